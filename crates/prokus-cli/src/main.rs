@@ -1,0 +1,518 @@
+//! `prokus`: the command line of the ProKUS monitoring and evaluation engine.
+//!
+//! Thin by design: each subcommand parses its flags, calls the library crates
+//! (`prokus-ingest`, `prokus-metrics`, `prokus-report`, `prokus-sample`) and
+//! decides how results and errors are shown and which exit code follows.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use prokus_ingest::{BatchSummary, Database, FormMapping};
+use prokus_metrics::{Catalog, Options, Targets};
+use prokus_report::{Audience, Lang, RenderOptions};
+
+/// ProKUS M&E engine: survey exports in, indicators and PDF reports out.
+#[derive(Parser)]
+#[command(name = "prokus", version, about, long_about = None)]
+struct Cli {
+    /// The DuckDB database file.
+    #[arg(long, global = true, default_value = "prokus.duckdb")]
+    db: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Write a synthetic program (form, register, Kobo exports) for demos and tests.
+    Sample {
+        /// Number of households (ProKUS and comparison group).
+        #[arg(long, default_value_t = 1000)]
+        households: usize,
+        /// Random seed: the same seed writes the same files.
+        #[arg(long, default_value_t = 2021)]
+        seed: u64,
+        /// Output folder.
+        #[arg(long, default_value = "sample-data")]
+        out: PathBuf,
+    },
+    /// Load survey exports, the KPM register or the incubator list into the database.
+    ///
+    /// Each file loads in one transaction; rows that cannot be loaded are recorded
+    /// with their reason (see `prokus rejects`). Loading a file twice adds nothing.
+    Ingest {
+        /// Files to load: incubators.csv, kpm_register.csv, Kobo/ODK exports (.csv, .xlsx).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Mapping of another survey form to the canonical fields (TOML).
+        #[arg(long)]
+        form: Option<PathBuf>,
+        /// Print one JSON object per file instead of the table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compute every indicator at every level and wave.
+    Indicators {
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
+        format: TableFormat,
+        /// Output file (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        output: PathBuf,
+        /// Targets file (TOML); the shipped ProKUS 2021 targets by default.
+        #[arg(long)]
+        targets: Option<PathBuf>,
+        /// Cells with fewer KPM are suppressed.
+        #[arg(long, default_value_t = 5)]
+        min_cell: u32,
+        /// Print the indicator catalog and exit.
+        #[arg(long)]
+        list: bool,
+    },
+    /// Render the PDF reports.
+    Report {
+        /// Which reports.
+        #[arg(long, value_enum, default_value_t = AudienceArg::All)]
+        audience: AudienceArg,
+        /// Output folder.
+        #[arg(long, default_value = "reports")]
+        out: PathBuf,
+        /// Language of the reports.
+        #[arg(long, value_enum, default_value_t = LangArg::Id)]
+        lang: LangArg,
+        /// Targets file (TOML).
+        #[arg(long)]
+        targets: Option<PathBuf>,
+    },
+    /// Export the rows that were not loaded, with their reasons, as CSV.
+    Rejects {
+        /// Output file (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        output: PathBuf,
+    },
+    /// Run the whole pipeline on the bundled sample: sample, ingest, indicators, report.
+    Demo {
+        /// Output folder (data, database, indicators, reports).
+        #[arg(long, default_value = "prokus-demo")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum TableFormat {
+    Csv,
+    Json,
+    Parquet,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AudienceArg {
+    National,
+    Dashboard,
+    Province,
+    Incubator,
+    All,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    Id,
+    En,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Command::Sample {
+            households,
+            seed,
+            out,
+        } => {
+            let config = prokus_sample::SampleConfig {
+                households,
+                seed,
+                ..Default::default()
+            };
+            let summary = prokus_sample::write_sample(&config, &out)?;
+            println!(
+                "wrote {} households, {} submissions ({} messy on purpose) to {}",
+                summary.households,
+                summary.submissions,
+                summary.messy_records,
+                out.display()
+            );
+            for f in &summary.files {
+                println!("  {}", f.display());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Ingest { files, form, json } => {
+            let mapping = match form {
+                Some(path) => FormMapping::from_file(&path)?,
+                None => FormMapping::prokus(),
+            };
+            let mut db = Database::open(&cli.db)?;
+            let mut failed = false;
+            if !json {
+                println!(
+                    "{:<44} {:<13} {:>9} {:>9} {:>9} {:>9}",
+                    "file", "format", "read", "loaded", "rejected", "duplicate"
+                );
+            }
+            for file in order_for_loading(&files) {
+                match db.ingest(&file, &mapping) {
+                    Ok(s) => print_summary(&s, json)?,
+                    Err(e) => {
+                        failed = true;
+                        eprintln!("error: {e}\n  nothing from this file was written");
+                    }
+                }
+            }
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Indicators {
+            format,
+            output,
+            targets,
+            min_cell,
+            list,
+        } => {
+            let catalog = Catalog::builtin();
+            if list {
+                for i in &catalog.indicators {
+                    println!(
+                        "{:<28} {:<6} {:<11} {}",
+                        i.id,
+                        format!("{:?}", i.unit).to_lowercase(),
+                        format!("{:?}", i.aggregation).to_lowercase(),
+                        i.label_en
+                    );
+                }
+                return Ok(ExitCode::SUCCESS);
+            }
+            let db = open_existing(&cli.db)?;
+            let options = Options {
+                min_cell,
+                targets: load_targets(targets.as_deref())?,
+            };
+            let mut table = prokus_metrics::compute(db.connection(), &catalog, &options)?;
+            write_table(&mut table, format, &output)?;
+            if output.as_os_str() != "-" {
+                eprintln!(
+                    "wrote {} indicator rows to {}",
+                    table.frame.height(),
+                    output.display()
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Report {
+            audience,
+            out,
+            lang,
+            targets,
+        } => {
+            let db = open_existing(&cli.db)?;
+            let options = Options {
+                targets: load_targets(targets.as_deref())?,
+                ..Default::default()
+            };
+            let (written, failed) = report(&db, audience, lang, &out, &options, true)?;
+            println!("wrote {written} PDFs to {}", out.display());
+            Ok(if failed > 0 {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        Command::Rejects { output } => {
+            let db = open_existing(&cli.db)?;
+            export_rejects(&db, &output)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Demo { out } => demo(&out),
+    }
+}
+
+/// Lists before the survey rows that refer to them: incubators, then the
+/// register, then exports (in the order given).
+fn order_for_loading(files: &[PathBuf]) -> Vec<PathBuf> {
+    let mut files = files.to_vec();
+    files.sort_by_key(|f| prokus_ingest::sniff_load_order(f));
+    files
+}
+
+fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
+    if json {
+        let line = serde_json::json!({
+            "file": s.file, "format": s.format, "rows_read": s.rows_read, "rows_loaded": s.rows_loaded,
+            "rows_rejected": s.rows_rejected, "rows_duplicate": s.rows_duplicate,
+        });
+        println!("{line}");
+    } else {
+        let name = Path::new(&s.file)
+            .file_name()
+            .map(|f| f.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        println!(
+            "{:<44} {:<13} {:>9} {:>9} {:>9} {:>9}",
+            name, s.format, s.rows_read, s.rows_loaded, s.rows_rejected, s.rows_duplicate
+        );
+        if s.already_loaded {
+            println!("  already loaded as batch {}: nothing added", s.batch_id);
+        }
+    }
+    Ok(())
+}
+
+fn open_existing(path: &Path) -> Result<Database> {
+    if !path.exists() {
+        bail!(
+            "{}: no such database\n  hint: create it with `prokus ingest --db {} FILES...` (or run `prokus demo`)",
+            path.display(),
+            path.display()
+        );
+    }
+    Ok(Database::open(path)?)
+}
+
+fn load_targets(path: Option<&Path>) -> Result<Targets> {
+    match path {
+        None => Ok(Targets::builtin()),
+        Some(p) => {
+            let text = std::fs::read_to_string(p)
+                .with_context(|| format!("{}: cannot read the targets file", p.display()))?;
+            Targets::parse(&text).with_context(|| p.display().to_string())
+        }
+    }
+}
+
+fn write_table(
+    table: &mut prokus_metrics::IndicatorTable,
+    format: TableFormat,
+    output: &Path,
+) -> Result<()> {
+    let to_stdout = output.as_os_str() == "-";
+    match (format, to_stdout) {
+        (TableFormat::Csv, false) => table.write_csv(output)?,
+        (TableFormat::Json, false) => table.write_json(output)?,
+        (TableFormat::Parquet, false) => table.write_parquet(output)?,
+        (TableFormat::Parquet, true) => bail!("Parquet is binary: give --output FILE"),
+        (TableFormat::Csv, true) => table.write_csv_to(std::io::stdout().lock())?,
+        (TableFormat::Json, true) => table.write_json_to(std::io::stdout().lock())?,
+    }
+    Ok(())
+}
+
+fn export_rejects(db: &Database, output: &Path) -> Result<()> {
+    let mut stmt = db.connection().prepare(
+        "SELECT b.file, r.source_row, coalesce(r.column_name, ''), coalesce(r.value, ''), r.kind, r.reason
+         FROM ingest_reject r JOIN ingest_batch b USING (batch_id) ORDER BY r.batch_id, r.source_row",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok([
+            r.get::<_, String>(0)?,
+            r.get::<_, i64>(1)?.to_string(),
+            r.get(2)?,
+            r.get(3)?,
+            r.get(4)?,
+            r.get(5)?,
+        ])
+    })?;
+    let sink: Box<dyn Write> = if output.as_os_str() == "-" {
+        Box::new(std::io::stdout())
+    } else {
+        Box::new(std::fs::File::create(output).with_context(|| output.display().to_string())?)
+    };
+    let mut w = csv::Writer::from_writer(sink);
+    w.write_record(["file", "row", "column", "value", "kind", "reason"])?;
+    for row in rows {
+        w.write_record(row?)?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// Renders reports with a progress bar; returns (written, failed).
+fn report(
+    db: &Database,
+    audience: AudienceArg,
+    lang: LangArg,
+    out: &Path,
+    options: &Options,
+    show_progress: bool,
+) -> Result<(usize, usize)> {
+    let conn = db.connection();
+    let catalog = Catalog::builtin();
+    let table = prokus_metrics::compute(conn, &catalog, options)?;
+    let waves = prokus_metrics::wave_counts(conn)?;
+    let inputs = prokus_report::data::Inputs::load(conn, table.rows()?, catalog, waves)?;
+    let audience = match audience {
+        AudienceArg::National => Audience::National,
+        AudienceArg::Dashboard => Audience::Dashboard,
+        AudienceArg::Province => Audience::Province,
+        AudienceArg::Incubator => Audience::Incubator,
+        AudienceArg::All => Audience::All,
+    };
+    let jobs = prokus_report::jobs(&inputs, audience);
+    let lang = match lang {
+        LangArg::Id => Lang::Id,
+        LangArg::En => Lang::En,
+    };
+    let bar = progress_bar(jobs.len() as u64, "PDF", show_progress);
+    let render_options = RenderOptions {
+        lang,
+        out: out.to_path_buf(),
+    };
+    let results = prokus_report::render_all(&inputs, &jobs, &render_options, &|_| bar.inc(1));
+    bar.finish_and_clear();
+    let mut failed = 0;
+    for r in &results {
+        if let Err(e) = &r.result {
+            failed += 1;
+            eprintln!("error: report {:?} failed: {e}", r.job);
+        }
+    }
+    Ok((results.len() - failed, failed))
+}
+
+fn progress_bar(len: u64, what: &str, show: bool) -> ProgressBar {
+    if !show {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(len);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:>10} [{bar:32}] {pos}/{len} {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message(what.to_string());
+    bar
+}
+
+fn demo(out: &Path) -> Result<ExitCode> {
+    let start = Instant::now();
+    let data = out.join("data");
+    let db_path = out.join("prokus.duckdb");
+    for stale in [db_path.clone(), out.join("prokus.duckdb.wal")] {
+        if stale.exists() {
+            std::fs::remove_file(&stale).with_context(|| {
+                format!("{}: cannot replace the demo database", stale.display())
+            })?;
+        }
+    }
+    let steps = ProgressBar::new(4);
+    steps.set_style(
+        ProgressStyle::with_template("{msg:<34} [{bar:24}] {pos}/{len} {elapsed}")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    steps.set_message("writing the sample program");
+    let sample = prokus_sample::write_sample(&prokus_sample::SampleConfig::default(), &data)?;
+    steps.inc(1);
+
+    steps.set_message("loading exports into DuckDB");
+    let mut db = Database::open(&db_path)?;
+    let mapping = FormMapping::prokus();
+    let mut summaries = Vec::new();
+    for file in sample
+        .files
+        .iter()
+        .filter(|f| f.extension().is_some_and(|e| e == "csv" || e == "xlsx"))
+    {
+        summaries.push(db.ingest(file, &mapping)?);
+    }
+    steps.inc(1);
+
+    steps.set_message("computing indicators");
+    let options = Options::default();
+    let mut table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;
+    let csv = out.join("indicators.csv");
+    table.write_csv(&csv)?;
+    steps.inc(1);
+
+    steps.set_message("rendering PDF reports");
+    let reports = out.join("reports");
+    let (written, failed) = report(
+        &db,
+        AudienceArg::All,
+        LangArg::Id,
+        &reports,
+        &options,
+        false,
+    )?;
+    steps.inc(1);
+    steps.finish_and_clear();
+
+    println!(
+        "ProKUS demo: {} households, {} submissions written to {}",
+        sample.households,
+        sample.submissions,
+        data.display()
+    );
+    println!(
+        "{:<44} {:<13} {:>9} {:>9} {:>9} {:>9}",
+        "file", "format", "read", "loaded", "rejected", "duplicate"
+    );
+    for s in &summaries {
+        print_summary(s, false)?;
+    }
+    let (read, loaded, rejected, dup) = summaries.iter().fold((0, 0, 0, 0), |a, s| {
+        (
+            a.0 + s.rows_read,
+            a.1 + s.rows_loaded,
+            a.2 + s.rows_rejected,
+            a.3 + s.rows_duplicate,
+        )
+    });
+    println!(
+        "{:<44} {:<13} {:>9} {:>9} {:>9} {:>9}",
+        "total", "", read, loaded, rejected, dup
+    );
+    println!("database:    {}", db_path.display());
+    println!(
+        "indicators:  {} ({} rows)",
+        csv.display(),
+        table.frame.height()
+    );
+    println!(
+        "reports:     {} PDFs in {}{}",
+        written,
+        reports.display(),
+        if failed > 0 {
+            format!(" ({failed} failed)")
+        } else {
+            String::new()
+        }
+    );
+    println!(
+        "rejected rows: prokus rejects --db {} --output rejects.csv",
+        db_path.display()
+    );
+    println!("done in {:.1} s", start.elapsed().as_secs_f64());
+    Ok(if failed > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,83 @@
+use std::path::PathBuf;
+
+/// Everything that stops a file from being ingested. Problems with single rows
+/// are not errors: those rows are recorded in `ingest_reject` and the rest load.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// A file could not be read from disk.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The file was read but its content cannot be parsed as a table.
+    #[error("{path}: {reason}\n  hint: {hint}")]
+    Unreadable {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+        /// What to do about it.
+        hint: String,
+    },
+    /// The header matches none of the formats the engine reads.
+    #[error(
+        "{path}: unknown format: the header ({header}) is neither a KoboToolbox or ODK export \
+         of the mapped form, a KPM register nor an incubator list\n  hint: {hint}"
+    )]
+    UnknownFormat {
+        /// The file.
+        path: PathBuf,
+        /// The first columns of the header.
+        header: String,
+        /// What to do about it.
+        hint: String,
+    },
+    /// A column the format needs is absent.
+    #[error("{path}: missing required column `{column}` ({format})\n  hint: {hint}")]
+    MissingColumn {
+        /// The file.
+        path: PathBuf,
+        /// The detected format.
+        format: String,
+        /// The column, as the mapping or format names it.
+        column: String,
+        /// What to do about it.
+        hint: String,
+    },
+    /// A mapping file is not valid.
+    #[error("{path}: invalid form mapping: {message}")]
+    Mapping {
+        /// The mapping file.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
+    },
+    /// Another process holds the database.
+    #[error(
+        "{path}: the database is in use by another process\n  hint: wait for the other `prokus` command to finish, then run this one again"
+    )]
+    Locked {
+        /// The database file.
+        path: PathBuf,
+    },
+    /// DuckDB failed; nothing of the current file was written.
+    #[error("database error{context}: {source}")]
+    Database {
+        /// Where it happened, e.g. ` while loading x.csv`.
+        context: String,
+        /// DuckDB's error.
+        source: duckdb::Error,
+    },
+}
+
+impl From<duckdb::Error> for IngestError {
+    fn from(source: duckdb::Error) -> Self {
+        IngestError::Database {
+            context: String::new(),
+            source,
+        }
+    }
+}

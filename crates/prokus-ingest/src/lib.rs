@@ -1,0 +1,31 @@
+//! Loading ProKUS monitoring data into DuckDB.
+//!
+//! ProKUS (Program Kewirausahaan Sosial) follows KPM (Keluarga Penerima Manfaat,
+//! beneficiary households) through survey rounds (*waves*) collected with
+//! KoboToolbox or ODK. This crate reads those exports and the program's own
+//! lists, checks every cell, and writes the canonical model (`queries/schema.sql`)
+//! into one DuckDB file.
+//!
+//! The principal type is [`Database`]: [`Database::open`] creates or opens the file
+//! and loads the Kemendagri reference ([`wilayah`]); [`Database::ingest`] loads one
+//! file in one transaction and returns its [`BatchSummary`]. What a file is, is
+//! detected from its header ([`Format`]); survey exports are read through a
+//! [`FormMapping`] from the form's columns to canonical fields.
+//!
+//! The accounting rule: every data row of a file ends either in `response` (or
+//! `kpm`, `incubator`) or in `ingest_reject` with the column, the value and the
+//! reason. Re-ingesting a file adds nothing; a file loads whole or not at all.
+
+mod db;
+mod error;
+mod load;
+pub mod mapping;
+pub mod nik;
+pub mod source;
+pub mod values;
+pub mod wilayah;
+
+pub use db::{Database, SCHEMA_SQL};
+pub use error::IngestError;
+pub use load::{BatchSummary, Format, sniff_load_order};
+pub use mapping::FormMapping;

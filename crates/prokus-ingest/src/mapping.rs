@@ -1,0 +1,308 @@
+//! Form mappings: which export column feeds which canonical field, and how its
+//! values are coded.
+//!
+//! Exports name their columns after the survey form, so a partner with another
+//! form writes a mapping (TOML), not code. The project's own ProKUS monitoring
+//! form ships with its mapping ([`FormMapping::prokus`]).
+//!
+//! ```toml
+//! [form]
+//! id = "prokus_monitoring"
+//!
+//! [submission]
+//! id_columns = ["_uuid", "meta/instanceID", "KEY"]
+//! time_columns = ["_submission_time", "SubmissionDate"]
+//!
+//! [fields.kpm_id]
+//! column = "identitas/kpm_id"
+//! type = "id"
+//! required = true
+//!
+//! [fields.wave]
+//! column = "identitas/gelombang"
+//! type = "choice"
+//! required = true
+//! choices = { awal = "baseline", akhir = "endline" }
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::IngestError;
+
+/// The text of the mapping of the project's own monitoring form (`sample-data/`).
+pub const PROKUS_MAPPING_TOML: &str =
+    include_str!("../../../sample-data/prokus-monitoring.mapping.toml");
+
+/// How the cells of a column are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FieldType {
+    /// An identifier: trimmed, inner spaces removed.
+    Id,
+    /// Free text, trimmed.
+    Text,
+    /// A select_one answer mapped through `choices` to a canonical code.
+    Choice,
+    /// A select_multiple answer: space-separated choice names, kept as they are.
+    Multi,
+    /// Yes/no in any of the spellings of [`crate::values::parse_yes_no`].
+    YesNo,
+    /// Rupiah, Indonesian notation allowed (see [`crate::values::parse_money`]).
+    Money,
+    /// A whole number of 0 or more.
+    Count,
+    /// A whole number on a 1–5 agreement scale.
+    Likert,
+    /// A date or date-time.
+    DateTime,
+}
+
+/// One canonical field's source.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FieldMapping {
+    /// The export column (XML name with its group path, e.g. `usaha/omzet`).
+    pub column: String,
+    /// How to read the cells.
+    #[serde(rename = "type")]
+    pub field_type: FieldType,
+    /// A row without this answer is rejected.
+    #[serde(default)]
+    pub required: bool,
+    /// For `choice`: export value → canonical code.
+    #[serde(default)]
+    pub choices: BTreeMap<String, String>,
+}
+
+/// Which columns identify a submission and its time.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SubmissionColumns {
+    /// Candidates for the submission id, the first present wins.
+    pub id_columns: Vec<String>,
+    /// Candidates for the submission time, the first present wins.
+    pub time_columns: Vec<String>,
+}
+
+/// Identification of the form a mapping is for.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormInfo {
+    /// The XLSForm `form_id`.
+    pub id: String,
+    /// A title for messages.
+    #[serde(default)]
+    pub title: String,
+}
+
+/// A whole mapping file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FormMapping {
+    /// The form this mapping is for.
+    pub form: FormInfo,
+    /// Submission id and time columns.
+    pub submission: SubmissionColumns,
+    /// Canonical field name → its source.
+    pub fields: BTreeMap<String, FieldMapping>,
+}
+
+/// The canonical response fields a mapping may feed, with the type each needs.
+pub const CANONICAL_FIELDS: &[(&str, &[FieldType])] = &[
+    ("kpm_id", &[FieldType::Id]),
+    ("wave", &[FieldType::Choice]),
+    ("business_operating", &[FieldType::YesNo]),
+    ("business_revenue", &[FieldType::Money]),
+    ("business_income", &[FieldType::Money]),
+    ("household_income", &[FieldType::Money]),
+    ("saves", &[FieldType::YesNo]),
+    ("save_frequency", &[FieldType::Choice]),
+    ("savings_amount", &[FieldType::Money]),
+    ("keeps_books", &[FieldType::YesNo]),
+    ("separates_money", &[FieldType::YesNo]),
+    ("has_business_plan", &[FieldType::YesNo]),
+    ("paid_workers", &[FieldType::Count]),
+    ("family_workers", &[FieldType::Count]),
+    ("has_nib", &[FieldType::YesNo]),
+    ("got_credit", &[FieldType::YesNo]),
+    ("credit_source", &[FieldType::Choice]),
+    ("sells_online", &[FieldType::YesNo]),
+    ("product_changes", &[FieldType::Multi]),
+    ("mentoring_sessions", &[FieldType::Count]),
+    ("attitude_1", &[FieldType::Likert]),
+    ("attitude_2", &[FieldType::Likert]),
+    ("attitude_3", &[FieldType::Likert]),
+    ("attitude_4", &[FieldType::Likert]),
+    ("attitude_5", &[FieldType::Likert]),
+];
+
+/// The canonical codes of the `wave` field.
+pub const WAVES: &[&str] = &[
+    "baseline",
+    "monitoring_1",
+    "monitoring_2",
+    "monitoring_3",
+    "endline",
+    "followup",
+];
+
+impl FormMapping {
+    /// The mapping of the ProKUS monitoring form shipped in `sample-data/`.
+    pub fn prokus() -> Self {
+        Self::parse(
+            PROKUS_MAPPING_TOML,
+            Path::new("<built-in prokus-monitoring.mapping.toml>"),
+        )
+        .expect("the built-in mapping is checked by tests")
+    }
+
+    /// Reads and checks a mapping file.
+    pub fn from_file(path: &Path) -> Result<Self, IngestError> {
+        let text = std::fs::read_to_string(path).map_err(|source| IngestError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::parse(&text, path)
+    }
+
+    /// Parses and checks mapping text; `path` names it in errors.
+    pub fn parse(text: &str, path: &Path) -> Result<Self, IngestError> {
+        let bad = |message: String| IngestError::Mapping {
+            path: path.to_path_buf(),
+            message,
+        };
+        let mapping: FormMapping = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
+        for (name, field) in &mapping.fields {
+            let Some((_, types)) = CANONICAL_FIELDS.iter().find(|(n, _)| n == name) else {
+                let known: Vec<&str> = CANONICAL_FIELDS.iter().map(|(n, _)| *n).collect();
+                return Err(bad(format!(
+                    "`{name}` is not a canonical field; known fields: {}",
+                    known.join(", ")
+                )));
+            };
+            if !types.contains(&field.field_type) {
+                return Err(bad(format!(
+                    "field `{name}` must have type {:?}, not {:?}",
+                    types[0], field.field_type
+                )));
+            }
+            if field.field_type == FieldType::Choice && field.choices.is_empty() {
+                return Err(bad(format!(
+                    "field `{name}` is a choice but has no `choices` table"
+                )));
+            }
+        }
+        for required in ["kpm_id", "wave"] {
+            match mapping.fields.get(required) {
+                Some(f) if f.required => {}
+                Some(_) => {
+                    return Err(bad(format!(
+                        "field `{required}` must be marked `required = true`"
+                    )));
+                }
+                None => {
+                    return Err(bad(format!(
+                        "field `{required}` is not mapped; every mapping needs kpm_id and wave"
+                    )));
+                }
+            }
+        }
+        if let Some(unknown) = mapping.fields["wave"]
+            .choices
+            .values()
+            .find(|c| !WAVES.contains(&c.as_str()))
+        {
+            return Err(bad(format!(
+                "wave choice maps to `{unknown}`, which is not one of {}",
+                WAVES.join(", ")
+            )));
+        }
+        Ok(mapping)
+    }
+}
+
+/// Finds `column` among `headers`: exactly; with ODK's `-` group separator in
+/// place of `/`; or, for exports without the group hierarchy in the header, by
+/// its last path segment when that is unique. Returns the header index.
+pub fn find_column(headers: &[String], column: &str) -> Option<usize> {
+    let norm = |h: &str| h.trim().replace('-', "/").to_lowercase();
+    let want = norm(column);
+    if let Some(i) = headers.iter().position(|h| norm(h) == want) {
+        return Some(i);
+    }
+    let last = want.rsplit('/').next().unwrap_or(&want).to_string();
+    let mut hits = headers.iter().enumerate().filter(|(_, h)| {
+        let h = norm(h);
+        h == last || h.ends_with(&format!("/{last}"))
+    });
+    match (hits.next(), hits.next()) {
+        (Some((i, _)), None) => Some(i),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn built_in_mapping_is_valid_and_complete() {
+        let m = FormMapping::prokus();
+        assert_eq!(m.form.id, "prokus_monitoring");
+        for (name, _) in CANONICAL_FIELDS {
+            assert!(m.fields.contains_key(*name), "the ProKUS form maps {name}");
+        }
+    }
+
+    #[test]
+    fn bad_mappings_are_refused_with_the_reason() {
+        let p = Path::new("m.toml");
+        let head = "[form]\nid='x'\n[submission]\nid_columns=['_uuid']\ntime_columns=['_submission_time']\n";
+        let err = FormMapping::parse(
+            &format!("{head}[fields.kpm_id]\ncolumn='a'\ntype='id'\nrequired=true\n"),
+            p,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("`wave` is not mapped"), "{err}");
+        let err = FormMapping::parse(
+            &format!("{head}[fields.omzet]\ncolumn='a'\ntype='money'\n"),
+            p,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("`omzet` is not a canonical field") && err.contains("m.toml"),
+            "{err}"
+        );
+        let err = FormMapping::parse(
+            &format!("{head}[fields.business_revenue]\ncolumn='a'\ntype='yes_no'\n"),
+            p,
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("must have type Money"), "{err}");
+    }
+
+    #[test]
+    fn columns_are_found_with_or_without_group_paths() {
+        let headers: Vec<String> = [
+            "start",
+            "identitas/kpm_id",
+            "usaha-omzet",
+            "omzet_lain",
+            "_uuid",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert_eq!(find_column(&headers, "identitas/kpm_id"), Some(1));
+        assert_eq!(find_column(&headers, "usaha/omzet"), Some(2));
+        assert_eq!(find_column(&headers, "kpm_id"), Some(1));
+        assert_eq!(find_column(&headers, "lain/kpm_id"), Some(1));
+        assert_eq!(find_column(&headers, "usaha/laba"), None);
+    }
+}

@@ -1,0 +1,229 @@
+//! Parsers for the values that survey exports and hand-filled sheets really hold.
+//!
+//! Each parser takes the cell text and returns the typed value or a short reason
+//! in plain words; the caller adds the file, row and column to make the message.
+
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+
+/// Parses an amount of money as written in Indonesia: `1500000`, `1.500.000`,
+/// `Rp 1.500.000`, `Rp1.500.000,-`, `1.500.000,50`, `1,5 jt`, `750 rb`,
+/// `2 juta`, or an Excel number `1500000.0`. Returns rupiah.
+pub fn parse_money(text: &str) -> Result<f64, String> {
+    let original = text;
+    let mut s = text.trim().to_lowercase();
+    if s.is_empty() {
+        return Err("empty".into());
+    }
+    for prefix in ["rp.", "rp", "idr"] {
+        if let Some(rest) = s.strip_prefix(prefix) {
+            s = rest.trim().to_string();
+            break;
+        }
+    }
+    if let Some(rest) = s.strip_suffix(",-").or_else(|| s.strip_suffix(".-")) {
+        s = rest.trim().to_string();
+    }
+    let mut multiplier = 1.0;
+    for (suffix, m) in [
+        ("juta", 1e6),
+        ("jt", 1e6),
+        ("ribu", 1e3),
+        ("rb", 1e3),
+        ("k", 1e3),
+    ] {
+        if let Some(rest) = s.strip_suffix(suffix) {
+            s = rest.trim().to_string();
+            multiplier = m;
+            break;
+        }
+    }
+    let number = parse_id_number(&s).ok_or_else(|| {
+        format!("`{original}` is not an amount of rupiah (write e.g. 1500000 or Rp 1.500.000)")
+    })?;
+    if number < 0.0 {
+        return Err(format!("`{original}` is negative"));
+    }
+    Ok(number * multiplier)
+}
+
+/// Parses a number with Indonesian separators (`.` thousands, `,` decimal) or a
+/// plain machine number (`1500000`, `1500000.5`, `1.5`).
+pub fn parse_id_number(s: &str) -> Option<f64> {
+    let s = s.trim().replace([' ', '\u{a0}'], "");
+    if s.is_empty()
+        || !s
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '-'))
+    {
+        return None;
+    }
+    let dots = s.matches('.').count();
+    let commas = s.matches(',').count();
+    let normalized = match (dots, commas) {
+        (0, 0) => s.clone(),
+        // `1.500.000` or `1.500.000,50`: dots group thousands.
+        (d, c) if c <= 1 && d >= 1 && thousands_grouped(s.split(',').next()?, '.') => {
+            s.replace('.', "").replace(',', ".")
+        }
+        // `1,5` or `10,25`: decimal comma.
+        (0, 1) if !thousands_grouped(&s, ',') => s.replace(',', "."),
+        // `1,500,000` or `1,500,000.50`: English grouping.
+        (d, c) if d <= 1 && c >= 1 && thousands_grouped(s.split('.').next()?, ',') => {
+            s.replace(',', "")
+        }
+        // `1500000.5`: a machine decimal.
+        (1, 0) => s.clone(),
+        _ => return None,
+    };
+    normalized.parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Whether `s` is digits grouped by threes with `sep` (`1.500.000`).
+fn thousands_grouped(s: &str, sep: char) -> bool {
+    let s = s.strip_prefix('-').unwrap_or(s);
+    let groups: Vec<&str> = s.split(sep).collect();
+    groups.len() >= 2
+        && (1..=3).contains(&groups[0].len())
+        && groups[1..].iter().all(|g| g.len() == 3)
+        && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
+}
+
+/// Parses a whole count (workers, sessions): `3`, `3.0` (an Excel number).
+pub fn parse_count(text: &str) -> Result<i64, String> {
+    let s = text.trim();
+    let value = parse_id_number(s).ok_or_else(|| format!("`{text}` is not a whole number"))?;
+    if value.fract() != 0.0 || value < 0.0 {
+        return Err(format!("`{text}` is not a whole number of 0 or more"));
+    }
+    Ok(value as i64)
+}
+
+/// Parses yes/no as exports and people write it: `1/0`, `ya/tidak`, `yes/no`,
+/// `y/t/n`, `true/false`, `benar/salah`, `ada/tidak ada`.
+pub fn parse_yes_no(text: &str) -> Result<bool, String> {
+    match text.trim().to_lowercase().as_str() {
+        "1" | "1.0" | "ya" | "y" | "yes" | "true" | "benar" | "ada" | "iya" => Ok(true),
+        "0" | "0.0" | "tidak" | "t" | "n" | "no" | "false" | "salah" | "tidak ada" | "tdk"
+        | "bukan" => Ok(false),
+        _ => Err(format!(
+            "`{text}` is not yes/no (use 1/0, ya/tidak or yes/no)"
+        )),
+    }
+}
+
+/// Parses a submission or interview time to UTC: ISO 8601 with or without an
+/// offset (naive times are taken as UTC, as Kobo's `_submission_time` is),
+/// `dd/mm/yyyy [hh:mm[:ss]]`, or an Excel serial number (1900 date system).
+pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
+    let s = text.trim();
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Ok(dt.with_timezone(&Utc).naive_utc());
+    }
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%:z"] {
+        if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
+            return Ok(dt.with_timezone(&Utc).naive_utc());
+        }
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%d %H:%M",
+        "%d/%m/%Y %H:%M:%S",
+        "%d/%m/%Y %H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Ok(dt);
+        }
+    }
+    for fmt in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Ok(d.and_time(NaiveTime::MIN));
+        }
+    }
+    if let Some(serial) = parse_id_number(s).filter(|v| (1.0..2_958_466.0).contains(v)) {
+        return Ok(excel_serial_to_datetime(serial, false));
+    }
+    Err(format!(
+        "`{text}` is not a date (use 2021-03-31, 31/03/2021 or an ISO time)"
+    ))
+}
+
+/// Converts an Excel serial date. The 1900 system counts days from 1899-12-30
+/// (absorbing Excel's phantom 29 Feb 1900); the 1904 system of old Mac files
+/// from 1904-01-01.
+pub fn excel_serial_to_datetime(serial: f64, system_1904: bool) -> NaiveDateTime {
+    let epoch = if system_1904 {
+        NaiveDate::from_ymd_opt(1904, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(1899, 12, 30)
+    }
+    .unwrap_or_default()
+    .and_time(NaiveTime::MIN);
+    let millis = (serial * 86_400_000.0).round() as i64;
+    epoch + Duration::milliseconds(millis)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_as_indonesians_write_it() {
+        let cases = [
+            ("1500000", 1_500_000.0),
+            ("1.500.000", 1_500_000.0),
+            ("Rp 1.500.000", 1_500_000.0),
+            ("Rp1.500.000,-", 1_500_000.0),
+            ("Rp. 750.000", 750_000.0),
+            ("1.500.000,50", 1_500_000.5),
+            ("1,5 jt", 1_500_000.0),
+            ("2 juta", 2_000_000.0),
+            ("750 rb", 750_000.0),
+            ("750ribu", 750_000.0),
+            ("1500000.0", 1_500_000.0),
+            ("1,500,000", 1_500_000.0),
+            ("0", 0.0),
+        ];
+        for (text, want) in cases {
+            assert_eq!(parse_money(text), Ok(want), "{text}");
+        }
+        for bad in ["", "sejuta", "1.50.000", "Rp -5", "12abc"] {
+            assert!(parse_money(bad).is_err(), "{bad} should not parse");
+        }
+    }
+
+    #[test]
+    fn counts_and_yes_no() {
+        assert_eq!(parse_count("3"), Ok(3));
+        assert_eq!(parse_count("3.0"), Ok(3));
+        assert!(parse_count("2,5").is_err());
+        assert!(parse_count("-1").is_err());
+        for yes in ["1", "Ya", "yes", " YA "] {
+            assert_eq!(parse_yes_no(yes), Ok(true), "{yes}");
+        }
+        for no in ["0", "tidak", "No", "Tidak Ada"] {
+            assert_eq!(parse_yes_no(no), Ok(false), "{no}");
+        }
+        assert!(parse_yes_no("mungkin").is_err());
+    }
+
+    #[test]
+    fn dates_in_every_form_they_come() {
+        let want = NaiveDate::from_ymd_opt(2021, 3, 31)
+            .unwrap()
+            .and_hms_opt(8, 30, 0)
+            .unwrap();
+        assert_eq!(parse_datetime("2021-03-31T08:30:00"), Ok(want));
+        assert_eq!(parse_datetime("2021-03-31T15:30:00.000+07:00"), Ok(want));
+        assert_eq!(parse_datetime("2021-03-31T15:30:00+07:00"), Ok(want));
+        assert_eq!(parse_datetime("31/03/2021 08:30"), Ok(want));
+        let day = NaiveDate::from_ymd_opt(2021, 3, 31)
+            .unwrap()
+            .and_time(NaiveTime::MIN);
+        assert_eq!(parse_datetime("31/03/2021"), Ok(day));
+        // Excel serial 44286 is 2021-03-31 in the 1900 system.
+        assert_eq!(parse_datetime("44286"), Ok(day));
+        assert_eq!(excel_serial_to_datetime(44286.0 - 1462.0, true), day);
+        assert!(parse_datetime("kemarin").is_err());
+    }
+}

@@ -1,0 +1,285 @@
+//! Kemendagri region codes (*wilayah*): provinces, regencies (kabupaten/kota) and
+//! districts (kecamatan), compiled into the binary from `data/wilayah/` (ODbL).
+//!
+//! Survey exports carry regions dotted (`32.17.05`), undotted (`321705`) or as names
+//! in any case and spelling (`KAB. BANDUNG BARAT`, `Bandung Barat`). [`Wilayah`]
+//! resolves all of them to the canonical dotted code, and for an unknown one names
+//! the nearest known regions so the error message can say what was probably meant.
+
+use std::collections::HashMap;
+
+const PROVINCES: &str = include_str!("../data/wilayah/provinces.csv");
+const REGENCIES: &str = include_str!("../data/wilayah/regencies.csv");
+const DISTRICTS: &str = include_str!("../data/wilayah/districts.csv");
+
+/// Level of a region in the administrative hierarchy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Level {
+    /// Provinsi, two digits: `32`.
+    Province,
+    /// Kabupaten or kota, `32.17`.
+    Regency,
+    /// Kecamatan, `32.17.05`.
+    District,
+}
+
+impl Level {
+    /// The number of digits of an undotted code at this level.
+    fn digits(self) -> usize {
+        match self {
+            Level::Province => 2,
+            Level::Regency => 4,
+            Level::District => 6,
+        }
+    }
+}
+
+/// One region: its dotted code, its parent's code and its official name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Region {
+    /// Dotted Kemendagri code, e.g. `32.17`.
+    pub code: String,
+    /// Dotted code of the parent region (empty for a province).
+    pub parent: String,
+    /// Official name, e.g. `Kabupaten Bandung Barat`.
+    pub name: String,
+}
+
+/// The reference list of regions with lookups by code and by name.
+#[derive(Debug)]
+pub struct Wilayah {
+    regions: HashMap<Level, Vec<Region>>,
+    by_code: HashMap<(Level, String), usize>,
+    by_name: HashMap<(Level, String), Vec<usize>>,
+}
+
+/// Why a region value could not be resolved.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownRegion {
+    /// Up to three known regions nearest to the value, as `code name`.
+    pub nearest: Vec<String>,
+}
+
+impl Wilayah {
+    /// Builds the lookups from the embedded reference files.
+    pub fn embedded() -> Self {
+        let mut w = Wilayah {
+            regions: HashMap::new(),
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        w.add(Level::Province, PROVINCES, false);
+        w.add(Level::Regency, REGENCIES, true);
+        w.add(Level::District, DISTRICTS, true);
+        w
+    }
+
+    fn add(&mut self, level: Level, csv_text: &str, has_parent: bool) {
+        let list = self.regions.entry(level).or_default();
+        let mut reader = csv::Reader::from_reader(csv_text.as_bytes());
+        for record in reader.records().flatten() {
+            let code = record.get(0).unwrap_or_default().to_string();
+            let (parent, name) = if has_parent {
+                (
+                    record.get(1).unwrap_or_default(),
+                    record.get(2).unwrap_or_default(),
+                )
+            } else {
+                ("", record.get(1).unwrap_or_default())
+            };
+            let (parent, name) = (parent.to_string(), name.to_string());
+            let index = list.len();
+            self.by_code.insert((level, code.clone()), index);
+            self.by_name
+                .entry((level, normalize_name(&name)))
+                .or_default()
+                .push(index);
+            list.push(Region { code, parent, name });
+        }
+    }
+
+    /// All regions of one level, in code order.
+    pub fn all(&self, level: Level) -> &[Region] {
+        self.regions.get(&level).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// The region with this dotted code, if it exists.
+    pub fn get(&self, level: Level, dotted_code: &str) -> Option<&Region> {
+        let index = *self.by_code.get(&(level, dotted_code.to_string()))?;
+        Some(&self.all(level)[index])
+    }
+
+    /// Resolves a code (dotted or not) or a name to a region of `level`.
+    ///
+    /// `parent` narrows name matches (two regencies may share a name across
+    /// provinces, e.g. `Kabupaten Bandung` vs `Kota Bandung` after normalising).
+    pub fn resolve(
+        &self,
+        level: Level,
+        value: &str,
+        parent: Option<&str>,
+    ) -> Result<&Region, UnknownRegion> {
+        let value = value.trim();
+        if let Some(code) = dotted(value, level) {
+            if let Some(r) = self.get(level, &code) {
+                return Ok(r);
+            }
+        } else if !value.is_empty() {
+            let key = (level, normalize_name(value));
+            if let Some(found) = self.by_name.get(&key) {
+                let list = self.all(level);
+                let mut matches = found
+                    .iter()
+                    .map(|&i| &list[i])
+                    .filter(|r| parent.is_none_or(|p| r.parent == p));
+                if let (Some(first), None) = (matches.next(), matches.next()) {
+                    return Ok(first);
+                }
+            }
+        }
+        Err(UnknownRegion {
+            nearest: self.nearest(level, value, parent),
+        })
+    }
+
+    /// The three known regions whose code or name is nearest to `value`.
+    fn nearest(&self, level: Level, value: &str, parent: Option<&str>) -> Vec<String> {
+        let norm = normalize_name(value);
+        let as_code = value
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect::<String>();
+        let mut scored: Vec<(usize, &Region)> = self
+            .all(level)
+            .iter()
+            .filter(|r| parent.is_none_or(|p| r.parent == p))
+            .map(|r| {
+                let by_name = strsim::levenshtein(&norm, &normalize_name(&r.name));
+                let by_code = if as_code.is_empty() {
+                    usize::MAX
+                } else {
+                    strsim::levenshtein(&as_code, &r.code.replace('.', ""))
+                };
+                (by_name.min(by_code), r)
+            })
+            .collect();
+        scored.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.code.cmp(&b.1.code)));
+        scored
+            .into_iter()
+            .take(3)
+            .map(|(_, r)| format!("{} {}", r.code, r.name))
+            .collect()
+    }
+}
+
+/// Turns `321705`, `32.17.05` or `32-17-05` into the dotted code of `level`;
+/// `None` when the value is not made of digits and separators of that length.
+fn dotted(value: &str, level: Level) -> Option<String> {
+    if value.is_empty()
+        || !value
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | '-' | ' '))
+    {
+        return None;
+    }
+    let digits: String = value.chars().filter(char::is_ascii_digit).collect();
+    if digits.len() != level.digits() {
+        // A wrong length is still a code, just not a known one.
+        return Some(digits);
+    }
+    let parts: Vec<&str> = [
+        &digits[0..2],
+        digits.get(2..4).unwrap_or(""),
+        digits.get(4..6).unwrap_or(""),
+    ]
+    .into_iter()
+    .filter(|p| !p.is_empty())
+    .collect();
+    Some(parts.join("."))
+}
+
+/// Lower-cases, drops the words that spellings disagree on (`Kabupaten`, `Kab.`,
+/// `Kota Administrasi`, `Provinsi`, `Kecamatan`) and folds punctuation and spaces.
+pub fn normalize_name(name: &str) -> String {
+    let lower = name.to_lowercase().replace(['.', ',', '-', '\''], " ");
+    let words: Vec<&str> = lower.split_whitespace().collect();
+    let skip = [
+        "kabupaten",
+        "kab",
+        "kecamatan",
+        "kec",
+        "provinsi",
+        "prov",
+        "administrasi",
+        "adm",
+    ];
+    let kept: Vec<&str> = words
+        .iter()
+        .copied()
+        .filter(|w| !skip.contains(w))
+        .collect();
+    // Keep `kota` only to tell `Kota Bandung` from `Kabupaten Bandung`.
+    kept.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resolves_dotted_undotted_and_names() {
+        let w = Wilayah::embedded();
+        assert_eq!(w.all(Level::Province).len(), 38);
+        assert_eq!(w.all(Level::Regency).len(), 514);
+        assert_eq!(w.all(Level::District).len(), 7285);
+        let bb = "Kabupaten Bandung Barat";
+        assert_eq!(w.resolve(Level::Regency, "32.17", None).unwrap().name, bb);
+        assert_eq!(w.resolve(Level::Regency, "3217", None).unwrap().name, bb);
+        assert_eq!(
+            w.resolve(Level::Regency, "KAB. BANDUNG BARAT", None)
+                .unwrap()
+                .name,
+            bb
+        );
+        assert_eq!(
+            w.resolve(Level::Regency, "bandung barat", None)
+                .unwrap()
+                .name,
+            bb
+        );
+        let d = w.resolve(Level::District, "321705", None).unwrap();
+        assert_eq!(d.code, "32.17.05");
+        assert_eq!(d.parent, "32.17");
+        // A quoted name with an escaped quote in the reference file.
+        assert_eq!(w.get(Level::District, "35.29.22").unwrap().name, "Ra\"as");
+    }
+
+    #[test]
+    fn kota_and_kabupaten_of_one_name_stay_apart() {
+        let w = Wilayah::embedded();
+        assert_eq!(
+            w.resolve(Level::Regency, "Kota Bandung", None)
+                .unwrap()
+                .code,
+            "32.73"
+        );
+        assert_eq!(
+            w.resolve(Level::Regency, "Kab. Bandung", None)
+                .unwrap()
+                .code,
+            "32.04"
+        );
+    }
+
+    #[test]
+    fn unknown_region_names_nearest_matches() {
+        let w = Wilayah::embedded();
+        let err = w
+            .resolve(Level::Regency, "Bandung Barrat", None)
+            .unwrap_err();
+        assert_eq!(err.nearest[0], "32.17 Kabupaten Bandung Barat");
+        let err = w.resolve(Level::Regency, "32.99", None).unwrap_err();
+        assert_eq!(err.nearest.len(), 3);
+        assert!(w.resolve(Level::Province, "", None).is_err());
+    }
+}

@@ -1,0 +1,54 @@
+//! ProKUS outcome indicators, computed from what the ingest stage wrote.
+//!
+//! The indicator [`Catalog`] is data (`queries/indicators.toml`): each indicator
+//! names a KPM-level variable and an aggregation rule. [`compute`] runs one SQL
+//! query (`queries/metrics/`) that gathers the sufficient statistics of every
+//! indicator at every level (national, province, regency, incubator, cluster,
+//! category, gender, arm) and wave, receives them as a polars `DataFrame`, and
+//! turns them into the [`IndicatorTable`]: value, paired change from baseline,
+//! 95% confidence interval, target and status, with small cells suppressed.
+//! The table is written as CSV, JSON or Parquet, and read by the report crate.
+//!
+//! KPM (Keluarga Penerima Manfaat) are the beneficiary households; a *wave* is
+//! a survey round (baseline, monitoring 1–3, endline).
+
+pub mod catalog;
+mod compute;
+pub mod stats;
+pub mod targets;
+
+pub use catalog::{Aggregation, Catalog, Direction, Indicator, Unit};
+pub use compute::{
+    CSV_HEADER, IndicatorRow, IndicatorTable, Options, WaveCount, compute, wave_counts,
+};
+pub use targets::{Status, Targets};
+
+/// Why indicators could not be computed or written.
+#[derive(Debug, thiserror::Error)]
+pub enum MetricsError {
+    /// The indicator catalog is invalid.
+    #[error("invalid indicator catalog: {0}")]
+    Catalog(String),
+    /// The targets file is invalid.
+    #[error("invalid targets file: {0}")]
+    Targets(String),
+    /// The database has no data to compute from.
+    #[error(
+        "the database has no survey responses yet\n  hint: run `prokus ingest` on the KPM register and the survey exports first"
+    )]
+    NoData,
+    /// DuckDB failed.
+    #[error("database error: {0}")]
+    Database(#[from] duckdb::Error),
+    /// polars failed.
+    #[error("table error: {0}")]
+    Frame(#[from] polars::error::PolarsError),
+    /// Writing an output failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The output file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}

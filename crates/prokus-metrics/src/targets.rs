@@ -1,0 +1,152 @@
+//! Targets per indicator, level and period (TOML), and the status of a value
+//! against its target.
+
+use serde::Deserialize;
+
+use crate::MetricsError;
+use crate::catalog::Direction;
+
+const DEFAULT_TARGETS: &str = include_str!("../../../sample-data/targets.toml");
+
+/// One target line of the file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Target {
+    /// Indicator id.
+    pub indicator: String,
+    /// Wave the target is for (e.g. `endline`).
+    pub period: String,
+    /// The target value, in the indicator's unit.
+    pub value: f64,
+    /// Only for this level (`national`, `province`, …); all levels when absent.
+    #[serde(default)]
+    pub level: Option<String>,
+    /// Only for this group code of `level`.
+    #[serde(default)]
+    pub group: Option<String>,
+}
+
+/// All targets and the at-risk band.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Targets {
+    /// A value short of its target by at most this fraction is `at_risk`
+    /// rather than `off_track`.
+    pub band: f64,
+    /// The targets.
+    #[serde(default, rename = "target")]
+    pub targets: Vec<Target>,
+}
+
+/// Where a value stands against its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// At or beyond the target.
+    OnTrack,
+    /// Short of it by no more than the band.
+    AtRisk,
+    /// Further off.
+    OffTrack,
+}
+
+impl Status {
+    /// The code written to the indicator table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::OnTrack => "on_track",
+            Status::AtRisk => "at_risk",
+            Status::OffTrack => "off_track",
+        }
+    }
+}
+
+impl Targets {
+    /// The targets shipped in `sample-data/targets.toml`.
+    pub fn builtin() -> Self {
+        Self::parse(DEFAULT_TARGETS).expect("the built-in targets are checked by tests")
+    }
+
+    /// Parses a targets file.
+    pub fn parse(text: &str) -> Result<Self, MetricsError> {
+        let t: Targets = toml::from_str(text).map_err(|e| MetricsError::Targets(e.to_string()))?;
+        if !(0.0..1.0).contains(&t.band) {
+            return Err(MetricsError::Targets(format!(
+                "band must be between 0 and 1, not {}",
+                t.band
+            )));
+        }
+        Ok(t)
+    }
+
+    /// The most specific target for a cell: group, then level, then any level.
+    pub fn find(&self, indicator: &str, period: &str, level: &str, group: &str) -> Option<f64> {
+        let candidates = self
+            .targets
+            .iter()
+            .filter(|t| t.indicator == indicator && t.period == period);
+        let mut best: Option<(u8, f64)> = None;
+        for t in candidates {
+            let rank = match (&t.level, &t.group) {
+                (Some(l), Some(g)) if l == level && g == group => 2,
+                (Some(l), None) if l == level => 1,
+                (None, None) => 0,
+                _ => continue,
+            };
+            if best.is_none_or(|(r, _)| rank > r) {
+                best = Some((rank, t.value));
+            }
+        }
+        best.map(|(_, v)| v)
+    }
+
+    /// Status of `value` against `target` for an indicator going `direction`.
+    pub fn status(&self, value: f64, target: f64, direction: Direction) -> Status {
+        let margin = self.band * target.abs();
+        let (ahead, within) = match direction {
+            Direction::Higher => (value >= target, value >= target - margin),
+            Direction::Lower => (value <= target, value <= target + margin),
+        };
+        if ahead {
+            Status::OnTrack
+        } else if within {
+            Status::AtRisk
+        } else {
+            Status::OffTrack
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_specific_target_wins() {
+        let t = Targets::parse(
+            "band = 0.1\n[[target]]\nindicator='a'\nperiod='endline'\nvalue=50\n\
+             [[target]]\nindicator='a'\nperiod='endline'\nvalue=40\nlevel='province'\n\
+             [[target]]\nindicator='a'\nperiod='endline'\nvalue=30\nlevel='province'\ngroup='32'\n",
+        )
+        .unwrap();
+        assert_eq!(t.find("a", "endline", "national", "ID"), Some(50.0));
+        assert_eq!(t.find("a", "endline", "province", "33"), Some(40.0));
+        assert_eq!(t.find("a", "endline", "province", "32"), Some(30.0));
+        assert_eq!(t.find("a", "baseline", "national", "ID"), None);
+    }
+
+    #[test]
+    fn status_works_both_ways() {
+        let t = Targets {
+            band: 0.1,
+            targets: vec![],
+        };
+        assert_eq!(t.status(60.0, 60.0, Direction::Higher), Status::OnTrack);
+        assert_eq!(t.status(55.0, 60.0, Direction::Higher), Status::AtRisk);
+        assert_eq!(t.status(50.0, 60.0, Direction::Higher), Status::OffTrack);
+        assert_eq!(t.status(9.0, 10.0, Direction::Lower), Status::OnTrack);
+        assert_eq!(t.status(10.5, 10.0, Direction::Lower), Status::AtRisk);
+        assert_eq!(t.status(12.0, 10.0, Direction::Lower), Status::OffTrack);
+        assert!(Targets::parse("band = 1.5").is_err());
+        assert!(!Targets::builtin().targets.is_empty());
+    }
+}

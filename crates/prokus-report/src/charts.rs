@@ -1,0 +1,415 @@
+//! Charts drawn with plotters as SVG, their text measured with the font bytes
+//! Typst embeds (see [`crate::world::FONT_FAMILY`]). Colours are the
+//! Okabe–Ito palette, which colour-blind readers can tell apart. Every chart
+//! carries its title with the unit, and a footer line with n and the source.
+
+use plotters::coord::ranged1d::SegmentValue;
+use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
+
+use crate::world::{FONT_FAMILY, Shared};
+
+/// Okabe–Ito: blue, orange, bluish green, reddish purple, sky blue, vermillion.
+pub const PALETTE: [RGBColor; 6] = [
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0x00, 0x9E, 0x73),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0xD5, 0x5E, 0x00),
+];
+const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
+const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
+const WIDTH: u32 = 900;
+
+/// A drawing failed (a plotters error, as text).
+#[derive(Debug, thiserror::Error)]
+#[error("chart `{chart}`: {message}")]
+pub struct ChartError {
+    /// The chart's title.
+    pub chart: String,
+    /// What plotters said.
+    pub message: String,
+}
+
+/// One named series of values.
+pub struct Series {
+    /// Legend label.
+    pub label: String,
+    /// One value per category (`None` = no data or suppressed).
+    pub values: Vec<Option<f64>>,
+}
+
+fn err(chart: &str) -> impl Fn(String) -> ChartError + '_ {
+    move |message| ChartError {
+        chart: chart.to_string(),
+        message,
+    }
+}
+
+fn footer<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    text: &str,
+) -> Result<(), String> {
+    let style = TextStyle::from((FONT_FAMILY, 13).into_font()).color(&RGBColor(0x55, 0x55, 0x55));
+    area.draw_text(text, &style, (12, 4))
+        .map_err(|e| e.to_string())
+}
+
+/// Horizontal grouped bars: one row per category, one bar per series (e.g.
+/// baseline and endline income per province). `fmt` formats axis and values.
+pub fn grouped_hbars(
+    title: &str,
+    note: &str,
+    categories: &[String],
+    series: &[Series],
+    fmt: &dyn Fn(f64) -> String,
+) -> Result<String, ChartError> {
+    Shared::get();
+    let n = categories.len().max(1);
+    let height = (110 + n * 22 * series.len().max(1) + n * 8).clamp(260, 1100) as u32;
+    let max = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .fold(0.0f64, |a, &b| a.max(b));
+    let xmax = if max > 0.0 { max * 1.18 } else { 1.0 };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(title)(e.to_string()))?;
+        let (main, foot) = root.split_vertically(height - 26);
+        let label_width = categories
+            .iter()
+            .map(|c| c.chars().count())
+            .max()
+            .unwrap_or(10)
+            .clamp(8, 34) as u32
+            * 8
+            + 10;
+        let mut chart = ChartBuilder::on(&main)
+            .caption(title, (FONT_FAMILY, 19).into_font().color(&INK))
+            .margin(12)
+            .margin_right(28)
+            .x_label_area_size(30)
+            .y_label_area_size(label_width)
+            .build_cartesian_2d(0f64..xmax, (0..n).into_segmented())
+            .map_err(|e| err(title)(e.to_string()))?;
+        let names = categories.to_vec();
+        chart
+            .configure_mesh()
+            .disable_y_mesh()
+            .light_line_style(GRID.mix(0.6))
+            .bold_line_style(GRID)
+            .y_labels(n)
+            .y_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => (n - 1)
+                    .checked_sub(*i)
+                    .and_then(|j| names.get(j))
+                    .cloned()
+                    .unwrap_or_default(),
+                _ => String::new(),
+            })
+            .x_labels(6)
+            .x_label_formatter(&|x| fmt(*x))
+            .label_style((FONT_FAMILY, 13).into_font().color(&INK))
+            .draw()
+            .map_err(|e| err(title)(e.to_string()))?;
+        let (_, plot_h) = chart.plotting_area().dim_in_pixel();
+        let band = plot_h as f64 / n as f64;
+        let k = series.len().max(1) as f64;
+        let bar = ((band - 8.0) / k).max(2.0);
+        for (s_idx, s) in series.iter().enumerate() {
+            let color = PALETTE[s_idx % PALETTE.len()];
+            let top = 4.0 + bar * s_idx as f64;
+            let bottom = band - top - bar;
+            let bars = s.values.iter().enumerate().filter_map(|(i, v)| {
+                let v = (*v)?;
+                let row = n - 1 - i;
+                let mut r = Rectangle::new(
+                    [
+                        (0.0, SegmentValue::Exact(row)),
+                        (v, SegmentValue::Exact(row + 1)),
+                    ],
+                    color.filled(),
+                );
+                r.set_margin(top.round() as u32, bottom.max(0.0).round() as u32, 0, 0);
+                Some(r)
+            });
+            chart
+                .draw_series(bars)
+                .map_err(|e| err(title)(e.to_string()))?
+                .label(s.label.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
+                });
+            let labels = s.values.iter().enumerate().filter_map(|(i, v)| {
+                let v = (*v)?;
+                let style = TextStyle::from((FONT_FAMILY, 12).into_font())
+                    .color(&INK)
+                    .pos(Pos::new(HPos::Left, VPos::Center));
+                Some(Text::new(
+                    format!(" {}", fmt(v)),
+                    (v, SegmentValue::CenterOf(n - 1 - i)),
+                    style,
+                ))
+            });
+            if series.len() == 1 {
+                chart
+                    .draw_series(labels)
+                    .map_err(|e| err(title)(e.to_string()))?;
+            }
+        }
+        if series.len() > 1 {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::LowerRight)
+                .background_style(WHITE.mix(0.9))
+                .border_style(GRID)
+                .label_font((FONT_FAMILY, 13).into_font().color(&INK))
+                .draw()
+                .map_err(|e| err(title)(e.to_string()))?;
+        }
+        footer(&foot, note).map_err(err(title))?;
+        root.present().map_err(|e| err(title)(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+/// Lines across the waves, one per series (e.g. % saving monthly, this
+/// incubator against the nation), on a 0–100% axis.
+pub fn lines_by_wave(
+    title: &str,
+    note: &str,
+    waves: &[String],
+    series: &[Series],
+    fmt: &dyn Fn(f64) -> String,
+) -> Result<String, ChartError> {
+    Shared::get();
+    let n = waves.len().max(1);
+    let height = 380u32;
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(title)(e.to_string()))?;
+        let (main, foot) = root.split_vertically(height - 26);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(title, (FONT_FAMILY, 19).into_font().color(&INK))
+            .margin(12)
+            .margin_right(28)
+            .x_label_area_size(34)
+            .y_label_area_size(60)
+            .build_cartesian_2d((0..n).into_segmented(), 0f64..100f64)
+            .map_err(|e| err(title)(e.to_string()))?;
+        let names = waves.to_vec();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(GRID.mix(0.6))
+            .bold_line_style(GRID)
+            .x_labels(n)
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_labels(6)
+            .y_label_formatter(&|y| fmt(*y))
+            .label_style((FONT_FAMILY, 13).into_font().color(&INK))
+            .draw()
+            .map_err(|e| err(title)(e.to_string()))?;
+        for (s_idx, s) in series.iter().enumerate() {
+            let color = PALETTE[s_idx % PALETTE.len()];
+            let points: Vec<(SegmentValue<usize>, f64)> = s
+                .values
+                .iter()
+                .enumerate()
+                .filter_map(|(i, v)| v.map(|v| (SegmentValue::CenterOf(i), v)))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
+                .map_err(|e| err(title)(e.to_string()))?
+                .label(s.label.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 2), (x + 16, y + 2)], color.filled())
+                });
+            chart
+                .draw_series(
+                    points
+                        .iter()
+                        .map(|p| Circle::new(p.clone(), 5, color.filled())),
+                )
+                .map_err(|e| err(title)(e.to_string()))?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.9))
+            .border_style(GRID)
+            .label_font((FONT_FAMILY, 13).into_font().color(&INK))
+            .draw()
+            .map_err(|e| err(title)(e.to_string()))?;
+        footer(&foot, note).map_err(err(title))?;
+        root.present().map_err(|e| err(title)(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+/// Vertical bars with their value on top (e.g. responses per wave).
+pub fn vbars(
+    title: &str,
+    note: &str,
+    categories: &[String],
+    series: &[Series],
+    fmt: &dyn Fn(f64) -> String,
+) -> Result<String, ChartError> {
+    Shared::get();
+    let n = categories.len().max(1);
+    let height = 360u32;
+    let max = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .fold(0.0f64, |a, &b| a.max(b));
+    let ymax = if max > 0.0 { max * 1.2 } else { 1.0 };
+    let mut svg = String::new();
+    {
+        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| err(title)(e.to_string()))?;
+        let (main, foot) = root.split_vertically(height - 26);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(title, (FONT_FAMILY, 19).into_font().color(&INK))
+            .margin(12)
+            .x_label_area_size(34)
+            .y_label_area_size(70)
+            .build_cartesian_2d((0..n).into_segmented(), 0f64..ymax)
+            .map_err(|e| err(title)(e.to_string()))?;
+        let names = categories.to_vec();
+        chart
+            .configure_mesh()
+            .disable_x_mesh()
+            .light_line_style(GRID.mix(0.6))
+            .bold_line_style(GRID)
+            .x_labels(n)
+            .x_label_formatter(&|v| match v {
+                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
+                _ => String::new(),
+            })
+            .y_labels(6)
+            .y_label_formatter(&|y| fmt(*y))
+            .label_style((FONT_FAMILY, 13).into_font().color(&INK))
+            .draw()
+            .map_err(|e| err(title)(e.to_string()))?;
+        let (plot_w, _) = chart.plotting_area().dim_in_pixel();
+        let band = plot_w as f64 / n as f64;
+        let k = series.len().max(1) as f64;
+        let bar = ((band * 0.7) / k).max(2.0);
+        let pad = (band - bar * k) / 2.0;
+        for (s_idx, s) in series.iter().enumerate() {
+            let color = PALETTE[s_idx % PALETTE.len()];
+            let left = pad + bar * s_idx as f64;
+            let right = band - left - bar;
+            let bars = s.values.iter().enumerate().filter_map(|(i, v)| {
+                let mut r = Rectangle::new(
+                    [
+                        (SegmentValue::Exact(i), 0.0),
+                        (SegmentValue::Exact(i + 1), (*v)?),
+                    ],
+                    color.filled(),
+                );
+                r.set_margin(0, 0, left.round() as u32, right.max(0.0).round() as u32);
+                Some(r)
+            });
+            chart
+                .draw_series(bars)
+                .map_err(|e| err(title)(e.to_string()))?
+                .label(s.label.clone())
+                .legend(move |(x, y)| {
+                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
+                });
+            if series.len() == 1 {
+                let labels = s.values.iter().enumerate().filter_map(|(i, v)| {
+                    let style = TextStyle::from((FONT_FAMILY, 13).into_font())
+                        .color(&INK)
+                        .pos(Pos::new(HPos::Center, VPos::Bottom));
+                    v.map(|v| Text::new(fmt(v), (SegmentValue::CenterOf(i), v), style))
+                });
+                chart
+                    .draw_series(labels)
+                    .map_err(|e| err(title)(e.to_string()))?;
+            }
+        }
+        if series.len() > 1 {
+            chart
+                .configure_series_labels()
+                .position(SeriesLabelPosition::UpperRight)
+                .background_style(WHITE.mix(0.9))
+                .border_style(GRID)
+                .label_font((FONT_FAMILY, 13).into_font().color(&INK))
+                .draw()
+                .map_err(|e| err(title)(e.to_string()))?;
+        }
+        footer(&foot, note).map_err(err(title))?;
+        root.present().map_err(|e| err(title)(e.to_string()))?;
+    }
+    Ok(svg)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn charts_are_svg_with_the_shipped_font_and_escaped_text() {
+        let cats = vec![
+            "Jawa Barat".to_string(),
+            "Toko <Berkah> & \"Sari\"".to_string(),
+        ];
+        let s = vec![
+            Series {
+                label: "Awal".into(),
+                values: vec![Some(1_000_000.0), Some(2_000_000.0)],
+            },
+            Series {
+                label: "Akhir".into(),
+                values: vec![Some(1_200_000.0), None],
+            },
+        ];
+        let svg = grouped_hbars(
+            "Pendapatan (Rp/bulan)",
+            "n = 12 · Sumber: survei",
+            &cats,
+            &s,
+            &|v| format!("{v:.0}"),
+        )
+        .unwrap();
+        assert!(svg.starts_with("<svg") || svg.contains("<svg"));
+        assert!(
+            svg.contains("font-family=\"Inter\""),
+            "text names the embedded family"
+        );
+        assert!(svg.contains("Jawa Barat") && svg.contains("n = 12"));
+        assert!(!svg.contains("<Berkah>"), "markup in labels is escaped");
+        let svg = lines_by_wave(
+            "Menabung (%)",
+            "n = 3",
+            &["Awal".into(), "Akhir".into()],
+            &s[..1],
+            &|v| format!("{v:.0}%"),
+        )
+        .unwrap();
+        assert!(svg.contains("Menabung"));
+        let svg = vbars(
+            "Responden",
+            "n",
+            &["A".into()],
+            &[Series {
+                label: "x".into(),
+                values: vec![Some(5.0)],
+            }],
+            &|v| format!("{v:.0}"),
+        )
+        .unwrap();
+        assert!(
+            svg.lines().any(|l| l.trim() == "5"),
+            "the bar carries its value: {svg}"
+        );
+    }
+}

@@ -1,0 +1,1849 @@
+//! What a report says: numbers from the indicator table and the database,
+//! turned into the JSON a template reads. All text a reader sees is built
+//! here in the report's language; templates only lay it out.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use duckdb::{Connection, params};
+
+use prokus_metrics::{Catalog, Indicator, IndicatorRow, Unit, WaveCount};
+use serde::Serialize;
+
+use crate::ReportError;
+use crate::charts::{self, Series};
+use crate::format::{self, Lang};
+
+const ATTENTION_SQL: &str = include_str!("../../../queries/report/attention.sql");
+const BATCHES_SQL: &str = include_str!("../../../queries/report/batches.sql");
+const REASONS_SQL: &str = include_str!("../../../queries/report/reject_reasons.sql");
+const SCOPE_SQL: &str = include_str!("../../../queries/report/scope.sql");
+
+/// The waves in order, for charts and tables.
+pub const WAVES: [&str; 5] = [
+    "baseline",
+    "monitoring_1",
+    "monitoring_2",
+    "monitoring_3",
+    "endline",
+];
+
+/// An incubator that has ProKUS KPM.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncubatorInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// University.
+    pub university: String,
+    /// Province code.
+    pub province_code: String,
+    /// Province name.
+    pub province_name: String,
+    /// ProKUS KPM registered.
+    pub kpm: i64,
+}
+
+/// A province that has ProKUS KPM.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvinceInfo {
+    /// Two-digit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// ProKUS KPM registered.
+    pub kpm: i64,
+}
+
+/// One ingested file, for the data-quality annex.
+#[derive(Debug, Clone)]
+pub struct BatchInfo {
+    file: String,
+    format: String,
+    counts: [i64; 4],
+}
+
+/// One ProKUS KPM's baseline and endline answers, for incubator feedback.
+#[derive(Debug, Clone)]
+pub struct KpmStatus {
+    kpm_id: String,
+    business: String,
+    nik_masked: String,
+    income_baseline: Option<f64>,
+    income_endline: Option<f64>,
+    operating: Option<bool>,
+    saves: Option<bool>,
+    frequency: Option<String>,
+    waves: String,
+}
+
+/// Everything the reports of one run are made from, read once.
+pub struct Inputs {
+    /// The indicator table.
+    pub rows: Vec<IndicatorRow>,
+    /// The catalog.
+    pub catalog: Catalog,
+    /// Responses per wave and arm.
+    pub waves: Vec<WaveCount>,
+    /// Incubators with ProKUS KPM.
+    pub incubators: Vec<IncubatorInfo>,
+    /// Provinces with ProKUS KPM.
+    pub provinces: Vec<ProvinceInfo>,
+    batches: Vec<BatchInfo>,
+    reasons: Vec<(String, String, i64)>,
+    /// Each incubator's own KPM, read with a query filtered by its id.
+    kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
+    /// Short hash of every file loaded (the data snapshot).
+    pub snapshot: String,
+    /// Generation time, shown in footers.
+    pub generated: chrono::NaiveDateTime,
+    index: BTreeMap<(String, String, String, String), usize>,
+}
+
+impl Inputs {
+    /// Reads what the reports need from the database and the indicator table.
+    pub fn load(
+        conn: &Connection,
+        rows: Vec<IndicatorRow>,
+        catalog: Catalog,
+        waves: Vec<WaveCount>,
+    ) -> Result<Self, ReportError> {
+        let statements: BTreeMap<&str, &str> = SCOPE_SQL
+            .split("-- name: ")
+            .skip(1)
+            .filter_map(|c| c.split_once('\n'))
+            .map(|(name, sql)| (name.trim(), sql.trim().trim_end_matches(';')))
+            .collect();
+        let incubators = conn
+            .prepare(statements["incubators"])?
+            .query_map([], |r| {
+                Ok(IncubatorInfo {
+                    id: r.get(0)?,
+                    name: r.get(1)?,
+                    university: r.get(2)?,
+                    province_code: r.get(3)?,
+                    province_name: r.get(4)?,
+                    kpm: r.get(5)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let provinces = conn
+            .prepare(statements["provinces"])?
+            .query_map([], |r| {
+                Ok(ProvinceInfo {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    kpm: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let hashes: String = conn.query_row(statements["snapshot"], [], |r| r.get(0))?;
+        let snapshot = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(hashes.as_bytes()))[..12].to_string()
+        };
+        let batches = conn
+            .prepare(BATCHES_SQL)?
+            .query_map([], |r| {
+                Ok(BatchInfo {
+                    file: r.get(1)?,
+                    format: r.get(2)?,
+                    counts: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let reasons = conn
+            .prepare(REASONS_SQL)?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut kpm_by_incubator = BTreeMap::new();
+        let mut stmt = conn.prepare(ATTENTION_SQL)?;
+        for inc in &incubators {
+            let kpm = stmt
+                .query_map(params![inc.id], |r| {
+                    Ok(KpmStatus {
+                        kpm_id: r.get(0)?,
+                        business: r.get(1)?,
+                        nik_masked: r.get(2)?,
+                        income_baseline: r.get(3)?,
+                        income_endline: r.get(4)?,
+                        operating: r.get(5)?,
+                        saves: r.get(6)?,
+                        frequency: r.get(7)?,
+                        waves: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?;
+            kpm_by_incubator.insert(inc.id.clone(), kpm);
+        }
+        let index = rows
+            .iter()
+            .enumerate()
+            .map(|(i, r)| {
+                (
+                    (
+                        r.indicator_id.clone(),
+                        r.period.clone(),
+                        r.level.clone(),
+                        r.group_code.clone(),
+                    ),
+                    i,
+                )
+            })
+            .collect();
+        Ok(Inputs {
+            rows,
+            catalog,
+            waves,
+            incubators,
+            provinces,
+            batches,
+            reasons,
+            kpm_by_incubator,
+            snapshot,
+            generated: chrono::Utc::now().naive_utc(),
+            index,
+        })
+    }
+
+    /// The row of one indicator, wave, level and group.
+    pub fn row(
+        &self,
+        indicator: &str,
+        period: &str,
+        level: &str,
+        group: &str,
+    ) -> Option<&IndicatorRow> {
+        self.index
+            .get(&(indicator.into(), period.into(), level.into(), group.into()))
+            .map(|&i| &self.rows[i])
+    }
+
+    /// The reporting quarter: that of the endline's median submission date.
+    pub fn period_label(&self, lang: Lang) -> String {
+        let date = self
+            .waves
+            .iter()
+            .filter(|w| w.arm == "prokus" && !w.median_date.is_empty())
+            .max_by_key(|w| WAVES.iter().position(|x| *x == w.wave))
+            .and_then(|w| NaiveDate::parse_from_str(&w.median_date, "%Y-%m-%d").ok());
+        date.map(|d| format::quarter(d, lang)).unwrap_or_default()
+    }
+
+    /// The last wave with data (the endline when it has been surveyed).
+    pub fn latest_wave(&self) -> &'static str {
+        WAVES
+            .iter()
+            .rev()
+            .find(|w| {
+                self.waves
+                    .iter()
+                    .any(|c| c.wave == **w && c.arm == "prokus")
+            })
+            .copied()
+            .unwrap_or("baseline")
+    }
+}
+
+/// A table cell; `status` colours it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Cell {
+    /// The text.
+    pub text: String,
+    /// on_track / at_risk / off_track, for a status badge.
+    pub status: Option<String>,
+}
+
+impl From<String> for Cell {
+    fn from(text: String) -> Self {
+        Cell { text, status: None }
+    }
+}
+
+/// A table: title, header, rows, and a note under it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Table {
+    /// Heading above the table.
+    pub title: String,
+    /// Column headers.
+    pub columns: Vec<String>,
+    /// `left` or `right` per column.
+    pub align: Vec<&'static str>,
+    /// Rows of cells.
+    pub rows: Vec<Vec<Cell>>,
+    /// A note under the table (method, suppression).
+    pub note: String,
+}
+
+/// A KPI tile.
+#[derive(Debug, Clone, Serialize)]
+pub struct Kpi {
+    /// What it is.
+    pub label: String,
+    /// The figure.
+    pub value: String,
+    /// Change or comparison line.
+    pub detail: String,
+    /// on_track / at_risk / off_track.
+    pub status: Option<String>,
+    /// The status in words.
+    pub status_label: String,
+}
+
+/// A chart reference: the template shows `/charts/{name}.svg`.
+#[derive(Debug, Clone, Serialize)]
+pub struct ChartRef {
+    /// The virtual file name without extension.
+    pub name: String,
+    /// Caption under the chart.
+    pub caption: String,
+}
+
+/// Header and footer facts.
+#[derive(Debug, Clone, Serialize)]
+pub struct Meta {
+    /// Document title.
+    pub title: String,
+    /// Second line of the cover.
+    pub subtitle: String,
+    /// The reporting period.
+    pub period: String,
+    /// Generation time in words.
+    pub generated: String,
+    /// Data snapshot hash.
+    pub snapshot: String,
+    /// Engine name and version.
+    pub engine: String,
+    /// Document language code.
+    pub lang: &'static str,
+    /// Footer labels.
+    pub footer: String,
+}
+
+/// The whole JSON a template reads.
+#[derive(Debug, Clone, Serialize)]
+pub struct Payload {
+    /// Header and footer facts.
+    pub meta: Meta,
+    /// Section headings.
+    pub headings: BTreeMap<&'static str, String>,
+    /// The executive summary, one sentence each.
+    pub summary: Vec<String>,
+    /// KPI tiles.
+    pub kpis: Vec<Kpi>,
+    /// Tables in reading order.
+    pub tables: Vec<Table>,
+    /// Charts in reading order.
+    pub charts: Vec<ChartRef>,
+    /// Annex tables (data quality, methods).
+    pub annex: Vec<Table>,
+}
+
+/// A payload plus the SVG charts it refers to.
+pub struct Built {
+    /// The JSON for `data.json`.
+    pub payload: Payload,
+    /// (name, SVG text).
+    pub charts: Vec<(String, String)>,
+}
+
+/// Words in one language.
+pub(crate) struct Words {
+    pub lang: Lang,
+}
+
+impl Words {
+    fn pick<'a>(&self, id: &'a str, en: &'a str) -> &'a str {
+        if self.lang == Lang::Id { id } else { en }
+    }
+
+    fn status(&self, status: Option<&str>) -> String {
+        match status {
+            Some("on_track") => self.pick("Sesuai target", "On track"),
+            Some("at_risk") => self.pick("Berisiko", "At risk"),
+            Some("off_track") => self.pick("Di bawah target", "Off track"),
+            _ => "",
+        }
+        .to_string()
+    }
+
+    fn wave(&self, wave: &str) -> String {
+        match wave {
+            "baseline" => self.pick("Awal", "Baseline"),
+            "monitoring_1" => self.pick("Monitoring 1", "Monitoring 1"),
+            "monitoring_2" => self.pick("Monitoring 2", "Monitoring 2"),
+            "monitoring_3" => self.pick("Monitoring 3", "Monitoring 3"),
+            "endline" => self.pick("Akhir", "Endline"),
+            other => other,
+        }
+        .to_string()
+    }
+
+    fn label<'a>(&self, i: &'a Indicator) -> &'a str {
+        if self.lang == Lang::Id {
+            &i.label_id
+        } else {
+            &i.label_en
+        }
+    }
+
+    fn suppressed(&self) -> String {
+        self.pick("n<5", "n<5").to_string()
+    }
+
+    /// A value in its unit.
+    pub fn value(&self, i: &Indicator, v: Option<f64>) -> String {
+        let Some(v) = v else { return "–".into() };
+        match i.unit {
+            Unit::Rp => format::rupiah(v, self.lang),
+            Unit::Pct => format::percent(v, i.decimals, self.lang),
+            Unit::Count | Unit::Score => format::number(v, i.decimals, self.lang),
+        }
+    }
+
+    /// A change in its unit (percentage points for shares).
+    pub fn change(&self, i: &Indicator, v: Option<f64>) -> String {
+        let Some(v) = v else { return "–".into() };
+        match i.unit {
+            Unit::Rp => {
+                let s = format::signed(v, 0, self.lang, "");
+                format!(
+                    "{}Rp {}",
+                    if s.starts_with('−') {
+                        "−"
+                    } else if s.starts_with('+') {
+                        "+"
+                    } else {
+                        ""
+                    },
+                    s.trim_start_matches(['+', '−'])
+                )
+            }
+            Unit::Pct => format::signed(v, i.decimals, self.lang, self.pick(" poin", " pts")),
+            Unit::Count | Unit::Score => format::signed(v, i.decimals, self.lang, ""),
+        }
+    }
+
+    fn ci(&self, i: &Indicator, r: &IndicatorRow) -> String {
+        match (r.ci_low, r.ci_high) {
+            (Some(lo), Some(hi)) => {
+                format!("{} – {}", self.value(i, Some(lo)), self.value(i, Some(hi)))
+            }
+            _ => "–".into(),
+        }
+    }
+}
+
+/// Key figures of one scope (a level and group): the indicator table lines.
+fn indicator_table(
+    inputs: &Inputs,
+    w: &Words,
+    level: &str,
+    group: &str,
+    period: &str,
+    title: String,
+) -> Table {
+    let columns = [
+        w.pick("Indikator", "Indicator"),
+        "n",
+        w.pick("Awal", "Baseline"),
+        &w.wave(period),
+        w.pick("Perubahan", "Change"),
+        w.pick("IK 95%", "95% CI"),
+        "Target",
+        "Status",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut rows = Vec::new();
+    for i in &inputs.catalog.indicators {
+        let Some(r) = inputs.row(&i.id, period, level, group) else {
+            continue;
+        };
+        let (baseline, change) = if r.suppressed {
+            (w.suppressed(), w.suppressed())
+        } else if matches!(
+            i.aggregation,
+            prokus_metrics::Aggregation::SumChange | prokus_metrics::Aggregation::PctChange
+        ) {
+            ("–".to_string(), "–".to_string())
+        } else {
+            (w.value(i, r.baseline_value), w.change(i, r.change))
+        };
+        rows.push(vec![
+            Cell::from(w.label(i).to_string()),
+            Cell::from(format::number(r.n as f64, 0, w.lang)),
+            Cell::from(baseline),
+            Cell::from(if r.suppressed {
+                w.suppressed()
+            } else {
+                w.value(i, r.value)
+            }),
+            Cell::from(change),
+            Cell::from(if r.suppressed {
+                w.suppressed()
+            } else {
+                w.ci(i, r)
+            }),
+            Cell::from(
+                r.target
+                    .map(|t| w.value(i, Some(t)))
+                    .unwrap_or_else(|| "–".into()),
+            ),
+            Cell {
+                text: w.status(r.status.as_deref()),
+                status: r.status.clone(),
+            },
+        ]);
+    }
+    Table {
+        title,
+        columns,
+        align: vec!["left", "right", "right", "right", "right", "right", "right", "left"],
+        rows,
+        note: w
+            .pick(
+                "Setelah survei awal, angka dihitung atas KPM yang menjawab survei awal dan putaran tersebut (panel), sehingga perubahan adalah perubahan berpasangan. IK = interval kepercayaan. Sel dengan n < 5 tidak ditampilkan.",
+                "After the baseline, figures are over the KPM who answered both the baseline and that round (the panel), so changes are paired. CI = confidence interval. Cells with n < 5 are not shown.",
+            )
+            .to_string(),
+    }
+}
+
+/// One line per group of a level: key indicators side by side.
+fn group_table(
+    inputs: &Inputs,
+    w: &Words,
+    level: &str,
+    groups: &[(String, String)],
+    period: &str,
+    title: String,
+) -> Table {
+    let ids = [
+        "business_income_change_pct",
+        "saves_monthly",
+        "keeps_books",
+        "jobs_created",
+        "business_operating",
+    ];
+    let mut columns = vec![w.pick("Kelompok", "Group").to_string(), "n".to_string()];
+    let indicators: Vec<&Indicator> = ids.iter().filter_map(|id| inputs.catalog.get(id)).collect();
+    columns.extend(indicators.iter().map(|i| short_label(i, w)));
+    let mut rows = Vec::new();
+    for (code, name) in groups {
+        let n = inputs
+            .row("saves_monthly", period, level, code)
+            .map(|r| r.n)
+            .unwrap_or(0);
+        let mut row = vec![
+            Cell::from(name.clone()),
+            Cell::from(format::number(n as f64, 0, w.lang)),
+        ];
+        for i in &indicators {
+            let cell = match inputs.row(&i.id, period, level, code) {
+                Some(r) if r.suppressed => Cell::from(w.suppressed()),
+                Some(r) => Cell {
+                    text: w.value(i, r.value),
+                    status: r.status.clone(),
+                },
+                None => Cell::from("–".to_string()),
+            };
+            row.push(cell);
+        }
+        rows.push(row);
+    }
+    let mut align = vec!["left", "right"];
+    align.extend(indicators.iter().map(|_| "right"));
+    Table {
+        title,
+        columns,
+        align,
+        rows,
+        note: w.pick("Warna menunjukkan status terhadap target. n = KPM dalam panel survei awal–akhir.", "Colour shows the status against the target. n = KPM in the baseline–endline panel.").to_string(),
+    }
+}
+
+fn short_label(i: &Indicator, w: &Words) -> String {
+    let (id, en) = match i.id.as_str() {
+        "business_income_change_pct" => ("Kenaikan pendapatan", "Income change"),
+        "saves_monthly" => ("Menabung rutin", "Saving monthly"),
+        "keeps_books" => ("Pembukuan", "Bookkeeping"),
+        "jobs_created" => ("Lapangan kerja", "Jobs created"),
+        "business_operating" => ("Usaha berjalan", "Still running"),
+        _ => (i.label_id.as_str(), i.label_en.as_str()),
+    };
+    w.pick(id, en).to_string()
+}
+
+fn kpi(
+    inputs: &Inputs,
+    w: &Words,
+    id: &str,
+    period: &str,
+    level: &str,
+    group: &str,
+    compare: Option<(&str, &str)>,
+) -> Option<Kpi> {
+    let i = inputs.catalog.get(id)?;
+    let r = inputs.row(id, period, level, group)?;
+    let value = if r.suppressed {
+        w.suppressed()
+    } else {
+        w.value(i, r.value)
+    };
+    let detail = match compare.and_then(|(l, g)| inputs.row(id, period, l, g)) {
+        Some(other) => format!(
+            "{} {}",
+            w.pick("Nasional:", "National:"),
+            w.value(i, other.value)
+        ),
+        None if r.baseline_value.is_some()
+            && !matches!(
+                i.aggregation,
+                prokus_metrics::Aggregation::SumChange | prokus_metrics::Aggregation::PctChange
+            ) =>
+        {
+            format!(
+                "{} {} ({})",
+                w.pick("Awal:", "Baseline:"),
+                w.value(i, r.baseline_value),
+                w.change(i, r.change)
+            )
+        }
+        None => format!("n = {}", format::number(r.n as f64, 0, w.lang)),
+    };
+    Some(Kpi {
+        label: w.label(i).to_string(),
+        value,
+        detail,
+        status: r.status.clone(),
+        status_label: w.status(r.status.as_deref()),
+    })
+}
+
+fn summary(
+    inputs: &Inputs,
+    w: &Words,
+    level: &str,
+    group: &str,
+    scope: &str,
+    period: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let cat = &inputs.catalog;
+    if let (Some(i), Some(r), Some(pct)) = (
+        cat.get("business_income"),
+        inputs.row("business_income", period, level, group),
+        inputs.row("business_income_change_pct", period, level, group),
+    ) {
+        if !r.suppressed {
+            let p = cat
+                .get("business_income_change_pct")
+                .map(|c| w.change(c, pct.value))
+                .unwrap_or_default();
+            let verb = if pct.value.unwrap_or(0.0) >= 0.0 {
+                w.pick("naik", "rose")
+            } else {
+                w.pick("turun", "fell")
+            };
+            out.push(match w.lang {
+                Lang::Id => format!(
+                    "Pendapatan bersih usaha rata-rata KPM {scope} {verb} {} dari {} menjadi {} per bulan antara survei awal dan {} (n = {}).",
+                    p.trim_start_matches(['+', '−']).replace(" poin", "%"), w.value(i, r.baseline_value), w.value(i, r.value), w.wave(period).to_lowercase(), r.n
+                ),
+                Lang::En => format!(
+                    "The mean net business income of KPM in {scope} {verb} by {} from {} to {} a month between the baseline and the {} (n = {}).",
+                    p.trim_start_matches(['+', '−']).replace(" pts", "%"), w.value(i, r.baseline_value), w.value(i, r.value), w.wave(period).to_lowercase(), r.n
+                ),
+            });
+        }
+    }
+    if let (Some(i), Some(r)) = (
+        cat.get("saves_monthly"),
+        inputs.row("saves_monthly", period, level, group),
+    ) {
+        if !r.suppressed {
+            out.push(match w.lang {
+                Lang::Id => format!(
+                    "{} KPM menabung minimal sebulan sekali, dibanding {} pada survei awal ({}).",
+                    w.value(i, r.value),
+                    w.value(i, r.baseline_value),
+                    w.change(i, r.change)
+                ),
+                Lang::En => format!(
+                    "{} of KPM save at least monthly, against {} at the baseline ({}).",
+                    w.value(i, r.value),
+                    w.value(i, r.baseline_value),
+                    w.change(i, r.change)
+                ),
+            });
+        }
+    }
+    if let (Some(i), Some(r)) = (
+        cat.get("jobs_created"),
+        inputs.row("jobs_created", period, level, group),
+    ) {
+        if !r.suppressed {
+            out.push(match w.lang {
+                Lang::Id => format!(
+                    "Usaha KPM menambah {} pekerja (dibayar dan keluarga) sejak survei awal.",
+                    w.value(i, r.value)
+                ),
+                Lang::En => format!(
+                    "KPM businesses added {} workers (paid and family) since the baseline.",
+                    w.value(i, r.value)
+                ),
+            });
+        }
+    }
+    let statuses: Vec<&str> = inputs
+        .catalog
+        .indicators
+        .iter()
+        .filter_map(|i| inputs.row(&i.id, period, level, group)?.status.as_deref())
+        .collect();
+    if !statuses.is_empty() {
+        let on = statuses.iter().filter(|s| **s == "on_track").count();
+        out.push(match w.lang {
+            Lang::Id => format!(
+                "{on} dari {} indikator bertarget sudah sesuai target.",
+                statuses.len()
+            ),
+            Lang::En => format!(
+                "{on} of {} indicators with a target are on track.",
+                statuses.len()
+            ),
+        });
+    }
+    out
+}
+
+fn headings(w: &Words) -> BTreeMap<&'static str, String> {
+    [
+        ("summary", w.pick("Ringkasan", "Summary")),
+        ("kpis", w.pick("Indikator utama", "Key indicators")),
+        ("charts", w.pick("Grafik", "Charts")),
+        ("tables", w.pick("Rincian", "Details")),
+        ("annex", w.pick("Lampiran", "Annex")),
+        ("page", w.pick("Halaman", "Page")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect()
+}
+
+fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) -> Meta {
+    let generated = format!(
+        "{} {} UTC",
+        format::date(inputs.generated.date(), w.lang),
+        inputs.generated.format("%H:%M")
+    );
+    let engine = format!("prokus {}", env!("CARGO_PKG_VERSION"));
+    Meta {
+        footer: format!(
+            "{} {} · {} · {} {}",
+            w.pick("Data", "Data"),
+            inputs.snapshot,
+            engine,
+            w.pick("Dibuat", "Generated"),
+            generated
+        ),
+        title,
+        subtitle,
+        period: inputs.period_label(w.lang),
+        generated,
+        snapshot: inputs.snapshot.clone(),
+        engine,
+        lang: w.lang.code(),
+    }
+}
+
+fn chart_note(w: &Words, n: i64, extra: &str) -> String {
+    format!(
+        "n = {} KPM · {}{}",
+        format::number(n as f64, 0, w.lang),
+        w.pick(
+            "Sumber: survei monitoring ProKUS",
+            "Source: ProKUS monitoring survey"
+        ),
+        extra
+    )
+}
+
+/// Income before and after per group, as a chart.
+fn income_chart(
+    inputs: &Inputs,
+    w: &Words,
+    level: &str,
+    groups: &[(String, String)],
+    period: &str,
+    title: &str,
+) -> Result<Option<String>, ReportError> {
+    let Some(i) = inputs.catalog.get("business_income") else {
+        return Ok(None);
+    };
+    let rows: Vec<(&String, &IndicatorRow)> = groups
+        .iter()
+        .filter_map(|(code, name)| {
+            inputs
+                .row(&i.id, period, level, code)
+                .filter(|r| !r.suppressed)
+                .map(|r| (name, r))
+        })
+        .collect();
+    if rows.is_empty() {
+        return Ok(None);
+    }
+    let n: i64 = rows.iter().map(|(_, r)| r.n).sum();
+    let cats: Vec<String> = rows.iter().map(|(name, _)| (*name).clone()).collect();
+    let series = vec![
+        Series {
+            label: w.pick("Survei awal", "Baseline").into(),
+            values: rows.iter().map(|(_, r)| r.baseline_value).collect(),
+        },
+        Series {
+            label: w.wave(period),
+            values: rows.iter().map(|(_, r)| r.value).collect(),
+        },
+    ];
+    let lang = w.lang;
+    let svg = charts::grouped_hbars(title, &chart_note(w, n, ""), &cats, &series, &|v| {
+        short_rupiah(v, lang)
+    })?;
+    Ok(Some(svg))
+}
+
+fn short_rupiah(v: f64, lang: Lang) -> String {
+    if v >= 1e6 {
+        format!(
+            "{} {}",
+            format::number(v / 1e6, 1, lang),
+            if lang == Lang::Id { "jt" } else { "m" }
+        )
+    } else if v >= 1e3 {
+        format!(
+            "{} {}",
+            format::number(v / 1e3, 0, lang),
+            if lang == Lang::Id { "rb" } else { "k" }
+        )
+    } else {
+        format::number(v, 0, lang)
+    }
+}
+
+/// Shares across waves for some scopes: (series label, level, group).
+fn wave_chart(
+    inputs: &Inputs,
+    w: &Words,
+    id: &str,
+    scopes: &[(String, &str, &str)],
+    title: &str,
+) -> Result<Option<String>, ReportError> {
+    let waves: Vec<&str> = WAVES
+        .iter()
+        .copied()
+        .filter(|wv| {
+            inputs
+                .waves
+                .iter()
+                .any(|c| c.wave == *wv && c.arm == "prokus")
+        })
+        .collect();
+    let series: Vec<Series> = scopes
+        .iter()
+        .map(|(label, level, group)| Series {
+            label: label.clone(),
+            values: waves
+                .iter()
+                .map(|wv| {
+                    inputs
+                        .row(id, wv, level, group)
+                        .filter(|r| !r.suppressed)
+                        .and_then(|r| r.value)
+                })
+                .collect(),
+        })
+        .collect();
+    if series.iter().all(|s| s.values.iter().all(Option::is_none)) {
+        return Ok(None);
+    }
+    let n = scopes
+        .first()
+        .and_then(|(_, l, g)| inputs.row(id, "baseline", l, g))
+        .map(|r| r.n)
+        .unwrap_or(0);
+    let labels: Vec<String> = waves.iter().map(|wv| w.wave(wv)).collect();
+    let lang = w.lang;
+    let note = chart_note(
+        w,
+        n,
+        w.pick(
+            " · setelah survei awal: panel",
+            " · after the baseline: panel",
+        ),
+    );
+    Ok(Some(charts::lines_by_wave(
+        title,
+        &note,
+        &labels,
+        &series,
+        &|v| format::percent(v, 0, lang),
+    )?))
+}
+
+fn response_chart(inputs: &Inputs, w: &Words) -> Result<Option<String>, ReportError> {
+    let waves: Vec<&str> = WAVES
+        .iter()
+        .copied()
+        .filter(|wv| inputs.waves.iter().any(|c| c.wave == *wv))
+        .collect();
+    let get = |arm: &str| -> Vec<Option<f64>> {
+        waves
+            .iter()
+            .map(|wv| {
+                inputs
+                    .waves
+                    .iter()
+                    .find(|c| c.wave == *wv && c.arm == arm)
+                    .map(|c| c.responded as f64)
+            })
+            .collect()
+    };
+    let registered: i64 = inputs
+        .waves
+        .iter()
+        .filter(|c| c.wave == "baseline")
+        .map(|c| c.registered)
+        .sum();
+    let series = vec![
+        Series {
+            label: w.pick("KPM ProKUS", "ProKUS KPM").into(),
+            values: get("prokus"),
+        },
+        Series {
+            label: w.pick("Kelompok pembanding", "Comparison group").into(),
+            values: get("comparison"),
+        },
+    ];
+    let labels: Vec<String> = waves.iter().map(|wv| w.wave(wv)).collect();
+    let lang = w.lang;
+    let title = w.pick(
+        "KPM yang menjawab per putaran survei (jumlah)",
+        "KPM responding per survey round (count)",
+    );
+    let note = format!(
+        "{} {} · {}",
+        w.pick("KPM terdaftar:", "KPM registered:"),
+        format::number(registered as f64, 0, lang),
+        w.pick(
+            "Sumber: survei monitoring ProKUS",
+            "Source: ProKUS monitoring survey"
+        )
+    );
+    Ok(Some(charts::vbars(title, &note, &labels, &series, &|v| {
+        format::number(v, 0, lang)
+    })?))
+}
+
+fn jobs_chart(inputs: &Inputs, w: &Words, period: &str) -> Result<Option<String>, ReportError> {
+    let clusters = [
+        ("kuliner", w.pick("Kuliner", "Culinary")),
+        ("ritel", w.pick("Ritel", "Retail")),
+        ("fesyen", w.pick("Fesyen", "Fashion")),
+        ("agribisnis", w.pick("Agribisnis", "Agribusiness")),
+    ];
+    let rows: Vec<Option<&IndicatorRow>> = clusters
+        .iter()
+        .map(|(c, _)| inputs.row("jobs_created", period, "cluster", c))
+        .collect();
+    if rows.iter().all(Option::is_none) {
+        return Ok(None);
+    }
+    let n: i64 = rows.iter().flatten().map(|r| r.n).sum();
+    let series = vec![Series {
+        label: String::new(),
+        values: rows
+            .iter()
+            .map(|r| r.filter(|r| !r.suppressed).and_then(|r| r.value))
+            .collect(),
+    }];
+    let labels: Vec<String> = clusters.iter().map(|(_, l)| l.to_string()).collect();
+    let lang = w.lang;
+    let title = w.pick(
+        "Lapangan kerja tercipta per klaster usaha (orang)",
+        "Jobs created by business cluster (people)",
+    );
+    Ok(Some(charts::vbars(
+        title,
+        &chart_note(w, n, ""),
+        &labels,
+        &series,
+        &|v| format::number(v, 0, lang),
+    )?))
+}
+
+fn methods_annex(inputs: &Inputs, w: &Words) -> Table {
+    let rows = inputs
+        .catalog
+        .indicators
+        .iter()
+        .map(|i| {
+            let aggregation = match i.aggregation {
+                prokus_metrics::Aggregation::Mean => {
+                    w.pick("rata-rata (interval t)", "mean (t interval)")
+                }
+                prokus_metrics::Aggregation::Share => {
+                    w.pick("persentase (interval Wilson)", "share (Wilson interval)")
+                }
+                prokus_metrics::Aggregation::SumChange => w.pick(
+                    "jumlah perubahan (interval t)",
+                    "sum of changes (t interval)",
+                ),
+                prokus_metrics::Aggregation::PctChange => w.pick(
+                    "rasio jumlah (metode delta)",
+                    "ratio of sums (delta method)",
+                ),
+            };
+            vec![
+                Cell::from(w.label(i).to_string()),
+                Cell::from(if w.lang == Lang::Id {
+                    i.definition_id.clone()
+                } else {
+                    i.definition_en.clone()
+                }),
+                Cell::from(aggregation.to_string()),
+                Cell::from(i.source.join(", ")),
+            ]
+        })
+        .collect();
+    Table {
+        title: w.pick("Metode: katalog indikator", "Methods: indicator catalog").into(),
+        columns: [w.pick("Indikator", "Indicator"), w.pick("Definisi", "Definition"), w.pick("Agregasi", "Aggregation"), w.pick("Pertanyaan", "Questions")].iter().map(|s| s.to_string()).collect(),
+        align: vec!["left", "left", "left", "left"],
+        rows,
+        note: w.pick("Dihasilkan dari queries/indicators.toml. Angka tingkat atas dihitung ulang dari data KPM, bukan rata-rata angka tingkat bawah.", "Generated from queries/indicators.toml. Higher-level figures are recomputed from KPM data, never averaged from lower levels.").into(),
+    }
+}
+
+fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
+    let num = |v: i64| Cell::from(format::number(v as f64, 0, w.lang));
+    let files = Table {
+        title: w.pick("Kualitas data: berkas yang dimuat", "Data quality: files loaded").into(),
+        columns: [w.pick("Berkas", "File"), w.pick("Format", "Format"), w.pick("Dibaca", "Read"), w.pick("Dimuat", "Loaded"), w.pick("Ditolak", "Rejected"), w.pick("Duplikat", "Duplicate")].iter().map(|s| s.to_string()).collect(),
+        align: vec!["left", "left", "right", "right", "right", "right"],
+        rows: inputs
+            .batches
+            .iter()
+            .map(|b| {
+                let name = std::path::Path::new(&b.file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| b.file.clone());
+                vec![Cell::from(name), Cell::from(b.format.clone()), num(b.counts[0]), num(b.counts[1]), num(b.counts[2]), num(b.counts[3])]
+            })
+            .collect(),
+        note: w.pick("Setiap baris masukan dimuat atau dicatat sebagai ditolak beserta alasannya (prokus rejects). Duplikat: kiriman yang sudah dimuat dari ekspor sebelumnya.", "Every input row is loaded or recorded as rejected with its reason. Duplicate: submissions already loaded from an earlier export.").into(),
+    };
+    let reasons = Table {
+        title: w
+            .pick(
+                "Alasan penolakan terbanyak",
+                "Most common reasons for rejection",
+            )
+            .into(),
+        columns: [
+            w.pick("Jenis", "Kind"),
+            w.pick("Alasan", "Reason"),
+            w.pick("Baris", "Rows"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "left", "right"],
+        rows: inputs
+            .reasons
+            .iter()
+            .map(|(k, r, n)| vec![Cell::from(k.clone()), Cell::from(r.clone()), num(*n)])
+            .collect(),
+        note: String::new(),
+    };
+    vec![files, reasons]
+}
+
+/// The national quarterly report.
+pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
+    let w = Words { lang };
+    let period = inputs.latest_wave();
+    let provinces: Vec<(String, String)> = inputs
+        .provinces
+        .iter()
+        .map(|p| (p.code.clone(), p.name.clone()))
+        .collect();
+    let incubators: Vec<(String, String)> = inputs
+        .incubators
+        .iter()
+        .map(|i| (i.id.clone(), i.name.clone()))
+        .collect();
+    let mut charts = Vec::new();
+    let mut refs = Vec::new();
+    let mut add = |name: &str, caption: String, svg: Option<String>| {
+        if let Some(svg) = svg {
+            charts.push((name.to_string(), svg));
+            refs.push(ChartRef {
+                name: name.to_string(),
+                caption,
+            });
+        }
+    };
+    add(
+        "income",
+        w.pick(
+            "Pendapatan bersih usaha sebelum dan sesudah pendampingan, per provinsi",
+            "Net business income before and after incubation, by province",
+        )
+        .into(),
+        income_chart(
+            inputs,
+            &w,
+            "province",
+            &provinces,
+            period,
+            w.pick(
+                "Pendapatan bersih usaha rata-rata (Rp/bulan)",
+                "Mean net business income (Rp/month)",
+            ),
+        )?,
+    );
+    let habits = [(
+        w.pick("Menabung minimal sebulan sekali", "Saving at least monthly")
+            .to_string(),
+        "national",
+        "ID",
+    )];
+    add(
+        "savings",
+        w.pick(
+            "Kebiasaan menabung per putaran survei",
+            "Savings habit by survey round",
+        )
+        .into(),
+        wave_chart(
+            inputs,
+            &w,
+            "saves_monthly",
+            &habits,
+            w.pick(
+                "KPM yang menabung minimal sebulan sekali (%)",
+                "KPM saving at least monthly (%)",
+            ),
+        )?,
+    );
+    add(
+        "jobs",
+        w.pick(
+            "Lapangan kerja tercipta per klaster",
+            "Jobs created by cluster",
+        )
+        .into(),
+        jobs_chart(inputs, &w, period)?,
+    );
+    add(
+        "response",
+        w.pick(
+            "Respons dan atrisi per putaran survei",
+            "Response and attrition by survey round",
+        )
+        .into(),
+        response_chart(inputs, &w)?,
+    );
+    let title = w.pick(
+        "Laporan Triwulanan Monitoring dan Evaluasi ProKUS",
+        "ProKUS Monitoring and Evaluation Quarterly Report",
+    );
+    let subtitle = w.pick(
+        "Program Kewirausahaan Sosial · Nasional",
+        "Social Entrepreneurship Programme · National",
+    );
+    let mut annex = quality_annex(inputs, &w);
+    annex.push(methods_annex(inputs, &w));
+    Ok(Built {
+        payload: Payload {
+            meta: meta(inputs, &w, title.into(), subtitle.into()),
+            headings: headings(&w),
+            summary: summary(
+                inputs,
+                &w,
+                "national",
+                "ID",
+                w.pick("ProKUS", "the programme"),
+                period,
+            ),
+            kpis: [
+                "business_income_change_pct",
+                "saves_monthly",
+                "jobs_created",
+                "business_operating",
+            ]
+            .iter()
+            .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
+            .collect(),
+            tables: vec![
+                indicator_table(
+                    inputs,
+                    &w,
+                    "national",
+                    "ID",
+                    period,
+                    w.pick(
+                        "Indikator nasional terhadap target",
+                        "National indicators against targets",
+                    )
+                    .into(),
+                ),
+                group_table(
+                    inputs,
+                    &w,
+                    "province",
+                    &provinces,
+                    period,
+                    w.pick("Per provinsi", "By province").into(),
+                ),
+                group_table(
+                    inputs,
+                    &w,
+                    "incubator",
+                    &incubators,
+                    period,
+                    w.pick("Per inkubator", "By incubator").into(),
+                ),
+            ],
+            charts: refs,
+            annex,
+        },
+        charts,
+    })
+}
+
+/// The Kasubdit's one-page dashboard.
+pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
+    let w = Words { lang };
+    let period = inputs.latest_wave();
+    let provinces: Vec<(String, String)> = inputs
+        .provinces
+        .iter()
+        .map(|p| (p.code.clone(), p.name.clone()))
+        .collect();
+    let mut charts = Vec::new();
+    let mut refs = Vec::new();
+    if let Some(svg) = income_chart(
+        inputs,
+        &w,
+        "province",
+        &provinces,
+        period,
+        w.pick(
+            "Pendapatan bersih usaha rata-rata (Rp/bulan)",
+            "Mean net business income (Rp/month)",
+        ),
+    )? {
+        charts.push(("income".to_string(), svg));
+        refs.push(ChartRef {
+            name: "income".into(),
+            caption: w
+                .pick("Pendapatan per provinsi", "Income by province")
+                .into(),
+        });
+    }
+    // Strongest and weakest incubators by income change.
+    let mut ranked: Vec<(&IncubatorInfo, f64, &IndicatorRow)> = inputs
+        .incubators
+        .iter()
+        .filter_map(|i| {
+            inputs
+                .row("business_income_change_pct", period, "incubator", &i.id)
+                .filter(|r| !r.suppressed)
+                .and_then(|r| Some((i, r.value?, r)))
+        })
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    let pct = inputs.catalog.get("business_income_change_pct");
+    let line = |(i, _, r): &(&IncubatorInfo, f64, &IndicatorRow)| {
+        vec![
+            Cell::from(i.name.clone()),
+            Cell::from(i.province_name.clone()),
+            Cell::from(format::number(r.n as f64, 0, lang)),
+            Cell {
+                text: pct.map(|c| w.value(c, r.value)).unwrap_or_default(),
+                status: r.status.clone(),
+            },
+        ]
+    };
+    let mut rows: Vec<Vec<Cell>> = ranked.iter().take(3).map(line).collect();
+    rows.extend(ranked.iter().rev().take(3).rev().map(line));
+    let table = Table {
+        title: w
+            .pick(
+                "Inkubator terkuat dan terlemah (kenaikan pendapatan usaha)",
+                "Strongest and weakest incubators (business income change)",
+            )
+            .into(),
+        columns: [
+            w.pick("Inkubator", "Incubator"),
+            w.pick("Provinsi", "Province"),
+            "n",
+            w.pick("Kenaikan", "Change"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "left", "right", "right"],
+        rows,
+        note: w
+            .pick(
+                "Tiga teratas dan tiga terbawah dari semua inkubator.",
+                "Top three and bottom three of all incubators.",
+            )
+            .into(),
+    };
+    Ok(Built {
+        payload: Payload {
+            meta: meta(
+                inputs,
+                &w,
+                w.pick("Dasbor Capaian ProKUS", "ProKUS Outcome Dashboard")
+                    .into(),
+                w.pick(
+                    "Untuk Kasubdit · Nasional",
+                    "For the Sub-directorate head · National",
+                )
+                .into(),
+            ),
+            headings: headings(&w),
+            summary: summary(
+                inputs,
+                &w,
+                "national",
+                "ID",
+                w.pick("ProKUS", "the programme"),
+                period,
+            ),
+            kpis: [
+                "business_income_change_pct",
+                "saves_monthly",
+                "keeps_books",
+                "jobs_created",
+                "business_operating",
+                "has_nib",
+            ]
+            .iter()
+            .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
+            .collect(),
+            tables: vec![table],
+            charts: refs,
+            annex: Vec::new(),
+        },
+        charts,
+    })
+}
+
+/// The report of one province.
+pub fn province(inputs: &Inputs, lang: Lang, code: &str) -> Result<Built, ReportError> {
+    let w = Words { lang };
+    let period = inputs.latest_wave();
+    let name = inputs
+        .provinces
+        .iter()
+        .find(|p| p.code == code)
+        .map(|p| p.name.clone())
+        .unwrap_or_else(|| code.to_string());
+    let incubators: Vec<(String, String)> = inputs
+        .incubators
+        .iter()
+        .filter(|i| i.province_code == code)
+        .map(|i| (i.id.clone(), i.name.clone()))
+        .collect();
+    let prefix = format!("{code}.");
+    let regencies: Vec<(String, String)> = inputs
+        .rows
+        .iter()
+        .filter(|r| {
+            r.level == "regency"
+                && r.indicator_id == "saves_monthly"
+                && r.period == period
+                && r.group_code.starts_with(&prefix)
+        })
+        .map(|r| (r.group_code.clone(), r.group_name.clone()))
+        .collect();
+    let mut charts = Vec::new();
+    let mut refs = Vec::new();
+    if let Some(svg) = income_chart(
+        inputs,
+        &w,
+        "incubator",
+        &incubators,
+        period,
+        w.pick(
+            "Pendapatan bersih usaha rata-rata per inkubator (Rp/bulan)",
+            "Mean net business income by incubator (Rp/month)",
+        ),
+    )? {
+        charts.push(("income".into(), svg));
+        refs.push(ChartRef {
+            name: "income".into(),
+            caption: w
+                .pick(
+                    "Pendapatan sebelum dan sesudah, per inkubator",
+                    "Income before and after, by incubator",
+                )
+                .into(),
+        });
+    }
+    let scopes = [
+        (name.clone(), "province", code),
+        (w.pick("Nasional", "National").to_string(), "national", "ID"),
+    ];
+    if let Some(svg) = wave_chart(
+        inputs,
+        &w,
+        "saves_monthly",
+        &scopes,
+        w.pick(
+            "KPM yang menabung minimal sebulan sekali (%)",
+            "KPM saving at least monthly (%)",
+        ),
+    )? {
+        charts.push(("savings".into(), svg));
+        refs.push(ChartRef {
+            name: "savings".into(),
+            caption: w
+                .pick(
+                    "Kebiasaan menabung: provinsi dan nasional",
+                    "Savings habit: province and nation",
+                )
+                .into(),
+        });
+    }
+    Ok(Built {
+        payload: Payload {
+            meta: meta(
+                inputs,
+                &w,
+                format!(
+                    "{} · {name}",
+                    w.pick("Laporan Provinsi ProKUS", "ProKUS Province Report")
+                ),
+                w.pick(
+                    "Untuk Dinas Sosial Provinsi",
+                    "For the provincial social affairs office",
+                )
+                .into(),
+            ),
+            headings: headings(&w),
+            summary: summary(
+                inputs,
+                &w,
+                "province",
+                code,
+                &match lang {
+                    Lang::Id => format!("di {name}"),
+                    Lang::En => name.clone(),
+                },
+                period,
+            ),
+            kpis: [
+                "business_income_change_pct",
+                "saves_monthly",
+                "jobs_created",
+                "business_operating",
+            ]
+            .iter()
+            .filter_map(|id| {
+                kpi(
+                    inputs,
+                    &w,
+                    id,
+                    period,
+                    "province",
+                    code,
+                    Some(("national", "ID")),
+                )
+            })
+            .collect(),
+            tables: vec![
+                indicator_table(
+                    inputs,
+                    &w,
+                    "province",
+                    code,
+                    period,
+                    format!("{} {name}", w.pick("Indikator", "Indicators")),
+                ),
+                group_table(
+                    inputs,
+                    &w,
+                    "regency",
+                    &regencies,
+                    period,
+                    w.pick("Per kabupaten/kota", "By regency").into(),
+                ),
+                group_table(
+                    inputs,
+                    &w,
+                    "incubator",
+                    &incubators,
+                    period,
+                    w.pick("Per inkubator", "By incubator").into(),
+                ),
+            ],
+            charts: refs,
+            annex: vec![methods_annex(inputs, &w)],
+        },
+        charts,
+    })
+}
+
+/// A KPM of the incubator and why it needs attention.
+struct Attention {
+    kpm_id: String,
+    business: String,
+    nik: String,
+    reasons: Vec<String>,
+}
+
+/// The feedback report of one incubator: only its own KPM.
+pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError> {
+    let w = Words { lang };
+    let period = inputs.latest_wave();
+    let info = inputs
+        .incubators
+        .iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| ReportError::UnknownScope(id.to_string()))?;
+    let own = inputs
+        .kpm_by_incubator
+        .get(id)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let mut attention = Vec::new();
+    let mut answered: BTreeMap<String, i64> = BTreeMap::new();
+    let registered = own.len() as i64;
+    for k in own {
+        for wv in k.waves.split(' ').filter(|s| !s.is_empty()) {
+            *answered.entry(wv.to_string()).or_default() += 1;
+        }
+        let mut reasons = Vec::new();
+        if !k.waves.split(' ').any(|wv| wv == period) {
+            reasons.push(format!(
+                "{} {}",
+                w.pick("belum menjawab survei", "has not answered the"),
+                w.wave(period).to_lowercase()
+            ));
+        }
+        if k.operating == Some(false) {
+            reasons.push(w.pick("usaha tutup", "business closed").into());
+        }
+        if let (Some(a), Some(b)) = (k.income_baseline, k.income_endline) {
+            if a > 0.0 && b < 0.8 * a {
+                reasons.push(format!(
+                    "{} {}",
+                    w.pick("pendapatan turun", "income fell"),
+                    format::percent(100.0 * (a - b) / a, 0, lang)
+                ));
+            }
+        }
+        let saves_monthly = k.saves == Some(true)
+            && matches!(k.frequency.as_deref(), Some("daily" | "weekly" | "monthly"));
+        if k.saves.is_some() && !saves_monthly {
+            reasons.push(
+                w.pick("belum menabung rutin", "not saving regularly")
+                    .into(),
+            );
+        }
+        if !reasons.is_empty() {
+            attention.push(Attention {
+                kpm_id: k.kpm_id.clone(),
+                business: k.business.clone(),
+                nik: k.nik_masked.clone(),
+                reasons,
+            });
+        }
+    }
+    // Closed businesses and falling incomes first.
+    attention.sort_by_key(|a| (std::cmp::Reverse(a.reasons.len()), a.kpm_id.clone()));
+    let mut charts = Vec::new();
+    let mut refs = Vec::new();
+    let scopes = [
+        (info.name.clone(), "incubator", id),
+        (w.pick("Nasional", "National").to_string(), "national", "ID"),
+    ];
+    if let Some(svg) = wave_chart(
+        inputs,
+        &w,
+        "saves_monthly",
+        &scopes,
+        w.pick(
+            "KPM yang menabung minimal sebulan sekali (%)",
+            "KPM saving at least monthly (%)",
+        ),
+    )? {
+        charts.push(("savings".into(), svg));
+        refs.push(ChartRef {
+            name: "savings".into(),
+            caption: w
+                .pick(
+                    "Kebiasaan menabung: inkubator dan nasional",
+                    "Savings habit: incubator and nation",
+                )
+                .into(),
+        });
+    }
+    if let (Some(mine), Some(national)) = (
+        inputs.row("business_income", period, "incubator", id),
+        inputs.row("business_income", period, "national", "ID"),
+    ) {
+        if !mine.suppressed {
+            let cats = vec![
+                info.name.clone(),
+                w.pick("Nasional", "National").to_string(),
+            ];
+            let series = vec![
+                Series {
+                    label: w.pick("Survei awal", "Baseline").into(),
+                    values: vec![mine.baseline_value, national.baseline_value],
+                },
+                Series {
+                    label: w.wave(period),
+                    values: vec![mine.value, national.value],
+                },
+            ];
+            let svg = charts::grouped_hbars(
+                w.pick(
+                    "Pendapatan bersih usaha rata-rata (Rp/bulan)",
+                    "Mean net business income (Rp/month)",
+                ),
+                &chart_note(&w, mine.n, ""),
+                &cats,
+                &series,
+                &|v| short_rupiah(v, lang),
+            )?;
+            charts.push(("income".into(), svg));
+            refs.push(ChartRef {
+                name: "income".into(),
+                caption: w
+                    .pick(
+                        "Pendapatan: inkubator dan nasional",
+                        "Income: incubator and nation",
+                    )
+                    .into(),
+            });
+        }
+    }
+    // Rank among incubators on each indicator (1 = best).
+    let rank = |ind: &Indicator| -> String {
+        let mut values: Vec<(String, f64)> = inputs
+            .incubators
+            .iter()
+            .filter_map(|i| {
+                Some((
+                    i.id.clone(),
+                    inputs
+                        .row(&ind.id, period, "incubator", &i.id)
+                        .filter(|r| !r.suppressed)?
+                        .value?,
+                ))
+            })
+            .collect();
+        values.sort_by(|a, b| match ind.direction {
+            prokus_metrics::Direction::Higher => b.1.total_cmp(&a.1),
+            prokus_metrics::Direction::Lower => a.1.total_cmp(&b.1),
+        });
+        values
+            .iter()
+            .position(|(i, _)| i == id)
+            .map(|p| format!("{}/{}", p + 1, values.len()))
+            .unwrap_or_else(|| "–".into())
+    };
+    let mut compare_rows = Vec::new();
+    for ind in &inputs.catalog.indicators {
+        let (Some(mine), Some(national)) = (
+            inputs.row(&ind.id, period, "incubator", id),
+            inputs.row(&ind.id, period, "national", "ID"),
+        ) else {
+            continue;
+        };
+        compare_rows.push(vec![
+            Cell::from(w.label(ind).to_string()),
+            Cell::from(format::number(mine.n as f64, 0, lang)),
+            Cell::from(if mine.suppressed {
+                w.suppressed()
+            } else {
+                w.value(ind, mine.value)
+            }),
+            Cell::from(w.value(ind, national.value)),
+            Cell::from(rank(ind)),
+            Cell {
+                text: w.status(mine.status.as_deref()),
+                status: mine.status.clone(),
+            },
+        ]);
+    }
+    let compare = Table {
+        title: w
+            .pick(
+                "Capaian KPM binaan dibanding nasional",
+                "Your KPM's outcomes against the national picture",
+            )
+            .into(),
+        columns: [
+            w.pick("Indikator", "Indicator"),
+            "n",
+            w.pick("Inkubator", "Incubator"),
+            w.pick("Nasional", "National"),
+            w.pick("Peringkat", "Rank"),
+            "Status",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "right", "right", "right", "right", "left"],
+        rows: compare_rows,
+        note: format!(
+            "{} {}.",
+            w.pick("Peringkat di antara", "Rank among"),
+            format!(
+                "{} {}",
+                inputs.incubators.len(),
+                w.pick("inkubator (1 = terbaik)", "incubators (1 = best)")
+            )
+        ),
+    };
+    let attention_table = Table {
+        title: w
+            .pick("KPM yang perlu perhatian", "KPM who need attention")
+            .into(),
+        columns: [
+            w.pick("ID KPM", "KPM id"),
+            w.pick("Usaha", "Business"),
+            "NIK",
+            w.pick("Alasan", "Reasons"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "left", "left", "left"],
+        rows: attention
+            .iter()
+            .map(|a| {
+                vec![
+                    Cell::from(a.kpm_id.clone()),
+                    Cell::from(a.business.clone()),
+                    Cell::from(a.nik.clone()),
+                    Cell::from(a.reasons.join("; ")),
+                ]
+            })
+            .collect(),
+        note: w
+            .pick(
+                "NIK ditampilkan tersamar. Daftar ini hanya memuat KPM binaan inkubator ini.",
+                "NIKs are masked. This list holds only this incubator's KPM.",
+            )
+            .into(),
+    };
+    let completeness = Table {
+        title: w
+            .pick("Kelengkapan data per putaran", "Data completeness by round")
+            .into(),
+        columns: [
+            w.pick("Putaran", "Round"),
+            w.pick("Menjawab", "Answered"),
+            w.pick("Terdaftar", "Registered"),
+            "%",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "right", "right", "right"],
+        rows: WAVES
+            .iter()
+            .filter(|wv| {
+                inputs
+                    .waves
+                    .iter()
+                    .any(|c| c.wave == **wv && c.arm == "prokus")
+            })
+            .map(|wv| {
+                let n = answered.get(*wv).copied().unwrap_or(0);
+                vec![
+                    Cell::from(w.wave(wv)),
+                    Cell::from(format::number(n as f64, 0, lang)),
+                    Cell::from(format::number(registered as f64, 0, lang)),
+                    Cell::from(format::percent(
+                        if registered > 0 {
+                            100.0 * n as f64 / registered as f64
+                        } else {
+                            0.0
+                        },
+                        1,
+                        lang,
+                    )),
+                ]
+            })
+            .collect(),
+        note: w
+            .pick(
+                "KPM yang belum menjawab perlu ditindaklanjuti bersama pendamping PKH dan TKSK.",
+                "KPM who have not answered need follow-up with PKH facilitators and TKSK.",
+            )
+            .into(),
+    };
+    Ok(Built {
+        payload: Payload {
+            meta: meta(
+                inputs,
+                &w,
+                format!(
+                    "{} · {}",
+                    w.pick("Umpan Balik Inkubator", "Incubator Feedback"),
+                    info.name
+                ),
+                format!(
+                    "{} · {} · {} KPM",
+                    info.university,
+                    info.province_name,
+                    format::number(info.kpm as f64, 0, lang)
+                ),
+            ),
+            headings: headings(&w),
+            summary: summary(
+                inputs,
+                &w,
+                "incubator",
+                id,
+                w.pick("binaan", "your cohort"),
+                period,
+            ),
+            kpis: [
+                "business_income_change_pct",
+                "saves_monthly",
+                "keeps_books",
+                "business_operating",
+            ]
+            .iter()
+            .filter_map(|k| {
+                kpi(
+                    inputs,
+                    &w,
+                    k,
+                    period,
+                    "incubator",
+                    id,
+                    Some(("national", "ID")),
+                )
+            })
+            .collect(),
+            tables: vec![compare, attention_table, completeness],
+            charts: refs,
+            annex: Vec::new(),
+        },
+        charts,
+    })
+}

@@ -1,0 +1,51 @@
+//! The PDFs the ProKUS M&E engine hands out.
+//!
+//! [`data`] turns the indicator table and the database into what each report
+//! says (in Bahasa Indonesia or English, with Indonesian number formats from
+//! [`format`]); [`charts`] draws its charts with plotters as SVG; [`world`]
+//! holds the Typst world — fonts, library and templates shared by every report,
+//! data and charts as virtual files, never pasted into Typst source; [`render`]
+//! compiles a batch of reports in parallel and writes each PDF atomically.
+//!
+//! Audiences: the national quarterly report, the Kasubdit (sub-directorate
+//! head) dashboard, one report per province and one feedback report per
+//! incubator, which shows only that incubator's KPM (beneficiary households).
+
+pub mod charts;
+pub mod data;
+pub mod format;
+pub mod render;
+pub mod world;
+
+pub use format::Lang;
+pub use render::{Audience, Job, RenderOptions, Rendered, jobs, render_all, render_one};
+
+/// Why a report could not be made.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// Reading from the database failed.
+    #[error("database error: {0}")]
+    Database(#[from] duckdb::Error),
+    /// A chart could not be drawn.
+    #[error(transparent)]
+    Chart(#[from] charts::ChartError),
+    /// Typst could not compile or export the report.
+    #[error("{report}: {message}")]
+    Render {
+        /// The report.
+        report: String,
+        /// Typst's diagnostics.
+        message: String,
+    },
+    /// No such province or incubator.
+    #[error("no province or incubator `{0}` with ProKUS KPM in this database")]
+    UnknownScope(String),
+    /// Writing the PDF failed.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+}

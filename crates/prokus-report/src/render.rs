@@ -1,0 +1,370 @@
+//! Rendering a batch of reports in parallel: one world per report, shared
+//! fonts, Typst's memo cache evicted between chunks, each PDF written to a
+//! temporary name and renamed, so a crash never leaves half a PDF.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use typst::diag::SourceDiagnostic;
+use typst_layout::PagedDocument;
+use typst_pdf::PdfOptions;
+
+use crate::ReportError;
+use crate::data::{self, Built, Inputs};
+use crate::format::Lang;
+use crate::world::ReportWorld;
+
+/// Which reports to render.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    /// The national quarterly report.
+    National,
+    /// The Kasubdit dashboard.
+    Dashboard,
+    /// One report per province.
+    Province,
+    /// One feedback report per incubator.
+    Incubator,
+    /// All of the above.
+    All,
+}
+
+/// One report to render.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// National report.
+    National,
+    /// Dashboard.
+    Dashboard,
+    /// Province with this code.
+    Province(String),
+    /// Incubator with this id.
+    Incubator(String),
+}
+
+impl Job {
+    /// The PDF's path under the output folder.
+    pub fn file_name(&self, inputs: &Inputs) -> PathBuf {
+        match self {
+            Job::National => PathBuf::from("national.pdf"),
+            Job::Dashboard => PathBuf::from("dashboard.pdf"),
+            Job::Province(code) => {
+                let name = inputs
+                    .provinces
+                    .iter()
+                    .find(|p| &p.code == code)
+                    .map(|p| slug(&p.name))
+                    .unwrap_or_default();
+                PathBuf::from("province").join(format!("{code}-{name}.pdf"))
+            }
+            Job::Incubator(id) => PathBuf::from("incubator").join(format!("{id}.pdf")),
+        }
+    }
+
+    fn template(&self) -> &'static str {
+        match self {
+            Job::National => "national.typ",
+            Job::Dashboard => "dashboard.typ",
+            Job::Province(_) => "province.typ",
+            Job::Incubator(_) => "incubator.typ",
+        }
+    }
+}
+
+fn slug(name: &str) -> String {
+    name.to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join("-")
+}
+
+/// The jobs of an audience.
+pub fn jobs(inputs: &Inputs, audience: Audience) -> Vec<Job> {
+    let mut jobs = Vec::new();
+    if matches!(audience, Audience::National | Audience::All) {
+        jobs.push(Job::National);
+    }
+    if matches!(audience, Audience::Dashboard | Audience::All) {
+        jobs.push(Job::Dashboard);
+    }
+    if matches!(audience, Audience::Province | Audience::All) {
+        jobs.extend(
+            inputs
+                .provinces
+                .iter()
+                .map(|p| Job::Province(p.code.clone())),
+        );
+    }
+    if matches!(audience, Audience::Incubator | Audience::All) {
+        jobs.extend(
+            inputs
+                .incubators
+                .iter()
+                .map(|i| Job::Incubator(i.id.clone())),
+        );
+    }
+    jobs
+}
+
+/// Options of a batch.
+#[derive(Debug, Clone)]
+pub struct RenderOptions {
+    /// Report language.
+    pub lang: Lang,
+    /// Output folder.
+    pub out: PathBuf,
+}
+
+/// What happened to one job.
+#[derive(Debug)]
+pub struct Rendered {
+    /// The job.
+    pub job: Job,
+    /// Where the PDF is, or why it failed.
+    pub result: Result<PathBuf, ReportError>,
+    /// Milliseconds spent on it.
+    pub millis: u128,
+}
+
+/// Renders `jobs` in parallel; `progress` is called after each job.
+pub fn render_all(
+    inputs: &Inputs,
+    jobs: &[Job],
+    options: &RenderOptions,
+    progress: &(dyn Fn(&Rendered) + Sync),
+) -> Vec<Rendered> {
+    let mut results = Vec::with_capacity(jobs.len());
+    // Chunks bound Typst's memo cache: it is evicted from this thread between them.
+    for chunk in jobs.chunks(32) {
+        let done: Vec<Rendered> = chunk
+            .par_iter()
+            .map(|job| {
+                let start = Instant::now();
+                let result = render_one(inputs, job, options);
+                let rendered = Rendered {
+                    job: job.clone(),
+                    result,
+                    millis: start.elapsed().as_millis(),
+                };
+                progress(&rendered);
+                rendered
+            })
+            .collect();
+        typst::comemo::evict(10);
+        results.extend(done);
+    }
+    results
+}
+
+/// Builds, compiles and writes one report.
+pub fn render_one(
+    inputs: &Inputs,
+    job: &Job,
+    options: &RenderOptions,
+) -> Result<PathBuf, ReportError> {
+    let built = match job {
+        Job::National => data::national(inputs, options.lang)?,
+        Job::Dashboard => data::dashboard(inputs, options.lang)?,
+        Job::Province(code) => data::province(inputs, options.lang, code)?,
+        Job::Incubator(id) => data::incubator(inputs, options.lang, id)?,
+    };
+    let pdf = compile(job.template(), &built, inputs.generated.date()).map_err(|message| {
+        ReportError::Render {
+            report: job.file_name(inputs).display().to_string(),
+            message,
+        }
+    })?;
+    let path = options.out.join(job.file_name(inputs));
+    write_atomically(&path, &pdf)?;
+    Ok(path)
+}
+
+/// Compiles a template with its data and charts to PDF bytes.
+pub fn compile(template: &str, built: &Built, today: chrono::NaiveDate) -> Result<Vec<u8>, String> {
+    let json = serde_json::to_vec(&built.payload).map_err(|e| e.to_string())?;
+    let world = ReportWorld::new(template, json, built.charts.clone(), today);
+    let document = typst::compile::<PagedDocument>(&world)
+        .output
+        .map_err(|errors| describe(&errors))?;
+    typst_pdf::pdf(&document, &PdfOptions::default()).map_err(|errors| describe(&errors))
+}
+
+fn describe(errors: &[SourceDiagnostic]) -> String {
+    errors
+        .iter()
+        .map(|e| {
+            let hints: String = e
+                .hints
+                .iter()
+                .map(|h| format!(" (hint: {})", h.v))
+                .collect();
+            format!("{}{hints}", e.message)
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+/// Writes `bytes` to `path` through a temporary file in the same folder.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
+    let io = |source| ReportError::Io {
+        path: path.to_path_buf(),
+        source,
+    };
+    let dir = path.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let tmp = dir.join(format!(
+        ".{}.part",
+        path.file_name()
+            .map(|f| f.to_string_lossy())
+            .unwrap_or_default()
+    ));
+    std::fs::write(&tmp, bytes).map_err(io)?;
+    std::fs::rename(&tmp, path).map_err(io)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+
+    use typst::layout::{Frame, FrameItem};
+
+    use super::*;
+    use crate::data::{Cell, ChartRef, Kpi, Meta, Payload, Table};
+
+    fn text_of(frame: &Frame, out: &mut String) {
+        for (_, item) in frame.items() {
+            match item {
+                FrameItem::Text(t) => out.push_str(&t.text),
+                FrameItem::Group(g) => text_of(&g.frame, out),
+                _ => {}
+            }
+        }
+    }
+
+    fn payload(name: &str) -> Built {
+        let cell = |t: &str| Cell {
+            text: t.to_string(),
+            status: None,
+        };
+        let table = Table {
+            title: "Daftar".into(),
+            columns: vec!["Usaha".into(), "Nilai".into()],
+            align: vec!["left", "right"],
+            rows: vec![vec![
+                cell(name),
+                Cell {
+                    text: "12,5%".into(),
+                    status: Some("at_risk".into()),
+                },
+            ]],
+            note: "]".into(),
+        };
+        let svg = crate::charts::vbars(
+            "Judul (Rp)",
+            "n = 1",
+            &[name.to_string()],
+            &[crate::charts::Series {
+                label: "a".into(),
+                values: vec![Some(1.0)],
+            }],
+            &|v| format!("{v}"),
+        )
+        .unwrap();
+        Built {
+            payload: Payload {
+                meta: Meta {
+                    title: format!("Laporan {name}"),
+                    subtitle: "x".into(),
+                    period: "Triwulan III 2021".into(),
+                    generated: "g".into(),
+                    snapshot: "abc".into(),
+                    engine: "prokus".into(),
+                    lang: "id",
+                    footer: "f".into(),
+                },
+                headings: [
+                    ("summary", "Ringkasan"),
+                    ("kpis", "K"),
+                    ("charts", "G"),
+                    ("tables", "R"),
+                    ("annex", "L"),
+                    ("page", "Halaman"),
+                ]
+                .into_iter()
+                .map(|(k, v)| (k, v.to_string()))
+                .collect::<BTreeMap<_, _>>(),
+                summary: vec![format!("Usaha {name} naik.")],
+                kpis: vec![Kpi {
+                    label: name.into(),
+                    value: "Rp 1".into(),
+                    detail: "d".into(),
+                    status: Some("on_track".into()),
+                    status_label: "Sesuai target".into(),
+                }],
+                tables: vec![table.clone(), table],
+                charts: vec![ChartRef {
+                    name: "c".into(),
+                    caption: name.into(),
+                }],
+                annex: vec![],
+            },
+            charts: vec![("c".into(), svg)],
+        }
+    }
+
+    #[test]
+    fn data_that_looks_like_typst_prints_as_written() {
+        for name in [
+            "#read(\"/etc/passwd\")",
+            "Toko [Berkah] #1",
+            "]",
+            "#exit()",
+            "$x$ *bold* _i_ <lbl> @ref \\",
+        ] {
+            let built = payload(name);
+            let json = serde_json::to_vec(&built.payload).unwrap();
+            let world = ReportWorld::new(
+                "incubator.typ",
+                json,
+                built.charts.clone(),
+                chrono::NaiveDate::from_ymd_opt(2021, 10, 1).unwrap(),
+            );
+            let doc = typst::compile::<PagedDocument>(&world)
+                .output
+                .unwrap_or_else(|e| panic!("{name}: {}", describe(&e)));
+            let mut text = String::new();
+            for page in doc.pages() {
+                text_of(&page.frame, &mut text);
+            }
+            let squashed: String = text.split_whitespace().collect();
+            let want: String = name.split_whitespace().collect();
+            assert!(
+                squashed.contains(&want),
+                "{name} printed literally in: {text}"
+            );
+            assert!(!text.contains("root:"), "no file was read");
+        }
+    }
+
+    #[test]
+    fn pdfs_are_written_whole_or_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/r.pdf");
+        write_atomically(&path, b"%PDF-1.7 test").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"%PDF-1.7 test");
+        let leftovers: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
+        let pdf = compile(
+            "incubator.typ",
+            &payload("Warung"),
+            chrono::NaiveDate::from_ymd_opt(2021, 10, 1).unwrap(),
+        )
+        .unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
+    }
+}

@@ -1,0 +1,65 @@
+-- Staging tables for one file, private to the connection (TEMP). Rust checks
+-- every cell, appends the good rows here and the bad ones to ingest_reject;
+-- the merge_*.sql statements then move what is new into the canonical tables.
+
+CREATE OR REPLACE TEMP TABLE stage_response (
+    source_row         BIGINT NOT NULL,
+    submission_id      VARCHAR NOT NULL,
+    submitted_at       TIMESTAMP NOT NULL,
+    kpm_id             VARCHAR NOT NULL,
+    wave               VARCHAR NOT NULL,
+    business_operating BOOLEAN,
+    business_revenue   DOUBLE,
+    business_income    DOUBLE,
+    household_income   DOUBLE,
+    saves              BOOLEAN,
+    save_frequency     VARCHAR,
+    savings_amount     DOUBLE,
+    keeps_books        BOOLEAN,
+    separates_money    BOOLEAN,
+    has_business_plan  BOOLEAN,
+    paid_workers       INTEGER,
+    family_workers     INTEGER,
+    has_nib            BOOLEAN,
+    got_credit         BOOLEAN,
+    credit_source      VARCHAR,
+    sells_online       BOOLEAN,
+    product_changes    VARCHAR,
+    mentoring_sessions INTEGER,
+    attitude_1         INTEGER,
+    attitude_2         INTEGER,
+    attitude_3         INTEGER,
+    attitude_4         INTEGER,
+    attitude_5         INTEGER
+);
+
+CREATE OR REPLACE TEMP TABLE stage_kpm (
+    source_row    BIGINT NOT NULL,
+    kpm_id        VARCHAR NOT NULL,
+    nik_hash      VARCHAR,
+    nik_masked    VARCHAR,
+    nik_status    VARCHAR NOT NULL,
+    kpm_name      VARCHAR,
+    gender        VARCHAR,
+    business_name VARCHAR,
+    arm           VARCHAR NOT NULL,
+    cohort_year   INTEGER,
+    incubator_id  VARCHAR,
+    mentor        VARCHAR,
+    tksk          VARCHAR,
+    cluster       VARCHAR,
+    category      VARCHAR,
+    province_code VARCHAR NOT NULL,
+    regency_code  VARCHAR NOT NULL,
+    district_code VARCHAR,
+    grant_amount  DOUBLE,
+    grant_date    DATE
+);
+
+CREATE OR REPLACE TEMP TABLE stage_incubator (
+    source_row    BIGINT NOT NULL,
+    incubator_id  VARCHAR NOT NULL,
+    name          VARCHAR NOT NULL,
+    university    VARCHAR,
+    province_code VARCHAR
+);

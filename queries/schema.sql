@@ -1,0 +1,144 @@
+-- The canonical ProKUS model. Run at every `prokus` start (idempotent).
+-- Every input row of a survey export ends in exactly one of `response` or
+-- `ingest_reject` (the reject table also holds duplicate submissions).
+
+CREATE TABLE IF NOT EXISTS meta (
+    key   VARCHAR PRIMARY KEY,
+    value VARCHAR NOT NULL
+);
+
+-- Kemendagri reference (loaded from the binary at init).
+CREATE TABLE IF NOT EXISTS province (
+    code VARCHAR PRIMARY KEY,            -- `32`
+    name VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS regency (
+    code          VARCHAR PRIMARY KEY,   -- `32.17`
+    province_code VARCHAR NOT NULL,
+    name          VARCHAR NOT NULL
+);
+CREATE TABLE IF NOT EXISTS district (
+    code         VARCHAR PRIMARY KEY,    -- `32.17.05` (kecamatan)
+    regency_code VARCHAR NOT NULL,
+    name         VARCHAR NOT NULL
+);
+
+-- One file read by `prokus ingest`.
+CREATE TABLE IF NOT EXISTS ingest_batch (
+    batch_id       INTEGER PRIMARY KEY,
+    file           VARCHAR NOT NULL,
+    sha256         VARCHAR NOT NULL UNIQUE,
+    format         VARCHAR NOT NULL,
+    rows_read      BIGINT NOT NULL,
+    rows_loaded    BIGINT NOT NULL,
+    rows_rejected  BIGINT NOT NULL,
+    rows_duplicate BIGINT NOT NULL,
+    started_at     TIMESTAMP NOT NULL,
+    finished_at    TIMESTAMP NOT NULL
+);
+
+-- A row not loaded, with its reason. `kind` is `invalid` or `duplicate`;
+-- one input row may have several `invalid` problems (one row each).
+CREATE TABLE IF NOT EXISTS ingest_reject (
+    batch_id    INTEGER NOT NULL,
+    source_row  BIGINT NOT NULL,         -- 1-based, the header is row 1
+    column_name VARCHAR,
+    value       VARCHAR,
+    kind        VARCHAR NOT NULL,
+    reason      VARCHAR NOT NULL
+);
+
+-- Business incubators (Inkubator Bisnis) of the universities.
+CREATE TABLE IF NOT EXISTS incubator (
+    incubator_id  VARCHAR PRIMARY KEY,
+    name          VARCHAR NOT NULL,
+    university    VARCHAR,
+    province_code VARCHAR,
+    batch_id      INTEGER NOT NULL
+);
+
+-- KPM (Keluarga Penerima Manfaat): one beneficiary household = one business.
+-- The NIK is kept only as a salted hash and a masked form.
+CREATE TABLE IF NOT EXISTS kpm (
+    kpm_id        VARCHAR PRIMARY KEY,
+    nik_hash      VARCHAR,
+    nik_masked    VARCHAR,
+    nik_status    VARCHAR NOT NULL,
+    kpm_name      VARCHAR,
+    gender        VARCHAR,               -- `female` / `male` (of the business owner)
+    business_name VARCHAR,
+    arm           VARCHAR NOT NULL,      -- `prokus` / `comparison`
+    cohort_year   INTEGER,
+    incubator_id  VARCHAR,               -- NULL in the comparison group
+    mentor        VARCHAR,
+    tksk          VARCHAR,
+    cluster       VARCHAR,               -- fesyen / agribisnis / ritel / kuliner
+    category      VARCHAR,               -- start_up / scale_up / inkubasi
+    province_code VARCHAR NOT NULL,
+    regency_code  VARCHAR NOT NULL,
+    district_code VARCHAR,
+    grant_amount  DOUBLE,
+    grant_date    DATE,
+    batch_id      INTEGER NOT NULL
+);
+
+-- Survey rounds.
+CREATE TABLE IF NOT EXISTS wave (
+    wave     VARCHAR PRIMARY KEY,
+    ordinal  INTEGER NOT NULL,
+    label_id VARCHAR NOT NULL,
+    label_en VARCHAR NOT NULL
+);
+INSERT OR IGNORE INTO wave VALUES
+    ('baseline',     0, 'Survei awal',  'Baseline'),
+    ('monitoring_1', 1, 'Monitoring 1', 'Monitoring 1'),
+    ('monitoring_2', 2, 'Monitoring 2', 'Monitoring 2'),
+    ('monitoring_3', 3, 'Monitoring 3', 'Monitoring 3'),
+    ('endline',      4, 'Survei akhir', 'Endline'),
+    ('followup',     5, 'Tindak lanjut', 'Follow-up');
+
+-- One survey submission: one KPM in one wave. Two submissions for the same
+-- KPM and wave are both kept; `response_current` picks the latest.
+CREATE TABLE IF NOT EXISTS response (
+    submission_id      VARCHAR PRIMARY KEY,  -- Kobo _uuid / ODK KEY / instanceID
+    kpm_id             VARCHAR NOT NULL,
+    wave               VARCHAR NOT NULL,
+    submitted_at       TIMESTAMP NOT NULL,   -- UTC
+    business_operating BOOLEAN,
+    business_revenue   DOUBLE,               -- Rp per month
+    business_income    DOUBLE,               -- net, Rp per month
+    household_income   DOUBLE,               -- Rp per month
+    saves              BOOLEAN,
+    save_frequency     VARCHAR,              -- daily / weekly / monthly / rarely
+    savings_amount     DOUBLE,               -- Rp per month
+    keeps_books        BOOLEAN,
+    separates_money    BOOLEAN,
+    has_business_plan  BOOLEAN,
+    paid_workers       INTEGER,
+    family_workers     INTEGER,
+    has_nib            BOOLEAN,
+    got_credit         BOOLEAN,
+    credit_source      VARCHAR,
+    sells_online       BOOLEAN,
+    product_changes    VARCHAR,              -- space-separated choice names
+    mentoring_sessions INTEGER,
+    attitude_1         INTEGER,              -- 1..5 Likert
+    attitude_2         INTEGER,
+    attitude_3         INTEGER,
+    attitude_4         INTEGER,
+    attitude_5         INTEGER,
+    batch_id           INTEGER NOT NULL,
+    source_row         BIGINT NOT NULL
+);
+
+CREATE OR REPLACE VIEW response_current AS
+SELECT *
+FROM response
+QUALIFY row_number() OVER (
+    PARTITION BY kpm_id, wave ORDER BY submitted_at DESC, submission_id DESC
+) = 1;
+
+CREATE OR REPLACE VIEW response_superseded AS
+SELECT * FROM response
+EXCEPT
+SELECT * FROM response_current;

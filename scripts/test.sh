@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Runs every test of the workspace. The end-to-end test reads the PDFs it makes
+# with poppler's pdftotext and checks them with qpdf: this installs both from
+# Debian's packages when they are missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v qpdf >/dev/null 2>&1; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    echo "installing poppler-utils and qpdf (used by the end-to-end test)..." >&2
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq poppler-utils qpdf >/dev/null
+fi
+
+exec cargo test --workspace "$@"

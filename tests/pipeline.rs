@@ -1,0 +1,430 @@
+//! End-to-end: the `prokus` binary on a small synthetic program, from Kobo
+//! exports to PDFs, checking what a user would check: every row accounted
+//! for, re-ingest adds nothing, the indicator CSV's interface, and PDFs that
+//! open, print the same numbers as the indicator table and keep each
+//! incubator's households to itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+const BIN: &str = env!("CARGO_BIN_EXE_prokus");
+
+fn prokus(args: &[&str]) -> Output {
+    let out = Command::new(BIN).args(args).output().expect("prokus runs");
+    assert!(
+        out.status.success(),
+        "prokus {args:?} failed:\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+fn tool(name: &str, args: &[&str]) -> Output {
+    Command::new(name).args(args).output().unwrap_or_else(|e| {
+        panic!("`{name}` is needed by this test ({e}); run the tests with scripts/test.sh, which installs poppler-utils and qpdf")
+    })
+}
+
+/// One pipeline run shared by the tests of this file.
+struct Run {
+    dir: PathBuf,
+    db: String,
+    ingest: Vec<serde_json::Value>,
+    indicators: Vec<BTreeMap<String, String>>,
+    header: Vec<String>,
+}
+
+fn run() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("temp dir").keep();
+        let data = dir.join("data");
+        prokus(&[
+            "sample",
+            "--households",
+            "400",
+            "--seed",
+            "7",
+            "--out",
+            data.to_str().unwrap(),
+        ]);
+        let db = dir.join("t.duckdb").to_string_lossy().into_owned();
+        let mut files: Vec<String> = std::fs::read_dir(&data)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| {
+                p.extension().is_some_and(|e| e == "csv")
+                    || p.file_name()
+                        .unwrap()
+                        .to_string_lossy()
+                        .starts_with("prokus_monitoring_")
+            })
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        files.sort();
+        // Survey exports first on purpose: the command loads lists first anyway.
+        files.reverse();
+        let mut args = vec!["ingest", "--db", &db, "--json"];
+        args.extend(files.iter().map(String::as_str));
+        let out = prokus(&args);
+        let ingest = String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("one JSON object per line"))
+            .collect();
+        let csv_path = dir.join("indicators.csv");
+        prokus(&[
+            "indicators",
+            "--db",
+            &db,
+            "--format",
+            "csv",
+            "--output",
+            csv_path.to_str().unwrap(),
+        ]);
+        let mut reader = csv::Reader::from_path(&csv_path).unwrap();
+        let header = reader
+            .headers()
+            .unwrap()
+            .iter()
+            .map(str::to_string)
+            .collect::<Vec<_>>();
+        let indicators = reader
+            .deserialize::<BTreeMap<String, String>>()
+            .map(Result::unwrap)
+            .collect();
+        prokus(&[
+            "report",
+            "--db",
+            &db,
+            "--audience",
+            "all",
+            "--out",
+            dir.join("reports").to_str().unwrap(),
+        ]);
+        Run {
+            dir,
+            db,
+            ingest,
+            indicators,
+            header,
+        }
+    })
+}
+
+fn num(v: &serde_json::Value, key: &str) -> u64 {
+    v[key].as_u64().unwrap_or_else(|| panic!("{key} in {v}"))
+}
+
+#[test]
+fn every_row_is_loaded_rejected_or_a_duplicate() {
+    let run = run();
+    assert_eq!(
+        run.ingest.len(),
+        4,
+        "incubators, register and two exports: {:?}",
+        run.ingest
+    );
+    let formats: Vec<&str> = run
+        .ingest
+        .iter()
+        .map(|s| s["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        ["incubators", "kpm-register", "kobo-xlsx", "kobo-csv"],
+        "lists load before the exports that refer to them"
+    );
+    for s in &run.ingest {
+        assert_eq!(
+            num(s, "rows_read"),
+            num(s, "rows_loaded") + num(s, "rows_rejected") + num(s, "rows_duplicate"),
+            "{s}"
+        );
+    }
+    let register = &run.ingest[1];
+    assert_eq!(num(register, "rows_read"), 400);
+    let surveys: Vec<&serde_json::Value> = run
+        .ingest
+        .iter()
+        .filter(|s| s["format"].as_str().unwrap().starts_with("kobo"))
+        .collect();
+    assert!(
+        surveys.iter().any(|s| num(s, "rows_rejected") > 0),
+        "messy rows are rejected"
+    );
+    // The cumulative export overlaps the mid-programme one.
+    assert!(
+        surveys.iter().any(|s| num(s, "rows_duplicate") > 100),
+        "{surveys:?}"
+    );
+
+    let conn = duckdb::Connection::open(&run.db).unwrap();
+    let (responses, rejects): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM response), (SELECT count(DISTINCT (batch_id, source_row)) FROM ingest_reject WHERE batch_id IN (SELECT batch_id FROM ingest_batch WHERE format LIKE 'kobo%'))",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    let read: u64 = surveys.iter().map(|s| num(s, "rows_read")).sum();
+    assert_eq!(
+        responses as u64 + rejects as u64,
+        read,
+        "response + ingest_reject = rows read"
+    );
+    let reasons: Vec<String> = conn
+        .prepare("SELECT DISTINCT reason FROM ingest_reject")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        reasons.iter().any(|r| r.contains("nearest: ")),
+        "unknown regions name the nearest ones: {reasons:?}"
+    );
+    let nik: Vec<String> = conn
+        .prepare("SELECT coalesce(nik_masked, '') FROM kpm")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(
+        nik.iter().all(|n| n.is_empty() || n.contains("********")),
+        "NIKs are stored masked only"
+    );
+}
+
+#[test]
+fn ingesting_the_same_files_again_adds_nothing() {
+    let run = run();
+    let data = run.dir.join("data");
+    let file = data.join("prokus_monitoring_2021-06-30.csv");
+    let conn = || duckdb::Connection::open(&run.db).unwrap();
+    let before: i64 = conn()
+        .query_row("SELECT count(*) FROM response", [], |r| r.get(0))
+        .unwrap();
+    let out = prokus(&["ingest", "--db", &run.db, "--json", file.to_str().unwrap()]);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(num(&s, "rows_loaded"), 0);
+    assert_eq!(num(&s, "rows_duplicate"), num(&s, "rows_read"));
+    let after: i64 = conn()
+        .query_row("SELECT count(*) FROM response", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(before, after);
+}
+
+#[test]
+fn indicator_csv_keeps_its_interface() {
+    let run = run();
+    assert_eq!(
+        run.header.join(","),
+        "indicator_id,period,level,group_code,group_name,n,value,baseline_value,change,ci_low,ci_high,target,status,suppressed"
+    );
+    let national = |id: &str| {
+        run.indicators
+            .iter()
+            .find(|r| {
+                r["indicator_id"] == id && r["level"] == "national" && r["period"] == "endline"
+            })
+            .unwrap_or_else(|| panic!("{id}"))
+    };
+    for id in [
+        "business_income",
+        "business_income_change_pct",
+        "saves_monthly",
+        "jobs_created",
+    ] {
+        let r = national(id);
+        assert!(
+            !r["value"].is_empty() && r["suppressed"] == "false",
+            "{r:?}"
+        );
+    }
+    let saves: f64 = national("saves_monthly")["value"].parse().unwrap();
+    let base: f64 = national("saves_monthly")["baseline_value"].parse().unwrap();
+    assert!(
+        (0.0..=100.0).contains(&saves) && saves > base,
+        "the programme raises saving: {base} -> {saves}"
+    );
+    for level in ["province", "incubator"] {
+        assert!(
+            run.indicators.iter().any(|r| r["level"] == level),
+            "{level}"
+        );
+    }
+    for r in &run.indicators {
+        if r["suppressed"] == "true" {
+            assert!(
+                r["value"].is_empty() && r["ci_low"].is_empty(),
+                "suppressed cells show no figures: {r:?}"
+            );
+            assert!(r["n"].parse::<u32>().unwrap() < 5);
+        }
+    }
+}
+
+fn pdf_text(path: &Path) -> String {
+    let check = tool("qpdf", &["--check", path.to_str().unwrap()]);
+    assert!(
+        check.status.success(),
+        "{} is a valid PDF: {}",
+        path.display(),
+        String::from_utf8_lossy(&check.stdout)
+    );
+    let out = tool("pdftotext", &["-layout", path.to_str().unwrap(), "-"]);
+    assert!(out.status.success());
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The way the reports print a CSV figure: Indonesian grouping and decimal comma.
+fn indonesian(value: &str) -> String {
+    let (whole, frac) = value.split_once('.').unwrap_or((value, ""));
+    let negative = whole.starts_with('-');
+    let digits = whole.trim_start_matches('-');
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    if !frac.is_empty() {
+        out = format!("{out},{frac}");
+    }
+    if negative { format!("−{out}") } else { out }
+}
+
+/// Decimals per indicator, read from the catalog the engine ships.
+fn catalog_decimals() -> BTreeMap<String, usize> {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../queries/indicators.toml"
+    ))
+    .unwrap();
+    let mut out = BTreeMap::new();
+    let mut id = String::new();
+    for line in text.lines() {
+        if let Some(v) = line.strip_prefix("id = ") {
+            id = v.trim_matches('"').to_string();
+        } else if let Some(v) = line.strip_prefix("decimals = ") {
+            out.insert(id.clone(), v.trim().parse().unwrap());
+        }
+    }
+    out
+}
+
+fn expect_figures(text: &str, run: &Run, level: &str, group: &str, pdf: &Path) {
+    let decimals = catalog_decimals();
+    let mut checked = 0;
+    for r in run
+        .indicators
+        .iter()
+        .filter(|r| r["level"] == level && r["group_code"] == group && r["period"] == "endline")
+    {
+        if r["suppressed"] == "true" {
+            continue;
+        }
+        // The CSV holds the figure rounded to the indicator's decimals, which
+        // the report prints with Indonesian separators.
+        let decimals = decimals[r["indicator_id"].as_str()];
+        let value: f64 = r["value"].parse().unwrap();
+        let shown = indonesian(&format!("{value:.decimals$}"));
+        assert!(
+            text.contains(&shown),
+            "{}: {} = {shown} (CSV {}) not printed",
+            pdf.display(),
+            r["indicator_id"],
+            r["value"]
+        );
+        checked += 1;
+    }
+    assert!(
+        checked >= 8,
+        "{}: only {checked} figures checked",
+        pdf.display()
+    );
+}
+
+#[test]
+fn pdfs_open_and_print_the_indicator_table() {
+    let run = run();
+    let reports = run.dir.join("reports");
+    let national = reports.join("national.pdf");
+    expect_figures(&pdf_text(&national), run, "national", "ID", &national);
+    let dashboard = pdf_text(&reports.join("dashboard.pdf"));
+    assert!(dashboard.contains("Dasbor Capaian ProKUS"));
+
+    let provinces: BTreeSet<&str> = run
+        .indicators
+        .iter()
+        .filter(|r| r["level"] == "province")
+        .map(|r| r["group_code"].as_str())
+        .collect();
+    let files: Vec<PathBuf> = std::fs::read_dir(reports.join("province"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), provinces.len(), "one PDF per province");
+    for code in provinces {
+        let pdf = files
+            .iter()
+            .find(|f| {
+                f.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(&format!("{code}-"))
+            })
+            .expect("province PDF");
+        expect_figures(&pdf_text(pdf), run, "province", code, pdf);
+    }
+    let national_text = pdf_text(&national);
+    assert!(
+        national_text.contains("Triwulan III 2021"),
+        "the period is the endline's quarter"
+    );
+    assert!(national_text.contains("Rp "), "money is printed in rupiah");
+}
+
+#[test]
+fn incubator_reports_show_only_their_own_households() {
+    let run = run();
+    let register = csv::Reader::from_path(run.dir.join("data/kpm_register.csv"))
+        .unwrap()
+        .deserialize::<BTreeMap<String, String>>()
+        .map(Result::unwrap)
+        .map(|r| (r["kpm_id"].clone(), r["incubator_id"].clone()))
+        .collect::<BTreeMap<_, _>>();
+    let incubators: BTreeSet<&str> = run
+        .indicators
+        .iter()
+        .filter(|r| r["level"] == "incubator")
+        .map(|r| r["group_code"].as_str())
+        .collect();
+    let mut listed = 0;
+    for id in incubators {
+        let pdf = run.dir.join("reports/incubator").join(format!("{id}.pdf"));
+        let text = pdf_text(&pdf);
+        expect_figures(&text, run, "incubator", id, &pdf);
+        for token in text
+            .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+            .filter(|t| t.starts_with("KPM21-"))
+        {
+            listed += 1;
+            assert_eq!(
+                register.get(token).map(String::as_str),
+                Some(id),
+                "{token} in {id}'s report belongs to another incubator"
+            );
+        }
+    }
+    assert!(listed > 0, "the attention lists name KPM");
+}
