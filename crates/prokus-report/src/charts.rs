@@ -20,7 +20,8 @@ pub const PALETTE: [RGBColor; 6] = [
 ];
 const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
-const WIDTH: u32 = 900;
+/// The width of a full-width chart, in pixels.
+pub const WIDTH: u32 = 900;
 
 /// A drawing failed (a plotters error, as text).
 #[derive(Debug, thiserror::Error)]
@@ -57,13 +58,16 @@ fn footer<DB: DrawingBackend>(
 }
 
 /// Horizontal grouped bars: one row per category, one bar per series (e.g.
-/// baseline and endline income per province). `fmt` formats axis and values.
+/// baseline and endline income per province). `fmt` formats axis and values;
+/// `width` in pixels sets the text's size relative to the chart (a narrower
+/// chart placed in a half-page column keeps its labels readable).
 pub fn grouped_hbars(
     title: &str,
     note: &str,
     categories: &[String],
     series: &[Series],
     fmt: &dyn Fn(f64) -> String,
+    width: u32,
 ) -> Result<String, ChartError> {
     Shared::get();
     let n = categories.len().max(1);
@@ -75,7 +79,7 @@ pub fn grouped_hbars(
     let xmax = if max > 0.0 { max * 1.18 } else { 1.0 };
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| err(title)(e.to_string()))?;
         let (main, foot) = root.split_vertically(height - 26);
         let label_width = categories
@@ -92,7 +96,7 @@ pub fn grouped_hbars(
             .margin_right(28)
             .x_label_area_size(30)
             .y_label_area_size(label_width)
-            .build_cartesian_2d(0f64..xmax, (0..n).into_segmented())
+            .build_cartesian_2d(0f64..xmax, (0..n.max(2) - 1).into_segmented())
             .map_err(|e| err(title)(e.to_string()))?;
         let names = categories.to_vec();
         chart
@@ -198,7 +202,7 @@ pub fn lines_by_wave(
             .margin_right(28)
             .x_label_area_size(34)
             .y_label_area_size(60)
-            .build_cartesian_2d((0..n).into_segmented(), 0f64..100f64)
+            .build_cartesian_2d((0..n.max(2) - 1).into_segmented(), 0f64..100f64)
             .map_err(|e| err(title)(e.to_string()))?;
         let names = waves.to_vec();
         chart
@@ -279,7 +283,7 @@ pub fn vbars(
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(70)
-            .build_cartesian_2d((0..n).into_segmented(), 0f64..ymax)
+            .build_cartesian_2d((0..n.max(2) - 1).into_segmented(), 0f64..ymax)
             .map_err(|e| err(title)(e.to_string()))?;
         let names = categories.to_vec();
         chart
@@ -378,6 +382,7 @@ mod tests {
             &cats,
             &s,
             &|v| format!("{v:.0}"),
+            WIDTH,
         )
         .unwrap();
         assert!(svg.starts_with("<svg") || svg.contains("<svg"));

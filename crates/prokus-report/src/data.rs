@@ -685,16 +685,13 @@ fn summary(
         cat.get("jobs_created"),
         inputs.row("jobs_created", period, level, group),
     ) {
-        if !r.suppressed {
-            out.push(match w.lang {
-                Lang::Id => format!(
-                    "Usaha KPM menambah {} pekerja (dibayar dan keluarga) sejak survei awal.",
-                    w.value(i, r.value)
-                ),
-                Lang::En => format!(
-                    "KPM businesses added {} workers (paid and family) since the baseline.",
-                    w.value(i, r.value)
-                ),
+        if let (false, Some(v)) = (r.suppressed, r.value) {
+            let n = w.value(i, Some(v.abs()));
+            out.push(match (w.lang, v >= 0.0) {
+                (Lang::Id, true) => format!("Usaha KPM menambah {n} pekerja (dibayar dan keluarga) sejak survei awal."),
+                (Lang::Id, false) => format!("Jumlah pekerja usaha KPM (dibayar dan keluarga) berkurang {n} orang sejak survei awal."),
+                (Lang::En, true) => format!("KPM businesses added {n} workers (paid and family) since the baseline."),
+                (Lang::En, false) => format!("KPM businesses have {n} fewer workers (paid and family) than at the baseline."),
             });
         }
     }
@@ -780,6 +777,7 @@ fn income_chart(
     groups: &[(String, String)],
     period: &str,
     title: &str,
+    width: u32,
 ) -> Result<Option<String>, ReportError> {
     let Some(i) = inputs.catalog.get("business_income") else {
         return Ok(None);
@@ -809,9 +807,8 @@ fn income_chart(
         },
     ];
     let lang = w.lang;
-    let svg = charts::grouped_hbars(title, &chart_note(w, n, ""), &cats, &series, &|v| {
-        short_rupiah(v, lang)
-    })?;
+    let fmt = |v: f64| short_rupiah(v, lang);
+    let svg = charts::grouped_hbars(title, &chart_note(w, n, ""), &cats, &series, &fmt, width)?;
     Ok(Some(svg))
 }
 
@@ -1111,6 +1108,7 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 "Pendapatan bersih usaha rata-rata (Rp/bulan)",
                 "Mean net business income (Rp/month)",
             ),
+            charts::WIDTH,
         )?,
     );
     let habits = [(
@@ -1244,6 +1242,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             "Pendapatan bersih usaha rata-rata (Rp/bulan)",
             "Mean net business income (Rp/month)",
         ),
+        560,
     )? {
         charts.push(("income".to_string(), svg));
         refs.push(ChartRef {
@@ -1385,6 +1384,7 @@ pub fn province(inputs: &Inputs, lang: Lang, code: &str) -> Result<Built, Report
             "Pendapatan bersih usaha rata-rata per inkubator (Rp/bulan)",
             "Mean net business income by incubator (Rp/month)",
         ),
+        charts::WIDTH,
     )? {
         charts.push(("income".into(), svg));
         refs.push(ChartRef {
@@ -1624,6 +1624,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                 &cats,
                 &series,
                 &|v| short_rupiah(v, lang),
+                charts::WIDTH,
             )?;
             charts.push(("income".into(), svg));
             refs.push(ChartRef {
