@@ -130,11 +130,20 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
+        // `prokus rejects | head` closes the pipe early: that is not an error.
+        Err(e) if e.chain().any(is_broken_pipe) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let pipe = |io: &std::io::Error| io.kind() == std::io::ErrorKind::BrokenPipe;
+    e.downcast_ref::<std::io::Error>().is_some_and(pipe)
+        || e.downcast_ref::<csv::Error>()
+            .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if pipe(io)))
 }
 
 fn run(cli: Cli) -> Result<ExitCode> {
@@ -175,14 +184,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "file", "format", "read", "loaded", "rejected", "duplicate"
                 );
             }
+            let mut rejected = 0;
             for file in order_for_loading(&files) {
                 match db.ingest(&file, &mapping) {
-                    Ok(s) => print_summary(&s, json)?,
+                    Ok(s) => {
+                        rejected += s.rows_rejected;
+                        print_summary(&s, json)?;
+                    }
+                    Err(e @ prokus_ingest::IngestError::NotData { .. }) => eprintln!("note: {e}"),
                     Err(e) => {
                         failed = true;
                         eprintln!("error: {e}\n  nothing from this file was written");
                     }
                 }
+            }
+            if rejected > 0 && !json {
+                println!(
+                    "{rejected} rows were not loaded; `prokus rejects --db {} --output rejects.csv` lists them with their reasons",
+                    cli.db.display()
+                );
             }
             Ok(if failed {
                 ExitCode::FAILURE

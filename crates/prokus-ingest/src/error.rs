@@ -35,6 +35,16 @@ pub enum IngestError {
         /// What to do about it.
         hint: String,
     },
+    /// The file is a survey form (XLSForm) or other non-data file: not loaded.
+    #[error("{path}: {what}, not data; skipped\n  hint: {hint}")]
+    NotData {
+        /// The file.
+        path: PathBuf,
+        /// What the file is.
+        what: String,
+        /// What to do instead.
+        hint: String,
+    },
     /// A column the format needs is absent.
     #[error("{path}: missing required column `{column}` ({format})\n  hint: {hint}")]
     MissingColumn {

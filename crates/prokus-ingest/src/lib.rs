@@ -27,5 +27,5 @@ pub mod wilayah;
 
 pub use db::{Database, SCHEMA_SQL};
 pub use error::IngestError;
-pub use load::{BatchSummary, Format, sniff_load_order};
+pub use load::{BatchSummary, Format, INCUBATOR_COLUMNS, REGISTER_COLUMNS, sniff_load_order};
 pub use mapping::FormMapping;

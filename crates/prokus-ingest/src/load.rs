@@ -163,6 +163,16 @@ pub(crate) fn ingest_file(
     file: &Path,
     mapping: &FormMapping,
 ) -> Result<BatchSummary, IngestError> {
+    if file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+    {
+        return Err(IngestError::NotData {
+            path: file.to_path_buf(),
+            what: "this is a settings file (a form mapping or targets)".into(),
+            hint: "give a mapping with `prokus ingest --form FILE`, targets with `prokus indicators --targets FILE`".into(),
+        });
+    }
     let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
         path: file.to_path_buf(),
         source,
@@ -174,6 +184,15 @@ pub(crate) fn ingest_file(
     }
     let container = Container::sniff(&bytes);
     let table = Table::read(file, &bytes, container)?;
+    if is_xlsform(&table.headers) {
+        return Err(IngestError::NotData {
+            path: file.to_path_buf(),
+            what: "this is an XLSForm (the survey's questionnaire)".into(),
+            hint:
+                "ingest the survey's exports; a form other than ProKUS's needs a mapping (--form)"
+                    .into(),
+        });
+    }
     let format = Format::detect(&table.headers, container).ok_or_else(|| IngestError::UnknownFormat {
         path: file.to_path_buf(),
         header: table.headers.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
@@ -305,6 +324,16 @@ pub(crate) fn ingest_file(
         batch_id,
         already_loaded: false,
     })
+}
+
+/// An XLSForm's survey sheet starts with `type`, `name` and a label column.
+fn is_xlsform(headers: &[String]) -> bool {
+    let has = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name));
+    has("type")
+        && has("name")
+        && headers
+            .iter()
+            .any(|h| h.to_lowercase().starts_with("label"))
 }
 
 fn earlier_batch(
@@ -514,7 +543,8 @@ fn timestamp(t: NaiveDateTime) -> Value {
     Value::Timestamp(TimeUnit::Microsecond, t.and_utc().timestamp_micros())
 }
 
-const REGISTER_COLUMNS: &[&str] = &[
+/// The columns of the KPM register, in the order `prokus sample` writes them.
+pub const REGISTER_COLUMNS: &[&str] = &[
     "kpm_id",
     "nik",
     "kpm_name",
@@ -533,7 +563,8 @@ const REGISTER_COLUMNS: &[&str] = &[
     "grant_amount",
     "grant_date",
 ];
-const INCUBATOR_COLUMNS: &[&str] = &["incubator_id", "name", "university", "province_code"];
+/// The columns of the incubator list.
+pub const INCUBATOR_COLUMNS: &[&str] = &["incubator_id", "name", "university", "province_code"];
 
 /// Header positions of a fixed-column list.
 struct ColumnIndex {
@@ -1188,6 +1219,20 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("absent.csv"), "{err}");
+        let form = file(
+            &dir,
+            "form.csv",
+            "type,name,label::Indonesian (id)\ntext,kpm_id,ID KPM\n",
+        );
+        assert!(matches!(
+            db.ingest(&form, &m),
+            Err(IngestError::NotData { .. })
+        ));
+        let toml = file(&dir, "targets.toml", "band = 0.1\n");
+        assert!(matches!(
+            db.ingest(&toml, &m),
+            Err(IngestError::NotData { .. })
+        ));
         assert_eq!(count(&db, "SELECT count(*) FROM ingest_batch"), 0);
         assert_eq!(count(&db, "SELECT count(*) FROM ingest_reject"), 0);
     }

@@ -3,6 +3,7 @@
 //! Okabe–Ito palette, which colour-blind readers can tell apart. Every chart
 //! carries its title with the unit, and a footer line with n and the source.
 
+use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
@@ -41,20 +42,68 @@ pub struct Series {
     pub values: Vec<Option<f64>>,
 }
 
-fn err(chart: &str) -> impl Fn(String) -> ChartError + '_ {
-    move |message| ChartError {
-        chart: chart.to_string(),
-        message,
-    }
+type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type Drawn = Result<(), String>;
+
+fn text(size: u32) -> TextStyle<'static> {
+    TextStyle::from((FONT_FAMILY, size).into_font()).color(&INK)
 }
 
-fn footer<DB: DrawingBackend>(
-    area: &DrawingArea<DB, plotters::coord::Shift>,
-    text: &str,
-) -> Result<(), String> {
-    let style = TextStyle::from((FONT_FAMILY, 13).into_font()).color(&RGBColor(0x55, 0x55, 0x55));
-    area.draw_text(text, &style, (12, 4))
+/// Draws a chart of `width` × `height` pixels: `body` draws into the main
+/// area, then the footer line `note` goes under it.
+fn svg(
+    title: &str,
+    note: &str,
+    width: u32,
+    height: u32,
+    body: impl FnOnce(&Area) -> Drawn,
+) -> Result<String, ChartError> {
+    Shared::get();
+    let mut out = String::new();
+    let result = (|| {
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| e.to_string())?;
+        let (main, foot) = root.split_vertically(height - 26);
+        body(&main)?;
+        let style =
+            TextStyle::from((FONT_FAMILY, 13).into_font()).color(&RGBColor(0x55, 0x55, 0x55));
+        foot.draw_text(note, &style, (12, 4))
+            .map_err(|e| e.to_string())?;
+        root.present().map_err(|e| e.to_string())
+    })();
+    result.map(|()| out).map_err(|message| ChartError {
+        chart: title.to_string(),
+        message,
+    })
+}
+
+fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    position: SeriesLabelPosition,
+) -> Drawn {
+    chart
+        .configure_series_labels()
+        .position(position)
+        .background_style(WHITE.mix(0.9))
+        .border_style(GRID)
+        .label_font(text(13))
+        .draw()
         .map_err(|e| e.to_string())
+}
+
+/// The label of segment `v` among `names`, read top-down when `reversed`.
+fn segment_label(names: &[String], v: &SegmentValue<usize>, reversed: bool) -> String {
+    match v {
+        SegmentValue::CenterOf(i) => {
+            let i = if reversed {
+                names.len().checked_sub(1 + *i)
+            } else {
+                Some(*i)
+            };
+            i.and_then(|i| names.get(i)).cloned().unwrap_or_default()
+        }
+        _ => String::new(),
+    }
 }
 
 /// Horizontal grouped bars: one row per category, one bar per series (e.g.
@@ -69,7 +118,6 @@ pub fn grouped_hbars(
     fmt: &dyn Fn(f64) -> String,
     width: u32,
 ) -> Result<String, ChartError> {
-    Shared::get();
     let n = categories.len().max(1);
     let height = (110 + n * 22 * series.len().max(1) + n * 8).clamp(260, 1100) as u32;
     let max = series
@@ -77,106 +125,78 @@ pub fn grouped_hbars(
         .flat_map(|s| s.values.iter().flatten())
         .fold(0.0f64, |a, &b| a.max(b));
     let xmax = if max > 0.0 { max * 1.18 } else { 1.0 };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (width, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(title)(e.to_string()))?;
-        let (main, foot) = root.split_vertically(height - 26);
-        let label_width = categories
-            .iter()
-            .map(|c| c.chars().count())
-            .max()
-            .unwrap_or(10)
-            .clamp(8, 34) as u32
-            * 8
-            + 10;
-        let mut chart = ChartBuilder::on(&main)
-            .caption(title, (FONT_FAMILY, 19).into_font().color(&INK))
+    let label_width = categories
+        .iter()
+        .map(|c| c.chars().count())
+        .max()
+        .unwrap_or(10)
+        .clamp(8, 34) as u32
+        * 8
+        + 10;
+    svg(title, note, width, height, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, text(19))
             .margin(12)
             .margin_right(28)
             .x_label_area_size(30)
             .y_label_area_size(label_width)
             .build_cartesian_2d(0f64..xmax, (0..n.max(2) - 1).into_segmented())
-            .map_err(|e| err(title)(e.to_string()))?;
-        let names = categories.to_vec();
+            .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
             .disable_y_mesh()
             .light_line_style(GRID.mix(0.6))
             .bold_line_style(GRID)
             .y_labels(n)
-            .y_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => (n - 1)
-                    .checked_sub(*i)
-                    .and_then(|j| names.get(j))
-                    .cloned()
-                    .unwrap_or_default(),
-                _ => String::new(),
-            })
+            .y_label_formatter(&|v| segment_label(categories, v, true))
             .x_labels(6)
             .x_label_formatter(&|x| fmt(*x))
-            .label_style((FONT_FAMILY, 13).into_font().color(&INK))
+            .label_style(text(13))
             .draw()
-            .map_err(|e| err(title)(e.to_string()))?;
+            .map_err(|e| e.to_string())?;
         let (_, plot_h) = chart.plotting_area().dim_in_pixel();
-        let band = plot_h as f64 / n as f64;
-        let k = series.len().max(1) as f64;
-        let bar = ((band - 8.0) / k).max(2.0);
-        for (s_idx, s) in series.iter().enumerate() {
-            let color = PALETTE[s_idx % PALETTE.len()];
-            let top = 4.0 + bar * s_idx as f64;
-            let bottom = band - top - bar;
+        let band = f64::from(plot_h) / n as f64;
+        let bar = ((band - 8.0) / series.len().max(1) as f64).max(2.0);
+        for (k, s) in series.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
+            let top = 4.0 + bar * k as f64;
+            let bottom = (band - top - bar).max(0.0);
             let bars = s.values.iter().enumerate().filter_map(|(i, v)| {
-                let v = (*v)?;
                 let row = n - 1 - i;
                 let mut r = Rectangle::new(
                     [
                         (0.0, SegmentValue::Exact(row)),
-                        (v, SegmentValue::Exact(row + 1)),
+                        ((*v)?, SegmentValue::Exact(row + 1)),
                     ],
                     color.filled(),
                 );
-                r.set_margin(top.round() as u32, bottom.max(0.0).round() as u32, 0, 0);
+                r.set_margin(top.round() as u32, bottom.round() as u32, 0, 0);
                 Some(r)
             });
             chart
                 .draw_series(bars)
-                .map_err(|e| err(title)(e.to_string()))?
+                .map_err(|e| e.to_string())?
                 .label(s.label.clone())
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
                 });
-            let labels = s.values.iter().enumerate().filter_map(|(i, v)| {
-                let v = (*v)?;
-                let style = TextStyle::from((FONT_FAMILY, 12).into_font())
-                    .color(&INK)
-                    .pos(Pos::new(HPos::Left, VPos::Center));
-                Some(Text::new(
-                    format!(" {}", fmt(v)),
-                    (v, SegmentValue::CenterOf(n - 1 - i)),
-                    style,
-                ))
-            });
             if series.len() == 1 {
-                chart
-                    .draw_series(labels)
-                    .map_err(|e| err(title)(e.to_string()))?;
+                let labels = s.values.iter().enumerate().filter_map(|(i, v)| {
+                    let style = text(12).pos(Pos::new(HPos::Left, VPos::Center));
+                    Some(Text::new(
+                        format!(" {}", fmt((*v)?)),
+                        ((*v)?, SegmentValue::CenterOf(n - 1 - i)),
+                        style,
+                    ))
+                });
+                chart.draw_series(labels).map_err(|e| e.to_string())?;
             }
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::LowerRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(GRID)
-                .label_font((FONT_FAMILY, 13).into_font().color(&INK))
-                .draw()
-                .map_err(|e| err(title)(e.to_string()))?;
+            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
         }
-        footer(&foot, note).map_err(err(title))?;
-        root.present().map_err(|e| err(title)(e.to_string()))?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 /// Lines across the waves, one per series (e.g. % saving monthly, this
@@ -188,40 +208,30 @@ pub fn lines_by_wave(
     series: &[Series],
     fmt: &dyn Fn(f64) -> String,
 ) -> Result<String, ChartError> {
-    Shared::get();
     let n = waves.len().max(1);
-    let height = 380u32;
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(title)(e.to_string()))?;
-        let (main, foot) = root.split_vertically(height - 26);
-        let mut chart = ChartBuilder::on(&main)
-            .caption(title, (FONT_FAMILY, 19).into_font().color(&INK))
+    svg(title, note, WIDTH, 380, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, text(19))
             .margin(12)
             .margin_right(28)
             .x_label_area_size(34)
             .y_label_area_size(60)
             .build_cartesian_2d((0..n.max(2) - 1).into_segmented(), 0f64..100f64)
-            .map_err(|e| err(title)(e.to_string()))?;
-        let names = waves.to_vec();
+            .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(GRID.mix(0.6))
             .bold_line_style(GRID)
             .x_labels(n)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
+            .x_label_formatter(&|v| segment_label(waves, v, false))
             .y_labels(6)
             .y_label_formatter(&|y| fmt(*y))
-            .label_style((FONT_FAMILY, 13).into_font().color(&INK))
+            .label_style(text(13))
             .draw()
-            .map_err(|e| err(title)(e.to_string()))?;
-        for (s_idx, s) in series.iter().enumerate() {
-            let color = PALETTE[s_idx % PALETTE.len()];
+            .map_err(|e| e.to_string())?;
+        for (k, s) in series.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
             let points: Vec<(SegmentValue<usize>, f64)> = s
                 .values
                 .iter()
@@ -230,7 +240,7 @@ pub fn lines_by_wave(
                 .collect();
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
-                .map_err(|e| err(title)(e.to_string()))?
+                .map_err(|e| e.to_string())?
                 .label(s.label.clone())
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 2), (x + 16, y + 2)], color.filled())
@@ -238,23 +248,13 @@ pub fn lines_by_wave(
             chart
                 .draw_series(
                     points
-                        .iter()
-                        .map(|p| Circle::new(p.clone(), 5, color.filled())),
+                        .into_iter()
+                        .map(|p| Circle::new(p, 5, color.filled())),
                 )
-                .map_err(|e| err(title)(e.to_string()))?;
+                .map_err(|e| e.to_string())?;
         }
-        chart
-            .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
-            .background_style(WHITE.mix(0.9))
-            .border_style(GRID)
-            .label_font((FONT_FAMILY, 13).into_font().color(&INK))
-            .draw()
-            .map_err(|e| err(title)(e.to_string()))?;
-        footer(&foot, note).map_err(err(title))?;
-        root.present().map_err(|e| err(title)(e.to_string()))?;
-    }
-    Ok(svg)
+        legend(&mut chart, SeriesLabelPosition::UpperLeft)
+    })
 }
 
 /// Vertical bars with their value on top (e.g. responses per wave).
@@ -265,51 +265,41 @@ pub fn vbars(
     series: &[Series],
     fmt: &dyn Fn(f64) -> String,
 ) -> Result<String, ChartError> {
-    Shared::get();
     let n = categories.len().max(1);
-    let height = 360u32;
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
         .fold(0.0f64, |a, &b| a.max(b));
     let ymax = if max > 0.0 { max * 1.2 } else { 1.0 };
-    let mut svg = String::new();
-    {
-        let root = SVGBackend::with_string(&mut svg, (WIDTH, height)).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| err(title)(e.to_string()))?;
-        let (main, foot) = root.split_vertically(height - 26);
-        let mut chart = ChartBuilder::on(&main)
-            .caption(title, (FONT_FAMILY, 19).into_font().color(&INK))
+    svg(title, note, WIDTH, 360, |area| {
+        let mut chart = ChartBuilder::on(area)
+            .caption(title, text(19))
             .margin(12)
             .x_label_area_size(34)
             .y_label_area_size(70)
             .build_cartesian_2d((0..n.max(2) - 1).into_segmented(), 0f64..ymax)
-            .map_err(|e| err(title)(e.to_string()))?;
-        let names = categories.to_vec();
+            .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
             .disable_x_mesh()
             .light_line_style(GRID.mix(0.6))
             .bold_line_style(GRID)
             .x_labels(n)
-            .x_label_formatter(&|v| match v {
-                SegmentValue::CenterOf(i) => names.get(*i).cloned().unwrap_or_default(),
-                _ => String::new(),
-            })
+            .x_label_formatter(&|v| segment_label(categories, v, false))
             .y_labels(6)
             .y_label_formatter(&|y| fmt(*y))
-            .label_style((FONT_FAMILY, 13).into_font().color(&INK))
+            .label_style(text(13))
             .draw()
-            .map_err(|e| err(title)(e.to_string()))?;
+            .map_err(|e| e.to_string())?;
         let (plot_w, _) = chart.plotting_area().dim_in_pixel();
-        let band = plot_w as f64 / n as f64;
-        let k = series.len().max(1) as f64;
-        let bar = ((band * 0.7) / k).max(2.0);
-        let pad = (band - bar * k) / 2.0;
-        for (s_idx, s) in series.iter().enumerate() {
-            let color = PALETTE[s_idx % PALETTE.len()];
-            let left = pad + bar * s_idx as f64;
-            let right = band - left - bar;
+        let band = f64::from(plot_w) / n as f64;
+        let k_all = series.len().max(1) as f64;
+        let bar = (band * 0.7 / k_all).max(2.0);
+        let pad = (band - bar * k_all) / 2.0;
+        for (k, s) in series.iter().enumerate() {
+            let color = PALETTE[k % PALETTE.len()];
+            let left = pad + bar * k as f64;
+            let right = (band - left - bar).max(0.0);
             let bars = s.values.iter().enumerate().filter_map(|(i, v)| {
                 let mut r = Rectangle::new(
                     [
@@ -318,42 +308,29 @@ pub fn vbars(
                     ],
                     color.filled(),
                 );
-                r.set_margin(0, 0, left.round() as u32, right.max(0.0).round() as u32);
+                r.set_margin(0, 0, left.round() as u32, right.round() as u32);
                 Some(r)
             });
             chart
                 .draw_series(bars)
-                .map_err(|e| err(title)(e.to_string()))?
+                .map_err(|e| e.to_string())?
                 .label(s.label.clone())
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
                 });
             if series.len() == 1 {
                 let labels = s.values.iter().enumerate().filter_map(|(i, v)| {
-                    let style = TextStyle::from((FONT_FAMILY, 13).into_font())
-                        .color(&INK)
-                        .pos(Pos::new(HPos::Center, VPos::Bottom));
+                    let style = text(13).pos(Pos::new(HPos::Center, VPos::Bottom));
                     v.map(|v| Text::new(fmt(v), (SegmentValue::CenterOf(i), v), style))
                 });
-                chart
-                    .draw_series(labels)
-                    .map_err(|e| err(title)(e.to_string()))?;
+                chart.draw_series(labels).map_err(|e| e.to_string())?;
             }
         }
         if series.len() > 1 {
-            chart
-                .configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(GRID)
-                .label_font((FONT_FAMILY, 13).into_font().color(&INK))
-                .draw()
-                .map_err(|e| err(title)(e.to_string()))?;
+            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
         }
-        footer(&foot, note).map_err(err(title))?;
-        root.present().map_err(|e| err(title)(e.to_string()))?;
-    }
-    Ok(svg)
+        Ok(())
+    })
 }
 
 #[cfg(test)]

@@ -139,7 +139,7 @@ pub fn write_sample(config: &SampleConfig, out: &Path) -> Result<SampleSummary, 
         path: out.join("incubators.csv"),
         source,
     };
-    w.write_record(["incubator_id", "name", "university", "province_code"])
+    w.write_record(prokus_ingest::INCUBATOR_COLUMNS)
         .map_err(csv_err)?;
     for inc in &incubators {
         w.write_record([inc.id.as_str(), inc.name, inc.university, inc.province])
@@ -212,26 +212,8 @@ fn write_register(
         path: path.to_path_buf(),
         source,
     };
-    w.write_record([
-        "kpm_id",
-        "nik",
-        "kpm_name",
-        "gender",
-        "business_name",
-        "arm",
-        "cohort_year",
-        "incubator_id",
-        "mentor",
-        "tksk",
-        "cluster",
-        "category",
-        "province_code",
-        "regency_code",
-        "district_code",
-        "grant_amount",
-        "grant_date",
-    ])
-    .map_err(err)?;
+    w.write_record(prokus_ingest::REGISTER_COLUMNS)
+        .map_err(err)?;
     let mut messy = 0;
     for h in households {
         let prokus = h.arm == "prokus";
