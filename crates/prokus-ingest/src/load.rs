@@ -1193,6 +1193,30 @@ mod tests {
     }
 
     #[test]
+    fn odk_central_exports_of_the_form_load_through_the_same_mapping() {
+        let (dir, mut db, _) = loaded_program();
+        // ODK Central: commas, `-` between groups, SubmissionDate first, KEY last.
+        let odk = "SubmissionDate,identitas-kpm_id,identitas-putaran,usaha-masih_berjalan,usaha-laba_bersih,keuangan-menabung,meta-instanceID,KEY,ReviewState\n\
+                   2021-09-13T01:02:03.000Z,K2,endline,ya,\"1.900.000\",ya,uuid:o1,uuid:o1,approved\n\
+                   2021-09-14T01:02:03.000Z,K1,endline,tidak,,tidak,uuid:o2,uuid:o2,\n";
+        let s = db
+            .ingest(&file(&dir, "submissions.csv", odk), &FormMapping::prokus())
+            .unwrap();
+        assert_eq!(
+            (s.format.as_str(), s.rows_loaded, s.rows_rejected),
+            ("odk-csv", 2, 0)
+        );
+        let (income, operating): (f64, bool) = db
+            .conn
+            .query_row("SELECT business_income, business_operating FROM response WHERE submission_id = 'uuid:o1'", [], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap();
+        assert_eq!((income, operating), (1_900_000.0, true));
+        // K1 now has two endline submissions (u6 from Kobo, o2 from ODK): the later one is current.
+        let current: String = db.conn.query_row("SELECT submission_id FROM response_current WHERE kpm_id = 'K1' AND wave = 'endline'", [], |r| r.get(0)).unwrap();
+        assert_eq!(current, "uuid:o2");
+    }
+
+    #[test]
     fn bad_files_stop_with_a_clear_message_and_write_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Database::in_memory().unwrap();
