@@ -13,4 +13,6 @@ if ! command -v pdftotext >/dev/null 2>&1 || ! command -v qpdf >/dev/null 2>&1; 
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq poppler-utils qpdf >/dev/null
 fi
 
+# Formatting is checked first: it takes a second and CI would reject it anyway.
+cargo fmt --all -- --check
 exec cargo test --workspace "$@"

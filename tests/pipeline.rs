@@ -292,7 +292,7 @@ fn indonesian(value: &str) -> String {
     let digits = whole.trim_start_matches('-');
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push('.');
         }
         out.push(c);

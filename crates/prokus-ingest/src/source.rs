@@ -197,10 +197,8 @@ fn sniff_delimiter(line: &str) -> u8 {
     for b in line.bytes() {
         if b == b'"' {
             quoted = !quoted;
-        } else if !quoted {
-            if let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
-                c.1 += 1;
-            }
+        } else if !quoted && let Some(c) = counts.iter_mut().find(|(d, _)| *d == b) {
+            c.1 += 1;
         }
     }
     counts

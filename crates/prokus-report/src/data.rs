@@ -637,63 +637,60 @@ fn summary(
         cat.get("business_income"),
         inputs.row("business_income", period, level, group),
         inputs.row("business_income_change_pct", period, level, group),
-    ) {
-        if !r.suppressed {
-            let p = cat
-                .get("business_income_change_pct")
-                .map(|c| w.change(c, pct.value))
-                .unwrap_or_default();
-            let verb = if pct.value.unwrap_or(0.0) >= 0.0 {
-                w.pick("naik", "rose")
-            } else {
-                w.pick("turun", "fell")
-            };
-            out.push(match w.lang {
-                Lang::Id => format!(
-                    "Pendapatan bersih usaha rata-rata KPM {scope} {verb} {} dari {} menjadi {} per bulan antara survei awal dan {} (n = {}).",
-                    p.trim_start_matches(['+', '−']).replace(" poin", "%"), w.value(i, r.baseline_value), w.value(i, r.value), w.wave(period).to_lowercase(), r.n
-                ),
-                Lang::En => format!(
-                    "The mean net business income of KPM in {scope} {verb} by {} from {} to {} a month between the baseline and the {} (n = {}).",
-                    p.trim_start_matches(['+', '−']).replace(" pts", "%"), w.value(i, r.baseline_value), w.value(i, r.value), w.wave(period).to_lowercase(), r.n
-                ),
-            });
-        }
+    ) && !r.suppressed
+    {
+        let p = cat
+            .get("business_income_change_pct")
+            .map(|c| w.change(c, pct.value))
+            .unwrap_or_default();
+        let verb = if pct.value.unwrap_or(0.0) >= 0.0 {
+            w.pick("naik", "rose")
+        } else {
+            w.pick("turun", "fell")
+        };
+        out.push(match w.lang {
+            Lang::Id => format!(
+                "Pendapatan bersih usaha rata-rata KPM {scope} {verb} {} dari {} menjadi {} per bulan antara survei awal dan {} (n = {}).",
+                p.trim_start_matches(['+', '−']).replace(" poin", "%"), w.value(i, r.baseline_value), w.value(i, r.value), w.wave(period).to_lowercase(), r.n
+            ),
+            Lang::En => format!(
+                "The mean net business income of KPM in {scope} {verb} by {} from {} to {} a month between the baseline and the {} (n = {}).",
+                p.trim_start_matches(['+', '−']).replace(" pts", "%"), w.value(i, r.baseline_value), w.value(i, r.value), w.wave(period).to_lowercase(), r.n
+            ),
+        });
     }
     if let (Some(i), Some(r)) = (
         cat.get("saves_monthly"),
         inputs.row("saves_monthly", period, level, group),
-    ) {
-        if !r.suppressed {
-            out.push(match w.lang {
-                Lang::Id => format!(
-                    "{} KPM menabung minimal sebulan sekali, dibanding {} pada survei awal ({}).",
-                    w.value(i, r.value),
-                    w.value(i, r.baseline_value),
-                    w.change(i, r.change)
-                ),
-                Lang::En => format!(
-                    "{} of KPM save at least monthly, against {} at the baseline ({}).",
-                    w.value(i, r.value),
-                    w.value(i, r.baseline_value),
-                    w.change(i, r.change)
-                ),
-            });
-        }
+    ) && !r.suppressed
+    {
+        out.push(match w.lang {
+            Lang::Id => format!(
+                "{} KPM menabung minimal sebulan sekali, dibanding {} pada survei awal ({}).",
+                w.value(i, r.value),
+                w.value(i, r.baseline_value),
+                w.change(i, r.change)
+            ),
+            Lang::En => format!(
+                "{} of KPM save at least monthly, against {} at the baseline ({}).",
+                w.value(i, r.value),
+                w.value(i, r.baseline_value),
+                w.change(i, r.change)
+            ),
+        });
     }
     if let (Some(i), Some(r)) = (
         cat.get("jobs_created"),
         inputs.row("jobs_created", period, level, group),
-    ) {
-        if let (false, Some(v)) = (r.suppressed, r.value) {
-            let n = w.value(i, Some(v.abs()));
-            out.push(match (w.lang, v >= 0.0) {
-                (Lang::Id, true) => format!("Usaha KPM menambah {n} pekerja (dibayar dan keluarga) sejak survei awal."),
-                (Lang::Id, false) => format!("Jumlah pekerja usaha KPM (dibayar dan keluarga) berkurang {n} orang sejak survei awal."),
-                (Lang::En, true) => format!("KPM businesses added {n} workers (paid and family) since the baseline."),
-                (Lang::En, false) => format!("KPM businesses have {n} fewer workers (paid and family) than at the baseline."),
-            });
-        }
+    ) && let (false, Some(v)) = (r.suppressed, r.value)
+    {
+        let n = w.value(i, Some(v.abs()));
+        out.push(match (w.lang, v >= 0.0) {
+            (Lang::Id, true) => format!("Usaha KPM menambah {n} pekerja (dibayar dan keluarga) sejak survei awal."),
+            (Lang::Id, false) => format!("Jumlah pekerja usaha KPM (dibayar dan keluarga) berkurang {n} orang sejak survei awal."),
+            (Lang::En, true) => format!("KPM businesses added {n} workers (paid and family) since the baseline."),
+            (Lang::En, false) => format!("KPM businesses have {n} fewer workers (paid and family) than at the baseline."),
+        });
     }
     let statuses: Vec<&str> = inputs
         .catalog
@@ -1541,14 +1538,15 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         if k.operating == Some(false) {
             reasons.push(w.pick("usaha tutup", "business closed").into());
         }
-        if let (Some(a), Some(b)) = (k.income_baseline, k.income_endline) {
-            if a > 0.0 && b < 0.8 * a {
-                reasons.push(format!(
-                    "{} {}",
-                    w.pick("pendapatan turun", "income fell"),
-                    format::percent(100.0 * (a - b) / a, 0, lang)
-                ));
-            }
+        if let (Some(a), Some(b)) = (k.income_baseline, k.income_endline)
+            && a > 0.0
+            && b < 0.8 * a
+        {
+            reasons.push(format!(
+                "{} {}",
+                w.pick("pendapatan turun", "income fell"),
+                format::percent(100.0 * (a - b) / a, 0, lang)
+            ));
         }
         let saves_monthly = k.saves == Some(true)
             && matches!(k.frequency.as_deref(), Some("daily" | "weekly" | "monthly"));
@@ -1599,44 +1597,43 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
     if let (Some(mine), Some(national)) = (
         inputs.row("business_income", period, "incubator", id),
         inputs.row("business_income", period, "national", "ID"),
-    ) {
-        if !mine.suppressed {
-            let cats = vec![
-                info.name.clone(),
-                w.pick("Nasional", "National").to_string(),
-            ];
-            let series = vec![
-                Series {
-                    label: w.pick("Survei awal", "Baseline").into(),
-                    values: vec![mine.baseline_value, national.baseline_value],
-                },
-                Series {
-                    label: w.wave(period),
-                    values: vec![mine.value, national.value],
-                },
-            ];
-            let svg = charts::grouped_hbars(
-                w.pick(
-                    "Pendapatan bersih usaha rata-rata (Rp/bulan)",
-                    "Mean net business income (Rp/month)",
-                ),
-                &chart_note(&w, mine.n, ""),
-                &cats,
-                &series,
-                &|v| short_rupiah(v, lang),
-                charts::WIDTH,
-            )?;
-            charts.push(("income".into(), svg));
-            refs.push(ChartRef {
-                name: "income".into(),
-                caption: w
-                    .pick(
-                        "Pendapatan: inkubator dan nasional",
-                        "Income: incubator and nation",
-                    )
-                    .into(),
-            });
-        }
+    ) && !mine.suppressed
+    {
+        let cats = vec![
+            info.name.clone(),
+            w.pick("Nasional", "National").to_string(),
+        ];
+        let series = vec![
+            Series {
+                label: w.pick("Survei awal", "Baseline").into(),
+                values: vec![mine.baseline_value, national.baseline_value],
+            },
+            Series {
+                label: w.wave(period),
+                values: vec![mine.value, national.value],
+            },
+        ];
+        let svg = charts::grouped_hbars(
+            w.pick(
+                "Pendapatan bersih usaha rata-rata (Rp/bulan)",
+                "Mean net business income (Rp/month)",
+            ),
+            &chart_note(&w, mine.n, ""),
+            &cats,
+            &series,
+            &|v| short_rupiah(v, lang),
+            charts::WIDTH,
+        )?;
+        charts.push(("income".into(), svg));
+        refs.push(ChartRef {
+            name: "income".into(),
+            caption: w
+                .pick(
+                    "Pendapatan: inkubator dan nasional",
+                    "Income: incubator and nation",
+                )
+                .into(),
+        });
     }
     // Rank among incubators on each indicator (1 = best).
     let rank = |ind: &Indicator| -> String {
@@ -1708,13 +1705,10 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         align: vec!["left", "right", "right", "right", "right", "left"],
         rows: compare_rows,
         note: format!(
-            "{} {}.",
+            "{} {} {}.",
             w.pick("Peringkat di antara", "Rank among"),
-            format!(
-                "{} {}",
-                inputs.incubators.len(),
-                w.pick("inkubator (1 = terbaik)", "incubators (1 = best)")
-            )
+            inputs.incubators.len(),
+            w.pick("inkubator (1 = terbaik)", "incubators (1 = best)")
         ),
     };
     let attention_table = Table {

@@ -38,7 +38,7 @@ pub fn number(v: f64, decimals: u8, lang: Lang) -> String {
     let (whole, frac) = text.split_once('.').unwrap_or((&text, ""));
     let mut out = String::new();
     for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
             out.push(group);
         }
         out.push(c);

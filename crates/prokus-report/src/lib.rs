@@ -2,7 +2,7 @@
 //!
 //! [`data`] turns the indicator table and the database into what each report
 //! says (in Bahasa Indonesia or English, with Indonesian number formats from
-//! [`format`]); [`charts`] draws its charts with plotters as SVG; [`world`]
+//! [`format`](mod@format)); [`charts`] draws its charts with plotters as SVG; [`world`]
 //! holds the Typst world — fonts, library and templates shared by every report,
 //! data and charts as virtual files, never pasted into Typst source; [`render`]
 //! compiles a batch of reports in parallel and writes each PDF atomically.

@@ -292,7 +292,7 @@ const META: &[&str] = &[
 
 /// Where the rows of the two exports go.
 enum Sink {
-    Csv(csv::Writer<BufWriter<File>>),
+    Csv(Box<csv::Writer<BufWriter<File>>>),
     Xlsx(Vec<Vec<Cell>>),
 }
 
@@ -347,7 +347,7 @@ fn write_exports(
             path: second_path.clone(),
             source,
         })?;
-        Sink::Csv(w)
+        Sink::Csv(Box::new(w))
     } else {
         Sink::Xlsx(Vec::new())
     };
@@ -634,7 +634,7 @@ fn rupiah_as_typed(v: f64, rng: &mut ChaCha8Rng) -> String {
         let digits = whole.to_string();
         let mut out = String::new();
         for (i, c) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 out.push('.');
             }
             out.push(c);
