@@ -362,6 +362,29 @@ fn pdfs_open_and_print_the_indicator_table() {
     expect_figures(&pdf_text(&national), run, "national", "ID", &national);
     let dashboard = pdf_text(&reports.join("dashboard.pdf"));
     assert!(dashboard.contains("Dasbor Capaian ProKUS"));
+    let decimals = catalog_decimals();
+    for id in [
+        "business_income_change_pct",
+        "saves_monthly",
+        "keeps_books",
+        "jobs_created",
+        "business_operating",
+        "has_nib",
+    ] {
+        let r = run
+            .indicators
+            .iter()
+            .find(|r| {
+                r["indicator_id"] == id && r["level"] == "national" && r["period"] == "endline"
+            })
+            .unwrap();
+        let value: f64 = r["value"].parse().unwrap();
+        let shown = indonesian(&format!("{value:.*}", decimals[id]));
+        assert!(
+            dashboard.contains(&shown),
+            "dashboard tile {id} = {shown} not printed"
+        );
+    }
 
     let provinces: BTreeSet<&str> = run
         .indicators
