@@ -451,3 +451,96 @@ fn incubator_reports_show_only_their_own_households() {
     }
     assert!(listed > 0, "the attention lists name KPM");
 }
+
+/// Counts of what the database holds: (responses, distinct rejected rows,
+/// batches), after checking that no row is stored outside a complete batch.
+fn stored(db: &str) -> (i64, i64, i64) {
+    let conn = duckdb::Connection::open(db).expect("the database opens after a kill");
+    let count = |sql: &str| -> i64 { conn.query_row(sql, [], |r| r.get(0)).unwrap() };
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM response WHERE batch_id NOT IN (SELECT batch_id FROM ingest_batch)"
+        ),
+        0,
+        "responses of an unfinished batch"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM ingest_reject WHERE batch_id NOT IN (SELECT batch_id FROM ingest_batch)"
+        ),
+        0,
+        "rejects of an unfinished batch"
+    );
+    assert_eq!(
+        count(
+            "SELECT count(*) FROM ingest_batch b WHERE b.format LIKE 'kobo%' AND b.rows_loaded <> (SELECT count(*) FROM response r WHERE r.batch_id = b.batch_id)"
+        ),
+        0,
+        "a batch holds all the rows it counts"
+    );
+    (
+        count("SELECT count(*) FROM response"),
+        count("SELECT count(DISTINCT (batch_id, source_row)) FROM ingest_reject"),
+        count("SELECT count(*) FROM ingest_batch"),
+    )
+}
+
+#[test]
+fn a_killed_ingest_leaves_the_database_as_it_was() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    prokus(&[
+        "sample",
+        "--households",
+        "30000",
+        "--seed",
+        "3",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    let db = dir.path().join("k.duckdb").to_string_lossy().into_owned();
+    let lists = [data.join("incubators.csv"), data.join("kpm_register.csv")];
+    prokus(&[
+        "ingest",
+        "--db",
+        &db,
+        lists[0].to_str().unwrap(),
+        lists[1].to_str().unwrap(),
+    ]);
+    let before = stored(&db);
+    let export = data.join("prokus_monitoring_2021-10-15.csv");
+    let mut killed_midway = 0;
+    for delay_ms in [150, 600, 1200, 2000] {
+        let mut child = Command::new(BIN)
+            .args(["ingest", "--db", &db, export.to_str().unwrap()])
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let finished = child.try_wait().unwrap().is_some();
+        child.kill().ok();
+        child.wait().unwrap();
+        let after = stored(&db);
+        if finished || after != before {
+            // It reached its commit before the kill: the whole file, never a part.
+            assert_eq!(after.2, before.2 + 1, "one batch more, or none");
+            break;
+        }
+        killed_midway += 1;
+    }
+    assert!(
+        killed_midway > 0,
+        "the ingest was never stopped in the middle; make the file larger"
+    );
+    // Run to the end, the file loads whole, every row accounted for.
+    let out = prokus(&["ingest", "--db", &db, "--json", export.to_str().unwrap()]);
+    let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let (responses, rejects, batches) = stored(&db);
+    assert_eq!(batches, before.2 + 1);
+    if num(&s, "rows_loaded") > 0 {
+        assert_eq!(responses as u64, num(&s, "rows_loaded"));
+        assert_eq!(
+            (rejects - before.1) as u64,
+            num(&s, "rows_rejected") + num(&s, "rows_duplicate")
+        );
+    }
+}
