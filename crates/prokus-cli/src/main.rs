@@ -89,6 +89,9 @@ enum Command {
         /// Targets file (TOML).
         #[arg(long)]
         targets: Option<PathBuf>,
+        /// Write PDF/A-2b, for archiving.
+        #[arg(long)]
+        pdfa: bool,
     },
     /// Export the rows that were not loaded, with their reasons, as CSV.
     Rejects {
@@ -251,13 +254,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             lang,
             targets,
+            pdfa,
         } => {
             let db = open_existing(&cli.db)?;
             let options = Options {
                 targets: load_targets(targets.as_deref())?,
                 ..Default::default()
             };
-            let (written, failed) = report(&db, audience, lang, &out, &options, true)?;
+            let lang = match lang {
+                LangArg::Id => Lang::Id,
+                LangArg::En => Lang::En,
+            };
+            let render = RenderOptions {
+                lang,
+                out: out.clone(),
+                pdfa,
+            };
+            let (written, failed) = report(&db, audience, &render, &options, true)?;
             println!("wrote {written} PDFs to {}", out.display());
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -377,8 +390,7 @@ fn export_rejects(db: &Database, output: &Path) -> Result<()> {
 fn report(
     db: &Database,
     audience: AudienceArg,
-    lang: LangArg,
-    out: &Path,
+    render_options: &RenderOptions,
     options: &Options,
     show_progress: bool,
 ) -> Result<(usize, usize)> {
@@ -395,16 +407,8 @@ fn report(
         AudienceArg::All => Audience::All,
     };
     let jobs = prokus_report::jobs(&inputs, audience);
-    let lang = match lang {
-        LangArg::Id => Lang::Id,
-        LangArg::En => Lang::En,
-    };
     let bar = progress_bar(jobs.len() as u64, "PDF", show_progress);
-    let render_options = RenderOptions {
-        lang,
-        out: out.to_path_buf(),
-    };
-    let results = prokus_report::render_all(&inputs, &jobs, &render_options, &|_| bar.inc(1));
+    let results = prokus_report::render_all(&inputs, &jobs, render_options, &|_| bar.inc(1));
     bar.finish_and_clear();
     let mut failed = 0;
     for r in &results {
@@ -473,14 +477,12 @@ fn demo(out: &Path) -> Result<ExitCode> {
 
     steps.set_message("rendering PDF reports");
     let reports = out.join("reports");
-    let (written, failed) = report(
-        &db,
-        AudienceArg::All,
-        LangArg::Id,
-        &reports,
-        &options,
-        false,
-    )?;
+    let render = RenderOptions {
+        lang: Lang::Id,
+        out: reports.clone(),
+        pdfa: false,
+    };
+    let (written, failed) = report(&db, AudienceArg::All, &render, &options, false)?;
     steps.inc(1);
     steps.finish_and_clear();
 

@@ -8,7 +8,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 use typst::diag::SourceDiagnostic;
 use typst_layout::PagedDocument;
-use typst_pdf::PdfOptions;
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 
 use crate::ReportError;
 use crate::data::{self, Built, Inputs};
@@ -115,6 +115,8 @@ pub struct RenderOptions {
     pub lang: Lang,
     /// Output folder.
     pub out: PathBuf,
+    /// Write PDF/A-2b, for archiving.
+    pub pdfa: bool,
 }
 
 /// What happened to one job.
@@ -170,25 +172,53 @@ pub fn render_one(
         Job::Province(code) => data::province(inputs, options.lang, code)?,
         Job::Incubator(id) => data::incubator(inputs, options.lang, id)?,
     };
-    let pdf = compile(job.template(), &built, inputs.generated.date()).map_err(|message| {
-        ReportError::Render {
-            report: job.file_name(inputs).display().to_string(),
-            message,
-        }
-    })?;
+    let pdf =
+        compile(job.template(), &built, inputs.generated, options.pdfa).map_err(|message| {
+            ReportError::Render {
+                report: job.file_name(inputs).display().to_string(),
+                message,
+            }
+        })?;
     let path = options.out.join(job.file_name(inputs));
     write_atomically(&path, &pdf)?;
     Ok(path)
 }
 
-/// Compiles a template with its data and charts to PDF bytes.
-pub fn compile(template: &str, built: &Built, today: chrono::NaiveDate) -> Result<Vec<u8>, String> {
+/// Compiles a template with its data and charts to PDF bytes (PDF/A-2b when
+/// `pdfa`). `generated` is the report's date (shown by Typst) and the PDF's
+/// timestamp.
+pub fn compile(
+    template: &str,
+    built: &Built,
+    generated: chrono::NaiveDateTime,
+    pdfa: bool,
+) -> Result<Vec<u8>, String> {
     let json = serde_json::to_vec(&built.payload).map_err(|e| e.to_string())?;
-    let world = ReportWorld::new(template, json, built.charts.clone(), today);
+    let world = ReportWorld::new(template, json, built.charts.clone(), generated.date());
     let document = typst::compile::<PagedDocument>(&world)
         .output
         .map_err(|errors| describe(&errors))?;
-    typst_pdf::pdf(&document, &PdfOptions::default()).map_err(|errors| describe(&errors))
+    let standards = if pdfa {
+        vec![PdfStandard::A_2b]
+    } else {
+        Vec::new()
+    };
+    use chrono::{Datelike, Timelike};
+    let timestamp = typst::foundations::Datetime::from_ymd_hms(
+        generated.year(),
+        generated.month() as u8,
+        generated.day() as u8,
+        generated.hour() as u8,
+        generated.minute() as u8,
+        generated.second() as u8,
+    )
+    .map(typst_pdf::Timestamp::new_utc);
+    let options = PdfOptions {
+        standards: PdfStandards::new(&standards).map_err(|e| e.message().to_string())?,
+        timestamp,
+        ..PdfOptions::default()
+    };
+    typst_pdf::pdf(&document, &options).map_err(|errors| describe(&errors))
 }
 
 fn describe(errors: &[SourceDiagnostic]) -> String {
@@ -362,12 +392,17 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "no temporary file left: {leftovers:?}");
-        let pdf = compile(
-            "incubator.typ",
-            &payload("Warung"),
-            chrono::NaiveDate::from_ymd_opt(2021, 10, 1).unwrap(),
-        )
-        .unwrap();
+        let day = chrono::NaiveDate::from_ymd_opt(2021, 10, 1)
+            .unwrap()
+            .and_hms_opt(9, 30, 0)
+            .unwrap();
+        let pdf = compile("incubator.typ", &payload("Warung"), day, false).unwrap();
         assert!(pdf.starts_with(b"%PDF-"));
+        let archival = compile("incubator.typ", &payload("Warung"), day, true).unwrap();
+        let text = String::from_utf8_lossy(&archival);
+        assert!(
+            text.contains("pdfaid:part") || text.contains("pdfaid"),
+            "PDF/A identification in the XMP metadata"
+        );
     }
 }
