@@ -110,6 +110,7 @@ CREATE TABLE IF NOT EXISTS response (
     household_income   DOUBLE,               -- Rp per month
     saves              BOOLEAN,
     save_frequency     VARCHAR,              -- daily / weekly / monthly / rarely
+    saves_monthly      BOOLEAN,              -- as hand-filled sheets say it
     savings_amount     DOUBLE,               -- Rp per month
     keeps_books        BOOLEAN,
     separates_money    BOOLEAN,

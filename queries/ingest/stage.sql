@@ -30,7 +30,8 @@ CREATE OR REPLACE TEMP TABLE stage_response (
     attitude_2         INTEGER,
     attitude_3         INTEGER,
     attitude_4         INTEGER,
-    attitude_5         INTEGER
+    attitude_5         INTEGER,
+    saves_monthly      BOOLEAN
 );
 
 CREATE OR REPLACE TEMP TABLE stage_kpm (

@@ -8,7 +8,7 @@ SELECT
     r.business_income::DOUBLE                        AS business_income,
     r.business_revenue::DOUBLE                       AS business_revenue,
     r.household_income::DOUBLE                       AS household_income,
-    CASE WHEN r.saves IS NULL THEN NULL
+    CASE WHEN r.saves IS NULL THEN r.saves_monthly::INTEGER::DOUBLE
          WHEN NOT r.saves THEN 0.0
          WHEN r.save_frequency IN ('daily', 'weekly', 'monthly') THEN 1.0
          ELSE 0.0 END                                AS saves_monthly,

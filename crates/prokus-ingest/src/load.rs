@@ -19,6 +19,7 @@ use crate::wilayah::Level;
 const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.sql");
 const MERGE_RESPONSE_SQL: &str = include_str!("../../../queries/ingest/merge_response.sql");
 const MERGE_REGISTER_SQL: &str = include_str!("../../../queries/ingest/merge_register.sql");
+const MERGE_TEMPLATE_SQL: &str = include_str!("../../../queries/ingest/merge_template.sql");
 
 /// What a file is, detected from its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -33,6 +34,8 @@ pub enum Format {
     Register,
     /// The list of business incubators.
     Incubators,
+    /// The canonical template incubators fill by hand (CSV or XLSX).
+    Template,
 }
 
 impl Format {
@@ -44,6 +47,7 @@ impl Format {
             Format::OdkCsv => "odk-csv",
             Format::Register => "kpm-register",
             Format::Incubators => "incubators",
+            Format::Template => "template",
         }
     }
 
@@ -67,6 +71,9 @@ impl Format {
         }
         if has("SubmissionDate") && (has("KEY") || has("meta-instanceID")) {
             return Some(Format::OdkCsv);
+        }
+        if has("kpm_id") && has("wave") {
+            return Some(Format::Template);
         }
         if has("kpm_id") && has("arm") && has("regency_code") && !has("wave") {
             return Some(Format::Register);
@@ -131,6 +138,8 @@ struct Rows<'a> {
     batch_id: i64,
     rejects: Appender<'a>,
     stage: Appender<'a>,
+    /// New KPM that a template introduces.
+    kpm_stage: Option<Appender<'a>>,
     read: u64,
     rejected_in_checks: u64,
 }
@@ -218,6 +227,18 @@ pub(crate) fn ingest_file(
             INCUBATOR_COLUMNS,
             &["incubator_id", "name"],
         )?),
+        Format::Template => {
+            let mut survey =
+                SurveyPlan::new(file, format, &table.headers, &FormMapping::template())?;
+            survey.fallback_time = Some(Utc::now().naive_utc());
+            let kpm = ColumnIndex::new(file, format, &table.headers, REGISTER_COLUMNS, &[])?;
+            let known = db
+                .conn
+                .prepare("SELECT kpm_id FROM kpm")?
+                .query_map([], |r| r.get(0))?
+                .collect::<Result<_, _>>()?;
+            Plan::Template(survey, kpm, known)
+        }
     };
 
     let started = Utc::now().naive_utc();
@@ -234,7 +255,7 @@ pub(crate) fn ingest_file(
     )?;
     let (read, rejected_in_checks) = {
         let stage_table = match plan {
-            Plan::Survey(_) => "stage_response",
+            Plan::Survey(_) | Plan::Template(..) => "stage_response",
             Plan::Register(_) => "stage_kpm",
             Plan::Incubators(_) => "stage_incubator",
         };
@@ -242,6 +263,12 @@ pub(crate) fn ingest_file(
             batch_id,
             rejects: tx.appender("ingest_reject")?,
             stage: tx.appender_to_catalog_and_db(stage_table, "temp", "main")?,
+            kpm_stage: match plan {
+                Plan::Template(..) => {
+                    Some(tx.appender_to_catalog_and_db("stage_kpm", "temp", "main")?)
+                }
+                _ => None,
+            },
             read: 0,
             rejected_in_checks: 0,
         };
@@ -251,6 +278,23 @@ pub(crate) fn ingest_file(
                 Plan::Survey(p) => p.check(row, cells),
                 Plan::Register(c) => check_register_row(db, c, row, cells, numeric),
                 Plan::Incubators(c) => check_incubator_row(db, c, row, cells),
+                Plan::Template(p, c, known) => check_template_row(
+                    db, p, c, known, row, cells, numeric,
+                )
+                .and_then(|(response, kpm)| {
+                    if let (Some(kpm), Some(stage)) = (kpm, rows.kpm_stage.as_mut()) {
+                        stage
+                            .append_row(duckdb::appender_params_from_iter(kpm))
+                            .map_err(|e| {
+                                vec![Problem {
+                                    column: "kpm_id".into(),
+                                    value: String::new(),
+                                    reason: e.to_string(),
+                                }]
+                            })?;
+                    }
+                    Ok(response)
+                }),
             };
             match checked {
                 Ok(values) => rows.accept(values),
@@ -258,24 +302,31 @@ pub(crate) fn ingest_file(
             }
         })?;
         rows.stage.flush()?;
+        if let Some(stage) = rows.kpm_stage.as_mut() {
+            stage.flush()?;
+        }
         rows.rejects.flush()?;
         (rows.read, rows.rejected_in_checks)
     };
-    let merge = if matches!(plan, Plan::Survey(_)) {
-        MERGE_RESPONSE_SQL
-    } else {
-        MERGE_REGISTER_SQL
+    let merge = match plan {
+        Plan::Survey(_) => statements(MERGE_RESPONSE_SQL),
+        Plan::Template(..) => [
+            statements(MERGE_TEMPLATE_SQL),
+            statements(MERGE_RESPONSE_SQL),
+        ]
+        .concat(),
+        _ => statements(MERGE_REGISTER_SQL),
     };
     let mut loaded = 0u64;
-    for (name, sql) in statements(merge) {
+    for (name, sql) in merge {
         let applies = match plan {
-            Plan::Survey(_) => true,
+            Plan::Survey(_) | Plan::Template(..) => true,
             Plan::Register(_) => name.contains("kpm") || name == "reject_unknown_incubator",
             Plan::Incubators(_) => name.contains("incubator") && !name.contains("unknown"),
         };
         if applies {
             let n = tx.execute(sql, params![batch_id]).map_err(with_context)?;
-            if name.starts_with("insert") || name.starts_with("upsert") {
+            if name.starts_with("insert_") || name.starts_with("upsert_") {
                 loaded = n as u64;
             }
         }
@@ -379,12 +430,17 @@ enum Plan {
     Survey(SurveyPlan),
     Register(ColumnIndex),
     Incubators(ColumnIndex),
+    /// The template's responses, its register columns, and the KPM already known.
+    Template(SurveyPlan, ColumnIndex, std::collections::HashSet<String>),
 }
 
 /// Where each canonical field of a survey export is found.
 struct SurveyPlan {
-    id_column: (usize, String),
-    time_column: (usize, String),
+    /// `None` for hand-filled sheets: the id is then a hash of the row.
+    id_column: Option<(usize, String)>,
+    time_column: Option<(usize, String)>,
+    /// The time of a row without one (hand-filled sheets: the ingest time).
+    fallback_time: Option<NaiveDateTime>,
     fields: Vec<(Option<usize>, FieldMapping)>,
 }
 
@@ -406,18 +462,21 @@ impl SurveyPlan {
                 .iter()
                 .find_map(|c| find_column(headers, c).map(|i| (i, headers[i].clone())))
         };
-        let id_column = first_of(&mapping.submission.id_columns).ok_or_else(|| {
-            missing(
+        let sheet = mapping.submission.id_columns.is_empty();
+        let id_column = first_of(&mapping.submission.id_columns);
+        if id_column.is_none() && !sheet {
+            return Err(missing(
                 &mapping.submission.id_columns.join(" / "),
                 "export the data again with the metadata columns included".into(),
-            )
-        })?;
-        let time_column = first_of(&mapping.submission.time_columns).ok_or_else(|| {
-            missing(
+            ));
+        }
+        let time_column = first_of(&mapping.submission.time_columns);
+        if time_column.is_none() && !sheet {
+            return Err(missing(
                 &mapping.submission.time_columns.join(" / "),
                 "export the data again with the submission time included".into(),
-            )
-        })?;
+            ));
+        }
         let mut fields = Vec::new();
         for (name, _) in CANONICAL_FIELDS {
             let Some(field) = mapping.fields.get(*name) else {
@@ -447,6 +506,7 @@ impl SurveyPlan {
         Ok(SurveyPlan {
             id_column,
             time_column,
+            fallback_time: None,
             fields,
         })
     }
@@ -455,20 +515,38 @@ impl SurveyPlan {
     fn check(&self, row: u64, cells: &[&str]) -> Result<Vec<Value>, Vec<Problem>> {
         let cell = |i: usize| cells.get(i).copied().unwrap_or("").trim();
         let mut problems = Vec::new();
-        let id = cell(self.id_column.0);
-        if id.is_empty() {
-            problems.push(Problem {
-                column: self.id_column.1.clone(),
-                value: String::new(),
-                reason: "the submission id is empty".into(),
-            });
-        }
-        let submitted = cell(self.time_column.0);
-        let time = match parse_datetime(submitted) {
-            Ok(t) => Some(t),
-            Err(reason) => {
+        let id = match &self.id_column {
+            Some((i, name)) => {
+                let id = cell(*i).to_string();
+                if id.is_empty() {
+                    problems.push(Problem {
+                        column: name.clone(),
+                        value: String::new(),
+                        reason: "the submission id is empty".into(),
+                    });
+                }
+                id
+            }
+            // The same row sent again hashes to the same id: a duplicate.
+            None => {
+                let mut h = Sha256::new();
+                for c in cells {
+                    h.update(c.trim().as_bytes());
+                    h.update([0x1f]);
+                }
+                format!("sheet-{}", &hex::encode(h.finalize())[..24])
+            }
+        };
+        let submitted = self.time_column.as_ref().map_or("", |(i, _)| cell(*i));
+        let time = match (parse_datetime(submitted), self.fallback_time) {
+            (Ok(t), _) => Some(t),
+            (Err(_), Some(t)) if submitted.is_empty() => Some(t),
+            (Err(reason), _) => {
                 problems.push(Problem {
-                    column: self.time_column.1.clone(),
+                    column: self
+                        .time_column
+                        .as_ref()
+                        .map_or_else(String::new, |c| c.1.clone()),
                     value: submitted.into(),
                     reason: format!("submission time: {reason}"),
                 });
@@ -477,7 +555,7 @@ impl SurveyPlan {
         };
         let mut values = Vec::with_capacity(3 + self.fields.len());
         values.push(Value::BigInt(row as i64));
-        values.push(Value::Text(id.to_string()));
+        values.push(Value::Text(id));
         values.push(time.map_or(Value::Null, timestamp));
         for (index, field) in &self.fields {
             let raw = index.map(cell).unwrap_or("");
@@ -864,6 +942,39 @@ fn resolve_regions(
     Some((regency.parent.clone(), regency.code.clone(), district))
 }
 
+/// The values of one staged row, in the stage table's column order.
+type StageRow = Vec<Value>;
+
+/// A template row: its response, and the KPM to add when the KPM is new and
+/// the row carries its region. A known KPM keeps its register data.
+fn check_template_row(
+    db: &Database,
+    survey: &SurveyPlan,
+    columns: &ColumnIndex,
+    known: &std::collections::HashSet<String>,
+    row: u64,
+    cells: &[&str],
+    numeric: &[bool],
+) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
+    let response = survey.check(row, cells);
+    let kpm_id: String = columns.get(cells, "kpm_id").split_whitespace().collect();
+    let has_region = !columns.get(cells, "regency_code").is_empty()
+        || !columns.get(cells, "province_code").is_empty();
+    let kpm = if known.contains(&kpm_id) || !has_region {
+        Ok(None)
+    } else {
+        check_register_row(db, columns, row, cells, numeric).map(Some)
+    };
+    match (response, kpm) {
+        (Ok(response), Ok(kpm)) => Ok((response, kpm)),
+        (Err(mut a), Err(b)) => {
+            a.extend(b.into_iter().filter(|p| p.column != "kpm_id"));
+            Err(a)
+        }
+        (Err(p), _) | (_, Err(p)) => Err(p),
+    }
+}
+
 fn check_incubator_row(
     db: &Database,
     c: &ColumnIndex,
@@ -1214,6 +1325,100 @@ mod tests {
         // K1 now has two endline submissions (u6 from Kobo, o2 from ODK): the later one is current.
         let current: String = db.conn.query_row("SELECT submission_id FROM response_current WHERE kpm_id = 'K1' AND wave = 'endline'", [], |r| r.get(0)).unwrap();
         assert_eq!(current, "uuid:o2");
+    }
+
+    const TEMPLATE: &str = "kpm_id,wave,submitted_at,kpm_name,nik,business_name,arm,incubator_id,province_code,regency_code,district_code,cluster,gender,business_income,saves_monthly,keeps_books,paid_workers\n\
+        K5,baseline,2021-03-15,Rina,,Kue Rina,prokus,INK-32-01,32,3217,,kuliner,P,Rp 900.000,tidak,0,0\n\
+        K5,akhir,15/09/2021,Rina,,Kue Rina,prokus,INK-32-01,32,3217,,kuliner,P,\"1,2 jt\",ya,1,1\n\
+        K1,endline,,Someone Else,,Renamed,prokus,INK-32-01,33,3374,,ritel,L,2100000,ya,1,2\n\
+        K8,endline,,,,,,,,,,,,1000000,ya,1,0\n\
+        K5,akhir,15/09/2021,Rina,,Kue Rina,prokus,INK-32-01,32,3217,,kuliner,P,\"1,2 jt\",ya,1,1\n\
+        K6,baseline,,Ani,,Warung Ani,prokus,INK-77-77,32,3217,,ritel,P,500000,ya,0,0\n";
+
+    #[test]
+    fn hand_filled_templates_add_responses_and_new_kpm() {
+        let (dir, mut db, _) = loaded_program();
+        let s = db
+            .ingest(
+                &file(&dir, "template.csv", TEMPLATE),
+                &FormMapping::prokus(),
+            )
+            .unwrap();
+        assert_eq!(s.format, "template");
+        // K5 twice (new KPM, baseline and endline) and K1 load; K8 is unknown without a
+        // region, K6's incubator does not exist, and one K5 row is sent twice.
+        assert_eq!(
+            (
+                s.rows_read,
+                s.rows_loaded,
+                s.rows_rejected,
+                s.rows_duplicate
+            ),
+            (6, 3, 2, 1)
+        );
+        let (regency, cluster, batch): (String, String, i64) = db
+            .conn
+            .query_row(
+                "SELECT regency_code, cluster, batch_id FROM kpm WHERE kpm_id = 'K5'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (regency.as_str(), cluster.as_str(), batch),
+            ("32.17", "kuliner", s.batch_id)
+        );
+        // A registered KPM keeps its register data.
+        let name: String = db
+            .conn
+            .query_row("SELECT kpm_name FROM kpm WHERE kpm_id = 'K1'", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(name, "Siti Aminah");
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM kpm WHERE kpm_id IN ('K6', 'K8')"),
+            0
+        );
+        let (wave, income, saves): (String, f64, bool) = db
+            .conn
+            .query_row("SELECT wave, business_income, saves_monthly FROM response_current WHERE kpm_id = 'K5' AND wave = 'endline'", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        assert_eq!(
+            (wave.as_str(), income, saves),
+            ("endline", 1_200_000.0, true)
+        );
+        // K1's endline came from Kobo (u6) and now from the sheet, ingested later: the sheet's is current.
+        let current: String = db.conn.query_row("SELECT submission_id FROM response_current WHERE kpm_id = 'K1' AND wave = 'endline'", [], |r| r.get(0)).unwrap();
+        assert!(current.starts_with("sheet-"), "{current}");
+        // The same sheet as an XLSX workbook, with numbers in number cells: every row is a duplicate now.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, line) in TEMPLATE.lines().enumerate() {
+            let mut reader = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .from_reader(line.as_bytes());
+            for (c, cell) in reader.records().next().unwrap().unwrap().iter().enumerate() {
+                match cell.parse::<f64>() {
+                    Ok(v) if r > 0 && c >= 14 => {
+                        sheet.write_number(r as u32, c as u16, v).map(|_| ())
+                    }
+                    _ => sheet.write_string(r as u32, c as u16, cell).map(|_| ()),
+                }
+                .unwrap();
+            }
+        }
+        let path = dir.path().join("template.xlsx");
+        book.save(&path).unwrap();
+        let x = db.ingest(&path, &FormMapping::prokus()).unwrap();
+        assert_eq!(
+            (x.format.as_str(), x.rows_read, x.rows_loaded),
+            ("template", 6, 0)
+        );
+        assert_eq!(
+            x.rows_duplicate, 4,
+            "K5 twice, K5's repeat and K1 were loaded before: {x:?}"
+        );
     }
 
     #[test]

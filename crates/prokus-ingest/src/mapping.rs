@@ -137,6 +137,9 @@ pub const CANONICAL_FIELDS: &[(&str, &[FieldType])] = &[
     ("attitude_3", &[FieldType::Likert]),
     ("attitude_4", &[FieldType::Likert]),
     ("attitude_5", &[FieldType::Likert]),
+    // Hand-filled sheets say directly whether the household saves at least
+    // monthly; survey forms ask `saves` and `save_frequency` instead.
+    ("saves_monthly", &[FieldType::YesNo]),
 ];
 
 /// The canonical codes of the `wave` field.
@@ -149,7 +152,20 @@ pub const WAVES: &[&str] = &[
     "followup",
 ];
 
+/// The mapping of the canonical template incubators fill by hand.
+const TEMPLATE_MAPPING_TOML: &str = include_str!("../data/template.mapping.toml");
+
 impl FormMapping {
+    /// The mapping of the canonical template (see the README): columns named
+    /// after the canonical fields, no submission id.
+    pub fn template() -> Self {
+        Self::parse(
+            TEMPLATE_MAPPING_TOML,
+            Path::new("<built-in template.mapping.toml>"),
+        )
+        .expect("the built-in template mapping is checked by tests")
+    }
+
     /// The mapping of the ProKUS monitoring form shipped in `sample-data/`.
     pub fn prokus() -> Self {
         Self::parse(
@@ -252,9 +268,16 @@ mod tests {
     fn built_in_mapping_is_valid_and_complete() {
         let m = FormMapping::prokus();
         assert_eq!(m.form.id, "prokus_monitoring");
-        for (name, _) in CANONICAL_FIELDS {
+        for (name, _) in CANONICAL_FIELDS
+            .iter()
+            .filter(|(n, _)| *n != "saves_monthly")
+        {
             assert!(m.fields.contains_key(*name), "the ProKUS form maps {name}");
         }
+        assert_eq!(
+            FormMapping::template().fields["wave"].choices["akhir"],
+            "endline"
+        );
     }
 
     #[test]

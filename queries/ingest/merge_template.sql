@@ -1,0 +1,25 @@
+-- KPM that a hand-filled template introduces (rows whose KPM is not in the
+-- register yet and that carry its region). $1 is the batch id. Run before
+-- merge_response.sql; a KPM already registered keeps its register data.
+
+-- name: reject_unknown_incubator_of_new_kpm
+INSERT INTO ingest_reject
+SELECT $1, s.source_row, 'incubator_id', s.incubator_id, 'invalid',
+       'this incubator is not in the incubator list: ingest incubators.csv first, or correct the id'
+FROM stage_kpm s
+WHERE s.incubator_id IS NOT NULL
+  AND NOT EXISTS (SELECT 1 FROM kpm k WHERE k.kpm_id = s.kpm_id)
+  AND NOT EXISTS (SELECT 1 FROM incubator i WHERE i.incubator_id = s.incubator_id)
+  AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
+
+-- name: add_new_kpm
+INSERT INTO kpm (kpm_id, nik_hash, nik_masked, nik_status, kpm_name, gender, business_name,
+    arm, cohort_year, incubator_id, mentor, tksk, cluster, category, province_code, regency_code,
+    district_code, grant_amount, grant_date, batch_id)
+SELECT kpm_id, nik_hash, nik_masked, nik_status, kpm_name, gender, business_name,
+    arm, cohort_year, incubator_id, mentor, tksk, cluster, category, province_code, regency_code,
+    district_code, grant_amount, grant_date, $1
+FROM stage_kpm s
+WHERE NOT EXISTS (SELECT 1 FROM kpm k WHERE k.kpm_id = s.kpm_id)
+  AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row)
+QUALIFY row_number() OVER (PARTITION BY kpm_id ORDER BY source_row) = 1;
