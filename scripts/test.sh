@@ -15,4 +15,11 @@ fi
 
 # Formatting is checked first: it takes a second and CI would reject it anyway.
 cargo fmt --all -- --check
-exec cargo test --workspace "$@"
+
+# Every test target of every crate (the crates have no doc tests), then one
+# closing line that adds up all the test binaries' results.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+cargo test --workspace --all-targets "$@" 2>&1 | tee "$log"
+awk '/^test result:/ { for (i = 1; i < NF; i++) { if ($(i + 1) ~ /^passed/) p += $i; if ($(i + 1) ~ /^failed/) f += $i } }
+     END { printf "tests: %d passed, %d failed\n", p, f }' "$log"
