@@ -323,6 +323,12 @@ fn catalog_decimals() -> BTreeMap<String, usize> {
 }
 
 fn expect_figures(text: &str, run: &Run, level: &str, group: &str, pdf: &Path) {
+    expect_at_least(text, run, level, group, pdf, 8);
+}
+
+/// Every unsuppressed endline figure of the group is printed, and there are
+/// at least `min` of them.
+fn expect_at_least(text: &str, run: &Run, level: &str, group: &str, pdf: &Path, min: usize) {
     let decimals = catalog_decimals();
     let mut checked = 0;
     for r in run
@@ -348,7 +354,7 @@ fn expect_figures(text: &str, run: &Run, level: &str, group: &str, pdf: &Path) {
         checked += 1;
     }
     assert!(
-        checked >= 8,
+        checked >= min,
         "{}: only {checked} figures checked",
         pdf.display()
     );
@@ -408,6 +414,29 @@ fn pdfs_open_and_print_the_indicator_table() {
             })
             .expect("province PDF");
         expect_figures(&pdf_text(pdf), run, "province", code, pdf);
+    }
+    let regencies: BTreeSet<&str> = run
+        .indicators
+        .iter()
+        .filter(|r| r["level"] == "regency")
+        .map(|r| r["group_code"].as_str())
+        .collect();
+    let files: Vec<PathBuf> = std::fs::read_dir(reports.join("regency"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), regencies.len(), "one PDF per regency");
+    for code in regencies {
+        let pdf = files
+            .iter()
+            .find(|f| {
+                f.file_name()
+                    .unwrap()
+                    .to_string_lossy()
+                    .starts_with(&format!("{code}-"))
+            })
+            .expect("regency PDF");
+        expect_at_least(&pdf_text(pdf), run, "regency", code, pdf, 0);
     }
     let national_text = pdf_text(&national);
     assert!(

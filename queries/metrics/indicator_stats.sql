@@ -27,12 +27,13 @@ by_level AS (
     SELECT indicator_id, period,
         CASE WHEN GROUPING(province_code) = 0 THEN 'province'
              WHEN GROUPING(regency_code) = 0 THEN 'regency'
+             WHEN GROUPING(district_code) = 0 THEN 'district'
              WHEN GROUPING(incubator_id) = 0 THEN 'incubator'
              WHEN GROUPING(cluster) = 0 THEN 'cluster'
              WHEN GROUPING(category) = 0 THEN 'category'
              WHEN GROUPING(gender) = 0 THEN 'gender'
              ELSE 'national' END AS level,
-        coalesce(province_code, regency_code, incubator_id, cluster, category, gender, 'ID') AS group_code,
+        coalesce(province_code, regency_code, district_code, incubator_id, cluster, category, gender, 'ID') AS group_code,
         count(*) AS n, avg(v) AS mean, var_samp(v) AS var, sum(v) AS total,
         avg(v0) AS mean0, var_samp(v0) AS var0, sum(v0) AS total0,
         covar_samp(v, v0) AS cov, avg(v - v0) AS mean_diff, var_samp(v - v0) AS var_diff
@@ -42,6 +43,7 @@ by_level AS (
         (indicator_id, period),
         (indicator_id, period, province_code),
         (indicator_id, period, regency_code),
+        (indicator_id, period, district_code),
         (indicator_id, period, incubator_id),
         (indicator_id, period, cluster),
         (indicator_id, period, category),
@@ -61,5 +63,5 @@ FROM by_level s
 JOIN wave w ON w.wave = s.period
 LEFT JOIN group_label g ON g.level = s.level AND g.group_code = s.group_code
 ORDER BY s.indicator_id, w.ordinal,
-    list_position(['national', 'province', 'regency', 'incubator', 'cluster', 'category', 'gender', 'arm'], s.level),
+    list_position(['national', 'province', 'regency', 'district', 'incubator', 'cluster', 'category', 'gender', 'arm'], s.level),
     s.group_code;

@@ -31,6 +31,7 @@ SELECT
     arm,
     province_code,
     regency_code,
+    coalesce(district_code, 'unknown') AS district_code,
     coalesce(incubator_id, 'none')   AS incubator_id,
     coalesce(cluster, 'unknown')     AS cluster,
     coalesce(category, 'unknown')    AS category,
@@ -42,6 +43,7 @@ CREATE OR REPLACE TEMP VIEW group_label AS
 SELECT 'national' AS level, 'ID' AS group_code, 'Indonesia' AS name_id, 'Indonesia' AS name_en
 UNION ALL SELECT 'province', code, name, name FROM province
 UNION ALL SELECT 'regency', code, name, name FROM regency
+UNION ALL SELECT 'district', code, name, name FROM district
 UNION ALL SELECT 'incubator', incubator_id, name, name FROM incubator
 UNION ALL SELECT * FROM (VALUES
     ('cluster', 'kuliner', 'Kuliner', 'Culinary'),

@@ -119,6 +119,7 @@ enum AudienceArg {
     National,
     Dashboard,
     Province,
+    Regency,
     Incubator,
     All,
 }
@@ -403,6 +404,7 @@ fn report(
         AudienceArg::National => Audience::National,
         AudienceArg::Dashboard => Audience::Dashboard,
         AudienceArg::Province => Audience::Province,
+        AudienceArg::Regency => Audience::Regency,
         AudienceArg::Incubator => Audience::Incubator,
         AudienceArg::All => Audience::All,
     };

@@ -25,7 +25,10 @@ impl Database {
     /// Opens (or creates) the database at `path`, applies the schema and loads
     /// the Kemendagri reference the first time.
     pub fn open(path: &Path) -> Result<Self, IngestError> {
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty() && !d.is_dir()) {
+        if let Some(dir) = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty() && !d.is_dir())
+        {
             return Err(IngestError::Unreadable {
                 path: path.to_path_buf(),
                 reason: format!("the folder {} does not exist", dir.display()),

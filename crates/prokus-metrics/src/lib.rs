@@ -3,7 +3,7 @@
 //! The indicator [`Catalog`] is data (`queries/indicators.toml`): each indicator
 //! names a KPM-level variable and an aggregation rule. [`compute`] runs one SQL
 //! query (`queries/metrics/`) that gathers the sufficient statistics of every
-//! indicator at every level (national, province, regency, incubator, cluster,
+//! indicator at every level (national, province, regency, district, incubator, cluster,
 //! category, gender, arm) and wave, receives them as a polars `DataFrame`, and
 //! turns them into the [`IndicatorTable`]: value, paired change from baseline,
 //! 95% confidence interval, target and status, with small cells suppressed.

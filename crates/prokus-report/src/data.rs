@@ -56,6 +56,19 @@ pub struct ProvinceInfo {
     pub kpm: i64,
 }
 
+/// A regency (kabupaten/kota) that has ProKUS KPM.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegencyInfo {
+    /// Dotted code, e.g. `32.17`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Name of its province.
+    pub province_name: String,
+    /// ProKUS KPM registered.
+    pub kpm: i64,
+}
+
 /// One ingested file, for the data-quality annex.
 #[derive(Debug, Clone)]
 pub struct BatchInfo {
@@ -90,6 +103,8 @@ pub struct Inputs {
     pub incubators: Vec<IncubatorInfo>,
     /// Provinces with ProKUS KPM.
     pub provinces: Vec<ProvinceInfo>,
+    /// Regencies with ProKUS KPM.
+    pub regencies: Vec<RegencyInfo>,
     batches: Vec<BatchInfo>,
     reasons: Vec<(String, String, i64)>,
     /// Each incubator's own KPM, read with a query filtered by its id.
@@ -135,6 +150,17 @@ impl Inputs {
                     code: r.get(0)?,
                     name: r.get(1)?,
                     kpm: r.get(2)?,
+                })
+            })?
+            .collect::<Result<Vec<_>, _>>()?;
+        let regencies = conn
+            .prepare(statements["regencies"])?
+            .query_map([], |r| {
+                Ok(RegencyInfo {
+                    code: r.get(0)?,
+                    name: r.get(1)?,
+                    province_name: r.get(2)?,
+                    kpm: r.get(3)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;
@@ -198,6 +224,7 @@ impl Inputs {
             waves,
             incubators,
             provinces,
+            regencies,
             batches,
             reasons,
             kpm_by_incubator,
@@ -1341,63 +1368,119 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     })
 }
 
-/// The report of one province.
+/// The report of one province, for the provincial Dinas Sosial.
 pub fn province(inputs: &Inputs, lang: Lang, code: &str) -> Result<Built, ReportError> {
+    area(inputs, lang, "province", code)
+}
+
+/// The report of one regency (kabupaten/kota), for its Dinas Sosial: the
+/// province report one level down, with its kecamatan.
+pub fn regency(inputs: &Inputs, lang: Lang, code: &str) -> Result<Built, ReportError> {
+    area(inputs, lang, "regency", code)
+}
+
+/// A report scoped to one area: a province (with its regencies and
+/// incubators) or a regency (with its districts).
+fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, ReportError> {
     let w = Words { lang };
     let period = inputs.latest_wave();
-    let name = inputs
-        .provinces
-        .iter()
-        .find(|p| p.code == code)
-        .map(|p| p.name.clone())
-        .unwrap_or_else(|| code.to_string());
-    let incubators: Vec<(String, String)> = inputs
-        .incubators
-        .iter()
-        .filter(|i| i.province_code == code)
-        .map(|i| (i.id.clone(), i.name.clone()))
-        .collect();
+    let name = match level {
+        "province" => inputs
+            .provinces
+            .iter()
+            .find(|p| p.code == code)
+            .map(|p| p.name.clone()),
+        _ => inputs
+            .regencies
+            .iter()
+            .find(|r| r.code == code)
+            .map(|r| r.name.clone()),
+    }
+    .ok_or_else(|| ReportError::UnknownScope(code.to_string()))?;
+    let sub_level = if level == "province" {
+        "regency"
+    } else {
+        "district"
+    };
     let prefix = format!("{code}.");
-    let regencies: Vec<(String, String)> = inputs
+    let sub_areas: Vec<(String, String)> = inputs
         .rows
         .iter()
         .filter(|r| {
-            r.level == "regency"
+            r.level == sub_level
                 && r.indicator_id == "saves_monthly"
                 && r.period == period
                 && r.group_code.starts_with(&prefix)
         })
         .map(|r| (r.group_code.clone(), r.group_name.clone()))
         .collect();
+    // Incubator figures cover all their KPM, so they belong to a province report only.
+    let incubators: Vec<(String, String)> = if level == "province" {
+        inputs
+            .incubators
+            .iter()
+            .filter(|i| i.province_code == code)
+            .map(|i| (i.id.clone(), i.name.clone()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let mut charts = Vec::new();
     let mut refs = Vec::new();
+    let (bars_level, bars, bars_title, bars_caption) = if level == "province" {
+        (
+            "incubator",
+            &incubators,
+            w.pick(
+                "Pendapatan bersih usaha rata-rata per inkubator (Rp/bulan)",
+                "Mean net business income by incubator (Rp/month)",
+            ),
+            w.pick(
+                "Pendapatan sebelum dan sesudah, per inkubator",
+                "Income before and after, by incubator",
+            ),
+        )
+    } else {
+        (
+            "district",
+            &sub_areas,
+            w.pick(
+                "Pendapatan bersih usaha rata-rata per kecamatan (Rp/bulan)",
+                "Mean net business income by district (Rp/month)",
+            ),
+            w.pick(
+                "Pendapatan sebelum dan sesudah, per kecamatan (n ≥ 5)",
+                "Income before and after, by district (n ≥ 5)",
+            ),
+        )
+    };
     if let Some(svg) = income_chart(
         inputs,
         &w,
-        "incubator",
-        &incubators,
+        bars_level,
+        bars,
         period,
-        w.pick(
-            "Pendapatan bersih usaha rata-rata per inkubator (Rp/bulan)",
-            "Mean net business income by incubator (Rp/month)",
-        ),
+        bars_title,
         charts::WIDTH,
     )? {
         charts.push(("income".into(), svg));
         refs.push(ChartRef {
             name: "income".into(),
-            caption: w
-                .pick(
-                    "Pendapatan sebelum dan sesudah, per inkubator",
-                    "Income before and after, by incubator",
-                )
-                .into(),
+            caption: bars_caption.into(),
         });
     }
-    let scopes = [
-        (name.clone(), "province", code),
-        (w.pick("Nasional", "National").to_string(), "national", "ID"),
-    ];
+    let mut scopes = vec![(name.clone(), level, code)];
+    let province_code = code.split('.').next().unwrap_or(code);
+    if level == "regency" {
+        let province = inputs
+            .provinces
+            .iter()
+            .find(|p| p.code == province_code)
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
+        scopes.push((province, "province", province_code));
+    }
+    scopes.push((w.pick("Nasional", "National").to_string(), "national", "ID"));
     if let Some(svg) = wave_chart(
         inputs,
         &w,
@@ -1413,32 +1496,60 @@ pub fn province(inputs: &Inputs, lang: Lang, code: &str) -> Result<Built, Report
             name: "savings".into(),
             caption: w
                 .pick(
-                    "Kebiasaan menabung: provinsi dan nasional",
-                    "Savings habit: province and nation",
+                    "Kebiasaan menabung dibanding tingkat di atasnya",
+                    "Savings habit against the levels above",
                 )
                 .into(),
         });
     }
+    let (title, audience, sub_title) = if level == "province" {
+        (
+            w.pick("Laporan Provinsi ProKUS", "ProKUS Province Report"),
+            w.pick(
+                "Untuk Dinas Sosial Provinsi",
+                "For the provincial social affairs office",
+            ),
+            w.pick("Per kabupaten/kota", "By regency"),
+        )
+    } else {
+        (
+            w.pick("Laporan Kabupaten/Kota ProKUS", "ProKUS Regency Report"),
+            w.pick(
+                "Untuk Dinas Sosial Kabupaten/Kota",
+                "For the regency social affairs office",
+            ),
+            w.pick("Per kecamatan", "By district"),
+        )
+    };
+    let mut tables = vec![
+        indicator_table(
+            inputs,
+            &w,
+            level,
+            code,
+            period,
+            format!("{} {name}", w.pick("Indikator", "Indicators")),
+        ),
+        group_table(inputs, &w, sub_level, &sub_areas, period, sub_title.into()),
+    ];
+    if !incubators.is_empty() {
+        tables.push(group_table(
+            inputs,
+            &w,
+            "incubator",
+            &incubators,
+            period,
+            w.pick("Per inkubator", "By incubator").into(),
+        ));
+    }
     Ok(Built {
         payload: Payload {
-            meta: meta(
-                inputs,
-                &w,
-                format!(
-                    "{} · {name}",
-                    w.pick("Laporan Provinsi ProKUS", "ProKUS Province Report")
-                ),
-                w.pick(
-                    "Untuk Dinas Sosial Provinsi",
-                    "For the provincial social affairs office",
-                )
-                .into(),
-            ),
+            meta: meta(inputs, &w, format!("{title} · {name}"), audience.into()),
             headings: headings(&w),
             summary: summary(
                 inputs,
                 &w,
-                "province",
+                level,
                 code,
                 &match lang {
                     Lang::Id => format!("di {name}"),
@@ -1459,38 +1570,13 @@ pub fn province(inputs: &Inputs, lang: Lang, code: &str) -> Result<Built, Report
                     &w,
                     id,
                     period,
-                    "province",
+                    level,
                     code,
                     Some(("national", "ID")),
                 )
             })
             .collect(),
-            tables: vec![
-                indicator_table(
-                    inputs,
-                    &w,
-                    "province",
-                    code,
-                    period,
-                    format!("{} {name}", w.pick("Indikator", "Indicators")),
-                ),
-                group_table(
-                    inputs,
-                    &w,
-                    "regency",
-                    &regencies,
-                    period,
-                    w.pick("Per kabupaten/kota", "By regency").into(),
-                ),
-                group_table(
-                    inputs,
-                    &w,
-                    "incubator",
-                    &incubators,
-                    period,
-                    w.pick("Per inkubator", "By incubator").into(),
-                ),
-            ],
+            tables,
             charts: refs,
             annex: vec![methods_annex(inputs, &w)],
         },

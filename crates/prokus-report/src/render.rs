@@ -24,6 +24,8 @@ pub enum Audience {
     Dashboard,
     /// One report per province.
     Province,
+    /// One report per regency (kabupaten/kota).
+    Regency,
     /// One feedback report per incubator.
     Incubator,
     /// All of the above.
@@ -39,6 +41,8 @@ pub enum Job {
     Dashboard,
     /// Province with this code.
     Province(String),
+    /// Regency with this dotted code.
+    Regency(String),
     /// Incubator with this id.
     Incubator(String),
 }
@@ -58,6 +62,15 @@ impl Job {
                     .unwrap_or_default();
                 PathBuf::from("province").join(format!("{code}-{name}.pdf"))
             }
+            Job::Regency(code) => {
+                let name = inputs
+                    .regencies
+                    .iter()
+                    .find(|r| &r.code == code)
+                    .map(|r| slug(&r.name))
+                    .unwrap_or_default();
+                PathBuf::from("regency").join(format!("{code}-{name}.pdf"))
+            }
             Job::Incubator(id) => PathBuf::from("incubator").join(format!("{id}.pdf")),
         }
     }
@@ -66,7 +79,7 @@ impl Job {
         match self {
             Job::National => "national.typ",
             Job::Dashboard => "dashboard.typ",
-            Job::Province(_) => "province.typ",
+            Job::Province(_) | Job::Regency(_) => "province.typ",
             Job::Incubator(_) => "incubator.typ",
         }
     }
@@ -95,6 +108,14 @@ pub fn jobs(inputs: &Inputs, audience: Audience) -> Vec<Job> {
                 .provinces
                 .iter()
                 .map(|p| Job::Province(p.code.clone())),
+        );
+    }
+    if matches!(audience, Audience::Regency | Audience::All) {
+        jobs.extend(
+            inputs
+                .regencies
+                .iter()
+                .map(|r| Job::Regency(r.code.clone())),
         );
     }
     if matches!(audience, Audience::Incubator | Audience::All) {
@@ -170,6 +191,7 @@ pub fn render_one(
         Job::National => data::national(inputs, options.lang)?,
         Job::Dashboard => data::dashboard(inputs, options.lang)?,
         Job::Province(code) => data::province(inputs, options.lang, code)?,
+        Job::Regency(code) => data::regency(inputs, options.lang, code)?,
         Job::Incubator(id) => data::incubator(inputs, options.lang, id)?,
     };
     let pdf =
