@@ -39,7 +39,11 @@ struct Run {
 fn run() -> &'static Run {
     static RUN: OnceLock<Run> = OnceLock::new();
     RUN.get_or_init(|| {
-        let dir = tempfile::tempdir().expect("temp dir").keep();
+        // Kept after the run for a look at what the test made (a static is
+        // never dropped); the next run starts it afresh.
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("pipeline");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("test folder");
         let data = dir.join("data");
         prokus(&[
             "sample",
