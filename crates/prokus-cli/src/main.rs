@@ -112,6 +112,7 @@ enum TableFormat {
     Csv,
     Json,
     Parquet,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -351,7 +352,10 @@ fn write_table(
         (TableFormat::Csv, false) => table.write_csv(output)?,
         (TableFormat::Json, false) => table.write_json(output)?,
         (TableFormat::Parquet, false) => table.write_parquet(output)?,
-        (TableFormat::Parquet, true) => bail!("Parquet is binary: give --output FILE"),
+        (TableFormat::Xlsx, false) => table.write_xlsx(output)?,
+        (TableFormat::Parquet | TableFormat::Xlsx, true) => {
+            bail!("that format is binary: give --output FILE")
+        }
         (TableFormat::Csv, true) => table.write_csv_to(std::io::stdout().lock())?,
         (TableFormat::Json, true) => table.write_json_to(std::io::stdout().lock())?,
     }

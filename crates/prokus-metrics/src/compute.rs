@@ -417,6 +417,67 @@ impl IndicatorTable {
         Ok(())
     }
 
+    /// Writes an Excel workbook: one sheet, the CSV's columns, numbers as
+    /// numbers, a frozen header with filters, for the people who open
+    /// everything in a spreadsheet.
+    pub fn write_xlsx(&self, path: &Path) -> Result<(), MetricsError> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let rows = self.rows()?;
+        let err = |e: rust_xlsxwriter::XlsxError| MetricsError::Io {
+            path: path.to_path_buf(),
+            source: std::io::Error::other(e.to_string()),
+        };
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet().set_name("indicators").map_err(err)?;
+        let bold = Format::new().set_bold();
+        for (c, h) in CSV_HEADER.iter().enumerate() {
+            sheet
+                .write_string_with_format(0, c as u16, *h, &bold)
+                .map_err(err)?;
+        }
+        for (i, r) in rows.iter().enumerate() {
+            let row = i as u32 + 1;
+            for (c, text) in [
+                &r.indicator_id,
+                &r.period,
+                &r.level,
+                &r.group_code,
+                &r.group_name,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                sheet.write_string(row, c as u16, text).map_err(err)?;
+            }
+            sheet.write_number(row, 5, r.n as f64).map_err(err)?;
+            for (c, v) in [
+                r.value,
+                r.baseline_value,
+                r.change,
+                r.ci_low,
+                r.ci_high,
+                r.target,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                if let Some(v) = v {
+                    sheet.write_number(row, 6 + c as u16, v).map_err(err)?;
+                }
+            }
+            if let Some(status) = &r.status {
+                sheet.write_string(row, 12, status).map_err(err)?;
+            }
+            sheet.write_boolean(row, 13, r.suppressed).map_err(err)?;
+        }
+        sheet.set_freeze_panes(1, 0).map_err(err)?;
+        sheet
+            .autofilter(0, 0, rows.len() as u32, CSV_HEADER.len() as u16 - 1)
+            .map_err(err)?;
+        sheet.set_column_width(4, 36).map_err(err)?;
+        book.save(path).map_err(err)
+    }
+
     /// Writes a JSON array of rows.
     pub fn write_json(&self, path: &Path) -> Result<(), MetricsError> {
         self.write_json_to(std::io::BufWriter::new(create(path)?))
@@ -614,6 +675,26 @@ mod tests {
                 "{r:?}"
             );
         }
+        let dir = tempfile::tempdir().unwrap();
+        let xlsx = dir.path().join("i.xlsx");
+        table.write_xlsx(&xlsx).unwrap();
+        let mut book = calamine::open_workbook_auto(&xlsx).unwrap();
+        use calamine::{DataType, Reader};
+        let sheet = book.worksheet_range("indicators").unwrap();
+        assert_eq!(sheet.height(), rows.len() + 1);
+        let header: Vec<String> = sheet
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
+        assert_eq!(header, CSV_HEADER);
+        let first = rows.iter().position(|r| !r.suppressed).unwrap();
+        assert_eq!(
+            sheet.get((first + 1, 6)).and_then(|c| c.as_f64()),
+            rows[first].value
+        );
         let mut csv = Vec::new();
         table.write_csv_to(&mut csv).unwrap();
         let text = String::from_utf8(csv).unwrap();
