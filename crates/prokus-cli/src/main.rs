@@ -272,7 +272,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out: out.clone(),
                 pdfa,
             };
-            let (written, failed) = report(&db, audience, &render, &options, true)?;
+            let table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;
+            let (written, failed) = report(&db, &table, audience, &render, true)?;
             println!("wrote {written} PDFs to {}", out.display());
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -391,17 +392,17 @@ fn export_rejects(db: &Database, output: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Renders reports with a progress bar; returns (written, failed).
+/// Renders the reports of `audience` from an indicator table computed on
+/// `db`, with a progress bar; returns (written, failed).
 fn report(
     db: &Database,
+    table: &prokus_metrics::IndicatorTable,
     audience: AudienceArg,
     render_options: &RenderOptions,
-    options: &Options,
     show_progress: bool,
 ) -> Result<(usize, usize)> {
     let conn = db.connection();
     let catalog = Catalog::builtin();
-    let table = prokus_metrics::compute(conn, &catalog, options)?;
     let waves = prokus_metrics::wave_counts(conn)?;
     let inputs = prokus_report::data::Inputs::load(conn, table.rows()?, catalog, waves)?;
     let audience = match audience {
@@ -488,7 +489,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
         out: reports.clone(),
         pdfa: false,
     };
-    let (written, failed) = report(&db, AudienceArg::All, &render, &options, false)?;
+    let (written, failed) = report(&db, &table, AudienceArg::All, &render, false)?;
     steps.inc(1);
     steps.finish_and_clear();
 
