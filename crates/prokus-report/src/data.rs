@@ -17,7 +17,22 @@ use crate::format::{self, Lang};
 const ATTENTION_SQL: &str = include_str!("../../../queries/report/attention.sql");
 const BATCHES_SQL: &str = include_str!("../../../queries/report/batches.sql");
 const REASONS_SQL: &str = include_str!("../../../queries/report/reject_reasons.sql");
-const SCOPE_SQL: &str = include_str!("../../../queries/report/scope.sql");
+const INCUBATORS_SQL: &str = include_str!("../../../queries/report/incubators.sql");
+const PROVINCES_SQL: &str = include_str!("../../../queries/report/provinces.sql");
+const REGENCIES_SQL: &str = include_str!("../../../queries/report/regencies.sql");
+const SNAPSHOT_SQL: &str = include_str!("../../../queries/report/snapshot.sql");
+
+/// Every row of a parameterless query, mapped by `f`.
+fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    f: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
+) -> Result<Vec<T>, ReportError> {
+    Ok(conn
+        .prepare(sql)?
+        .query_map([], f)?
+        .collect::<Result<Vec<_>, _>>()?)
+}
 
 /// The waves in order, for charts and tables.
 pub const WAVES: [&str; 5] = [
@@ -124,65 +139,44 @@ impl Inputs {
         catalog: Catalog,
         waves: Vec<WaveCount>,
     ) -> Result<Self, ReportError> {
-        let statements: BTreeMap<&str, &str> = SCOPE_SQL
-            .split("-- name: ")
-            .skip(1)
-            .filter_map(|c| c.split_once('\n'))
-            .map(|(name, sql)| (name.trim(), sql.trim().trim_end_matches(';')))
-            .collect();
-        let incubators = conn
-            .prepare(statements["incubators"])?
-            .query_map([], |r| {
-                Ok(IncubatorInfo {
-                    id: r.get(0)?,
-                    name: r.get(1)?,
-                    university: r.get(2)?,
-                    province_code: r.get(3)?,
-                    province_name: r.get(4)?,
-                    kpm: r.get(5)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let provinces = conn
-            .prepare(statements["provinces"])?
-            .query_map([], |r| {
-                Ok(ProvinceInfo {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                    kpm: r.get(2)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let regencies = conn
-            .prepare(statements["regencies"])?
-            .query_map([], |r| {
-                Ok(RegencyInfo {
-                    code: r.get(0)?,
-                    name: r.get(1)?,
-                    province_name: r.get(2)?,
-                    kpm: r.get(3)?,
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let hashes: String = conn.query_row(statements["snapshot"], [], |r| r.get(0))?;
+        let incubators = all(conn, INCUBATORS_SQL, |r| {
+            Ok(IncubatorInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                university: r.get(2)?,
+                province_code: r.get(3)?,
+                province_name: r.get(4)?,
+                kpm: r.get(5)?,
+            })
+        })?;
+        let provinces = all(conn, PROVINCES_SQL, |r| {
+            Ok(ProvinceInfo {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                kpm: r.get(2)?,
+            })
+        })?;
+        let regencies = all(conn, REGENCIES_SQL, |r| {
+            Ok(RegencyInfo {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                province_name: r.get(2)?,
+                kpm: r.get(3)?,
+            })
+        })?;
+        let hashes: String = conn.query_row(SNAPSHOT_SQL, [], |r| r.get(0))?;
         let snapshot = {
             use sha2::{Digest, Sha256};
             hex::encode(Sha256::digest(hashes.as_bytes()))[..12].to_string()
         };
-        let batches = conn
-            .prepare(BATCHES_SQL)?
-            .query_map([], |r| {
-                Ok(BatchInfo {
-                    file: r.get(1)?,
-                    format: r.get(2)?,
-                    counts: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
-                })
-            })?
-            .collect::<Result<Vec<_>, _>>()?;
-        let reasons = conn
-            .prepare(REASONS_SQL)?
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-            .collect::<Result<Vec<_>, _>>()?;
+        let batches = all(conn, BATCHES_SQL, |r| {
+            Ok(BatchInfo {
+                file: r.get(1)?,
+                format: r.get(2)?,
+                counts: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+            })
+        })?;
+        let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mut kpm_by_incubator = BTreeMap::new();
         let mut stmt = conn.prepare(ATTENTION_SQL)?;
         for inc in &incubators {
@@ -415,8 +409,9 @@ impl Words {
         }
     }
 
+    /// What a suppressed cell shows (the default small-cell threshold).
     fn suppressed(&self) -> String {
-        self.pick("n<5", "n<5").to_string()
+        "n<5".to_string()
     }
 
     /// A value in its unit.
