@@ -141,12 +141,10 @@ struct Rows<'a> {
     /// New KPM that a template introduces.
     kpm_stage: Option<Appender<'a>>,
     read: u64,
-    rejected_in_checks: u64,
 }
 
 impl Rows<'_> {
     fn reject(&mut self, row: u64, problems: Vec<Problem>) -> Result<(), IngestError> {
-        self.rejected_in_checks += 1;
         for p in problems {
             self.rejects.append_row(params![
                 self.batch_id,
@@ -253,7 +251,7 @@ pub(crate) fn ingest_file(
         [],
         |r| r.get(0),
     )?;
-    let (read, rejected_in_checks) = {
+    let read = {
         let stage_table = match plan {
             Plan::Survey(_) | Plan::Template(..) => "stage_response",
             Plan::Register(_) => "stage_kpm",
@@ -270,7 +268,6 @@ pub(crate) fn ingest_file(
                 _ => None,
             },
             read: 0,
-            rejected_in_checks: 0,
         };
         table.for_each_row(|row, cells, numeric| {
             rows.read += 1;
@@ -306,7 +303,7 @@ pub(crate) fn ingest_file(
             stage.flush()?;
         }
         rows.rejects.flush()?;
-        (rows.read, rows.rejected_in_checks)
+        rows.read
     };
     let merge = match plan {
         Plan::Survey(_) => statements(MERGE_RESPONSE_SQL),
@@ -338,7 +335,6 @@ pub(crate) fn ingest_file(
         params![batch_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
-    debug_assert!(rejected as u64 >= rejected_in_checks);
     if loaded + rejected as u64 + duplicate as u64 != read {
         // Never commit a batch that does not account for every row.
         return Err(IngestError::Unreadable {
