@@ -73,6 +73,13 @@ pub enum IngestError {
         /// The database file.
         path: PathBuf,
     },
+    /// The checking of rows stopped because their writing failed (the writing
+    /// error is reported instead), or the checking thread panicked.
+    #[error("the ingest stopped before the end of the file; nothing of it was written")]
+    Stopped,
+    /// A bug in prokus, found by one of its own checks.
+    #[error("internal error: {0}\n  hint: this is a bug in prokus; please report it with the file")]
+    Internal(String),
     /// DuckDB failed; nothing of the current file was written.
     #[error("database error{context}: {source}")]
     Database {

@@ -22,6 +22,7 @@ mod load;
 pub mod mapping;
 pub mod nik;
 pub mod source;
+mod stage;
 pub mod values;
 pub mod wilayah;
 

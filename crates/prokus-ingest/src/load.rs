@@ -13,6 +13,7 @@ use crate::db::Database;
 use crate::mapping::{CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_column};
 use crate::nik::check_nik;
 use crate::source::{Container, Table};
+use crate::stage::{StageBatch, StageSchema};
 use crate::values::{parse_count, parse_datetime, parse_money, parse_yes_no};
 use crate::wilayah::Level;
 
@@ -133,14 +134,10 @@ struct Problem {
     reason: String,
 }
 
-/// Rows collected for one file before they are written.
+/// Where rejected rows are written.
 struct Rows<'a> {
     batch_id: i64,
     rejects: Appender<'a>,
-    stage: Appender<'a>,
-    /// New KPM that a template introduces.
-    kpm_stage: Option<Appender<'a>>,
-    read: u64,
 }
 
 impl Rows<'_> {
@@ -157,11 +154,29 @@ impl Rows<'_> {
         }
         Ok(())
     }
+}
 
-    fn accept(&mut self, values: Vec<Value>) -> Result<(), IngestError> {
-        self.stage
-            .append_row(duckdb::appender_params_from_iter(values))?;
-        Ok(())
+/// Rows checked per chunk handed from the checking thread to the writing one.
+const CHUNK_ROWS: usize = 2048;
+
+/// One chunk of checked rows.
+struct Chunk {
+    /// Rows read in this chunk.
+    read: u64,
+    stage: StageBatch,
+    /// New KPM a template introduces.
+    kpm: Option<StageBatch>,
+    rejects: Vec<(u64, Vec<Problem>)>,
+}
+
+impl Chunk {
+    fn new(stage: &StageSchema, kpm: Option<&StageSchema>) -> Self {
+        Chunk {
+            read: 0,
+            stage: StageBatch::new(stage),
+            kpm: kpm.map(StageBatch::new),
+            rejects: Vec::new(),
+        }
     }
 }
 
@@ -190,7 +205,7 @@ pub(crate) fn ingest_file(
         return Ok(summary);
     }
     let container = Container::sniff(&bytes);
-    let table = Table::read(file, &bytes, container)?;
+    let table = Table::read(file, bytes, container)?;
     if is_xlsform(&table.headers) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),
@@ -257,53 +272,85 @@ pub(crate) fn ingest_file(
             Plan::Register(_) => "stage_kpm",
             Plan::Incubators(_) => "stage_incubator",
         };
+        let stage_schema = StageSchema::of(&tx, stage_table)?;
+        let kpm_schema = match plan {
+            Plan::Template(..) => Some(StageSchema::of(&tx, "stage_kpm")?),
+            _ => None,
+        };
+        let mut stage = tx.appender_to_catalog_and_db(stage_table, "temp", "main")?;
+        let mut kpm_stage = match plan {
+            Plan::Template(..) => {
+                Some(tx.appender_to_catalog_and_db("stage_kpm", "temp", "main")?)
+            }
+            _ => None,
+        };
         let mut rows = Rows {
             batch_id,
             rejects: tx.appender("ingest_reject")?,
-            stage: tx.appender_to_catalog_and_db(stage_table, "temp", "main")?,
-            kpm_stage: match plan {
-                Plan::Template(..) => {
-                    Some(tx.appender_to_catalog_and_db("stage_kpm", "temp", "main")?)
-                }
-                _ => None,
-            },
-            read: 0,
         };
-        table.for_each_row(|row, cells, numeric| {
-            rows.read += 1;
-            let checked = match &plan {
-                Plan::Survey(p) => p.check(row, cells),
-                Plan::Register(c) => check_register_row(db, c, row, cells, numeric),
-                Plan::Incubators(c) => check_incubator_row(db, c, row, cells),
-                Plan::Template(p, c, known) => check_template_row(
-                    db, p, c, known, row, cells, numeric,
-                )
-                .and_then(|(response, kpm)| {
-                    if let (Some(kpm), Some(stage)) = (kpm, rows.kpm_stage.as_mut()) {
-                        stage
-                            .append_row(duckdb::appender_params_from_iter(kpm))
-                            .map_err(|e| {
-                                vec![Problem {
-                                    column: "kpm_id".into(),
-                                    value: String::new(),
-                                    reason: e.to_string(),
-                                }]
-                            })?;
+        let reference = Reference {
+            wilayah: &db.wilayah,
+            salt: &db.salt,
+        };
+        let mut read = 0u64;
+        // Two stages on two threads: this one appends chunks to DuckDB while
+        // the other parses and checks the rows of the next chunk.
+        std::thread::scope(|scope| -> Result<(), IngestError> {
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(2);
+            let (plan, table, reference) = (&plan, &table, &reference);
+            let (stage_schema, kpm_schema) = (&stage_schema, &kpm_schema);
+            let producer = scope.spawn(move || -> Result<(), IngestError> {
+                let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
+                table.for_each_row(|row, cells, numeric| {
+                    chunk.read += 1;
+                    match plan.check(reference, row, cells, numeric) {
+                        Ok((values, kpm)) => {
+                            chunk.stage.push(values)?;
+                            if let (Some(kpm), Some(batch)) = (kpm, chunk.kpm.as_mut()) {
+                                batch.push(kpm)?;
+                            }
+                        }
+                        Err(problems) => chunk.rejects.push((row, problems)),
                     }
-                    Ok(response)
-                }),
-            };
-            match checked {
-                Ok(values) => rows.accept(values),
-                Err(problems) => rows.reject(row, problems),
-            }
+                    if chunk.read as usize == CHUNK_ROWS {
+                        let next = Chunk::new(stage_schema, kpm_schema.as_ref());
+                        sender
+                            .send(std::mem::replace(&mut chunk, next))
+                            .map_err(|_| IngestError::Stopped)?;
+                    }
+                    Ok(())
+                })?;
+                // The receiver only hangs up after an error of its own.
+                let _ = sender.send(chunk);
+                Ok(())
+            });
+            let appended = (|| -> Result<(), IngestError> {
+                for mut chunk in receiver.iter() {
+                    read += chunk.read;
+                    if chunk.stage.len() > 0 {
+                        stage.append_record_batch(chunk.stage.take()?)?;
+                    }
+                    if let (Some(batch), Some(app)) = (chunk.kpm.as_mut(), kpm_stage.as_mut())
+                        && batch.len() > 0
+                    {
+                        app.append_record_batch(batch.take()?)?;
+                    }
+                    for (row, problems) in chunk.rejects {
+                        rows.reject(row, problems)?;
+                    }
+                }
+                Ok(())
+            })();
+            let produced = producer.join().unwrap_or(Err(IngestError::Stopped));
+            // An error of this thread comes first: it made the producer stop.
+            appended.and(produced)
         })?;
-        rows.stage.flush()?;
-        if let Some(stage) = rows.kpm_stage.as_mut() {
-            stage.flush()?;
+        stage.flush()?;
+        if let Some(app) = kpm_stage.as_mut() {
+            app.flush()?;
         }
         rows.rejects.flush()?;
-        rows.read
+        read
     };
     let merge = match plan {
         Plan::Survey(_) => statements(MERGE_RESPONSE_SQL),
@@ -420,6 +467,35 @@ fn statements(text: &str) -> Vec<(&str, &str)> {
 
 fn clip(value: &str) -> String {
     value.chars().take(200).collect()
+}
+
+/// What row checks read besides the row: the region list and the NIK salt.
+struct Reference<'a> {
+    wilayah: &'a crate::wilayah::Wilayah,
+    salt: &'a str,
+}
+
+impl Plan {
+    /// The stage row (and, for a template, the new KPM's register row), or
+    /// the row's problems.
+    fn check(
+        &self,
+        reference: &Reference,
+        row: u64,
+        cells: &[&str],
+        numeric: &[bool],
+    ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
+        match self {
+            Plan::Survey(p) => p.check(row, cells).map(|v| (v, None)),
+            Plan::Register(c) => {
+                check_register_row(reference, c, row, cells, numeric).map(|v| (v, None))
+            }
+            Plan::Incubators(c) => check_incubator_row(reference, c, row, cells).map(|v| (v, None)),
+            Plan::Template(p, c, known) => {
+                check_template_row(reference, p, c, known, row, cells, numeric)
+            }
+        }
+    }
 }
 
 enum Plan {
@@ -703,7 +779,7 @@ fn text(s: &str) -> Value {
 }
 
 fn check_register_row(
-    db: &Database,
+    db: &Reference,
     c: &ColumnIndex,
     row: u64,
     cells: &[&str],
@@ -724,8 +800,8 @@ fn check_register_row(
     let nik = check_nik(
         c.get(cells, "nik"),
         c.is_number(numeric, "nik"),
-        &db.salt,
-        &db.wilayah,
+        db.salt,
+        db.wilayah,
     );
     let gender = match c.get(cells, "gender").to_lowercase().as_str() {
         "" => None,
@@ -860,12 +936,12 @@ fn check_register_row(
 /// Province, regency and district codes of a register row, checked against the
 /// Kemendagri list and against each other.
 fn resolve_regions(
-    db: &Database,
+    db: &Reference,
     c: &ColumnIndex,
     cells: &[&str],
     problems: &mut Vec<Problem>,
 ) -> Option<(String, String, Option<String>)> {
-    let w = &db.wilayah;
+    let w = db.wilayah;
     let unknown = |column: &str, value: &str, what: &str, nearest: Vec<String>| Problem {
         column: column.into(),
         value: value.into(),
@@ -944,7 +1020,7 @@ type StageRow = Vec<Value>;
 /// A template row: its response, and the KPM to add when the KPM is new and
 /// the row carries its region. A known KPM keeps its register data.
 fn check_template_row(
-    db: &Database,
+    db: &Reference,
     survey: &SurveyPlan,
     columns: &ColumnIndex,
     known: &std::collections::HashSet<String>,
@@ -972,7 +1048,7 @@ fn check_template_row(
 }
 
 fn check_incubator_row(
-    db: &Database,
+    db: &Reference,
     c: &ColumnIndex,
     row: u64,
     cells: &[&str],

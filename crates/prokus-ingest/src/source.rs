@@ -43,16 +43,21 @@ impl Container {
 }
 
 impl Table {
-    /// Reads the file's bytes as `container`.
-    pub fn read(path: &Path, bytes: &[u8], container: Container) -> Result<Self, IngestError> {
+    /// Reads the file's bytes as `container`. The bytes are taken, not copied:
+    /// a big export is held in memory once.
+    pub fn read(
+        path: &Path,
+        bytes: impl Into<Vec<u8>>,
+        container: Container,
+    ) -> Result<Self, IngestError> {
         match container {
-            Container::Csv => Self::from_csv(path, bytes),
-            Container::Xlsx => Self::from_xlsx(path, bytes),
+            Container::Csv => Self::from_csv(path, bytes.into()),
+            Container::Xlsx => Self::from_xlsx(path, bytes.into()),
         }
     }
 
-    fn from_csv(path: &Path, bytes: &[u8]) -> Result<Self, IngestError> {
-        let text = decode(bytes);
+    fn from_csv(path: &Path, bytes: Vec<u8>) -> Result<Self, IngestError> {
+        let text = decode_owned(bytes);
         let first_line = text.lines().next().unwrap_or_default();
         if first_line.trim().is_empty() {
             return Err(IngestError::Unreadable {
@@ -74,7 +79,7 @@ impl Table {
         })
     }
 
-    fn from_xlsx(path: &Path, bytes: &[u8]) -> Result<Self, IngestError> {
+    fn from_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Self, IngestError> {
         let unreadable = |reason: String| IngestError::Unreadable {
             path: path.to_path_buf(),
             reason,
@@ -183,10 +188,20 @@ fn csv_error(path: &Path, e: csv::Error) -> IngestError {
 /// UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else Windows-1252,
 /// which is what Excel writes for "CSV" on an Indonesian Windows.
 pub fn decode(bytes: &[u8]) -> String {
-    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    match std::str::from_utf8(bytes) {
-        Ok(s) => s.to_string(),
-        Err(_) => encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned(),
+    decode_owned(bytes.to_vec())
+}
+
+/// [`decode`] of bytes that are taken: valid UTF-8 is not copied.
+pub fn decode_owned(mut bytes: Vec<u8>) -> String {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        bytes.drain(..3);
+    }
+    match String::from_utf8(bytes) {
+        Ok(s) => s,
+        Err(e) => encoding_rs::WINDOWS_1252
+            .decode(e.as_bytes())
+            .0
+            .into_owned(),
     }
 }
 
@@ -271,10 +286,10 @@ mod tests {
     #[test]
     fn bom_windows_1252_and_comma_sniffing() {
         let mut bytes = b"\xEF\xBB\xBFid,nama\n1,Bu Sri\n".to_vec();
-        let t = Table::read(Path::new("a.csv"), &bytes, Container::Csv).unwrap();
+        let t = Table::read(Path::new("a.csv"), bytes.clone(), Container::Csv).unwrap();
         assert_eq!(t.headers, ["id", "nama"]);
         bytes = b"id;nama\n1;Caf\xe9 Ibu\n".to_vec();
-        let t = Table::read(Path::new("b.csv"), &bytes, Container::Csv).unwrap();
+        let t = Table::read(Path::new("b.csv"), bytes.clone(), Container::Csv).unwrap();
         assert_eq!(rows(&t)[0].1[1], "Caf\u{e9} Ibu");
     }
 

@@ -9,6 +9,10 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 /// `Rp 1.500.000`, `Rp1.500.000,-`, `1.500.000,50`, `1,5 jt`, `750 rb`,
 /// `2 juta`, or an Excel number `1500000.0`. Returns rupiah.
 pub fn parse_money(text: &str) -> Result<f64, String> {
+    // Most cells of a machine export are plain digits: no allocation for them.
+    if let Some(v) = plain_digits(text) {
+        return Ok(v as f64);
+    }
     let original = text;
     let mut s = text.trim().to_lowercase();
     if s.is_empty() {
@@ -88,8 +92,21 @@ fn thousands_grouped(s: &str, sep: char) -> bool {
         && groups.iter().all(|g| g.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// `s` as a whole number when it is nothing but ASCII digits (at most 15, so
+/// that it is exact as an `f64`).
+fn plain_digits(s: &str) -> Option<i64> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() > 15 || !b.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    s.parse().ok()
+}
+
 /// Parses a whole count (workers, sessions): `3`, `3.0` (an Excel number).
 pub fn parse_count(text: &str) -> Result<i64, String> {
+    if let Some(v) = plain_digits(text) {
+        return Ok(v);
+    }
     let s = text.trim();
     let value = parse_id_number(s).ok_or_else(|| format!("`{text}` is not a whole number"))?;
     if value.fract() != 0.0 || value < 0.0 {
@@ -101,6 +118,11 @@ pub fn parse_count(text: &str) -> Result<i64, String> {
 /// Parses yes/no as exports and people write it: `1/0`, `ya/tidak`, `yes/no`,
 /// `y/t/n`, `true/false`, `benar/salah`, `ada/tidak ada`.
 pub fn parse_yes_no(text: &str) -> Result<bool, String> {
+    match text {
+        "1" => return Ok(true),
+        "0" => return Ok(false),
+        _ => {}
+    }
     match text.trim().to_lowercase().as_str() {
         "1" | "1.0" | "ya" | "y" | "yes" | "true" | "benar" | "ada" | "iya" => Ok(true),
         "0" | "0.0" | "tidak" | "t" | "n" | "no" | "false" | "salah" | "tidak ada" | "tdk"
@@ -116,6 +138,10 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
 /// `dd/mm/yyyy [hh:mm[:ss]]`, or an Excel serial number (1900 date system).
 pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
     let s = text.trim();
+    // Kobo's `_submission_time` (`2021-06-30T10:11:12`, naive UTC), fast.
+    if let Ok(dt) = s.parse::<NaiveDateTime>() {
+        return Ok(dt);
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt.with_timezone(&Utc).naive_utc());
     }
