@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# Ingest benchmark: `prokus ingest` of a Kobo CSV export of about a million
+# response rows, against DuckDB's own `read_csv` of the same file into a new
+# database file (same DuckDB build, examples/read_csv_baseline.rs). The two are
+# run alternately, RUNS times each; the script prints each one's median wall
+# time and peak memory (RSS), and the ratio of their throughputs.
+#
+#   scripts/bench-ingest.sh            # 250,000 households -> ~1.03M rows
+#   HOUSEHOLDS=50000 RUNS=3 scripts/bench-ingest.sh
+#
+# The sample is written once into BENCH_DIR (default /tmp/prokus-bench-ingest)
+# and reused by later runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+households=${HOUSEHOLDS:-250000}
+runs=${RUNS:-5}
+work=${BENCH_DIR:-/tmp/prokus-bench-ingest}
+target=${CARGO_TARGET_DIR:-target}
+
+if [ ! -x /usr/bin/time ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
+fi
+
+cargo build --workspace --bins --examples --quiet
+prokus="$target/debug/prokus"
+baseline="$target/debug/examples/read_csv_baseline"
+
+data="$work/data-$households"
+if [ ! -f "$data/kpm_register.csv" ]; then
+    echo "writing a sample of $households households into $data ..." >&2
+    "$prokus" sample --households "$households" --out "$data" >/dev/null
+fi
+# The cumulative export (after the endline) is the bigger one.
+export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
+rm -f "$work/base.duckdb"
+"$prokus" ingest --db "$work/base.duckdb" "$data/incubators.csv" "$data/kpm_register.csv" >/dev/null
+
+: >"$work/ingest.times"
+: >"$work/read_csv.times"
+for i in $(seq "$runs"); do
+    cp "$work/base.duckdb" "$work/run.duckdb"
+    /usr/bin/time -f "%e %M" -a -o "$work/ingest.times" \
+        "$prokus" ingest --json --db "$work/run.duckdb" "$export_csv" >"$work/ingest.json"
+    rm -f "$work/raw.duckdb" "$work/raw.duckdb.wal"
+    /usr/bin/time -f "%e %M" -a -o "$work/read_csv.times" \
+        "$baseline" "$work/raw.duckdb" "$export_csv" >/dev/null
+    echo "run $i/$runs done" >&2
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+rows=$(sed -E 's/.*"rows_read":([0-9]+).*/\1/' "$work/ingest.json")
+ingest_s=$(cut -d' ' -f1 "$work/ingest.times" | median)
+ingest_kb=$(cut -d' ' -f2 "$work/ingest.times" | sort -n | tail -n 1)
+read_s=$(cut -d' ' -f1 "$work/read_csv.times" | median)
+read_kb=$(cut -d' ' -f2 "$work/read_csv.times" | sort -n | tail -n 1)
+
+echo
+echo "file: $export_csv ($(du -m "$export_csv" | cut -f1) MB, $rows rows)"
+awk -v rows="$rows" -v a="$ingest_s" -v am="$ingest_kb" -v b="$read_s" -v bm="$read_kb" -v n="$runs" 'BEGIN {
+    printf "%-28s %10s %14s %14s\n", "median of " n " runs", "wall s", "rows/s", "peak RSS MB"
+    printf "%-28s %10.2f %14.0f %14.0f\n", "prokus ingest", a, rows / a, am / 1024
+    printf "%-28s %10.2f %14.0f %14.0f\n", "duckdb read_csv (baseline)", b, rows / b, bm / 1024
+    printf "throughput ratio (ingest / read_csv): %.2f\n", b / a
+}'
