@@ -53,6 +53,9 @@ enum Command {
         /// Mapping of another survey form to the canonical fields (TOML).
         #[arg(long)]
         form: Option<PathBuf>,
+        /// Read every file as this format instead of detecting it from its header.
+        #[arg(long, value_parser = parse_format)]
+        format: Option<prokus_ingest::Format>,
         /// Print one JSON object per file instead of the table.
         #[arg(long)]
         json: bool,
@@ -176,10 +179,19 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Ingest { files, form, json } => {
+        Command::Ingest {
+            files,
+            form,
+            format,
+            json,
+        } => {
             let mapping = match form {
                 Some(path) => FormMapping::from_file(&path)?,
                 None => FormMapping::prokus(),
+            };
+            let options = prokus_ingest::IngestOptions {
+                format,
+                xlsform: xlsform_among(&files),
             };
             let mut db = Database::open(&cli.db)?;
             let mut failed = false;
@@ -191,7 +203,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let mut rejected = 0;
             for file in order_for_loading(&files) {
-                match db.ingest(&file, &mapping) {
+                match db.ingest_with(&file, &mapping, &options) {
                     Ok(s) => {
                         rejected += s.rows_rejected;
                         print_summary(&s, json)?;
@@ -292,6 +304,37 @@ fn run(cli: Cli) -> Result<ExitCode> {
 
 /// Lists before the survey rows that refer to them: incubators, then the
 /// register, then exports (in the order given).
+fn parse_format(name: &str) -> Result<prokus_ingest::Format, String> {
+    prokus_ingest::Format::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = prokus_ingest::Format::ALL
+            .iter()
+            .map(|f| f.name())
+            .collect();
+        format!("unknown format `{name}`; use one of {}", names.join(", "))
+    })
+}
+
+/// The survey's XLSForm when one is among the files: it lets exports with
+/// label headers be read. Exports are big; forms are small workbooks.
+fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {
+    files
+        .iter()
+        .filter(|f| {
+            f.extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"))
+                && std::fs::metadata(f).is_ok_and(|m| m.len() < 10_000_000)
+        })
+        .find_map(|f| {
+            let form = prokus_ingest::XlsForm::from_file(f).ok()?;
+            eprintln!(
+                "note: {} is the form `{}`; exports with label headers are read through it",
+                f.display(),
+                form.form_id
+            );
+            Some(form)
+        })
+}
+
 fn order_for_loading(files: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = files.to_vec();
     files.sort_by_key(|f| prokus_ingest::sniff_load_order(f));

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use duckdb::{Connection, params};
 
 use crate::IngestError;
-use crate::load::{self, BatchSummary};
+use crate::load::{self, BatchSummary, IngestOptions};
 use crate::mapping::FormMapping;
 use crate::wilayah::{Level, Wilayah};
 
@@ -88,7 +88,17 @@ impl Database {
         file: &Path,
         mapping: &FormMapping,
     ) -> Result<BatchSummary, IngestError> {
-        load::ingest_file(self, file, mapping)
+        load::ingest_file(self, file, mapping, &IngestOptions::default())
+    }
+
+    /// [`Database::ingest`] with a forced format or the survey's XLSForm.
+    pub fn ingest_with(
+        &mut self,
+        file: &Path,
+        mapping: &FormMapping,
+        options: &IngestOptions,
+    ) -> Result<BatchSummary, IngestError> {
+        load::ingest_file(self, file, mapping, options)
     }
 
     /// The file this database lives in (`:memory:` for an in-memory one).

@@ -25,8 +25,12 @@ pub mod source;
 mod stage;
 pub mod values;
 pub mod wilayah;
+pub mod xlsform;
 
 pub use db::{Database, SCHEMA_SQL};
 pub use error::IngestError;
-pub use load::{BatchSummary, Format, INCUBATOR_COLUMNS, REGISTER_COLUMNS, sniff_load_order};
+pub use load::{
+    BatchSummary, Format, INCUBATOR_COLUMNS, IngestOptions, REGISTER_COLUMNS, sniff_load_order,
+};
 pub use mapping::FormMapping;
+pub use xlsform::XlsForm;

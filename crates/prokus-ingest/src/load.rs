@@ -16,6 +16,8 @@ use crate::source::{Container, Table};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{parse_count, parse_datetime, parse_money, parse_yes_no};
 use crate::wilayah::Level;
+use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
+use std::collections::HashMap;
 
 const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.sql");
 const MERGE_RESPONSE_SQL: &str = include_str!("../../../queries/ingest/merge_response.sql");
@@ -50,6 +52,21 @@ impl Format {
             Format::Incubators => "incubators",
             Format::Template => "template",
         }
+    }
+
+    /// Every format, for `--format`.
+    pub const ALL: [Format; 6] = [
+        Format::KoboCsv,
+        Format::KoboXlsx,
+        Format::OdkCsv,
+        Format::Register,
+        Format::Incubators,
+        Format::Template,
+    ];
+
+    /// The format of a [`Format::name`].
+    pub fn from_name(name: &str) -> Option<Format> {
+        Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
     /// Lists go before the survey rows that refer to them.
@@ -180,10 +197,21 @@ impl Chunk {
     }
 }
 
+/// How files are read beyond what their header says.
+#[derive(Debug, Clone, Default)]
+pub struct IngestOptions {
+    /// Read every file as this format instead of detecting it.
+    pub format: Option<Format>,
+    /// The survey's XLSForm, to read exports with label headers. Without it,
+    /// the built-in ProKUS form is used when the mapping is for that form.
+    pub xlsform: Option<XlsForm>,
+}
+
 pub(crate) fn ingest_file(
     db: &mut Database,
     file: &Path,
     mapping: &FormMapping,
+    options: &IngestOptions,
 ) -> Result<BatchSummary, IngestError> {
     if file
         .extension()
@@ -205,17 +233,20 @@ pub(crate) fn ingest_file(
         return Ok(summary);
     }
     let container = Container::sniff(&bytes);
-    let table = Table::read(file, bytes, container)?;
+    let mut table = Table::read(file, bytes, container)?;
     if is_xlsform(&table.headers) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),
             what: "this is an XLSForm (the survey's questionnaire)".into(),
-            hint:
-                "ingest the survey's exports; a form other than ProKUS's needs a mapping (--form)"
-                    .into(),
+            hint: "given with the exports, it is used to read exports whose headers are labels; \
+                   a form other than ProKUS's also needs a mapping (--form)"
+                .into(),
         });
     }
-    let format = Format::detect(&table.headers, container).ok_or_else(|| IngestError::UnknownFormat {
+    let detected = options
+        .format
+        .or_else(|| Format::detect(&table.headers, container));
+    let format = detected.ok_or_else(|| IngestError::UnknownFormat {
         path: file.to_path_buf(),
         header: table.headers.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
         hint: "check that this is a survey export of the ProKUS form (or pass --form MAPPING for another form), \
@@ -224,7 +255,14 @@ pub(crate) fn ingest_file(
     })?;
     let plan = match format {
         Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv => {
-            Plan::Survey(SurveyPlan::new(file, format, &table.headers, mapping)?)
+            let labels = label_headers(&mut table.headers, mapping, options);
+            Plan::Survey(SurveyPlan::new(
+                file,
+                format,
+                &table.headers,
+                mapping,
+                labels.as_deref(),
+            )?)
         }
         Format::Register => Plan::Register(ColumnIndex::new(
             file,
@@ -242,7 +280,7 @@ pub(crate) fn ingest_file(
         )?),
         Format::Template => {
             let mut survey =
-                SurveyPlan::new(file, format, &table.headers, &FormMapping::template())?;
+                SurveyPlan::new(file, format, &table.headers, &FormMapping::template(), None)?;
             survey.fallback_time = Some(Utc::now().naive_utc());
             let kpm = ColumnIndex::new(file, format, &table.headers, REGISTER_COLUMNS, &[])?;
             let known = db
@@ -420,6 +458,34 @@ pub(crate) fn ingest_file(
     })
 }
 
+/// Choice labels to choice names, per column (see [`LabelHeaders::values`]).
+type ValueLabels = Vec<Option<HashMap<String, String>>>;
+
+/// When an export's headers are the form's labels rather than its XML names,
+/// renames them to the XML names and returns each column's choice labels.
+fn label_headers(
+    headers: &mut [String],
+    mapping: &FormMapping,
+    options: &IngestOptions,
+) -> Option<ValueLabels> {
+    let form = match &options.xlsform {
+        Some(form) => form,
+        None if mapping.form.id == XlsForm::prokus().form_id => XlsForm::prokus(),
+        None => return None,
+    };
+    let kpm_column = &mapping.fields.get("kpm_id")?.column;
+    if find_column(headers, kpm_column).is_some() {
+        return None;
+    }
+    let found: LabelHeaders = form.translate_headers(headers)?;
+    for (header, path) in headers.iter_mut().zip(&found.paths) {
+        if let Some(path) = path {
+            *header = path.clone();
+        }
+    }
+    Some(found.values)
+}
+
 /// An XLSForm's survey sheet starts with `type`, `name` and a label column.
 fn is_xlsform(headers: &[String]) -> bool {
     let has = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name));
@@ -513,7 +579,18 @@ struct SurveyPlan {
     time_column: Option<(usize, String)>,
     /// The time of a row without one (hand-filled sheets: the ingest time).
     fallback_time: Option<NaiveDateTime>,
-    fields: Vec<(Option<usize>, FieldMapping)>,
+    fields: Vec<PlannedField>,
+}
+
+/// Where one canonical field comes from in this file.
+struct PlannedField {
+    /// The column, when the file has it.
+    index: Option<usize>,
+    field: FieldMapping,
+    /// Choice labels to names, when the export has labels.
+    labels: Option<HashMap<String, String>>,
+    /// A select_multiple's one-column-per-choice columns and their choices.
+    split: Vec<(usize, String)>,
 }
 
 impl SurveyPlan {
@@ -522,6 +599,7 @@ impl SurveyPlan {
         format: Format,
         headers: &[String],
         mapping: &FormMapping,
+        labels: Option<&[Option<HashMap<String, String>>]>,
     ) -> Result<Self, IngestError> {
         let missing = |column: &str, hint: String| IngestError::MissingColumn {
             path: file.to_path_buf(),
@@ -552,18 +630,25 @@ impl SurveyPlan {
         let mut fields = Vec::new();
         for (name, _) in CANONICAL_FIELDS {
             let Some(field) = mapping.fields.get(*name) else {
-                fields.push((
-                    None,
-                    FieldMapping {
+                fields.push(PlannedField {
+                    index: None,
+                    field: FieldMapping {
                         column: String::new(),
                         field_type: FieldType::Text,
                         required: false,
                         choices: Default::default(),
                     },
-                ));
+                    labels: None,
+                    split: Vec::new(),
+                });
                 continue;
             };
             let index = find_column(headers, &field.column);
+            let split = if field.field_type == FieldType::Multi {
+                choice_columns(headers, &field.column)
+            } else {
+                Vec::new()
+            };
             if index.is_none() && field.required {
                 return Err(missing(
                     &field.column,
@@ -573,7 +658,12 @@ impl SurveyPlan {
                     ),
                 ));
             }
-            fields.push((index, field.clone()));
+            fields.push(PlannedField {
+                index,
+                field: field.clone(),
+                labels: index.and_then(|i| labels?.get(i)?.clone()),
+                split,
+            });
         }
         Ok(SurveyPlan {
             id_column,
@@ -629,8 +719,22 @@ impl SurveyPlan {
         values.push(Value::BigInt(row as i64));
         values.push(Value::Text(id));
         values.push(time.map_or(Value::Null, timestamp));
-        for (index, field) in &self.fields {
-            let raw = index.map(cell).unwrap_or("");
+        for planned in &self.fields {
+            let field = &planned.field;
+            let raw = planned.index.map(cell).unwrap_or("");
+            let named = match planned.answer(raw, cell) {
+                Ok(named) => named,
+                Err((column, value, reason)) => {
+                    problems.push(Problem {
+                        column,
+                        value,
+                        reason,
+                    });
+                    values.push(Value::Null);
+                    continue;
+                }
+            };
+            let raw = named.as_deref().unwrap_or(raw);
             match convert(raw, field) {
                 Ok(v) => values.push(v),
                 Err(reason) => {
@@ -649,6 +753,106 @@ impl SurveyPlan {
             Err(problems)
         }
     }
+}
+
+impl PlannedField {
+    /// The answer in choice names when the export has labels or one column
+    /// per choice (`None`: the cell is used as it is), or the problem.
+    fn answer<'c>(
+        &self,
+        raw: &str,
+        cell: impl Fn(usize) -> &'c str,
+    ) -> Result<Option<String>, (String, String, String)> {
+        if !self.split.is_empty() {
+            let mut chosen = Vec::new();
+            let mut answered = false;
+            for (i, choice) in &self.split {
+                let text = cell(*i);
+                if text.is_empty() {
+                    continue;
+                }
+                answered = true;
+                match parse_yes_no(text) {
+                    Ok(true) => chosen.push(choice.as_str()),
+                    Ok(false) => {}
+                    Err(reason) => {
+                        return Err((
+                            format!("{}/{choice}", self.field.column),
+                            text.into(),
+                            reason,
+                        ));
+                    }
+                }
+            }
+            if answered {
+                return Ok(Some(chosen.join(" ")));
+            }
+        }
+        let Some(labels) = &self.labels else {
+            return Ok(None);
+        };
+        if raw.is_empty() {
+            return Ok(None);
+        }
+        if let Some(name) = labels.get(&normalize_label(raw)) {
+            return Ok(Some(name.clone()));
+        }
+        if self.field.field_type == FieldType::Multi {
+            // Kobo joins the labels of a select_multiple with spaces.
+            if let Some(names) = split_joined_labels(raw, labels) {
+                return Ok(Some(names.join(" ")));
+            }
+        }
+        // Perhaps the choice's name after all; `convert` judges it.
+        Ok(None)
+    }
+}
+
+/// Splits `Kemasan baru Produk baru` into the choices whose labels, joined by
+/// spaces, make it up (longest label first at each point).
+fn split_joined_labels(raw: &str, labels: &HashMap<String, String>) -> Option<Vec<String>> {
+    let words: Vec<String> = normalize_label(raw)
+        .split(' ')
+        .map(str::to_string)
+        .collect();
+    let mut names = Vec::new();
+    let mut at = 0;
+    while at < words.len() {
+        let end = (at + 1..=words.len())
+            .rev()
+            .find(|&end| labels.contains_key(&words[at..end].join(" ")))?;
+        names.push(labels[&words[at..end].join(" ")].clone());
+        at = end;
+    }
+    Some(names)
+}
+
+/// The columns `column/choice` of a select_multiple exported one column per
+/// choice (Kobo's default, next to the summary column), with their choices.
+fn choice_columns(headers: &[String], column: &str) -> Vec<(usize, String)> {
+    let norm = |h: &str| h.trim().replace('-', "/").to_lowercase();
+    let want = norm(column);
+    let last = want.rsplit('/').next().unwrap_or(&want).to_string();
+    headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let h = norm(h);
+            let (prefix, choice) = h.rsplit_once('/')?;
+            let matches = prefix == want || prefix == last || prefix.ends_with(&format!("/{last}"));
+            (matches && !choice.is_empty()).then(|| {
+                (
+                    i,
+                    headers[i]
+                        .trim()
+                        .rsplit(['/', '-'])
+                        .next()
+                        .unwrap_or(choice)
+                        .to_string(),
+                )
+            })
+        })
+        .collect()
 }
 
 fn convert(raw: &str, field: &FieldMapping) -> Result<Value, String> {
