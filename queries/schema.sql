@@ -44,7 +44,7 @@ CREATE TABLE IF NOT EXISTS ingest_reject (
     source_row  BIGINT NOT NULL,         -- 1-based, the header is row 1
     column_name VARCHAR,
     value       VARCHAR,
-    kind        VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,        -- invalid, duplicate, orphan (a repeat row without its submission)
     reason      VARCHAR NOT NULL
 );
 

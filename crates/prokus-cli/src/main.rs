@@ -207,6 +207,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(s) => {
                         rejected += s.rows_rejected;
                         print_summary(&s, json)?;
+                        if s.orphan_repeat_rows > 0 {
+                            eprintln!(
+                                "note: {}: {} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
+                                s.file, s.orphan_repeat_rows
+                            );
+                        }
                     }
                     Err(e @ prokus_ingest::IngestError::NotData { .. }) => eprintln!("note: {e}"),
                     Err(e) => {

@@ -10,7 +10,9 @@ use sha2::{Digest, Sha256};
 
 use crate::IngestError;
 use crate::db::Database;
-use crate::mapping::{CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_column};
+use crate::mapping::{
+    Aggregate, CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_column,
+};
 use crate::nik::check_nik;
 use crate::source::{Container, Table};
 use crate::stage::{StageBatch, StageSchema};
@@ -33,6 +35,8 @@ pub enum Format {
     KoboXlsx,
     /// An ODK Central `submissions.csv` (`SubmissionDate`, `KEY`, `-` groups).
     OdkCsv,
+    /// An ODK Central `.csv.zip`: the form's table and its repeat tables.
+    OdkZip,
     /// The KPM register: one row per beneficiary household.
     Register,
     /// The list of business incubators.
@@ -48,6 +52,7 @@ impl Format {
             Format::KoboCsv => "kobo-csv",
             Format::KoboXlsx => "kobo-xlsx",
             Format::OdkCsv => "odk-csv",
+            Format::OdkZip => "odk-zip",
             Format::Register => "kpm-register",
             Format::Incubators => "incubators",
             Format::Template => "template",
@@ -55,10 +60,11 @@ impl Format {
     }
 
     /// Every format, for `--format`.
-    pub const ALL: [Format; 6] = [
+    pub const ALL: [Format; 7] = [
         Format::KoboCsv,
         Format::KoboXlsx,
         Format::OdkCsv,
+        Format::OdkZip,
         Format::Register,
         Format::Incubators,
         Format::Template,
@@ -88,7 +94,11 @@ impl Format {
             });
         }
         if has("SubmissionDate") && (has("KEY") || has("meta-instanceID")) {
-            return Some(Format::OdkCsv);
+            return Some(if container == Container::CsvZip {
+                Format::OdkZip
+            } else {
+                Format::OdkCsv
+            });
         }
         if has("kpm_id") && has("wave") {
             return Some(Format::Template);
@@ -112,7 +122,7 @@ pub fn sniff_load_order(path: &Path) -> u8 {
         return 2;
     };
     head.truncate(n);
-    if Container::sniff(&head) == Container::Xlsx {
+    if Container::sniff(&head) != Container::Csv {
         return 2;
     }
     let text = crate::source::decode(&head);
@@ -142,9 +152,13 @@ pub struct BatchSummary {
     pub batch_id: i64,
     /// True when this exact file (same SHA-256) was loaded before: nothing added.
     pub already_loaded: bool,
+    /// Rows of repeat groups whose submission is not in the file (recorded in
+    /// `ingest_reject` as `orphan`, not counted in the rows above).
+    pub orphan_repeat_rows: u64,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
+#[derive(Clone)]
 struct Problem {
     column: String,
     value: String,
@@ -254,15 +268,13 @@ pub(crate) fn ingest_file(
             .into(),
     })?;
     let plan = match format {
-        Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv => {
+        Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv | Format::OdkZip => {
             let labels = label_headers(&mut table.headers, mapping, options);
-            Plan::Survey(SurveyPlan::new(
-                file,
-                format,
-                &table.headers,
-                mapping,
-                labels.as_deref(),
-            )?)
+            let (mapping, repeat_problems) = aggregate_repeats(file, format, &mut table, mapping)?;
+            let mut plan =
+                SurveyPlan::new(file, format, &table.headers, &mapping, labels.as_deref())?;
+            plan.repeat_problems = repeat_problems;
+            Plan::Survey(plan)
         }
         Format::Register => Plan::Register(ColumnIndex::new(
             file,
@@ -413,6 +425,27 @@ pub(crate) fn ingest_file(
             }
         }
     }
+    // Repeat rows whose submission is not in the main table: recorded, with
+    // their own sheet's row number, after the merge so they block no row.
+    let mut orphans = 0u64;
+    for repeat in &table.repeats {
+        for r in repeat.rows.iter().filter(|r| r.parent_row.is_none()) {
+            orphans += 1;
+            tx.execute(
+                "INSERT INTO ingest_reject VALUES ($1, $2, $3, $4, 'orphan', $5)",
+                params![
+                    batch_id,
+                    r.row as i64,
+                    format!("{}/{}", repeat.name, repeat.parent_column),
+                    clip(&r.parent_ref),
+                    format!(
+                        "row {} of repeat group `{}` belongs to a submission ({} = {}) that is not in the main table; it was not loaded",
+                        r.row, repeat.name, repeat.parent_column, r.parent_ref
+                    )
+                ],
+            )?;
+        }
+    }
     let (rejected, duplicate): (i64, i64) = tx.query_row(
         "SELECT count(DISTINCT source_row) FILTER (WHERE kind = 'invalid'),
                 count(DISTINCT source_row) FILTER (WHERE kind = 'duplicate')
@@ -455,7 +488,109 @@ pub(crate) fn ingest_file(
         rows_duplicate: duplicate as u64,
         batch_id,
         already_loaded: false,
+        orphan_repeat_rows: orphans,
     })
+}
+
+/// Computes the fields a mapping takes from repeat groups, as added columns
+/// of `table`; returns the mapping that reads them, and the problems of
+/// submissions whose repeat rows hold bad values.
+fn aggregate_repeats(
+    file: &Path,
+    format: Format,
+    table: &mut Table,
+    mapping: &FormMapping,
+) -> Result<(FormMapping, HashMap<u64, Vec<Problem>>), IngestError> {
+    let mut mapping = mapping.clone();
+    let mut problems: HashMap<u64, Vec<Problem>> = HashMap::new();
+    for (name, field) in mapping.fields.iter_mut() {
+        let (Some(repeat_name), Some(aggregate)) = (field.repeat.clone(), field.aggregate) else {
+            continue;
+        };
+        let repeat = table.repeats.iter().find(|r| {
+            r.name.eq_ignore_ascii_case(&repeat_name)
+                || (r.name.chars().count() >= 31
+                    && repeat_name
+                        .to_lowercase()
+                        .starts_with(&r.name.to_lowercase()))
+        });
+        let virtual_name = format!("repeat:{repeat_name}:{name}");
+        let Some(repeat) = repeat else {
+            if field.required {
+                return Err(IngestError::MissingColumn {
+                    path: file.to_path_buf(),
+                    format: format.name().into(),
+                    column: format!("repeat group `{repeat_name}`"),
+                    hint: "export with the repeat groups: Kobo's XLSX (one sheet per repeat) or ODK Central's .csv.zip".into(),
+                });
+            }
+            field.column = virtual_name;
+            field.repeat = None;
+            field.aggregate = None;
+            continue;
+        };
+        let column = find_column(&repeat.headers, &field.column);
+        if column.is_none() && (aggregate != Aggregate::Count || field.equals.is_some()) {
+            return Err(IngestError::MissingColumn {
+                path: file.to_path_buf(),
+                format: format.name().into(),
+                column: format!("{} (repeat group `{repeat_name}`)", field.column),
+                hint: format!(
+                    "the repeat group's columns are: {}",
+                    repeat.headers.join(", ")
+                ),
+            });
+        }
+        let mut totals: HashMap<u64, f64> = HashMap::new();
+        for r in &repeat.rows {
+            let Some(parent) = r.parent_row else { continue };
+            let text = column.and_then(|i| r.cells.get(i)).map_or("", |c| c.trim());
+            let value: Result<f64, String> = match aggregate {
+                Aggregate::Count => Ok(match (&field.equals, column) {
+                    (Some(want), _) => f64::from(u8::from(text == want)),
+                    (None, Some(_)) => f64::from(u8::from(!text.is_empty())),
+                    (None, None) => 1.0,
+                }),
+                _ if text.is_empty() => continue,
+                Aggregate::Any => parse_yes_no(text).map(|b| f64::from(u8::from(b))),
+                Aggregate::Sum | Aggregate::Max => match field.field_type {
+                    FieldType::Money => parse_money(text),
+                    _ => parse_count(text).map(|v| v as f64),
+                },
+            };
+            match value {
+                Ok(v) => {
+                    let total = totals.entry(parent).or_insert(match aggregate {
+                        Aggregate::Max => f64::MIN,
+                        _ => 0.0,
+                    });
+                    *total = match aggregate {
+                        Aggregate::Max | Aggregate::Any => total.max(v),
+                        _ => *total + v,
+                    };
+                }
+                Err(reason) => problems.entry(parent).or_default().push(Problem {
+                    column: field.column.clone(),
+                    value: text.into(),
+                    reason: format!("row {} of repeat group `{}`: {reason}", r.row, repeat.name),
+                }),
+            }
+        }
+        let cells = totals
+            .into_iter()
+            .map(|(row, v)| (row, format!("{v}")))
+            .collect();
+        // A submission without rows in the group: none counted, nothing summed.
+        let default = match aggregate {
+            Aggregate::Count | Aggregate::Sum | Aggregate::Any => "0",
+            Aggregate::Max => "",
+        };
+        table.add_column(virtual_name.clone(), cells, default.into());
+        field.column = virtual_name;
+        field.repeat = None;
+        field.aggregate = None;
+    }
+    Ok((mapping, problems))
 }
 
 /// Choice labels to choice names, per column (see [`LabelHeaders::values`]).
@@ -517,6 +652,7 @@ fn earlier_batch(
         rows_duplicate: rows_read as u64,
         batch_id: row.get(0)?,
         already_loaded: true,
+        orphan_repeat_rows: 0,
     }))
 }
 
@@ -580,6 +716,8 @@ struct SurveyPlan {
     /// The time of a row without one (hand-filled sheets: the ingest time).
     fallback_time: Option<NaiveDateTime>,
     fields: Vec<PlannedField>,
+    /// Problems found in a submission's repeat rows, by its row number.
+    repeat_problems: HashMap<u64, Vec<Problem>>,
 }
 
 /// Where one canonical field comes from in this file.
@@ -637,6 +775,9 @@ impl SurveyPlan {
                         field_type: FieldType::Text,
                         required: false,
                         choices: Default::default(),
+                        repeat: None,
+                        aggregate: None,
+                        equals: None,
                     },
                     labels: None,
                     split: Vec::new(),
@@ -670,13 +811,18 @@ impl SurveyPlan {
             time_column,
             fallback_time: None,
             fields,
+            repeat_problems: HashMap::new(),
         })
     }
 
     /// The stage row (`stage_response` column order) or the row's problems.
     fn check(&self, row: u64, cells: &[&str]) -> Result<Vec<Value>, Vec<Problem>> {
         let cell = |i: usize| cells.get(i).copied().unwrap_or("").trim();
-        let mut problems = Vec::new();
+        let mut problems: Vec<Problem> = self
+            .repeat_problems
+            .get(&row)
+            .map(|p| p.iter().map(Problem::clone).collect())
+            .unwrap_or_default();
         let id = match &self.id_column {
             Some((i, name)) => {
                 let id = cell(*i).to_string();
@@ -1740,5 +1886,275 @@ mod tests {
         ));
         assert_eq!(count(&db, "SELECT count(*) FROM ingest_batch"), 0);
         assert_eq!(count(&db, "SELECT count(*) FROM ingest_reject"), 0);
+    }
+
+    /// A database with the incubator and the register only.
+    fn registered() -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        db.ingest(&file(&dir, "kpm_register.csv", REGISTER), &m)
+            .unwrap();
+        (dir, db)
+    }
+
+    /// The ProKUS mapping with three fields taken from repeat groups: sessions
+    /// counted, paid workers counted by status, deposits (a repeat nested in
+    /// `pekerja`) summed.
+    fn repeat_mapping() -> FormMapping {
+        let mut m = FormMapping::prokus();
+        let text = r#"
+            [form]
+            id = "x"
+            [submission]
+            id_columns = ["_uuid"]
+            time_columns = ["_submission_time"]
+            [fields.kpm_id]
+            column = "k"
+            type = "id"
+            required = true
+            [fields.wave]
+            column = "w"
+            type = "choice"
+            required = true
+            choices = { endline = "endline" }
+            [fields.mentoring_sessions]
+            repeat = "sesi_pendampingan"
+            column = "sesi_pendampingan/topik"
+            type = "count"
+            aggregate = "count"
+            [fields.paid_workers]
+            repeat = "pekerja"
+            column = "pekerja/status"
+            type = "count"
+            aggregate = "count"
+            equals = "dibayar"
+            [fields.savings_amount]
+            repeat = "setoran"
+            column = "setoran/jumlah"
+            type = "money"
+            aggregate = "sum"
+        "#;
+        let extra = FormMapping::parse(text, Path::new("repeat.toml")).unwrap();
+        for name in ["mentoring_sessions", "paid_workers", "savings_amount"] {
+            m.fields.insert(name.into(), extra.fields[name].clone());
+        }
+        m
+    }
+
+    /// KPM id, mentoring sessions, paid workers, savings amount.
+    type RepeatValues = (String, Option<i32>, Option<i32>, Option<f64>);
+
+    fn repeat_values(db: &Database) -> Vec<RepeatValues> {
+        let mut stmt = db
+            .conn
+            .prepare("SELECT kpm_id, mentoring_sessions, paid_workers, savings_amount FROM response ORDER BY kpm_id")
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    fn orphan_rows(db: &Database) -> Vec<(i64, String, String)> {
+        let mut stmt = db
+            .conn
+            .prepare(
+                "SELECT source_row, column_name, reason FROM ingest_reject WHERE kind = 'orphan'",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn kobo_xlsx_repeat_sheets_join_on_parent_index_even_when_nested() {
+        let (dir, mut db) = registered();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        type Sheet<'a> = (&'a str, &'a [&'a str], Vec<Vec<&'a str>>);
+        let sheets: [Sheet; 4] = [
+            (
+                "Monitoring ProKUS",
+                &[
+                    "identitas/kpm_id",
+                    "identitas/putaran",
+                    "_uuid",
+                    "_submission_time",
+                    "_index",
+                ],
+                vec![
+                    vec!["K1", "endline", "u1", "2021-09-10T08:00:00", "#1"],
+                    vec!["K2", "endline", "u2", "2021-09-11T08:00:00", "#2"],
+                ],
+            ),
+            (
+                "sesi_pendampingan",
+                &[
+                    "sesi_pendampingan/topik",
+                    "_index",
+                    "_parent_table_name",
+                    "_parent_index",
+                ],
+                vec![
+                    vec!["pembukuan", "#1", "Monitoring ProKUS", "#1"],
+                    vec!["pemasaran", "#2", "Monitoring ProKUS", "#1"],
+                    vec!["kemasan", "#3", "Monitoring ProKUS", "#1"],
+                    vec!["NIB", "#4", "Monitoring ProKUS", "#2"],
+                    vec!["lost", "#5", "Monitoring ProKUS", "#9"],
+                ],
+            ),
+            (
+                "pekerja",
+                &[
+                    "pekerja/status",
+                    "_index",
+                    "_parent_table_name",
+                    "_parent_index",
+                ],
+                vec![
+                    vec!["dibayar", "#1", "Monitoring ProKUS", "#1"],
+                    vec!["keluarga", "#2", "Monitoring ProKUS", "#1"],
+                    vec!["dibayar", "#3", "Monitoring ProKUS", "#1"],
+                    vec!["keluarga", "#4", "Monitoring ProKUS", "#2"],
+                ],
+            ),
+            (
+                "setoran",
+                &[
+                    "setoran/jumlah",
+                    "_index",
+                    "_parent_table_name",
+                    "_parent_index",
+                ],
+                vec![
+                    vec!["Rp 100.000", "#1", "pekerja", "#1"],
+                    vec!["50000", "#2", "pekerja", "#4"],
+                    vec!["banyak", "#3", "pekerja", "#4"],
+                ],
+            ),
+        ];
+        for (name, headers, rows) in &sheets {
+            let ws = book.add_worksheet().set_name(*name).unwrap();
+            for (c, h) in headers.iter().enumerate() {
+                ws.write_string(0, c as u16, *h).unwrap();
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, v) in row.iter().enumerate() {
+                    // Indexes as numbers, as Kobo writes them.
+                    match v.strip_prefix('#') {
+                        Some(n) => {
+                            ws.write_number(r as u32 + 1, c as u16, n.parse::<f64>().unwrap())
+                        }
+                        None => ws.write_string(r as u32 + 1, c as u16, *v),
+                    }
+                    .unwrap();
+                }
+            }
+        }
+        let path = dir.path().join("kobo_repeats.xlsx");
+        book.save(&path).unwrap();
+        let s = db.ingest(&path, &repeat_mapping()).unwrap();
+        assert_eq!(
+            (
+                s.format.as_str(),
+                s.rows_read,
+                s.rows_loaded,
+                s.rows_rejected,
+                s.orphan_repeat_rows
+            ),
+            ("kobo-xlsx", 2, 1, 1, 1)
+        );
+        assert_eq!(
+            repeat_values(&db),
+            [("K1".to_string(), Some(3), Some(2), Some(100_000.0))]
+        );
+        let (row, column, reason): (i64, String, String) = db
+            .conn
+            .query_row("SELECT source_row, column_name, reason FROM ingest_reject WHERE kind = 'invalid' AND batch_id = $1", [s.batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap();
+        assert_eq!((row, column.as_str()), (3, "setoran/jumlah"));
+        assert!(
+            reason.contains("row 4 of repeat group `setoran`"),
+            "{reason}"
+        );
+        let orphans = orphan_rows(&db);
+        assert_eq!(orphans.len(), 1);
+        assert_eq!(
+            (orphans[0].0, orphans[0].1.as_str()),
+            (6, "sesi_pendampingan/_parent_index")
+        );
+    }
+
+    #[test]
+    fn odk_central_csv_zip_repeats_join_on_parent_key() {
+        use std::io::Write as _;
+        let (dir, mut db) = registered();
+        let path = dir.path().join("prokus_monitoring.csv.zip");
+        let mut zip = zip::ZipWriter::new(std::fs::File::create(&path).unwrap());
+        let files = [
+            (
+                "prokus_monitoring.csv",
+                "SubmissionDate,identitas-kpm_id,identitas-putaran,meta-instanceID,KEY,ReviewState\n\
+                 2021-09-13T01:02:03.000Z,K1,endline,uuid:a,uuid:a,\n\
+                 2021-09-14T01:02:03.000Z,K2,endline,uuid:b,uuid:b,approved\n",
+            ),
+            (
+                "prokus_monitoring-sesi_pendampingan.csv",
+                "topik,PARENT_KEY,KEY\npembukuan,uuid:a,uuid:a/sesi_pendampingan[1]\n\
+                 pemasaran,uuid:a,uuid:a/sesi_pendampingan[2]\nNIB,uuid:b,uuid:b/sesi_pendampingan[1]\n\
+                 lost,uuid:zzz,uuid:zzz/sesi_pendampingan[1]\n",
+            ),
+            (
+                "prokus_monitoring-pekerja.csv",
+                "status,PARENT_KEY,KEY\ndibayar,uuid:a,uuid:a/pekerja[1]\n\
+                 dibayar,uuid:b,uuid:b/pekerja[1]\ndibayar,uuid:b,uuid:b/pekerja[2]\n",
+            ),
+            (
+                "prokus_monitoring-setoran.csv",
+                "jumlah,PARENT_KEY,KEY\n75000,uuid:b/pekerja[1],uuid:b/pekerja[1]/setoran[1]\n",
+            ),
+        ];
+        for (name, text) in files {
+            zip.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        zip.finish().unwrap();
+        let s = db.ingest(&path, &repeat_mapping()).unwrap();
+        assert_eq!(
+            (
+                s.format.as_str(),
+                s.rows_read,
+                s.rows_loaded,
+                s.orphan_repeat_rows
+            ),
+            ("odk-zip", 2, 2, 1)
+        );
+        assert_eq!(
+            repeat_values(&db),
+            [
+                ("K1".to_string(), Some(2), Some(1), Some(0.0)),
+                ("K2".to_string(), Some(1), Some(2), Some(75_000.0))
+            ]
+        );
+        assert_eq!(orphan_rows(&db)[0].1, "sesi_pendampingan/PARENT_KEY");
+        // A repeat field the file cannot give, when required, stops the file.
+        let mut m = repeat_mapping();
+        m.fields.get_mut("paid_workers").unwrap().required = true;
+        m.fields.get_mut("paid_workers").unwrap().repeat = Some("karyawan".into());
+        let csv = file(
+            &dir,
+            "plain.csv",
+            "_uuid,_submission_time,identitas/kpm_id,identitas/putaran\nz1,2021-09-10,K1,endline\n",
+        );
+        let err = db.ingest(&csv, &m).unwrap_err().to_string();
+        assert!(
+            err.contains("plain.csv") && err.contains("repeat group `karyawan`"),
+            "{err}"
+        );
     }
 }

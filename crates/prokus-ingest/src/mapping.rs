@@ -75,6 +75,31 @@ pub struct FieldMapping {
     /// For `choice`: export value → canonical code.
     #[serde(default)]
     pub choices: BTreeMap<String, String>,
+    /// The field is computed from the rows of this repeat group (Kobo's
+    /// sheet name, ODK's table name); `column` is then a column of the
+    /// repeat's table.
+    #[serde(default)]
+    pub repeat: Option<String>,
+    /// How a repeat group's rows make the field's value.
+    #[serde(default)]
+    pub aggregate: Option<Aggregate>,
+    /// For `aggregate = "count"`: count only the rows whose `column` is this.
+    #[serde(default)]
+    pub equals: Option<String>,
+}
+
+/// How the rows of a repeat group make one value per submission.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    /// The number of rows (with `column` not empty, or equal to `equals`).
+    Count,
+    /// The sum of `column`'s numbers.
+    Sum,
+    /// The largest of `column`'s numbers.
+    Max,
+    /// Yes when `column` is yes in any row.
+    Any,
 }
 
 /// Which columns identify a submission and its time.
@@ -204,6 +229,34 @@ impl FormMapping {
                     "field `{name}` must have type {:?}, not {:?}",
                     types[0], field.field_type
                 )));
+            }
+            match (&field.repeat, field.aggregate) {
+                (Some(_), None) => {
+                    return Err(bad(format!(
+                        "field `{name}` comes from a repeat group but has no `aggregate` (count, sum, max or any)"
+                    )));
+                }
+                (None, Some(_)) => {
+                    return Err(bad(format!(
+                        "field `{name}` has an `aggregate` but no `repeat` group"
+                    )));
+                }
+                (Some(_), Some(a)) => {
+                    let fits = match a {
+                        Aggregate::Count => field.field_type == FieldType::Count,
+                        Aggregate::Sum | Aggregate::Max => {
+                            matches!(field.field_type, FieldType::Count | FieldType::Money)
+                        }
+                        Aggregate::Any => field.field_type == FieldType::YesNo,
+                    };
+                    if !fits {
+                        return Err(bad(format!(
+                            "field `{name}`: aggregate {a:?} cannot make a {:?}",
+                            field.field_type
+                        )));
+                    }
+                }
+                (None, None) => {}
             }
             if field.field_type == FieldType::Choice && field.choices.is_empty() {
                 return Err(bad(format!(

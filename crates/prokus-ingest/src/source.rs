@@ -3,6 +3,7 @@
 //! Windows-1252, `;`, `,` or tab separators, newlines inside quoted cells, and
 //! spreadsheet cells that hold numbers and dates instead of text.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use calamine::{Data, Reader};
@@ -15,6 +16,39 @@ pub struct Table {
     /// Column names of the header row, trimmed.
     pub headers: Vec<String>,
     body: Body,
+    /// The repeat groups' tables (Kobo XLSX sheets, ODK `.csv.zip` files).
+    pub repeats: Vec<RepeatTable>,
+    /// Columns added after reading (see [`Table::add_column`]): cells by row
+    /// number, and the cell of the other rows.
+    extra: Vec<(HashMap<u64, String>, String)>,
+}
+
+/// The rows of one repeat group, each linked to the submission it belongs to.
+#[derive(Debug, Clone)]
+pub struct RepeatTable {
+    /// The repeat group's name: Kobo's sheet name, or the part of ODK's file
+    /// name after the form id (`form-name.csv`).
+    pub name: String,
+    /// Column names.
+    pub headers: Vec<String>,
+    /// Data rows.
+    pub rows: Vec<RepeatRow>,
+    /// The column that points at the parent (`_parent_index`, `PARENT_KEY`).
+    pub parent_column: String,
+}
+
+/// One row of a repeat group.
+#[derive(Debug, Clone)]
+pub struct RepeatRow {
+    /// Row number in its sheet or file (header = 1).
+    pub row: u64,
+    /// Cells, as text.
+    pub cells: Vec<String>,
+    /// The main table's row number of the submission it belongs to; `None`
+    /// when its parent cannot be found (an orphan).
+    pub parent_row: Option<u64>,
+    /// The parent reference as the row gives it.
+    pub parent_ref: String,
 }
 
 enum Body {
@@ -27,17 +61,30 @@ enum Body {
 pub enum Container {
     /// Delimited text.
     Csv,
-    /// An Office Open XML workbook (the first sheet is read).
+    /// An Office Open XML workbook (the first sheet is the main table, later
+    /// sheets are repeat groups).
     Xlsx,
+    /// A ZIP of CSV files: ODK Central's `submissions.csv.zip` (the form's
+    /// table and one table per repeat group).
+    CsvZip,
 }
 
 impl Container {
-    /// Guesses the container from the file's first bytes (a ZIP is a workbook).
+    /// Guesses the container from the file's bytes: a ZIP holding a workbook
+    /// is a workbook, another ZIP a set of CSV files.
     pub fn sniff(bytes: &[u8]) -> Self {
-        if bytes.starts_with(b"PK\x03\x04") {
+        if !bytes.starts_with(b"PK\x03\x04") {
+            return Container::Csv;
+        }
+        let is_workbook = zip::ZipArchive::new(std::io::Cursor::new(bytes)).is_ok_and(|z| {
+            z.file_names()
+                .filter_map(Result::ok)
+                .any(|n| n == "xl/workbook.xml" || n == "[Content_Types].xml")
+        });
+        if is_workbook {
             Container::Xlsx
         } else {
-            Container::Csv
+            Container::CsvZip
         }
     }
 }
@@ -53,7 +100,15 @@ impl Table {
         match container {
             Container::Csv => Self::from_csv(path, bytes.into()),
             Container::Xlsx => Self::from_xlsx(path, bytes.into()),
+            Container::CsvZip => Self::from_csv_zip(path, bytes.into()),
         }
+    }
+
+    /// Adds a column computed after reading (a repeat group's aggregate):
+    /// its cell for each row number; rows without one get `default`.
+    pub fn add_column(&mut self, name: String, cells: HashMap<u64, String>, default: String) {
+        self.headers.push(name);
+        self.extra.push((cells, default));
     }
 
     fn from_csv(path: &Path, bytes: Vec<u8>) -> Result<Self, IngestError> {
@@ -76,7 +131,79 @@ impl Table {
             path: path.to_path_buf(),
             headers,
             body: Body::Csv { text, delimiter },
+            repeats: Vec::new(),
+            extra: Vec::new(),
         })
+    }
+
+    /// ODK Central's `.csv.zip`: `{formId}.csv` and `{formId}-{repeat}.csv`,
+    /// each repeat row pointing at its parent by `PARENT_KEY` → `KEY`.
+    fn from_csv_zip(path: &Path, bytes: Vec<u8>) -> Result<Self, IngestError> {
+        let unreadable = |reason: String| IngestError::Unreadable {
+            path: path.to_path_buf(),
+            reason,
+            hint: "download the export again from ODK Central (Download → .csv.zip)".into(),
+        };
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+            .map_err(|e| unreadable(format!("not a readable ZIP file: {e}")))?;
+        let mut names: Vec<String> = archive
+            .file_names()
+            .filter_map(Result::ok)
+            .filter(|n| n.to_lowercase().ends_with(".csv") && !n.contains('/'))
+            .map(|n| n.into_owned())
+            .collect();
+        names.sort_by_key(|n| (n.len(), n.clone()));
+        let Some(main_name) = names.first().cloned() else {
+            return Err(unreadable("the ZIP holds no CSV file".into()));
+        };
+        let mut read_entry = |name: &str| -> Result<Vec<u8>, IngestError> {
+            use std::io::Read;
+            let mut entry = archive
+                .by_name(name)
+                .map_err(|e| unreadable(format!("{name}: {e}")))?;
+            let mut out = Vec::new();
+            entry
+                .read_to_end(&mut out)
+                .map_err(|e| unreadable(format!("{name}: {e}")))?;
+            Ok(out)
+        };
+        let inner = |name: &str| path.join(name);
+        let mut table = Self::from_csv(&inner(&main_name), read_entry(&main_name)?)?;
+        table.path = path.to_path_buf();
+        let stem = main_name.trim_end_matches(".csv").to_string();
+        let key_of_row = table.column_values("KEY")?;
+        let mut repeats = Vec::new();
+        for name in names.iter().skip(1) {
+            let Some(repeat) = name
+                .strip_suffix(".csv")
+                .and_then(|n| n.strip_prefix(&format!("{stem}-")))
+            else {
+                continue;
+            };
+            let t = Self::from_csv(&inner(name), read_entry(name)?)?;
+            let mut rows = Vec::new();
+            t.for_each_row(|row, cells, _| {
+                rows.push((row, cells.iter().map(|c| c.to_string()).collect()));
+                Ok(())
+            })?;
+            repeats.push((repeat.to_string(), t.headers, rows));
+        }
+        table.repeats = link_repeats(repeats, &key_of_row, "PARENT_KEY", "KEY", |_| true);
+        Ok(table)
+    }
+
+    /// The text of column `name` of every data row, by value → row number.
+    fn column_values(&self, name: &str) -> Result<HashMap<String, u64>, IngestError> {
+        let mut out = HashMap::new();
+        if let Some(i) = self.headers.iter().position(|h| h == name) {
+            self.for_each_row(|row, cells, _| {
+                if let Some(v) = cells.get(i).map(|c| c.trim()).filter(|c| !c.is_empty()) {
+                    out.insert(v.to_string(), row);
+                }
+                Ok(())
+            })?;
+        }
+        Ok(out)
     }
 
     fn from_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Self, IngestError> {
@@ -88,6 +215,7 @@ impl Table {
         };
         let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
             .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?;
+        let sheet_names = workbook.sheet_names();
         let range = workbook
             .worksheet_range_at(0)
             .ok_or_else(|| unreadable("the workbook has no sheet".into()))?
@@ -99,13 +227,60 @@ impl Table {
             .iter()
             .map(|c| cell_text(c).0.trim().to_string())
             .collect();
-        Ok(Table {
+        let mut table = Table {
             path: path.to_path_buf(),
             headers,
             body: Body::Sheet {
                 rows: rows.collect(),
             },
-        })
+            repeats: Vec::new(),
+            extra: Vec::new(),
+        };
+        // Kobo: one more sheet per repeat group, `_parent_index` → `_index`.
+        if sheet_names.len() > 1 && table.headers.iter().any(|h| h == "_index") {
+            let index_of_row = table.column_values("_index")?;
+            let mut repeats = Vec::new();
+            for name in sheet_names.iter().skip(1) {
+                let range = workbook
+                    .worksheet_range(name)
+                    .map_err(|e| unreadable(format!("sheet `{name}` cannot be read: {e}")))?;
+                let mut sheet_rows = range.rows();
+                let Some(head) = sheet_rows.next() else {
+                    continue;
+                };
+                let headers: Vec<String> = head
+                    .iter()
+                    .map(|c| cell_text(c).0.trim().to_string())
+                    .collect();
+                if !headers.iter().any(|h| h == "_parent_index") {
+                    continue;
+                }
+                let rows = sheet_rows
+                    .enumerate()
+                    .map(|(i, r)| (i as u64 + 2, r.iter().map(|c| cell_text(c).0).collect()))
+                    .filter(|(_, cells): &(u64, Vec<String>)| {
+                        cells.iter().any(|c| !c.trim().is_empty())
+                    })
+                    .collect();
+                repeats.push((name.clone(), headers, rows));
+            }
+            let repeat_sheets: Vec<String> = repeats.iter().map(|(n, _, _)| n.clone()).collect();
+            // A parent that is a repeat sheet is named by its (full) group
+            // name, which the sheet name may cut to 31 characters.
+            let is_repeat_parent = move |parent: &str| {
+                repeat_sheets.iter().any(|s| {
+                    s == parent || (s.chars().count() >= 31 && parent.starts_with(s.as_str()))
+                })
+            };
+            table.repeats = link_repeats(
+                repeats,
+                &index_of_row,
+                "_parent_index",
+                "_index",
+                is_repeat_parent,
+            );
+        }
+        Ok(table)
     }
 
     /// Calls `f(row_number, cells, numeric)` for every data row; row numbers are
@@ -130,10 +305,11 @@ impl Table {
                     if row == 2 && is_hxl_row(record.iter()) {
                         continue;
                     }
-                    let cells: Vec<&str> = record.iter().collect();
+                    let mut cells: Vec<&str> = record.iter().collect();
                     if cells.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     }
+                    self.push_extra(row, &mut cells);
                     numeric.resize(cells.len(), false);
                     f(row, &cells, &numeric)?;
                 }
@@ -156,13 +332,109 @@ impl Table {
                     if texts.iter().all(|c| c.trim().is_empty()) {
                         continue;
                     }
-                    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                    let mut refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                    self.push_extra(row, &mut refs);
+                    numeric.resize(refs.len(), false);
                     f(row, &refs, &numeric)?;
                 }
             }
         }
         Ok(())
     }
+}
+
+impl Table {
+    /// Appends the added columns' cells of `row`, after padding the row to
+    /// the width of the file's own header.
+    fn push_extra<'a>(&'a self, row: u64, cells: &mut Vec<&'a str>) {
+        if self.extra.is_empty() {
+            return;
+        }
+        cells.resize(self.headers.len() - self.extra.len(), "");
+        for (column, default) in &self.extra {
+            cells.push(column.get(&row).unwrap_or(default));
+        }
+    }
+}
+
+/// A repeat table as read: name, headers and (row number, cells).
+type RawRepeat = (String, Vec<String>, Vec<(u64, Vec<String>)>);
+
+/// Links every repeat row to the main table's row it belongs to, following
+/// nested repeats up: a row's `parent_column` names either a main row (by
+/// the main table's `own_column` value, `main_rows`) or a row of another
+/// repeat table (when `is_repeat_parent` says so for Kobo, or by key for ODK).
+fn link_repeats(
+    repeats: Vec<RawRepeat>,
+    main_rows: &HashMap<String, u64>,
+    parent_column: &str,
+    own_column: &str,
+    is_repeat_parent: impl Fn(&str) -> bool,
+) -> Vec<RepeatTable> {
+    // Every repeat row's own key → its parent (table-qualified for Kobo,
+    // whose `_index` counts per sheet).
+    let kobo = parent_column == "_parent_index";
+    let mut parent_of: HashMap<String, String> = HashMap::new();
+    for (name, headers, rows) in &repeats {
+        let own = headers.iter().position(|h| h == own_column);
+        let parent = headers.iter().position(|h| h == parent_column);
+        let table = headers.iter().position(|h| h == "_parent_table_name");
+        for (_, cells) in rows {
+            let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
+            let key = if kobo {
+                format!("{name}\u{1f}{}", cell(own))
+            } else {
+                cell(own).to_string()
+            };
+            let parent_key = match (kobo, cell(table)) {
+                (true, t) if is_repeat_parent(t) => format!("{t}\u{1f}{}", cell(parent)),
+                _ => cell(parent).to_string(),
+            };
+            parent_of.insert(key, parent_key);
+        }
+    }
+    let resolve = |start: &str| -> Option<u64> {
+        let mut key = start.to_string();
+        for _ in 0..32 {
+            if let Some(row) = main_rows.get(&key) {
+                return Some(*row);
+            }
+            key = parent_of.get(&key)?.clone();
+        }
+        None
+    };
+    repeats
+        .into_iter()
+        .map(|(name, headers, rows)| {
+            let parent = headers.iter().position(|h| h == parent_column);
+            let table = headers.iter().position(|h| h == "_parent_table_name");
+            let rows = rows
+                .into_iter()
+                .map(|(row, cells)| {
+                    let cell =
+                        |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
+                    let parent_ref = cell(parent).to_string();
+                    let start = match (kobo, cell(table)) {
+                        (true, t) if is_repeat_parent(t) => format!("{t}\u{1f}{parent_ref}"),
+                        _ => parent_ref.clone(),
+                    };
+                    let parent_row = resolve(&start);
+                    RepeatRow {
+                        row,
+                        cells,
+                        parent_row,
+                        parent_ref,
+                    }
+                })
+                .collect();
+            RepeatTable {
+                name: name.chars().take(64).collect(),
+                headers,
+                rows,
+                parent_column: parent_column.to_string(),
+            }
+        })
+        .collect()
 }
 
 fn csv_reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
