@@ -4,7 +4,6 @@
 //! (`prokus-ingest`, `prokus-metrics`, `prokus-report`, `prokus-sample`) and
 //! decides how results and errors are shown and which exit code follows.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -96,9 +95,9 @@ enum Command {
         #[arg(long)]
         pdfa: bool,
     },
-    /// Export the rows that were not loaded, with their reasons, as CSV.
+    /// Export the rows that were not loaded, with their reasons (CSV or XLSX).
     Rejects {
-        /// Output file (`-` for standard output).
+        /// Output file: `.xlsx` for a workbook, else CSV (`-` for standard output).
         #[arg(long, default_value = "-")]
         output: PathBuf,
     },
@@ -301,15 +300,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Rejects { output } => {
             let db = open_existing(&cli.db)?;
-            export_rejects(&db, &output)?;
+            let n = prokus_ingest::export_rejects(&db, &output)?;
+            if output.as_os_str() != "-" {
+                eprintln!("{n} rejected rows written to {}", output.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { out } => demo(&out),
     }
 }
 
-/// Lists before the survey rows that refer to them: incubators, then the
-/// register, then exports (in the order given).
 fn parse_format(name: &str) -> Result<prokus_ingest::Format, String> {
     prokus_ingest::Format::from_name(name).ok_or_else(|| {
         let names: Vec<&str> = prokus_ingest::Format::ALL
@@ -341,6 +341,8 @@ fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {
         })
 }
 
+/// Lists before the survey rows that refer to them: incubators, then the
+/// register, then exports (in the order given).
 fn order_for_loading(files: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = files.to_vec();
     files.sort_by_key(|f| prokus_ingest::sniff_load_order(f));
@@ -409,35 +411,6 @@ fn write_table(
         (TableFormat::Csv, true) => table.write_csv_to(std::io::stdout().lock())?,
         (TableFormat::Json, true) => table.write_json_to(std::io::stdout().lock())?,
     }
-    Ok(())
-}
-
-fn export_rejects(db: &Database, output: &Path) -> Result<()> {
-    let mut stmt = db.connection().prepare(
-        "SELECT b.file, r.source_row, coalesce(r.column_name, ''), coalesce(r.value, ''), r.kind, r.reason
-         FROM ingest_reject r JOIN ingest_batch b USING (batch_id) ORDER BY r.batch_id, r.source_row",
-    )?;
-    let rows = stmt.query_map([], |r| {
-        Ok([
-            r.get::<_, String>(0)?,
-            r.get::<_, i64>(1)?.to_string(),
-            r.get(2)?,
-            r.get(3)?,
-            r.get(4)?,
-            r.get(5)?,
-        ])
-    })?;
-    let sink: Box<dyn Write> = if output.as_os_str() == "-" {
-        Box::new(std::io::stdout())
-    } else {
-        Box::new(std::fs::File::create(output).with_context(|| output.display().to_string())?)
-    };
-    let mut w = csv::Writer::from_writer(sink);
-    w.write_record(["file", "row", "column", "value", "kind", "reason"])?;
-    for row in rows {
-        w.write_record(row?)?;
-    }
-    w.flush()?;
     Ok(())
 }
 

@@ -21,6 +21,7 @@ mod error;
 mod load;
 pub mod mapping;
 pub mod nik;
+mod rejects;
 pub mod source;
 mod stage;
 pub mod values;
@@ -33,4 +34,5 @@ pub use load::{
     BatchSummary, Format, INCUBATOR_COLUMNS, IngestOptions, REGISTER_COLUMNS, sniff_load_order,
 };
 pub use mapping::FormMapping;
+pub use rejects::{REJECT_COLUMNS, export_rejects};
 pub use xlsform::XlsForm;
