@@ -713,6 +713,8 @@ struct SurveyPlan {
     /// `None` for hand-filled sheets: the id is then a hash of the row.
     id_column: Option<(usize, String)>,
     time_column: Option<(usize, String)>,
+    /// ODK Central's `ReviewState` or Kobo's `_validation_status`.
+    review_column: Option<(usize, String)>,
     /// The time of a row without one (hand-filled sheets: the ingest time).
     fallback_time: Option<NaiveDateTime>,
     fields: Vec<PlannedField>,
@@ -759,6 +761,7 @@ impl SurveyPlan {
             ));
         }
         let time_column = first_of(&mapping.submission.time_columns);
+        let review_column = first_of(&["ReviewState".into(), "_validation_status".into()]);
         if time_column.is_none() && !sheet {
             return Err(missing(
                 &mapping.submission.time_columns.join(" / "),
@@ -809,6 +812,7 @@ impl SurveyPlan {
         Ok(SurveyPlan {
             id_column,
             time_column,
+            review_column,
             fallback_time: None,
             fields,
             repeat_problems: HashMap::new(),
@@ -845,6 +849,16 @@ impl SurveyPlan {
                 format!("sheet-{}", &hex::encode(h.finalize())[..24])
             }
         };
+        if let Some((i, name)) = &self.review_column {
+            let review = cell(*i);
+            if is_rejected_in_review(review) {
+                problems.push(Problem {
+                    column: name.clone(),
+                    value: review.into(),
+                    reason: "the submission was rejected by its reviewer on the server (ODK Central or KoboToolbox); correct it there and export again if it should count".into(),
+                });
+            }
+        }
         let submitted = self.time_column.as_ref().map_or("", |(i, _)| cell(*i));
         let time = match (parse_datetime(submitted), self.fallback_time) {
             (Ok(t), _) => Some(t),
@@ -899,6 +913,15 @@ impl SurveyPlan {
             Err(problems)
         }
     }
+}
+
+/// ODK Central's `rejected` review state; Kobo's "not approved" validation
+/// status, by uid (XML export) or label (label export).
+fn is_rejected_in_review(state: &str) -> bool {
+    matches!(
+        state.to_lowercase().as_str(),
+        "rejected" | "validation_status_not_approved" | "not approved"
+    )
 }
 
 impl PlannedField {
@@ -1731,14 +1754,25 @@ mod tests {
         // ODK Central: commas, `-` between groups, SubmissionDate first, KEY last.
         let odk = "SubmissionDate,identitas-kpm_id,identitas-putaran,usaha-masih_berjalan,usaha-laba_bersih,keuangan-menabung,meta-instanceID,KEY,ReviewState\n\
                    2021-09-13T01:02:03.000Z,K2,endline,ya,\"1.900.000\",ya,uuid:o1,uuid:o1,approved\n\
-                   2021-09-14T01:02:03.000Z,K1,endline,tidak,,tidak,uuid:o2,uuid:o2,\n";
+                   2021-09-14T01:02:03.000Z,K1,endline,tidak,,tidak,uuid:o2,uuid:o2,\n\
+                   2021-09-15T01:02:03.000Z,K1,endline,ya,5000000,ya,uuid:o3,uuid:o3,rejected\n";
         let s = db
             .ingest(&file(&dir, "submissions.csv", odk), &FormMapping::prokus())
             .unwrap();
         assert_eq!(
             (s.format.as_str(), s.rows_loaded, s.rows_rejected),
-            ("odk-csv", 2, 0)
+            ("odk-csv", 2, 1),
+            "the submission its reviewer rejected is not loaded"
         );
+        let column: String = db
+            .conn
+            .query_row(
+                "SELECT column_name FROM ingest_reject WHERE batch_id = $1",
+                [s.batch_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(column, "ReviewState");
         let (income, operating): (f64, bool) = db
             .conn
             .query_row("SELECT business_income, business_operating FROM response WHERE submission_id = 'uuid:o1'", [], |r| Ok((r.get(0)?, r.get(1)?)))

@@ -575,4 +575,53 @@ mod tests {
             .to_string();
         assert!(err.contains("e.csv") && err.contains("empty"), "{err}");
     }
+
+    /// A workbook with one date-time cell, in the 1900 or the 1904 date system
+    /// (rust_xlsxwriter writes 1900; the flag is set in workbook.xml after).
+    fn workbook_with_date(serial: f64, system_1904: bool) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "_submission_time").unwrap();
+        let format = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd hh:mm");
+        sheet
+            .write_number_with_format(1, 0, serial, &format)
+            .unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        if !system_1904 {
+            return bytes;
+        }
+        let mut input = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..input.len() {
+            let mut entry = input.by_index(i).unwrap();
+            let name = entry.name().unwrap().to_string();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            if name == "xl/workbook.xml" {
+                let text = String::from_utf8(data).unwrap();
+                let patched = text.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1);
+                assert_ne!(patched, text);
+                data = patched.into_bytes();
+            }
+            out.start_file(name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&data).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    #[test]
+    fn excel_dates_of_the_1900_and_the_1904_systems_read_as_the_same_time() {
+        // 2021-09-13 08:00 is serial 44452.333… (1900) and 42990.333… (1904).
+        for (serial, system_1904) in [(44452.0 + 8.0 / 24.0, false), (42990.0 + 8.0 / 24.0, true)] {
+            let bytes = workbook_with_date(serial, system_1904);
+            let t = Table::read(Path::new("w.xlsx"), bytes, Container::Xlsx).unwrap();
+            assert_eq!(
+                rows(&t)[0].1[0],
+                "2021-09-13T08:00:00.000",
+                "1904 system: {system_1904}"
+            );
+        }
+    }
 }
