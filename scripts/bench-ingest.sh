@@ -16,7 +16,8 @@ cd "$(dirname "$0")/.."
 households=${HOUSEHOLDS:-250000}
 runs=${RUNS:-5}
 work=${BENCH_DIR:-/tmp/prokus-bench-ingest}
-target=${CARGO_TARGET_DIR:-target}
+# Wherever cargo builds (CARGO_TARGET_DIR, a config's target-dir, or target/).
+target=$(cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
 
 if [ ! -x /usr/bin/time ]; then
     sudo=""
