@@ -204,6 +204,56 @@ fn every_row_is_loaded_rejected_or_a_duplicate() {
 }
 
 #[test]
+fn impact_estimates_cover_every_outcome_estimator_and_standard_error() {
+    let run = run();
+    let out = prokus(&["impact", "--db", &run.db, "--cluster", "district"]);
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "indicator_id",
+            "estimator",
+            "estimate",
+            "se",
+            "se_type",
+            "ci_low",
+            "ci_high",
+            "p_value",
+            "n_treated",
+            "n_comparison"
+        ]
+    );
+    let rows: Vec<BTreeMap<String, String>> = reader.deserialize().map(Result::unwrap).collect();
+    let income: Vec<_> = rows
+        .iter()
+        .filter(|r| r["indicator_id"] == "business_income")
+        .collect();
+    assert_eq!(income.len(), 9, "3 estimators × conventional, hc1, cr1");
+    for r in &income {
+        let f = |k: &str| r[k].parse::<f64>().unwrap();
+        assert!(
+            f("ci_low") < f("estimate") && f("estimate") < f("ci_high"),
+            "{r:?}"
+        );
+        assert!((0.0..=1.0).contains(&f("p_value")));
+        assert!(f("n_treated") > 100.0 && f("n_comparison") > 20.0, "{r:?}");
+    }
+    // The sample's households gain from the program: the DiD on net business
+    // income is positive and its interval excludes zero.
+    let did = income
+        .iter()
+        .find(|r| r["estimator"] == "difference_in_differences" && r["se_type"] == "cr1")
+        .unwrap();
+    assert!(did["ci_low"].parse::<f64>().unwrap() > 0.0, "{did:?}");
+    let out = Command::new(BIN)
+        .args(["impact", "--db", &run.db, "--indicator", "no_such"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("business_income"));
+}
+
+#[test]
 fn ingesting_the_same_files_again_adds_nothing() {
     let run = run();
     let data = run.dir.join("data");

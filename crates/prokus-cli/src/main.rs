@@ -101,12 +101,35 @@ enum Command {
         #[arg(long, default_value = "-")]
         output: PathBuf,
     },
+    /// Estimate what ProKUS changed against the comparison group: difference in
+    /// means at the endline, difference in differences and ANCOVA, each with
+    /// conventional, HC1 and clustered (CR1) standard errors.
+    Impact {
+        /// Only this indicator (see `prokus indicators --list`); all outcomes by default.
+        #[arg(long)]
+        indicator: Option<String>,
+        /// What clustered standard errors are clustered by: kpm (the household), district, regency or incubator.
+        #[arg(long, default_value = "kpm", value_parser = parse_cluster)]
+        cluster: prokus_metrics::impact::ClusterLevel,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ImpactFormat::Csv)]
+        format: ImpactFormat,
+        /// Output file (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        output: PathBuf,
+    },
     /// Run the whole pipeline on the bundled sample: sample, ingest, indicators, report.
     Demo {
         /// Output folder (data, database, indicators, reports).
         #[arg(long, default_value = "prokus-demo")]
         out: PathBuf,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImpactFormat {
+    Csv,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -298,6 +321,41 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ExitCode::SUCCESS
             })
         }
+        Command::Impact {
+            indicator,
+            cluster,
+            format,
+            output,
+        } => {
+            let catalog = Catalog::builtin();
+            if let Some(id) = &indicator
+                && !catalog.indicators.iter().any(|i| &i.id == id)
+            {
+                let ids: Vec<&str> = catalog.indicators.iter().map(|i| i.id.as_str()).collect();
+                anyhow::bail!(
+                    "unknown indicator `{id}`; the catalog has: {}",
+                    ids.join(", ")
+                );
+            }
+            let db = open_existing(&cli.db)?;
+            let rows = prokus_metrics::impact::impact_table(
+                db.connection(),
+                &catalog,
+                indicator.as_deref(),
+                cluster,
+            )?;
+            if rows.is_empty() {
+                eprintln!(
+                    "note: no estimate: the database needs endline answers from both the ProKUS and the comparison group"
+                );
+            }
+            prokus_metrics::impact::write_impact_file(
+                &rows,
+                matches!(format, ImpactFormat::Json),
+                &output,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rejects { output } => {
             let db = open_existing(&cli.db)?;
             let n = prokus_ingest::export_rejects(&db, &output)?;
@@ -308,6 +366,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
         }
         Command::Demo { out } => demo(&out),
     }
+}
+
+fn parse_cluster(name: &str) -> Result<prokus_metrics::impact::ClusterLevel, String> {
+    prokus_metrics::impact::ClusterLevel::from_name(name)
+        .ok_or_else(|| format!("unknown level `{name}`; use kpm, district, regency or incubator"))
 }
 
 fn parse_format(name: &str) -> Result<prokus_ingest::Format, String> {

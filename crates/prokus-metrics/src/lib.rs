@@ -14,6 +14,8 @@
 
 pub mod catalog;
 mod compute;
+pub mod impact;
+pub mod ols;
 pub mod stats;
 pub mod targets;
 
