@@ -11,7 +11,8 @@ use sha2::{Digest, Sha256};
 use crate::IngestError;
 use crate::db::Database;
 use crate::mapping::{
-    Aggregate, CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_column,
+    Aggregate, CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_choice_columns,
+    find_column,
 };
 use crate::nik::check_nik;
 use crate::source::{Container, Table};
@@ -789,7 +790,7 @@ impl SurveyPlan {
             };
             let index = find_column(headers, &field.column);
             let split = if field.field_type == FieldType::Multi {
-                choice_columns(headers, &field.column)
+                find_choice_columns(headers, &field.column)
             } else {
                 Vec::new()
             };
@@ -994,34 +995,6 @@ fn split_joined_labels(raw: &str, labels: &HashMap<String, String>) -> Option<Ve
         at = end;
     }
     Some(names)
-}
-
-/// The columns `column/choice` of a select_multiple exported one column per
-/// choice (Kobo's default, next to the summary column), with their choices.
-fn choice_columns(headers: &[String], column: &str) -> Vec<(usize, String)> {
-    let norm = |h: &str| h.trim().replace('-', "/").to_lowercase();
-    let want = norm(column);
-    let last = want.rsplit('/').next().unwrap_or(&want).to_string();
-    headers
-        .iter()
-        .enumerate()
-        .filter_map(|(i, h)| {
-            let h = norm(h);
-            let (prefix, choice) = h.rsplit_once('/')?;
-            let matches = prefix == want || prefix == last || prefix.ends_with(&format!("/{last}"));
-            (matches && !choice.is_empty()).then(|| {
-                (
-                    i,
-                    headers[i]
-                        .trim()
-                        .rsplit(['/', '-'])
-                        .next()
-                        .unwrap_or(choice)
-                        .to_string(),
-                )
-            })
-        })
-        .collect()
 }
 
 fn convert(raw: &str, field: &FieldMapping) -> Result<Value, String> {

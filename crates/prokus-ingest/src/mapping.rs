@@ -293,24 +293,70 @@ impl FormMapping {
     }
 }
 
+/// How a header names a mapping's column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Naming {
+    /// The same path, ODK's `-` group separator standing for `/`.
+    Exact,
+    /// The column's last path segment, as exports without the group
+    /// hierarchy in the header give it.
+    LastSegment,
+    /// Another column.
+    Other,
+}
+
+fn normalize_header(h: &str) -> String {
+    h.trim().replace('-', "/").to_lowercase()
+}
+
+/// How `header` names `column` (both normalized).
+fn naming(header: &str, column: &str) -> Naming {
+    let last = column.rsplit('/').next().unwrap_or(column);
+    if header == column {
+        Naming::Exact
+    } else if header == last || header.strip_suffix(last).is_some_and(|h| h.ends_with('/')) {
+        Naming::LastSegment
+    } else {
+        Naming::Other
+    }
+}
+
 /// Finds `column` among `headers`: exactly; with ODK's `-` group separator in
 /// place of `/`; or, for exports without the group hierarchy in the header, by
 /// its last path segment when that is unique. Returns the header index.
 pub fn find_column(headers: &[String], column: &str) -> Option<usize> {
-    let norm = |h: &str| h.trim().replace('-', "/").to_lowercase();
-    let want = norm(column);
-    if let Some(i) = headers.iter().position(|h| norm(h) == want) {
+    let want = normalize_header(column);
+    let namings: Vec<Naming> = headers
+        .iter()
+        .map(|h| naming(&normalize_header(h), &want))
+        .collect();
+    if let Some(i) = namings.iter().position(|n| *n == Naming::Exact) {
         return Some(i);
     }
-    let last = want.rsplit('/').next().unwrap_or(&want).to_string();
-    let mut hits = headers.iter().enumerate().filter(|(_, h)| {
-        let h = norm(h);
-        h == last || h.ends_with(&format!("/{last}"))
-    });
+    let mut hits = namings
+        .iter()
+        .enumerate()
+        .filter(|(_, n)| **n == Naming::LastSegment);
     match (hits.next(), hits.next()) {
         (Some((i, _)), None) => Some(i),
         _ => None,
     }
+}
+
+/// The columns `column/choice` of a select_multiple exported one column per
+/// choice (Kobo's default, next to the summary column), with their choices:
+/// the header's last segment, named the way [`find_column`] names `column`.
+pub fn find_choice_columns(headers: &[String], column: &str) -> Vec<(usize, String)> {
+    let want = normalize_header(column);
+    headers
+        .iter()
+        .enumerate()
+        .filter_map(|(i, h)| {
+            let (question, choice) = h.trim().rsplit_once(['/', '-'])?;
+            let named = naming(&normalize_header(question), &want) != Naming::Other;
+            (named && !choice.is_empty()).then(|| (i, choice.to_string()))
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -507,7 +507,7 @@ fn is_hxl_row<'a>(mut cells: impl Iterator<Item = &'a str>) -> bool {
 
 /// The text of a workbook cell and whether it was a number cell. Whole numbers
 /// print without `.0`; dates print as ISO 8601 (1900 and 1904 systems).
-fn cell_text(cell: &Data) -> (String, bool) {
+pub(crate) fn cell_text(cell: &Data) -> (String, bool) {
     match cell {
         Data::Empty => (String::new(), false),
         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => (s.clone(), false),

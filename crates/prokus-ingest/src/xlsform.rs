@@ -12,9 +12,10 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use calamine::{Data, Reader};
+use calamine::Reader;
 
 use crate::IngestError;
+use crate::source::cell_text;
 
 /// The project's own monitoring form (`sample-data/prokus-monitoring-form.xlsx`).
 const PROKUS_XLSFORM: &[u8] = include_bytes!("../../../sample-data/prokus-monitoring-form.xlsx");
@@ -119,7 +120,10 @@ impl XlsForm {
                 .worksheet_range(&found)
                 .map_err(|e| bad(format!("sheet `{found}` cannot be read: {e}")))?;
             Ok(Some(
-                range.rows().map(|r| r.iter().map(cell).collect()).collect(),
+                range
+                    .rows()
+                    .map(|r| r.iter().map(|c| cell_text(c).0).collect())
+                    .collect(),
             ))
         };
         let survey = sheet("survey")?.ok_or_else(|| bad("it has no `survey` sheet".into()))?;
@@ -137,21 +141,10 @@ impl XlsForm {
                 "its survey sheet lacks the `type` or `name` column".into()
             ));
         };
-        // Label columns: `label`, `label::Language (xx)`, `label:Language`.
         let label_columns: Vec<(usize, String)> = header
             .iter()
             .enumerate()
-            .filter_map(|(i, h)| {
-                let h = h.trim();
-                let lower = h.to_lowercase();
-                if lower == "label" {
-                    Some((i, String::new()))
-                } else if lower.starts_with("label:") {
-                    Some((i, h[6..].trim_start_matches(':').trim().to_string()))
-                } else {
-                    None
-                }
-            })
+            .filter_map(|(i, h)| Some((i, label_language(h)?)))
             .collect();
         let languages: Vec<String> = label_columns.iter().map(|(_, l)| l.clone()).collect();
         let labels_of = |row: &[String], columns: &[(usize, String)]| -> Vec<String> {
@@ -218,22 +211,13 @@ impl XlsForm {
             };
             let list_col = col("list_name").or_else(|| col("list name"));
             let name_col = col("name");
-            // The choices sheet's label columns, in the survey's language order.
-            let choice_labels: Vec<(usize, String)> = languages
+            // The choices sheet's label columns, as indexes of the survey's languages.
+            let choice_labels: Vec<(usize, usize)> = header
                 .iter()
-                .filter_map(|lang| {
-                    header
-                        .iter()
-                        .position(|h| {
-                            let lower = h.trim().to_lowercase();
-                            if lang.is_empty() {
-                                lower == "label"
-                            } else {
-                                lower.starts_with("label:")
-                                    && h.trim()[6..].trim_start_matches(':').trim() == lang
-                            }
-                        })
-                        .map(|i| (i, lang.clone()))
+                .enumerate()
+                .filter_map(|(i, h)| {
+                    let lang = label_language(h)?;
+                    Some((i, languages.iter().position(|l| *l == lang)?))
                 })
                 .collect();
             if let (Some(list_col), Some(name_col)) = (list_col, name_col) {
@@ -244,13 +228,8 @@ impl XlsForm {
                         continue;
                     }
                     let mut labels = vec![String::new(); languages.len()];
-                    for (i, lang) in &choice_labels {
-                        if let Some(k) = languages.iter().position(|l| l == lang) {
-                            labels[k] = row
-                                .get(*i)
-                                .map(|s| s.trim().to_string())
-                                .unwrap_or_default();
-                        }
+                    for &(i, k) in &choice_labels {
+                        labels[k] = row.get(i).map(|s| s.trim().to_string()).unwrap_or_default();
                     }
                     lists
                         .entry(list.to_lowercase())
@@ -396,15 +375,18 @@ struct LabelKey {
     labelled: bool,
 }
 
-fn cell(c: &Data) -> String {
-    match c {
-        Data::Empty => String::new(),
-        Data::String(s) => s.clone(),
-        Data::Float(f) if f.fract() == 0.0 => format!("{}", *f as i64),
-        Data::Float(f) => f.to_string(),
-        Data::Int(i) => i.to_string(),
-        other => other.to_string(),
+/// The language of a label column: `label` → the empty string,
+/// `label::Indonesian (id)` (or `label:Indonesian (id)`) → `Indonesian (id)`;
+/// `None` for other columns.
+fn label_language(header: &str) -> Option<String> {
+    let h = header.trim();
+    if h.eq_ignore_ascii_case("label") {
+        return Some(String::new());
     }
+    let prefix = h.get(..6)?;
+    prefix
+        .eq_ignore_ascii_case("label:")
+        .then(|| h[6..].trim_start_matches(':').trim().to_string())
 }
 
 #[cfg(test)]
