@@ -15,7 +15,7 @@ use crate::mapping::{
     find_column,
 };
 use crate::nik::check_nik;
-use crate::source::{Container, Table};
+use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{parse_count, parse_datetime, parse_money, parse_yes_no};
 use crate::wilayah::Level;
@@ -508,13 +508,10 @@ fn aggregate_repeats(
         let (Some(repeat_name), Some(aggregate)) = (field.repeat.clone(), field.aggregate) else {
             continue;
         };
-        let repeat = table.repeats.iter().find(|r| {
-            r.name.eq_ignore_ascii_case(&repeat_name)
-                || (r.name.chars().count() >= 31
-                    && repeat_name
-                        .to_lowercase()
-                        .starts_with(&r.name.to_lowercase()))
-        });
+        let repeat = table
+            .repeats
+            .iter()
+            .find(|r| sheet_is_group(&r.name, &repeat_name));
         let virtual_name = format!("repeat:{repeat_name}:{name}");
         let Some(repeat) = repeat else {
             if field.required {

@@ -188,7 +188,7 @@ impl Table {
             })?;
             repeats.push((repeat.to_string(), t.headers, rows));
         }
-        table.repeats = link_repeats(repeats, &key_of_row, "PARENT_KEY", "KEY", |_| true);
+        table.repeats = link_repeats(repeats, &key_of_row, "PARENT_KEY", "KEY", None);
         Ok(table)
     }
 
@@ -264,20 +264,17 @@ impl Table {
                     .collect();
                 repeats.push((name.clone(), headers, rows));
             }
-            let repeat_sheets: Vec<String> = repeats.iter().map(|(n, _, _)| n.clone()).collect();
-            // A parent that is a repeat sheet is named by its (full) group
-            // name, which the sheet name may cut to 31 characters.
-            let is_repeat_parent = move |parent: &str| {
-                repeat_sheets.iter().any(|s| {
-                    s == parent || (s.chars().count() >= 31 && parent.starts_with(s.as_str()))
-                })
-            };
+            let sheets: Vec<String> = repeats.iter().map(|(n, _, _)| n.clone()).collect();
+            // `_parent_table_name` names the main table by the form's title
+            // and a repeat by its group name, which the sheet name may cut.
+            let repeat_sheet_of =
+                |parent: &str| sheets.iter().find(|s| sheet_is_group(s, parent)).cloned();
             table.repeats = link_repeats(
                 repeats,
                 &index_of_row,
                 "_parent_index",
                 "_index",
-                is_repeat_parent,
+                Some(&repeat_sheet_of),
             );
         }
         Ok(table)
@@ -357,74 +354,88 @@ impl Table {
     }
 }
 
+/// Finds the Kobo sheet of a `_parent_table_name`, when it is a repeat's.
+type SheetOf<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
 /// A repeat table as read: name, headers and (row number, cells).
 type RawRepeat = (String, Vec<String>, Vec<(u64, Vec<String>)>);
 
+/// Whether a Kobo sheet holds the repeat group `group`: the sheet name is the
+/// group name, or its first 31 characters (Excel's limit).
+pub(crate) fn sheet_is_group(sheet: &str, group: &str) -> bool {
+    sheet.eq_ignore_ascii_case(group)
+        || (sheet.chars().count() >= 31 && group.to_lowercase().starts_with(&sheet.to_lowercase()))
+}
+
 /// Links every repeat row to the main table's row it belongs to, following
-/// nested repeats up: a row's `parent_column` names either a main row (by
-/// the main table's `own_column` value, `main_rows`) or a row of another
-/// repeat table (when `is_repeat_parent` says so for Kobo, or by key for ODK).
+/// nested repeats up. A row's `parent_column` names a main row (by the main
+/// table's `own_column` value, `main_rows`) or a row of another repeat table.
+/// ODK's keys are unique across tables (`repeat_sheet_of` is `None`); Kobo's
+/// `_index` counts per sheet, so its keys are qualified by the sheet that
+/// `repeat_sheet_of` finds for a `_parent_table_name`.
 fn link_repeats(
     repeats: Vec<RawRepeat>,
     main_rows: &HashMap<String, u64>,
     parent_column: &str,
     own_column: &str,
-    is_repeat_parent: impl Fn(&str) -> bool,
+    repeat_sheet_of: Option<&SheetOf<'_>>,
 ) -> Vec<RepeatTable> {
-    // Every repeat row's own key → its parent (table-qualified for Kobo,
-    // whose `_index` counts per sheet).
-    let kobo = parent_column == "_parent_index";
-    let mut parent_of: HashMap<String, String> = HashMap::new();
-    for (name, headers, rows) in &repeats {
-        let own = headers.iter().position(|h| h == own_column);
-        let parent = headers.iter().position(|h| h == parent_column);
-        let table = headers.iter().position(|h| h == "_parent_table_name");
-        for (_, cells) in rows {
-            let cell = |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
-            let key = if kobo {
-                format!("{name}\u{1f}{}", cell(own))
-            } else {
-                cell(own).to_string()
-            };
-            let parent_key = match (kobo, cell(table)) {
-                (true, t) if is_repeat_parent(t) => format!("{t}\u{1f}{}", cell(parent)),
-                _ => cell(parent).to_string(),
-            };
-            parent_of.insert(key, parent_key);
-        }
-    }
+    // Every row's own key and the key of its parent.
+    let keys: Vec<Vec<(String, String)>> = repeats
+        .iter()
+        .map(|(name, headers, rows)| {
+            let column = |want: &str| headers.iter().position(|h| h == want);
+            let (own, parent) = (column(own_column), column(parent_column));
+            let table = column("_parent_table_name");
+            rows.iter()
+                .map(|(_, cells)| {
+                    let cell =
+                        |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
+                    match repeat_sheet_of {
+                        None => (cell(own).to_string(), cell(parent).to_string()),
+                        Some(sheet_of) => (
+                            format!("{name}\u{1f}{}", cell(own)),
+                            match sheet_of(cell(table)) {
+                                Some(sheet) => format!("{sheet}\u{1f}{}", cell(parent)),
+                                None => cell(parent).to_string(),
+                            },
+                        ),
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let parent_of: HashMap<&str, &str> = keys
+        .iter()
+        .flatten()
+        .map(|(own, parent)| (own.as_str(), parent.as_str()))
+        .collect();
     let resolve = |start: &str| -> Option<u64> {
-        let mut key = start.to_string();
+        let mut key = start;
         for _ in 0..32 {
-            if let Some(row) = main_rows.get(&key) {
+            if let Some(row) = main_rows.get(key) {
                 return Some(*row);
             }
-            key = parent_of.get(&key)?.clone();
+            key = parent_of.get(key)?;
         }
         None
     };
     repeats
         .into_iter()
-        .map(|(name, headers, rows)| {
+        .zip(&keys)
+        .map(|((name, headers, rows), keys)| {
             let parent = headers.iter().position(|h| h == parent_column);
-            let table = headers.iter().position(|h| h == "_parent_table_name");
             let rows = rows
                 .into_iter()
-                .map(|(row, cells)| {
-                    let cell =
-                        |i: Option<usize>| i.and_then(|i| cells.get(i)).map_or("", |c| c.trim());
-                    let parent_ref = cell(parent).to_string();
-                    let start = match (kobo, cell(table)) {
-                        (true, t) if is_repeat_parent(t) => format!("{t}\u{1f}{parent_ref}"),
-                        _ => parent_ref.clone(),
-                    };
-                    let parent_row = resolve(&start);
-                    RepeatRow {
-                        row,
-                        cells,
-                        parent_row,
-                        parent_ref,
-                    }
+                .zip(keys)
+                .map(|((row, cells), (_, parent_key))| RepeatRow {
+                    row,
+                    parent_row: resolve(parent_key),
+                    parent_ref: parent
+                        .and_then(|i| cells.get(i))
+                        .map_or("", |c| c.trim())
+                        .to_string(),
+                    cells,
                 })
                 .collect();
             RepeatTable {
@@ -623,5 +634,43 @@ mod tests {
                 "1904 system: {system_1904}"
             );
         }
+    }
+
+    #[test]
+    fn nested_repeats_under_a_sheet_name_cut_to_31_characters_reach_their_submission() {
+        let group = "pendampingan_inkubator_bulanan_lengkap"; // 38 characters
+        let sheet: String = group.chars().take(31).collect();
+        let header = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let repeats = vec![
+            (
+                sheet.clone(),
+                header(&["_index", "_parent_table_name", "_parent_index"]),
+                vec![(2, header(&["1", "Monitoring ProKUS", "7"]))],
+            ),
+            (
+                "topik".to_string(),
+                header(&["_index", "_parent_table_name", "_parent_index"]),
+                vec![
+                    (2, header(&["1", group, "1"])),
+                    (3, header(&["2", group, "9"])),
+                ],
+            ),
+        ];
+        let main_rows = HashMap::from([("7".to_string(), 8u64)]);
+        let sheets = [sheet.clone(), "topik".to_string()];
+        let sheet_of = |parent: &str| sheets.iter().find(|s| sheet_is_group(s, parent)).cloned();
+        let linked = link_repeats(
+            repeats,
+            &main_rows,
+            "_parent_index",
+            "_index",
+            Some(&sheet_of),
+        );
+        let parents: Vec<Option<u64>> = linked[1].rows.iter().map(|r| r.parent_row).collect();
+        assert_eq!(
+            parents,
+            [Some(8), None],
+            "the second topic's session does not exist"
+        );
     }
 }
