@@ -202,6 +202,7 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
 
 /// One row of `impact_units.sql`.
 struct UnitRow {
+    variable: String,
     kpm: String,
     arm: String,
     district: String,
@@ -211,60 +212,51 @@ struct UnitRow {
     endline: Option<f64>,
 }
 
-/// The KPM-level values of `variable` at the baseline and the endline, with
-/// each household's arm and cluster at `level`. Needs the ingest schema.
-pub fn units(
+/// Every KPM-level variable's values at the baseline and the endline, with
+/// each household's arm and cluster at `level`: one query for all outcomes.
+/// Needs the ingest schema.
+pub fn units_by_variable(
     conn: &Connection,
-    variable: &str,
     level: ClusterLevel,
-) -> Result<Vec<Unit>, MetricsError> {
+) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
     conn.execute_batch(KPM_WAVE_SQL)?;
     let mut stmt = conn.prepare(UNITS_SQL)?;
+    let rows = stmt.query_map([], |r| {
+        Ok(UnitRow {
+            variable: r.get(0)?,
+            kpm: r.get(1)?,
+            arm: r.get(2)?,
+            district: r.get(3)?,
+            regency: r.get(4)?,
+            incubator: r.get(5)?,
+            baseline: r.get(6)?,
+            endline: r.get(7)?,
+        })
+    })?;
     let mut ids: HashMap<String, u64> = HashMap::new();
     let mut id = |s: String| {
         let next = ids.len() as u64;
         *ids.entry(s).or_insert(next)
     };
-    let rows: Vec<UnitRow> = stmt
-        .query_map([variable], |r| {
-            Ok(UnitRow {
-                kpm: r.get(0)?,
-                arm: r.get(1)?,
-                district: r.get(2)?,
-                regency: r.get(3)?,
-                incubator: r.get(4)?,
-                baseline: r.get(5)?,
-                endline: r.get(6)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
-    let mut out = Vec::with_capacity(rows.len());
-    for UnitRow {
-        kpm,
-        arm,
-        district,
-        regency,
-        incubator,
-        baseline,
-        endline,
-    } in rows
-    {
+    let mut out: HashMap<String, Vec<Unit>> = HashMap::new();
+    for row in rows {
+        let r = row?;
         let cluster = match level {
-            ClusterLevel::Kpm => format!("kpm:{kpm}"),
-            ClusterLevel::District => format!("district:{district}"),
-            ClusterLevel::Regency => format!("regency:{regency}"),
+            ClusterLevel::Kpm => format!("kpm:{}", r.kpm),
+            ClusterLevel::District => format!("district:{}", r.district),
+            ClusterLevel::Regency => format!("regency:{}", r.regency),
             // The comparison group has no incubator: each household alone.
-            ClusterLevel::Incubator if incubator == "none" => format!("kpm:{kpm}"),
-            ClusterLevel::Incubator => format!("incubator:{incubator}"),
+            ClusterLevel::Incubator if r.incubator == "none" => format!("kpm:{}", r.kpm),
+            ClusterLevel::Incubator => format!("incubator:{}", r.incubator),
         };
-        let unit = id(format!("kpm:{kpm}"));
-        out.push(Unit {
-            treated: arm == "prokus",
-            baseline,
-            endline,
-            unit,
+        let unit = Unit {
+            treated: r.arm == "prokus",
+            baseline: r.baseline,
+            endline: r.endline,
+            unit: id(format!("kpm:{}", r.kpm)),
             cluster: id(cluster),
-        });
+        };
+        out.entry(r.variable).or_default().push(unit);
     }
     Ok(out)
 }
@@ -277,6 +269,7 @@ pub fn impact_table(
     only: Option<&str>,
     level: ClusterLevel,
 ) -> Result<Vec<ImpactRow>, MetricsError> {
+    let units = units_by_variable(conn, level)?;
     let mut out = Vec::new();
     for indicator in &catalog.indicators {
         if only.is_some_and(|id| id != indicator.id) {
@@ -286,8 +279,9 @@ pub fn impact_table(
             // Its outcome is the level indicator of the same variable.
             continue;
         }
-        let units = units(conn, &indicator.variable, level)?;
-        out.extend(estimate(&indicator.id, &units));
+        let empty = Vec::new();
+        let units = units.get(&indicator.variable).unwrap_or(&empty);
+        out.extend(estimate(&indicator.id, units));
     }
     Ok(out)
 }
