@@ -18,6 +18,7 @@
 
 mod db;
 mod error;
+mod files;
 mod load;
 pub mod mapping;
 pub mod nik;
@@ -30,6 +31,7 @@ pub mod xlsform;
 
 pub use db::{Database, SCHEMA_SQL};
 pub use error::IngestError;
+pub use files::write_atomically;
 pub use load::{
     BatchSummary, Format, INCUBATOR_COLUMNS, IngestOptions, REGISTER_COLUMNS, sniff_load_order,
 };

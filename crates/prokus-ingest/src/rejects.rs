@@ -36,7 +36,7 @@ fn reject_rows(db: &Database) -> Result<Vec<[String; 6]>, IngestError> {
 /// Writes the rejects to `output`: an `.xlsx` workbook (frozen header,
 /// filters, row numbers as numbers), `-` for CSV on standard output, else a
 /// CSV file. Returns the number of rejects written. The file is written
-/// whole or not at all (a temporary file renamed into place).
+/// whole or not at all ([`crate::write_atomically`]).
 pub fn export_rejects(db: &Database, output: &Path) -> Result<usize, IngestError> {
     let rows = reject_rows(db)?;
     let io = |source: std::io::Error| IngestError::Io {
@@ -62,16 +62,7 @@ pub fn export_rejects(db: &Database, output: &Path) -> Result<usize, IngestError
     if output.as_os_str() == "-" {
         std::io::stdout().write_all(&bytes).map_err(io)?;
     } else {
-        let dir = output
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
-        let tmp = dir.join(format!(
-            ".{}.partial",
-            output.file_name().unwrap_or_default().to_string_lossy()
-        ));
-        std::fs::write(&tmp, &bytes).map_err(io)?;
-        std::fs::rename(&tmp, output).map_err(io)?;
+        crate::write_atomically(output, &bytes).map_err(io)?;
     }
     Ok(rows.len())
 }
@@ -141,6 +132,14 @@ mod tests {
             .find(|r| r[3] == Data::String("Bandung Baratt".into()))
             .unwrap();
         assert_eq!(k2[1], Data::Float(3.0), "row numbers are numbers");
-        assert!(!dir.path().join(".rejects.xlsx.partial").exists());
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(".prokus-"))
+            .collect();
+        assert!(
+            leftovers.is_empty(),
+            "no temporary file left: {leftovers:?}"
+        );
     }
 }

@@ -258,25 +258,13 @@ fn describe(errors: &[SourceDiagnostic]) -> String {
         .join("; ")
 }
 
-/// Writes `bytes` to `path` through a temporary file in the same folder.
+/// Writes `bytes` to `path` whole or not at all
+/// ([`prokus_ingest::write_atomically`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    use std::io::Write;
-    let io = |source| ReportError::Io {
+    prokus_ingest::write_atomically(path, bytes).map_err(|source| ReportError::Io {
         path: path.to_path_buf(),
         source,
-    };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir).map_err(io)?;
-    // A uniquely named temporary file in the same folder, renamed over the
-    // target once complete: readers see the old PDF or the new one, never half.
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".prokus-")
-        .suffix(".part")
-        .tempfile_in(dir)
-        .map_err(io)?;
-    tmp.write_all(bytes).map_err(io)?;
-    tmp.persist(path).map_err(|e| io(e.error))?;
-    Ok(())
+    })
 }
 
 #[cfg(test)]
