@@ -429,11 +429,12 @@ pub(crate) fn ingest_file(
     // Repeat rows whose submission is not in the main table: recorded, with
     // their own sheet's row number, after the merge so they block no row.
     let mut orphans = 0u64;
+    let mut insert_orphan =
+        tx.prepare("INSERT INTO ingest_reject VALUES ($1, $2, $3, $4, 'orphan', $5)")?;
     for repeat in &table.repeats {
         for r in repeat.rows.iter().filter(|r| r.parent_row.is_none()) {
             orphans += 1;
-            tx.execute(
-                "INSERT INTO ingest_reject VALUES ($1, $2, $3, $4, 'orphan', $5)",
+            insert_orphan.execute(
                 params![
                     batch_id,
                     r.row as i64,

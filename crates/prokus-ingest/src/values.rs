@@ -151,7 +151,6 @@ pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
         }
     }
     for fmt in [
-        "%Y-%m-%dT%H:%M:%S%.f",
         "%Y-%m-%d %H:%M:%S%.f",
         "%Y-%m-%d %H:%M",
         "%d/%m/%Y %H:%M:%S",
