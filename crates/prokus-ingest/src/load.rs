@@ -760,7 +760,7 @@ impl SurveyPlan {
             ));
         }
         let time_column = first_of(&mapping.submission.time_columns);
-        let review_column = first_of(&["ReviewState".into(), "_validation_status".into()]);
+        let review_column = first_of(&mapping.submission.review_columns);
         if time_column.is_none() && !sheet {
             return Err(missing(
                 &mapping.submission.time_columns.join(" / "),

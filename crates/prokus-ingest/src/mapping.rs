@@ -110,6 +110,15 @@ pub struct SubmissionColumns {
     pub id_columns: Vec<String>,
     /// Candidates for the submission time, the first present wins.
     pub time_columns: Vec<String>,
+    /// Candidates for the server's review state, the first present wins; a
+    /// submission whose reviewer rejected it is not loaded. By default ODK
+    /// Central's `ReviewState` and Kobo's `_validation_status`.
+    #[serde(default = "default_review_columns")]
+    pub review_columns: Vec<String>,
+}
+
+fn default_review_columns() -> Vec<String> {
+    vec!["ReviewState".into(), "_validation_status".into()]
 }
 
 /// Identification of the form a mapping is for.
