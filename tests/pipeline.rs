@@ -452,14 +452,7 @@ fn pdfs_open_and_print_the_indicator_table() {
     let dashboard = pdf_text(&reports.join("dashboard.pdf"));
     assert!(dashboard.contains("Dasbor Capaian ProKUS"));
     let decimals = catalog_decimals();
-    for id in [
-        "business_income_change_pct",
-        "saves_monthly",
-        "keeps_books",
-        "jobs_created",
-        "business_operating",
-        "has_nib",
-    ] {
+    for id in prokus_report::data::DASHBOARD_KPIS {
         let r = run
             .indicators
             .iter()

@@ -14,6 +14,30 @@ use crate::ReportError;
 use crate::charts::{self, Series};
 use crate::format::{self, Lang};
 
+/// The KPI tiles of the national, province and regency reports.
+const HEADLINE_KPIS: [&str; 4] = [
+    "business_income_change_pct",
+    "saves_monthly",
+    "jobs_created",
+    "business_operating",
+];
+/// The KPI tiles of the Kasubdit dashboard.
+pub const DASHBOARD_KPIS: [&str; 6] = [
+    "business_income_change_pct",
+    "saves_monthly",
+    "keeps_books",
+    "jobs_created",
+    "business_operating",
+    "has_nib",
+];
+/// The KPI tiles of an incubator's feedback report.
+const INCUBATOR_KPIS: [&str; 4] = [
+    "business_income_change_pct",
+    "saves_monthly",
+    "keeps_books",
+    "business_operating",
+];
+
 const ATTENTION_SQL: &str = include_str!("../../../queries/report/attention.sql");
 const BATCHES_SQL: &str = include_str!("../../../queries/report/batches.sql");
 const REASONS_SQL: &str = include_str!("../../../queries/report/reject_reasons.sql");
@@ -1194,15 +1218,10 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 w.pick("ProKUS", "the programme"),
                 period,
             ),
-            kpis: [
-                "business_income_change_pct",
-                "saves_monthly",
-                "jobs_created",
-                "business_operating",
-            ]
-            .iter()
-            .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
-            .collect(),
+            kpis: HEADLINE_KPIS
+                .iter()
+                .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
+                .collect(),
             tables: vec![
                 indicator_table(
                     inputs,
@@ -1344,17 +1363,10 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 w.pick("ProKUS", "the programme"),
                 period,
             ),
-            kpis: [
-                "business_income_change_pct",
-                "saves_monthly",
-                "keeps_books",
-                "jobs_created",
-                "business_operating",
-                "has_nib",
-            ]
-            .iter()
-            .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
-            .collect(),
+            kpis: DASHBOARD_KPIS
+                .iter()
+                .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
+                .collect(),
             tables: vec![table],
             charts: refs,
             annex: Vec::new(),
@@ -1552,25 +1564,20 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
                 },
                 period,
             ),
-            kpis: [
-                "business_income_change_pct",
-                "saves_monthly",
-                "jobs_created",
-                "business_operating",
-            ]
-            .iter()
-            .filter_map(|id| {
-                kpi(
-                    inputs,
-                    &w,
-                    id,
-                    period,
-                    level,
-                    code,
-                    Some(("national", "ID")),
-                )
-            })
-            .collect(),
+            kpis: HEADLINE_KPIS
+                .iter()
+                .filter_map(|id| {
+                    kpi(
+                        inputs,
+                        &w,
+                        id,
+                        period,
+                        level,
+                        code,
+                        Some(("national", "ID")),
+                    )
+                })
+                .collect(),
             tables,
             charts: refs,
             annex: vec![methods_annex(inputs, &w)],
@@ -1897,25 +1904,20 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                 w.pick("binaan", "your cohort"),
                 period,
             ),
-            kpis: [
-                "business_income_change_pct",
-                "saves_monthly",
-                "keeps_books",
-                "business_operating",
-            ]
-            .iter()
-            .filter_map(|k| {
-                kpi(
-                    inputs,
-                    &w,
-                    k,
-                    period,
-                    "incubator",
-                    id,
-                    Some(("national", "ID")),
-                )
-            })
-            .collect(),
+            kpis: INCUBATOR_KPIS
+                .iter()
+                .filter_map(|k| {
+                    kpi(
+                        inputs,
+                        &w,
+                        k,
+                        period,
+                        "incubator",
+                        id,
+                        Some(("national", "ID")),
+                    )
+                })
+                .collect(),
             tables: vec![compare, attention_table, completeness],
             charts: refs,
             annex: Vec::new(),
