@@ -384,15 +384,11 @@ fn parse_format(name: &str) -> Result<prokus_ingest::Format, String> {
 }
 
 /// The survey's XLSForm when one is among the files: it lets exports with
-/// label headers be read. Exports are big; forms are small workbooks.
+/// label headers be read.
 fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {
     files
         .iter()
-        .filter(|f| {
-            f.extension()
-                .is_some_and(|e| e.eq_ignore_ascii_case("xlsx") || e.eq_ignore_ascii_case("xls"))
-                && std::fs::metadata(f).is_ok_and(|m| m.len() < 10_000_000)
-        })
+        .filter(|f| prokus_ingest::XlsForm::is_form_file(f))
         .find_map(|f| {
             let form = prokus_ingest::XlsForm::from_file(f).ok()?;
             eprintln!(

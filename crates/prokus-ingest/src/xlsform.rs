@@ -88,6 +88,34 @@ impl XlsForm {
         })
     }
 
+    /// Whether the workbook at `path` has a `survey` sheet, read from the
+    /// workbook's sheet list alone (an `.xlsx` is a ZIP): a big export is not
+    /// parsed to find out that it is not a form. An old `.xls` is opened.
+    pub fn is_form_file(path: &Path) -> bool {
+        use std::io::Read;
+        if path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("xls"))
+        {
+            return calamine::open_workbook_auto(path).is_ok_and(|book| {
+                book.sheet_names()
+                    .iter()
+                    .any(|s| s.eq_ignore_ascii_case("survey"))
+            });
+        }
+        let Ok(file) = std::fs::File::open(path) else {
+            return false;
+        };
+        let Ok(mut zip) = zip::ZipArchive::new(std::io::BufReader::new(file)) else {
+            return false;
+        };
+        let mut xml = String::new();
+        let read = zip
+            .by_name("xl/workbook.xml")
+            .map(|mut entry| entry.read_to_string(&mut xml).is_ok());
+        read.unwrap_or(false) && xml.to_lowercase().contains("name=\"survey\"")
+    }
+
     /// Reads an XLSForm file (`.xlsx`).
     pub fn from_file(path: &Path) -> Result<Self, IngestError> {
         let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
@@ -448,6 +476,15 @@ mod tests {
             .map(String::from)
             .to_vec();
         assert!(form.translate_headers(&headers).is_none());
+        let dir = tempfile::tempdir().unwrap();
+        let form = dir.path().join("form.xlsx");
+        std::fs::write(&form, PROKUS_XLSFORM).unwrap();
+        assert!(XlsForm::is_form_file(&form));
+        let export = dir.path().join("export.xlsx");
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().set_name("Monitoring ProKUS").unwrap();
+        book.save(&export).unwrap();
+        assert!(!XlsForm::is_form_file(&export));
         let err = XlsForm::parse(Path::new("x.xlsx"), b"not a workbook").unwrap_err();
         assert!(err.to_string().contains("x.xlsx"), "{err}");
     }
