@@ -50,9 +50,8 @@ pub struct Unit {
     pub baseline: Option<f64>,
     /// The value at the endline, when surveyed.
     pub endline: Option<f64>,
-    /// The household's own id (clusters of the stacked panel).
-    pub unit: u64,
-    /// The id of its cluster at the chosen level (district, regency, …).
+    /// The id of its cluster at the chosen level: the household itself, its
+    /// district, regency or incubator.
     pub cluster: u64,
 }
 
@@ -137,7 +136,7 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
         let n_t = us.iter().filter(|u| u.treated).count();
         (n_t, us.len() - n_t)
     };
-    // (estimator, design rows, outcomes, clusters, household ids, coefficient, counts)
+    // (estimator, design rows, outcomes, clusters, coefficient, counts)
     let mut specs = Vec::new();
     specs.push((
         Estimator::DifferenceInMeans,
@@ -253,7 +252,6 @@ pub fn units_by_variable(
             treated: r.arm == "prokus",
             baseline: r.baseline,
             endline: r.endline,
-            unit: id(format!("kpm:{}", r.kpm)),
             cluster: id(cluster),
         };
         out.entry(r.variable).or_default().push(unit);
@@ -352,7 +350,6 @@ mod tests {
             treated,
             baseline: b,
             endline: e,
-            unit: id,
             cluster: id,
         }
     }

@@ -31,7 +31,6 @@ fn grunfeld_units(cluster_by_firm: bool) -> Vec<Unit> {
                 treated: f < 5,
                 baseline: Some(invest[&(firm.clone(), 1935 + k)]),
                 endline: Some(invest[&(firm.clone(), 1945 + k)]),
-                unit,
                 cluster: if cluster_by_firm { f as u64 } else { unit },
             });
         }
