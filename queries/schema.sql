@@ -126,6 +126,7 @@ CREATE TABLE IF NOT EXISTS response (
     sells_online       BOOLEAN,
     product_changes    VARCHAR,              -- space-separated choice names
     mentoring_sessions INTEGER,
+    tksk_visits        INTEGER,              -- visits by the TKSK (sub-district social worker) this month
     attitude_1         INTEGER,              -- 1..5 Likert
     attitude_2         INTEGER,
     attitude_3         INTEGER,
@@ -134,6 +135,9 @@ CREATE TABLE IF NOT EXISTS response (
     batch_id           INTEGER NOT NULL,
     source_row         BIGINT NOT NULL
 );
+
+-- Columns added after the first release, for databases created before them.
+ALTER TABLE response ADD COLUMN IF NOT EXISTS tksk_visits INTEGER;
 
 CREATE OR REPLACE VIEW response_current AS
 SELECT *

@@ -26,6 +26,7 @@ CREATE OR REPLACE TEMP TABLE stage_response (
     sells_online       BOOLEAN,
     product_changes    VARCHAR,
     mentoring_sessions INTEGER,
+    tksk_visits        INTEGER,
     attitude_1         INTEGER,
     attitude_2         INTEGER,
     attitude_3         INTEGER,

@@ -166,6 +166,7 @@ pub const CANONICAL_FIELDS: &[(&str, &[FieldType])] = &[
     ("sells_online", &[FieldType::YesNo]),
     ("product_changes", &[FieldType::Multi]),
     ("mentoring_sessions", &[FieldType::Count]),
+    ("tksk_visits", &[FieldType::Count]),
     ("attitude_1", &[FieldType::Likert]),
     ("attitude_2", &[FieldType::Likert]),
     ("attitude_3", &[FieldType::Likert]),

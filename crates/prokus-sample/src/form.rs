@@ -215,6 +215,12 @@ pub const SURVEY: &[Question] = &[
         "Jumlah sesi pendampingan inkubator yang dihadiri bulan ini",
         "Incubator mentoring sessions attended this month",
     ),
+    q(
+        "integer",
+        "kunjungan_tksk",
+        "Jumlah kunjungan pendamping TKSK bulan ini",
+        "Visits by the TKSK social worker this month",
+    ),
     q("end_group", "pendampingan", "", ""),
     q(
         "begin_group",

@@ -594,6 +594,7 @@ fn kobo_row(
         set("keuangan/sumber_kredit", s.into());
     }
     set("pendampingan/sesi_mentoring", a.mentoring.to_string());
+    set("pendampingan/kunjungan_tksk", a.tksk_visits.to_string());
     for (k, v) in a.attitude.iter().enumerate() {
         set(&format!("sikap/s{}", k + 1), v.to_string());
     }
@@ -610,6 +611,7 @@ fn kobo_row(
     for (i, text) in row.iter().enumerate() {
         let is_count = header[i].starts_with("sikap/")
             || header[i].ends_with("/sesi_mentoring")
+            || header[i].ends_with("/kunjungan_tksk")
             || header[i].contains("pekerja_");
         let is_money = ["omzet", "laba_bersih", "pendapatan_rt", "jumlah_tabungan"]
             .iter()

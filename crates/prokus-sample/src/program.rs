@@ -348,6 +348,8 @@ pub struct Answers {
     pub credit_source: Option<&'static str>,
     /// Mentoring sessions attended.
     pub mentoring: u32,
+    /// Visits by the household's TKSK this month.
+    pub tksk_visits: u32,
     /// Five Likert answers.
     pub attitude: [u32; 5],
 }
@@ -708,7 +710,26 @@ pub fn answers(
                 .unwrap_or("kur")
         }),
         mentoring,
+        tksk_visits: tksk_visits(h, w),
         attitude,
+    }
+}
+
+/// TKSK visits in wave `w`: 0 to 2 for ProKUS KPM during the programme, drawn
+/// from the KPM id and the wave so that the answers' random stream (and with
+/// it every other figure of a sample) does not change.
+fn tksk_visits(h: &Household, w: usize) -> u32 {
+    if h.arm != "prokus" || !(1..=3).contains(&w) {
+        return 0;
+    }
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in h.kpm_id.bytes().chain([w as u8]) {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    match hash % 10 {
+        0..=2 => 0,
+        3..=7 => 1,
+        _ => 2,
     }
 }
 
