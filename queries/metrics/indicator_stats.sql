@@ -1,67 +1,49 @@
--- Sufficient statistics of every indicator at every level and wave. The
--- aggregation rules (metrics crate, stats.rs) turn them into values and
--- confidence intervals. Needs the views of kpm_wave.sql and the temp table
--- `indicator_def (indicator_id, variable)` filled from the catalog.
+-- Power sums of every catalog variable in every period, for every group of
+-- the levels of one pass. The metrics crate (compute.rs) turns them into
+-- means, variances and covariances, then values and confidence intervals.
 --
--- After the baseline only the panel counts: KPM with a value in both the
--- baseline and the wave. `v0` is the same KPM's baseline value.
-WITH kv AS (
-    UNPIVOT kpm_wave ON COLUMNS(* EXCLUDE (kpm_id, wave)) INTO NAME variable VALUE v
+-- Two stages, because a million response rows times twenty variables times a
+-- dozen levels is too much to aggregate level by level: the rows are first
+-- summed into cells (one per combination of the pass's dimensions: the
+-- district for the geographic pass, incubator x cohort x cluster x category x
+-- gender for the other), and the levels are sums of cells. Sums of powers add
+-- up; means and variances do not.
+--
+-- compute.rs writes the marked parts from fixed column names: the dimension
+-- columns of its `Dimension` list and the variable columns of kpm_value.sql
+-- (checked against the catalog). No value from the data is written into SQL.
+--
+-- Per variable `x` the sums are named `n|x` (count), `s|x` (sum), `ss|x` (sum
+-- of squares), `n0|x`, `t|x`, `tt|x` (the same of the baseline value) and
+-- `st|x` (sum of products). After the baseline a panel variable counts only
+-- the KPM with a baseline value; winsorising clamps to the cut-offs of
+-- `winsor_cut (variable, period, lo, hi)`, empty when it is off.
+-- The file has three parts: the common CTEs; the query of the sums, once per
+-- pass; the query of the medians (holistic, so computed from the rows, for
+-- the variables the catalog takes a median of), once per pass. compute.rs
+-- joins the queries with UNION ALL BY NAME into one statement, so that the
+-- KPM-level rows are built once (MATERIALIZED) and read by every pass.
+-- part: common
+WITH cut AS (
+    SELECT period, /* CUT COLUMNS */
+    FROM winsor_cut
+    GROUP BY period
 ),
-base AS (
-    SELECT kpm_id, variable, v AS v0 FROM kv WHERE wave = 'baseline'
-),
-obs AS (
-    SELECT kv.kpm_id, kv.wave AS period, kv.variable, kv.v,
-           CASE WHEN kv.wave = 'baseline' THEN NULL ELSE b.v0 END AS v0
-    FROM kv LEFT JOIN base b ON b.kpm_id = kv.kpm_id AND b.variable = kv.variable
-    WHERE kv.wave = 'baseline' OR b.v0 IS NOT NULL
-),
-x AS (
-    SELECT d.indicator_id, o.period, o.v, o.v0, k.*
-    FROM obs o
-    JOIN indicator_def d ON d.variable = o.variable
-    JOIN kpm_dim k ON k.kpm_id = o.kpm_id
-),
-by_level AS (
-    SELECT indicator_id, period,
-        CASE WHEN GROUPING(province_code) = 0 THEN 'province'
-             WHEN GROUPING(regency_code) = 0 THEN 'regency'
-             WHEN GROUPING(district_code) = 0 THEN 'district'
-             WHEN GROUPING(incubator_id) = 0 THEN 'incubator'
-             WHEN GROUPING(cluster) = 0 THEN 'cluster'
-             WHEN GROUPING(category) = 0 THEN 'category'
-             WHEN GROUPING(gender) = 0 THEN 'gender'
-             ELSE 'national' END AS level,
-        coalesce(province_code, regency_code, district_code, incubator_id, cluster, category, gender, 'ID') AS group_code,
-        count(*) AS n, avg(v) AS mean, var_samp(v) AS var, sum(v) AS total,
-        avg(v0) AS mean0, var_samp(v0) AS var0, sum(v0) AS total0,
-        covar_samp(v, v0) AS cov, avg(v - v0) AS mean_diff, var_samp(v - v0) AS var_diff
-    FROM x
-    WHERE arm = 'prokus'
-    GROUP BY GROUPING SETS (
-        (indicator_id, period),
-        (indicator_id, period, province_code),
-        (indicator_id, period, regency_code),
-        (indicator_id, period, district_code),
-        (indicator_id, period, incubator_id),
-        (indicator_id, period, cluster),
-        (indicator_id, period, category),
-        (indicator_id, period, gender)
-    )
-    UNION ALL
-    SELECT indicator_id, period, 'arm', arm,
-        count(*), avg(v), var_samp(v), sum(v), avg(v0), var_samp(v0), sum(v0),
-        covar_samp(v, v0), avg(v - v0), var_samp(v - v0)
-    FROM x
-    GROUP BY indicator_id, period, arm
+proj AS MATERIALIZED (
+    SELECT k.period, k.arm, /* CELL COLUMNS */, /* PROJECTION */
+    FROM kpm_value k
+    LEFT JOIN cut c ON c.period = k.period
+    LEFT JOIN cut c0 ON c0.period = 'baseline'
 )
-SELECT s.indicator_id, s.period, s.level, s.group_code,
-       coalesce(g.name_id, s.group_code) AS group_name,
-       s.n, s.mean, s.var, s.total, s.mean0, s.var0, s.total0, s.cov, s.mean_diff, s.var_diff
-FROM by_level s
-JOIN wave w ON w.wave = s.period
-LEFT JOIN group_label g ON g.level = s.level AND g.group_code = s.group_code
-ORDER BY s.indicator_id, w.ordinal,
-    list_position(['national', 'province', 'regency', 'district', 'incubator', 'cluster', 'category', 'gender', 'arm'], s.level),
-    s.group_code;
+-- part: sums
+SELECT period, arm, /* DIMENSION COLUMNS */, sum(COLUMNS('\|'))
+FROM (
+    SELECT period, arm, /* CELL COLUMNS */, /* AGGREGATES */
+    FROM proj
+    GROUP BY ALL
+)
+GROUP BY GROUPING SETS (/* GROUPING SETS */)
+-- part: medians
+SELECT period, arm, /* DIMENSION COLUMNS */, /* MEDIANS */
+FROM proj
+GROUP BY GROUPING SETS (/* GROUPING SETS */)

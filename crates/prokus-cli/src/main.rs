@@ -73,6 +73,16 @@ enum Command {
         /// Cells with fewer KPM are suppressed.
         #[arg(long, default_value_t = 5)]
         min_cell: u32,
+        /// Also compute this level: a dimension or two crossed with `:`
+        /// (`province:gender`, `cluster:arm`). Repeatable. Always computed:
+        /// national, province, regency, district, incubator, cohort, cluster,
+        /// category, gender, arm and incubator:cohort.
+        #[arg(long = "by", value_name = "LEVEL", value_parser = parse_level)]
+        by: Vec<prokus_metrics::Level>,
+        /// Winsorise money indicators at these percentiles per period (Stata's
+        /// percentile definition); `--winsorize` alone means 1,99.
+        #[arg(long, value_name = "LOW,HIGH", num_args = 0..=1, default_missing_value = "1,99", value_parser = parse_percentiles)]
+        winsorize: Option<(f64, f64)>,
         /// Print the indicator catalog and exit.
         #[arg(long)]
         list: bool,
@@ -124,6 +134,21 @@ enum Command {
         #[arg(long, default_value = "prokus-demo")]
         out: PathBuf,
     },
+}
+
+fn parse_level(text: &str) -> Result<prokus_metrics::Level, String> {
+    prokus_metrics::Level::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_percentiles(text: &str) -> Result<(f64, f64), String> {
+    let parts: Vec<&str> = text.split(',').map(str::trim).collect();
+    let numbers: Option<Vec<f64>> = parts.iter().map(|p| p.parse().ok()).collect();
+    match numbers.as_deref() {
+        Some([lo, hi]) if 0.0 < *lo && lo < hi && *hi < 100.0 => Ok((*lo, *hi)),
+        _ => Err(format!(
+            "`{text}`: give two percentiles LOW,HIGH with 0 < LOW < HIGH < 100, e.g. 1,99"
+        )),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -260,25 +285,52 @@ fn run(cli: Cli) -> Result<ExitCode> {
             output,
             targets,
             min_cell,
+            by,
+            winsorize,
             list,
         } => {
             let catalog = Catalog::builtin();
             if list {
+                use std::io::Write as _;
+                let mut out = std::io::stdout().lock();
+                // A closed pipe (`| head`) ends the listing quietly.
+                let _ = writeln!(
+                    out,
+                    "{:<28} {:<6} {:<11} {:<6} {:<10} label",
+                    "id", "unit", "aggregation", "over", "family"
+                );
                 for i in &catalog.indicators {
-                    println!(
-                        "{:<28} {:<6} {:<11} {}",
+                    let written = writeln!(
+                        out,
+                        "{:<28} {:<6} {:<11} {:<6} {:<10} {}",
                         i.id,
                         format!("{:?}", i.unit).to_lowercase(),
-                        format!("{:?}", i.aggregation).to_lowercase(),
+                        i.aggregation.name(),
+                        match i.population {
+                            prokus_metrics::Population::Panel => "panel",
+                            prokus_metrics::Population::Wave => "wave",
+                        },
+                        i.family.as_deref().unwrap_or("-"),
                         i.label_en
                     );
+                    if written.is_err() {
+                        break;
+                    }
                 }
                 return Ok(ExitCode::SUCCESS);
             }
             let db = open_existing(&cli.db)?;
+            let mut levels = prokus_metrics::Level::defaults();
+            for level in by {
+                if !levels.contains(&level) {
+                    levels.push(level);
+                }
+            }
             let options = Options {
                 min_cell,
                 targets: load_targets(targets.as_deref())?,
+                levels,
+                winsorize,
             };
             let mut table = prokus_metrics::compute(db.connection(), &catalog, &options)?;
             write_table(&mut table, format, &output)?;

@@ -40,8 +40,40 @@ pub enum Aggregation {
     Share,
     /// Sum over KPM of the change since baseline (t interval of the sum).
     SumChange,
-    /// 100 × (sum of values / sum of baseline values − 1) (delta method).
+    /// 100 × (sum of values / sum of baseline values − 1), a ratio of sums
+    /// (delta-method interval).
     PctChange,
+    /// Median of the values (no interval).
+    Median,
+    /// Sum of the values (t interval of the sum).
+    Sum,
+}
+
+impl Aggregation {
+    /// The name used in the catalog file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Aggregation::Mean => "mean",
+            Aggregation::Share => "share",
+            Aggregation::SumChange => "sum_change",
+            Aggregation::PctChange => "pct_change",
+            Aggregation::Median => "median",
+            Aggregation::Sum => "sum",
+        }
+    }
+}
+
+/// Which KPM a figure after the baseline is computed over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Population {
+    /// The panel: KPM with a value both at the baseline and in the period, so
+    /// that the change is a paired change.
+    #[default]
+    Panel,
+    /// Every KPM with a value in the period, on its own (process indicators,
+    /// survey completion, changes already measured per KPM).
+    Wave,
 }
 
 /// One indicator of the catalog.
@@ -68,6 +100,13 @@ pub struct Indicator {
     pub variable: String,
     /// Aggregation rule.
     pub aggregation: Aggregation,
+    /// Which KPM are compared across waves.
+    #[serde(default)]
+    pub population: Population,
+    /// Outcome family for the standardized indices of `prokus impact`
+    /// (`economic`, `practices`, `market`); none for process indicators.
+    #[serde(default)]
+    pub family: Option<String>,
     /// Form questions behind it.
     pub source: Vec<String>,
 }
@@ -96,6 +135,18 @@ impl Catalog {
                 return Err(MetricsError::Catalog(format!(
                     "indicator id `{}` appears twice",
                     i.id
+                )));
+            }
+        }
+        for a in &catalog.indicators {
+            if let Some(b) = catalog
+                .indicators
+                .iter()
+                .find(|b| b.variable == a.variable && b.population != a.population)
+            {
+                return Err(MetricsError::Catalog(format!(
+                    "indicators `{}` and `{}` aggregate the same variable `{}` over different populations; give them the same `population`",
+                    a.id, b.id, a.variable
                 )));
             }
         }
@@ -128,5 +179,29 @@ mod tests {
             Aggregation::Share
         );
         assert!(Catalog::parse("[[indicator]]\nid = 'x'\n").is_err());
+        // Every indicator in the shipped catalog that has a family is an
+        // outcome compared with the baseline.
+        for i in c.indicators.iter().filter(|i| i.family.is_some()) {
+            assert_eq!(i.population, Population::Panel, "{}", i.id);
+        }
+    }
+
+    #[test]
+    fn one_variable_has_one_population() {
+        let one = |id: &str, population: &str| {
+            format!(
+                "[[indicator]]\nid = '{id}'\nlabel_id = 'a'\nlabel_en = 'a'\ndefinition_id = 'a'\ndefinition_en = 'a'\n\
+                 unit = 'pct'\ndecimals = 1\ndirection = 'higher'\nvariable = 'keeps_books'\naggregation = 'share'\n\
+                 population = '{population}'\nsource = []\n"
+            )
+        };
+        assert!(Catalog::parse(&(one("a", "panel") + &one("b", "panel"))).is_ok());
+        let err = Catalog::parse(&(one("a", "panel") + &one("b", "wave")))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("`keeps_books`") && err.contains("population"),
+            "{err}"
+        );
     }
 }

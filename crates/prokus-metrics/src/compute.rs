@@ -8,11 +8,13 @@ use polars::prelude::*;
 use serde::Serialize;
 
 use crate::MetricsError;
-use crate::catalog::{Aggregation, Catalog};
+use std::collections::HashMap;
+
+use crate::catalog::{Aggregation, Catalog, Population};
 use crate::stats::{mean_ci, ratio_ci, t_975, wilson};
 use crate::targets::Targets;
 
-const KPM_WAVE_SQL: &str = include_str!("../../../queries/metrics/kpm_wave.sql");
+const KPM_VALUE_SQL: &str = include_str!("../../../queries/metrics/kpm_value.sql");
 const STATS_SQL: &str = include_str!("../../../queries/metrics/indicator_stats.sql");
 
 /// The header of the indicator CSV; an interface scripts rely on.
@@ -33,6 +35,165 @@ pub const CSV_HEADER: &[&str] = &[
     "suppressed",
 ];
 
+/// A characteristic of a KPM that a level groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dimension {
+    /// Province (`32`).
+    Province,
+    /// Regency or city (`32.17`).
+    Regency,
+    /// District, kecamatan (`32.17.05`).
+    District,
+    /// Business incubator.
+    Incubator,
+    /// Cohort year.
+    Cohort,
+    /// Business cluster (kuliner, ritel, fesyen, agribisnis).
+    Cluster,
+    /// Maturity category (start up, scale up, inkubasi).
+    Category,
+    /// Gender of the business owner.
+    Gender,
+    /// ProKUS or comparison group.
+    Arm,
+}
+
+impl Dimension {
+    /// Every dimension, in report order.
+    pub const ALL: [Dimension; 9] = [
+        Dimension::Province,
+        Dimension::Regency,
+        Dimension::District,
+        Dimension::Incubator,
+        Dimension::Cohort,
+        Dimension::Cluster,
+        Dimension::Category,
+        Dimension::Gender,
+        Dimension::Arm,
+    ];
+
+    /// The name used in level names (`province`, `incubator:cohort`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Dimension::Province => "province",
+            Dimension::Regency => "regency",
+            Dimension::District => "district",
+            Dimension::Incubator => "incubator",
+            Dimension::Cohort => "cohort",
+            Dimension::Cluster => "cluster",
+            Dimension::Category => "category",
+            Dimension::Gender => "gender",
+            Dimension::Arm => "arm",
+        }
+    }
+
+    /// The column of `kpm_value` (queries/metrics/kpm_value.sql). These fixed
+    /// identifiers are the only text compute.rs writes into SQL.
+    fn column(self) -> &'static str {
+        match self {
+            Dimension::Province => "province_code",
+            Dimension::Regency => "regency_code",
+            Dimension::District => "district_code",
+            Dimension::Incubator => "incubator_id",
+            Dimension::Cohort => "cohort",
+            Dimension::Cluster => "cluster",
+            Dimension::Category => "category",
+            Dimension::Gender => "gender",
+            Dimension::Arm => "arm",
+        }
+    }
+}
+
+/// A level of disaggregation: national (no dimension), one dimension, or
+/// two crossed (`incubator:cohort`, `province:gender`). KPM of the comparison
+/// group are counted only in levels that include the arm.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Level(Vec<Dimension>);
+
+impl Level {
+    /// The whole programme.
+    pub fn national() -> Self {
+        Level(Vec::new())
+    }
+
+    /// One dimension.
+    pub fn single(d: Dimension) -> Self {
+        Level(vec![d])
+    }
+
+    /// Two dimensions crossed.
+    pub fn crossed(a: Dimension, b: Dimension) -> Self {
+        Level(vec![a, b])
+    }
+
+    /// The levels computed by default: national, every dimension, and
+    /// incubator × cohort.
+    pub fn defaults() -> Vec<Level> {
+        let mut v = vec![Level::national()];
+        v.extend(Dimension::ALL.iter().map(|d| Level::single(*d)));
+        v.push(Level::crossed(Dimension::Incubator, Dimension::Cohort));
+        v
+    }
+
+    /// The level's name in the indicator table: `national`, `province`,
+    /// `incubator:cohort`.
+    pub fn name(&self) -> String {
+        if self.0.is_empty() {
+            "national".into()
+        } else {
+            self.0
+                .iter()
+                .map(|d| d.name())
+                .collect::<Vec<_>>()
+                .join(":")
+        }
+    }
+
+    /// Parses `national`, `province` or `province:gender`.
+    pub fn parse(text: &str) -> Result<Self, MetricsError> {
+        if text == "national" {
+            return Ok(Level::national());
+        }
+        let dims = text
+            .split(':')
+            .map(|part| {
+                Dimension::ALL
+                    .into_iter()
+                    .find(|d| d.name() == part.trim())
+                    .ok_or_else(|| {
+                        MetricsError::Level(format!(
+                            "`{part}` in `{text}` is not a dimension; use national or one or two of {} joined by `:`",
+                            Dimension::ALL.map(|d| d.name()).join(", ")
+                        ))
+                    })
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        if dims.len() > 2 || (dims.len() == 2 && dims[0] == dims[1]) {
+            return Err(MetricsError::Level(format!(
+                "`{text}`: a level crosses at most two different dimensions"
+            )));
+        }
+        Ok(Level(dims))
+    }
+
+    /// The dimensions, in order.
+    pub fn dimensions(&self) -> &[Dimension] {
+        &self.0
+    }
+
+    /// The dimensions other than the arm (which every grouping set has).
+    fn grouping(&self) -> Vec<Dimension> {
+        let mut g: Vec<Dimension> = self
+            .0
+            .iter()
+            .copied()
+            .filter(|d| *d != Dimension::Arm)
+            .collect();
+        g.sort();
+        g
+    }
+}
+
 /// How to compute.
 #[derive(Debug, Clone)]
 pub struct Options {
@@ -40,6 +201,11 @@ pub struct Options {
     pub min_cell: u32,
     /// Targets and the at-risk band.
     pub targets: Targets,
+    /// The levels to compute, in output order.
+    pub levels: Vec<Level>,
+    /// Winsorise money (indicators in Rp) at these percentiles (e.g. 1 and
+    /// 99), per period, with Stata's percentile definition. Off by default.
+    pub winsorize: Option<(f64, f64)>,
 }
 
 impl Default for Options {
@@ -47,6 +213,8 @@ impl Default for Options {
         Options {
             min_cell: 5,
             targets: Targets::builtin(),
+            levels: Level::defaults(),
+            winsorize: None,
         }
     }
 }
@@ -56,11 +224,11 @@ impl Default for Options {
 pub struct IndicatorRow {
     /// Indicator id.
     pub indicator_id: String,
-    /// Wave.
+    /// Wave (`endline`), quarter (`2021-Q3`) or year to date (`2021-YTD`).
     pub period: String,
-    /// national, province, regency, incubator, cluster, category, gender, arm.
+    /// `national`, a dimension (`province`) or two crossed (`incubator:cohort`).
     pub level: String,
-    /// Code of the group within the level.
+    /// Code of the group within the level (`32`, `IB03:2021`).
     pub group_code: String,
     /// Name of the group.
     pub group_name: String,
@@ -105,49 +273,396 @@ pub struct WaveCount {
     pub median_date: String,
 }
 
-/// Computes the whole catalog at every level and wave.
+/// A reporting period with data.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Period {
+    /// Code used in the indicator table.
+    pub code: String,
+    /// `wave`, `quarter` or `ytd`.
+    pub kind: String,
+    /// Name in Bahasa Indonesia (`Triwulan III 2021`).
+    pub label_id: String,
+    /// Name in English (`Q3 2021`).
+    pub label_en: String,
+    /// Last day with a submission in the period (ISO date).
+    pub end: String,
+}
+
+/// Builds the KPM-level tables of queries/metrics/kpm_value.sql.
+pub(crate) fn prepare_kpm_values(conn: &Connection) -> Result<(), MetricsError> {
+    let responses: i64 = conn.query_row("SELECT count(*) FROM response", [], |r| r.get(0))?;
+    if responses == 0 {
+        return Err(MetricsError::NoData);
+    }
+    conn.execute_batch(KPM_VALUE_SQL)?;
+    Ok(())
+}
+
+/// The KPM-level variables of `kpm_value`: its columns other than the KPM,
+/// the period, the dimensions and the baseline copies (`*_0`).
+pub(crate) fn kpm_variables(conn: &Connection) -> Result<Vec<String>, MetricsError> {
+    let columns: Vec<String> = conn
+        .prepare("SELECT column_name FROM (DESCRIBE kpm_value)")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?;
+    Ok(columns
+        .into_iter()
+        .filter(|c| {
+            !c.ends_with("_0")
+                && !["kpm_id", "period", "kind", "no_baseline"].contains(&c.as_str())
+                && !Dimension::ALL.iter().any(|d| d.column() == c)
+        })
+        .collect())
+}
+
+/// The periods with data, in report order (waves, quarters, years to date).
+/// Needs [`compute`] (or the impact estimates) to have run on `conn`.
+pub fn periods(conn: &Connection) -> Result<Vec<Period>, MetricsError> {
+    let mut stmt = conn.prepare(
+        "SELECT period, kind, label_id, label_en, strftime(period_end, '%Y-%m-%d') FROM period_def ORDER BY ordinal",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(Period {
+            code: r.get(0)?,
+            kind: r.get(1)?,
+            label_id: r.get(2)?,
+            label_en: r.get(3)?,
+            end: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// Computes the whole catalog at every level of `options` and every period.
 pub fn compute(
     conn: &Connection,
     catalog: &Catalog,
     options: &Options,
 ) -> Result<IndicatorTable, MetricsError> {
-    let responses: i64 = conn.query_row("SELECT count(*) FROM response", [], |r| r.get(0))?;
-    if responses == 0 {
-        return Err(MetricsError::NoData);
-    }
-    conn.execute_batch(KPM_WAVE_SQL)?;
-    conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE indicator_def (indicator_id VARCHAR, variable VARCHAR)",
-    )?;
-    let columns: Vec<String> = conn
-        .prepare("SELECT column_name FROM (DESCRIBE kpm_wave)")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?;
+    if let Some((lo, hi)) = options.winsorize
+        && !(0.0 < lo && lo < hi && hi < 100.0)
     {
-        let mut app = conn.appender_to_catalog_and_db("indicator_def", "temp", "main")?;
-        for i in &catalog.indicators {
-            if !columns.contains(&i.variable) || i.variable == "kpm_id" || i.variable == "wave" {
-                return Err(MetricsError::Catalog(format!(
-                    "indicator `{}` aggregates `{}`, which is not a KPM-level variable ({})",
-                    i.id,
-                    i.variable,
-                    columns[2..].join(", ")
-                )));
-            }
-            app.append_row(params![i.id, i.variable])?;
+        return Err(MetricsError::Level(format!(
+            "winsorising percentiles must satisfy 0 < low < high < 100, not {lo} and {hi}"
+        )));
+    }
+    prepare_kpm_values(conn)?;
+    let known = kpm_variables(conn)?;
+    let mut variables: Vec<Variable> = Vec::new();
+    for i in &catalog.indicators {
+        if !known.contains(&i.variable) {
+            return Err(MetricsError::Catalog(format!(
+                "indicator `{}` aggregates `{}`, which is not a KPM-level variable of queries/metrics/kpm_value.sql ({})",
+                i.id,
+                i.variable,
+                known.join(", ")
+            )));
+        }
+        if variables.iter().any(|v| v.name == i.variable) {
+            continue;
+        }
+        let users = || {
+            catalog
+                .indicators
+                .iter()
+                .filter(|j| j.variable == i.variable)
+        };
+        let money = users().any(|j| j.unit == crate::catalog::Unit::Rp);
+        variables.push(Variable {
+            name: i.variable.clone(),
+            panel: i.population == Population::Panel,
+            median: users().any(|j| j.aggregation == Aggregation::Median),
+            binary: users().all(|j| j.aggregation == Aggregation::Share),
+            winsor: options.winsorize.filter(|_| money),
+        });
+    }
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE variable_def (variable VARCHAR, panel BOOLEAN, median BOOLEAN, p_low DOUBLE, p_high DOUBLE)",
+    )?;
+    {
+        let mut app = conn.appender_to_catalog_and_db("variable_def", "temp", "main")?;
+        for v in &variables {
+            app.append_row(params![
+                v.name,
+                v.panel,
+                v.median,
+                v.winsor.map(|w| w.0),
+                v.winsor.map(|w| w.1)
+            ])?;
         }
     }
-    let mut stmt = conn.prepare(STATS_SQL)?;
+    if variables.iter().any(|v| v.winsor.is_some()) {
+        conn.execute_batch(WINSOR_SQL)?;
+    } else {
+        conn.execute_batch(
+            "CREATE OR REPLACE TEMP TABLE winsor_cut (variable VARCHAR, period VARCHAR, lo DOUBLE, hi DOUBLE)",
+        )?;
+    }
+
+    let sql = stats_sql(&passes(&options.levels), &variables);
+    let mut stmt = conn.prepare(&sql)?;
     let frames: Vec<DataFrame> = stmt.query_polars([])?.collect();
-    let stats = match frames.into_iter().reduce(|mut a, b| {
-        a.vstack_mut(&b)
-            .expect("chunks of one query share a schema");
-        a
-    }) {
-        Some(df) => df,
-        None => return Err(MetricsError::NoData),
+    let names = group_names(conn)?;
+    let order: HashMap<String, i64> = conn
+        .prepare("SELECT period, ordinal FROM period_def")?
+        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+        .collect::<Result<_, _>>()?;
+    finish(&frames, &variables, catalog, options, &names, &order)
+}
+
+const WINSOR_SQL: &str = include_str!("../../../queries/metrics/winsor_cut.sql");
+
+/// A KPM-level variable the catalog aggregates.
+struct Variable {
+    name: String,
+    /// Compared over the panel after the baseline.
+    panel: bool,
+    /// Some indicator takes its median.
+    median: bool,
+    /// Every indicator of it is a share: its values are 0 or 1, so the sums
+    /// of squares are the sums.
+    binary: bool,
+    /// Winsorising percentiles.
+    winsor: Option<(f64, f64)>,
+}
+
+/// The non-arm dimensions, which every statistics query returns as columns.
+const GROUP_DIMENSIONS: [Dimension; 8] = [
+    Dimension::Province,
+    Dimension::Regency,
+    Dimension::District,
+    Dimension::Incubator,
+    Dimension::Cohort,
+    Dimension::Cluster,
+    Dimension::Category,
+    Dimension::Gender,
+];
+
+/// One statistics query: its cells and its grouping sets.
+struct Pass {
+    cells: Vec<Dimension>,
+    sets: Vec<Vec<Dimension>>,
+}
+
+/// Groups the levels into queries: the geographic levels are sums of
+/// district cells, the others (and national) of incubator × cohort × cluster
+/// × category × gender cells; a level crossing the two kinds has its own.
+fn passes(levels: &[Level]) -> Vec<Pass> {
+    let geo = &GROUP_DIMENSIONS[..3];
+    let attributes = &GROUP_DIMENSIONS[3..];
+    let mut out = vec![
+        Pass {
+            cells: geo.to_vec(),
+            sets: Vec::new(),
+        },
+        Pass {
+            cells: attributes.to_vec(),
+            sets: Vec::new(),
+        },
+    ];
+    for level in levels {
+        let g = level.grouping();
+        let index = if g.is_empty() || g.iter().all(|d| attributes.contains(d)) {
+            1
+        } else if g.iter().all(|d| geo.contains(d)) {
+            0
+        } else {
+            out.push(Pass {
+                cells: g.clone(),
+                sets: Vec::new(),
+            });
+            out.len() - 1
+        };
+        if !out[index].sets.contains(&g) {
+            out[index].sets.push(g);
+        }
+    }
+    out.retain(|p| !p.sets.is_empty());
+    out
+}
+
+/// The statistics query, from queries/metrics/indicator_stats.sql: the
+/// common part, then the sums and (when the catalog has medians) the medians
+/// of every pass, joined by `UNION ALL BY NAME`. Only fixed identifiers are
+/// written into it: dimension columns and the variable columns of kpm_value
+/// (checked to be plain lower-case names).
+fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
+    let mut parts = STATS_SQL.split("-- part: ");
+    let _comment = parts.next();
+    let mut section = |name: &str| {
+        let text = parts
+            .next()
+            .expect("indicator_stats.sql has its three parts");
+        text.strip_prefix(name)
+            .expect("indicator_stats.sql's parts are in order")
+            .to_string()
     };
-    finish(&stats, catalog, options)
+    let common = section("common");
+    let sums = section("sums");
+    let medians = section("medians");
+    let ident = |name: &str| {
+        assert!(
+            name.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'|'),
+            "variable names are checked against kpm_value's columns"
+        );
+        format!("\"{name}\"")
+    };
+    let join = |items: Vec<String>, sep: &str| items.join(sep);
+    let cut_columns = join(
+        variables
+            .iter()
+            .map(|v| {
+                format!(
+                    "max(lo) FILTER (WHERE variable = '{}') AS {}, max(hi) FILTER (WHERE variable = '{}') AS {}",
+                    v.name,
+                    ident(&format!("lo|{}", v.name)),
+                    v.name,
+                    ident(&format!("hi|{}", v.name))
+                )
+            })
+            .collect(),
+        ", ",
+    );
+    let projection = join(
+        variables
+            .iter()
+            .map(|v| {
+                let x = ident(&v.name);
+                let x0 = ident(&format!("{}_0", v.name));
+                let clamp = |value: &str, cut: &str| {
+                    let lo = format!("{cut}.{}", ident(&format!("lo|{}", v.name)));
+                    let hi = format!("{cut}.{}", ident(&format!("hi|{}", v.name)));
+                    // Not least/greatest: they skip NULLs, and a missing
+                    // answer must stay missing.
+                    format!(
+                        "CASE WHEN {value} < {lo} THEN {lo} WHEN {value} > {hi} THEN {hi} ELSE {value} END"
+                    )
+                };
+                let value = clamp(&format!("k.{x}"), "c");
+                if v.panel {
+                    let base = clamp(&format!("k.{x0}"), "c0");
+                    format!(
+                        "CASE WHEN k.period = 'baseline' OR k.{x0} IS NOT NULL THEN {value} END AS {x},\n        \
+                         CASE WHEN k.period <> 'baseline' AND k.{x} IS NOT NULL THEN {base} END AS {x0}"
+                    )
+                } else {
+                    format!("{value} AS {x}")
+                }
+            })
+            .collect(),
+        ",\n        ",
+    );
+    let aggregates = join(
+        variables
+            .iter()
+            .map(|v| {
+                let x = ident(&v.name);
+                let x0 = ident(&format!("{}_0", v.name));
+                let name = |stat: &str| ident(&format!("{stat}|{}", v.name));
+                let mut own = format!("count({x}) AS {}, sum({x}) AS {}", name("n"), name("s"));
+                if !v.binary {
+                    own.push_str(&format!(", sum({x} * {x}) AS {}", name("ss")));
+                }
+                if v.panel {
+                    own.push_str(&format!(
+                        ", count({x0}) AS {}, sum({x0}) AS {}, sum({x} * {x0}) AS {}",
+                        name("n0"),
+                        name("t"),
+                        name("st")
+                    ));
+                    if !v.binary {
+                        own.push_str(&format!(", sum({x0} * {x0}) AS {}", name("tt")));
+                    }
+                }
+                own
+            })
+            .collect(),
+        ",\n        ",
+    );
+    let median_columns = join(
+        variables
+            .iter()
+            .filter(|v| v.median)
+            .map(|v| {
+                format!(
+                    "median({}) AS {}",
+                    ident(&v.name),
+                    ident(&format!("median|{}", v.name))
+                )
+            })
+            .collect(),
+        ", ",
+    );
+    let all_cells = join(
+        GROUP_DIMENSIONS
+            .iter()
+            .map(|d| format!("k.{}", d.column()))
+            .collect(),
+        ", ",
+    );
+    let mut text = common
+        .replace("/* CUT COLUMNS */", &cut_columns)
+        .replace("/* CELL COLUMNS */", &all_cells)
+        .replace("/* PROJECTION */", &projection);
+    for (i, pass) in passes.iter().enumerate() {
+        let used: Vec<Dimension> = GROUP_DIMENSIONS
+            .iter()
+            .copied()
+            .filter(|d| pass.sets.iter().any(|s| s.contains(d)))
+            .collect();
+        let dimension_columns = join(
+            GROUP_DIMENSIONS
+                .iter()
+                .map(|d| {
+                    if used.contains(d) {
+                        d.column().to_string()
+                    } else {
+                        format!("NULL::VARCHAR AS {}", d.column())
+                    }
+                })
+                .collect(),
+            ", ",
+        );
+        let cells = join(
+            pass.cells.iter().map(|d| d.column().to_string()).collect(),
+            ", ",
+        );
+        let sets = join(
+            pass.sets
+                .iter()
+                .map(|set| {
+                    let mut c = vec!["period", "arm"];
+                    c.extend(set.iter().map(|d| d.column()));
+                    format!("({})", c.join(", "))
+                })
+                .collect(),
+            ", ",
+        );
+        let fill = |part: &str| {
+            part.replace("/* CELL COLUMNS */", &cells)
+                .replace("/* AGGREGATES */", &aggregates)
+                .replace("/* MEDIANS */", &median_columns)
+                .replace("/* DIMENSION COLUMNS */", &dimension_columns)
+                .replace("/* GROUPING SETS */", &sets)
+        };
+        if i > 0 {
+            text.push_str("UNION ALL BY NAME\n");
+        }
+        text.push_str(&fill(&sums));
+        if variables.iter().any(|v| v.median) {
+            text.push_str("UNION ALL BY NAME\n");
+            text.push_str(&fill(&medians));
+        }
+    }
+    text
+}
+
+/// Names of the groups of each dimension, in Bahasa Indonesia.
+fn group_names(conn: &Connection) -> Result<HashMap<(String, String), String>, MetricsError> {
+    let mut stmt = conn.prepare("SELECT dimension, group_code, name_id FROM group_label")?;
+    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
+    Ok(rows.collect::<Result<_, _>>()?)
 }
 
 fn f64_col(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, MetricsError> {
@@ -164,146 +679,316 @@ fn str_col(df: &DataFrame, name: &str) -> Result<Vec<String>, MetricsError> {
         .collect())
 }
 
-/// Applies the aggregation rules, targets and suppression.
+fn opt_str_col(df: &DataFrame, name: &str) -> Result<Vec<Option<String>>, MetricsError> {
+    Ok(df
+        .column(name)?
+        .cast(&DataType::String)?
+        .str()?
+        .into_iter()
+        .map(|s| s.map(str::to_string))
+        .collect())
+}
+
+/// The statistics of one variable in one group.
+#[derive(Default)]
+struct Cell {
+    n: f64,
+    mean: Option<f64>,
+    var: Option<f64>,
+    mean0: Option<f64>,
+    var0: Option<f64>,
+    cov: Option<f64>,
+    median: Option<f64>,
+}
+
+impl Cell {
+    /// From the power sums (n, Σx, Σx², n0, Σx0, Σx0², Σx·x0).
+    fn from_sums(n: f64, s: f64, ss: f64, n0: f64, t: f64, tt: f64, st: f64) -> Cell {
+        let var =
+            |n: f64, s: f64, ss: f64| (n >= 2.0).then(|| ((ss - s * s / n) / (n - 1.0)).max(0.0));
+        Cell {
+            n,
+            mean: (n > 0.0).then(|| s / n),
+            var: var(n, s, ss),
+            mean0: (n0 > 0.0).then(|| t / n0),
+            var0: var(n0, t, tt),
+            cov: (n0 >= 2.0 && n0 == n).then(|| (st - s * t / n) / (n - 1.0)),
+            median: None,
+        }
+    }
+}
+
+/// Turns the statistics queries' rows into indicator rows: aggregation rules,
+/// targets and suppression.
 fn finish(
-    stats: &DataFrame,
+    frames: &[DataFrame],
+    variables: &[Variable],
     catalog: &Catalog,
     options: &Options,
+    names: &HashMap<(String, String), String>,
+    period_order: &HashMap<String, i64>,
 ) -> Result<IndicatorTable, MetricsError> {
-    let ids = str_col(stats, "indicator_id")?;
-    let periods = str_col(stats, "period")?;
-    let levels = str_col(stats, "level")?;
-    let codes = str_col(stats, "group_code")?;
-    let names = str_col(stats, "group_name")?;
-    let n = f64_col(stats, "n")?;
-    let [
-        mean,
-        var,
-        total,
-        mean0,
-        var0,
-        total0,
-        cov,
-        mean_diff,
-        var_diff,
-    ] = [
-        "mean",
-        "var",
-        "total",
-        "mean0",
-        "var0",
-        "total0",
-        "cov",
-        "mean_diff",
-        "var_diff",
-    ]
-    .map(|c| f64_col(stats, c));
-    let (mean, var, total, mean0, var0, total0, cov, mean_diff, var_diff) = (
-        mean?, var?, total?, mean0?, var0?, total0?, cov?, mean_diff?, var_diff?,
-    );
-
-    let rows = ids.len();
-    let mut out: Vec<IndicatorRow> = Vec::with_capacity(rows);
-    for r in 0..rows {
-        let Some(indicator) = catalog.get(&ids[r]) else {
-            continue;
+    // Statistics per (variable, period, arm, dimension values).
+    type Key = (usize, String, String, Vec<Option<String>>);
+    let mut cells: HashMap<Key, Cell> = HashMap::new();
+    for df in frames {
+        let periods = str_col(df, "period")?;
+        let arms = str_col(df, "arm")?;
+        let dims: Vec<Vec<Option<String>>> = GROUP_DIMENSIONS
+            .iter()
+            .map(|d| opt_str_col(df, d.column()))
+            .collect::<Result<_, _>>()?;
+        let key = |r: usize, v: usize| -> Key {
+            (
+                v,
+                periods[r].clone(),
+                arms[r].clone(),
+                dims.iter().map(|c| c[r].clone()).collect(),
+            )
         };
-        let count = n[r].unwrap_or(0.0);
-        let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
-        let is_base = periods[r] == "baseline";
-        let (value, base, ci) = match indicator.aggregation {
-            Aggregation::Mean => (
-                nan(mean[r]),
-                mean0[r],
-                mean_ci(nan(mean[r]), nan(var[r]), count),
-            ),
-            Aggregation::Share => {
-                let p = nan(mean[r]);
-                let (lo, hi) = wilson(p, count);
-                (
-                    100.0 * p,
-                    mean0[r].map(|b| 100.0 * b),
-                    (100.0 * lo, 100.0 * hi),
-                )
-            }
-            Aggregation::SumChange if is_base => (f64::NAN, None, (f64::NAN, f64::NAN)),
-            Aggregation::SumChange => {
-                let total_change = count * nan(mean_diff[r]);
-                let half = if count >= 2.0 {
-                    t_975(count - 1.0) * (count * nan(var_diff[r])).sqrt()
-                } else {
-                    f64::NAN
+        let has = |name: &str| df.get_column_names().iter().any(|c| c.as_str() == name);
+        for (vi, v) in variables.iter().enumerate() {
+            if has(&format!("n|{}", v.name)) {
+                let column = |stat: &str| -> Result<Vec<Option<f64>>, MetricsError> {
+                    let name = format!("{stat}|{}", v.name);
+                    if has(&name) {
+                        f64_col(df, &name)
+                    } else {
+                        Ok(vec![None; df.height()])
+                    }
                 };
-                (
-                    total_change,
-                    Some(0.0),
-                    (total_change - half, total_change + half),
-                )
+                // For 0/1 values the sums of squares are the sums.
+                let (square, square0) = if v.binary { ("s", "t") } else { ("ss", "tt") };
+                let [n, s, ss, n0, t, tt, st] =
+                    ["n", "s", square, "n0", "t", square0, "st"].map(column);
+                let (n, s, ss, n0, t, tt, st) = (n?, s?, ss?, n0?, t?, tt?, st?);
+                for r in 0..df.height() {
+                    let count = n[r].unwrap_or(0.0);
+                    if count == 0.0 {
+                        continue;
+                    }
+                    let z = |c: &[Option<f64>]| c[r].unwrap_or(0.0);
+                    let median = cells.remove(&key(r, vi)).and_then(|c| c.median);
+                    let mut cell =
+                        Cell::from_sums(count, z(&s), z(&ss), z(&n0), z(&t), z(&tt), z(&st));
+                    cell.median = median;
+                    cells.insert(key(r, vi), cell);
+                }
             }
-            Aggregation::PctChange if is_base => (f64::NAN, None, (f64::NAN, f64::NAN)),
-            Aggregation::PctChange => {
-                let ratio = nan(total[r]) / nan(total0[r]);
-                let (lo, hi) = ratio_ci(
-                    nan(mean[r]),
-                    nan(mean0[r]),
-                    nan(var[r]),
-                    nan(var0[r]),
-                    nan(cov[r]),
-                    count,
-                );
-                (
-                    100.0 * (ratio - 1.0),
-                    Some(0.0),
-                    (100.0 * (lo - 1.0), 100.0 * (hi - 1.0)),
-                )
+            if has(&format!("median|{}", v.name)) {
+                let median = f64_col(df, &format!("median|{}", v.name))?;
+                for (r, m) in median.iter().enumerate() {
+                    if let Some(m) = m {
+                        cells.entry(key(r, vi)).or_default().median = Some(*m);
+                    }
+                }
             }
-        };
-        if value.is_nan() {
+        }
+    }
+
+    let by_variable: Vec<Vec<usize>> = variables
+        .iter()
+        .map(|v| {
+            catalog
+                .indicators
+                .iter()
+                .enumerate()
+                .filter(|(_, i)| i.variable == v.name)
+                .map(|(i, _)| i)
+                .collect()
+        })
+        .collect();
+    let mut out: Vec<(usize, i64, usize, IndicatorRow)> = Vec::new();
+    for ((vi, period, arm, dims), cell) in &cells {
+        if cell.n == 0.0 {
             continue;
         }
-        let suppressed = count < f64::from(options.min_cell);
-        let target = options
-            .targets
-            .find(&indicator.id, &periods[r], &levels[r], &codes[r]);
-        let round = |v: f64| round_to(v, indicator.decimals);
-        let finite = |v: f64| v.is_finite().then(|| round(v));
-        let base = if is_base { None } else { base.map(round) };
-        let value = round(value);
-        let shown = |v: Option<f64>| if suppressed { None } else { v };
-        out.push(IndicatorRow {
-            indicator_id: indicator.id.clone(),
-            period: periods[r].clone(),
-            level: levels[r].clone(),
-            group_code: codes[r].clone(),
-            group_name: names[r].clone(),
-            n: count as i64,
-            value: shown(Some(value)),
-            baseline_value: shown(base),
-            change: shown(base.map(|b| round(value - b))),
-            ci_low: shown(finite(ci.0)),
-            ci_high: shown(finite(ci.1)),
-            target,
-            status: if suppressed {
-                None
+        let present: Vec<Dimension> = GROUP_DIMENSIONS
+            .iter()
+            .zip(dims)
+            .filter(|(_, v)| v.is_some())
+            .map(|(d, _)| *d)
+            .collect();
+        for (level_index, level) in options.levels.iter().enumerate() {
+            if level.grouping() != present {
+                continue;
+            }
+            let has_arm = level.dimensions().contains(&Dimension::Arm);
+            if !has_arm && arm != "prokus" {
+                continue;
+            }
+            let mut codes = Vec::new();
+            let mut labels = Vec::new();
+            for d in level.dimensions() {
+                let code = if *d == Dimension::Arm {
+                    arm.clone()
+                } else {
+                    let at = GROUP_DIMENSIONS
+                        .iter()
+                        .position(|c| c == d)
+                        .expect("a level's dimension is a group dimension");
+                    dims[at].clone().unwrap_or_default()
+                };
+                labels.push(
+                    names
+                        .get(&(d.name().to_string(), code.clone()))
+                        .cloned()
+                        .unwrap_or_else(|| code.clone()),
+                );
+                codes.push(code);
+            }
+            let (group_code, group_name) = if codes.is_empty() {
+                ("ID".to_string(), "Indonesia".to_string())
             } else {
-                target.map(|t| {
-                    options
-                        .targets
-                        .status(value, t, indicator.direction)
-                        .as_str()
-                        .to_string()
-                })
-            },
-            suppressed,
-        });
+                (codes.join(":"), labels.join(" · "))
+            };
+            for &i in &by_variable[*vi] {
+                if let Some(row) = indicator_row(
+                    &catalog.indicators[i],
+                    period,
+                    level.name(),
+                    group_code.clone(),
+                    group_name.clone(),
+                    cell,
+                    options,
+                ) {
+                    let ordinal = period_order.get(period).copied().unwrap_or(i64::MAX);
+                    out.push((i, ordinal, level_index, row));
+                }
+            }
+        }
     }
-    IndicatorTable::from_rows(&out)
+    out.sort_by(|a, b| (a.0, a.1, a.2, &a.3.group_code).cmp(&(b.0, b.1, b.2, &b.3.group_code)));
+    let rows: Vec<IndicatorRow> = out.into_iter().map(|(_, _, _, r)| r).collect();
+    IndicatorTable::from_rows(&rows)
+}
+
+/// One indicator's row for one group, or `None` when it has no value there
+/// (a change at the baseline).
+fn indicator_row(
+    indicator: &crate::catalog::Indicator,
+    period: &str,
+    level: String,
+    group_code: String,
+    group_name: String,
+    c: &Cell,
+    options: &Options,
+) -> Option<IndicatorRow> {
+    let count = c.n;
+    let nan = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    let is_base = period == "baseline";
+    let paired = indicator.population == Population::Panel;
+    let base_mean = if paired { c.mean0 } else { None };
+    let (value, base, ci) = match indicator.aggregation {
+        Aggregation::Mean => (
+            nan(c.mean),
+            base_mean,
+            mean_ci(nan(c.mean), nan(c.var), count),
+        ),
+        Aggregation::Median => (nan(c.median), None, (f64::NAN, f64::NAN)),
+        Aggregation::Share => {
+            let p = nan(c.mean);
+            let (lo, hi) = wilson(p, count);
+            (
+                100.0 * p,
+                base_mean.map(|b| 100.0 * b),
+                (100.0 * lo, 100.0 * hi),
+            )
+        }
+        Aggregation::Sum => {
+            let total = count * nan(c.mean);
+            let half = if count >= 2.0 {
+                t_975(count - 1.0) * (count * nan(c.var)).sqrt()
+            } else {
+                f64::NAN
+            };
+            (
+                total,
+                base_mean.map(|b| count * b),
+                (total - half, total + half),
+            )
+        }
+        Aggregation::SumChange if is_base => return None,
+        Aggregation::SumChange => {
+            let mean_diff = nan(c.mean) - nan(c.mean0);
+            let var_diff = nan(c.var) + nan(c.var0) - 2.0 * nan(c.cov);
+            let total_change = count * mean_diff;
+            let half = if count >= 2.0 {
+                t_975(count - 1.0) * (count * var_diff.max(0.0)).sqrt()
+            } else {
+                f64::NAN
+            };
+            (
+                total_change,
+                Some(0.0),
+                (total_change - half, total_change + half),
+            )
+        }
+        Aggregation::PctChange if is_base => return None,
+        Aggregation::PctChange => {
+            let ratio = nan(c.mean) / nan(c.mean0);
+            let (lo, hi) = ratio_ci(
+                nan(c.mean),
+                nan(c.mean0),
+                nan(c.var),
+                nan(c.var0),
+                nan(c.cov),
+                count,
+            );
+            (
+                100.0 * (ratio - 1.0),
+                Some(0.0),
+                (100.0 * (lo - 1.0), 100.0 * (hi - 1.0)),
+            )
+        }
+    };
+    if value.is_nan() {
+        return None;
+    }
+    let suppressed = count < f64::from(options.min_cell);
+    let target = options
+        .targets
+        .find(&indicator.id, period, &level, &group_code);
+    let round = |v: f64| round_to(v, indicator.decimals);
+    let finite = |v: f64| v.is_finite().then(|| round(v));
+    let base = if is_base { None } else { base.map(round) };
+    let value = round(value);
+    let shown = |v: Option<f64>| if suppressed { None } else { v };
+    Some(IndicatorRow {
+        indicator_id: indicator.id.clone(),
+        period: period.to_string(),
+        level,
+        group_code,
+        group_name,
+        n: count as i64,
+        value: shown(Some(value)),
+        baseline_value: shown(base),
+        change: shown(base.map(|b| round(value - b))),
+        ci_low: shown(finite(ci.0)),
+        ci_high: shown(finite(ci.1)),
+        target,
+        status: if suppressed {
+            None
+        } else {
+            target.map(|t| {
+                options
+                    .targets
+                    .status(value, t, indicator.direction)
+                    .as_str()
+                    .to_string()
+            })
+        },
+        suppressed,
+    })
 }
 
 /// Rounds half away from zero to `decimals` digits, as the reports print.
+/// The value is first snapped to six more digits, so that a mean of exactly
+/// 3.225 prints the same whichever order DuckDB's threads summed it in.
 pub(crate) fn round_to(v: f64, decimals: u8) -> f64 {
     let scale = 10f64.powi(i32::from(decimals));
-    let r = (v * scale).round() / scale;
+    let snapped = (v * scale * 1e6).round() / 1e6;
+    let r = snapped.round() / scale;
     if r == 0.0 { 0.0 } else { r }
 }
 
@@ -700,6 +1385,218 @@ mod tests {
         let text = String::from_utf8(csv).unwrap();
         assert_eq!(text.lines().next().unwrap(), CSV_HEADER.join(","));
         assert_eq!(text.lines().count(), rows.len() + 1);
+    }
+
+    #[test]
+    fn crossed_levels_quarters_and_process_indicators() {
+        let (_dir, db) = database();
+        let conn = db.connection();
+        let mut levels = Level::defaults();
+        levels.push(Level::parse("province:gender").unwrap());
+        levels.push(Level::parse("cluster:arm").unwrap());
+        let options = Options {
+            levels,
+            ..Default::default()
+        };
+        let rows = compute(conn, &Catalog::builtin(), &options)
+            .unwrap()
+            .rows()
+            .unwrap();
+        let of = |id: &str, period: &str, level: &str| -> Vec<&IndicatorRow> {
+            rows.iter()
+                .filter(|r| r.indicator_id == id && r.period == period && r.level == level)
+                .collect()
+        };
+
+        // A crossed level splits each group of its first dimension.
+        let national = find(&rows, "saves_monthly", "endline", "national", "ID");
+        let crossed = of("saves_monthly", "endline", "province:gender");
+        assert_eq!(crossed.iter().map(|r| r.n).sum::<i64>(), national.n);
+        for province in of("saves_monthly", "endline", "province") {
+            let prefix = format!("{}:", province.group_code);
+            let split: i64 = crossed
+                .iter()
+                .filter(|r| r.group_code.starts_with(&prefix))
+                .map(|r| r.n)
+                .sum();
+            assert_eq!(split, province.n, "{}", province.group_code);
+        }
+        let women = crossed
+            .iter()
+            .find(|r| r.group_code.ends_with(":female"))
+            .unwrap();
+        assert!(women.group_name.ends_with(" · Perempuan"), "{women:?}");
+        // The arm crossed with the cluster carries the comparison group.
+        let arms = of("saves_monthly", "endline", "cluster:arm");
+        assert!(arms.iter().any(|r| r.group_code.ends_with(":comparison")));
+        assert_eq!(
+            arms.iter()
+                .filter(|r| r.group_code.ends_with(":prokus"))
+                .map(|r| r.n)
+                .sum::<i64>(),
+            national.n
+        );
+        // Incubator x cohort is there by default and adds up to the incubators.
+        assert_eq!(
+            of("keeps_books", "endline", "incubator:cohort")
+                .iter()
+                .map(|r| r.n)
+                .sum::<i64>(),
+            of("keeps_books", "endline", "incubator")
+                .iter()
+                .map(|r| r.n)
+                .sum::<i64>(),
+        );
+
+        // A quarter: each KPM's latest post-baseline answer in it, against an
+        // independent query.
+        let (n, share): (i64, f64) = conn
+            .query_row(
+                "WITH q AS (
+                     SELECT * FROM response_current
+                     WHERE wave <> 'baseline' AND year(submitted_at) = 2021 AND quarter(submitted_at) = 3
+                     QUALIFY row_number() OVER (PARTITION BY kpm_id ORDER BY submitted_at DESC) = 1)
+                 SELECT count(*), 100 * avg(q.keeps_books::INTEGER)
+                 FROM q JOIN response_current b ON b.kpm_id = q.kpm_id AND b.wave = 'baseline'
+                 JOIN kpm k ON k.kpm_id = q.kpm_id
+                 WHERE k.arm = 'prokus' AND q.keeps_books IS NOT NULL AND b.keeps_books IS NOT NULL",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let quarter = find(&rows, "keeps_books", "2021-Q3", "national", "ID");
+        assert_eq!(quarter.n, n);
+        assert!((quarter.value.unwrap() - round_to(share, 1)).abs() < 1e-9);
+        let labels = periods(conn).unwrap();
+        let q3 = labels.iter().find(|p| p.code == "2021-Q3").unwrap();
+        assert_eq!(
+            (q3.kind.as_str(), q3.label_id.as_str()),
+            ("quarter", "Triwulan III 2021")
+        );
+        assert!(
+            labels
+                .iter()
+                .any(|p| p.code == "2021-YTD" && p.kind == "ytd")
+        );
+
+        // Survey completion is over the register, as wave_counts counts it.
+        let counts = wave_counts(conn).unwrap();
+        let m1 = counts
+            .iter()
+            .find(|c| c.wave == "monitoring_1" && c.arm == "prokus")
+            .unwrap();
+        let completion = find(&rows, "survey_completion", "monitoring_1", "national", "ID");
+        assert_eq!(completion.n, m1.registered);
+        assert!(
+            (completion.value.unwrap()
+                - round_to(100.0 * m1.responded as f64 / m1.registered as f64, 1))
+            .abs()
+                < 1e-9
+        );
+
+        // The median, against DuckDB's own over the same panel.
+        let median: f64 = conn
+            .query_row(
+                "SELECT median(e.business_income)
+                 FROM response_current e JOIN response_current b ON b.kpm_id = e.kpm_id AND b.wave = 'baseline'
+                 JOIN kpm k ON k.kpm_id = e.kpm_id
+                 WHERE e.wave = 'endline' AND k.arm = 'prokus'
+                   AND e.business_income IS NOT NULL AND b.business_income IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let row = find(&rows, "business_income_median", "endline", "national", "ID");
+        assert_eq!(row.value, Some(round_to(median, 0)));
+        assert_eq!((row.ci_low, row.baseline_value), (None, None));
+    }
+
+    #[test]
+    fn winsorising_uses_statas_percentiles() {
+        let conn = Connection::open_in_memory().unwrap();
+        // x: 1..10 (P = n p / 100 is whole: the mean of two neighbours);
+        // y: 1..7 (P is not: the next value up). numpy's
+        // percentile(method="averaged_inverted_cdf"), Hyndman and Fan's
+        // definition 2 and Stata's `_pctile`, gives 1.5/9.5 and 1/7.
+        conn.execute_batch(
+            "CREATE TEMP TABLE kpm_long AS
+                 SELECT 'x' AS variable, 'endline' AS period, i::DOUBLE AS v, NULL::DOUBLE AS v0 FROM range(1, 11) t(i)
+                 UNION ALL SELECT 'y', 'endline', i::DOUBLE, NULL FROM range(1, 8) t(i)
+                 UNION ALL SELECT 'z', 'endline', v, NULL FROM (VALUES (5.0), (1), (9), (3), (3), (7), (100), (2), (8), (4), (6), (0.5)) t(v);
+             CREATE TEMP TABLE variable_def AS SELECT * FROM (VALUES
+                 ('x', false, false, 10.0, 90.0), ('y', false, false, 10.0, 90.0), ('z', false, false, 25.0, 50.0)
+             ) t(variable, panel, median, p_low, p_high);",
+        )
+        .unwrap();
+        conn.execute_batch(WINSOR_SQL).unwrap();
+        let cuts: Vec<(String, f64, f64)> = conn
+            .prepare("SELECT variable, lo, hi FROM winsor_cut ORDER BY variable")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            cuts,
+            [
+                ("x".to_string(), 1.5, 9.5),
+                ("y".to_string(), 1.0, 7.0),
+                ("z".to_string(), 2.5, 4.5)
+            ]
+        );
+    }
+
+    #[test]
+    fn winsorising_pulls_in_money_and_leaves_shares() {
+        let (_dir, db) = database();
+        let conn = db.connection();
+        let plain = compute(conn, &Catalog::builtin(), &Options::default())
+            .unwrap()
+            .rows()
+            .unwrap();
+        let options = Options {
+            winsorize: Some((1.0, 99.0)),
+            ..Default::default()
+        };
+        let trimmed = compute(conn, &Catalog::builtin(), &options)
+            .unwrap()
+            .rows()
+            .unwrap();
+        let get =
+            |rows: &[IndicatorRow], id: &str| find(rows, id, "endline", "national", "ID").clone();
+        let (a, b) = (
+            get(&plain, "business_income"),
+            get(&trimmed, "business_income"),
+        );
+        assert_eq!(a.n, b.n);
+        assert!(b.value.unwrap() < a.value.unwrap(), "{a:?} {b:?}");
+        assert!(b.ci_high.unwrap() - b.ci_low.unwrap() < a.ci_high.unwrap() - a.ci_low.unwrap());
+        assert_eq!(get(&plain, "saves_monthly"), get(&trimmed, "saves_monthly"));
+        // The top 1% is pulled in to the 99th percentile, not dropped.
+        let (max, p99): (f64, f64) = conn
+            .query_row(
+                "SELECT max(business_income), quantile_cont(business_income, 0.99) FROM response_current WHERE wave = 'endline'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert!(max > p99);
+    }
+
+    #[test]
+    fn levels_are_parsed_with_a_clear_error() {
+        assert_eq!(
+            Level::parse("incubator:cohort").unwrap().name(),
+            "incubator:cohort"
+        );
+        assert_eq!(Level::parse("national").unwrap(), Level::national());
+        let err = Level::parse("province:village").unwrap_err().to_string();
+        assert!(
+            err.contains("`village`") && err.contains("regency"),
+            "{err}"
+        );
+        assert!(Level::parse("gender:gender").is_err());
+        assert!(Level::parse("province:gender:cluster").is_err());
     }
 
     #[test]

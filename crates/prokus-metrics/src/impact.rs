@@ -21,11 +21,10 @@ use std::path::Path;
 use duckdb::Connection;
 
 use crate::MetricsError;
-use crate::catalog::{Aggregation, Catalog};
+use crate::catalog::{Aggregation, Catalog, Population};
 use crate::ols::{self, Coefficient, SeType};
 
 const UNITS_SQL: &str = include_str!("../../../queries/metrics/impact_units.sql");
-const KPM_WAVE_SQL: &str = include_str!("../../../queries/metrics/kpm_wave.sql");
 
 /// The header of `prokus impact --format csv`.
 pub const IMPACT_CSV_HEADER: [&str; 10] = [
@@ -218,7 +217,7 @@ pub fn units_by_variable(
     conn: &Connection,
     level: ClusterLevel,
 ) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
-    conn.execute_batch(KPM_WAVE_SQL)?;
+    crate::compute::prepare_kpm_values(conn)?;
     let mut stmt = conn.prepare(UNITS_SQL)?;
     let rows = stmt.query_map([], |r| {
         Ok(UnitRow {
@@ -260,7 +259,9 @@ pub fn units_by_variable(
 }
 
 /// The impact table of the catalog's outcomes (or of `only`): every
-/// indicator whose aggregation is a mean, a share or a sum of changes.
+/// indicator compared with the baseline whose aggregation is a mean, a share
+/// or a sum of changes. Process indicators (population `wave`), medians,
+/// sums and percentage changes are left out unless asked for by id.
 pub fn impact_table(
     conn: &Connection,
     catalog: &Catalog,
@@ -273,8 +274,14 @@ pub fn impact_table(
         if only.is_some_and(|id| id != indicator.id) {
             continue;
         }
-        if indicator.aggregation == Aggregation::PctChange && only.is_none() {
-            // Its outcome is the level indicator of the same variable.
+        let outcome = indicator.population == Population::Panel
+            && matches!(
+                indicator.aggregation,
+                Aggregation::Mean | Aggregation::Share | Aggregation::SumChange
+            );
+        if !outcome && only.is_none() {
+            // A percentage change's outcome is the level indicator of the
+            // same variable; process indicators have no comparison group.
             continue;
         }
         let empty = Vec::new();

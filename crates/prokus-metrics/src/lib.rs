@@ -19,9 +19,10 @@ pub mod ols;
 pub mod stats;
 pub mod targets;
 
-pub use catalog::{Aggregation, Catalog, Direction, Indicator, Unit};
+pub use catalog::{Aggregation, Catalog, Direction, Indicator, Population, Unit};
 pub use compute::{
-    CSV_HEADER, IndicatorRow, IndicatorTable, Options, WaveCount, compute, wave_counts,
+    CSV_HEADER, Dimension, IndicatorRow, IndicatorTable, Level, Options, Period, WaveCount,
+    compute, periods, wave_counts,
 };
 pub use targets::{Status, Targets};
 
@@ -31,6 +32,9 @@ pub enum MetricsError {
     /// The indicator catalog is invalid.
     #[error("invalid indicator catalog: {0}")]
     Catalog(String),
+    /// A level or option is invalid.
+    #[error("{0}")]
+    Level(String),
     /// The targets file is invalid.
     #[error("invalid targets file: {0}")]
     Targets(String),

@@ -14,8 +14,9 @@ const DEFAULT_TARGETS: &str = include_str!("../../../sample-data/targets.toml");
 pub struct Target {
     /// Indicator id.
     pub indicator: String,
-    /// Wave the target is for (e.g. `endline`).
-    pub period: String,
+    /// The period or periods the target is for: a wave (`endline`), a quarter
+    /// (`2021-Q3`) or a year to date (`2021-YTD`), or a list of them.
+    pub period: Periods,
     /// The target value, in the indicator's unit.
     pub value: f64,
     /// Only for this level (`national`, `province`, …); all levels when absent.
@@ -24,6 +25,26 @@ pub struct Target {
     /// Only for this group code of `level`.
     #[serde(default)]
     pub group: Option<String>,
+}
+
+/// One period or several.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(untagged)]
+pub enum Periods {
+    /// `period = "endline"`
+    One(String),
+    /// `period = ["monitoring_1", "monitoring_2"]`
+    Many(Vec<String>),
+}
+
+impl Periods {
+    /// Whether `period` is one of them.
+    pub fn contains(&self, period: &str) -> bool {
+        match self {
+            Periods::One(p) => p == period,
+            Periods::Many(ps) => ps.iter().any(|p| p == period),
+        }
+    }
 }
 
 /// All targets and the at-risk band.
@@ -83,7 +104,7 @@ impl Targets {
         let candidates = self
             .targets
             .iter()
-            .filter(|t| t.indicator == indicator && t.period == period);
+            .filter(|t| t.indicator == indicator && t.period.contains(period));
         let mut best: Option<(u8, f64)> = None;
         for t in candidates {
             let rank = match (&t.level, &t.group) {
@@ -132,6 +153,12 @@ mod tests {
         assert_eq!(t.find("a", "endline", "province", "33"), Some(40.0));
         assert_eq!(t.find("a", "endline", "province", "32"), Some(30.0));
         assert_eq!(t.find("a", "baseline", "national", "ID"), None);
+        let many = Targets::parse(
+            "band = 0.1\n[[target]]\nindicator='m'\nperiod=['monitoring_1', '2021-Q3']\nvalue=4\n",
+        )
+        .unwrap();
+        assert_eq!(many.find("m", "2021-Q3", "incubator", "IB01"), Some(4.0));
+        assert_eq!(many.find("m", "monitoring_2", "national", "ID"), None);
     }
 
     #[test]

@@ -1045,6 +1045,12 @@ fn methods_annex(inputs: &Inputs, w: &Words) -> Table {
                     "rasio jumlah (metode delta)",
                     "ratio of sums (delta method)",
                 ),
+                prokus_metrics::Aggregation::Median => {
+                    w.pick("median (tanpa interval)", "median (no interval)")
+                }
+                prokus_metrics::Aggregation::Sum => {
+                    w.pick("jumlah (interval t)", "sum (t interval)")
+                }
             };
             vec![
                 Cell::from(w.label(i).to_string()),

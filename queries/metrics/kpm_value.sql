@@ -1,0 +1,204 @@
+-- KPM-level values: the variables the indicator catalog aggregates, one row
+-- per KPM and period, with the same KPM's baseline value beside each variable
+-- (`<variable>_0`). Run before indicator_stats.sql and impact_units.sql.
+--
+-- Periods:
+--   wave     a survey round. Every registered KPM has a row in every round
+--            that has data, answered or not (`responded`), so that survey
+--            completion is over the register.
+--   quarter  a Triwulan (`2021-Q3`): each KPM's latest post-baseline answer
+--            submitted in that quarter (UTC date of submission).
+--   ytd      the year to date (`2021-YTD`): each KPM's latest post-baseline
+--            answer submitted in that year.
+
+-- The latest submission of each KPM in each wave, read once.
+CREATE OR REPLACE TEMP TABLE kpm_response AS
+SELECT * FROM response_current;
+
+-- Every period with data, in report order.
+CREATE OR REPLACE TEMP TABLE period_def AS
+WITH dated AS (
+    SELECT year(submitted_at) AS y, quarter(submitted_at) AS q, max(submitted_at)::DATE AS last_day
+    FROM kpm_response WHERE wave <> 'baseline'
+    GROUP BY ALL
+)
+SELECT w.wave AS period, 'wave' AS kind, w.ordinal,
+       w.label_id, w.label_en,
+       (SELECT max(submitted_at)::DATE FROM kpm_response r WHERE r.wave = w.wave) AS period_end
+FROM wave w
+WHERE EXISTS (SELECT 1 FROM kpm_response r WHERE r.wave = w.wave)
+UNION ALL
+SELECT printf('%d-Q%d', y, q), 'quarter', 1000 + y * 4 + q,
+       'Triwulan ' || ['I', 'II', 'III', 'IV'][q] || ' ' || y, 'Q' || q || ' ' || y,
+       max(last_day)
+FROM dated GROUP BY y, q
+UNION ALL
+SELECT printf('%d-YTD', y), 'ytd', 100000 + y,
+       'Tahun berjalan ' || y, 'Year to date ' || y,
+       max(last_day)
+FROM dated GROUP BY y;
+
+-- Values of one submission. Yes/no answers become 0/1 so that their mean is
+-- a share.
+CREATE OR REPLACE TEMP TABLE response_value AS
+SELECT
+    r.kpm_id,
+    r.wave,
+    r.submitted_at,
+    r.business_income::DOUBLE                        AS business_income,
+    r.business_revenue::DOUBLE                       AS business_revenue,
+    r.household_income::DOUBLE                       AS household_income,
+    CASE WHEN r.saves IS NULL THEN r.saves_monthly::INTEGER::DOUBLE
+         WHEN NOT r.saves THEN 0.0
+         WHEN r.save_frequency IN ('daily', 'weekly', 'monthly') THEN 1.0
+         ELSE 0.0 END                                AS saves_monthly,
+    -- Someone who does not save saved nothing.
+    CASE WHEN r.saves = false THEN 0.0 ELSE r.savings_amount END AS savings_amount,
+    r.keeps_books::INTEGER::DOUBLE                   AS keeps_books,
+    r.separates_money::INTEGER::DOUBLE               AS separates_money,
+    r.has_business_plan::INTEGER::DOUBLE             AS has_business_plan,
+    -- A closed business has no workers: count it as 0, not unknown.
+    CASE WHEN r.business_operating = false THEN 0.0
+         ELSE (r.paid_workers + r.family_workers)::DOUBLE END AS workers,
+    r.business_operating::INTEGER::DOUBLE            AS business_operating,
+    r.has_nib::INTEGER::DOUBLE                       AS has_nib,
+    r.got_credit::INTEGER::DOUBLE                    AS got_credit,
+    r.sells_online::INTEGER::DOUBLE                  AS sells_online,
+    -- Any change to the product, its packaging, brand or quality.
+    CASE WHEN r.business_operating IS NULL THEN NULL
+         WHEN NOT r.business_operating THEN 0.0
+         ELSE (list_has_any(string_split(coalesce(r.product_changes, ''), ' '),
+                            ['kemasan', 'merek', 'produk_baru', 'kualitas', 'packaging', 'brand', 'new_product', 'quality']))::DOUBLE
+    END                                              AS innovated,
+    -- Mean of the five Likert items (1..5) when at least three are answered.
+    CASE WHEN (r.attitude_1 IS NOT NULL)::INTEGER + (r.attitude_2 IS NOT NULL)::INTEGER
+            + (r.attitude_3 IS NOT NULL)::INTEGER + (r.attitude_4 IS NOT NULL)::INTEGER
+            + (r.attitude_5 IS NOT NULL)::INTEGER >= 3
+         THEN list_avg([r.attitude_1, r.attitude_2, r.attitude_3, r.attitude_4, r.attitude_5]::DOUBLE[])
+    END                                              AS attitude_index,
+    r.mentoring_sessions::DOUBLE                     AS mentoring_sessions,
+    r.tksk_visits::DOUBLE                            AS tksk_visits
+FROM kpm_response r;
+
+-- Which submission stands for each KPM in each period.
+CREATE OR REPLACE TEMP VIEW kpm_period AS
+SELECT k.kpm_id, p.period, p.kind, r.wave AS answered_wave
+FROM kpm k
+CROSS JOIN period_def p
+LEFT JOIN kpm_response r ON r.kpm_id = k.kpm_id AND r.wave = p.period
+WHERE p.kind = 'wave'
+UNION ALL
+SELECT kpm_id, printf('%d-Q%d', year(submitted_at), quarter(submitted_at)), 'quarter', wave
+FROM kpm_response
+WHERE wave <> 'baseline'
+QUALIFY row_number() OVER (PARTITION BY kpm_id, year(submitted_at), quarter(submitted_at)
+                           ORDER BY submitted_at DESC, wave DESC) = 1
+UNION ALL
+SELECT kpm_id, printf('%d-YTD', year(submitted_at)), 'ytd', wave
+FROM kpm_response
+WHERE wave <> 'baseline'
+QUALIFY row_number() OVER (PARTITION BY kpm_id, year(submitted_at)
+                           ORDER BY submitted_at DESC, wave DESC) = 1;
+
+-- One row per KPM and period: its dimensions, each variable and the same
+-- KPM's baseline value of it.
+CREATE OR REPLACE TEMP VIEW kpm_value AS
+SELECT
+    p.kpm_id,
+    p.period,
+    p.kind,
+    k.arm,
+    k.province_code,
+    k.regency_code,
+    coalesce(k.district_code, 'unknown')          AS district_code,
+    coalesce(k.incubator_id, 'none')              AS incubator_id,
+    coalesce(k.cohort_year::VARCHAR, 'unknown')   AS cohort,
+    coalesce(k.cluster, 'unknown')                AS cluster,
+    coalesce(k.category, 'unknown')               AS category,
+    coalesce(k.gender, 'unknown')                 AS gender,
+    CASE WHEN p.kind = 'wave' THEN (v.kpm_id IS NOT NULL)::DOUBLE END AS responded,
+    -- Grant: received by the end of the period (ProKUS KPM only), and how many
+    -- days after the baseline interview it came.
+    CASE WHEN k.arm = 'prokus' AND (v.kpm_id IS NOT NULL OR p.kind = 'wave')
+         THEN (k.grant_date IS NOT NULL AND k.grant_date <= coalesce(v.submitted_at::DATE, d.period_end))::DOUBLE
+    END                                           AS grant_disbursed,
+    CASE WHEN k.arm = 'prokus' AND k.grant_date <= coalesce(v.submitted_at::DATE, d.period_end)
+         THEN date_diff('day', b.submitted_at::DATE, k.grant_date)::DOUBLE
+    END                                           AS grant_days,
+    v.business_income,    b.business_income    AS business_income_0,
+    v.business_revenue,   b.business_revenue   AS business_revenue_0,
+    v.household_income,   b.household_income   AS household_income_0,
+    CASE WHEN p.period <> 'baseline'
+         THEN (v.business_income > b.business_income)::DOUBLE
+    END                                           AS business_income_rose,
+    v.saves_monthly,      b.saves_monthly      AS saves_monthly_0,
+    v.savings_amount,     b.savings_amount     AS savings_amount_0,
+    v.keeps_books,        b.keeps_books        AS keeps_books_0,
+    v.separates_money,    b.separates_money    AS separates_money_0,
+    v.has_business_plan,  b.has_business_plan  AS has_business_plan_0,
+    v.workers,            b.workers            AS workers_0,
+    v.business_operating, b.business_operating AS business_operating_0,
+    v.has_nib,            b.has_nib            AS has_nib_0,
+    v.got_credit,         b.got_credit         AS got_credit_0,
+    v.sells_online,       b.sells_online       AS sells_online_0,
+    v.innovated,          b.innovated          AS innovated_0,
+    v.attitude_index,     b.attitude_index     AS attitude_index_0,
+    v.mentoring_sessions,
+    v.tksk_visits,
+    -- Variables not compared with the baseline have no baseline value.
+    NULL::DOUBLE AS no_baseline
+FROM kpm_period p
+JOIN kpm k USING (kpm_id)
+JOIN period_def d ON d.period = p.period
+LEFT JOIN response_value v ON v.kpm_id = p.kpm_id AND v.wave = p.answered_wave
+LEFT JOIN response_value b ON b.kpm_id = p.kpm_id AND b.wave = 'baseline';
+
+-- The same, one row per KPM, period and variable (`v`, and the baseline `v0`
+-- for the variables compared with the baseline). Every variable above must
+-- be listed here.
+CREATE OR REPLACE TEMP VIEW kpm_long AS
+UNPIVOT kpm_value ON
+    (responded, no_baseline) AS responded,
+    (grant_disbursed, no_baseline) AS grant_disbursed,
+    (grant_days, no_baseline) AS grant_days,
+    (business_income, business_income_0) AS business_income,
+    (business_revenue, business_revenue_0) AS business_revenue,
+    (household_income, household_income_0) AS household_income,
+    (business_income_rose, no_baseline) AS business_income_rose,
+    (saves_monthly, saves_monthly_0) AS saves_monthly,
+    (savings_amount, savings_amount_0) AS savings_amount,
+    (keeps_books, keeps_books_0) AS keeps_books,
+    (separates_money, separates_money_0) AS separates_money,
+    (has_business_plan, has_business_plan_0) AS has_business_plan,
+    (workers, workers_0) AS workers,
+    (business_operating, business_operating_0) AS business_operating,
+    (has_nib, has_nib_0) AS has_nib,
+    (got_credit, got_credit_0) AS got_credit,
+    (sells_online, sells_online_0) AS sells_online,
+    (innovated, innovated_0) AS innovated,
+    (attitude_index, attitude_index_0) AS attitude_index,
+    (mentoring_sessions, no_baseline) AS mentoring_sessions,
+    (tksk_visits, no_baseline) AS tksk_visits
+INTO NAME variable VALUE v, v0;
+
+-- Names of the groups of every dimension.
+CREATE OR REPLACE TEMP VIEW group_label AS
+SELECT 'province' AS dimension, code AS group_code, name AS name_id, name AS name_en FROM province
+UNION ALL SELECT 'regency', code, name, name FROM regency
+UNION ALL SELECT 'district', code, name, name FROM district
+UNION ALL SELECT 'incubator', incubator_id, name, name FROM incubator
+UNION ALL SELECT * FROM (VALUES
+    ('cluster', 'kuliner', 'Kuliner', 'Culinary'),
+    ('cluster', 'ritel', 'Ritel', 'Retail'),
+    ('cluster', 'fesyen', 'Kriya tekstil/fesyen', 'Textile craft/fashion'),
+    ('cluster', 'agribisnis', 'Agribisnis', 'Agribusiness'),
+    ('category', 'start_up', 'Start Up', 'Start Up'),
+    ('category', 'scale_up', 'Scale Up', 'Scale Up'),
+    ('category', 'inkubasi', 'Inkubasi', 'Incubation'),
+    ('gender', 'female', 'Perempuan', 'Women'),
+    ('gender', 'male', 'Laki-laki', 'Men'),
+    ('arm', 'prokus', 'KPM ProKUS', 'ProKUS KPM'),
+    ('arm', 'comparison', 'Kelompok pembanding', 'Comparison group'),
+    ('incubator', 'none', 'Tanpa inkubator', 'No incubator'),
+    ('district', 'unknown', 'Kecamatan tidak diketahui', 'Unknown district')
+) AS t(dimension, group_code, name_id, name_en);
