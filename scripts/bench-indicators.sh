@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Indicator benchmark: `prokus indicators` (the whole catalog, every default
+# level and every period) over a database of about a million response rows,
+# RUNS times; prints the median wall time and the peak memory (RSS).
+#
+#   scripts/bench-indicators.sh            # 250,000 households -> ~1M rows
+#   HOUSEHOLDS=50000 RUNS=3 scripts/bench-indicators.sh
+#   EXTRA="--winsorize --by province:gender" scripts/bench-indicators.sh
+#
+# The sample and its database are written once into BENCH_DIR (default
+# /tmp/prokus-bench-indicators) and reused by later runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+households=${HOUSEHOLDS:-250000}
+runs=${RUNS:-5}
+work=${BENCH_DIR:-/tmp/prokus-bench-indicators}
+extra=${EXTRA:-}
+target=$(cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
+
+if [ ! -x /usr/bin/time ]; then
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
+fi
+
+cargo build --workspace --bins --quiet
+prokus="$target/debug/prokus"
+
+data="$work/data-$households"
+db="$work/db-$households.duckdb"
+if [ ! -f "$db" ]; then
+    mkdir -p "$work"
+    if [ ! -f "$data/kpm_register.csv" ]; then
+        echo "writing a sample of $households households into $data ..." >&2
+        "$prokus" sample --households "$households" --out "$data" >/dev/null
+    fi
+    export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
+    "$prokus" ingest --db "$db.tmp" "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >&2
+    mv "$db.tmp" "$db"
+fi
+
+: >"$work/indicators.times"
+for i in $(seq "$runs"); do
+    # shellcheck disable=SC2086
+    /usr/bin/time -f "%e %M" -a -o "$work/indicators.times" \
+        "$prokus" --db "$db" indicators $extra --output "$work/indicators.csv" 2>/dev/null
+    echo "run $i/$runs done" >&2
+done
+
+median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+wall=$(cut -d' ' -f1 "$work/indicators.times" | median)
+peak=$(cut -d' ' -f2 "$work/indicators.times" | sort -n | tail -n 1)
+lines=$(($(wc -l <"$work/indicators.csv") - 1))
+echo
+echo "database: $db"
+echo "indicator rows written: $lines"
+echo "all runs (s KB): $(tr '\n' ';' <"$work/indicators.times")"
+awk -v w="$wall" -v m="$peak" -v n="$runs" 'BEGIN {
+    printf "prokus indicators, median of %d runs: %.2f s, peak RSS %.0f MB\n", n, w, m / 1024
+}'
