@@ -127,6 +127,14 @@ enum Command {
         /// Output file (`-` for standard output).
         #[arg(long, default_value = "-")]
         output: PathBuf,
+        /// Also write the baseline balance table (CSV): means, differences,
+        /// normalized differences and the joint F test.
+        #[arg(long, value_name = "FILE")]
+        balance: Option<PathBuf>,
+        /// Also write sharpened q-values (CSV) across the outcome families and
+        /// within each.
+        #[arg(long, value_name = "FILE")]
+        qvalues: Option<PathBuf>,
     },
     /// Run the whole pipeline on the bundled sample: sample, ingest, indicators, report.
     Demo {
@@ -378,6 +386,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             cluster,
             format,
             output,
+            balance,
+            qvalues,
         } => {
             let catalog = Catalog::builtin();
             if let Some(id) = &indicator
@@ -406,6 +416,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 matches!(format, ImpactFormat::Json),
                 &output,
             )?;
+            if let Some(path) = balance {
+                let units = prokus_metrics::impact::units_by_variable(db.connection(), cluster)?;
+                let table = prokus_metrics::impact::balance(&catalog, &units);
+                let mut bytes = Vec::new();
+                prokus_metrics::impact::write_balance(&table, &mut bytes)?;
+                prokus_ingest::write_atomically(&path, &bytes)
+                    .with_context(|| format!("{}", path.display()))?;
+                eprintln!("balance table written to {}", path.display());
+            }
+            if let Some(path) = qvalues {
+                let q = prokus_metrics::impact::q_values(&catalog, &rows);
+                let mut bytes = Vec::new();
+                prokus_metrics::impact::write_q_values(&q, &mut bytes)?;
+                prokus_ingest::write_atomically(&path, &bytes)
+                    .with_context(|| format!("{}", path.display()))?;
+                eprintln!("q-values written to {}", path.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         Command::Rejects { output } => {

@@ -52,6 +52,9 @@ pub struct Unit {
     /// The id of its cluster at the chosen level: the household itself, its
     /// district, regency or incubator.
     pub cluster: u64,
+    /// The household's id (the same for all its outcomes), which the family
+    /// indices join outcomes on.
+    pub household: u64,
 }
 
 /// The three estimators.
@@ -252,6 +255,7 @@ pub fn units_by_variable(
             baseline: r.baseline,
             endline: r.endline,
             cluster: id(cluster),
+            household: id(format!("kpm:{}", r.kpm)),
         };
         out.entry(r.variable).or_default().push(unit);
     }
@@ -274,12 +278,7 @@ pub fn impact_table(
         if only.is_some_and(|id| id != indicator.id) {
             continue;
         }
-        let outcome = indicator.population == Population::Panel
-            && matches!(
-                indicator.aggregation,
-                Aggregation::Mean | Aggregation::Share | Aggregation::SumChange
-            );
-        if !outcome && only.is_none() {
+        if !is_outcome(indicator) && only.is_none() {
             // A percentage change's outcome is the level indicator of the
             // same variable; process indicators have no comparison group.
             continue;
@@ -288,7 +287,432 @@ pub fn impact_table(
         let units = units.get(&indicator.variable).unwrap_or(&empty);
         out.extend(estimate(&indicator.id, units));
     }
+    if only.is_none() {
+        for (id, units) in family_indices(catalog, &units) {
+            out.extend(estimate(&id, &units));
+        }
+    }
     Ok(out)
+}
+
+/// The outcome indicators of the default impact table: compared with the
+/// baseline, aggregated as a mean, a share or a sum of changes.
+fn is_outcome(indicator: &crate::catalog::Indicator) -> bool {
+    indicator.population == Population::Panel
+        && matches!(
+            indicator.aggregation,
+            Aggregation::Mean | Aggregation::Share | Aggregation::SumChange
+        )
+}
+
+/// The outcome families of the catalog, in catalog order, each with its
+/// indicators (one per KPM-level variable).
+fn families(catalog: &Catalog) -> Vec<(String, Vec<&crate::catalog::Indicator>)> {
+    let mut out: Vec<(String, Vec<&crate::catalog::Indicator>)> = Vec::new();
+    for i in catalog.indicators.iter().filter(|i| is_outcome(i)) {
+        let Some(family) = &i.family else { continue };
+        let at = match out.iter().position(|(f, _)| f == family) {
+            Some(at) => at,
+            None => {
+                out.push((family.clone(), Vec::new()));
+                out.len() - 1
+            }
+        };
+        if !out[at].1.iter().any(|j| j.variable == i.variable) {
+            out[at].1.push(i);
+        }
+    }
+    out
+}
+
+/// Standardized family indices, per household and wave, as outcomes:
+/// `index_klk_<family>`, the Kling–Liebman–Katz (2007) mean of the
+/// components' z-scores, and `index_anderson_<family>`, Anderson's (2008)
+/// inverse-covariance-weighted mean of them, re-standardized. Each component
+/// is z-scored against the comparison group in the same wave (its mean and
+/// standard deviation there), with its sign turned when lower is better; a
+/// household missing some components is scored on those it has.
+pub fn family_indices(
+    catalog: &Catalog,
+    units: &HashMap<String, Vec<Unit>>,
+) -> Vec<(String, Vec<Unit>)> {
+    let mut out = Vec::new();
+    for (family, members) in families(catalog) {
+        let m = members.len();
+        // household -> (treated, cluster, [baseline values], [endline values])
+        type Values = (bool, u64, Vec<Option<f64>>, Vec<Option<f64>>);
+        let mut by_household: HashMap<u64, Values> = HashMap::new();
+        for (j, indicator) in members.iter().enumerate() {
+            for u in units.get(&indicator.variable).into_iter().flatten() {
+                let entry = by_household
+                    .entry(u.household)
+                    .or_insert_with(|| (u.treated, u.cluster, vec![None; m], vec![None; m]));
+                entry.2[j] = u.baseline;
+                entry.3[j] = u.endline;
+            }
+        }
+        let mut households: Vec<(&u64, &Values)> = by_household.iter().collect();
+        households.sort_by_key(|(h, _)| **h);
+        let sign: Vec<f64> = members
+            .iter()
+            .map(|i| match i.direction {
+                crate::catalog::Direction::Higher => 1.0,
+                crate::catalog::Direction::Lower => -1.0,
+            })
+            .collect();
+        // z-scores per wave: [household][component].
+        let z_scores = |pick: &dyn Fn(&Values) -> &Vec<Option<f64>>| -> Vec<Vec<Option<f64>>> {
+            let stats: Vec<Option<(f64, f64)>> = (0..m)
+                .map(|j| {
+                    let values: Vec<f64> = households
+                        .iter()
+                        .filter(|(_, v)| !v.0)
+                        .filter_map(|(_, v)| pick(v)[j])
+                        .collect();
+                    mean_sd(&values)
+                })
+                .collect();
+            households
+                .iter()
+                .map(|(_, v)| {
+                    (0..m)
+                        .map(|j| {
+                            let (mean, sd) = stats[j]?;
+                            pick(v)[j].map(|x| sign[j] * (x - mean) / sd)
+                        })
+                        .collect()
+                })
+                .collect()
+        };
+        let base = z_scores(&|v: &Values| &v.2);
+        let end = z_scores(&|v: &Values| &v.3);
+        let klk = |z: &[Option<f64>]| {
+            let present: Vec<f64> = z.iter().flatten().copied().collect();
+            (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
+        };
+        let weights = |zs: &[Vec<Option<f64>>]| anderson_weights(zs, m);
+        let (w_base, w_end) = (weights(&base), weights(&end));
+        let anderson = |z: &[Option<f64>], w: &[f64]| {
+            let (num, den) = z
+                .iter()
+                .zip(w)
+                .filter_map(|(z, w)| z.map(|z| (w * z, *w)))
+                .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+            (den > 0.0).then(|| num / den)
+        };
+        let treated: Vec<bool> = households.iter().map(|(_, v)| v.0).collect();
+        let restandardize = |index: Vec<Option<f64>>| -> Vec<Option<f64>> {
+            let comparison: Vec<f64> = index
+                .iter()
+                .zip(&treated)
+                .filter(|(_, t)| !**t)
+                .filter_map(|(v, _)| *v)
+                .collect();
+            match mean_sd(&comparison) {
+                Some((mean, sd)) => index
+                    .into_iter()
+                    .map(|v| v.map(|v| (v - mean) / sd))
+                    .collect(),
+                None => vec![None; index.len()],
+            }
+        };
+        let klk_base: Vec<Option<f64>> = base.iter().map(|z| klk(z)).collect();
+        let klk_end: Vec<Option<f64>> = end.iter().map(|z| klk(z)).collect();
+        let and_base = restandardize(base.iter().map(|z| anderson(z, &w_base)).collect());
+        let and_end = restandardize(end.iter().map(|z| anderson(z, &w_end)).collect());
+        for (name, b, e) in [("klk", klk_base, klk_end), ("anderson", and_base, and_end)] {
+            let units = households
+                .iter()
+                .enumerate()
+                .map(|(k, (h, v))| Unit {
+                    treated: v.0,
+                    baseline: b[k],
+                    endline: e[k],
+                    cluster: v.1,
+                    household: **h,
+                })
+                .filter(|u| u.baseline.is_some() || u.endline.is_some())
+                .collect();
+            out.push((format!("index_{name}_{family}"), units));
+        }
+    }
+    out
+}
+
+/// Mean and sample standard deviation, when there are two values that differ.
+fn mean_sd(values: &[f64]) -> Option<(f64, f64)> {
+    let n = values.len() as f64;
+    if n < 2.0 {
+        return None;
+    }
+    let mean = values.iter().sum::<f64>() / n;
+    let sd = (values.iter().map(|v| (v - mean) * (v - mean)).sum::<f64>() / (n - 1.0)).sqrt();
+    (sd > 0.0).then_some((mean, sd))
+}
+
+/// Anderson's weights: the row sums of the inverse of the components'
+/// covariance matrix, over the households with every component. Equal
+/// weights when it cannot be inverted (too few complete households).
+fn anderson_weights(z: &[Vec<Option<f64>>], m: usize) -> Vec<f64> {
+    let complete: Vec<Vec<f64>> = z
+        .iter()
+        .filter_map(|row| row.iter().copied().collect::<Option<Vec<f64>>>())
+        .collect();
+    let n = complete.len() as f64;
+    if complete.len() <= m {
+        return vec![1.0; m];
+    }
+    let means: Vec<f64> = (0..m)
+        .map(|j| complete.iter().map(|r| r[j]).sum::<f64>() / n)
+        .collect();
+    let cov: Vec<Vec<f64>> = (0..m)
+        .map(|a| {
+            (0..m)
+                .map(|b| {
+                    complete
+                        .iter()
+                        .map(|r| (r[a] - means[a]) * (r[b] - means[b]))
+                        .sum::<f64>()
+                        / (n - 1.0)
+                })
+                .collect()
+        })
+        .collect();
+    match ols::invert_matrix(cov) {
+        Some(inv) => inv.iter().map(|row| row.iter().sum()).collect(),
+        None => vec![1.0; m],
+    }
+}
+
+/// One line of the baseline balance table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BalanceRow {
+    /// The outcome's indicator.
+    pub indicator_id: String,
+    /// Baseline mean and standard deviation, ProKUS households.
+    pub mean_treated: f64,
+    /// Standard deviation, ProKUS households.
+    pub sd_treated: f64,
+    /// Baseline mean, comparison households.
+    pub mean_comparison: f64,
+    /// Standard deviation, comparison households.
+    pub sd_comparison: f64,
+    /// mean_treated − mean_comparison.
+    pub difference: f64,
+    /// The difference over √((sd_t² + sd_c²)/2) (Imbens and Rubin); above
+    /// 0.25 in absolute value is commonly read as imbalance.
+    pub normalized_difference: f64,
+    /// p-value of the difference (HC1 standard error).
+    pub p_value: f64,
+    /// Households with a baseline value in each group.
+    pub n_treated: usize,
+    /// Comparison households.
+    pub n_comparison: usize,
+}
+
+/// The baseline balance table of the outcomes, and the joint F test of
+/// regressing the ProKUS indicator on all the baseline outcomes together
+/// (households with every one of them): (F, df1, df2, p-value, n).
+pub struct Balance {
+    /// One row per outcome variable.
+    pub rows: Vec<BalanceRow>,
+    /// The joint test, when it can be computed.
+    pub joint: Option<(f64, f64, f64, f64, usize)>,
+}
+
+/// Computes the balance table from the units of [`units_by_variable`].
+pub fn balance(catalog: &Catalog, units: &HashMap<String, Vec<Unit>>) -> Balance {
+    let mut rows = Vec::new();
+    let mut used: Vec<&crate::catalog::Indicator> = Vec::new();
+    for indicator in catalog.indicators.iter().filter(|i| is_outcome(i)) {
+        if used.iter().any(|u| u.variable == indicator.variable) {
+            continue;
+        }
+        let Some(us) = units.get(&indicator.variable) else {
+            continue;
+        };
+        let values = |treated: bool| -> Vec<f64> {
+            us.iter()
+                .filter(|u| u.treated == treated)
+                .filter_map(|u| u.baseline)
+                .collect()
+        };
+        let (t, c) = (values(true), values(false));
+        let (Some((mt, st)), Some((mc, sc))) = (mean_sd(&t), mean_sd(&c)) else {
+            continue;
+        };
+        let with: Vec<&Unit> = us.iter().filter(|u| u.baseline.is_some()).collect();
+        let x = with
+            .iter()
+            .map(|u| vec![1.0, f64::from(u8::from(u.treated))])
+            .collect();
+        let y: Vec<f64> = with.iter().filter_map(|u| u.baseline).collect();
+        let p_value = ols::fit(x, &y)
+            .ok()
+            .and_then(|f| f.coefficient(1, SeType::Hc1, None).ok())
+            .map_or(f64::NAN, |c| c.p_value);
+        used.push(indicator);
+        rows.push(BalanceRow {
+            indicator_id: indicator.id.clone(),
+            mean_treated: mt,
+            sd_treated: st,
+            mean_comparison: mc,
+            sd_comparison: sc,
+            difference: mt - mc,
+            normalized_difference: (mt - mc) / ((st * st + sc * sc) / 2.0).sqrt(),
+            p_value,
+            n_treated: t.len(),
+            n_comparison: c.len(),
+        });
+    }
+    // Joint test: treated on every baseline outcome, complete households.
+    let mut by_household: HashMap<u64, (bool, Vec<Option<f64>>)> = HashMap::new();
+    for (j, indicator) in used.iter().enumerate() {
+        for u in units.get(&indicator.variable).into_iter().flatten() {
+            let entry = by_household
+                .entry(u.household)
+                .or_insert_with(|| (u.treated, vec![None; used.len()]));
+            entry.1[j] = u.baseline;
+        }
+    }
+    let mut complete: Vec<(u64, bool, Vec<f64>)> = by_household
+        .into_iter()
+        .filter_map(|(h, (t, v))| Some((h, t, v.into_iter().collect::<Option<Vec<f64>>>()?)))
+        .collect();
+    complete.sort_by_key(|(h, _, _)| *h);
+    let x: Vec<Vec<f64>> = complete
+        .iter()
+        .map(|(_, _, v)| std::iter::once(1.0).chain(v.iter().copied()).collect())
+        .collect();
+    let y: Vec<f64> = complete
+        .iter()
+        .map(|(_, t, _)| f64::from(u8::from(*t)))
+        .collect();
+    let joint = (!used.is_empty())
+        .then(|| ols::fit(x, &y).ok())
+        .flatten()
+        .map(|fit| {
+            let (f, d1, d2, p) = fit.f_test();
+            (f, d1, d2, p, fit.n())
+        });
+    Balance { rows, joint }
+}
+
+/// The header of the balance CSV. The joint F test is its last row, with
+/// `indicator_id` = `joint_f_test`, the F statistic in `difference`, its
+/// p-value in `p_value` and its degrees of freedom in `n_treated`
+/// (numerator) and `n_comparison` (denominator).
+pub const BALANCE_CSV_HEADER: &[&str] = &[
+    "indicator_id",
+    "mean_treated",
+    "sd_treated",
+    "mean_comparison",
+    "sd_comparison",
+    "difference",
+    "normalized_difference",
+    "p_value",
+    "n_treated",
+    "n_comparison",
+];
+
+/// Writes the balance table as CSV.
+pub fn write_balance(balance: &Balance, out: &mut dyn Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(BALANCE_CSV_HEADER)?;
+    for r in &balance.rows {
+        w.write_record([
+            r.indicator_id.clone(),
+            r.mean_treated.to_string(),
+            r.sd_treated.to_string(),
+            r.mean_comparison.to_string(),
+            r.sd_comparison.to_string(),
+            r.difference.to_string(),
+            r.normalized_difference.to_string(),
+            r.p_value.to_string(),
+            r.n_treated.to_string(),
+            r.n_comparison.to_string(),
+        ])?;
+    }
+    if let Some((f, d1, d2, p, _)) = balance.joint {
+        w.write_record([
+            "joint_f_test".to_string(),
+            String::new(),
+            String::new(),
+            String::new(),
+            String::new(),
+            f.to_string(),
+            String::new(),
+            p.to_string(),
+            d1.to_string(),
+            d2.to_string(),
+        ])?;
+    }
+    w.flush()
+}
+
+/// The header of the q-value CSV.
+pub const QVALUE_CSV_HEADER: &[&str] = &[
+    "scope",
+    "indicator_id",
+    "estimator",
+    "se_type",
+    "p_value",
+    "q_value",
+];
+
+/// Sharpened q-values (see [`crate::stats::sharpened_q_values`]) for each
+/// estimator and standard error: across the families (their Anderson
+/// indices, scope `families`) and, within each family, across its outcomes
+/// (scope = the family's name).
+pub fn q_values(catalog: &Catalog, rows: &[ImpactRow]) -> Vec<(String, ImpactRow, f64)> {
+    let mut scopes: Vec<(String, Vec<String>)> = vec![(
+        "families".into(),
+        families(catalog)
+            .iter()
+            .map(|(f, _)| format!("index_anderson_{f}"))
+            .collect(),
+    )];
+    for (family, members) in families(catalog) {
+        scopes.push((family, members.iter().map(|i| i.id.clone()).collect()));
+    }
+    let mut out = Vec::new();
+    for (scope, ids) in scopes {
+        for estimator in [
+            Estimator::DifferenceInMeans,
+            Estimator::DifferenceInDifferences,
+            Estimator::Ancova,
+        ] {
+            for se_type in [SeType::Conventional, SeType::Hc1, SeType::Cr1] {
+                let tests: Vec<&ImpactRow> = rows
+                    .iter()
+                    .filter(|r| r.estimator == estimator && r.se_type == se_type)
+                    .filter(|r| ids.contains(&r.indicator_id))
+                    .collect();
+                let p: Vec<f64> = tests.iter().map(|r| r.coefficient.p_value).collect();
+                for (r, q) in tests.into_iter().zip(crate::stats::sharpened_q_values(&p)) {
+                    out.push((scope.clone(), r.clone(), q));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Writes the q-values as CSV.
+pub fn write_q_values(q: &[(String, ImpactRow, f64)], out: &mut dyn Write) -> std::io::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record(QVALUE_CSV_HEADER)?;
+    for (scope, r, q) in q {
+        w.write_record([
+            scope.clone(),
+            r.indicator_id.clone(),
+            r.estimator.name().to_string(),
+            r.se_type.name().to_string(),
+            r.coefficient.p_value.to_string(),
+            q.to_string(),
+        ])?;
+    }
+    w.flush()
 }
 
 /// Writes the impact table as CSV (header [`IMPACT_CSV_HEADER`]) or JSON.
@@ -358,6 +782,7 @@ mod tests {
             baseline: b,
             endline: e,
             cluster: id,
+            household: id,
         }
     }
 
@@ -386,6 +811,118 @@ mod tests {
         assert!((get(Estimator::Ancova) - 8.0).abs() < 1e-9);
         assert_eq!(rows.len(), 9, "3 estimators × 3 standard errors");
         assert_eq!((rows[0].n_treated, rows[0].n_comparison), (3, 3));
+    }
+
+    /// A catalog of outcomes `a` and `b` (lower is better) in family `f`.
+    fn family_catalog() -> Catalog {
+        let one = |id: &str, direction: &str| {
+            format!(
+                "[[indicator]]\nid = '{id}'\nlabel_id = 'x'\nlabel_en = 'x'\ndefinition_id = 'x'\ndefinition_en = 'x'\n\
+                 unit = 'score'\ndecimals = 2\ndirection = '{direction}'\nvariable = '{id}'\naggregation = 'mean'\n\
+                 family = 'f'\nsource = []\n"
+            )
+        };
+        Catalog::parse(&(one("a", "higher") + &one("b", "lower"))).unwrap()
+    }
+
+    fn units_of(values: &[(bool, f64, f64)]) -> Vec<Unit> {
+        values
+            .iter()
+            .enumerate()
+            .map(|(h, &(t, b, e))| Unit {
+                treated: t,
+                baseline: Some(b),
+                endline: Some(e),
+                cluster: h as u64,
+                household: h as u64,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn family_indices_are_z_scores_against_the_comparison_group() {
+        let a = [
+            (true, 1.0, 5.0),
+            (true, 2.0, 6.0),
+            (true, 3.0, 8.0),
+            (false, 1.0, 2.0),
+            (false, 2.0, 4.0),
+            (false, 3.0, 3.0),
+        ];
+        // b is a mirror of a (lower is better): its z-scores, turned, equal a's.
+        let b: Vec<(bool, f64, f64)> = a.iter().map(|&(t, x, y)| (t, -x, -y)).collect();
+        let mut units = HashMap::new();
+        units.insert("a".to_string(), units_of(&a));
+        units.insert("b".to_string(), units_of(&b));
+        let indices = family_indices(&family_catalog(), &units);
+        let ids: Vec<&str> = indices.iter().map(|(id, _)| id.as_str()).collect();
+        assert_eq!(ids, ["index_klk_f", "index_anderson_f"]);
+        // Comparison endline: mean 3, sd 1. So household 0's endline z is 2.
+        let klk = &indices[0].1;
+        assert!((klk[0].endline.unwrap() - 2.0).abs() < 1e-12, "{klk:?}");
+        // Baseline comparison: mean 2, sd 1; household 2 has z = 1.
+        assert!((klk[2].baseline.unwrap() - 1.0).abs() < 1e-12);
+        // The effect on the index is the effect on `a` in comparison SDs.
+        let dim = |id: &str, us: &[Unit]| {
+            estimate(id, us)
+                .into_iter()
+                .find(|r| r.estimator == Estimator::DifferenceInMeans)
+                .unwrap()
+                .coefficient
+                .estimate
+        };
+        assert!((dim("k", klk) - dim("a", &units["a"]) / 1.0).abs() < 1e-12);
+        // Anderson's index is re-standardized: comparison mean 0, sd 1.
+        let anderson = &indices[1].1;
+        let comparison: Vec<f64> = anderson
+            .iter()
+            .filter(|u| !u.treated)
+            .filter_map(|u| u.endline)
+            .collect();
+        let (mean, sd) = mean_sd(&comparison).unwrap();
+        assert!(
+            mean.abs() < 1e-12 && (sd - 1.0).abs() < 1e-12,
+            "{mean} {sd}"
+        );
+    }
+
+    #[test]
+    fn balance_table_by_hand() {
+        let a = [
+            (true, 1.0, 0.0),
+            (true, 3.0, 0.0),
+            (false, 1.0, 0.0),
+            (false, 2.0, 0.0),
+            (false, 3.0, 0.0),
+        ];
+        let b = [
+            (true, 10.0, 0.0),
+            (true, 30.0, 0.0),
+            (false, 20.0, 0.0),
+            (false, 15.0, 0.0),
+            (false, 40.0, 0.0),
+        ];
+        let mut units = HashMap::new();
+        units.insert("a".to_string(), units_of(&a));
+        units.insert("b".to_string(), units_of(&b));
+        let table = balance(&family_catalog(), &units);
+        let row = &table.rows[0];
+        assert_eq!(row.indicator_id, "a");
+        assert_eq!(
+            (row.mean_treated, row.mean_comparison, row.difference),
+            (2.0, 2.0, 0.0)
+        );
+        // sd_t = √2, sd_c = 1: normalized difference 0 / √1.5.
+        assert!((row.sd_treated - 2f64.sqrt()).abs() < 1e-12);
+        assert_eq!(row.normalized_difference, 0.0);
+        let row = &table.rows[1];
+        assert_eq!((row.mean_treated, row.mean_comparison), (20.0, 25.0));
+        let sd_c = (((20.0f64 - 25.0).powi(2) + 100.0 + 225.0) / 2.0).sqrt();
+        let expected = -5.0 / ((200.0 + sd_c * sd_c) / 2.0).sqrt();
+        assert!((row.normalized_difference - expected).abs() < 1e-12);
+        let (_, d1, d2, p, n) = table.joint.unwrap();
+        assert_eq!((d1, d2, n), (2.0, 2.0, 5));
+        assert!((0.0..=1.0).contains(&p));
     }
 
     #[test]

@@ -60,6 +60,8 @@ pub struct Fit {
     xtx_inv: Vec<Vec<f64>>,
     /// Rows of the design matrix.
     x: Vec<Vec<f64>>,
+    /// Total sum of squares of y about its mean.
+    tss: f64,
 }
 
 /// Why a regression cannot be fitted.
@@ -108,11 +110,14 @@ pub fn fit(x: Vec<Vec<f64>>, y: &[f64]) -> Result<Fit, OlsError> {
         .zip(y)
         .map(|(row, yi)| yi - row.iter().zip(&beta).map(|(v, b)| v * b).sum::<f64>())
         .collect();
+    let mean = y.iter().sum::<f64>() / n as f64;
+    let tss = y.iter().map(|v| (v - mean) * (v - mean)).sum();
     Ok(Fit {
         beta,
         residuals,
         xtx_inv,
         x,
+        tss,
     })
 }
 
@@ -120,6 +125,18 @@ impl Fit {
     /// Observations.
     pub fn n(&self) -> usize {
         self.residuals.len()
+    }
+
+    /// The F test that every coefficient but the first (the intercept) is
+    /// zero, with homoskedastic errors: (F, numerator df, denominator df,
+    /// p-value), as statsmodels' `fvalue` and `f_pvalue`.
+    pub fn f_test(&self) -> (f64, f64, f64, f64) {
+        let n = self.n() as f64;
+        let k = self.beta.len() as f64;
+        let ssr: f64 = self.residuals.iter().map(|e| e * e).sum();
+        let (d1, d2) = (k - 1.0, n - k);
+        let f = ((self.tss - ssr) / d1) / (ssr / d2);
+        (f, d1, d2, crate::stats::f_sf(f, d1, d2))
     }
 
     /// The covariance matrix of the coefficients and the degrees of freedom
@@ -225,6 +242,11 @@ fn sandwich(bread: &[Vec<f64>], meat: &[Vec<f64>], c: f64) -> Vec<Vec<f64>> {
 }
 
 /// Gauss–Jordan inversion with partial pivoting; `None` when singular.
+/// The inverse of a square matrix, `None` when it is singular.
+pub fn invert_matrix(a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+    invert(a)
+}
+
 fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let k = a.len();
     // Columns differ in scale (an intercept next to incomes in rupiah): a

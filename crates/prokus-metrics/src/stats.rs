@@ -60,6 +60,56 @@ pub fn t_cdf(t: f64, df: f64) -> f64 {
     if t >= 0.0 { 1.0 - tail } else { tail }
 }
 
+/// The upper tail P(F > f) of Fisher's F with `d1` and `d2` degrees of
+/// freedom: the p-value of an F test.
+pub fn f_sf(f: f64, d1: f64, d2: f64) -> f64 {
+    if f.is_nan() || d1 <= 0.0 || d2 <= 0.0 {
+        return f64::NAN;
+    }
+    if f <= 0.0 {
+        return 1.0;
+    }
+    incomplete_beta(d2 / 2.0, d1 / 2.0, d2 / (d2 + d1 * f))
+}
+
+/// Sharpened q-values (Benjamini, Krieger and Yekutieli 2006, two-stage), as
+/// Anderson (2008) computes them: for each q from 1 down to 0.001 in steps of
+/// 0.001, the two-stage procedure at level q; a hypothesis's q-value is the
+/// smallest q at which it is rejected (1 when never). NaN p-values get NaN.
+pub fn sharpened_q_values(p: &[f64]) -> Vec<f64> {
+    let mut order: Vec<usize> = (0..p.len()).filter(|&i| !p[i].is_nan()).collect();
+    order.sort_by(|&a, &b| p[a].total_cmp(&p[b]));
+    let m = order.len() as f64;
+    let mut q_values: Vec<f64> = p
+        .iter()
+        .map(|v| if v.is_nan() { f64::NAN } else { 1.0 })
+        .collect();
+    // The largest rank r (1-based) with p(r) <= level * r / m, or 0.
+    let step_up = |level: f64| -> usize {
+        order
+            .iter()
+            .enumerate()
+            .filter(|(r, i)| p[**i] <= level * (*r as f64 + 1.0) / m)
+            .map(|(r, _)| r + 1)
+            .max()
+            .unwrap_or(0)
+    };
+    for k in (1..=1000).rev() {
+        let q = f64::from(k) / 1000.0;
+        let q1 = q / (1.0 + q);
+        let first = step_up(q1);
+        let rejected = if first == order.len() {
+            first
+        } else {
+            step_up(q1 * m / (m - first as f64))
+        };
+        for &i in &order[..rejected] {
+            q_values[i] = q;
+        }
+    }
+    q_values
+}
+
 /// The regularized incomplete beta function I_x(a, b) (Numerical Recipes'
 /// continued fraction, Lentz's method).
 fn incomplete_beta(a: f64, b: f64, x: f64) -> f64 {

@@ -32,6 +32,7 @@ fn grunfeld_units(cluster_by_firm: bool) -> Vec<Unit> {
                 baseline: Some(invest[&(firm.clone(), 1935 + k)]),
                 endline: Some(invest[&(firm.clone(), 1945 + k)]),
                 cluster: if cluster_by_firm { f as u64 } else { unit },
+                household: unit,
             });
         }
     }
@@ -94,4 +95,60 @@ fn estimates_standard_errors_p_values_and_intervals_match_statsmodels() {
         checked, 10,
         "3 estimators × 3 errors, and DiD clustered by household"
     );
+}
+
+#[test]
+fn the_joint_f_test_matches_statsmodels() {
+    // The balance table's joint test: the ProKUS indicator regressed on the
+    // baseline outcomes. Here: T on y0 and y1 of the Grunfeld households.
+    let want = &reference()["f_test"];
+    let units = grunfeld_units(false);
+    let x: Vec<Vec<f64>> = units
+        .iter()
+        .map(|u| vec![1.0, u.baseline.unwrap(), u.endline.unwrap()])
+        .collect();
+    let y: Vec<f64> = units
+        .iter()
+        .map(|u| f64::from(u8::from(u.treated)))
+        .collect();
+    let (f, d1, d2, p) = prokus_metrics::ols::fit(x, &y).unwrap().f_test();
+    assert_eq!(
+        (d1, d2),
+        (
+            want["df_num"].as_f64().unwrap(),
+            want["df_denom"].as_f64().unwrap()
+        )
+    );
+    for (name, got) in [("f", f), ("p_value", p)] {
+        let want = want[name].as_f64().unwrap();
+        assert!(
+            (got - want).abs() <= 1e-8 * want.abs(),
+            "{name}: prokus {got}, statsmodels {want}"
+        );
+    }
+}
+
+#[test]
+fn sharpened_q_values_match_statsmodels_two_stage_procedure() {
+    let want = &reference()["sharpened_q"];
+    let p: Vec<f64> = want["p_values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let q: Vec<f64> = want["q_values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_f64().unwrap())
+        .collect();
+    let got = prokus_metrics::stats::sharpened_q_values(&p);
+    assert_eq!(got, q);
+    // The order of the p-values does not matter.
+    let mut reversed = p.clone();
+    reversed.reverse();
+    let mut back = prokus_metrics::stats::sharpened_q_values(&reversed);
+    back.reverse();
+    assert_eq!(back, q);
 }

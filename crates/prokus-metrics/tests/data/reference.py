@@ -13,6 +13,13 @@ baseline) and each standard error (conventional, HC1, CR1 by firm; for
 DiD also CR1 by household), statsmodels' OLS gives the treatment
 coefficient, its standard error, t-based p-value (use_t=True) and 95% CI.
 
+Also: the F test of a regression (the balance table's joint test): T on y0
+and y1, statsmodels' fvalue and f_pvalue; and sharpened q-values: for a fixed
+list of p-values, statsmodels' two-stage Benjamini-Krieger-Yekutieli
+procedure (multitest.fdrcorrection_twostage, method "bky", maxiter=1) at every
+level q = 0.001, 0.002, ..., 1; a p-value's q-value is the smallest q at which
+it is rejected (Anderson 2008's definition on the same grid).
+
 Run: python3 -m pip install statsmodels pandas && python3 reference.py
 It writes grunfeld.csv and reference.json next to itself.
 """
@@ -80,6 +87,26 @@ for name, (formula, df, term, clusters) in fits.items():
             "ci_low": float(ci[0]),
             "ci_high": float(ci[1]),
         }
+f_fit = smf.ols("T ~ y0 + y1", pairs).fit()
+out["f_test"] = {
+    "f": float(f_fit.fvalue),
+    "p_value": float(f_fit.f_pvalue),
+    "df_num": float(f_fit.df_model),
+    "df_denom": float(f_fit.df_resid),
+}
+
+from statsmodels.stats.multitest import fdrcorrection_twostage
+
+p_values = [0.001, 0.008, 0.039, 0.041, 0.042, 0.06, 0.074, 0.205, 0.212, 0.216, 0.222, 0.251, 0.269, 0.381, 0.464, 0.5, 0.578, 0.6, 0.705, 0.9]
+q_values = [1.0] * len(p_values)
+for k in range(1000, 0, -1):
+    q = k / 1000
+    rejected = fdrcorrection_twostage(p_values, alpha=q, method="bky", maxiter=1)[0]
+    for i, r in enumerate(rejected):
+        if r:
+            q_values[i] = q
+out["sharpened_q"] = {"p_values": p_values, "q_values": q_values}
+
 with open(os.path.join(here, "reference.json"), "w") as f:
     json.dump(out, f, indent=1, sort_keys=True)
     f.write("\n")
