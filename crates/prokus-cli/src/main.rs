@@ -144,6 +144,19 @@ enum Command {
     },
 }
 
+/// Writes a whole output file (atomically) with `write`, and says so.
+fn write_file(
+    path: &Path,
+    what: &str,
+    write: impl FnOnce(&mut dyn std::io::Write) -> std::io::Result<()>,
+) -> Result<()> {
+    let mut bytes = Vec::new();
+    write(&mut bytes)?;
+    prokus_ingest::write_atomically(path, &bytes).with_context(|| format!("{}", path.display()))?;
+    eprintln!("{what} written to {}", path.display());
+    Ok(())
+}
+
 fn parse_level(text: &str) -> Result<prokus_metrics::Level, String> {
     prokus_metrics::Level::parse(text).map_err(|e| e.to_string())
 }
@@ -419,19 +432,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if let Some(path) = balance {
                 let units = prokus_metrics::impact::units_by_variable(db.connection(), cluster)?;
                 let table = prokus_metrics::impact::balance(&catalog, &units);
-                let mut bytes = Vec::new();
-                prokus_metrics::impact::write_balance(&table, &mut bytes)?;
-                prokus_ingest::write_atomically(&path, &bytes)
-                    .with_context(|| format!("{}", path.display()))?;
-                eprintln!("balance table written to {}", path.display());
+                write_file(&path, "balance table", |w| {
+                    prokus_metrics::impact::write_balance(&table, w)
+                })?;
             }
             if let Some(path) = qvalues {
                 let q = prokus_metrics::impact::q_values(&catalog, &rows);
-                let mut bytes = Vec::new();
-                prokus_metrics::impact::write_q_values(&q, &mut bytes)?;
-                prokus_ingest::write_atomically(&path, &bytes)
-                    .with_context(|| format!("{}", path.display()))?;
-                eprintln!("q-values written to {}", path.display());
+                write_file(&path, "q-values", |w| {
+                    prokus_metrics::impact::write_q_values(&q, w)
+                })?;
             }
             Ok(ExitCode::SUCCESS)
         }
