@@ -15,9 +15,12 @@
 --
 -- Per variable `x` the sums are named `n|x` (count), `s|x` (sum), `ss|x` (sum
 -- of squares), `n0|x`, `t|x`, `tt|x` (the same of the baseline value) and
--- `st|x` (sum of products). After the baseline a panel variable counts only
+-- `st|x` (sum of products); `ss` and `tt` are left out for 0/1 variables
+-- (their squares are themselves), the baseline sums for variables not
+-- compared with the baseline. After the baseline a panel variable counts only
 -- the KPM with a baseline value; winsorising clamps to the cut-offs of
 -- `winsor_cut (variable, period, lo, hi)`, empty when it is off.
+--
 -- The file has three parts: the common CTEs; the query of the sums, once per
 -- pass; the query of the medians (holistic, so computed from the rows, for
 -- the variables the catalog takes a median of), once per pass. compute.rs

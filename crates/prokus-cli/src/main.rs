@@ -327,10 +327,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         i.id,
                         format!("{:?}", i.unit).to_lowercase(),
                         i.aggregation.name(),
-                        match i.population {
-                            prokus_metrics::Population::Panel => "panel",
-                            prokus_metrics::Population::Wave => "wave",
-                        },
+                        i.population.name(),
                         i.family.as_deref().unwrap_or("-"),
                         i.label_en
                     );
@@ -413,12 +410,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let db = open_existing(&cli.db)?;
-            let rows = prokus_metrics::impact::impact_table(
-                db.connection(),
-                &catalog,
-                indicator.as_deref(),
-                cluster,
-            )?;
+            let units = prokus_metrics::impact::units_by_variable(db.connection(), cluster)?;
+            let rows = prokus_metrics::impact::impact_table(&catalog, indicator.as_deref(), &units);
             if rows.is_empty() {
                 eprintln!(
                     "note: no estimate: the database needs endline answers from both the ProKUS and the comparison group"
@@ -430,7 +423,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &output,
             )?;
             if let Some(path) = balance {
-                let units = prokus_metrics::impact::units_by_variable(db.connection(), cluster)?;
                 let table = prokus_metrics::impact::balance(&catalog, &units);
                 write_file(&path, "balance table", |w| {
                     prokus_metrics::impact::write_balance(&table, w)

@@ -76,6 +76,16 @@ pub enum Population {
     Wave,
 }
 
+impl Population {
+    /// The name used in the catalog file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Population::Panel => "panel",
+            Population::Wave => "wave",
+        }
+    }
+}
+
 /// One indicator of the catalog.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

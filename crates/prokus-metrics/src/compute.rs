@@ -161,7 +161,7 @@ impl Level {
                     .into_iter()
                     .find(|d| d.name() == part.trim())
                     .ok_or_else(|| {
-                        MetricsError::Level(format!(
+                        MetricsError::InvalidOption(format!(
                             "`{part}` in `{text}` is not a dimension; use national or one or two of {} joined by `:`",
                             Dimension::ALL.map(|d| d.name()).join(", ")
                         ))
@@ -169,7 +169,7 @@ impl Level {
             })
             .collect::<Result<Vec<_>, _>>()?;
         if dims.len() > 2 || (dims.len() == 2 && dims[0] == dims[1]) {
-            return Err(MetricsError::Level(format!(
+            return Err(MetricsError::InvalidOption(format!(
                 "`{text}`: a level crosses at most two different dimensions"
             )));
         }
@@ -342,7 +342,7 @@ pub fn compute(
     if let Some((lo, hi)) = options.winsorize
         && !(0.0 < lo && lo < hi && hi < 100.0)
     {
-        return Err(MetricsError::Level(format!(
+        return Err(MetricsError::InvalidOption(format!(
             "winsorising percentiles must satisfy 0 < low < high < 100, not {lo} and {hi}"
         )));
     }
@@ -377,7 +377,7 @@ pub fn compute(
         });
     }
     conn.execute_batch(
-        "CREATE OR REPLACE TEMP TABLE variable_def (variable VARCHAR, panel BOOLEAN, median BOOLEAN, p_low DOUBLE, p_high DOUBLE)",
+        "CREATE OR REPLACE TEMP TABLE variable_def (variable VARCHAR, panel BOOLEAN, p_low DOUBLE, p_high DOUBLE)",
     )?;
     {
         let mut app = conn.appender_to_catalog_and_db("variable_def", "temp", "main")?;
@@ -385,7 +385,6 @@ pub fn compute(
             app.append_row(params![
                 v.name,
                 v.panel,
-                v.median,
                 v.winsor.map(|w| w.0),
                 v.winsor.map(|w| w.1)
             ])?;
@@ -658,11 +657,20 @@ fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
     text
 }
 
-/// Names of the groups of each dimension, in Bahasa Indonesia.
-fn group_names(conn: &Connection) -> Result<HashMap<(String, String), String>, MetricsError> {
+/// Names of the groups (in Bahasa Indonesia) by dimension, then group code.
+type GroupNames = HashMap<String, HashMap<String, String>>;
+
+/// The names of queries/metrics/kpm_value.sql's `group_label`.
+fn group_names(conn: &Connection) -> Result<GroupNames, MetricsError> {
     let mut stmt = conn.prepare("SELECT dimension, group_code, name_id FROM group_label")?;
-    let rows = stmt.query_map([], |r| Ok(((r.get(0)?, r.get(1)?), r.get(2)?)))?;
-    Ok(rows.collect::<Result<_, _>>()?)
+    let mut names = GroupNames::new();
+    for row in stmt.query_map([], |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?))
+    })? {
+        let (dimension, code, name) = row?;
+        names.entry(dimension).or_default().insert(code, name);
+    }
+    Ok(names)
 }
 
 fn f64_col(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, MetricsError> {
@@ -725,7 +733,7 @@ fn finish(
     variables: &[Variable],
     catalog: &Catalog,
     options: &Options,
-    names: &HashMap<(String, String), String>,
+    names: &GroupNames,
     period_order: &HashMap<String, i64>,
 ) -> Result<IndicatorTable, MetricsError> {
     // Statistics per (variable, period, arm, dimension values).
@@ -768,11 +776,12 @@ fn finish(
                         continue;
                     }
                     let z = |c: &[Option<f64>]| c[r].unwrap_or(0.0);
-                    let median = cells.remove(&key(r, vi)).and_then(|c| c.median);
-                    let mut cell =
-                        Cell::from_sums(count, z(&s), z(&ss), z(&n0), z(&t), z(&tt), z(&st));
-                    cell.median = median;
-                    cells.insert(key(r, vi), cell);
+                    // The median of the same group may have come first.
+                    let cell = cells.entry(key(r, vi)).or_default();
+                    *cell = Cell {
+                        median: cell.median,
+                        ..Cell::from_sums(count, z(&s), z(&ss), z(&n0), z(&t), z(&tt), z(&st))
+                    };
                 }
             }
             if has(&format!("median|{}", v.name)) {
@@ -798,6 +807,13 @@ fn finish(
                 .collect()
         })
         .collect();
+    // Each level's grouping columns and name, once.
+    let levels: Vec<(usize, &Level, Vec<Dimension>, String)> = options
+        .levels
+        .iter()
+        .enumerate()
+        .map(|(i, l)| (i, l, l.grouping(), l.name()))
+        .collect();
     let mut out: Vec<(usize, i64, usize, IndicatorRow)> = Vec::new();
     for ((vi, period, arm, dims), cell) in &cells {
         if cell.n == 0.0 {
@@ -809,8 +825,8 @@ fn finish(
             .filter(|(_, v)| v.is_some())
             .map(|(d, _)| *d)
             .collect();
-        for (level_index, level) in options.levels.iter().enumerate() {
-            if level.grouping() != present {
+        for (level_index, level, grouping, level_name) in &levels {
+            if *grouping != present {
                 continue;
             }
             let has_arm = level.dimensions().contains(&Dimension::Arm);
@@ -831,7 +847,8 @@ fn finish(
                 };
                 labels.push(
                     names
-                        .get(&(d.name().to_string(), code.clone()))
+                        .get(d.name())
+                        .and_then(|of| of.get(&code))
                         .cloned()
                         .unwrap_or_else(|| code.clone()),
                 );
@@ -846,14 +863,14 @@ fn finish(
                 if let Some(row) = indicator_row(
                     &catalog.indicators[i],
                     period,
-                    level.name(),
+                    level_name.clone(),
                     group_code.clone(),
                     group_name.clone(),
                     cell,
                     options,
                 ) {
                     let ordinal = period_order.get(period).copied().unwrap_or(i64::MAX);
-                    out.push((i, ordinal, level_index, row));
+                    out.push((i, ordinal, *level_index, row));
                 }
             }
         }
@@ -1524,8 +1541,8 @@ mod tests {
                  UNION ALL SELECT 'y', 'endline', i::DOUBLE, NULL FROM range(1, 8) t(i)
                  UNION ALL SELECT 'z', 'endline', v, NULL FROM (VALUES (5.0), (1), (9), (3), (3), (7), (100), (2), (8), (4), (6), (0.5)) t(v);
              CREATE TEMP TABLE variable_def AS SELECT * FROM (VALUES
-                 ('x', false, false, 10.0, 90.0), ('y', false, false, 10.0, 90.0), ('z', false, false, 25.0, 50.0)
-             ) t(variable, panel, median, p_low, p_high);",
+                 ('x', false, 10.0, 90.0), ('y', false, 10.0, 90.0), ('z', false, 25.0, 50.0)
+             ) t(variable, panel, p_low, p_high);",
         )
         .unwrap();
         conn.execute_batch(WINSOR_SQL).unwrap();
@@ -1572,15 +1589,30 @@ mod tests {
         assert!(b.value.unwrap() < a.value.unwrap(), "{a:?} {b:?}");
         assert!(b.ci_high.unwrap() - b.ci_low.unwrap() < a.ci_high.unwrap() - a.ci_low.unwrap());
         assert_eq!(get(&plain, "saves_monthly"), get(&trimmed, "saves_monthly"));
-        // The top 1% is pulled in to the 99th percentile, not dropped.
-        let (max, p99): (f64, f64) = conn
+        // The tails are pulled in to the cut-offs, not dropped: the figure is
+        // the mean of the clamped panel values (cut-offs as computed, which
+        // `winsorising_uses_statas_percentiles` checks).
+        let (clamped, hi, max): (f64, f64, f64) = conn
             .query_row(
-                "SELECT max(business_income), quantile_cont(business_income, 0.99) FROM response_current WHERE wave = 'endline'",
+                "SELECT avg(CASE WHEN e.business_income < c.lo THEN c.lo
+                                 WHEN e.business_income > c.hi THEN c.hi
+                                 ELSE e.business_income END),
+                        any_value(c.hi), max(e.business_income)
+                 FROM response_current e
+                 JOIN response_current b ON b.kpm_id = e.kpm_id AND b.wave = 'baseline'
+                 JOIN kpm k ON k.kpm_id = e.kpm_id
+                 JOIN winsor_cut c ON c.variable = 'business_income' AND c.period = 'endline'
+                 WHERE e.wave = 'endline' AND k.arm = 'prokus'
+                   AND e.business_income IS NOT NULL AND b.business_income IS NOT NULL",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .unwrap();
-        assert!(max > p99);
+        assert!(
+            hi < max,
+            "the 99th percentile {hi} is below the largest income {max}"
+        );
+        assert_eq!(b.value, Some(round_to(clamped, 0)));
     }
 
     #[test]

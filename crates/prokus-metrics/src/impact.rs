@@ -265,14 +265,14 @@ pub fn units_by_variable(
 /// The impact table of the catalog's outcomes (or of `only`): every
 /// indicator compared with the baseline whose aggregation is a mean, a share
 /// or a sum of changes. Process indicators (population `wave`), medians,
-/// sums and percentage changes are left out unless asked for by id.
+/// sums and percentage changes are left out unless asked for by id. Without
+/// `only`, the family indices follow. `units` come from [`units_by_variable`],
+/// which the balance table reads too.
 pub fn impact_table(
-    conn: &Connection,
     catalog: &Catalog,
     only: Option<&str>,
-    level: ClusterLevel,
-) -> Result<Vec<ImpactRow>, MetricsError> {
-    let units = units_by_variable(conn, level)?;
+    units: &HashMap<String, Vec<Unit>>,
+) -> Vec<ImpactRow> {
     let mut out = Vec::new();
     for indicator in &catalog.indicators {
         if only.is_some_and(|id| id != indicator.id) {
@@ -288,11 +288,11 @@ pub fn impact_table(
         out.extend(estimate(&indicator.id, units));
     }
     if only.is_none() {
-        for (id, units) in family_indices(catalog, &units) {
+        for (id, units) in family_indices(catalog, units) {
             out.extend(estimate(&id, &units));
         }
     }
-    Ok(out)
+    out
 }
 
 /// The outcome indicators of the default impact table: compared with the
@@ -478,7 +478,7 @@ fn anderson_weights(z: &[Vec<Option<f64>>], m: usize) -> Vec<f64> {
                 .collect()
         })
         .collect();
-    match ols::invert_matrix(cov) {
+    match ols::invert(cov) {
         Some(inv) => inv.iter().map(|row| row.iter().sum()).collect(),
         None => vec![1.0; m],
     }
@@ -920,9 +920,12 @@ mod tests {
         let sd_c = (((20.0f64 - 25.0).powi(2) + 100.0 + 225.0) / 2.0).sqrt();
         let expected = -5.0 / ((200.0 + sd_c * sd_c) / 2.0).sqrt();
         assert!((row.normalized_difference - expected).abs() < 1e-12);
-        let (_, d1, d2, p, n) = table.joint.unwrap();
+        // statsmodels: OLS(T ~ a + b).fvalue = 0.2; for F(2, 2) the upper
+        // tail is 1 / (1 + F).
+        let (f, d1, d2, p, n) = table.joint.unwrap();
         assert_eq!((d1, d2, n), (2.0, 2.0, 5));
-        assert!((0.0..=1.0).contains(&p));
+        assert!((f - 0.2).abs() < 1e-12, "{f}");
+        assert!((p - 1.0 / 1.2).abs() < 1e-12, "{p}");
     }
 
     #[test]

@@ -32,9 +32,9 @@ pub enum MetricsError {
     /// The indicator catalog is invalid.
     #[error("invalid indicator catalog: {0}")]
     Catalog(String),
-    /// A level or option is invalid.
+    /// A level or another option is invalid.
     #[error("{0}")]
-    Level(String),
+    InvalidOption(String),
     /// The targets file is invalid.
     #[error("invalid targets file: {0}")]
     Targets(String),

@@ -242,12 +242,7 @@ fn sandwich(bread: &[Vec<f64>], meat: &[Vec<f64>], c: f64) -> Vec<Vec<f64>> {
 }
 
 /// Gauss–Jordan inversion with partial pivoting; `None` when singular.
-/// The inverse of a square matrix, `None` when it is singular.
-pub fn invert_matrix(a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
-    invert(a)
-}
-
-fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
+pub(crate) fn invert(mut a: Vec<Vec<f64>>) -> Option<Vec<Vec<f64>>> {
     let k = a.len();
     // Columns differ in scale (an intercept next to incomes in rupiah): a
     // pivot is judged against its own column, not the largest entry.
