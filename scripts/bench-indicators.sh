@@ -16,17 +16,8 @@ households=${HOUSEHOLDS:-250000}
 runs=${RUNS:-5}
 work=${BENCH_DIR:-/tmp/prokus-bench-indicators}
 extra=${EXTRA:-}
-target=$(cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
-
-if [ ! -x /usr/bin/time ]; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
-fi
-
-cargo build --workspace --bins --quiet
-prokus="$target/debug/prokus"
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 
 data="$work/data-$households"
 db="$work/db-$households.duckdb"
@@ -49,7 +40,6 @@ for i in $(seq "$runs"); do
     echo "run $i/$runs done" >&2
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 wall=$(cut -d' ' -f1 "$work/indicators.times" | median)
 peak=$(cut -d' ' -f2 "$work/indicators.times" | sort -n | tail -n 1)
 lines=$(($(wc -l <"$work/indicators.csv") - 1))

@@ -16,18 +16,8 @@ cd "$(dirname "$0")/.."
 households=${HOUSEHOLDS:-250000}
 runs=${RUNS:-5}
 work=${BENCH_DIR:-/tmp/prokus-bench-ingest}
-# Wherever cargo builds (CARGO_TARGET_DIR, a config's target-dir, or target/).
-target=$(cargo metadata --format-version 1 --no-deps | sed -E 's/.*"target_directory":"([^"]*)".*/\1/')
-
-if [ ! -x /usr/bin/time ]; then
-    sudo=""
-    [ "$(id -u)" -eq 0 ] || sudo="sudo"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq time >/dev/null
-fi
-
-cargo build --workspace --bins --examples --quiet
-prokus="$target/debug/prokus"
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
 baseline="$target/debug/examples/read_csv_baseline"
 
 data="$work/data-$households"
@@ -52,7 +42,6 @@ for i in $(seq "$runs"); do
     echo "run $i/$runs done" >&2
 done
 
-median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 rows=$(sed -E 's/.*"rows_read":([0-9]+).*/\1/' "$work/ingest.json")
 ingest_s=$(cut -d' ' -f1 "$work/ingest.times" | median)
 ingest_kb=$(cut -d' ' -f2 "$work/ingest.times" | sort -n | tail -n 1)
