@@ -15,30 +15,28 @@
 CREATE OR REPLACE TEMP TABLE kpm_response AS
 SELECT * FROM response_current;
 
--- Each post-baseline answer counts towards two periods: its quarter and its
--- year to date.
-CREATE OR REPLACE TEMP VIEW answer_period AS
-SELECT r.kpm_id, r.wave, r.submitted_at, p.*
-FROM (SELECT *, year(submitted_at) AS y, quarter(submitted_at) AS q
-      FROM kpm_response WHERE wave <> 'baseline') r
-CROSS JOIN LATERAL (VALUES
-    (printf('%d-Q%d', r.y, r.q), 'quarter', 1000 + r.y * 4 + r.q,
-     'Triwulan ' || ['I', 'II', 'III', 'IV'][r.q] || ' ' || r.y, 'Q' || r.q || ' ' || r.y),
-    (printf('%d-YTD', r.y), 'ytd', 100000 + r.y,
-     'Tahun berjalan ' || r.y, 'Year to date ' || r.y)
-) AS p(period, kind, ordinal, label_id, label_en);
-
 -- Every period with data, in report order.
 CREATE OR REPLACE TEMP TABLE period_def AS
+WITH dated AS (
+    SELECT year(submitted_at) AS y, quarter(submitted_at) AS q, max(submitted_at)::DATE AS last_day
+    FROM kpm_response WHERE wave <> 'baseline'
+    GROUP BY ALL
+)
 SELECT w.wave AS period, 'wave' AS kind, w.ordinal,
        w.label_id, w.label_en,
        (SELECT max(submitted_at)::DATE FROM kpm_response r WHERE r.wave = w.wave) AS period_end
 FROM wave w
 WHERE EXISTS (SELECT 1 FROM kpm_response r WHERE r.wave = w.wave)
 UNION ALL
-SELECT period, kind, ordinal, label_id, label_en, max(submitted_at)::DATE
-FROM answer_period
-GROUP BY period, kind, ordinal, label_id, label_en;
+SELECT printf('%d-Q%d', y, q), 'quarter', 1000 + y * 4 + q,
+       'Triwulan ' || ['I', 'II', 'III', 'IV'][q] || ' ' || y, 'Q' || q || ' ' || y,
+       max(last_day)
+FROM dated GROUP BY y, q
+UNION ALL
+SELECT printf('%d-YTD', y), 'ytd', 100000 + y,
+       'Tahun berjalan ' || y, 'Year to date ' || y,
+       max(last_day)
+FROM dated GROUP BY y;
 
 -- Values of one submission. Yes/no answers become 0/1 so that their mean is
 -- a share.
@@ -84,7 +82,10 @@ FROM kpm_response r;
 
 -- Which submission stands for each KPM in each period: in a wave, its
 -- answer (none when it did not answer); in a quarter or year to date, its
--- latest answer submitted then.
+-- latest answer submitted then. (The two windows below, partitioned by year
+-- and quarter, measured faster and leaner than one window over a union of
+-- the two kinds partitioned by period code: 5.8 s against 6.3 s and 1.5 GB
+-- against 1.6 GB for the 1M-row indicator benchmark.)
 CREATE OR REPLACE TEMP VIEW kpm_period AS
 SELECT k.kpm_id, p.period, p.kind, r.wave AS answered_wave
 FROM kpm k
@@ -92,9 +93,17 @@ CROSS JOIN period_def p
 LEFT JOIN kpm_response r ON r.kpm_id = k.kpm_id AND r.wave = p.period
 WHERE p.kind = 'wave'
 UNION ALL
-SELECT kpm_id, period, kind, wave
-FROM answer_period
-QUALIFY row_number() OVER (PARTITION BY kpm_id, period ORDER BY submitted_at DESC, wave DESC) = 1;
+SELECT kpm_id, printf('%d-Q%d', year(submitted_at), quarter(submitted_at)), 'quarter', wave
+FROM kpm_response
+WHERE wave <> 'baseline'
+QUALIFY row_number() OVER (PARTITION BY kpm_id, year(submitted_at), quarter(submitted_at)
+                           ORDER BY submitted_at DESC, wave DESC) = 1
+UNION ALL
+SELECT kpm_id, printf('%d-YTD', year(submitted_at)), 'ytd', wave
+FROM kpm_response
+WHERE wave <> 'baseline'
+QUALIFY row_number() OVER (PARTITION BY kpm_id, year(submitted_at)
+                           ORDER BY submitted_at DESC, wave DESC) = 1;
 
 -- One row per KPM and period: its dimensions, each variable and the same
 -- KPM's baseline value of it.
