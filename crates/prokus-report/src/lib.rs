@@ -13,7 +13,9 @@
 
 pub mod charts;
 pub mod data;
-pub mod format;
+/// Indonesian and English number, money, date and quarter formats (shared
+/// with the metrics crate's data-quality messages).
+pub use prokus_metrics::format;
 pub mod render;
 pub mod world;
 
