@@ -1218,7 +1218,7 @@ pub fn wave_counts(conn: &Connection) -> Result<Vec<WaveCount>, MetricsError> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// A small programme, ingested the way `prokus ingest` does.
@@ -1230,6 +1230,11 @@ mod tests {
             ..Default::default()
         };
         let summary = prokus_sample::write_sample(&config, dir.path()).unwrap();
+        (dir, ingest_sample(&summary))
+    }
+
+    /// The files of a written sample (not its form), ingested in order.
+    pub(crate) fn ingest_sample(summary: &prokus_sample::SampleSummary) -> prokus_ingest::Database {
         let mut db = prokus_ingest::Database::in_memory().unwrap();
         let mapping = prokus_ingest::FormMapping::prokus();
         for file in summary
@@ -1240,7 +1245,7 @@ mod tests {
         {
             db.ingest(file, &mapping).unwrap();
         }
-        (dir, db)
+        db
     }
 
     fn find<'a>(

@@ -9,13 +9,21 @@
 //! 95% confidence interval, target and status, with small cells suppressed.
 //! The table is written as CSV, JSON or Parquet, and read by the report crate.
 //!
+//! [`impact`] estimates what the programme changed against the comparison
+//! group; [`quality`] lists the data's problems per incubator (duplicates,
+//! outliers, implausible changes, missing and contradicting answers,
+//! completeness and timeliness against the survey calendar, [`schedule`]).
+//!
 //! KPM (Keluarga Penerima Manfaat) are the beneficiary households; a *wave* is
 //! a survey round (baseline, monitoring 1–3, endline).
 
 pub mod catalog;
 mod compute;
+pub mod format;
 pub mod impact;
 pub mod ols;
+pub mod quality;
+pub mod schedule;
 pub mod stats;
 pub mod targets;
 
@@ -38,6 +46,12 @@ pub enum MetricsError {
     /// The targets file is invalid.
     #[error("invalid targets file: {0}")]
     Targets(String),
+    /// The survey calendar is invalid.
+    #[error("invalid survey calendar: {0}")]
+    Schedule(String),
+    /// The data-quality check configuration is invalid.
+    #[error("invalid check configuration: {0}")]
+    Checks(String),
     /// The database has no data to compute from.
     #[error(
         "the database has no survey responses yet\n  hint: run `prokus ingest` on the KPM register and the survey exports first"

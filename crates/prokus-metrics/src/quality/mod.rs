@@ -1,0 +1,1021 @@
+//! Data quality: what `prokus check` lists for the M&E team and sends back to
+//! each incubator.
+//!
+//! Every problem is one [`Finding`]: a KPM (and, for answers, a wave and a
+//! submission), what was found, the answer concerned and what to do about
+//! it. The checks, their fields and thresholds are data
+//! (`queries/checks.toml`, [`CheckConfig`]); the SQL is in `queries/quality/`:
+//!
+//! - **duplicates**: a second submission for the same KPM and wave, a NIK
+//!   given to two KPM, identical answers from two KPM of one incubator;
+//! - **register**: a NIK that failed its checks at loading;
+//! - **outliers**: answers far from their incubator's median in the wave
+//!   (robust z-score from the median and MAD);
+//! - **changes**: money multiplied or divided by ten between two waves,
+//!   counts jumping;
+//! - **missing answers** the indicators need, respecting the form's relevance;
+//! - **contradictions** within a submission (net income above revenue, …);
+//! - **completeness and timeliness** per incubator and wave against the
+//!   survey calendar ([`Schedule`]): KPM not surveyed once a window has
+//!   closed, submissions after the deadline or before the window opened.
+//!
+//! Nothing is capped: every finding is listed. The comparison group has no
+//! incubator: its households are judged and reported per province.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{NaiveDate, NaiveDateTime};
+use duckdb::Connection;
+use serde::Deserialize;
+
+use crate::MetricsError;
+use crate::schedule::Schedule;
+
+mod words;
+mod write;
+
+pub use write::{COMPLETENESS_COLUMNS, Cell, FINDING_COLUMNS, file_stem};
+
+const CHECKS_TOML: &str = include_str!("../../../../queries/checks.toml");
+const CURRENT_SQL: &str = include_str!("../../../../queries/quality/current.sql");
+const KPM_SQL: &str = include_str!("../../../../queries/quality/kpm.sql");
+const SUPERSEDED_SQL: &str = include_str!("../../../../queries/quality/superseded.sql");
+const REGISTER_SQL: &str = include_str!("../../../../queries/quality/register.sql");
+const IDENTICAL_SQL: &str = include_str!("../../../../queries/quality/identical.sql");
+const OUTLIERS_SQL: &str = include_str!("../../../../queries/quality/outliers.sql");
+const CHANGES_SQL: &str = include_str!("../../../../queries/quality/changes.sql");
+const INCONSISTENT_SQL: &str = include_str!("../../../../queries/quality/inconsistent.sql");
+const MISSING_SQL: &str = include_str!("../../../../queries/quality/missing.sql");
+
+/// Where the robust outlier check draws the line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutlierConfig {
+    /// |z| above this is listed.
+    pub max_z: f64,
+    /// Groups with fewer answers are not judged.
+    pub min_n: u32,
+    /// Money fields, compared on the log scale.
+    pub money: Vec<String>,
+    /// Count fields, compared on their own scale.
+    pub counts: Vec<String>,
+}
+
+/// Where the between-waves check draws the line.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChangeConfig {
+    /// A money answer multiplied or divided by at least this much is listed.
+    pub max_ratio: f64,
+    /// Money fields.
+    pub money: Vec<String>,
+    /// A count changing by at least this much is listed.
+    pub max_jump: f64,
+    /// Count fields.
+    pub counts: Vec<String>,
+}
+
+/// One answer the indicators need.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Required {
+    /// The answer's field.
+    pub field: String,
+    /// A yes/no field that must be yes for the question to be asked.
+    #[serde(default)]
+    pub when: Option<String>,
+    /// Only for these arms.
+    #[serde(default)]
+    pub arms: Option<Vec<String>>,
+    /// Only in these waves.
+    #[serde(default)]
+    pub waves: Option<Vec<String>>,
+}
+
+/// The checks' fields and thresholds (`queries/checks.toml`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// Robust outliers.
+    pub outliers: OutlierConfig,
+    /// Changes between waves.
+    pub changes: ChangeConfig,
+    /// Required answers.
+    #[serde(default)]
+    pub required: Vec<Required>,
+}
+
+impl CheckConfig {
+    /// The configuration shipped in `queries/checks.toml`.
+    pub fn builtin() -> Self {
+        Self::parse(CHECKS_TOML).expect("the built-in check configuration is checked by tests")
+    }
+
+    /// Parses a check configuration (field names are checked against the
+    /// database when the checks run).
+    pub fn parse(text: &str) -> Result<Self, MetricsError> {
+        let c: CheckConfig =
+            toml::from_str(text).map_err(|e| MetricsError::Checks(e.to_string()))?;
+        let at_most = |x: f64, floor: f64| x.is_nan() || x <= floor;
+        if at_most(c.outliers.max_z, 0.0)
+            || at_most(c.changes.max_ratio, 1.0)
+            || at_most(c.changes.max_jump, 0.0)
+        {
+            return Err(MetricsError::Checks(
+                "max_z and max_jump must be positive and max_ratio above 1".into(),
+            ));
+        }
+        Ok(c)
+    }
+
+    fn fields(&self) -> impl Iterator<Item = &str> {
+        let o = &self.outliers;
+        let c = &self.changes;
+        o.money
+            .iter()
+            .chain(&o.counts)
+            .chain(&c.money)
+            .chain(&c.counts)
+            .map(String::as_str)
+            .chain(
+                self.required
+                    .iter()
+                    .flat_map(|r| std::iter::once(r.field.as_str()).chain(r.when.as_deref())),
+            )
+    }
+}
+
+/// What a finding is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Check {
+    /// A NIK that failed its checks at loading.
+    NikInvalid,
+    /// A NIK given to two or more KPM.
+    SameNik,
+    /// A later submission for the same KPM and wave replaced this one.
+    Superseded,
+    /// Identical answers from two or more KPM.
+    Identical,
+    /// A required answer is empty.
+    Missing,
+    /// Two answers of one submission contradict each other.
+    Inconsistent,
+    /// An answer far from the unit's median.
+    Outlier,
+    /// An implausible change since the previous wave.
+    Change,
+    /// No answer from a KPM once the wave's window closed.
+    NoResponse,
+    /// Sent after the window closed.
+    Late,
+    /// Sent before the window opened.
+    Early,
+}
+
+impl Check {
+    /// Every check, in the order findings are listed.
+    pub const ALL: [Check; 11] = [
+        Check::NikInvalid,
+        Check::SameNik,
+        Check::Superseded,
+        Check::Identical,
+        Check::Missing,
+        Check::Inconsistent,
+        Check::Outlier,
+        Check::Change,
+        Check::NoResponse,
+        Check::Late,
+        Check::Early,
+    ];
+
+    /// The code written to the `check` column.
+    pub fn code(self) -> &'static str {
+        match self {
+            Check::NikInvalid => "nik_invalid",
+            Check::SameNik => "same_nik",
+            Check::Superseded => "duplicate_submission",
+            Check::Identical => "identical_answers",
+            Check::Missing => "missing_answer",
+            Check::Inconsistent => "inconsistent_answers",
+            Check::Outlier => "outlier",
+            Check::Change => "implausible_change",
+            Check::NoResponse => "no_response",
+            Check::Late => "late",
+            Check::Early => "early",
+        }
+    }
+
+    /// `error` must be fixed before the data can be trusted; `warning` is to
+    /// be confirmed.
+    pub fn severity(self) -> &'static str {
+        match self {
+            Check::NikInvalid | Check::SameNik | Check::Missing | Check::Inconsistent => "error",
+            _ => "warning",
+        }
+    }
+}
+
+/// Two answers that contradict each other.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rule {
+    /// Net business income above revenue.
+    IncomeAboveRevenue,
+    /// A closed business with revenue.
+    ClosedWithRevenue,
+    /// A closed business with paid workers.
+    ClosedWithWorkers,
+    /// An amount saved by a household that does not save.
+    SavingsWithoutSaving,
+    /// Household income below the business's net income.
+    HouseholdBelowBusiness,
+}
+
+impl Rule {
+    fn parse(code: &str) -> Option<Rule> {
+        Some(match code {
+            "income_above_revenue" => Rule::IncomeAboveRevenue,
+            "closed_with_revenue" => Rule::ClosedWithRevenue,
+            "closed_with_workers" => Rule::ClosedWithWorkers,
+            "savings_without_saving" => Rule::SavingsWithoutSaving,
+            "household_below_business" => Rule::HouseholdBelowBusiness,
+            _ => return None,
+        })
+    }
+}
+
+/// What was found, with what its message needs.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Detail {
+    /// The register's NIK check (`kpm.nik_status`).
+    NikInvalid {
+        /// `missing`, `bad_length`, `excel_damaged`, `unknown_region`, `bad_birth_date`.
+        status: String,
+    },
+    /// The same NIK as other KPM.
+    SameNik {
+        /// The masked NIK (first and last four digits).
+        nik_masked: Option<String>,
+        /// The other KPM and their units.
+        others: Vec<(String, String)>,
+    },
+    /// Replaced by a later submission.
+    Superseded {
+        /// The submission used.
+        kept: String,
+        /// When it was sent (UTC).
+        kept_at: NaiveDateTime,
+    },
+    /// Identical answers to other KPM of the same unit.
+    Identical {
+        /// The other KPM.
+        peers: Vec<String>,
+    },
+    /// A robust outlier.
+    Outlier {
+        /// The unit's median in the wave.
+        median: f64,
+        /// Answers the median is from.
+        n: i64,
+        /// The robust z-score.
+        z: f64,
+    },
+    /// A change since the previous answered wave.
+    Change {
+        /// The previous wave.
+        previous_wave: String,
+        /// The previous answer.
+        previous: f64,
+    },
+    /// A required answer is empty.
+    Missing {
+        /// The condition under which it is asked.
+        when: Option<String>,
+    },
+    /// Contradicting answers.
+    Inconsistent {
+        /// Which contradiction.
+        rule: Rule,
+        /// The answer contradicted (net income for `HouseholdBelowBusiness`, revenue for `IncomeAboveRevenue`).
+        other: Option<f64>,
+    },
+    /// No answer once the window closed.
+    NoResponse {
+        /// The window's last day.
+        closes: NaiveDate,
+    },
+    /// Sent after the deadline.
+    Late {
+        /// The window's last day.
+        closes: NaiveDate,
+        /// The local day it was sent.
+        sent: NaiveDate,
+    },
+    /// Sent before the window opened.
+    Early {
+        /// The window's first day.
+        opens: NaiveDate,
+        /// The local day it was sent.
+        sent: NaiveDate,
+    },
+}
+
+impl Detail {
+    /// The check this detail belongs to.
+    pub fn check(&self) -> Check {
+        match self {
+            Detail::NikInvalid { .. } => Check::NikInvalid,
+            Detail::SameNik { .. } => Check::SameNik,
+            Detail::Superseded { .. } => Check::Superseded,
+            Detail::Identical { .. } => Check::Identical,
+            Detail::Outlier { .. } => Check::Outlier,
+            Detail::Change { .. } => Check::Change,
+            Detail::Missing { .. } => Check::Missing,
+            Detail::Inconsistent { .. } => Check::Inconsistent,
+            Detail::NoResponse { .. } => Check::NoResponse,
+            Detail::Late { .. } => Check::Late,
+            Detail::Early { .. } => Check::Early,
+        }
+    }
+}
+
+/// One problem found.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    /// The unit the KPM belongs to: its incubator id, `comparison-<province
+    /// code>` for the comparison group, `unregistered` for answers of a KPM
+    /// missing from the register.
+    pub unit_id: String,
+    /// The KPM.
+    pub kpm_id: String,
+    /// The wave, for a finding about answers.
+    pub wave: Option<String>,
+    /// The submission (Kobo `_uuid`, ODK `KEY`), for a finding about one.
+    pub submission_id: Option<String>,
+    /// The answer concerned (canonical field name).
+    pub field: Option<String>,
+    /// Its value.
+    pub value: Option<f64>,
+    /// What was found.
+    pub detail: Detail,
+}
+
+/// Completeness and timeliness of one unit in one wave.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Completeness {
+    /// The unit (see [`Finding::unit_id`]).
+    pub unit_id: String,
+    /// The wave.
+    pub wave: String,
+    /// The wave's window for this unit's KPM, when the calendar has one.
+    pub window: Option<(NaiveDate, NaiveDate)>,
+    /// KPM the calendar expects an answer from (`None` without a window).
+    pub expected: Option<u64>,
+    /// KPM who answered.
+    pub responded: u64,
+    /// Of them, sent within the window.
+    pub on_time: u64,
+    /// Sent after it closed.
+    pub late: u64,
+    /// Expected KPM without an answer.
+    pub missing: u64,
+    /// Whether the window had closed on the check's date.
+    pub closed: bool,
+}
+
+impl Completeness {
+    /// Share of expected KPM who answered, in %.
+    pub fn completeness_pct(&self) -> Option<f64> {
+        self.expected
+            .filter(|&e| e > 0)
+            .map(|e| 100.0 * e.saturating_sub(self.missing) as f64 / e as f64)
+    }
+
+    /// Share of answers sent by the deadline, in %.
+    pub fn timeliness_pct(&self) -> Option<f64> {
+        (self.window.is_some() && self.responded > 0)
+            .then(|| 100.0 * self.on_time as f64 / self.responded as f64)
+    }
+}
+
+/// Completeness and timeliness summed over units and waves.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Answers the calendar expects so far.
+    pub expected: u64,
+    /// Of them, not given.
+    pub missing: u64,
+    /// Answers given.
+    pub responded: u64,
+    /// Of them, sent late.
+    pub late: u64,
+}
+
+impl Totals {
+    /// Share of expected answers given, in % (`None` when none is expected).
+    pub fn completeness_pct(&self) -> Option<f64> {
+        (self.expected > 0)
+            .then(|| 100.0 * (self.expected - self.missing) as f64 / self.expected as f64)
+    }
+}
+
+/// A unit's names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnitName {
+    /// The incubator's name.
+    pub incubator: Option<String>,
+    /// The province (of the comparison group).
+    pub province: Option<String>,
+}
+
+/// Everything `prokus check` found.
+#[derive(Debug, Clone)]
+pub struct QualityReport {
+    /// The date completeness and timeliness are judged on.
+    pub as_of: NaiveDate,
+    /// Every finding, by unit, KPM, wave and check.
+    pub findings: Vec<Finding>,
+    /// Per unit and wave, by unit and wave.
+    pub completeness: Vec<Completeness>,
+    /// The units' names.
+    pub units: HashMap<String, UnitName>,
+    /// The KPM's names.
+    pub kpm_names: HashMap<String, String>,
+    /// Wave labels (Indonesian, English) and order.
+    pub waves: HashMap<String, (i32, String, String)>,
+    /// The calendar's time zone, for the days shown.
+    pub utc_offset_hours: i32,
+}
+
+/// A KPM, its masked NIK and the other KPM (and their units) sharing it.
+type SharedNik = (String, Option<String>, Vec<(String, String)>);
+
+struct KpmInfo {
+    unit: usize,
+    arm: String,
+    cohort: Option<i32>,
+}
+
+/// Quotes a field name after checking it is a column of `response`.
+fn column(name: &str, columns: &HashSet<String>) -> Result<String, MetricsError> {
+    if columns.contains(name) {
+        Ok(format!("\"{name}\""))
+    } else {
+        let mut known: Vec<&str> = columns.iter().map(String::as_str).collect();
+        known.sort_unstable();
+        Err(MetricsError::Checks(format!(
+            "`{name}` is not an answer field; the answer fields are: {}",
+            known.join(", ")
+        )))
+    }
+}
+
+/// Runs every check. `as_of` is the date windows are judged on: by default
+/// the local day of the latest submission (the data's snapshot), so that a
+/// check of old data does not call a future window late.
+pub fn check(
+    conn: &Connection,
+    config: &CheckConfig,
+    schedule: &Schedule,
+    as_of: Option<NaiveDate>,
+) -> Result<QualityReport, MetricsError> {
+    let columns: HashSet<String> = {
+        let mut stmt = conn.prepare(
+            "SELECT column_name FROM information_schema.columns
+             WHERE table_name = 'response' AND column_name NOT IN
+                 ('submission_id', 'kpm_id', 'wave', 'submitted_at', 'batch_id', 'source_row')",
+        )?;
+        stmt.query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?
+    };
+    for f in config.fields() {
+        column(f, &columns)?;
+    }
+    conn.execute_batch(CURRENT_SQL)?;
+    let result = run_checks(conn, config, schedule, as_of, &columns);
+    conn.execute_batch("DROP TABLE IF EXISTS qc_current")?;
+    result
+}
+
+fn run_checks(
+    conn: &Connection,
+    config: &CheckConfig,
+    schedule: &Schedule,
+    as_of: Option<NaiveDate>,
+    columns: &HashSet<String>,
+) -> Result<QualityReport, MetricsError> {
+    // The KPM and their units.
+    let mut unit_ids: Vec<String> = Vec::new();
+    let mut unit_index: HashMap<String, usize> = HashMap::new();
+    let mut units: HashMap<String, UnitName> = HashMap::new();
+    let mut kpm: HashMap<String, KpmInfo> = HashMap::new();
+    let mut kpm_names: HashMap<String, String> = HashMap::new();
+    {
+        let mut stmt = conn.prepare(KPM_SQL)?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let kpm_id: String = r.get(0)?;
+            let unit_id: String = r.get(4)?;
+            let unit = *unit_index.entry(unit_id.clone()).or_insert_with(|| {
+                unit_ids.push(unit_id.clone());
+                unit_ids.len() - 1
+            });
+            units.entry(unit_id).or_insert(UnitName {
+                incubator: r.get(5)?,
+                province: r.get(6)?,
+            });
+            if let Some(name) = r.get::<_, Option<String>>(3)? {
+                kpm_names.insert(kpm_id.clone(), name);
+            }
+            kpm.insert(
+                kpm_id,
+                KpmInfo {
+                    unit,
+                    arm: r.get(1)?,
+                    cohort: r.get(2)?,
+                },
+            );
+        }
+    }
+    let waves: HashMap<String, (i32, String, String)> = {
+        let mut stmt = conn.prepare("SELECT wave, ordinal, label_id, label_en FROM wave")?;
+        stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))?
+            .collect::<Result<_, _>>()?
+    };
+    let unit_of = |kpm_id: &str| {
+        kpm.get(kpm_id)
+            .map_or_else(|| "unregistered".to_string(), |k| unit_ids[k.unit].clone())
+    };
+    let mut findings = Vec::new();
+    let mut push = |kpm_id: String,
+                    wave: Option<String>,
+                    submission_id: Option<String>,
+                    field: Option<String>,
+                    value: Option<f64>,
+                    detail: Detail| {
+        findings.push(Finding {
+            unit_id: unit_of(&kpm_id),
+            kpm_id,
+            wave,
+            submission_id,
+            field,
+            value,
+            detail,
+        });
+    };
+
+    // Register: NIK problems, shared NIKs (rows sorted by KPM).
+    let mut shared: Option<SharedNik> = None;
+    each_row(conn, REGISTER_SQL, [], |r| {
+        let kpm_id: String = r.get(0)?;
+        let nik = Some("nik".to_string());
+        match r.get::<_, Option<String>>(3)? {
+            None => push(
+                kpm_id,
+                None,
+                None,
+                nik,
+                None,
+                Detail::NikInvalid { status: r.get(1)? },
+            ),
+            Some(other) => {
+                let other = (other, r.get(4)?);
+                match &mut shared {
+                    Some((k, _, others)) if *k == kpm_id => others.push(other),
+                    _ => {
+                        if let Some((k, nik_masked, others)) = shared.take() {
+                            push(
+                                k,
+                                None,
+                                None,
+                                nik,
+                                None,
+                                Detail::SameNik { nik_masked, others },
+                            );
+                        }
+                        shared = Some((kpm_id, r.get(2)?, vec![other]));
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    if let Some((k, nik_masked, others)) = shared {
+        push(
+            k,
+            None,
+            None,
+            Some("nik".into()),
+            None,
+            Detail::SameNik { nik_masked, others },
+        );
+    }
+
+    // Second submissions for one KPM and wave.
+    each_row(conn, SUPERSEDED_SQL, [], |r| {
+        let detail = Detail::Superseded {
+            kept: r.get(4)?,
+            kept_at: r.get(5)?,
+        };
+        push(
+            r.get(0)?,
+            Some(r.get(1)?),
+            Some(r.get(2)?),
+            None,
+            None,
+            detail,
+        );
+        Ok(())
+    })?;
+
+    // Identical answers within a unit and wave.
+    each_row(conn, IDENTICAL_SQL, [], |r| {
+        let kpm_id: String = r.get(0)?;
+        let mut peers: Vec<String> = list_of_strings(r.get_ref(3)?);
+        peers.retain(|p| *p != kpm_id);
+        peers.sort();
+        let (wave, submission) = (Some(r.get(1)?), Some(r.get(2)?));
+        push(
+            kpm_id,
+            wave,
+            submission,
+            None,
+            None,
+            Detail::Identical { peers },
+        );
+        Ok(())
+    })?;
+
+    // Robust outliers, then changes between waves: money, then counts. Each
+    // row: KPM, wave, submission, field, value, then the detail's columns.
+    let quoted = |fields: &[String]| -> Result<String, MetricsError> {
+        Ok(fields
+            .iter()
+            .map(|f| column(f, columns))
+            .collect::<Result<Vec<_>, _>>()?
+            .join(", "))
+    };
+    let mut answer = |r: &duckdb::Row<'_>, detail: Detail| -> Result<(), MetricsError> {
+        push(
+            r.get(0)?,
+            Some(r.get(1)?),
+            Some(r.get(2)?),
+            Some(r.get(3)?),
+            r.get(4)?,
+            detail,
+        );
+        Ok(())
+    };
+    let o = &config.outliers;
+    for (fields, log) in [(&o.money, true), (&o.counts, false)] {
+        if !fields.is_empty() {
+            let sql = OUTLIERS_SQL.replace("/*fields*/", &quoted(fields)?);
+            each_row(conn, &sql, duckdb::params![log, o.min_n, o.max_z], |r| {
+                let detail = Detail::Outlier {
+                    median: r.get(5)?,
+                    n: r.get(6)?,
+                    z: r.get(7)?,
+                };
+                answer(r, detail)
+            })?;
+        }
+    }
+    let c = &config.changes;
+    for (fields, money, limit) in [
+        (&c.money, true, c.max_ratio),
+        (&c.counts, false, c.max_jump),
+    ] {
+        if !fields.is_empty() {
+            let sql = CHANGES_SQL.replace("/*fields*/", &quoted(fields)?);
+            each_row(conn, &sql, duckdb::params![money, limit], |r| {
+                let detail = Detail::Change {
+                    previous_wave: r.get(5)?,
+                    previous: r.get(6)?,
+                };
+                answer(r, detail)
+            })?;
+        }
+    }
+
+    // Contradictions: the rule's code comes after the submission.
+    each_row(conn, INCONSISTENT_SQL, [], |r| {
+        let code: String = r.get(3)?;
+        let rule = Rule::parse(&code).ok_or_else(|| {
+            MetricsError::Checks(format!("inconsistent.sql: unknown rule `{code}`"))
+        })?;
+        let detail = Detail::Inconsistent {
+            rule,
+            other: r.get(6)?,
+        };
+        push(
+            r.get(0)?,
+            Some(r.get(1)?),
+            Some(r.get(2)?),
+            Some(r.get(4)?),
+            r.get(5)?,
+            detail,
+        );
+        Ok(())
+    })?;
+
+    // Missing required answers.
+    if !config.required.is_empty() {
+        let parts = config
+            .required
+            .iter()
+            .enumerate()
+            .map(|(i, req)| {
+                let when = match &req.when {
+                    Some(w) => column(w, columns)?,
+                    None => "TRUE".into(),
+                };
+                Ok(MISSING_SQL
+                    .replace("/*index*/", &i.to_string())
+                    .replace("/*field*/", &column(&req.field, columns)?)
+                    .replace("/*when*/", &when))
+            })
+            .collect::<Result<Vec<String>, MetricsError>>()?;
+        let mut stmt = conn.prepare(&parts.join("\nUNION ALL\n"))?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            let i: i32 = r.get(0)?;
+            let req = &config.required[i as usize];
+            let wave: String = r.get(2)?;
+            let arm: Option<String> = r.get(4)?;
+            let arm_ok = req
+                .arms
+                .as_ref()
+                .is_none_or(|arms| arm.as_ref().is_some_and(|a| arms.contains(a)));
+            let wave_ok = req.waves.as_ref().is_none_or(|ws| ws.contains(&wave));
+            if arm_ok && wave_ok {
+                push(
+                    r.get(1)?,
+                    Some(wave),
+                    Some(r.get(3)?),
+                    Some(req.field.clone()),
+                    None,
+                    Detail::Missing {
+                        when: req.when.clone(),
+                    },
+                );
+            }
+        }
+    }
+
+    // Completeness and timeliness against the calendar.
+    let answers: Vec<(String, String, String, NaiveDateTime)> = {
+        let mut stmt = conn.prepare(
+            "SELECT kpm_id, wave, submission_id, submitted_at FROM qc_current ORDER BY kpm_id, wave_ordinal",
+        )?;
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
+            .collect::<Result<_, _>>()?
+    };
+    let as_of = as_of.unwrap_or_else(|| {
+        answers
+            .iter()
+            .map(|a| schedule.local_date(a.3))
+            .max()
+            .unwrap_or_else(|| chrono::Local::now().date_naive())
+    });
+    let mut cells: HashMap<(usize, String), Completeness> = HashMap::new();
+    let mut answered: HashSet<(&str, &str)> = HashSet::with_capacity(answers.len());
+    for (kpm_id, wave, submission_id, sent_at) in &answers {
+        answered.insert((kpm_id.as_str(), wave.as_str()));
+        let Some(k) = kpm.get(kpm_id) else { continue };
+        let window = schedule.window(wave, &k.arm, k.cohort);
+        let cell = cells
+            .entry((k.unit, wave.clone()))
+            .or_insert_with(|| Completeness {
+                unit_id: unit_ids[k.unit].clone(),
+                wave: wave.clone(),
+                window: None,
+                expected: None,
+                responded: 0,
+                on_time: 0,
+                late: 0,
+                missing: 0,
+                closed: false,
+            });
+        cell.responded += 1;
+        let Some(w) = window else { continue };
+        cell.window.get_or_insert((w.opens, w.closes));
+        let sent = schedule.local_date(*sent_at);
+        let detail = if sent > w.closes {
+            cell.late += 1;
+            Detail::Late {
+                closes: w.closes,
+                sent,
+            }
+        } else if sent < w.opens {
+            Detail::Early {
+                opens: w.opens,
+                sent,
+            }
+        } else {
+            cell.on_time += 1;
+            continue;
+        };
+        push(
+            kpm_id.clone(),
+            Some(wave.clone()),
+            Some(submission_id.clone()),
+            None,
+            None,
+            detail,
+        );
+    }
+    // Expected answers: every KPM a window covers, once the window has opened.
+    let mut sorted_kpm: Vec<(&String, &KpmInfo)> = kpm.iter().collect();
+    sorted_kpm.sort_by(|a, b| a.0.cmp(b.0));
+    for w in &schedule.windows {
+        if w.opens > as_of {
+            continue;
+        }
+        let closed = w.closes < as_of;
+        for (kpm_id, k) in &sorted_kpm {
+            // A KPM is expected in the first window of the wave that covers it.
+            let first = schedule.window(&w.wave, &k.arm, k.cohort);
+            if !first.is_some_and(|f| std::ptr::eq(f, w)) {
+                continue;
+            }
+            let cell = cells
+                .entry((k.unit, w.wave.clone()))
+                .or_insert_with(|| Completeness {
+                    unit_id: unit_ids[k.unit].clone(),
+                    wave: w.wave.clone(),
+                    window: Some((w.opens, w.closes)),
+                    expected: None,
+                    responded: 0,
+                    on_time: 0,
+                    late: 0,
+                    missing: 0,
+                    closed,
+                });
+            cell.window.get_or_insert((w.opens, w.closes));
+            cell.closed = closed;
+            *cell.expected.get_or_insert(0) += 1;
+            if !answered.contains(&(kpm_id.as_str(), w.wave.as_str())) {
+                cell.missing += 1;
+                if closed {
+                    push(
+                        (*kpm_id).clone(),
+                        Some(w.wave.clone()),
+                        None,
+                        None,
+                        None,
+                        Detail::NoResponse { closes: w.closes },
+                    );
+                }
+            }
+        }
+    }
+
+    let order = |wave: &Option<String>| {
+        wave.as_ref()
+            .map(|w| waves.get(w).map_or(i32::MAX, |x| x.0))
+    };
+    findings.sort_by(|a, b| {
+        (
+            &a.unit_id,
+            &a.kpm_id,
+            order(&a.wave),
+            a.detail.check(),
+            &a.field,
+            &a.submission_id,
+        )
+            .cmp(&(
+                &b.unit_id,
+                &b.kpm_id,
+                order(&b.wave),
+                b.detail.check(),
+                &b.field,
+                &b.submission_id,
+            ))
+    });
+    let mut completeness: Vec<Completeness> = cells.into_values().collect();
+    completeness.sort_by(|a, b| {
+        (&a.unit_id, waves.get(&a.wave).map(|w| w.0))
+            .cmp(&(&b.unit_id, waves.get(&b.wave).map(|w| w.0)))
+    });
+    Ok(QualityReport {
+        as_of,
+        findings,
+        completeness,
+        units,
+        kpm_names,
+        waves,
+        utc_offset_hours: schedule.utc_offset_hours,
+    })
+}
+
+/// Runs `sql` and hands each row to `f`.
+fn each_row<P: duckdb::Params>(
+    conn: &Connection,
+    sql: &str,
+    params: P,
+    mut f: impl FnMut(&duckdb::Row<'_>) -> Result<(), MetricsError>,
+) -> Result<(), MetricsError> {
+    let mut stmt = conn.prepare(sql)?;
+    let mut rows = stmt.query(params)?;
+    while let Some(r) = rows.next()? {
+        f(r)?;
+    }
+    Ok(())
+}
+
+/// The strings of a DuckDB LIST value.
+fn list_of_strings(value: duckdb::types::ValueRef<'_>) -> Vec<String> {
+    use duckdb::types::Value;
+    match value.to_owned() {
+        Value::List(items) => items
+            .into_iter()
+            .filter_map(|v| match v {
+                Value::Text(s) => Some(s),
+                _ => None,
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+impl QualityReport {
+    /// The units with at least one finding or completeness row, sorted.
+    pub fn unit_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self
+            .findings
+            .iter()
+            .map(|f| f.unit_id.clone())
+            .chain(self.completeness.iter().map(|c| c.unit_id.clone()))
+            .collect();
+        ids.sort();
+        ids.dedup();
+        ids
+    }
+
+    /// Only what concerns one unit: its findings and completeness rows.
+    pub fn for_unit(&self, unit_id: &str) -> QualityReport {
+        QualityReport {
+            as_of: self.as_of,
+            findings: self
+                .findings
+                .iter()
+                .filter(|f| f.unit_id == unit_id)
+                .cloned()
+                .collect(),
+            completeness: self
+                .completeness
+                .iter()
+                .filter(|c| c.unit_id == unit_id)
+                .cloned()
+                .collect(),
+            units: self
+                .units
+                .iter()
+                .filter(|(k, _)| *k == unit_id)
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+            kpm_names: self
+                .findings
+                .iter()
+                .filter(|f| f.unit_id == unit_id)
+                .filter_map(|f| {
+                    self.kpm_names
+                        .get(&f.kpm_id)
+                        .map(|n| (f.kpm_id.clone(), n.clone()))
+                })
+                .collect(),
+            waves: self.waves.clone(),
+            utc_offset_hours: self.utc_offset_hours,
+        }
+    }
+
+    /// Completeness and timeliness summed over units and waves.
+    pub fn totals(&self) -> Totals {
+        let mut t = Totals::default();
+        for c in &self.completeness {
+            t.expected += c.expected.unwrap_or(0);
+            t.missing += c.missing;
+            t.responded += c.responded;
+            t.late += c.late;
+        }
+        t
+    }
+
+    /// How many findings of each check, in [`Check::ALL`] order (zeros included).
+    pub fn counts(&self) -> Vec<(Check, usize)> {
+        Check::ALL
+            .iter()
+            .map(|&c| {
+                (
+                    c,
+                    self.findings
+                        .iter()
+                        .filter(|f| f.detail.check() == c)
+                        .count(),
+                )
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests;

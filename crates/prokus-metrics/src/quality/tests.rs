@@ -1,0 +1,430 @@
+//! The checks on a sample programme with one problem of each kind planted
+//! in its real export files.
+
+use super::*;
+use crate::format::Lang;
+use std::path::Path;
+
+/// Rows of a Kobo CSV export (`;`-separated, every field quoted).
+fn read_export(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::ReaderBuilder::new()
+        .delimiter(b';')
+        .from_path(path)
+        .unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+fn write_export(path: &Path, header: &[String], rows: &[Vec<String>]) {
+    let mut w = csv::WriterBuilder::new()
+        .delimiter(b';')
+        .quote_style(csv::QuoteStyle::Always)
+        .from_path(path)
+        .unwrap();
+    w.write_record(header).unwrap();
+    for row in rows {
+        w.write_record(row).unwrap();
+    }
+    w.flush().unwrap();
+}
+
+struct Planted {
+    unit: String,
+    other_unit: String,
+    outlier: String,
+    missing: String,
+    contradiction: String,
+    copied: (String, String),
+    late: String,
+    shared_nik: (String, String),
+}
+
+/// A sample programme whose baseline export has one problem of each kind
+/// planted in it, ingested the way `prokus ingest` does.
+fn planted_database() -> (tempfile::TempDir, prokus_ingest::Database, Planted) {
+    let dir = tempfile::tempdir().unwrap();
+    let config = prokus_sample::SampleConfig {
+        households: 400,
+        seed: 5,
+        ..Default::default()
+    };
+    let summary = prokus_sample::write_sample(&config, dir.path()).unwrap();
+
+    // The incubator with the most KPM, and another.
+    let register = dir.path().join("kpm_register.csv");
+    let mut reg = csv::Reader::from_path(&register).unwrap();
+    let reg_header: Vec<String> = reg.headers().unwrap().iter().map(String::from).collect();
+    let mut reg_rows: Vec<Vec<String>> = reg
+        .records()
+        .map(|r| r.unwrap().iter().map(String::from).collect())
+        .collect();
+    let col = |h: &[String], name: &str| h.iter().position(|c| c == name).unwrap();
+    let (r_kpm, r_inc, r_nik) = (
+        col(&reg_header, "kpm_id"),
+        col(&reg_header, "incubator_id"),
+        col(&reg_header, "nik"),
+    );
+    let mut per_unit: HashMap<String, Vec<String>> = HashMap::new();
+    for r in &reg_rows {
+        if !r[r_inc].is_empty() && r[r_nik].len() == 16 {
+            per_unit
+                .entry(r[r_inc].clone())
+                .or_default()
+                .push(r[r_kpm].clone());
+        }
+    }
+    let mut units: Vec<(&String, &Vec<String>)> = per_unit.iter().collect();
+    units.sort_by_key(|(u, k)| (std::cmp::Reverse(k.len()), (*u).clone()));
+    let unit = units[0].0.clone();
+    let other_unit = units[1].0.clone();
+
+    // Baseline rows of that incubator's KPM, each KPM once.
+    let export = dir.path().join("prokus_monitoring_2021-06-30.csv");
+    let (header, mut rows) = read_export(&export);
+    let h = |name: &str| col(&header, name);
+    let (kpm, wave, running) = (
+        h("identitas/kpm_id"),
+        h("identitas/putaran"),
+        h("usaha/masih_berjalan"),
+    );
+    let mut count: HashMap<(String, String), usize> = HashMap::new();
+    for r in &rows {
+        *count.entry((r[kpm].clone(), r[wave].clone())).or_default() += 1;
+    }
+    let candidates: Vec<usize> = (0..rows.len())
+        .filter(|&i| {
+            let r = &rows[i];
+            r[wave] == "baseline"
+                && r[running] == "ya"
+                && count[&(r[kpm].clone(), r[wave].clone())] == 1
+                && per_unit[&unit].contains(&r[kpm])
+                && r[h("usaha/omzet")].parse::<f64>().is_ok()
+        })
+        .collect();
+    assert!(candidates.len() >= 6, "{} candidates", candidates.len());
+    let id = |i: usize| rows[candidates[i]][kpm].clone();
+    let planted = Planted {
+        unit: unit.clone(),
+        other_unit: other_unit.clone(),
+        outlier: id(0),
+        missing: id(1),
+        contradiction: id(2),
+        copied: (id(3), id(4)),
+        late: id(5),
+        shared_nik: (per_unit[&unit][0].clone(), per_unit[&other_unit][0].clone()),
+    };
+    // A revenue typed with two zeros too many.
+    let revenue = h("usaha/omzet");
+    let r = &mut rows[candidates[0]];
+    r[revenue] = format!("{}00", r[revenue]);
+    // An empty bookkeeping answer.
+    rows[candidates[1]][h("keuangan/pembukuan")] = String::new();
+    // Net income above revenue.
+    let r = &mut rows[candidates[2]];
+    let above = r[revenue].parse::<f64>().unwrap() + 1_000_000.0;
+    r[h("usaha/laba_bersih")] = format!("{above}");
+    // A form copied: every answer of the fourth KPM given to the fifth.
+    let (from, to) = (h("usaha/masih_berjalan"), h("sikap/s5"));
+    let copy: Vec<String> = rows[candidates[3]][from..=to].to_vec();
+    rows[candidates[4]][from..=to].clone_from_slice(&copy);
+    // Sent five days after the baseline window closed (10:00 WIB).
+    rows[candidates[5]][h("_submission_time")] = "2021-03-25T03:00:00".into();
+    write_export(&export, &header, &rows);
+
+    // One NIK given to a KPM of each incubator.
+    let pos = |k: &str| reg_rows.iter().position(|r| r[r_kpm] == k).unwrap();
+    let nik = reg_rows[pos(&planted.shared_nik.0)][r_nik].clone();
+    let second = pos(&planted.shared_nik.1);
+    reg_rows[second][r_nik] = nik;
+    let mut w = csv::Writer::from_path(&register).unwrap();
+    w.write_record(&reg_header).unwrap();
+    for r in &reg_rows {
+        w.write_record(r).unwrap();
+    }
+    w.flush().unwrap();
+
+    let db = crate::compute::tests::ingest_sample(&summary);
+    (dir, db, planted)
+}
+
+fn has(report: &QualityReport, kpm: &str, check: Check, field: Option<&str>) -> bool {
+    report.findings.iter().any(|f| {
+        f.kpm_id == kpm
+            && f.detail.check() == check
+            && field.is_none_or(|x| f.field.as_deref() == Some(x))
+    })
+}
+
+fn count(conn: &Connection, sql: &str) -> usize {
+    conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize
+}
+
+#[test]
+fn every_planted_problem_is_found_and_worded() {
+    let (_dir, db, p) = planted_database();
+    let conn = db.connection();
+    let report = check(conn, &CheckConfig::builtin(), &Schedule::builtin(), None).unwrap();
+
+    assert!(has(
+        &report,
+        &p.outlier,
+        Check::Outlier,
+        Some("business_revenue")
+    ));
+    let outlier = report
+        .findings
+        .iter()
+        .find(|f| f.kpm_id == p.outlier && f.detail.check() == Check::Outlier)
+        .unwrap();
+    assert_eq!(outlier.wave.as_deref(), Some("baseline"));
+    assert_eq!(outlier.unit_id, p.unit);
+    assert!(
+        has(&report, &p.outlier, Check::Change, Some("business_revenue")),
+        "a hundredfold revenue is also an implausible change to monitoring 1"
+    );
+    assert!(has(
+        &report,
+        &p.missing,
+        Check::Missing,
+        Some("keeps_books")
+    ));
+    assert!(has(
+        &report,
+        &p.contradiction,
+        Check::Inconsistent,
+        Some("business_income")
+    ));
+    assert!(has(&report, &p.copied.0, Check::Identical, None));
+    assert!(has(&report, &p.copied.1, Check::Identical, None));
+    let late = report
+        .findings
+        .iter()
+        .find(|f| f.kpm_id == p.late && f.detail.check() == Check::Late)
+        .unwrap();
+    let (problem, _) = report.describe(late, Lang::Id, None);
+    assert_eq!(
+        problem,
+        "Dikirim 25 Maret 2021, 5 hari setelah batas 20 Maret 2021"
+    );
+    let (problem, _) = report.describe(late, Lang::En, None);
+    assert_eq!(
+        problem,
+        "Sent on 25 March 2021, 5 days after the deadline of 20 March 2021"
+    );
+    assert!(has(&report, &p.shared_nik.0, Check::SameNik, None));
+    assert!(has(&report, &p.shared_nik.1, Check::SameNik, None));
+
+    // Counts that an independent query gives.
+    let superseded = count(
+        conn,
+        "SELECT count(*) - count(DISTINCT (kpm_id, wave)) FROM response",
+    );
+    assert!(superseded > 0, "the sample has resubmissions");
+    assert_eq!(report.counts()[2], (Check::Superseded, superseded));
+    let damaged = count(conn, "SELECT count(*) FROM kpm WHERE nik_status <> 'valid'");
+    assert_eq!(report.counts()[0], (Check::NikInvalid, damaged));
+    // Nothing planted, nothing else found: the sample answers every
+    // required question and contradicts itself nowhere.
+    let missing: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.detail.check() == Check::Missing)
+        .collect();
+    assert_eq!(missing.len(), 1, "{missing:?}");
+
+    let outlier_text = report.describe(outlier, Lang::Id, None).0;
+    assert!(
+        outlier_text.starts_with("Omzet usaha sebulan Rp ")
+            && outlier_text.contains("jauh di atas median unit ini (Rp "),
+        "{outlier_text}"
+    );
+}
+
+#[test]
+fn outliers_are_those_an_independent_median_and_mad_give() {
+    let (_dir, db, p) = planted_database();
+    let conn = db.connection();
+    let config = CheckConfig::builtin();
+    let report = check(conn, &config, &Schedule::builtin(), None).unwrap();
+    // The planted unit's baseline revenue, recomputed here from the rows.
+    let mut stmt = conn
+        .prepare(
+            "SELECT r.kpm_id, r.business_revenue FROM response_current r JOIN kpm k USING (kpm_id)
+             WHERE k.incubator_id = ? AND r.wave = 'baseline' AND r.business_revenue > 0",
+        )
+        .unwrap();
+    let values: Vec<(String, f64)> = stmt
+        .query_map([&p.unit], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let median = |mut v: Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        let n = v.len();
+        if n % 2 == 1 {
+            v[n / 2]
+        } else {
+            (v[n / 2 - 1] + v[n / 2]) / 2.0
+        }
+    };
+    let logs: Vec<f64> = values.iter().map(|(_, x)| x.ln()).collect();
+    let med = median(logs.clone());
+    let mad = median(logs.iter().map(|y| (y - med).abs()).collect());
+    let mut expected: Vec<&str> = values
+        .iter()
+        .filter(|(_, x)| (0.6745 * (x.ln() - med) / mad).abs() > config.outliers.max_z)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    expected.sort_unstable();
+    let mut found: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.unit_id == p.unit
+                && f.wave.as_deref() == Some("baseline")
+                && f.detail.check() == Check::Outlier
+                && f.field.as_deref() == Some("business_revenue")
+        })
+        .map(|f| f.kpm_id.as_str())
+        .collect();
+    found.sort_unstable();
+    assert!(expected.contains(&p.outlier.as_str()));
+    assert_eq!(found, expected);
+}
+
+#[test]
+fn completeness_counts_match_the_register_and_the_calendar() {
+    let (_dir, db, p) = planted_database();
+    let conn = db.connection();
+    let report = check(conn, &CheckConfig::builtin(), &Schedule::builtin(), None).unwrap();
+    assert_eq!(report.as_of, NaiveDate::from_ymd_opt(2021, 9, 19).unwrap());
+    let mut stmt = conn
+        .prepare(
+            "SELECT count(*),
+                    count(r.kpm_id),
+                    count(*) FILTER (WHERE (r.submitted_at + INTERVAL 7 HOUR)::DATE > DATE '2021-06-19')
+             FROM kpm k LEFT JOIN response_current r ON r.kpm_id = k.kpm_id AND r.wave = 'monitoring_2'
+             WHERE k.incubator_id = ?",
+        )
+        .unwrap();
+    let (expected, answered, late): (i64, i64, i64) = stmt
+        .query_row([&p.unit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap();
+    let cell = report
+        .completeness
+        .iter()
+        .find(|c| c.unit_id == p.unit && c.wave == "monitoring_2")
+        .unwrap();
+    assert_eq!(cell.expected, Some(expected as u64));
+    assert_eq!(cell.responded, answered as u64);
+    assert_eq!(cell.missing, (expected - answered) as u64);
+    assert_eq!(cell.late, late as u64);
+    assert!(cell.closed);
+    let no_response = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.unit_id == p.unit
+                && f.wave.as_deref() == Some("monitoring_2")
+                && f.detail.check() == Check::NoResponse
+        })
+        .count();
+    assert_eq!(no_response as i64, expected - answered);
+    // The comparison group is not expected at monitoring rounds.
+    assert!(
+        !report
+            .completeness
+            .iter()
+            .any(|c| c.unit_id.starts_with("comparison-") && c.wave == "monitoring_2")
+    );
+    let pct = cell.completeness_pct().unwrap();
+    assert!((pct - 100.0 * answered as f64 / expected as f64).abs() < 1e-9);
+
+    // Judged before the endline window opened, nobody is missing at the endline.
+    let early = check(
+        conn,
+        &CheckConfig::builtin(),
+        &Schedule::builtin(),
+        NaiveDate::from_ymd_opt(2021, 8, 1),
+    )
+    .unwrap();
+    assert!(
+        !early
+            .findings
+            .iter()
+            .any(|f| f.detail.check() == Check::NoResponse && f.wave.as_deref() == Some("endline"))
+    );
+}
+
+#[test]
+fn an_incubators_file_holds_only_its_own_households() {
+    let (_dir, db, p) = planted_database();
+    let conn = db.connection();
+    let report = check(conn, &CheckConfig::builtin(), &Schedule::builtin(), None).unwrap();
+    let own = report.for_unit(&p.unit);
+    assert!(own.findings.iter().all(|f| f.unit_id == p.unit));
+    assert!(!own.findings.is_empty());
+    let text = String::from_utf8(own.findings_csv(Lang::Id, Some(&p.unit)).unwrap()).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT kpm_id FROM kpm WHERE incubator_id IS DISTINCT FROM ?")
+        .unwrap();
+    let others: Vec<String> = stmt
+        .query_map([&p.unit], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(others.contains(&p.shared_nik.1));
+    for other in &others {
+        assert!(
+            !text.contains(other.as_str()),
+            "{other} leaks into {}'s file",
+            p.unit
+        );
+    }
+    assert!(
+        text.contains("1 KPM di unit lain"),
+        "the shared NIK is reported without naming the other household"
+    );
+    // The national file names both.
+    let national = String::from_utf8(report.findings_csv(Lang::Id, None).unwrap()).unwrap();
+    assert!(national.contains(&format!("juga terdaftar untuk {}", p.shared_nik.1)));
+    assert!(
+        !national.contains(&format!(",{},", p.other_unit)) || national.contains(&p.shared_nik.1)
+    );
+
+    // The workbook holds the same rows, headers in Indonesian.
+    use calamine::Reader;
+    let bytes = own.xlsx(Lang::Id, Some(&p.unit)).unwrap();
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
+    let sheet = book.worksheet_range("Temuan").unwrap();
+    assert_eq!(sheet.height(), own.findings.len() + 1);
+    assert_eq!(sheet.get((0, 10)).unwrap().to_string(), "Masalah");
+    let completeness = book.worksheet_range("Kelengkapan").unwrap();
+    assert_eq!(completeness.height(), own.completeness.len() + 1);
+}
+
+#[test]
+fn a_configuration_naming_an_unknown_answer_is_refused() {
+    let db = prokus_ingest::Database::in_memory().unwrap();
+    let mut config = CheckConfig::builtin();
+    config.outliers.money.push("omset".into());
+    let err = check(db.connection(), &config, &Schedule::builtin(), None)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("`omset` is not an answer field"), "{err}");
+    assert!(err.contains("business_revenue"), "{err}");
+    let err = CheckConfig::parse("[outliers]\nmax_z = 3.5\n")
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("invalid check configuration"), "{err}");
+}
+
+#[test]
+fn file_names_are_safe() {
+    assert_eq!(file_stem("INK-32-01"), "INK-32-01");
+    assert_eq!(file_stem("../etc/passwd"), "___etc_passwd");
+}

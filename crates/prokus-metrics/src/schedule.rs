@@ -1,0 +1,231 @@
+//! The survey calendar (TOML): each wave's fieldwork window. `prokus check`
+//! measures completeness and timeliness against it; incubator reports list
+//! the next windows as reporting dates.
+
+use chrono::{NaiveDate, NaiveDateTime, TimeDelta};
+use serde::Deserialize;
+
+use crate::MetricsError;
+
+const DEFAULT_SCHEDULE: &str = include_str!("../../../sample-data/schedule.toml");
+
+/// One wave's fieldwork window.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Window {
+    /// The wave (`baseline`, `monitoring_1`, …).
+    pub wave: String,
+    /// Only KPM of this cohort year; every cohort when `None`.
+    pub cohort: Option<i32>,
+    /// Only these arms (`prokus`, `comparison`); both when `None`.
+    pub arms: Option<Vec<String>>,
+    /// First fieldwork day.
+    pub opens: NaiveDate,
+    /// Last day a submission counts as on time (inclusive, local time).
+    pub closes: NaiveDate,
+}
+
+impl Window {
+    /// Whether a KPM of `arm` and `cohort` is surveyed in this window.
+    pub fn covers(&self, arm: &str, cohort: Option<i32>) -> bool {
+        let arm_ok = self
+            .arms
+            .as_ref()
+            .is_none_or(|arms| arms.iter().any(|a| a == arm));
+        let cohort_ok = self.cohort.is_none() || self.cohort == cohort;
+        arm_ok && cohort_ok
+    }
+}
+
+/// The whole calendar.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    /// Local time of the deadlines, in hours east of UTC (7 for WIB).
+    pub utc_offset_hours: i32,
+    /// The windows, in file order.
+    pub windows: Vec<Window>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSchedule {
+    utc_offset_hours: i32,
+    #[serde(default, rename = "window")]
+    windows: Vec<RawWindow>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    wave: String,
+    #[serde(default)]
+    cohort: Option<i32>,
+    #[serde(default)]
+    arms: Option<Vec<String>>,
+    opens: toml::value::Datetime,
+    closes: toml::value::Datetime,
+}
+
+fn date(wave: &str, field: &str, d: &toml::value::Datetime) -> Result<NaiveDate, MetricsError> {
+    let bad = || {
+        MetricsError::Schedule(format!(
+            "wave `{wave}`: `{field} = {d}` is not a date; write it as 2021-03-08"
+        ))
+    };
+    match (d.date, d.time) {
+        (Some(day), None) => NaiveDate::from_ymd_opt(
+            i32::from(day.year),
+            u32::from(day.month),
+            u32::from(day.day),
+        )
+        .ok_or_else(bad),
+        _ => Err(bad()),
+    }
+}
+
+impl Schedule {
+    /// The calendar shipped in `sample-data/schedule.toml`.
+    pub fn builtin() -> Self {
+        Self::parse(DEFAULT_SCHEDULE).expect("the built-in schedule is checked by tests")
+    }
+
+    /// Parses a schedule file.
+    pub fn parse(text: &str) -> Result<Self, MetricsError> {
+        let raw: RawSchedule =
+            toml::from_str(text).map_err(|e| MetricsError::Schedule(e.to_string()))?;
+        if !(-12..=14).contains(&raw.utc_offset_hours) {
+            return Err(MetricsError::Schedule(format!(
+                "utc_offset_hours = {} is not a time zone (WIB is 7, WITA 8, WIT 9)",
+                raw.utc_offset_hours
+            )));
+        }
+        let mut windows = Vec::with_capacity(raw.windows.len());
+        for w in raw.windows {
+            let opens = date(&w.wave, "opens", &w.opens)?;
+            let closes = date(&w.wave, "closes", &w.closes)?;
+            if closes < opens {
+                return Err(MetricsError::Schedule(format!(
+                    "wave `{}`: closes ({closes}) before it opens ({opens})",
+                    w.wave
+                )));
+            }
+            if let Some(arms) = &w.arms
+                && let Some(bad) = arms
+                    .iter()
+                    .find(|a| !matches!(a.as_str(), "prokus" | "comparison"))
+            {
+                return Err(MetricsError::Schedule(format!(
+                    "wave `{}`: unknown arm `{bad}` (use prokus or comparison)",
+                    w.wave
+                )));
+            }
+            windows.push(Window {
+                wave: w.wave,
+                cohort: w.cohort,
+                arms: w.arms,
+                opens,
+                closes,
+            });
+        }
+        Ok(Schedule {
+            utc_offset_hours: raw.utc_offset_hours,
+            windows,
+        })
+    }
+
+    /// The window of `wave` for a KPM of `arm` and `cohort`, if the calendar has one.
+    pub fn window(&self, wave: &str, arm: &str, cohort: Option<i32>) -> Option<&Window> {
+        self.windows
+            .iter()
+            .find(|w| w.wave == wave && w.covers(arm, cohort))
+    }
+
+    /// The local date of a UTC timestamp.
+    pub fn local_date(&self, utc: NaiveDateTime) -> NaiveDate {
+        (utc + TimeDelta::hours(i64::from(self.utc_offset_hours))).date()
+    }
+
+    /// Windows that close on or after `date`, earliest first: the next reporting dates.
+    pub fn upcoming(&self, date: NaiveDate) -> Vec<&Window> {
+        let mut next: Vec<&Window> = self.windows.iter().filter(|w| w.closes >= date).collect();
+        next.sort_by_key(|w| (w.closes, w.opens));
+        next
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn builtin_calendar_covers_the_sample_waves() {
+        let s = Schedule::builtin();
+        assert_eq!(s.utc_offset_hours, 7);
+        let base = s.window("baseline", "comparison", Some(2021)).unwrap();
+        assert_eq!((base.opens, base.closes), (d(2021, 3, 8), d(2021, 3, 20)));
+        assert!(s.window("monitoring_1", "prokus", Some(2021)).is_some());
+        assert!(
+            s.window("monitoring_1", "comparison", Some(2021)).is_none(),
+            "the comparison group is not surveyed at monitoring rounds"
+        );
+        let next: Vec<&str> = s
+            .upcoming(d(2021, 7, 1))
+            .iter()
+            .map(|w| w.wave.as_str())
+            .collect();
+        assert_eq!(next, ["monitoring_3", "endline", "followup"]);
+    }
+
+    #[test]
+    fn deadlines_are_local_days() {
+        let s = Schedule::builtin();
+        // 17:30 UTC on 20 March is 00:30 WIB on 21 March: a day late.
+        let t = d(2021, 3, 20).and_hms_opt(17, 30, 0).unwrap();
+        assert_eq!(s.local_date(t), d(2021, 3, 21));
+        let t = d(2021, 3, 20).and_hms_opt(16, 59, 0).unwrap();
+        assert_eq!(s.local_date(t), d(2021, 3, 20));
+    }
+
+    #[test]
+    fn cohort_windows_apply_to_their_cohort_only() {
+        let s = Schedule::parse(
+            "utc_offset_hours = 8\n[[window]]\nwave = \"endline\"\ncohort = 2020\nopens = 2020-11-02\ncloses = 2020-11-14\n\
+             [[window]]\nwave = \"endline\"\nopens = 2021-09-06\ncloses = 2021-09-18\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.window("endline", "prokus", Some(2020)).unwrap().closes,
+            d(2020, 11, 14)
+        );
+        assert_eq!(
+            s.window("endline", "prokus", Some(2021)).unwrap().closes,
+            d(2021, 9, 18)
+        );
+    }
+
+    #[test]
+    fn bad_calendars_say_what_is_wrong() {
+        let cases = [
+            (
+                "utc_offset_hours = 7\n[[window]]\nwave = \"baseline\"\nopens = 2021-03-20\ncloses = 2021-03-08\n",
+                "closes (2021-03-08) before it opens",
+            ),
+            (
+                "utc_offset_hours = 7\n[[window]]\nwave = \"baseline\"\nopens = \"8 Maret\"\ncloses = 2021-03-08\n",
+                "opens",
+            ),
+            (
+                "utc_offset_hours = 7\n[[window]]\nwave = \"baseline\"\narms = [\"kontrol\"]\nopens = 2021-03-08\ncloses = 2021-03-20\n",
+                "unknown arm `kontrol`",
+            ),
+            ("utc_offset_hours = 70\n", "not a time zone"),
+        ];
+        for (text, expected) in cases {
+            let err = Schedule::parse(text).unwrap_err().to_string();
+            assert!(err.contains(expected), "{err}");
+        }
+    }
+}

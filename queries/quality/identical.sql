@@ -1,0 +1,18 @@
+-- Two or more KPM of the same unit whose answers in one wave are identical
+-- in every field: a form copied rather than asked. Only answers with the
+-- money questions filled are compared (a closed business's short form is
+-- alike by nature). `peers` lists the KPM sharing the answers.
+SELECT kpm_id,
+       wave,
+       submission_id,
+       list(kpm_id) OVER same AS peers
+FROM qc_current
+WHERE business_revenue IS NOT NULL AND household_income IS NOT NULL
+WINDOW same AS (
+    PARTITION BY unit_id, wave, business_operating, business_revenue, business_income,
+        household_income, saves, save_frequency, saves_monthly, savings_amount, keeps_books,
+        separates_money, has_business_plan, paid_workers, family_workers, has_nib, got_credit,
+        credit_source, sells_online, product_changes, mentoring_sessions, tksk_visits,
+        attitude_1, attitude_2, attitude_3, attitude_4, attitude_5
+)
+QUALIFY count(*) OVER same > 1
