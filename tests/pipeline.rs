@@ -27,6 +27,13 @@ fn tool(name: &str, args: &[&str]) -> Output {
     })
 }
 
+/// The shared run's database admits one process at a time (DuckDB locks the
+/// file while it is open for writing): the tests that open it take this first.
+fn db_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
 /// One pipeline run shared by the tests of this file.
 struct Run {
     dir: PathBuf,
@@ -125,6 +132,7 @@ fn num(v: &serde_json::Value, key: &str) -> u64 {
 #[test]
 fn every_row_is_loaded_rejected_or_a_duplicate() {
     let run = run();
+    let _db = db_lock();
     assert_eq!(
         run.ingest.len(),
         4,
@@ -206,6 +214,7 @@ fn every_row_is_loaded_rejected_or_a_duplicate() {
 #[test]
 fn impact_estimates_cover_every_outcome_estimator_and_standard_error() {
     let run = run();
+    let _db = db_lock();
     let out = prokus(&["impact", "--db", &run.db, "--cluster", "district"]);
     let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
     assert_eq!(
@@ -254,8 +263,105 @@ fn impact_estimates_cover_every_outcome_estimator_and_standard_error() {
 }
 
 #[test]
+fn check_writes_every_finding_and_one_file_per_incubator() {
+    let run = run();
+    let _db = db_lock();
+    let national = run.dir.join("check.csv");
+    let split = run.dir.join("check-incubators");
+    let _ = std::fs::remove_dir_all(&split);
+    let out = prokus(&[
+        "check",
+        "--db",
+        &run.db,
+        "--output",
+        national.to_str().unwrap(),
+        "--per-incubator",
+        split.to_str().unwrap(),
+        "--per-incubator-format",
+        "csv",
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let mut reader = csv::Reader::from_path(&national).unwrap();
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        [
+            "unit_id",
+            "unit",
+            "kpm_id",
+            "kpm_name",
+            "wave",
+            "submission_id",
+            "check",
+            "severity",
+            "field",
+            "value",
+            "problem",
+            "action"
+        ]
+    );
+    let rows: Vec<BTreeMap<String, String>> = reader.deserialize().map(Result::unwrap).collect();
+    assert!(
+        stderr.contains(&format!("{} findings", rows.len())),
+        "{stderr}"
+    );
+    // The sample resubmits some forms: each is listed, naming the one used.
+    let resubmitted = rows
+        .iter()
+        .filter(|r| r["check"] == "duplicate_submission")
+        .count();
+    assert!(resubmitted > 0, "{stderr}");
+    assert!(
+        rows.iter()
+            .all(|r| !r["problem"].is_empty() && !r["action"].is_empty())
+    );
+
+    // The per-incubator files add up to the national file, and each holds
+    // only its own unit's rows.
+    let mut total = 0;
+    for entry in std::fs::read_dir(&split).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Some(unit) = name.strip_suffix("-findings.csv") else {
+            assert!(name.ends_with("-completeness.csv"), "{name}");
+            continue;
+        };
+        let mut reader = csv::Reader::from_path(&path).unwrap();
+        for row in reader.deserialize::<BTreeMap<String, String>>() {
+            let row = row.unwrap();
+            assert_eq!(row["unit_id"], unit, "{name}: {row:?}");
+            total += 1;
+        }
+    }
+    assert_eq!(total, rows.len());
+
+    // A workbook for the M&E team, in English on request.
+    let book = run.dir.join("check.xlsx");
+    prokus(&[
+        "check",
+        "--db",
+        &run.db,
+        "--output",
+        book.to_str().unwrap(),
+        "--lang",
+        "en",
+    ]);
+    assert!(
+        std::fs::read(&book).unwrap().starts_with(b"PK"),
+        "an .xlsx is a ZIP"
+    );
+
+    let out = Command::new(BIN)
+        .args(["check", "--db", &run.db, "--as-of", "19-09-2021"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--as-of"));
+}
+
+#[test]
 fn ingesting_the_same_files_again_adds_nothing() {
     let run = run();
+    let _db = db_lock();
     let data = run.dir.join("data");
     let file = data.join("prokus_monitoring_2021-06-30.csv");
     let conn = || duckdb::Connection::open(&run.db).unwrap();

@@ -136,6 +136,40 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         qvalues: Option<PathBuf>,
     },
+    /// Check the data's quality: duplicates, outliers per incubator, implausible
+    /// changes between waves, missing and contradicting answers, completeness
+    /// and timeliness per incubator and wave. Every finding is listed, with
+    /// what to do; `--per-incubator` writes each incubator the file to send back.
+    Check {
+        /// Output file: `.xlsx` for a workbook (findings and completeness
+        /// sheets), else the findings as CSV (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        output: PathBuf,
+        /// Also write the completeness and timeliness table (CSV) here.
+        #[arg(long, value_name = "FILE")]
+        completeness: Option<PathBuf>,
+        /// Also write one file per incubator (and per province for the
+        /// comparison group) into this folder, with only its own KPM.
+        #[arg(long, value_name = "DIR")]
+        per_incubator: Option<PathBuf>,
+        /// Format of the per-incubator files: one workbook each, or two CSV
+        /// files each (`<id>-findings.csv`, `<id>-completeness.csv`).
+        #[arg(long, value_enum, default_value_t = SplitFormat::Xlsx)]
+        per_incubator_format: SplitFormat,
+        /// Language of the messages and workbook headers.
+        #[arg(long, value_enum, default_value_t = LangArg::Id)]
+        lang: LangArg,
+        /// Survey calendar (TOML); the shipped ProKUS 2021 calendar by default.
+        #[arg(long, value_name = "FILE")]
+        schedule: Option<PathBuf>,
+        /// Check configuration (TOML); `queries/checks.toml` by default.
+        #[arg(long, value_name = "FILE")]
+        checks: Option<PathBuf>,
+        /// Judge windows as on this date (YYYY-MM-DD); by default the day of
+        /// the latest submission loaded.
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<chrono::NaiveDate>,
+    },
     /// Run the whole pipeline on the bundled sample: sample, ingest, indicators, report.
     Demo {
         /// Output folder (data, database, indicators, reports).
@@ -176,6 +210,12 @@ fn parse_percentiles(text: &str) -> Result<(f64, f64), String> {
 enum ImpactFormat {
     Csv,
     Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SplitFormat {
+    Xlsx,
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -444,8 +484,160 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Check {
+            output,
+            completeness,
+            per_incubator,
+            per_incubator_format,
+            lang,
+            schedule,
+            checks,
+            as_of,
+        } => {
+            let db = open_existing(&cli.db)?;
+            let schedule = match schedule {
+                None => prokus_metrics::schedule::Schedule::builtin(),
+                Some(p) => prokus_metrics::schedule::Schedule::parse(&read_text(&p, "calendar")?)
+                    .with_context(|| p.display().to_string())?,
+            };
+            let config = match checks {
+                None => prokus_metrics::quality::CheckConfig::builtin(),
+                Some(p) => prokus_metrics::quality::CheckConfig::parse(&read_text(
+                    &p,
+                    "check configuration",
+                )?)
+                .with_context(|| p.display().to_string())?,
+            };
+            let lang = match lang {
+                LangArg::Id => Lang::Id,
+                LangArg::En => Lang::En,
+            };
+            let found = prokus_metrics::quality::check(db.connection(), &config, &schedule, as_of)?;
+            write_check(
+                &found,
+                lang,
+                &output,
+                completeness.as_deref(),
+                per_incubator.as_deref(),
+                per_incubator_format,
+            )?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Demo { out } => demo(&out),
     }
+}
+
+fn read_text(path: &Path, what: &str) -> Result<String> {
+    std::fs::read_to_string(path)
+        .with_context(|| format!("{}: cannot read the {what} file", path.display()))
+}
+
+/// One line: the number of findings and the completeness.
+fn capture_check_summary(found: &prokus_metrics::quality::QualityReport) -> String {
+    let mut line = format!("{} findings", found.findings.len());
+    if let Some(pct) = found.totals().completeness_pct() {
+        line.push_str(&format!(", {pct:.1}% of expected answers in"));
+    }
+    line
+}
+
+/// Writes what `prokus check` found (see [`write_check_files`]), then a
+/// summary on standard error.
+fn write_check(
+    found: &prokus_metrics::quality::QualityReport,
+    lang: Lang,
+    output: &Path,
+    completeness: Option<&Path>,
+    per_incubator: Option<&Path>,
+    split: SplitFormat,
+) -> Result<()> {
+    let files = write_check_files(found, lang, output, completeness, per_incubator, split)?;
+    let total = found.findings.len();
+    eprintln!("{total} findings (as of {}):", found.as_of);
+    for (check, n) in found.counts() {
+        if n > 0 {
+            eprintln!("  {:<22} {:<8} {n:>8}", check.code(), check.severity());
+        }
+    }
+    let t = found.totals();
+    if let Some(pct) = t.completeness_pct() {
+        eprintln!(
+            "completeness: {} of {} expected answers ({pct:.1}%); {} of {} answers late",
+            t.expected - t.missing,
+            t.expected,
+            t.late,
+            t.responded
+        );
+    }
+    if output.as_os_str() != "-" {
+        eprintln!("written to {}", output.display());
+    }
+    if let Some(dir) = per_incubator {
+        eprintln!("{files} per-incubator files written to {}", dir.display());
+    }
+    Ok(())
+}
+
+/// Writes the national file (`-`: CSV on standard output), the completeness
+/// table and the per-incubator files, each whole or not at all. Returns the
+/// number of per-incubator files.
+fn write_check_files(
+    found: &prokus_metrics::quality::QualityReport,
+    lang: Lang,
+    output: &Path,
+    completeness: Option<&Path>,
+    per_incubator: Option<&Path>,
+    split: SplitFormat,
+) -> Result<usize> {
+    let is_xlsx = output
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let bytes = if is_xlsx {
+        found.xlsx(lang, None)?
+    } else {
+        found.findings_csv(lang, None)?
+    };
+    if output.as_os_str() == "-" {
+        use std::io::Write as _;
+        std::io::stdout().write_all(&bytes)?;
+    } else {
+        prokus_ingest::write_atomically(output, &bytes)
+            .with_context(|| output.display().to_string())?;
+    }
+    if let Some(path) = completeness {
+        let bytes = found.completeness_csv(lang)?;
+        prokus_ingest::write_atomically(path, &bytes)
+            .with_context(|| path.display().to_string())?;
+    }
+    let mut files = 0;
+    if let Some(dir) = per_incubator {
+        for unit in found.unit_ids() {
+            let own = found.for_unit(&unit);
+            let stem = prokus_metrics::quality::file_stem(&unit);
+            let outputs = match split {
+                SplitFormat::Xlsx => vec![(
+                    dir.join(format!("{stem}.xlsx")),
+                    own.xlsx(lang, Some(&unit))?,
+                )],
+                SplitFormat::Csv => vec![
+                    (
+                        dir.join(format!("{stem}-findings.csv")),
+                        own.findings_csv(lang, Some(&unit))?,
+                    ),
+                    (
+                        dir.join(format!("{stem}-completeness.csv")),
+                        own.completeness_csv(lang)?,
+                    ),
+                ],
+            };
+            for (path, bytes) in outputs {
+                prokus_ingest::write_atomically(&path, &bytes)
+                    .with_context(|| path.display().to_string())?;
+                files += 1;
+            }
+        }
+    }
+    Ok(files)
 }
 
 fn parse_cluster(name: &str) -> Result<prokus_metrics::impact::ClusterLevel, String> {
@@ -613,7 +805,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
             })?;
         }
     }
-    let steps = ProgressBar::new(4);
+    let steps = ProgressBar::new(5);
     steps.set_style(
         ProgressStyle::with_template("{msg:<34} [{bar:24}] {pos}/{len} {elapsed}")
             .expect("valid template")
@@ -641,6 +833,26 @@ fn demo(out: &Path) -> Result<ExitCode> {
     let mut table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;
     let csv = out.join("indicators.csv");
     table.write_csv(&csv)?;
+    steps.inc(1);
+
+    steps.set_message("checking data quality");
+    let found = prokus_metrics::quality::check(
+        db.connection(),
+        &prokus_metrics::quality::CheckConfig::builtin(),
+        &prokus_metrics::schedule::Schedule::builtin(),
+        None,
+    )?;
+    let check_file = out.join("data-quality.xlsx");
+    let check_dir = out.join("data-quality");
+    let check_summary = capture_check_summary(&found);
+    write_check_files(
+        &found,
+        Lang::Id,
+        &check_file,
+        None,
+        Some(&check_dir),
+        SplitFormat::Xlsx,
+    )?;
     steps.inc(1);
 
     steps.set_message("rendering PDF reports");
@@ -694,6 +906,11 @@ fn demo(out: &Path) -> Result<ExitCode> {
         } else {
             String::new()
         }
+    );
+    println!(
+        "data quality: {} ({check_summary}); one workbook per incubator in {}",
+        check_file.display(),
+        check_dir.display()
     );
     println!(
         "rejected rows: prokus rejects --db {} --output rejects.csv",
