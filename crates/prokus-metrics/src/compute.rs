@@ -5,6 +5,7 @@ use std::path::Path;
 
 use duckdb::{Connection, params};
 use polars::prelude::*;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::MetricsError;
@@ -441,6 +442,9 @@ const GROUP_DIMENSIONS: [Dimension; 8] = [
 struct Pass {
     cells: Vec<Dimension>,
     sets: Vec<Vec<Dimension>>,
+    /// The sets some level needs for the comparison group too (a level
+    /// with `arm`); the others are reported for ProKUS KPM only.
+    both_arms: Vec<Vec<Dimension>>,
 }
 
 /// Groups the levels into queries: the geographic levels are sums of
@@ -453,10 +457,12 @@ fn passes(levels: &[Level]) -> Vec<Pass> {
         Pass {
             cells: geo.to_vec(),
             sets: Vec::new(),
+            both_arms: Vec::new(),
         },
         Pass {
             cells: attributes.to_vec(),
             sets: Vec::new(),
+            both_arms: Vec::new(),
         },
     ];
     for level in levels {
@@ -469,9 +475,13 @@ fn passes(levels: &[Level]) -> Vec<Pass> {
             out.push(Pass {
                 cells: g.clone(),
                 sets: Vec::new(),
+                both_arms: Vec::new(),
             });
             out.len() - 1
         };
+        if level.dimensions().contains(&Dimension::Arm) && !out[index].both_arms.contains(&g) {
+            out[index].both_arms.push(g.clone());
+        }
         if !out[index].sets.contains(&g) {
             out[index].sets.push(g);
         }
@@ -530,6 +540,11 @@ fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
                 let x = ident(&v.name);
                 let x0 = ident(&format!("{}_0", v.name));
                 let clamp = |value: &str, cut: &str| {
+                    // Without winsorising there is nothing to clamp (and a
+                    // CASE per value costs on a million rows).
+                    if v.winsor.is_none() {
+                        return value.to_string();
+                    }
                     let lo = format!("{cut}.{}", ident(&format!("lo|{}", v.name)));
                     let hi = format!("{cut}.{}", ident(&format!("hi|{}", v.name)));
                     // Not least/greatest: they skip NULLs, and a missing
@@ -605,53 +620,59 @@ fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
         .replace("/* CELL COLUMNS */", &all_cells)
         .replace("/* PROJECTION */", &projection);
     for (i, pass) in passes.iter().enumerate() {
-        let used: Vec<Dimension> = GROUP_DIMENSIONS
-            .iter()
-            .copied()
-            .filter(|d| pass.sets.iter().any(|s| s.contains(d)))
-            .collect();
-        let dimension_columns = join(
-            GROUP_DIMENSIONS
-                .iter()
-                .map(|d| {
-                    if used.contains(d) {
-                        d.column().to_string()
-                    } else {
-                        format!("NULL::VARCHAR AS {}", d.column())
-                    }
-                })
-                .collect(),
-            ", ",
-        );
         let cells = join(
             pass.cells.iter().map(|d| d.column().to_string()).collect(),
             ", ",
         );
-        let sets = join(
-            pass.sets
-                .iter()
-                .map(|set| {
-                    let mut c = vec!["period", "arm"];
-                    c.extend(set.iter().map(|d| d.column()));
-                    format!("({})", c.join(", "))
-                })
-                .collect(),
-            ", ",
-        );
-        let fill = |part: &str| {
+        // One query's grouping sets and its dimension columns: those of the
+        // sets, NULL for the others (every query returns all of them).
+        let fill = |part: &str, sets: &[&Vec<Dimension>], arms: &str| {
+            let dimension_columns = join(
+                GROUP_DIMENSIONS
+                    .iter()
+                    .map(|d| {
+                        if sets.iter().any(|s| s.contains(d)) {
+                            d.column().to_string()
+                        } else {
+                            format!("NULL::VARCHAR AS {}", d.column())
+                        }
+                    })
+                    .collect(),
+                ", ",
+            );
+            let sets = join(
+                sets.iter()
+                    .map(|set| {
+                        let mut c = vec!["period", "arm"];
+                        c.extend(set.iter().map(|d| d.column()));
+                        format!("({})", c.join(", "))
+                    })
+                    .collect(),
+                ", ",
+            );
             part.replace("/* CELL COLUMNS */", &cells)
                 .replace("/* AGGREGATES */", &aggregates)
                 .replace("/* MEDIANS */", &median_columns)
                 .replace("/* DIMENSION COLUMNS */", &dimension_columns)
                 .replace("/* GROUPING SETS */", &sets)
+                .replace("/* ARMS */", arms)
         };
         if i > 0 {
             text.push_str("UNION ALL BY NAME\n");
         }
-        text.push_str(&fill(&sums));
+        let all: Vec<&Vec<Dimension>> = pass.sets.iter().collect();
+        text.push_str(&fill(&sums, &all, "TRUE"));
         if variables.iter().any(|v| v.median) {
-            text.push_str("UNION ALL BY NAME\n");
-            text.push_str(&fill(&medians));
+            // Medians are computed from the rows, set by set: the sets no
+            // level needs for the comparison group read ProKUS rows only.
+            let (both, prokus): (Vec<&Vec<Dimension>>, Vec<&Vec<Dimension>>) =
+                pass.sets.iter().partition(|s| pass.both_arms.contains(s));
+            for (sets, arms) in [(both, "TRUE"), (prokus, "arm = 'prokus'")] {
+                if !sets.is_empty() {
+                    text.push_str("UNION ALL BY NAME\n");
+                    text.push_str(&fill(&medians, &sets, arms));
+                }
+            }
         }
     }
     text
@@ -736,9 +757,12 @@ fn finish(
     names: &GroupNames,
     period_order: &HashMap<String, i64>,
 ) -> Result<IndicatorTable, MetricsError> {
-    // Statistics per (variable, period, arm, dimension values).
-    type Key = (usize, String, String, Vec<Option<String>>);
-    let mut cells: HashMap<Key, Cell> = HashMap::new();
+    // Groups (period, arm, dimension values), each interned once, and the
+    // statistics of every variable in each: `cells[group][variable]`.
+    type Group = (String, String, Vec<Option<String>>);
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_index: HashMap<Group, usize> = HashMap::new();
+    let mut cells: Vec<Vec<Option<Cell>>> = Vec::new();
     for df in frames {
         let periods = str_col(df, "period")?;
         let arms = str_col(df, "arm")?;
@@ -746,14 +770,20 @@ fn finish(
             .iter()
             .map(|d| opt_str_col(df, d.column()))
             .collect::<Result<_, _>>()?;
-        let key = |r: usize, v: usize| -> Key {
-            (
-                v,
-                periods[r].clone(),
-                arms[r].clone(),
-                dims.iter().map(|c| c[r].clone()).collect(),
-            )
-        };
+        let rows: Vec<usize> = (0..df.height())
+            .map(|r| {
+                let group = (
+                    periods[r].clone(),
+                    arms[r].clone(),
+                    dims.iter().map(|c| c[r].clone()).collect(),
+                );
+                *group_index.entry(group).or_insert_with_key(|g| {
+                    groups.push(g.clone());
+                    cells.push((0..variables.len()).map(|_| None).collect());
+                    groups.len() - 1
+                })
+            })
+            .collect();
         let has = |name: &str| df.get_column_names().iter().any(|c| c.as_str() == name);
         for (vi, v) in variables.iter().enumerate() {
             if has(&format!("n|{}", v.name)) {
@@ -770,14 +800,14 @@ fn finish(
                 let [n, s, ss, n0, t, tt, st] =
                     ["n", "s", square, "n0", "t", square0, "st"].map(column);
                 let (n, s, ss, n0, t, tt, st) = (n?, s?, ss?, n0?, t?, tt?, st?);
-                for r in 0..df.height() {
+                for (r, &g) in rows.iter().enumerate() {
                     let count = n[r].unwrap_or(0.0);
                     if count == 0.0 {
                         continue;
                     }
                     let z = |c: &[Option<f64>]| c[r].unwrap_or(0.0);
                     // The median of the same group may have come first.
-                    let cell = cells.entry(key(r, vi)).or_default();
+                    let cell = cells[g][vi].get_or_insert_with(Cell::default);
                     *cell = Cell {
                         median: cell.median,
                         ..Cell::from_sums(count, z(&s), z(&ss), z(&n0), z(&t), z(&tt), z(&st))
@@ -788,7 +818,7 @@ fn finish(
                 let median = f64_col(df, &format!("median|{}", v.name))?;
                 for (r, m) in median.iter().enumerate() {
                     if let Some(m) = m {
-                        cells.entry(key(r, vi)).or_default().median = Some(*m);
+                        cells[rows[r]][vi].get_or_insert_with(Cell::default).median = Some(*m);
                     }
                 }
             }
@@ -814,17 +844,17 @@ fn finish(
         .enumerate()
         .map(|(i, l)| (i, l, l.grouping(), l.name()))
         .collect();
-    let mut out: Vec<(usize, i64, usize, IndicatorRow)> = Vec::new();
-    for ((vi, period, arm, dims), cell) in &cells {
-        if cell.n == 0.0 {
-            continue;
-        }
+    // Each group's rows, groups in parallel (a million-row run has some
+    // hundred thousand groups).
+    let group_rows = |((period, arm, dims), group_cells): (&Group, &Vec<Option<Cell>>)| {
+        let mut out: Vec<(usize, i64, usize, IndicatorRow)> = Vec::new();
         let present: Vec<Dimension> = GROUP_DIMENSIONS
             .iter()
             .zip(dims)
             .filter(|(_, v)| v.is_some())
             .map(|(d, _)| *d)
             .collect();
+        let ordinal = period_order.get(period).copied().unwrap_or(i64::MAX);
         for (level_index, level, grouping, level_name) in &levels {
             if *grouping != present {
                 continue;
@@ -859,23 +889,35 @@ fn finish(
             } else {
                 (codes.join(":"), labels.join(" · "))
             };
-            for &i in &by_variable[*vi] {
-                if let Some(row) = indicator_row(
-                    &catalog.indicators[i],
-                    period,
-                    level_name.clone(),
-                    group_code.clone(),
-                    group_name.clone(),
-                    cell,
-                    options,
-                ) {
-                    let ordinal = period_order.get(period).copied().unwrap_or(i64::MAX);
-                    out.push((i, ordinal, *level_index, row));
+            for (vi, cell) in group_cells.iter().enumerate() {
+                let Some(cell) = cell.as_ref().filter(|c| c.n > 0.0) else {
+                    continue;
+                };
+                for &i in &by_variable[vi] {
+                    if let Some(row) = indicator_row(
+                        &catalog.indicators[i],
+                        period,
+                        level_name.clone(),
+                        group_code.clone(),
+                        group_name.clone(),
+                        cell,
+                        options,
+                    ) {
+                        out.push((i, ordinal, *level_index, row));
+                    }
                 }
             }
         }
-    }
-    out.sort_by(|a, b| (a.0, a.1, a.2, &a.3.group_code).cmp(&(b.0, b.1, b.2, &b.3.group_code)));
+        out
+    };
+    let mut out: Vec<(usize, i64, usize, IndicatorRow)> = groups
+        .par_iter()
+        .zip(cells.par_iter())
+        .flat_map_iter(group_rows)
+        .collect();
+    out.par_sort_unstable_by(|a, b| {
+        (a.0, a.1, a.2, &a.3.group_code).cmp(&(b.0, b.1, b.2, &b.3.group_code))
+    });
     let rows: Vec<IndicatorRow> = out.into_iter().map(|(_, _, _, r)| r).collect();
     IndicatorTable::from_rows(&rows)
 }
