@@ -202,7 +202,11 @@ impl Inputs {
         })?;
         let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mut kpm_by_incubator = BTreeMap::new();
-        let mut stmt = conn.prepare(ATTENTION_SQL)?;
+        let (prepare, per_incubator) = ATTENTION_SQL
+            .split_once("-- part: incubator")
+            .expect("attention.sql has its two parts");
+        conn.execute_batch(prepare)?;
+        let mut stmt = conn.prepare(per_incubator)?;
         for inc in &incubators {
             let kpm = stmt
                 .query_map(params![inc.id], |r| {
@@ -221,6 +225,8 @@ impl Inputs {
                 .collect::<Result<Vec<_>, _>>()?;
             kpm_by_incubator.insert(inc.id.clone(), kpm);
         }
+        drop(stmt);
+        conn.execute_batch("DROP TABLE IF EXISTS kpm_attention")?;
         let index = rows
             .iter()
             .enumerate()
@@ -1592,6 +1598,10 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
     })
 }
 
+/// The most urgent KPM listed in an incubator's report; the note says how
+/// many more need attention (a large incubator can have thousands).
+const ATTENTION_ROWS: usize = 60;
+
 /// A KPM of the incubator and why it needs attention.
 struct Attention {
     kpm_id: String,
@@ -1821,6 +1831,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         align: vec!["left", "left", "left", "left"],
         rows: attention
             .iter()
+            .take(ATTENTION_ROWS)
             .map(|a| {
                 vec![
                     Cell::from(a.kpm_id.clone()),
@@ -1830,12 +1841,26 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                 ]
             })
             .collect(),
-        note: w
-            .pick(
-                "NIK ditampilkan tersamar. Daftar ini hanya memuat KPM binaan inkubator ini.",
-                "NIKs are masked. This list holds only this incubator's KPM.",
-            )
-            .into(),
+        note: {
+            let mut note = w
+                .pick(
+                    "NIK ditampilkan tersamar. Daftar ini hanya memuat KPM binaan inkubator ini.",
+                    "NIKs are masked. This list holds only this incubator's KPM.",
+                )
+                .to_string();
+            if attention.len() > ATTENTION_ROWS {
+                let n = format::number(attention.len() as f64, 0, lang);
+                note.push_str(&match lang {
+                    Lang::Id => format!(
+                        " Ditampilkan {ATTENTION_ROWS} yang paling mendesak dari {n} KPM yang perlu perhatian."
+                    ),
+                    Lang::En => format!(
+                        " The {ATTENTION_ROWS} most urgent of {n} KPM who need attention are shown."
+                    ),
+                });
+            }
+            note
+        },
     };
     let completeness = Table {
         title: w
