@@ -1,19 +1,33 @@
 -- Implausible changes between a KPM's consecutive answered waves, per field:
--- for money (parameter 1 true) an answer multiplied or divided by at least
--- parameter 2 (both answers non-zero); for counts a change of at least
--- parameter 2. `/*fields*/` as in outliers.sql.
-WITH long AS (
-    UNPIVOT (SELECT kpm_id, wave, wave_ordinal, submission_id, /*fields*/ FROM qc_current)
-    ON /*fields*/ INTO NAME field VALUE x
-), paired AS (
-    SELECT kpm_id, wave, submission_id, field, x::DOUBLE AS x,
-           lag(x::DOUBLE) OVER w AS prev_x,
-           lag(wave) OVER w AS prev_wave
-    FROM long
-    WINDOW w AS (PARTITION BY kpm_id, field ORDER BY wave_ordinal)
+-- a money answer multiplied or divided by at least parameter 1 (both answers
+-- non-zero), a count changing by at least parameter 2.
+--
+-- One window over each KPM's waves gives, for every field at once, the
+-- previous answered value (`lag ... IGNORE NULLS`) and its wave. quality.rs
+-- writes the `lag` part once per field into `/*lags*/` and one `money` or
+-- `count` part per field into `/*branches*/` (joined with UNION ALL), with
+-- the field's column (`/*field*/`, checked against the columns of `response`
+-- and quoted) and its number (`/*index*/`); nothing from the data is written
+-- into this text.
+-- part: lag
+/*field*/::DOUBLE AS "x/*index*/",
+lag(/*field*/::DOUBLE IGNORE NULLS) OVER w AS "p/*index*/",
+lag(CASE WHEN /*field*/ IS NOT NULL THEN wave END IGNORE NULLS) OVER w AS "w/*index*/"
+-- part: query
+WITH paired AS MATERIALIZED (
+    SELECT kpm_id, wave, submission_id, /*lags*/
+    FROM qc_current
+    WINDOW w AS (PARTITION BY kpm_id ORDER BY wave_ordinal)
 )
-SELECT kpm_id, wave, submission_id, field, x, prev_wave, prev_x
+/*branches*/
+-- part: money
+SELECT kpm_id, wave, submission_id, /*index*/ AS field,
+       "x/*index*/" AS x, "w/*index*/" AS prev_wave, "p/*index*/" AS prev_x
 FROM paired
-WHERE prev_x IS NOT NULL
-  AND CASE WHEN $1 THEN x > 0 AND prev_x > 0 AND greatest(x / prev_x, prev_x / x) >= $2
-           ELSE abs(x - prev_x) >= $2 END
+WHERE "x/*index*/" > 0 AND "p/*index*/" > 0
+  AND greatest("x/*index*/" / "p/*index*/", "p/*index*/" / "x/*index*/") >= $1
+-- part: count
+SELECT kpm_id, wave, submission_id, /*index*/ AS field,
+       "x/*index*/" AS x, "w/*index*/" AS prev_wave, "p/*index*/" AS prev_x
+FROM paired
+WHERE abs("x/*index*/" - "p/*index*/") >= $2

@@ -645,55 +645,75 @@ fn run_checks(
         Ok(())
     })?;
 
-    // Robust outliers, then changes between waves: money, then counts. Each
-    // row: KPM, wave, submission, field, value, then the detail's columns.
-    let quoted = |fields: &[String]| -> Result<String, MetricsError> {
-        Ok(fields
-            .iter()
-            .map(|f| column(f, columns))
-            .collect::<Result<Vec<_>, _>>()?
-            .join(", "))
+    // Robust outliers (money, then counts), then changes between waves. Each
+    // row: KPM, wave, submission, the field's number in `fields`, value, then
+    // the detail's columns.
+    let fill = |part: &str, i: usize, field: &str| -> Result<String, MetricsError> {
+        Ok(part
+            .replace("/*field*/", &column(field, columns)?)
+            .replace("/*index*/", &i.to_string()))
     };
-    let mut answer = |r: &duckdb::Row<'_>, detail: Detail| -> Result<(), MetricsError> {
-        push(
-            r.get(0)?,
-            Some(r.get(1)?),
-            Some(r.get(2)?),
-            Some(r.get(3)?),
-            r.get(4)?,
-            detail,
-        );
-        Ok(())
-    };
+    let mut answer =
+        |r: &duckdb::Row<'_>, fields: &[String], detail: Detail| -> Result<(), MetricsError> {
+            let i: i32 = r.get(3)?;
+            push(
+                r.get(0)?,
+                Some(r.get(1)?),
+                Some(r.get(2)?),
+                Some(fields[i as usize].clone()),
+                r.get(4)?,
+                detail,
+            );
+            Ok(())
+        };
     let o = &config.outliers;
+    let per_field = sql_part(OUTLIERS_SQL, "field");
     for (fields, log) in [(&o.money, true), (&o.counts, false)] {
         if !fields.is_empty() {
-            let sql = OUTLIERS_SQL.replace("/*fields*/", &quoted(fields)?);
+            let sql = fields
+                .iter()
+                .enumerate()
+                .map(|(i, f)| fill(per_field, i, f))
+                .collect::<Result<Vec<_>, _>>()?
+                .join("\nUNION ALL\n");
             each_row(conn, &sql, duckdb::params![log, o.min_n, o.max_z], |r| {
                 let detail = Detail::Outlier {
                     median: r.get(5)?,
                     n: r.get(6)?,
                     z: r.get(7)?,
                 };
-                answer(r, detail)
+                answer(r, fields, detail)
             })?;
         }
     }
     let c = &config.changes;
-    for (fields, money, limit) in [
-        (&c.money, true, c.max_ratio),
-        (&c.counts, false, c.max_jump),
-    ] {
-        if !fields.is_empty() {
-            let sql = CHANGES_SQL.replace("/*fields*/", &quoted(fields)?);
-            each_row(conn, &sql, duckdb::params![money, limit], |r| {
-                let detail = Detail::Change {
-                    previous_wave: r.get(5)?,
-                    previous: r.get(6)?,
-                };
-                answer(r, detail)
-            })?;
-        }
+    let fields: Vec<String> = c.money.iter().chain(&c.counts).cloned().collect();
+    if !fields.is_empty() {
+        let lags = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| fill(sql_part(CHANGES_SQL, "lag"), i, f))
+            .collect::<Result<Vec<_>, _>>()?
+            .join(",\n");
+        let branches = fields
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let kind = if i < c.money.len() { "money" } else { "count" };
+                fill(sql_part(CHANGES_SQL, kind), i, f)
+            })
+            .collect::<Result<Vec<_>, _>>()?
+            .join("\nUNION ALL\n");
+        let sql = sql_part(CHANGES_SQL, "query")
+            .replace("/*lags*/", &lags)
+            .replace("/*branches*/", &branches);
+        each_row(conn, &sql, duckdb::params![c.max_ratio, c.max_jump], |r| {
+            let detail = Detail::Change {
+                previous_wave: r.get(5)?,
+                previous: r.get(6)?,
+            };
+            answer(r, &fields, detail)
+        })?;
     }
 
     // Contradictions: the rule's code comes after the submission.
@@ -905,6 +925,17 @@ fn run_checks(
         waves,
         utc_offset_hours: schedule.utc_offset_hours,
     })
+}
+
+/// The part of a SQL file after its `-- part: NAME` line, up to the next part.
+fn sql_part<'a>(text: &'a str, name: &str) -> &'a str {
+    let marker = format!("-- part: {name}\n");
+    let start = text
+        .find(&marker)
+        .map(|i| i + marker.len())
+        .unwrap_or_else(|| panic!("the SQL file has a part `{name}`"));
+    let rest = &text[start..];
+    rest.find("-- part: ").map_or(rest, |end| &rest[..end])
 }
 
 /// Runs `sql` and hands each row to `f`.
