@@ -334,6 +334,41 @@ fn check_writes_every_finding_and_one_file_per_incubator() {
     }
     assert_eq!(total, rows.len());
 
+    // Each incubator's report lists its data to fix: the same findings (but
+    // the missing and late answers, counted in its completeness table).
+    let mut to_fix: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    for r in &rows {
+        if !["no_response", "late"].contains(&r["check"].as_str()) {
+            to_fix
+                .entry(r["unit_id"].as_str())
+                .or_default()
+                .insert(r["kpm_id"].as_str());
+        }
+    }
+    let reports = run.dir.join("reports/incubator");
+    let mut checked = 0;
+    for entry in std::fs::read_dir(&reports).unwrap() {
+        let pdf = entry.unwrap().path();
+        let id = pdf.file_stem().unwrap().to_string_lossy().into_owned();
+        let text = pdf_text(&pdf)
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
+        assert!(text.contains("Data yang perlu diperbaiki"), "{id}");
+        assert!(text.contains("Jadwal pelaporan berikutnya"), "{id}");
+        match to_fix.get(id.as_str()) {
+            None => assert!(text.contains("Tidak ada temuan pemeriksaan data"), "{id}"),
+            Some(kpm) => {
+                assert!(text.contains("Temuan:"), "{id}");
+                for k in kpm.iter().take(10) {
+                    assert!(text.contains(k), "{id}'s report misses its finding on {k}");
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 0, "some incubator has data to fix");
+
     // A workbook for the M&E team, in English on request.
     let book = run.dir.join("check.xlsx");
     prokus(&[

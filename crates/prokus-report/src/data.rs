@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use duckdb::{Connection, params};
 
+use prokus_metrics::quality::{Check, QualityReport};
+use prokus_metrics::schedule::Schedule;
 use prokus_metrics::{Catalog, Indicator, IndicatorRow, Unit, WaveCount};
 use serde::Serialize;
 
@@ -148,6 +150,11 @@ pub struct Inputs {
     reasons: Vec<(String, String, i64)>,
     /// Each incubator's own KPM, read with a query filtered by its id.
     kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
+    /// What `prokus check` finds, for each incubator's data to fix and its
+    /// completeness and timeliness.
+    pub quality: QualityReport,
+    /// The survey calendar, for the next reporting dates.
+    pub schedule: Schedule,
     /// Short hash of every file loaded (the data snapshot).
     pub snapshot: String,
     /// Generation time, shown in footers.
@@ -227,6 +234,13 @@ impl Inputs {
         }
         drop(stmt);
         conn.execute_batch("DROP TABLE IF EXISTS kpm_attention")?;
+        let schedule = Schedule::builtin();
+        let quality = prokus_metrics::quality::check(
+            conn,
+            &prokus_metrics::quality::CheckConfig::builtin(),
+            &schedule,
+            None,
+        )?;
         let index = rows
             .iter()
             .enumerate()
@@ -252,6 +266,8 @@ impl Inputs {
             batches,
             reasons,
             kpm_by_incubator,
+            quality,
+            schedule,
             snapshot,
             generated: chrono::Utc::now().naive_utc(),
             index,
@@ -325,6 +341,9 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// A note under the table (method, suppression).
     pub note: String,
+    /// Relative column widths; empty for the default (the first column takes
+    /// the room left, or all share it when every column is left-aligned).
+    pub widths: Vec<f64>,
 }
 
 /// A KPI tile.
@@ -426,6 +445,7 @@ impl Words {
             "monitoring_2" => self.pick("Monitoring 2", "Monitoring 2"),
             "monitoring_3" => self.pick("Monitoring 3", "Monitoring 3"),
             "endline" => self.pick("Akhir", "Endline"),
+            "followup" => self.pick("Tindak lanjut", "Follow-up"),
             other => other,
         }
         .to_string()
@@ -561,6 +581,7 @@ fn indicator_table(
                 "After the baseline, figures are over the KPM who answered both the baseline and that round (the panel), so changes are paired. CI = confidence interval. Cells with n < 5 are not shown.",
             )
             .to_string(),
+        widths: Vec::new(),
     }
 }
 
@@ -614,6 +635,7 @@ fn group_table(
         align,
         rows,
         note: w.pick("Warna menunjukkan status terhadap target. n = KPM dalam panel survei awal–akhir.", "Colour shows the status against the target. n = KPM in the baseline–endline panel.").to_string(),
+        widths: Vec::new(),
     }
 }
 
@@ -1076,6 +1098,7 @@ fn methods_annex(inputs: &Inputs, w: &Words) -> Table {
         align: vec!["left", "left", "left", "left"],
         rows,
         note: w.pick("Dihasilkan dari queries/indicators.toml. Angka tingkat atas dihitung ulang dari data KPM, bukan rata-rata angka tingkat bawah.", "Generated from queries/indicators.toml. Higher-level figures are recomputed from KPM data, never averaged from lower levels.").into(),
+        widths: Vec::new(),
     }
 }
 
@@ -1094,6 +1117,7 @@ fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
             })
             .collect(),
         note: w.pick("Setiap baris masukan dimuat atau dicatat sebagai ditolak beserta alasannya (prokus rejects). Duplikat: kiriman yang sudah dimuat dari ekspor sebelumnya.", "Every input row is loaded or recorded as rejected with its reason. Duplicate: submissions already loaded from an earlier export.").into(),
+        widths: Vec::new(),
     };
     let reasons = Table {
         title: w
@@ -1117,6 +1141,7 @@ fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
             .map(|(k, r, n)| vec![Cell::from(k.clone()), Cell::from(r.clone()), num(*n)])
             .collect(),
         note: String::new(),
+        widths: Vec::new(),
     };
     vec![files, reasons]
 }
@@ -1352,6 +1377,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 "Top three and bottom three of all incubators.",
             )
             .into(),
+        widths: Vec::new(),
     };
     Ok(Built {
         payload: Payload {
@@ -1598,6 +1624,209 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
     })
 }
 
+/// Completeness and timeliness of one incubator's KPM, wave by wave, from
+/// the data-quality checks (against the survey calendar).
+fn completeness_table(quality: &QualityReport, w: &Words) -> Table {
+    let lang = w.lang;
+    let pct = |v: Option<f64>| {
+        v.map(|v| format::percent(v, 1, lang))
+            .unwrap_or_else(|| "–".into())
+    };
+    let count = |v: Option<u64>| {
+        v.map(|v| format::number(v as f64, 0, lang))
+            .unwrap_or_else(|| "–".into())
+    };
+    Table {
+        title: w
+            .pick("Kelengkapan dan ketepatan waktu data", "Data completeness and timeliness")
+            .into(),
+        columns: [
+            w.pick("Putaran", "Round"),
+            w.pick("Batas kirim", "Deadline"),
+            w.pick("Diharapkan", "Expected"),
+            w.pick("Menjawab", "Answered"),
+            w.pick("Lengkap", "Complete"),
+            w.pick("Terlambat", "Late"),
+            w.pick("Tepat waktu", "On time"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "left", "right", "right", "right", "right", "right"],
+        rows: quality
+            .completeness
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::from(w.wave(&c.wave)),
+                    Cell::from(
+                        c.window
+                            .map(|(_, closes)| format::date(closes, lang))
+                            .unwrap_or_else(|| "–".into()),
+                    ),
+                    Cell::from(count(c.expected)),
+                    Cell::from(format::number(c.responded as f64, 0, lang)),
+                    Cell::from(pct(c.completeness_pct())),
+                    Cell::from(count(c.window.map(|_| c.late))),
+                    Cell::from(pct(c.timeliness_pct())),
+                ]
+            })
+            .collect(),
+        note: w
+            .pick(
+                "Diharapkan: KPM yang dijadwalkan disurvei pada putaran itu. Tepat waktu: dikirim paling lambat pada batas kirim (WIB). KPM yang belum menjawab perlu ditindaklanjuti bersama pendamping PKH dan TKSK.",
+                "Expected: KPM scheduled to be surveyed in the round. On time: sent by the deadline (WIB). KPM who have not answered need follow-up with PKH facilitators and TKSK.",
+            )
+            .into(),
+        widths: Vec::new(),
+    }
+}
+
+/// Findings listed in an incubator's report; the rest are in its workbook.
+const FINDING_ROWS: usize = 40;
+
+/// The incubator's data to fix: every finding of the checks but the missing
+/// and late answers (counted in the completeness table), errors first.
+fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> Table {
+    let lang = w.lang;
+    let mut listed: Vec<&prokus_metrics::quality::Finding> = quality
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.detail.check(), Check::NoResponse | Check::Late))
+        .collect();
+    listed.sort_by_key(|f| (f.detail.check().severity() != "error", f.detail.check()));
+    let counts: Vec<String> = quality
+        .counts()
+        .into_iter()
+        .filter(|(c, n)| *n > 0 && !matches!(c, Check::NoResponse | Check::Late))
+        .map(|(c, n)| format!("{} {}", format::number(n as f64, 0, lang), check_name(c, w)))
+        .collect();
+    let mut note = if counts.is_empty() {
+        w.pick(
+            "Tidak ada temuan pemeriksaan data untuk KPM binaan inkubator ini.",
+            "The data checks found nothing to fix for this incubator's KPM.",
+        )
+        .to_string()
+    } else {
+        format!("{}: {}.", w.pick("Temuan", "Findings"), counts.join(", "))
+    };
+    if listed.len() > FINDING_ROWS {
+        note.push_str(&match lang {
+            Lang::Id => format!(
+                " Ditampilkan {FINDING_ROWS} dari {}; daftar lengkap ada di berkas pemeriksaan data inkubator ini (prokus check --per-incubator).",
+                format::number(listed.len() as f64, 0, lang)
+            ),
+            Lang::En => format!(
+                " {FINDING_ROWS} of {} are shown; the full list is in this incubator's data-check workbook (prokus check --per-incubator).",
+                format::number(listed.len() as f64, 0, lang)
+            ),
+        });
+    }
+    Table {
+        title: w.pick("Data yang perlu diperbaiki", "Data to fix").into(),
+        columns: [
+            w.pick("ID KPM", "KPM id"),
+            w.pick("Putaran", "Round"),
+            w.pick("Masalah", "Problem"),
+            w.pick("Yang perlu dilakukan", "What to do"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "left", "left", "left"],
+        rows: listed
+            .iter()
+            .take(FINDING_ROWS)
+            .map(|f| {
+                let (problem, action) = quality.describe(f, lang, Some(id));
+                vec![
+                    Cell::from(f.kpm_id.clone()),
+                    Cell::from(f.wave.as_deref().map(|x| w.wave(x)).unwrap_or_default()),
+                    Cell::from(problem),
+                    Cell::from(action),
+                ]
+            })
+            .collect(),
+        note,
+        widths: vec![1.1, 0.9, 2.6, 2.0],
+    }
+}
+
+/// A check's name in the report's language.
+fn check_name(check: Check, w: &Words) -> &'static str {
+    match check {
+        Check::NikInvalid => w.pick("NIK tidak sah", "invalid NIKs"),
+        Check::SameNik => w.pick("NIK ganda", "shared NIKs"),
+        Check::Superseded => w.pick("kiriman ganda", "duplicate submissions"),
+        Check::Identical => w.pick("jawaban identik", "identical answers"),
+        Check::Missing => w.pick("jawaban kosong", "missing answers"),
+        Check::Inconsistent => w.pick("jawaban bertentangan", "contradicting answers"),
+        Check::Outlier => w.pick("nilai ekstrem", "outliers"),
+        Check::Change => w.pick("perubahan tak wajar", "implausible changes"),
+        Check::NoResponse => w.pick("belum disurvei", "not surveyed"),
+        Check::Late => w.pick("terlambat", "late"),
+        Check::Early => w.pick("sebelum jadwal", "early"),
+    }
+}
+
+/// The survey windows still to come after the data's date: the next
+/// reporting dates.
+fn next_dates(inputs: &Inputs, w: &Words) -> Table {
+    let lang = w.lang;
+    let after = inputs.quality.as_of;
+    let upcoming: Vec<_> = inputs
+        .schedule
+        .upcoming(after)
+        .into_iter()
+        .filter(|x| {
+            x.arms
+                .as_ref()
+                .is_none_or(|a| a.iter().any(|a| a == "prokus"))
+        })
+        .collect();
+    Table {
+        title: w
+            .pick("Jadwal pelaporan berikutnya", "Next reporting dates")
+            .into(),
+        columns: [
+            w.pick("Putaran", "Round"),
+            w.pick("Survei dibuka", "Survey opens"),
+            w.pick("Batas kirim", "Deadline"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "left", "left"],
+        rows: upcoming
+            .iter()
+            .map(|x| {
+                vec![
+                    Cell::from(w.wave(&x.wave)),
+                    Cell::from(format::date(x.opens, lang)),
+                    Cell::from(format::date(x.closes, lang)),
+                ]
+            })
+            .collect(),
+        note: if upcoming.is_empty() {
+            w.pick(
+                "Kalender survei tidak memuat putaran berikutnya.",
+                "The survey calendar has no further round.",
+            )
+            .into()
+        } else {
+            format!(
+                "{} {}.",
+                w.pick(
+                    "Menurut kalender survei, sejak data terakhir tanggal",
+                    "From the survey calendar, after the latest data of"
+                ),
+                format::date(after, lang)
+            )
+        },
+        widths: Vec::new(),
+    }
+}
+
 /// The most urgent KPM listed in an incubator's report; the note says how
 /// many more need attention (a large incubator can have thousands).
 const ATTENTION_ROWS: usize = 60;
@@ -1625,12 +1854,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         .map(Vec::as_slice)
         .unwrap_or(&[]);
     let mut attention = Vec::new();
-    let mut answered: BTreeMap<String, i64> = BTreeMap::new();
-    let registered = own.len() as i64;
     for k in own {
-        for wv in k.waves.split(' ').filter(|s| !s.is_empty()) {
-            *answered.entry(wv.to_string()).or_default() += 1;
-        }
         let mut reasons = Vec::new();
         if !k.waves.split(' ').any(|wv| wv == period) {
             reasons.push(format!(
@@ -1814,6 +2038,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             inputs.incubators.len(),
             w.pick("inkubator (1 = terbaik)", "incubators (1 = best)")
         ),
+        widths: Vec::new(),
     };
     let attention_table = Table {
         title: w
@@ -1861,54 +2086,12 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             }
             note
         },
+        widths: Vec::new(),
     };
-    let completeness = Table {
-        title: w
-            .pick("Kelengkapan data per putaran", "Data completeness by round")
-            .into(),
-        columns: [
-            w.pick("Putaran", "Round"),
-            w.pick("Menjawab", "Answered"),
-            w.pick("Terdaftar", "Registered"),
-            "%",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-        align: vec!["left", "right", "right", "right"],
-        rows: WAVES
-            .iter()
-            .filter(|wv| {
-                inputs
-                    .waves
-                    .iter()
-                    .any(|c| c.wave == **wv && c.arm == "prokus")
-            })
-            .map(|wv| {
-                let n = answered.get(*wv).copied().unwrap_or(0);
-                vec![
-                    Cell::from(w.wave(wv)),
-                    Cell::from(format::number(n as f64, 0, lang)),
-                    Cell::from(format::number(registered as f64, 0, lang)),
-                    Cell::from(format::percent(
-                        if registered > 0 {
-                            100.0 * n as f64 / registered as f64
-                        } else {
-                            0.0
-                        },
-                        1,
-                        lang,
-                    )),
-                ]
-            })
-            .collect(),
-        note: w
-            .pick(
-                "KPM yang belum menjawab perlu ditindaklanjuti bersama pendamping PKH dan TKSK.",
-                "KPM who have not answered need follow-up with PKH facilitators and TKSK.",
-            )
-            .into(),
-    };
+    let quality = inputs.quality.for_unit(id);
+    let completeness = completeness_table(&quality, &w);
+    let to_fix = data_to_fix(&quality, &w, id);
+    let next = next_dates(inputs, &w);
     Ok(Built {
         payload: Payload {
             meta: meta(
@@ -1949,7 +2132,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                     )
                 })
                 .collect(),
-            tables: vec![compare, attention_table, completeness],
+            tables: vec![compare, attention_table, completeness, to_fix, next],
             charts: refs,
             annex: Vec::new(),
         },

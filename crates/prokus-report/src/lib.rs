@@ -31,6 +31,9 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] charts::ChartError),
+    /// The data-quality checks failed.
+    #[error(transparent)]
+    Quality(#[from] prokus_metrics::MetricsError),
     /// Typst could not compile or export the report.
     #[error("{report}: {message}")]
     Render {

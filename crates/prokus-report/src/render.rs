@@ -303,6 +303,7 @@ mod tests {
                 },
             ]],
             note: "]".into(),
+            widths: Vec::new(),
         };
         let svg = crate::charts::vbars(
             "Judul (Rp)",
