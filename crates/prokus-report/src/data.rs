@@ -160,6 +160,10 @@ pub struct Inputs {
     /// Generation time, shown in footers.
     pub generated: chrono::NaiveDateTime,
     index: BTreeMap<(String, String, String, String), usize>,
+    /// Per level, the groups with figures in the latest wave (code, name),
+    /// in code order: an area report's sub-areas, found without scanning
+    /// every row for each report.
+    groups: BTreeMap<String, Vec<(String, String)>>,
 }
 
 impl Inputs {
@@ -256,6 +260,20 @@ impl Inputs {
                 )
             })
             .collect();
+        let latest = latest_wave_of(&waves);
+        let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for r in rows
+            .iter()
+            .filter(|r| r.indicator_id == "saves_monthly" && r.period == latest)
+        {
+            groups
+                .entry(r.level.clone())
+                .or_default()
+                .push((r.group_code.clone(), r.group_name.clone()));
+        }
+        for list in groups.values_mut() {
+            list.sort();
+        }
         Ok(Inputs {
             rows,
             catalog,
@@ -271,6 +289,7 @@ impl Inputs {
             snapshot,
             generated: chrono::Utc::now().naive_utc(),
             index,
+            groups,
         })
     }
 
@@ -300,17 +319,18 @@ impl Inputs {
 
     /// The last wave with data (the endline when it has been surveyed).
     pub fn latest_wave(&self) -> &'static str {
-        WAVES
-            .iter()
-            .rev()
-            .find(|w| {
-                self.waves
-                    .iter()
-                    .any(|c| c.wave == **w && c.arm == "prokus")
-            })
-            .copied()
-            .unwrap_or("baseline")
+        latest_wave_of(&self.waves)
     }
+}
+
+/// The last wave with ProKUS answers (the endline when it has been surveyed).
+fn latest_wave_of(waves: &[WaveCount]) -> &'static str {
+    WAVES
+        .iter()
+        .rev()
+        .find(|w| waves.iter().any(|c| c.wave == **w && c.arm == "prokus"))
+        .copied()
+        .unwrap_or("baseline")
 }
 
 /// A table cell; `status` colours it.
@@ -1449,16 +1469,15 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
     };
     let prefix = format!("{code}.");
     let sub_areas: Vec<(String, String)> = inputs
-        .rows
-        .iter()
-        .filter(|r| {
-            r.level == sub_level
-                && r.indicator_id == "saves_monthly"
-                && r.period == period
-                && r.group_code.starts_with(&prefix)
+        .groups
+        .get(sub_level)
+        .map(|list| {
+            list.iter()
+                .filter(|(code, _)| code.starts_with(&prefix))
+                .cloned()
+                .collect()
         })
-        .map(|r| (r.group_code.clone(), r.group_name.clone()))
-        .collect();
+        .unwrap_or_default();
     // Incubator figures cover all their KPM, so they belong to a province report only.
     let incubators: Vec<(String, String)> = if level == "province" {
         inputs
