@@ -40,6 +40,11 @@ enum Command {
         /// Output folder.
         #[arg(long, default_value = "sample-data")]
         out: PathBuf,
+        /// Spread the KPM over every regency of the country, with synthetic
+        /// incubators in provinces the 27 do not cover (for benchmarks of
+        /// the report batch).
+        #[arg(long)]
+        nationwide: bool,
     },
     /// Load survey exports, the KPM register or the incubator list into the database.
     ///
@@ -104,6 +109,9 @@ enum Command {
         /// Write PDF/A-2b, for archiving.
         #[arg(long)]
         pdfa: bool,
+        /// Also write how long each PDF took (CSV: audience, scope, ms).
+        #[arg(long, value_name = "FILE")]
+        timings: Option<PathBuf>,
     },
     /// Export the rows that were not loaded, with their reasons (CSV or XLSX).
     Rejects {
@@ -268,10 +276,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             households,
             seed,
             out,
+            nationwide,
         } => {
             let config = prokus_sample::SampleConfig {
                 households,
                 seed,
+                nationwide,
                 ..Default::default()
             };
             let summary = prokus_sample::write_sample(&config, &out)?;
@@ -407,6 +417,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             targets,
             pdfa,
+            timings,
         } => {
             let db = open_existing(&cli.db)?;
             let options = Options {
@@ -423,7 +434,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 pdfa,
             };
             let table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;
-            let (written, failed) = report(&db, &table, audience, &render, true)?;
+            let (written, failed) =
+                report(&db, &table, audience, &render, true, timings.as_deref())?;
             println!("wrote {written} PDFs to {}", out.display());
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -753,6 +765,7 @@ fn report(
     audience: AudienceArg,
     render_options: &RenderOptions,
     show_progress: bool,
+    timings: Option<&Path>,
 ) -> Result<(usize, usize)> {
     let conn = db.connection();
     let catalog = Catalog::builtin();
@@ -776,6 +789,17 @@ fn report(
             failed += 1;
             eprintln!("error: report {:?} failed: {e}", r.job);
         }
+    }
+    if let Some(path) = timings {
+        write_file(path, "timings", |w| {
+            let mut out = csv::Writer::from_writer(w);
+            out.write_record(["audience", "scope", "ms"])?;
+            for r in &results {
+                let (audience, scope) = r.job.describe();
+                out.write_record([audience, scope, &r.millis.to_string()])?;
+            }
+            out.flush()
+        })?;
     }
     Ok((results.len() - failed, failed))
 }
@@ -862,7 +886,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
         out: reports.clone(),
         pdfa: false,
     };
-    let (written, failed) = report(&db, &table, AudienceArg::All, &render, false)?;
+    let (written, failed) = report(&db, &table, AudienceArg::All, &render, false, None)?;
     steps.inc(1);
     steps.finish_and_clear();
 

@@ -37,6 +37,10 @@ pub struct SampleConfig {
     pub comparison_share: f64,
     /// Scale of the messy records (1.0 = about 2% of records).
     pub messiness: f64,
+    /// Spread the KPM over every regency of the country (with synthetic
+    /// incubators where the 27 have none), as a national scale-up would:
+    /// for benchmarks of the report batch.
+    pub nationwide: bool,
 }
 
 impl Default for SampleConfig {
@@ -46,6 +50,7 @@ impl Default for SampleConfig {
             seed: 2021,
             comparison_share: 0.2,
             messiness: 1.0,
+            nationwide: false,
         }
     }
 }
@@ -132,7 +137,10 @@ pub fn write_sample(config: &SampleConfig, out: &Path) -> Result<SampleSummary, 
         prokus_ingest::mapping::PROKUS_MAPPING_TOML.as_bytes(),
     )?;
 
-    let incubators = program::incubators(&mut rng);
+    let mut incubators = program::incubators(&mut rng);
+    if config.nationwide {
+        incubators = program::nationwide(incubators, &wilayah, &mut rng);
+    }
     let path = out.join("incubators.csv");
     let mut w = csv_writer(&path, b',', false)?;
     let csv_err = |source| SampleError::Csv {
@@ -142,8 +150,13 @@ pub fn write_sample(config: &SampleConfig, out: &Path) -> Result<SampleSummary, 
     w.write_record(prokus_ingest::INCUBATOR_COLUMNS)
         .map_err(csv_err)?;
     for inc in &incubators {
-        w.write_record([inc.id.as_str(), inc.name, inc.university, inc.province])
-            .map_err(csv_err)?;
+        w.write_record([
+            inc.id.as_str(),
+            inc.name.as_str(),
+            inc.university.as_str(),
+            inc.province.as_str(),
+        ])
+        .map_err(csv_err)?;
     }
     w.flush().map_err(|source| SampleError::Io {
         path: path.clone(),
@@ -261,7 +274,7 @@ fn write_register(
             h.tksk.as_str(),
             cluster.as_str(),
             CATEGORIES[h.category].0,
-            inc.province,
+            &inc.province,
             regency.as_str(),
             h.district.as_str(),
             grant,
@@ -362,7 +375,7 @@ fn write_exports(
             if !program::responds(h, w, rng) {
                 continue;
             }
-            let offset = program::utc_offset(incubators[h.incubator].province);
+            let offset = program::utc_offset(&incubators[h.incubator].province);
             let a = program::answers(h, w, i as f64 / n, offset, rng);
             let uuid = uuid_string(rng);
             let (mut row, numbers) = kobo_row(&header, &index, h, &a, offset);

@@ -17,13 +17,13 @@ pub struct Incubator {
     /// Stable id, e.g. `INK-32-01`.
     pub id: String,
     /// The incubator's name.
-    pub name: &'static str,
+    pub name: String,
     /// The university it belongs to.
-    pub university: &'static str,
+    pub university: String,
     /// Two-digit province code.
-    pub province: &'static str,
+    pub province: String,
     /// Dotted regency codes it works in.
-    pub regencies: &'static [&'static str],
+    pub regencies: Vec<String>,
     /// How much better (or worse) than average its KPM do, in log income.
     pub effect: f64,
 }
@@ -205,14 +205,69 @@ pub fn incubators(rng: &mut ChaCha8Rng) -> Vec<Incubator> {
             *n += 1;
             Incubator {
                 id: format!("INK-{province}-{n:02}"),
-                name,
-                university,
-                province,
-                regencies,
+                name: name.to_string(),
+                university: university.to_string(),
+                province: province.to_string(),
+                regencies: regencies.iter().map(|r| r.to_string()).collect(),
                 effect: effect.sample(rng),
             }
         })
         .collect()
+}
+
+/// A programme scaled up to the whole country: every regency of the
+/// Kemendagri reference gets KPM. The province's own incubators share its
+/// regencies (theirs first); a province without one gets synthetic
+/// incubators, one for about every twelve regencies.
+pub fn nationwide(
+    mut incubators: Vec<Incubator>,
+    wilayah: &prokus_ingest::wilayah::Wilayah,
+    rng: &mut ChaCha8Rng,
+) -> Vec<Incubator> {
+    use prokus_ingest::wilayah::Level;
+    let effect = Normal::new(0.0, 0.07).expect("valid normal");
+    for province in wilayah.all(Level::Province) {
+        let regencies: Vec<String> = wilayah
+            .all(Level::Regency)
+            .iter()
+            .filter(|r| r.parent == province.code)
+            .map(|r| r.code.clone())
+            .collect();
+        if regencies.is_empty() {
+            continue;
+        }
+        let own: Vec<usize> = (0..incubators.len())
+            .filter(|&i| incubators[i].province == province.code)
+            .collect();
+        let own = if own.is_empty() {
+            let n = regencies.len().div_ceil(12);
+            (1..=n)
+                .map(|k| {
+                    incubators.push(Incubator {
+                        id: format!("INK-{}-{k:02}", province.code),
+                        name: format!("Inkubator Bisnis Mitra {} {k}", province.name),
+                        university: format!("Perguruan Tinggi Mitra {}", province.name),
+                        province: province.code.clone(),
+                        regencies: Vec::new(),
+                        effect: effect.sample(rng),
+                    });
+                    incubators.len() - 1
+                })
+                .collect()
+        } else {
+            own
+        };
+        // The regencies no incubator of the province works in yet, dealt
+        // out in turn.
+        let uncovered: Vec<String> = regencies
+            .into_iter()
+            .filter(|r| !own.iter().any(|&i| incubators[i].regencies.contains(r)))
+            .collect();
+        for (k, regency) in uncovered.into_iter().enumerate() {
+            incubators[own[k % own.len()]].regencies.push(regency);
+        }
+    }
+    incubators
 }
 
 /// The four business clusters with their share of KPM and extra income effect.
@@ -493,9 +548,8 @@ pub fn household(
     let regency = inc
         .regencies
         .choose(rng)
-        .copied()
-        .unwrap_or(inc.regencies[0])
-        .to_string();
+        .unwrap_or(&inc.regencies[0])
+        .clone();
     let district = districts
         .get(&regency)
         .and_then(|d| d.choose(rng))
@@ -739,5 +793,58 @@ pub fn utc_offset(province: &str) -> i64 {
         "51" | "52" | "53" | "63" | "64" | "65" | "71" | "72" | "73" | "74" | "75" | "76" => 8,
         "81" | "82" | "91" | "92" | "93" | "94" | "95" | "96" => 9,
         _ => 7,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use prokus_ingest::wilayah::{Level, Wilayah};
+    use rand::SeedableRng;
+
+    #[test]
+    fn a_nationwide_programme_covers_every_regency_once() {
+        let mut rng = ChaCha8Rng::seed_from_u64(3);
+        let original = incubators(&mut rng);
+        let wilayah = Wilayah::embedded();
+        let all = nationwide(
+            incubators(&mut ChaCha8Rng::seed_from_u64(3)),
+            &wilayah,
+            &mut rng,
+        );
+        // The 27 keep their ids, names and first regencies.
+        for (a, b) in original.iter().zip(&all) {
+            assert_eq!((&a.id, &a.name), (&b.id, &b.name));
+            assert!(b.regencies.starts_with(&a.regencies), "{}", a.id);
+        }
+        let mut seen = std::collections::HashMap::new();
+        for inc in &all {
+            assert!(!inc.regencies.is_empty(), "{} works nowhere", inc.id);
+            for r in &inc.regencies {
+                assert!(
+                    r.starts_with(&format!("{}.", inc.province)),
+                    "{} in {r}",
+                    inc.id
+                );
+                *seen.entry(r.clone()).or_insert(0) += 1;
+            }
+        }
+        let regencies = wilayah.all(Level::Regency);
+        assert_eq!(
+            seen.len(),
+            regencies.len(),
+            "every regency has an incubator"
+        );
+        // Only the regencies two of the 27 already shared have two incubators.
+        for (regency, n) in &seen {
+            let originals = original
+                .iter()
+                .filter(|i| i.regencies.contains(regency))
+                .count();
+            assert_eq!(*n, originals.max(1), "{regency}");
+        }
+        let provinces: std::collections::HashSet<&str> =
+            all.iter().map(|i| i.province.as_str()).collect();
+        assert_eq!(provinces.len(), wilayah.all(Level::Province).len());
     }
 }

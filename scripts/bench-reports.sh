@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Report batch benchmark: `prokus report --audience all` (national report,
+# dashboard, every province, regency and incubator) over a nationwide sample,
+# RUNS times; prints the median wall time of the whole command, the number of
+# PDFs, the median time per incubator PDF (from `--timings`) and the peak
+# memory (RSS).
+#
+#   scripts/bench-reports.sh               # 200,000 households, every regency
+#   HOUSEHOLDS=20000 RUNS=1 scripts/bench-reports.sh
+#
+# The sample and its database are written once into BENCH_DIR (default
+# /tmp/prokus-bench-reports) and reused by later runs.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+households=${HOUSEHOLDS:-200000}
+runs=${RUNS:-3}
+work=${BENCH_DIR:-/tmp/prokus-bench-reports}
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
+
+data="$work/data-$households"
+db="$work/db-$households.duckdb"
+if [ ! -f "$db" ]; then
+    mkdir -p "$work"
+    if [ ! -f "$data/kpm_register.csv" ]; then
+        echo "writing a nationwide sample of $households households into $data ..." >&2
+        "$prokus" sample --nationwide --households "$households" --out "$data" >/dev/null
+    fi
+    export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
+    "$prokus" ingest --db "$db.tmp" "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >&2
+    mv "$db.tmp" "$db"
+fi
+
+: >"$work/report.times"
+: >"$work/incubator.ms"
+: >"$work/pdf.ms"
+for i in $(seq "$runs"); do
+    rm -rf "$work/reports"
+    /usr/bin/time -f "%e %M" -a -o "$work/report.times" \
+        "$prokus" --db "$db" report --audience all --out "$work/reports" \
+        --timings "$work/timings.csv" >/dev/null 2>&1
+    awk -F, 'NR > 1 && $1 == "incubator" { print $3 }' "$work/timings.csv" >>"$work/incubator.ms"
+    awk -F, 'NR > 1 { print $3 }' "$work/timings.csv" >>"$work/pdf.ms"
+    echo "run $i/$runs done" >&2
+done
+
+wall=$(cut -d' ' -f1 "$work/report.times" | median)
+peak=$(cut -d' ' -f2 "$work/report.times" | sort -n | tail -n 1)
+pdfs=$(find "$work/reports" -name '*.pdf' | wc -l)
+incubator=$(median <"$work/incubator.ms")
+per_pdf=$(median <"$work/pdf.ms")
+echo
+echo "database: $db"
+echo "all runs (s KB): $(tr '\n' ';' <"$work/report.times")"
+awk -v w="$wall" -v m="$peak" -v n="$runs" -v p="$pdfs" -v inc="$incubator" -v all="$per_pdf" 'BEGIN {
+    printf "prokus report --audience all, median of %d runs: %.2f s for %d PDFs, peak RSS %.0f MB\n", n, w, p, m / 1024
+    printf "median time per PDF on its rayon thread: incubator %.0f ms, all PDFs %.0f ms\n", inc, all
+}'
