@@ -23,6 +23,8 @@ const INK: RGBColor = RGBColor(0x22, 0x22, 0x22);
 const GRID: RGBColor = RGBColor(0xDD, 0xDD, 0xDD);
 /// The width of a full-width chart, in pixels.
 pub const WIDTH: u32 = 900;
+/// The tallest a chart of bars per group gets in a full report (px).
+pub const MAX_HEIGHT: u32 = 1100;
 
 /// A drawing failed (a plotters error, as text).
 #[derive(Debug, thiserror::Error)]
@@ -117,9 +119,13 @@ pub fn grouped_hbars(
     series: &[Series],
     fmt: &dyn Fn(f64) -> String,
     width: u32,
+    max_height: u32,
 ) -> Result<String, ChartError> {
     let n = categories.len().max(1);
-    let height = (110 + n * 22 * series.len().max(1) + n * 8).clamp(260, 1100) as u32;
+    // Bars get thinner rather than the chart taller than `max_height` (a
+    // one-page dashboard over 38 provinces).
+    let height =
+        ((110 + n * 22 * series.len().max(1) + n * 8) as u32).clamp(260, max_height.max(260));
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
@@ -360,6 +366,7 @@ mod tests {
             &s,
             &|v| format!("{v:.0}"),
             WIDTH,
+            MAX_HEIGHT,
         )
         .unwrap();
         assert!(svg.starts_with("<svg") || svg.contains("<svg"));

@@ -868,7 +868,7 @@ fn income_chart(
     groups: &[(String, String)],
     period: &str,
     title: &str,
-    width: u32,
+    (width, max_height): (u32, u32),
 ) -> Result<Option<String>, ReportError> {
     let Some(i) = inputs.catalog.get("business_income") else {
         return Ok(None);
@@ -899,7 +899,15 @@ fn income_chart(
     ];
     let lang = w.lang;
     let fmt = |v: f64| short_rupiah(v, lang);
-    let svg = charts::grouped_hbars(title, &chart_note(w, n, ""), &cats, &series, &fmt, width)?;
+    let svg = charts::grouped_hbars(
+        title,
+        &chart_note(w, n, ""),
+        &cats,
+        &series,
+        &fmt,
+        width,
+        max_height,
+    )?;
     Ok(Some(svg))
 }
 
@@ -1208,7 +1216,7 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 "Pendapatan bersih usaha rata-rata (Rp/bulan)",
                 "Mean net business income (Rp/month)",
             ),
-            charts::WIDTH,
+            (charts::WIDTH, charts::MAX_HEIGHT),
         )?,
     );
     let habits = [(
@@ -1337,7 +1345,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             "Pendapatan bersih usaha rata-rata (Rp/bulan)",
             "Mean net business income (Rp/month)",
         ),
-        560,
+        (560, 600),
     )? {
         charts.push(("income".to_string(), svg));
         refs.push(ChartRef {
@@ -1525,7 +1533,7 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
         bars,
         period,
         bars_title,
-        charts::WIDTH,
+        (charts::WIDTH, charts::MAX_HEIGHT),
     )? {
         charts.push(("income".into(), svg));
         refs.push(ChartRef {
@@ -1970,6 +1978,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             &series,
             &|v| short_rupiah(v, lang),
             charts::WIDTH,
+            charts::MAX_HEIGHT,
         )?;
         charts.push(("income".into(), svg));
         refs.push(ChartRef {
