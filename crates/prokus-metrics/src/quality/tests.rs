@@ -392,8 +392,19 @@ fn an_incubators_file_holds_only_its_own_households() {
     // The national file names both.
     let national = String::from_utf8(report.findings_csv(Lang::Id, None).unwrap()).unwrap();
     assert!(national.contains(&format!("juga terdaftar untuk {}", p.shared_nik.1)));
+    // And the other household's finding stands under its own incubator,
+    // naming the first household in the national wording.
+    let other = report
+        .findings
+        .iter()
+        .find(|f| f.kpm_id == p.shared_nik.1 && f.detail.check() == Check::SameNik)
+        .unwrap();
+    assert_eq!(other.unit_id, p.other_unit);
     assert!(
-        !national.contains(&format!(",{},", p.other_unit)) || national.contains(&p.shared_nik.1)
+        report
+            .describe(other, Lang::Id, None)
+            .0
+            .ends_with(&format!("juga terdaftar untuk {}", p.shared_nik.0))
     );
 
     // The workbook holds the same rows, headers in Indonesian.
