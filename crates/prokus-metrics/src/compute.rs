@@ -496,16 +496,7 @@ fn passes(levels: &[Level]) -> Vec<Pass> {
 /// written into it: dimension columns and the variable columns of kpm_value
 /// (checked to be plain lower-case names).
 fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
-    let mut parts = STATS_SQL.split("-- part: ");
-    let _comment = parts.next();
-    let mut section = |name: &str| {
-        let text = parts
-            .next()
-            .expect("indicator_stats.sql has its three parts");
-        text.strip_prefix(name)
-            .expect("indicator_stats.sql's parts are in order")
-            .to_string()
-    };
+    let section = |name: &str| crate::sql::part(STATS_SQL, name);
     let common = section("common");
     let sums = section("sums");
     let medians = section("medians");
@@ -661,7 +652,7 @@ fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
             text.push_str("UNION ALL BY NAME\n");
         }
         let all: Vec<&Vec<Dimension>> = pass.sets.iter().collect();
-        text.push_str(&fill(&sums, &all, "TRUE"));
+        text.push_str(&fill(sums, &all, "TRUE"));
         if variables.iter().any(|v| v.median) {
             // Medians are computed from the rows, set by set: the sets no
             // level needs for the comparison group read ProKUS rows only.
@@ -670,7 +661,7 @@ fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
             for (sets, arms) in [(both, "TRUE"), (prokus, "arm = 'prokus'")] {
                 if !sets.is_empty() {
                     text.push_str("UNION ALL BY NAME\n");
-                    text.push_str(&fill(&medians, &sets, arms));
+                    text.push_str(&fill(medians, &sets, arms));
                 }
             }
         }

@@ -24,6 +24,7 @@ pub mod impact;
 pub mod ols;
 pub mod quality;
 pub mod schedule;
+pub mod sql;
 pub mod stats;
 pub mod targets;
 

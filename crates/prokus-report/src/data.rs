@@ -224,11 +224,8 @@ impl Inputs {
         })?;
         let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let mut kpm_by_incubator = BTreeMap::new();
-        let (prepare, per_incubator) = ATTENTION_SQL
-            .split_once("-- part: incubator")
-            .expect("attention.sql has its two parts");
-        conn.execute_batch(prepare)?;
-        let mut stmt = conn.prepare(per_incubator)?;
+        conn.execute_batch(prokus_metrics::sql::part(ATTENTION_SQL, "prepare"))?;
+        let mut stmt = conn.prepare(prokus_metrics::sql::part(ATTENTION_SQL, "incubator"))?;
         for inc in &incubators {
             let kpm = stmt
                 .query_map(params![inc.id], |r| {

@@ -667,7 +667,7 @@ fn run_checks(
             Ok(())
         };
     let o = &config.outliers;
-    let per_field = sql_part(OUTLIERS_SQL, "field");
+    let per_field = crate::sql::part(OUTLIERS_SQL, "field");
     for (fields, log) in [(&o.money, true), (&o.counts, false)] {
         if !fields.is_empty() {
             let sql = fields
@@ -692,7 +692,7 @@ fn run_checks(
         let lags = fields
             .iter()
             .enumerate()
-            .map(|(i, f)| fill(sql_part(CHANGES_SQL, "lag"), i, f))
+            .map(|(i, f)| fill(crate::sql::part(CHANGES_SQL, "lag"), i, f))
             .collect::<Result<Vec<_>, _>>()?
             .join(",\n");
         let branches = fields
@@ -700,11 +700,11 @@ fn run_checks(
             .enumerate()
             .map(|(i, f)| {
                 let kind = if i < c.money.len() { "money" } else { "count" };
-                fill(sql_part(CHANGES_SQL, kind), i, f)
+                fill(crate::sql::part(CHANGES_SQL, kind), i, f)
             })
             .collect::<Result<Vec<_>, _>>()?
             .join("\nUNION ALL\n");
-        let sql = sql_part(CHANGES_SQL, "query")
+        let sql = crate::sql::part(CHANGES_SQL, "query")
             .replace("/*lags*/", &lags)
             .replace("/*branches*/", &branches);
         each_row(conn, &sql, duckdb::params![c.max_ratio, c.max_jump], |r| {
@@ -925,17 +925,6 @@ fn run_checks(
         waves,
         utc_offset_hours: schedule.utc_offset_hours,
     })
-}
-
-/// The part of a SQL file after its `-- part: NAME` line, up to the next part.
-fn sql_part<'a>(text: &'a str, name: &str) -> &'a str {
-    let marker = format!("-- part: {name}\n");
-    let start = text
-        .find(&marker)
-        .map(|i| i + marker.len())
-        .unwrap_or_else(|| panic!("the SQL file has a part `{name}`"));
-    let rest = &text[start..];
-    rest.find("-- part: ").map_or(rest, |end| &rest[..end])
 }
 
 /// Runs `sql` and hands each row to `f`.
