@@ -434,8 +434,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 pdfa,
             };
             let table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;
-            let (written, failed) =
-                report(&db, &table, audience, &render, true, timings.as_deref())?;
+            let (written, failed) = report(
+                &db,
+                &table,
+                audience,
+                &render,
+                true,
+                timings.as_deref(),
+                None,
+            )?;
             println!("wrote {written} PDFs to {}", out.display());
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -758,7 +765,8 @@ fn write_table(
 }
 
 /// Renders the reports of `audience` from an indicator table computed on
-/// `db`, with a progress bar; returns (written, failed).
+/// `db`, with a progress bar; returns (written, failed). `quality` is what
+/// the data-quality checks found, when the caller has run them already.
 fn report(
     db: &Database,
     table: &prokus_metrics::IndicatorTable,
@@ -766,11 +774,23 @@ fn report(
     render_options: &RenderOptions,
     show_progress: bool,
     timings: Option<&Path>,
+    quality: Option<prokus_metrics::quality::QualityReport>,
 ) -> Result<(usize, usize)> {
     let conn = db.connection();
     let catalog = Catalog::builtin();
     let waves = prokus_metrics::wave_counts(conn)?;
-    let inputs = prokus_report::data::Inputs::load(conn, table.rows()?, catalog, waves)?;
+    let schedule = prokus_metrics::schedule::Schedule::builtin();
+    let quality = match quality {
+        Some(found) => found,
+        None => prokus_metrics::quality::check(
+            conn,
+            &prokus_metrics::quality::CheckConfig::builtin(),
+            &schedule,
+            None,
+        )?,
+    };
+    let inputs =
+        prokus_report::data::Inputs::load(conn, table.rows()?, catalog, waves, quality, schedule)?;
     let audience = match audience {
         AudienceArg::National => Audience::National,
         AudienceArg::Dashboard => Audience::Dashboard,
@@ -886,7 +906,16 @@ fn demo(out: &Path) -> Result<ExitCode> {
         out: reports.clone(),
         pdfa: false,
     };
-    let (written, failed) = report(&db, &table, AudienceArg::All, &render, false, None)?;
+    // The reports reuse the checks written above.
+    let (written, failed) = report(
+        &db,
+        &table,
+        AudienceArg::All,
+        &render,
+        false,
+        None,
+        Some(found),
+    )?;
     steps.inc(1);
     steps.finish_and_clear();
 

@@ -178,12 +178,16 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Reads what the reports need from the database and the indicator table.
+    /// Reads what the reports need from the database and the indicator
+    /// table; `quality` is what `prokus_metrics::quality::check` found with
+    /// `schedule` (computed by the caller, which may have written it out too).
     pub fn load(
         conn: &Connection,
         rows: Vec<IndicatorRow>,
         catalog: Catalog,
         waves: Vec<WaveCount>,
+        quality: QualityReport,
+        schedule: Schedule,
     ) -> Result<Self, ReportError> {
         let incubators = all(conn, INCUBATORS_SQL, |r| {
             Ok(IncubatorInfo {
@@ -246,13 +250,6 @@ impl Inputs {
         }
         drop(stmt);
         conn.execute_batch("DROP TABLE IF EXISTS kpm_attention")?;
-        let schedule = Schedule::builtin();
-        let quality = prokus_metrics::quality::check(
-            conn,
-            &prokus_metrics::quality::CheckConfig::builtin(),
-            &schedule,
-            None,
-        )?;
         // Nested by indicator, period and level, so that neither building it
         // (1.65 million rows on a nationwide batch) nor looking a row up
         // copies the keys.
