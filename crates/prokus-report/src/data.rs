@@ -1728,7 +1728,7 @@ fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> Table {
         .counts()
         .into_iter()
         .filter(|(c, n)| *n > 0 && !matches!(c, Check::NoResponse | Check::Late))
-        .map(|(c, n)| format!("{} {}", format::number(n as f64, 0, lang), check_name(c, w)))
+        .map(|(c, n)| format!("{} ({})", c.label(lang), format::number(n as f64, 0, lang)))
         .collect();
     let mut note = if counts.is_empty() {
         w.pick(
@@ -1778,23 +1778,6 @@ fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> Table {
             .collect(),
         note,
         widths: vec![1.1, 0.9, 2.6, 2.0],
-    }
-}
-
-/// A check's name in the report's language.
-fn check_name(check: Check, w: &Words) -> &'static str {
-    match check {
-        Check::NikInvalid => w.pick("NIK tidak sah", "invalid NIKs"),
-        Check::SameNik => w.pick("NIK ganda", "shared NIKs"),
-        Check::Superseded => w.pick("kiriman ganda", "duplicate submissions"),
-        Check::Identical => w.pick("jawaban identik", "identical answers"),
-        Check::Missing => w.pick("jawaban kosong", "missing answers"),
-        Check::Inconsistent => w.pick("jawaban bertentangan", "contradicting answers"),
-        Check::Outlier => w.pick("nilai ekstrem", "outliers"),
-        Check::Change => w.pick("perubahan tak wajar", "implausible changes"),
-        Check::NoResponse => w.pick("belum disurvei", "not surveyed"),
-        Check::Late => w.pick("terlambat", "late"),
-        Check::Early => w.pick("sebelum jadwal", "early"),
     }
 }
 

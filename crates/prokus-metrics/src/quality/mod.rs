@@ -205,6 +205,27 @@ impl Check {
         }
     }
 
+    /// The check's name for people, in `lang`.
+    pub fn label(self, lang: crate::format::Lang) -> &'static str {
+        let (id, en) = match self {
+            Check::NikInvalid => ("NIK tidak sah", "invalid NIK"),
+            Check::SameNik => ("NIK ganda", "same NIK"),
+            Check::Superseded => ("kiriman ganda", "duplicate submission"),
+            Check::Identical => ("jawaban identik", "identical answers"),
+            Check::Missing => ("jawaban kosong", "missing answer"),
+            Check::Inconsistent => ("jawaban bertentangan", "contradicting answers"),
+            Check::Outlier => ("nilai ekstrem", "outlier"),
+            Check::Change => ("perubahan tak wajar", "implausible change"),
+            Check::NoResponse => ("belum disurvei", "not surveyed"),
+            Check::Late => ("terlambat", "late"),
+            Check::Early => ("sebelum jadwal", "early"),
+        };
+        match lang {
+            crate::format::Lang::Id => id,
+            crate::format::Lang::En => en,
+        }
+    }
+
     /// `error` must be fixed before the data can be trusted; `warning` is to
     /// be confirmed.
     pub fn severity(self) -> &'static str {

@@ -98,7 +98,7 @@ impl QualityReport {
                     f.wave.as_ref().map_or(Cell::Empty, wave),
                     opt_text(f.submission_id.as_ref()),
                     Cell::Text(if labels {
-                        check_label(f.detail.check(), lang).into()
+                        f.detail.check().label(lang).into()
                     } else {
                         f.detail.check().code().into()
                     }),
@@ -239,24 +239,6 @@ impl QualityReport {
         }
         book.save_to_buffer().map_err(err)
     }
-}
-
-/// A check's name for people.
-fn check_label(check: Check, lang: Lang) -> &'static str {
-    let (id, en) = match check {
-        Check::NikInvalid => ("NIK tidak sah", "invalid NIK"),
-        Check::SameNik => ("NIK ganda", "same NIK"),
-        Check::Superseded => ("kiriman ganda", "duplicate submission"),
-        Check::Identical => ("jawaban identik", "identical answers"),
-        Check::Missing => ("jawaban kosong", "missing answer"),
-        Check::Inconsistent => ("jawaban bertentangan", "contradicting answers"),
-        Check::Outlier => ("nilai ekstrem", "outlier"),
-        Check::Change => ("perubahan tak wajar", "implausible change"),
-        Check::NoResponse => ("belum disurvei", "not surveyed"),
-        Check::Late => ("terlambat", "late"),
-        Check::Early => ("sebelum jadwal", "early"),
-    };
-    if lang == Lang::Id { id } else { en }
 }
 
 /// A check's severity for people.
