@@ -404,6 +404,20 @@ pub struct Completeness {
 }
 
 impl Completeness {
+    fn empty(unit_id: &str, wave: &str) -> Self {
+        Completeness {
+            unit_id: unit_id.to_string(),
+            wave: wave.to_string(),
+            window: None,
+            expected: None,
+            responded: 0,
+            on_time: 0,
+            late: 0,
+            missing: 0,
+            closed: false,
+        }
+    }
+
     /// Share of expected KPM who answered, in %.
     pub fn completeness_pct(&self) -> Option<f64> {
         self.expected
@@ -825,17 +839,7 @@ fn run_checks(
         let window = schedule.window(wave, &k.arm, k.cohort);
         let cell = cells
             .entry((k.unit, wave.clone()))
-            .or_insert_with(|| Completeness {
-                unit_id: unit_ids[k.unit].clone(),
-                wave: wave.clone(),
-                window: None,
-                expected: None,
-                responded: 0,
-                on_time: 0,
-                late: 0,
-                missing: 0,
-                closed: false,
-            });
+            .or_insert_with(|| Completeness::empty(&unit_ids[k.unit], wave));
         cell.responded += 1;
         let Some(w) = window else { continue };
         cell.window.get_or_insert((w.opens, w.closes));
@@ -880,17 +884,7 @@ fn run_checks(
             }
             let cell = cells
                 .entry((k.unit, w.wave.clone()))
-                .or_insert_with(|| Completeness {
-                    unit_id: unit_ids[k.unit].clone(),
-                    wave: w.wave.clone(),
-                    window: Some((w.opens, w.closes)),
-                    expected: None,
-                    responded: 0,
-                    on_time: 0,
-                    late: 0,
-                    missing: 0,
-                    closed,
-                });
+                .or_insert_with(|| Completeness::empty(&unit_ids[k.unit], &w.wave));
             cell.window.get_or_insert((w.opens, w.closes));
             cell.closed = closed;
             *cell.expected.get_or_insert(0) += 1;
