@@ -532,14 +532,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 LangArg::En => Lang::En,
             };
             let found = prokus_metrics::quality::check(db.connection(), &config, &schedule, as_of)?;
-            write_check(
-                &found,
+            let files = CheckFiles {
                 lang,
-                &output,
-                completeness.as_deref(),
-                per_incubator.as_deref(),
-                per_incubator_format,
-            )?;
+                output: &output,
+                completeness: completeness.as_deref(),
+                per_incubator: per_incubator.as_deref(),
+                split: per_incubator_format,
+            };
+            let written = write_check_files(&found, &files)?;
+            print_check_summary(&found, &files, written);
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { out } => demo(&out),
@@ -552,7 +553,7 @@ fn read_text(path: &Path, what: &str) -> Result<String> {
 }
 
 /// One line: the number of findings and the completeness.
-fn capture_check_summary(found: &prokus_metrics::quality::QualityReport) -> String {
+fn check_summary_line(found: &prokus_metrics::quality::QualityReport) -> String {
     let mut line = format!("{} findings", found.findings.len());
     if let Some(pct) = found.totals().completeness_pct() {
         line.push_str(&format!(", {pct:.1}% of expected answers in"));
@@ -560,19 +561,26 @@ fn capture_check_summary(found: &prokus_metrics::quality::QualityReport) -> Stri
     line
 }
 
-/// Writes what `prokus check` found (see [`write_check_files`]), then a
-/// summary on standard error.
-fn write_check(
-    found: &prokus_metrics::quality::QualityReport,
+/// Where and how `prokus check` writes what it found.
+struct CheckFiles<'a> {
     lang: Lang,
-    output: &Path,
-    completeness: Option<&Path>,
-    per_incubator: Option<&Path>,
+    /// The national file: `.xlsx`, else CSV (`-` for standard output).
+    output: &'a Path,
+    /// The completeness table (CSV).
+    completeness: Option<&'a Path>,
+    /// The folder of per-incubator files.
+    per_incubator: Option<&'a Path>,
     split: SplitFormat,
-) -> Result<()> {
-    let files = write_check_files(found, lang, output, completeness, per_incubator, split)?;
-    let total = found.findings.len();
-    eprintln!("{total} findings (as of {}):", found.as_of);
+}
+
+/// The counts of each check and the completeness, on standard error, with
+/// where the files went (`written` per-incubator files).
+fn print_check_summary(
+    found: &prokus_metrics::quality::QualityReport,
+    files: &CheckFiles,
+    written: usize,
+) {
+    eprintln!("{} findings (as of {}):", found.findings.len(), found.as_of);
     for (check, n) in found.counts() {
         if n > 0 {
             eprintln!("  {:<22} {:<8} {n:>8}", check.code(), check.severity());
@@ -588,13 +596,12 @@ fn write_check(
             t.responded
         );
     }
-    if output.as_os_str() != "-" {
-        eprintln!("written to {}", output.display());
+    if files.output.as_os_str() != "-" {
+        eprintln!("written to {}", files.output.display());
     }
-    if let Some(dir) = per_incubator {
-        eprintln!("{files} per-incubator files written to {}", dir.display());
+    if let Some(dir) = files.per_incubator {
+        eprintln!("{written} per-incubator files written to {}", dir.display());
     }
-    Ok(())
 }
 
 /// Writes the national file (`-`: CSV on standard output), the completeness
@@ -602,12 +609,15 @@ fn write_check(
 /// number of per-incubator files.
 fn write_check_files(
     found: &prokus_metrics::quality::QualityReport,
-    lang: Lang,
-    output: &Path,
-    completeness: Option<&Path>,
-    per_incubator: Option<&Path>,
-    split: SplitFormat,
+    files: &CheckFiles,
 ) -> Result<usize> {
+    let CheckFiles {
+        lang,
+        output,
+        completeness,
+        per_incubator,
+        split,
+    } = *files;
     let is_xlsx = output
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
@@ -628,7 +638,7 @@ fn write_check_files(
         prokus_ingest::write_atomically(path, &bytes)
             .with_context(|| path.display().to_string())?;
     }
-    let mut files = 0;
+    let mut written = 0;
     if let Some(dir) = per_incubator {
         for unit in found.unit_ids() {
             let own = found.for_unit(&unit);
@@ -652,11 +662,11 @@ fn write_check_files(
             for (path, bytes) in outputs {
                 prokus_ingest::write_atomically(&path, &bytes)
                     .with_context(|| path.display().to_string())?;
-                files += 1;
+                written += 1;
             }
         }
     }
-    Ok(files)
+    Ok(written)
 }
 
 fn parse_cluster(name: &str) -> Result<prokus_metrics::impact::ClusterLevel, String> {
@@ -888,14 +898,16 @@ fn demo(out: &Path) -> Result<ExitCode> {
     )?;
     let check_file = out.join("data-quality.xlsx");
     let check_dir = out.join("data-quality");
-    let check_summary = capture_check_summary(&found);
+    let check_summary = check_summary_line(&found);
     write_check_files(
         &found,
-        Lang::Id,
-        &check_file,
-        None,
-        Some(&check_dir),
-        SplitFormat::Xlsx,
+        &CheckFiles {
+            lang: Lang::Id,
+            output: &check_file,
+            completeness: None,
+            per_incubator: Some(&check_dir),
+            split: SplitFormat::Xlsx,
+        },
     )?;
     steps.inc(1);
 
