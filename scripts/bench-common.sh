@@ -17,3 +17,23 @@ prokus="$target/debug/prokus"
 
 # The median of the numbers on standard input, one per line.
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+
+# sample_db DATA DB [SAMPLE-FLAGS...]: a sample written into DATA (once; the
+# flags go to `prokus sample`, e.g. --households N --nationwide) and DB, a
+# database of its incubators, register and biggest export (the cumulative one),
+# built once under a temporary name so an interrupted build is not reused.
+sample_db() {
+    local data=$1 db=$2
+    shift 2
+    [ -f "$db" ] && return
+    mkdir -p "$(dirname "$db")"
+    if [ ! -f "$data/kpm_register.csv" ]; then
+        echo "writing a sample ($*) into $data ..." >&2
+        "$prokus" sample "$@" --out "$data" >/dev/null
+    fi
+    local export_csv
+    export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
+    rm -f "$db.tmp" "$db.tmp.wal"
+    "$prokus" ingest --db "$db.tmp" "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >&2
+    mv "$db.tmp" "$db"
+}

@@ -21,16 +21,7 @@ extra=${EXTRA:-}
 
 data="$work/data-$households"
 db="$work/db-$households.duckdb"
-if [ ! -f "$db" ]; then
-    mkdir -p "$work"
-    if [ ! -f "$data/kpm_register.csv" ]; then
-        echo "writing a sample of $households households into $data ..." >&2
-        "$prokus" sample --households "$households" --out "$data" >/dev/null
-    fi
-    export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
-    "$prokus" ingest --db "$db.tmp" "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >&2
-    mv "$db.tmp" "$db"
-fi
+sample_db "$data" "$db" --households "$households"
 
 : >"$work/indicators.times"
 for i in $(seq "$runs"); do

@@ -22,16 +22,7 @@ work=${BENCH_DIR:-/tmp/prokus-bench-reports}
 
 data="$work/data-$households"
 db="$work/db-$households.duckdb"
-if [ ! -f "$db" ]; then
-    mkdir -p "$work"
-    if [ ! -f "$data/kpm_register.csv" ]; then
-        echo "writing a nationwide sample of $households households into $data ..." >&2
-        "$prokus" sample --nationwide --households "$households" --out "$data" >/dev/null
-    fi
-    export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
-    "$prokus" ingest --db "$db.tmp" "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >&2
-    mv "$db.tmp" "$db"
-fi
+sample_db "$data" "$db" --nationwide --households "$households"
 
 : >"$work/report.times"
 : >"$work/pdf.ms"
