@@ -28,6 +28,8 @@
 -- only) read the ProKUS rows alone (`/* ARMS */`), a sixth less work. compute.rs
 -- joins the queries with UNION ALL BY NAME into one statement, so that the
 -- KPM-level rows are built once (MATERIALIZED) and read by every pass.
+-- `/* PERIODS */` keeps the waves alone in a pass without the national level
+-- when only that level gets quarters (Options::quarters_national_only).
 -- part: common
 WITH cut AS (
     SELECT period, /* CUT COLUMNS */
@@ -35,7 +37,7 @@ WITH cut AS (
     GROUP BY period
 ),
 proj AS MATERIALIZED (
-    SELECT k.period, k.arm, /* CELL COLUMNS */, /* PROJECTION */
+    SELECT k.period, k.kind, k.arm, /* CELL COLUMNS */, /* PROJECTION */
     FROM kpm_value k
     LEFT JOIN cut c ON c.period = k.period
     LEFT JOIN cut c0 ON c0.period = 'baseline'
@@ -45,11 +47,12 @@ SELECT period, arm, /* DIMENSION COLUMNS */, sum(COLUMNS('\|'))
 FROM (
     SELECT period, arm, /* CELL COLUMNS */, /* AGGREGATES */
     FROM proj
+    WHERE /* PERIODS */
     GROUP BY ALL
 )
 GROUP BY GROUPING SETS (/* GROUPING SETS */)
 -- part: medians
 SELECT period, arm, /* DIMENSION COLUMNS */, /* MEDIANS */
 FROM proj
-WHERE /* ARMS */
+WHERE /* ARMS */ AND /* PERIODS */
 GROUP BY GROUPING SETS (/* GROUPING SETS */)

@@ -207,6 +207,11 @@ pub struct Options {
     /// Winsorise money (indicators in Rp) at these percentiles (e.g. 1 and
     /// 99), per period, with Stata's percentile definition. Off by default.
     pub winsorize: Option<(f64, f64)>,
+    /// Compute quarters and years to date for the national level only (and
+    /// its split by arm); every other level gets the waves alone. Off by default (every level
+    /// gets every period); the reports, which print quarters nowhere else,
+    /// turn it on and skip a third of the work.
+    pub quarters_national_only: bool,
 }
 
 impl Default for Options {
@@ -216,6 +221,7 @@ impl Default for Options {
             targets: Targets::builtin(),
             levels: Level::defaults(),
             winsorize: None,
+            quarters_national_only: false,
         }
     }
 }
@@ -340,6 +346,17 @@ pub fn compute(
     catalog: &Catalog,
     options: &Options,
 ) -> Result<IndicatorTable, MetricsError> {
+    IndicatorTable::from_rows(&compute_rows(conn, catalog, options)?)
+}
+
+/// The rows of [`compute`]'s table, in its order, without building the
+/// table: for a caller that reads the rows (the reports), a million-row
+/// table is not built only to be taken apart again.
+pub fn compute_rows(
+    conn: &Connection,
+    catalog: &Catalog,
+    options: &Options,
+) -> Result<Vec<IndicatorRow>, MetricsError> {
     if let Some((lo, hi)) = options.winsorize
         && !(0.0 < lo && lo < hi && hi < 100.0)
     {
@@ -399,13 +416,19 @@ pub fn compute(
         )?;
     }
 
-    let sql = stats_sql(&passes(&options.levels), &variables);
+    let sql = stats_sql(
+        &passes(&options.levels),
+        &variables,
+        options.quarters_national_only,
+    );
     let mut stmt = conn.prepare(&sql)?;
     let frames: Vec<DataFrame> = stmt.query_polars([])?.collect();
     let names = group_names(conn)?;
-    let order: HashMap<String, i64> = conn
-        .prepare("SELECT period, ordinal FROM period_def")?
-        .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?
+    let order: HashMap<String, (i64, bool)> = conn
+        .prepare("SELECT period, ordinal, kind = 'wave' FROM period_def")?
+        .query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, (r.get::<_, i64>(1)?, r.get(2)?)))
+        })?
         .collect::<Result<_, _>>()?;
     finish(&frames, &variables, catalog, options, &names, &order)
 }
@@ -495,7 +518,7 @@ fn passes(levels: &[Level]) -> Vec<Pass> {
 /// of every pass, joined by `UNION ALL BY NAME`. Only fixed identifiers are
 /// written into it: dimension columns and the variable columns of kpm_value
 /// (checked to be plain lower-case names).
-fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
+fn stats_sql(passes: &[Pass], variables: &[Variable], quarters_national_only: bool) -> String {
     let section = |name: &str| crate::sql::part(STATS_SQL, name);
     let common = section("common");
     let sums = section("sums");
@@ -617,6 +640,13 @@ fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
         );
         // One query's grouping sets and its dimension columns: those of the
         // sets, NULL for the others (every query returns all of them).
+        // A pass without the national level reads the waves alone when only
+        // the national level gets quarters.
+        let periods = if quarters_national_only && !pass.sets.iter().any(|s| s.is_empty()) {
+            "kind = 'wave'"
+        } else {
+            "TRUE"
+        };
         let fill = |part: &str, sets: &[&Vec<Dimension>], arms: &str| {
             let dimension_columns = join(
                 GROUP_DIMENSIONS
@@ -647,6 +677,7 @@ fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
                 .replace("/* DIMENSION COLUMNS */", &dimension_columns)
                 .replace("/* GROUPING SETS */", &sets)
                 .replace("/* ARMS */", arms)
+                .replace("/* PERIODS */", periods)
         };
         if i > 0 {
             text.push_str("UNION ALL BY NAME\n");
@@ -739,15 +770,16 @@ impl Cell {
 }
 
 /// Turns the statistics queries' rows into indicator rows: aggregation rules,
-/// targets and suppression.
+/// targets and suppression. `periods` gives each period's report order and
+/// whether it is a wave.
 fn finish(
     frames: &[DataFrame],
     variables: &[Variable],
     catalog: &Catalog,
     options: &Options,
     names: &GroupNames,
-    period_order: &HashMap<String, i64>,
-) -> Result<IndicatorTable, MetricsError> {
+    periods: &HashMap<String, (i64, bool)>,
+) -> Result<Vec<IndicatorRow>, MetricsError> {
     // Groups (period, arm, dimension values), each interned once, and the
     // statistics of every variable in each: `cells[group][variable]`.
     type Group = (String, String, Vec<Option<String>>);
@@ -845,9 +877,12 @@ fn finish(
             .filter(|(_, v)| v.is_some())
             .map(|(d, _)| *d)
             .collect();
-        let ordinal = period_order.get(period).copied().unwrap_or(i64::MAX);
+        let (ordinal, wave) = periods.get(period).copied().unwrap_or((i64::MAX, true));
         for (level_index, level, grouping, level_name) in &levels {
             if *grouping != present {
+                continue;
+            }
+            if options.quarters_national_only && !wave && !grouping.is_empty() {
                 continue;
             }
             let has_arm = level.dimensions().contains(&Dimension::Arm);
@@ -909,8 +944,7 @@ fn finish(
     out.par_sort_unstable_by(|a, b| {
         (a.0, a.1, a.2, &a.3.group_code).cmp(&(b.0, b.1, b.2, &b.3.group_code))
     });
-    let rows: Vec<IndicatorRow> = out.into_iter().map(|(_, _, _, r)| r).collect();
-    IndicatorTable::from_rows(&rows)
+    Ok(out.into_iter().map(|(_, _, _, r)| r).collect())
 }
 
 /// One indicator's row for one group, or `None` when it has no value there
@@ -1564,6 +1598,41 @@ pub(crate) mod tests {
         let row = find(&rows, "business_income_median", "endline", "national", "ID");
         assert_eq!(row.value, Some(round_to(median, 0)));
         assert_eq!((row.ci_low, row.baseline_value), (None, None));
+    }
+
+    #[test]
+    fn quarters_at_national_level_only_leave_every_other_row_as_it_was() {
+        let (_dir, db) = database();
+        let conn = db.connection();
+        let all = compute_rows(conn, &Catalog::builtin(), &Options::default()).unwrap();
+        let options = Options {
+            quarters_national_only: true,
+            ..Default::default()
+        };
+        let narrow = compute_rows(conn, &Catalog::builtin(), &options).unwrap();
+        let waves: Vec<String> = periods(conn)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.kind == "wave")
+            .map(|p| p.code)
+            .collect();
+        let kept: Vec<&IndicatorRow> = all
+            .iter()
+            .filter(|r| {
+                ["national", "arm"].contains(&r.level.as_str()) || waves.contains(&r.period)
+            })
+            .collect();
+        assert!(kept.len() < all.len(), "the sample has quarters");
+        assert!(
+            narrow
+                .iter()
+                .any(|r| r.level == "national" && r.period.contains("-Q")),
+            "the national level keeps its quarters"
+        );
+        assert_eq!(narrow.len(), kept.len());
+        for (a, b) in narrow.iter().zip(kept) {
+            assert_eq!(a, b);
+        }
     }
 
     #[test]

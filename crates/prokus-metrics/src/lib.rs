@@ -31,7 +31,7 @@ pub mod targets;
 pub use catalog::{Aggregation, Catalog, Direction, Indicator, Population, Unit};
 pub use compute::{
     CSV_HEADER, Dimension, IndicatorRow, IndicatorTable, Level, Options, Period, WaveCount,
-    compute, periods, wave_counts,
+    compute, compute_rows, periods, wave_counts,
 };
 pub use targets::{Status, Targets};
 
