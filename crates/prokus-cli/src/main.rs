@@ -399,6 +399,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 targets: load_targets(targets.as_deref())?,
                 levels,
                 winsorize,
+                quarters_national_only: false,
             };
             let mut table = prokus_metrics::compute(db.connection(), &catalog, &options)?;
             write_table(&mut table, format, &output)?;
@@ -420,10 +421,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             timings,
         } => {
             let db = open_existing(&cli.db)?;
-            let options = Options {
-                targets: load_targets(targets.as_deref())?,
-                ..Default::default()
-            };
+            // Only the levels and periods the PDFs print.
+            let options = prokus_report::indicator_options(load_targets(targets.as_deref())?);
             let lang = match lang {
                 LangArg::Id => Lang::Id,
                 LangArg::En => Lang::En,
@@ -433,16 +432,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out: out.clone(),
                 pdfa,
             };
-            let table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;
-            let (written, failed) = report(
-                &db,
-                &table,
-                audience,
-                &render,
-                true,
-                timings.as_deref(),
-                None,
-            )?;
+            let rows =
+                prokus_metrics::compute_rows(db.connection(), &Catalog::builtin(), &options)?;
+            let (written, failed) =
+                report(&db, rows, audience, &render, true, timings.as_deref(), None)?;
             println!("wrote {written} PDFs to {}", out.display());
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -779,7 +772,7 @@ fn write_table(
 /// the data-quality checks found, when the caller has run them already.
 fn report(
     db: &Database,
-    table: &prokus_metrics::IndicatorTable,
+    rows: Vec<prokus_metrics::IndicatorRow>,
     audience: AudienceArg,
     render_options: &RenderOptions,
     show_progress: bool,
@@ -799,8 +792,7 @@ fn report(
             None,
         )?,
     };
-    let inputs =
-        prokus_report::data::Inputs::load(conn, table.rows()?, catalog, waves, quality, schedule)?;
+    let inputs = prokus_report::data::Inputs::load(conn, rows, catalog, waves, quality, schedule)?;
     let audience = match audience {
         AudienceArg::National => Audience::National,
         AudienceArg::Dashboard => Audience::Dashboard,
@@ -921,7 +913,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
     // The reports reuse the checks written above.
     let (written, failed) = report(
         &db,
-        &table,
+        table.rows()?,
         AudienceArg::All,
         &render,
         false,

@@ -22,6 +22,33 @@ pub mod world;
 pub use format::Lang;
 pub use render::{Audience, Job, RenderOptions, Rendered, jobs, render_all, render_one};
 
+/// The indicator levels the reports print: the national figures, the areas
+/// down to the kecamatan, the incubators and the business clusters.
+pub const LEVELS: [&str; 6] = [
+    "national",
+    "province",
+    "regency",
+    "district",
+    "incubator",
+    "cluster",
+];
+
+/// How to compute the indicator table the reports are made from: with
+/// `targets`, the [`LEVELS`] they print, and quarters at the national level
+/// only. On the nationwide 200,000-household sample that is 1.0 million rows
+/// instead of the 1.65 million of every level and period.
+pub fn indicator_options(targets: prokus_metrics::Targets) -> prokus_metrics::Options {
+    prokus_metrics::Options {
+        targets,
+        levels: LEVELS
+            .iter()
+            .map(|l| prokus_metrics::Level::parse(l).expect("the report levels parse"))
+            .collect(),
+        quarters_national_only: true,
+        ..prokus_metrics::Options::default()
+    }
+}
+
 /// Why a report could not be made.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
