@@ -988,36 +988,67 @@ impl QualityReport {
 
     /// Only what concerns one unit: its findings and completeness rows.
     pub fn for_unit(&self, unit_id: &str) -> QualityReport {
-        QualityReport {
-            as_of: self.as_of,
-            findings: self
-                .findings
+        self.scoped(
+            unit_id,
+            self.findings
                 .iter()
                 .filter(|f| f.unit_id == unit_id)
                 .cloned()
                 .collect(),
-            completeness: self
-                .completeness
+            self.completeness
                 .iter()
                 .filter(|c| c.unit_id == unit_id)
                 .cloned()
                 .collect(),
+        )
+    }
+
+    /// [`QualityReport::for_unit`] of every unit, found in one pass over the
+    /// findings instead of one per unit (a nationwide run has some hundred
+    /// thousand findings and sixty incubators).
+    pub fn by_unit(&self) -> HashMap<String, QualityReport> {
+        let mut parts: HashMap<&str, (Vec<Finding>, Vec<Completeness>)> = HashMap::new();
+        for f in &self.findings {
+            parts.entry(&f.unit_id).or_default().0.push(f.clone());
+        }
+        for c in &self.completeness {
+            parts.entry(&c.unit_id).or_default().1.push(c.clone());
+        }
+        parts
+            .into_iter()
+            .map(|(unit, (findings, completeness))| {
+                (unit.to_string(), self.scoped(unit, findings, completeness))
+            })
+            .collect()
+    }
+
+    /// A report of one unit's `findings` and `completeness`, with the names
+    /// they need.
+    fn scoped(
+        &self,
+        unit_id: &str,
+        findings: Vec<Finding>,
+        completeness: Vec<Completeness>,
+    ) -> QualityReport {
+        let kpm_names = findings
+            .iter()
+            .filter_map(|f| {
+                self.kpm_names
+                    .get(&f.kpm_id)
+                    .map(|n| (f.kpm_id.clone(), n.clone()))
+            })
+            .collect();
+        QualityReport {
+            as_of: self.as_of,
+            findings,
+            completeness,
             units: self
                 .units
-                .iter()
-                .filter(|(k, _)| *k == unit_id)
+                .get_key_value(unit_id)
                 .map(|(k, v)| (k.clone(), v.clone()))
+                .into_iter()
                 .collect(),
-            kpm_names: self
-                .findings
-                .iter()
-                .filter(|f| f.unit_id == unit_id)
-                .filter_map(|f| {
-                    self.kpm_names
-                        .get(&f.kpm_id)
-                        .map(|n| (f.kpm_id.clone(), n.clone()))
-                })
-                .collect(),
+            kpm_names,
             waves: self.waves.clone(),
             utc_offset_hours: self.utc_offset_hours,
         }
