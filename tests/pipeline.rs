@@ -337,16 +337,21 @@ fn check_writes_every_finding_and_one_file_per_incubator() {
     // Each incubator's report lists its data to fix: the same findings (but
     // the missing and late answers, counted in its completeness table).
     let mut to_fix: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+    let mut kinds: BTreeMap<(&str, &str), usize> = BTreeMap::new();
     for r in &rows {
         if !["no_response", "late"].contains(&r["check"].as_str()) {
             to_fix
                 .entry(r["unit_id"].as_str())
                 .or_default()
                 .insert(r["kpm_id"].as_str());
+            *kinds
+                .entry((r["unit_id"].as_str(), r["check"].as_str()))
+                .or_default() += 1;
         }
     }
     let reports = run.dir.join("reports/incubator");
     let mut checked = 0;
+    let mut kinds_shown = 0;
     for entry in std::fs::read_dir(&reports).unwrap() {
         let pdf = entry.unwrap().path();
         let id = pdf.file_stem().unwrap().to_string_lossy().into_owned();
@@ -359,7 +364,26 @@ fn check_writes_every_finding_and_one_file_per_incubator() {
         match to_fix.get(id.as_str()) {
             None => assert!(text.contains("Tidak ada temuan pemeriksaan data"), "{id}"),
             Some(kpm) => {
-                assert!(text.contains("Temuan:"), "{id}");
+                // Each kind of finding once, with its count and what to do.
+                for check in prokus_metrics::quality::Check::ALL {
+                    let Some(n) = kinds.get(&(id.as_str(), check.code())) else {
+                        continue;
+                    };
+                    let label = check.label(prokus_metrics::format::Lang::Id);
+                    let line = format!(
+                        "{}{} {}",
+                        label[..1].to_uppercase(),
+                        &label[1..],
+                        prokus_metrics::format::number(
+                            *n as f64,
+                            0,
+                            prokus_metrics::format::Lang::Id
+                        )
+                    );
+                    assert!(text.contains(&line), "{id}: `{line}` in {text}");
+                    kinds_shown += 1;
+                }
+                assert!(text.contains("Temuan per KPM"), "{id}");
                 for k in kpm.iter().take(10) {
                     assert!(text.contains(k), "{id}'s report misses its finding on {k}");
                 }
@@ -368,6 +392,7 @@ fn check_writes_every_finding_and_one_file_per_incubator() {
         }
     }
     assert!(checked > 0, "some incubator has data to fix");
+    assert!(kinds_shown >= checked, "every one of them lists its kinds");
 
     // A workbook for the M&E team, in English on request.
     let book = run.dir.join("check.xlsx");

@@ -164,6 +164,8 @@ pub struct Inputs {
     /// What `prokus check` finds, for each incubator's data to fix and its
     /// completeness and timeliness.
     pub quality: QualityReport,
+    /// The same, split by incubator.
+    quality_by_unit: HashMap<String, QualityReport>,
     /// The survey calendar, for the next reporting dates.
     pub schedule: Schedule,
     /// Short hash of every file loaded (the data snapshot).
@@ -282,6 +284,7 @@ impl Inputs {
             batches,
             reasons,
             kpm_by_incubator,
+            quality_by_unit: quality.by_unit(),
             quality,
             schedule,
             snapshot,
@@ -351,7 +354,7 @@ impl From<String> for Cell {
 }
 
 /// A table: title, header, rows, and a note under it.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone)]
 pub struct Table {
     /// Heading above the table.
     pub title: String,
@@ -363,9 +366,73 @@ pub struct Table {
     pub rows: Vec<Vec<Cell>>,
     /// A note under the table (method, suppression).
     pub note: String,
-    /// Relative column widths; empty for the default (the first column takes
-    /// the room left, or all share it when every column is left-aligned).
+    /// Relative column widths; empty for the default, from the text of each
+    /// column ([`Table::column_widths`]).
     pub widths: Vec<f64>,
+}
+
+/// Characters of 8-point Inter across the text width of an A4 page with the
+/// reports' margins (17.4 cm).
+const LINE_CHARS: f64 = 110.0;
+
+impl Table {
+    /// The relative widths of the columns: `widths` when it has one per
+    /// column; otherwise each column as wide as its longest text (a header
+    /// wraps, so its longest word), and when some column is right-aligned the
+    /// first one takes the room the others leave. The template turns them
+    /// into fractions of the width, so Typst need not lay every cell out
+    /// twice to measure it, as it does for `auto` columns.
+    pub fn column_widths(&self) -> Vec<f64> {
+        let n = self.columns.len();
+        if self.widths.len() == n {
+            return self.widths.clone();
+        }
+        let chars = |s: &str| s.chars().count() as f64;
+        let mut widths: Vec<f64> = (0..n)
+            .map(|c| {
+                let header = self.columns[c]
+                    .split_whitespace()
+                    .map(chars)
+                    .fold(0.0, f64::max);
+                let cells = self
+                    .rows
+                    .iter()
+                    .filter_map(|r| r.get(c))
+                    .map(|cell| chars(&cell.text) + if cell.status.is_some() { 2.0 } else { 0.0 })
+                    .fold(0.0, f64::max);
+                // Padding on both sides; long text wraps.
+                header.max(cells).clamp(3.0, 48.0) + 1.5
+            })
+            .collect();
+        if n > 1 && self.align.contains(&"right") {
+            let others: f64 = widths[1..].iter().sum();
+            widths[0] = widths[0].min((LINE_CHARS - others).max(18.0));
+        }
+        widths
+    }
+}
+
+impl Serialize for Table {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        struct Out<'a> {
+            title: &'a str,
+            columns: &'a [String],
+            align: &'a [&'static str],
+            rows: &'a [Vec<Cell>],
+            note: &'a str,
+            widths: Vec<f64>,
+        }
+        Out {
+            title: &self.title,
+            columns: &self.columns,
+            align: &self.align,
+            rows: &self.rows,
+            note: &self.note,
+            widths: self.column_widths(),
+        }
+        .serialize(serializer)
+    }
 }
 
 /// A KPI tile.
@@ -1616,6 +1683,22 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
             w.pick("Per inkubator", "By incubator").into(),
         ));
     }
+    // The methods annex, the same for every area, is printed in the province
+    // reports (38) and not again in each of the 514 regency reports, where it
+    // took two of five pages and a third of the time.
+    let annex = if level == "province" {
+        vec![methods_annex(inputs, &w)]
+    } else {
+        let note = &mut tables[0].note;
+        if !note.is_empty() {
+            note.push(' ');
+        }
+        note.push_str(w.pick(
+            "Definisi dan cara hitung setiap indikator: lampiran laporan provinsi dan laporan nasional.",
+            "Each indicator's definition and method: the annex of the province and national reports.",
+        ));
+        Vec::new()
+    };
     Ok(Built {
         payload: Payload {
             meta: meta(inputs, &w, format!("{title} · {name}"), audience.into()),
@@ -1647,7 +1730,7 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
                 .collect(),
             tables,
             charts: refs,
-            annex: vec![methods_annex(inputs, &w)],
+            annex,
         },
         charts,
     })
@@ -1716,7 +1799,7 @@ const FINDING_ROWS: usize = 40;
 
 /// The incubator's data to fix: every finding of the checks but the missing
 /// and late answers (counted in the completeness table), errors first.
-fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> Table {
+fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Table; 2] {
     let lang = w.lang;
     let mut listed: Vec<&prokus_metrics::quality::Finding> = quality
         .findings
@@ -1724,61 +1807,95 @@ fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> Table {
         .filter(|f| !matches!(f.detail.check(), Check::NoResponse | Check::Late))
         .collect();
     listed.sort_by_key(|f| (f.detail.check().severity() != "error", f.detail.check()));
-    let counts: Vec<String> = quality
-        .counts()
-        .into_iter()
-        .filter(|(c, n)| *n > 0 && !matches!(c, Check::NoResponse | Check::Late))
-        .map(|(c, n)| format!("{} ({})", c.label(lang), format::number(n as f64, 0, lang)))
-        .collect();
-    let mut note = if counts.is_empty() {
-        w.pick(
-            "Tidak ada temuan pemeriksaan data untuk KPM binaan inkubator ini.",
-            "The data checks found nothing to fix for this incubator's KPM.",
-        )
-        .to_string()
-    } else {
-        format!("{}: {}.", w.pick("Temuan", "Findings"), counts.join(", "))
-    };
-    if listed.len() > FINDING_ROWS {
-        note.push_str(&match lang {
-            Lang::Id => format!(
-                " Ditampilkan {FINDING_ROWS} dari {}; daftar lengkap ada di berkas pemeriksaan data inkubator ini (prokus check --per-incubator).",
-                format::number(listed.len() as f64, 0, lang)
-            ),
-            Lang::En => format!(
-                " {FINDING_ROWS} of {} are shown; the full list is in this incubator's data-check workbook (prokus check --per-incubator).",
-                format::number(listed.len() as f64, 0, lang)
-            ),
-        });
+    // What to do, once per kind of finding (errors first), with how many
+    // there are: the list below then needs no column repeating it.
+    let mut kinds: Vec<Vec<Cell>> = Vec::new();
+    let mut kind_start = 0;
+    while kind_start < listed.len() {
+        let check = listed[kind_start].detail.check();
+        let kind_end = kind_start
+            + listed[kind_start..]
+                .iter()
+                .take_while(|f| f.detail.check() == check)
+                .count();
+        let mut actions: Vec<String> = Vec::new();
+        for f in &listed[kind_start..kind_end.min(kind_start + FINDING_ROWS)] {
+            let (_, action) = quality.describe(f, lang, Some(id));
+            if !actions.contains(&action) {
+                actions.push(action);
+            }
+        }
+        let label = check.label(lang);
+        kinds.push(vec![
+            Cell::from(format!("{}{}", label[..1].to_uppercase(), &label[1..])),
+            Cell::from(format::number((kind_end - kind_start) as f64, 0, lang)),
+            Cell::from(actions.join("; ")),
+        ]);
+        kind_start = kind_end;
     }
-    Table {
+    let summary = Table {
         title: w.pick("Data yang perlu diperbaiki", "Data to fix").into(),
         columns: [
-            w.pick("ID KPM", "KPM id"),
-            w.pick("Putaran", "Round"),
-            w.pick("Masalah", "Problem"),
+            w.pick("Temuan", "Finding"),
+            w.pick("Jumlah", "Count"),
             w.pick("Yang perlu dilakukan", "What to do"),
         ]
         .iter()
         .map(|s| s.to_string())
         .collect(),
-        align: vec!["left", "left", "left", "left"],
+        align: vec!["left", "right", "left"],
+        rows: kinds,
+        note: if listed.is_empty() {
+            w.pick(
+                "Tidak ada temuan pemeriksaan data untuk KPM binaan inkubator ini.",
+                "The data checks found nothing to fix for this incubator's KPM.",
+            )
+            .to_string()
+        } else {
+            String::new()
+        },
+        widths: vec![1.6, 0.6, 3.8],
+    };
+    let mut note = String::new();
+    if listed.len() > FINDING_ROWS {
+        note = match lang {
+            Lang::Id => format!(
+                "Ditampilkan {FINDING_ROWS} dari {}, galat lebih dulu; daftar lengkap ada di berkas pemeriksaan data inkubator ini (prokus check --per-incubator).",
+                format::number(listed.len() as f64, 0, lang)
+            ),
+            Lang::En => format!(
+                "{FINDING_ROWS} of {} are shown, errors first; the full list is in this incubator's data-check workbook (prokus check --per-incubator).",
+                format::number(listed.len() as f64, 0, lang)
+            ),
+        };
+    }
+    let findings = Table {
+        title: w.pick("Temuan per KPM", "Findings by KPM").into(),
+        columns: [
+            w.pick("ID KPM", "KPM id"),
+            w.pick("Putaran", "Round"),
+            w.pick("Masalah", "Problem"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "left", "left"],
         rows: listed
             .iter()
             .take(FINDING_ROWS)
             .map(|f| {
-                let (problem, action) = quality.describe(f, lang, Some(id));
+                let (problem, _) = quality.describe(f, lang, Some(id));
                 vec![
                     Cell::from(f.kpm_id.clone()),
                     Cell::from(f.wave.as_deref().map(|x| w.wave(x)).unwrap_or_default()),
                     Cell::from(problem),
-                    Cell::from(action),
                 ]
             })
             .collect(),
         note,
-        widths: vec![1.1, 0.9, 2.6, 2.0],
-    }
+        widths: vec![1.1, 0.9, 4.6],
+    };
+    [summary, findings]
 }
 
 /// The survey windows still to come after the data's date: the next
@@ -2101,9 +2218,16 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         },
         widths: Vec::new(),
     };
-    let quality = inputs.quality.for_unit(id);
-    let completeness = completeness_table(&quality, &w);
-    let to_fix = data_to_fix(&quality, &w, id);
+    let none;
+    let quality = match inputs.quality_by_unit.get(id) {
+        Some(own) => own,
+        None => {
+            none = inputs.quality.for_unit(id);
+            &none
+        }
+    };
+    let completeness = completeness_table(quality, &w);
+    let [to_fix, fix_list] = data_to_fix(quality, &w, id);
     let next = next_dates(inputs, &w);
     Ok(Built {
         payload: Payload {
@@ -2145,7 +2269,17 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                     )
                 })
                 .collect(),
-            tables: vec![compare, attention_table, completeness, to_fix, next],
+            tables: [
+                compare,
+                attention_table,
+                completeness,
+                to_fix,
+                fix_list,
+                next,
+            ]
+            .into_iter()
+            .filter(|t| !t.rows.is_empty() || !t.note.is_empty())
+            .collect(),
             charts: refs,
             annex: Vec::new(),
         },
