@@ -633,6 +633,37 @@ fn pdfs_open_and_print_the_indicator_table() {
             "dashboard tile {id} = {shown} not printed"
         );
     }
+    // The tiles of shares give the change since the quarter before, from the
+    // table's national quarter rows.
+    let quarter = |code: &str| {
+        let r = run
+            .indicators
+            .iter()
+            .find(|r| {
+                r["indicator_id"] == "saves_monthly"
+                    && r["level"] == "national"
+                    && r["period"] == code
+            })
+            .unwrap_or_else(|| panic!("a national {code} row"));
+        r["value"].parse::<f64>().unwrap()
+    };
+    let (q2, q3) = (quarter("2021-Q2"), quarter("2021-Q3"));
+    let change = q3 - q2;
+    // The tile wraps before the change, and the text of the three tiles of a
+    // row comes out line by line: the two parts are looked for apart.
+    let trend = format!(
+        "Triwulan II → III 2021: {}% → {}%",
+        indonesian(&format!("{q2:.1}")),
+        indonesian(&format!("{q3:.1}")),
+    );
+    let points = format!(
+        "({}{} poin)",
+        if change >= 0.0 { "+" } else { "−" },
+        indonesian(&format!("{:.1}", change.abs()))
+    );
+    let squashed = dashboard.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(squashed.contains(&trend), "`{trend}` in {squashed}");
+    assert!(squashed.contains(&points), "`{points}` in {squashed}");
 
     // Every province has a report with all its figures; every regency too,
     // though in a small sample a regency may have none above the cell size.

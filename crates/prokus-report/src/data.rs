@@ -4,7 +4,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use duckdb::{Connection, params};
 
 use prokus_metrics::quality::{Check, QualityReport};
@@ -173,6 +173,9 @@ pub struct Inputs {
     /// Generation time, shown in footers.
     pub generated: chrono::NaiveDateTime,
     index: RowIndex,
+    /// The quarters with national figures, oldest first: code (`2021-Q3`)
+    /// and first day.
+    quarters: Vec<(String, NaiveDate)>,
     /// Per level, the groups with figures in the latest wave (code, name),
     /// in code order: an area report's sub-areas, found without scanning
     /// every row for each report.
@@ -260,6 +263,20 @@ impl Inputs {
             let by_level = slot(slot(&mut index, &r.indicator_id), &r.period);
             slot(by_level, &r.level).insert(r.group_code.clone(), i);
         }
+        let mut quarters: Vec<(String, NaiveDate)> = index
+            .values()
+            .flat_map(|by_period| by_period.keys())
+            .filter_map(|code| {
+                let (year, q) = code.split_once("-Q")?;
+                let month = 3 * q.parse::<u32>().ok()? - 2;
+                Some((
+                    code.clone(),
+                    NaiveDate::from_ymd_opt(year.parse().ok()?, month, 1)?,
+                ))
+            })
+            .collect();
+        quarters.sort_by_key(|q| q.1);
+        quarters.dedup();
         let latest = latest_wave_of(&waves);
         let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for r in rows
@@ -290,6 +307,7 @@ impl Inputs {
             snapshot,
             generated: chrono::Utc::now().naive_utc(),
             index,
+            quarters,
             groups,
         })
     }
@@ -448,6 +466,8 @@ pub struct Kpi {
     pub status: Option<String>,
     /// The status in words.
     pub status_label: String,
+    /// The change since the quarter before (the dashboard), or empty.
+    pub trend: String,
 }
 
 /// A chart reference: the template shows `/charts/{name}.svg`.
@@ -783,7 +803,55 @@ fn kpi(
         detail,
         status: r.status.clone(),
         status_label: w.status(r.status.as_deref()),
+        trend: String::new(),
     })
+}
+
+/// The national figure of indicator `id` in the last two quarters with data,
+/// as "Triwulan II → III 2021: 65,2% → 71,8% (+6,6 poin)". Only for means,
+/// shares, medians and ratios: a sum over the KPM who answered in a quarter
+/// grows and shrinks with how many answered, so two quarters' sums say
+/// nothing of a change.
+fn quarter_trend(inputs: &Inputs, w: &Words, id: &str) -> Option<String> {
+    use prokus_metrics::Aggregation;
+    let i = inputs.catalog.get(id)?;
+    if matches!(i.aggregation, Aggregation::Sum | Aggregation::SumChange) {
+        return None;
+    }
+    let [before, last] = inputs.quarters.last_chunk::<2>()?;
+    let value = |q: &(String, NaiveDate)| {
+        inputs
+            .row(id, &q.0, "national", "ID")
+            .filter(|r| !r.suppressed)
+            .and_then(|r| r.value)
+    };
+    let (a, b) = (value(before)?, value(last)?);
+    let last_label = format::quarter(last.1, w.lang);
+    let before_label = format::quarter(before.1, w.lang);
+    // "Triwulan II → III 2021" and "Q2 → Q3 2021" in one year.
+    let same_year = before.1.year() == last.1.year();
+    let span = match (w.lang, same_year) {
+        (_, false) => format!("{before_label} → {last_label}"),
+        (Lang::Id, true) => format!(
+            "{} → {}",
+            before_label
+                .rsplit_once(' ')
+                .map_or(&*before_label, |x| x.0),
+            last_label.trim_start_matches("Triwulan ")
+        ),
+        (Lang::En, true) => format!(
+            "{} → {last_label}",
+            before_label
+                .rsplit_once(' ')
+                .map_or(&*before_label, |x| x.0)
+        ),
+    };
+    Some(format!(
+        "{span}: {} → {} ({})",
+        w.value(i, Some(a)),
+        w.value(i, Some(b)),
+        w.change(i, Some(b - a))
+    ))
 }
 
 fn summary(
@@ -1414,7 +1482,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             "Pendapatan bersih usaha rata-rata (Rp/bulan)",
             "Mean net business income (Rp/month)",
         ),
-        (560, 600),
+        (560, 500),
     )? {
         charts.push(("income".to_string(), svg));
         refs.push(ChartRef {
@@ -1500,7 +1568,11 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             ),
             kpis: DASHBOARD_KPIS
                 .iter()
-                .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
+                .filter_map(|id| {
+                    let mut tile = kpi(inputs, &w, id, period, "national", "ID", None)?;
+                    tile.trend = quarter_trend(inputs, &w, id).unwrap_or_default();
+                    Some(tile)
+                })
                 .collect(),
             tables: vec![table],
             charts: refs,

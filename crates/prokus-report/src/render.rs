@@ -381,6 +381,7 @@ mod tests {
                     detail: "d".into(),
                     status: Some("on_track".into()),
                     status_label: "Sesuai target".into(),
+                    trend: String::new(),
                 }],
                 tables: vec![table.clone(), table],
                 charts: vec![ChartRef {
