@@ -238,6 +238,29 @@ fn impact_estimates_cover_every_outcome_estimator_and_standard_error() {
         .filter(|r| r["indicator_id"] == "business_income")
         .collect();
     assert_eq!(income.len(), 9, "3 estimators × conventional, hc1, cr1");
+    // The difference in means compares every household that answered at the
+    // endline, with or without a baseline answer.
+    let endline: [i64; 2] = {
+        let conn = duckdb::Connection::open(&run.db).unwrap();
+        ["prokus", "comparison"].map(|arm| {
+            conn.query_row(
+                "SELECT count(*) FROM response_current r JOIN kpm k USING (kpm_id)
+                 WHERE r.wave = 'endline' AND r.business_income IS NOT NULL AND k.arm = ?",
+                [arm],
+                |r| r.get(0),
+            )
+            .unwrap()
+        })
+    };
+    let means = income
+        .iter()
+        .find(|r| r["estimator"] == "difference_in_means")
+        .unwrap();
+    assert_eq!(
+        [&means["n_treated"], &means["n_comparison"]],
+        endline.map(|n| n.to_string()).each_ref(),
+        "{means:?}"
+    );
     for r in &income {
         let f = |k: &str| r[k].parse::<f64>().unwrap();
         assert!(

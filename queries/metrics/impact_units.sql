@@ -1,15 +1,19 @@
--- One row per KPM-level variable (kpm_value.sql) and KPM: its arm, its
--- clusters and the KPM's value at the baseline and at the endline (the latest
--- submission's). A KPM with a value at neither wave does not appear.
-SELECT variable,
-       kpm_id,
-       arm,
-       district_code,
-       regency_code,
-       incubator_id,
-       max(v) FILTER (WHERE period = 'baseline') AS baseline,
-       max(v) FILTER (WHERE period = 'endline')  AS endline
-FROM kpm_long
-WHERE kind = 'wave' AND period IN ('baseline', 'endline') AND v IS NOT NULL
-GROUP BY variable, kpm_id, arm, district_code, regency_code, incubator_id
-ORDER BY variable, kpm_id
+-- Per KPM: its arm, its clusters and, for every KPM-level variable of
+-- kpm_value.sql, its value at the baseline and at the endline (the latest
+-- submission's). impact.rs writes the columns of the variables where marked
+-- (`"b|x"` and `"e|x"` for a variable `x`, from kpm_value's column names)
+-- and makes one unit per KPM and variable with a value at either wave.
+--
+-- One wide row per KPM rather than one per KPM and variable: 200,000 rows
+-- instead of three million for 200,000 households, read in 0.4 s instead of
+-- 3.0 s.
+SELECT kpm_id,
+       any_value(arm)           AS arm,
+       any_value(district_code) AS district_code,
+       any_value(regency_code)  AS regency_code,
+       any_value(incubator_id)  AS incubator_id,
+       /* VARIABLES */
+FROM kpm_value
+WHERE kind = 'wave' AND period IN ('baseline', 'endline')
+GROUP BY kpm_id
+ORDER BY kpm_id

@@ -201,65 +201,85 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
     out
 }
 
-/// One row of `impact_units.sql`.
-struct UnitRow {
-    variable: String,
-    kpm: String,
-    arm: String,
-    district: String,
-    regency: String,
-    incubator: String,
-    baseline: Option<f64>,
-    endline: Option<f64>,
-}
-
 /// Every KPM-level variable's values at the baseline and the endline, with
 /// each household's arm and cluster at `level`: one query for all outcomes.
-/// Needs the ingest schema.
+/// Needs the ingest schema. Each variable's units are in KPM id order.
 pub fn units_by_variable(
     conn: &Connection,
     level: ClusterLevel,
 ) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
     crate::compute::prepare_kpm_values(conn)?;
-    let mut stmt = conn.prepare(UNITS_SQL)?;
-    let rows = stmt.query_map([], |r| {
-        Ok(UnitRow {
-            variable: r.get(0)?,
-            kpm: r.get(1)?,
-            arm: r.get(2)?,
-            district: r.get(3)?,
-            regency: r.get(4)?,
-            incubator: r.get(5)?,
-            baseline: r.get(6)?,
-            endline: r.get(7)?,
+    let variables = crate::compute::kpm_variables(conn)?;
+    // Only kpm_value's own column names are written into the query.
+    let columns: Vec<String> = variables
+        .iter()
+        .map(|v| {
+            assert!(
+                v.bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
+                "kpm_value's columns are plain names"
+            );
+            format!(
+                "max(\"{v}\") FILTER (WHERE period = 'baseline') AS \"b|{v}\", \
+                 max(\"{v}\") FILTER (WHERE period = 'endline') AS \"e|{v}\""
+            )
         })
-    })?;
-    let mut ids: HashMap<String, u64> = HashMap::new();
-    let mut id = |s: String| {
-        let next = ids.len() as u64;
-        *ids.entry(s).or_insert(next)
+        .collect();
+    let sql = UNITS_SQL.replace("/* VARIABLES */", &columns.join(",\n       "));
+    let mut stmt = conn.prepare(&sql)?;
+    let mut rows = stmt.query([])?;
+    // One numbering for households and clusters of every kind, so that a
+    // household's own cluster is its household number.
+    let mut next = 0u64;
+    let mut numbers: [HashMap<String, u64>; 4] = Default::default();
+    let mut number = |kind: usize, key: &str| -> u64 {
+        if let Some(n) = numbers[kind].get(key) {
+            return *n;
+        }
+        next += 1;
+        numbers[kind].insert(key.to_string(), next);
+        next
     };
-    let mut out: HashMap<String, Vec<Unit>> = HashMap::new();
-    for row in rows {
-        let r = row?;
+    let mut units: Vec<Vec<Unit>> = vec![Vec::new(); variables.len()];
+    while let Some(r) = rows.next()? {
+        let text = |column: usize| -> Result<String, duckdb::Error> {
+            Ok(match r.get_ref(column)? {
+                duckdb::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
+                _ => String::new(),
+            })
+        };
+        let kpm = text(0)?;
+        let household = number(0, &kpm);
         let cluster = match level {
-            ClusterLevel::Kpm => format!("kpm:{}", r.kpm),
-            ClusterLevel::District => format!("district:{}", r.district),
-            ClusterLevel::Regency => format!("regency:{}", r.regency),
-            // The comparison group has no incubator: each household alone.
-            ClusterLevel::Incubator if r.incubator == "none" => format!("kpm:{}", r.kpm),
-            ClusterLevel::Incubator => format!("incubator:{}", r.incubator),
+            ClusterLevel::Kpm => household,
+            ClusterLevel::District => number(1, &text(2)?),
+            ClusterLevel::Regency => number(2, &text(3)?),
+            ClusterLevel::Incubator => match text(4)?.as_str() {
+                // The comparison group has no incubator: each household alone.
+                "none" => household,
+                incubator => number(3, incubator),
+            },
         };
-        let unit = Unit {
-            treated: r.arm == "prokus",
-            baseline: r.baseline,
-            endline: r.endline,
-            cluster: id(cluster),
-            household: id(format!("kpm:{}", r.kpm)),
-        };
-        out.entry(r.variable).or_default().push(unit);
+        let treated = text(1)? == "prokus";
+        for (i, list) in units.iter_mut().enumerate() {
+            let baseline: Option<f64> = r.get(5 + 2 * i)?;
+            let endline: Option<f64> = r.get(6 + 2 * i)?;
+            if baseline.is_some() || endline.is_some() {
+                list.push(Unit {
+                    treated,
+                    baseline,
+                    endline,
+                    cluster,
+                    household,
+                });
+            }
+        }
     }
-    Ok(out)
+    Ok(variables
+        .into_iter()
+        .zip(units)
+        .filter(|(_, u)| !u.is_empty())
+        .collect())
 }
 
 /// The impact table of the catalog's outcomes (or of `only`): every
