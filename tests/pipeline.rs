@@ -698,6 +698,32 @@ fn pdfs_open_and_print_the_indicator_table() {
         "the period is the endline's quarter"
     );
     assert!(national_text.contains("Rp "), "money is printed in rupiah");
+
+    // The impact section prints `prokus impact`'s difference in differences
+    // (standard errors clustered by household) and its interval.
+    let out = {
+        let _db = db_lock();
+        prokus(&["impact", "--db", &run.db, "--indicator", "saves_monthly"])
+    };
+    let mut reader = csv::Reader::from_reader(out.stdout.as_slice());
+    let did: BTreeMap<String, String> = reader
+        .deserialize()
+        .map(Result::unwrap)
+        .find(|r: &BTreeMap<String, String>| {
+            r["estimator"] == "difference_in_differences" && r["se_type"] == "cr1"
+        })
+        .unwrap();
+    let points = |k: &str| indonesian(&format!("{:.1}", 100.0 * did[k].parse::<f64>().unwrap()));
+    let squashed = national_text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    for shown in [
+        format!("+{} poin", points("estimate")),
+        format!("{} – {}", points("ci_low"), points("ci_high")),
+    ] {
+        assert!(squashed.contains(&shown), "impact `{shown}` in {squashed}");
+    }
 }
 
 #[test]

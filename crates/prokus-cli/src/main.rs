@@ -815,7 +815,17 @@ fn report(
     let catalog = Catalog::builtin();
     let waves = prokus_metrics::wave_counts(conn)?;
     let schedule = prokus_metrics::schedule::Schedule::builtin();
-    let inputs = prokus_report::data::Inputs::load(conn, rows, catalog, waves, quality, schedule)?;
+    let mut inputs =
+        prokus_report::data::Inputs::load(conn, rows, catalog, waves, quality, schedule)?;
+    if matches!(audience, AudienceArg::National | AudienceArg::All) {
+        // The national report's impact section: every outcome against the
+        // comparison group, standard errors clustered by household.
+        let units = prokus_metrics::impact::units_by_variable(
+            conn,
+            prokus_metrics::impact::ClusterLevel::Kpm,
+        )?;
+        inputs.impact = prokus_metrics::impact::outcome_estimates(&inputs.catalog, &units);
+    }
     let audience = match audience {
         AudienceArg::National => Audience::National,
         AudienceArg::Dashboard => Audience::Dashboard,

@@ -315,6 +315,20 @@ pub fn impact_table(
     out
 }
 
+/// [`impact_table`] without the family indices: every outcome indicator's
+/// estimates, the outcomes estimated in parallel. What the national report
+/// prints.
+pub fn outcome_estimates(catalog: &Catalog, units: &HashMap<String, Vec<Unit>>) -> Vec<ImpactRow> {
+    use rayon::prelude::*;
+    let empty = Vec::new();
+    catalog
+        .indicators
+        .par_iter()
+        .filter(|i| is_outcome(i))
+        .flat_map_iter(|i| estimate(&i.id, units.get(&i.variable).unwrap_or(&empty)))
+        .collect()
+}
+
 /// The outcome indicators of the default impact table: compared with the
 /// baseline, aggregated as a mean, a share or a sum of changes.
 fn is_outcome(indicator: &crate::catalog::Indicator) -> bool {

@@ -168,6 +168,10 @@ pub struct Inputs {
     quality_by_unit: HashMap<String, QualityReport>,
     /// The survey calendar, for the next reporting dates.
     pub schedule: Schedule,
+    /// The impact estimates the national report prints
+    /// (`prokus_metrics::impact::outcome_estimates`); empty leaves the
+    /// section out.
+    pub impact: Vec<prokus_metrics::impact::ImpactRow>,
     /// Short hash of every file loaded (the data snapshot).
     pub snapshot: String,
     /// Generation time, shown in footers.
@@ -304,6 +308,7 @@ impl Inputs {
             quality_by_unit: quality.by_unit(),
             quality,
             schedule,
+            impact: Vec::new(),
             snapshot,
             generated: chrono::Utc::now().naive_utc(),
             index,
@@ -517,6 +522,9 @@ pub struct Payload {
     pub charts: Vec<ChartRef>,
     /// Annex tables (data quality, methods).
     pub annex: Vec<Table>,
+    /// The impact section: estimates against the comparison group (the
+    /// national report; empty elsewhere).
+    pub impact: Vec<Table>,
 }
 
 /// A payload plus the SVG charts it refers to.
@@ -952,6 +960,7 @@ fn headings(w: &Words) -> BTreeMap<&'static str, String> {
         ("charts", w.pick("Grafik", "Charts")),
         ("tables", w.pick("Rincian", "Details")),
         ("annex", w.pick("Lampiran", "Annex")),
+        ("impact", w.pick("Dampak program", "Programme impact")),
         ("page", w.pick("Halaman", "Page")),
     ]
     .into_iter()
@@ -1291,14 +1300,11 @@ fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
                 "Most common reasons for rejection",
             )
             .into(),
-        columns: [
+        columns: header(&[
             w.pick("Jenis", "Kind"),
             w.pick("Alasan", "Reason"),
             w.pick("Baris", "Rows"),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        ]),
         align: vec!["left", "left", "right"],
         rows: inputs
             .reasons
@@ -1408,18 +1414,21 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     );
     let mut annex = quality_annex(inputs, &w);
     annex.push(methods_annex(inputs, &w));
+    let (impact, impact_sentence) = impact_section(inputs, &w);
+    let mut summary = summary(
+        inputs,
+        &w,
+        "national",
+        "ID",
+        w.pick("ProKUS", "the programme"),
+        period,
+    );
+    summary.extend(impact_sentence);
     Ok(Built {
         payload: Payload {
             meta: meta(inputs, &w, title.into(), subtitle.into()),
             headings: headings(&w),
-            summary: summary(
-                inputs,
-                &w,
-                "national",
-                "ID",
-                w.pick("ProKUS", "the programme"),
-                period,
-            ),
+            summary,
             kpis: HEADLINE_KPIS
                 .iter()
                 .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
@@ -1456,9 +1465,133 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             ],
             charts: refs,
             annex,
+            impact,
         },
         charts,
     })
+}
+
+/// A table's column headers.
+fn header(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+/// An effect per KPM in the indicator's unit: a share's in points.
+fn effect(w: &Words, i: &Indicator, v: f64) -> String {
+    match (i.unit, i.aggregation) {
+        (_, prokus_metrics::Aggregation::Share) => w.change(i, Some(100.0 * v)),
+        (Unit::Rp, _) => w.change(i, Some(v)),
+        _ => format::signed(v, 2, w.lang, ""),
+    }
+}
+
+/// An interval's end, as [`effect`] without sign or unit.
+fn effect_bound(w: &Words, i: &Indicator, v: f64) -> String {
+    match (i.unit, i.aggregation) {
+        (_, prokus_metrics::Aggregation::Share) => format::number(100.0 * v, i.decimals, w.lang),
+        (Unit::Rp, _) => format::number(v, 0, w.lang),
+        _ => format::number(v, 2, w.lang),
+    }
+}
+
+/// The impact section of the national report: per outcome, the difference
+/// in differences and ANCOVA with their 95% intervals (standard errors
+/// clustered by household), and a sentence for the summary on net business
+/// income. A cell is coloured when its interval leaves out zero: green the
+/// good way, red the other.
+fn impact_section(inputs: &Inputs, w: &Words) -> (Vec<Table>, Option<String>) {
+    use prokus_metrics::impact::Estimator;
+    use prokus_metrics::ols::SeType;
+    let find = |id: &str, estimator: Estimator| {
+        inputs
+            .impact
+            .iter()
+            .find(|r| r.indicator_id == id && r.estimator == estimator && r.se_type == SeType::Cr1)
+    };
+    let cells = |i: &Indicator, r: Option<&prokus_metrics::impact::ImpactRow>| match r {
+        None => [Cell::from("–".to_string()), Cell::from("–".to_string())],
+        Some(r) => {
+            let c = &r.coefficient;
+            let higher = i.direction == prokus_metrics::Direction::Higher;
+            let status = if c.ci_low > 0.0 {
+                Some(if higher { "on_track" } else { "off_track" })
+            } else if c.ci_high < 0.0 {
+                Some(if higher { "off_track" } else { "on_track" })
+            } else {
+                None
+            };
+            let bound = |v: f64| effect_bound(w, i, v);
+            [
+                Cell {
+                    text: effect(w, i, c.estimate),
+                    status: status.map(str::to_string),
+                },
+                Cell::from(format!("{} – {}", bound(c.ci_low), bound(c.ci_high))),
+            ]
+        }
+    };
+    let mut rows = Vec::new();
+    for i in &inputs.catalog.indicators {
+        let did = find(&i.id, Estimator::DifferenceInDifferences);
+        let ancova = find(&i.id, Estimator::Ancova);
+        let Some(n) = did.or(ancova) else { continue };
+        let mut row = vec![Cell::from(w.label(i).to_string())];
+        row.extend(cells(i, did));
+        row.extend(cells(i, ancova));
+        row.push(Cell::from(format!(
+            "{} / {}",
+            format::number(n.n_treated as f64, 0, w.lang),
+            format::number(n.n_comparison as f64, 0, w.lang)
+        )));
+        rows.push(row);
+    }
+    if rows.is_empty() {
+        return (Vec::new(), None);
+    }
+    let sentence = inputs.catalog.get("business_income").and_then(|i| {
+        let c = &find(&i.id, Estimator::DifferenceInDifferences)?.coefficient;
+        let bound = |v: f64| format::rupiah(v, w.lang);
+        Some(match w.lang {
+            Lang::Id => format!(
+                "Dibanding kelompok pembanding, pendapatan bersih usaha KPM ProKUS berubah {} per bulan lebih banyak (selisih dalam selisih; IK 95% {} – {}).",
+                effect(w, i, c.estimate),
+                bound(c.ci_low),
+                bound(c.ci_high)
+            ),
+            Lang::En => format!(
+                "Against the comparison group, ProKUS households' net business income changed by {} a month more (difference in differences; 95% CI {} – {}).",
+                effect(w, i, c.estimate),
+                bound(c.ci_low),
+                bound(c.ci_high)
+            ),
+        })
+    });
+    let table = Table {
+        title: w
+            .pick(
+                "Dampak dibanding kelompok pembanding (per KPM)",
+                "Impact against the comparison group (per household)",
+            )
+            .into(),
+        columns: header(&[
+            w.pick("Indikator", "Indicator"),
+            w.pick("Selisih dalam selisih", "Difference in differences"),
+            w.pick("IK 95%", "95% CI"),
+            "ANCOVA",
+            w.pick("IK 95%", "95% CI"),
+            w.pick("KPM ProKUS / pembanding", "ProKUS / comparison households"),
+        ]),
+        align: vec!["left", "right", "right", "right", "right", "right"],
+        rows,
+        note: w
+            .pick(
+                "Selisih dalam selisih: perubahan KPM ProKUS sejak survei awal dikurangi perubahan kelompok pembanding. ANCOVA: nilai akhir menurut kelompok, dengan nilai awal sebagai kovariat. KPM yang disurvei pada survei awal dan akhir; galat baku dikelompokkan per KPM (CR1). Berwarna: interval tidak memuat nol (hijau ke arah yang baik). Semua estimator dan galat baku: prokus impact.",
+                "Difference in differences: the change of ProKUS households since the baseline minus the comparison group's. ANCOVA: the endline value by group, with the baseline value as covariate. Households surveyed at the baseline and the endline; standard errors clustered by household (CR1). Coloured: the interval leaves out zero (green the good way). Every estimator and standard error: prokus impact.",
+            )
+            .into(),
+        widths: vec![2.3, 1.5, 1.6, 1.5, 1.6, 1.1],
+    };
+    (vec![table], sentence)
 }
 
 /// The Kasubdit's one-page dashboard.
@@ -1525,15 +1658,12 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 "Strongest and weakest incubators (business income change)",
             )
             .into(),
-        columns: [
+        columns: header(&[
             w.pick("Inkubator", "Incubator"),
             w.pick("Provinsi", "Province"),
             "n",
             w.pick("Kenaikan", "Change"),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        ]),
         align: vec!["left", "left", "right", "right"],
         rows,
         note: w
@@ -1577,6 +1707,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             tables: vec![table],
             charts: refs,
             annex: Vec::new(),
+            impact: Vec::new(),
         },
         charts,
     })
@@ -1803,6 +1934,7 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
             tables,
             charts: refs,
             annex,
+            impact: Vec::new(),
         },
         charts,
     })
@@ -1824,7 +1956,7 @@ fn completeness_table(quality: &QualityReport, w: &Words) -> Table {
         title: w
             .pick("Kelengkapan dan ketepatan waktu data", "Data completeness and timeliness")
             .into(),
-        columns: [
+        columns: header(&[
             w.pick("Putaran", "Round"),
             w.pick("Batas kirim", "Deadline"),
             w.pick("Diharapkan", "Expected"),
@@ -1832,10 +1964,7 @@ fn completeness_table(quality: &QualityReport, w: &Words) -> Table {
             w.pick("Lengkap", "Complete"),
             w.pick("Terlambat", "Late"),
             w.pick("Tepat waktu", "On time"),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        ]),
         align: vec!["left", "left", "right", "right", "right", "right", "right"],
         rows: quality
             .completeness
@@ -1907,14 +2036,11 @@ fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Table; 2] {
     }
     let summary = Table {
         title: w.pick("Data yang perlu diperbaiki", "Data to fix").into(),
-        columns: [
+        columns: header(&[
             w.pick("Temuan", "Finding"),
             w.pick("Jumlah", "Count"),
             w.pick("Yang perlu dilakukan", "What to do"),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        ]),
         align: vec!["left", "right", "left"],
         rows: kinds,
         note: if listed.is_empty() {
@@ -1943,14 +2069,11 @@ fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Table; 2] {
     }
     let findings = Table {
         title: w.pick("Temuan per KPM", "Findings by KPM").into(),
-        columns: [
+        columns: header(&[
             w.pick("ID KPM", "KPM id"),
             w.pick("Putaran", "Round"),
             w.pick("Masalah", "Problem"),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        ]),
         align: vec!["left", "left", "left"],
         rows: listed
             .iter()
@@ -1989,14 +2112,11 @@ fn next_dates(inputs: &Inputs, w: &Words) -> Table {
         title: w
             .pick("Jadwal pelaporan berikutnya", "Next reporting dates")
             .into(),
-        columns: [
+        columns: header(&[
             w.pick("Putaran", "Round"),
             w.pick("Survei dibuka", "Survey opens"),
             w.pick("Batas kirim", "Deadline"),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        ]),
         align: vec!["left", "left", "left"],
         rows: upcoming
             .iter()
@@ -2221,17 +2341,14 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                 "Your KPM's outcomes against the national picture",
             )
             .into(),
-        columns: [
+        columns: header(&[
             w.pick("Indikator", "Indicator"),
             "n",
             w.pick("Inkubator", "Incubator"),
             w.pick("Nasional", "National"),
             w.pick("Peringkat", "Rank"),
             "Status",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        ]),
         align: vec!["left", "right", "right", "right", "right", "left"],
         rows: compare_rows,
         note: format!(
@@ -2246,15 +2363,12 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         title: w
             .pick("KPM yang perlu perhatian", "KPM who need attention")
             .into(),
-        columns: [
+        columns: header(&[
             w.pick("ID KPM", "KPM id"),
             w.pick("Usaha", "Business"),
             "NIK",
             w.pick("Alasan", "Reasons"),
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
+        ]),
         align: vec!["left", "left", "left", "left"],
         rows: attention
             .iter()
@@ -2354,6 +2468,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             .collect(),
             charts: refs,
             annex: Vec::new(),
+            impact: Vec::new(),
         },
         charts,
     })

@@ -389,6 +389,7 @@ mod tests {
                     caption: name.into(),
                 }],
                 annex: vec![],
+                impact: vec![],
             },
             charts: vec![("c".into(), svg)],
         }
