@@ -444,13 +444,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // other on the 200,000-household nationwide sample).
             let checker = db.connection().try_clone()?;
             let (rows, found) = std::thread::scope(|scope| {
-                let checks = scope.spawn(move || {
-                    prokus_metrics::quality::check(
+                let checks = scope.spawn(move || -> Result<_> {
+                    let quality = prokus_metrics::quality::check(
                         &checker,
                         &prokus_metrics::quality::CheckConfig::builtin(),
                         &prokus_metrics::schedule::Schedule::builtin(),
                         None,
-                    )
+                    )?;
+                    Ok((quality, report_impact(&checker, audience)?))
                 });
                 let rows =
                     prokus_metrics::compute_rows(db.connection(), &Catalog::builtin(), &options);
@@ -459,15 +460,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 (rows, found)
             });
-            let (written, failed) = report(
-                &db,
-                rows?,
-                audience,
-                &render,
-                true,
-                timings.as_deref(),
-                found?,
-            )?;
+            let (quality, impact) = found?;
+            let data = ReportData {
+                rows: rows?,
+                quality,
+                impact,
+            };
+            let (written, failed) = report(&db, data, audience, &render, true, timings.as_deref())?;
             println!("wrote {written} PDFs to {}", out.display());
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -799,33 +798,51 @@ fn write_table(
     Ok(())
 }
 
-/// Renders the reports of `audience` from the indicator rows computed on
-/// `db`, with a progress bar; returns (written, failed). `quality` is what
-/// the data-quality checks found on `db`.
+/// What the reports are made from besides the database.
+struct ReportData {
+    /// The indicator rows.
+    rows: Vec<prokus_metrics::IndicatorRow>,
+    /// What the data-quality checks found.
+    quality: prokus_metrics::quality::QualityReport,
+    /// The impact estimates of the national report ([`report_impact`]).
+    impact: Vec<prokus_metrics::impact::ImpactRow>,
+}
+
+/// The national report's impact section: every outcome against the
+/// comparison group, standard errors clustered by household; none when the
+/// national report is not rendered.
+fn report_impact(
+    conn: &duckdb::Connection,
+    audience: AudienceArg,
+) -> Result<Vec<prokus_metrics::impact::ImpactRow>> {
+    if !matches!(audience, AudienceArg::National | AudienceArg::All) {
+        return Ok(Vec::new());
+    }
+    let units =
+        prokus_metrics::impact::units_by_variable(conn, prokus_metrics::impact::ClusterLevel::Kpm)?;
+    Ok(prokus_metrics::impact::outcome_estimates(
+        &Catalog::builtin(),
+        &units,
+    ))
+}
+
+/// Renders the reports of `audience` from `data` and `db`, with a progress
+/// bar; returns (written, failed).
 fn report(
     db: &Database,
-    rows: Vec<prokus_metrics::IndicatorRow>,
+    data: ReportData,
     audience: AudienceArg,
     render_options: &RenderOptions,
     show_progress: bool,
     timings: Option<&Path>,
-    quality: prokus_metrics::quality::QualityReport,
 ) -> Result<(usize, usize)> {
     let conn = db.connection();
     let catalog = Catalog::builtin();
     let waves = prokus_metrics::wave_counts(conn)?;
     let schedule = prokus_metrics::schedule::Schedule::builtin();
     let mut inputs =
-        prokus_report::data::Inputs::load(conn, rows, catalog, waves, quality, schedule)?;
-    if matches!(audience, AudienceArg::National | AudienceArg::All) {
-        // The national report's impact section: every outcome against the
-        // comparison group, standard errors clustered by household.
-        let units = prokus_metrics::impact::units_by_variable(
-            conn,
-            prokus_metrics::impact::ClusterLevel::Kpm,
-        )?;
-        inputs.impact = prokus_metrics::impact::outcome_estimates(&inputs.catalog, &units);
-    }
+        prokus_report::data::Inputs::load(conn, data.rows, catalog, waves, data.quality, schedule)?;
+    inputs.impact = data.impact;
     let audience = match audience {
         AudienceArg::National => Audience::National,
         AudienceArg::Dashboard => Audience::Dashboard,
@@ -944,15 +961,12 @@ fn demo(out: &Path) -> Result<ExitCode> {
         pdfa: false,
     };
     // The reports reuse the checks written above.
-    let (written, failed) = report(
-        &db,
-        table.rows()?,
-        AudienceArg::All,
-        &render,
-        false,
-        None,
-        found,
-    )?;
+    let report_data = ReportData {
+        rows: table.rows()?,
+        quality: found,
+        impact: report_impact(db.connection(), AudienceArg::All)?,
+    };
+    let (written, failed) = report(&db, report_data, AudienceArg::All, &render, false, None)?;
     steps.inc(1);
     steps.finish_and_clear();
 
