@@ -17,6 +17,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
+use prokus_report::data::Inputs;
 
 use prokus_ingest::{BatchSummary, Database, FormMapping};
 use prokus_metrics::{Catalog, Options, Targets};
@@ -453,20 +454,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     )?;
                     Ok((quality, report_impact(&checker, audience)?))
                 });
+                // Then what the reports read from the database, while the
+                // checks may still run.
                 let rows =
-                    prokus_metrics::compute_rows(db.connection(), &Catalog::builtin(), &options);
+                    prokus_metrics::compute_rows(db.connection(), &Catalog::builtin(), &options)
+                        .map_err(anyhow::Error::from)
+                        .and_then(|rows| Ok((rows, Inputs::read(db.connection())?)));
                 let found = checks
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
                 (rows, found)
             });
-            let (quality, impact) = found?;
+            let ((rows, reads), (quality, impact)) = (rows?, found?);
             let data = ReportData {
-                rows: rows?,
+                rows,
+                reads,
                 quality,
                 impact,
             };
-            let (written, failed) = report(&db, data, audience, &render, true, timings.as_deref())?;
+            let (written, failed) = report(data, audience, &render, true, timings.as_deref())?;
             println!("wrote {written} PDFs to {}", out.display());
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -798,10 +804,12 @@ fn write_table(
     Ok(())
 }
 
-/// What the reports are made from besides the database.
+/// What the reports are made from.
 struct ReportData {
     /// The indicator rows.
     rows: Vec<prokus_metrics::IndicatorRow>,
+    /// What the reports read from the database itself.
+    reads: prokus_report::data::Reads,
     /// What the data-quality checks found.
     quality: prokus_metrics::quality::QualityReport,
     /// The impact estimates of the national report ([`report_impact`]).
@@ -826,22 +834,21 @@ fn report_impact(
     ))
 }
 
-/// Renders the reports of `audience` from `data` and `db`, with a progress
-/// bar; returns (written, failed).
+/// Renders the reports of `audience` from `data`, with a progress bar;
+/// returns (written, failed).
 fn report(
-    db: &Database,
     data: ReportData,
     audience: AudienceArg,
     render_options: &RenderOptions,
     show_progress: bool,
     timings: Option<&Path>,
 ) -> Result<(usize, usize)> {
-    let conn = db.connection();
-    let catalog = Catalog::builtin();
-    let waves = prokus_metrics::wave_counts(conn)?;
-    let schedule = prokus_metrics::schedule::Schedule::builtin();
-    let mut inputs =
-        prokus_report::data::Inputs::load(conn, data.rows, catalog, waves, data.quality, schedule)?;
+    let mut inputs = data.reads.finish(
+        data.rows,
+        Catalog::builtin(),
+        data.quality,
+        prokus_metrics::schedule::Schedule::builtin(),
+    );
     inputs.impact = data.impact;
     let audience = match audience {
         AudienceArg::National => Audience::National,
@@ -963,10 +970,11 @@ fn demo(out: &Path) -> Result<ExitCode> {
     // The reports reuse the checks written above.
     let report_data = ReportData {
         rows: table.rows()?,
+        reads: Inputs::read(db.connection())?,
         quality: found,
         impact: report_impact(db.connection(), AudienceArg::All)?,
     };
-    let (written, failed) = report(&db, report_data, AudienceArg::All, &render, false, None)?;
+    let (written, failed) = report(report_data, AudienceArg::All, &render, false, None)?;
     steps.inc(1);
     steps.finish_and_clear();
 

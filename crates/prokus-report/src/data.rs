@@ -187,17 +187,12 @@ pub struct Inputs {
 }
 
 impl Inputs {
-    /// Reads what the reports need from the database and the indicator
-    /// table; `quality` is what `prokus_metrics::quality::check` found with
-    /// `schedule` (computed by the caller, which may have written it out too).
-    pub fn load(
-        conn: &Connection,
-        rows: Vec<IndicatorRow>,
-        catalog: Catalog,
-        waves: Vec<WaveCount>,
-        quality: QualityReport,
-        schedule: Schedule,
-    ) -> Result<Self, ReportError> {
+    /// What the reports read from the database itself (areas, incubators,
+    /// their KPM, the files loaded, the response counts): a caller may read
+    /// it while the indicators and the checks are computed elsewhere, then
+    /// join them with [`Reads::finish`].
+    pub fn read(conn: &Connection) -> Result<Reads, ReportError> {
+        let waves = prokus_metrics::wave_counts(conn)?;
         let incubators = all(conn, INCUBATORS_SQL, |r| {
             Ok(IncubatorInfo {
                 id: r.get(0)?,
@@ -259,6 +254,53 @@ impl Inputs {
         }
         drop(stmt);
         conn.execute_batch("DROP TABLE IF EXISTS kpm_attention")?;
+        Ok(Reads {
+            waves,
+            incubators,
+            provinces,
+            regencies,
+            batches,
+            reasons,
+            kpm_by_incubator,
+            snapshot,
+        })
+    }
+}
+
+/// What [`Inputs::read`] read from the database, to be joined with the
+/// indicator rows and the checks' findings.
+pub struct Reads {
+    waves: Vec<WaveCount>,
+    incubators: Vec<IncubatorInfo>,
+    provinces: Vec<ProvinceInfo>,
+    regencies: Vec<RegencyInfo>,
+    batches: Vec<BatchInfo>,
+    reasons: Vec<(String, String, i64)>,
+    kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
+    snapshot: String,
+}
+
+impl Reads {
+    /// The inputs of a run: these reads with the indicator `rows`, the
+    /// `catalog` they were computed with, and the checks' findings `quality`
+    /// made with `schedule`.
+    pub fn finish(
+        self,
+        rows: Vec<IndicatorRow>,
+        catalog: Catalog,
+        quality: QualityReport,
+        schedule: Schedule,
+    ) -> Inputs {
+        let Reads {
+            waves,
+            incubators,
+            provinces,
+            regencies,
+            batches,
+            reasons,
+            kpm_by_incubator,
+            snapshot,
+        } = self;
         // Nested by indicator, period and level, so that neither building it
         // (1.65 million rows on a nationwide batch) nor looking a row up
         // copies the keys.
@@ -295,7 +337,7 @@ impl Inputs {
         for list in groups.values_mut() {
             list.sort();
         }
-        Ok(Inputs {
+        Inputs {
             rows,
             catalog,
             waves,
@@ -314,9 +356,11 @@ impl Inputs {
             index,
             quarters,
             groups,
-        })
+        }
     }
+}
 
+impl Inputs {
     /// The row of one indicator, wave, level and group.
     pub fn row(
         &self,
