@@ -263,6 +263,78 @@ pub fn lines_by_wave(
     })
 }
 
+/// Small multiples: one small panel per group (e.g. per province), each a
+/// line across the waves on the same 0–100% axis, with the `reference`
+/// series (the nation) drawn grey behind it in every panel, so that the
+/// panels compare at a glance. `columns` panels a row.
+pub fn small_multiples(
+    title: &str,
+    note: &str,
+    waves: &[String],
+    panels: &[Series],
+    reference: &Series,
+    columns: usize,
+) -> Result<String, ChartError> {
+    let columns = columns.max(1);
+    let rows = panels.len().div_ceil(columns).max(1);
+    let height = 56 + rows as u32 * 104 + 26;
+    let n = waves.len().max(2);
+    svg(title, note, WIDTH, height, |area| {
+        let (head, body) = area.split_vertically(56);
+        head.draw_text(title, &text(19), (12, 10))
+            .map_err(|e| e.to_string())?;
+        let legend_style = text(12).color(&RGBColor(0x55, 0x55, 0x55));
+        let span = match (waves.first(), waves.last()) {
+            (Some(a), Some(b)) => format!(" · {a} → {b}"),
+            _ => String::new(),
+        };
+        head.draw_text(
+            &format!("— {}{span}", reference.label),
+            &legend_style,
+            (12, 36),
+        )
+        .map_err(|e| e.to_string())?;
+        let cells = body.split_evenly((rows, columns));
+        for (panel, cell) in panels.iter().zip(cells.iter()) {
+            let mut chart = ChartBuilder::on(cell)
+                .caption(&panel.label, text(12))
+                .margin(4)
+                .margin_right(8)
+                .x_label_area_size(0)
+                .y_label_area_size(26)
+                .build_cartesian_2d(0..n - 1, 0f64..100f64)
+                .map_err(|e| e.to_string())?;
+            chart
+                .configure_mesh()
+                .disable_x_mesh()
+                .light_line_style(WHITE)
+                .bold_line_style(GRID.mix(0.7))
+                .y_labels(3)
+                .y_label_formatter(&|y| format!("{y:.0}"))
+                .label_style(text(10))
+                .x_labels(n)
+                .x_label_formatter(&|_| String::new())
+                .draw()
+                .map_err(|e| e.to_string())?;
+            for (series, color, width) in [
+                (reference, RGBColor(0xAA, 0xAA, 0xAA), 2),
+                (panel, PALETTE[0], 3),
+            ] {
+                let points: Vec<(usize, f64)> = series
+                    .values
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| v.map(|v| (i, v)))
+                    .collect();
+                chart
+                    .draw_series(LineSeries::new(points, color.stroke_width(width)))
+                    .map_err(|e| e.to_string())?;
+            }
+        }
+        Ok(())
+    })
+}
+
 /// Vertical bars with their value on top (e.g. responses per wave).
 pub fn vbars(
     title: &str,
@@ -385,6 +457,35 @@ mod tests {
         )
         .unwrap();
         assert!(svg.contains("Menabung"));
+        // Small multiples: a panel per group, each with its name, on one
+        // shared axis; a group without figures still gets its panel, and
+        // seven panels at three a row make three rows.
+        let panels: Vec<Series> = (1..=7)
+            .map(|k| Series {
+                label: format!("Provinsi {k}"),
+                values: if k == 7 {
+                    vec![None, None]
+                } else {
+                    vec![Some(10.0 * k as f64), Some(50.0)]
+                },
+            })
+            .collect();
+        let reference = Series {
+            label: "Nasional".into(),
+            values: vec![Some(30.0), Some(60.0)],
+        };
+        let waves = ["Awal".to_string(), "Akhir".to_string()];
+        let svg = small_multiples("Menabung (%)", "n = 7", &waves, &panels, &reference, 3).unwrap();
+        for k in 1..=7 {
+            assert!(svg.contains(&format!("Provinsi {k}")), "panel {k}");
+        }
+        assert!(svg.contains("Nasional · Awal → Akhir"));
+        let one_row = small_multiples("M", "n", &waves, &panels[..3], &reference, 3).unwrap();
+        let height = |svg: &str| -> u32 {
+            let at = svg.find("height=\"").unwrap() + 8;
+            svg[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        assert_eq!(height(&svg) - height(&one_row), 2 * 104, "two rows more");
         let svg = vbars(
             "Responden",
             "n",

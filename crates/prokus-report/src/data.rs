@@ -1120,14 +1120,9 @@ fn short_rupiah(v: f64, lang: Lang) -> String {
 }
 
 /// Shares across waves for some scopes: (series label, level, group).
-fn wave_chart(
-    inputs: &Inputs,
-    w: &Words,
-    id: &str,
-    scopes: &[(String, &str, &str)],
-    title: &str,
-) -> Result<Option<String>, ReportError> {
-    let waves: Vec<&str> = WAVES
+/// The waves ProKUS KPM answered, in survey order.
+fn surveyed_waves(inputs: &Inputs) -> Vec<&'static str> {
+    WAVES
         .iter()
         .copied()
         .filter(|wv| {
@@ -1136,7 +1131,17 @@ fn wave_chart(
                 .iter()
                 .any(|c| c.wave == *wv && c.arm == "prokus")
         })
-        .collect();
+        .collect()
+}
+
+fn wave_chart(
+    inputs: &Inputs,
+    w: &Words,
+    id: &str,
+    scopes: &[(String, &str, &str)],
+    title: &str,
+) -> Result<Option<String>, ReportError> {
+    let waves = surveyed_waves(inputs);
     let series: Vec<Series> = scopes
         .iter()
         .map(|(label, level, group)| Series {
@@ -1638,7 +1643,9 @@ fn impact_section(inputs: &Inputs, w: &Words) -> (Vec<Table>, Option<String>) {
     (vec![table], sentence)
 }
 
-/// The Kasubdit's one-page dashboard.
+/// The Kasubdit's dashboard: KPI tiles with the change since the quarter
+/// before, income by province, the strongest and weakest incubators, and
+/// small multiples of the provinces on a second page.
 pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     let w = Words { lang };
     let period = inputs.latest_wave();
@@ -1666,6 +1673,59 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             name: "income".into(),
             caption: w
                 .pick("Pendapatan per provinsi", "Income by province")
+                .into(),
+        });
+    }
+    // Small multiples: saving by province across the waves, each against
+    // the nation.
+    let waves = surveyed_waves(inputs);
+    let by_wave = |level: &str, code: &str| -> Vec<Option<f64>> {
+        waves
+            .iter()
+            .map(|wv| {
+                inputs
+                    .row("saves_monthly", wv, level, code)
+                    .filter(|r| !r.suppressed)
+                    .and_then(|r| r.value)
+            })
+            .collect()
+    };
+    let panels: Vec<Series> = provinces
+        .iter()
+        .map(|(code, name)| Series {
+            label: name.clone(),
+            values: by_wave("province", code),
+        })
+        .filter(|s| s.values.iter().any(Option::is_some))
+        .collect();
+    if !panels.is_empty() {
+        let labels: Vec<String> = waves.iter().map(|wv| w.wave(wv)).collect();
+        let title = w.pick(
+            "KPM menabung minimal sebulan sekali per provinsi (%)",
+            "KPM saving at least monthly by province (%)",
+        );
+        let n = inputs
+            .row("saves_monthly", "baseline", "national", "ID")
+            .map_or(0, |r| r.n);
+        let svg = charts::small_multiples(
+            title,
+            &chart_note(&w, n, ""),
+            &labels,
+            &panels,
+            &Series {
+                label: w.pick("Nasional", "National").into(),
+                values: by_wave("national", "ID"),
+            },
+            6,
+        )?;
+        charts.push(("provinces".to_string(), svg));
+        refs.push(ChartRef {
+            name: "provinces".into(),
+            caption: w
+                .pick(
+                    "Kebiasaan menabung per provinsi di setiap putaran survei",
+                    "Saving habit by province in each survey round",
+                )
                 .into(),
         });
     }

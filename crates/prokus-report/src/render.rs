@@ -194,7 +194,22 @@ pub fn render_all(
                         let i = next.fetch_add(1, Ordering::Relaxed);
                         let Some(job) = chunk.get(i) else { break };
                         let start = Instant::now();
-                        let result = render_one(inputs, job, options);
+                        // A report that panics (a bug) fails alone, named
+                        // with the panic's message; the batch goes on.
+                        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                            render_one(inputs, job, options)
+                        }))
+                        .unwrap_or_else(|panic| {
+                            let message = panic
+                                .downcast_ref::<&str>()
+                                .map(|s| s.to_string())
+                                .or_else(|| panic.downcast_ref::<String>().cloned())
+                                .unwrap_or_else(|| "unknown panic".into());
+                            Err(ReportError::Render {
+                                report: job.file_name(inputs).display().to_string(),
+                                message: format!("internal error (panic): {message}"),
+                            })
+                        });
                         let rendered = Rendered {
                             job: job.clone(),
                             result,
