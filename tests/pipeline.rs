@@ -699,6 +699,25 @@ fn pdfs_open_and_print_the_indicator_table() {
     );
     assert!(national_text.contains("Rp "), "money is printed in rupiah");
 
+    // The target chart gives each targeted national figure as a share of
+    // its target.
+    let saves = run
+        .indicators
+        .iter()
+        .find(|r| {
+            r["indicator_id"] == "saves_monthly"
+                && r["level"] == "national"
+                && r["period"] == "endline"
+        })
+        .unwrap();
+    let progress =
+        100.0 * saves["value"].parse::<f64>().unwrap() / saves["target"].parse::<f64>().unwrap();
+    let shown = format!("{progress:.0}%");
+    assert!(
+        national_text.contains("Capaian terhadap target") && national_text.contains(&shown),
+        "target progress {shown} of saves_monthly"
+    );
+
     // The impact section prints `prokus impact`'s difference in differences
     // (standard errors clustered by household) and its interval.
     let out = {

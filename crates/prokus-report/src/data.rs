@@ -1120,6 +1120,104 @@ fn short_rupiah(v: f64, lang: Lang) -> String {
 }
 
 /// Shares across waves for some scopes: (series label, level, group).
+/// Small multiples of the saving habit: a panel per province across the
+/// waves, each against the nation.
+fn province_savings_chart(
+    inputs: &Inputs,
+    w: &Words,
+    provinces: &[(String, String)],
+) -> Result<Option<String>, ReportError> {
+    let waves = surveyed_waves(inputs);
+    let by_wave = |level: &str, code: &str| -> Vec<Option<f64>> {
+        waves
+            .iter()
+            .map(|wv| {
+                inputs
+                    .row("saves_monthly", wv, level, code)
+                    .filter(|r| !r.suppressed)
+                    .and_then(|r| r.value)
+            })
+            .collect()
+    };
+    let panels: Vec<Series> = provinces
+        .iter()
+        .map(|(code, name)| Series {
+            label: name.clone(),
+            values: by_wave("province", code),
+        })
+        .filter(|s| s.values.iter().any(Option::is_some))
+        .collect();
+    if panels.is_empty() {
+        return Ok(None);
+    }
+    let labels: Vec<String> = waves.iter().map(|wv| w.wave(wv)).collect();
+    let n = inputs
+        .row("saves_monthly", "baseline", "national", "ID")
+        .map_or(0, |r| r.n);
+    Ok(Some(charts::small_multiples(
+        w.pick(
+            "KPM menabung minimal sebulan sekali per provinsi (%)",
+            "KPM saving at least monthly by province (%)",
+        ),
+        &chart_note(w, n, ""),
+        &labels,
+        &panels,
+        &Series {
+            label: w.pick("Nasional", "National").into(),
+            values: by_wave("national", "ID"),
+        },
+        6,
+    )?))
+}
+
+/// Progress towards the targets: each targeted indicator's national value
+/// as a share of its target (100% = reached; for an indicator where lower is
+/// better, the target over the value).
+fn target_chart(inputs: &Inputs, w: &Words, period: &str) -> Result<Option<String>, ReportError> {
+    let mut labels = Vec::new();
+    let mut values = Vec::new();
+    let mut n = 0;
+    for i in &inputs.catalog.indicators {
+        let Some(r) = inputs.row(&i.id, period, "national", "ID") else {
+            continue;
+        };
+        let (Some(value), Some(target)) = (r.value, r.target) else {
+            continue;
+        };
+        let progress = match i.direction {
+            prokus_metrics::Direction::Higher if target != 0.0 => 100.0 * value / target,
+            prokus_metrics::Direction::Lower if value != 0.0 => 100.0 * target / value,
+            _ => continue,
+        };
+        labels.push(w.label(i).to_string());
+        values.push(Some(progress));
+        n = n.max(r.n);
+    }
+    if labels.is_empty() {
+        return Ok(None);
+    }
+    let lang = w.lang;
+    Ok(Some(charts::grouped_hbars(
+        w.pick(
+            "Capaian terhadap target, nasional (% dari target)",
+            "Progress towards the targets, national (% of target)",
+        ),
+        &chart_note(
+            w,
+            n,
+            w.pick(" · 100% = target tercapai", " · 100% = target reached"),
+        ),
+        &labels,
+        &[Series {
+            label: w.pick("Capaian", "Progress").into(),
+            values,
+        }],
+        &|v| format::percent(v, 0, lang),
+        charts::WIDTH,
+        charts::MAX_HEIGHT,
+    )?))
+}
+
 /// The waves ProKUS KPM answered, in survey order.
 fn surveyed_waves(inputs: &Inputs) -> Vec<&'static str> {
     WAVES
@@ -1411,29 +1509,23 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             (charts::WIDTH, charts::MAX_HEIGHT),
         )?,
     );
-    let habits = [(
-        w.pick("Menabung minimal sebulan sekali", "Saving at least monthly")
-            .to_string(),
-        "national",
-        "ID",
-    )];
+    add(
+        "targets",
+        w.pick(
+            "Capaian indikator nasional terhadap target",
+            "National indicators against their targets",
+        )
+        .into(),
+        target_chart(inputs, &w, period)?,
+    );
     add(
         "savings",
         w.pick(
-            "Kebiasaan menabung per putaran survei",
-            "Savings habit by survey round",
+            "Kebiasaan menabung per provinsi di setiap putaran survei",
+            "Saving habit by province in each survey round",
         )
         .into(),
-        wave_chart(
-            inputs,
-            &w,
-            "saves_monthly",
-            &habits,
-            w.pick(
-                "KPM yang menabung minimal sebulan sekali (%)",
-                "KPM saving at least monthly (%)",
-            ),
-        )?,
+        province_savings_chart(inputs, &w, &provinces)?,
     );
     add(
         "jobs",
@@ -1676,48 +1768,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 .into(),
         });
     }
-    // Small multiples: saving by province across the waves, each against
-    // the nation.
-    let waves = surveyed_waves(inputs);
-    let by_wave = |level: &str, code: &str| -> Vec<Option<f64>> {
-        waves
-            .iter()
-            .map(|wv| {
-                inputs
-                    .row("saves_monthly", wv, level, code)
-                    .filter(|r| !r.suppressed)
-                    .and_then(|r| r.value)
-            })
-            .collect()
-    };
-    let panels: Vec<Series> = provinces
-        .iter()
-        .map(|(code, name)| Series {
-            label: name.clone(),
-            values: by_wave("province", code),
-        })
-        .filter(|s| s.values.iter().any(Option::is_some))
-        .collect();
-    if !panels.is_empty() {
-        let labels: Vec<String> = waves.iter().map(|wv| w.wave(wv)).collect();
-        let title = w.pick(
-            "KPM menabung minimal sebulan sekali per provinsi (%)",
-            "KPM saving at least monthly by province (%)",
-        );
-        let n = inputs
-            .row("saves_monthly", "baseline", "national", "ID")
-            .map_or(0, |r| r.n);
-        let svg = charts::small_multiples(
-            title,
-            &chart_note(&w, n, ""),
-            &labels,
-            &panels,
-            &Series {
-                label: w.pick("Nasional", "National").into(),
-                values: by_wave("national", "ID"),
-            },
-            6,
-        )?;
+    if let Some(svg) = province_savings_chart(inputs, &w, &provinces)? {
         charts.push(("provinces".to_string(), svg));
         refs.push(ChartRef {
             name: "provinces".into(),
