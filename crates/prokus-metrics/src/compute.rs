@@ -208,9 +208,9 @@ pub struct Options {
     /// 99), per period, with Stata's percentile definition. Off by default.
     pub winsorize: Option<(f64, f64)>,
     /// Compute quarters and years to date for the national level only (and
-    /// its split by arm); every other level gets the waves alone. Off by default (every level
-    /// gets every period); the reports, which print quarters nowhere else,
-    /// turn it on and skip a third of the work.
+    /// its split by arm); every other level gets the waves alone. Off by
+    /// default (every level gets every period); the reports, which print
+    /// quarters nowhere else, turn it on and skip those rows.
     pub quarters_national_only: bool,
 }
 
