@@ -392,11 +392,11 @@ fn check_writes_every_finding_and_one_file_per_incubator() {
                     let Some(n) = kinds.get(&(id.as_str(), check.code())) else {
                         continue;
                     };
-                    let label = check.label(prokus_metrics::format::Lang::Id);
                     let line = format!(
-                        "{}{} {}",
-                        label[..1].to_uppercase(),
-                        &label[1..],
+                        "{} {}",
+                        prokus_metrics::format::capitalized(
+                            check.label(prokus_metrics::format::Lang::Id)
+                        ),
                         prokus_metrics::format::number(
                             *n as f64,
                             0,

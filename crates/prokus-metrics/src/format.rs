@@ -127,12 +127,25 @@ pub fn quarter(d: NaiveDate, lang: Lang) -> String {
     }
 }
 
+/// The text with its first letter in upper case: `kiriman ganda` →
+/// `Kiriman ganda`.
+pub fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars
+        .next()
+        .map(|c| c.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn indonesian_conventions() {
+        assert_eq!(capitalized("kiriman ganda"), "Kiriman ganda");
+        assert_eq!(capitalized("éditée"), "Éditée");
+        assert_eq!(capitalized(""), "");
         assert_eq!(rupiah(3_500_000.0, Lang::Id), "Rp 3.500.000");
         assert_eq!(rupiah(-250_000.0, Lang::Id), "−Rp 250.000");
         assert_eq!(percent(12.5, 1, Lang::Id), "12,5%");

@@ -2181,9 +2181,8 @@ fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Table; 2] {
                 actions.push(action);
             }
         }
-        let label = check.label(lang);
         kinds.push(vec![
-            Cell::from(format!("{}{}", label[..1].to_uppercase(), &label[1..])),
+            Cell::from(format::capitalized(check.label(lang))),
             Cell::from(format::number((kind_end - kind_start) as f64, 0, lang)),
             Cell::from(actions.join("; ")),
         ]);

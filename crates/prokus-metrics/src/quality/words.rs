@@ -9,14 +9,6 @@ use crate::format::{self, Lang};
 
 /// Field names as the form asks them.
 /// The text with its first letter in upper case.
-fn capitalized(text: &str) -> String {
-    let mut chars = text.chars();
-    chars
-        .next()
-        .map(|c| c.to_uppercase().chain(chars).collect())
-        .unwrap_or_default()
-}
-
 pub(super) fn field_label(field: &str, lang: Lang) -> String {
     let (id, en) = match field {
         "nik" => ("NIK", "NIK"),
@@ -104,7 +96,7 @@ impl QualityReport {
     /// a unit's own file says only that they belong to another unit.
     pub fn describe(&self, f: &Finding, lang: Lang, scope: Option<&str>) -> (String, String) {
         let (problem, action) = self.describe_lower(f, lang, scope);
-        (capitalized(&problem), action)
+        (format::capitalized(&problem), action)
     }
 
     fn describe_lower(&self, f: &Finding, lang: Lang, scope: Option<&str>) -> (String, String) {
