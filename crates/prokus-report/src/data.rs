@@ -2163,30 +2163,36 @@ fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Table; 2] {
         .filter(|f| !matches!(f.detail.check(), Check::NoResponse | Check::Late))
         .collect();
     listed.sort_by_key(|f| (f.detail.check().severity() != "error", f.detail.check()));
+    // The findings shown in the list, each worded once.
+    let describe = |f: &prokus_metrics::quality::Finding| quality.describe(f, lang, Some(id));
+    let shown: Vec<(String, String)> = listed
+        .iter()
+        .take(FINDING_ROWS)
+        .map(|f| describe(f))
+        .collect();
     // What to do, once per kind of finding (errors first), with how many
-    // there are: the list below then needs no column repeating it.
+    // there are: the list below then needs no column repeating it. A kind's
+    // actions are those of its first FINDING_ROWS findings, worded above
+    // when they are shown.
     let mut kinds: Vec<Vec<Cell>> = Vec::new();
-    let mut kind_start = 0;
-    while kind_start < listed.len() {
-        let check = listed[kind_start].detail.check();
-        let kind_end = kind_start
-            + listed[kind_start..]
-                .iter()
-                .take_while(|f| f.detail.check() == check)
-                .count();
+    let mut at = 0;
+    for group in listed.chunk_by(|a, b| a.detail.check() == b.detail.check()) {
         let mut actions: Vec<String> = Vec::new();
-        for f in &listed[kind_start..kind_end.min(kind_start + FINDING_ROWS)] {
-            let (_, action) = quality.describe(f, lang, Some(id));
+        for (i, f) in group.iter().enumerate().take(FINDING_ROWS) {
+            let action = match shown.get(at + i) {
+                Some((_, action)) => action.clone(),
+                None => describe(f).1,
+            };
             if !actions.contains(&action) {
                 actions.push(action);
             }
         }
         kinds.push(vec![
-            Cell::from(format::capitalized(check.label(lang))),
-            Cell::from(format::number((kind_end - kind_start) as f64, 0, lang)),
+            Cell::from(format::capitalized(group[0].detail.check().label(lang))),
+            Cell::from(format::number(group.len() as f64, 0, lang)),
             Cell::from(actions.join("; ")),
         ]);
-        kind_start = kind_end;
+        at += group.len();
     }
     let summary = Table {
         title: w.pick("Data yang perlu diperbaiki", "Data to fix").into(),
@@ -2231,9 +2237,8 @@ fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Table; 2] {
         align: vec!["left", "left", "left"],
         rows: listed
             .iter()
-            .take(FINDING_ROWS)
-            .map(|f| {
-                let (problem, _) = quality.describe(f, lang, Some(id));
+            .zip(shown)
+            .map(|(f, (problem, _))| {
                 vec![
                     Cell::from(f.kpm_id.clone()),
                     Cell::from(f.wave.as_deref().map(|x| w.wave(x)).unwrap_or_default()),
