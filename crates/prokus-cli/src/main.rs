@@ -17,7 +17,7 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
-use prokus_report::data::Inputs;
+use prokus_report::data::Reads;
 
 use prokus_ingest::{BatchSummary, Database, FormMapping};
 use prokus_metrics::{Catalog, Options, Targets};
@@ -459,7 +459,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let rows =
                     prokus_metrics::compute_rows(db.connection(), &Catalog::builtin(), &options)
                         .map_err(anyhow::Error::from)
-                        .and_then(|rows| Ok((rows, Inputs::read(db.connection())?)));
+                        .and_then(|rows| Ok((rows, Reads::read(db.connection())?)));
                 let found = checks
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
@@ -809,7 +809,7 @@ struct ReportData {
     /// The indicator rows.
     rows: Vec<prokus_metrics::IndicatorRow>,
     /// What the reports read from the database itself.
-    reads: prokus_report::data::Reads,
+    reads: Reads,
     /// What the data-quality checks found.
     quality: prokus_metrics::quality::QualityReport,
     /// The impact estimates of the national report ([`report_impact`]).
@@ -970,7 +970,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
     // The reports reuse the checks written above.
     let report_data = ReportData {
         rows: table.rows()?,
-        reads: Inputs::read(db.connection())?,
+        reads: Reads::read(db.connection())?,
         quality: found,
         impact: report_impact(db.connection(), AudienceArg::All)?,
     };

@@ -149,18 +149,8 @@ pub struct Inputs {
     pub rows: Vec<IndicatorRow>,
     /// The catalog.
     pub catalog: Catalog,
-    /// Responses per wave and arm.
-    pub waves: Vec<WaveCount>,
-    /// Incubators with ProKUS KPM.
-    pub incubators: Vec<IncubatorInfo>,
-    /// Provinces with ProKUS KPM.
-    pub provinces: Vec<ProvinceInfo>,
-    /// Regencies with ProKUS KPM.
-    pub regencies: Vec<RegencyInfo>,
-    batches: Vec<BatchInfo>,
-    reasons: Vec<(String, String, i64)>,
-    /// Each incubator's own KPM, read with a query filtered by its id.
-    kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
+    /// What was read from the database itself.
+    pub db: Reads,
     /// What `prokus check` finds, for each incubator's data to fix and its
     /// completeness and timeliness.
     pub quality: QualityReport,
@@ -172,8 +162,6 @@ pub struct Inputs {
     /// (`prokus_metrics::impact::outcome_estimates`); empty leaves the
     /// section out.
     pub impact: Vec<prokus_metrics::impact::ImpactRow>,
-    /// Short hash of every file loaded (the data snapshot).
-    pub snapshot: String,
     /// Generation time, shown in footers.
     pub generated: chrono::NaiveDateTime,
     index: RowIndex,
@@ -186,7 +174,26 @@ pub struct Inputs {
     groups: BTreeMap<String, Vec<(String, String)>>,
 }
 
-impl Inputs {
+/// What [`Reads::read`] read from the database, to be joined with the
+/// indicator rows and the checks' findings by [`Reads::finish`].
+pub struct Reads {
+    /// Responses per wave and arm.
+    pub waves: Vec<WaveCount>,
+    /// Incubators with ProKUS KPM.
+    pub incubators: Vec<IncubatorInfo>,
+    /// Provinces with ProKUS KPM.
+    pub provinces: Vec<ProvinceInfo>,
+    /// Regencies with ProKUS KPM.
+    pub regencies: Vec<RegencyInfo>,
+    batches: Vec<BatchInfo>,
+    reasons: Vec<(String, String, i64)>,
+    /// Each incubator's own KPM, read with a query filtered by its id.
+    kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
+    /// Short hash of every file loaded (the data snapshot).
+    pub snapshot: String,
+}
+
+impl Reads {
     /// What the reports read from the database itself (areas, incubators,
     /// their KPM, the files loaded, the response counts): a caller may read
     /// it while the indicators and the checks are computed elsewhere, then
@@ -265,22 +272,7 @@ impl Inputs {
             snapshot,
         })
     }
-}
 
-/// What [`Inputs::read`] read from the database, to be joined with the
-/// indicator rows and the checks' findings.
-pub struct Reads {
-    waves: Vec<WaveCount>,
-    incubators: Vec<IncubatorInfo>,
-    provinces: Vec<ProvinceInfo>,
-    regencies: Vec<RegencyInfo>,
-    batches: Vec<BatchInfo>,
-    reasons: Vec<(String, String, i64)>,
-    kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
-    snapshot: String,
-}
-
-impl Reads {
     /// The inputs of a run: these reads with the indicator `rows`, the
     /// `catalog` they were computed with, and the checks' findings `quality`
     /// made with `schedule`.
@@ -291,18 +283,8 @@ impl Reads {
         quality: QualityReport,
         schedule: Schedule,
     ) -> Inputs {
-        let Reads {
-            waves,
-            incubators,
-            provinces,
-            regencies,
-            batches,
-            reasons,
-            kpm_by_incubator,
-            snapshot,
-        } = self;
         // Nested by indicator, period and level, so that neither building it
-        // (1.65 million rows on a nationwide batch) nor looking a row up
+        // (a million rows on a nationwide batch) nor looking a row up
         // copies the keys.
         let mut index = RowIndex::new();
         for (i, r) in rows.iter().enumerate() {
@@ -323,7 +305,7 @@ impl Reads {
             .collect();
         quarters.sort_by_key(|q| q.1);
         quarters.dedup();
-        let latest = latest_wave_of(&waves);
+        let latest = latest_wave_of(&self.waves);
         let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for r in rows
             .iter()
@@ -340,18 +322,11 @@ impl Reads {
         Inputs {
             rows,
             catalog,
-            waves,
-            incubators,
-            provinces,
-            regencies,
-            batches,
-            reasons,
-            kpm_by_incubator,
+            db: self,
             quality_by_unit: quality.by_unit(),
             quality,
             schedule,
             impact: Vec::new(),
-            snapshot,
             generated: chrono::Utc::now().naive_utc(),
             index,
             quarters,
@@ -381,6 +356,7 @@ impl Inputs {
     /// The reporting quarter: that of the endline's median submission date.
     pub fn period_label(&self, lang: Lang) -> String {
         let date = self
+            .db
             .waves
             .iter()
             .filter(|w| w.arm == "prokus" && !w.median_date.is_empty())
@@ -391,7 +367,7 @@ impl Inputs {
 
     /// The last wave with data (the endline when it has been surveyed).
     pub fn latest_wave(&self) -> &'static str {
-        latest_wave_of(&self.waves)
+        latest_wave_of(&self.db.waves)
     }
 }
 
@@ -1023,7 +999,7 @@ fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) -> Meta {
         footer: format!(
             "{} {} · {} · {} {}",
             w.pick("Data", "Data"),
-            inputs.snapshot,
+            inputs.db.snapshot,
             engine,
             w.pick("Dibuat", "Generated"),
             generated
@@ -1032,7 +1008,7 @@ fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) -> Meta {
         subtitle,
         period: inputs.period_label(w.lang),
         generated,
-        snapshot: inputs.snapshot.clone(),
+        snapshot: inputs.db.snapshot.clone(),
         engine,
         lang: w.lang.code(),
     }
@@ -1225,6 +1201,7 @@ fn surveyed_waves(inputs: &Inputs) -> Vec<&'static str> {
         .copied()
         .filter(|wv| {
             inputs
+                .db
                 .waves
                 .iter()
                 .any(|c| c.wave == *wv && c.arm == "prokus")
@@ -1286,13 +1263,14 @@ fn response_chart(inputs: &Inputs, w: &Words) -> Result<Option<String>, ReportEr
     let waves: Vec<&str> = WAVES
         .iter()
         .copied()
-        .filter(|wv| inputs.waves.iter().any(|c| c.wave == *wv))
+        .filter(|wv| inputs.db.waves.iter().any(|c| c.wave == *wv))
         .collect();
     let get = |arm: &str| -> Vec<Option<f64>> {
         waves
             .iter()
             .map(|wv| {
                 inputs
+                    .db
                     .waves
                     .iter()
                     .find(|c| c.wave == *wv && c.arm == arm)
@@ -1301,6 +1279,7 @@ fn response_chart(inputs: &Inputs, w: &Words) -> Result<Option<String>, ReportEr
             .collect()
     };
     let registered: i64 = inputs
+        .db
         .waves
         .iter()
         .filter(|c| c.wave == "baseline")
@@ -1430,7 +1409,7 @@ fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
         columns: [w.pick("Berkas", "File"), w.pick("Format", "Format"), w.pick("Dibaca", "Read"), w.pick("Dimuat", "Loaded"), w.pick("Ditolak", "Rejected"), w.pick("Duplikat", "Duplicate")].iter().map(|s| s.to_string()).collect(),
         align: vec!["left", "left", "right", "right", "right", "right"],
         rows: inputs
-            .batches
+            .db.batches
             .iter()
             .map(|b| {
                 let name = std::path::Path::new(&b.file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| b.file.clone());
@@ -1454,6 +1433,7 @@ fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
         ]),
         align: vec!["left", "left", "right"],
         rows: inputs
+            .db
             .reasons
             .iter()
             .map(|(k, r, n)| vec![Cell::from(k.clone()), Cell::from(r.clone()), num(*n)])
@@ -1469,11 +1449,13 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     let w = Words { lang };
     let period = inputs.latest_wave();
     let provinces: Vec<(String, String)> = inputs
+        .db
         .provinces
         .iter()
         .map(|p| (p.code.clone(), p.name.clone()))
         .collect();
     let incubators: Vec<(String, String)> = inputs
+        .db
         .incubators
         .iter()
         .map(|i| (i.id.clone(), i.name.clone()))
@@ -1742,6 +1724,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     let w = Words { lang };
     let period = inputs.latest_wave();
     let provinces: Vec<(String, String)> = inputs
+        .db
         .provinces
         .iter()
         .map(|p| (p.code.clone(), p.name.clone()))
@@ -1782,6 +1765,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     }
     // Strongest and weakest incubators by income change.
     let mut ranked: Vec<(&IncubatorInfo, f64, &IndicatorRow)> = inputs
+        .db
         .incubators
         .iter()
         .filter_map(|i| {
@@ -1886,11 +1870,13 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
     let period = inputs.latest_wave();
     let name = match level {
         "province" => inputs
+            .db
             .provinces
             .iter()
             .find(|p| p.code == code)
             .map(|p| p.name.clone()),
         _ => inputs
+            .db
             .regencies
             .iter()
             .find(|r| r.code == code)
@@ -1916,6 +1902,7 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
     // Incubator figures cover all their KPM, so they belong to a province report only.
     let incubators: Vec<(String, String)> = if level == "province" {
         inputs
+            .db
             .incubators
             .iter()
             .filter(|i| i.province_code == code)
@@ -1972,6 +1959,7 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
     let province_code = code.split('.').next().unwrap_or(code);
     if level == "regency" {
         let province = inputs
+            .db
             .provinces
             .iter()
             .find(|p| p.code == province_code)
@@ -2324,11 +2312,13 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
     let w = Words { lang };
     let period = inputs.latest_wave();
     let info = inputs
+        .db
         .incubators
         .iter()
         .find(|i| i.id == id)
         .ok_or_else(|| ReportError::UnknownScope(id.to_string()))?;
     let own = inputs
+        .db
         .kpm_by_incubator
         .get(id)
         .map(Vec::as_slice)
@@ -2447,6 +2437,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
     // Rank among incubators on each indicator (1 = best).
     let rank = |ind: &Indicator| -> String {
         let mut values: Vec<(String, f64)> = inputs
+            .db
             .incubators
             .iter()
             .filter_map(|i| {
@@ -2513,7 +2504,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         note: format!(
             "{} {} {}.",
             w.pick("Peringkat di antara", "Rank among"),
-            inputs.incubators.len(),
+            inputs.db.incubators.len(),
             w.pick("inkubator (1 = terbaik)", "incubators (1 = best)")
         ),
         widths: Vec::new(),

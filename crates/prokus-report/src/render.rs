@@ -66,6 +66,7 @@ impl Job {
             Job::Dashboard => PathBuf::from("dashboard.pdf"),
             Job::Province(code) => {
                 let name = inputs
+                    .db
                     .provinces
                     .iter()
                     .find(|p| &p.code == code)
@@ -75,6 +76,7 @@ impl Job {
             }
             Job::Regency(code) => {
                 let name = inputs
+                    .db
                     .regencies
                     .iter()
                     .find(|r| &r.code == code)
@@ -116,6 +118,7 @@ pub fn jobs(inputs: &Inputs, audience: Audience) -> Vec<Job> {
     if matches!(audience, Audience::Province | Audience::All) {
         jobs.extend(
             inputs
+                .db
                 .provinces
                 .iter()
                 .map(|p| Job::Province(p.code.clone())),
@@ -124,6 +127,7 @@ pub fn jobs(inputs: &Inputs, audience: Audience) -> Vec<Job> {
     if matches!(audience, Audience::Regency | Audience::All) {
         jobs.extend(
             inputs
+                .db
                 .regencies
                 .iter()
                 .map(|r| Job::Regency(r.code.clone())),
@@ -132,6 +136,7 @@ pub fn jobs(inputs: &Inputs, audience: Audience) -> Vec<Job> {
     if matches!(audience, Audience::Incubator | Audience::All) {
         jobs.extend(
             inputs
+                .db
                 .incubators
                 .iter()
                 .map(|i| Job::Incubator(i.id.clone())),
