@@ -4,9 +4,9 @@
 -- (`"b|x"` and `"e|x"` for a variable `x`, from kpm_value's column names)
 -- and makes one unit per KPM and variable with a value at either wave.
 --
--- One wide row per KPM rather than one per KPM and variable: 200,000 rows
--- instead of three million for 200,000 households, read in 0.4 s instead of
--- 3.0 s.
+-- One wide row per KPM rather than one per KPM and variable: 199,208 rows
+-- instead of 2,964,630 on the 200,000-household nationwide sample, read in
+-- 0.70 s instead of 2.92 s (medians of 3 runs each, in turn).
 SELECT kpm_id,
        any_value(arm)           AS arm,
        any_value(district_code) AS district_code,
