@@ -377,6 +377,9 @@ fn check_writes_every_finding_and_one_file_per_incubator() {
     let mut kinds_shown = 0;
     for entry in std::fs::read_dir(&reports).unwrap() {
         let pdf = entry.unwrap().path();
+        if pdf.extension().is_none_or(|e| e != "pdf") {
+            continue; // the workbooks beside the PDFs
+        }
         let id = pdf.file_stem().unwrap().to_string_lossy().into_owned();
         let text = pdf_text(&pdf)
             .split_whitespace()
@@ -760,22 +763,90 @@ fn incubator_reports_show_only_their_own_households() {
         .filter(|r| r["level"] == "incubator")
         .map(|r| r["group_code"].as_str())
         .collect();
+    // KPM whose business had closed at endline, by incubator, from the
+    // database itself.
+    let closed: BTreeSet<(String, String)> = {
+        let _db = db_lock();
+        let conn = duckdb::Connection::open(&run.db).unwrap();
+        let mut stmt = conn
+            .prepare(
+                "SELECT k.incubator_id, c.kpm_id FROM response_current c JOIN kpm k USING (kpm_id)
+                 WHERE c.wave = 'endline' AND NOT c.business_operating AND k.arm = 'prokus'",
+            )
+            .unwrap();
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    };
+    assert!(!closed.is_empty(), "the sample has closed businesses");
     let mut listed = 0;
     for id in incubators {
         let pdf = run.dir.join("reports/incubator").join(format!("{id}.pdf"));
         let text = pdf_text(&pdf);
         expect_figures(&text, run, "incubator", id, &pdf);
+        let mut in_pdf = Vec::new();
         for token in text
             .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
             .filter(|t| t.starts_with("KPM21-"))
         {
             listed += 1;
+            in_pdf.push(token.to_string());
             assert_eq!(
                 register.get(token).map(String::as_str),
                 Some(id),
                 "{token} in {id}'s report belongs to another incubator"
             );
         }
+
+        // Beside the PDF, the workbook of every KPM who needs attention,
+        // which the PDF names: only this incubator's KPM, NIK masked, and
+        // every closed business among them.
+        let name = format!("{id}-perhatian.xlsx");
+        assert!(text.contains(&name), "{id}'s report names {name}");
+        let rows: Vec<Vec<String>> = {
+            use calamine::{Reader, Xlsx};
+            let mut book: Xlsx<_> =
+                calamine::open_workbook(run.dir.join("reports/incubator").join(&name)).unwrap();
+            let range = book.worksheet_range("Perlu perhatian").unwrap();
+            range
+                .rows()
+                .map(|r| r.iter().map(|c| c.to_string()).collect())
+                .collect()
+        };
+        assert_eq!(rows[0][0], "ID KPM");
+        assert_eq!(rows[0][2], "NIK (tersamar)");
+        let kpm: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+        for (r, k) in rows[1..].iter().zip(&kpm) {
+            assert_eq!(
+                register.get(*k).map(String::as_str),
+                Some(id),
+                "{k} in {name} belongs to another incubator"
+            );
+            let nik = r[2].as_bytes();
+            assert!(
+                nik.is_empty()
+                    || (nik.len() == 16
+                        && nik[..4].iter().chain(&nik[12..]).all(u8::is_ascii_digit)
+                        && nik[4..12].iter().all(|&b| b == b'*')),
+                "{k}'s NIK is masked in {name}: {}",
+                r[2]
+            );
+        }
+        for (_, k) in closed.iter().filter(|(inc, _)| inc == id) {
+            let row = rows.iter().find(|r| &r[0] == k);
+            assert!(
+                row.is_some_and(|r| r[3].contains("usaha tutup")),
+                "{k}, whose business closed, is in {name} with that reason"
+            );
+        }
+        // The PDF lists the most urgent first: the workbook's first rows
+        // (the KPM ids of the findings follow in the PDF).
+        assert!(
+            in_pdf.len() >= kpm.len().min(25)
+                && in_pdf[..kpm.len().min(25)] == kpm[..kpm.len().min(25)],
+            "{id}'s PDF lists the first KPM of {name}"
+        );
     }
     assert!(listed > 0, "the attention lists name KPM");
 }

@@ -116,7 +116,8 @@ enum Command {
         /// Write PDF/A-2b, for archiving.
         #[arg(long)]
         pdfa: bool,
-        /// Also write how long each PDF took (CSV: audience, scope, ms).
+        /// Also write how long each PDF took (CSV: audience, scope, ms; then files_ms
+        /// for the files beside it, such as an incubator's attention workbook).
         #[arg(long, value_name = "FILE")]
         timings: Option<PathBuf>,
     },
@@ -872,10 +873,15 @@ fn report(
     if let Some(path) = timings {
         write_file(path, "timings", |w| {
             let mut out = csv::Writer::from_writer(w);
-            out.write_record(["audience", "scope", "ms"])?;
+            out.write_record(["audience", "scope", "ms", "files_ms"])?;
             for r in &results {
                 let (audience, scope) = r.job.describe();
-                out.write_record([audience, scope, &r.millis.to_string()])?;
+                out.write_record([
+                    audience,
+                    scope,
+                    &r.millis.to_string(),
+                    &r.files_millis.to_string(),
+                ])?;
             }
             out.flush()
         })?;

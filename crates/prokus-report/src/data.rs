@@ -553,6 +553,36 @@ pub struct Built {
     pub payload: Payload,
     /// (name, SVG text).
     pub charts: Vec<(String, String)>,
+    /// Files written beside the PDF, such as an incubator's full list of KPM
+    /// who need attention.
+    pub files: Vec<Companion>,
+}
+
+/// A file written beside a report's PDF.
+pub struct Companion {
+    name: String,
+    lang: Lang,
+    content: CompanionContent,
+}
+
+enum CompanionContent {
+    /// An incubator's KPM who need attention, most urgent first.
+    Attention(Vec<Attention>),
+}
+
+impl Companion {
+    /// Its file name, in the PDF's folder.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its bytes.
+    pub fn bytes(&self) -> Result<Vec<u8>, ReportError> {
+        let w = Words { lang: self.lang };
+        match &self.content {
+            CompanionContent::Attention(rows) => attention_xlsx(rows, &w),
+        }
+    }
 }
 
 /// Words in one language.
@@ -1591,6 +1621,7 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             impact,
         },
         charts,
+        files: Vec::new(),
     })
 }
 
@@ -1849,6 +1880,7 @@ pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             impact: Vec::new(),
         },
         charts,
+        files: Vec::new(),
     })
 }
 
@@ -2080,6 +2112,7 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
             impact: Vec::new(),
         },
         charts,
+        files: Vec::new(),
     })
 }
 
@@ -2139,7 +2172,7 @@ fn completeness_table(quality: &QualityReport, w: &Words) -> Table {
 }
 
 /// Findings listed in an incubator's report; the rest are in its workbook.
-const FINDING_ROWS: usize = 40;
+const FINDING_ROWS: usize = 25;
 
 /// The incubator's data to fix: every finding of the checks but the missing
 /// and late answers (counted in the completeness table), errors first.
@@ -2295,9 +2328,10 @@ fn next_dates(inputs: &Inputs, w: &Words) -> Table {
     }
 }
 
-/// The most urgent KPM listed in an incubator's report; the note says how
-/// many more need attention (a large incubator can have thousands).
-const ATTENTION_ROWS: usize = 60;
+/// The most urgent KPM listed in an incubator's report (a large incubator
+/// can have a thousand who need attention); every one of them is in the
+/// workbook written beside the PDF ([`attention_file`]).
+const ATTENTION_ROWS: usize = 25;
 
 /// A KPM of the incubator and why it needs attention.
 struct Attention {
@@ -2305,6 +2339,71 @@ struct Attention {
     business: String,
     nik: String,
     reasons: Vec<String>,
+    income_baseline: Option<f64>,
+    income_endline: Option<f64>,
+}
+
+/// The name of the file beside an incubator's PDF that lists every one of
+/// its KPM who need attention.
+pub fn attention_file(id: &str, lang: Lang) -> String {
+    let what = match lang {
+        Lang::Id => "perhatian",
+        Lang::En => "attention",
+    };
+    format!("{id}-{what}.xlsx")
+}
+
+/// Every KPM of the incubator who needs attention, most urgent first, as a
+/// workbook a mentor can filter: masked NIK, reasons, and the business
+/// income at baseline and endline (rupiah a month) as numbers.
+fn attention_xlsx(attention: &[Attention], w: &Words) -> Result<Vec<u8>, ReportError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut book = Workbook::new();
+    let sheet = book
+        .add_worksheet()
+        .set_name(w.pick("Perlu perhatian", "Need attention"))?;
+    let bold = Format::new().set_bold();
+    let rupiah = Format::new().set_num_format("#,##0");
+    let headers = [
+        (w.pick("ID KPM", "KPM id"), 14),
+        (w.pick("Usaha", "Business"), 30),
+        (w.pick("NIK (tersamar)", "NIK (masked)"), 19),
+        (w.pick("Alasan", "Reasons"), 50),
+        (
+            w.pick(
+                "Pendapatan usaha awal (Rp/bulan)",
+                "Business income, baseline (Rp/month)",
+            ),
+            20,
+        ),
+        (
+            w.pick(
+                "Pendapatan usaha akhir (Rp/bulan)",
+                "Business income, endline (Rp/month)",
+            ),
+            20,
+        ),
+    ];
+    for (c, (header, width)) in headers.iter().enumerate() {
+        let c = c as u16;
+        sheet.write_string_with_format(0, c, *header, &bold)?;
+        sheet.set_column_width(c, *width)?;
+    }
+    for (i, a) in attention.iter().enumerate() {
+        let r = i as u32 + 1;
+        sheet.write_string(r, 0, &a.kpm_id)?;
+        sheet.write_string(r, 1, &a.business)?;
+        sheet.write_string(r, 2, &a.nik)?;
+        sheet.write_string(r, 3, a.reasons.join("; "))?;
+        for (c, v) in [(4, a.income_baseline), (5, a.income_endline)] {
+            if let Some(v) = v {
+                sheet.write_number_with_format(r, c, v, &rupiah)?;
+            }
+        }
+    }
+    sheet.set_freeze_panes(1, 0)?;
+    sheet.autofilter(0, 0, attention.len() as u32, headers.len() as u16 - 1)?;
+    Ok(book.save_to_buffer()?)
 }
 
 /// The feedback report of one incubator: only its own KPM.
@@ -2360,6 +2459,8 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                 business: k.business.clone(),
                 nik: k.nik_masked.clone(),
                 reasons,
+                income_baseline: k.income_baseline,
+                income_endline: k.income_endline,
             });
         }
     }
@@ -2509,6 +2610,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         ),
         widths: Vec::new(),
     };
+    let attention_file = attention_file(id, lang);
     let attention_table = Table {
         title: w
             .pick("KPM yang perlu perhatian", "KPM who need attention")
@@ -2550,6 +2652,14 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                     ),
                 });
             }
+            note.push_str(&match lang {
+                Lang::Id => format!(
+                    " Daftar lengkap, dengan pendapatan usaha awal dan akhir: berkas Excel {attention_file} di samping PDF ini."
+                ),
+                Lang::En => format!(
+                    " The full list, with business income at baseline and endline: the Excel file {attention_file} beside this PDF."
+                ),
+            });
             note
         },
         widths: Vec::new(),
@@ -2621,5 +2731,10 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             impact: Vec::new(),
         },
         charts,
+        files: vec![Companion {
+            name: attention_file,
+            lang,
+            content: CompanionContent::Attention(attention),
+        }],
     })
 }

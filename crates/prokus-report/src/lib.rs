@@ -69,6 +69,9 @@ pub enum ReportError {
         /// Typst's diagnostics.
         message: String,
     },
+    /// A workbook beside a PDF could not be made.
+    #[error("workbook: {0}")]
+    Workbook(#[from] rust_xlsxwriter::XlsxError),
     /// No such province or incubator.
     #[error("no province or incubator `{0}` with ProKUS KPM in this database")]
     UnknownScope(String),

@@ -1,5 +1,5 @@
 //! Rendering a batch of reports in parallel: one world per report, shared
-//! fonts, Typst's memo cache evicted between chunks, each PDF written to a
+//! fonts, Typst's memo cache evicted every few reports, each PDF written to a
 //! temporary name and renamed, so a crash never leaves half a PDF.
 
 use std::path::{Path, PathBuf};
@@ -163,8 +163,11 @@ pub struct Rendered {
     pub job: Job,
     /// Where the PDF is, or why it failed.
     pub result: Result<PathBuf, ReportError>,
-    /// Milliseconds spent on it.
+    /// Milliseconds spent on its PDF (data, layout, PDF writing).
     pub millis: u128,
+    /// Milliseconds spent on the files beside its PDF, if any (an
+    /// incubator's workbook of KPM who need attention).
+    pub files_millis: u128,
 }
 
 /// Renders `jobs` in parallel; `progress` is called after each job.
@@ -183,65 +186,75 @@ pub fn render_all(
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
     let workers = rayon::current_num_threads().max(1);
-    let mut results = Vec::with_capacity(jobs.len());
-    // Chunks bound Typst's memo cache: it is emptied between them, so memory
-    // stays flat over a batch of any size. Measured on 618 PDFs (20,000
-    // households over every regency): chunks of 32 keeping entries 10
-    // evictions old peaked at 3.9 GB in 31 s; chunks of 16 emptied each time,
-    // 1.1 GB (what the indicators take before rendering) in 25 s.
-    for chunk in jobs.chunks(16) {
-        let next = AtomicUsize::new(0);
-        let done: Mutex<Vec<(usize, Rendered)>> = Mutex::new(Vec::with_capacity(chunk.len()));
-        std::thread::scope(|scope| {
-            for _ in 0..workers.min(chunk.len()) {
-                scope.spawn(|| {
-                    loop {
-                        let i = next.fetch_add(1, Ordering::Relaxed);
-                        let Some(job) = chunk.get(i) else { break };
-                        let start = Instant::now();
-                        // A report that panics (a bug) fails alone, named
-                        // with the panic's message; the batch goes on.
-                        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                            render_one(inputs, job, options)
-                        }))
-                        .unwrap_or_else(|panic| {
-                            let message = panic
-                                .downcast_ref::<&str>()
-                                .map(|s| s.to_string())
-                                .or_else(|| panic.downcast_ref::<String>().cloned())
-                                .unwrap_or_else(|| "unknown panic".into());
-                            Err(ReportError::Render {
-                                report: job.file_name(inputs).display().to_string(),
-                                message: format!("internal error (panic): {message}"),
-                            })
-                        });
-                        let rendered = Rendered {
-                            job: job.clone(),
-                            result,
-                            millis: start.elapsed().as_millis(),
-                        };
-                        progress(&rendered);
-                        done.lock()
-                            .unwrap_or_else(|e| e.into_inner())
-                            .push((i, rendered));
+    let next = AtomicUsize::new(0);
+    let finished = AtomicUsize::new(0);
+    let done: Mutex<Vec<(usize, Rendered)>> = Mutex::new(Vec::with_capacity(jobs.len()));
+    std::thread::scope(|scope| {
+        for _ in 0..workers.min(jobs.len()) {
+            scope.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    // A report that panics (a bug) fails alone, named with
+                    // the panic's message; the batch goes on.
+                    let mut times = (0, 0);
+                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        render_one(inputs, job, options, &mut times)
+                    }))
+                    .unwrap_or_else(|panic| {
+                        let message = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_else(|| "unknown panic".into());
+                        Err(ReportError::Render {
+                            report: job.file_name(inputs).display().to_string(),
+                            message: format!("internal error (panic): {message}"),
+                        })
+                    });
+                    let rendered = Rendered {
+                        job: job.clone(),
+                        result,
+                        millis: times.0,
+                        files_millis: times.1,
+                    };
+                    progress(&rendered);
+                    done.lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push((i, rendered));
+                    // Typst's memo cache is emptied every EVICT_EVERY
+                    // reports, so memory stays flat over a batch of any
+                    // size. No worker waits for the others: a report being
+                    // compiled meanwhile only recomputes what it had cached.
+                    if (finished.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVICT_EVERY) {
+                        typst::comemo::evict(0);
                     }
-                });
-            }
-        });
-        typst::comemo::evict(0);
-        let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
-        done.sort_by_key(|(i, _)| *i);
-        results.extend(done.into_iter().map(|(_, r)| r));
-    }
-    results
+                }
+            });
+        }
+    });
+    typst::comemo::evict(0);
+    let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    done.sort_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Builds, compiles and writes one report.
+/// How many reports are rendered between two evictions of Typst's memo cache.
+/// Measured on 618 PDFs (20,000 households over every regency): keeping
+/// entries 10 evictions old every 32 reports peaked at 3.9 GB; emptying the
+/// cache every 16 reports, at 1.1 GB (what the indicators take before
+/// rendering).
+const EVICT_EVERY: usize = 16;
+
+/// Builds, compiles and writes one report, then the files beside it;
+/// `times` gets the milliseconds each took.
 pub fn render_one(
     inputs: &Inputs,
     job: &Job,
     options: &RenderOptions,
+    times: &mut (u128, u128),
 ) -> Result<PathBuf, ReportError> {
+    let start = Instant::now();
     let built = match job {
         Job::National => data::national(inputs, options.lang)?,
         Job::Dashboard => data::dashboard(inputs, options.lang)?,
@@ -258,6 +271,12 @@ pub fn render_one(
         })?;
     let path = options.out.join(job.file_name(inputs));
     write_atomically(&path, &pdf)?;
+    times.0 = start.elapsed().as_millis();
+    let start = Instant::now();
+    for file in &built.files {
+        write_atomically(&path.with_file_name(file.name()), &file.bytes()?)?;
+    }
+    times.1 = start.elapsed().as_millis();
     Ok(path)
 }
 
@@ -270,7 +289,7 @@ pub fn compile(
     generated: chrono::NaiveDateTime,
     pdfa: bool,
 ) -> Result<Vec<u8>, String> {
-    let json = serde_json::to_vec(&built.payload).map_err(|e| e.to_string())?;
+    let json = payload_json(&built.payload).map_err(|e| e.to_string())?;
     let world = ReportWorld::new(template, json, built.charts.clone(), generated.date());
     let document = typst::compile::<PagedDocument>(&world)
         .output
@@ -296,6 +315,21 @@ pub fn compile(
         ..PdfOptions::default()
     };
     typst_pdf::pdf(&document, &options).map_err(|errors| describe(&errors))
+}
+
+/// The payload as JSON, its text in Unicode normalization form C (accents
+/// composed: `e` + U+0301 becomes `é`). The templates turn off the font's
+/// `ccmp` feature, which only composes such pairs and otherwise costs a tenth
+/// of the layout time (see `common.typ`); with the text composed beforehand,
+/// nothing is lost.
+pub fn payload_json(payload: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
+    use unicode_normalization::UnicodeNormalization;
+    let json = serde_json::to_string(payload)?;
+    Ok(if unicode_normalization::is_nfc(&json) {
+        json.into_bytes()
+    } else {
+        json.nfc().collect::<String>().into_bytes()
+    })
 }
 
 fn describe(errors: &[SourceDiagnostic]) -> String {
@@ -412,7 +446,28 @@ mod tests {
                 impact: vec![],
             },
             charts: vec![("c".into(), svg)],
+            files: Vec::new(),
         }
+    }
+
+    /// The text of the incubator template laid out with `payload(name)`.
+    fn laid_out(name: &str) -> String {
+        let built = payload(name);
+        let json = payload_json(&built.payload).unwrap();
+        let world = ReportWorld::new(
+            "incubator.typ",
+            json,
+            built.charts.clone(),
+            chrono::NaiveDate::from_ymd_opt(2021, 10, 1).unwrap(),
+        );
+        let doc = typst::compile::<PagedDocument>(&world)
+            .output
+            .unwrap_or_else(|e| panic!("{name}: {}", describe(&e)));
+        let mut text = String::new();
+        for page in doc.pages() {
+            text_of(&page.frame, &mut text);
+        }
+        text
     }
 
     #[test]
@@ -424,21 +479,7 @@ mod tests {
             "#exit()",
             "$x$ *bold* _i_ <lbl> @ref \\",
         ] {
-            let built = payload(name);
-            let json = serde_json::to_vec(&built.payload).unwrap();
-            let world = ReportWorld::new(
-                "incubator.typ",
-                json,
-                built.charts.clone(),
-                chrono::NaiveDate::from_ymd_opt(2021, 10, 1).unwrap(),
-            );
-            let doc = typst::compile::<PagedDocument>(&world)
-                .output
-                .unwrap_or_else(|e| panic!("{name}: {}", describe(&e)));
-            let mut text = String::new();
-            for page in doc.pages() {
-                text_of(&page.frame, &mut text);
-            }
+            let text = laid_out(name);
             let squashed: String = text.split_whitespace().collect();
             let want: String = name.split_whitespace().collect();
             assert!(
@@ -447,6 +488,22 @@ mod tests {
             );
             assert!(!text.contains("root:"), "no file was read");
         }
+    }
+
+    #[test]
+    fn accents_typed_as_two_characters_are_composed() {
+        // `e` followed by a combining acute (as some phone keyboards send
+        // it): the font's ccmp feature, which would compose it, is off, so
+        // the engine composes it before Typst sees it.
+        let text = laid_out("Kafe\u{301} Rene\u{301}");
+        assert!(text.contains("Kafé René"), "composed: {text}");
+        assert!(!text.contains('\u{301}'), "no combining mark left: {text}");
+        let json = payload_json(&payload("Warung Bu Siti").payload).unwrap();
+        assert_eq!(
+            json,
+            serde_json::to_vec(&payload("Warung Bu Siti").payload).unwrap(),
+            "composed text is left as it is"
+        );
     }
 
     #[test]
