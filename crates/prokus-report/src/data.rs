@@ -414,44 +414,115 @@ pub struct Table {
     pub widths: Vec<f64>,
 }
 
-/// Characters of 8-point Inter across the text width of an A4 page with the
-/// reports' margins (17.4 cm).
-const LINE_CHARS: f64 = 110.0;
+/// The text width of an A4 page with the reports' margins (21 cm less twice
+/// 1.8 cm), in points: the width of every table.
+const TABLE_WIDTH: f64 = 493.2;
+/// The size of a table's text, in points (`data-table` in `common.typ`).
+const TABLE_TEXT: f64 = 8.0;
+/// A cell's inset on both sides, and a little room for rounding.
+const CELL_PADDING: f64 = 2.0 * 4.0 + 1.0;
+/// The narrowest a table's first column gets when its text wraps, in points
+/// (some 28 characters), so that the names of the rows stay readable.
+const LABEL_WIDTH: f64 = 120.0;
+/// What a status cell's box adds around its text (inset and stroke).
+const STATUS_PADDING: f64 = 2.0 * 3.0 + 1.0;
 
 impl Table {
-    /// The relative widths of the columns: `widths` when it has one per
-    /// column; otherwise each column as wide as its longest text (a header
-    /// wraps, so its longest word), and when some column is right-aligned the
-    /// first one takes the room the others leave. The template turns them
-    /// into fractions of the width, so Typst need not lay every cell out
-    /// twice to measure it, as it does for `auto` columns.
+    /// The widths of the columns, in points across the page: `widths` when
+    /// it has one per column; otherwise measured from the text, the way a
+    /// browser lays out an automatic table. Numbers (right-aligned columns)
+    /// and status badges never wrap (but an interval, after its dash); other
+    /// text may wrap between words, the first column down to [`LABEL_WIDTH`];
+    /// a header may wrap too. When every column fits on one line, each is as
+    /// wide as its longest text and the room left goes to the text columns;
+    /// otherwise the text columns share the width the numbers leave, in
+    /// proportion to how much each would need to be on one line. The
+    /// template turns them into fractions of the width, so Typst need not
+    /// lay every cell out twice to measure it, as it does for `auto` columns.
     pub fn column_widths(&self) -> Vec<f64> {
         let n = self.columns.len();
         if self.widths.len() == n {
             return self.widths.clone();
         }
-        let chars = |s: &str| s.chars().count() as f64;
-        let mut widths: Vec<f64> = (0..n)
+        let width = |s: &str, bold: bool| crate::world::text_width(s, TABLE_TEXT, bold);
+        let longest_word = |s: &str, bold: bool| {
+            s.split_whitespace()
+                .map(|w| width(w, bold))
+                .fold(0.0, f64::max)
+        };
+        // (narrowest, widest) of each column.
+        let mut bounds: Vec<(f64, f64)> = (0..n)
             .map(|c| {
-                let header = self.columns[c]
-                    .split_whitespace()
-                    .map(chars)
-                    .fold(0.0, f64::max);
-                let cells = self
-                    .rows
-                    .iter()
-                    .filter_map(|r| r.get(c))
-                    .map(|cell| chars(&cell.text) + if cell.status.is_some() { 2.0 } else { 0.0 })
-                    .fold(0.0, f64::max);
-                // Padding on both sides; long text wraps.
-                header.max(cells).clamp(3.0, 48.0) + 1.5
+                // Status badges do not wrap either.
+                let wraps = self.align.get(c) != Some(&"right")
+                    && self
+                        .rows
+                        .iter()
+                        .all(|r| r.get(c).is_none_or(|x| x.status.is_none()));
+                let (mut narrow, mut wide) = (longest_word(&self.columns[c], true), 0.0_f64);
+                for cell in self.rows.iter().filter_map(|r| r.get(c)) {
+                    let extra = if cell.status.is_some() {
+                        STATUS_PADDING
+                    } else {
+                        0.0
+                    };
+                    let whole = width(&cell.text, false) + extra;
+                    wide = wide.max(whole);
+                    narrow = narrow.max(if wraps {
+                        longest_word(&cell.text, false) + extra
+                    } else if let Some((low, high)) = cell.text.split_once(" – ") {
+                        // An interval may break after its dash.
+                        width(&format!("{low} –"), false).max(width(high, false))
+                    } else {
+                        whole
+                    });
+                }
+                let wide = wide.max(width(&self.columns[c], true)).max(narrow);
+                (narrow + CELL_PADDING, wide + CELL_PADDING)
             })
             .collect();
-        if n > 1 && self.align.contains(&"right") {
-            let others: f64 = widths[1..].iter().sum();
-            widths[0] = widths[0].min((LINE_CHARS - others).max(18.0));
+        // The first column names the rows: when it wraps, as wide as
+        // LABEL_WIDTH if the other columns leave that much, else what they
+        // leave.
+        if self.align.first() != Some(&"right") {
+            let others: f64 = bounds[1..].iter().map(|b| b.0).sum();
+            let (narrow, wide) = bounds[0];
+            bounds[0].0 = narrow.max(wide.min(LABEL_WIDTH).min(TABLE_WIDTH - others));
         }
-        widths
+        let narrowest: f64 = bounds.iter().map(|b| b.0).sum();
+        let widest: f64 = bounds.iter().map(|b| b.1).sum();
+        if widest <= TABLE_WIDTH {
+            // Room to spare: to the text columns, as wide as they are.
+            let text: f64 = (0..n)
+                .filter(|&c| self.align.get(c) != Some(&"right"))
+                .map(|c| bounds[c].1)
+                .sum();
+            let spare = TABLE_WIDTH - widest;
+            (0..n)
+                .map(|c| {
+                    let (_, wide) = bounds[c];
+                    if text > 0.0 && self.align.get(c) != Some(&"right") {
+                        wide + spare * wide / text
+                    } else if text > 0.0 {
+                        wide
+                    } else {
+                        wide + spare * wide / widest
+                    }
+                })
+                .collect()
+        } else if narrowest <= TABLE_WIDTH {
+            let share = (TABLE_WIDTH - narrowest) / (widest - narrowest);
+            bounds
+                .iter()
+                .map(|(narrow, wide)| narrow + (wide - narrow) * share)
+                .collect()
+        } else {
+            // Too narrow even with every text wrapped: in proportion.
+            bounds
+                .iter()
+                .map(|b| b.0 * TABLE_WIDTH / narrowest)
+                .collect()
+        }
     }
 }
 
@@ -666,9 +737,13 @@ impl Words {
 
     fn ci(&self, i: &Indicator, r: &IndicatorRow) -> String {
         match (r.ci_low, r.ci_high) {
-            (Some(lo), Some(hi)) => {
-                format!("{} – {}", self.value(i, Some(lo)), self.value(i, Some(hi)))
-            }
+            // "Rp" stays with its number: the interval may break only
+            // after its dash.
+            (Some(lo), Some(hi)) => format!(
+                "{} – {}",
+                self.value(i, Some(lo)).replace("Rp ", "Rp\u{a0}"),
+                self.value(i, Some(hi)).replace("Rp ", "Rp\u{a0}")
+            ),
             _ => "–".into(),
         }
     }
@@ -2737,4 +2812,91 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             content: CompanionContent::Attention(attention),
         }],
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn table(columns: &[&str], align: &[&'static str], rows: &[&[&str]]) -> Table {
+        Table {
+            title: String::new(),
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            align: align.to_vec(),
+            rows: rows
+                .iter()
+                .map(|r| r.iter().map(|c| Cell::from(c.to_string())).collect())
+                .collect(),
+            note: String::new(),
+            widths: Vec::new(),
+        }
+    }
+
+    fn one_line(text: &str) -> f64 {
+        crate::world::text_width(text, TABLE_TEXT, false) + CELL_PADDING
+    }
+
+    #[test]
+    fn columns_fill_the_page_and_numbers_stay_on_one_line() {
+        let ci = "Rp\u{a0}1.809.810 – Rp\u{a0}2.803.047";
+        let t = table(
+            &[
+                "Indikator",
+                "n",
+                "Awal",
+                "Akhir",
+                "Perubahan",
+                "IK 95%",
+                "Target",
+                "Status",
+            ],
+            &[
+                "left", "right", "right", "right", "right", "right", "right", "left",
+            ],
+            &[&[
+                "Pendapatan bersih usaha rata-rata per bulan (Rp/bulan)",
+                "1.842",
+                "Rp 1.797.857",
+                "Rp 2.306.429",
+                "+Rp 508.572",
+                ci,
+                "20,0%",
+                "Di bawah target",
+            ]],
+        );
+        let w = t.column_widths();
+        assert!((w.iter().sum::<f64>() - TABLE_WIDTH).abs() < 1e-6, "{w:?}");
+        for (c, text) in [
+            (1, "1.842"),
+            (2, "Rp 1.797.857"),
+            (3, "Rp 2.306.429"),
+            (4, "+Rp 508.572"),
+        ] {
+            assert!(w[c] >= one_line(text), "{text} on one line: {w:?}");
+        }
+        // The interval breaks after its dash, not inside a number.
+        assert!(w[5] >= one_line("Rp\u{a0}1.809.810 –"), "{w:?}");
+        assert!(w[5] < one_line(ci), "{w:?}");
+        // The names of the rows keep a readable width.
+        assert!(w[0] >= LABEL_WIDTH, "{w:?}");
+    }
+
+    #[test]
+    fn a_narrow_table_gives_its_room_to_the_text() {
+        let t = table(
+            &["Putaran", "n"],
+            &["left", "right"],
+            &[&["Awal", "12"], &["Monitoring 1", "1.204"]],
+        );
+        let w = t.column_widths();
+        assert!((w.iter().sum::<f64>() - TABLE_WIDTH).abs() < 1e-6);
+        assert!(
+            (w[1] - one_line("1.204")).abs() < 1.0,
+            "the number column is as wide as its text: {w:?}"
+        );
+        // Set widths win.
+        let mut set = t.clone();
+        set.widths = vec![1.0, 3.0];
+        assert_eq!(set.column_widths(), vec![1.0, 3.0]);
+    }
 }

@@ -34,6 +34,53 @@ const FONTS: [(&[u8], plotters::style::FontStyle); 4] = [
     ),
 ];
 
+/// The width in points of `text` set in Inter at `size` points, semibold or
+/// regular, without kerning: what a table cell needs to hold it on one line.
+/// Measured with the very font bytes Typst embeds.
+pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
+    /// Advances (em) of the ASCII characters, and the font for the rest.
+    struct Face {
+        ascii: [f64; 128],
+        font: typst::text::FontInstance,
+    }
+    impl Face {
+        fn new(bytes: &'static [u8]) -> Face {
+            // Inter's static fonts have no variation axes.
+            let font = Font::new(Bytes::new(bytes), 0)
+                .expect("the shipped font parses")
+                .instantiate(
+                    Default::default(),
+                    typst::layout::Abs::pt(TEXT_SIZE),
+                    &Default::default(),
+                );
+            let mut ascii = [0.0; 128];
+            for (c, advance) in ascii.iter_mut().enumerate() {
+                *advance = Face::measure(&font, c as u8 as char);
+            }
+            Face { ascii, font }
+        }
+        fn measure(font: &typst::text::FontInstance, c: char) -> f64 {
+            font.ttf()
+                .glyph_index(c)
+                .and_then(|g| font.x_advance(g.0))
+                // A character the font lacks: about the width of a digit.
+                .map_or(0.6, |em| em.get())
+        }
+        fn em(&self, text: &str) -> f64 {
+            text.chars()
+                .map(|c| match self.ascii.get(c as usize) {
+                    Some(advance) => *advance,
+                    None => Face::measure(&self.font, c),
+                })
+                .sum()
+        }
+    }
+    const TEXT_SIZE: f64 = 8.0;
+    static FACES: OnceLock<[Face; 2]> = OnceLock::new();
+    let faces = FACES.get_or_init(|| [Face::new(FONTS[0].0), Face::new(FONTS[3].0)]);
+    faces[usize::from(semibold)].em(text) * size
+}
+
 /// The Typst templates, compiled into the binary.
 pub const TEMPLATES: &[(&str, &str)] = &[
     (
