@@ -1,15 +1,14 @@
--- Per ProKUS KPM: baseline and endline answers and the waves answered, for
--- the incubator feedback ("KPM who need attention").
+-- Per ProKUS KPM, ordered by incubator: baseline and endline answers and the
+-- waves answered, for the incubator feedback ("KPM who need attention").
+-- data.rs files each row under its incubator; an incubator's report reads
+-- its own list only, so it never shows another's households.
 --
--- Two parts. The first, run once, gathers every ProKUS KPM into a temporary
--- table (the latest answers are read once, not once per incubator: 27
--- readings took 20 s on 250,000 households). The second is run once per
--- incubator, filtered by its id in $1: the report of one incubator never
--- reads another's households.
--- part: prepare
-CREATE OR REPLACE TEMP TABLE kpm_attention AS
-SELECT k.kpm_id,
-       k.incubator_id,
+-- One query for every incubator: the latest answers are read once (27
+-- readings took 20 s on 250,000 households). The waves answered are only
+-- looked up, so they are not sorted: 0.39 s against 0.85 s with the waves in
+-- order (200,000-household nationwide sample).
+SELECT k.incubator_id,
+       k.kpm_id,
        coalesce(k.business_name, '') AS business_name,
        coalesce(k.nik_masked, '') AS nik_masked,
        any_value(c.business_income) FILTER (WHERE c.wave = 'baseline') AS income_baseline,
@@ -17,15 +16,9 @@ SELECT k.kpm_id,
        any_value(c.business_operating) FILTER (WHERE c.wave = 'endline') AS operating_endline,
        any_value(c.saves) FILTER (WHERE c.wave = 'endline') AS saves_endline,
        any_value(c.save_frequency) FILTER (WHERE c.wave = 'endline') AS frequency_endline,
-       string_agg(c.wave, ' ' ORDER BY w.ordinal) AS waves_answered
+       string_agg(c.wave, ' ') AS waves_answered
 FROM kpm k
 LEFT JOIN response_current c USING (kpm_id)
-LEFT JOIN wave w USING (wave)
-WHERE k.arm = 'prokus'
-GROUP BY k.kpm_id, k.incubator_id, k.business_name, k.nik_masked;
--- part: incubator
-SELECT kpm_id, business_name, nik_masked, income_baseline, income_endline,
-       operating_endline, saves_endline, frequency_endline, waves_answered
-FROM kpm_attention
-WHERE incubator_id = $1
-ORDER BY kpm_id
+WHERE k.arm = 'prokus' AND k.incubator_id IS NOT NULL
+GROUP BY k.kpm_id, k.incubator_id, k.business_name, k.nik_masked
+ORDER BY k.incubator_id, k.kpm_id

@@ -5,7 +5,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Datelike, NaiveDate};
-use duckdb::{Connection, params};
+use duckdb::Connection;
 
 use prokus_metrics::quality::{Check, QualityReport};
 use prokus_metrics::schedule::Schedule;
@@ -238,29 +238,32 @@ impl Reads {
             })
         })?;
         let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        let mut kpm_by_incubator = BTreeMap::new();
-        conn.execute_batch(prokus_metrics::sql::part(ATTENTION_SQL, "prepare"))?;
-        let mut stmt = conn.prepare(prokus_metrics::sql::part(ATTENTION_SQL, "incubator"))?;
-        for inc in &incubators {
-            let kpm = stmt
-                .query_map(params![inc.id], |r| {
-                    Ok(KpmStatus {
-                        kpm_id: r.get(0)?,
-                        business: r.get(1)?,
-                        nik_masked: r.get(2)?,
-                        income_baseline: r.get(3)?,
-                        income_endline: r.get(4)?,
-                        operating: r.get(5)?,
-                        saves: r.get(6)?,
-                        frequency: r.get(7)?,
-                        waves: r.get::<_, Option<String>>(8)?.unwrap_or_default(),
-                    })
-                })?
-                .collect::<Result<Vec<_>, _>>()?;
-            kpm_by_incubator.insert(inc.id.clone(), kpm);
-        }
-        drop(stmt);
-        conn.execute_batch("DROP TABLE IF EXISTS kpm_attention")?;
+        let rows = all(conn, ATTENTION_SQL, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                KpmStatus {
+                    kpm_id: r.get(1)?,
+                    business: r.get(2)?,
+                    nik_masked: r.get(3)?,
+                    income_baseline: r.get(4)?,
+                    income_endline: r.get(5)?,
+                    operating: r.get(6)?,
+                    saves: r.get(7)?,
+                    frequency: r.get(8)?,
+                    waves: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                },
+            ))
+        })?;
+        // Ordered by incubator: each incubator's KPM are one run of rows.
+        let kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = rows
+            .chunk_by(|a, b| a.0 == b.0)
+            .map(|run| {
+                (
+                    run[0].0.clone(),
+                    run.iter().map(|(_, k)| k.clone()).collect(),
+                )
+            })
+            .collect();
         Ok(Reads {
             waves,
             incubators,
