@@ -407,7 +407,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 targets: load_targets(targets.as_deref())?,
                 levels,
                 winsorize,
-                quarters_national_only: false,
+                ..Options::default()
             };
             let mut table = prokus_metrics::compute(db.connection(), &catalog, &options)?;
             write_table(&mut table, format, &output)?;

@@ -212,6 +212,11 @@ pub struct Options {
     /// default (every level gets every period); the reports, which print
     /// quarters nowhere else, turn it on and skip those rows.
     pub quarters_national_only: bool,
+    /// The indicators kept at some levels, by level name (`district`); a
+    /// level not listed keeps every indicator. Empty by default; the
+    /// reports, which print five indicators by kecamatan, keep those there
+    /// (the kecamatan are nine in ten of the table's rows).
+    pub level_indicators: HashMap<String, Vec<String>>,
 }
 
 impl Default for Options {
@@ -222,6 +227,7 @@ impl Default for Options {
             levels: Level::defaults(),
             winsorize: None,
             quarters_national_only: false,
+            level_indicators: HashMap::new(),
         }
     }
 }
@@ -915,11 +921,15 @@ fn finish(
             } else {
                 (codes.join(":"), labels.join(" · "))
             };
+            let kept = options.level_indicators.get(level_name);
             for (vi, cell) in group_cells.iter().enumerate() {
                 let Some(cell) = cell.as_ref().filter(|c| c.n > 0.0) else {
                     continue;
                 };
                 for &i in &by_variable[vi] {
+                    if kept.is_some_and(|ids| !ids.contains(&catalog.indicators[i].id)) {
+                        continue;
+                    }
                     if let Some(row) = indicator_row(
                         &catalog.indicators[i],
                         period,
@@ -1628,6 +1638,32 @@ pub(crate) mod tests {
                 .iter()
                 .any(|r| r.level == "national" && r.period.contains("-Q")),
             "the national level keeps its quarters"
+        );
+        assert_eq!(narrow.len(), kept.len());
+        for (a, b) in narrow.iter().zip(kept) {
+            assert_eq!(a, b);
+        }
+    }
+
+    #[test]
+    fn indicators_kept_at_a_level_leave_every_other_row_as_it_was() {
+        let (_dir, db) = database();
+        let conn = db.connection();
+        let all = compute_rows(conn, &Catalog::builtin(), &Options::default()).unwrap();
+        let kept_ids = vec!["saves_monthly".to_string(), "business_income".to_string()];
+        let options = Options {
+            level_indicators: HashMap::from([("district".to_string(), kept_ids.clone())]),
+            ..Default::default()
+        };
+        let narrow = compute_rows(conn, &Catalog::builtin(), &options).unwrap();
+        let kept: Vec<&IndicatorRow> = all
+            .iter()
+            .filter(|r| r.level != "district" || kept_ids.contains(&r.indicator_id))
+            .collect();
+        assert!(kept.len() < all.len(), "the sample has kecamatan rows");
+        assert!(
+            narrow.iter().any(|r| r.level == "district"),
+            "the kecamatan keep the indicators listed"
         );
         assert_eq!(narrow.len(), kept.len());
         for (a, b) in narrow.iter().zip(kept) {

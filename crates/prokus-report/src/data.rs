@@ -60,6 +60,28 @@ fn all<T>(
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The indicators of a breakdown table (by province, regency, kecamatan or
+/// incubator).
+const GROUP_TABLE: [&str; 5] = [
+    "business_income_change_pct",
+    "saves_monthly",
+    "keeps_books",
+    "jobs_created",
+    "business_operating",
+];
+
+/// What a regency report prints by kecamatan: its breakdown table, the
+/// income chart, and `saves_monthly`, whose rows list the kecamatan
+/// ([`Inputs`]' groups). The only indicators the reports need at that level.
+pub const BY_DISTRICT: [&str; 6] = [
+    "business_income_change_pct",
+    "saves_monthly",
+    "keeps_books",
+    "jobs_created",
+    "business_operating",
+    "business_income",
+];
+
 /// The waves in order, for charts and tables.
 pub const WAVES: [&str; 5] = [
     "baseline",
@@ -839,13 +861,7 @@ fn group_table(
     period: &str,
     title: String,
 ) -> Table {
-    let ids = [
-        "business_income_change_pct",
-        "saves_monthly",
-        "keeps_books",
-        "jobs_created",
-        "business_operating",
-    ];
+    let ids = GROUP_TABLE;
     let mut columns = vec![w.pick("Kelompok", "Group").to_string(), "n".to_string()];
     let indicators: Vec<&Indicator> = ids.iter().filter_map(|id| inputs.catalog.get(id)).collect();
     columns.extend(indicators.iter().map(|i| short_label(i, w)));

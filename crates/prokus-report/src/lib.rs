@@ -45,6 +45,11 @@ pub fn indicator_options(targets: prokus_metrics::Targets) -> prokus_metrics::Op
             .map(|l| prokus_metrics::Level::parse(l).expect("the report levels parse"))
             .collect(),
         quarters_national_only: true,
+        level_indicators: [(
+            "district".to_string(),
+            data::BY_DISTRICT.iter().map(|s| s.to_string()).collect(),
+        )]
+        .into(),
         ..prokus_metrics::Options::default()
     }
 }
