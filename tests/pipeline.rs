@@ -703,23 +703,45 @@ fn pdfs_open_and_print_the_indicator_table() {
     assert!(national_text.contains("Rp "), "money is printed in rupiah");
 
     // The target chart gives each targeted national figure as a share of
-    // its target.
-    let saves = run
+    // its target, beside the indicator's name (pdftotext keeps a bar's label
+    // and its value on one line).
+    let catalog = prokus_metrics::Catalog::builtin();
+    let chart = national_text
+        .split_once("Capaian terhadap target, nasional")
+        .expect("the target chart")
+        .1;
+    let mut bars = 0;
+    for r in run
         .indicators
         .iter()
-        .find(|r| {
-            r["indicator_id"] == "saves_monthly"
-                && r["level"] == "national"
-                && r["period"] == "endline"
-        })
-        .unwrap();
-    let progress =
-        100.0 * saves["value"].parse::<f64>().unwrap() / saves["target"].parse::<f64>().unwrap();
-    let shown = format!("{progress:.0}%");
-    assert!(
-        national_text.contains("Capaian terhadap target") && national_text.contains(&shown),
-        "target progress {shown} of saves_monthly"
-    );
+        .filter(|r| r["level"] == "national" && r["period"] == "endline" && !r["target"].is_empty())
+    {
+        let i = catalog.get(&r["indicator_id"]).unwrap();
+        let (value, target): (f64, f64) =
+            (r["value"].parse().unwrap(), r["target"].parse().unwrap());
+        let progress = match i.direction {
+            prokus_metrics::Direction::Higher => 100.0 * value / target,
+            prokus_metrics::Direction::Lower => 100.0 * target / value,
+        };
+        // The CSV's value is rounded: the percentage may be one off.
+        let shown: Vec<String> = [-1.0, 0.0, 1.0]
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}%",
+                    i.label_id,
+                    indonesian(&format!("{:.0}", progress.round() + d))
+                )
+            })
+            .collect();
+        assert!(
+            shown.iter().any(|s| chart.contains(s)),
+            "target progress `{}` in the chart: {chart}",
+            shown[1]
+        );
+        bars += 1;
+    }
+    assert!(bars >= 8, "the targeted indicators are charted ({bars})");
 
     // The impact section prints `prokus impact`'s difference in differences
     // (standard errors clustered by household) and its interval.

@@ -34,9 +34,10 @@ pub const LEVELS: [&str; 6] = [
 ];
 
 /// How to compute the indicator table the reports are made from: with
-/// `targets`, the [`LEVELS`] they print, and quarters at the national level
-/// only. On the nationwide 200,000-household sample that is 1.0 million rows
-/// instead of the 1.65 million of every level and period.
+/// `targets`, the [`LEVELS`] they print, quarters at the national level only,
+/// and at the kecamatan level only the indicators printed there
+/// ([`data::BY_DISTRICT`]). On the nationwide 200,000-household sample that
+/// is 284,093 rows instead of the 1.65 million of every level and period.
 pub fn indicator_options(targets: prokus_metrics::Targets) -> prokus_metrics::Options {
     prokus_metrics::Options {
         targets,
