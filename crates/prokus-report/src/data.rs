@@ -457,7 +457,7 @@ impl Table {
     /// it has one per column; otherwise measured from the text, the way a
     /// browser lays out an automatic table. Numbers (right-aligned columns)
     /// and status badges never wrap (but an interval, after its dash); other
-    /// text may wrap between words, the first column down to [`LABEL_WIDTH`];
+    /// text may wrap between words, the first column down to 120 points;
     /// a header may wrap too. When every column fits on one line, each is as
     /// wide as its longest text and the room left goes to the text columns;
     /// otherwise the text columns share the width the numbers leave, in
