@@ -198,19 +198,8 @@ pub fn render_all(
                     // A report that panics (a bug) fails alone, named with
                     // the panic's message; the batch goes on.
                     let mut times = (0, 0);
-                    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    let result = isolated(&job.file_name(inputs).display().to_string(), || {
                         render_one(inputs, job, options, &mut times)
-                    }))
-                    .unwrap_or_else(|panic| {
-                        let message = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_else(|| "unknown panic".into());
-                        Err(ReportError::Render {
-                            report: job.file_name(inputs).display().to_string(),
-                            message: format!("internal error (panic): {message}"),
-                        })
                     });
                     let rendered = Rendered {
                         job: job.clone(),
@@ -237,6 +226,23 @@ pub fn render_all(
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
+}
+
+/// Runs `f`, turning a panic into a [`ReportError::Render`] of `report`
+/// with the panic's message, so that one report's bug fails that report
+/// alone.
+fn isolated<T>(report: &str, f: impl FnOnce() -> Result<T, ReportError>) -> Result<T, ReportError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        Err(ReportError::Render {
+            report: report.to_string(),
+            message: format!("internal error (panic): {message}"),
+        })
+    })
 }
 
 /// How many reports are rendered between two evictions of Typst's memo cache.
@@ -504,6 +510,34 @@ mod tests {
             serde_json::to_vec(&payload("Warung Bu Siti").payload).unwrap(),
             "composed text is left as it is"
         );
+    }
+
+    #[test]
+    fn a_report_that_panics_fails_alone_with_the_message() {
+        let index = 3;
+        let failed = isolated("regency/1101-x.pdf", || -> Result<(), ReportError> {
+            let rows: Vec<u32> = Vec::new();
+            let _ = rows[index];
+            Ok(())
+        })
+        .unwrap_err();
+        let message = failed.to_string();
+        assert!(
+            message.starts_with("regency/1101-x.pdf: internal error (panic): "),
+            "{message}"
+        );
+        assert!(message.contains("index out of bounds"), "{message}");
+        let failed =
+            isolated("x.pdf", || -> Result<(), ReportError> { panic!("plain") }).unwrap_err();
+        assert!(failed.to_string().ends_with("(panic): plain"), "{failed}");
+        // Errors and results pass through.
+        assert_eq!(isolated("x.pdf", || Ok(7)).unwrap(), 7);
+        assert!(matches!(
+            isolated("x.pdf", || -> Result<(), _> {
+                Err(ReportError::UnknownScope("99".into()))
+            }),
+            Err(ReportError::UnknownScope(_))
+        ));
     }
 
     #[test]
