@@ -466,7 +466,7 @@ impl Table {
     /// lay every cell out twice to measure it, as it does for `auto` columns.
     pub fn column_widths(&self) -> Vec<f64> {
         let n = self.columns.len();
-        if self.widths.len() == n {
+        if self.widths.len() == n || n == 0 {
             return self.widths.clone();
         }
         let width = |s: &str, bold: bool| crate::world::text_width(s, TABLE_TEXT, bold);
@@ -2913,6 +2913,8 @@ mod tests {
             (w[1] - one_line("1.204")).abs() < 1.0,
             "the number column is as wide as its text: {w:?}"
         );
+        // A table without columns has no widths.
+        assert!(table(&[], &[], &[]).column_widths().is_empty());
         // Set widths win.
         let mut set = t.clone();
         set.widths = vec![1.0, 3.0];

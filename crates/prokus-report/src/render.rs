@@ -253,7 +253,7 @@ fn isolated<T>(report: &str, f: impl FnOnce() -> Result<T, ReportError>) -> Resu
 const EVICT_EVERY: usize = 16;
 
 /// Builds, compiles and writes one report, then the files beside it;
-/// `times` gets the milliseconds each took.
+/// `times` gets the milliseconds each took (the PDF's also when it failed).
 pub fn render_one(
     inputs: &Inputs,
     job: &Job,
@@ -261,6 +261,24 @@ pub fn render_one(
     times: &mut (u128, u128),
 ) -> Result<PathBuf, ReportError> {
     let start = Instant::now();
+    let written = write_pdf(inputs, job, options);
+    times.0 = start.elapsed().as_millis();
+    let (path, files) = written?;
+    let start = Instant::now();
+    for file in &files {
+        write_atomically(&path.with_file_name(file.name()), &file.bytes()?)?;
+    }
+    times.1 = start.elapsed().as_millis();
+    Ok(path)
+}
+
+/// Builds, compiles and writes one report's PDF; returns where, and the
+/// files to write beside it.
+fn write_pdf(
+    inputs: &Inputs,
+    job: &Job,
+    options: &RenderOptions,
+) -> Result<(PathBuf, Vec<data::Companion>), ReportError> {
     let built = match job {
         Job::National => data::national(inputs, options.lang)?,
         Job::Dashboard => data::dashboard(inputs, options.lang)?,
@@ -277,13 +295,7 @@ pub fn render_one(
         })?;
     let path = options.out.join(job.file_name(inputs));
     write_atomically(&path, &pdf)?;
-    times.0 = start.elapsed().as_millis();
-    let start = Instant::now();
-    for file in &built.files {
-        write_atomically(&path.with_file_name(file.name()), &file.bytes()?)?;
-    }
-    times.1 = start.elapsed().as_millis();
-    Ok(path)
+    Ok((path, built.files))
 }
 
 /// Compiles a template with its data and charts to PDF bytes (PDF/A-2b when

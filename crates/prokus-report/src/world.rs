@@ -45,12 +45,13 @@ pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
     }
     impl Face {
         fn new(bytes: &'static [u8]) -> Face {
-            // Inter's static fonts have no variation axes.
+            // Inter's static fonts have no variation axes: the advances are
+            // the same at every size.
             let font = Font::new(Bytes::new(bytes), 0)
                 .expect("the shipped font parses")
                 .instantiate(
                     Default::default(),
-                    typst::layout::Abs::pt(TEXT_SIZE),
+                    typst::layout::Abs::pt(10.0),
                     &Default::default(),
                 );
             let mut ascii = [0.0; 128];
@@ -75,7 +76,6 @@ pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
                 .sum()
         }
     }
-    const TEXT_SIZE: f64 = 8.0;
     static FACES: OnceLock<[Face; 2]> = OnceLock::new();
     let faces = FACES.get_or_init(|| [Face::new(FONTS[0].0), Face::new(FONTS[3].0)]);
     faces[usize::from(semibold)].em(text) * size
