@@ -1016,7 +1016,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
         table.frame.height()
     );
     println!(
-        "reports:     {} PDFs in {}{}",
+        "reports:     {} PDFs in {}{}; each incubator's KPM who need attention in incubator/*-perhatian.xlsx",
         written,
         reports.display(),
         if failed > 0 {
