@@ -1639,9 +1639,14 @@ pub(crate) mod tests {
                 .any(|r| r.level == "national" && r.period.contains("-Q")),
             "the national level keeps its quarters"
         );
+        assert_same_rows(&narrow, &kept);
+    }
+
+    /// `narrow` holds exactly the rows `kept`, in order.
+    fn assert_same_rows(narrow: &[IndicatorRow], kept: &[&IndicatorRow]) {
         assert_eq!(narrow.len(), kept.len());
         for (a, b) in narrow.iter().zip(kept) {
-            assert_eq!(a, b);
+            assert_eq!(a, *b);
         }
     }
 
@@ -1665,10 +1670,7 @@ pub(crate) mod tests {
             narrow.iter().any(|r| r.level == "district"),
             "the kecamatan keep the indicators listed"
         );
-        assert_eq!(narrow.len(), kept.len());
-        for (a, b) in narrow.iter().zip(kept) {
-            assert_eq!(a, b);
-        }
+        assert_same_rows(&narrow, &kept);
     }
 
     #[test]
