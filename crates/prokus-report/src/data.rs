@@ -62,7 +62,7 @@ fn all<T>(
 
 /// The indicators of a breakdown table (by province, regency, kecamatan or
 /// incubator).
-const GROUP_TABLE: [&str; 5] = [
+pub const GROUP_TABLE: [&str; 5] = [
     "business_income_change_pct",
     "saves_monthly",
     "keeps_books",
@@ -70,17 +70,20 @@ const GROUP_TABLE: [&str; 5] = [
     "business_operating",
 ];
 
-/// What a regency report prints by kecamatan: its breakdown table, the
-/// income chart, and `saves_monthly`, whose rows list the kecamatan
-/// ([`Inputs`]' groups). The only indicators the reports need at that level.
-pub const BY_DISTRICT: [&str; 6] = [
-    "business_income_change_pct",
-    "saves_monthly",
-    "keeps_books",
-    "jobs_created",
-    "business_operating",
-    "business_income",
-];
+/// What a regency report prints by kecamatan: its breakdown table
+/// ([`GROUP_TABLE`], whose `saves_monthly` rows also list the kecamatan, see
+/// [`Inputs`]' groups) and the income chart. The only indicators the reports
+/// need at that level.
+pub fn by_district() -> Vec<String> {
+    GROUP_TABLE
+        .iter()
+        .chain(&[INCOME])
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// The indicator of the income charts.
+const INCOME: &str = "business_income";
 
 /// The waves in order, for charts and tables.
 pub const WAVES: [&str; 5] = [
@@ -276,16 +279,10 @@ impl Reads {
                 },
             ))
         })?;
-        // Ordered by incubator: each incubator's KPM are one run of rows.
-        let kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = rows
-            .chunk_by(|a, b| a.0 == b.0)
-            .map(|run| {
-                (
-                    run[0].0.clone(),
-                    run.iter().map(|(_, k)| k.clone()).collect(),
-                )
-            })
-            .collect();
+        let mut kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
+        for (incubator, kpm) in rows {
+            kpm_by_incubator.entry(incubator).or_default().push(kpm);
+        }
         Ok(Reads {
             waves,
             incubators,
@@ -1160,7 +1157,7 @@ fn income_chart(
     title: &str,
     (width, max_height): (u32, u32),
 ) -> Result<Option<String>, ReportError> {
-    let Some(i) = inputs.catalog.get("business_income") else {
+    let Some(i) = inputs.catalog.get(INCOME) else {
         return Ok(None);
     };
     let rows: Vec<(&String, &IndicatorRow)> = groups
@@ -2448,56 +2445,45 @@ pub fn attention_file(id: &str, lang: Lang) -> String {
 }
 
 /// Every KPM of the incubator who needs attention, most urgent first, as a
-/// workbook a mentor can filter: masked NIK, reasons, and the business
-/// income at baseline and endline (rupiah a month) as numbers.
+/// workbook a mentor can filter ([`prokus_metrics::quality::workbook`]):
+/// masked NIK, reasons, and the business income at baseline and endline
+/// (rupiah a month) as numbers.
 fn attention_xlsx(attention: &[Attention], w: &Words) -> Result<Vec<u8>, ReportError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let mut book = Workbook::new();
-    let sheet = book
-        .add_worksheet()
-        .set_name(w.pick("Perlu perhatian", "Need attention"))?;
-    let bold = Format::new().set_bold();
-    let rupiah = Format::new().set_num_format("#,##0");
-    let headers = [
-        (w.pick("ID KPM", "KPM id"), 14),
-        (w.pick("Usaha", "Business"), 30),
-        (w.pick("NIK (tersamar)", "NIK (masked)"), 19),
-        (w.pick("Alasan", "Reasons"), 50),
-        (
-            w.pick(
-                "Pendapatan usaha awal (Rp/bulan)",
-                "Business income, baseline (Rp/month)",
-            ),
-            20,
+    use prokus_metrics::quality::Cell as Out;
+    let money = |v: Option<f64>| v.map_or(Out::Empty, Out::Number);
+    let rows = attention
+        .iter()
+        .map(|a| {
+            vec![
+                Out::Text(a.kpm_id.clone()),
+                Out::Text(a.business.clone()),
+                Out::Text(a.nik.clone()),
+                Out::Text(a.reasons.join("; ")),
+                money(a.income_baseline),
+                money(a.income_endline),
+            ]
+        })
+        .collect();
+    let headers = vec![
+        w.pick("ID KPM", "KPM id"),
+        w.pick("Usaha", "Business"),
+        w.pick("NIK (tersamar)", "NIK (masked)"),
+        w.pick("Alasan", "Reasons"),
+        w.pick(
+            "Pendapatan usaha awal (Rp/bulan)",
+            "Business income, baseline (Rp/month)",
         ),
-        (
-            w.pick(
-                "Pendapatan usaha akhir (Rp/bulan)",
-                "Business income, endline (Rp/month)",
-            ),
-            20,
+        w.pick(
+            "Pendapatan usaha akhir (Rp/bulan)",
+            "Business income, endline (Rp/month)",
         ),
     ];
-    for (c, (header, width)) in headers.iter().enumerate() {
-        let c = c as u16;
-        sheet.write_string_with_format(0, c, *header, &bold)?;
-        sheet.set_column_width(c, *width)?;
-    }
-    for (i, a) in attention.iter().enumerate() {
-        let r = i as u32 + 1;
-        sheet.write_string(r, 0, &a.kpm_id)?;
-        sheet.write_string(r, 1, &a.business)?;
-        sheet.write_string(r, 2, &a.nik)?;
-        sheet.write_string(r, 3, a.reasons.join("; "))?;
-        for (c, v) in [(4, a.income_baseline), (5, a.income_endline)] {
-            if let Some(v) = v {
-                sheet.write_number_with_format(r, c, v, &rupiah)?;
-            }
-        }
-    }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofilter(0, 0, attention.len() as u32, headers.len() as u16 - 1)?;
-    Ok(book.save_to_buffer()?)
+    Ok(prokus_metrics::quality::workbook(vec![(
+        w.pick("Perlu perhatian", "Need attention"),
+        headers,
+        rows,
+        &[14, 30, 19, 50, 20, 20],
+    )])?)
 }
 
 /// The feedback report of one incubator: only its own KPM.
@@ -2559,7 +2545,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
         }
     }
     // Closed businesses and falling incomes first.
-    attention.sort_by_key(|a| (std::cmp::Reverse(a.reasons.len()), a.kpm_id.clone()));
+    attention.sort_by(|a, b| (b.reasons.len(), &a.kpm_id).cmp(&(a.reasons.len(), &b.kpm_id)));
     let mut charts = Vec::new();
     let mut refs = Vec::new();
     let scopes = [

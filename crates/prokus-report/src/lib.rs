@@ -36,7 +36,7 @@ pub const LEVELS: [&str; 6] = [
 /// How to compute the indicator table the reports are made from: with
 /// `targets`, the [`LEVELS`] they print, quarters at the national level only,
 /// and at the kecamatan level only the indicators printed there
-/// ([`data::BY_DISTRICT`]). On the nationwide 200,000-household sample that
+/// ([`data::by_district`]). On the nationwide 200,000-household sample that
 /// is 284,093 rows instead of the 1.65 million of every level and period.
 pub fn indicator_options(targets: prokus_metrics::Targets) -> prokus_metrics::Options {
     prokus_metrics::Options {
@@ -46,11 +46,7 @@ pub fn indicator_options(targets: prokus_metrics::Targets) -> prokus_metrics::Op
             .map(|l| prokus_metrics::Level::parse(l).expect("the report levels parse"))
             .collect(),
         quarters_national_only: true,
-        level_indicators: [(
-            "district".to_string(),
-            data::BY_DISTRICT.iter().map(|s| s.to_string()).collect(),
-        )]
-        .into(),
+        level_indicators: [("district".to_string(), data::by_district())].into(),
         ..prokus_metrics::Options::default()
     }
 }
@@ -75,9 +71,6 @@ pub enum ReportError {
         /// Typst's diagnostics.
         message: String,
     },
-    /// A workbook beside a PDF could not be made.
-    #[error("workbook: {0}")]
-    Workbook(#[from] rust_xlsxwriter::XlsxError),
     /// No such province or incubator.
     #[error("no province or incubator `{0}` with ProKUS KPM in this database")]
     UnknownScope(String),

@@ -34,7 +34,7 @@ use crate::schedule::Schedule;
 mod words;
 mod write;
 
-pub use write::{COMPLETENESS_COLUMNS, Cell, FINDING_COLUMNS, file_stem};
+pub use write::{COMPLETENESS_COLUMNS, Cell, FINDING_COLUMNS, Sheet, file_stem, workbook};
 
 const CHECKS_TOML: &str = include_str!("../../../../queries/checks.toml");
 const CURRENT_SQL: &str = include_str!("../../../../queries/quality/current.sql");

@@ -168,23 +168,15 @@ impl QualityReport {
     }
 
     /// A workbook with two sheets, the findings and the completeness table,
-    /// headers in `lang`, frozen and filterable.
+    /// headers in `lang`, frozen and filterable ([`workbook`]).
     pub fn xlsx(&self, lang: Lang, scope: Option<&str>) -> Result<Vec<u8>, MetricsError> {
-        use rust_xlsxwriter::{Format, Workbook};
-        let err = |e: rust_xlsxwriter::XlsxError| MetricsError::Checks(e.to_string());
         let header = |c: &(&'static str, &'static str, &'static str)| -> &'static str {
             match lang {
                 Lang::Id => c.1,
                 Lang::En => c.2,
             }
         };
-        let mut book = Workbook::new();
-        let bold = Format::new().set_bold();
-        // Shares to one decimal; counts and rupiah as whole numbers with
-        // thousands separators (shown the reader's way by the spreadsheet).
-        let decimal = Format::new().set_num_format("0.0");
-        let whole = Format::new().set_num_format("#,##0");
-        let sheets: [Sheet; 2] = [
+        workbook(vec![
             (
                 if lang == Lang::Id {
                     "Temuan"
@@ -205,40 +197,53 @@ impl QualityReport {
                 self.completeness_rows(lang, true),
                 &[12, 30, 14, 11, 11, 10, 10, 12, 10, 10, 12, 12],
             ),
-        ];
-        for (name, headers, rows, widths) in sheets {
-            let sheet = book.add_worksheet().set_name(name).map_err(err)?;
-            for (c, h) in headers.iter().enumerate() {
-                sheet
-                    .write_string_with_format(0, c as u16, *h, &bold)
-                    .map_err(err)?;
-            }
-            for (i, row) in rows.iter().enumerate() {
-                let r = i as u32 + 1;
-                for (c, cell) in row.iter().enumerate() {
-                    match cell {
-                        Cell::Text(s) => sheet.write_string(r, c as u16, s).map(|_| ()),
-                        Cell::Number(n) => {
-                            let format = if n.fract() == 0.0 { &whole } else { &decimal };
-                            sheet
-                                .write_number_with_format(r, c as u16, *n, format)
-                                .map(|_| ())
-                        }
-                        Cell::Empty => Ok(()),
-                    }
-                    .map_err(err)?;
-                }
-            }
-            sheet.set_freeze_panes(1, 0).map_err(err)?;
+        ])
+    }
+}
+
+/// A workbook of `sheets`, the way every ProKUS workbook is written: bold
+/// headers, frozen and filterable; shares to one decimal, counts and rupiah
+/// as whole numbers with thousands separators (shown the reader's way by the
+/// spreadsheet).
+pub fn workbook(sheets: Vec<Sheet<'_>>) -> Result<Vec<u8>, MetricsError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let err = |e: rust_xlsxwriter::XlsxError| MetricsError::Checks(e.to_string());
+    let mut book = Workbook::new();
+    let bold = Format::new().set_bold();
+    let decimal = Format::new().set_num_format("0.0");
+    let whole = Format::new().set_num_format("#,##0");
+    for (name, headers, rows, widths) in sheets {
+        let sheet = book.add_worksheet().set_name(name).map_err(err)?;
+        for (c, h) in headers.iter().enumerate() {
             sheet
-                .autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)
+                .write_string_with_format(0, c as u16, *h, &bold)
                 .map_err(err)?;
-            for (c, w) in widths.iter().enumerate() {
-                sheet.set_column_width(c as u16, *w).map_err(err)?;
+        }
+        for (i, row) in rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            for (c, cell) in row.iter().enumerate() {
+                match cell {
+                    Cell::Text(s) => sheet.write_string(r, c as u16, s).map(|_| ()),
+                    Cell::Number(n) => {
+                        let format = if n.fract() == 0.0 { &whole } else { &decimal };
+                        sheet
+                            .write_number_with_format(r, c as u16, *n, format)
+                            .map(|_| ())
+                    }
+                    Cell::Empty => Ok(()),
+                }
+                .map_err(err)?;
             }
         }
-        book.save_to_buffer().map_err(err)
+        sheet.set_freeze_panes(1, 0).map_err(err)?;
+        sheet
+            .autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)
+            .map_err(err)?;
+        for (c, w) in widths.iter().enumerate() {
+            sheet.set_column_width(c as u16, *w).map_err(err)?;
+        }
     }
+    book.save_to_buffer().map_err(err)
 }
 
 /// A check's severity for people.
@@ -251,8 +256,9 @@ fn severity_label(check: Check, lang: Lang) -> &'static str {
     }
 }
 
-/// A worksheet: name, headers, rows and column widths.
-type Sheet<'a> = (&'a str, Vec<&'a str>, Vec<Vec<Cell>>, &'a [u16]);
+/// A worksheet for [`workbook`]: name, headers, rows and column widths
+/// (in characters).
+pub type Sheet<'a> = (&'a str, Vec<&'a str>, Vec<Vec<Cell>>, &'a [u16]);
 
 fn csv_bytes(header: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, MetricsError> {
     let err = |e: csv::Error| MetricsError::Checks(e.to_string());
