@@ -1016,14 +1016,15 @@ fn demo(out: &Path) -> Result<ExitCode> {
         table.frame.height()
     );
     println!(
-        "reports:     {} PDFs in {}{}; each incubator's KPM who need attention in incubator/*-perhatian.xlsx",
+        "reports:     {} PDFs in {}{}; each incubator's KPM who need attention in incubator/{}",
         written,
         reports.display(),
         if failed > 0 {
             format!(" ({failed} failed)")
         } else {
             String::new()
-        }
+        },
+        prokus_report::data::attention_file("*", render.lang)
     );
     println!(
         "data quality: {} ({check_summary}); one workbook per incubator in {}",
