@@ -1299,7 +1299,7 @@ pub(crate) mod tests {
     use super::*;
 
     /// A small programme, ingested the way `prokus ingest` does.
-    fn database() -> (tempfile::TempDir, prokus_ingest::Database) {
+    pub(crate) fn database() -> (tempfile::TempDir, prokus_ingest::Database) {
         let dir = tempfile::tempdir().unwrap();
         let config = prokus_sample::SampleConfig {
             households: 700,

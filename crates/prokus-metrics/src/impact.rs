@@ -142,19 +142,25 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
     let mut specs = Vec::new();
     specs.push((
         Estimator::DifferenceInMeans,
-        ended.iter().map(|u| vec![1.0, t(u)]).collect::<Vec<_>>(),
+        {
+            let mut x = ols::Design::with_capacity(2, ended.len());
+            for u in &ended {
+                x.push(&[1.0, t(u)]);
+            }
+            x
+        },
         ended.iter().filter_map(|u| u.endline).collect::<Vec<_>>(),
         ended.iter().map(|u| u.cluster).collect::<Vec<_>>(),
         1,
         counts(&ended),
     ));
     if !paired.is_empty() {
-        let mut x = Vec::with_capacity(2 * paired.len());
+        let mut x = ols::Design::with_capacity(4, 2 * paired.len());
         let mut y = Vec::with_capacity(2 * paired.len());
         let mut clusters = Vec::with_capacity(2 * paired.len());
         for post in [0.0, 1.0] {
             for u in &paired {
-                x.push(vec![1.0, t(u), post, t(u) * post]);
+                x.push(&[1.0, t(u), post, t(u) * post]);
                 let value = if post == 0.0 { u.baseline } else { u.endline };
                 y.push(value.unwrap_or_default());
                 clusters.push(u.cluster);
@@ -170,10 +176,13 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
         ));
         specs.push((
             Estimator::Ancova,
-            paired
-                .iter()
-                .map(|u| vec![1.0, t(u), u.baseline.unwrap_or_default()])
-                .collect(),
+            {
+                let mut x = ols::Design::with_capacity(3, paired.len());
+                for u in &paired {
+                    x.push(&[1.0, t(u), u.baseline.unwrap_or_default()]);
+                }
+                x
+            },
             paired.iter().filter_map(|u| u.endline).collect(),
             paired.iter().map(|u| u.cluster).collect(),
             1,
@@ -209,6 +218,34 @@ pub fn units_by_variable(
     level: ClusterLevel,
 ) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
     crate::compute::prepare_kpm_values(conn)?;
+    read_units(conn, level)
+}
+
+/// [`units_by_variable`] on a connection where [`crate::compute`] or
+/// [`crate::compute_rows`] has run: reads the KPM-level values they built
+/// there instead of building them again (0.5 s on the 200,000-household
+/// sample), so answers loaded on this connection since then are not seen.
+/// Builds them when they are not there.
+pub fn units_after_compute(
+    conn: &Connection,
+    level: ClusterLevel,
+) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
+    let built: i64 = conn.query_row(
+        "SELECT count(*) FROM duckdb_views() WHERE view_name = 'kpm_value' AND temporary",
+        [],
+        |r| r.get(0),
+    )?;
+    if built == 0 {
+        crate::compute::prepare_kpm_values(conn)?;
+    }
+    read_units(conn, level)
+}
+
+/// The units of `units_by_variable` from the connection's `kpm_value`.
+fn read_units(
+    conn: &Connection,
+    level: ClusterLevel,
+) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
     let variables = crate::compute::kpm_variables(conn)?;
     // Only kpm_value's own column names are written into the query.
     let columns: Vec<String> = variables
@@ -576,10 +613,10 @@ pub fn balance(catalog: &Catalog, units: &HashMap<String, Vec<Unit>>) -> Balance
             continue;
         };
         let with: Vec<&Unit> = us.iter().filter(|u| u.baseline.is_some()).collect();
-        let x = with
-            .iter()
-            .map(|u| vec![1.0, f64::from(u8::from(u.treated))])
-            .collect();
+        let mut x = ols::Design::with_capacity(2, with.len());
+        for u in &with {
+            x.push(&[1.0, f64::from(u8::from(u.treated))]);
+        }
         let y: Vec<f64> = with.iter().filter_map(|u| u.baseline).collect();
         let p_value = ols::fit(x, &y)
             .ok()
@@ -614,10 +651,14 @@ pub fn balance(catalog: &Catalog, units: &HashMap<String, Vec<Unit>>) -> Balance
         .filter_map(|(h, (t, v))| Some((h, t, v.into_iter().collect::<Option<Vec<f64>>>()?)))
         .collect();
     complete.sort_by_key(|(h, _, _)| *h);
-    let x: Vec<Vec<f64>> = complete
-        .iter()
-        .map(|(_, _, v)| std::iter::once(1.0).chain(v.iter().copied()).collect())
-        .collect();
+    let mut x = ols::Design::with_capacity(used.len() + 1, complete.len());
+    let mut row = Vec::with_capacity(used.len() + 1);
+    for (_, _, v) in &complete {
+        row.clear();
+        row.push(1.0);
+        row.extend_from_slice(v);
+        x.push(&row);
+    }
     let y: Vec<f64> = complete
         .iter()
         .map(|(_, t, _)| f64::from(u8::from(*t)))
@@ -809,6 +850,36 @@ pub fn write_impact_file(rows: &[ImpactRow], json: bool, path: &Path) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn units_after_compute_reuse_the_values_the_indicators_built() {
+        let (_dir, db) = crate::compute::tests::database();
+        let conn = db.connection();
+        let fresh = units_by_variable(conn, ClusterLevel::Kpm).unwrap();
+        assert!(
+            fresh["business_income"].len() > 100,
+            "the sample has incomes"
+        );
+        // On a connection where nothing was computed, they are built.
+        let other = conn.try_clone().unwrap();
+        assert_eq!(
+            units_after_compute(&other, ClusterLevel::Kpm).unwrap(),
+            fresh
+        );
+        // After the indicators, the same units from the values they built:
+        // changed there, the change is what is read.
+        crate::compute_rows(conn, &Catalog::builtin(), &crate::Options::default()).unwrap();
+        assert_eq!(units_after_compute(conn, ClusterLevel::Kpm).unwrap(), fresh);
+        conn.execute_batch("UPDATE response_value SET business_income = 7")
+            .unwrap();
+        let reused = units_after_compute(conn, ClusterLevel::Kpm).unwrap();
+        assert!(
+            reused["business_income"]
+                .iter()
+                .all(|u| u.baseline.is_none_or(|v| v == 7.0) && u.endline.is_none_or(|v| v == 7.0))
+        );
+        assert_eq!(units_by_variable(conn, ClusterLevel::Kpm).unwrap(), fresh);
+    }
 
     fn unit(treated: bool, b: Option<f64>, e: Option<f64>, id: u64) -> Unit {
         Unit {

@@ -111,7 +111,7 @@ fn the_joint_f_test_matches_statsmodels() {
         .iter()
         .map(|u| f64::from(u8::from(u.treated)))
         .collect();
-    let (f, d1, d2, p) = prokus_metrics::ols::fit(x, &y).unwrap().f_test();
+    let (f, d1, d2, p) = prokus_metrics::ols::fit(x.into(), &y).unwrap().f_test();
     assert_eq!(
         (d1, d2),
         (
