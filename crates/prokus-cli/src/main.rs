@@ -440,12 +440,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out: out.clone(),
                 pdfa,
             };
-            // The data-quality checks run on a second connection while the
-            // indicators are computed: each has single-threaded stretches the
-            // other fills (7.2 s together instead of 8.7 s one after the
-            // other on the 200,000-household nationwide sample).
+            // The data-quality checks, then what the reports read from the
+            // database, run on a second connection while the indicators, then
+            // the impact estimates, are computed: each has single-threaded
+            // stretches the other fills, and the estimates reuse the KPM
+            // values the indicators built on their connection.
             let checker = db.connection().try_clone()?;
-            let (rows, found) = std::thread::scope(|scope| {
+            let (found, computed) = std::thread::scope(|scope| {
                 let checks = scope.spawn(move || -> Result<_> {
                     let quality = prokus_metrics::quality::check(
                         &checker,
@@ -453,20 +454,22 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         &prokus_metrics::schedule::Schedule::builtin(),
                         None,
                     )?;
-                    Ok((quality, report_impact(&checker, audience)?))
+                    Ok((quality, Reads::read(&checker)?))
                 });
-                // Then what the reports read from the database, while the
-                // checks may still run.
-                let rows =
-                    prokus_metrics::compute_rows(db.connection(), &Catalog::builtin(), &options)
-                        .map_err(anyhow::Error::from)
-                        .and_then(|rows| Ok((rows, Reads::read(db.connection())?)));
+                let computed = (|| -> Result<_> {
+                    let rows = prokus_metrics::compute_rows(
+                        db.connection(),
+                        &Catalog::builtin(),
+                        &options,
+                    )?;
+                    Ok((rows, report_impact(db.connection(), audience)?))
+                })();
                 let found = checks
                     .join()
                     .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (rows, found)
+                (found, computed)
             });
-            let ((rows, reads), (quality, impact)) = (rows?, found?);
+            let ((quality, reads), (rows, impact)) = (found?, computed?);
             let data = ReportData {
                 rows,
                 reads,
@@ -819,7 +822,8 @@ struct ReportData {
 
 /// The national report's impact section: every outcome against the
 /// comparison group, standard errors clustered by household; none when the
-/// national report is not rendered.
+/// national report is not rendered. Reuses the KPM values the indicators
+/// built on `conn`.
 fn report_impact(
     conn: &duckdb::Connection,
     audience: AudienceArg,
@@ -827,8 +831,10 @@ fn report_impact(
     if !matches!(audience, AudienceArg::National | AudienceArg::All) {
         return Ok(Vec::new());
     }
-    let units =
-        prokus_metrics::impact::units_by_variable(conn, prokus_metrics::impact::ClusterLevel::Kpm)?;
+    let units = prokus_metrics::impact::units_after_compute(
+        conn,
+        prokus_metrics::impact::ClusterLevel::Kpm,
+    )?;
     Ok(prokus_metrics::impact::outcome_estimates(
         &Catalog::builtin(),
         &units,
