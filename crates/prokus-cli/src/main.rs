@@ -120,6 +120,11 @@ enum Command {
         /// for the files beside it, such as an incubator's attention workbook).
         #[arg(long, value_name = "FILE")]
         timings: Option<PathBuf>,
+        /// Compile every PDF in this process, instead of handing some to
+        /// helper processes (one per processor beyond the first); slower on
+        /// several processors.
+        #[arg(long)]
+        single_process: bool,
     },
     /// Export the rows that were not loaded, with their reasons (CSV or XLSX).
     Rejects {
@@ -192,6 +197,10 @@ enum Command {
         #[arg(long, default_value = "prokus-demo")]
         out: PathBuf,
     },
+    /// Internal: compile the reports a `report` batch sends on standard input
+    /// and answer with the PDFs on standard output (see prokus_report::helper).
+    #[command(hide = true)]
+    CompileHelper,
 }
 
 /// Writes a whole output file (atomically) with `write`, and says so.
@@ -427,6 +436,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             targets,
             pdfa,
             timings,
+            single_process,
         } => {
             let db = open_existing(&cli.db)?;
             // Only the levels and periods the PDFs print.
@@ -476,7 +486,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 quality,
                 impact,
             };
-            let (written, failed) = report(data, audience, &render, true, timings.as_deref())?;
+            let (written, failed) = report(
+                data,
+                audience,
+                &render,
+                true,
+                !single_process,
+                timings.as_deref(),
+            )?;
             println!("wrote {written} PDFs to {}", out.display());
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -578,6 +595,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Demo { out } => demo(&out),
+        Command::CompileHelper => {
+            prokus_report::helper::serve(std::io::stdin().lock(), std::io::stdout().lock())?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
 }
 
@@ -841,13 +862,14 @@ fn report_impact(
     ))
 }
 
-/// Renders the reports of `audience` from `data`, with a progress bar;
-/// returns (written, failed).
+/// Renders the reports of `audience` from `data`, with a progress bar and,
+/// when `helpers`, helper processes; returns (written, failed).
 fn report(
     data: ReportData,
     audience: AudienceArg,
     render_options: &RenderOptions,
     show_progress: bool,
+    helpers: bool,
     timings: Option<&Path>,
 ) -> Result<(usize, usize)> {
     let mut inputs = data.reads.finish(
@@ -867,7 +889,13 @@ fn report(
     };
     let jobs = prokus_report::jobs(&inputs, audience);
     let bar = progress_bar(jobs.len() as u64, "PDF", show_progress);
-    let results = prokus_report::render_all(&inputs, &jobs, render_options, &|_| bar.inc(1));
+    let helpers = if helpers && jobs.len() > 1 {
+        start_helpers(rayon::current_num_threads().saturating_sub(1))
+    } else {
+        Vec::new()
+    };
+    let results =
+        prokus_report::render_all(&inputs, &jobs, render_options, helpers, &|_| bar.inc(1));
     bar.finish_and_clear();
     let mut failed = 0;
     for r in &results {
@@ -893,6 +921,35 @@ fn report(
         })?;
     }
     Ok((results.len() - failed, failed))
+}
+
+/// Starts `count` helper processes (this program's `compile-helper`); with a
+/// warning, fewer when one cannot be started (the batch then compiles more
+/// in its own process).
+fn start_helpers(count: usize) -> Vec<prokus_report::Helper> {
+    let program = match std::env::current_exe() {
+        Ok(program) => program,
+        Err(e) => {
+            eprintln!("warning: no helper processes (this program's path is unknown: {e})");
+            return Vec::new();
+        }
+    };
+    let mut helpers = Vec::new();
+    for _ in 0..count {
+        let mut command = std::process::Command::new(&program);
+        command.arg("compile-helper");
+        match prokus_report::Helper::spawn(command) {
+            Ok(helper) => helpers.push(helper),
+            Err(e) => {
+                eprintln!(
+                    "warning: a helper process could not be started ({}: {e}); compiling in this one",
+                    program.display()
+                );
+                break;
+            }
+        }
+    }
+    helpers
 }
 
 fn progress_bar(len: u64, what: &str, show: bool) -> ProgressBar {
@@ -986,7 +1043,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
         quality: found,
         impact: report_impact(db.connection(), AudienceArg::All)?,
     };
-    let (written, failed) = report(report_data, AudienceArg::All, &render, false, None)?;
+    let (written, failed) = report(report_data, AudienceArg::All, &render, false, true, None)?;
     steps.inc(1);
     steps.finish_and_clear();
 

@@ -5,7 +5,8 @@
 //! [`format`](mod@format)); [`charts`] draws its charts with plotters as SVG; [`world`]
 //! holds the Typst world — fonts, library and templates shared by every report,
 //! data and charts as virtual files, never pasted into Typst source; [`render`]
-//! compiles a batch of reports in parallel and writes each PDF atomically.
+//! compiles a batch of reports in parallel and writes each PDF atomically,
+//! with [`helper`] processes compiling some of them.
 //!
 //! Audiences: the national quarterly report, the Kasubdit (sub-directorate
 //! head) dashboard, one report per province and one feedback report per
@@ -13,6 +14,7 @@
 
 pub mod charts;
 pub mod data;
+pub mod helper;
 /// Indonesian and English number, money, date and quarter formats (shared
 /// with the metrics crate's data-quality messages).
 pub use prokus_metrics::format;
@@ -20,6 +22,7 @@ pub mod render;
 pub mod world;
 
 pub use format::Lang;
+pub use helper::Helper;
 pub use render::{Audience, Job, RenderOptions, Rendered, jobs, render_all, render_one};
 
 /// The indicator levels the reports print: the national figures, the areas

@@ -12,6 +12,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
 use crate::ReportError;
 use crate::data::{self, Built, Inputs};
 use crate::format::Lang;
+use crate::helper::{Helper, Request};
 use crate::world::ReportWorld;
 
 /// Which reports to render.
@@ -177,21 +178,31 @@ pub struct Rendered {
 /// a pool thread waiting for that work would steal another whole report
 /// meanwhile, so that one report's time would include others'. Here each
 /// report's time is its own.
+///
+/// Each of `helpers` ([`Helper`]) takes one worker's reports: that worker
+/// builds their data and writes their files, and the helper process compiles
+/// them, with Typst caches of its own (see [`crate::helper`]). The other
+/// workers compile in this process. With as many workers as processors and
+/// one helper fewer, no two compilations share a process's caches.
 pub fn render_all(
     inputs: &Inputs,
     jobs: &[Job],
     options: &RenderOptions,
+    helpers: Vec<Helper>,
     progress: &(dyn Fn(&Rendered) + Sync),
 ) -> Vec<Rendered> {
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
-    let workers = rayon::current_num_threads().max(1);
+    let workers = rayon::current_num_threads().max(helpers.len()).max(1);
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Rendered)>> = Mutex::new(Vec::with_capacity(jobs.len()));
+    let mut helpers = helpers.into_iter();
     std::thread::scope(|scope| {
         for _ in 0..workers.min(jobs.len()) {
-            scope.spawn(|| {
+            let mut helper = helpers.next();
+            let (next, finished, done) = (&next, &finished, &done);
+            scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
@@ -199,7 +210,7 @@ pub fn render_all(
                     // the panic's message; the batch goes on.
                     let mut times = (0, 0);
                     let result = isolated(&job.file_name(inputs).display().to_string(), || {
-                        render_one(inputs, job, options, &mut times)
+                        render_with(inputs, job, options, &mut helper, &mut times)
                     });
                     let rendered = Rendered {
                         job: job.clone(),
@@ -215,7 +226,11 @@ pub fn render_all(
                     // reports, so memory stays flat over a batch of any
                     // size. No worker waits for the others: a report being
                     // compiled meanwhile only recomputes what it had cached.
-                    if (finished.fetch_add(1, Ordering::Relaxed) + 1).is_multiple_of(EVICT_EVERY) {
+                    // (Helpers empty their own.)
+                    if helper.is_none()
+                        && (finished.fetch_add(1, Ordering::Relaxed) + 1)
+                            .is_multiple_of(EVICT_EVERY)
+                    {
                         typst::comemo::evict(0);
                     }
                 }
@@ -231,7 +246,10 @@ pub fn render_all(
 /// Runs `f`, turning a panic into a [`ReportError::Render`] of `report`
 /// with the panic's message, so that one report's bug fails that report
 /// alone.
-fn isolated<T>(report: &str, f: impl FnOnce() -> Result<T, ReportError>) -> Result<T, ReportError> {
+pub(crate) fn isolated<T>(
+    report: &str,
+    f: impl FnOnce() -> Result<T, ReportError>,
+) -> Result<T, ReportError> {
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
         let message = panic
             .downcast_ref::<&str>()
@@ -250,7 +268,7 @@ fn isolated<T>(report: &str, f: impl FnOnce() -> Result<T, ReportError>) -> Resu
 /// entries 10 evictions old every 32 reports peaked at 3.9 GB; emptying the
 /// cache every 16 reports, at 1.1 GB (what the indicators take before
 /// rendering).
-const EVICT_EVERY: usize = 16;
+pub(crate) const EVICT_EVERY: usize = 16;
 
 /// Builds, compiles and writes one report, then the files beside it;
 /// `times` gets the milliseconds each took (the PDF's also when it failed).
@@ -260,8 +278,19 @@ pub fn render_one(
     options: &RenderOptions,
     times: &mut (u128, u128),
 ) -> Result<PathBuf, ReportError> {
+    render_with(inputs, job, options, &mut None, times)
+}
+
+/// [`render_one`], compiled by `helper` when there is one ([`compile_via`]).
+fn render_with(
+    inputs: &Inputs,
+    job: &Job,
+    options: &RenderOptions,
+    helper: &mut Option<Helper>,
+    times: &mut (u128, u128),
+) -> Result<PathBuf, ReportError> {
     let start = Instant::now();
-    let written = write_pdf(inputs, job, options);
+    let written = write_pdf(inputs, job, options, helper);
     times.0 = start.elapsed().as_millis();
     let (path, files) = written?;
     let start = Instant::now();
@@ -278,24 +307,62 @@ fn write_pdf(
     inputs: &Inputs,
     job: &Job,
     options: &RenderOptions,
+    helper: &mut Option<Helper>,
 ) -> Result<(PathBuf, Vec<data::Companion>), ReportError> {
-    let built = match job {
+    let Built {
+        payload,
+        charts,
+        files,
+    } = match job {
         Job::National => data::national(inputs, options.lang)?,
         Job::Dashboard => data::dashboard(inputs, options.lang)?,
         Job::Province(code) => data::province(inputs, options.lang, code)?,
         Job::Regency(code) => data::regency(inputs, options.lang, code)?,
         Job::Incubator(id) => data::incubator(inputs, options.lang, id)?,
     };
-    let pdf =
-        compile(job.template(), &built, inputs.generated, options.pdfa).map_err(|message| {
-            ReportError::Render {
-                report: job.file_name(inputs).display().to_string(),
-                message,
-            }
-        })?;
+    let failed = |message| ReportError::Render {
+        report: job.file_name(inputs).display().to_string(),
+        message,
+    };
+    let json = payload_json(&payload).map_err(|e| failed(e.to_string()))?;
+    let request = Request {
+        template: job.template().to_string(),
+        json,
+        charts,
+        generated: inputs.generated,
+        pdfa: options.pdfa,
+    };
+    let pdf = compile_via(helper, request).map_err(failed)?;
     let path = options.out.join(job.file_name(inputs));
     write_atomically(&path, &pdf)?;
-    Ok((path, built.files))
+    Ok((path, files))
+}
+
+/// Compiles `request` with `helper`, or in this process when there is none.
+/// A helper that fails (not Typst: the process or the exchange) fails this
+/// request, and `helper` becomes `None`, so that the caller compiles the rest
+/// itself.
+fn compile_via(helper: &mut Option<Helper>, request: Request) -> Result<Vec<u8>, String> {
+    let Some(h) = helper else {
+        return compile_json(
+            &request.template,
+            request.json,
+            request.charts,
+            request.generated,
+            request.pdfa,
+        );
+    };
+    match h.compile(&request) {
+        Ok(compiled) => compiled,
+        Err(e) => {
+            let status = h.exit_status();
+            *helper = None;
+            Err(format!(
+                "the helper process compiling it stopped ({e}{}); the other reports are compiled without it",
+                status.map(|s| format!(", {s}")).unwrap_or_default()
+            ))
+        }
+    }
 }
 
 /// Compiles a template with its data and charts to PDF bytes (PDF/A-2b when
@@ -308,7 +375,18 @@ pub fn compile(
     pdfa: bool,
 ) -> Result<Vec<u8>, String> {
     let json = payload_json(&built.payload).map_err(|e| e.to_string())?;
-    let world = ReportWorld::new(template, json, built.charts.clone(), generated.date());
+    compile_json(template, json, built.charts.clone(), generated, pdfa)
+}
+
+/// [`compile`] from the payload's JSON ([`payload_json`]) and the charts.
+pub fn compile_json(
+    template: &str,
+    json: Vec<u8>,
+    charts: Vec<(String, String)>,
+    generated: chrono::NaiveDateTime,
+    pdfa: bool,
+) -> Result<Vec<u8>, String> {
+    let world = ReportWorld::new(template, json, charts, generated.date());
     let document = typst::compile::<PagedDocument>(&world)
         .output
         .map_err(|errors| describe(&errors))?;
@@ -575,5 +653,67 @@ mod tests {
             text.contains("<pdfaid:part>2</pdfaid:part>"),
             "PDF/A identification in the XMP metadata"
         );
+    }
+
+    fn request(built: &Built, template: &str) -> Request {
+        Request {
+            template: template.into(),
+            json: payload_json(&built.payload).unwrap(),
+            charts: built.charts.clone(),
+            generated: chrono::NaiveDate::from_ymd_opt(2021, 10, 1)
+                .unwrap()
+                .and_hms_opt(9, 30, 0)
+                .unwrap(),
+            pdfa: false,
+        }
+    }
+
+    #[test]
+    fn a_helper_compiles_the_same_pdf_as_this_process() {
+        let (helper_in, to_helper) = std::io::pipe().unwrap();
+        let (from_helper, helper_out) = std::io::pipe().unwrap();
+        let serving = std::thread::spawn(move || crate::helper::serve(helper_in, helper_out));
+        let mut helper = Some(Helper::from_streams(
+            Box::new(to_helper),
+            Box::new(from_helper),
+        ));
+        let built = payload("Warung");
+        let here = compile_via(&mut None, request(&built, "incubator.typ")).unwrap();
+        let there = compile_via(&mut helper, request(&built, "incubator.typ")).unwrap();
+        assert!(here.starts_with(b"%PDF-"));
+        assert!(
+            here == there,
+            "the helper's PDF is byte for byte this process's"
+        );
+        // Typst's errors come back as the report's error; the helper goes on.
+        let error = compile_via(&mut helper, request(&built, "missing.typ")).unwrap_err();
+        assert!(error.contains("not found"), "{error}");
+        let other = payload("Toko");
+        let again = compile_via(&mut helper, request(&other, "incubator.typ")).unwrap();
+        assert_eq!(
+            again,
+            compile_via(&mut None, request(&other, "incubator.typ")).unwrap()
+        );
+        // Closing the helper's input ends it.
+        drop(helper);
+        serving.join().unwrap().unwrap();
+    }
+
+    #[test]
+    fn a_helper_that_stops_fails_one_report_and_the_rest_compile_here() {
+        // A helper that reads nothing and answers nothing: stopped.
+        let mut helper = Some(Helper::from_streams(
+            Box::new(std::io::sink()),
+            Box::new(std::io::empty()),
+        ));
+        let built = payload("Warung");
+        let error = compile_via(&mut helper, request(&built, "incubator.typ")).unwrap_err();
+        assert!(
+            error.contains("helper process compiling it stopped"),
+            "{error}"
+        );
+        assert!(helper.is_none(), "the stopped helper is let go");
+        let pdf = compile_via(&mut helper, request(&built, "incubator.typ")).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"));
     }
 }
