@@ -19,6 +19,8 @@ use std::io::Write;
 use std::path::Path;
 
 use duckdb::Connection;
+use duckdb::arrow::array::{Array, Float64Array, StringArray};
+use duckdb::arrow::record_batch::RecordBatch;
 
 use crate::MetricsError;
 use crate::catalog::{Aggregation, Catalog, Population};
@@ -257,14 +259,13 @@ fn read_units(
                 "kpm_value's columns are plain names"
             );
             format!(
-                "max(\"{v}\") FILTER (WHERE period = 'baseline') AS \"b|{v}\", \
-                 max(\"{v}\") FILTER (WHERE period = 'endline') AS \"e|{v}\""
+                "max(\"{v}\"::DOUBLE) FILTER (WHERE period = 'baseline') AS \"b|{v}\", \
+                 max(\"{v}\"::DOUBLE) FILTER (WHERE period = 'endline') AS \"e|{v}\""
             )
         })
         .collect();
     let sql = UNITS_SQL.replace("/* VARIABLES */", &columns.join(",\n       "));
     let mut stmt = conn.prepare(&sql)?;
-    let mut rows = stmt.query([])?;
     // One numbering for households and clusters of every kind, so that a
     // household's own cluster is its household number.
     let mut next = 0u64;
@@ -278,37 +279,48 @@ fn read_units(
         next
     };
     let mut units: Vec<Vec<Unit>> = vec![Vec::new(); variables.len()];
-    while let Some(r) = rows.next()? {
-        let text = |column: usize| -> Result<String, duckdb::Error> {
-            Ok(match r.get_ref(column)? {
-                duckdb::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                _ => String::new(),
-            })
+    // Read as Arrow columns: 45 variables × 2 waves × 200,000 households
+    // looked up one value at a time through the row interface took 0.5 s.
+    for batch in stmt.query_arrow([])? {
+        let texts = (0..5)
+            .map(|c| arrow_column::<StringArray>(&batch, c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let values = (0..2 * variables.len())
+            .map(|c| arrow_column::<Float64Array>(&batch, 5 + c))
+            .collect::<Result<Vec<_>, _>>()?;
+        let text = |column: usize, row: usize| -> &str {
+            let a = texts[column];
+            if a.is_null(row) { "" } else { a.value(row) }
         };
-        let kpm = text(0)?;
-        let household = number(0, &kpm);
-        let cluster = match level {
-            ClusterLevel::Kpm => household,
-            ClusterLevel::District => number(1, &text(2)?),
-            ClusterLevel::Regency => number(2, &text(3)?),
-            ClusterLevel::Incubator => match text(4)?.as_str() {
-                // The comparison group has no incubator: each household alone.
-                "none" => household,
-                incubator => number(3, incubator),
-            },
+        let value = |column: usize, row: usize| -> Option<f64> {
+            let a = values[column];
+            (!a.is_null(row)).then(|| a.value(row))
         };
-        let treated = text(1)? == "prokus";
-        for (i, list) in units.iter_mut().enumerate() {
-            let baseline: Option<f64> = r.get(5 + 2 * i)?;
-            let endline: Option<f64> = r.get(6 + 2 * i)?;
-            if baseline.is_some() || endline.is_some() {
-                list.push(Unit {
-                    treated,
-                    baseline,
-                    endline,
-                    cluster,
-                    household,
-                });
+        for row in 0..batch.num_rows() {
+            let household = number(0, text(0, row));
+            let cluster = match level {
+                ClusterLevel::Kpm => household,
+                ClusterLevel::District => number(1, text(2, row)),
+                ClusterLevel::Regency => number(2, text(3, row)),
+                ClusterLevel::Incubator => match text(4, row) {
+                    // The comparison group has no incubator: each household alone.
+                    "none" => household,
+                    incubator => number(3, incubator),
+                },
+            };
+            let treated = text(1, row) == "prokus";
+            for (i, list) in units.iter_mut().enumerate() {
+                let baseline = value(2 * i, row);
+                let endline = value(2 * i + 1, row);
+                if baseline.is_some() || endline.is_some() {
+                    list.push(Unit {
+                        treated,
+                        baseline,
+                        endline,
+                        cluster,
+                        household,
+                    });
+                }
             }
         }
     }
@@ -317,6 +329,22 @@ fn read_units(
         .zip(units)
         .filter(|(_, u)| !u.is_empty())
         .collect())
+}
+
+/// Column `index` of `batch` as an `A` (the query casts it to that type).
+fn arrow_column<A: 'static>(batch: &RecordBatch, index: usize) -> Result<&A, MetricsError> {
+    batch
+        .column(index)
+        .as_any()
+        .downcast_ref::<A>()
+        .ok_or_else(|| {
+            MetricsError::Internal(format!(
+                "column {} of the impact units is {}, not {}",
+                batch.schema().field(index).name(),
+                batch.column(index).data_type(),
+                std::any::type_name::<A>()
+            ))
+        })
 }
 
 /// The impact table of the catalog's outcomes (or of `only`): every

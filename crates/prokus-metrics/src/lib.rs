@@ -61,6 +61,9 @@ pub enum MetricsError {
     /// DuckDB failed.
     #[error("database error: {0}")]
     Database(#[from] duckdb::Error),
+    /// A result the engine's own query should not give (a bug).
+    #[error("internal error: {0}")]
+    Internal(String),
     /// polars failed.
     #[error("table error: {0}")]
     Frame(#[from] polars::error::PolarsError),
