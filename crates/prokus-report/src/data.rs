@@ -548,6 +548,38 @@ impl Table {
     }
 }
 
+impl Table {
+    /// Per row, whether every cell's text fits on one line in columns of
+    /// `widths` (relative, as [`Table::column_widths`] gives them), with the
+    /// point to spare that `CELL_PADDING` keeps, as the widths do. The
+    /// template gives such rows the height of one line,
+    /// so Typst lays their cells out once instead of twice (once to measure
+    /// an `auto` row, once to place it).
+    pub fn one_line(&self, widths: &[f64]) -> Vec<bool> {
+        let total: f64 = widths.iter().sum();
+        let room: Vec<f64> = widths
+            .iter()
+            .map(|w| TABLE_WIDTH * w / total - CELL_PADDING + 1e-9)
+            .collect();
+        self.rows
+            .iter()
+            .map(|row| {
+                row.len() == room.len()
+                    && row.iter().zip(&room).all(|(cell, room)| {
+                        let extra = if cell.status.is_some() {
+                            STATUS_PADDING
+                        } else {
+                            0.0
+                        };
+                        !cell.text.contains('\n')
+                            && crate::world::text_width(&cell.text, TABLE_TEXT, false) + extra
+                                <= *room
+                    })
+            })
+            .collect()
+    }
+}
+
 impl Serialize for Table {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
@@ -558,14 +590,17 @@ impl Serialize for Table {
             rows: &'a [Vec<Cell>],
             note: &'a str,
             widths: Vec<f64>,
+            one_line: Vec<bool>,
         }
+        let widths = self.column_widths();
         Out {
             title: &self.title,
             columns: &self.columns,
             align: &self.align,
             rows: &self.rows,
             note: &self.note,
-            widths: self.column_widths(),
+            one_line: self.one_line(&widths),
+            widths,
         }
         .serialize(serializer)
     }
@@ -2905,5 +2940,50 @@ mod tests {
         let mut set = t.clone();
         set.widths = vec![1.0, 3.0];
         assert_eq!(set.column_widths(), vec![1.0, 3.0]);
+    }
+
+    #[test]
+    fn rows_that_fit_on_one_line_are_marked_and_rows_that_wrap_are_not() {
+        let long = "Pendapatan bersih usaha rata-rata per bulan dari semua usaha keluarga penerima manfaat (Rp/bulan), dihitung dari jawaban terakhir setiap KPM pada setiap putaran survei";
+        let mut t = table(
+            &["Indikator", "n", "Nilai"],
+            &["left", "right", "right"],
+            &[
+                &["Menabung", "1.204", "57,1%"],
+                &[long, "1.204", "Rp 1.797.857"],
+                &["Dua\nbaris", "1", "2"],
+            ],
+        );
+        let widths = t.column_widths();
+        // The widest number of a column fits too: the columns are as wide
+        // as it.
+        assert_eq!(t.one_line(&widths), [true, false, false]);
+        let mut shorter = t.clone();
+        shorter.rows[1][0].text = "Pendapatan usaha".into();
+        assert_eq!(shorter.one_line(&widths), [true, true, false]);
+        // A status badge needs its padding besides its text: a column just
+        // wide enough for the text alone does not hold it.
+        t.rows = vec![vec![
+            Cell::from("Menabung".to_string()),
+            Cell::from("1".to_string()),
+            Cell {
+                text: "Sesuai target".into(),
+                status: Some("on_track".into()),
+            },
+        ]];
+        let fits = one_line("Sesuai target") + 1.0;
+        let rest = TABLE_WIDTH - fits;
+        assert_eq!(t.one_line(&[rest / 2.0, rest / 2.0, fits]), [false]);
+        assert_eq!(
+            t.one_line(&[
+                rest / 2.0,
+                rest / 2.0 - STATUS_PADDING,
+                fits + STATUS_PADDING
+            ]),
+            [true]
+        );
+        // The serialised table carries the marks beside the widths.
+        let json = serde_json::to_value(&t).unwrap();
+        assert_eq!(json["one_line"], serde_json::json!([true]));
     }
 }
