@@ -18,9 +18,9 @@ use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
+use crate::sql::arrow_column;
 use duckdb::Connection;
 use duckdb::arrow::array::{Array, Float64Array, StringArray};
-use duckdb::arrow::record_batch::RecordBatch;
 
 use crate::MetricsError;
 use crate::catalog::{Aggregation, Catalog, Population};
@@ -329,22 +329,6 @@ fn read_units(
         .zip(units)
         .filter(|(_, u)| !u.is_empty())
         .collect())
-}
-
-/// Column `index` of `batch` as an `A` (the query casts it to that type).
-fn arrow_column<A: 'static>(batch: &RecordBatch, index: usize) -> Result<&A, MetricsError> {
-    batch
-        .column(index)
-        .as_any()
-        .downcast_ref::<A>()
-        .ok_or_else(|| {
-            MetricsError::Internal(format!(
-                "column {} of the impact units is {}, not {}",
-                batch.schema().field(index).name(),
-                batch.column(index).data_type(),
-                std::any::type_name::<A>()
-            ))
-        })
 }
 
 /// The impact table of the catalog's outcomes (or of `only`): every

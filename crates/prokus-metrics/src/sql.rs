@@ -1,5 +1,10 @@
 //! How the SQL files of `queries/` that hold several statements or templates
-//! are cut: each part starts after a `-- part: NAME` line.
+//! are cut: each part starts after a `-- part: NAME` line; and how a
+//! query's Arrow result is read.
+
+use duckdb::arrow::record_batch::RecordBatch;
+
+use crate::MetricsError;
 
 /// The part of a SQL file after its `-- part: NAME` line, up to the next part.
 ///
@@ -14,6 +19,26 @@ pub fn part<'a>(text: &'a str, name: &str) -> &'a str {
         .unwrap_or_else(|| panic!("the SQL file has a part `{name}`"));
     let rest = &text[start..];
     rest.find("-- part: ").map_or(rest, |end| &rest[..end])
+}
+
+/// Column `index` of `batch` as an `A` (the query casts it to that type): a
+/// mismatch is a mistake in the project's own query.
+pub(crate) fn arrow_column<A: 'static>(
+    batch: &RecordBatch,
+    index: usize,
+) -> Result<&A, MetricsError> {
+    batch
+        .column(index)
+        .as_any()
+        .downcast_ref::<A>()
+        .ok_or_else(|| {
+            MetricsError::Internal(format!(
+                "column {} of a query's result is {}, not {}",
+                batch.schema().field(index).name(),
+                batch.column(index).data_type(),
+                std::any::type_name::<A>()
+            ))
+        })
 }
 
 #[cfg(test)]

@@ -24,12 +24,15 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use duckdb::Connection;
+use duckdb::arrow::array::{Array, Int32Array, Int64Array, StringArray};
+use duckdb::arrow::record_batch::RecordBatch;
 use serde::Deserialize;
 
 use crate::MetricsError;
 use crate::schedule::Schedule;
+use crate::sql::arrow_column;
 
 mod words;
 mod write;
@@ -485,9 +488,12 @@ pub struct QualityReport {
 type SharedNik = (String, Option<String>, Vec<(String, String)>);
 
 struct KpmInfo {
+    /// Its unit in `unit_ids`.
     unit: usize,
-    arm: String,
-    cohort: Option<i32>,
+    /// Its number, in the order read.
+    index: usize,
+    /// Its arm and cohort in `profiles`.
+    profile: usize,
 }
 
 /// Quotes a field name after checking it is a column of `response`.
@@ -544,31 +550,63 @@ fn run_checks(
     let mut units: HashMap<String, UnitName> = HashMap::new();
     let mut kpm: HashMap<String, KpmInfo> = HashMap::new();
     let mut kpm_names: HashMap<String, String> = HashMap::new();
+    // The arms and cohorts met, which decide a KPM's survey windows.
+    let mut profiles: Vec<(String, Option<i32>)> = Vec::new();
     {
+        // Read as Arrow columns, like the answers below.
         let mut stmt = conn.prepare(KPM_SQL)?;
-        let mut rows = stmt.query([])?;
-        while let Some(r) = rows.next()? {
-            let kpm_id: String = r.get(0)?;
-            let unit_id: String = r.get(4)?;
-            let unit = *unit_index.entry(unit_id.clone()).or_insert_with(|| {
-                unit_ids.push(unit_id.clone());
-                unit_ids.len() - 1
-            });
-            units.entry(unit_id).or_insert(UnitName {
-                incubator: r.get(5)?,
-                province: r.get(6)?,
-            });
-            if let Some(name) = r.get::<_, Option<String>>(3)? {
-                kpm_names.insert(kpm_id.clone(), name);
+        for batch in stmt.query_arrow([])? {
+            let text = |index: usize| arrow_column::<StringArray>(&batch, index);
+            let (ids, arms, names, unit_column) = (text(0)?, text(1)?, text(3)?, text(4)?);
+            let (incubators, provinces) = (text(5)?, text(6)?);
+            let cohorts = arrow_column::<Int32Array>(&batch, 2)?;
+            let optional =
+                |a: &StringArray, row: usize| (!a.is_null(row)).then(|| a.value(row).to_string());
+            for row in 0..batch.num_rows() {
+                let unit_id = unit_column.value(row);
+                let unit = match unit_index.get(unit_id) {
+                    Some(&unit) => unit,
+                    None => {
+                        unit_ids.push(unit_id.to_string());
+                        unit_index.insert(unit_id.to_string(), unit_ids.len() - 1);
+                        units.insert(
+                            unit_id.to_string(),
+                            UnitName {
+                                incubator: optional(incubators, row),
+                                province: optional(provinces, row),
+                            },
+                        );
+                        unit_ids.len() - 1
+                    }
+                };
+                let profile = (
+                    arms.value(row),
+                    (!cohorts.is_null(row)).then(|| cohorts.value(row)),
+                );
+                let profile = match profiles
+                    .iter()
+                    .position(|(a, c)| (a.as_str(), *c) == profile)
+                {
+                    Some(p) => p,
+                    None => {
+                        profiles.push((profile.0.to_string(), profile.1));
+                        profiles.len() - 1
+                    }
+                };
+                let kpm_id = ids.value(row).to_string();
+                if let Some(name) = optional(names, row) {
+                    kpm_names.insert(kpm_id.clone(), name);
+                }
+                let index = kpm.len();
+                kpm.insert(
+                    kpm_id,
+                    KpmInfo {
+                        unit,
+                        index,
+                        profile,
+                    },
+                );
             }
-            kpm.insert(
-                kpm_id,
-                KpmInfo {
-                    unit,
-                    arm: r.get(1)?,
-                    cohort: r.get(2)?,
-                },
-            );
         }
     }
     let waves: HashMap<String, (i32, String, String)> = {
@@ -816,79 +854,124 @@ fn run_checks(
         }
     }
 
-    // Completeness and timeliness against the calendar.
-    let answers: Vec<(String, String, String, NaiveDateTime)> = {
+    // Completeness and timeliness against the calendar: the latest answer of
+    // every KPM in every wave, read as Arrow columns, then counted by wave
+    // number and KPM number (on 810,000 answers, 0.33 s; reading them
+    // through the row interface and counting under string keys took 1.38 s).
+    let answers: Vec<RecordBatch> = {
         let mut stmt = conn.prepare(
-            "SELECT kpm_id, wave, submission_id, submitted_at FROM qc_current ORDER BY kpm_id, wave_ordinal",
+            "SELECT kpm_id, wave, submission_id, epoch_us(submitted_at) AS submitted_us
+             FROM qc_current ORDER BY kpm_id, wave_ordinal",
         )?;
-        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-            .collect::<Result<_, _>>()?
+        stmt.query_arrow([])?.collect()
     };
-    let as_of = as_of.unwrap_or_else(|| {
-        answers
-            .iter()
-            .map(|a| schedule.local_date(a.3))
-            .max()
-            .unwrap_or_else(|| chrono::Local::now().date_naive())
-    });
-    let mut cells: HashMap<(usize, String), Completeness> = HashMap::new();
-    let mut answered: HashSet<(&str, &str)> = HashSet::with_capacity(answers.len());
-    for (kpm_id, wave, submission_id, sent_at) in &answers {
-        answered.insert((kpm_id.as_str(), wave.as_str()));
-        let Some(k) = kpm.get(kpm_id) else { continue };
-        let window = schedule.window(wave, &k.arm, k.cohort);
-        let cell = cells
-            .entry((k.unit, wave.clone()))
-            .or_insert_with(|| Completeness::empty(&unit_ids[k.unit], wave));
-        cell.responded += 1;
-        let Some(w) = window else { continue };
-        cell.window.get_or_insert((w.opens, w.closes));
-        let sent = schedule.local_date(*sent_at);
-        let detail = if sent > w.closes {
-            cell.late += 1;
-            Detail::Late {
-                closes: w.closes,
-                sent,
-            }
-        } else if sent < w.opens {
-            Detail::Early {
-                opens: w.opens,
-                sent,
-            }
-        } else {
-            cell.on_time += 1;
-            continue;
-        };
-        push(
-            kpm_id.clone(),
-            Some(wave.clone()),
-            Some(submission_id.clone()),
-            None,
-            None,
-            detail,
-        );
-    }
-    // Expected answers: every KPM a window covers, once the window has opened.
-    let mut sorted_kpm: Vec<(&String, &KpmInfo)> = kpm.iter().collect();
-    sorted_kpm.sort_by(|a, b| a.0.cmp(b.0));
+    // The waves by number: the calendar's first, then any other answered.
+    let mut wave_names: Vec<&str> = Vec::new();
     for w in &schedule.windows {
+        intern(&mut wave_names, &w.wave);
+    }
+    let calendar_waves = wave_names.len();
+    // For every arm and cohort, the window of each calendar wave that covers
+    // it (the first, in the calendar's order).
+    let windows: Vec<Vec<Option<usize>>> = profiles
+        .iter()
+        .map(|(arm, cohort)| {
+            wave_names
+                .iter()
+                .map(|wave| {
+                    schedule
+                        .windows
+                        .iter()
+                        .position(|w| w.wave == *wave && w.covers(arm, *cohort))
+                })
+                .collect()
+        })
+        .collect();
+    let mut answered = vec![false; kpm.len() * calendar_waves];
+    let mut cells: HashMap<(usize, usize), Completeness> = HashMap::new();
+    let mut latest: Option<NaiveDate> = None;
+    for batch in &answers {
+        let (kpm_ids, wave_column) = (
+            arrow_column::<StringArray>(batch, 0)?,
+            arrow_column::<StringArray>(batch, 1)?,
+        );
+        let submissions = arrow_column::<StringArray>(batch, 2)?;
+        let sent_at = arrow_column::<Int64Array>(batch, 3)?;
+        for row in 0..batch.num_rows() {
+            let sent = DateTime::from_timestamp_micros(sent_at.value(row))
+                .map(|t| schedule.local_date(t.naive_utc()))
+                .ok_or_else(|| {
+                    MetricsError::Internal(format!(
+                        "submission {} has a time out of range",
+                        submissions.value(row)
+                    ))
+                })?;
+            latest = latest.max(Some(sent));
+            let kpm_id = kpm_ids.value(row);
+            let Some(k) = kpm.get(kpm_id) else { continue };
+            let wave = wave_column.value(row);
+            let number = intern(&mut wave_names, wave);
+            if number < calendar_waves {
+                answered[k.index * calendar_waves + number] = true;
+            }
+            let cell = cells
+                .entry((k.unit, number))
+                .or_insert_with(|| Completeness::empty(&unit_ids[k.unit], wave));
+            cell.responded += 1;
+            let window = windows[k.profile].get(number).copied().flatten();
+            let Some(w) = window.map(|i| &schedule.windows[i]) else {
+                continue;
+            };
+            cell.window.get_or_insert((w.opens, w.closes));
+            let detail = if sent > w.closes {
+                cell.late += 1;
+                Detail::Late {
+                    closes: w.closes,
+                    sent,
+                }
+            } else if sent < w.opens {
+                Detail::Early {
+                    opens: w.opens,
+                    sent,
+                }
+            } else {
+                cell.on_time += 1;
+                continue;
+            };
+            push(
+                kpm_id.to_string(),
+                Some(wave.to_string()),
+                Some(submissions.value(row).to_string()),
+                None,
+                None,
+                detail,
+            );
+        }
+    }
+    let as_of =
+        as_of.unwrap_or_else(|| latest.unwrap_or_else(|| chrono::Local::now().date_naive()));
+    // Expected answers: every KPM a window covers (the first window of its
+    // wave that covers it), once the window has opened.
+    let mut members: Vec<Vec<(&String, &KpmInfo)>> = vec![Vec::new(); schedule.windows.len()];
+    for (kpm_id, k) in &kpm {
+        for window in windows[k.profile].iter().flatten() {
+            members[*window].push((kpm_id, k));
+        }
+    }
+    for (w, members) in schedule.windows.iter().zip(&members) {
         if w.opens > as_of {
             continue;
         }
         let closed = w.closes < as_of;
-        for (kpm_id, k) in &sorted_kpm {
-            // A KPM is expected in the first window of the wave that covers it.
-            let first = schedule.window(&w.wave, &k.arm, k.cohort);
-            if !first.is_some_and(|f| std::ptr::eq(f, w)) {
-                continue;
-            }
+        let number = intern(&mut wave_names, &w.wave);
+        for (kpm_id, k) in members {
             let cell = cells
-                .entry((k.unit, w.wave.clone()))
+                .entry((k.unit, number))
                 .or_insert_with(|| Completeness::empty(&unit_ids[k.unit], &w.wave));
             cell.window.get_or_insert((w.opens, w.closes));
             cell.closed = closed;
             *cell.expected.get_or_insert(0) += 1;
-            if !answered.contains(&(kpm_id.as_str(), w.wave.as_str())) {
+            if !answered[k.index * calendar_waves + number] {
                 cell.missing += 1;
                 if closed {
                     push(
@@ -939,6 +1022,14 @@ fn run_checks(
         kpm_names,
         waves,
         utc_offset_hours: schedule.utc_offset_hours,
+    })
+}
+
+/// The number of `name` in `names`, added at the end if it is not there.
+fn intern<'a>(names: &mut Vec<&'a str>, name: &'a str) -> usize {
+    names.iter().position(|n| *n == name).unwrap_or_else(|| {
+        names.push(name);
+        names.len() - 1
     })
 }
 
