@@ -21,6 +21,7 @@ use std::path::Path;
 use crate::sql::arrow_column;
 use duckdb::Connection;
 use duckdb::arrow::array::{Array, Float64Array, StringArray};
+use duckdb::arrow::record_batch::RecordBatch;
 
 use crate::MetricsError;
 use crate::catalog::{Aggregation, Catalog, Population};
@@ -281,20 +282,18 @@ fn read_units(
     let mut units: Vec<Vec<Unit>> = vec![Vec::new(); variables.len()];
     // Read as Arrow columns: 45 variables × 2 waves × 200,000 households
     // looked up one value at a time through the row interface took 0.5 s.
-    for batch in stmt.query_arrow([])? {
+    let batches: Vec<RecordBatch> = stmt.query_arrow([])?.collect();
+    // Each household's arm and clusters, then the units variable by
+    // variable: one list filled at a time, in order (row by row, filling 45
+    // lists at once took 0.48 s instead of 0.2 s).
+    let mut households = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
+    for batch in &batches {
         let texts = (0..5)
-            .map(|c| arrow_column::<StringArray>(&batch, c))
-            .collect::<Result<Vec<_>, _>>()?;
-        let values = (0..2 * variables.len())
-            .map(|c| arrow_column::<Float64Array>(&batch, 5 + c))
+            .map(|c| arrow_column::<StringArray>(batch, c))
             .collect::<Result<Vec<_>, _>>()?;
         let text = |column: usize, row: usize| -> &str {
             let a = texts[column];
             if a.is_null(row) { "" } else { a.value(row) }
-        };
-        let value = |column: usize, row: usize| -> Option<f64> {
-            let a = values[column];
-            (!a.is_null(row)).then(|| a.value(row))
         };
         for row in 0..batch.num_rows() {
             let household = number(0, text(0, row));
@@ -308,10 +307,20 @@ fn read_units(
                     incubator => number(3, incubator),
                 },
             };
-            let treated = text(1, row) == "prokus";
-            for (i, list) in units.iter_mut().enumerate() {
-                let baseline = value(2 * i, row);
-                let endline = value(2 * i + 1, row);
+            households.push((text(1, row) == "prokus", cluster, household));
+        }
+    }
+    for (i, list) in units.iter_mut().enumerate() {
+        list.reserve(households.len());
+        let mut next = households.iter();
+        for batch in &batches {
+            let baselines = arrow_column::<Float64Array>(batch, 5 + 2 * i)?;
+            let endlines = arrow_column::<Float64Array>(batch, 6 + 2 * i)?;
+            let value = |a: &Float64Array, row: usize| (!a.is_null(row)).then(|| a.value(row));
+            for row in 0..batch.num_rows() {
+                let &(treated, cluster, household) = next.next().expect("one per row");
+                let baseline = value(baselines, row);
+                let endline = value(endlines, row);
                 if baseline.is_some() || endline.is_some() {
                     list.push(Unit {
                         treated,
