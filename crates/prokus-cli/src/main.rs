@@ -458,13 +458,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let checker = db.connection().try_clone()?;
             let (found, computed) = std::thread::scope(|scope| {
                 let checks = scope.spawn(move || -> Result<_> {
+                    // The checks and the reads choose the latest answers once.
+                    prokus_metrics::keep_current_answers(&checker)?;
                     let quality = prokus_metrics::quality::check(
                         &checker,
                         &prokus_metrics::quality::CheckConfig::builtin(),
                         &prokus_metrics::schedule::Schedule::builtin(),
                         None,
                     )?;
-                    Ok((quality, Reads::read(&checker)?))
+                    let reads = Reads::read(&checker)?;
+                    prokus_metrics::release_current_answers(&checker)?;
+                    Ok((quality, reads))
                 });
                 let computed = (|| -> Result<_> {
                     let rows = prokus_metrics::compute_rows(

@@ -31,7 +31,7 @@ pub mod targets;
 pub use catalog::{Aggregation, Catalog, Direction, Indicator, Population, Unit};
 pub use compute::{
     CSV_HEADER, Dimension, IndicatorRow, IndicatorTable, Level, Options, Period, WaveCount,
-    compute, compute_rows, periods, wave_counts,
+    compute, compute_rows, keep_current_answers, periods, release_current_answers, wave_counts,
 };
 pub use targets::{Status, Targets};
 
