@@ -134,9 +134,16 @@ impl Schedule {
 
     /// The window of `wave` for a KPM of `arm` and `cohort`, if the calendar has one.
     pub fn window(&self, wave: &str, arm: &str, cohort: Option<i32>) -> Option<&Window> {
+        self.window_index(wave, arm, cohort)
+            .map(|i| &self.windows[i])
+    }
+
+    /// Where [`Schedule::window`]'s window is in `windows`: the first of
+    /// `wave` that covers `arm` and `cohort`.
+    pub fn window_index(&self, wave: &str, arm: &str, cohort: Option<i32>) -> Option<usize> {
         self.windows
             .iter()
-            .find(|w| w.wave == wave && w.covers(arm, cohort))
+            .position(|w| w.wave == wave && w.covers(arm, cohort))
     }
 
     /// The local date of a UTC timestamp.
