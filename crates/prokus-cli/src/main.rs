@@ -70,6 +70,10 @@ enum Command {
         /// Print one JSON object per file instead of the table.
         #[arg(long)]
         json: bool,
+        /// The largest amount of rupiah a money answer may hold (a month, or
+        /// a grant); larger ones are rejected as typing errors.
+        #[arg(long, value_name = "RUPIAH", default_value_t = 10e9, value_parser = parse_max_money)]
+        max_money: f64,
     },
     /// Compute every indicator at every level and wave.
     Indicators {
@@ -216,6 +220,13 @@ fn write_file(
     Ok(())
 }
 
+fn parse_max_money(text: &str) -> Result<f64, String> {
+    prokus_ingest::values::parse_money(text)
+        .ok()
+        .filter(|v| *v > 0.0)
+        .ok_or_else(|| format!("`{text}` is not a positive amount of rupiah"))
+}
+
 fn parse_level(text: &str) -> Result<prokus_metrics::Level, String> {
     prokus_metrics::Level::parse(text).map_err(|e| e.to_string())
 }
@@ -319,14 +330,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             form,
             format,
             json,
+            max_money,
         } => {
             let mapping = match form {
                 Some(path) => FormMapping::from_file(&path)?,
                 None => FormMapping::prokus(),
             };
+            let limits = prokus_ingest::values::Limits {
+                max_money,
+                ..Default::default()
+            };
             let options = prokus_ingest::IngestOptions {
                 format,
                 xlsform: xlsform_among(&files),
+                limits,
             };
             let mut db = Database::open(&cli.db)?;
             let mut failed = false;
@@ -699,9 +716,10 @@ fn write_check_files(
     }
     let mut written = 0;
     if let Some(dir) = per_incubator {
+        let mut paths = Vec::new();
         for unit in found.unit_ids() {
             let own = found.for_unit(&unit);
-            let stem = prokus_metrics::quality::file_stem(&unit);
+            let stem = prokus_ingest::file_stem(&unit);
             let outputs = match split {
                 SplitFormat::Xlsx => vec![(
                     dir.join(format!("{stem}.xlsx")),
@@ -722,8 +740,13 @@ fn write_check_files(
                 prokus_ingest::write_atomically(&path, &bytes)
                     .with_context(|| path.display().to_string())?;
                 written += 1;
+                paths.push(path);
             }
         }
+        // A unit with no findings left, or a KPM moved away: the earlier
+        // run's file for it does not stay.
+        prokus_ingest::replace_outputs(dir, "check", &paths)
+            .with_context(|| dir.display().to_string())?;
     }
     Ok(written)
 }
@@ -908,6 +931,27 @@ fn report(
             eprintln!("error: report {:?} failed: {e}", r.job);
         }
     }
+    // What an earlier run wrote for these audiences and this one did not
+    // (an incubator gone, a KPM moved) is removed, so no stale list stays.
+    let scopes: &[&str] = match audience {
+        Audience::All => &["national", "dashboard", "province", "regency", "incubator"],
+        _ => &[jobs.first().map_or("", |j| j.describe().0)],
+    };
+    for scope in scopes.iter().filter(|s| !s.is_empty()) {
+        let written: Vec<PathBuf> = results
+            .iter()
+            .filter(|r| r.job.describe().0 == *scope)
+            .filter_map(|r| r.result.as_ref().ok().map(|pdf| (pdf, &r.files)))
+            .flat_map(|(pdf, files)| std::iter::once(pdf.clone()).chain(files.iter().cloned()))
+            .collect();
+        let removed = prokus_ingest::replace_outputs(&render_options.out, scope, &written)
+            .with_context(|| render_options.out.display().to_string())?;
+        if removed > 0 && show_progress {
+            eprintln!(
+                "removed {removed} {scope} file(s) of an earlier run that this run no longer makes"
+            );
+        }
+    }
     if let Some(path) = timings {
         write_file(path, "timings", |w| {
             let mut out = csv::Writer::from_writer(w);
@@ -1083,7 +1127,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
         table.frame.height()
     );
     println!(
-        "reports:     {} PDFs in {}{}; each incubator's KPM who need attention in incubator/{}",
+        "reports:     {} PDFs in {}{}; each incubator's KPM who need attention in incubator/<id>-{}.xlsx",
         written,
         reports.display(),
         if failed > 0 {
@@ -1091,7 +1135,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
         } else {
             String::new()
         },
-        prokus_report::data::attention_file("*", render.lang)
+        prokus_report::data::attention_suffix(render.lang)
     );
     println!(
         "data quality: {} ({check_summary}); one workbook per incubator in {}",

@@ -7,18 +7,20 @@ use duckdb::{Connection, params};
 use crate::IngestError;
 use crate::load::{self, BatchSummary, IngestOptions};
 use crate::mapping::FormMapping;
+use crate::nik::{KeySource, NikKey};
 use crate::wilayah::{Level, Wilayah};
 
 /// The canonical schema (`queries/schema.sql`), applied at every open.
 pub const SCHEMA_SQL: &str = include_str!("../../../queries/schema.sql");
 
-/// An open ProKUS database: the DuckDB connection, the region reference and the
-/// database's NIK salt.
+/// An open ProKUS database: the DuckDB connection, the region reference and,
+/// once a file with NIKs is loaded, the key of the NIK hashes (kept outside
+/// the database: [`NikKey`]).
 pub struct Database {
     pub(crate) conn: Connection,
     pub(crate) path: PathBuf,
     pub(crate) wilayah: Wilayah,
-    pub(crate) salt: String,
+    nik_key: Option<(NikKey, KeySource)>,
 }
 
 impl Database {
@@ -40,8 +42,84 @@ impl Database {
     }
 
     /// An in-memory database, for tests and one-off checks.
+    /// Its NIK key is made for this process: the database ends with it.
     pub fn in_memory() -> Result<Self, IngestError> {
-        Self::init(Connection::open_in_memory()?, Path::new(":memory:"))
+        let mut db = Self::init(Connection::open_in_memory()?, Path::new(":memory:"))?;
+        db.nik_key = Some((NikKey::random(), KeySource::Ephemeral));
+        Ok(db)
+    }
+
+    /// Uses `key` for the NIK hashes instead of the user's key
+    /// ([`NikKey::from_environment`], read when first needed).
+    pub fn set_nik_key(&mut self, key: NikKey) {
+        self.nik_key = Some((key, KeySource::Ephemeral));
+    }
+
+    /// The NIK key, read from the environment or the key file the first time,
+    /// and checked against the key this database's NIKs were hashed with
+    /// (its fingerprint is stored; the key itself never is).
+    pub(crate) fn nik_key(&mut self) -> Result<&NikKey, IngestError> {
+        let key_error = |origin: &str, reason: String, hint: &str| IngestError::NikKey {
+            origin: origin.to_string(),
+            reason,
+            hint: hint.to_string(),
+        };
+        let legacy: Option<String> = self
+            .conn
+            .query_row("SELECT value FROM meta WHERE key = 'nik_salt'", [], |r| {
+                r.get(0)
+            })
+            .ok();
+        if legacy.is_some() {
+            return Err(key_error(
+                &self.path.display().to_string(),
+                "this database was made by an earlier prokus that kept the NIK hashes' salt inside it, \
+                 so anyone with the file could recover NIKs by trying birth dates"
+                    .into(),
+                "create a new database (another --db) and ingest the files again; then delete this one",
+            ));
+        }
+        if self.nik_key.is_none() {
+            let (key, source) = NikKey::from_environment().map_err(|reason| {
+                key_error(
+                    "NIK key",
+                    reason,
+                    "set PROKUS_NIK_KEY to the key's 64 hex digits, or PROKUS_NIK_KEY_FILE to its file",
+                )
+            })?;
+            self.nik_key = Some((key, source));
+        }
+        let (key, source) = self.nik_key.as_ref().expect("set above");
+        let fingerprint = key.fingerprint();
+        let stored: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'nik_key_check'",
+                [],
+                |r| r.get(0),
+            )
+            .ok();
+        match stored {
+            None => {
+                self.conn.execute(
+                    "INSERT INTO meta VALUES ('nik_key_check', $1)",
+                    params![fingerprint],
+                )?;
+            }
+            Some(s) if s == fingerprint => {}
+            Some(_) => {
+                return Err(key_error(
+                    &source.to_string(),
+                    format!(
+                        "this is not the key {}'s NIKs were hashed with: the same person would not be recognised",
+                        self.path.display()
+                    ),
+                    "use the key file of the computer that made this database (see the README, Security), \
+                     or PROKUS_NIK_KEY",
+                ));
+            }
+        }
+        Ok(key)
     }
 
     fn init(conn: Connection, path: &Path) -> Result<Self, IngestError> {
@@ -55,19 +133,11 @@ impl Database {
         if provinces == 0 {
             load_reference(&conn, &wilayah)?;
         }
-        conn.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('nik_salt', gen_random_uuid()::VARCHAR || gen_random_uuid()::VARCHAR)",
-            [],
-        )?;
-        let salt: String =
-            conn.query_row("SELECT value FROM meta WHERE key = 'nik_salt'", [], |r| {
-                r.get(0)
-            })?;
         Ok(Database {
             conn,
             path: path.to_path_buf(),
             wilayah,
-            salt,
+            nik_key: None,
         })
     }
 
@@ -145,21 +215,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn open_creates_schema_reference_and_a_stable_salt() {
+    fn open_creates_schema_reference_and_checks_the_nik_key() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.duckdb");
-        let salt = {
-            let db = Database::open(&path).unwrap();
+        let key = NikKey::from_bytes([1; 32]);
+        {
+            let mut db = Database::open(&path).unwrap();
             let n: i64 = db
                 .conn
                 .query_row("SELECT count(*) FROM district", [], |r| r.get(0))
                 .unwrap();
             assert_eq!(n, 7285);
-            assert_eq!(db.salt.len(), 72);
-            db.salt.clone()
-        };
-        let db = Database::open(&path).unwrap();
-        assert_eq!(db.salt, salt, "the salt survives reopening");
+            db.set_nik_key(key.clone());
+            db.nik_key().unwrap();
+        }
+        let mut db = Database::open(&path).unwrap();
+        // The file holds no key, no salt: only the key's fingerprint.
+        let meta: Vec<(String, String)> = db
+            .conn
+            .prepare("SELECT key, value FROM meta")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(meta, [("nik_key_check".to_string(), key.fingerprint())]);
+        assert!(!meta[0].1.contains(&key.to_hex()[..16]));
+        db.set_nik_key(NikKey::from_bytes([2; 32]));
+        let err = db.nik_key().unwrap_err().to_string();
+        assert!(err.contains("not the key"), "{err}");
+        db.set_nik_key(key);
+        db.nik_key().unwrap();
         let n: i64 = db
             .conn
             .query_row("SELECT count(*) FROM province", [], |r| r.get(0))

@@ -65,6 +65,17 @@ pub enum IngestError {
         /// What is wrong.
         message: String,
     },
+    /// The key of the NIK hashes is missing, unreadable or not this
+    /// database's.
+    #[error("{origin}: {reason}\n  hint: {hint}")]
+    NikKey {
+        /// Where the key came from (or the database, for an old one).
+        origin: String,
+        /// What is wrong (never the key).
+        reason: String,
+        /// What to do about it.
+        hint: String,
+    },
     /// Another process holds the database.
     #[error(
         "{path}: the database is in use by another process\n  hint: wait for the other `prokus` command to finish, then run this one again"

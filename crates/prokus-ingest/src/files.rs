@@ -21,3 +21,198 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tmp.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
+
+/// The longest id (incubator, unit) accepted, in characters.
+pub const MAX_ID: usize = 64;
+
+/// Checks an id that names files (an incubator's): 1 to 64 (`MAX_ID`) ASCII
+/// letters, digits, `-`, `_` and `.`, beginning with a letter or digit. The
+/// error says what to write instead.
+pub fn check_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= MAX_ID
+        && id.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "an id may only hold letters, digits, `-`, `_` and `.` (at most {MAX_ID}, beginning with a letter or digit), \
+             such as INK-32-01"
+        ))
+    }
+}
+
+/// A file name stem for an id, safe in any folder and one-to-one: an id that
+/// passes [`check_id`] is its own stem; in any other, every byte that could
+/// not stand (and `%` itself) is written `%XX`, so no stem climbs out of its
+/// folder (`../x` becomes `%2E%2E%2Fx`) and two ids never share a file.
+pub fn file_stem(id: &str) -> String {
+    if check_id(id).is_ok() {
+        return id.to_string();
+    }
+    let mut out = String::with_capacity(id.len() * 3);
+    for (i, b) in id.bytes().enumerate() {
+        let plain = b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_') || (b == b'.' && i > 0);
+        if plain {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    if out.is_empty() {
+        out.push_str("%00");
+    }
+    // File names are limited to 255 bytes: a longer stem keeps its start
+    // and a hash of the whole id, which stays one-to-one in practice.
+    if out.len() > 120 {
+        use sha2::{Digest, Sha256};
+        let hash = hex::encode(Sha256::digest(id.as_bytes()));
+        out.truncate(80);
+        out.push('~');
+        out.push_str(&hash[..32]);
+    }
+    out
+}
+
+/// The file in an output folder that lists what prokus wrote there.
+pub const MANIFEST: &str = ".prokus-outputs";
+
+/// Records that a run wrote `written` (paths under `dir`) for `scope` (an
+/// audience, or `check`), and removes the files an earlier run of the same
+/// scope wrote there and this one did not: the report of an incubator that
+/// no longer exists, or the list of a KPM who moved to another incubator,
+/// does not stay behind. Only files listed by an earlier run are ever
+/// removed, and only inside `dir`. Returns how many were removed.
+pub fn replace_outputs(
+    dir: &Path,
+    scope: &str,
+    written: &[std::path::PathBuf],
+) -> std::io::Result<usize> {
+    use std::collections::BTreeSet;
+    let manifest = dir.join(MANIFEST);
+    let old = match std::fs::read_to_string(&manifest) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(e),
+    };
+    let relative = |p: &Path| -> Option<String> {
+        let rel = p.strip_prefix(dir).ok()?;
+        let text = rel.to_str()?.replace('\\', "/");
+        safe_relative(&text).then_some(text)
+    };
+    let now: BTreeSet<String> = written.iter().filter_map(|p| relative(p)).collect();
+    let mut kept = Vec::new();
+    let mut removed = 0;
+    for line in old.lines() {
+        let Some((line_scope, rel)) = line.split_once('\t') else {
+            continue;
+        };
+        if line_scope != scope {
+            kept.push(line.to_string());
+        } else if !now.contains(rel) && safe_relative(rel) {
+            match std::fs::remove_file(dir.join(rel)) {
+                Ok(()) => removed += 1,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    kept.extend(now.iter().map(|rel| format!("{scope}\t{rel}")));
+    let mut text = kept.join("\n");
+    text.push('\n');
+    write_atomically(&manifest, text.as_bytes())?;
+    Ok(removed)
+}
+
+/// A path relative to its folder that stays inside it.
+fn safe_relative(rel: &str) -> bool {
+    !rel.is_empty()
+        && !rel.starts_with('/')
+        && !rel.contains(':')
+        && rel
+            .split('/')
+            .all(|part| !part.is_empty() && part != "." && part != "..")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_second_run_removes_what_it_no_longer_writes_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = &dir.path().join("out");
+        let outside = dir.path().join("keep-me.txt");
+        std::fs::write(&outside, b"mine").unwrap();
+        let write = |rel: &str| {
+            let p = out.join(rel);
+            write_atomically(&p, b"x").unwrap();
+            p
+        };
+        let a = write("incubator/A.pdf");
+        let b = write("incubator/B.pdf");
+        let national = write("national.pdf");
+        let mine = write("incubator/notes.txt");
+        replace_outputs(out, "incubator", &[a.clone(), b.clone()]).unwrap();
+        replace_outputs(out, "national", std::slice::from_ref(&national)).unwrap();
+        // B's KPM moved to A: the next incubator run writes A only.
+        assert_eq!(
+            replace_outputs(out, "incubator", std::slice::from_ref(&a)).unwrap(),
+            1
+        );
+        assert!(a.exists() && !b.exists() && national.exists() && mine.exists());
+        // A manifest edited to point outside the folder removes nothing.
+        let listed = format!(
+            "incubator\t../keep-me.txt\nincubator\t{}\n",
+            outside.display()
+        );
+        std::fs::write(out.join(MANIFEST), listed).unwrap();
+        assert_eq!(replace_outputs(out, "incubator", &[]).unwrap(), 0);
+        assert!(outside.exists());
+    }
+
+    #[test]
+    fn ids_are_checked_and_every_id_has_its_own_safe_file_name() {
+        for ok in ["INK-32-01", "INK.1", "INK_1", "a"] {
+            assert!(check_id(ok).is_ok(), "{ok}");
+            assert_eq!(file_stem(ok), ok);
+        }
+        for bad in [
+            "",
+            "../../esc",
+            "INK/1",
+            ".hidden",
+            "-x",
+            "a b",
+            "ink\u{e9}",
+        ] {
+            assert!(check_id(bad).is_err(), "{bad:?}");
+        }
+        let ids = [
+            "INK.1",
+            "INK/1",
+            "INK_1",
+            "INK%2F1",
+            "../../esc",
+            "..",
+            ".",
+            "",
+            "a\\b",
+            "INK-1",
+        ];
+        let stems: Vec<String> = ids.iter().map(|id| file_stem(id)).collect();
+        for (id, stem) in ids.iter().zip(&stems) {
+            assert!(!stem.contains(['/', '\\']), "{id} -> {stem}");
+            assert!(!stem.starts_with('.') && !stem.is_empty(), "{id} -> {stem}");
+        }
+        let mut unique = stems.clone();
+        unique.sort();
+        unique.dedup();
+        assert_eq!(unique.len(), stems.len(), "{stems:?}");
+        let long = "x/".repeat(200);
+        assert!(file_stem(&long).len() < 200);
+    }
+}

@@ -22,6 +22,7 @@ mod files;
 mod load;
 pub mod mapping;
 pub mod nik;
+pub mod privacy;
 mod rejects;
 pub mod source;
 mod stage;
@@ -31,7 +32,7 @@ pub mod xlsform;
 
 pub use db::{Database, SCHEMA_SQL};
 pub use error::IngestError;
-pub use files::write_atomically;
+pub use files::{MANIFEST, check_id, file_stem, replace_outputs, write_atomically};
 pub use load::{
     BatchSummary, Format, INCUBATOR_COLUMNS, IngestOptions, REGISTER_COLUMNS, sniff_load_order,
 };

@@ -10,14 +10,17 @@ use sha2::{Digest, Sha256};
 
 use crate::IngestError;
 use crate::db::Database;
+use crate::files::check_id;
 use crate::mapping::{
     Aggregate, CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_choice_columns,
     find_column,
 };
+use crate::nik::NikKey;
 use crate::nik::check_nik;
+use crate::privacy::{contains_nik, safe_text};
 use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
-use crate::values::{parse_count, parse_datetime, parse_money, parse_yes_no};
+use crate::values::{Limits, parse_count, parse_datetime, parse_money, parse_yes_no};
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
 use std::collections::HashMap;
@@ -178,10 +181,10 @@ impl Rows<'_> {
             self.rejects.append_row(params![
                 self.batch_id,
                 row as i64,
-                p.column,
-                clip(&p.value),
+                safe_text(&p.column),
+                safe_text(&p.value),
                 "invalid",
-                p.reason
+                safe_text(&p.reason)
             ])?;
         }
         Ok(())
@@ -220,6 +223,8 @@ pub struct IngestOptions {
     /// The survey's XLSForm, to read exports with label headers. Without it,
     /// the built-in ProKUS form is used when the mapping is for that form.
     pub xlsform: Option<XlsForm>,
+    /// Bounds on money, counts and dates; values beyond them are rejected.
+    pub limits: Limits,
 }
 
 pub(crate) fn ingest_file(
@@ -263,7 +268,8 @@ pub(crate) fn ingest_file(
         .or_else(|| Format::detect(&table.headers, container));
     let format = detected.ok_or_else(|| IngestError::UnknownFormat {
         path: file.to_path_buf(),
-        header: table.headers.iter().take(6).cloned().collect::<Vec<_>>().join(", "),
+        // A file without a header row has data here: masked and clipped.
+        header: safe_text(&table.headers.iter().take(6).cloned().collect::<Vec<_>>().join(", ")),
         hint: "check that this is a survey export of the ProKUS form (or pass --form MAPPING for another form), \
                kpm_register.csv or incubators.csv"
             .into(),
@@ -272,8 +278,14 @@ pub(crate) fn ingest_file(
         Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv | Format::OdkZip => {
             let labels = label_headers(&mut table.headers, mapping, options);
             let (mapping, repeat_problems) = aggregate_repeats(file, format, &mut table, mapping)?;
-            let mut plan =
-                SurveyPlan::new(file, format, &table.headers, &mapping, labels.as_deref())?;
+            let mut plan = SurveyPlan::new(
+                file,
+                format,
+                &table.headers,
+                &mapping,
+                labels.as_deref(),
+                options.limits,
+            )?;
             plan.repeat_problems = repeat_problems;
             Plan::Survey(plan)
         }
@@ -292,19 +304,30 @@ pub(crate) fn ingest_file(
             &["incubator_id", "name"],
         )?),
         Format::Template => {
-            let mut survey =
-                SurveyPlan::new(file, format, &table.headers, &FormMapping::template(), None)?;
+            let mut survey = SurveyPlan::new(
+                file,
+                format,
+                &table.headers,
+                &FormMapping::template(),
+                None,
+                options.limits,
+            )?;
             survey.fallback_time = Some(Utc::now().naive_utc());
             let kpm = ColumnIndex::new(file, format, &table.headers, REGISTER_COLUMNS, &[])?;
             let known = db
                 .conn
-                .prepare("SELECT kpm_id FROM kpm")?
-                .query_map([], |r| r.get(0))?
+                .prepare("SELECT kpm_id, incubator_id FROM kpm")?
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
                 .collect::<Result<_, _>>()?;
             Plan::Template(survey, kpm, known)
         }
     };
 
+    // Only the files with NIKs need the key (made on first use).
+    let key = match plan {
+        Plan::Register(_) | Plan::Template(..) => Some(db.nik_key()?.clone()),
+        _ => None,
+    };
     let started = Utc::now().naive_utc();
     let with_context = |source: duckdb::Error| IngestError::Database {
         context: format!(" while loading {display}"),
@@ -341,7 +364,8 @@ pub(crate) fn ingest_file(
         };
         let reference = Reference {
             wilayah: &db.wilayah,
-            salt: &db.salt,
+            key: key.as_ref(),
+            limits: &options.limits,
         };
         let mut read = 0u64;
         // Two stages on two threads: this one appends chunks to DuckDB while
@@ -438,12 +462,12 @@ pub(crate) fn ingest_file(
                 params![
                     batch_id,
                     r.row as i64,
-                    format!("{}/{}", repeat.name, repeat.parent_column),
-                    clip(&r.parent_ref),
-                    format!(
+                    safe_text(&format!("{}/{}", repeat.name, repeat.parent_column)),
+                    safe_text(&r.parent_ref),
+                    safe_text(&format!(
                         "row {} of repeat group `{}` belongs to a submission ({} = {}) that is not in the main table; it was not loaded",
                         r.row, repeat.name, repeat.parent_column, r.parent_ref
-                    )
+                    ))
                 ],
             )?;
         }
@@ -536,7 +560,7 @@ fn aggregate_repeats(
                 column: format!("{} (repeat group `{repeat_name}`)", field.column),
                 hint: format!(
                     "the repeat group's columns are: {}",
-                    repeat.headers.join(", ")
+                    safe_text(&repeat.headers.join(", "))
                 ),
             });
         }
@@ -666,14 +690,40 @@ fn statements(text: &str) -> Vec<(&str, &str)> {
         .collect()
 }
 
-fn clip(value: &str) -> String {
-    value.chars().take(200).collect()
-}
-
-/// What row checks read besides the row: the region list and the NIK salt.
+/// What row checks read besides the row: the region list, the NIK key (for
+/// the files that have NIKs) and the bounds on values.
 struct Reference<'a> {
     wilayah: &'a crate::wilayah::Wilayah,
-    salt: &'a str,
+    key: Option<&'a NikKey>,
+    limits: &'a Limits,
+}
+
+/// The problems of cells that hold a NIK-shaped number where no NIK belongs,
+/// or a byte that was not text (U+FFFD from a stray byte in a UTF-8 file)
+/// (`columns`: the columns the engine keeps, but the NIK's own).
+fn nik_problems<'a>(
+    cells: &[&str],
+    columns: impl Iterator<Item = (usize, &'a str)>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    for (i, name) in columns {
+        let Some(cell) = cells.get(i) else { continue };
+        let reason = if contains_nik(cell) {
+            "this looks like a NIK (16 digits); a NIK belongs only in the register's `nik` column. \
+             Check that the columns are not shifted and that the right value was typed"
+        } else if cell.contains('\u{fffd}') {
+            "this cell holds a byte that is not UTF-8 text (shown as \u{fffd}), typed or pasted from another program; \
+             retype the cell and save the file as UTF-8 CSV"
+        } else {
+            continue;
+        };
+        problems.push(Problem {
+            column: name.to_string(),
+            value: cell.to_string(),
+            reason: reason.into(),
+        });
+    }
+    problems
 }
 
 impl Plan {
@@ -703,8 +753,9 @@ enum Plan {
     Survey(SurveyPlan),
     Register(ColumnIndex),
     Incubators(ColumnIndex),
-    /// The template's responses, its register columns, and the KPM already known.
-    Template(SurveyPlan, ColumnIndex, std::collections::HashSet<String>),
+    /// The template's responses, its register columns, and the KPM already
+    /// known with their incubators.
+    Template(SurveyPlan, ColumnIndex, HashMap<String, Option<String>>),
 }
 
 /// Where each canonical field of a survey export is found.
@@ -719,6 +770,10 @@ struct SurveyPlan {
     fields: Vec<PlannedField>,
     /// Problems found in a submission's repeat rows, by its row number.
     repeat_problems: HashMap<u64, Vec<Problem>>,
+    /// Bounds on values.
+    limits: Limits,
+    /// The columns read, by position and header: where a NIK must not be.
+    used: Vec<(usize, String)>,
 }
 
 /// Where one canonical field comes from in this file.
@@ -739,6 +794,7 @@ impl SurveyPlan {
         headers: &[String],
         mapping: &FormMapping,
         labels: Option<&[Option<HashMap<String, String>>]>,
+        limits: Limits,
     ) -> Result<Self, IngestError> {
         let missing = |column: &str, hint: String| IngestError::MissingColumn {
             path: file.to_path_buf(),
@@ -808,6 +864,17 @@ impl SurveyPlan {
                 split,
             });
         }
+        let mut used: Vec<(usize, String)> = [&id_column, &time_column]
+            .into_iter()
+            .flatten()
+            .cloned()
+            .collect();
+        for f in &fields {
+            let columns = f.index.into_iter().chain(f.split.iter().map(|(i, _)| *i));
+            used.extend(columns.map(|i| (i, headers[i].clone())));
+        }
+        used.sort();
+        used.dedup();
         Ok(SurveyPlan {
             id_column,
             time_column,
@@ -815,6 +882,8 @@ impl SurveyPlan {
             fallback_time: None,
             fields,
             repeat_problems: HashMap::new(),
+            limits,
+            used,
         })
     }
 
@@ -826,6 +895,10 @@ impl SurveyPlan {
             .get(&row)
             .map(|p| p.iter().map(Problem::clone).collect())
             .unwrap_or_default();
+        problems.extend(nik_problems(
+            cells,
+            self.used.iter().map(|(i, name)| (*i, name.as_str())),
+        ));
         let id = match &self.id_column {
             Some((i, name)) => {
                 let id = cell(*i).to_string();
@@ -859,7 +932,8 @@ impl SurveyPlan {
             }
         }
         let submitted = self.time_column.as_ref().map_or("", |(i, _)| cell(*i));
-        let time = match (parse_datetime(submitted), self.fallback_time) {
+        let parsed = parse_datetime(submitted).and_then(|t| self.limits.time(t, submitted));
+        let time = match (parsed, self.fallback_time) {
             (Ok(t), _) => Some(t),
             (Err(_), Some(t)) if submitted.is_empty() => Some(t),
             (Err(reason), _) => {
@@ -894,7 +968,7 @@ impl SurveyPlan {
                 }
             };
             let raw = named.as_deref().unwrap_or(raw);
-            match convert(raw, field) {
+            match convert(raw, field, &self.limits) {
                 Ok(v) => values.push(v),
                 Err(reason) => {
                     problems.push(Problem {
@@ -983,10 +1057,13 @@ fn split_joined_labels(raw: &str, labels: &HashMap<String, String>) -> Option<Ve
         .split(' ')
         .map(str::to_string)
         .collect();
+    // No label is longer than the longest label: trying only that many
+    // words at each point keeps a 5,000-word cell linear.
+    let longest = labels.keys().map(|l| l.split(' ').count()).max()?;
     let mut names = Vec::new();
     let mut at = 0;
     while at < words.len() {
-        let end = (at + 1..=words.len())
+        let end = (at + 1..=words.len().min(at + longest))
             .rev()
             .find(|&end| labels.contains_key(&words[at..end].join(" ")))?;
         names.push(labels[&words[at..end].join(" ")].clone());
@@ -995,7 +1072,7 @@ fn split_joined_labels(raw: &str, labels: &HashMap<String, String>) -> Option<Ve
     Some(names)
 }
 
-fn convert(raw: &str, field: &FieldMapping) -> Result<Value, String> {
+fn convert(raw: &str, field: &FieldMapping, limits: &Limits) -> Result<Value, String> {
     if raw.is_empty() {
         return if field.required {
             Err("a required answer is empty".into())
@@ -1018,9 +1095,10 @@ fn convert(raw: &str, field: &FieldMapping) -> Result<Value, String> {
             Value::Text(code.clone())
         }
         FieldType::YesNo => Value::Boolean(parse_yes_no(raw)?),
-        FieldType::Money => Value::Double(parse_money(raw)?),
+        FieldType::Money => Value::Double(limits.money(parse_money(raw)?, raw)?),
         FieldType::Count => Value::Int(
-            i32::try_from(parse_count(raw)?).map_err(|_| format!("`{raw}` is too large"))?,
+            i32::try_from(limits.count(parse_count(raw)?, raw)?)
+                .map_err(|_| format!("`{raw}` is too large"))?,
         ),
         FieldType::Likert => {
             let v = parse_count(raw)?;
@@ -1029,7 +1107,7 @@ fn convert(raw: &str, field: &FieldMapping) -> Result<Value, String> {
             }
             Value::Int(v as i32)
         }
-        FieldType::DateTime => timestamp(parse_datetime(raw)?),
+        FieldType::DateTime => timestamp(limits.time(parse_datetime(raw)?, raw)?),
     })
 }
 
@@ -1104,6 +1182,14 @@ impl ColumnIndex {
         pos.and_then(|i| cells.get(i).copied()).unwrap_or("").trim()
     }
 
+    /// The columns the file has, by position and name.
+    fn columns(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+        self.names
+            .iter()
+            .zip(&self.index)
+            .filter_map(|(name, i)| i.map(|i| (i, *name)))
+    }
+
     fn is_number(&self, numeric: &[bool], name: &str) -> bool {
         let pos = self
             .names
@@ -1141,10 +1227,17 @@ fn check_register_row(
     if kpm_id.is_empty() {
         problem("kpm_id", "", "the KPM id is empty".into());
     }
+    let Some(key) = db.key else {
+        return Err(vec![Problem {
+            column: "nik".into(),
+            value: String::new(),
+            reason: "internal error: no NIK key for a file with NIKs".into(),
+        }]);
+    };
     let nik = check_nik(
         c.get(cells, "nik"),
         c.is_number(numeric, "nik"),
-        db.salt,
+        key,
         db.wilayah,
     );
     let gender = match c.get(cells, "gender").to_lowercase().as_str() {
@@ -1191,6 +1284,17 @@ fn check_register_row(
             "a ProKUS KPM needs its incubator (only the comparison group has none)".into(),
         );
     }
+    if arm == "comparison" && !incubator.is_empty() {
+        problem(
+            "incubator_id",
+            incubator,
+            "a comparison household has no incubator: leave incubator_id empty, or set arm to prokus".into(),
+        );
+    } else if !incubator.is_empty()
+        && let Err(reason) = check_id(incubator)
+    {
+        problem("incubator_id", incubator, reason);
+    }
     let cluster = match normalize_code(c.get(cells, "cluster")).as_str() {
         "" => None,
         "fesyen" | "kriya_tekstil" | "kriya_tekstil_fesyen" | "fashion" | "kriya" => Some("fesyen"),
@@ -1225,6 +1329,7 @@ fn check_register_row(
     let grant_amount = match grant_text {
         "" => None,
         s => parse_money(s)
+            .and_then(|v| db.limits.money(v, s))
             .map_err(|r| {
                 problems.push(Problem {
                     column: "grant_amount".into(),
@@ -1238,6 +1343,7 @@ fn check_register_row(
     let grant_date = match date_text {
         "" => None,
         s => parse_datetime(s)
+            .and_then(|t| db.limits.time(t, s))
             .map_err(|r| {
                 problems.push(Problem {
                     column: "grant_date".into(),
@@ -1247,6 +1353,10 @@ fn check_register_row(
             })
             .ok(),
     };
+    problems.extend(nik_problems(
+        cells,
+        c.columns().filter(|(_, name)| *name != "nik"),
+    ));
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -1367,16 +1477,39 @@ fn check_template_row(
     db: &Reference,
     survey: &SurveyPlan,
     columns: &ColumnIndex,
-    known: &std::collections::HashSet<String>,
+    known: &HashMap<String, Option<String>>,
     row: u64,
     cells: &[&str],
     numeric: &[bool],
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
-    let response = survey.check(row, cells);
+    let mut response = survey.check(row, cells);
     let kpm_id: String = columns.get(cells, "kpm_id").split_whitespace().collect();
     let has_region = !columns.get(cells, "regency_code").is_empty()
         || !columns.get(cells, "province_code").is_empty();
-    let kpm = if known.contains(&kpm_id) || !has_region {
+    // An incubator's sheet answers for its own KPM only: a row naming
+    // another incubator than the register's is refused, not merged.
+    let incubator = columns.get(cells, "incubator_id");
+    if let Some(Some(registered)) = known.get(&kpm_id)
+        && !incubator.is_empty()
+        && incubator != registered
+    {
+        let problem = Problem {
+            column: "incubator_id".into(),
+            value: incubator.into(),
+            reason: format!(
+                "KPM {kpm_id} belongs to incubator {registered} in the register, not {incubator}: \
+                 a sheet may only answer for its own incubator's KPM (if the KPM moved, load the corrected register first)"
+            ),
+        };
+        response = match response {
+            Ok(_) => Err(vec![problem]),
+            Err(mut problems) => {
+                problems.push(problem);
+                Err(problems)
+            }
+        };
+    }
+    let kpm = if known.contains_key(&kpm_id) || !has_region {
         Ok(None)
     } else {
         check_register_row(db, columns, row, cells, numeric).map(Some)
@@ -1405,7 +1538,14 @@ fn check_incubator_row(
             value: String::new(),
             reason: "the incubator id is empty".into(),
         });
+    } else if let Err(reason) = check_id(&id) {
+        problems.push(Problem {
+            column: "incubator_id".into(),
+            value: id.clone(),
+            reason,
+        });
     }
+    problems.extend(nik_problems(cells, c.columns()));
     let name = c.get(cells, "name");
     if name.is_empty() {
         problems.push(Problem {

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use crate::IngestError;
 use crate::db::Database;
+use crate::privacy::safe_text;
 
 /// The export's columns.
 pub const REJECT_COLUMNS: [&str; 6] = ["file", "row", "column", "value", "kind", "reason"];
@@ -20,13 +21,16 @@ fn reject_rows(db: &Database) -> Result<Vec<[String; 6]>, IngestError> {
     )?;
     let rows = stmt
         .query_map([], |r| {
+            // Masked and clipped again: a database written by an older
+            // prokus may hold values that were stored whole.
+            let safe = |i: usize| r.get::<_, String>(i).map(|t| safe_text(&t));
             Ok([
-                r.get::<_, String>(0)?,
+                safe(0)?,
                 r.get::<_, i64>(1)?.to_string(),
-                r.get(2)?,
-                r.get(3)?,
-                r.get(4)?,
-                r.get(5)?,
+                safe(2)?,
+                safe(3)?,
+                safe(4)?,
+                safe(5)?,
             ])
         })?
         .collect::<Result<_, _>>()?;
@@ -53,7 +57,7 @@ pub fn export_rejects(db: &Database, output: &Path) -> Result<usize, IngestError
         w.write_record(REJECT_COLUMNS)
             .map_err(|e| io(std::io::Error::other(e)))?;
         for row in &rows {
-            w.write_record(row)
+            w.write_record(row.iter().map(|c| crate::privacy::csv_cell(c).into_owned()))
                 .map_err(|e| io(std::io::Error::other(e)))?;
         }
         w.into_inner()
@@ -80,7 +84,7 @@ fn xlsx_bytes(rows: &[[String; 6]]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxErro
         for (c, text) in row.iter().enumerate() {
             match (c, text.parse::<f64>()) {
                 (1, Ok(n)) => sheet.write_number(r, c as u16, n)?,
-                _ => sheet.write_string(r, c as u16, text)?,
+                _ => sheet.write_string(r, c as u16, crate::privacy::xlsx_cell(text))?,
             };
         }
     }

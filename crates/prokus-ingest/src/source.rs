@@ -52,8 +52,192 @@ pub struct RepeatRow {
 }
 
 enum Body {
-    Csv { text: String, delimiter: u8 },
-    Sheet { rows: Vec<Vec<Data>> },
+    Csv {
+        text: String,
+        delimiter: u8,
+    },
+    /// The data rows, each with its row number in the sheet (1-based, as
+    /// a spreadsheet shows it), cut to the header's width.
+    Sheet {
+        rows: SheetRows,
+    },
+}
+
+/// A sheet's data rows with their row numbers (see [`Body::Sheet`]).
+type SheetRows = Vec<(u64, Vec<Data>)>;
+
+/// How large an archive's parts may be before they are inflated.
+const MAX_ENTRY_BYTES: u64 = 2 << 30;
+/// How large all the parts of an archive may be together.
+const MAX_ARCHIVE_BYTES: u64 = 4 << 30;
+/// How many times a large part may be bigger than its compressed bytes
+/// (text compresses 5 to 50 times; a zip bomb hundreds of times).
+const MAX_RATIO: u64 = 200;
+/// How many cells a sheet may hold (a cell takes 32 bytes or more).
+const MAX_CELLS: u64 = 60_000_000;
+/// How many columns a sheet's header may have.
+const MAX_COLUMNS: u32 = 5_000;
+
+/// Checks a ZIP archive (a workbook, or ODK Central's `.csv.zip`) before
+/// anything in it is inflated: the sizes its entries declare, their ratio to
+/// the compressed bytes, and, for a workbook, the number of strings its
+/// shared-string table declares. Reading then stops at the declared sizes.
+fn check_archive(bytes: &[u8], workbook: bool) -> Result<(), String> {
+    use std::io::Read;
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
+        .map_err(|e| format!("not a readable ZIP file: {e}"))?;
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive
+            .by_index_raw(i)
+            .map_err(|e| format!("entry {i} of the ZIP cannot be read: {e}"))?;
+        let (size, packed) = (entry.size(), entry.compressed_size().max(1));
+        total = total.saturating_add(size);
+        if size > MAX_ENTRY_BYTES || total > MAX_ARCHIVE_BYTES {
+            return Err(format!(
+                "`{}` inflates to {size} bytes ({total} with the entries before it); at most {MAX_ENTRY_BYTES} a part and {MAX_ARCHIVE_BYTES} in all are read",
+                crate::privacy::safe_text(
+                    &entry.name().map(|n| n.into_owned()).unwrap_or_default()
+                )
+            ));
+        }
+        if size > (16 << 20) && size / packed > MAX_RATIO {
+            return Err(format!(
+                "`{}` inflates {} times (from {packed} to {size} bytes): a compression bomb, not an export",
+                crate::privacy::safe_text(
+                    &entry.name().map(|n| n.into_owned()).unwrap_or_default()
+                ),
+                size / packed
+            ));
+        }
+    }
+    if workbook && let Ok(entry) = archive.by_name("xl/sharedStrings.xml") {
+        let size = entry.size();
+        let mut bytes = Vec::new();
+        entry
+            .take(4096)
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("the shared strings cannot be read: {e}"))?;
+        let head = String::from_utf8_lossy(&bytes);
+        // Each string takes at least `<si/>`: 5 bytes.
+        for attribute in ["uniqueCount=\"", "count=\""] {
+            let declared = head
+                .find(attribute)
+                .map(|at| &head[at + attribute.len()..])
+                .and_then(|rest| rest.split('"').next())
+                .and_then(|n| n.parse::<u64>().ok());
+            if let Some(n) = declared
+                && n > size / 5 + 1
+            {
+                return Err(format!(
+                    "its shared-string table declares {n} strings in {size} bytes, which cannot hold them: the file is damaged or made to exhaust memory"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One sheet of a workbook, read cell by cell: the header (the first row
+/// with a cell, to its last non-empty cell, at most [`MAX_COLUMNS`]) and
+/// the rows after it with their sheet row numbers, cut to the header's
+/// width. Cells are never laid out over the whole used area, so one stray
+/// cell at XFD1048576 costs one cell, and the cells kept are bounded by
+/// [`MAX_CELLS`].
+fn read_sheet<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Xlsx<RS>,
+    name: &str,
+) -> Result<(Vec<String>, SheetRows), String> {
+    let mut reader = workbook
+        .worksheet_cells_reader(name)
+        .map_err(|e| e.to_string())?;
+    let mut header: Option<(u32, Vec<Data>)> = None;
+    let mut rows: SheetRows = Vec::new();
+    let mut width = MAX_COLUMNS as usize;
+    let (mut kept, mut sorted) = (0u64, true);
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        let (r, c) = cell.get_position();
+        let value: Data = cell.get_value().clone().into();
+        if matches!(value, Data::Empty) || c >= MAX_COLUMNS {
+            continue;
+        }
+        let c = c as usize;
+        match &mut header {
+            None => header = Some((r, Vec::new())),
+            Some((h, _)) if r < *h => {
+                return Err(
+                    "its cells are not in row order (rewrite it with a spreadsheet program)".into(),
+                );
+            }
+            _ => {}
+        }
+        let Some((header_row, header_cells)) = &mut header else {
+            continue;
+        };
+        if r == *header_row {
+            if header_cells.len() <= c {
+                header_cells.resize(c + 1, Data::Empty);
+            }
+            header_cells[c] = value;
+            continue;
+        }
+        width = width.min(header_cells.len());
+        if c >= width {
+            continue;
+        }
+        let row = u64::from(r) + 1;
+        match rows.last_mut() {
+            Some((last, cells)) if *last == row => {
+                if cells.len() <= c {
+                    cells.resize(c + 1, Data::Empty);
+                }
+                cells[c] = value;
+            }
+            last => {
+                sorted &= last.is_none_or(|(l, _)| *l < row);
+                let mut cells = vec![Data::Empty; c + 1];
+                cells[c] = value;
+                rows.push((row, cells));
+            }
+        }
+        kept += 1;
+        if kept.saturating_add(rows.len() as u64 * width as u64 / 4) > MAX_CELLS {
+            return Err(format!(
+                "it holds more than {MAX_CELLS} cells; export the data as CSV instead"
+            ));
+        }
+    }
+    if !sorted {
+        // Rows out of order (a file not written by a spreadsheet program):
+        // put them in order and join the pieces of one row.
+        rows.sort_by_key(|(r, _)| *r);
+        let mut joined: Vec<(u64, Vec<Data>)> = Vec::with_capacity(rows.len());
+        for (row, cells) in rows {
+            match joined.last_mut() {
+                Some((last, into)) if *last == row => {
+                    if into.len() < cells.len() {
+                        into.resize(cells.len(), Data::Empty);
+                    }
+                    for (i, v) in cells.into_iter().enumerate() {
+                        if !matches!(v, Data::Empty) {
+                            into[i] = v;
+                        }
+                    }
+                }
+                _ => joined.push((row, cells)),
+            }
+        }
+        rows = joined;
+    }
+    let headers = header
+        .map(|(_, cells)| {
+            cells
+                .iter()
+                .map(|c| cell_text(c).0.trim().to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok((headers, rows))
 }
 
 /// What kind of container a file is.
@@ -144,6 +328,7 @@ impl Table {
             reason,
             hint: "download the export again from ODK Central (Download → .csv.zip)".into(),
         };
+        check_archive(&bytes, false).map_err(&unreadable)?;
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
             .map_err(|e| unreadable(format!("not a readable ZIP file: {e}")))?;
         let mut names: Vec<String> = archive
@@ -158,11 +343,14 @@ impl Table {
         };
         let mut read_entry = |name: &str| -> Result<Vec<u8>, IngestError> {
             use std::io::Read;
-            let mut entry = archive
+            let entry = archive
                 .by_name(name)
                 .map_err(|e| unreadable(format!("{name}: {e}")))?;
+            // No more than the entry declares, which was checked.
+            let declared = entry.size();
             let mut out = Vec::new();
             entry
+                .take(declared.min(MAX_ENTRY_BYTES))
                 .read_to_end(&mut out)
                 .map_err(|e| unreadable(format!("{name}: {e}")))?;
             Ok(out)
@@ -213,26 +401,22 @@ impl Table {
             hint: "open it in a spreadsheet program and save it again as .xlsx, or export CSV"
                 .into(),
         };
-        let mut workbook = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(bytes))
+        check_archive(&bytes, true).map_err(&unreadable)?;
+        let mut workbook: calamine::Xlsx<_> = calamine::Reader::new(std::io::Cursor::new(bytes))
             .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?;
         let sheet_names = workbook.sheet_names();
-        let range = workbook
-            .worksheet_range_at(0)
-            .ok_or_else(|| unreadable("the workbook has no sheet".into()))?
+        let first = sheet_names
+            .first()
+            .ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
+        let (headers, rows) = read_sheet(&mut workbook, first)
             .map_err(|e| unreadable(format!("the first sheet cannot be read: {e}")))?;
-        let mut rows = range.rows().map(|r| r.to_vec());
-        let headers = rows
-            .next()
-            .ok_or_else(|| unreadable("the first sheet is empty".into()))?
-            .iter()
-            .map(|c| cell_text(c).0.trim().to_string())
-            .collect();
+        if headers.is_empty() {
+            return Err(unreadable("the first sheet is empty".into()));
+        }
         let mut table = Table {
             path: path.to_path_buf(),
             headers,
-            body: Body::Sheet {
-                rows: rows.collect(),
-            },
+            body: Body::Sheet { rows },
             repeats: Vec::new(),
             extra: Vec::new(),
         };
@@ -241,23 +425,14 @@ impl Table {
             let index_of_row = table.column_values("_index")?;
             let mut repeats = Vec::new();
             for name in sheet_names.iter().skip(1) {
-                let range = workbook
-                    .worksheet_range(name)
+                let (headers, rows) = read_sheet(&mut workbook, name)
                     .map_err(|e| unreadable(format!("sheet `{name}` cannot be read: {e}")))?;
-                let mut sheet_rows = range.rows();
-                let Some(head) = sheet_rows.next() else {
-                    continue;
-                };
-                let headers: Vec<String> = head
-                    .iter()
-                    .map(|c| cell_text(c).0.trim().to_string())
-                    .collect();
                 if !headers.iter().any(|h| h == "_parent_index") {
                     continue;
                 }
-                let rows = sheet_rows
-                    .enumerate()
-                    .map(|(i, r)| (i as u64 + 2, r.iter().map(|c| cell_text(c).0).collect()))
+                let rows = rows
+                    .into_iter()
+                    .map(|(row, cells)| (row, cells.iter().map(|c| cell_text(c).0).collect()))
                     .filter(|(_, cells): &(u64, Vec<String>)| {
                         cells.iter().any(|c| !c.trim().is_empty())
                     })
@@ -291,6 +466,7 @@ impl Table {
         match &self.body {
             Body::Csv { text, delimiter } => {
                 let mut reader = csv_reader(text.as_bytes(), *delimiter);
+                let width = self.headers.len() - self.extra.len();
                 let mut record = csv::StringRecord::new();
                 let mut numeric: Vec<bool> = Vec::new();
                 let mut row = 1u64;
@@ -299,6 +475,11 @@ impl Table {
                     .map_err(|e| csv_error(&self.path, e))?
                 {
                     row += 1;
+                    let line = record.position().map_or(0, csv::Position::line);
+                    let lines = reader.position().line().saturating_sub(line);
+                    if record.len() != width || lines > 1 {
+                        self.check_shape(&record, width, line, lines, *delimiter)?;
+                    }
                     if row == 2 && is_hxl_row(record.iter()) {
                         continue;
                     }
@@ -314,8 +495,8 @@ impl Table {
             Body::Sheet { rows } => {
                 let mut texts: Vec<String> = Vec::new();
                 let mut numeric: Vec<bool> = Vec::new();
-                for (i, cells) in rows.iter().enumerate() {
-                    let row = i as u64 + 2;
+                for (n, (row, cells)) in rows.iter().enumerate() {
+                    let row = *row;
                     texts.clear();
                     numeric.clear();
                     for cell in cells {
@@ -323,7 +504,7 @@ impl Table {
                         texts.push(text);
                         numeric.push(is_number);
                     }
-                    if row == 2 && is_hxl_row(texts.iter().map(String::as_str)) {
+                    if n == 0 && is_hxl_row(texts.iter().map(String::as_str)) {
                         continue;
                     }
                     if texts.iter().all(|c| c.trim().is_empty()) {
@@ -341,6 +522,54 @@ impl Table {
 }
 
 impl Table {
+    /// Refuses a file whose record has more cells than the header (a stray
+    /// separator or quote shifted the columns), or spans several lines with
+    /// another number of cells or with a cell holding what looks like whole
+    /// rows (a quote opened and closed many rows later, swallowing them into
+    /// one cell). A one-line record with fewer cells (trailing empty cells
+    /// left out) is read with those cells empty; a cell with a line break in
+    /// a record of the right shape is an answer written over several lines.
+    fn check_shape(
+        &self,
+        record: &csv::StringRecord,
+        width: usize,
+        line: u64,
+        lines: u64,
+        delimiter: u8,
+    ) -> Result<(), IngestError> {
+        let swallowed_rows = || {
+            let separators = width.saturating_sub(1).max(2);
+            record.iter().any(|cell| {
+                cell.lines()
+                    .skip(1)
+                    .any(|l| l.bytes().filter(|b| *b == delimiter).count() >= separators)
+            })
+        };
+        if lines <= 1 && record.len() < width {
+            return Ok(());
+        }
+        if lines > 1 && record.len() == width && !swallowed_rows() {
+            return Ok(());
+        }
+        let reason = if lines > 1 {
+            format!(
+                "line {line}: a quote (\") opens a cell that runs over {lines} lines and holds {} cells where the header has {width}: \
+                 a quote was left open, and the rows after it would be read as one cell",
+                record.len()
+            )
+        } else {
+            format!(
+                "line {line}: {} cells where the header has {width}: a separator or quote too many shifts the columns",
+                record.len()
+            )
+        };
+        Err(IngestError::Unreadable {
+            path: self.path.clone(),
+            reason,
+            hint: "open the file in a text editor at that line, remove or close the stray quote or separator, and load it again".into(),
+        })
+    }
+
     /// Appends the added columns' cells of `row`, after padding the row to
     /// the width of the file's own header.
     fn push_extra<'a>(&'a self, row: u64, cells: &mut Vec<&'a str>) {
@@ -469,7 +698,10 @@ fn csv_error(path: &Path, e: csv::Error) -> IngestError {
 }
 
 /// UTF-8 (a BOM is dropped) when the bytes are valid UTF-8, else Windows-1252,
-/// which is what Excel writes for "CSV" on an Indonesian Windows.
+/// which is what Excel writes for "CSV" on an Indonesian Windows. A UTF-8
+/// file with a few stray bytes (more valid accented letters than bad bytes)
+/// stays UTF-8, each stray byte becoming U+FFFD, which the row checks flag in
+/// its cell, instead of turning every accented name into mojibake.
 pub fn decode(bytes: &[u8]) -> String {
     decode_owned(bytes.to_vec())
 }
@@ -481,10 +713,19 @@ pub fn decode_owned(mut bytes: Vec<u8>) -> String {
     }
     match String::from_utf8(bytes) {
         Ok(s) => s,
-        Err(e) => encoding_rs::WINDOWS_1252
-            .decode(e.as_bytes())
-            .0
-            .into_owned(),
+        Err(e) => {
+            let bytes = e.as_bytes();
+            let (mut accented, mut stray) = (0usize, 0usize);
+            for chunk in bytes.utf8_chunks() {
+                accented += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+                stray += usize::from(!chunk.invalid().is_empty());
+            }
+            if accented > stray {
+                String::from_utf8_lossy(bytes).into_owned()
+            } else {
+                encoding_rs::WINDOWS_1252.decode(bytes).0.into_owned()
+            }
+        }
     }
 }
 
@@ -577,6 +818,54 @@ mod tests {
     }
 
     #[test]
+    fn a_stray_byte_in_utf8_keeps_the_other_accents() {
+        let bytes = "nama\nJos\u{e9}\nCaf\u{e9} \u{e9}t\u{e9}\nBu \x01\n"
+            .replace('\x01', "X")
+            .into_bytes();
+        let mut bytes = bytes;
+        let at = bytes.iter().position(|b| *b == b'X').unwrap();
+        bytes[at] = 0x92; // a Windows-1252 apostrophe
+        let text = decode(&bytes);
+        assert!(
+            text.contains("Jos\u{e9}") && text.contains("Caf\u{e9} \u{e9}t\u{e9}"),
+            "{text}"
+        );
+        assert!(text.contains("Bu \u{fffd}"), "{text}");
+    }
+
+    #[test]
+    fn a_quote_left_open_or_a_shifted_row_refuses_the_file_at_its_line() {
+        let mut text = String::from("kpm_id,nik,kpm_name\nK1,1,\"Siti\n");
+        for i in 2..100 {
+            text.push_str(&format!("K{i},{i},Nama {i}\n"));
+        }
+        text.push_str("K100,100,Akhir\"\n");
+        let t = Table::read(Path::new("q.csv"), text.as_bytes(), Container::Csv).unwrap();
+        let err = t.for_each_row(|_, _, _| Ok(())).unwrap_err().to_string();
+        assert!(
+            err.contains("q.csv") && err.contains("line 2") && err.contains("quote"),
+            "{err}"
+        );
+        assert!(!err.contains("Nama"), "no cell is printed: {err}");
+        let t = Table::read(
+            Path::new("s.csv"),
+            b"a,b\n1,2\n3,4,5\n".as_slice(),
+            Container::Csv,
+        )
+        .unwrap();
+        let err = t.for_each_row(|_, _, _| Ok(())).unwrap_err().to_string();
+        assert!(err.contains("line 3") && err.contains("3 cells"), "{err}");
+        // A short row on one line is read with its missing cells empty.
+        let t = Table::read(
+            Path::new("o.csv"),
+            b"a,b,c\n1,2\n".as_slice(),
+            Container::Csv,
+        )
+        .unwrap();
+        assert_eq!(rows(&t), vec![(2, vec!["1".to_string(), "2".to_string()])]);
+    }
+
+    #[test]
     fn hxl_tag_row_is_skipped_and_empty_file_refused() {
         let t = Table::read(Path::new("h.csv"), b"a;b\n#id;\n1;2\n", Container::Csv).unwrap();
         assert_eq!(rows(&t), vec![(3, vec!["1".to_string(), "2".to_string()])]);
@@ -590,7 +879,6 @@ mod tests {
     /// A workbook with one date-time cell, in the 1900 or the 1904 date system
     /// (rust_xlsxwriter writes 1900; the flag is set in workbook.xml after).
     fn workbook_with_date(serial: f64, system_1904: bool) -> Vec<u8> {
-        use std::io::{Read, Write};
         let mut book = rust_xlsxwriter::Workbook::new();
         let sheet = book.add_worksheet();
         sheet.write_string(0, 0, "_submission_time").unwrap();
@@ -602,24 +890,11 @@ mod tests {
         if !system_1904 {
             return bytes;
         }
-        let mut input = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-        for i in 0..input.len() {
-            let mut entry = input.by_index(i).unwrap();
-            let name = entry.name().unwrap().to_string();
-            let mut data = Vec::new();
-            entry.read_to_end(&mut data).unwrap();
-            if name == "xl/workbook.xml" {
-                let text = String::from_utf8(data).unwrap();
-                let patched = text.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1);
-                assert_ne!(patched, text);
-                data = patched.into_bytes();
-            }
-            out.start_file(name, zip::write::SimpleFileOptions::default())
-                .unwrap();
-            out.write_all(&data).unwrap();
-        }
-        out.finish().unwrap().into_inner()
+        patch_zip(bytes, "xl/workbook.xml", |text| {
+            let patched = text.replacen("<workbookPr", "<workbookPr date1904=\"1\"", 1);
+            assert_ne!(patched, text);
+            patched
+        })
     }
 
     #[test]
@@ -634,6 +909,95 @@ mod tests {
                 "1904 system: {system_1904}"
             );
         }
+    }
+
+    /// `bytes` (a ZIP) with `name`'s content passed through `patch`.
+    fn patch_zip(bytes: Vec<u8>, name: &str, patch: impl Fn(String) -> String) -> Vec<u8> {
+        use std::io::{Read, Write};
+        let mut input = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        for i in 0..input.len() {
+            let mut entry = input.by_index(i).unwrap();
+            let entry_name = entry.name().unwrap().to_string();
+            let mut data = Vec::new();
+            entry.read_to_end(&mut data).unwrap();
+            if entry_name == name {
+                data = patch(String::from_utf8(data).unwrap()).into_bytes();
+            }
+            out.start_file(entry_name, zip::write::SimpleFileOptions::default())
+                .unwrap();
+            out.write_all(&data).unwrap();
+        }
+        out.finish().unwrap().into_inner()
+    }
+
+    fn sheet(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, c, text) in cells {
+            sheet.write_string(*r, *c, *text).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn a_stray_far_cell_costs_one_cell_and_rows_keep_their_sheet_numbers() {
+        // The header on row 3, a data row on row 4, one cell at XFD1048576.
+        let bytes = sheet(&[
+            (2, 0, "kpm_id"),
+            (2, 1, "wave"),
+            (3, 0, "K1"),
+            (3, 1, "baseline"),
+            (1_048_575, 16_383, "far"),
+        ]);
+        let t = Table::read(Path::new("far.xlsx"), bytes, Container::Xlsx).unwrap();
+        assert_eq!(t.headers, ["kpm_id", "wave"]);
+        assert_eq!(
+            rows(&t),
+            vec![(4, vec!["K1".to_string(), "baseline".to_string()])]
+        );
+    }
+
+    #[test]
+    fn a_workbook_declaring_more_strings_than_it_holds_is_refused_before_reading() {
+        let bytes = sheet(&[(0, 0, "kpm_id"), (1, 0, "K1")]);
+        let bytes = patch_zip(bytes, "xl/sharedStrings.xml", |xml| {
+            let at = xml.find("uniqueCount=\"").unwrap() + "uniqueCount=\"".len();
+            let end = at + xml[at..].find('"').unwrap();
+            format!("{}4000000000{}", &xml[..at], &xml[end..])
+        });
+        let err = Table::read(Path::new("sst.xlsx"), bytes, Container::Xlsx)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("sst.xlsx") && err.contains("4000000000 strings"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_compression_bomb_is_refused_before_it_is_inflated() {
+        use std::io::Write;
+        let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        out.start_file("form.csv", options).unwrap();
+        out.write_all(b"KEY,SubmissionDate\n").unwrap();
+        let zeros = vec![b'0'; 1 << 20];
+        for _ in 0..24 {
+            out.write_all(&zeros).unwrap();
+        }
+        let bytes = out.finish().unwrap().into_inner();
+        assert!(bytes.len() < 200_000, "{}", bytes.len());
+        let err = Table::read(Path::new("bomb.csv.zip"), bytes, Container::CsvZip)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            err.contains("bomb.csv.zip") && err.contains("compression bomb"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -5,6 +5,69 @@
 
 use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
+/// Bounds on the values a cell may hold: beyond them a value is a typing
+/// error (a NIK in a money answer, `9…9 jt`), rejected with its reason, so
+/// that no later step meets an infinite income or a date in year 262142.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Limits {
+    /// The largest amount of rupiah (a month, or a grant) accepted.
+    pub max_money: f64,
+    /// The largest count (workers, sessions, visits) accepted.
+    pub max_count: i64,
+    /// The earliest date accepted.
+    pub earliest: NaiveDate,
+    /// The latest date accepted: the day of the ingest (plus one, for time
+    /// zones ahead of UTC).
+    pub latest: NaiveDate,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_money: 10e9,
+            max_count: 10_000,
+            earliest: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
+            latest: Utc::now().date_naive() + Duration::days(1),
+        }
+    }
+}
+
+impl Limits {
+    /// `value` when it is a finite amount within the bound.
+    pub fn money(&self, value: f64, text: &str) -> Result<f64, String> {
+        if !value.is_finite() || value > self.max_money {
+            return Err(format!(
+                "`{text}` is more than Rp {} (a NIK or an extra digit?); write the amount in rupiah a month",
+                self.max_money
+            ));
+        }
+        Ok(value)
+    }
+
+    /// `value` when it is a count within the bound.
+    pub fn count(&self, value: i64, text: &str) -> Result<i64, String> {
+        if value > self.max_count {
+            return Err(format!(
+                "`{text}` is more than {} (an extra digit?)",
+                self.max_count
+            ));
+        }
+        Ok(value)
+    }
+
+    /// `t` when its date is between [`Limits::earliest`] and
+    /// [`Limits::latest`].
+    pub fn time(&self, t: NaiveDateTime, text: &str) -> Result<NaiveDateTime, String> {
+        if t.date() < self.earliest || t.date() > self.latest {
+            return Err(format!(
+                "`{text}` is not between {} and {} (the day of loading); check the date's year and the device's clock",
+                self.earliest, self.latest
+            ));
+        }
+        Ok(t)
+    }
+}
+
 /// Parses an amount of money as written in Indonesia: `1500000`, `1.500.000`,
 /// `Rp 1.500.000`, `Rp1.500.000,-`, `1.500.000,50`, `1,5 jt`, `750 rb`,
 /// `2 juta`, or an Excel number `1500000.0`. Returns rupiah.
@@ -47,7 +110,11 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
     if number < 0.0 {
         return Err(format!("`{original}` is negative"));
     }
-    Ok(number * multiplier)
+    let value = number * multiplier;
+    if !value.is_finite() {
+        return Err(format!("`{original}` is not a finite amount"));
+    }
+    Ok(value)
 }
 
 /// Parses a number with Indonesian separators (`.` thousands, `,` decimal) or a

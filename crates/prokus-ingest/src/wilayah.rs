@@ -144,6 +144,12 @@ impl Wilayah {
 
     /// The three known regions whose code or name is nearest to `value`.
     fn nearest(&self, level: Level, value: &str, parent: Option<&str>) -> Vec<String> {
+        // The longest region name has under 40 characters: a longer value is
+        // no name, and comparing it with 7,000 names would cost a hundred
+        // times more than a row is worth.
+        if value.chars().count() > 64 {
+            return Vec::new();
+        }
         let norm = normalize_name(value);
         let as_code = value
             .chars()

@@ -1183,9 +1183,19 @@ impl IndicatorTable {
 
     /// Writes the CSV to any writer (standard output, a buffer).
     pub fn write_csv_to(&mut self, mut w: impl std::io::Write) -> Result<(), MetricsError> {
+        // Group codes and names come from the users' files: a name such as
+        // `=HYPERLINK(...)` must not become a formula in a spreadsheet.
+        let mut frame = self.frame.clone();
+        for name in ["group_code", "group_name"] {
+            let safe: StringChunked = frame
+                .column(name)?
+                .str()?
+                .apply_values(|s| prokus_ingest::privacy::csv_cell(s));
+            frame.with_column(safe.into_series().with_name(name.into()))?;
+        }
         CsvWriter::new(&mut w)
             .include_header(true)
-            .finish(&mut self.frame)?;
+            .finish(&mut frame)?;
         Ok(())
     }
 
@@ -1226,7 +1236,9 @@ impl IndicatorTable {
             .into_iter()
             .enumerate()
             {
-                sheet.write_string(row, c as u16, text).map_err(err)?;
+                sheet
+                    .write_string(row, c as u16, prokus_ingest::privacy::xlsx_cell(text))
+                    .map_err(err)?;
             }
             sheet.write_number(row, 5, r.n as f64).map_err(err)?;
             for (c, v) in [

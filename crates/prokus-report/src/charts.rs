@@ -129,8 +129,15 @@ pub fn grouped_hbars(
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
+        .filter(|v| v.is_finite())
         .fold(0.0f64, |a, &b| a.max(b));
-    let xmax = if max > 0.0 { max * 1.18 } else { 1.0 };
+    // An infinite value (a database written before values were bounded)
+    // would make the axis loop for ever: only finite values set it.
+    let xmax = if max > 0.0 && (max * 1.18).is_finite() {
+        max * 1.18
+    } else {
+        1.0
+    };
     let label_width = categories
         .iter()
         .map(|c| c.chars().count())
@@ -347,8 +354,13 @@ pub fn vbars(
     let max = series
         .iter()
         .flat_map(|s| s.values.iter().flatten())
+        .filter(|v| v.is_finite())
         .fold(0.0f64, |a, &b| a.max(b));
-    let ymax = if max > 0.0 { max * 1.2 } else { 1.0 };
+    let ymax = if max > 0.0 && (max * 1.2).is_finite() {
+        max * 1.2
+    } else {
+        1.0
+    };
     svg(title, note, WIDTH, 360, |area| {
         let mut chart = ChartBuilder::on(area)
             .caption(title, text(19))

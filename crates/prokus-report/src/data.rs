@@ -2472,11 +2472,19 @@ struct Attention {
 /// The name of the file beside an incubator's PDF that lists every one of
 /// its KPM who need attention.
 pub fn attention_file(id: &str, lang: Lang) -> String {
-    let what = match lang {
+    format!(
+        "{}-{}.xlsx",
+        prokus_ingest::file_stem(id),
+        attention_suffix(lang)
+    )
+}
+
+/// What [`attention_file`] puts after the incubator's id.
+pub fn attention_suffix(lang: Lang) -> &'static str {
+    match lang {
         Lang::Id => "perhatian",
         Lang::En => "attention",
-    };
-    format!("{id}-{what}.xlsx")
+    }
 }
 
 /// Every KPM of the incubator who needs attention, most urgent first, as a

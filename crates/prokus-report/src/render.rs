@@ -73,6 +73,7 @@ impl Job {
                     .find(|p| &p.code == code)
                     .map(|p| slug(&p.name))
                     .unwrap_or_default();
+                let code = prokus_ingest::file_stem(code);
                 PathBuf::from("province").join(format!("{code}-{name}.pdf"))
             }
             Job::Regency(code) => {
@@ -83,9 +84,12 @@ impl Job {
                     .find(|r| &r.code == code)
                     .map(|r| slug(&r.name))
                     .unwrap_or_default();
+                let code = prokus_ingest::file_stem(code);
                 PathBuf::from("regency").join(format!("{code}-{name}.pdf"))
             }
-            Job::Incubator(id) => PathBuf::from("incubator").join(format!("{id}.pdf")),
+            Job::Incubator(id) => {
+                PathBuf::from("incubator").join(format!("{}.pdf", prokus_ingest::file_stem(id)))
+            }
         }
     }
 
@@ -164,6 +168,8 @@ pub struct Rendered {
     pub job: Job,
     /// Where the PDF is, or why it failed.
     pub result: Result<PathBuf, ReportError>,
+    /// The files written beside the PDF (an incubator's workbook).
+    pub files: Vec<PathBuf>,
     /// Milliseconds spent on its PDF (data, layout, PDF writing).
     pub millis: u128,
     /// Milliseconds spent on the files beside its PDF, if any (an
@@ -212,9 +218,14 @@ pub fn render_all(
                     let result = isolated(&job.file_name(inputs).display().to_string(), || {
                         render_with(inputs, job, options, &mut helper, &mut times)
                     });
+                    let (result, files) = match result {
+                        Ok((pdf, files)) => (Ok(pdf), files),
+                        Err(e) => (Err(e), Vec::new()),
+                    };
                     let rendered = Rendered {
                         job: job.clone(),
                         result,
+                        files,
                         millis: times.0,
                         files_millis: times.1,
                     };
@@ -278,7 +289,7 @@ pub fn render_one(
     options: &RenderOptions,
     times: &mut (u128, u128),
 ) -> Result<PathBuf, ReportError> {
-    render_with(inputs, job, options, &mut None, times)
+    render_with(inputs, job, options, &mut None, times).map(|(pdf, _)| pdf)
 }
 
 /// [`render_one`], compiled by `helper` when there is one ([`compile_via`]).
@@ -288,17 +299,20 @@ fn render_with(
     options: &RenderOptions,
     helper: &mut Option<Helper>,
     times: &mut (u128, u128),
-) -> Result<PathBuf, ReportError> {
+) -> Result<(PathBuf, Vec<PathBuf>), ReportError> {
     let start = Instant::now();
     let written = write_pdf(inputs, job, options, helper);
     times.0 = start.elapsed().as_millis();
     let (path, files) = written?;
     let start = Instant::now();
+    let mut beside = Vec::with_capacity(files.len());
     for file in &files {
-        write_atomically(&path.with_file_name(file.name()), &file.bytes()?)?;
+        let at = path.with_file_name(file.name());
+        write_atomically(&at, &file.bytes()?)?;
+        beside.push(at);
     }
     times.1 = start.elapsed().as_millis();
-    Ok(path)
+    Ok((path, beside))
 }
 
 /// Builds, compiles and writes one report's PDF; returns where, and the

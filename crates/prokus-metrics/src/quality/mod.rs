@@ -37,7 +37,7 @@ use crate::sql::arrow_column;
 mod words;
 mod write;
 
-pub use write::{COMPLETENESS_COLUMNS, Cell, FINDING_COLUMNS, Sheet, file_stem, workbook};
+pub use write::{COMPLETENESS_COLUMNS, Cell, FINDING_COLUMNS, Sheet, workbook};
 
 const CHECKS_TOML: &str = include_str!("../../../../queries/checks.toml");
 const CURRENT_SQL: &str = include_str!("../../../../queries/quality/current.sql");
@@ -291,8 +291,10 @@ pub enum Detail {
     },
     /// Identical answers to other KPM of the same unit.
     Identical {
-        /// The other KPM.
+        /// Some of the other KPM (at most five).
         peers: Vec<String>,
+        /// How many other KPM share the answers.
+        others: usize,
     },
     /// A robust outlier.
     Outlier {
@@ -706,6 +708,9 @@ fn run_checks(
         let mut peers: Vec<String> = list_of_strings(r.get_ref(3)?);
         peers.retain(|p| *p != kpm_id);
         peers.sort();
+        peers.truncate(5);
+        let copies: i64 = r.get(4)?;
+        let others = (copies - 1).max(0) as usize;
         let (wave, submission) = (Some(r.get(1)?), Some(r.get(2)?));
         push(
             kpm_id,
@@ -713,7 +718,7 @@ fn run_checks(
             submission,
             None,
             None,
-            Detail::Identical { peers },
+            Detail::Identical { peers, others },
         );
         Ok(())
     })?;
@@ -878,12 +883,7 @@ fn run_checks(
         .map(|(arm, cohort)| {
             wave_names
                 .iter()
-                .map(|wave| {
-                    schedule
-                        .windows
-                        .iter()
-                        .position(|w| w.wave == *wave && w.covers(arm, *cohort))
-                })
+                .map(|wave| schedule.window_index(wave, arm, *cohort))
                 .collect()
         })
         .collect();

@@ -187,11 +187,30 @@ impl QualityReport {
                         .into(),
                 ),
             ),
-            Detail::Identical { peers } => (
-                pick(
-                    format!("Semua jawaban sama persis dengan KPM {}", peers.join(", ")),
-                    format!("Every answer is identical to KPM {}", peers.join(", ")),
-                ),
+            Detail::Identical { peers, others } => (
+                {
+                    let more = others.saturating_sub(peers.len());
+                    pick(
+                        format!(
+                            "Semua jawaban sama persis dengan KPM {}{}",
+                            peers.join(", "),
+                            if more > 0 {
+                                format!(" dan {more} KPM lain")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                        format!(
+                            "Every answer is identical to KPM {}{}",
+                            peers.join(", "),
+                            if more > 0 {
+                                format!(" and {more} other KPM")
+                            } else {
+                                String::new()
+                            }
+                        ),
+                    )
+                },
                 pick(
                     "Pastikan tiap KPM benar-benar diwawancarai; kirim ulang jawaban yang salah"
                         .into(),

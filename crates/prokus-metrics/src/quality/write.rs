@@ -223,7 +223,9 @@ pub fn workbook(sheets: Vec<Sheet<'_>>) -> Result<Vec<u8>, MetricsError> {
             let r = i as u32 + 1;
             for (c, cell) in row.iter().enumerate() {
                 match cell {
-                    Cell::Text(s) => sheet.write_string(r, c as u16, s).map(|_| ()),
+                    Cell::Text(s) => sheet
+                        .write_string(r, c as u16, prokus_ingest::privacy::xlsx_cell(s))
+                        .map(|_| ()),
                     Cell::Number(n) => {
                         let format = if n.fract() == 0.0 { &whole } else { &decimal };
                         sheet
@@ -265,23 +267,12 @@ fn csv_bytes(header: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, MetricsErro
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).map_err(err)?;
     for row in rows {
-        w.write_record(row.iter().map(Cell::text)).map_err(err)?;
+        w.write_record(
+            row.iter()
+                .map(|c| prokus_ingest::privacy::csv_cell(&c.text()).into_owned()),
+        )
+        .map_err(err)?;
     }
     w.into_inner()
         .map_err(|e| MetricsError::Checks(e.to_string()))
-}
-
-/// A file name for a unit's own file: its id with anything but letters,
-/// digits, `-` and `_` replaced by `_`.
-pub fn file_stem(unit_id: &str) -> String {
-    unit_id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect()
 }

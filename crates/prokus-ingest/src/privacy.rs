@@ -1,0 +1,268 @@
+//! Keeping NIKs and other long cell contents out of what the engine stores,
+//! prints and exports.
+//!
+//! Every value and reason the engine records about a cell (`ingest_reject`,
+//! error messages, findings) passes [`safe_text`]: a NIK-shaped run of digits
+//! in it is masked, and the text is clipped to [`MAX_TEXT`] characters with a
+//! marker saying how much was cut. A NIK typed where it does not belong (a
+//! money answer, a `kpm_id`, a name) is found by [`contains_nik`] and the row
+//! is rejected instead of loaded.
+
+use std::borrow::Cow;
+
+/// The longest text kept of one value or reason, in characters.
+pub const MAX_TEXT: usize = 200;
+
+/// A run of digits that may be a NIK: where it is in the text (byte range)
+/// and its digits.
+struct DigitRun {
+    start: usize,
+    end: usize,
+    digits: String,
+}
+
+/// The NIK-shaped runs of `text`: 15 or more digits, optionally grouped by
+/// single spaces, dots or dashes (`3217 0552 0885 0012`, `3217.0552...`), or
+/// a number in e-notation whose exponent is 14 or 15 (`3.21705520885001E+15`,
+/// how Excel shows a NIK typed in a number cell). A decimal number with one
+/// dot (`44452.333333333336`, an Excel date) is not one unless its whole part
+/// or its decimals alone have 15 digits.
+fn nik_runs(text: &str) -> Vec<DigitRun> {
+    let bytes = text.as_bytes();
+    let mut runs = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        // A UUID (Kobo's `_uuid`, ODK's `uuid:…`) may hold digit groups
+        // joined by dashes: it is an id, skipped whole.
+        if let Some(len) = uuid_at(bytes, i) {
+            i += len;
+            continue;
+        }
+        if !bytes[i].is_ascii_digit() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        let mut digits = String::new();
+        let mut separators = Vec::new();
+        let mut end = i;
+        while i < bytes.len() {
+            let b = bytes[i];
+            if b.is_ascii_digit() {
+                digits.push(b as char);
+                i += 1;
+                end = i;
+            } else if matches!(b, b' ' | b'.' | b'-' | b',')
+                // Groups of one digit are lists (`1 2 3`), not a number.
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
+                && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
+                && (separators.is_empty() || digits.len() - separators.last().map_or(0, |s: &(u8, usize)| s.1) >= 2)
+            {
+                separators.push((b, digits.len()));
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        // E-notation right after the run: `3.21705520885001E+15`.
+        let rest = &text[end..];
+        let exponent = rest
+            .strip_prefix(['e', 'E'])
+            .map(|r| r.strip_prefix('+').unwrap_or(r))
+            .and_then(|r| {
+                let n = r.bytes().take_while(u8::is_ascii_digit).count();
+                r[..n].parse::<u32>().ok().map(|e| (e, n))
+            });
+        if let Some((e, n)) = exponent
+            && (14..=15).contains(&e)
+            && digits.len() >= 6
+        {
+            let full = rest.len() - rest.trim_start_matches(['e', 'E']).len();
+            let plus = usize::from(rest[full..].starts_with('+'));
+            runs.push(DigitRun {
+                start,
+                end: end + full + plus + n,
+                digits,
+            });
+            continue;
+        }
+        let decimal = separators.len() == 1 && matches!(separators[0].0, b'.' | b',');
+        let whole = if decimal {
+            // The whole part, or the decimals if they alone are as long.
+            separators[0].1.max(digits.len() - separators[0].1)
+        } else {
+            digits.len()
+        };
+        if whole >= 15 {
+            runs.push(DigitRun { start, end, digits });
+        }
+    }
+    runs
+}
+
+/// The length of the UUID (`8-4-4-4-12` hex digits) starting at `at`, if
+/// one does and it does not continue a longer hex word.
+fn uuid_at(bytes: &[u8], at: usize) -> Option<usize> {
+    const LEN: usize = 36;
+    if at > 0 && bytes[at - 1].is_ascii_hexdigit() {
+        return None;
+    }
+    let token = bytes.get(at..at + LEN)?;
+    let shaped = token.iter().enumerate().all(|(i, b)| match i {
+        8 | 13 | 18 | 23 => *b == b'-',
+        _ => b.is_ascii_hexdigit(),
+    });
+    let ends = bytes.get(at + LEN).is_none_or(|b| !b.is_ascii_hexdigit());
+    (shaped && ends).then_some(LEN)
+}
+
+/// Whether `text` holds a NIK-shaped run of digits (see [`redact`]).
+pub fn contains_nik(text: &str) -> bool {
+    // Fast path: fewer than 8 digits in all (6 of a mantissa and 2 of an
+    // exponent) cannot make one.
+    text.bytes().filter(u8::is_ascii_digit).count() >= 8 && !nik_runs(text).is_empty()
+}
+
+/// `text` with every NIK-shaped run replaced by its mask (the first four and
+/// last four digits, `3217********0012`).
+pub fn redact(text: &str) -> Cow<'_, str> {
+    if text.bytes().filter(u8::is_ascii_digit).count() < 8 {
+        return Cow::Borrowed(text);
+    }
+    let runs = nik_runs(text);
+    if runs.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for run in runs {
+        out.push_str(&text[at..run.start]);
+        out.push_str(&crate::nik::mask(&run.digits).unwrap_or_default());
+        at = run.end;
+    }
+    out.push_str(&text[at..]);
+    Cow::Owned(out)
+}
+
+/// `text` cut to `max` characters, with a marker saying how many were cut.
+pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => Cow::Borrowed(text),
+        Some((cut, _)) => {
+            let rest = text[cut..].chars().count();
+            Cow::Owned(format!("{}… [{rest} more characters cut]", &text[..cut]))
+        }
+    }
+}
+
+/// What may be stored or printed of a cell or a reason: [`redact`]ed, then
+/// [`clip`]ped to [`MAX_TEXT`] characters.
+pub fn safe_text(text: &str) -> String {
+    clip(&redact(text), MAX_TEXT).into_owned()
+}
+
+/// A cell for a CSV file that a spreadsheet program will open: text that
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as
+/// a formula, so it gets a leading `'` (as OWASP recommends); numbers
+/// (`-5`, `+62`) are left as they are.
+pub fn csv_cell(text: &str) -> Cow<'_, str> {
+    let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    if risky && text.trim().parse::<f64>().is_err() {
+        Cow::Owned(format!("'{text}"))
+    } else {
+        Cow::Borrowed(text)
+    }
+}
+
+/// The most characters Excel keeps in one cell.
+pub const XLSX_MAX_CHARS: usize = 32_767;
+
+/// Text for a workbook cell: clipped under Excel's limit of
+/// [`XLSX_MAX_CHARS`] characters with a marker, instead of a workbook that
+/// cannot be written.
+pub fn xlsx_cell(text: &str) -> Cow<'_, str> {
+    // The marker takes about 40 characters.
+    clip(text, XLSX_MAX_CHARS - 64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nik_shaped_runs_are_masked_wherever_they_are() {
+        for text in [
+            "3217055208850012",
+            "NIK 3217055208850012 Bu Sri",
+            "3217 0552 0885 0012",
+            "3217.0552.0885.0012",
+            "3217-0552-0885-0012",
+            "Rp 3.217.055.208.850.012",
+            "3.21705520885001E+15",
+            "3,217055208850012e15",
+            "32170552088500123",
+            "3217055208850012 5",
+            "3.21706E+15",
+        ] {
+            assert!(contains_nik(text), "{text}");
+            let safe = redact(text);
+            let longest = safe
+                .split(|c: char| !c.is_ascii_digit())
+                .map(str::len)
+                .max();
+            assert!(longest <= Some(4), "{text} -> {safe}");
+        }
+        assert_eq!(redact("NIK 3217055208850012."), "NIK 3217********0012.");
+    }
+
+    #[test]
+    fn ordinary_values_are_left_alone() {
+        for text in [
+            "1.500.000",
+            "Rp 1.500.000,-",
+            "44452.333333333336",
+            "2021-06-30T10:11:12",
+            "0812-3456-7890",
+            "uuid:7f1c2d3e-0e2b-4c1d-9a3b-123456789012",
+            "bedea5be-5653-4821-9341-241c412ade00",
+            "12345678-1234-1234-1234-123456789012",
+            "1 2 3",
+            "KPM-32-0001",
+            "1.5e15",
+            "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15",
+        ] {
+            assert!(!contains_nik(text), "{text}");
+            assert_eq!(redact(text), text);
+        }
+    }
+
+    #[test]
+    fn long_text_is_clipped_with_a_marker() {
+        let long = "é".repeat(250);
+        let c = clip(&long, 200);
+        assert!(c.starts_with(&"é".repeat(200)));
+        assert!(c.ends_with("… [50 more characters cut]"), "{c}");
+        assert_eq!(clip("short", 200), "short");
+        let both = safe_text(&format!("{} 3217055208850012", "x".repeat(300)));
+        assert!(!both.contains("3217055208850012") && both.contains("cut]"));
+    }
+
+    #[test]
+    fn csv_cells_that_would_be_formulas_are_neutralised() {
+        for (text, want) in [
+            ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"),
+            ("+cmd", "'+cmd"),
+            ("-1+2", "'-1+2"),
+            ("@SUM(A1)", "'@SUM(A1)"),
+            ("\tx", "'\tx"),
+            ("-5", "-5"),
+            ("+62", "+62"),
+            ("-0.25", "-0.25"),
+            ("Bu Sri", "Bu Sri"),
+        ] {
+            assert_eq!(csv_cell(text), want);
+        }
+        let long = "a".repeat(40_000);
+        assert!(xlsx_cell(&long).chars().count() <= XLSX_MAX_CHARS);
+    }
+}

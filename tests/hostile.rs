@@ -1,0 +1,372 @@
+//! End-to-end: `prokus` on files a careless incubator, a buggy export or a
+//! hostile user would send. Whatever they hold, no NIK leaves in clear (PDF
+//! text, CSV, workbooks, standard output and error, the reject table), no
+//! file lands outside the output folder, no incubator sees another's
+//! household, and nothing crashes or hangs.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_prokus");
+
+/// Real-looking NIKs (Bandung Barat, valid birth dates).
+const NIK_A: &str = "3217055208850012";
+const NIK_B: &str = "3217051203790034";
+const NIK_C: &str = "3217054407920051";
+
+struct Dir {
+    root: PathBuf,
+    /// Everything every command printed.
+    printed: String,
+}
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(name);
+        let _ = std::fs::remove_dir_all(&root);
+        std::fs::create_dir_all(root.join("in")).unwrap();
+        Dir {
+            root,
+            printed: String::new(),
+        }
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.root.join("in").join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    }
+
+    fn path(&self, rel: &str) -> String {
+        self.root.join(rel).to_string_lossy().into_owned()
+    }
+
+    /// Runs prokus with this folder's own NIK key file.
+    fn run(&mut self, args: &[&str]) -> Output {
+        let out = Command::new(BIN)
+            .args(args)
+            .env("PROKUS_NIK_KEY_FILE", self.root.join("nik.key"))
+            .env_remove("PROKUS_NIK_KEY")
+            .output()
+            .expect("prokus runs");
+        self.printed.push_str(&String::from_utf8_lossy(&out.stdout));
+        self.printed.push_str(&String::from_utf8_lossy(&out.stderr));
+        out
+    }
+
+    fn ok(&mut self, args: &[&str]) -> Output {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "prokus {args:?} failed:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out
+    }
+}
+
+/// The longest run of ASCII digits in `text`.
+fn longest_digit_run(text: &str) -> usize {
+    text.split(|c: char| !c.is_ascii_digit())
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+}
+
+fn assert_no_nik(what: &str, text: &str) {
+    let run = longest_digit_run(text);
+    assert!(run < 16, "{what} holds a run of {run} digits");
+    for nik in [NIK_A, NIK_B, NIK_C] {
+        assert!(!text.contains(nik), "{what} holds a NIK in clear");
+    }
+}
+
+/// The text of every output under `dir`: PDFs through pdftotext, workbooks
+/// cell by cell, other files as they are.
+fn texts_under(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            texts_under(&path, out);
+            continue;
+        }
+        let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
+        let text = match ext.as_deref() {
+            Some("pdf") => {
+                let o = Command::new("pdftotext")
+                    .args([path.to_str().unwrap(), "-"])
+                    .output()
+                    .expect("pdftotext (installed by scripts/test.sh)");
+                String::from_utf8_lossy(&o.stdout).into_owned()
+            }
+            Some("xlsx") => {
+                use calamine::Reader;
+                let mut book = calamine::open_workbook_auto(&path).unwrap();
+                let mut text = String::new();
+                for name in book.sheet_names() {
+                    let range = book.worksheet_range(&name).unwrap();
+                    for row in range.rows() {
+                        for cell in row {
+                            text.push_str(&cell.to_string());
+                            text.push('\t');
+                        }
+                        text.push('\n');
+                    }
+                }
+                text
+            }
+            Some("duckdb") | Some("wal") | Some("key") => continue,
+            _ => String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned(),
+        };
+        out.push((path, text));
+    }
+}
+
+const INCUBATORS: &str = "incubator_id,name,university,province_code
+INK-32-01,Inkubator Satu,Universitas Satu,32
+INK-32-02,=1+2 Inkubator Dua,Universitas Dua,32
+../../esc,Jalan Keluar,Universitas Jahat,32
+INK/1,Garis Miring,Universitas Miring,32
+";
+
+fn register(k4_incubator: &str) -> String {
+    format!(
+        "kpm_id,nik,kpm_name,gender,business_name,arm,cohort_year,incubator_id,mentor,tksk,cluster,category,province_code,regency_code,district_code,grant_amount,grant_date
+K1,{NIK_A},Siti Aminah,P,Keripik Bu Siti,prokus,2021,INK-32-01,,,kuliner,start_up,32,32.17,321705,3500000,2021-04-12
+K2,{NIK_B},Sri Rahayu,P,Toko Berkah,prokus,2021,INK-32-02,,,ritel,start_up,32,32.17,321705,3500000,2021-04-12
+K3,,Ani,P,=HYPERLINK(\"http://x\"),prokus,2021,INK-32-01,,,ritel,start_up,32,32.17,,3500000,2021-04-12
+K4,,Budi,L,Warung Budi,prokus,2021,{k4_incubator},,,kuliner,start_up,32,32.17,,3500000,2021-04-12
+{NIK_C},,Dewi,P,Usaha Dewi,prokus,2021,INK-32-01,,,kuliner,start_up,32,32.17,,3500000,2021-04-12
+K6,,Nama {NIK_C},P,Usaha,prokus,2021,INK-32-01,,,kuliner,start_up,32,32.17,,3500000,2021-04-12
+K7,,Eka,P,Usaha Eka,comparison,2021,INK-32-01,,,kuliner,start_up,32,32.17,,,
+K8,,Fajar,L,Usaha Fajar,prokus,2021,INK-32-01,,,kuliner,start_up,32,32.17,,{NIK_A},2021-04-12
+"
+    )
+}
+
+const SHEET: &str = "kpm_id,wave,incubator_id,submitted_at,business_operating,business_revenue,business_income,household_income
+K1,baseline,INK-32-01,2021-05-01,ya,2000000,1000000,2500000
+K2,baseline,INK-32-02,2021-05-01,ya,1500000,700000,2000000
+K3,baseline,INK-32-01,2021-05-01,ya,1800000,800000,2200000
+K4,baseline,INK-32-01,2021-05-01,ya,1700000,750000,2100000
+K1,endline,INK-32-01,2021-11-01,ya,3217055208850012,1200000,2600000
+K1,endline,INK-32-01,2021-11-02,ya,99999999999999999999 jt,1200000,2600000
+K1,endline,INK-32-01,2021-11-03,ya,1e308,1200000,2600000
+K1,endline,INK-32-01,+262142-12-31T23:00:00,ya,2000000,1200000,2600000
+K1,endline,INK-32-01,2099-01-01,ya,2000000,1200000,2600000
+K2,endline,INK-32-01,2021-11-01,ya,9000000,8000000,9500000
+K1,endline,INK-32-01,2021-11-05,ya,2500000,1300000,2700000
+K2,endline,INK-32-02,2021-11-05,ya,1600000,800000,2100000
+K3,endline,INK-32-01,2021-11-05,ya,1900000,900000,2300000
+K4,endline,INK-32-01,2021-11-05,ya,1800000,800000,2200000
+";
+
+#[test]
+fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
+    let mut d = Dir::new("hostile");
+    let db = d.path("t.duckdb");
+    let incubators = d.file("incubators.csv", INCUBATORS);
+    let reg = d.file("kpm_register.csv", &register("INK-32-01"));
+    let sheet = d.file("sheet.csv", SHEET);
+    let out = d.ok(&["ingest", "--db", &db, "--json", &incubators, &reg, &sheet]);
+    let summaries: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let count = |file: &str, key: &str| {
+        summaries
+            .iter()
+            .find(|s| s["file"].as_str().unwrap().ends_with(file))
+            .unwrap()[key]
+            .as_u64()
+            .unwrap()
+    };
+    // Unsafe ids are refused at the door.
+    assert_eq!(
+        (
+            count("incubators.csv", "rows_loaded"),
+            count("incubators.csv", "rows_rejected")
+        ),
+        (2, 2)
+    );
+    // A NIK as kpm_id, in a name, as a grant; a comparison household with an
+    // incubator: rejected. K1 to K4 load.
+    assert_eq!(count("kpm_register.csv", "rows_loaded"), 4);
+    assert_eq!(count("kpm_register.csv", "rows_rejected"), 4);
+    // A NIK as money, an infinite amount, a date in year 262142 or 2099, and
+    // a row naming another incubator's KPM: rejected, each with its reason.
+    assert_eq!(count("sheet.csv", "rows_rejected"), 6);
+    assert_eq!(count("sheet.csv", "rows_loaded"), 8);
+
+    let rejects = d.path("rejects.csv");
+    d.ok(&["rejects", "--db", &db, "--output", &rejects]);
+    let rejects_text = std::fs::read_to_string(&rejects).unwrap();
+    for reason in [
+        "looks like a NIK",
+        "comparison household has no incubator",
+        "belongs to incubator INK-32-02",
+        "not between 2000-01-01",
+        "is more than Rp",
+        "an id may only hold",
+    ] {
+        assert!(rejects_text.contains(reason), "no reject says {reason:?}");
+    }
+
+    // A quote left open swallows the rows after it: the file is refused at
+    // its line, nothing of it is loaded, and no cell is printed.
+    let mut swallow = String::from(
+        "kpm_id,wave,business_revenue,household_income\nK1,monitoring_1,\"100000,2000000\n",
+    );
+    for (i, nik) in [NIK_A, NIK_B, NIK_C].iter().enumerate() {
+        swallow.push_str(&format!("K{},monitoring_1,{nik},200000{i}\n", i + 2));
+    }
+    swallow.push_str("K4,monitoring_1,100000,2000000\"\n");
+    let swallow = d.file("swallow.csv", &swallow);
+    let refused = d.run(&["ingest", "--db", &db, &swallow]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        err.contains("swallow.csv") && err.contains("line 2") && err.contains("quote"),
+        "{err}"
+    );
+
+    // A register without a header row: its first row is not printed whole.
+    let headless = d.file(
+        "headless.csv",
+        &register("INK-32-01")
+            .lines()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    );
+    let refused = d.run(&["ingest", "--db", &db, &headless]);
+    assert!(!refused.status.success());
+
+    // Every output of every command.
+    let quality = d.path("out/quality.csv");
+    let per_incubator = d.path("out/to-send");
+    let check_per_incubator = |d: &mut Dir| {
+        d.ok(&[
+            "check",
+            "--db",
+            &db,
+            "--output",
+            &quality,
+            "--per-incubator",
+            &per_incubator,
+            "--as-of",
+            "2021-12-01",
+        ])
+    };
+    check_per_incubator(&mut d);
+    d.ok(&[
+        "check",
+        "--db",
+        &db,
+        "--output",
+        &d.path("out/quality.xlsx"),
+        "--as-of",
+        "2021-12-01",
+    ]);
+    let reports = d.path("out/reports");
+    d.ok(&[
+        "report",
+        "--db",
+        &db,
+        "--audience",
+        "all",
+        "--out",
+        &reports,
+    ]);
+    d.ok(&[
+        "indicators",
+        "--db",
+        &db,
+        "--output",
+        &d.path("out/indicators.csv"),
+    ]);
+    // An incubator named like a formula stays text in a spreadsheet.
+    let indicators = std::fs::read_to_string(d.path("out/indicators.csv")).unwrap();
+    assert!(
+        indicators.contains(",'=1+2 Inkubator Dua"),
+        "the name is neutralised"
+    );
+    assert!(!indicators.contains(",=1+2"), "a formula reaches the CSV");
+    d.ok(&[
+        "rejects",
+        "--db",
+        &db,
+        "--output",
+        &d.path("out/rejects.xlsx"),
+    ]);
+
+    // K4 moves from INK-32-01 to INK-32-02: the next outputs of both follow.
+    let moved = d.file("kpm_register_2.csv", &register("INK-32-02"));
+    d.ok(&["ingest", "--db", &db, &moved]);
+    d.ok(&[
+        "report",
+        "--db",
+        &db,
+        "--audience",
+        "incubator",
+        "--out",
+        &reports,
+    ]);
+    check_per_incubator(&mut d);
+
+    let mut texts = Vec::new();
+    texts_under(&d.root.join("out"), &mut texts);
+    assert!(
+        texts
+            .iter()
+            .any(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
+    );
+    for (path, text) in &texts {
+        assert_no_nik(&path.display().to_string(), text);
+    }
+    assert_no_nik("what prokus printed", &d.printed);
+    let incubator_text = |id: &str| -> String {
+        texts
+            .iter()
+            .filter(|(p, _)| p.file_name().unwrap().to_string_lossy().starts_with(id))
+            .map(|(_, t)| t.as_str())
+            .collect()
+    };
+    let one = incubator_text("INK-32-01");
+    let two = incubator_text("INK-32-02");
+    assert!(!one.is_empty() && !two.is_empty());
+    assert!(
+        !one.contains("K2 ") && !one.contains("Sri Rahayu"),
+        "INK-32-01 shows INK-32-02's KPM"
+    );
+    assert!(
+        !one.contains("Budi"),
+        "INK-32-01 still shows the KPM who moved away"
+    );
+
+    // Nothing was written outside the test's own folder.
+    let parent = d.root.parent().unwrap();
+    assert!(!parent.join("esc").exists() && !parent.join("esc.pdf").exists());
+    assert!(!d.root.join("out").join("INK").exists());
+
+    // The database: rejects masked and clipped, no NIK in any text it keeps
+    // (the keyed hash aside), and no key or salt in it.
+    let conn = duckdb::Connection::open(&db).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT coalesce(column_name, '') || ' ' || coalesce(value, '') || ' ' || reason FROM ingest_reject
+             UNION ALL SELECT concat_ws(' ', kpm_id, nik_masked, kpm_name, business_name, incubator_id) FROM kpm
+             UNION ALL SELECT key || ' ' || value FROM meta",
+        )
+        .unwrap();
+    let stored: Vec<String> = stmt
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    for text in &stored {
+        assert_no_nik("the database", text);
+        assert!(text.chars().count() < 700, "a stored text is not clipped");
+    }
+    assert!(stored.iter().all(|t| !t.starts_with("nik_salt")));
+}
