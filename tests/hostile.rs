@@ -370,3 +370,52 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
     }
     assert!(stored.iter().all(|t| !t.starts_with("nik_salt")));
 }
+
+/// 20,000 KPM of one incubator sending the very same answers (a form copied
+/// 20,000 times): each finding names a few of the others and counts the
+/// rest, so the check's output and memory grow with the rows, not with their
+/// square (each finding used to list all 19,999 others).
+#[test]
+fn twenty_thousand_copies_of_one_form_make_findings_of_bounded_size() {
+    let mut d = Dir::new("copies");
+    let db = d.path("t.duckdb");
+    let n = 20_000;
+    let incubators = d.file(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,Inkubator Satu,Universitas Satu,32\n",
+    );
+    let mut register = String::from("kpm_id,arm,incubator_id,regency_code,cohort_year\n");
+    let mut sheet = String::from(
+        "kpm_id,wave,submitted_at,business_operating,business_revenue,business_income,household_income\n",
+    );
+    for i in 0..n {
+        register.push_str(&format!("K{i:05},prokus,INK-32-01,32.17,2021\n"));
+        sheet.push_str(&format!(
+            "K{i:05},baseline,2021-05-01,ya,2000000,1000000,2500000\n"
+        ));
+    }
+    let register = d.file("kpm_register.csv", &register);
+    let sheet = d.file("sheet.csv", &sheet);
+    d.ok(&["ingest", "--db", &db, &incubators, &register, &sheet]);
+    let findings = d.path("findings.csv");
+    d.ok(&["check", "--db", &db, "--output", &findings, "--lang", "en"]);
+    let mut reader = csv::Reader::from_path(&findings).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (check, problem) = (column("check"), column("problem"));
+    let mut copies = 0;
+    for row in reader.records() {
+        let row = row.unwrap();
+        if &row[check] == "identical_answers" {
+            copies += 1;
+            assert!(row[problem].len() < 300, "{}", &row[problem]);
+            // "identical to KPM K00001, K00002, K00003 and 19996 other KPM":
+            // the names listed and the others counted make the 19,999.
+            let text = &row[problem];
+            let (named, rest) = text.split_once(" and ").expect(text);
+            let others: usize = rest.split(' ').next().unwrap().parse().unwrap();
+            assert_eq!(named.matches('K').count() - 1 + others, n - 1, "{text}");
+        }
+    }
+    assert_eq!(copies, n);
+}

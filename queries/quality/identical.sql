@@ -4,26 +4,30 @@
 -- alike by nature). `peers` names at most six KPM sharing the answers (the
 -- neighbours by id), `copies` how many share them: a list of every peer
 -- would grow with the square of a group's size (20,000 copies of one form
--- would list 400 million names).
+-- would list 400 million names). The copies are found first, so the ordered
+-- window that names the peers runs over them alone.
+WITH copied AS (
+    SELECT *, count(*) OVER (
+        PARTITION BY unit_id, wave, business_operating, business_revenue, business_income,
+        household_income, saves, save_frequency, saves_monthly, savings_amount, keeps_books,
+        separates_money, has_business_plan, paid_workers, family_workers, has_nib, got_credit,
+        credit_source, sells_online, product_changes, mentoring_sessions, tksk_visits,
+        attitude_1, attitude_2, attitude_3, attitude_4, attitude_5
+    ) AS copies
+    FROM qc_current
+    WHERE business_revenue IS NOT NULL AND household_income IS NOT NULL
+    QUALIFY copies > 1
+)
 SELECT kpm_id,
        wave,
        submission_id,
        list(kpm_id) OVER (
            PARTITION BY unit_id, wave, business_operating, business_revenue, business_income,
-               household_income, saves, save_frequency, saves_monthly, savings_amount, keeps_books,
-               separates_money, has_business_plan, paid_workers, family_workers, has_nib, got_credit,
-               credit_source, sells_online, product_changes, mentoring_sessions, tksk_visits,
-               attitude_1, attitude_2, attitude_3, attitude_4, attitude_5
-           ORDER BY kpm_id ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING
-       ) AS peers,
-       count(*) OVER same AS copies
-FROM qc_current
-WHERE business_revenue IS NOT NULL AND household_income IS NOT NULL
-WINDOW same AS (
-    PARTITION BY unit_id, wave, business_operating, business_revenue, business_income,
         household_income, saves, save_frequency, saves_monthly, savings_amount, keeps_books,
         separates_money, has_business_plan, paid_workers, family_workers, has_nib, got_credit,
         credit_source, sells_online, product_changes, mentoring_sessions, tksk_visits,
         attitude_1, attitude_2, attitude_3, attitude_4, attitude_5
-)
-QUALIFY count(*) OVER same > 1
+           ORDER BY kpm_id ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING
+       ) AS peers,
+       copies
+FROM copied

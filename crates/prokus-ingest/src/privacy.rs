@@ -13,12 +13,22 @@ use std::borrow::Cow;
 /// The longest text kept of one value or reason, in characters.
 pub const MAX_TEXT: usize = 200;
 
-/// A run of digits that may be a NIK: where it is in the text (byte range)
-/// and its digits.
+/// A run of digits that may be a NIK: where it is in the text (byte range),
+/// and where its digits end (before an exponent).
 struct DigitRun {
     start: usize,
     end: usize,
-    digits: String,
+    digits_end: usize,
+}
+
+impl DigitRun {
+    /// The run's digits, separators left out.
+    fn digits(&self, text: &str) -> String {
+        text[self.start..self.digits_end]
+            .chars()
+            .filter(char::is_ascii_digit)
+            .collect()
+    }
 }
 
 /// The NIK-shaped runs of `text`: 15 or more digits, optionally grouped by
@@ -26,7 +36,8 @@ struct DigitRun {
 /// a number in e-notation whose exponent is 14 or 15 (`3.21705520885001E+15`,
 /// how Excel shows a NIK typed in a number cell). A decimal number with one
 /// dot (`44452.333333333336`, an Excel date) is not one unless its whole part
-/// or its decimals alone have 15 digits.
+/// or its decimals alone have 15 digits. Counts only, no allocation: this
+/// runs on every cell of every file.
 fn nik_runs(text: &str) -> Vec<DigitRun> {
     let bytes = text.as_bytes();
     let mut runs = Vec::new();
@@ -43,22 +54,28 @@ fn nik_runs(text: &str) -> Vec<DigitRun> {
             continue;
         }
         let start = i;
-        let mut digits = String::new();
-        let mut separators = Vec::new();
+        // Digits so far; separators, the first one and the digits before it,
+        // and the digits before the last one.
+        let (mut digits, mut separators) = (0usize, 0usize);
+        let (mut first_separator, mut before_first, mut before_last) = (0u8, 0usize, 0usize);
         let mut end = i;
         while i < bytes.len() {
             let b = bytes[i];
             if b.is_ascii_digit() {
-                digits.push(b as char);
+                digits += 1;
                 i += 1;
                 end = i;
             } else if matches!(b, b' ' | b'.' | b'-' | b',')
                 // Groups of one digit are lists (`1 2 3`), not a number.
                 && bytes.get(i + 1).is_some_and(u8::is_ascii_digit)
                 && bytes.get(i + 2).is_some_and(u8::is_ascii_digit)
-                && (separators.is_empty() || digits.len() - separators.last().map_or(0, |s: &(u8, usize)| s.1) >= 2)
+                && (separators == 0 || digits - before_last >= 2)
             {
-                separators.push((b, digits.len()));
+                if separators == 0 {
+                    (first_separator, before_first) = (b, digits);
+                }
+                separators += 1;
+                before_last = digits;
                 i += 1;
             } else {
                 break;
@@ -71,30 +88,36 @@ fn nik_runs(text: &str) -> Vec<DigitRun> {
             .map(|r| r.strip_prefix('+').unwrap_or(r))
             .and_then(|r| {
                 let n = r.bytes().take_while(u8::is_ascii_digit).count();
-                r[..n].parse::<u32>().ok().map(|e| (e, n))
+                r[..n]
+                    .parse::<u32>()
+                    .ok()
+                    .map(|e| (e, rest.len() - r.len() + n))
             });
-        if let Some((e, n)) = exponent
+        if let Some((e, length)) = exponent
             && (14..=15).contains(&e)
-            && digits.len() >= 6
+            && digits >= 6
         {
-            let full = rest.len() - rest.trim_start_matches(['e', 'E']).len();
-            let plus = usize::from(rest[full..].starts_with('+'));
             runs.push(DigitRun {
                 start,
-                end: end + full + plus + n,
-                digits,
+                end: end + length,
+                digits_end: end,
             });
+            i = end + length;
             continue;
         }
-        let decimal = separators.len() == 1 && matches!(separators[0].0, b'.' | b',');
-        let whole = if decimal {
+        let decimal = separators == 1 && matches!(first_separator, b'.' | b',');
+        let longest = if decimal {
             // The whole part, or the decimals if they alone are as long.
-            separators[0].1.max(digits.len() - separators[0].1)
+            before_first.max(digits - before_first)
         } else {
-            digits.len()
+            digits
         };
-        if whole >= 15 {
-            runs.push(DigitRun { start, end, digits });
+        if longest >= 15 {
+            runs.push(DigitRun {
+                start,
+                end,
+                digits_end: end,
+            });
         }
     }
     runs
@@ -137,7 +160,7 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     let mut at = 0;
     for run in runs {
         out.push_str(&text[at..run.start]);
-        out.push_str(&crate::nik::mask(&run.digits).unwrap_or_default());
+        out.push_str(&crate::nik::mask(&run.digits(text)).unwrap_or_default());
         at = run.end;
     }
     out.push_str(&text[at..]);
