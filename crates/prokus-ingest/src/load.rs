@@ -782,7 +782,8 @@ struct SurveyPlan {
     repeat_problems: HashMap<u64, Vec<Problem>>,
     /// Bounds on values.
     limits: Limits,
-    /// The columns read, by position and header: where a NIK must not be.
+    /// The id and text columns read, by position and header: where a NIK
+    /// could be kept as written, so must not be.
     used: Vec<(usize, String)>,
 }
 
@@ -874,14 +875,18 @@ impl SurveyPlan {
                 split,
             });
         }
-        let mut used: Vec<(usize, String)> = [&id_column, &time_column]
-            .into_iter()
-            .flatten()
-            .cloned()
-            .collect();
+        // Where a NIK could be kept as it is: the id and the text answers.
+        // A typed answer (money, count, date, yes/no, choice) holding one
+        // fails its own check (Rp 3.2 quadrillion is over the bound).
+        let mut used: Vec<(usize, String)> = id_column.iter().cloned().collect();
         for f in &fields {
-            let columns = f.index.into_iter().chain(f.split.iter().map(|(i, _)| *i));
-            used.extend(columns.map(|i| (i, headers[i].clone())));
+            if matches!(
+                f.field.field_type,
+                FieldType::Text | FieldType::Multi | FieldType::Id
+            ) && let Some(i) = f.index
+            {
+                used.push((i, headers[i].clone()));
+            }
         }
         used.sort();
         used.dedup();

@@ -141,15 +141,31 @@ fn uuid_at(bytes: &[u8], at: usize) -> Option<usize> {
 
 /// Whether `text` holds a NIK-shaped run of digits (see [`redact`]).
 pub fn contains_nik(text: &str) -> bool {
-    // Fast path: fewer than 8 digits in all (6 of a mantissa and 2 of an
-    // exponent) cannot make one.
-    text.bytes().filter(u8::is_ascii_digit).count() >= 8 && !nik_runs(text).is_empty()
+    may_hold_nik(text) && !nik_runs(text).is_empty()
+}
+
+/// Whether `text` has digits enough for a NIK between other characters than
+/// separators: 15 in one stretch of digits, spaces, dots, commas and dashes,
+/// or 6 with an exponent. Most cells (timestamps, UUIDs, amounts) are told
+/// apart here, in one pass, without looking for runs.
+fn may_hold_nik(text: &str) -> bool {
+    let (mut stretch, mut longest, mut exponent) = (0usize, 0usize, false);
+    for &b in text.as_bytes() {
+        if b.is_ascii_digit() {
+            stretch += 1;
+            longest = longest.max(stretch);
+        } else if !matches!(b, b' ' | b'.' | b',' | b'-') {
+            stretch = 0;
+            exponent |= b == b'e' || b == b'E';
+        }
+    }
+    longest >= 15 || (longest >= 6 && exponent)
 }
 
 /// `text` with every NIK-shaped run replaced by its mask (the first four and
 /// last four digits, `3217********0012`).
 pub fn redact(text: &str) -> Cow<'_, str> {
-    if text.bytes().filter(u8::is_ascii_digit).count() < 8 {
+    if !may_hold_nik(text) {
         return Cow::Borrowed(text);
     }
     let runs = nik_runs(text);
