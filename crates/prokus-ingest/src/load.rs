@@ -708,20 +708,12 @@ fn nik_problems<'a>(
     let mut problems = Vec::new();
     for (i, name) in columns {
         let Some(cell) = cells.get(i) else { continue };
-        // One pass over the bytes decides for most cells (short numbers,
-        // words) that neither check applies: this runs on every cell read.
-        let (mut digits, mut high) = (0usize, false);
-        for &b in cell.as_bytes() {
-            digits += usize::from(b.is_ascii_digit());
-            high |= b >= 0x80;
-        }
-        if digits < 8 && !high {
-            continue;
-        }
-        let reason = if digits >= 8 && contains_nik(cell) {
+        // A NIK needs 9 characters at least (`3.21706E+15`); U+FFFD is not
+        // ASCII: most cells are told apart without a look at their bytes.
+        let reason = if cell.len() >= 9 && contains_nik(cell) {
             "this looks like a NIK (16 digits); a NIK belongs only in the register's `nik` column. \
              Check that the columns are not shifted and that the right value was typed"
-        } else if high && cell.contains('\u{fffd}') {
+        } else if !cell.is_ascii() && cell.contains('\u{fffd}') {
             "this cell holds a byte that is not UTF-8 text (shown as \u{fffd}), typed or pasted from another program; \
              retype the cell and save the file as UTF-8 CSV"
         } else {

@@ -155,11 +155,12 @@ fn may_hold_nik(text: &str) -> bool {
             stretch += 1;
             longest = longest.max(stretch);
         } else if !matches!(b, b' ' | b'.' | b',' | b'-') {
+            // An exponent right after 6 digits or more (`3.21706E+15`).
+            exponent |= stretch >= 6 && (b == b'e' || b == b'E');
             stretch = 0;
-            exponent |= b == b'e' || b == b'E';
         }
     }
-    longest >= 15 || (longest >= 6 && exponent)
+    longest >= 15 || exponent
 }
 
 /// `text` with every NIK-shaped run replaced by its mask (the first four and
