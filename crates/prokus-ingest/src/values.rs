@@ -38,7 +38,7 @@ impl Limits {
         if !value.is_finite() || value > self.max_money {
             return Err(format!(
                 "`{text}` is more than Rp {} (a NIK or an extra digit?); write the amount in rupiah a month",
-                self.max_money
+                grouped(self.max_money)
             ));
         }
         Ok(value)
@@ -66,6 +66,20 @@ impl Limits {
         }
         Ok(t)
     }
+}
+
+/// A whole amount with dots between thousands, as Indonesians write it
+/// (`10.000.000.000`).
+fn grouped(value: f64) -> String {
+    let digits = format!("{:.0}", value.max(0.0));
+    let mut out = String::with_capacity(digits.len() * 4 / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('.');
+        }
+        out.push(c);
+    }
+    out
 }
 
 /// Parses an amount of money as written in Indonesia: `1500000`, `1.500.000`,
@@ -258,6 +272,17 @@ pub fn excel_serial_to_datetime(serial: f64, system_1904: bool) -> NaiveDateTime
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn amounts_beyond_the_bound_are_refused_with_the_bound_written_out() {
+        let limits = Limits::default();
+        let err = limits.money(3.2e15, "3217055208850012").unwrap_err();
+        assert!(err.contains("Rp 10.000.000.000"), "{err}");
+        assert!(limits.money(f64::INFINITY, "9e999").is_err());
+        assert_eq!(limits.money(2_500_000.0, "2.500.000"), Ok(2_500_000.0));
+        assert_eq!(grouped(999.0), "999");
+        assert_eq!(grouped(1000.0), "1.000");
+    }
 
     #[test]
     fn money_as_indonesians_write_it() {
