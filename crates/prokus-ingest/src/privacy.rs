@@ -31,14 +31,14 @@ impl DigitRun {
     }
 }
 
-/// The NIK-shaped runs of `text`: 15 or more digits, optionally grouped by
+/// The NIK-shaped runs of `text`: `min_digits` or more digits, optionally grouped by
 /// single spaces, dots or dashes (`3217 0552 0885 0012`, `3217.0552...`), or
 /// a number in e-notation whose exponent is 14 or 15 (`3.21705520885001E+15`,
 /// how Excel shows a NIK typed in a number cell). A decimal number with one
 /// dot (`44452.333333333336`, an Excel date) is not one unless its whole part
-/// or its decimals alone have 15 digits. Counts only, no allocation: this
+/// or its decimals alone have `min_digits`. Counts only, no allocation: this
 /// runs on every cell of every file.
-fn nik_runs(text: &str) -> Vec<DigitRun> {
+fn nik_runs(text: &str, min_digits: usize) -> Vec<DigitRun> {
     let bytes = text.as_bytes();
     let mut runs = Vec::new();
     let mut i = 0;
@@ -112,7 +112,7 @@ fn nik_runs(text: &str) -> Vec<DigitRun> {
         } else {
             digits
         };
-        if longest >= 15 {
+        if longest >= min_digits {
             runs.push(DigitRun {
                 start,
                 end,
@@ -141,14 +141,16 @@ fn uuid_at(bytes: &[u8], at: usize) -> Option<usize> {
 
 /// Whether `text` holds a NIK-shaped run of digits (see [`redact`]).
 pub fn contains_nik(text: &str) -> bool {
-    may_hold_nik(text) && !nik_runs(text).is_empty()
+    // A NIK has 16 digits: 15 (an IMEI, a truncated number) is no reason
+    // to refuse a row, though `redact` masks it.
+    may_hold_nik(text, 16) && !nik_runs(text, 16).is_empty()
 }
 
 /// Whether `text` has digits enough for a NIK between other characters than
 /// separators: 15 in one stretch of digits, spaces, dots, commas and dashes,
 /// or 6 with an exponent. Most cells (timestamps, UUIDs, amounts) are told
 /// apart here, in one pass, without looking for runs.
-fn may_hold_nik(text: &str) -> bool {
+fn may_hold_nik(text: &str, min_digits: usize) -> bool {
     let (mut stretch, mut longest, mut exponent) = (0usize, 0usize, false);
     for &b in text.as_bytes() {
         if b.is_ascii_digit() {
@@ -160,16 +162,16 @@ fn may_hold_nik(text: &str) -> bool {
             stretch = 0;
         }
     }
-    longest >= 15 || exponent
+    longest >= min_digits || exponent
 }
 
 /// `text` with every NIK-shaped run replaced by its mask (the first four and
 /// last four digits, `3217********0012`).
 pub fn redact(text: &str) -> Cow<'_, str> {
-    if !may_hold_nik(text) {
+    if !may_hold_nik(text, 15) {
         return Cow::Borrowed(text);
     }
-    let runs = nik_runs(text);
+    let runs = nik_runs(text, 15);
     if runs.is_empty() {
         return Cow::Borrowed(text);
     }
@@ -274,6 +276,14 @@ mod tests {
             assert!(!contains_nik(text), "{text}");
             assert_eq!(redact(text), text);
         }
+    }
+
+    #[test]
+    fn fifteen_digits_refuse_no_row_but_are_masked() {
+        // An Android IMEI in ODK's `deviceid`: no NIK, yet long enough to mask.
+        let imei = "imei:358240051111110";
+        assert!(!contains_nik(imei));
+        assert_eq!(redact(imei), "imei:3582*******1110");
     }
 
     #[test]
