@@ -933,11 +933,17 @@ fn report(
     }
     // What an earlier run wrote for these audiences and this one did not
     // (an incubator gone, a KPM moved) is removed, so no stale list stays.
+    // Named from the audience, not from its jobs: a run with no incubator
+    // left still removes the last run's incubator files.
     let scopes: &[&str] = match audience {
         Audience::All => &["national", "dashboard", "province", "regency", "incubator"],
-        _ => &[jobs.first().map_or("", |j| j.describe().0)],
+        Audience::National => &["national"],
+        Audience::Dashboard => &["dashboard"],
+        Audience::Province => &["province"],
+        Audience::Regency => &["regency"],
+        Audience::Incubator => &["incubator"],
     };
-    for scope in scopes.iter().filter(|s| !s.is_empty()) {
+    for scope in scopes {
         let written: Vec<PathBuf> = results
             .iter()
             .filter(|r| r.job.describe().0 == *scope)
