@@ -11,7 +11,10 @@ SELECT $1, s.source_row, 'submission_id', s.submission_id, 'duplicate',
        END
 FROM (SELECT *, min(source_row) OVER (PARTITION BY submission_id) AS first_row FROM stage_response) s
 LEFT JOIN response r ON r.submission_id = s.submission_id
-WHERE r.submission_id IS NOT NULL OR s.source_row > s.first_row;
+WHERE (r.submission_id IS NOT NULL OR s.source_row > s.first_row)
+  -- A template row already refused (its new KPM's incubator is unknown)
+  -- stays one reject: each row is counted once.
+  AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
 
 -- name: reject_unknown_kpm
 INSERT INTO ingest_reject

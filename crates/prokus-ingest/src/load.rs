@@ -473,9 +473,12 @@ pub(crate) fn ingest_file(
         }
     }
     let (rejected, duplicate): (i64, i64) = tx.query_row(
-        "SELECT count(DISTINCT source_row) FILTER (WHERE kind = 'invalid'),
-                count(DISTINCT source_row) FILTER (WHERE kind = 'duplicate')
-         FROM ingest_reject WHERE batch_id = $1",
+        // A row is counted once: as invalid if any of its problems is, else
+        // as a duplicate (orphan repeat rows are not rows of the main table).
+        "SELECT count(*) FILTER (WHERE invalid), count(*) FILTER (WHERE NOT invalid)
+         FROM (SELECT source_row, bool_or(kind = 'invalid') AS invalid
+               FROM ingest_reject WHERE batch_id = $1 AND kind IN ('invalid', 'duplicate')
+               GROUP BY source_row)",
         params![batch_id],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )?;
@@ -1908,6 +1911,60 @@ mod tests {
         K8,endline,,,,,,,,,,,,1000000,ya,1,0\n\
         K5,akhir,15/09/2021,Rina,,Kue Rina,prokus,INK-32-01,32,3217,,kuliner,P,\"1,2 jt\",ya,1,1\n\
         K6,baseline,,Ani,,Warung Ani,prokus,INK-77-77,32,3217,,ritel,P,500000,ya,0,0\n";
+
+    #[test]
+    fn every_row_adds_up_for_unlisted_incubators_empty_and_header_only_files() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        // An incubator not yet in the list sends its sheet, one row twice:
+        // every row is a reject with its reason, the repeat counted once.
+        let header = TEMPLATE.lines().next().unwrap();
+        let mut sheet = format!("{header}\n");
+        for k in 0..9 {
+            sheet.push_str(&format!(
+                "N{k},baseline,2021-03-15,Nama {k},,Usaha {k},prokus,INK-35-09,35,3578,,kuliner,P,900000,ya,1,0\n"
+            ));
+        }
+        sheet.push_str("N3,baseline,2021-03-15,Nama 3,,Usaha 3,prokus,INK-35-09,35,3578,,kuliner,P,900000,ya,1,0\n");
+        let s = db.ingest(&file(&dir, "unlisted.csv", &sheet), &m).unwrap();
+        assert_eq!(
+            (s.rows_read, s.rows_loaded, s.rows_rejected + s.rows_duplicate),
+            (10, 0, 10),
+            "{s:?}"
+        );
+        assert_eq!(
+            count(
+                &db,
+                &format!(
+                    "SELECT count(DISTINCT source_row) FROM ingest_reject WHERE batch_id = {} \
+                     AND reason LIKE '%incubator list%'",
+                    s.batch_id
+                )
+            ),
+            10 - s.rows_duplicate as i64
+        );
+        // The same sheet again once the incubator is listed: all but the repeat load.
+        db.ingest(
+            &file(&dir, "inc2.csv", &format!("{INCUBATORS}INK-35-09,Inkubator Baru,Univ,35\n")),
+            &m,
+        )
+        .unwrap();
+        let again = db
+            .ingest(&file(&dir, "unlisted-again.csv", &format!("{sheet}\n")), &m)
+            .unwrap();
+        assert_eq!(
+            (again.rows_read, again.rows_loaded, again.rows_rejected, again.rows_duplicate),
+            (10, 9, 0, 1),
+            "{again:?}"
+        );
+        // A header-only file loads nothing and rejects nothing; an empty one is refused by name.
+        let h = db
+            .ingest(&file(&dir, "header-only.csv", &format!("{header}\n")), &m)
+            .unwrap();
+        assert_eq!((h.rows_read, h.rows_loaded, h.rows_rejected), (0, 0, 0));
+        let err = db.ingest(&file(&dir, "empty.csv", ""), &m).unwrap_err().to_string();
+        assert!(err.contains("empty.csv") && err.contains("empty"), "{err}");
+    }
 
     #[test]
     fn hand_filled_templates_add_responses_and_new_kpm() {
