@@ -37,6 +37,25 @@ CREATE TABLE IF NOT EXISTS ingest_batch (
     finished_at    TIMESTAMP NOT NULL
 );
 
+-- A programme settings file (targets, survey calendar, checks), loaded as a
+-- batch of its own; the latest `setting_id` of a kind is the current one.
+CREATE TABLE IF NOT EXISTS setting (
+    setting_id INTEGER PRIMARY KEY,
+    kind       VARCHAR NOT NULL,         -- targets, schedule, checks
+    batch_id   INTEGER NOT NULL,         -- the ingest_batch of the file
+    text       VARCHAR NOT NULL,
+    loaded_at  TIMESTAMP NOT NULL
+);
+
+-- The canonical response fields a survey file carries a column for (the
+-- questions its form or sheet asks). A missing answer is a finding only
+-- where the question was asked; a batch without rows here (loaded by an
+-- earlier prokus) is taken to ask every question.
+CREATE TABLE IF NOT EXISTS batch_field (
+    batch_id INTEGER NOT NULL,
+    field    VARCHAR NOT NULL
+);
+
 -- A row not loaded, with its reason. `kind` is `invalid` or `duplicate`;
 -- one input row may have several `invalid` problems (one row each).
 CREATE TABLE IF NOT EXISTS ingest_reject (

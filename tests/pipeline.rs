@@ -78,7 +78,10 @@ fn run() -> &'static Run {
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| {
+                // The data, and the programme's targets and calendar.
                 p.extension().is_some_and(|e| e == "csv")
+                    || p.ends_with("targets.toml")
+                    || p.ends_with("schedule.toml")
                     || p.file_name()
                         .unwrap()
                         .to_string_lossy()
@@ -147,8 +150,8 @@ fn every_row_is_loaded_rejected_or_a_duplicate() {
     let _db = db_lock();
     assert_eq!(
         run.ingest.len(),
-        4,
-        "incubators, register and two exports: {:?}",
+        6,
+        "incubators, register, targets, calendar and two exports: {:?}",
         run.ingest
     );
     let formats: Vec<&str> = run
@@ -158,7 +161,14 @@ fn every_row_is_loaded_rejected_or_a_duplicate() {
         .collect();
     assert_eq!(
         formats,
-        ["incubators", "kpm-register", "kobo-xlsx", "kobo-csv"],
+        [
+            "incubators",
+            "kpm-register",
+            "targets",
+            "schedule",
+            "kobo-xlsx",
+            "kobo-csv"
+        ],
         "lists load before the exports that refer to them"
     );
     for s in &run.ingest {

@@ -20,7 +20,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use prokus_report::data::Reads;
 
 use prokus_ingest::{BatchSummary, Database, FormMapping};
-use prokus_metrics::{Catalog, Options, Targets};
+use prokus_metrics::{Catalog, Options};
 use prokus_report::{Audience, Lang, RenderOptions};
 
 /// ProKUS M&E engine: survey exports in, indicators and PDF reports out.
@@ -83,12 +83,14 @@ enum Command {
         /// Output file (`-` for standard output).
         #[arg(long, default_value = "-")]
         output: PathBuf,
-        /// Targets file (TOML); the shipped ProKUS 2021 targets by default.
+        /// Targets file (TOML) for this run; by default the targets loaded
+        /// into the database (`prokus ingest targets.toml`), else none.
         #[arg(long)]
         targets: Option<PathBuf>,
-        /// Cells with fewer KPM are suppressed.
-        #[arg(long, default_value_t = 5)]
-        min_cell: u32,
+        /// Cells with fewer KPM are suppressed; by default the targets
+        /// file's `min_cell`, else 5.
+        #[arg(long)]
+        min_cell: Option<u32>,
         /// Also compute this level: a dimension or two crossed with `:`
         /// (`province:gender`, `cluster:arm`). Repeatable. Always computed:
         /// national, province, regency, district, incubator, cohort, cluster,
@@ -114,9 +116,14 @@ enum Command {
         /// Language of the reports.
         #[arg(long, value_enum, default_value_t = LangArg::Id)]
         lang: LangArg,
-        /// Targets file (TOML).
+        /// Targets file (TOML) for this run; by default the targets loaded
+        /// into the database, else none (no status is shown).
         #[arg(long)]
         targets: Option<PathBuf>,
+        /// Survey calendar (TOML) for this run; by default the one loaded
+        /// into the database, else none (timeliness is not judged).
+        #[arg(long, value_name = "FILE")]
+        schedule: Option<PathBuf>,
         /// Write PDF/A-2b, for archiving.
         #[arg(long)]
         pdfa: bool,
@@ -184,10 +191,13 @@ enum Command {
         /// Language of the messages and workbook headers.
         #[arg(long, value_enum, default_value_t = LangArg::Id)]
         lang: LangArg,
-        /// Survey calendar (TOML); the shipped ProKUS 2021 calendar by default.
+        /// Survey calendar (TOML) for this run; by default the one loaded
+        /// into the database (`prokus ingest schedule.toml`), else none:
+        /// timeliness and non-response are then not judged.
         #[arg(long, value_name = "FILE")]
         schedule: Option<PathBuf>,
-        /// Check configuration (TOML); `queries/checks.toml` by default.
+        /// Check configuration (TOML) for this run; by default the one loaded
+        /// into the database, else the engine's (`queries/checks.toml`).
         #[arg(long, value_name = "FILE")]
         checks: Option<PathBuf>,
         /// Judge windows as on this date (YYYY-MM-DD); by default the day of
@@ -355,7 +365,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let mut rejected = 0;
             for file in order_for_loading(&files) {
-                match db.ingest_with(&file, &mapping, &options) {
+                // A TOML file is a programme setting (targets, calendar,
+                // checks), stored with the data; the rest are data files.
+                let is_settings = file
+                    .extension()
+                    .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+                let loaded = if is_settings {
+                    prokus_metrics::settings::ingest_setting(&mut db, &file).map_err(|e| match e {
+                        prokus_metrics::MetricsError::Ingest(e) => e.into(),
+                        e => anyhow::Error::from(e),
+                    })
+                } else {
+                    db.ingest_with(&file, &mapping, &options)
+                        .map_err(anyhow::Error::from)
+                };
+                match loaded {
                     Ok(s) => {
                         rejected += s.rows_rejected;
                         print_summary(&s, json)?;
@@ -366,7 +390,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             );
                         }
                     }
-                    Err(e @ prokus_ingest::IngestError::NotData { .. }) => eprintln!("note: {e}"),
+                    Err(e)
+                        if matches!(
+                            e.downcast_ref::<prokus_ingest::IngestError>(),
+                            Some(prokus_ingest::IngestError::NotData { .. })
+                        ) =>
+                    {
+                        eprintln!("note: {e}")
+                    }
                     Err(e) => {
                         failed = true;
                         eprintln!("error: {e}\n  nothing from this file was written");
@@ -422,6 +453,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let db = open_existing(&cli.db)?;
+            let settings = run_settings(&db, targets.as_deref(), None, None)?;
             let mut levels = prokus_metrics::Level::defaults();
             for level in by {
                 if !levels.contains(&level) {
@@ -429,8 +461,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             let options = Options {
-                min_cell,
-                targets: load_targets(targets.as_deref())?,
+                min_cell: min_cell.unwrap_or_else(|| settings.min_cell()),
+                targets: settings.targets,
                 levels,
                 winsorize,
                 ..Options::default()
@@ -451,13 +483,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
             out,
             lang,
             targets,
+            schedule,
             pdfa,
             timings,
             single_process,
         } => {
             let db = open_existing(&cli.db)?;
+            let settings = run_settings(&db, targets.as_deref(), schedule.as_deref(), None)?;
+            print_missing_settings(&settings);
             // Only the levels and periods the PDFs print.
-            let options = prokus_report::indicator_options(load_targets(targets.as_deref())?);
+            let options = prokus_report::indicator_options(&settings);
             let lang = match lang {
                 LangArg::Id => Lang::Id,
                 LangArg::En => Lang::En,
@@ -473,14 +508,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // stretches the other fills, and the estimates reuse the KPM
             // values the indicators built on their connection.
             let checker = db.connection().try_clone()?;
+            let settings = &settings;
             let (found, computed) = std::thread::scope(|scope| {
                 let checks = scope.spawn(move || -> Result<_> {
                     // The checks and the reads choose the latest answers once.
                     prokus_metrics::keep_current_answers(&checker)?;
                     let quality = prokus_metrics::quality::check(
                         &checker,
-                        &prokus_metrics::quality::CheckConfig::builtin(),
-                        &prokus_metrics::schedule::Schedule::builtin(),
+                        &settings.checks,
+                        &settings.schedule,
                         None,
                     )?;
                     let reads = Reads::read(&checker)?;
@@ -506,6 +542,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 reads,
                 quality,
                 impact,
+                settings: settings.clone(),
             };
             let (written, failed) = report(
                 data,
@@ -586,24 +623,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             as_of,
         } => {
             let db = open_existing(&cli.db)?;
-            let schedule = match schedule {
-                None => prokus_metrics::schedule::Schedule::builtin(),
-                Some(p) => prokus_metrics::schedule::Schedule::parse(&read_text(&p, "calendar")?)
-                    .with_context(|| p.display().to_string())?,
-            };
-            let config = match checks {
-                None => prokus_metrics::quality::CheckConfig::builtin(),
-                Some(p) => prokus_metrics::quality::CheckConfig::parse(&read_text(
-                    &p,
-                    "check configuration",
-                )?)
-                .with_context(|| p.display().to_string())?,
-            };
+            let settings = run_settings(&db, None, schedule.as_deref(), checks.as_deref())?;
+            if !settings.has_schedule() {
+                eprintln!("{}", NO_SCHEDULE);
+            }
             let lang = match lang {
                 LangArg::Id => Lang::Id,
                 LangArg::En => Lang::En,
             };
-            let found = prokus_metrics::quality::check(db.connection(), &config, &schedule, as_of)?;
+            let found = prokus_metrics::quality::check(
+                db.connection(),
+                &settings.checks,
+                &settings.schedule,
+                as_of,
+            )?;
             let files = CheckFiles {
                 lang,
                 output: &output,
@@ -621,11 +654,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn read_text(path: &Path, what: &str) -> Result<String> {
-    std::fs::read_to_string(path)
-        .with_context(|| format!("{}: cannot read the {what} file", path.display()))
 }
 
 /// One line: the number of findings and the completeness.
@@ -825,14 +853,39 @@ fn open_existing(path: &Path) -> Result<Database> {
     Ok(Database::open(path)?)
 }
 
-fn load_targets(path: Option<&Path>) -> Result<Targets> {
-    match path {
-        None => Ok(Targets::builtin()),
-        Some(p) => {
-            let text = std::fs::read_to_string(p)
-                .with_context(|| format!("{}: cannot read the targets file", p.display()))?;
-            Targets::parse(&text).with_context(|| p.display().to_string())
-        }
+/// What is said when a run has no survey calendar.
+const NO_SCHEDULE: &str = "note: no survey calendar is loaded: timeliness and non-response are not judged \
+     (load the programme's with `prokus ingest schedule.toml`)";
+
+/// The database's settings, with the files given for this run instead.
+fn run_settings(
+    db: &Database,
+    targets: Option<&Path>,
+    schedule: Option<&Path>,
+    checks: Option<&Path>,
+) -> Result<prokus_metrics::settings::Settings> {
+    let mut settings = prokus_metrics::settings::Settings::from_db(db)?;
+    if let Some(p) = targets {
+        settings.override_targets(p)?;
+    }
+    if let Some(p) = schedule {
+        settings.override_schedule(p)?;
+    }
+    if let Some(p) = checks {
+        settings.override_checks(p)?;
+    }
+    Ok(settings)
+}
+
+/// Says which settings a report run goes without.
+fn print_missing_settings(settings: &prokus_metrics::settings::Settings) {
+    if !settings.has_schedule() {
+        eprintln!("{NO_SCHEDULE}");
+    }
+    if !settings.has_targets() {
+        eprintln!(
+            "note: no targets are loaded: no status is shown (load the programme's with `prokus ingest targets.toml`)"
+        );
     }
 }
 
@@ -866,6 +919,8 @@ struct ReportData {
     quality: prokus_metrics::quality::QualityReport,
     /// The impact estimates of the national report ([`report_impact`]).
     impact: Vec<prokus_metrics::impact::ImpactRow>,
+    /// The settings the indicators and checks used.
+    settings: prokus_metrics::settings::Settings,
 }
 
 /// The national report's impact section: every outcome against the
@@ -899,12 +954,9 @@ fn report(
     helpers: bool,
     timings: Option<&Path>,
 ) -> Result<(usize, usize)> {
-    let mut inputs = data.reads.finish(
-        data.rows,
-        Catalog::builtin(),
-        data.quality,
-        prokus_metrics::schedule::Schedule::builtin(),
-    );
+    let mut inputs = data
+        .reads
+        .finish(data.rows, Catalog::builtin(), data.quality, data.settings);
     inputs.impact = data.impact;
     let audience = match audience {
         AudienceArg::National => Audience::National,
@@ -1045,17 +1097,27 @@ fn demo(out: &Path) -> Result<ExitCode> {
     let mut db = Database::open(&db_path)?;
     let mapping = FormMapping::prokus();
     let mut summaries = Vec::new();
-    for file in sample
-        .files
-        .iter()
-        .filter(|f| f.extension().is_some_and(|e| e == "csv" || e == "xlsx"))
-    {
-        summaries.push(db.ingest(file, &mapping)?);
+    // The sample's data, then its targets and calendar, loaded as any
+    // programme's would be.
+    for file in sample.files.iter().filter(|f| {
+        f.extension()
+            .is_some_and(|e| e == "csv" || e == "xlsx" || e == "toml")
+    }) {
+        summaries.push(if file.extension().is_some_and(|e| e == "toml") {
+            prokus_metrics::settings::ingest_setting(&mut db, file)?
+        } else {
+            db.ingest(file, &mapping)?
+        });
     }
+    let settings = prokus_metrics::settings::Settings::from_db(&db)?;
     steps.inc(1);
 
     steps.set_message("computing indicators");
-    let options = Options::default();
+    let options = Options {
+        min_cell: settings.min_cell(),
+        targets: settings.targets.clone(),
+        ..Options::default()
+    };
     let mut table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;
     let csv = out.join("indicators.csv");
     table.write_csv(&csv)?;
@@ -1064,8 +1126,8 @@ fn demo(out: &Path) -> Result<ExitCode> {
     steps.set_message("checking data quality");
     let found = prokus_metrics::quality::check(
         db.connection(),
-        &prokus_metrics::quality::CheckConfig::builtin(),
-        &prokus_metrics::schedule::Schedule::builtin(),
+        &settings.checks,
+        &settings.schedule,
         None,
     )?;
     let check_file = out.join("data-quality.xlsx");
@@ -1096,6 +1158,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
         reads: Reads::read(db.connection())?,
         quality: found,
         impact: report_impact(db.connection(), AudienceArg::All)?,
+        settings,
     };
     let (written, failed) = report(report_data, AudienceArg::All, &render, false, true, None)?;
     steps.inc(1);

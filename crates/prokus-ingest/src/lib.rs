@@ -24,6 +24,7 @@ pub mod mapping;
 pub mod nik;
 pub mod privacy;
 mod rejects;
+pub mod settings;
 pub mod source;
 mod stage;
 pub mod values;
@@ -38,4 +39,5 @@ pub use load::{
 };
 pub use mapping::FormMapping;
 pub use rejects::{REJECT_COLUMNS, export_rejects};
+pub use settings::StoredSetting;
 pub use xlsform::XlsForm;

@@ -223,7 +223,7 @@ impl Default for Options {
     fn default() -> Self {
         Options {
             min_cell: 5,
-            targets: Targets::builtin(),
+            targets: Targets::none(),
             levels: Level::defaults(),
             winsorize: None,
             quarters_national_only: false,
@@ -1359,14 +1359,18 @@ pub(crate) mod tests {
     #[test]
     fn kept_answers_are_read_instead_of_the_view_until_released() {
         use crate::quality::{CheckConfig, check};
-        use crate::schedule::Schedule;
         let (_dir, db) = database();
         let conn = db.connection();
         let counts = wave_counts(conn).unwrap();
         let findings = |conn: &Connection| {
-            check(conn, &CheckConfig::builtin(), &Schedule::builtin(), None)
-                .unwrap()
-                .findings
+            check(
+                conn,
+                &CheckConfig::builtin(),
+                &crate::schedule::sample(),
+                None,
+            )
+            .unwrap()
+            .findings
         };
         let found = findings(conn);
         keep_current_answers(conn).unwrap();

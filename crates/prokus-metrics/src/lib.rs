@@ -24,6 +24,7 @@ pub mod impact;
 pub mod ols;
 pub mod quality;
 pub mod schedule;
+pub mod settings;
 pub mod sql;
 pub mod stats;
 pub mod targets;
@@ -58,6 +59,9 @@ pub enum MetricsError {
         "the database has no survey responses yet\n  hint: run `prokus ingest` on the KPM register and the survey exports first"
     )]
     NoData,
+    /// Reading or storing in the database through the ingest crate failed.
+    #[error(transparent)]
+    Ingest(#[from] prokus_ingest::IngestError),
     /// DuckDB failed.
     #[error("database error: {0}")]
     Database(#[from] duckdb::Error),

@@ -7,8 +7,6 @@ use serde::Deserialize;
 
 use crate::MetricsError;
 
-const DEFAULT_SCHEDULE: &str = include_str!("../../../sample-data/schedule.toml");
-
 /// One wave's fieldwork window.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Window {
@@ -83,9 +81,18 @@ fn date(wave: &str, field: &str, d: &toml::value::Datetime) -> Result<NaiveDate,
 }
 
 impl Schedule {
-    /// The calendar shipped in `sample-data/schedule.toml`.
-    pub fn builtin() -> Self {
-        Self::parse(DEFAULT_SCHEDULE).expect("the built-in schedule is checked by tests")
+    /// No calendar: no window, so neither timeliness nor non-response is
+    /// judged. What a database without a schedule file is checked against.
+    pub fn none() -> Self {
+        Schedule {
+            utc_offset_hours: 7,
+            windows: Vec::new(),
+        }
+    }
+
+    /// Whether the calendar has no window (nothing is judged against it).
+    pub fn is_empty(&self) -> bool {
+        self.windows.is_empty()
     }
 
     /// Parses a schedule file.
@@ -159,6 +166,12 @@ impl Schedule {
     }
 }
 
+/// The sample programme's 2021 calendar, for the tests of the checks.
+#[cfg(test)]
+pub(crate) fn sample() -> Schedule {
+    Schedule::parse(include_str!("../../../sample-data/schedule.toml")).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,8 +181,8 @@ mod tests {
     }
 
     #[test]
-    fn builtin_calendar_covers_the_sample_waves() {
-        let s = Schedule::builtin();
+    fn sample_calendar_covers_the_sample_waves() {
+        let s = sample();
         assert_eq!(s.utc_offset_hours, 7);
         let base = s.window("baseline", "comparison", Some(2021)).unwrap();
         assert_eq!((base.opens, base.closes), (d(2021, 3, 8), d(2021, 3, 20)));
@@ -188,7 +201,7 @@ mod tests {
 
     #[test]
     fn deadlines_are_local_days() {
-        let s = Schedule::builtin();
+        let s = sample();
         // 17:30 UTC on 20 March is 00:30 WIB on 21 March: a day late.
         let t = d(2021, 3, 20).and_hms_opt(17, 30, 0).unwrap();
         assert_eq!(s.local_date(t), d(2021, 3, 21));

@@ -6,8 +6,6 @@ use serde::Deserialize;
 use crate::MetricsError;
 use crate::catalog::Direction;
 
-const DEFAULT_TARGETS: &str = include_str!("../../../sample-data/targets.toml");
-
 /// One target line of the file.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -57,6 +55,10 @@ pub struct Targets {
     /// The targets.
     #[serde(default, rename = "target")]
     pub targets: Vec<Target>,
+    /// Cells of fewer KPM are suppressed in tables and reports, when the
+    /// programme sets it (the engine's default is 5).
+    #[serde(default)]
+    pub min_cell: Option<u32>,
 }
 
 /// Where a value stands against its target.
@@ -82,9 +84,14 @@ impl Status {
 }
 
 impl Targets {
-    /// The targets shipped in `sample-data/targets.toml`.
-    pub fn builtin() -> Self {
-        Self::parse(DEFAULT_TARGETS).expect("the built-in targets are checked by tests")
+    /// No targets: no value has a status. What a database without a targets
+    /// file is judged against.
+    pub fn none() -> Self {
+        Targets {
+            band: 0.1,
+            targets: Vec::new(),
+            min_cell: None,
+        }
     }
 
     /// Parses a targets file.
@@ -95,6 +102,11 @@ impl Targets {
                 "band must be between 0 and 1, not {}",
                 t.band
             )));
+        }
+        if t.min_cell == Some(0) {
+            return Err(MetricsError::Targets(
+                "min_cell must be 1 or more (5 is the usual threshold)".into(),
+            ));
         }
         Ok(t)
     }
@@ -163,10 +175,7 @@ mod tests {
 
     #[test]
     fn status_works_both_ways() {
-        let t = Targets {
-            band: 0.1,
-            targets: vec![],
-        };
+        let t = Targets::none();
         assert_eq!(t.status(60.0, 60.0, Direction::Higher), Status::OnTrack);
         assert_eq!(t.status(55.0, 60.0, Direction::Higher), Status::AtRisk);
         assert_eq!(t.status(50.0, 60.0, Direction::Higher), Status::OffTrack);
@@ -174,6 +183,8 @@ mod tests {
         assert_eq!(t.status(10.5, 10.0, Direction::Lower), Status::AtRisk);
         assert_eq!(t.status(12.0, 10.0, Direction::Lower), Status::OffTrack);
         assert!(Targets::parse("band = 1.5").is_err());
-        assert!(!Targets::builtin().targets.is_empty());
+        assert!(Targets::parse("band = 0.1\nmin_cell = 0").is_err());
+        let sample = Targets::parse(include_str!("../../../sample-data/targets.toml")).unwrap();
+        assert!(!sample.targets.is_empty());
     }
 }

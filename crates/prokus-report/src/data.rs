@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use duckdb::Connection;
 
 use prokus_metrics::quality::{Check, QualityReport};
-use prokus_metrics::schedule::Schedule;
+use prokus_metrics::settings::Settings;
 use prokus_metrics::{Catalog, Indicator, IndicatorRow, Unit, WaveCount};
 use serde::Serialize;
 
@@ -181,8 +181,10 @@ pub struct Inputs {
     pub quality: QualityReport,
     /// The same, split by incubator.
     quality_by_unit: HashMap<String, QualityReport>,
-    /// The survey calendar, for the next reporting dates.
-    pub schedule: Schedule,
+    /// The settings the run judged the data against: the survey calendar
+    /// (for the next reporting dates), whether there are targets (their
+    /// columns are left out without) and the suppression threshold.
+    pub settings: Settings,
     /// The impact estimates the national report prints
     /// (`prokus_metrics::impact::outcome_estimates`); empty leaves the
     /// section out.
@@ -297,13 +299,13 @@ impl Reads {
 
     /// The inputs of a run: these reads with the indicator `rows`, the
     /// `catalog` they were computed with, and the checks' findings `quality`
-    /// made with `schedule`.
+    /// made with `settings`.
     pub fn finish(
         self,
         rows: Vec<IndicatorRow>,
         catalog: Catalog,
         quality: QualityReport,
-        schedule: Schedule,
+        settings: Settings,
     ) -> Inputs {
         // Nested by indicator, period and level, so that neither building it
         // (a million rows on a nationwide batch) nor looking a row up
@@ -347,7 +349,7 @@ impl Reads {
             db: self,
             quality_by_unit: quality.by_unit(),
             quality,
-            schedule,
+            settings,
             impact: Vec::new(),
             generated: chrono::Utc::now().naive_utc(),
             index,
@@ -706,7 +708,10 @@ impl Companion {
 
     /// Its bytes.
     pub fn bytes(&self) -> Result<Vec<u8>, ReportError> {
-        let w = Words { lang: self.lang };
+        let w = Words {
+            lang: self.lang,
+            min_cell: prokus_metrics::settings::DEFAULT_MIN_CELL,
+        };
         match &self.content {
             CompanionContent::Attention(rows) => attention_xlsx(rows, &w),
         }
@@ -716,6 +721,8 @@ impl Companion {
 /// Words in one language.
 pub(crate) struct Words {
     pub lang: Lang,
+    /// Cells of fewer KPM are suppressed ("n<5").
+    pub min_cell: u32,
 }
 
 impl Words {
@@ -755,8 +762,24 @@ impl Words {
     }
 
     /// What a suppressed cell shows (the default small-cell threshold).
+    /// The line a report prints when the database has no targets.
+    fn no_targets(&self) -> &'static str {
+        self.pick(
+            "Belum ada target yang dimuat, sehingga status tidak ditampilkan.",
+            "No targets are loaded, so no status is shown.",
+        )
+    }
+
+    /// The line a report prints when the database has no survey calendar.
+    fn no_schedule(&self) -> &'static str {
+        self.pick(
+            "Belum ada jadwal survei yang dimuat, sehingga ketepatan waktu dan KPM yang belum menjawab tidak dinilai.",
+            "No survey calendar is loaded, so timeliness and non-response are not judged.",
+        )
+    }
+
     fn suppressed(&self) -> String {
-        "n<5".to_string()
+        format!("n<{}", self.min_cell)
     }
 
     /// A value in its unit.
@@ -815,7 +838,9 @@ fn indicator_table(
     period: &str,
     title: String,
 ) -> Table {
-    let columns = [
+    // Without targets there is no target nor status to show.
+    let targets = inputs.settings.has_targets();
+    let mut columns: Vec<String> = [
         w.pick("Indikator", "Indicator"),
         "n",
         w.pick("Awal", "Baseline"),
@@ -828,6 +853,13 @@ fn indicator_table(
     .iter()
     .map(|s| s.to_string())
     .collect();
+    let mut align = vec![
+        "left", "right", "right", "right", "right", "right", "right", "left",
+    ];
+    if !targets {
+        columns.truncate(6);
+        align.truncate(6);
+    }
     let mut rows = Vec::new();
     for i in &inputs.catalog.indicators {
         let Some(r) = inputs.row(&i.id, period, level, group) else {
@@ -843,7 +875,7 @@ fn indicator_table(
         } else {
             (w.value(i, r.baseline_value), w.change(i, r.change))
         };
-        rows.push(vec![
+        let mut row = vec![
             Cell::from(w.label(i).to_string()),
             Cell::from(format::number(r.n as f64, 0, w.lang)),
             Cell::from(baseline),
@@ -858,28 +890,40 @@ fn indicator_table(
             } else {
                 w.ci(i, r)
             }),
-            Cell::from(
+        ];
+        if targets {
+            row.push(Cell::from(
                 r.target
                     .map(|t| w.value(i, Some(t)))
                     .unwrap_or_else(|| "–".into()),
-            ),
-            Cell {
+            ));
+            row.push(Cell {
                 text: w.status(r.status.as_deref()),
                 status: r.status.clone(),
-            },
-        ]);
+            });
+        }
+        rows.push(row);
+    }
+    let mut note = format!(
+        "{} {} n < {} {}",
+        w.pick(
+            "Setelah survei awal, angka dihitung atas KPM yang menjawab survei awal dan putaran tersebut (panel), sehingga perubahan adalah perubahan berpasangan. IK = interval kepercayaan.",
+            "After the baseline, figures are over the KPM who answered both the baseline and that round (the panel), so changes are paired. CI = confidence interval.",
+        ),
+        w.pick("Sel dengan", "Cells with"),
+        w.min_cell,
+        w.pick("tidak ditampilkan.", "are not shown."),
+    );
+    if !targets {
+        note.push(' ');
+        note.push_str(w.no_targets());
     }
     Table {
         title,
         columns,
-        align: vec!["left", "right", "right", "right", "right", "right", "right", "left"],
+        align,
         rows,
-        note: w
-            .pick(
-                "Setelah survei awal, angka dihitung atas KPM yang menjawab survei awal dan putaran tersebut (panel), sehingga perubahan adalah perubahan berpasangan. IK = interval kepercayaan. Sel dengan n < 5 tidak ditampilkan.",
-                "After the baseline, figures are over the KPM who answered both the baseline and that round (the panel), so changes are paired. CI = confidence interval. Cells with n < 5 are not shown.",
-            )
-            .to_string(),
+        note,
         widths: Vec::new(),
     }
 }
@@ -927,7 +971,12 @@ fn group_table(
         columns,
         align,
         rows,
-        note: w.pick("Warna menunjukkan status terhadap target. n = KPM dalam panel survei awal–akhir.", "Colour shows the status against the target. n = KPM in the baseline–endline panel.").to_string(),
+        note: if inputs.settings.has_targets() {
+            w.pick("Warna menunjukkan status terhadap target. n = KPM dalam panel survei awal–akhir.", "Colour shows the status against the target. n = KPM in the baseline–endline panel.")
+        } else {
+            w.pick("n = KPM dalam panel survei awal–akhir.", "n = KPM in the baseline–endline panel.")
+        }
+        .to_string(),
         widths: Vec::new(),
     }
 }
@@ -1561,18 +1610,57 @@ fn methods_annex(inputs: &Inputs, w: &Words) -> Table {
 fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
     let num = |v: i64| Cell::from(format::number(v as f64, 0, w.lang));
     let files = Table {
-        title: w.pick("Kualitas data: berkas yang dimuat", "Data quality: files loaded").into(),
-        columns: [w.pick("Berkas", "File"), w.pick("Format", "Format"), w.pick("Dibaca", "Read"), w.pick("Dimuat", "Loaded"), w.pick("Ditolak", "Rejected"), w.pick("Duplikat", "Duplicate")].iter().map(|s| s.to_string()).collect(),
+        title: w
+            .pick(
+                "Kualitas data: berkas yang dimuat",
+                "Data quality: files loaded",
+            )
+            .into(),
+        columns: [
+            w.pick("Berkas", "File"),
+            w.pick("Format", "Format"),
+            w.pick("Dibaca", "Read"),
+            w.pick("Dimuat", "Loaded"),
+            w.pick("Ditolak", "Rejected"),
+            w.pick("Duplikat", "Duplicate"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
         align: vec!["left", "left", "right", "right", "right", "right"],
         rows: inputs
-            .db.batches
+            .db
+            .batches
             .iter()
             .map(|b| {
-                let name = std::path::Path::new(&b.file).file_name().map(|f| f.to_string_lossy().into_owned()).unwrap_or_else(|| b.file.clone());
-                vec![Cell::from(name), Cell::from(b.format.clone()), num(b.counts[0]), num(b.counts[1]), num(b.counts[2]), num(b.counts[3])]
+                let name = std::path::Path::new(&b.file)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| b.file.clone());
+                vec![
+                    Cell::from(name),
+                    Cell::from(b.format.clone()),
+                    num(b.counts[0]),
+                    num(b.counts[1]),
+                    num(b.counts[2]),
+                    num(b.counts[3]),
+                ]
             })
             .collect(),
-        note: w.pick("Setiap baris masukan dimuat atau dicatat sebagai ditolak beserta alasannya (prokus rejects). Duplikat: kiriman yang sudah dimuat dari ekspor sebelumnya.", "Every input row is loaded or recorded as rejected with its reason. Duplicate: submissions already loaded from an earlier export.").into(),
+        note: {
+            let mut note = w.pick("Setiap baris masukan dimuat atau dicatat sebagai ditolak beserta alasannya (prokus rejects). Duplikat: kiriman yang sudah dimuat dari ekspor sebelumnya.", "Every input row is loaded or recorded as rejected with its reason. Duplicate: submissions already loaded from an earlier export.").to_string();
+            for missing in [
+                (!inputs.settings.has_targets()).then(|| w.no_targets()),
+                (!inputs.settings.has_schedule()).then(|| w.no_schedule()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                note.push(' ');
+                note.push_str(missing);
+            }
+            note
+        },
         widths: Vec::new(),
     };
     let reasons = Table {
@@ -1602,7 +1690,10 @@ fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
 
 /// The national quarterly report.
 pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
-    let w = Words { lang };
+    let w = Words {
+        lang,
+        min_cell: inputs.settings.min_cell(),
+    };
     let period = inputs.latest_wave();
     let provinces: Vec<(String, String)> = inputs
         .db
@@ -1719,10 +1810,14 @@ pub fn national(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                     "national",
                     "ID",
                     period,
-                    w.pick(
-                        "Indikator nasional terhadap target",
-                        "National indicators against targets",
-                    )
+                    if inputs.settings.has_targets() {
+                        w.pick(
+                            "Indikator nasional terhadap target",
+                            "National indicators against targets",
+                        )
+                    } else {
+                        w.pick("Indikator nasional", "National indicators")
+                    }
                     .into(),
                 ),
                 group_table(
@@ -1878,7 +1973,10 @@ fn impact_section(inputs: &Inputs, w: &Words) -> (Vec<Table>, Option<String>) {
 /// before, income by province, the strongest and weakest incubators, and
 /// small multiples of the provinces on a second page.
 pub fn dashboard(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
-    let w = Words { lang };
+    let w = Words {
+        lang,
+        min_cell: inputs.settings.min_cell(),
+    };
     let period = inputs.latest_wave();
     let provinces: Vec<(String, String)> = inputs
         .db
@@ -2024,7 +2122,10 @@ pub fn regency(inputs: &Inputs, lang: Lang, code: &str) -> Result<Built, ReportE
 /// A report scoped to one area: a province (with its regencies and
 /// incubators) or a regency (with its districts).
 fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, ReportError> {
-    let w = Words { lang };
+    let w = Words {
+        lang,
+        min_cell: inputs.settings.min_cell(),
+    };
     let period = inputs.latest_wave();
     let name = match level {
         "province" => inputs
@@ -2244,7 +2345,7 @@ fn area(inputs: &Inputs, lang: Lang, level: &str, code: &str) -> Result<Built, R
 
 /// Completeness and timeliness of one incubator's KPM, wave by wave, from
 /// the data-quality checks (against the survey calendar).
-fn completeness_table(quality: &QualityReport, w: &Words) -> Table {
+fn completeness_table(quality: &QualityReport, w: &Words, has_schedule: bool) -> Table {
     let lang = w.lang;
     let pct = |v: Option<f64>| {
         v.map(|v| format::percent(v, 1, lang))
@@ -2254,7 +2355,7 @@ fn completeness_table(quality: &QualityReport, w: &Words) -> Table {
         v.map(|v| format::number(v as f64, 0, lang))
             .unwrap_or_else(|| "–".into())
     };
-    Table {
+    let mut table = Table {
         title: w
             .pick("Kelengkapan dan ketepatan waktu data", "Data completeness and timeliness")
             .into(),
@@ -2287,14 +2388,30 @@ fn completeness_table(quality: &QualityReport, w: &Words) -> Table {
                 ]
             })
             .collect(),
-        note: w
-            .pick(
+        note: if has_schedule {
+            w.pick(
                 "Diharapkan: KPM yang dijadwalkan disurvei pada putaran itu. Tepat waktu: dikirim paling lambat pada batas kirim (WIB). KPM yang belum menjawab perlu ditindaklanjuti bersama pendamping PKH dan TKSK.",
                 "Expected: KPM scheduled to be surveyed in the round. On time: sent by the deadline (WIB). KPM who have not answered need follow-up with PKH facilitators and TKSK.",
             )
-            .into(),
+        } else {
+            w.no_schedule()
+        }
+        .into(),
         widths: Vec::new(),
+    };
+    if !has_schedule {
+        // Without a calendar only the answers can be counted: keep the
+        // round and the answers.
+        let keep = [0, 3];
+        let pick = |row: &Vec<Cell>| keep.iter().map(|&k| row[k].clone()).collect::<Vec<_>>();
+        table.columns = keep.iter().map(|&k| table.columns[k].clone()).collect();
+        table.align = keep.iter().map(|&k| table.align[k]).collect();
+        table.rows = table.rows.iter().map(pick).collect();
+        table.title = w
+            .pick("Jawaban per putaran survei", "Answers per survey round")
+            .into();
     }
+    table
 }
 
 /// Findings listed in an incubator's report; the rest are in its workbook.
@@ -2405,6 +2522,7 @@ fn next_dates(inputs: &Inputs, w: &Words) -> Table {
     let lang = w.lang;
     let after = inputs.quality.as_of;
     let upcoming: Vec<_> = inputs
+        .settings
         .schedule
         .upcoming(after)
         .into_iter()
@@ -2434,7 +2552,9 @@ fn next_dates(inputs: &Inputs, w: &Words) -> Table {
                 ]
             })
             .collect(),
-        note: if upcoming.is_empty() {
+        note: if inputs.settings.schedule.is_empty() {
+            w.no_schedule().into()
+        } else if upcoming.is_empty() {
             w.pick(
                 "Kalender survei tidak memuat putaran berikutnya.",
                 "The survey calendar has no further round.",
@@ -2531,7 +2651,10 @@ fn attention_xlsx(attention: &[Attention], w: &Words) -> Result<Vec<u8>, ReportE
 
 /// The feedback report of one incubator: only its own KPM.
 pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError> {
-    let w = Words { lang };
+    let w = Words {
+        lang,
+        min_cell: inputs.settings.min_cell(),
+    };
     let period = inputs.latest_wave();
     let info = inputs
         .db
@@ -2684,6 +2807,8 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             .map(|p| format!("{}/{}", p + 1, values.len()))
             .unwrap_or_else(|| "–".into())
     };
+    // Without targets there is no status column.
+    let targets = inputs.settings.has_targets();
     let mut compare_rows = Vec::new();
     for ind in &inputs.catalog.indicators {
         let (Some(mine), Some(national)) = (
@@ -2702,11 +2827,26 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             }),
             Cell::from(w.value(ind, national.value)),
             Cell::from(rank(ind)),
-            Cell {
+        ]);
+        if targets {
+            compare_rows.last_mut().expect("just pushed").push(Cell {
                 text: w.status(mine.status.as_deref()),
                 status: mine.status.clone(),
-            },
-        ]);
+            });
+        }
+    }
+    let mut compare_columns = header(&[
+        w.pick("Indikator", "Indicator"),
+        "n",
+        w.pick("Inkubator", "Incubator"),
+        w.pick("Nasional", "National"),
+        w.pick("Peringkat", "Rank"),
+        "Status",
+    ]);
+    let mut compare_align = vec!["left", "right", "right", "right", "right", "left"];
+    if !targets {
+        compare_columns.pop();
+        compare_align.pop();
     }
     let compare = Table {
         title: w
@@ -2715,15 +2855,8 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
                 "Your KPM's outcomes against the national picture",
             )
             .into(),
-        columns: header(&[
-            w.pick("Indikator", "Indicator"),
-            "n",
-            w.pick("Inkubator", "Incubator"),
-            w.pick("Nasional", "National"),
-            w.pick("Peringkat", "Rank"),
-            "Status",
-        ]),
-        align: vec!["left", "right", "right", "right", "right", "left"],
+        columns: compare_columns,
+        align: compare_align,
         rows: compare_rows,
         note: format!(
             "{} {} {}.",
@@ -2795,7 +2928,7 @@ pub fn incubator(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportE
             &none
         }
     };
-    let completeness = completeness_table(quality, &w);
+    let completeness = completeness_table(quality, &w, inputs.settings.has_schedule());
     let [to_fix, fix_list] = data_to_fix(quality, &w, id);
     let next = next_dates(inputs, &w);
     Ok(Built {

@@ -41,9 +41,10 @@ pub const LEVELS: [&str; 6] = [
 /// and at the kecamatan level only the indicators printed there
 /// ([`data::by_district`]). On the nationwide 200,000-household sample that
 /// is 284,093 rows instead of the 1.65 million of every level and period.
-pub fn indicator_options(targets: prokus_metrics::Targets) -> prokus_metrics::Options {
+pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> prokus_metrics::Options {
     prokus_metrics::Options {
-        targets,
+        targets: settings.targets.clone(),
+        min_cell: settings.min_cell(),
         levels: LEVELS
             .iter()
             .map(|l| prokus_metrics::Level::parse(l).expect("the report levels parse"))

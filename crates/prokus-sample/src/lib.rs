@@ -97,6 +97,12 @@ pub enum SampleError {
     },
 }
 
+/// The sample programme's targets: its 2021 cohort's.
+pub const TARGETS_TOML: &str = include_str!("../../../sample-data/targets.toml");
+/// The sample programme's survey calendar, whose windows the generated
+/// submissions fall in.
+pub const SCHEDULE_TOML: &str = include_str!("../../../sample-data/schedule.toml");
+
 /// The first export is downloaded on this day (end of Triwulan II 2021).
 const FIRST_EXPORT: &str = "2021-06-30";
 /// The cumulative export, after the endline.
@@ -184,6 +190,16 @@ pub fn write_sample(config: &SampleConfig, out: &Path) -> Result<SampleSummary, 
     summary.files.extend(files);
     summary.submissions = submissions;
     summary.messy_records += messy;
+    // The sample programme's own settings, loaded with its data like any
+    // programme's (`prokus ingest targets.toml schedule.toml`).
+    for (name, text) in [
+        ("targets.toml", TARGETS_TOML),
+        ("schedule.toml", SCHEDULE_TOML),
+    ] {
+        let path = out.join(name);
+        write_bytes(&path, text.as_bytes())?;
+        summary.files.push(path);
+    }
     Ok(summary)
 }
 

@@ -167,7 +167,13 @@ fn count(conn: &Connection, sql: &str) -> usize {
 fn every_planted_problem_is_found_and_worded() {
     let (_dir, db, p) = planted_database();
     let conn = db.connection();
-    let report = check(conn, &CheckConfig::builtin(), &Schedule::builtin(), None).unwrap();
+    let report = check(
+        conn,
+        &CheckConfig::builtin(),
+        &crate::schedule::sample(),
+        None,
+    )
+    .unwrap();
 
     assert!(has(
         &report,
@@ -249,7 +255,7 @@ fn outliers_are_those_an_independent_median_and_mad_give() {
     let (_dir, db, p) = planted_database();
     let conn = db.connection();
     let config = CheckConfig::builtin();
-    let report = check(conn, &config, &Schedule::builtin(), None).unwrap();
+    let report = check(conn, &config, &crate::schedule::sample(), None).unwrap();
     // The planted unit's baseline revenue, recomputed here from the rows.
     let mut stmt = conn
         .prepare(
@@ -300,7 +306,13 @@ fn outliers_are_those_an_independent_median_and_mad_give() {
 fn completeness_counts_match_the_register_and_the_calendar() {
     let (_dir, db, p) = planted_database();
     let conn = db.connection();
-    let report = check(conn, &CheckConfig::builtin(), &Schedule::builtin(), None).unwrap();
+    let report = check(
+        conn,
+        &CheckConfig::builtin(),
+        &crate::schedule::sample(),
+        None,
+    )
+    .unwrap();
     assert_eq!(report.as_of, NaiveDate::from_ymd_opt(2021, 9, 19).unwrap());
     let mut stmt = conn
         .prepare(
@@ -348,7 +360,7 @@ fn completeness_counts_match_the_register_and_the_calendar() {
     let early = check(
         conn,
         &CheckConfig::builtin(),
-        &Schedule::builtin(),
+        &crate::schedule::sample(),
         NaiveDate::from_ymd_opt(2021, 8, 1),
     )
     .unwrap();
@@ -364,7 +376,13 @@ fn completeness_counts_match_the_register_and_the_calendar() {
 fn an_incubators_file_holds_only_its_own_households() {
     let (_dir, db, p) = planted_database();
     let conn = db.connection();
-    let report = check(conn, &CheckConfig::builtin(), &Schedule::builtin(), None).unwrap();
+    let report = check(
+        conn,
+        &CheckConfig::builtin(),
+        &crate::schedule::sample(),
+        None,
+    )
+    .unwrap();
     let own = report.for_unit(&p.unit);
     assert!(own.findings.iter().all(|f| f.unit_id == p.unit));
     assert!(!own.findings.is_empty());
@@ -423,7 +441,7 @@ fn a_configuration_naming_an_unknown_answer_is_refused() {
     let db = prokus_ingest::Database::in_memory().unwrap();
     let mut config = CheckConfig::builtin();
     config.outliers.money.push("omset".into());
-    let err = check(db.connection(), &config, &Schedule::builtin(), None)
+    let err = check(db.connection(), &config, &crate::schedule::sample(), None)
         .unwrap_err()
         .to_string();
     assert!(err.contains("`omset` is not an answer field"), "{err}");

@@ -1,0 +1,228 @@
+//! Programme settings kept with the data: the targets, the survey calendar and
+//! the checks' configuration of the programme a database holds.
+//!
+//! A settings file (TOML) is loaded like a data file (`prokus ingest
+//! schedule.toml`): it becomes a batch of its own (format `targets`,
+//! `schedule` or `checks`, no rows), its text is stored, and the latest file
+//! of each kind is the current one. Loading an earlier file again makes it
+//! current again. The report footers' data snapshot covers the current
+//! settings, so a PDF says which targets and calendar it was judged against.
+//!
+//! This module stores and reads the texts; what they mean (and whether they
+//! are valid) is the metrics crate's (`prokus_metrics::settings`).
+
+use std::path::Path;
+
+use chrono::{NaiveDateTime, Utc};
+use duckdb::{Connection, OptionalExt, params};
+use sha2::{Digest, Sha256};
+
+use crate::{BatchSummary, Database, IngestError};
+
+/// A settings file larger than this is refused: the programme's own files
+/// are a few kilobytes.
+pub const MAX_SETTINGS_BYTES: usize = 1 << 20;
+
+/// The kinds of settings a database keeps.
+pub const KINDS: &[&str] = &["targets", "schedule", "checks"];
+
+/// The current settings file of one kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredSetting {
+    /// `targets`, `schedule` or `checks`.
+    pub kind: String,
+    /// The file's text.
+    pub text: String,
+    /// The file as it was given.
+    pub file: String,
+    /// The batch that loaded it.
+    pub batch_id: i64,
+    /// When it was loaded (UTC).
+    pub loaded_at: NaiveDateTime,
+}
+
+/// Reads a settings file, refusing what cannot be one (too large, not UTF-8).
+pub fn read_text(path: &Path) -> Result<String, IngestError> {
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    if bytes.len() > MAX_SETTINGS_BYTES {
+        return Err(IngestError::Unreadable {
+            path: path.to_path_buf(),
+            reason: format!(
+                "a settings file of {} bytes; settings files are a few kilobytes (at most {MAX_SETTINGS_BYTES})",
+                bytes.len()
+            ),
+            hint: "check that this is the programme's targets, schedule or checks file".into(),
+        });
+    }
+    String::from_utf8(bytes).map_err(|e| IngestError::Unreadable {
+        path: path.to_path_buf(),
+        reason: format!(
+            "byte {} is not UTF-8 text",
+            e.utf8_error().valid_up_to() + 1
+        ),
+        hint: "save the file as UTF-8 text".into(),
+    })
+}
+
+impl Database {
+    /// Stores `text`, already checked to be a valid settings file of `kind`
+    /// (one of [`KINDS`]), read from `file`; it becomes the current one of its
+    /// kind. The same text loaded while it is current adds nothing.
+    pub fn store_setting(
+        &mut self,
+        file: &Path,
+        kind: &str,
+        text: &str,
+    ) -> Result<BatchSummary, IngestError> {
+        if !KINDS.contains(&kind) {
+            return Err(IngestError::Unreadable {
+                path: file.to_path_buf(),
+                reason: format!("`{kind}` is not a kind of settings"),
+                hint: format!("the kinds are: {}", KINDS.join(", ")),
+            });
+        }
+        let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
+        let display = file.display().to_string();
+        let summary = |batch_id: i64, already_loaded: bool| BatchSummary {
+            file: display.clone(),
+            format: kind.to_string(),
+            rows_read: 0,
+            rows_loaded: 0,
+            rows_rejected: 0,
+            rows_duplicate: 0,
+            batch_id,
+            already_loaded,
+            orphan_repeat_rows: 0,
+        };
+        let with_context = |source: duckdb::Error| IngestError::Database {
+            context: format!(" while loading {display}"),
+            source,
+        };
+        let tx = self.conn.unchecked_transaction().map_err(with_context)?;
+        let earlier: Option<(i64, String)> = tx
+            .query_row(
+                "SELECT batch_id, format FROM ingest_batch WHERE sha256 = $1",
+                params![sha256],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()?;
+        let current = current_batch(&tx, kind)?;
+        let batch_id = match earlier {
+            Some((batch_id, _)) if current == Some(batch_id) => return Ok(summary(batch_id, true)),
+            Some((batch_id, format)) if format == kind => batch_id,
+            Some((_, format)) => {
+                return Err(IngestError::Unreadable {
+                    path: file.to_path_buf(),
+                    reason: format!("this file was loaded before as {format}, not as {kind}"),
+                    hint: "check that the file is the one meant".into(),
+                });
+            }
+            None => {
+                let batch_id: i64 = tx.query_row(
+                    "SELECT coalesce(max(batch_id), 0) + 1 FROM ingest_batch",
+                    [],
+                    |r| r.get(0),
+                )?;
+                let now = Utc::now().naive_utc();
+                tx.execute(
+                    "INSERT INTO ingest_batch VALUES ($1, $2, $3, $4, 0, 0, 0, 0, $5, $5)",
+                    params![batch_id, display, sha256, kind, now],
+                )
+                .map_err(with_context)?;
+                batch_id
+            }
+        };
+        tx.execute(
+            "INSERT INTO setting SELECT coalesce(max(setting_id), 0) + 1, $1, $2, $3, $4 FROM setting",
+            params![kind, batch_id, text, Utc::now().naive_utc()],
+        )
+        .map_err(with_context)?;
+        tx.commit().map_err(with_context)?;
+        Ok(summary(batch_id, false))
+    }
+
+    /// The current settings file of `kind`, if one was loaded.
+    pub fn setting(&self, kind: &str) -> Result<Option<StoredSetting>, IngestError> {
+        current_setting(&self.conn, kind)
+    }
+}
+
+fn current_batch(conn: &Connection, kind: &str) -> Result<Option<i64>, IngestError> {
+    Ok(conn
+        .query_row(
+            "SELECT batch_id FROM setting WHERE kind = $1 ORDER BY setting_id DESC LIMIT 1",
+            params![kind],
+            |r| r.get(0),
+        )
+        .optional()?)
+}
+
+/// The current settings file of `kind` in the database on `conn`.
+pub fn current_setting(
+    conn: &Connection,
+    kind: &str,
+) -> Result<Option<StoredSetting>, IngestError> {
+    Ok(conn
+        .query_row(
+            "SELECT s.text, b.file, s.batch_id, s.loaded_at
+             FROM setting s JOIN ingest_batch b USING (batch_id)
+             WHERE s.kind = $1 ORDER BY s.setting_id DESC LIMIT 1",
+            params![kind],
+            |r| {
+                Ok(StoredSetting {
+                    kind: kind.to_string(),
+                    text: r.get(0)?,
+                    file: r.get(1)?,
+                    batch_id: r.get(2)?,
+                    loaded_at: r.get(3)?,
+                })
+            },
+        )
+        .optional()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_latest_settings_file_of_a_kind_is_current_and_an_earlier_one_can_return() {
+        let mut db = Database::in_memory().unwrap();
+        assert_eq!(db.setting("schedule").unwrap(), None);
+        let a = db
+            .store_setting(Path::new("2021.toml"), "schedule", "utc_offset_hours = 7\n")
+            .unwrap();
+        let b = db
+            .store_setting(Path::new("2022.toml"), "schedule", "utc_offset_hours = 8\n")
+            .unwrap();
+        assert_ne!(a.batch_id, b.batch_id);
+        assert_eq!(db.setting("schedule").unwrap().unwrap().file, "2022.toml");
+        // The same file while current: nothing added.
+        let again = db
+            .store_setting(Path::new("2022.toml"), "schedule", "utc_offset_hours = 8\n")
+            .unwrap();
+        assert!(again.already_loaded);
+        // The 2021 file again: current again, under its first batch.
+        let back = db
+            .store_setting(Path::new("2021.toml"), "schedule", "utc_offset_hours = 7\n")
+            .unwrap();
+        assert!(!back.already_loaded);
+        let current = db.setting("schedule").unwrap().unwrap();
+        assert_eq!(
+            (current.text.as_str(), current.batch_id),
+            ("utc_offset_hours = 7\n", a.batch_id)
+        );
+        assert_eq!(db.setting("targets").unwrap(), None);
+        let err = db
+            .store_setting(Path::new("x.toml"), "mapping", "")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("x.toml") && err.contains("targets, schedule, checks"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,288 @@
+//! The programme settings a database holds: its targets, its survey calendar
+//! and its checks' configuration, loaded with `prokus ingest FILE.toml` and
+//! stored by [`prokus_ingest::settings`].
+//!
+//! Nothing stands in for a setting the database does not have: without a
+//! calendar, timeliness and non-response are not judged; without targets, no
+//! value has a status. Only the checks have an engine default
+//! (`queries/checks.toml`), as they describe the engine's canonical fields
+//! rather than one programme year.
+
+use std::path::Path;
+
+use prokus_ingest::{BatchSummary, Database, IngestError};
+
+use crate::MetricsError;
+use crate::quality::CheckConfig;
+use crate::schedule::Schedule;
+use crate::targets::Targets;
+
+/// Cells of fewer KPM than this are suppressed when the targets file does
+/// not say otherwise.
+pub const DEFAULT_MIN_CELL: u32 = 5;
+
+/// What a settings file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SettingKind {
+    /// Targets per indicator and period (`[[target]]`, `band`, `min_cell`).
+    Targets,
+    /// The survey calendar (`utc_offset_hours`, `[[window]]`).
+    Schedule,
+    /// The checks' configuration (`[outliers]`, `[changes]`, `[[required]]`).
+    Checks,
+}
+
+impl SettingKind {
+    /// The name stored with the file (`targets`, `schedule`, `checks`).
+    pub fn name(self) -> &'static str {
+        match self {
+            SettingKind::Targets => "targets",
+            SettingKind::Schedule => "schedule",
+            SettingKind::Checks => "checks",
+        }
+    }
+
+    /// What a TOML text is, from its top-level keys; `None` when it is none
+    /// of the three (a form mapping, or something else).
+    pub fn detect(text: &str) -> Option<SettingKind> {
+        let table: toml::Table = toml::from_str(text).ok()?;
+        let has = |k: &str| table.contains_key(k);
+        if has("form") || has("fields") {
+            None
+        } else if has("target") || has("band") {
+            Some(SettingKind::Targets)
+        } else if has("window") || has("utc_offset_hours") {
+            Some(SettingKind::Schedule)
+        } else if has("outliers") || has("changes") || has("required") {
+            Some(SettingKind::Checks)
+        } else {
+            None
+        }
+    }
+}
+
+/// The settings a run judges the data against.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The targets; [`Targets::none`] when the database has none.
+    pub targets: Targets,
+    /// The survey calendar; [`Schedule::none`] when the database has none.
+    pub schedule: Schedule,
+    /// The checks' configuration; the engine's when the database has none.
+    pub checks: CheckConfig,
+    /// Where each setting came from: the file loaded into the database, a
+    /// file given for this run, or nothing.
+    pub sources: Vec<(SettingKind, Option<String>)>,
+}
+
+impl Settings {
+    /// The current settings of the database on `db`.
+    pub fn from_db(db: &Database) -> Result<Settings, MetricsError> {
+        let mut sources = Vec::new();
+        let targets = stored(db, SettingKind::Targets, Targets::parse, &mut sources)?
+            .unwrap_or_else(Targets::none);
+        let schedule = stored(db, SettingKind::Schedule, Schedule::parse, &mut sources)?
+            .unwrap_or_else(Schedule::none);
+        let checks = stored(db, SettingKind::Checks, CheckConfig::parse, &mut sources)?
+            .unwrap_or_else(CheckConfig::builtin);
+        Ok(Settings {
+            targets,
+            schedule,
+            checks,
+            sources,
+        })
+    }
+
+    /// The cells' suppression threshold: the targets file's, else
+    /// [`DEFAULT_MIN_CELL`].
+    pub fn min_cell(&self) -> u32 {
+        self.targets.min_cell.unwrap_or(DEFAULT_MIN_CELL)
+    }
+
+    /// Uses the targets in `path` for this run instead of the database's.
+    pub fn override_targets(&mut self, path: &Path) -> Result<(), MetricsError> {
+        self.targets = Targets::parse(&read(path)?).map_err(|e| in_file(path, e))?;
+        self.set_source(SettingKind::Targets, path);
+        Ok(())
+    }
+
+    /// Uses the calendar in `path` for this run instead of the database's.
+    pub fn override_schedule(&mut self, path: &Path) -> Result<(), MetricsError> {
+        self.schedule = Schedule::parse(&read(path)?).map_err(|e| in_file(path, e))?;
+        self.set_source(SettingKind::Schedule, path);
+        Ok(())
+    }
+
+    /// Uses the checks' configuration in `path` for this run instead of the
+    /// database's.
+    pub fn override_checks(&mut self, path: &Path) -> Result<(), MetricsError> {
+        self.checks = CheckConfig::parse(&read(path)?).map_err(|e| in_file(path, e))?;
+        self.set_source(SettingKind::Checks, path);
+        Ok(())
+    }
+
+    fn set_source(&mut self, kind: SettingKind, path: &Path) {
+        for (k, source) in &mut self.sources {
+            if *k == kind {
+                *source = Some(path.display().to_string());
+            }
+        }
+    }
+
+    /// Whether the database (or the run) has a survey calendar.
+    pub fn has_schedule(&self) -> bool {
+        !self.schedule.is_empty()
+    }
+
+    /// Whether there is any target.
+    pub fn has_targets(&self) -> bool {
+        !self.targets.targets.is_empty()
+    }
+}
+
+/// The current file of `kind` in `db`, read with `parse`; where it came from
+/// is added to `sources`.
+fn stored<T>(
+    db: &Database,
+    kind: SettingKind,
+    parse: fn(&str) -> Result<T, MetricsError>,
+    sources: &mut Vec<(SettingKind, Option<String>)>,
+) -> Result<Option<T>, MetricsError> {
+    let Some(s) = db.setting(kind.name())? else {
+        sources.push((kind, None));
+        return Ok(None);
+    };
+    sources.push((kind, Some(s.file.clone())));
+    parse(&s.text).map(Some).map_err(|e| {
+        MetricsError::InvalidOption(format!(
+            "the {} file stored in the database ({}, batch {}) no longer reads: {e}; load a corrected file with `prokus ingest`",
+            s.kind, s.file, s.batch_id
+        ))
+    })
+}
+
+fn read(path: &Path) -> Result<String, MetricsError> {
+    Ok(prokus_ingest::settings::read_text(path)?)
+}
+
+fn in_file(path: &Path, e: MetricsError) -> MetricsError {
+    MetricsError::InvalidOption(format!("{}: {e}", path.display()))
+}
+
+/// Loads the settings file at `path` into the database: checks what it is and
+/// that it reads, then stores it as the current one of its kind. A form
+/// mapping or another TOML file is [`IngestError::NotData`].
+pub fn ingest_setting(db: &mut Database, path: &Path) -> Result<BatchSummary, MetricsError> {
+    let text = read(path)?;
+    let kind = SettingKind::detect(&text).ok_or_else(|| {
+        let mapping = text.contains("[form]") || text.contains("[fields.");
+        IngestError::NotData {
+            path: path.to_path_buf(),
+            what: if mapping {
+                "this is a form mapping".into()
+            } else {
+                "this TOML file is none of the programme's settings (targets, schedule, checks)".into()
+            },
+            hint: if mapping {
+                "give it with `prokus ingest --form FILE` and the exports it reads".into()
+            } else {
+                "a targets file has [[target]] tables and `band`, a schedule `utc_offset_hours` and [[window]] tables, \
+                 a checks file [outliers], [changes] and [[required]]"
+                    .into()
+            },
+        }
+    })?;
+    let checked = match kind {
+        SettingKind::Targets => Targets::parse(&text).map(drop),
+        SettingKind::Schedule => Schedule::parse(&text).map(drop),
+        SettingKind::Checks => CheckConfig::parse(&text).map(drop),
+    };
+    checked.map_err(|e| in_file(path, e))?;
+    Ok(db.store_setting(path, kind.name(), &text)?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE_TARGETS: &str = include_str!("../../../sample-data/targets.toml");
+    const SAMPLE_SCHEDULE: &str = include_str!("../../../sample-data/schedule.toml");
+
+    fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_database_without_settings_has_no_targets_and_no_calendar() {
+        let db = Database::in_memory().unwrap();
+        let s = Settings::from_db(&db).unwrap();
+        assert!(!s.has_schedule() && !s.has_targets());
+        assert_eq!(s.min_cell(), DEFAULT_MIN_CELL);
+        assert!(s.sources.iter().all(|(_, source)| source.is_none()));
+    }
+
+    #[test]
+    fn settings_files_load_as_their_kind_and_bad_ones_are_refused_by_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let t = ingest_setting(&mut db, &file(&dir, "targets.toml", SAMPLE_TARGETS)).unwrap();
+        let c = ingest_setting(&mut db, &file(&dir, "jadwal.toml", SAMPLE_SCHEDULE)).unwrap();
+        assert_eq!(
+            (t.format.as_str(), c.format.as_str()),
+            ("targets", "schedule")
+        );
+        let s = Settings::from_db(&db).unwrap();
+        assert!(s.has_schedule() && s.has_targets());
+        // A 2022 cohort's own calendar and targets replace them.
+        let t22 = "band = 0.05\nmin_cell = 10\n[[target]]\nindicator = \"saves_monthly\"\nperiod = \"endline\"\nvalue = 75.0\n";
+        let c22 = "utc_offset_hours = 8\n[[window]]\nwave = \"endline\"\ncohort = 2022\nopens = 2022-10-03\ncloses = 2022-10-15\n";
+        ingest_setting(&mut db, &file(&dir, "targets-2022.toml", t22)).unwrap();
+        ingest_setting(&mut db, &file(&dir, "schedule-2022.toml", c22)).unwrap();
+        let s = Settings::from_db(&db).unwrap();
+        assert_eq!(s.min_cell(), 10);
+        assert_eq!(
+            s.targets.find("saves_monthly", "endline", "national", "ID"),
+            Some(75.0)
+        );
+        assert_eq!(
+            s.targets.find("keeps_books", "endline", "national", "ID"),
+            None
+        );
+        assert_eq!(s.schedule.windows.len(), 1);
+        assert_eq!(s.schedule.utc_offset_hours, 8);
+        // A broken file is refused by name and the current one stays.
+        let err = ingest_setting(
+            &mut db,
+            &file(
+                &dir,
+                "broken.toml",
+                "band = 0.1\n[[target]]\nindicator = \"x\"\n",
+            ),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("broken.toml") && err.contains("targets"),
+            "{err}"
+        );
+        assert_eq!(Settings::from_db(&db).unwrap().min_cell(), 10);
+        // A mapping is not a setting.
+        let err = ingest_setting(
+            &mut db,
+            &file(&dir, "partner.mapping.toml", "[form]\nid = \"x\"\n"),
+        )
+        .unwrap_err();
+        assert!(
+            matches!(err, MetricsError::Ingest(IngestError::NotData { .. })),
+            "{err}"
+        );
+        // A run may use another file without storing it.
+        let mut s = Settings::from_db(&db).unwrap();
+        s.override_schedule(&file(&dir, "other.toml", SAMPLE_SCHEDULE))
+            .unwrap();
+        assert_eq!(s.schedule.utc_offset_hours, 7);
+        assert_eq!(Settings::from_db(&db).unwrap().schedule.utc_offset_hours, 8);
+    }
+}
