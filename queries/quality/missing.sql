@@ -3,7 +3,11 @@
 -- field's number (`/*index*/`), its column and the column of its `when`
 -- condition (`/*when*/`, `TRUE` when the question is always asked), each
 -- checked against the columns of `response` and quoted. The arm and wave
--- limits are applied by quality.rs.
+-- limits are applied by quality.rs. `/*name*/` is the parameter holding the
+-- field's name: only answers from a file that asks the question count (a
+-- file from an earlier prokus, without its fields recorded, asks them all).
 SELECT /*index*/ AS required, kpm_id, wave, submission_id, arm
 FROM qc_current
 WHERE /*field*/ IS NULL AND (/*when*/) IS TRUE
+  AND (batch_id IN (SELECT batch_id FROM batch_field WHERE field = /*name*/)
+       OR batch_id NOT IN (SELECT batch_id FROM batch_field))

@@ -690,6 +690,14 @@ fn print_check_summary(
             eprintln!("  {:<22} {:<8} {n:>8}", check.code(), check.severity());
         }
     }
+    for n in &found.not_collected {
+        eprintln!(
+            "not collected: {} ({} answers) has no column for {}; these are not judged missing there",
+            n.file,
+            n.answers,
+            n.fields.join(", ")
+        );
+    }
     let t = found.totals();
     if let Some(pct) = t.completeness_pct() {
         eprintln!(

@@ -23,7 +23,7 @@ use crate::stage::{StageBatch, StageSchema};
 use crate::values::{Limits, parse_count, parse_datetime, parse_money, parse_yes_no};
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.sql");
 const MERGE_RESPONSE_SQL: &str = include_str!("../../../queries/ingest/merge_response.sql");
@@ -287,7 +287,16 @@ pub(crate) fn ingest_file(
                 options.limits,
             )?;
             plan.repeat_problems = repeat_problems;
-            Plan::Survey(plan)
+            match HouseholdPlan::new(&table.headers, &mapping, labels.as_deref()) {
+                // A form that asks who the household is registers the new ones.
+                Some(household) => Plan::Template(
+                    plan,
+                    ColumnIndex::identity(REGISTER_COLUMNS),
+                    known_kpm(db)?,
+                    Some((household, known_incubators(db)?)),
+                ),
+                None => Plan::Survey(plan),
+            }
         }
         Format::Register => Plan::Register(ColumnIndex::new(
             file,
@@ -314,12 +323,7 @@ pub(crate) fn ingest_file(
             )?;
             survey.fallback_time = Some(Utc::now().naive_utc());
             let kpm = ColumnIndex::new(file, format, &table.headers, REGISTER_COLUMNS, &[])?;
-            let known = db
-                .conn
-                .prepare("SELECT kpm_id, incubator_id FROM kpm")?
-                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()?;
-            Plan::Template(survey, kpm, known)
+            Plan::Template(survey, kpm, known_kpm(db)?, None)
         }
     };
 
@@ -449,6 +453,19 @@ pub(crate) fn ingest_file(
                 loaded = n as u64;
             }
         }
+    }
+    // Which questions the file asks: the checks judge a missing answer only
+    // where it was asked.
+    let survey = match &plan {
+        Plan::Survey(survey) | Plan::Template(survey, ..) => Some(survey),
+        _ => None,
+    };
+    if let Some(survey) = survey {
+        let mut carried = tx.appender("batch_field")?;
+        for field in survey.carried() {
+            carried.append_row(params![batch_id, field])?;
+        }
+        carried.flush()?;
     }
     // Repeat rows whose submission is not in the main table: recorded, with
     // their own sheet's row number, after the merge so they block no row.
@@ -747,8 +764,43 @@ impl Plan {
                 check_register_row(reference, c, row, cells, numeric).map(|v| (v, None))
             }
             Plan::Incubators(c) => check_incubator_row(reference, c, row, cells).map(|v| (v, None)),
-            Plan::Template(p, c, known) => {
-                check_template_row(reference, p, c, known, row, cells, numeric)
+            Plan::Template(p, c, known, None) => {
+                check_template_row(reference, p, c, known, row, cells, numeric, true)
+            }
+            Plan::Template(p, c, known, Some((household, incubators))) => {
+                let values = household.cells(cells);
+                let mapped: Vec<&str> = values.iter().map(String::as_str).collect();
+                let numeric = vec![false; mapped.len()];
+                let incubator = c.get(&mapped, "incubator_id");
+                let kpm_id = c.get(&mapped, "kpm_id");
+                // A household the register does not know, of an incubator
+                // not in the list: refused naming the form's choice.
+                let unlisted = (!incubator.is_empty()
+                    && !incubators.contains(incubator)
+                    && !known.contains_key(kpm_id))
+                .then(|| household.unknown_incubator(cells));
+                let checked =
+                    check_template_row(reference, p, c, known, row, &mapped, &numeric, false);
+                // The answers are read from the form's own cells.
+                let response = p.check(row, cells);
+                match (checked, response, unlisted) {
+                    (Ok((_, kpm)), Ok(response), None) => Ok((response, kpm)),
+                    (checked, response, unlisted) => {
+                        let mut problems: Vec<Problem> = unlisted.into_iter().collect();
+                        problems.extend(response.err().unwrap_or_default());
+                        // The register's checks of the household fields
+                        // (an unlisted incubator is said above, once).
+                        if let Err(register) = checked {
+                            let said = unlisted_said(&problems);
+                            problems.extend(
+                                register
+                                    .into_iter()
+                                    .filter(|p| !(said && p.column == "incubator_id")),
+                            );
+                        }
+                        Err(problems)
+                    }
+                }
             }
         }
     }
@@ -758,9 +810,15 @@ enum Plan {
     Survey(SurveyPlan),
     Register(ColumnIndex),
     Incubators(ColumnIndex),
-    /// The template's responses, its register columns, and the KPM already
-    /// known with their incubators.
-    Template(SurveyPlan, ColumnIndex, HashMap<String, Option<String>>),
+    /// The template's (or a form's) responses, its register columns, and the
+    /// KPM already known with their incubators; for a form whose mapping
+    /// feeds household fields, where they are and the incubators listed.
+    Template(
+        SurveyPlan,
+        ColumnIndex,
+        HashMap<String, Option<String>>,
+        Option<(HouseholdPlan, HashSet<String>)>,
+    ),
 }
 
 /// Where each canonical field of a survey export is found.
@@ -842,6 +900,8 @@ impl SurveyPlan {
                         repeat: None,
                         aggregate: None,
                         equals: None,
+                        any_of: Vec::new(),
+                        yes: Vec::new(),
                     },
                     labels: None,
                     split: Vec::new(),
@@ -849,7 +909,7 @@ impl SurveyPlan {
                 continue;
             };
             let index = find_column(headers, &field.column);
-            let split = if field.field_type == FieldType::Multi {
+            let split = if field.reads_multiple() {
                 find_choice_columns(headers, &field.column)
             } else {
                 Vec::new()
@@ -895,6 +955,17 @@ impl SurveyPlan {
             limits,
             used,
         })
+    }
+
+    /// The canonical fields this file carries a column for: the questions
+    /// its form (or sheet) asks, which the checks may find unanswered.
+    fn carried(&self) -> Vec<&'static str> {
+        CANONICAL_FIELDS
+            .iter()
+            .zip(&self.fields)
+            .filter(|(_, f)| f.index.is_some() || !f.split.is_empty())
+            .map(|((name, _), _)| *name)
+            .collect()
     }
 
     /// The stage row (`stage_response` column order) or the row's problems.
@@ -1037,6 +1108,11 @@ impl PlannedField {
                 }
             }
             if answered {
+                // A yes/no derived from the choices is "no" when none of
+                // them is chosen: a blank, unlike an empty answer.
+                if chosen.is_empty() && !self.field.any_of.is_empty() {
+                    return Ok(Some(" ".into()));
+                }
                 return Ok(Some(chosen.join(" ")));
             }
         }
@@ -1049,7 +1125,7 @@ impl PlannedField {
         if let Some(name) = labels.get(&normalize_label(raw)) {
             return Ok(Some(name.clone()));
         }
-        if self.field.field_type == FieldType::Multi {
+        if self.field.reads_multiple() {
             // Kobo joins the labels of a select_multiple with spaces.
             if let Some(names) = split_joined_labels(raw, labels) {
                 return Ok(Some(names.join(" ")));
@@ -1104,6 +1180,14 @@ fn convert(raw: &str, field: &FieldMapping, limits: &Limits) -> Result<Value, St
                 })?;
             Value::Text(code.clone())
         }
+        // Derived from a select_multiple's or a select_one's choice names.
+        FieldType::YesNo if !field.any_of.is_empty() => Value::Boolean(
+            raw.split_whitespace()
+                .any(|c| field.any_of.iter().any(|a| a.eq_ignore_ascii_case(c))),
+        ),
+        FieldType::YesNo if !field.yes.is_empty() => {
+            Value::Boolean(field.yes.iter().any(|a| a.eq_ignore_ascii_case(raw.trim())))
+        }
         FieldType::YesNo => Value::Boolean(parse_yes_no(raw)?),
         FieldType::Money => Value::Double(limits.money(parse_money(raw)?, raw)?),
         FieldType::Count => Value::Int(
@@ -1155,6 +1239,14 @@ struct ColumnIndex {
 }
 
 impl ColumnIndex {
+    /// `names` in their own order: for cells already laid out that way.
+    fn identity(names: &'static [&'static str]) -> Self {
+        ColumnIndex {
+            index: (0..names.len()).map(Some).collect(),
+            names,
+        }
+    }
+
     fn new(
         file: &Path,
         format: Format,
@@ -1478,6 +1570,111 @@ fn resolve_regions(
     Some((regency.parent.clone(), regency.code.clone(), district))
 }
 
+/// Whether `problems` already name an unlisted incubator.
+fn unlisted_said(problems: &[Problem]) -> bool {
+    problems
+        .iter()
+        .any(|p| p.reason.contains("is not in the incubator list"))
+}
+
+/// The KPM in the register, with their incubators.
+fn known_kpm(db: &Database) -> Result<HashMap<String, Option<String>>, IngestError> {
+    Ok(db
+        .conn
+        .prepare("SELECT kpm_id, incubator_id FROM kpm")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// The incubators in the list.
+fn known_incubators(db: &Database) -> Result<HashSet<String>, IngestError> {
+    Ok(db
+        .conn
+        .prepare("SELECT incubator_id FROM incubator")?
+        .query_map([], |r| r.get(0))?
+        .collect::<Result<_, _>>()?)
+}
+
+/// Where a form's mapping finds the household fields (`HOUSEHOLD_FIELDS`),
+/// in the register's column order.
+struct HouseholdPlan {
+    /// Per register column: the form's column, how its values map, and the
+    /// choice labels when the export has labels.
+    sources: Vec<Option<(usize, FieldMapping, Option<HashMap<String, String>>)>>,
+}
+
+impl HouseholdPlan {
+    /// `None` when the mapping feeds no household field this file has.
+    fn new(
+        headers: &[String],
+        mapping: &FormMapping,
+        labels: Option<&[Option<HashMap<String, String>>]>,
+    ) -> Option<Self> {
+        let mut any = false;
+        let sources = REGISTER_COLUMNS
+            .iter()
+            .map(|name| {
+                let field = mapping.fields.get(*name)?;
+                let index = find_column(headers, &field.column)?;
+                any |= *name != "kpm_id";
+                let labels = labels.and_then(|l| l.get(index)?.clone());
+                Some((index, field.clone(), labels))
+            })
+            .collect();
+        any.then_some(HouseholdPlan { sources })
+    }
+
+    /// The row's household values in the register's column order: choice
+    /// labels read as their names, names mapped through `choices` (a choice
+    /// not in them is kept as it is, for the checks to name).
+    fn cells(&self, cells: &[&str]) -> Vec<String> {
+        self.sources
+            .iter()
+            .map(|source| {
+                let Some((index, field, labels)) = source else {
+                    return String::new();
+                };
+                let raw = cells.get(*index).copied().unwrap_or("").trim();
+                let name = labels
+                    .as_ref()
+                    .and_then(|l| l.get(&normalize_label(raw)))
+                    .map_or(raw, String::as_str);
+                field
+                    .choices
+                    .get(name)
+                    .or_else(|| field.choices.get(&name.to_lowercase()))
+                    .map_or(name, String::as_str)
+                    .to_string()
+            })
+            .collect()
+    }
+
+    /// The problem of a row whose incubator choice is not in the list.
+    fn unknown_incubator(&self, cells: &[&str]) -> Problem {
+        let position = REGISTER_COLUMNS
+            .iter()
+            .position(|n| *n == "incubator_id")
+            .expect("a register column");
+        let (index, field, labels) = self.sources[position]
+            .as_ref()
+            .expect("only asked when the form has the incubator");
+        let raw = cells.get(*index).copied().unwrap_or("").trim();
+        let named = labels.as_ref().and_then(|l| l.get(&normalize_label(raw)));
+        let choice = match named {
+            Some(name) => format!("choice `{name}` (label \"{raw}\")"),
+            None => format!("choice `{raw}`"),
+        };
+        Problem {
+            column: field.column.clone(),
+            value: raw.to_string(),
+            reason: format!(
+                "the form's incubator {choice} is not in the incubator list: add the incubator to incubators.csv and ingest it, \
+                 or map the choice to a listed incubator id in the mapping's `choices` of incubator_id; then ingest this file again"
+            ),
+        }
+    }
+}
+
 /// The values of one staged row, in the stage table's column order.
 type StageRow = Vec<Value>;
 
@@ -1491,8 +1688,14 @@ fn check_template_row(
     row: u64,
     cells: &[&str],
     numeric: &[bool],
+    own_incubator_only: bool,
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
-    let mut response = survey.check(row, cells);
+    let mut response = if own_incubator_only {
+        survey.check(row, cells)
+    } else {
+        // A form's answers are checked by the caller on the form's cells.
+        Ok(Vec::new())
+    };
     let kpm_id: String = columns.get(cells, "kpm_id").split_whitespace().collect();
     let has_region = !columns.get(cells, "regency_code").is_empty()
         || !columns.get(cells, "province_code").is_empty();
@@ -1500,6 +1703,7 @@ fn check_template_row(
     // another incubator than the register's is refused, not merged.
     let incubator = columns.get(cells, "incubator_id");
     if let Some(Some(registered)) = known.get(&kpm_id)
+        && own_incubator_only
         && !incubator.is_empty()
         && incubator != registered
     {
@@ -1928,7 +2132,11 @@ mod tests {
         sheet.push_str("N3,baseline,2021-03-15,Nama 3,,Usaha 3,prokus,INK-35-09,35,3578,,kuliner,P,900000,ya,1,0\n");
         let s = db.ingest(&file(&dir, "unlisted.csv", &sheet), &m).unwrap();
         assert_eq!(
-            (s.rows_read, s.rows_loaded, s.rows_rejected + s.rows_duplicate),
+            (
+                s.rows_read,
+                s.rows_loaded,
+                s.rows_rejected + s.rows_duplicate
+            ),
             (10, 0, 10),
             "{s:?}"
         );
@@ -1945,7 +2153,11 @@ mod tests {
         );
         // The same sheet again once the incubator is listed: all but the repeat load.
         db.ingest(
-            &file(&dir, "inc2.csv", &format!("{INCUBATORS}INK-35-09,Inkubator Baru,Univ,35\n")),
+            &file(
+                &dir,
+                "inc2.csv",
+                &format!("{INCUBATORS}INK-35-09,Inkubator Baru,Univ,35\n"),
+            ),
             &m,
         )
         .unwrap();
@@ -1953,7 +2165,12 @@ mod tests {
             .ingest(&file(&dir, "unlisted-again.csv", &format!("{sheet}\n")), &m)
             .unwrap();
         assert_eq!(
-            (again.rows_read, again.rows_loaded, again.rows_rejected, again.rows_duplicate),
+            (
+                again.rows_read,
+                again.rows_loaded,
+                again.rows_rejected,
+                again.rows_duplicate
+            ),
             (10, 9, 0, 1),
             "{again:?}"
         );
@@ -1962,7 +2179,10 @@ mod tests {
             .ingest(&file(&dir, "header-only.csv", &format!("{header}\n")), &m)
             .unwrap();
         assert_eq!((h.rows_read, h.rows_loaded, h.rows_rejected), (0, 0, 0));
-        let err = db.ingest(&file(&dir, "empty.csv", ""), &m).unwrap_err().to_string();
+        let err = db
+            .ingest(&file(&dir, "empty.csv", ""), &m)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("empty.csv") && err.contains("empty"), "{err}");
     }
 

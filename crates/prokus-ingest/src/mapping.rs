@@ -86,6 +86,25 @@ pub struct FieldMapping {
     /// For `aggregate = "count"`: count only the rows whose `column` is this.
     #[serde(default)]
     pub equals: Option<String>,
+    /// For a `yes_no` field read from a select_multiple: yes when any of
+    /// these choices is selected, no when others are (`any_of =
+    /// ["whatsapp", "marketplace"]` makes `sells_online` from a question on
+    /// sales channels).
+    #[serde(default)]
+    pub any_of: Vec<String>,
+    /// For a `yes_no` field read from a select_one: yes when the answer is
+    /// one of these choices, no when it is another (`yes = ["harian",
+    /// "mingguan", "bulanan"]` makes `saves_monthly` from a frequency).
+    #[serde(default)]
+    pub yes: Vec<String>,
+}
+
+impl FieldMapping {
+    /// Whether the column is a select_multiple (its own type, or a yes/no
+    /// derived from one with `any_of`).
+    pub fn reads_multiple(&self) -> bool {
+        self.field_type == FieldType::Multi || !self.any_of.is_empty()
+    }
 }
 
 /// How the rows of a repeat group make one value per submission.
@@ -177,6 +196,42 @@ pub const CANONICAL_FIELDS: &[(&str, &[FieldType])] = &[
     ("saves_monthly", &[FieldType::YesNo]),
 ];
 
+/// The household fields a form's mapping may feed besides the answers: a
+/// household first seen in a form is registered from them, as from the
+/// register (whose columns they are named after); a household already
+/// registered keeps its register data.
+pub const HOUSEHOLD_FIELDS: &[(&str, &[FieldType])] = &[
+    ("nik", &[FieldType::Id, FieldType::Text]),
+    ("kpm_name", &[FieldType::Text]),
+    ("gender", &[FieldType::Text, FieldType::Choice]),
+    ("business_name", &[FieldType::Text]),
+    ("arm", &[FieldType::Text, FieldType::Choice]),
+    (
+        "cohort_year",
+        &[FieldType::Text, FieldType::Choice, FieldType::Count],
+    ),
+    (
+        "incubator_id",
+        &[FieldType::Id, FieldType::Text, FieldType::Choice],
+    ),
+    ("mentor", &[FieldType::Text, FieldType::Choice]),
+    ("tksk", &[FieldType::Text, FieldType::Choice]),
+    ("cluster", &[FieldType::Text, FieldType::Choice]),
+    ("category", &[FieldType::Text, FieldType::Choice]),
+    (
+        "province_code",
+        &[FieldType::Id, FieldType::Text, FieldType::Choice],
+    ),
+    (
+        "regency_code",
+        &[FieldType::Id, FieldType::Text, FieldType::Choice],
+    ),
+    (
+        "district_code",
+        &[FieldType::Id, FieldType::Text, FieldType::Choice],
+    ),
+];
+
 /// The canonical codes of the `wave` field.
 pub const WAVES: &[&str] = &[
     "baseline",
@@ -227,8 +282,16 @@ impl FormMapping {
         };
         let mapping: FormMapping = toml::from_str(text).map_err(|e| bad(e.to_string()))?;
         for (name, field) in &mapping.fields {
-            let Some((_, types)) = CANONICAL_FIELDS.iter().find(|(n, _)| n == name) else {
-                let known: Vec<&str> = CANONICAL_FIELDS.iter().map(|(n, _)| *n).collect();
+            let Some((_, types)) = CANONICAL_FIELDS
+                .iter()
+                .chain(HOUSEHOLD_FIELDS)
+                .find(|(n, _)| n == name)
+            else {
+                let known: Vec<&str> = CANONICAL_FIELDS
+                    .iter()
+                    .chain(HOUSEHOLD_FIELDS)
+                    .map(|(n, _)| *n)
+                    .collect();
                 return Err(bad(format!(
                     "`{name}` is not a canonical field; known fields: {}",
                     known.join(", ")
@@ -267,6 +330,30 @@ impl FormMapping {
                     }
                 }
                 (None, None) => {}
+            }
+            if HOUSEHOLD_FIELDS.iter().any(|(n, _)| n == name)
+                && (field.repeat.is_some() || field.required)
+            {
+                return Err(bad(format!(
+                    "household field `{name}` is read from the main table and cannot be `required` or from a repeat group"
+                )));
+            }
+            if !field.any_of.is_empty() || !field.yes.is_empty() {
+                if field.field_type != FieldType::YesNo {
+                    return Err(bad(format!(
+                        "field `{name}`: `any_of` and `yes` derive a yes/no answer; its type must be yes_no"
+                    )));
+                }
+                if !field.any_of.is_empty() && !field.yes.is_empty() {
+                    return Err(bad(format!(
+                        "field `{name}`: give `any_of` (a select_multiple) or `yes` (a select_one), not both"
+                    )));
+                }
+                if field.repeat.is_some() {
+                    return Err(bad(format!(
+                        "field `{name}`: `any_of` and `yes` read the main table, not a repeat group"
+                    )));
+                }
             }
             if field.field_type == FieldType::Choice && field.choices.is_empty() {
                 return Err(bad(format!(

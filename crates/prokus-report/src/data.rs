@@ -1685,7 +1685,47 @@ fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
         note: String::new(),
         widths: Vec::new(),
     };
-    vec![files, reasons]
+    let mut tables = vec![files, reasons];
+    if !inputs.quality.not_collected.is_empty() {
+        tables.push(Table {
+            title: w
+                .pick(
+                    "Pertanyaan yang tidak ada di berkas",
+                    "Questions a file does not ask",
+                )
+                .into(),
+            columns: header(&[
+                w.pick("Berkas", "File"),
+                w.pick("Jawaban", "Answers"),
+                w.pick("Tidak dikumpulkan", "Not collected"),
+            ]),
+            align: vec!["left", "right", "left"],
+            rows: inputs
+                .quality
+                .not_collected
+                .iter()
+                .map(|n| {
+                    let name = std::path::Path::new(&n.file)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| n.file.clone());
+                    vec![
+                        Cell::from(name),
+                        num(n.answers as i64),
+                        Cell::from(n.field_labels(w.lang)),
+                    ]
+                })
+                .collect(),
+            note: w
+                .pick(
+                    "Berkas ini tidak memuat kolom untuk pertanyaan tersebut, sehingga jawabannya tidak dinilai kosong; indikator yang memerlukannya dihitung dari berkas lain saja.",
+                    "These files have no column for these questions, so their answers are not judged missing; the indicators that need them are computed from the other files only.",
+                )
+                .into(),
+            widths: Vec::new(),
+        });
+    }
+    tables
 }
 
 /// The national quarterly report.

@@ -49,6 +49,7 @@ const OUTLIERS_SQL: &str = include_str!("../../../../queries/quality/outliers.sq
 const CHANGES_SQL: &str = include_str!("../../../../queries/quality/changes.sql");
 const INCONSISTENT_SQL: &str = include_str!("../../../../queries/quality/inconsistent.sql");
 const MISSING_SQL: &str = include_str!("../../../../queries/quality/missing.sql");
+const NOT_COLLECTED_SQL: &str = include_str!("../../../../queries/quality/not_collected.sql");
 
 /// Where the robust outlier check draws the line.
 #[derive(Debug, Clone, Deserialize)]
@@ -484,6 +485,20 @@ pub struct QualityReport {
     pub waves: HashMap<String, (i32, String, String)>,
     /// The calendar's time zone, for the days shown.
     pub utc_offset_hours: i32,
+    /// The files that do not ask some of the required questions: their
+    /// answers are not judged missing there (empty in an incubator's share).
+    pub not_collected: Vec<NotCollected>,
+}
+
+/// Required questions a survey file has no column for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotCollected {
+    /// The file as it was loaded.
+    pub file: String,
+    /// Its answers the checks read (the current ones).
+    pub answers: u64,
+    /// The required fields it does not carry, in the configuration's order.
+    pub fields: Vec<String>,
 }
 
 /// A KPM, its masked NIK and the other KPM (and their units) sharing it.
@@ -829,11 +844,13 @@ fn run_checks(
                 Ok(MISSING_SQL
                     .replace("/*index*/", &i.to_string())
                     .replace("/*field*/", &column(&req.field, columns)?)
-                    .replace("/*when*/", &when))
+                    .replace("/*when*/", &when)
+                    .replace("/*name*/", &format!("${}", i + 1)))
             })
             .collect::<Result<Vec<String>, MetricsError>>()?;
         let mut stmt = conn.prepare(&parts.join("\nUNION ALL\n"))?;
-        let mut rows = stmt.query([])?;
+        let names = config.required.iter().map(|r| r.field.as_str());
+        let mut rows = stmt.query(duckdb::params_from_iter(names))?;
         while let Some(r) = rows.next()? {
             let i: i32 = r.get(0)?;
             let req = &config.required[i as usize];
@@ -1014,6 +1031,7 @@ fn run_checks(
         (&a.unit_id, waves.get(&a.wave).map(|w| w.0))
             .cmp(&(&b.unit_id, waves.get(&b.wave).map(|w| w.0)))
     });
+    let not_collected = not_collected(conn, config)?;
     Ok(QualityReport {
         as_of,
         findings,
@@ -1022,7 +1040,41 @@ fn run_checks(
         kpm_names,
         waves,
         utc_offset_hours: schedule.utc_offset_hours,
+        not_collected,
     })
+}
+
+/// The files that carry no column for some required fields.
+fn not_collected(
+    conn: &Connection,
+    config: &CheckConfig,
+) -> Result<Vec<NotCollected>, MetricsError> {
+    let mut required: Vec<&str> = Vec::new();
+    for r in &config.required {
+        if !required.contains(&r.field.as_str()) {
+            required.push(&r.field);
+        }
+    }
+    let mut out = Vec::new();
+    each_row(conn, NOT_COLLECTED_SQL, [], |r| {
+        let carried: String = r.get::<_, Option<String>>(3)?.unwrap_or_default();
+        let carried: HashSet<&str> = carried.split(',').collect();
+        let fields: Vec<String> = required
+            .iter()
+            .filter(|f| !carried.contains(**f))
+            .map(|f| f.to_string())
+            .collect();
+        if !fields.is_empty() {
+            let answers: i64 = r.get(2)?;
+            out.push(NotCollected {
+                file: r.get(1)?,
+                answers: answers as u64,
+                fields,
+            });
+        }
+        Ok(())
+    })?;
+    Ok(out)
 }
 
 /// The number of `name` in `names`, added at the end if it is not there.
@@ -1142,6 +1194,7 @@ impl QualityReport {
             kpm_names,
             waves: self.waves.clone(),
             utc_offset_hours: self.utc_offset_hours,
+            not_collected: Vec::new(),
         }
     }
 

@@ -451,3 +451,95 @@ fn a_configuration_naming_an_unknown_answer_is_refused() {
         .to_string();
     assert!(err.contains("invalid check configuration"), "{err}");
 }
+
+/// A hand-filled sheet with only `kpm_id`, `wave` and three answers: a
+/// question the sheet does not ask is "not collected" once, never a missing
+/// answer per row; an asked question left empty still is one.
+#[test]
+fn only_questions_a_file_asks_can_be_missing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = prokus_ingest::Database::in_memory().unwrap();
+    let m = prokus_ingest::FormMapping::prokus();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    };
+    db.ingest(
+        &write(
+            "incubators.csv",
+            "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+        ),
+        &m,
+    )
+    .unwrap();
+    let mut register =
+        String::from("kpm_id,kpm_name,arm,cohort_year,incubator_id,province_code,regency_code\n");
+    for k in 1..=4 {
+        register.push_str(&format!("K{k},Nama {k},prokus,2022,INK-32-01,32,32.17\n"));
+    }
+    db.ingest(&write("kpm_register.csv", &register), &m)
+        .unwrap();
+    let sheet = write(
+        "sheet-2022.csv",
+        "kpm_id,wave,business_operating,business_income,keeps_books\n\
+         K1,baseline,ya,1500000,ya\n\
+         K2,baseline,ya,,tidak\n\
+         K3,baseline,tidak,,tidak\n\
+         K4,baseline,ya,2000000,\n",
+    );
+    let s = db.ingest(&sheet, &m).unwrap();
+    assert_eq!((s.rows_read, s.rows_loaded), (4, 4), "{s:?}");
+    let report = check(
+        db.connection(),
+        &CheckConfig::builtin(),
+        &crate::schedule::Schedule::none(),
+        None,
+    )
+    .unwrap();
+    let missing: Vec<(&str, Option<&str>)> = report
+        .findings
+        .iter()
+        .filter(|f| f.detail.check() == Check::Missing)
+        .map(|f| (f.kpm_id.as_str(), f.field.as_deref()))
+        .collect();
+    // K2 runs its business but left its income empty; K3's business is
+    // closed, so its income was not asked; K4 skipped bookkeeping.
+    assert_eq!(
+        missing,
+        [("K2", Some("business_income")), ("K4", Some("keeps_books"))]
+    );
+    assert_eq!(report.not_collected.len(), 1, "{:?}", report.not_collected);
+    let n = &report.not_collected[0];
+    assert!(n.file.ends_with("sheet-2022.csv"), "{}", n.file);
+    assert_eq!(n.answers, 4);
+    for field in [
+        "household_income",
+        "saves",
+        "attitude_1",
+        "mentoring_sessions",
+    ] {
+        assert!(
+            n.fields.iter().any(|f| f == field),
+            "{field}: {:?}",
+            n.fields
+        );
+    }
+    assert!(n.fields.iter().any(|f| f == "business_revenue"));
+    for field in ["business_operating", "business_income", "keeps_books"] {
+        assert!(
+            !n.fields.iter().any(|f| f == field),
+            "{field} is asked: {:?}",
+            n.fields
+        );
+    }
+    assert!(
+        n.field_labels(Lang::En)
+            .contains("monthly household income")
+    );
+    // Without a calendar nothing is judged early, late or unanswered.
+    assert!(report.findings.iter().all(|f| !matches!(
+        f.detail.check(),
+        Check::Early | Check::Late | Check::NoResponse
+    )));
+}

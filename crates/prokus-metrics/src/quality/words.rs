@@ -4,7 +4,7 @@
 
 use chrono::{NaiveDate, NaiveDateTime};
 
-use super::{Detail, Finding, QualityReport, Rule, UnitName};
+use super::{Detail, Finding, NotCollected, QualityReport, Rule, UnitName};
 use crate::format::{self, Lang};
 
 /// Field names as the form asks them.
@@ -55,6 +55,17 @@ fn amount(field: &str, v: f64, lang: Lang) -> String {
         format::rupiah(v, lang)
     } else {
         format::number(v, if v.fract() == 0.0 { 0 } else { 1 }, lang)
+    }
+}
+
+impl NotCollected {
+    /// The fields, as the form asks them, joined with commas.
+    pub fn field_labels(&self, lang: Lang) -> String {
+        self.fields
+            .iter()
+            .map(|f| field_label(f, lang))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }
 
