@@ -48,7 +48,8 @@ CREATE TABLE IF NOT EXISTS setting (
 );
 
 -- The canonical response fields a survey file carries a column for (the
--- questions its form or sheet asks). A missing answer is a finding only
+-- questions its form or sheet asks), and for a sheet or form that registers
+-- households, the register columns it has. A missing answer is a finding only
 -- where the question was asked; a batch without rows here (loaded by an
 -- earlier prokus) is taken to ask every question.
 CREATE TABLE IF NOT EXISTS batch_field (

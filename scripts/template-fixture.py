@@ -22,7 +22,7 @@ REGENCIES = {
     "11": ["11.71", "11.06"], "12": ["12.71", "12.07"], "31": ["31.71", "31.74"],
     "32": ["32.17", "32.73", "32.04"], "33": ["33.74", "33.22"], "35": ["35.78", "35.15"],
     "51": ["51.71", "51.03"], "52": ["52.71", "52.01"], "53": ["53.71", "53.10"],
-    "73": ["73.71", "73.06"], "94": ["94.71", "94.01"],
+    "73": ["73.71", "73.06"], "64": ["64.71", "64.72"],
 }
 incubators = []
 for province in REGENCIES:
@@ -52,7 +52,7 @@ with open(os.path.join(out, "template-2022.csv"), "w", newline="") as f:
         regency = rng.choice(REGENCIES[province])
         income = rng.lognormvariate(14.2, 0.5)
         gender = rng.choice("LP")
-        cluster = rng.choice(["kuliner", "ritel", "fesyen", "jasa", "kerajinan"])
+        cluster = rng.choice(["kuliner", "ritel", "fesyen", "agribisnis"])
         waves = [WAVES[0], WAVES[4]] if comparison else WAVES
         for i, (wave, day) in enumerate(waves):
             growth = 1.0 + (0.0 if comparison else 0.05) * i + rng.gauss(0, 0.1)

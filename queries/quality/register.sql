@@ -5,6 +5,11 @@
 SELECT kpm_id, nik_status, nik_masked, NULL AS other_kpm, NULL AS other_unit
 FROM kpm
 WHERE nik_status <> 'valid'
+  -- A household registered from a sheet or form without a NIK column: the
+  -- NIK was not asked, so its absence is no finding.
+  AND NOT (nik_status = 'missing'
+           AND batch_id IN (SELECT batch_id FROM batch_field)
+           AND batch_id NOT IN (SELECT batch_id FROM batch_field WHERE field = 'nik'))
 UNION ALL
 SELECT a.kpm_id,
        a.nik_status,

@@ -205,6 +205,11 @@ enum Command {
         #[arg(long, value_name = "DATE")]
         as_of: Option<chrono::NaiveDate>,
     },
+    /// Form mappings: try one on exports before loading them.
+    Mapping {
+        #[command(subcommand)]
+        action: MappingAction,
+    },
     /// Run the whole pipeline on the bundled sample: sample, ingest, indicators, report.
     Demo {
         /// Output folder (data, database, indicators, reports).
@@ -215,6 +220,21 @@ enum Command {
     /// and answer with the PDFs on standard output (see prokus_report::helper).
     #[command(hide = true)]
     CompileHelper,
+}
+
+#[derive(Subcommand)]
+enum MappingAction {
+    /// A dry run: read exports through a mapping and print, per field, the
+    /// column found and how many cells read, are empty or fail, with sample
+    /// failures. Nothing is written. An XLSForm among the files reads exports
+    /// with label headers.
+    Check {
+        /// The mapping (TOML).
+        mapping: PathBuf,
+        /// Exports of the form (and, for label headers, its XLSForm).
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// Writes a whole output file (atomically) with `write`, and says so.
@@ -648,6 +668,29 @@ fn run(cli: Cli) -> Result<ExitCode> {
             print_check_summary(&found, &files, written);
             Ok(ExitCode::SUCCESS)
         }
+        Command::Mapping {
+            action: MappingAction::Check { mapping, files },
+        } => {
+            let mapping = FormMapping::from_file(&mapping)?;
+            let options = prokus_ingest::IngestOptions {
+                xlsform: xlsform_among(&files),
+                ..Default::default()
+            };
+            let mut failed = false;
+            for file in files
+                .iter()
+                .filter(|f| !prokus_ingest::XlsForm::is_form_file(f))
+            {
+                let check = prokus_ingest::check_mapping(file, &mapping, &options)?;
+                print_mapping_check(&check);
+                failed |= check.fields.iter().any(|f| !f.found || f.failed > 0);
+            }
+            Ok(if failed {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
         Command::Demo { out } => demo(&out),
         Command::CompileHelper => {
             prokus_report::helper::serve(std::io::stdin().lock(), std::io::stdout().lock())?;
@@ -804,6 +847,35 @@ fn parse_format(name: &str) -> Result<prokus_ingest::Format, String> {
 
 /// The survey's XLSForm when one is among the files: it lets exports with
 /// label headers be read.
+/// One export's dry run: a line per field, then its sample failures.
+fn print_mapping_check(check: &prokus_ingest::MappingCheck) {
+    println!("{} ({}, {} rows)", check.file, check.format, check.rows);
+    println!(
+        "  {:<22} {:<34} {:>8} {:>8} {:>8}",
+        "field", "column", "read", "empty", "failed"
+    );
+    for f in &check.fields {
+        if !f.found {
+            println!("  {:<22} {:<34} not in this export", f.field, f.column);
+            continue;
+        }
+        if f.household {
+            println!(
+                "  {:<22} {:<34} found (household field: checked when a household is registered)",
+                f.field, f.column
+            );
+            continue;
+        }
+        println!(
+            "  {:<22} {:<34} {:>8} {:>8} {:>8}",
+            f.field, f.column, f.parsed, f.empty, f.failed
+        );
+        for (value, reason) in &f.samples {
+            println!("      e.g. `{value}`: {reason}");
+        }
+    }
+}
+
 fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {
     files
         .iter()

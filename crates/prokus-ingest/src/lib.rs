@@ -35,7 +35,8 @@ pub use db::{Database, SCHEMA_SQL};
 pub use error::IngestError;
 pub use files::{MANIFEST, check_id, file_stem, replace_outputs, write_atomically};
 pub use load::{
-    BatchSummary, Format, INCUBATOR_COLUMNS, IngestOptions, REGISTER_COLUMNS, sniff_load_order,
+    BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck,
+    REGISTER_COLUMNS, check_mapping, sniff_load_order,
 };
 pub use mapping::FormMapping;
 pub use rejects::{REJECT_COLUMNS, export_rejects};

@@ -460,9 +460,16 @@ pub(crate) fn ingest_file(
         Plan::Survey(survey) | Plan::Template(survey, ..) => Some(survey),
         _ => None,
     };
+    // The register's columns a template or form carries: a household it
+    // registers without a NIK column has no NIK to check.
+    let register: Vec<&str> = match &plan {
+        Plan::Template(_, columns, _, None) => columns.columns().map(|(_, n)| n).collect(),
+        Plan::Template(_, _, _, Some((household, _))) => household.carried(),
+        _ => Vec::new(),
+    };
     if let Some(survey) = survey {
         let mut carried = tx.appender("batch_field")?;
-        for field in survey.carried() {
+        for field in survey.carried().into_iter().chain(register) {
             carried.append_row(params![batch_id, field])?;
         }
         carried.flush()?;
@@ -535,6 +542,172 @@ pub(crate) fn ingest_file(
         batch_id,
         already_loaded: false,
         orphan_repeat_rows: orphans,
+    })
+}
+
+/// What a mapping finds in one export, field by field: the dry run of
+/// `prokus mapping check`. Nothing is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingCheck {
+    /// The export.
+    pub file: String,
+    /// Its detected format.
+    pub format: String,
+    /// Data rows read.
+    pub rows: u64,
+    /// One line per canonical field the mapping names.
+    pub fields: Vec<FieldCheck>,
+}
+
+/// One mapped field in one export.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldCheck {
+    /// The canonical field.
+    pub field: String,
+    /// The mapping's column.
+    pub column: String,
+    /// Whether the export has it (or its one-column-per-choice columns).
+    pub found: bool,
+    /// Cells read into a value.
+    pub parsed: u64,
+    /// Empty cells.
+    pub empty: u64,
+    /// Cells that do not read.
+    pub failed: u64,
+    /// Up to three failures of different values: the value (masked,
+    /// clipped) and why.
+    pub samples: Vec<(String, String)>,
+    /// A household field: its values are checked when the household is
+    /// registered (regions against the Kemendagri list, the incubator
+    /// against the list), so none is counted here.
+    pub household: bool,
+}
+
+/// Reads `file` through `mapping` as `prokus ingest` would, without a
+/// database: per field, the column found and how many cells read, are empty
+/// or fail, with sample failures. Household fields are counted as read.
+pub fn check_mapping(
+    file: &Path,
+    mapping: &FormMapping,
+    options: &IngestOptions,
+) -> Result<MappingCheck, IngestError> {
+    let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let container = Container::sniff(&bytes);
+    let mut table = Table::read(file, bytes, container)?;
+    let format = options
+        .format
+        .or_else(|| Format::detect(&table.headers, container))
+        .filter(|f| {
+            matches!(
+                f,
+                Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv | Format::OdkZip
+            )
+        })
+        .ok_or_else(|| IngestError::UnknownFormat {
+            path: file.to_path_buf(),
+            header: safe_text(
+                &table
+                    .headers
+                    .iter()
+                    .take(6)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            hint: "`prokus mapping check` reads KoboToolbox or ODK exports of the mapping's form"
+                .into(),
+        })?;
+    let labels = label_headers(&mut table.headers, mapping, options);
+    let (expanded, _) = aggregate_repeats(file, format, &mut table, mapping)?;
+    let plan = SurveyPlan::new(
+        file,
+        format,
+        &table.headers,
+        &expanded,
+        labels.as_deref(),
+        options.limits,
+    )?;
+    let mut fields: Vec<(usize, FieldCheck)> = CANONICAL_FIELDS
+        .iter()
+        .enumerate()
+        .filter_map(|(i, (name, _))| {
+            let f = mapping.fields.get(*name)?;
+            let planned = &plan.fields[i];
+            Some((
+                i,
+                FieldCheck {
+                    field: name.to_string(),
+                    column: f.column.clone(),
+                    found: planned.index.is_some() || !planned.split.is_empty(),
+                    parsed: 0,
+                    empty: 0,
+                    failed: 0,
+                    samples: Vec::new(),
+                    household: false,
+                },
+            ))
+        })
+        .collect();
+    let mut rows = 0u64;
+    table.for_each_row(|_, cells, _| {
+        rows += 1;
+        let cell = |i: usize| cells.get(i).copied().unwrap_or("").trim();
+        for (i, check) in fields.iter_mut() {
+            let planned = &plan.fields[*i];
+            if !check.found {
+                continue;
+            }
+            let raw = planned.index.map(cell).unwrap_or("");
+            let outcome = planned
+                .answer(raw, cell)
+                .map_err(|(_, v, r)| (v, r))
+                .and_then(|named| {
+                    let raw = named.as_deref().unwrap_or(raw);
+                    if raw.is_empty() {
+                        return Ok(None);
+                    }
+                    convert(raw, &planned.field, &plan.limits)
+                        .map(Some)
+                        .map_err(|reason| (raw.to_string(), reason))
+                });
+            match outcome {
+                Ok(Some(_)) => check.parsed += 1,
+                Ok(None) => check.empty += 1,
+                Err((value, reason)) => {
+                    check.failed += 1;
+                    let value = safe_text(&value);
+                    if check.samples.len() < 3 && !check.samples.iter().any(|(v, _)| *v == value) {
+                        check.samples.push((value, safe_text(&reason)));
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let mut fields: Vec<FieldCheck> = fields.into_iter().map(|(_, f)| f).collect();
+    // The household fields, found or not (their values are checked at loading).
+    for (name, _) in crate::mapping::HOUSEHOLD_FIELDS {
+        if let Some(f) = mapping.fields.get(*name) {
+            fields.push(FieldCheck {
+                field: name.to_string(),
+                column: f.column.clone(),
+                found: find_column(&table.headers, &f.column).is_some(),
+                parsed: 0,
+                empty: 0,
+                failed: 0,
+                samples: Vec::new(),
+                household: true,
+            });
+        }
+    }
+    Ok(MappingCheck {
+        file: file.display().to_string(),
+        format: format.name().to_string(),
+        rows,
+        fields,
     })
 }
 
@@ -765,7 +938,7 @@ impl Plan {
             }
             Plan::Incubators(c) => check_incubator_row(reference, c, row, cells).map(|v| (v, None)),
             Plan::Template(p, c, known, None) => {
-                check_template_row(reference, p, c, known, row, cells, numeric, true)
+                check_template_row(reference, p, c, known, (row, cells, numeric), true)
             }
             Plan::Template(p, c, known, Some((household, incubators))) => {
                 let values = household.cells(cells);
@@ -780,7 +953,7 @@ impl Plan {
                     && !known.contains_key(kpm_id))
                 .then(|| household.unknown_incubator(cells));
                 let checked =
-                    check_template_row(reference, p, c, known, row, &mapped, &numeric, false);
+                    check_template_row(reference, p, c, known, (row, &mapped, &numeric), false);
                 // The answers are read from the form's own cells.
                 let response = p.check(row, cells);
                 match (checked, response, unlisted) {
@@ -1595,12 +1768,15 @@ fn known_incubators(db: &Database) -> Result<HashSet<String>, IngestError> {
         .collect::<Result<_, _>>()?)
 }
 
+/// A household field's column, how its values map, and its choice labels.
+type HouseholdSource = (usize, FieldMapping, Option<HashMap<String, String>>);
+
 /// Where a form's mapping finds the household fields (`HOUSEHOLD_FIELDS`),
 /// in the register's column order.
 struct HouseholdPlan {
     /// Per register column: the form's column, how its values map, and the
     /// choice labels when the export has labels.
-    sources: Vec<Option<(usize, FieldMapping, Option<HashMap<String, String>>)>>,
+    sources: Vec<Option<HouseholdSource>>,
 }
 
 impl HouseholdPlan {
@@ -1622,6 +1798,16 @@ impl HouseholdPlan {
             })
             .collect();
         any.then_some(HouseholdPlan { sources })
+    }
+
+    /// The register's columns this form feeds.
+    fn carried(&self) -> Vec<&'static str> {
+        REGISTER_COLUMNS
+            .iter()
+            .zip(&self.sources)
+            .filter(|(_, s)| s.is_some())
+            .map(|(name, _)| *name)
+            .collect()
     }
 
     /// The row's household values in the register's column order: choice
@@ -1685,9 +1871,7 @@ fn check_template_row(
     survey: &SurveyPlan,
     columns: &ColumnIndex,
     known: &HashMap<String, Option<String>>,
-    row: u64,
-    cells: &[&str],
-    numeric: &[bool],
+    (row, cells, numeric): (u64, &[&str], &[bool]),
     own_incubator_only: bool,
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
     let mut response = if own_incubator_only {

@@ -430,3 +430,37 @@ fn a_partner_form_exported_with_labels_loads_the_same() {
         "{reason}"
     );
 }
+
+#[test]
+fn mapping_check_counts_each_field_without_writing() {
+    let dir = tempfile::tempdir().unwrap();
+    let export = kobo_csv(dir.path());
+    let mapping = FormMapping::parse(MAPPING, Path::new("mitra.mapping.toml")).unwrap();
+    let check = prokus_ingest::check_mapping(&export, &mapping, &IngestOptions::default()).unwrap();
+    assert_eq!((check.format.as_str(), check.rows), ("kobo-csv", 4));
+    let field = |name: &str| check.fields.iter().find(|f| f.field == name).unwrap();
+    for name in ["sells_online", "saves_monthly", "business_income", "wave"] {
+        let f = field(name);
+        assert_eq!(
+            (f.found, f.parsed, f.empty, f.failed),
+            (true, 4, 0, 0),
+            "{f:?}"
+        );
+    }
+    assert!(field("incubator_id").found && field("regency_code").found);
+    // A mapping that reads the income from the wrong question and looks for
+    // a column the export does not have: the failures with their values,
+    // the column missing.
+    let wrong = MAPPING
+        .replace("column = \"usaha/laba\"", "column = \"identitas/kelompok\"")
+        .replace("usaha/frek_tabung", "usaha/tabungan");
+    let mapping = FormMapping::parse(&wrong, Path::new("wrong.toml")).unwrap();
+    let check = prokus_ingest::check_mapping(&export, &mapping, &IngestOptions::default()).unwrap();
+    let field = |name: &str| check.fields.iter().find(|f| f.field == name).unwrap();
+    let income = field("business_income");
+    assert_eq!((income.parsed, income.failed), (0, 4));
+    // One sample per value: the two groups' choices.
+    let values: Vec<&str> = income.samples.iter().map(|(v, _)| v.as_str()).collect();
+    assert_eq!(values, ["penerima", "pembanding"], "{:?}", income.samples);
+    assert!(!field("saves_monthly").found);
+}
