@@ -57,6 +57,18 @@ CREATE TABLE IF NOT EXISTS batch_field (
     field    VARCHAR NOT NULL
 );
 
+-- A household field a sheet or form gave differently from the register for
+-- a KPM it already had (queries/ingest/household_differences.sql): the
+-- register wins; `prokus check` lists the difference.
+CREATE TABLE IF NOT EXISTS household_difference (
+    batch_id       INTEGER NOT NULL,
+    source_row     BIGINT NOT NULL,
+    kpm_id         VARCHAR NOT NULL,
+    field          VARCHAR NOT NULL,
+    given          VARCHAR NOT NULL,
+    registered     VARCHAR
+);
+
 -- A row not loaded, with its reason. `kind` is `invalid` or `duplicate`;
 -- one input row may have several `invalid` problems (one row each).
 CREATE TABLE IF NOT EXISTS ingest_reject (

@@ -224,6 +224,17 @@ enum Command {
 
 #[derive(Subcommand)]
 enum MappingAction {
+    /// Draft a mapping for a form: each question matched to its likely
+    /// canonical field by name, labels and type, choices pre-filled where
+    /// they match, unmatched questions listed as comments. Read it through,
+    /// then try it with `prokus mapping check`.
+    Draft {
+        /// The form's XLSForm (.xlsx, as uploaded to KoboToolbox or ODK).
+        form: PathBuf,
+        /// Output file (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        output: PathBuf,
+    },
     /// A dry run: read exports through a mapping and print, per field, the
     /// column found and how many cells read, are empty or fail, with sample
     /// failures. Nothing is written. An XLSForm among the files reads exports
@@ -403,6 +414,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(s) => {
                         rejected += s.rows_rejected;
                         print_summary(&s, json)?;
+                        if !s.unlisted_incubators.is_empty() {
+                            eprintln!(
+                                "note: {}: rows name incubators that are not in the incubator list ({}); \
+                                 add them to incubators.csv and ingest it (or map the form's choices to listed ids), \
+                                 then ingest this file again",
+                                s.file,
+                                s.unlisted_incubators.join(", ")
+                            );
+                        }
                         if s.orphan_repeat_rows > 0 {
                             eprintln!(
                                 "note: {}: {} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
@@ -669,6 +689,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Mapping {
+            action: MappingAction::Draft { form, output },
+        } => {
+            let form = prokus_ingest::XlsForm::from_file(&form)?;
+            let text = prokus_ingest::draft_mapping(&form);
+            if output.as_os_str() == "-" {
+                print!("{text}");
+            } else {
+                write_file(&output, "mapping draft", |w| w.write_all(text.as_bytes()))?;
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Mapping {
             action: MappingAction::Check { mapping, files },
         } => {
             let mapping = FormMapping::from_file(&mapping)?;
@@ -911,6 +943,20 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
             .file_name()
             .map(|f| f.to_string_lossy().into_owned())
             .unwrap_or_default();
+        if prokus_ingest::settings::KINDS.contains(&s.format.as_str()) {
+            // A settings file has no rows: say what became of it.
+            println!(
+                "{:<44} {:<13} {}",
+                name,
+                s.format,
+                if s.already_loaded {
+                    "already the current one"
+                } else {
+                    "now the current one"
+                }
+            );
+            return Ok(());
+        }
         println!(
             "{:<44} {:<13} {:>9} {:>9} {:>9} {:>9}",
             name, s.format, s.rows_read, s.rows_loaded, s.rows_rejected, s.rows_duplicate

@@ -17,6 +17,7 @@
 //! reason. Re-ingesting a file adds nothing; a file loads whole or not at all.
 
 mod db;
+pub mod draft;
 mod error;
 mod files;
 mod load;
@@ -32,6 +33,7 @@ pub mod wilayah;
 pub mod xlsform;
 
 pub use db::{Database, SCHEMA_SQL};
+pub use draft::draft_mapping;
 pub use error::IngestError;
 pub use files::{MANIFEST, check_id, file_stem, replace_outputs, write_atomically};
 pub use load::{

@@ -29,6 +29,8 @@ const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.sql");
 const MERGE_RESPONSE_SQL: &str = include_str!("../../../queries/ingest/merge_response.sql");
 const MERGE_REGISTER_SQL: &str = include_str!("../../../queries/ingest/merge_register.sql");
 const MERGE_TEMPLATE_SQL: &str = include_str!("../../../queries/ingest/merge_template.sql");
+const HOUSEHOLD_DIFFERENCES_SQL: &str =
+    include_str!("../../../queries/ingest/household_differences.sql");
 
 /// What a file is, detected from its header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -159,6 +161,9 @@ pub struct BatchSummary {
     /// Rows of repeat groups whose submission is not in the file (recorded in
     /// `ingest_reject` as `orphan`, not counted in the rows above).
     pub orphan_repeat_rows: u64,
+    /// The incubators (as the file names them) that rejected rows because
+    /// they are not in the incubator list, at most ten.
+    pub unlisted_incubators: Vec<String>,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -436,6 +441,7 @@ pub(crate) fn ingest_file(
         Plan::Template(..) => [
             statements(MERGE_TEMPLATE_SQL),
             statements(MERGE_RESPONSE_SQL),
+            statements(HOUSEHOLD_DIFFERENCES_SQL),
         ]
         .concat(),
         _ => statements(MERGE_REGISTER_SQL),
@@ -531,6 +537,14 @@ pub(crate) fn ingest_file(
             Utc::now().naive_utc()
         ],
     )?;
+    let unlisted_incubators = tx
+        .prepare(
+            "SELECT DISTINCT value FROM ingest_reject
+             WHERE batch_id = $1 AND reason LIKE '%not in the incubator list%'
+             ORDER BY value LIMIT 10",
+        )?
+        .query_map(params![batch_id], |r| r.get(0))?
+        .collect::<Result<Vec<String>, _>>()?;
     tx.commit().map_err(with_context)?;
     Ok(BatchSummary {
         file: display,
@@ -542,6 +556,7 @@ pub(crate) fn ingest_file(
         batch_id,
         already_loaded: false,
         orphan_repeat_rows: orphans,
+        unlisted_incubators,
     })
 }
 
@@ -869,6 +884,7 @@ fn earlier_batch(
         batch_id: row.get(0)?,
         already_loaded: true,
         orphan_repeat_rows: 0,
+        unlisted_incubators: Vec::new(),
     }))
 }
 
@@ -989,7 +1005,7 @@ enum Plan {
     Template(
         SurveyPlan,
         ColumnIndex,
-        HashMap<String, Option<String>>,
+        HashMap<String, Registered>,
         Option<(HouseholdPlan, HashSet<String>)>,
     ),
 }
@@ -1751,12 +1767,26 @@ fn unlisted_said(problems: &[Problem]) -> bool {
 }
 
 /// The KPM in the register, with their incubators.
-fn known_kpm(db: &Database) -> Result<HashMap<String, Option<String>>, IngestError> {
+fn known_kpm(db: &Database) -> Result<HashMap<String, Registered>, IngestError> {
     Ok(db
         .conn
-        .prepare("SELECT kpm_id, incubator_id FROM kpm")?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .prepare("SELECT kpm_id, arm, incubator_id FROM kpm")?
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                Registered {
+                    arm: r.get(1)?,
+                    incubator: r.get(2)?,
+                },
+            ))
+        })?
         .collect::<Result<_, _>>()?)
+}
+
+/// What a sheet's or form's row is checked against for a registered KPM.
+struct Registered {
+    arm: String,
+    incubator: Option<String>,
 }
 
 /// The incubators in the list.
@@ -1870,7 +1900,7 @@ fn check_template_row(
     db: &Reference,
     survey: &SurveyPlan,
     columns: &ColumnIndex,
-    known: &HashMap<String, Option<String>>,
+    known: &HashMap<String, Registered>,
     (row, cells, numeric): (u64, &[&str], &[bool]),
     own_incubator_only: bool,
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
@@ -1886,7 +1916,10 @@ fn check_template_row(
     // An incubator's sheet answers for its own KPM only: a row naming
     // another incubator than the register's is refused, not merged.
     let incubator = columns.get(cells, "incubator_id");
-    if let Some(Some(registered)) = known.get(&kpm_id)
+    if let Some(Registered {
+        incubator: Some(registered),
+        ..
+    }) = known.get(&kpm_id)
         && own_incubator_only
         && !incubator.is_empty()
         && incubator != registered
@@ -1907,8 +1940,28 @@ fn check_template_row(
             }
         };
     }
-    let kpm = if known.contains_key(&kpm_id) || !has_region {
+    let kpm = if !has_region {
         Ok(None)
+    } else if let Some(registered) = known.get(&kpm_id) {
+        // A registered KPM keeps its register data; what the row says of it
+        // is staged only to be compared (household_differences.sql), with
+        // the register's arm and incubator where the row leaves them out,
+        // and a problem in it does not refuse the answers.
+        let values: Vec<String> = REGISTER_COLUMNS
+            .iter()
+            .map(|name| match (*name, columns.get(cells, name)) {
+                ("arm", "") => registered.arm.clone(),
+                ("incubator_id", "") => registered.incubator.clone().unwrap_or_default(),
+                (_, given) => given.to_string(),
+            })
+            .collect();
+        let given: Vec<&str> = values.iter().map(String::as_str).collect();
+        let numbers: Vec<bool> = REGISTER_COLUMNS
+            .iter()
+            .map(|name| columns.is_number(numeric, name))
+            .collect();
+        let identity = ColumnIndex::identity(REGISTER_COLUMNS);
+        Ok(check_register_row(db, &identity, row, &given, &numbers).ok())
     } else {
         check_register_row(db, columns, row, cells, numeric).map(Some)
     };
@@ -2324,6 +2377,7 @@ mod tests {
             (10, 0, 10),
             "{s:?}"
         );
+        assert_eq!(s.unlisted_incubators, ["INK-35-09"]);
         assert_eq!(
             count(
                 &db,

@@ -96,6 +96,7 @@ impl Database {
             batch_id,
             already_loaded,
             orphan_repeat_rows: 0,
+            unlisted_incubators: Vec::new(),
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),

@@ -43,6 +43,27 @@ struct FormQuestion {
     /// The choice list of a select question.
     list: Option<String>,
     multiple: bool,
+    /// The XLSForm type's first word, lower case (`integer`, `text`,
+    /// `select_one`, …).
+    kind: String,
+    /// Inside a repeat group.
+    in_repeat: bool,
+}
+
+/// A question of a form, as [`XlsForm::questions`] lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Question {
+    /// `group/subgroup/name`.
+    pub path: String,
+    /// The XLSForm type's first word, lower case (`integer`, `decimal`,
+    /// `text`, `select_one`, `select_multiple`, `date`, `calculate`, …).
+    pub kind: String,
+    /// The labels, one per language of [`XlsForm::languages`].
+    pub labels: Vec<String>,
+    /// For a select question, its choices: name and labels.
+    pub choices: Vec<(String, Vec<String>)>,
+    /// Inside a repeat group (one row per repeat in exports).
+    pub in_repeat: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -188,6 +209,8 @@ impl XlsForm {
 
         let mut questions = Vec::new();
         let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+        // Per open group, whether it is a repeat.
+        let mut repeats: Vec<bool> = Vec::new();
         for row in survey.iter().skip(1) {
             let kind = row.get(type_col).map(|s| s.trim()).unwrap_or("");
             let name = row.get(name_col).map(|s| s.trim()).unwrap_or("");
@@ -196,10 +219,12 @@ impl XlsForm {
                 "" => continue,
                 "begin_group" | "begin_repeat" => {
                     groups.push((name.to_string(), labels_of(row, &label_columns)));
+                    repeats.push(kind_lower == "begin_repeat");
                     continue;
                 }
                 "end_group" | "end_repeat" => {
                     groups.pop();
+                    repeats.pop();
                     continue;
                 }
                 "note" => continue,
@@ -227,6 +252,16 @@ impl XlsForm {
                 labels: labels_of(row, &label_columns),
                 list,
                 multiple,
+                kind: kind_lower
+                    .split(['_', ' '])
+                    .take(if kind_lower.starts_with("select_") {
+                        2
+                    } else {
+                        1
+                    })
+                    .collect::<Vec<_>>()
+                    .join("_"),
+                in_repeat: repeats.iter().any(|r| *r),
             });
         }
 
@@ -286,6 +321,29 @@ impl XlsForm {
             questions,
             lists,
         })
+    }
+
+    /// The questions, in the form's order (notes and groups left out).
+    pub fn questions(&self) -> Vec<Question> {
+        self.questions
+            .iter()
+            .map(|q| Question {
+                path: q.path.clone(),
+                kind: q.kind.clone(),
+                labels: q.labels.clone(),
+                choices: q
+                    .list
+                    .as_ref()
+                    .and_then(|l| self.lists.get(l))
+                    .map(|cs| {
+                        cs.iter()
+                            .map(|c| (c.name.clone(), c.labels.clone()))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                in_repeat: q.in_repeat,
+            })
+            .collect()
     }
 
     /// Recognizes headers written as labels. Returns `None` when fewer than

@@ -464,3 +464,75 @@ fn mapping_check_counts_each_field_without_writing() {
     assert_eq!(values, ["penerima", "pembanding"], "{:?}", income.samples);
     assert!(!field("saves_monthly").found);
 }
+
+#[test]
+fn a_drafted_mapping_for_the_partner_form_reads_and_matches_its_questions() {
+    let dir = tempfile::tempdir().unwrap();
+    let form = XlsForm::from_file(&xlsform(dir.path())).unwrap();
+    let text = prokus_ingest::draft_mapping(&form);
+    let draft = FormMapping::parse(&text, Path::new("draft.toml"))
+        .unwrap_or_else(|e| panic!("{e}\n{text}"));
+    let column = |field: &str| draft.fields.get(field).map(|f| f.column.as_str());
+    for (field, expected) in [
+        ("kpm_id", "identitas/kpm_id"),
+        ("wave", "identitas/putaran"),
+        ("arm", "identitas/kelompok"),
+        ("incubator_id", "identitas/inkubator"),
+        ("regency_code", "identitas/kabupaten"),
+        ("gender", "identitas/jenis_kelamin"),
+        ("business_income", "usaha/laba"),
+        ("sells_online", "usaha/saluran_jual"),
+        ("save_frequency", "usaha/frek_tabung"),
+    ] {
+        assert_eq!(column(field), Some(expected), "{field}\n{text}");
+    }
+    let wave = &draft.fields["wave"].choices;
+    assert_eq!(wave.get("awal").map(String::as_str), Some("baseline"));
+    assert_eq!(wave.get("akhir").map(String::as_str), Some("endline"));
+    let arm = &draft.fields["arm"].choices;
+    assert_eq!(
+        arm.get("pembanding").map(String::as_str),
+        Some("comparison")
+    );
+    assert_eq!(
+        draft.fields["sells_online"].any_of,
+        ["whatsapp", "marketplace"],
+        "{text}"
+    );
+    // The drafted mapping loads the export.
+    let check =
+        prokus_ingest::check_mapping(&kobo_csv(dir.path()), &draft, &IngestOptions::default())
+            .unwrap();
+    assert!(
+        check.fields.iter().all(|f| f.found && f.failed == 0),
+        "{check:?}"
+    );
+}
+
+#[test]
+fn the_draft_for_the_prokus_form_agrees_with_its_shipped_mapping() {
+    let draft_text = prokus_ingest::draft_mapping(XlsForm::prokus());
+    let draft = FormMapping::parse(&draft_text, Path::new("draft.toml"))
+        .unwrap_or_else(|e| panic!("{e}\n{draft_text}"));
+    let shipped = FormMapping::prokus();
+    let main: Vec<(&String, &prokus_ingest::mapping::FieldMapping)> = shipped
+        .fields
+        .iter()
+        .filter(|(_, f)| f.repeat.is_none())
+        .collect();
+    let same = main
+        .iter()
+        .filter(|(name, f)| {
+            draft
+                .fields
+                .get(*name)
+                .is_some_and(|d| d.column == f.column)
+        })
+        .count();
+    // Most fields found by name and label alone; the rest are for a person.
+    assert!(
+        same * 10 >= main.len() * 7,
+        "{same} of {} fields\n{draft_text}",
+        main.len()
+    );
+}

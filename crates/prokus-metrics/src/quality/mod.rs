@@ -49,6 +49,7 @@ const OUTLIERS_SQL: &str = include_str!("../../../../queries/quality/outliers.sq
 const CHANGES_SQL: &str = include_str!("../../../../queries/quality/changes.sql");
 const INCONSISTENT_SQL: &str = include_str!("../../../../queries/quality/inconsistent.sql");
 const MISSING_SQL: &str = include_str!("../../../../queries/quality/missing.sql");
+const REGISTER_DIFFERS_SQL: &str = include_str!("../../../../queries/quality/register_differs.sql");
 const NOT_COLLECTED_SQL: &str = include_str!("../../../../queries/quality/not_collected.sql");
 
 /// Where the robust outlier check draws the line.
@@ -156,6 +157,8 @@ pub enum Check {
     NikInvalid,
     /// A NIK given to two or more KPM.
     SameNik,
+    /// A sheet or form gives a household field unlike the register.
+    RegisterDiffers,
     /// A later submission for the same KPM and wave replaced this one.
     Superseded,
     /// Identical answers from two or more KPM.
@@ -178,9 +181,10 @@ pub enum Check {
 
 impl Check {
     /// Every check, in the order findings are listed.
-    pub const ALL: [Check; 11] = [
+    pub const ALL: [Check; 12] = [
         Check::NikInvalid,
         Check::SameNik,
+        Check::RegisterDiffers,
         Check::Superseded,
         Check::Identical,
         Check::Missing,
@@ -197,6 +201,7 @@ impl Check {
         match self {
             Check::NikInvalid => "nik_invalid",
             Check::SameNik => "same_nik",
+            Check::RegisterDiffers => "register_differs",
             Check::Superseded => "duplicate_submission",
             Check::Identical => "identical_answers",
             Check::Missing => "missing_answer",
@@ -214,6 +219,7 @@ impl Check {
         let (id, en) = match self {
             Check::NikInvalid => ("NIK tidak sah", "invalid NIK"),
             Check::SameNik => ("NIK ganda", "same NIK"),
+            Check::RegisterDiffers => ("beda dengan daftar KPM", "differs from the register"),
             Check::Superseded => ("kiriman ganda", "duplicate submission"),
             Check::Identical => ("jawaban identik", "identical answers"),
             Check::Missing => ("jawaban kosong", "missing answer"),
@@ -271,6 +277,13 @@ impl Rule {
 /// What was found, with what its message needs.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Detail {
+    /// A household field given unlike the register (which was kept).
+    RegisterDiffers {
+        /// What the sheet or form gave.
+        given: String,
+        /// What the register has.
+        registered: Option<String>,
+    },
     /// The register's NIK check (`kpm.nik_status`).
     NikInvalid {
         /// `missing`, `bad_length`, `excel_damaged`, `unknown_region`, `bad_birth_date`.
@@ -361,6 +374,7 @@ impl Detail {
             Detail::NoResponse { .. } => Check::NoResponse,
             Detail::Late { .. } => Check::Late,
             Detail::Early { .. } => Check::Early,
+            Detail::RegisterDiffers { .. } => Check::RegisterDiffers,
         }
     }
 }
@@ -699,6 +713,21 @@ fn run_checks(
             Detail::SameNik { nik_masked, others },
         );
     }
+    // Household fields a sheet or form gave unlike the register.
+    each_row(conn, REGISTER_DIFFERS_SQL, [], |r| {
+        push(
+            r.get(0)?,
+            Some(r.get(1)?),
+            Some(r.get(2)?),
+            Some(r.get(3)?),
+            None,
+            Detail::RegisterDiffers {
+                given: r.get(4)?,
+                registered: r.get(5)?,
+            },
+        );
+        Ok(())
+    })?;
 
     // Second submissions for one KPM and wave.
     each_row(conn, SUPERSEDED_SQL, [], |r| {

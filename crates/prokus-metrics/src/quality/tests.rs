@@ -230,7 +230,7 @@ fn every_planted_problem_is_found_and_worded() {
         "SELECT count(*) - count(DISTINCT (kpm_id, wave)) FROM response",
     );
     assert!(superseded > 0, "the sample has resubmissions");
-    assert_eq!(report.counts()[2], (Check::Superseded, superseded));
+    assert_eq!(report.counts()[3], (Check::Superseded, superseded));
     let damaged = count(conn, "SELECT count(*) FROM kpm WHERE nik_status <> 'valid'");
     assert_eq!(report.counts()[0], (Check::NikInvalid, damaged));
     // Nothing planted, nothing else found: the sample answers every
@@ -473,20 +473,21 @@ fn only_questions_a_file_asks_can_be_missing() {
         &m,
     )
     .unwrap();
-    let mut register =
-        String::from("kpm_id,kpm_name,arm,cohort_year,incubator_id,province_code,regency_code\n");
+    let mut register = String::from(
+        "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
+    );
     for k in 1..=4 {
-        register.push_str(&format!("K{k},Nama {k},prokus,2022,INK-32-01,32,32.17\n"));
+        register.push_str(&format!("K{k},Nama {k},P,prokus,2022,INK-32-01,32,32.17\n"));
     }
     db.ingest(&write("kpm_register.csv", &register), &m)
         .unwrap();
     let sheet = write(
         "sheet-2022.csv",
-        "kpm_id,wave,business_operating,business_income,keeps_books\n\
-         K1,baseline,ya,1500000,ya\n\
-         K2,baseline,ya,,tidak\n\
-         K3,baseline,tidak,,tidak\n\
-         K4,baseline,ya,2000000,\n",
+        "kpm_id,wave,gender,regency_code,business_operating,business_income,keeps_books\n\
+         K1,baseline,L,3217,ya,1500000,ya\n\
+         K2,baseline,P,3217,ya,,tidak\n\
+         K3,baseline,P,3217,tidak,,tidak\n\
+         K4,baseline,,,ya,2000000,\n",
     );
     let s = db.ingest(&sheet, &m).unwrap();
     assert_eq!((s.rows_read, s.rows_loaded), (4, 4), "{s:?}");
@@ -536,6 +537,37 @@ fn only_questions_a_file_asks_can_be_missing() {
     assert!(
         n.field_labels(Lang::En)
             .contains("monthly household income")
+    );
+    // K1's sex differs from the register's, which is kept; the same
+    // regency written another way is no difference.
+    let differs: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.detail.check() == Check::RegisterDiffers)
+        .collect();
+    assert_eq!(differs.len(), 1, "{differs:?}");
+    assert_eq!(
+        (differs[0].kpm_id.as_str(), differs[0].field.as_deref()),
+        ("K1", Some("gender"))
+    );
+    assert_eq!(
+        differs[0].detail,
+        Detail::RegisterDiffers {
+            given: "male".into(),
+            registered: Some("female".into())
+        }
+    );
+    let gender: String = db
+        .connection()
+        .query_row("SELECT gender FROM kpm WHERE kpm_id = 'K1'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(gender, "female");
+    let (problem, _) = report.describe(differs[0], Lang::En, None);
+    assert!(
+        problem.contains("`male` in the form, `female` in the register"),
+        "{problem}"
     );
     // Without a calendar nothing is judged early, late or unanswered.
     assert!(report.findings.iter().all(|f| !matches!(

@@ -35,6 +35,15 @@ pub(super) fn field_label(field: &str, lang: Lang) -> String {
         "sells_online" => ("penjualan online", "online sales"),
         "mentoring_sessions" => ("sesi pendampingan", "mentoring sessions"),
         "tksk_visits" => ("kunjungan TKSK", "TKSK visits"),
+        "arm" => ("kelompok", "arm"),
+        "incubator_id" => ("inkubator", "incubator"),
+        "cohort_year" => ("angkatan", "cohort year"),
+        "gender" => ("jenis kelamin", "sex"),
+        "province_code" => ("provinsi", "province"),
+        "regency_code" => ("kabupaten/kota", "regency"),
+        "district_code" => ("kecamatan", "district"),
+        "cluster" => ("klaster usaha", "business cluster"),
+        "category" => ("kategori usaha", "business category"),
         other => (other, other),
     };
     match lang {
@@ -117,6 +126,19 @@ impl QualityReport {
         let label = field_label(field, lang);
         let date = |d: NaiveDate| format::date(d, lang);
         match &f.detail {
+            Detail::RegisterDiffers { given, registered } => {
+                let registered = registered.as_deref().unwrap_or("–");
+                (
+                    pick(
+                        format!("{label} di formulir `{given}`, di daftar KPM `{registered}`; yang dipakai daftar KPM"),
+                        format!("{label} is `{given}` in the form, `{registered}` in the register; the register's is used"),
+                    ),
+                    pick(
+                        "Periksa mana yang benar; perbaiki daftar KPM (lalu muat ulang) atau formulirnya".into(),
+                        "Check which is right; correct the register (and load it again) or the form".into(),
+                    ),
+                )
+            }
             Detail::NikInvalid { status } => {
                 let problem = match (status.as_str(), id) {
                     ("missing", true) => "NIK kosong di daftar KPM".to_string(),
