@@ -529,10 +529,11 @@ fn the_draft_for_the_prokus_form_agrees_with_its_shipped_mapping() {
                 .is_some_and(|d| d.column == f.column)
         })
         .count();
-    // Most fields found by name and label alone; the rest are for a person.
-    assert!(
-        same * 10 >= main.len() * 7,
-        "{same} of {} fields\n{draft_text}",
-        main.len()
+    // Every main-table field found by name, label and type alone.
+    assert_eq!(same, main.len(), "{draft_text}");
+    assert_eq!(draft.fields["wave"].choices, shipped.fields["wave"].choices);
+    assert_eq!(
+        draft.fields["save_frequency"].choices,
+        shipped.fields["save_frequency"].choices
     );
 }
