@@ -774,6 +774,26 @@ fn print_check_summary(
         );
     }
     let t = found.totals();
+    // Nearly every answer outside its window is a calendar for another
+    // cohort or year, not nine in ten late interviewers.
+    let outside: u64 = found
+        .counts()
+        .iter()
+        .filter(|(check, _)| {
+            matches!(
+                check,
+                prokus_metrics::quality::Check::Late | prokus_metrics::quality::Check::Early
+            )
+        })
+        .map(|(_, n)| *n as u64)
+        .sum();
+    if t.responded >= 20 && outside * 10 >= t.responded * 9 {
+        eprintln!(
+            "note: {outside} of {} answers fall outside their wave's window: is the loaded survey calendar this cohort's? \
+             (load the right one with `prokus ingest schedule.toml`)",
+            t.responded
+        );
+    }
     if let Some(pct) = t.completeness_pct() {
         eprintln!(
             "completeness: {} of {} expected answers ({pct:.1}%); {} of {} answers late",
