@@ -828,17 +828,24 @@ fn write_check_files(
     let is_xlsx = output
         .extension()
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
-    let bytes = if is_xlsx {
-        found.xlsx(lang, None)?
-    } else {
-        found.findings_csv(lang, None)?
-    };
+    // CSV is written a finding at a time; a workbook is built whole.
     if output.as_os_str() == "-" {
         use std::io::Write as _;
-        std::io::stdout().write_all(&bytes)?;
-    } else {
-        prokus_ingest::write_atomically(output, &bytes)
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        if is_xlsx {
+            out.write_all(&found.xlsx(lang, None)?)?;
+        } else {
+            found.write_findings_csv(&mut out, lang, None)?;
+        }
+        out.flush()?;
+    } else if is_xlsx {
+        prokus_ingest::write_atomically(output, &found.xlsx(lang, None)?)
             .with_context(|| output.display().to_string())?;
+    } else {
+        prokus_ingest::write_atomically_with(output, |w| -> Result<()> {
+            Ok(found.write_findings_csv(w, lang, None)?)
+        })
+        .with_context(|| output.display().to_string())?;
     }
     if let Some(path) = completeness {
         let bytes = found.completeness_csv(lang)?;

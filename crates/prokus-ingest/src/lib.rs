@@ -35,7 +35,9 @@ pub mod xlsform;
 pub use db::{Database, SCHEMA_SQL};
 pub use draft::draft_mapping;
 pub use error::IngestError;
-pub use files::{MANIFEST, check_id, file_stem, replace_outputs, write_atomically};
+pub use files::{
+    MANIFEST, check_id, file_stem, replace_outputs, write_atomically, write_atomically_with,
+};
 pub use load::{
     BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck,
     REGISTER_COLUMNS, check_mapping, sniff_load_order,

@@ -59,6 +59,9 @@ pub enum MetricsError {
         "the database has no survey responses yet\n  hint: run `prokus ingest` on the KPM register and the survey exports first"
     )]
     NoData,
+    /// An output (CSV, workbook) could not be made.
+    #[error("cannot write the output: {0}")]
+    Write(String),
     /// Reading or storing in the database through the ingest crate failed.
     #[error(transparent)]
     Ingest(#[from] prokus_ingest::IngestError),

@@ -3,7 +3,7 @@
 //! for each incubator.
 
 use super::words::field_label;
-use super::{Check, Detail, QualityReport};
+use super::{Check, Detail, Finding, QualityReport};
 use crate::MetricsError;
 use crate::format::Lang;
 
@@ -68,11 +68,28 @@ fn opt_text(s: Option<&String>) -> Cell {
     s.map_or(Cell::Empty, |s| Cell::Text(s.clone()))
 }
 
+/// The rows of an Excel worksheet, its header row included.
+const EXCEL_MAX_ROWS: usize = 1_048_576;
+
 impl QualityReport {
     /// The findings table, row by row (see [`FINDING_COLUMNS`]). `labels`
     /// writes waves by their label (`Survei awal`) rather than their code
     /// (`baseline`), for people rather than programs.
     pub fn finding_rows(&self, lang: Lang, scope: Option<&str>, labels: bool) -> Vec<Vec<Cell>> {
+        self.findings
+            .iter()
+            .map(|f| self.finding_row(f, lang, scope, labels))
+            .collect()
+    }
+
+    /// One finding's row of the findings table ([`QualityReport::finding_rows`]).
+    pub fn finding_row(
+        &self,
+        f: &Finding,
+        lang: Lang,
+        scope: Option<&str>,
+        labels: bool,
+    ) -> Vec<Cell> {
         let wave = |w: &String| {
             Cell::Text(if labels {
                 self.wave_label(w, lang)
@@ -80,9 +97,8 @@ impl QualityReport {
                 w.clone()
             })
         };
-        self.findings
-            .iter()
-            .map(|f| {
+        {
+            {
                 let (problem, action) = self.describe(f, lang, scope);
                 let field = f.field.as_deref().unwrap_or("");
                 let value = match (&f.detail, f.value) {
@@ -116,8 +132,8 @@ impl QualityReport {
                     Cell::Text(problem),
                     Cell::Text(action),
                 ]
-            })
-            .collect()
+            }
+        }
     }
 
     /// The completeness table, row by row (see [`COMPLETENESS_COLUMNS`]);
@@ -153,10 +169,32 @@ impl QualityReport {
 
     /// The findings as CSV (stable English column codes; messages in `lang`).
     pub fn findings_csv(&self, lang: Lang, scope: Option<&str>) -> Result<Vec<u8>, MetricsError> {
-        csv_bytes(
-            FINDING_COLUMNS.map(|c| c.0).as_slice(),
-            &self.finding_rows(lang, scope, false),
-        )
+        let mut bytes = Vec::new();
+        self.write_findings_csv(&mut bytes, lang, scope)?;
+        Ok(bytes)
+    }
+
+    /// The findings as CSV, written to `out` one finding at a time: a
+    /// million findings are never held as text in memory.
+    pub fn write_findings_csv(
+        &self,
+        out: &mut dyn std::io::Write,
+        lang: Lang,
+        scope: Option<&str>,
+    ) -> Result<(), MetricsError> {
+        let err = |e: csv::Error| MetricsError::Write(e.to_string());
+        let mut w = csv::Writer::from_writer(out);
+        w.write_record(FINDING_COLUMNS.map(|c| c.0)).map_err(err)?;
+        for f in &self.findings {
+            let row = self.finding_row(f, lang, scope, false);
+            w.write_record(
+                row.iter()
+                    .map(|c| prokus_ingest::privacy::csv_cell(&c.text()).into_owned()),
+            )
+            .map_err(err)?;
+        }
+        w.flush()
+            .map_err(|e| MetricsError::Write(format!("the findings: {e}")))
     }
 
     /// The completeness table as CSV.
@@ -170,6 +208,15 @@ impl QualityReport {
     /// A workbook with two sheets, the findings and the completeness table,
     /// headers in `lang`, frozen and filterable ([`workbook`]).
     pub fn xlsx(&self, lang: Lang, scope: Option<&str>) -> Result<Vec<u8>, MetricsError> {
+        // Said before a workbook is built that Excel could not open.
+        if self.findings.len() >= EXCEL_MAX_ROWS {
+            return Err(MetricsError::Write(format!(
+                "{} findings are more than a worksheet holds ({} rows); write them as CSV \
+                 (an --output ending in .csv) or one workbook per incubator (--per-incubator DIR)",
+                self.findings.len(),
+                EXCEL_MAX_ROWS - 1
+            )));
+        }
         let header = |c: &(&'static str, &'static str, &'static str)| -> &'static str {
             match lang {
                 Lang::Id => c.1,
@@ -207,7 +254,7 @@ impl QualityReport {
 /// spreadsheet).
 pub fn workbook(sheets: Vec<Sheet<'_>>) -> Result<Vec<u8>, MetricsError> {
     use rust_xlsxwriter::{Format, Workbook};
-    let err = |e: rust_xlsxwriter::XlsxError| MetricsError::Checks(e.to_string());
+    let err = |e: rust_xlsxwriter::XlsxError| MetricsError::Write(e.to_string());
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let decimal = Format::new().set_num_format("0.0");
@@ -263,7 +310,7 @@ fn severity_label(check: Check, lang: Lang) -> &'static str {
 pub type Sheet<'a> = (&'a str, Vec<&'a str>, Vec<Vec<Cell>>, &'a [u16]);
 
 fn csv_bytes(header: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, MetricsError> {
-    let err = |e: csv::Error| MetricsError::Checks(e.to_string());
+    let err = |e: csv::Error| MetricsError::Write(e.to_string());
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record(header).map_err(err)?;
     for row in rows {
@@ -274,5 +321,5 @@ fn csv_bytes(header: &[&str], rows: &[Vec<Cell>]) -> Result<Vec<u8>, MetricsErro
         .map_err(err)?;
     }
     w.into_inner()
-        .map_err(|e| MetricsError::Checks(e.to_string()))
+        .map_err(|e| MetricsError::Write(e.to_string()))
 }
