@@ -35,6 +35,24 @@ pub(super) fn field_label(field: &str, lang: Lang) -> String {
         "sells_online" => ("penjualan online", "online sales"),
         "mentoring_sessions" => ("sesi pendampingan", "mentoring sessions"),
         "tksk_visits" => ("kunjungan TKSK", "TKSK visits"),
+        "attitude_1" => (
+            "sikap: yakin usaha berkembang",
+            "attitude: confident the business will grow",
+        ),
+        "attitude_2" => (
+            "sikap: berani mengambil risiko",
+            "attitude: takes weighed risks",
+        ),
+        "attitude_3" => (
+            "sikap: mencari cara baru menjual",
+            "attitude: looks for new ways to sell",
+        ),
+        "attitude_4" => (
+            "sikap: merencanakan keuangan",
+            "attitude: plans the business's money",
+        ),
+        "attitude_5" => ("sikap: tidak mudah menyerah", "attitude: does not give up"),
+        "saves_monthly" => ("menabung minimal sebulan sekali", "saves at least monthly"),
         "arm" => ("kelompok", "arm"),
         "incubator_id" => ("inkubator", "incubator"),
         "cohort_year" => ("angkatan", "cohort year"),
