@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
-use indicatif::{ProgressBar, ProgressStyle};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use prokus_report::data::Reads;
 
 use prokus_ingest::{BatchSummary, Database, FormMapping};
@@ -25,11 +25,24 @@ use prokus_report::{Audience, Lang, RenderOptions};
 
 /// ProKUS M&E engine: survey exports in, indicators and PDF reports out.
 #[derive(Parser)]
-#[command(name = "prokus", version, about, long_about = None)]
+#[command(
+    name = "prokus",
+    version,
+    about,
+    long_about = None,
+    after_help = EXIT_CODES
+)]
 struct Cli {
     /// The DuckDB database file.
     #[arg(long, global = true, default_value = "prokus.duckdb")]
     db: PathBuf,
+    /// Machine-readable output: `ingest` prints one JSON object per file,
+    /// and any command's error is also one JSON object on standard error.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Print results and errors only: no progress.
+    #[arg(long, short = 'q', global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -67,9 +80,6 @@ enum Command {
         /// Read every file as this format instead of detecting it from its header.
         #[arg(long, value_parser = parse_format)]
         format: Option<prokus_ingest::Format>,
-        /// Print one JSON object per file instead of the table.
-        #[arg(long)]
-        json: bool,
         /// The largest amount of rupiah a money answer may hold (a month, or
         /// a grant); larger ones are rejected as typing errors.
         #[arg(long, value_name = "RUPIAH", default_value_t = 10e9, value_parser = parse_max_money)]
@@ -319,15 +329,171 @@ enum LangArg {
     En,
 }
 
+/// The exit codes, as `--help` and the README give them.
+const EXIT_CODES: &str = "Exit codes:
+  0  success
+  1  an input was rejected or could not be read (the file's fault; the message names it)
+  2  usage error (an unknown option, command or value)
+  3  the database is locked or in use by another prokus
+  4  internal error (a bug in prokus: please report it)";
+
+/// A mistake in how the command was called, found after clap's parsing.
+#[derive(Debug)]
+struct Usage(String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// What kind of failure an error is, for the exit code ([`EXIT_CODES`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Failure {
+    Input = 1,
+    Usage = 2,
+    Locked = 3,
+    Internal = 4,
+}
+
+impl Failure {
+    fn name(self) -> &'static str {
+        match self {
+            Failure::Input => "input",
+            Failure::Usage => "usage",
+            Failure::Locked => "locked",
+            Failure::Internal => "internal",
+        }
+    }
+}
+
+fn is_lock(e: &duckdb::Error) -> bool {
+    let text = e.to_string();
+    text.contains("Could not set lock") || text.contains("Conflicting lock")
+}
+
+fn ingest_failure(e: &prokus_ingest::IngestError) -> Failure {
+    use prokus_ingest::IngestError as E;
+    match e {
+        E::Locked { .. } => Failure::Locked,
+        E::Database { source, .. } if is_lock(source) => Failure::Locked,
+        E::Database { .. } | E::Internal(_) | E::Stopped => Failure::Internal,
+        _ => Failure::Input,
+    }
+}
+
+fn metrics_failure(e: &prokus_metrics::MetricsError) -> Failure {
+    use prokus_metrics::MetricsError as E;
+    match e {
+        E::Ingest(i) => ingest_failure(i),
+        E::Database(d) if is_lock(d) => Failure::Locked,
+        E::Database(_) | E::Internal(_) | E::Frame(_) => Failure::Internal,
+        _ => Failure::Input,
+    }
+}
+
+/// The first cause in `e`'s chain that says what kind of failure it is.
+fn classify(e: &anyhow::Error) -> Failure {
+    for cause in e.chain() {
+        if cause.downcast_ref::<Usage>().is_some() {
+            return Failure::Usage;
+        }
+        if let Some(i) = cause.downcast_ref::<prokus_ingest::IngestError>() {
+            return ingest_failure(i);
+        }
+        if let Some(m) = cause.downcast_ref::<prokus_metrics::MetricsError>() {
+            return metrics_failure(m);
+        }
+        if let Some(r) = cause.downcast_ref::<prokus_report::ReportError>() {
+            return match r {
+                prokus_report::ReportError::Quality(m) => metrics_failure(m),
+                prokus_report::ReportError::Database(d) if is_lock(d) => Failure::Locked,
+                prokus_report::ReportError::UnknownScope(_) => Failure::Usage,
+                prokus_report::ReportError::Io { .. } => Failure::Input,
+                _ => Failure::Internal,
+            };
+        }
+        if let Some(d) = cause.downcast_ref::<duckdb::Error>() {
+            return if is_lock(d) {
+                Failure::Locked
+            } else {
+                Failure::Internal
+            };
+        }
+        if cause.downcast_ref::<std::io::Error>().is_some()
+            || cause.downcast_ref::<csv::Error>().is_some()
+        {
+            return Failure::Input;
+        }
+    }
+    // Messages of this program's own (a missing database, a bad option
+    // value) are the user's to fix.
+    Failure::Input
+}
+
+/// `prokus --version`: this program's version and those of the DuckDB and
+/// Typst it embeds (DuckDB's asked of DuckDB, so only when shown).
+fn version_line() -> String {
+    let duckdb = duckdb::Connection::open_in_memory()
+        .and_then(|c| {
+            c.query_row("SELECT library_version FROM pragma_version()", [], |r| {
+                r.get::<_, String>(0)
+            })
+        })
+        .unwrap_or_else(|_| "unknown".into());
+    format!(
+        "{} (DuckDB {duckdb}, Typst {})",
+        env!("CARGO_PKG_VERSION"),
+        env!("PROKUS_TYPST_VERSION")
+    )
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    use clap::{CommandFactory as _, FromArgMatches as _};
+    let mut command = Cli::command();
+    if std::env::args()
+        .skip(1)
+        .any(|a| a == "--version" || a == "-V")
+    {
+        // Made once, for the life of this short process.
+        let version: &'static str = Box::leak(version_line().into_boxed_str());
+        command = command.version(version);
+    }
+    let cli = match Cli::from_arg_matches(&command.get_matches()) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    let json = cli.json;
+    // A panic is a bug: said as one, with its own exit code.
+    std::panic::set_hook(Box::new(move |info| {
+        let message = format!("internal error: {info}; this is a bug in prokus, please report it");
+        if json {
+            eprintln!(
+                "{}",
+                serde_json::json!({"error": message, "kind": Failure::Internal.name(), "exit_code": Failure::Internal as u8})
+            );
+        } else {
+            eprintln!("error: {message}");
+        }
+        std::process::exit(Failure::Internal as i32);
+    }));
     match run(cli) {
         Ok(code) => code,
         // `prokus rejects | head` closes the pipe early: that is not an error.
         Err(e) if e.chain().any(is_broken_pipe) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
-            ExitCode::FAILURE
+            let failure = classify(&e);
+            if json {
+                eprintln!(
+                    "{}",
+                    serde_json::json!({"error": format!("{e:#}"), "kind": failure.name(), "exit_code": failure as u8})
+                );
+            } else {
+                eprintln!("error: {e:#}");
+            }
+            ExitCode::from(failure as u8)
         }
     }
 }
@@ -339,7 +505,86 @@ fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
             .is_some_and(|c| matches!(c.kind(), csv::ErrorKind::Io(io) if pipe(io)))
 }
 
+/// The long steps of a command, a line each on standard error: a spinner
+/// while one runs, then the time it took. Only on a terminal, and not with
+/// `--quiet` or `--json`: piped runs print results and errors only.
+#[derive(Clone)]
+struct Stages {
+    multi: Option<MultiProgress>,
+}
+
+/// One step under way ([`Stages::start`]).
+struct Stage {
+    bar: ProgressBar,
+    what: String,
+    started: Instant,
+}
+
+impl Stages {
+    fn new(show: bool) -> Self {
+        Stages {
+            multi: show.then(MultiProgress::new),
+        }
+    }
+
+    /// Whether anything is shown.
+    fn shown(&self) -> bool {
+        self.multi.is_some()
+    }
+
+    fn start(&self, what: &str) -> Stage {
+        let bar = match &self.multi {
+            Some(multi) => {
+                let bar = multi.add(ProgressBar::new_spinner());
+                bar.set_style(
+                    ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+                        .expect("valid template"),
+                );
+                bar.enable_steady_tick(std::time::Duration::from_millis(120));
+                bar
+            }
+            None => ProgressBar::hidden(),
+        };
+        bar.set_message(what.to_string());
+        Stage {
+            bar,
+            what: what.to_string(),
+            started: Instant::now(),
+        }
+    }
+
+    /// A counter of rows for one file being loaded.
+    fn rows(&self, file: &str) -> ProgressBar {
+        let Some(multi) = &self.multi else {
+            return ProgressBar::hidden();
+        };
+        let bar = multi.add(ProgressBar::new_spinner());
+        bar.set_style(
+            ProgressStyle::with_template("{spinner} {msg} {human_pos} rows, {per_sec} {elapsed}")
+                .expect("valid template"),
+        );
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar.set_message(file.to_string());
+        bar
+    }
+}
+
+impl Stage {
+    /// Leaves the step's line with the time it took.
+    fn done(self) {
+        self.bar
+            .set_style(ProgressStyle::with_template("  {msg}").expect("valid template"));
+        self.bar.finish_with_message(format!(
+            "{} ({:.1} s)",
+            self.what,
+            self.started.elapsed().as_secs_f64()
+        ));
+    }
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
+    use std::io::IsTerminal as _;
+    let stages = Stages::new(!cli.quiet && !cli.json && std::io::stderr().is_terminal());
     match cli.command {
         Command::Sample {
             households,
@@ -370,9 +615,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             files,
             form,
             format,
-            json,
             max_money,
         } => {
+            let json = cli.json;
             let mapping = match form {
                 Some(path) => FormMapping::from_file(&path)?,
                 None => FormMapping::prokus(),
@@ -381,13 +626,24 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 max_money,
                 ..Default::default()
             };
+            // The current file's row counter, told the rows as they load.
+            let counter = std::sync::Arc::new(std::sync::Mutex::new(ProgressBar::hidden()));
+            let tell = std::sync::Arc::clone(&counter);
             let options = prokus_ingest::IngestOptions {
                 format,
                 xlsform: xlsform_among(&files),
                 limits,
+                progress: Some(prokus_ingest::RowProgress(std::sync::Arc::new(
+                    move |rows| {
+                        if let Ok(bar) = tell.lock() {
+                            bar.set_position(rows);
+                        }
+                    },
+                ))),
             };
             let mut db = Database::open(&cli.db)?;
-            let mut failed = false;
+            // The worst failure of the files that did not load.
+            let mut failed: Option<Failure> = None;
             if !json {
                 println!(
                     "{:<44} {:<13} {:>9} {:>9} {:>9} {:>9}",
@@ -401,6 +657,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let is_settings = file
                     .extension()
                     .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+                let name = file
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if let Ok(mut bar) = counter.lock() {
+                    *bar = stages.rows(&name);
+                }
                 let loaded = if is_settings {
                     prokus_metrics::settings::ingest_setting(&mut db, &file).map_err(|e| match e {
                         prokus_metrics::MetricsError::Ingest(e) => e.into(),
@@ -410,6 +673,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     db.ingest_with(&file, &mapping, &options)
                         .map_err(anyhow::Error::from)
                 };
+                if let Ok(bar) = counter.lock() {
+                    bar.finish_and_clear();
+                }
                 match loaded {
                     Ok(s) => {
                         rejected += s.rows_rejected;
@@ -439,8 +705,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         eprintln!("note: {e}")
                     }
                     Err(e) => {
-                        failed = true;
-                        eprintln!("error: {e}\n  nothing from this file was written");
+                        let failure = classify(&e);
+                        failed = failed.max(Some(failure));
+                        if json {
+                            eprintln!(
+                                "{}",
+                                serde_json::json!({
+                                    "file": file.display().to_string(),
+                                    "error": format!("{e:#}"),
+                                    "kind": failure.name(),
+                                    "exit_code": failure as u8,
+                                })
+                            );
+                        } else {
+                            eprintln!("error: {e:#}\n  nothing from this file was written");
+                        }
                     }
                 }
             }
@@ -450,11 +729,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     cli.db.display()
                 );
             }
-            Ok(if failed {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            Ok(failed.map_or(ExitCode::SUCCESS, |f| ExitCode::from(f as u8)))
         }
         Command::Indicators {
             format,
@@ -507,8 +782,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 winsorize,
                 ..Options::default()
             };
+            let stage = stages.start("computing indicators");
             let mut table = prokus_metrics::compute(db.connection(), &catalog, &options)?;
+            stage.done();
+            let stage = stages.start("writing the table");
             write_table(&mut table, format, &output)?;
+            stage.done();
             if output.as_os_str() != "-" {
                 eprintln!(
                     "wrote {} indicator rows to {}",
@@ -549,6 +828,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             // values the indicators built on their connection.
             let checker = db.connection().try_clone()?;
             let settings = &settings;
+            let checking = stages.start("checking data quality");
             let (found, computed) = std::thread::scope(|scope| {
                 let checks = scope.spawn(move || -> Result<_> {
                     // The checks and the reads choose the latest answers once.
@@ -561,15 +841,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     )?;
                     let reads = Reads::read(&checker)?;
                     prokus_metrics::release_current_answers(&checker)?;
+                    checking.done();
                     Ok((quality, reads))
                 });
                 let computed = (|| -> Result<_> {
+                    let stage = stages.start("computing indicators");
                     let rows = prokus_metrics::compute_rows(
                         db.connection(),
                         &Catalog::builtin(),
                         &options,
                     )?;
-                    Ok((rows, report_impact(db.connection(), audience)?))
+                    stage.done();
+                    let stage = stages.start("estimating impact");
+                    let impact = report_impact(db.connection(), audience)?;
+                    stage.done();
+                    Ok((rows, impact))
                 })();
                 let found = checks
                     .join()
@@ -588,7 +874,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 data,
                 audience,
                 &render,
-                true,
+                stages.shown(),
                 !single_process,
                 timings.as_deref(),
             )?;
@@ -612,14 +898,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 && !catalog.indicators.iter().any(|i| &i.id == id)
             {
                 let ids: Vec<&str> = catalog.indicators.iter().map(|i| i.id.as_str()).collect();
-                anyhow::bail!(
+                return Err(Usage(format!(
                     "unknown indicator `{id}`; the catalog has: {}",
                     ids.join(", ")
-                );
+                ))
+                .into());
             }
             let db = open_existing(&cli.db)?;
+            let stage = stages.start("estimating impact");
             let units = prokus_metrics::impact::units_by_variable(db.connection(), cluster)?;
             let rows = prokus_metrics::impact::impact_table(&catalog, indicator.as_deref(), &units);
+            stage.done();
             if rows.is_empty() {
                 eprintln!(
                     "note: no estimate: the database needs endline answers from both the ProKUS and the comparison group"
@@ -671,12 +960,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 LangArg::Id => Lang::Id,
                 LangArg::En => Lang::En,
             };
+            let stage = stages.start("checking data quality");
             let found = prokus_metrics::quality::check(
                 db.connection(),
                 &settings.checks,
                 &settings.schedule,
                 as_of,
             )?;
+            stage.done();
             let files = CheckFiles {
                 lang,
                 output: &output,
@@ -684,7 +975,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 per_incubator: per_incubator.as_deref(),
                 split: per_incubator_format,
             };
+            let stage = stages.start("writing the findings");
             let written = write_check_files(&found, &files)?;
+            stage.done();
             print_check_summary(&found, &files, written);
             Ok(ExitCode::SUCCESS)
         }
@@ -1054,7 +1347,7 @@ fn write_table(
         (TableFormat::Parquet, false) => table.write_parquet(output)?,
         (TableFormat::Xlsx, false) => table.write_xlsx(output)?,
         (TableFormat::Parquet | TableFormat::Xlsx, true) => {
-            bail!("that format is binary: give --output FILE")
+            return Err(Usage("that format is binary: give --output FILE".into()).into());
         }
         (TableFormat::Csv, true) => table.write_csv_to(std::io::stdout().lock())?,
         (TableFormat::Json, true) => table.write_json_to(std::io::stdout().lock())?,

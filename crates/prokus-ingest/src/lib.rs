@@ -40,7 +40,7 @@ pub use files::{
 };
 pub use load::{
     BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck,
-    REGISTER_COLUMNS, check_mapping, sniff_load_order,
+    REGISTER_COLUMNS, RowProgress, check_mapping, sniff_load_order,
 };
 pub use mapping::FormMapping;
 pub use rejects::{REJECT_COLUMNS, export_rejects};

@@ -220,6 +220,17 @@ impl Chunk {
     }
 }
 
+/// Told the rows read so far while a file loads (every few thousand rows),
+/// for a progress display; the ingest itself prints nothing.
+#[derive(Clone)]
+pub struct RowProgress(pub std::sync::Arc<dyn Fn(u64) + Send + Sync>);
+
+impl std::fmt::Debug for RowProgress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RowProgress")
+    }
+}
+
 /// How files are read beyond what their header says.
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -230,6 +241,8 @@ pub struct IngestOptions {
     pub xlsform: Option<XlsForm>,
     /// Bounds on money, counts and dates; values beyond them are rejected.
     pub limits: Limits,
+    /// Told the rows read as the file loads.
+    pub progress: Option<RowProgress>,
 }
 
 pub(crate) fn ingest_file(
@@ -411,6 +424,9 @@ pub(crate) fn ingest_file(
             let appended = (|| -> Result<(), IngestError> {
                 for mut chunk in receiver.iter() {
                     read += chunk.read;
+                    if let Some(RowProgress(tell)) = &options.progress {
+                        tell(read);
+                    }
                     if chunk.stage.len() > 0 {
                         stage.append_record_batch(chunk.stage.take()?)?;
                     }

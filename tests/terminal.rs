@@ -1,0 +1,152 @@
+//! What the terminal and scripts get from `prokus`: an exit code per class
+//! of failure (1 input, 2 usage, 3 locked database), errors as one JSON
+//! object with `--json`, progress on a terminal but not with `--quiet`, and
+//! a `--version` that names the DuckDB and Typst inside.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+const BIN: &str = env!("CARGO_BIN_EXE_prokus");
+
+fn prokus(dir: &Path, args: &[&str]) -> Output {
+    Command::new(BIN)
+        .args(args)
+        .env("PROKUS_NIK_KEY_FILE", dir.join("nik.key"))
+        .env_remove("PROKUS_NIK_KEY")
+        .output()
+        .expect("prokus runs")
+}
+
+fn code(out: &Output) -> i32 {
+    out.status.code().expect("an exit code, not a signal")
+}
+
+/// A database with the sample's incubators and register.
+fn database(dir: &Path) -> String {
+    let data = dir.join("data");
+    let out = prokus(
+        dir,
+        &[
+            "sample",
+            "--households",
+            "60",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let db = dir.join("t.duckdb").to_string_lossy().into_owned();
+    let files: Vec<String> = ["incubators.csv", "kpm_register.csv"]
+        .iter()
+        .map(|f| data.join(f).to_string_lossy().into_owned())
+        .chain(
+            std::fs::read_dir(&data)
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .filter(|p| {
+                    p.to_string_lossy().ends_with(".csv")
+                        && p.to_string_lossy().contains("prokus_monitoring_")
+                })
+                .map(|p| p.to_string_lossy().into_owned()),
+        )
+        .collect();
+    let mut args = vec!["ingest", "--db", &db];
+    args.extend(files.iter().map(String::as_str));
+    let out = prokus(dir, &args);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    db
+}
+
+#[test]
+fn each_class_of_failure_has_its_exit_code_and_json_says_which() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = database(d);
+
+    // 1: the file's fault, named in the message.
+    let bad = d.join("bad.csv");
+    std::fs::write(&bad, "a;b\n1;2\n").unwrap();
+    let out = prokus(d, &["ingest", "--db", &db, "--json", bad.to_str().unwrap()]);
+    assert_eq!(code(&out), 1);
+    let error: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stderr).trim()).expect("one JSON object");
+    assert_eq!(error["kind"], "input");
+    assert_eq!(error["exit_code"], 1);
+    assert!(
+        error["error"].as_str().unwrap().contains("bad.csv"),
+        "{error}"
+    );
+
+    // 2: usage, from clap and from the command itself.
+    assert_eq!(code(&prokus(d, &["indicators", "--bogus"])), 2);
+    let out = prokus(d, &["impact", "--db", &db, "--indicator", "nope", "--json"]);
+    assert_eq!(code(&out), 2);
+    let error: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stderr).trim()).expect("one JSON object");
+    assert_eq!(error["kind"], "usage");
+
+    // 3: another process holds the database.
+    let holder = duckdb::Connection::open(&db).unwrap();
+    let out = prokus(d, &["indicators", "--db", &db, "--output", "-"]);
+    assert_eq!(code(&out), 3, "{}", String::from_utf8_lossy(&out.stderr));
+    drop(holder);
+
+    // 0 again once it is free.
+    let out = prokus(
+        d,
+        &[
+            "indicators",
+            "--db",
+            &db,
+            "--output",
+            d.join("i.csv").to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn progress_shows_on_a_terminal_but_not_with_quiet() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = database(d);
+    let output = d.join("i.csv");
+    // `script` gives the command a terminal, as a user's would be.
+    let run = |extra: &str| {
+        let line = format!(
+            "{BIN} --db {db} indicators --output {} {extra}",
+            output.display()
+        );
+        let out = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("PROKUS_NIK_KEY_FILE", d.join("nik.key"))
+            .output()
+            .unwrap_or_else(|e| panic!("`script` (util-linux) is needed by this test: {e}"));
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let shown = run("");
+    assert!(shown.contains("computing indicators ("), "{shown}");
+    let quiet = run("--quiet");
+    assert!(!quiet.contains("computing indicators"), "{quiet}");
+    assert!(
+        quiet.contains("indicator rows"),
+        "results are still printed: {quiet}"
+    );
+}
+
+#[test]
+fn the_version_names_the_embedded_duckdb_and_typst() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = prokus(dir.path(), &["--version"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with(&format!("prokus {} (DuckDB v", env!("CARGO_PKG_VERSION")))
+            && text.contains(", Typst 0."),
+        "{text}"
+    );
+}
