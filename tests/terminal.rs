@@ -150,3 +150,77 @@ fn the_version_names_the_embedded_duckdb_and_typst() {
         "{text}"
     );
 }
+
+#[test]
+fn logs_say_each_step_and_query_file_and_never_a_nik() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let data = d.join("data");
+    prokus(
+        d,
+        &[
+            "sample",
+            "--households",
+            "60",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+    );
+    let db = d.join("t.duckdb").to_string_lossy().into_owned();
+    let register = data.join("kpm_register.csv");
+    let out = prokus(
+        d,
+        &[
+            "ingest",
+            "--db",
+            &db,
+            "-vv",
+            data.join("incubators.csv").to_str().unwrap(),
+            register.to_str().unwrap(),
+        ],
+    );
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        logs.contains("file loaded") && logs.contains("upsert_kpm"),
+        "{logs}"
+    );
+    // The register's NIKs, whole, appear nowhere in the logs.
+    let text = std::fs::read_to_string(&register).unwrap();
+    for nik in text
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|t| t.len() == 16)
+    {
+        assert!(!logs.contains(nik), "a NIK in the logs");
+    }
+    let out = Command::new(BIN)
+        .args(["check", "--db", &db, "--output", "-"])
+        .env("PROKUS_LOG", "debug")
+        .env("PROKUS_NIK_KEY_FILE", d.join("nik.key"))
+        .output()
+        .unwrap();
+    let logs = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        logs.contains("queries/quality/outliers.sql") && logs.contains("checks done"),
+        "{logs}"
+    );
+}
+
+#[test]
+fn completions_and_the_man_page_are_generated() {
+    let dir = tempfile::tempdir().unwrap();
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let out = prokus(dir.path(), &["completions", shell]);
+        assert_eq!(code(&out), 0);
+        let script = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            script.contains("prokus") && script.contains("ingest"),
+            "{shell}"
+        );
+    }
+    let out = prokus(dir.path(), &["man"]);
+    let page = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        page.contains(".TH prokus 1") && page.contains("Exit codes"),
+        "{page}"
+    );
+}

@@ -43,6 +43,11 @@ struct Cli {
     /// Print results and errors only: no progress.
     #[arg(long, short = 'q', global = true)]
     quiet: bool,
+    /// Log what the engine does to standard error: -v each step's time and
+    /// rows, -vv also each query file (PROKUS_LOG=debug does the same;
+    /// PROKUS_LOG takes tracing's filter syntax). Never a cell value or NIK.
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    verbose: u8,
     #[command(subcommand)]
     command: Command,
 }
@@ -226,6 +231,14 @@ enum Command {
         #[arg(long, default_value = "prokus-demo")]
         out: PathBuf,
     },
+    /// Print a shell's completion script for prokus (bash, zsh, fish,
+    /// powershell, elvish), e.g. `prokus completions bash > /etc/bash_completion.d/prokus`.
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), e.g. `prokus man > prokus.1 && man ./prokus.1`.
+    Man,
     /// Internal: compile the reports a `report` batch sends on standard input
     /// and answer with the PDFs on standard output (see prokus_report::helper).
     #[command(hide = true)]
@@ -465,6 +478,22 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => e.exit(),
     };
+    // Logs on standard error: PROKUS_LOG when set, else by -v.
+    let filter = std::env::var("PROKUS_LOG")
+        .ok()
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| {
+            tracing_subscriber::EnvFilter::new(match cli.verbose {
+                0 => "warn",
+                1 => "info",
+                _ => "debug",
+            })
+        });
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
     let json = cli.json;
     // A panic is a bug: said as one, with its own exit code.
     std::panic::set_hook(Box::new(move |info| {
@@ -570,8 +599,15 @@ impl Stages {
 }
 
 impl Stage {
-    /// Leaves the step's line with the time it took.
+    /// Leaves the step's line with the time it took (and logs it, with the
+    /// process's peak memory so far).
     fn done(self) {
+        tracing::info!(
+            ms = self.started.elapsed().as_millis() as u64,
+            peak_rss_mb = peak_rss_mb(),
+            "{} done",
+            self.what
+        );
         self.bar
             .set_style(ProgressStyle::with_template("  {msg}").expect("valid template"));
         self.bar.finish_with_message(format!(
@@ -582,9 +618,24 @@ impl Stage {
     }
 }
 
+/// The process's peak resident memory in MB (Linux; 0 elsewhere).
+fn peak_rss_mb() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<u64>().ok())
+        })
+        .map_or(0, |kb| kb / 1024)
+}
+
 fn run(cli: Cli) -> Result<ExitCode> {
     use std::io::IsTerminal as _;
-    let stages = Stages::new(!cli.quiet && !cli.json && std::io::stderr().is_terminal());
+    // Logs replace the progress lines (they would cut across them).
+    let logging = cli.verbose > 0 || std::env::var_os("PROKUS_LOG").is_some();
+    let stages =
+        Stages::new(!cli.quiet && !cli.json && !logging && std::io::stderr().is_terminal());
     match cli.command {
         Command::Sample {
             households,
@@ -1015,6 +1066,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
             } else {
                 ExitCode::SUCCESS
             })
+        }
+        Command::Completions { shell } => {
+            use clap::CommandFactory as _;
+            let mut command = Cli::command();
+            clap_complete::generate(shell, &mut command, "prokus", &mut std::io::stdout());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Man => {
+            use clap::CommandFactory as _;
+            clap_mangen::Man::new(Cli::command()).render(&mut std::io::stdout())?;
+            Ok(ExitCode::SUCCESS)
         }
         Command::Demo { out } => demo(&out),
         Command::CompileHelper => {

@@ -471,6 +471,7 @@ pub(crate) fn ingest_file(
         };
         if applies {
             let n = tx.execute(sql, params![batch_id]).map_err(with_context)?;
+            tracing::debug!(statement = name, rows = n, "merge (queries/ingest/)");
             if name.starts_with("insert_") || name.starts_with("upsert_") {
                 loaded = n as u64;
             }
@@ -553,6 +554,17 @@ pub(crate) fn ingest_file(
             Utc::now().naive_utc()
         ],
     )?;
+    let shown: &str = &display;
+    tracing::info!(
+        file = shown,
+        format = format.name(),
+        read,
+        loaded,
+        rejected,
+        duplicate,
+        ms = (Utc::now().naive_utc() - started).num_milliseconds(),
+        "file loaded"
+    );
     let unlisted_incubators = tx
         .prepare(
             "SELECT DISTINCT value FROM ingest_reject

@@ -363,6 +363,21 @@ pub fn compute_rows(
     catalog: &Catalog,
     options: &Options,
 ) -> Result<Vec<IndicatorRow>, MetricsError> {
+    let started = std::time::Instant::now();
+    let rows = compute_all(conn, catalog, options)?;
+    tracing::info!(
+        rows = rows.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "indicators computed"
+    );
+    Ok(rows)
+}
+
+fn compute_all(
+    conn: &Connection,
+    catalog: &Catalog,
+    options: &Options,
+) -> Result<Vec<IndicatorRow>, MetricsError> {
     if let Some((lo, hi)) = options.winsorize
         && !(0.0 < lo && lo < hi && hi < 100.0)
     {

@@ -226,6 +226,10 @@ impl Reads {
     /// it while the indicators and the checks are computed elsewhere, then
     /// join them with [`Reads::finish`].
     pub fn read(conn: &Connection) -> Result<Reads, ReportError> {
+        tracing::debug!(
+            sql = "queries/report/*.sql",
+            "reading what the reports print"
+        );
         let waves = prokus_metrics::wave_counts(conn)?;
         let incubators = all(conn, INCUBATORS_SQL, |r| {
             Ok(IncubatorInfo {

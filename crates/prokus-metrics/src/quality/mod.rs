@@ -562,9 +562,18 @@ pub fn check(
     for f in config.fields() {
         column(f, &columns)?;
     }
+    let started = std::time::Instant::now();
+    tracing::debug!(sql = "queries/quality/current.sql", "latest answers");
     conn.execute_batch(CURRENT_SQL)?;
     let result = run_checks(conn, config, schedule, as_of, &columns);
     conn.execute_batch("DROP TABLE IF EXISTS qc_current")?;
+    if let Ok(report) = &result {
+        tracing::info!(
+            findings = report.findings.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "checks done"
+        );
+    }
     result
 }
 
@@ -877,6 +886,11 @@ fn run_checks(
                     .replace("/*name*/", &format!("${}", i + 1)))
             })
             .collect::<Result<Vec<String>, MetricsError>>()?;
+        tracing::debug!(
+            sql = "queries/quality/missing.sql",
+            parts = parts.len(),
+            "missing answers, one part per required field"
+        );
         let mut stmt = conn.prepare(&parts.join("\nUNION ALL\n"))?;
         let names = config.required.iter().map(|r| r.field.as_str());
         let mut rows = stmt.query(duckdb::params_from_iter(names))?;
@@ -1121,12 +1135,52 @@ fn each_row<P: duckdb::Params>(
     params: P,
     mut f: impl FnMut(&duckdb::Row<'_>) -> Result<(), MetricsError>,
 ) -> Result<(), MetricsError> {
+    let started = std::time::Instant::now();
     let mut stmt = conn.prepare(sql)?;
+    let file = sql_file(sql);
+    let _logged = Finally(move || {
+        tracing::debug!(
+            sql = file,
+            ms = started.elapsed().as_millis() as u64,
+            "check query"
+        );
+    });
     let mut rows = stmt.query(params)?;
     while let Some(r) = rows.next()? {
         f(r)?;
     }
     Ok(())
+}
+
+/// Runs its closure when dropped: logs a query's time however it ends.
+struct Finally<F: FnMut()>(F);
+
+impl<F: FnMut()> Drop for Finally<F> {
+    fn drop(&mut self) {
+        (self.0)()
+    }
+}
+
+/// The queries/ file a check's SQL comes from, for the logs.
+fn sql_file(sql: &str) -> &'static str {
+    [
+        (KPM_SQL, "queries/quality/kpm.sql"),
+        (SUPERSEDED_SQL, "queries/quality/superseded.sql"),
+        (REGISTER_SQL, "queries/quality/register.sql"),
+        (REGISTER_DIFFERS_SQL, "queries/quality/register_differs.sql"),
+        (IDENTICAL_SQL, "queries/quality/identical.sql"),
+        (OUTLIERS_SQL, "queries/quality/outliers.sql"),
+        (CHANGES_SQL, "queries/quality/changes.sql"),
+        (INCONSISTENT_SQL, "queries/quality/inconsistent.sql"),
+        (NOT_COLLECTED_SQL, "queries/quality/not_collected.sql"),
+    ]
+    .into_iter()
+    // A query assembled from a file's parts begins with one of them.
+    .find(|(text, _)| {
+        let sql = sql.trim_start();
+        sql.get(..sql.len().min(60)).is_some_and(|head| text.contains(head))
+    })
+    .map_or("an inline query", |(_, f)| f)
 }
 
 /// The strings of a DuckDB LIST value.
