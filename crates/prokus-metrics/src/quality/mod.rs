@@ -1178,7 +1178,8 @@ fn sql_file(sql: &str) -> &'static str {
     // A query assembled from a file's parts begins with one of them.
     .find(|(text, _)| {
         let sql = sql.trim_start();
-        sql.get(..sql.len().min(60)).is_some_and(|head| text.contains(head))
+        sql.get(..sql.len().min(60))
+            .is_some_and(|head| text.contains(head))
     })
     .map_or("an inline query", |(_, f)| f)
 }
