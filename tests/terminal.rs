@@ -103,6 +103,19 @@ fn each_class_of_failure_has_its_exit_code_and_json_says_which() {
         ],
     );
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+
+    // 4: neither the input's fault nor the user's: here a database whose
+    // model was changed behind prokus's back (a column renamed).
+    let tampered = duckdb::Connection::open(&db).unwrap();
+    tampered
+        .execute_batch("ALTER TABLE response RENAME COLUMN business_income TO income")
+        .unwrap();
+    drop(tampered);
+    let out = prokus(d, &["indicators", "--db", &db, "--output", "-", "--json"]);
+    assert_eq!(code(&out), 4, "{}", String::from_utf8_lossy(&out.stderr));
+    let error: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stderr).trim()).expect("one JSON object");
+    assert_eq!(error["kind"], "internal");
 }
 
 #[test]

@@ -452,18 +452,28 @@ pub(crate) fn ingest_file(
         rows.rejects.flush()?;
         read
     };
+    // Each statement with its file, for the logs.
+    let of = |file: &'static str, text: &'static str| {
+        statements(text)
+            .into_iter()
+            .map(move |(name, sql)| (file, name, sql))
+            .collect::<Vec<_>>()
+    };
     let merge = match plan {
-        Plan::Survey(_) => statements(MERGE_RESPONSE_SQL),
+        Plan::Survey(_) => of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
         Plan::Template(..) => [
-            statements(MERGE_TEMPLATE_SQL),
-            statements(MERGE_RESPONSE_SQL),
-            statements(HOUSEHOLD_DIFFERENCES_SQL),
+            of("queries/ingest/merge_template.sql", MERGE_TEMPLATE_SQL),
+            of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
+            of(
+                "queries/ingest/household_differences.sql",
+                HOUSEHOLD_DIFFERENCES_SQL,
+            ),
         ]
         .concat(),
-        _ => statements(MERGE_REGISTER_SQL),
+        _ => of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL),
     };
     let mut loaded = 0u64;
-    for (name, sql) in merge {
+    for (file, name, sql) in merge {
         let applies = match plan {
             Plan::Survey(_) | Plan::Template(..) => true,
             Plan::Register(_) => name.contains("kpm") || name == "reject_unknown_incubator",
@@ -471,7 +481,7 @@ pub(crate) fn ingest_file(
         };
         if applies {
             let n = tx.execute(sql, params![batch_id]).map_err(with_context)?;
-            tracing::debug!(statement = name, rows = n, "merge (queries/ingest/)");
+            tracing::debug!(sql = file, statement = name, rows = n, "merge");
             if name.starts_with("insert_") || name.starts_with("upsert_") {
                 loaded = n as u64;
             }

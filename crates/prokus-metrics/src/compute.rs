@@ -307,7 +307,13 @@ pub(crate) fn prepare_kpm_values(conn: &Connection) -> Result<(), MetricsError> 
     if responses == 0 {
         return Err(MetricsError::NoData);
     }
+    let started = std::time::Instant::now();
     conn.execute_batch(KPM_VALUE_SQL)?;
+    tracing::debug!(
+        sql = "queries/metrics/kpm_value.sql",
+        ms = started.elapsed().as_millis() as u64,
+        "KPM values"
+    );
     Ok(())
 }
 
@@ -430,6 +436,10 @@ fn compute_all(
         }
     }
     if variables.iter().any(|v| v.winsor.is_some()) {
+        tracing::debug!(
+            sql = "queries/metrics/winsor_cut.sql",
+            "winsorising cut-offs"
+        );
         conn.execute_batch(WINSOR_SQL)?;
     } else {
         conn.execute_batch(
@@ -437,6 +447,10 @@ fn compute_all(
         )?;
     }
 
+    tracing::debug!(
+        sql = "queries/metrics/indicator_stats.sql",
+        "indicator statistics"
+    );
     let sql = stats_sql(
         &passes(&options.levels),
         &variables,
