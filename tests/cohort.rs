@@ -72,18 +72,22 @@ fn a_2022_cohort_is_judged_by_its_own_settings_and_by_none_without_them() {
     prokus(d, &["ingest", "--db", &db, &incubators, &sheet]);
 
     // No settings: no status anywhere, the default threshold, no timeliness.
-    let indicators = d.join("before.csv");
-    prokus(
-        d,
-        &[
-            "indicators",
-            "--db",
-            &db,
-            "--output",
-            indicators.to_str().unwrap(),
-        ],
-    );
-    let before = rows(&indicators);
+    // The indicator table as the database's settings make it.
+    let indicators = |name: &str| {
+        let path = d.join(name);
+        prokus(
+            d,
+            &[
+                "indicators",
+                "--db",
+                &db,
+                "--output",
+                path.to_str().unwrap(),
+            ],
+        );
+        rows(&path)
+    };
+    let before = indicators("before.csv");
     assert!(
         before
             .iter()
@@ -119,18 +123,7 @@ fn a_2022_cohort_is_judged_by_its_own_settings_and_by_none_without_them() {
     let targets = write("targets-2022.toml", TARGETS_2022);
     let schedule = write("schedule-2022.toml", SCHEDULE_2022);
     prokus(d, &["ingest", "--db", &db, &targets, &schedule]);
-    let indicators = d.join("after.csv");
-    prokus(
-        d,
-        &[
-            "indicators",
-            "--db",
-            &db,
-            "--output",
-            indicators.to_str().unwrap(),
-        ],
-    );
-    let after = rows(&indicators);
+    let after = indicators("after.csv");
     let national = after
         .iter()
         .find(|r| {
