@@ -1273,11 +1273,8 @@ fn print_mapping_check(check: &prokus_ingest::MappingCheck) {
             println!("  {:<22} {:<34} not in this export", f.field, f.column);
             continue;
         }
-        if f.household {
-            println!(
-                "  {:<22} {:<34} found (household field: checked when a household is registered)",
-                f.field, f.column
-            );
+        if let Some(why) = f.uncounted {
+            println!("  {:<22} {:<34} found ({why})", f.field, f.column);
             continue;
         }
         println!(

@@ -309,7 +309,7 @@ pub(crate) fn ingest_file(
                 // A form that asks who the household is registers the new ones.
                 Some(household) => Plan::Template(
                     plan,
-                    ColumnIndex::identity(REGISTER_COLUMNS),
+                    register_order().clone(),
                     known_kpm(db)?,
                     Some((household, known_incubators(db)?)),
                 ),
@@ -630,10 +630,11 @@ pub struct FieldCheck {
     /// Up to three failures of different values: the value (masked,
     /// clipped) and why.
     pub samples: Vec<(String, String)>,
-    /// A household field: its values are checked when the household is
-    /// registered (regions against the Kemendagri list, the incubator
-    /// against the list), so none is counted here.
-    pub household: bool,
+    /// Why no cells are counted for this line, when none are: a household
+    /// field, whose values are checked when the household is registered
+    /// (regions against the Kemendagri list, the incubator against the
+    /// list), or the submission's id or time, found or not.
+    pub uncounted: Option<&'static str>,
 }
 
 /// Reads `file` through `mapping` as `prokus ingest` would, without a
@@ -674,7 +675,30 @@ pub fn check_mapping(
                 .into(),
         })?;
     let labels = label_headers(&mut table.headers, mapping, options);
-    let (expanded, _) = aggregate_repeats(file, format, &mut table, mapping)?;
+    let (mut expanded, _) = aggregate_repeats(file, format, &mut table, mapping)?;
+    // A dry run reports every field, found or not: nothing is required here,
+    // and the submission's id and time are reported as lines of their own.
+    for f in expanded.fields.values_mut() {
+        f.required = false;
+    }
+    let submission = [
+        ("(submission id)", &expanded.submission.id_columns),
+        ("(submission time)", &expanded.submission.time_columns),
+    ]
+    .map(|(what, candidates)| FieldCheck {
+        field: what.to_string(),
+        column: candidates.join(" / "),
+        found: candidates
+            .iter()
+            .any(|c| find_column(&table.headers, c).is_some()),
+        parsed: 0,
+        empty: 0,
+        failed: 0,
+        samples: Vec::new(),
+        uncounted: Some("metadata: every row needs it"),
+    });
+    expanded.submission.id_columns.clear();
+    expanded.submission.time_columns.clear();
     let plan = SurveyPlan::new(
         file,
         format,
@@ -699,7 +723,7 @@ pub fn check_mapping(
                     empty: 0,
                     failed: 0,
                     samples: Vec::new(),
-                    household: false,
+                    uncounted: None,
                 },
             ))
         })
@@ -740,7 +764,10 @@ pub fn check_mapping(
         }
         Ok(())
     })?;
-    let mut fields: Vec<FieldCheck> = fields.into_iter().map(|(_, f)| f).collect();
+    let mut fields: Vec<FieldCheck> = submission
+        .into_iter()
+        .chain(fields.into_iter().map(|(_, f)| f))
+        .collect();
     // The household fields, found or not (their values are checked at loading).
     for (name, _) in crate::mapping::HOUSEHOLD_FIELDS {
         if let Some(f) = mapping.fields.get(*name) {
@@ -752,7 +779,7 @@ pub fn check_mapping(
                 empty: 0,
                 failed: 0,
                 samples: Vec::new(),
-                household: true,
+                uncounted: Some("household field: checked when a household is registered"),
             });
         }
     }
@@ -1022,7 +1049,8 @@ impl Plan {
                             problems.extend(
                                 register
                                     .into_iter()
-                                    .filter(|p| !(said && p.column == "incubator_id")),
+                                    .filter(|p| !(said && p.column == "incubator_id"))
+                                    .map(|p| household.in_form(p)),
                             );
                         }
                         Err(problems)
@@ -1397,15 +1425,11 @@ fn convert(raw: &str, field: &FieldMapping, limits: &Limits) -> Result<Value, St
         FieldType::Id => Value::Text(raw.split_whitespace().collect()),
         FieldType::Text | FieldType::Multi => Value::Text(raw.to_string()),
         FieldType::Choice => {
-            let code = field
-                .choices
-                .get(raw)
-                .or_else(|| field.choices.get(&raw.to_lowercase()))
-                .ok_or_else(|| {
-                    let known: Vec<&str> = field.choices.keys().map(String::as_str).collect();
-                    format!("`{raw}` is not one of the choices ({})", known.join(", "))
-                })?;
-            Value::Text(code.clone())
+            let code = field.choice(raw).ok_or_else(|| {
+                let known: Vec<&str> = field.choices.keys().map(String::as_str).collect();
+                format!("`{raw}` is not one of the choices ({})", known.join(", "))
+            })?;
+            Value::Text(code.to_string())
         }
         // Derived from a select_multiple's or a select_one's choice names.
         FieldType::YesNo if !field.any_of.is_empty() => Value::Boolean(
@@ -1460,6 +1484,7 @@ pub const REGISTER_COLUMNS: &[&str] = &[
 pub const INCUBATOR_COLUMNS: &[&str] = &["incubator_id", "name", "university", "province_code"];
 
 /// Header positions of a fixed-column list.
+#[derive(Clone)]
 struct ColumnIndex {
     index: Vec<Option<usize>>,
     names: &'static [&'static str],
@@ -1804,6 +1829,14 @@ fn unlisted_said(problems: &[Problem]) -> bool {
         .any(|p| p.reason.contains("is not in the incubator list"))
 }
 
+/// The register's columns in their own order: the index of cells already
+/// laid out that way (a form's household values, a known KPM's row), made
+/// once rather than per row.
+fn register_order() -> &'static ColumnIndex {
+    static ORDER: std::sync::OnceLock<ColumnIndex> = std::sync::OnceLock::new();
+    ORDER.get_or_init(|| ColumnIndex::identity(REGISTER_COLUMNS))
+}
+
 /// The KPM in the register, with their incubators.
 fn known_kpm(db: &Database) -> Result<HashMap<String, Registered>, IngestError> {
     Ok(db
@@ -1893,14 +1926,22 @@ impl HouseholdPlan {
                     .as_ref()
                     .and_then(|l| l.get(&normalize_label(raw)))
                     .map_or(raw, String::as_str);
-                field
-                    .choices
-                    .get(name)
-                    .or_else(|| field.choices.get(&name.to_lowercase()))
-                    .map_or(name, String::as_str)
-                    .to_string()
+                field.choice(name).unwrap_or(name).to_string()
             })
             .collect()
+    }
+
+    /// `problem`, found under a register column, named by the form's column
+    /// that feeds it: the user looks for the column of their export.
+    fn in_form(&self, mut problem: Problem) -> Problem {
+        let source = REGISTER_COLUMNS
+            .iter()
+            .zip(&self.sources)
+            .find(|(name, _)| **name == problem.column);
+        if let Some((_, Some((_, field, _)))) = source {
+            problem.column = field.column.clone();
+        }
+        problem
     }
 
     /// The problem of a row whose incubator choice is not in the list.
@@ -1998,8 +2039,7 @@ fn check_template_row(
             .iter()
             .map(|name| columns.is_number(numeric, name))
             .collect();
-        let identity = ColumnIndex::identity(REGISTER_COLUMNS);
-        Ok(check_register_row(db, &identity, row, &given, &numbers).ok())
+        Ok(check_register_row(db, register_order(), row, &given, &numbers).ok())
     } else {
         check_register_row(db, columns, row, cells, numeric).map(Some)
     };

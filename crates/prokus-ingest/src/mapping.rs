@@ -100,6 +100,15 @@ pub struct FieldMapping {
 }
 
 impl FieldMapping {
+    /// The canonical code of a choice answer, by its name as written or in
+    /// lower case.
+    pub fn choice(&self, answer: &str) -> Option<&str> {
+        self.choices
+            .get(answer)
+            .or_else(|| self.choices.get(&answer.to_lowercase()))
+            .map(String::as_str)
+    }
+
     /// Whether the column is a select_multiple (its own type, or a yes/no
     /// derived from one with `any_of`).
     pub fn reads_multiple(&self) -> bool {

@@ -463,6 +463,20 @@ fn mapping_check_counts_each_field_without_writing() {
     let values: Vec<&str> = income.samples.iter().map(|(v, _)| v.as_str()).collect();
     assert_eq!(values, ["penerima", "pembanding"], "{:?}", income.samples);
     assert!(!field("saves_monthly").found);
+    assert!(field("(submission id)").found && field("(submission time)").found);
+    // Even the required KPM id and submission id missing: a dry run still
+    // reports every field rather than stopping at the first.
+    let lost = MAPPING
+        .replace("identitas/kpm_id", "identitas/id_kpm")
+        .replace(
+            "id_columns = [\"_uuid\"]",
+            "id_columns = [\"meta/instanceID\"]",
+        );
+    let mapping = FormMapping::parse(&lost, Path::new("lost.toml")).unwrap();
+    let check = prokus_ingest::check_mapping(&export, &mapping, &IngestOptions::default()).unwrap();
+    let field = |name: &str| check.fields.iter().find(|f| f.field == name).unwrap();
+    assert!(!field("kpm_id").found && !field("(submission id)").found);
+    assert_eq!(field("business_income").parsed, 4);
 }
 
 #[test]
