@@ -16,6 +16,12 @@ fi
 # Formatting is checked first: it takes a second and CI would reject it anyway.
 cargo fmt --all -- --check
 
+# The lints and the documentation, as the README asks of every change: any
+# warning fails the run. They share the build of the dependencies with the
+# tests below (clippy and rustdoc only check, they do not compile DuckDB again).
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --quiet
+
 # Every test target of every crate (the crates have no doc tests), then one
 # closing line that adds up all the test binaries' results.
 log=$(mktemp)

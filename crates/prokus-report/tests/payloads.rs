@@ -1,0 +1,125 @@
+//! Snapshots of the data each audience's template receives, on the demo's
+//! sample: the national report, the dashboard, one province, one regency and
+//! one incubator, in Indonesian and English. A change that moves a printed
+//! figure, a word or a chart fails here, and its diff is reviewed
+//! (`cargo insta review`, or `INSTA_UPDATE=always` then `git diff`).
+
+use std::sync::OnceLock;
+
+use prokus_ingest::{Database, FormMapping};
+use prokus_metrics::Catalog;
+use prokus_report::data::{self, Built, Inputs};
+use prokus_report::format::Lang;
+use sha2::{Digest, Sha256};
+
+/// The demo's sample loaded with its settings, and the inputs of a report
+/// run on it, made once for every snapshot.
+fn inputs() -> &'static Inputs {
+    static INPUTS: OnceLock<Inputs> = OnceLock::new();
+    INPUTS.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let sample = prokus_sample::write_sample(
+            &prokus_sample::SampleConfig::default(),
+            &dir.path().join("data"),
+        )
+        .unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let mapping = FormMapping::prokus();
+        for file in &sample.files {
+            match file.extension().and_then(|e| e.to_str()) {
+                Some("csv" | "xlsx") => {
+                    db.ingest(file, &mapping).unwrap();
+                }
+                Some("toml") => {
+                    prokus_metrics::settings::ingest_setting(&mut db, file).unwrap();
+                }
+                _ => {}
+            }
+        }
+        let settings = prokus_metrics::settings::Settings::from_db(&db).unwrap();
+        let conn = db.connection();
+        prokus_metrics::keep_current_answers(conn).unwrap();
+        let quality =
+            prokus_metrics::quality::check(conn, &settings.checks, &settings.schedule, None)
+                .unwrap();
+        let reads = data::Reads::read(conn).unwrap();
+        prokus_metrics::release_current_answers(conn).unwrap();
+        let options = prokus_report::indicator_options(&settings);
+        let rows = prokus_metrics::compute_rows(conn, &Catalog::builtin(), &options).unwrap();
+        let units = prokus_metrics::impact::units_after_compute(
+            conn,
+            prokus_metrics::impact::ClusterLevel::Kpm,
+        )
+        .unwrap();
+        let mut inputs = reads.finish(rows, Catalog::builtin(), quality, settings);
+        inputs.impact = prokus_metrics::impact::outcome_estimates(&Catalog::builtin(), &units);
+        inputs.generated = chrono::NaiveDate::from_ymd_opt(2021, 12, 20)
+            .unwrap()
+            .and_hms_opt(3, 0, 0)
+            .unwrap();
+        inputs
+    })
+}
+
+/// What a template receives: the payload (its `data.json`), and each chart
+/// by name with a hash of its SVG (the SVG itself is too long to review).
+fn received(built: &Built) -> serde_json::Value {
+    let charts: Vec<serde_json::Value> = built
+        .charts
+        .iter()
+        .map(|(name, svg)| {
+            serde_json::json!({
+                "name": name,
+                "svg_sha256": hex::encode(Sha256::digest(svg.as_bytes()))[..16].to_string(),
+            })
+        })
+        .collect();
+    let files: Vec<&str> = built.files.iter().map(|f| f.name()).collect();
+    serde_json::json!({ "payload": built.payload, "charts": charts, "files": files })
+}
+
+fn lang_name(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Id => "id",
+        Lang::En => "en",
+    }
+}
+
+#[test]
+fn national_and_dashboard() {
+    let inputs = inputs();
+    for lang in [Lang::Id, Lang::En] {
+        let l = lang_name(lang);
+        insta::assert_json_snapshot!(
+            format!("national-{l}"),
+            received(&data::national(inputs, lang).unwrap())
+        );
+        insta::assert_json_snapshot!(
+            format!("dashboard-{l}"),
+            received(&data::dashboard(inputs, lang).unwrap())
+        );
+    }
+}
+
+#[test]
+fn one_province_one_regency_one_incubator() {
+    let inputs = inputs();
+    let province = inputs.db.provinces[0].code.clone();
+    let regency = inputs.db.regencies[0].code.clone();
+    let incubator = inputs.db.incubators[0].id.clone();
+    for lang in [Lang::Id, Lang::En] {
+        let l = lang_name(lang);
+        insta::assert_json_snapshot!(
+            format!("province-{l}"),
+            received(&data::province(inputs, lang, &province).unwrap())
+        );
+        insta::assert_json_snapshot!(
+            format!("regency-{l}"),
+            received(&data::regency(inputs, lang, &regency).unwrap())
+        );
+        insta::assert_json_snapshot!(
+            format!("incubator-{l}"),
+            received(&data::incubator(inputs, lang, &incubator).unwrap())
+        );
+    }
+}
