@@ -366,7 +366,7 @@ fn check_writes_every_finding_and_one_file_per_incubator() {
     for entry in std::fs::read_dir(&split).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        if name == prokus_ingest::MANIFEST {
+        if name == prokus_files::MANIFEST {
             continue;
         }
         let Some(unit) = name.strip_suffix("-findings.csv") else {
@@ -669,7 +669,7 @@ fn pdfs_open_and_print_the_indicator_table() {
     let dashboard = pdf_text(&reports.join("dashboard.pdf"));
     assert!(dashboard.contains("Dasbor Capaian ProKUS"));
     let decimals = catalog_decimals();
-    for id in prokus_report::data::DASHBOARD_KPIS {
+    for id in prokus_report::DASHBOARD_KPIS {
         let r = run
             .indicators
             .iter()

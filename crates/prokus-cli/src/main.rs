@@ -17,7 +17,6 @@ use std::time::Instant;
 use anyhow::{Context, Result, bail};
 use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
-use prokus_report::data::Reads;
 
 use prokus_ingest::{BatchSummary, Database, FormMapping};
 use prokus_metrics::{Catalog, Options};
@@ -123,8 +122,8 @@ enum Command {
     /// Render the PDF reports.
     Report {
         /// Which reports.
-        #[arg(long, value_enum, default_value_t = AudienceArg::All)]
-        audience: AudienceArg,
+        #[arg(long, default_value = "all", value_parser = audience_parser())]
+        audience: String,
         /// Output folder.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
@@ -279,7 +278,7 @@ fn write_file(
 ) -> Result<()> {
     let mut bytes = Vec::new();
     write(&mut bytes)?;
-    prokus_ingest::write_atomically(path, &bytes).with_context(|| format!("{}", path.display()))?;
+    prokus_files::write_atomically(path, &bytes).with_context(|| format!("{}", path.display()))?;
     eprintln!("{what} written to {}", path.display());
     Ok(())
 }
@@ -326,14 +325,23 @@ enum TableFormat {
     Xlsx,
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum AudienceArg {
-    National,
-    Dashboard,
-    Province,
-    Regency,
-    Incubator,
-    All,
+/// `--audience`: the name of each audience the report crate has, or `all`.
+fn audience_parser() -> clap::builder::PossibleValuesParser {
+    use clap::builder::PossibleValue;
+    let mut values: Vec<PossibleValue> = prokus_report::audience::ALL
+        .iter()
+        .map(|a| PossibleValue::new(a.name).help(a.readers))
+        .collect();
+    values.push(PossibleValue::new("all").help("every audience above"));
+    clap::builder::PossibleValuesParser::new(values)
+}
+
+/// The audiences `--audience NAME` selects.
+fn audiences(name: &str) -> Vec<&'static Audience> {
+    match prokus_report::audience::find(name) {
+        Some(one) => vec![one],
+        None => prokus_report::audience::ALL.to_vec(),
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -861,8 +869,6 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let db = open_existing(&cli.db)?;
             let settings = run_settings(&db, targets.as_deref(), schedule.as_deref(), None)?;
             print_missing_settings(&settings);
-            // Only the levels and periods the PDFs print.
-            let options = prokus_report::indicator_options(&settings);
             let lang = match lang {
                 LangArg::Id => Lang::Id,
                 LangArg::En => Lang::En,
@@ -872,58 +878,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 out: out.clone(),
                 pdfa,
             };
-            // The data-quality checks, then what the reports read from the
-            // database, run on a second connection while the indicators, then
-            // the impact estimates, are computed: each has single-threaded
-            // stretches the other fills, and the estimates reuse the KPM
-            // values the indicators built on their connection.
-            let checker = db.connection().try_clone()?;
-            let settings = &settings;
-            let checking = stages.start("checking data quality");
-            let (found, computed) = std::thread::scope(|scope| {
-                let checks = scope.spawn(move || -> Result<_> {
-                    // The checks and the reads choose the latest answers once.
-                    prokus_metrics::keep_current_answers(&checker)?;
-                    let quality = prokus_metrics::quality::check(
-                        &checker,
-                        &settings.checks,
-                        &settings.schedule,
-                        None,
-                    )?;
-                    let reads = Reads::read(&checker)?;
-                    prokus_metrics::release_current_answers(&checker)?;
-                    checking.done();
-                    Ok((quality, reads))
-                });
-                let computed = (|| -> Result<_> {
-                    let stage = stages.start("computing indicators");
-                    let rows = prokus_metrics::compute_rows(
-                        db.connection(),
-                        &Catalog::builtin(),
-                        &options,
-                    )?;
-                    stage.done();
-                    let stage = stages.start("estimating impact");
-                    let impact = report_impact(db.connection(), audience)?;
-                    stage.done();
-                    Ok((rows, impact))
-                })();
-                let found = checks
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-                (found, computed)
-            });
-            let ((quality, reads), (rows, impact)) = (found?, computed?);
-            let data = ReportData {
-                rows,
-                reads,
-                quality,
-                impact,
-                settings: settings.clone(),
-            };
+            let audiences = audiences(&audience);
+            let inputs = gather_with_stages(&db, settings, &audiences, &stages)?;
             let (written, failed) = report(
-                data,
-                audience,
+                inputs,
+                &audiences,
                 &render,
                 stages.shown(),
                 !single_process,
@@ -1194,25 +1153,24 @@ fn write_check_files(
         }
         out.flush()?;
     } else if is_xlsx {
-        prokus_ingest::write_atomically(output, &found.xlsx(lang, None)?)
+        prokus_files::write_atomically(output, &found.xlsx(lang, None)?)
             .with_context(|| output.display().to_string())?;
     } else {
-        prokus_ingest::write_atomically_with(output, |w| -> Result<()> {
+        prokus_files::write_atomically_with(output, |w| -> Result<()> {
             Ok(found.write_findings_csv(w, lang, None)?)
         })
         .with_context(|| output.display().to_string())?;
     }
     if let Some(path) = completeness {
         let bytes = found.completeness_csv(lang)?;
-        prokus_ingest::write_atomically(path, &bytes)
-            .with_context(|| path.display().to_string())?;
+        prokus_files::write_atomically(path, &bytes).with_context(|| path.display().to_string())?;
     }
     let mut written = 0;
     if let Some(dir) = per_incubator {
         let mut paths = Vec::new();
         for unit in found.unit_ids() {
             let own = found.for_unit(&unit);
-            let stem = prokus_ingest::file_stem(&unit);
+            let stem = prokus_files::file_stem(&unit);
             let outputs = match split {
                 SplitFormat::Xlsx => vec![(
                     dir.join(format!("{stem}.xlsx")),
@@ -1230,7 +1188,7 @@ fn write_check_files(
                 ],
             };
             for (path, bytes) in outputs {
-                prokus_ingest::write_atomically(&path, &bytes)
+                prokus_files::write_atomically(&path, &bytes)
                     .with_context(|| path.display().to_string())?;
                 written += 1;
                 paths.push(path);
@@ -1238,7 +1196,7 @@ fn write_check_files(
         }
         // A unit with no findings left, or a KPM moved away: the earlier
         // run's file for it does not stay.
-        prokus_ingest::replace_outputs(dir, "check", &paths)
+        prokus_files::replace_outputs(dir, "check", &paths)
             .with_context(|| dir.display().to_string())?;
     }
     Ok(written)
@@ -1414,64 +1372,45 @@ fn write_table(
     Ok(())
 }
 
-/// What the reports are made from.
-struct ReportData {
-    /// The indicator rows.
-    rows: Vec<prokus_metrics::IndicatorRow>,
-    /// What the reports read from the database itself.
-    reads: Reads,
-    /// What the data-quality checks found.
-    quality: prokus_metrics::quality::QualityReport,
-    /// The impact estimates of the national report ([`report_impact`]).
-    impact: Vec<prokus_metrics::impact::ImpactRow>,
-    /// The settings the indicators and checks used.
+/// [`prokus_report::gather`] of what `audiences` print, each step shown by
+/// `stages` while it runs.
+fn gather_with_stages(
+    db: &Database,
     settings: prokus_metrics::settings::Settings,
+    audiences: &[&'static Audience],
+    stages: &Stages,
+) -> Result<prokus_report::Inputs> {
+    let running = std::sync::Mutex::new(Vec::new());
+    let on_step = |step: prokus_report::Step, started: bool| {
+        let mut running = running.lock().unwrap_or_else(|e| e.into_inner());
+        if started {
+            running.push((step, stages.start(step.describe())));
+        } else if let Some(at) = running.iter().position(|(s, _)| *s == step) {
+            running.remove(at).1.done();
+        }
+    };
+    Ok(prokus_report::gather(
+        db.connection(),
+        prokus_report::GatherOptions {
+            settings,
+            audiences: audiences.to_vec(),
+            rows: None,
+            on_step: &on_step,
+        },
+    )?)
 }
 
-/// The national report's impact section: every outcome against the
-/// comparison group, standard errors clustered by household; none when the
-/// national report is not rendered. Reuses the KPM values the indicators
-/// built on `conn`.
-fn report_impact(
-    conn: &duckdb::Connection,
-    audience: AudienceArg,
-) -> Result<Vec<prokus_metrics::impact::ImpactRow>> {
-    if !matches!(audience, AudienceArg::National | AudienceArg::All) {
-        return Ok(Vec::new());
-    }
-    let units = prokus_metrics::impact::units_after_compute(
-        conn,
-        prokus_metrics::impact::ClusterLevel::Kpm,
-    )?;
-    Ok(prokus_metrics::impact::outcome_estimates(
-        &Catalog::builtin(),
-        &units,
-    ))
-}
-
-/// Renders the reports of `audience` from `data`, with a progress bar and,
-/// when `helpers`, helper processes; returns (written, failed).
+/// Renders the reports of `audiences` from `inputs`, with a progress bar
+/// and, when `helpers`, helper processes; returns (written, failed).
 fn report(
-    data: ReportData,
-    audience: AudienceArg,
+    inputs: prokus_report::Inputs,
+    audiences: &[&'static Audience],
     render_options: &RenderOptions,
     show_progress: bool,
     helpers: bool,
     timings: Option<&Path>,
 ) -> Result<(usize, usize)> {
-    let mut inputs = data
-        .reads
-        .finish(data.rows, Catalog::builtin(), data.quality, data.settings);
-    inputs.impact = data.impact;
-    let audience = match audience {
-        AudienceArg::National => Audience::National,
-        AudienceArg::Dashboard => Audience::Dashboard,
-        AudienceArg::Province => Audience::Province,
-        AudienceArg::Regency => Audience::Regency,
-        AudienceArg::Incubator => Audience::Incubator,
-        AudienceArg::All => Audience::All,
-    };
-    let jobs = prokus_report::jobs(&inputs, audience);
+    let jobs = prokus_report::jobs(&inputs, audiences);
     let bar = progress_bar(jobs.len() as u64, "PDF", show_progress);
     let helpers = if helpers && jobs.len() > 1 {
         start_helpers(rayon::current_num_threads().saturating_sub(1))
@@ -1485,29 +1424,22 @@ fn report(
     for r in &results {
         if let Err(e) = &r.result {
             failed += 1;
-            eprintln!("error: report {:?} failed: {e}", r.job);
+            let (audience, scope) = r.job.describe();
+            eprintln!("error: the {audience} report {scope} failed: {e}");
         }
     }
     // What an earlier run wrote for these audiences and this one did not
     // (an incubator gone, a KPM moved) is removed, so no stale list stays.
     // Named from the audience, not from its jobs: a run with no incubator
     // left still removes the last run's incubator files.
-    let scopes: &[&str] = match audience {
-        Audience::All => &["national", "dashboard", "province", "regency", "incubator"],
-        Audience::National => &["national"],
-        Audience::Dashboard => &["dashboard"],
-        Audience::Province => &["province"],
-        Audience::Regency => &["regency"],
-        Audience::Incubator => &["incubator"],
-    };
-    for scope in scopes {
+    for scope in audiences.iter().map(|a| a.name) {
         let written: Vec<PathBuf> = results
             .iter()
-            .filter(|r| r.job.describe().0 == *scope)
+            .filter(|r| r.job.describe().0 == scope)
             .filter_map(|r| r.result.as_ref().ok().map(|pdf| (pdf, &r.files)))
             .flat_map(|(pdf, files)| std::iter::once(pdf.clone()).chain(files.iter().cloned()))
             .collect();
-        let removed = prokus_ingest::replace_outputs(&render_options.out, scope, &written)
+        let removed = prokus_files::replace_outputs(&render_options.out, scope, &written)
             .with_context(|| render_options.out.display().to_string())?;
         if removed > 0 && show_progress {
             eprintln!(
@@ -1629,17 +1561,23 @@ fn demo(out: &Path) -> Result<ExitCode> {
     steps.inc(1);
 
     steps.set_message("checking data quality");
-    let found = prokus_metrics::quality::check(
+    // The reports print from the table just written and the checks run here,
+    // as `prokus report` would make them.
+    let inputs = prokus_report::gather(
         db.connection(),
-        &settings.checks,
-        &settings.schedule,
-        None,
+        prokus_report::GatherOptions {
+            settings,
+            audiences: prokus_report::audience::ALL.to_vec(),
+            rows: Some(table.rows()?),
+            on_step: &|_, _| {},
+        },
     )?;
+    let found = &inputs.quality;
     let check_file = out.join("data-quality.xlsx");
     let check_dir = out.join("data-quality");
-    let check_summary = check_summary_line(&found);
+    let check_summary = check_summary_line(found);
     write_check_files(
-        &found,
+        found,
         &CheckFiles {
             lang: Lang::Id,
             output: &check_file,
@@ -1657,15 +1595,14 @@ fn demo(out: &Path) -> Result<ExitCode> {
         out: reports.clone(),
         pdfa: false,
     };
-    // The reports reuse the checks written above.
-    let report_data = ReportData {
-        rows: table.rows()?,
-        reads: Reads::read(db.connection())?,
-        quality: found,
-        impact: report_impact(db.connection(), AudienceArg::All)?,
-        settings,
-    };
-    let (written, failed) = report(report_data, AudienceArg::All, &render, false, true, None)?;
+    let (written, failed) = report(
+        inputs,
+        &prokus_report::audience::ALL,
+        &render,
+        false,
+        true,
+        None,
+    )?;
     steps.inc(1);
     steps.finish_and_clear();
 
@@ -1709,7 +1646,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
         } else {
             String::new()
         },
-        prokus_report::data::attention_suffix(render.lang)
+        prokus_report::attention_suffix(render.lang)
     );
     println!(
         "data quality: {} ({check_summary}); one workbook per incubator in {}",

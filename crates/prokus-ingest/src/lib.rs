@@ -19,7 +19,6 @@
 mod db;
 pub mod draft;
 mod error;
-mod files;
 mod load;
 pub mod mapping;
 pub mod nik;
@@ -35,9 +34,6 @@ pub mod xlsform;
 pub use db::{Database, SCHEMA_SQL};
 pub use draft::draft_mapping;
 pub use error::IngestError;
-pub use files::{
-    MANIFEST, check_id, file_stem, replace_outputs, write_atomically, write_atomically_with,
-};
 pub use load::{
     BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck,
     REGISTER_COLUMNS, RowProgress, check_mapping, sniff_load_order,

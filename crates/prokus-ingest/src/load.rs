@@ -10,7 +10,6 @@ use sha2::{Digest, Sha256};
 
 use crate::IngestError;
 use crate::db::Database;
-use crate::files::check_id;
 use crate::mapping::{
     Aggregate, CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_choice_columns,
     find_column,
@@ -23,6 +22,7 @@ use crate::stage::{StageBatch, StageSchema};
 use crate::values::{Limits, parse_count, parse_datetime, parse_money, parse_yes_no};
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
+use prokus_files::check_id;
 use std::collections::{HashMap, HashSet};
 
 const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.sql");

@@ -40,7 +40,7 @@ fn reject_rows(db: &Database) -> Result<Vec<[String; 6]>, IngestError> {
 /// Writes the rejects to `output`: an `.xlsx` workbook (frozen header,
 /// filters, row numbers as numbers), `-` for CSV on standard output, else a
 /// CSV file. Returns the number of rejects written. The file is written
-/// whole or not at all ([`crate::write_atomically`]).
+/// whole or not at all ([`prokus_files::write_atomically`]).
 pub fn export_rejects(db: &Database, output: &Path) -> Result<usize, IngestError> {
     let rows = reject_rows(db)?;
     let io = |source: std::io::Error| IngestError::Io {
@@ -66,7 +66,7 @@ pub fn export_rejects(db: &Database, output: &Path) -> Result<usize, IngestError
     if output.as_os_str() == "-" {
         std::io::stdout().write_all(&bytes).map_err(io)?;
     } else {
-        crate::write_atomically(output, &bytes).map_err(io)?;
+        prokus_files::write_atomically(output, &bytes).map_err(io)?;
     }
     Ok(rows.len())
 }

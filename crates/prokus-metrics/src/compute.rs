@@ -1345,6 +1345,41 @@ pub fn release_current_answers(conn: &Connection) -> Result<(), MetricsError> {
     Ok(())
 }
 
+/// The temporary tables and views an indicator computation leaves on its
+/// connection (`queries/metrics/kpm_value.sql`, `winsor_cut.sql` and the
+/// variable list), which the impact estimates on that connection reuse
+/// ([`crate::impact::units_after_compute`]); dropped by [`release_values`].
+pub const VALUE_SCRATCH: [&str; 8] = [
+    "group_label",
+    "kpm_long",
+    "kpm_value",
+    "kpm_period",
+    "period_def",
+    "response_value",
+    "winsor_cut",
+    "variable_def",
+];
+
+/// Drops what an indicator computation left on `conn` ([`VALUE_SCRATCH`]),
+/// views before the tables they read.
+pub fn release_values(conn: &Connection) -> Result<(), MetricsError> {
+    let mut present: Vec<(String, bool)> = conn
+        .prepare(
+            "SELECT view_name, true FROM duckdb_views() WHERE temporary
+             UNION ALL SELECT table_name, false FROM duckdb_tables() WHERE temporary",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    present.retain(|(name, _)| VALUE_SCRATCH.contains(&name.as_str()));
+    present.sort_by_key(|(_, view)| !view);
+    for (name, view) in present {
+        // Only names from VALUE_SCRATCH reach this statement.
+        let kind = if view { "VIEW" } else { "TABLE" };
+        conn.execute_batch(&format!("DROP {kind} IF EXISTS temp.main.{name}"))?;
+    }
+    Ok(())
+}
+
 fn current_answers_kept(conn: &Connection) -> Result<bool, MetricsError> {
     Ok(conn.query_row(
         "SELECT count(*) > 0 FROM duckdb_tables() WHERE temporary AND table_name = 'response_current'",

@@ -31,8 +31,9 @@ pub mod targets;
 
 pub use catalog::{Aggregation, Catalog, Direction, Indicator, Population, Unit};
 pub use compute::{
-    CSV_HEADER, Dimension, IndicatorRow, IndicatorTable, Level, Options, Period, WaveCount,
-    compute, compute_rows, keep_current_answers, periods, release_current_answers, wave_counts,
+    CSV_HEADER, Dimension, IndicatorRow, IndicatorTable, Level, Options, Period, VALUE_SCRATCH,
+    WaveCount, compute, compute_rows, keep_current_answers, periods, release_current_answers,
+    release_values, wave_counts,
 };
 pub use targets::{Status, Targets};
 

@@ -1,5 +1,5 @@
 //! Charts drawn with plotters as SVG, their text measured with the font bytes
-//! Typst embeds (see [`crate::world::FONT_FAMILY`]). Colours are the
+//! Typst embeds (see [`crate::fonts::FONT_FAMILY`]). Colours are the
 //! Okabe–Ito palette, which colour-blind readers can tell apart. Every chart
 //! carries its title with the unit, and a footer line with n and the source.
 
@@ -8,7 +8,7 @@ use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 
-use crate::world::{FONT_FAMILY, Shared};
+use crate::fonts::FONT_FAMILY;
 
 /// Okabe–Ito: blue, orange, bluish green, reddish purple, sky blue, vermillion.
 pub const PALETTE: [RGBColor; 6] = [
@@ -60,7 +60,7 @@ fn svg(
     height: u32,
     body: impl FnOnce(&Area) -> Drawn,
 ) -> Result<String, ChartError> {
-    Shared::get();
+    crate::fonts::register_for_charts();
     let mut out = String::new();
     let result = (|| {
         let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();

@@ -22,7 +22,7 @@ use std::process::{Child, ChildStdin, Command, Stdio};
 
 use chrono::NaiveDateTime;
 
-/// One compilation: what [`crate::render::compile_json`] takes.
+/// One compilation: what [`crate::compile::compile_json`] takes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Request {
     /// The template's file name (`province.typ`).
@@ -125,8 +125,8 @@ pub fn serve(input: impl Read, output: impl Write) -> io::Result<()> {
     let mut output = BufWriter::new(output);
     let mut served = 0usize;
     while let Some(request) = Request::read(&mut input)? {
-        let result = crate::render::isolated(&request.template, || {
-            crate::render::compile_json(
+        let result = crate::compile::isolated(&request.template, || {
+            crate::compile::compile_json(
                 &request.template,
                 request.json,
                 request.charts,
@@ -154,7 +154,7 @@ pub fn serve(input: impl Read, output: impl Write) -> io::Result<()> {
         }
         output.flush()?;
         served += 1;
-        if served.is_multiple_of(crate::render::EVICT_EVERY) {
+        if served.is_multiple_of(crate::compile::EVICT_EVERY) {
             typst::comemo::evict(0);
         }
     }

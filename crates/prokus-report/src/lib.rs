@@ -1,29 +1,50 @@
 //! The PDFs the ProKUS M&E engine hands out.
 //!
-//! [`data`] turns the indicator table and the database into what each report
-//! says (in Bahasa Indonesia or English, with Indonesian number formats from
-//! [`format`](mod@format)); [`charts`] draws its charts with plotters as SVG; [`world`]
-//! holds the Typst world — fonts, library and templates shared by every report,
-//! data and charts as virtual files, never pasted into Typst source; [`render`]
-//! compiles a batch of reports in parallel and writes each PDF atomically,
-//! with [`helper`] processes compiling some of them.
+//! A run: [`gather`] reads and computes everything the reports print
+//! ([`Inputs`]); each audience under [`audience`] (the national report, the
+//! Kasubdit dashboard, a province, a regency, an incubator) turns those
+//! inputs into the data its template receives ([`payload`]), in Bahasa
+//! Indonesia or English with Indonesian number formats from
+//! [`format`](mod@format); [`render`] compiles a batch of reports in
+//! parallel ([`compile`], some in [`helper`] processes) and writes each PDF
+//! whole or not at all.
 //!
-//! Audiences: the national quarterly report, the Kasubdit (sub-directorate
-//! head) dashboard, one report per province and one feedback report per
-//! incubator, which shows only that incubator's KPM (beneficiary households).
+//! Inside: the sections several audiences share (`sections`), their charts
+//! (`figures`, drawn by [`charts`] with plotters as SVG) and their words
+//! (`words`); [`world`] is the Typst world, with the fonts ([`fonts`]),
+//! library and templates shared by every report, and the data and charts as
+//! virtual files, never pasted into Typst source.
+//!
+//! An incubator's report shows only that incubator's KPM (beneficiary
+//! households).
 
+pub mod audience;
 pub mod charts;
-pub mod data;
+pub mod compile;
+mod figures;
+pub mod fonts;
+pub mod gather;
 pub mod helper;
+pub mod inputs;
+pub mod payload;
 /// Indonesian and English number, money, date and quarter formats (shared
 /// with the metrics crate's data-quality messages).
 pub use prokus_metrics::format;
 pub mod render;
+mod sections;
+mod words;
 pub mod world;
 
+pub use audience::Audience;
+pub use audience::dashboard::DASHBOARD_KPIS;
+pub use audience::incubator::attention_suffix;
+pub use compile::{compile, compile_json, payload_json};
 pub use format::Lang;
+pub use gather::{GatherOptions, Step, gather};
 pub use helper::Helper;
-pub use render::{Audience, Job, RenderOptions, Rendered, jobs, render_all, render_one};
+pub use inputs::{Inputs, Reads};
+pub use render::{Job, RenderOptions, Rendered, jobs, render_all, render_one};
+pub use sections::by_district;
 
 /// The indicator levels the reports print: the national figures, the areas
 /// down to the kecamatan, the incubators and the business clusters.
@@ -39,7 +60,7 @@ pub const LEVELS: [&str; 6] = [
 /// How to compute the indicator table the reports are made from: with
 /// `targets`, the [`LEVELS`] they print, quarters at the national level only,
 /// and at the kecamatan level only the indicators printed there
-/// ([`data::by_district`]). On the nationwide 200,000-household sample that
+/// ([`by_district`]). On the nationwide 200,000-household sample that
 /// is 284,093 rows instead of the 1.65 million of every level and period.
 pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> prokus_metrics::Options {
     prokus_metrics::Options {
@@ -50,7 +71,7 @@ pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> proku
             .map(|l| prokus_metrics::Level::parse(l).expect("the report levels parse"))
             .collect(),
         quarters_national_only: true,
-        level_indicators: [("district".to_string(), data::by_district())].into(),
+        level_indicators: [("district".to_string(), sections::by_district())].into(),
         ..prokus_metrics::Options::default()
     }
 }

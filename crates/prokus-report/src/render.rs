@@ -5,149 +5,47 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use typst::diag::SourceDiagnostic;
-use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandard, PdfStandards};
-
 use crate::ReportError;
-use crate::data::{self, Built, Inputs};
+use crate::audience::Audience;
+use crate::compile::{EVICT_EVERY, compile_json, isolated, payload_json};
 use crate::format::Lang;
 use crate::helper::{Helper, Request};
-use crate::world::ReportWorld;
+use crate::inputs::Inputs;
+use crate::payload::{Built, Companion};
 
-/// Which reports to render.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Audience {
-    /// The national quarterly report.
-    National,
-    /// The Kasubdit dashboard.
-    Dashboard,
-    /// One report per province.
-    Province,
-    /// One report per regency (kabupaten/kota).
-    Regency,
-    /// One feedback report per incubator.
-    Incubator,
-    /// All of the above.
-    All,
-}
-
-/// One report to render.
+/// One report to render: an audience and its scope (`""` for the national
+/// report and the dashboard, else a province code, a regency code or an
+/// incubator id).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Job {
-    /// National report.
-    National,
-    /// Dashboard.
-    Dashboard,
-    /// Province with this code.
-    Province(String),
-    /// Regency with this dotted code.
-    Regency(String),
-    /// Incubator with this id.
-    Incubator(String),
+pub struct Job {
+    /// The audience.
+    pub audience: &'static Audience,
+    /// The scope.
+    pub scope: String,
 }
 
 impl Job {
-    /// The audience and the scope (`""` for the national report and the
-    /// dashboard): `("incubator", "INK-32-01")`.
+    /// The audience's name and the scope: `("incubator", "INK-32-01")`.
     pub fn describe(&self) -> (&'static str, &str) {
-        match self {
-            Job::National => ("national", ""),
-            Job::Dashboard => ("dashboard", ""),
-            Job::Province(code) => ("province", code),
-            Job::Regency(code) => ("regency", code),
-            Job::Incubator(id) => ("incubator", id),
-        }
+        (self.audience.name, &self.scope)
     }
 
     /// The PDF's path under the output folder.
     pub fn file_name(&self, inputs: &Inputs) -> PathBuf {
-        match self {
-            Job::National => PathBuf::from("national.pdf"),
-            Job::Dashboard => PathBuf::from("dashboard.pdf"),
-            Job::Province(code) => {
-                let name = inputs
-                    .db
-                    .provinces
-                    .iter()
-                    .find(|p| &p.code == code)
-                    .map(|p| slug(&p.name))
-                    .unwrap_or_default();
-                let code = prokus_ingest::file_stem(code);
-                PathBuf::from("province").join(format!("{code}-{name}.pdf"))
-            }
-            Job::Regency(code) => {
-                let name = inputs
-                    .db
-                    .regencies
-                    .iter()
-                    .find(|r| &r.code == code)
-                    .map(|r| slug(&r.name))
-                    .unwrap_or_default();
-                let code = prokus_ingest::file_stem(code);
-                PathBuf::from("regency").join(format!("{code}-{name}.pdf"))
-            }
-            Job::Incubator(id) => {
-                PathBuf::from("incubator").join(format!("{}.pdf", prokus_ingest::file_stem(id)))
-            }
-        }
-    }
-
-    fn template(&self) -> &'static str {
-        match self {
-            Job::National => "national.typ",
-            Job::Dashboard => "dashboard.typ",
-            Job::Province(_) | Job::Regency(_) => "province.typ",
-            Job::Incubator(_) => "incubator.typ",
-        }
+        (self.audience.file_name)(inputs, &self.scope)
     }
 }
 
-fn slug(name: &str) -> String {
-    name.to_lowercase()
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|s| !s.is_empty())
-        .collect::<Vec<_>>()
-        .join("-")
-}
-
-/// The jobs of an audience.
-pub fn jobs(inputs: &Inputs, audience: Audience) -> Vec<Job> {
-    let mut jobs = Vec::new();
-    if matches!(audience, Audience::National | Audience::All) {
-        jobs.push(Job::National);
-    }
-    if matches!(audience, Audience::Dashboard | Audience::All) {
-        jobs.push(Job::Dashboard);
-    }
-    if matches!(audience, Audience::Province | Audience::All) {
-        jobs.extend(
-            inputs
-                .db
-                .provinces
-                .iter()
-                .map(|p| Job::Province(p.code.clone())),
-        );
-    }
-    if matches!(audience, Audience::Regency | Audience::All) {
-        jobs.extend(
-            inputs
-                .db
-                .regencies
-                .iter()
-                .map(|r| Job::Regency(r.code.clone())),
-        );
-    }
-    if matches!(audience, Audience::Incubator | Audience::All) {
-        jobs.extend(
-            inputs
-                .db
-                .incubators
-                .iter()
-                .map(|i| Job::Incubator(i.id.clone())),
-        );
-    }
-    jobs
+/// The jobs of some audiences: one per scope of each, in their order.
+pub fn jobs(inputs: &Inputs, audiences: &[&'static Audience]) -> Vec<Job> {
+    audiences
+        .iter()
+        .flat_map(|&audience| {
+            (audience.scopes)(inputs)
+                .into_iter()
+                .map(move |scope| Job { audience, scope })
+        })
+        .collect()
 }
 
 /// Options of a batch.
@@ -254,33 +152,6 @@ pub fn render_all(
     done.into_iter().map(|(_, r)| r).collect()
 }
 
-/// Runs `f`, turning a panic into a [`ReportError::Render`] of `report`
-/// with the panic's message, so that one report's bug fails that report
-/// alone.
-pub(crate) fn isolated<T>(
-    report: &str,
-    f: impl FnOnce() -> Result<T, ReportError>,
-) -> Result<T, ReportError> {
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        Err(ReportError::Render {
-            report: report.to_string(),
-            message: format!("internal error (panic): {message}"),
-        })
-    })
-}
-
-/// How many reports are rendered between two evictions of Typst's memo cache.
-/// Measured on 618 PDFs (20,000 households over every regency): keeping
-/// entries 10 evictions old every 32 reports peaked at 3.9 GB; emptying the
-/// cache every 16 reports, at 1.1 GB (what the indicators take before
-/// rendering).
-pub(crate) const EVICT_EVERY: usize = 16;
-
 /// Builds, compiles and writes one report, then the files beside it;
 /// `times` gets the milliseconds each took (the PDF's also when it failed).
 pub fn render_one(
@@ -322,25 +193,19 @@ fn write_pdf(
     job: &Job,
     options: &RenderOptions,
     helper: &mut Option<Helper>,
-) -> Result<(PathBuf, Vec<data::Companion>), ReportError> {
+) -> Result<(PathBuf, Vec<Companion>), ReportError> {
     let Built {
         payload,
         charts,
         files,
-    } = match job {
-        Job::National => data::national(inputs, options.lang)?,
-        Job::Dashboard => data::dashboard(inputs, options.lang)?,
-        Job::Province(code) => data::province(inputs, options.lang, code)?,
-        Job::Regency(code) => data::regency(inputs, options.lang, code)?,
-        Job::Incubator(id) => data::incubator(inputs, options.lang, id)?,
-    };
+    } = (job.audience.build)(inputs, options.lang, &job.scope)?;
     let failed = |message| ReportError::Render {
         report: job.file_name(inputs).display().to_string(),
         message,
     };
     let json = payload_json(&payload).map_err(|e| failed(e.to_string()))?;
     let request = Request {
-        template: job.template().to_string(),
+        template: job.audience.template.to_string(),
         json,
         charts,
         generated: inputs.generated,
@@ -379,88 +244,10 @@ fn compile_via(helper: &mut Option<Helper>, request: Request) -> Result<Vec<u8>,
     }
 }
 
-/// Compiles a template with its data and charts to PDF bytes (PDF/A-2b when
-/// `pdfa`). `generated` is the report's date (shown by Typst) and the PDF's
-/// timestamp.
-pub fn compile(
-    template: &str,
-    built: &Built,
-    generated: chrono::NaiveDateTime,
-    pdfa: bool,
-) -> Result<Vec<u8>, String> {
-    let json = payload_json(&built.payload).map_err(|e| e.to_string())?;
-    compile_json(template, json, built.charts.clone(), generated, pdfa)
-}
-
-/// [`compile`] from the payload's JSON ([`payload_json`]) and the charts.
-pub fn compile_json(
-    template: &str,
-    json: Vec<u8>,
-    charts: Vec<(String, String)>,
-    generated: chrono::NaiveDateTime,
-    pdfa: bool,
-) -> Result<Vec<u8>, String> {
-    let world = ReportWorld::new(template, json, charts, generated.date());
-    let document = typst::compile::<PagedDocument>(&world)
-        .output
-        .map_err(|errors| describe(&errors))?;
-    let standards = if pdfa {
-        vec![PdfStandard::A_2b]
-    } else {
-        Vec::new()
-    };
-    use chrono::{Datelike, Timelike};
-    let timestamp = typst::foundations::Datetime::from_ymd_hms(
-        generated.year(),
-        generated.month() as u8,
-        generated.day() as u8,
-        generated.hour() as u8,
-        generated.minute() as u8,
-        generated.second() as u8,
-    )
-    .map(typst_pdf::Timestamp::new_utc);
-    let options = PdfOptions {
-        standards: PdfStandards::new(&standards).map_err(|e| e.message().to_string())?,
-        timestamp,
-        ..PdfOptions::default()
-    };
-    typst_pdf::pdf(&document, &options).map_err(|errors| describe(&errors))
-}
-
-/// The payload as JSON, its text in Unicode normalization form C (accents
-/// composed: `e` + U+0301 becomes `é`). The templates turn off the font's
-/// `ccmp` feature, which only composes such pairs and otherwise costs a tenth
-/// of the layout time (see `common.typ`); with the text composed beforehand,
-/// nothing is lost.
-pub fn payload_json(payload: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
-    use unicode_normalization::UnicodeNormalization;
-    let json = serde_json::to_string(payload)?;
-    Ok(if unicode_normalization::is_nfc(&json) {
-        json.into_bytes()
-    } else {
-        json.nfc().collect::<String>().into_bytes()
-    })
-}
-
-fn describe(errors: &[SourceDiagnostic]) -> String {
-    errors
-        .iter()
-        .map(|e| {
-            let hints: String = e
-                .hints
-                .iter()
-                .map(|h| format!(" (hint: {})", h.v))
-                .collect();
-            format!("{}{hints}", e.message)
-        })
-        .collect::<Vec<_>>()
-        .join("; ")
-}
-
 /// Writes `bytes` to `path` whole or not at all
-/// ([`prokus_ingest::write_atomically`]).
+/// ([`prokus_files::write_atomically`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
-    prokus_ingest::write_atomically(path, bytes).map_err(|source| ReportError::Io {
+    prokus_files::write_atomically(path, bytes).map_err(|source| ReportError::Io {
         path: path.to_path_buf(),
         source,
     })
@@ -472,8 +259,11 @@ mod tests {
 
     use typst::layout::{Frame, FrameItem};
 
+    use typst_layout::PagedDocument;
+
     use super::*;
-    use crate::data::{Cell, ChartRef, Kpi, Meta, Payload, Table};
+    use crate::compile::{compile, describe};
+    use crate::payload::{Cell, ChartRef, Kpi, Meta, Payload, Table};
 
     fn text_of(frame: &Frame, out: &mut String) {
         for (_, item) in frame.items() {
@@ -564,7 +354,7 @@ mod tests {
     fn laid_out(name: &str) -> String {
         let built = payload(name);
         let json = payload_json(&built.payload).unwrap();
-        let world = ReportWorld::new(
+        let world = crate::world::ReportWorld::new(
             "incubator.typ",
             json,
             built.charts.clone(),

@@ -12,98 +12,22 @@ use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 use typst_kit::fonts::FontStore;
 
-/// The fonts every report and chart uses: Inter (SIL OFL 1.1), shipped in
-/// `report-templates/fonts/`.
-pub const FONT_FAMILY: &str = "Inter";
-const FONTS: [(&[u8], plotters::style::FontStyle); 4] = [
-    (
-        include_bytes!("../../../report-templates/fonts/Inter-Regular.otf"),
-        plotters::style::FontStyle::Normal,
-    ),
-    (
-        include_bytes!("../../../report-templates/fonts/Inter-Italic.otf"),
-        plotters::style::FontStyle::Italic,
-    ),
-    (
-        include_bytes!("../../../report-templates/fonts/Inter-Bold.otf"),
-        plotters::style::FontStyle::Bold,
-    ),
-    (
-        include_bytes!("../../../report-templates/fonts/Inter-SemiBold.otf"),
-        plotters::style::FontStyle::Oblique,
-    ),
-];
+use crate::fonts::FONTS;
 
-/// The width in points of `text` set in Inter at `size` points, semibold or
-/// regular, without kerning: what a table cell needs to hold it on one line.
-/// Measured with the very font bytes Typst embeds.
-pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
-    /// Advances (em) of the ASCII characters, and the font for the rest.
-    struct Face {
-        ascii: [f64; 128],
-        font: typst::text::FontInstance,
-    }
-    impl Face {
-        fn new(bytes: &'static [u8]) -> Face {
-            // Inter's static fonts have no variation axes: the advances are
-            // the same at every size.
-            let font = Font::new(Bytes::new(bytes), 0)
-                .expect("the shipped font parses")
-                .instantiate(
-                    Default::default(),
-                    typst::layout::Abs::pt(10.0),
-                    &Default::default(),
-                );
-            let mut ascii = [0.0; 128];
-            for (c, advance) in ascii.iter_mut().enumerate() {
-                *advance = Face::measure(&font, c as u8 as char);
-            }
-            Face { ascii, font }
-        }
-        fn measure(font: &typst::text::FontInstance, c: char) -> f64 {
-            font.ttf()
-                .glyph_index(c)
-                .and_then(|g| font.x_advance(g.0))
-                // A character the font lacks: about the width of a digit.
-                .map_or(0.6, |em| em.get())
-        }
-        fn em(&self, text: &str) -> f64 {
-            text.chars()
-                .map(|c| match self.ascii.get(c as usize) {
-                    Some(advance) => *advance,
-                    None => Face::measure(&self.font, c),
-                })
-                .sum()
-        }
-    }
-    static FACES: OnceLock<[Face; 2]> = OnceLock::new();
-    let faces = FACES.get_or_init(|| [Face::new(FONTS[0].0), Face::new(FONTS[3].0)]);
-    faces[usize::from(semibold)].em(text) * size
-}
-
-/// The Typst templates, compiled into the binary.
-pub const TEMPLATES: &[(&str, &str)] = &[
-    (
+/// The templates every report may import: the shared layout, then each
+/// audience's own ([`crate::audience::ALL`]).
+fn templates() -> Vec<(&'static str, &'static str)> {
+    let mut all = vec![(
         "common.typ",
         include_str!("../../../report-templates/common.typ"),
-    ),
-    (
-        "national.typ",
-        include_str!("../../../report-templates/national.typ"),
-    ),
-    (
-        "dashboard.typ",
-        include_str!("../../../report-templates/dashboard.typ"),
-    ),
-    (
-        "province.typ",
-        include_str!("../../../report-templates/province.typ"),
-    ),
-    (
-        "incubator.typ",
-        include_str!("../../../report-templates/incubator.typ"),
-    ),
-];
+    )];
+    for audience in crate::audience::ALL {
+        if !all.iter().any(|(name, _)| *name == audience.template) {
+            all.push((audience.template, audience.source));
+        }
+    }
+    all
+}
 
 /// What all reports of a batch share: fonts (loaded once), the standard
 /// library and the parsed templates.
@@ -125,15 +49,11 @@ impl Shared {
                     fonts.push((font, info));
                 }
             }
-            for (bytes, style) in FONTS {
-                // Charts measure text with the very bytes Typst embeds.
-                let _ = plotters::style::register_font(FONT_FAMILY, style, bytes);
-            }
-            let templates = TEMPLATES
-                .iter()
+            let templates = templates()
+                .into_iter()
                 .map(|(name, text)| {
                     (
-                        *name,
+                        name,
                         Source::new(file_id(&format!("/{name}")), text.to_string()),
                     )
                 })

@@ -7,9 +7,10 @@
 use std::sync::OnceLock;
 
 use prokus_ingest::{Database, FormMapping};
-use prokus_metrics::Catalog;
-use prokus_report::data::{self, Built, Inputs};
+use prokus_report::Inputs;
+use prokus_report::audience::{self, Audience};
 use prokus_report::format::Lang;
+use prokus_report::payload::Built;
 use sha2::{Digest, Sha256};
 
 /// The demo's sample loaded with its settings, and the inputs of a report
@@ -37,22 +38,16 @@ fn inputs() -> &'static Inputs {
             }
         }
         let settings = prokus_metrics::settings::Settings::from_db(&db).unwrap();
-        let conn = db.connection();
-        prokus_metrics::keep_current_answers(conn).unwrap();
-        let quality =
-            prokus_metrics::quality::check(conn, &settings.checks, &settings.schedule, None)
-                .unwrap();
-        let reads = data::Reads::read(conn).unwrap();
-        prokus_metrics::release_current_answers(conn).unwrap();
-        let options = prokus_report::indicator_options(&settings);
-        let rows = prokus_metrics::compute_rows(conn, &Catalog::builtin(), &options).unwrap();
-        let units = prokus_metrics::impact::units_after_compute(
-            conn,
-            prokus_metrics::impact::ClusterLevel::Kpm,
+        let mut inputs = prokus_report::gather(
+            db.connection(),
+            prokus_report::GatherOptions {
+                settings,
+                audiences: audience::ALL.to_vec(),
+                rows: None,
+                on_step: &|_, _| {},
+            },
         )
         .unwrap();
-        let mut inputs = reads.finish(rows, Catalog::builtin(), quality, settings);
-        inputs.impact = prokus_metrics::impact::outcome_estimates(&Catalog::builtin(), &units);
         inputs.generated = chrono::NaiveDate::from_ymd_opt(2021, 12, 20)
             .unwrap()
             .and_hms_opt(3, 0, 0)
@@ -78,6 +73,11 @@ fn received(built: &Built) -> serde_json::Value {
     serde_json::json!({ "payload": built.payload, "charts": charts, "files": files })
 }
 
+/// What `audience`'s template receives for `scope`.
+fn build(audience: &Audience, lang: Lang, scope: &str) -> serde_json::Value {
+    received(&(audience.build)(inputs(), lang, scope).unwrap())
+}
+
 fn lang_name(lang: Lang) -> &'static str {
     match lang {
         Lang::Id => "id",
@@ -87,16 +87,15 @@ fn lang_name(lang: Lang) -> &'static str {
 
 #[test]
 fn national_and_dashboard() {
-    let inputs = inputs();
     for lang in [Lang::Id, Lang::En] {
         let l = lang_name(lang);
         insta::assert_json_snapshot!(
             format!("national-{l}"),
-            received(&data::national(inputs, lang).unwrap())
+            build(&audience::national::AUDIENCE, lang, "")
         );
         insta::assert_json_snapshot!(
             format!("dashboard-{l}"),
-            received(&data::dashboard(inputs, lang).unwrap())
+            build(&audience::dashboard::AUDIENCE, lang, "")
         );
     }
 }
@@ -111,15 +110,15 @@ fn one_province_one_regency_one_incubator() {
         let l = lang_name(lang);
         insta::assert_json_snapshot!(
             format!("province-{l}"),
-            received(&data::province(inputs, lang, &province).unwrap())
+            build(&audience::area::PROVINCE, lang, &province)
         );
         insta::assert_json_snapshot!(
             format!("regency-{l}"),
-            received(&data::regency(inputs, lang, &regency).unwrap())
+            build(&audience::area::REGENCY, lang, &regency)
         );
         insta::assert_json_snapshot!(
             format!("incubator-{l}"),
-            received(&data::incubator(inputs, lang, &incubator).unwrap())
+            build(&audience::incubator::AUDIENCE, lang, &incubator)
         );
     }
 }

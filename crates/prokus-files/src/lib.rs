@@ -1,4 +1,10 @@
-//! Writing output files whole or not at all.
+//! The files ProKUS writes: each written whole or not at all
+//! ([`write_atomically`]), named from data only through [`file_stem`] so no
+//! id climbs out of its folder, and an earlier run's outputs that a new run
+//! no longer makes removed ([`replace_outputs`]).
+//!
+//! Its own crate, beneath the others, so that the reports and the checks
+//! write files the way ingest does without depending on ingest's readers.
 
 use std::io::Write;
 use std::path::Path;

@@ -1,0 +1,688 @@
+//! The feedback report of one incubator: only its own KPM, their outcomes
+//! against the nation, those who need attention, and its data to fix.
+
+use prokus_metrics::Indicator;
+use prokus_metrics::quality::{Check, QualityReport};
+
+use crate::ReportError;
+use crate::charts::{self, Series};
+use crate::figures::*;
+use crate::format::{self, Lang};
+use crate::inputs::*;
+use crate::payload::*;
+use crate::sections::*;
+use crate::words::*;
+
+/// The KPI tiles of an incubator's feedback report.
+pub(crate) const INCUBATOR_KPIS: [&str; 4] = [
+    "business_income_change_pct",
+    "saves_monthly",
+    "keeps_books",
+    "business_operating",
+];
+
+/// Completeness and timeliness of one incubator's KPM, wave by wave, from
+/// the data-quality checks (against the survey calendar).
+pub(crate) fn completeness_table(quality: &QualityReport, w: &Words, has_schedule: bool) -> Table {
+    let lang = w.lang;
+    let pct = |v: Option<f64>| {
+        v.map(|v| format::percent(v, 1, lang))
+            .unwrap_or_else(|| "–".into())
+    };
+    let count = |v: Option<u64>| {
+        v.map(|v| format::number(v as f64, 0, lang))
+            .unwrap_or_else(|| "–".into())
+    };
+    let mut table = Table {
+        title: w
+            .pick("Kelengkapan dan ketepatan waktu data", "Data completeness and timeliness")
+            .into(),
+        columns: header(&[
+            w.pick("Putaran", "Round"),
+            w.pick("Batas kirim", "Deadline"),
+            w.pick("Diharapkan", "Expected"),
+            w.pick("Menjawab", "Answered"),
+            w.pick("Lengkap", "Complete"),
+            w.pick("Terlambat", "Late"),
+            w.pick("Tepat waktu", "On time"),
+        ]),
+        align: vec!["left", "left", "right", "right", "right", "right", "right"],
+        rows: quality
+            .completeness
+            .iter()
+            .map(|c| {
+                vec![
+                    Cell::from(w.wave(&c.wave)),
+                    Cell::from(
+                        c.window
+                            .map(|(_, closes)| format::date(closes, lang))
+                            .unwrap_or_else(|| "–".into()),
+                    ),
+                    Cell::from(count(c.expected)),
+                    Cell::from(format::number(c.responded as f64, 0, lang)),
+                    Cell::from(pct(c.completeness_pct())),
+                    Cell::from(count(c.window.map(|_| c.late))),
+                    Cell::from(pct(c.timeliness_pct())),
+                ]
+            })
+            .collect(),
+        note: if has_schedule {
+            w.pick(
+                "Diharapkan: KPM yang dijadwalkan disurvei pada putaran itu. Tepat waktu: dikirim paling lambat pada batas kirim (WIB). KPM yang belum menjawab perlu ditindaklanjuti bersama pendamping PKH dan TKSK.",
+                "Expected: KPM scheduled to be surveyed in the round. On time: sent by the deadline (WIB). KPM who have not answered need follow-up with PKH facilitators and TKSK.",
+            )
+        } else {
+            w.no_schedule()
+        }
+        .into(),
+        widths: Vec::new(),
+    };
+    if !has_schedule {
+        // Without a calendar only the answers can be counted: keep the
+        // round and the answers.
+        let keep = [0, 3];
+        let pick = |row: &Vec<Cell>| keep.iter().map(|&k| row[k].clone()).collect::<Vec<_>>();
+        table.columns = keep.iter().map(|&k| table.columns[k].clone()).collect();
+        table.align = keep.iter().map(|&k| table.align[k]).collect();
+        table.rows = table.rows.iter().map(pick).collect();
+        table.title = w
+            .pick("Jawaban per putaran survei", "Answers per survey round")
+            .into();
+    }
+    table
+}
+
+/// Findings listed in an incubator's report; the rest are in its workbook.
+pub(crate) const FINDING_ROWS: usize = 25;
+
+/// The incubator's data to fix: every finding of the checks but the missing
+/// and late answers (counted in the completeness table), errors first.
+pub(crate) fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Table; 2] {
+    let lang = w.lang;
+    let mut listed: Vec<&prokus_metrics::quality::Finding> = quality
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.detail.check(), Check::NoResponse | Check::Late))
+        .collect();
+    listed.sort_by_key(|f| (f.detail.check().severity() != "error", f.detail.check()));
+    // The findings shown in the list, each worded once.
+    let describe = |f: &prokus_metrics::quality::Finding| quality.describe(f, lang, Some(id));
+    let shown: Vec<(String, String)> = listed
+        .iter()
+        .take(FINDING_ROWS)
+        .map(|f| describe(f))
+        .collect();
+    // What to do, once per kind of finding (errors first), with how many
+    // there are: the list below then needs no column repeating it. A kind's
+    // actions are those of its first FINDING_ROWS findings, worded above
+    // when they are shown.
+    let mut kinds: Vec<Vec<Cell>> = Vec::new();
+    let mut at = 0;
+    for group in listed.chunk_by(|a, b| a.detail.check() == b.detail.check()) {
+        let mut actions: Vec<String> = Vec::new();
+        for (i, f) in group.iter().enumerate().take(FINDING_ROWS) {
+            let action = match shown.get(at + i) {
+                Some((_, action)) => action.clone(),
+                None => describe(f).1,
+            };
+            if !actions.contains(&action) {
+                actions.push(action);
+            }
+        }
+        kinds.push(vec![
+            Cell::from(format::capitalized(group[0].detail.check().label(lang))),
+            Cell::from(format::number(group.len() as f64, 0, lang)),
+            Cell::from(actions.join("; ")),
+        ]);
+        at += group.len();
+    }
+    let summary = Table {
+        title: w.pick("Data yang perlu diperbaiki", "Data to fix").into(),
+        columns: header(&[
+            w.pick("Temuan", "Finding"),
+            w.pick("Jumlah", "Count"),
+            w.pick("Yang perlu dilakukan", "What to do"),
+        ]),
+        align: vec!["left", "right", "left"],
+        rows: kinds,
+        note: if listed.is_empty() {
+            w.pick(
+                "Tidak ada temuan pemeriksaan data untuk KPM binaan inkubator ini.",
+                "The data checks found nothing to fix for this incubator's KPM.",
+            )
+            .to_string()
+        } else {
+            String::new()
+        },
+        widths: vec![1.6, 0.6, 3.8],
+    };
+    let mut note = String::new();
+    if listed.len() > FINDING_ROWS {
+        note = match lang {
+            Lang::Id => format!(
+                "Ditampilkan {FINDING_ROWS} dari {}, galat lebih dulu; daftar lengkap ada di berkas pemeriksaan data inkubator ini (prokus check --per-incubator).",
+                format::number(listed.len() as f64, 0, lang)
+            ),
+            Lang::En => format!(
+                "{FINDING_ROWS} of {} are shown, errors first; the full list is in this incubator's data-check workbook (prokus check --per-incubator).",
+                format::number(listed.len() as f64, 0, lang)
+            ),
+        };
+    }
+    let findings = Table {
+        title: w.pick("Temuan per KPM", "Findings by KPM").into(),
+        columns: header(&[
+            w.pick("ID KPM", "KPM id"),
+            w.pick("Putaran", "Round"),
+            w.pick("Masalah", "Problem"),
+        ]),
+        align: vec!["left", "left", "left"],
+        rows: listed
+            .iter()
+            .zip(shown)
+            .map(|(f, (problem, _))| {
+                vec![
+                    Cell::from(f.kpm_id.clone()),
+                    Cell::from(f.wave.as_deref().map(|x| w.wave(x)).unwrap_or_default()),
+                    Cell::from(problem),
+                ]
+            })
+            .collect(),
+        note,
+        widths: vec![1.1, 0.9, 4.6],
+    };
+    [summary, findings]
+}
+
+/// The survey windows still to come after the data's date: the next
+/// reporting dates.
+pub(crate) fn next_dates(inputs: &Inputs, w: &Words) -> Table {
+    let lang = w.lang;
+    let after = inputs.quality.as_of;
+    let upcoming: Vec<_> = inputs
+        .settings
+        .schedule
+        .upcoming(after)
+        .into_iter()
+        .filter(|x| {
+            x.arms
+                .as_ref()
+                .is_none_or(|a| a.iter().any(|a| a == "prokus"))
+        })
+        .collect();
+    Table {
+        title: w
+            .pick("Jadwal pelaporan berikutnya", "Next reporting dates")
+            .into(),
+        columns: header(&[
+            w.pick("Putaran", "Round"),
+            w.pick("Survei dibuka", "Survey opens"),
+            w.pick("Batas kirim", "Deadline"),
+        ]),
+        align: vec!["left", "left", "left"],
+        rows: upcoming
+            .iter()
+            .map(|x| {
+                vec![
+                    Cell::from(w.wave(&x.wave)),
+                    Cell::from(format::date(x.opens, lang)),
+                    Cell::from(format::date(x.closes, lang)),
+                ]
+            })
+            .collect(),
+        note: if inputs.settings.schedule.is_empty() {
+            w.no_schedule().into()
+        } else if upcoming.is_empty() {
+            w.pick(
+                "Kalender survei tidak memuat putaran berikutnya.",
+                "The survey calendar has no further round.",
+            )
+            .into()
+        } else {
+            format!(
+                "{} {}.",
+                w.pick(
+                    "Menurut kalender survei, sejak data terakhir tanggal",
+                    "From the survey calendar, after the latest data of"
+                ),
+                format::date(after, lang)
+            )
+        },
+        widths: Vec::new(),
+    }
+}
+
+/// The most urgent KPM listed in an incubator's report (a large incubator
+/// can have a thousand who need attention); every one of them is in the
+/// workbook written beside the PDF ([`attention_file`]).
+pub(crate) const ATTENTION_ROWS: usize = 25;
+
+/// A KPM of the incubator and why it needs attention.
+pub(crate) struct Attention {
+    pub(crate) kpm_id: String,
+    pub(crate) business: String,
+    pub(crate) nik: String,
+    pub(crate) reasons: Vec<String>,
+    pub(crate) income_baseline: Option<f64>,
+    pub(crate) income_endline: Option<f64>,
+}
+
+/// The name of the file beside an incubator's PDF that lists every one of
+/// its KPM who need attention.
+pub fn attention_file(id: &str, lang: Lang) -> String {
+    format!(
+        "{}-{}.xlsx",
+        prokus_files::file_stem(id),
+        attention_suffix(lang)
+    )
+}
+
+/// What [`attention_file`] puts after the incubator's id.
+pub fn attention_suffix(lang: Lang) -> &'static str {
+    match lang {
+        Lang::Id => "perhatian",
+        Lang::En => "attention",
+    }
+}
+
+/// Every KPM of the incubator who needs attention, most urgent first, as a
+/// workbook a mentor can filter ([`prokus_metrics::quality::workbook`]):
+/// masked NIK, reasons, and the business income at baseline and endline
+/// (rupiah a month) as numbers.
+pub(crate) fn attention_xlsx(attention: &[Attention], w: &Words) -> Result<Vec<u8>, ReportError> {
+    use prokus_metrics::quality::Cell as Out;
+    let money = |v: Option<f64>| v.map_or(Out::Empty, Out::Number);
+    let rows = attention
+        .iter()
+        .map(|a| {
+            vec![
+                Out::Text(a.kpm_id.clone()),
+                Out::Text(a.business.clone()),
+                Out::Text(a.nik.clone()),
+                Out::Text(a.reasons.join("; ")),
+                money(a.income_baseline),
+                money(a.income_endline),
+            ]
+        })
+        .collect();
+    let headers = vec![
+        w.pick("ID KPM", "KPM id"),
+        w.pick("Usaha", "Business"),
+        w.pick("NIK (tersamar)", "NIK (masked)"),
+        w.pick("Alasan", "Reasons"),
+        w.pick(
+            "Pendapatan usaha awal (Rp/bulan)",
+            "Business income, baseline (Rp/month)",
+        ),
+        w.pick(
+            "Pendapatan usaha akhir (Rp/bulan)",
+            "Business income, endline (Rp/month)",
+        ),
+    ];
+    Ok(prokus_metrics::quality::workbook(vec![(
+        w.pick("Perlu perhatian", "Need attention"),
+        headers,
+        rows,
+        &[14, 30, 19, 50, 20, 20],
+    )])?)
+}
+
+/// The feedback report of one incubator: only its own KPM.
+pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError> {
+    let w = Words {
+        lang,
+        min_cell: inputs.settings.min_cell(),
+    };
+    let period = inputs.latest_wave();
+    let info = inputs
+        .db
+        .incubators
+        .iter()
+        .find(|i| i.id == id)
+        .ok_or_else(|| ReportError::UnknownScope(id.to_string()))?;
+    let own = inputs
+        .db
+        .kpm_by_incubator
+        .get(id)
+        .map(Vec::as_slice)
+        .unwrap_or(&[]);
+    let mut attention = Vec::new();
+    for k in own {
+        let mut reasons = Vec::new();
+        if !k.waves.split(' ').any(|wv| wv == period) {
+            reasons.push(format!(
+                "{} {}",
+                w.pick("belum menjawab survei", "has not answered the"),
+                w.wave(period).to_lowercase()
+            ));
+        }
+        if k.operating == Some(false) {
+            reasons.push(w.pick("usaha tutup", "business closed").into());
+        }
+        if let (Some(a), Some(b)) = (k.income_baseline, k.income_endline)
+            && a > 0.0
+            && b < 0.8 * a
+        {
+            reasons.push(format!(
+                "{} {}",
+                w.pick("pendapatan turun", "income fell"),
+                format::percent(100.0 * (a - b) / a, 0, lang)
+            ));
+        }
+        let saves_monthly = k.saves == Some(true)
+            && matches!(k.frequency.as_deref(), Some("daily" | "weekly" | "monthly"));
+        if k.saves.is_some() && !saves_monthly {
+            reasons.push(
+                w.pick("belum menabung rutin", "not saving regularly")
+                    .into(),
+            );
+        }
+        if !reasons.is_empty() {
+            attention.push(Attention {
+                kpm_id: k.kpm_id.clone(),
+                business: k.business.clone(),
+                nik: k.nik_masked.clone(),
+                reasons,
+                income_baseline: k.income_baseline,
+                income_endline: k.income_endline,
+            });
+        }
+    }
+    // Closed businesses and falling incomes first.
+    attention.sort_by(|a, b| (b.reasons.len(), &a.kpm_id).cmp(&(a.reasons.len(), &b.kpm_id)));
+    let mut charts = Vec::new();
+    let mut refs = Vec::new();
+    let scopes = [
+        (info.name.clone(), "incubator", id),
+        (w.pick("Nasional", "National").to_string(), "national", "ID"),
+    ];
+    if let Some(svg) = wave_chart(
+        inputs,
+        &w,
+        "saves_monthly",
+        &scopes,
+        w.pick(
+            "KPM yang menabung minimal sebulan sekali (%)",
+            "KPM saving at least monthly (%)",
+        ),
+    )? {
+        charts.push(("savings".into(), svg));
+        refs.push(ChartRef {
+            name: "savings".into(),
+            caption: w
+                .pick(
+                    "Kebiasaan menabung: inkubator dan nasional",
+                    "Savings habit: incubator and nation",
+                )
+                .into(),
+        });
+    }
+    if let (Some(mine), Some(national)) = (
+        inputs.row("business_income", period, "incubator", id),
+        inputs.row("business_income", period, "national", "ID"),
+    ) && !mine.suppressed
+    {
+        let cats = vec![
+            info.name.clone(),
+            w.pick("Nasional", "National").to_string(),
+        ];
+        let series = vec![
+            Series {
+                label: w.pick("Survei awal", "Baseline").into(),
+                values: vec![mine.baseline_value, national.baseline_value],
+            },
+            Series {
+                label: w.wave(period),
+                values: vec![mine.value, national.value],
+            },
+        ];
+        let svg = charts::grouped_hbars(
+            w.pick(
+                "Pendapatan bersih usaha rata-rata (Rp/bulan)",
+                "Mean net business income (Rp/month)",
+            ),
+            &chart_note(&w, mine.n, ""),
+            &cats,
+            &series,
+            &|v| short_rupiah(v, lang),
+            charts::WIDTH,
+            charts::MAX_HEIGHT,
+        )?;
+        charts.push(("income".into(), svg));
+        refs.push(ChartRef {
+            name: "income".into(),
+            caption: w
+                .pick(
+                    "Pendapatan: inkubator dan nasional",
+                    "Income: incubator and nation",
+                )
+                .into(),
+        });
+    }
+    // Rank among incubators on each indicator (1 = best).
+    let rank = |ind: &Indicator| -> String {
+        let mut values: Vec<(String, f64)> = inputs
+            .db
+            .incubators
+            .iter()
+            .filter_map(|i| {
+                Some((
+                    i.id.clone(),
+                    inputs
+                        .row(&ind.id, period, "incubator", &i.id)
+                        .filter(|r| !r.suppressed)?
+                        .value?,
+                ))
+            })
+            .collect();
+        values.sort_by(|a, b| match ind.direction {
+            prokus_metrics::Direction::Higher => b.1.total_cmp(&a.1),
+            prokus_metrics::Direction::Lower => a.1.total_cmp(&b.1),
+        });
+        values
+            .iter()
+            .position(|(i, _)| i == id)
+            .map(|p| format!("{}/{}", p + 1, values.len()))
+            .unwrap_or_else(|| "–".into())
+    };
+    // Without targets there is no status column.
+    let targets = inputs.settings.has_targets();
+    let mut compare_rows = Vec::new();
+    for ind in &inputs.catalog.indicators {
+        let (Some(mine), Some(national)) = (
+            inputs.row(&ind.id, period, "incubator", id),
+            inputs.row(&ind.id, period, "national", "ID"),
+        ) else {
+            continue;
+        };
+        compare_rows.push(vec![
+            Cell::from(w.label(ind).to_string()),
+            Cell::from(format::number(mine.n as f64, 0, lang)),
+            Cell::from(if mine.suppressed {
+                w.suppressed()
+            } else {
+                w.value(ind, mine.value)
+            }),
+            Cell::from(w.value(ind, national.value)),
+            Cell::from(rank(ind)),
+        ]);
+        if targets {
+            compare_rows.last_mut().expect("just pushed").push(Cell {
+                text: w.status(mine.status.as_deref()),
+                status: mine.status.clone(),
+            });
+        }
+    }
+    let mut compare_columns = header(&[
+        w.pick("Indikator", "Indicator"),
+        "n",
+        w.pick("Inkubator", "Incubator"),
+        w.pick("Nasional", "National"),
+        w.pick("Peringkat", "Rank"),
+        "Status",
+    ]);
+    let mut compare_align = vec!["left", "right", "right", "right", "right", "left"];
+    if !targets {
+        compare_columns.pop();
+        compare_align.pop();
+    }
+    let compare = Table {
+        title: w
+            .pick(
+                "Capaian KPM binaan dibanding nasional",
+                "Your KPM's outcomes against the national picture",
+            )
+            .into(),
+        columns: compare_columns,
+        align: compare_align,
+        rows: compare_rows,
+        note: format!(
+            "{} {} {}.",
+            w.pick("Peringkat di antara", "Rank among"),
+            inputs.db.incubators.len(),
+            w.pick("inkubator (1 = terbaik)", "incubators (1 = best)")
+        ),
+        widths: Vec::new(),
+    };
+    let attention_file = attention_file(id, lang);
+    let attention_table = Table {
+        title: w
+            .pick("KPM yang perlu perhatian", "KPM who need attention")
+            .into(),
+        columns: header(&[
+            w.pick("ID KPM", "KPM id"),
+            w.pick("Usaha", "Business"),
+            "NIK",
+            w.pick("Alasan", "Reasons"),
+        ]),
+        align: vec!["left", "left", "left", "left"],
+        rows: attention
+            .iter()
+            .take(ATTENTION_ROWS)
+            .map(|a| {
+                vec![
+                    Cell::from(a.kpm_id.clone()),
+                    Cell::from(a.business.clone()),
+                    Cell::from(a.nik.clone()),
+                    Cell::from(a.reasons.join("; ")),
+                ]
+            })
+            .collect(),
+        note: {
+            let mut note = w
+                .pick(
+                    "NIK ditampilkan tersamar. Daftar ini hanya memuat KPM binaan inkubator ini.",
+                    "NIKs are masked. This list holds only this incubator's KPM.",
+                )
+                .to_string();
+            if attention.len() > ATTENTION_ROWS {
+                let n = format::number(attention.len() as f64, 0, lang);
+                note.push_str(&match lang {
+                    Lang::Id => format!(
+                        " Ditampilkan {ATTENTION_ROWS} yang paling mendesak dari {n} KPM yang perlu perhatian."
+                    ),
+                    Lang::En => format!(
+                        " The {ATTENTION_ROWS} most urgent of {n} KPM who need attention are shown."
+                    ),
+                });
+            }
+            note.push_str(&match lang {
+                Lang::Id => format!(
+                    " Daftar lengkap, dengan pendapatan usaha awal dan akhir: berkas Excel {attention_file} di samping PDF ini."
+                ),
+                Lang::En => format!(
+                    " The full list, with business income at baseline and endline: the Excel file {attention_file} beside this PDF."
+                ),
+            });
+            note
+        },
+        widths: Vec::new(),
+    };
+    let none;
+    let quality = match inputs.quality_by_unit.get(id) {
+        Some(own) => own,
+        None => {
+            none = inputs.quality.for_unit(id);
+            &none
+        }
+    };
+    let completeness = completeness_table(quality, &w, inputs.settings.has_schedule());
+    let [to_fix, fix_list] = data_to_fix(quality, &w, id);
+    let next = next_dates(inputs, &w);
+    Ok(Built {
+        payload: Payload {
+            meta: meta(
+                inputs,
+                &w,
+                format!(
+                    "{} · {}",
+                    w.pick("Umpan Balik Inkubator", "Incubator Feedback"),
+                    info.name
+                ),
+                format!(
+                    "{} · {} · {} KPM",
+                    info.university,
+                    info.province_name,
+                    format::number(info.kpm as f64, 0, lang)
+                ),
+            ),
+            headings: headings(&w),
+            summary: summary(
+                inputs,
+                &w,
+                "incubator",
+                id,
+                w.pick("binaan", "your cohort"),
+                period,
+            ),
+            kpis: INCUBATOR_KPIS
+                .iter()
+                .filter_map(|k| {
+                    kpi(
+                        inputs,
+                        &w,
+                        k,
+                        period,
+                        "incubator",
+                        id,
+                        Some(("national", "ID")),
+                    )
+                })
+                .collect(),
+            tables: [
+                compare,
+                attention_table,
+                completeness,
+                to_fix,
+                fix_list,
+                next,
+            ]
+            .into_iter()
+            .filter(|t| !t.rows.is_empty() || !t.note.is_empty())
+            .collect(),
+            charts: refs,
+            annex: Vec::new(),
+            impact: Vec::new(),
+        },
+        charts,
+        files: vec![Companion {
+            name: attention_file,
+            lang,
+            content: CompanionContent::Attention(attention),
+        }],
+    })
+}
+
+/// One feedback report per incubator, `incubator/<id>.pdf`, with the
+/// workbook of its KPM who need attention beside it.
+pub const AUDIENCE: super::Audience = super::Audience {
+    name: "incubator",
+    readers: "each business incubator: feedback on its own KPM only",
+    template: "incubator.typ",
+    source: include_str!("../../../../report-templates/incubator.typ"),
+    scopes: |inputs| inputs.db.incubators.iter().map(|i| i.id.clone()).collect(),
+    file_name: |_, id| {
+        std::path::PathBuf::from("incubator").join(format!("{}.pdf", prokus_files::file_stem(id)))
+    },
+    build,
+};

@@ -1,0 +1,172 @@
+//! Everything a report run prints, read and computed in one place: the
+//! data-quality checks and the database reads on a second connection while
+//! the indicators, then the impact estimates, are computed on the first.
+//! Each has single-threaded stretches the other fills, and the estimates
+//! reuse the KPM values the indicators built on their connection.
+//!
+//! The temporary state this leaves on the connections is owned here and gone
+//! when [`gather`] returns, whether it succeeded or not: the current answers
+//! kept on the second connection ([`prokus_metrics::keep_current_answers`])
+//! and the KPM values on the first ([`prokus_metrics::VALUE_SCRATCH`]).
+
+use duckdb::Connection;
+use prokus_metrics::Catalog;
+use prokus_metrics::settings::Settings;
+
+use crate::ReportError;
+use crate::audience::{self, Audience};
+use crate::inputs::{Inputs, Reads};
+
+/// A step of [`gather`], for a progress display.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// The data-quality checks and the reads of the database.
+    Checking,
+    /// The indicator table.
+    Indicators,
+    /// The impact estimates against the comparison group.
+    Impact,
+}
+
+impl Step {
+    /// What the step does, in words.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Step::Checking => "checking data quality",
+            Step::Indicators => "computing indicators",
+            Step::Impact => "estimating impact",
+        }
+    }
+}
+
+/// How to gather a run's inputs.
+pub struct GatherOptions<'a> {
+    /// The settings the indicators and checks use (targets, calendar,
+    /// thresholds).
+    pub settings: Settings,
+    /// The audiences that will be rendered: the impact estimates are made
+    /// only when the national report is among them.
+    pub audiences: Vec<&'static Audience>,
+    /// The indicator rows, when the caller has computed them already (with
+    /// at least the levels and periods [`crate::indicator_options`] asks
+    /// for) on the same connection: they are used as they are, and the
+    /// impact estimates reuse the KPM values that computation left.
+    pub rows: Option<Vec<prokus_metrics::IndicatorRow>>,
+    /// Called when a step starts (`true`) and ends (`false`); the checks
+    /// run on their own thread, beside the other steps.
+    pub on_step: &'a (dyn Fn(Step, bool) + Sync),
+}
+
+/// Reads and computes what the reports of `options.audiences` print, from
+/// the database behind `conn`.
+pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, ReportError> {
+    let GatherOptions {
+        settings,
+        audiences,
+        rows,
+        on_step,
+    } = options;
+    let indicator_options = crate::indicator_options(&settings);
+    let with_impact = audiences.contains(&&audience::national::AUDIENCE);
+    let checker = conn.try_clone()?;
+    let settings_ref = &settings;
+    let (found, computed) = std::thread::scope(|scope| {
+        let checks = scope.spawn(move || -> Result<_, ReportError> {
+            on_step(Step::Checking, true);
+            let kept = CurrentAnswers::keep(&checker)?;
+            let quality = prokus_metrics::quality::check(
+                kept.conn,
+                &settings_ref.checks,
+                &settings_ref.schedule,
+                None,
+            )?;
+            let reads = Reads::read(kept.conn)?;
+            kept.release()?;
+            on_step(Step::Checking, false);
+            Ok((quality, reads))
+        });
+        let computed = (|| -> Result<_, ReportError> {
+            let values = Values { conn };
+            let rows = match rows {
+                Some(rows) => rows,
+                None => {
+                    on_step(Step::Indicators, true);
+                    let rows = prokus_metrics::compute_rows(
+                        values.conn,
+                        &Catalog::builtin(),
+                        &indicator_options,
+                    )?;
+                    on_step(Step::Indicators, false);
+                    rows
+                }
+            };
+            let impact = if with_impact {
+                on_step(Step::Impact, true);
+                let units = prokus_metrics::impact::units_after_compute(
+                    values.conn,
+                    prokus_metrics::impact::ClusterLevel::Kpm,
+                )?;
+                let impact = prokus_metrics::impact::outcome_estimates(&Catalog::builtin(), &units);
+                on_step(Step::Impact, false);
+                impact
+            } else {
+                Vec::new()
+            };
+            values.release()?;
+            Ok((rows, impact))
+        })();
+        let found = checks
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (found, computed)
+    });
+    let ((quality, reads), (rows, impact)) = (found?, computed?);
+    let mut inputs = reads.finish(rows, Catalog::builtin(), quality, settings);
+    inputs.impact = impact;
+    Ok(inputs)
+}
+
+/// The current answers kept on a connection for the checks and the reads;
+/// released when dropped, also when a step fails.
+struct CurrentAnswers<'c> {
+    conn: &'c Connection,
+}
+
+impl<'c> CurrentAnswers<'c> {
+    fn keep(conn: &'c Connection) -> Result<Self, ReportError> {
+        prokus_metrics::keep_current_answers(conn)?;
+        Ok(CurrentAnswers { conn })
+    }
+
+    fn release(self) -> Result<(), ReportError> {
+        let conn = self.conn;
+        std::mem::forget(self);
+        Ok(prokus_metrics::release_current_answers(conn)?)
+    }
+}
+
+impl Drop for CurrentAnswers<'_> {
+    fn drop(&mut self) {
+        let _ = prokus_metrics::release_current_answers(self.conn);
+    }
+}
+
+/// The KPM values the indicators leave on a connection for the impact
+/// estimates; dropped when this is, also when a step fails.
+struct Values<'c> {
+    conn: &'c Connection,
+}
+
+impl Values<'_> {
+    fn release(self) -> Result<(), ReportError> {
+        let conn = self.conn;
+        std::mem::forget(self);
+        Ok(prokus_metrics::release_values(conn)?)
+    }
+}
+
+impl Drop for Values<'_> {
+    fn drop(&mut self) {
+        let _ = prokus_metrics::release_values(self.conn);
+    }
+}

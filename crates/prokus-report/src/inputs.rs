@@ -1,0 +1,367 @@
+//! What every report of a run is made from ([`Inputs`]): the indicator
+//! rows, the checks' findings, the settings and what is read from the
+//! database itself ([`Reads`]), indexed for the builders.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use duckdb::Connection;
+
+use prokus_metrics::quality::QualityReport;
+use prokus_metrics::settings::Settings;
+use prokus_metrics::{Catalog, IndicatorRow, WaveCount};
+use serde::Serialize;
+
+use crate::ReportError;
+use crate::format::{self, Lang};
+
+pub(crate) const ATTENTION_SQL: &str = include_str!("../../../queries/report/attention.sql");
+
+pub(crate) const BATCHES_SQL: &str = include_str!("../../../queries/report/batches.sql");
+
+pub(crate) const REASONS_SQL: &str = include_str!("../../../queries/report/reject_reasons.sql");
+
+pub(crate) const INCUBATORS_SQL: &str = include_str!("../../../queries/report/incubators.sql");
+
+pub(crate) const PROVINCES_SQL: &str = include_str!("../../../queries/report/provinces.sql");
+
+pub(crate) const REGENCIES_SQL: &str = include_str!("../../../queries/report/regencies.sql");
+
+pub(crate) const SNAPSHOT_SQL: &str = include_str!("../../../queries/report/snapshot.sql");
+
+/// Every row of a parameterless query, mapped by `f`.
+pub(crate) fn all<T>(
+    conn: &Connection,
+    sql: &str,
+    f: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
+) -> Result<Vec<T>, ReportError> {
+    Ok(conn
+        .prepare(sql)?
+        .query_map([], f)?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
+/// The waves in order, for charts and tables.
+pub const WAVES: [&str; 5] = [
+    "baseline",
+    "monitoring_1",
+    "monitoring_2",
+    "monitoring_3",
+    "endline",
+];
+
+/// An incubator that has ProKUS KPM.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncubatorInfo {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// University.
+    pub university: String,
+    /// Province code.
+    pub province_code: String,
+    /// Province name.
+    pub province_name: String,
+    /// ProKUS KPM registered.
+    pub kpm: i64,
+}
+
+/// A province that has ProKUS KPM.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProvinceInfo {
+    /// Two-digit code.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// ProKUS KPM registered.
+    pub kpm: i64,
+}
+
+/// A regency (kabupaten/kota) that has ProKUS KPM.
+#[derive(Debug, Clone, Serialize)]
+pub struct RegencyInfo {
+    /// Dotted code, e.g. `32.17`.
+    pub code: String,
+    /// Name.
+    pub name: String,
+    /// Name of its province.
+    pub province_name: String,
+    /// ProKUS KPM registered.
+    pub kpm: i64,
+}
+
+/// One ingested file, for the data-quality annex.
+#[derive(Debug, Clone)]
+pub struct BatchInfo {
+    pub(crate) file: String,
+    pub(crate) format: String,
+    pub(crate) counts: [i64; 4],
+}
+
+/// One ProKUS KPM's baseline and endline answers, for incubator feedback.
+#[derive(Debug, Clone)]
+pub struct KpmStatus {
+    pub(crate) kpm_id: String,
+    pub(crate) business: String,
+    pub(crate) nik_masked: String,
+    pub(crate) income_baseline: Option<f64>,
+    pub(crate) income_endline: Option<f64>,
+    pub(crate) operating: Option<bool>,
+    pub(crate) saves: Option<bool>,
+    pub(crate) frequency: Option<String>,
+    pub(crate) waves: String,
+}
+
+/// Row numbers by indicator, period, level and group code.
+pub(crate) type RowIndex =
+    HashMap<String, HashMap<String, HashMap<String, HashMap<String, usize>>>>;
+
+/// The entry of `key`, made empty when missing (the key is copied only then).
+pub(crate) fn slot<'a, V: Default>(map: &'a mut HashMap<String, V>, key: &str) -> &'a mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_string(), V::default());
+    }
+    map.get_mut(key).expect("inserted above")
+}
+
+/// Everything the reports of one run are made from, read once.
+pub struct Inputs {
+    /// The indicator table.
+    pub rows: Vec<IndicatorRow>,
+    /// The catalog.
+    pub catalog: Catalog,
+    /// What was read from the database itself.
+    pub db: Reads,
+    /// What `prokus check` finds, for each incubator's data to fix and its
+    /// completeness and timeliness.
+    pub quality: QualityReport,
+    /// The same, split by incubator.
+    pub(crate) quality_by_unit: HashMap<String, QualityReport>,
+    /// The settings the run judged the data against: the survey calendar
+    /// (for the next reporting dates), whether there are targets (their
+    /// columns are left out without) and the suppression threshold.
+    pub settings: Settings,
+    /// The impact estimates the national report prints
+    /// (`prokus_metrics::impact::outcome_estimates`); empty leaves the
+    /// section out.
+    pub impact: Vec<prokus_metrics::impact::ImpactRow>,
+    /// Generation time, shown in footers.
+    pub generated: chrono::NaiveDateTime,
+    pub(crate) index: RowIndex,
+    /// The quarters with national figures, oldest first: code (`2021-Q3`)
+    /// and first day.
+    pub(crate) quarters: Vec<(String, NaiveDate)>,
+    /// Per level, the groups with figures in the latest wave (code, name),
+    /// in code order: an area report's sub-areas, found without scanning
+    /// every row for each report.
+    pub(crate) groups: BTreeMap<String, Vec<(String, String)>>,
+}
+
+/// What [`Reads::read`] read from the database, to be joined with the
+/// indicator rows and the checks' findings by [`Reads::finish`].
+pub struct Reads {
+    /// Responses per wave and arm.
+    pub waves: Vec<WaveCount>,
+    /// Incubators with ProKUS KPM.
+    pub incubators: Vec<IncubatorInfo>,
+    /// Provinces with ProKUS KPM.
+    pub provinces: Vec<ProvinceInfo>,
+    /// Regencies with ProKUS KPM.
+    pub regencies: Vec<RegencyInfo>,
+    pub(crate) batches: Vec<BatchInfo>,
+    pub(crate) reasons: Vec<(String, String, i64)>,
+    /// Each incubator's own KPM, read with a query filtered by its id.
+    pub(crate) kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
+    /// Short hash of every file loaded (the data snapshot).
+    pub snapshot: String,
+}
+
+impl Reads {
+    /// What the reports read from the database itself (areas, incubators,
+    /// their KPM, the files loaded, the response counts): a caller may read
+    /// it while the indicators and the checks are computed elsewhere, then
+    /// join them with [`Reads::finish`].
+    pub fn read(conn: &Connection) -> Result<Reads, ReportError> {
+        tracing::debug!(
+            sql = "queries/report/*.sql",
+            "reading what the reports print"
+        );
+        let waves = prokus_metrics::wave_counts(conn)?;
+        let incubators = all(conn, INCUBATORS_SQL, |r| {
+            Ok(IncubatorInfo {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                university: r.get(2)?,
+                province_code: r.get(3)?,
+                province_name: r.get(4)?,
+                kpm: r.get(5)?,
+            })
+        })?;
+        let provinces = all(conn, PROVINCES_SQL, |r| {
+            Ok(ProvinceInfo {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                kpm: r.get(2)?,
+            })
+        })?;
+        let regencies = all(conn, REGENCIES_SQL, |r| {
+            Ok(RegencyInfo {
+                code: r.get(0)?,
+                name: r.get(1)?,
+                province_name: r.get(2)?,
+                kpm: r.get(3)?,
+            })
+        })?;
+        let hashes: String = conn.query_row(SNAPSHOT_SQL, [], |r| r.get(0))?;
+        let snapshot = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(hashes.as_bytes()))[..12].to_string()
+        };
+        let batches = all(conn, BATCHES_SQL, |r| {
+            Ok(BatchInfo {
+                file: r.get(1)?,
+                format: r.get(2)?,
+                counts: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+            })
+        })?;
+        let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+        let rows = all(conn, ATTENTION_SQL, |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                KpmStatus {
+                    kpm_id: r.get(1)?,
+                    business: r.get(2)?,
+                    nik_masked: r.get(3)?,
+                    income_baseline: r.get(4)?,
+                    income_endline: r.get(5)?,
+                    operating: r.get(6)?,
+                    saves: r.get(7)?,
+                    frequency: r.get(8)?,
+                    waves: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                },
+            ))
+        })?;
+        let mut kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
+        for (incubator, kpm) in rows {
+            kpm_by_incubator.entry(incubator).or_default().push(kpm);
+        }
+        Ok(Reads {
+            waves,
+            incubators,
+            provinces,
+            regencies,
+            batches,
+            reasons,
+            kpm_by_incubator,
+            snapshot,
+        })
+    }
+
+    /// The inputs of a run: these reads with the indicator `rows`, the
+    /// `catalog` they were computed with, and the checks' findings `quality`
+    /// made with `settings`.
+    pub fn finish(
+        self,
+        rows: Vec<IndicatorRow>,
+        catalog: Catalog,
+        quality: QualityReport,
+        settings: Settings,
+    ) -> Inputs {
+        // Nested by indicator, period and level, so that neither building it
+        // (a million rows on a nationwide batch) nor looking a row up
+        // copies the keys.
+        let mut index = RowIndex::new();
+        for (i, r) in rows.iter().enumerate() {
+            let by_level = slot(slot(&mut index, &r.indicator_id), &r.period);
+            slot(by_level, &r.level).insert(r.group_code.clone(), i);
+        }
+        let mut quarters: Vec<(String, NaiveDate)> = index
+            .values()
+            .flat_map(|by_period| by_period.keys())
+            .filter_map(|code| {
+                let (year, q) = code.split_once("-Q")?;
+                let month = 3 * q.parse::<u32>().ok()? - 2;
+                Some((
+                    code.clone(),
+                    NaiveDate::from_ymd_opt(year.parse().ok()?, month, 1)?,
+                ))
+            })
+            .collect();
+        quarters.sort_by_key(|q| q.1);
+        quarters.dedup();
+        let latest = latest_wave_of(&self.waves);
+        let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+        for r in rows
+            .iter()
+            .filter(|r| r.indicator_id == "saves_monthly" && r.period == latest)
+        {
+            groups
+                .entry(r.level.clone())
+                .or_default()
+                .push((r.group_code.clone(), r.group_name.clone()));
+        }
+        for list in groups.values_mut() {
+            list.sort();
+        }
+        Inputs {
+            rows,
+            catalog,
+            db: self,
+            quality_by_unit: quality.by_unit(),
+            quality,
+            settings,
+            impact: Vec::new(),
+            generated: chrono::Utc::now().naive_utc(),
+            index,
+            quarters,
+            groups,
+        }
+    }
+}
+
+impl Inputs {
+    /// The row of one indicator, wave, level and group.
+    pub fn row(
+        &self,
+        indicator: &str,
+        period: &str,
+        level: &str,
+        group: &str,
+    ) -> Option<&IndicatorRow> {
+        let i = *self
+            .index
+            .get(indicator)?
+            .get(period)?
+            .get(level)?
+            .get(group)?;
+        Some(&self.rows[i])
+    }
+
+    /// The reporting quarter: that of the endline's median submission date.
+    pub fn period_label(&self, lang: Lang) -> String {
+        let date = self
+            .db
+            .waves
+            .iter()
+            .filter(|w| w.arm == "prokus" && !w.median_date.is_empty())
+            .max_by_key(|w| WAVES.iter().position(|x| *x == w.wave))
+            .and_then(|w| NaiveDate::parse_from_str(&w.median_date, "%Y-%m-%d").ok());
+        date.map(|d| format::quarter(d, lang)).unwrap_or_default()
+    }
+
+    /// The last wave with data (the endline when it has been surveyed).
+    pub fn latest_wave(&self) -> &'static str {
+        latest_wave_of(&self.db.waves)
+    }
+}
+
+/// The last wave with ProKUS answers (the endline when it has been surveyed).
+pub(crate) fn latest_wave_of(waves: &[WaveCount]) -> &'static str {
+    WAVES
+        .iter()
+        .rev()
+        .find(|w| waves.iter().any(|c| c.wave == **w && c.arm == "prokus"))
+        .copied()
+        .unwrap_or("baseline")
+}

@@ -1,0 +1,611 @@
+//! Sections more than one audience prints: the indicator and breakdown
+//! tables, KPI tiles, the summary, the header and footer, and the methods
+//! and data-quality annexes.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate};
+
+use prokus_metrics::Indicator;
+
+use crate::figures::*;
+use crate::format::{self, Lang};
+use crate::inputs::*;
+use crate::payload::*;
+use crate::words::*;
+
+/// The KPI tiles of the national, province and regency reports.
+pub(crate) const HEADLINE_KPIS: [&str; 4] = [
+    "business_income_change_pct",
+    "saves_monthly",
+    "jobs_created",
+    "business_operating",
+];
+
+/// The indicators of a breakdown table (by province, regency, kecamatan or
+/// incubator).
+pub const GROUP_TABLE: [&str; 5] = [
+    "business_income_change_pct",
+    "saves_monthly",
+    "keeps_books",
+    "jobs_created",
+    "business_operating",
+];
+
+/// What a regency report prints by kecamatan: its breakdown table
+/// ([`GROUP_TABLE`], whose `saves_monthly` rows also list the kecamatan, see
+/// [`Inputs`]' groups) and the income chart. The only indicators the reports
+/// need at that level.
+pub fn by_district() -> Vec<String> {
+    GROUP_TABLE
+        .iter()
+        .chain(&[INCOME])
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Key figures of one scope (a level and group): the indicator table lines.
+pub(crate) fn indicator_table(
+    inputs: &Inputs,
+    w: &Words,
+    level: &str,
+    group: &str,
+    period: &str,
+    title: String,
+) -> Table {
+    // Without targets there is no target nor status to show.
+    let targets = inputs.settings.has_targets();
+    let mut columns: Vec<String> = [
+        w.pick("Indikator", "Indicator"),
+        "n",
+        w.pick("Awal", "Baseline"),
+        &w.wave(period),
+        w.pick("Perubahan", "Change"),
+        w.pick("IK 95%", "95% CI"),
+        "Target",
+        "Status",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    let mut align = vec![
+        "left", "right", "right", "right", "right", "right", "right", "left",
+    ];
+    if !targets {
+        columns.truncate(6);
+        align.truncate(6);
+    }
+    let mut rows = Vec::new();
+    for i in &inputs.catalog.indicators {
+        let Some(r) = inputs.row(&i.id, period, level, group) else {
+            continue;
+        };
+        let (baseline, change) = if r.suppressed {
+            (w.suppressed(), w.suppressed())
+        } else if matches!(
+            i.aggregation,
+            prokus_metrics::Aggregation::SumChange | prokus_metrics::Aggregation::PctChange
+        ) {
+            ("–".to_string(), "–".to_string())
+        } else {
+            (w.value(i, r.baseline_value), w.change(i, r.change))
+        };
+        let mut row = vec![
+            Cell::from(w.label(i).to_string()),
+            Cell::from(format::number(r.n as f64, 0, w.lang)),
+            Cell::from(baseline),
+            Cell::from(if r.suppressed {
+                w.suppressed()
+            } else {
+                w.value(i, r.value)
+            }),
+            Cell::from(change),
+            Cell::from(if r.suppressed {
+                w.suppressed()
+            } else {
+                w.ci(i, r)
+            }),
+        ];
+        if targets {
+            row.push(Cell::from(
+                r.target
+                    .map(|t| w.value(i, Some(t)))
+                    .unwrap_or_else(|| "–".into()),
+            ));
+            row.push(Cell {
+                text: w.status(r.status.as_deref()),
+                status: r.status.clone(),
+            });
+        }
+        rows.push(row);
+    }
+    let mut note = format!(
+        "{} {} n < {} {}",
+        w.pick(
+            "Setelah survei awal, angka dihitung atas KPM yang menjawab survei awal dan putaran tersebut (panel), sehingga perubahan adalah perubahan berpasangan. IK = interval kepercayaan.",
+            "After the baseline, figures are over the KPM who answered both the baseline and that round (the panel), so changes are paired. CI = confidence interval.",
+        ),
+        w.pick("Sel dengan", "Cells with"),
+        w.min_cell,
+        w.pick("tidak ditampilkan.", "are not shown."),
+    );
+    if !targets {
+        note.push(' ');
+        note.push_str(w.no_targets());
+    }
+    Table {
+        title,
+        columns,
+        align,
+        rows,
+        note,
+        widths: Vec::new(),
+    }
+}
+
+/// One line per group of a level: key indicators side by side.
+pub(crate) fn group_table(
+    inputs: &Inputs,
+    w: &Words,
+    level: &str,
+    groups: &[(String, String)],
+    period: &str,
+    title: String,
+) -> Table {
+    let ids = GROUP_TABLE;
+    let mut columns = vec![w.pick("Kelompok", "Group").to_string(), "n".to_string()];
+    let indicators: Vec<&Indicator> = ids.iter().filter_map(|id| inputs.catalog.get(id)).collect();
+    columns.extend(indicators.iter().map(|i| short_label(i, w)));
+    let mut rows = Vec::new();
+    for (code, name) in groups {
+        let n = inputs
+            .row("saves_monthly", period, level, code)
+            .map(|r| r.n)
+            .unwrap_or(0);
+        let mut row = vec![
+            Cell::from(name.clone()),
+            Cell::from(format::number(n as f64, 0, w.lang)),
+        ];
+        for i in &indicators {
+            let cell = match inputs.row(&i.id, period, level, code) {
+                Some(r) if r.suppressed => Cell::from(w.suppressed()),
+                Some(r) => Cell {
+                    text: w.value(i, r.value),
+                    status: r.status.clone(),
+                },
+                None => Cell::from("–".to_string()),
+            };
+            row.push(cell);
+        }
+        rows.push(row);
+    }
+    let mut align = vec!["left", "right"];
+    align.extend(indicators.iter().map(|_| "right"));
+    Table {
+        title,
+        columns,
+        align,
+        rows,
+        note: if inputs.settings.has_targets() {
+            w.pick("Warna menunjukkan status terhadap target. n = KPM dalam panel survei awal–akhir.", "Colour shows the status against the target. n = KPM in the baseline–endline panel.")
+        } else {
+            w.pick("n = KPM dalam panel survei awal–akhir.", "n = KPM in the baseline–endline panel.")
+        }
+        .to_string(),
+        widths: Vec::new(),
+    }
+}
+
+pub(crate) fn short_label(i: &Indicator, w: &Words) -> String {
+    let (id, en) = match i.id.as_str() {
+        "business_income_change_pct" => ("Kenaikan pendapatan", "Income change"),
+        "saves_monthly" => ("Menabung rutin", "Saving monthly"),
+        "keeps_books" => ("Pembukuan", "Bookkeeping"),
+        "jobs_created" => ("Lapangan kerja", "Jobs created"),
+        "business_operating" => ("Usaha berjalan", "Still running"),
+        _ => (i.label_id.as_str(), i.label_en.as_str()),
+    };
+    w.pick(id, en).to_string()
+}
+
+pub(crate) fn kpi(
+    inputs: &Inputs,
+    w: &Words,
+    id: &str,
+    period: &str,
+    level: &str,
+    group: &str,
+    compare: Option<(&str, &str)>,
+) -> Option<Kpi> {
+    let i = inputs.catalog.get(id)?;
+    let r = inputs.row(id, period, level, group)?;
+    let value = if r.suppressed {
+        w.suppressed()
+    } else {
+        w.value(i, r.value)
+    };
+    let detail = match compare.and_then(|(l, g)| inputs.row(id, period, l, g)) {
+        Some(other) => format!(
+            "{} {}",
+            w.pick("Nasional:", "National:"),
+            w.value(i, other.value)
+        ),
+        None if r.baseline_value.is_some()
+            && !matches!(
+                i.aggregation,
+                prokus_metrics::Aggregation::SumChange | prokus_metrics::Aggregation::PctChange
+            ) =>
+        {
+            format!(
+                "{} {} ({})",
+                w.pick("Awal:", "Baseline:"),
+                w.value(i, r.baseline_value),
+                w.change(i, r.change)
+            )
+        }
+        None => format!("n = {}", format::number(r.n as f64, 0, w.lang)),
+    };
+    Some(Kpi {
+        label: w.label(i).to_string(),
+        value,
+        detail,
+        status: r.status.clone(),
+        status_label: w.status(r.status.as_deref()),
+        trend: String::new(),
+    })
+}
+
+/// The national figure of indicator `id` in the last two quarters with data,
+/// as "Triwulan II → III 2021: 65,2% → 71,8% (+6,6 poin)". Only for means,
+/// shares, medians and ratios: a sum over the KPM who answered in a quarter
+/// grows and shrinks with how many answered, so two quarters' sums say
+/// nothing of a change.
+pub(crate) fn quarter_trend(inputs: &Inputs, w: &Words, id: &str) -> Option<String> {
+    use prokus_metrics::Aggregation;
+    let i = inputs.catalog.get(id)?;
+    if matches!(i.aggregation, Aggregation::Sum | Aggregation::SumChange) {
+        return None;
+    }
+    let [before, last] = inputs.quarters.last_chunk::<2>()?;
+    let value = |q: &(String, NaiveDate)| {
+        inputs
+            .row(id, &q.0, "national", "ID")
+            .filter(|r| !r.suppressed)
+            .and_then(|r| r.value)
+    };
+    let (a, b) = (value(before)?, value(last)?);
+    let last_label = format::quarter(last.1, w.lang);
+    let before_label = format::quarter(before.1, w.lang);
+    // "Triwulan II → III 2021" and "Q2 → Q3 2021" in one year.
+    let same_year = before.1.year() == last.1.year();
+    let span = match (w.lang, same_year) {
+        (_, false) => format!("{before_label} → {last_label}"),
+        (Lang::Id, true) => format!(
+            "{} → {}",
+            before_label
+                .rsplit_once(' ')
+                .map_or(&*before_label, |x| x.0),
+            last_label.trim_start_matches("Triwulan ")
+        ),
+        (Lang::En, true) => format!(
+            "{} → {last_label}",
+            before_label
+                .rsplit_once(' ')
+                .map_or(&*before_label, |x| x.0)
+        ),
+    };
+    Some(format!(
+        "{span}: {} → {} ({})",
+        w.value(i, Some(a)),
+        w.value(i, Some(b)),
+        w.change(i, Some(b - a))
+    ))
+}
+
+pub(crate) fn summary(
+    inputs: &Inputs,
+    w: &Words,
+    level: &str,
+    group: &str,
+    scope: &str,
+    period: &str,
+) -> Vec<String> {
+    let mut out = Vec::new();
+    let cat = &inputs.catalog;
+    if let (Some(i), Some(r), Some(pct)) = (
+        cat.get("business_income"),
+        inputs.row("business_income", period, level, group),
+        inputs.row("business_income_change_pct", period, level, group),
+    ) && !r.suppressed
+    {
+        let p = cat
+            .get("business_income_change_pct")
+            .map(|c| w.change(c, pct.value))
+            .unwrap_or_default();
+        let verb = if pct.value.unwrap_or(0.0) >= 0.0 {
+            w.pick("naik", "rose")
+        } else {
+            w.pick("turun", "fell")
+        };
+        out.push(match w.lang {
+            Lang::Id => format!(
+                "Pendapatan bersih usaha rata-rata KPM {scope} {verb} {} dari {} menjadi {} per bulan antara survei awal dan {} (n = {}).",
+                p.trim_start_matches(['+', '−']).replace(" poin", "%"), w.value(i, r.baseline_value), w.value(i, r.value), w.wave(period).to_lowercase(), r.n
+            ),
+            Lang::En => format!(
+                "The mean net business income of KPM in {scope} {verb} by {} from {} to {} a month between the baseline and the {} (n = {}).",
+                p.trim_start_matches(['+', '−']).replace(" pts", "%"), w.value(i, r.baseline_value), w.value(i, r.value), w.wave(period).to_lowercase(), r.n
+            ),
+        });
+    }
+    if let (Some(i), Some(r)) = (
+        cat.get("saves_monthly"),
+        inputs.row("saves_monthly", period, level, group),
+    ) && !r.suppressed
+    {
+        out.push(match w.lang {
+            Lang::Id => format!(
+                "{} KPM menabung minimal sebulan sekali, dibanding {} pada survei awal ({}).",
+                w.value(i, r.value),
+                w.value(i, r.baseline_value),
+                w.change(i, r.change)
+            ),
+            Lang::En => format!(
+                "{} of KPM save at least monthly, against {} at the baseline ({}).",
+                w.value(i, r.value),
+                w.value(i, r.baseline_value),
+                w.change(i, r.change)
+            ),
+        });
+    }
+    if let (Some(i), Some(r)) = (
+        cat.get("jobs_created"),
+        inputs.row("jobs_created", period, level, group),
+    ) && let (false, Some(v)) = (r.suppressed, r.value)
+    {
+        let n = w.value(i, Some(v.abs()));
+        out.push(match (w.lang, v >= 0.0) {
+            (Lang::Id, true) => format!("Usaha KPM menambah {n} pekerja (dibayar dan keluarga) sejak survei awal."),
+            (Lang::Id, false) => format!("Jumlah pekerja usaha KPM (dibayar dan keluarga) berkurang {n} orang sejak survei awal."),
+            (Lang::En, true) => format!("KPM businesses added {n} workers (paid and family) since the baseline."),
+            (Lang::En, false) => format!("KPM businesses have {n} fewer workers (paid and family) than at the baseline."),
+        });
+    }
+    let statuses: Vec<&str> = inputs
+        .catalog
+        .indicators
+        .iter()
+        .filter_map(|i| inputs.row(&i.id, period, level, group)?.status.as_deref())
+        .collect();
+    if !statuses.is_empty() {
+        let on = statuses.iter().filter(|s| **s == "on_track").count();
+        out.push(match w.lang {
+            Lang::Id => format!(
+                "{on} dari {} indikator bertarget sudah sesuai target.",
+                statuses.len()
+            ),
+            Lang::En => format!(
+                "{on} of {} indicators with a target are on track.",
+                statuses.len()
+            ),
+        });
+    }
+    out
+}
+
+pub(crate) fn headings(w: &Words) -> BTreeMap<&'static str, String> {
+    [
+        ("summary", w.pick("Ringkasan", "Summary")),
+        ("kpis", w.pick("Indikator utama", "Key indicators")),
+        ("charts", w.pick("Grafik", "Charts")),
+        ("tables", w.pick("Rincian", "Details")),
+        ("annex", w.pick("Lampiran", "Annex")),
+        ("impact", w.pick("Dampak program", "Programme impact")),
+        ("page", w.pick("Halaman", "Page")),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect()
+}
+
+pub(crate) fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) -> Meta {
+    let generated = format!(
+        "{} {} UTC",
+        format::date(inputs.generated.date(), w.lang),
+        inputs.generated.format("%H:%M")
+    );
+    let engine = format!("prokus {}", env!("CARGO_PKG_VERSION"));
+    Meta {
+        footer: format!(
+            "{} {} · {} · {} {}",
+            w.pick("Data", "Data"),
+            inputs.db.snapshot,
+            engine,
+            w.pick("Dibuat", "Generated"),
+            generated
+        ),
+        title,
+        subtitle,
+        period: inputs.period_label(w.lang),
+        generated,
+        snapshot: inputs.db.snapshot.clone(),
+        engine,
+        lang: w.lang.code(),
+    }
+}
+
+pub(crate) fn methods_annex(inputs: &Inputs, w: &Words) -> Table {
+    let rows = inputs
+        .catalog
+        .indicators
+        .iter()
+        .map(|i| {
+            let aggregation = match i.aggregation {
+                prokus_metrics::Aggregation::Mean => {
+                    w.pick("rata-rata (interval t)", "mean (t interval)")
+                }
+                prokus_metrics::Aggregation::Share => {
+                    w.pick("persentase (interval Wilson)", "share (Wilson interval)")
+                }
+                prokus_metrics::Aggregation::SumChange => w.pick(
+                    "jumlah perubahan (interval t)",
+                    "sum of changes (t interval)",
+                ),
+                prokus_metrics::Aggregation::PctChange => w.pick(
+                    "rasio jumlah (metode delta)",
+                    "ratio of sums (delta method)",
+                ),
+                prokus_metrics::Aggregation::Median => {
+                    w.pick("median (tanpa interval)", "median (no interval)")
+                }
+                prokus_metrics::Aggregation::Sum => {
+                    w.pick("jumlah (interval t)", "sum (t interval)")
+                }
+            };
+            vec![
+                Cell::from(w.label(i).to_string()),
+                Cell::from(if w.lang == Lang::Id {
+                    i.definition_id.clone()
+                } else {
+                    i.definition_en.clone()
+                }),
+                Cell::from(aggregation.to_string()),
+                Cell::from(i.source.join(", ")),
+            ]
+        })
+        .collect();
+    Table {
+        title: w.pick("Metode: katalog indikator", "Methods: indicator catalog").into(),
+        columns: [w.pick("Indikator", "Indicator"), w.pick("Definisi", "Definition"), w.pick("Agregasi", "Aggregation"), w.pick("Pertanyaan", "Questions")].iter().map(|s| s.to_string()).collect(),
+        align: vec!["left", "left", "left", "left"],
+        rows,
+        note: w.pick("Dihasilkan dari queries/indicators.toml. Angka tingkat atas dihitung ulang dari data KPM, bukan rata-rata angka tingkat bawah.", "Generated from queries/indicators.toml. Higher-level figures are recomputed from KPM data, never averaged from lower levels.").into(),
+        widths: Vec::new(),
+    }
+}
+
+pub(crate) fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
+    let num = |v: i64| Cell::from(format::number(v as f64, 0, w.lang));
+    let files = Table {
+        title: w
+            .pick(
+                "Kualitas data: berkas yang dimuat",
+                "Data quality: files loaded",
+            )
+            .into(),
+        columns: [
+            w.pick("Berkas", "File"),
+            w.pick("Format", "Format"),
+            w.pick("Dibaca", "Read"),
+            w.pick("Dimuat", "Loaded"),
+            w.pick("Ditolak", "Rejected"),
+            w.pick("Duplikat", "Duplicate"),
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect(),
+        align: vec!["left", "left", "right", "right", "right", "right"],
+        rows: inputs
+            .db
+            .batches
+            .iter()
+            .map(|b| {
+                let name = std::path::Path::new(&b.file)
+                    .file_name()
+                    .map(|f| f.to_string_lossy().into_owned())
+                    .unwrap_or_else(|| b.file.clone());
+                vec![
+                    Cell::from(name),
+                    Cell::from(b.format.clone()),
+                    num(b.counts[0]),
+                    num(b.counts[1]),
+                    num(b.counts[2]),
+                    num(b.counts[3]),
+                ]
+            })
+            .collect(),
+        note: {
+            let mut note = w.pick("Setiap baris masukan dimuat atau dicatat sebagai ditolak beserta alasannya (prokus rejects). Duplikat: kiriman yang sudah dimuat dari ekspor sebelumnya.", "Every input row is loaded or recorded as rejected with its reason. Duplicate: submissions already loaded from an earlier export.").to_string();
+            for missing in [
+                (!inputs.settings.has_targets()).then(|| w.no_targets()),
+                (!inputs.settings.has_schedule()).then(|| w.no_schedule()),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                note.push(' ');
+                note.push_str(missing);
+            }
+            note
+        },
+        widths: Vec::new(),
+    };
+    let reasons = Table {
+        title: w
+            .pick(
+                "Alasan penolakan terbanyak",
+                "Most common reasons for rejection",
+            )
+            .into(),
+        columns: header(&[
+            w.pick("Jenis", "Kind"),
+            w.pick("Alasan", "Reason"),
+            w.pick("Baris", "Rows"),
+        ]),
+        align: vec!["left", "left", "right"],
+        rows: inputs
+            .db
+            .reasons
+            .iter()
+            .map(|(k, r, n)| vec![Cell::from(k.clone()), Cell::from(r.clone()), num(*n)])
+            .collect(),
+        note: String::new(),
+        widths: Vec::new(),
+    };
+    let mut tables = vec![files, reasons];
+    if !inputs.quality.not_collected.is_empty() {
+        tables.push(Table {
+            title: w
+                .pick(
+                    "Pertanyaan yang tidak ada di berkas",
+                    "Questions a file does not ask",
+                )
+                .into(),
+            columns: header(&[
+                w.pick("Berkas", "File"),
+                w.pick("Jawaban", "Answers"),
+                w.pick("Tidak dikumpulkan", "Not collected"),
+            ]),
+            align: vec!["left", "right", "left"],
+            rows: inputs
+                .quality
+                .not_collected
+                .iter()
+                .map(|n| {
+                    let name = std::path::Path::new(&n.file)
+                        .file_name()
+                        .map(|f| f.to_string_lossy().into_owned())
+                        .unwrap_or_else(|| n.file.clone());
+                    vec![
+                        Cell::from(name),
+                        num(n.answers as i64),
+                        Cell::from(n.field_labels(w.lang)),
+                    ]
+                })
+                .collect(),
+            note: w
+                .pick(
+                    "Berkas ini tidak memuat kolom untuk pertanyaan tersebut, sehingga jawabannya tidak dinilai kosong; indikator yang memerlukannya dihitung dari berkas lain saja.",
+                    "These files have no column for these questions, so their answers are not judged missing; the indicators that need them are computed from the other files only.",
+                )
+                .into(),
+            widths: Vec::new(),
+        });
+    }
+    tables
+}
+
+/// A table's column headers.
+pub(crate) fn header(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
