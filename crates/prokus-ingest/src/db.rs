@@ -252,4 +252,52 @@ mod tests {
             .unwrap();
         assert_eq!(n, 38, "reference not loaded twice");
     }
+
+    /// The columns of a table of `conn`, in order.
+    fn columns(conn: &Connection, table: &str) -> Vec<String> {
+        conn.prepare(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+        )
+        .unwrap()
+        .query_map([table], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    /// `mapping::CANONICAL_FIELDS` and `mapping::WAVES` are the one list of
+    /// the answers and of the waves: the schema's `response` and `wave`
+    /// tables and the staging table must say the same, or a field would be
+    /// mapped and never stored (or stored and never mapped).
+    #[test]
+    fn the_schema_and_the_staging_table_hold_the_canonical_fields_and_waves() {
+        use std::collections::BTreeSet;
+        let db = Database::in_memory().unwrap();
+        db.conn.execute_batch(crate::load::STAGE_SQL).unwrap();
+        let canonical: BTreeSet<String> = crate::mapping::CANONICAL_FIELDS
+            .iter()
+            .map(|(name, _)| name.to_string())
+            .collect();
+        // What a row carries besides its answers.
+        let bookkeeping = ["submission_id", "submitted_at", "batch_id", "source_row"];
+        for table in ["response", "stage_response"] {
+            let answers: BTreeSet<String> = columns(&db.conn, table)
+                .into_iter()
+                .filter(|c| !bookkeeping.contains(&c.as_str()))
+                .collect();
+            assert_eq!(
+                answers, canonical,
+                "{table}'s answer columns are the canonical fields"
+            );
+        }
+        let waves: Vec<String> = db
+            .conn
+            .prepare("SELECT wave FROM wave ORDER BY ordinal")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(waves, crate::mapping::WAVES, "the wave table is WAVES");
+    }
 }

@@ -25,7 +25,7 @@ use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
 use prokus_files::check_id;
 use std::collections::{HashMap, HashSet};
 
-const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.sql");
+pub(crate) const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.sql");
 const MERGE_RESPONSE_SQL: &str = include_str!("../../../queries/ingest/merge_response.sql");
 const MERGE_REGISTER_SQL: &str = include_str!("../../../queries/ingest/merge_register.sql");
 const MERGE_TEMPLATE_SQL: &str = include_str!("../../../queries/ingest/merge_template.sql");

@@ -946,7 +946,7 @@ fn finish(
                 codes.push(code);
             }
             let (group_code, group_name) = if codes.is_empty() {
-                ("ID".to_string(), "Indonesia".to_string())
+                (NATIONAL_CODE.to_string(), "Indonesia".to_string())
             } else {
                 (codes.join(":"), labels.join(" · "))
             };
@@ -1345,6 +1345,10 @@ pub fn release_current_answers(conn: &Connection) -> Result<(), MetricsError> {
     Ok(())
 }
 
+/// The group code of the national level's one group (its name is
+/// `Indonesia`), as the indicator rows and the targets file write it.
+pub const NATIONAL_CODE: &str = "ID";
+
 /// The temporary tables and views an indicator computation leaves on its
 /// connection (`queries/metrics/kpm_value.sql`, `winsor_cut.sql` and the
 /// variable list), which the impact estimates on that connection reuse
@@ -1407,6 +1411,34 @@ pub fn wave_counts(conn: &Connection) -> Result<Vec<WaveCount>, MetricsError> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+
+    /// The KPM values read the answers by name (`r.business_income`): each
+    /// name must be one of the canonical fields (the one list, in the ingest
+    /// crate), or a renamed field would silently read nothing.
+    #[test]
+    fn the_kpm_values_read_only_canonical_fields() {
+        let known: Vec<&str> = prokus_ingest::mapping::CANONICAL_FIELDS
+            .iter()
+            .map(|(name, _)| *name)
+            .chain(["submitted_at", "submission_id"])
+            .collect();
+        let mut read = 0;
+        for part in KPM_VALUE_SQL.split("r.").skip(1) {
+            let name: String = part
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            if name.is_empty() {
+                continue;
+            }
+            assert!(
+                known.contains(&name.as_str()),
+                "kpm_value.sql reads r.{name}"
+            );
+            read += 1;
+        }
+        assert!(read > 20, "the answers are read as r.<field>: {read}");
+    }
 
     /// A small programme, ingested the way `prokus ingest` does.
     pub(crate) fn database() -> (tempfile::TempDir, prokus_ingest::Database) {

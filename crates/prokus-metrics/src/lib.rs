@@ -31,10 +31,13 @@ pub mod targets;
 
 pub use catalog::{Aggregation, Catalog, Direction, Indicator, Population, Unit};
 pub use compute::{
-    CSV_HEADER, Dimension, IndicatorRow, IndicatorTable, Level, Options, Period, VALUE_SCRATCH,
-    WaveCount, compute, compute_rows, keep_current_answers, periods, release_current_answers,
-    release_values, wave_counts,
+    CSV_HEADER, Dimension, IndicatorRow, IndicatorTable, Level, NATIONAL_CODE, Options, Period,
+    VALUE_SCRATCH, WaveCount, compute, compute_rows, keep_current_answers, periods,
+    release_current_answers, release_values, wave_counts,
 };
+/// The waves, in survey order: the one list the ingest crate checks answers
+/// against and the database's `wave` table holds.
+pub use prokus_ingest::mapping::WAVES;
 pub use targets::{Status, Targets};
 
 /// Why indicators could not be computed or written.

@@ -125,7 +125,7 @@ pub(crate) fn province_savings_chart(
     }
     let labels: Vec<String> = waves.iter().map(|wv| w.wave(wv)).collect();
     let n = inputs
-        .row("saves_monthly", "baseline", "national", "ID")
+        .row("saves_monthly", "baseline", "national", NATIONAL_CODE)
         .map_or(0, |r| r.n);
     Ok(Some(charts::small_multiples(
         w.pick(
@@ -137,7 +137,7 @@ pub(crate) fn province_savings_chart(
         &panels,
         &Series {
             label: w.pick("Nasional", "National").into(),
-            values: by_wave("national", "ID"),
+            values: by_wave("national", NATIONAL_CODE),
         },
         6,
     )?))
@@ -155,7 +155,7 @@ pub(crate) fn target_chart(
     let mut values = Vec::new();
     let mut n = 0;
     for i in &inputs.catalog.indicators {
-        let Some(r) = inputs.row(&i.id, period, "national", "ID") else {
+        let Some(r) = inputs.row(&i.id, period, "national", NATIONAL_CODE) else {
             continue;
         };
         let (Some(value), Some(target)) = (r.value, r.target) else {

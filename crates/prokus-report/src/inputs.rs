@@ -41,14 +41,34 @@ pub(crate) fn all<T>(
         .collect::<Result<Vec<_>, _>>()?)
 }
 
-/// The waves in order, for charts and tables.
-pub const WAVES: [&str; 5] = [
-    "baseline",
-    "monitoring_1",
-    "monitoring_2",
-    "monitoring_3",
-    "endline",
-];
+/// The group code of the national figures.
+pub use prokus_metrics::NATIONAL_CODE;
+
+/// The waves the reports print, in order: those of the one list of waves
+/// ([`prokus_metrics::WAVES`]) up to the endline. The follow-up wave, a year
+/// after, is not reported yet.
+pub const WAVES: &[&str] = up_to_endline(prokus_metrics::WAVES);
+
+/// `waves` up to and with `endline` (all of them without one).
+const fn up_to_endline(waves: &'static [&'static str]) -> &'static [&'static str] {
+    let mut i = 0;
+    while i < waves.len() {
+        let (wave, endline) = (waves[i].as_bytes(), b"endline");
+        if wave.len() == endline.len() {
+            let mut same = true;
+            let mut k = 0;
+            while k < wave.len() {
+                same &= wave[k] == endline[k];
+                k += 1;
+            }
+            if same {
+                return waves.split_at(i + 1).0;
+            }
+        }
+        i += 1;
+    }
+    waves
+}
 
 /// An incubator that has ProKUS KPM.
 #[derive(Debug, Clone, Serialize)]

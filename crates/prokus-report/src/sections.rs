@@ -269,7 +269,7 @@ pub(crate) fn quarter_trend(inputs: &Inputs, w: &Words, id: &str) -> Option<Stri
     let [before, last] = inputs.quarters.last_chunk::<2>()?;
     let value = |q: &(String, NaiveDate)| {
         inputs
-            .row(id, &q.0, "national", "ID")
+            .row(id, &q.0, "national", NATIONAL_CODE)
             .filter(|r| !r.suppressed)
             .and_then(|r| r.value)
     };

@@ -799,6 +799,26 @@ pub fn utc_offset(province: &str) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_sample_surveys_the_canonical_waves_in_their_order() {
+        let sampled: Vec<&str> = WAVES.iter().map(|w| w.0).collect();
+        let canonical = prokus_ingest::mapping::WAVES;
+        let positions: Vec<usize> = sampled
+            .iter()
+            .map(|w| {
+                canonical
+                    .iter()
+                    .position(|c| c == w)
+                    .expect("a canonical wave")
+            })
+            .collect();
+        assert!(
+            positions.is_sorted(),
+            "{sampled:?} in the order of {canonical:?}"
+        );
+        assert_eq!(RAMP.len(), WAVES.len(), "one effect share per wave");
+    }
     use prokus_ingest::wilayah::{Level, Wilayah};
     use rand::SeedableRng;
 

@@ -32,7 +32,9 @@ pub(super) fn field_label(field: &str, lang: Lang) -> String {
         "family_workers" => ("pekerja keluarga", "family workers"),
         "has_nib" => ("NIB", "NIB"),
         "got_credit" => ("kredit formal", "formal credit"),
+        "credit_source" => ("sumber kredit", "credit source"),
         "sells_online" => ("penjualan online", "online sales"),
+        "product_changes" => ("perubahan produk", "product changes"),
         "mentoring_sessions" => ("sesi pendampingan", "mentoring sessions"),
         "tksk_visits" => ("kunjungan TKSK", "TKSK visits"),
         "attitude_1" => (
@@ -422,5 +424,31 @@ impl QualityReport {
 
     fn local_day(&self, utc: NaiveDateTime) -> NaiveDate {
         (utc + chrono::TimeDelta::hours(i64::from(self.utc_offset_hours))).date()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every answer a mapping may feed (the one list, in the ingest crate)
+    /// has its own words in both languages, so no finding prints a column
+    /// name to an incubator.
+    #[test]
+    fn every_canonical_field_has_a_label_in_both_languages() {
+        for (field, _) in prokus_ingest::mapping::CANONICAL_FIELDS {
+            if matches!(*field, "kpm_id" | "wave") {
+                continue;
+            }
+            // A field without words falls back to its name, with its `_`
+            // ("saves" is both a field and its English label).
+            let id = field_label(field, Lang::Id);
+            assert!(
+                id != *field && !id.contains('_'),
+                "{field}: no Indonesian label"
+            );
+            let en = field_label(field, Lang::En);
+            assert!(!en.contains('_'), "{field}: no English label");
+        }
     }
 }

@@ -133,7 +133,11 @@ pub(crate) fn area(
             .unwrap_or_default();
         scopes.push((province, "province", province_code));
     }
-    scopes.push((w.pick("Nasional", "National").to_string(), "national", "ID"));
+    scopes.push((
+        w.pick("Nasional", "National").to_string(),
+        "national",
+        NATIONAL_CODE,
+    ));
     if let Some(svg) = wave_chart(
         inputs,
         &w,
@@ -236,7 +240,7 @@ pub(crate) fn area(
                         period,
                         level,
                         code,
-                        Some(("national", "ID")),
+                        Some(("national", NATIONAL_CODE)),
                     )
                 })
                 .collect(),

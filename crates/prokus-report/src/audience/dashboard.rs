@@ -138,14 +138,14 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 inputs,
                 &w,
                 "national",
-                "ID",
+                NATIONAL_CODE,
                 w.pick("ProKUS", "the programme"),
                 period,
             ),
             kpis: DASHBOARD_KPIS
                 .iter()
                 .filter_map(|id| {
-                    let mut tile = kpi(inputs, &w, id, period, "national", "ID", None)?;
+                    let mut tile = kpi(inputs, &w, id, period, "national", NATIONAL_CODE, None)?;
                     tile.trend = quarter_trend(inputs, &w, id).unwrap_or_default();
                     Some(tile)
                 })

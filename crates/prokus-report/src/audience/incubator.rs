@@ -394,7 +394,11 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
     let mut refs = Vec::new();
     let scopes = [
         (info.name.clone(), "incubator", id),
-        (w.pick("Nasional", "National").to_string(), "national", "ID"),
+        (
+            w.pick("Nasional", "National").to_string(),
+            "national",
+            NATIONAL_CODE,
+        ),
     ];
     if let Some(svg) = wave_chart(
         inputs,
@@ -419,7 +423,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
     }
     if let (Some(mine), Some(national)) = (
         inputs.row("business_income", period, "incubator", id),
-        inputs.row("business_income", period, "national", "ID"),
+        inputs.row("business_income", period, "national", NATIONAL_CODE),
     ) && !mine.suppressed
     {
         let cats = vec![
@@ -491,7 +495,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
     for ind in &inputs.catalog.indicators {
         let (Some(mine), Some(national)) = (
             inputs.row(&ind.id, period, "incubator", id),
-            inputs.row(&ind.id, period, "national", "ID"),
+            inputs.row(&ind.id, period, "national", NATIONAL_CODE),
         ) else {
             continue;
         };
@@ -645,7 +649,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                         period,
                         "incubator",
                         id,
-                        Some(("national", "ID")),
+                        Some(("national", NATIONAL_CODE)),
                     )
                 })
                 .collect(),

@@ -114,7 +114,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
         inputs,
         &w,
         "national",
-        "ID",
+        NATIONAL_CODE,
         w.pick("ProKUS", "the programme"),
         period,
     );
@@ -126,14 +126,14 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             summary,
             kpis: HEADLINE_KPIS
                 .iter()
-                .filter_map(|id| kpi(inputs, &w, id, period, "national", "ID", None))
+                .filter_map(|id| kpi(inputs, &w, id, period, "national", NATIONAL_CODE, None))
                 .collect(),
             tables: vec![
                 indicator_table(
                     inputs,
                     &w,
                     "national",
-                    "ID",
+                    NATIONAL_CODE,
                     period,
                     if inputs.settings.has_targets() {
                         w.pick(
