@@ -13,7 +13,7 @@
 
 -- Values of the latest submission of each KPM in each wave, read once (the
 -- periods below are defined from this table too: a copy of
--- `response_current` beside it cost 0.2 s on the 1M-row benchmark). Yes/no
+-- `response_current` beside it only cost time). Yes/no
 -- answers become 0/1 so that their mean is a share.
 CREATE OR REPLACE TEMP TABLE response_value AS
 SELECT
@@ -82,8 +82,7 @@ FROM dated GROUP BY y;
 -- answer (none when it did not answer); in a quarter or year to date, its
 -- latest answer submitted then. (The two windows below, partitioned by year
 -- and quarter, measured faster and leaner than one window over a union of
--- the two kinds partitioned by period code: 5.8 s against 6.3 s and 1.5 GB
--- against 1.6 GB for the 1M-row indicator benchmark.)
+-- the two kinds partitioned by period code.)
 CREATE OR REPLACE TEMP VIEW kpm_period AS
 SELECT k.kpm_id, p.period, p.kind, r.wave AS answered_wave
 FROM kpm k

@@ -1,12 +1,12 @@
 -- Per ProKUS KPM, ordered by incubator: baseline and endline answers and the
 -- waves answered, for the incubator feedback ("KPM who need attention").
--- data.rs files each row under its incubator; an incubator's report reads
--- its own list only, so it never shows another's households.
+-- crates/prokus-report/src/inputs.rs files each row under its incubator; an
+-- incubator's report reads its own list only, so it never shows another's
+-- households.
 --
--- One query for every incubator: the latest answers are read once (27
--- readings took 20 s on 250,000 households). The waves answered are only
--- looked up, so they are not sorted: 0.39 s against 0.85 s with the waves in
--- order (200,000-household nationwide sample).
+-- One query for every incubator: the latest answers are read once, not once
+-- per incubator. The waves answered are only looked up, so they are not
+-- sorted (sorting them doubled the query's time).
 SELECT k.incubator_id,
        k.kpm_id,
        coalesce(k.business_name, '') AS business_name,

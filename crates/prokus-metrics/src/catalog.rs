@@ -106,7 +106,7 @@ pub struct Indicator {
     pub decimals: u8,
     /// Which way is better.
     pub direction: Direction,
-    /// KPM-level variable (a column of `queries/metrics/kpm_wave.sql`).
+    /// KPM-level variable (a column of `queries/metrics/kpm_value.sql`).
     pub variable: String,
     /// Aggregation rule.
     pub aggregation: Aggregation,

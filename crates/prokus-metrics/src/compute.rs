@@ -1323,10 +1323,10 @@ fn create(path: &Path) -> Result<File, MetricsError> {
 /// `response_current`) as a temporary table of `conn`, under the same name,
 /// until [`release_current_answers`]. The queries on `conn` that read the
 /// view then find the answers chosen once instead of choosing them again
-/// each: on 200,000 households, keeping them took 0.34 s, and the wave counts
-/// and the reports' attention list then took 0.37 s instead of 0.95 s (the
-/// data-quality checks read them too). For a connection that only reads: the
-/// answers it writes meanwhile would not be seen.
+/// each (the wave counts, the reports' attention list and the data-quality
+/// checks all read them), which costs less than a second choice. For a
+/// connection that only reads: the answers it writes meanwhile would not be
+/// seen.
 pub fn keep_current_answers(conn: &Connection) -> Result<(), MetricsError> {
     if !current_answers_kept(conn)? {
         conn.execute_batch(

@@ -226,8 +226,8 @@ pub fn units_by_variable(
 
 /// [`units_by_variable`] on a connection where [`crate::compute`] or
 /// [`crate::compute_rows`] has run: reads the KPM-level values they built
-/// there instead of building them again (0.5 s on the 200,000-household
-/// sample), so answers loaded on this connection since then are not seen.
+/// there instead of building them again, so answers loaded on this
+/// connection since then are not seen.
 /// Builds them when they are not there.
 pub fn units_after_compute(
     conn: &Connection,
@@ -280,12 +280,12 @@ fn read_units(
         next
     };
     let mut units: Vec<Vec<Unit>> = vec![Vec::new(); variables.len()];
-    // Read as Arrow columns: 21 variables × 2 waves × 200,000 households
-    // looked up one value at a time through the row interface took 0.5 s.
+    // Read as Arrow columns: the row interface looks values up one at a
+    // time, and there are variables × waves × households of them.
     let batches: Vec<RecordBatch> = stmt.query_arrow([])?.collect();
     // Each household's arm and clusters, then the units variable by
-    // variable: one list filled at a time, in order (row by row, filling the
-    // 21 lists at once took 0.48 s instead of 0.13 to 0.19 s).
+    // variable: one list filled at a time, in order, which keeps each list
+    // in the cache (filling every list at once, row by row, was slower).
     let mut households = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     for batch in &batches {
         let texts = (0..5)

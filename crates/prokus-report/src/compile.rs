@@ -109,8 +109,8 @@ pub fn isolated<T>(
 }
 
 /// How many reports are rendered between two evictions of Typst's memo cache.
-/// Measured on 618 PDFs (20,000 households over every regency): keeping
-/// entries 10 evictions old every 32 reports peaked at 3.9 GB; emptying the
-/// cache every 16 reports, at 1.1 GB (what the indicators take before
-/// rendering).
+/// Emptying it this often keeps a batch's memory at what the indicators take
+/// before rendering, whatever the number of reports; keeping older entries
+/// longer let it grow several times over (`scripts/bench-reports.sh`
+/// measures the peak).
 pub const EVICT_EVERY: usize = 16;

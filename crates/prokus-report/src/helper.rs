@@ -1,10 +1,10 @@
 //! Helper processes that compile reports for a batch.
 //!
 //! Typst keeps its memo caches in process-wide tables behind locks. Two
-//! reports compiled at once in one process wait on each other's locks: on the
-//! 200,000-household nationwide sample a regency PDF took about 40 ms of a
-//! worker's time with two workers in one process, against 29 ms in each of
-//! two processes. So a batch hands some of its reports to helpers: child
+//! reports compiled at once in one process wait on each other's locks, so
+//! each takes longer than it would in a process of its own
+//! (`scripts/bench-reports.sh`, `--single-process`, shows the difference).
+//! So a batch hands some of its reports to helpers: child
 //! processes that compile the Typst documents the batch has built, each with
 //! its own caches. The batch still builds every report's data and writes
 //! every file; a helper only turns (template, data, charts) into PDF bytes.

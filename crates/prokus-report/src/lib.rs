@@ -60,8 +60,7 @@ pub const LEVELS: [&str; 6] = [
 /// How to compute the indicator table the reports are made from: with
 /// `targets`, the [`LEVELS`] they print, quarters at the national level only,
 /// and at the kecamatan level only the indicators printed there
-/// ([`by_district`]). On the nationwide 200,000-household sample that
-/// is 284,093 rows instead of the 1.65 million of every level and period.
+/// ([`by_district`]): a small part of the rows of every level and period.
 pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> prokus_metrics::Options {
     prokus_metrics::Options {
         targets: settings.targets.clone(),
