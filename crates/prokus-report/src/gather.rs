@@ -170,3 +170,77 @@ impl Drop for Values<'_> {
         let _ = prokus_metrics::release_values(self.conn);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temporary(conn: &Connection) -> Vec<String> {
+        conn.prepare(
+            "SELECT table_name FROM duckdb_tables() WHERE temporary
+             UNION ALL SELECT view_name FROM duckdb_views() WHERE temporary AND NOT internal
+             ORDER BY 1",
+        )
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+    }
+
+    /// A run leaves nothing behind on the connection it was given: no kept
+    /// answers shadowing `response_current`, no KPM values of this run for
+    /// the next to read.
+    #[test]
+    fn gather_leaves_no_temporary_state_on_the_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let sample = prokus_sample::write_sample(
+            &prokus_sample::SampleConfig {
+                households: 120,
+                ..Default::default()
+            },
+            dir.path(),
+        )
+        .unwrap();
+        let mut db = prokus_ingest::Database::in_memory().unwrap();
+        let mapping = prokus_ingest::FormMapping::prokus();
+        for file in sample
+            .files
+            .iter()
+            .filter(|f| f.extension().is_some_and(|e| e == "csv" || e == "xlsx"))
+        {
+            db.ingest(file, &mapping).unwrap();
+        }
+        let before = temporary(db.connection());
+        let steps = std::sync::Mutex::new(Vec::new());
+        let inputs = gather(
+            db.connection(),
+            GatherOptions {
+                settings: Settings::from_db(&db).unwrap(),
+                audiences: audience::ALL.to_vec(),
+                rows: None,
+                on_step: &|step, started| steps.lock().unwrap().push((step, started)),
+            },
+        )
+        .unwrap();
+        assert!(!inputs.rows.is_empty() && !inputs.impact.is_empty());
+        assert_eq!(temporary(db.connection()), before, "nothing left behind");
+        let steps = steps.into_inner().unwrap();
+        for step in [Step::Checking, Step::Indicators, Step::Impact] {
+            assert!(steps.contains(&(step, true)) && steps.contains(&(step, false)));
+        }
+        // Without the national report, no impact estimates are made.
+        let inputs = gather(
+            db.connection(),
+            GatherOptions {
+                settings: Settings::from_db(&db).unwrap(),
+                audiences: vec![&audience::incubator::AUDIENCE],
+                rows: None,
+                on_step: &|_, _| {},
+            },
+        )
+        .unwrap();
+        assert!(inputs.impact.is_empty());
+        assert_eq!(temporary(db.connection()), before);
+    }
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# A/B benchmark of two prokus binaries on the same machine, run in turn so
+# that both see the same noise: `prokus demo` (the README's first command,
+# 1,000 households) and `prokus report --audience all` over a nationwide
+# sample (every regency: 618 PDFs). Prints the median wall time and peak
+# memory of each, and the ratio new/old.
+#
+#   git worktree add /tmp/old-tree <commit>      # then, from that tree:
+#   CARGO_TARGET_DIR=<same target dir> cargo build --workspace --bins
+#   cp <target>/debug/prokus /tmp/prokus-old     # before building this tree
+#   scripts/bench-ab.sh /tmp/prokus-old          # new = this tree's build
+#
+#   RUNS=5 HOUSEHOLDS=20000 scripts/bench-ab.sh /tmp/prokus-old
+#
+# The sample and its database are written once into BENCH_DIR (default
+# /tmp/prokus-bench-reports, shared with bench-reports.sh) and reused.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+old=${1:?usage: scripts/bench-ab.sh OLD-PROKUS [NEW-PROKUS]}
+households=${HOUSEHOLDS:-200000}
+runs=${RUNS:-3}
+work=${BENCH_DIR:-/tmp/prokus-bench-reports}
+# shellcheck source=scripts/bench-common.sh
+. scripts/bench-common.sh
+new=${2:-$prokus}
+
+data="$work/data-$households"
+db="$work/db-$households.duckdb"
+sample_db "$data" "$db" --nationwide --households "$households"
+
+# run NAME BINARY ARGS...: one timed run appended to $work/ab-NAME.times.
+run() {
+    local name=$1 bin=$2
+    shift 2
+    /usr/bin/time -f "%e %M" -a -o "$work/ab-$name.times" "$bin" "$@" >/dev/null 2>&1
+}
+for name in demo-old demo-new batch-old batch-new; do : >"$work/ab-$name.times"; done
+for i in $(seq "$runs"); do
+    for side in old new; do
+        bin=$old
+        [ "$side" = new ] && bin=$new
+        rm -rf "$work/ab-demo"
+        (cd "$work" && run "demo-$side" "$bin" demo --out "$work/ab-demo")
+        rm -rf "$work/ab-reports"
+        run "batch-$side" "$bin" --db "$db" report --audience all --out "$work/ab-reports"
+    done
+    echo "round $i/$runs done" >&2
+done
+pdfs=$(find "$work/ab-reports" -name '*.pdf' | wc -l)
+
+echo
+for what in demo batch; do
+    o=$(cut -d' ' -f1 "$work/ab-$what-old.times" | median)
+    n=$(cut -d' ' -f1 "$work/ab-$what-new.times" | median)
+    om=$(cut -d' ' -f2 "$work/ab-$what-old.times" | median)
+    nm=$(cut -d' ' -f2 "$work/ab-$what-new.times" | median)
+    label="prokus demo (1,000 households)"
+    [ "$what" = batch ] && label="report --audience all, $households households, $pdfs PDFs"
+    awk -v l="$label" -v o="$o" -v n="$n" -v om="$om" -v nm="$nm" -v r="$runs" 'BEGIN {
+        printf "%s, medians of %d runs each, in turn:\n  old %.2f s, %.0f MB   new %.2f s, %.0f MB   new/old %.2f\n", l, r, o, om / 1024, n, nm / 1024, n / o
+    }'
+done
