@@ -795,6 +795,89 @@ fn pdfs_open_and_print_the_indicator_table() {
     }
 }
 
+/// The first PDF of a folder of reports, in name order.
+fn first_pdf(dir: &Path) -> PathBuf {
+    let mut pdfs: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    pdfs.sort();
+    pdfs.into_iter().next().expect("a PDF")
+}
+
+#[test]
+fn every_audience_reads_in_english_with_the_time_in_wib() {
+    let run = run();
+    let english = run.dir.join("reports-en");
+    {
+        let _db = db_lock();
+        prokus(&[
+            "report",
+            "--db",
+            &run.db,
+            "--lang",
+            "en",
+            "--out",
+            english.to_str().unwrap(),
+        ]);
+    }
+    let indonesian = run.dir.join("reports");
+    for (pdf, title) in [
+        ("national.pdf", "Quarterly Report"),
+        ("dashboard.pdf", "ProKUS Outcome Dashboard"),
+        ("province", "Province Report"),
+        ("regency", "Report"),
+        ("incubator", "Incubator Feedback"),
+    ] {
+        let path = english.join(pdf);
+        let path = if path.is_dir() {
+            first_pdf(&path)
+        } else {
+            path
+        };
+        let text = pdf_text(&path);
+        let name = path.display();
+        assert!(text.contains(title), "{name}: no `{title}` in {text}");
+        // The reporting quarter, a share and money as English writes them.
+        assert!(text.contains("Q3 2021"), "{name}: no `Q3 2021`");
+        let share = text
+            .split_whitespace()
+            .any(|w| w.ends_with('%') && w.contains('.') && !w.contains(','));
+        assert!(share, "{name}: no share written `12.5%`");
+        // No word of the Indonesian report's own (names of places, people
+        // and form questions are data, and may be Indonesian).
+        for word in [
+            "Ringkasan",
+            "Triwulan",
+            "Sesuai target",
+            "Berisiko",
+            "Di bawah target",
+            "Dibuat",
+            "Rincian",
+            "Lampiran",
+            "Indikator",
+        ] {
+            assert!(
+                !text.contains(word),
+                "{name}: Indonesian `{word}` in {text}"
+            );
+        }
+        // Generated in Jakarta's time, in both languages.
+        assert!(
+            text.contains("WIB") && !text.contains("UTC"),
+            "{name}: {text}"
+        );
+        let same = indonesian.join(path.strip_prefix(&english).unwrap());
+        let text = pdf_text(&same);
+        assert!(
+            text.contains("WIB") && !text.contains("UTC"),
+            "{}",
+            same.display()
+        );
+    }
+}
+
 #[test]
 fn incubator_reports_show_only_their_own_households() {
     let run = run();

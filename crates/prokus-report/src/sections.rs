@@ -409,10 +409,13 @@ pub(crate) fn headings(w: &Words) -> BTreeMap<&'static str, String> {
 }
 
 pub(crate) fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) -> Meta {
+    // Printed in Jakarta's time (WIB, UTC+7, no daylight saving), where the
+    // reports are read; the PDF's own timestamp stays in UTC.
+    let wib = inputs.generated + chrono::TimeDelta::hours(7);
     let generated = format!(
-        "{} {} UTC",
-        format::date(inputs.generated.date(), w.lang),
-        inputs.generated.format("%H:%M")
+        "{} {} WIB",
+        format::date(wib.date(), w.lang),
+        wib.format("%H:%M")
     );
     let engine = format!("prokus {}", env!("CARGO_PKG_VERSION"));
     Meta {
