@@ -38,6 +38,13 @@ SELECT
     r.business_operating::INTEGER::DOUBLE            AS business_operating,
     r.has_nib::INTEGER::DOUBLE                       AS has_nib,
     r.got_credit::INTEGER::DOUBLE                    AS got_credit,
+    -- KUR (Kredit Usaha Rakyat), the programme's credit link: 1 for credit
+    -- from KUR, 0 for no credit or credit from elsewhere, unknown when the
+    -- source of a credit was not given.
+    CASE WHEN r.got_credit = false THEN 0.0
+         WHEN r.got_credit AND r.credit_source = 'kur' THEN 1.0
+         WHEN r.got_credit AND r.credit_source IS NOT NULL THEN 0.0
+    END                                              AS got_kur,
     r.sells_online::INTEGER::DOUBLE                  AS sells_online,
     -- Any change to the product, its packaging, brand or quality.
     CASE WHEN r.business_operating IS NULL THEN NULL
@@ -142,6 +149,7 @@ SELECT
     v.business_operating, b.business_operating AS business_operating_0,
     v.has_nib,            b.has_nib            AS has_nib_0,
     v.got_credit,         b.got_credit         AS got_credit_0,
+    v.got_kur,            b.got_kur            AS got_kur_0,
     v.sells_online,       b.sells_online       AS sells_online_0,
     v.innovated,          b.innovated          AS innovated_0,
     v.attitude_index,     b.attitude_index     AS attitude_index_0,
@@ -176,6 +184,7 @@ UNPIVOT kpm_value ON
     (business_operating, business_operating_0) AS business_operating,
     (has_nib, has_nib_0) AS has_nib,
     (got_credit, got_credit_0) AS got_credit,
+    (got_kur, got_kur_0) AS got_kur,
     (sells_online, sells_online_0) AS sells_online,
     (innovated, innovated_0) AS innovated,
     (attitude_index, attitude_index_0) AS attitude_index,

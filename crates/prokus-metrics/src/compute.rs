@@ -1518,6 +1518,66 @@ pub(crate) mod tests {
             .unwrap_or_else(|| panic!("{id} {period} {level} {group}"))
     }
 
+    /// KUR is its own indicator: credit from KUR counts, credit from
+    /// elsewhere and no credit count as not KUR, and a credit of unknown
+    /// source is left out (it could be either).
+    #[test]
+    fn kur_counts_credit_from_kur_only_and_leaves_out_unknown_sources() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = prokus_ingest::Database::in_memory().unwrap();
+        let m = prokus_ingest::FormMapping::prokus();
+        let write = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let incubators = "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n";
+        db.ingest(&write("incubators.csv", incubators), &m).unwrap();
+        let mut register = String::from(
+            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
+        );
+        for k in 1..=7 {
+            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
+        }
+        db.ingest(&write("kpm_register.csv", &register), &m)
+            .unwrap();
+        let sheet = "kpm_id,wave,got_credit,credit_source\n\
+                     K1,baseline,ya,kur\n\
+                     K2,baseline,ya,KUR\n\
+                     K3,baseline,ya,koperasi\n\
+                     K4,baseline,tidak,\n\
+                     K5,baseline,tidak,\n\
+                     K6,baseline,ya,\n\
+                     K7,baseline,ya,pnm\n";
+        let s = db.ingest(&write("sheet.csv", sheet), &m).unwrap();
+        assert_eq!(s.rows_loaded, 7, "{s:?}");
+        let rows = compute(db.connection(), &Catalog::builtin(), &Options::default())
+            .unwrap()
+            .rows()
+            .unwrap();
+        let kur = find(&rows, "got_kur", "baseline", "national", NATIONAL_CODE);
+        assert_eq!(kur.n, 6, "K6's credit has no source");
+        // Figures are rounded to the indicator's one decimal.
+        assert_eq!(kur.value, Some(33.3), "{kur:?}");
+        let credit = find(&rows, "got_credit", "baseline", "national", NATIONAL_CODE);
+        assert_eq!(credit.n, 7);
+        assert_eq!(credit.value, Some(71.4));
+        // The same share, asked of the database independently.
+        let independent: f64 = db
+            .connection()
+            .query_row(
+                "SELECT 100.0 * avg(coalesce(credit_source = 'kur', false)::INTEGER) FROM response
+                 WHERE NOT got_credit OR credit_source IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(
+            (kur.value.unwrap() - independent).abs() < 0.05,
+            "{independent}"
+        );
+    }
+
     #[test]
     fn figures_match_an_independent_query_and_add_up_across_levels() {
         let (_dir, db) = database();
