@@ -878,6 +878,83 @@ fn every_audience_reads_in_english_with_the_time_in_wib() {
     }
 }
 
+/// Each incubator's report has a line per mentor its register names, with
+/// the mentoring sessions `prokus indicators --by mentor` computes, and no
+/// other incubator's mentor.
+#[test]
+fn incubator_reports_list_their_own_mentors_with_their_sessions() {
+    let run = run();
+    let mut mentors: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for r in csv::Reader::from_path(run.dir.join("data/kpm_register.csv"))
+        .unwrap()
+        .deserialize::<BTreeMap<String, String>>()
+        .map(Result::unwrap)
+        .filter(|r| r["arm"] == "prokus" && !r["mentor"].is_empty())
+    {
+        mentors
+            .entry(r["incubator_id"].clone())
+            .or_default()
+            .insert(r["mentor"].clone());
+    }
+    let csv_path = run.dir.join("by-mentor.csv");
+    prokus(&[
+        "indicators",
+        "--db",
+        &run.db,
+        "--by",
+        "mentor",
+        "--format",
+        "csv",
+        "--output",
+        csv_path.to_str().unwrap(),
+    ]);
+    let sessions: BTreeMap<String, String> = csv::Reader::from_path(&csv_path)
+        .unwrap()
+        .deserialize::<BTreeMap<String, String>>()
+        .map(Result::unwrap)
+        .filter(|r| {
+            r["indicator_id"] == "mentoring_sessions"
+                && r["level"] == "mentor"
+                && r["period"] == "monitoring_3"
+                && r["suppressed"] == "false"
+        })
+        .map(|r| (r["group_code"].clone(), r["value"].clone()))
+        .collect();
+    assert!(
+        !sessions.is_empty(),
+        "mentors with sessions at monitoring 3"
+    );
+    let mut checked = 0;
+    for (incubator, own) in &mentors {
+        let text = pdf_text(&run.dir.join(format!("reports/incubator/{incubator}.pdf")));
+        for (other, theirs) in &mentors {
+            for mentor in theirs {
+                assert_eq!(
+                    text.contains(mentor.as_str()),
+                    other == incubator,
+                    "{incubator}'s report and {other}'s mentor {mentor}"
+                );
+            }
+        }
+        for mentor in own {
+            if let Some(value) = sessions.get(mentor) {
+                let shown: f64 = value.parse().unwrap();
+                let line = format!("{mentor} ");
+                let at = text.find(&line).unwrap();
+                let after = &text[at + line.len()..];
+                let figure = indonesian(&format!("{shown:.2}"));
+                assert!(
+                    after.split_whitespace().take(3).any(|t| t == figure),
+                    "{incubator}: {mentor} {figure} in {}",
+                    &after[..after.len().min(80)]
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 10, "{checked} mentors' sessions checked");
+}
+
 #[test]
 fn incubator_reports_show_only_their_own_households() {
     let run = run();

@@ -125,6 +125,8 @@ SELECT
     coalesce(k.cluster, 'unknown')                AS cluster,
     coalesce(k.category, 'unknown')               AS category,
     coalesce(k.gender, 'unknown')                 AS gender,
+    coalesce(k.mentor, 'unknown')                 AS mentor,
+    coalesce(k.tksk, 'unknown')                   AS tksk,
     CASE WHEN p.kind = 'wave' THEN (v.kpm_id IS NOT NULL)::DOUBLE END AS responded,
     -- Grant: received by the end of the period (ProKUS KPM only), and how many
     -- days after the baseline interview it came.
@@ -198,6 +200,9 @@ SELECT 'province' AS dimension, code AS group_code, name AS name_id, name AS nam
 UNION ALL SELECT 'regency', code, name, name FROM regency
 UNION ALL SELECT 'district', code, name, name FROM district
 UNION ALL SELECT 'incubator', incubator_id, name, name FROM incubator
+-- A mentor or a TKSK is named by the register itself.
+UNION ALL SELECT DISTINCT 'mentor', mentor, mentor, mentor FROM kpm WHERE mentor IS NOT NULL
+UNION ALL SELECT DISTINCT 'tksk', tksk, tksk, tksk FROM kpm WHERE tksk IS NOT NULL
 UNION ALL SELECT * FROM (VALUES
     ('cluster', 'kuliner', 'Kuliner', 'Culinary'),
     ('cluster', 'ritel', 'Ritel', 'Retail'),
@@ -211,5 +216,7 @@ UNION ALL SELECT * FROM (VALUES
     ('arm', 'prokus', 'KPM ProKUS', 'ProKUS KPM'),
     ('arm', 'comparison', 'Kelompok pembanding', 'Comparison group'),
     ('incubator', 'none', 'Tanpa inkubator', 'No incubator'),
-    ('district', 'unknown', 'Kecamatan tidak diketahui', 'Unknown district')
+    ('district', 'unknown', 'Kecamatan tidak diketahui', 'Unknown district'),
+    ('mentor', 'unknown', 'Pendamping tidak diketahui', 'Unknown mentor'),
+    ('tksk', 'unknown', 'TKSK tidak diketahui', 'Unknown TKSK')
 ) AS t(dimension, group_code, name_id, name_en);

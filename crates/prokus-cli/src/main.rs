@@ -1550,9 +1550,25 @@ fn demo(out: &Path) -> Result<ExitCode> {
     steps.inc(1);
 
     steps.set_message("computing indicators");
+    // Every default level, and those the reports print beyond them (the
+    // mentors and TKSK, with the indicators printed there), since the
+    // reports are made from this table.
+    let printed = prokus_report::indicator_options(&settings);
+    let mut levels = prokus_metrics::Level::defaults();
+    let mut level_indicators = std::collections::HashMap::new();
+    for level in printed.levels {
+        if !levels.contains(&level) {
+            if let Some(ids) = printed.level_indicators.get(&level.name()) {
+                level_indicators.insert(level.name(), ids.clone());
+            }
+            levels.push(level);
+        }
+    }
     let options = Options {
         min_cell: settings.min_cell(),
         targets: settings.targets.clone(),
+        levels,
+        level_indicators,
         ..Options::default()
     };
     let mut table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;

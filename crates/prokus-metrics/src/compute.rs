@@ -57,11 +57,15 @@ pub enum Dimension {
     Gender,
     /// ProKUS or comparison group.
     Arm,
+    /// The incubator's business mentor (MiBi) accompanying the KPM.
+    Mentor,
+    /// The TKSK (sub-district social worker) accompanying the KPM.
+    Tksk,
 }
 
 impl Dimension {
     /// Every dimension, in report order.
-    pub const ALL: [Dimension; 9] = [
+    pub const ALL: [Dimension; 11] = [
         Dimension::Province,
         Dimension::Regency,
         Dimension::District,
@@ -71,7 +75,16 @@ impl Dimension {
         Dimension::Category,
         Dimension::Gender,
         Dimension::Arm,
+        Dimension::Mentor,
+        Dimension::Tksk,
     ];
+
+    /// Whether its groups are people who accompany the KPM (a mentor, a
+    /// TKSK): computed when asked for (`--by mentor`, the reports' tables
+    /// per mentor and per TKSK), not by default.
+    pub fn is_person(self) -> bool {
+        matches!(self, Dimension::Mentor | Dimension::Tksk)
+    }
 
     /// The name used in level names (`province`, `incubator:cohort`).
     pub fn name(self) -> &'static str {
@@ -85,6 +98,8 @@ impl Dimension {
             Dimension::Category => "category",
             Dimension::Gender => "gender",
             Dimension::Arm => "arm",
+            Dimension::Mentor => "mentor",
+            Dimension::Tksk => "tksk",
         }
     }
 
@@ -101,6 +116,8 @@ impl Dimension {
             Dimension::Category => "category",
             Dimension::Gender => "gender",
             Dimension::Arm => "arm",
+            Dimension::Mentor => "mentor",
+            Dimension::Tksk => "tksk",
         }
     }
 }
@@ -127,11 +144,17 @@ impl Level {
         Level(vec![a, b])
     }
 
-    /// The levels computed by default: national, every dimension, and
+    /// The levels computed by default: national, every dimension but the
+    /// people who accompany the KPM ([`Dimension::is_person`]), and
     /// incubator × cohort.
     pub fn defaults() -> Vec<Level> {
         let mut v = vec![Level::national()];
-        v.extend(Dimension::ALL.iter().map(|d| Level::single(*d)));
+        v.extend(
+            Dimension::ALL
+                .iter()
+                .filter(|d| !d.is_person())
+                .map(|d| Level::single(*d)),
+        );
         v.push(Level::crossed(Dimension::Incubator, Dimension::Cohort));
         v
     }
@@ -484,8 +507,10 @@ struct Variable {
     winsor: Option<(f64, f64)>,
 }
 
-/// The non-arm dimensions, which every statistics query returns as columns.
-const GROUP_DIMENSIONS: [Dimension; 8] = [
+/// The non-arm dimensions, which every statistics query returns as columns:
+/// the geographic ones, the KPM's attributes, then the people who accompany
+/// it (each level of those is a query of its own).
+const GROUP_DIMENSIONS: [Dimension; 10] = [
     Dimension::Province,
     Dimension::Regency,
     Dimension::District,
@@ -494,6 +519,8 @@ const GROUP_DIMENSIONS: [Dimension; 8] = [
     Dimension::Cluster,
     Dimension::Category,
     Dimension::Gender,
+    Dimension::Mentor,
+    Dimension::Tksk,
 ];
 
 /// One statistics query: its cells and its grouping sets.
@@ -510,7 +537,7 @@ struct Pass {
 /// × category × gender cells; a level crossing the two kinds has its own.
 fn passes(levels: &[Level]) -> Vec<Pass> {
     let geo = &GROUP_DIMENSIONS[..3];
-    let attributes = &GROUP_DIMENSIONS[3..];
+    let attributes = &GROUP_DIMENSIONS[3..8];
     let mut out = vec![
         Pass {
             cells: geo.to_vec(),
@@ -1575,6 +1602,86 @@ pub(crate) mod tests {
         assert!(
             (kur.value.unwrap() - independent).abs() < 0.05,
             "{independent}"
+        );
+    }
+
+    /// Mentors and TKSK are levels of their own, asked for by name: each
+    /// mentor's savers and mentoring sessions, and each TKSK's visits, as
+    /// a query on the register and the answers finds them.
+    #[test]
+    fn mentors_and_tksk_are_levels_with_figures_an_independent_query_finds() {
+        let (_dir, db) = database();
+        let conn = db.connection();
+        let options = Options {
+            levels: vec![
+                Level::parse("mentor").unwrap(),
+                Level::parse("tksk").unwrap(),
+            ],
+            ..Options::default()
+        };
+        let rows = compute(conn, &Catalog::builtin(), &options)
+            .unwrap()
+            .rows()
+            .unwrap();
+        let mentors: Vec<(String, i64, f64)> = conn
+            .prepare(
+                "SELECT k.mentor, count(*), 100 * avg(CASE WHEN e.saves AND e.save_frequency IN ('daily','weekly','monthly') THEN 1 ELSE 0 END)
+                 FROM response_current e JOIN response_current b ON b.kpm_id = e.kpm_id AND b.wave = 'baseline' AND b.saves IS NOT NULL
+                 JOIN kpm k ON k.kpm_id = e.kpm_id
+                 WHERE e.wave = 'endline' AND e.saves IS NOT NULL AND k.arm = 'prokus'
+                 GROUP BY k.mentor ORDER BY k.mentor",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert!(mentors.len() > 5, "{mentors:?}");
+        let mut compared = 0;
+        for (mentor, n, share) in &mentors {
+            let row = find(&rows, "saves_monthly", "endline", "mentor", mentor);
+            assert_eq!((row.n, row.group_name.as_str()), (*n, mentor.as_str()));
+            if !row.suppressed {
+                assert!((row.value.unwrap() - round_to(*share, 1)).abs() < 1e-9);
+                compared += 1;
+            }
+        }
+        assert!(
+            compared > 5,
+            "a mentor accompanies several KPM: {mentors:?}"
+        );
+        let visits: Vec<(String, f64)> = conn
+            .prepare(
+                "SELECT k.tksk, avg(r.tksk_visits) FROM response_current r JOIN kpm k USING (kpm_id)
+                 WHERE r.wave = 'monitoring_2' AND k.arm = 'prokus' AND r.tksk_visits IS NOT NULL
+                 GROUP BY k.tksk",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let mut compared = 0;
+        for (tksk, mean) in &visits {
+            let row = find(&rows, "tksk_visits", "monitoring_2", "tksk", tksk);
+            if !row.suppressed {
+                assert!(
+                    (row.value.unwrap() - round_to(*mean, 2)).abs() < 1e-9,
+                    "{row:?}"
+                );
+                compared += 1;
+            }
+        }
+        assert!(compared > 5, "a TKSK serves a kecamatan: {visits:?}");
+        // Not computed unless asked for.
+        let default = compute(conn, &Catalog::builtin(), &Options::default())
+            .unwrap()
+            .rows()
+            .unwrap();
+        assert!(
+            default
+                .iter()
+                .all(|r| r.level != "mentor" && r.level != "tksk")
         );
     }
 

@@ -27,7 +27,9 @@ pub(crate) const PROVINCES_SQL: &str = include_str!("../../../queries/report/pro
 
 pub(crate) const REGENCIES_SQL: &str = include_str!("../../../queries/report/regencies.sql");
 
-pub(crate) const SNAPSHOT_SQL: &str = include_str!("../../../queries/report/snapshot.sql");
+pub(crate) const ACCOMPANIMENT_SQL: &str =
+    include_str!("../../../queries/report/accompaniment.sql");
+const SNAPSHOT_SQL: &str = include_str!("../../../queries/report/snapshot.sql");
 
 /// Every row of a parameterless query, mapped by `f`.
 pub(crate) fn all<T>(
@@ -193,6 +195,9 @@ pub struct Reads {
     pub(crate) reasons: Vec<(String, String, i64)>,
     /// Each incubator's own KPM, read with a query filtered by its id.
     pub(crate) kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
+    /// Each incubator's mentors, and each regency's TKSK, with the number
+    /// of KPM each accompanies: by kind (`mentor`, `tksk`), then scope.
+    pub(crate) accompaniment: BTreeMap<(String, String), Vec<(String, i64)>>,
     /// Short hash of every file loaded (the data snapshot).
     pub snapshot: String,
 }
@@ -262,6 +267,15 @@ impl Reads {
                 },
             ))
         })?;
+        let mut accompaniment: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
+        for (kind, scope, person, kpm) in all(conn, ACCOMPANIMENT_SQL, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })? {
+            accompaniment
+                .entry((kind, scope))
+                .or_default()
+                .push((person, kpm));
+        }
         let mut kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
         for (incubator, kpm) in rows {
             kpm_by_incubator.entry(incubator).or_default().push(kpm);
@@ -274,6 +288,7 @@ impl Reads {
             batches,
             reasons,
             kpm_by_incubator,
+            accompaniment,
             snapshot,
         })
     }

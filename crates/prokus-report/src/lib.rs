@@ -47,20 +47,24 @@ pub use render::{Job, RenderOptions, Rendered, jobs, render_all, render_one};
 pub use sections::by_district;
 
 /// The indicator levels the reports print: the national figures, the areas
-/// down to the kecamatan, the incubators and the business clusters.
-pub const LEVELS: [&str; 6] = [
+/// down to the kecamatan, the incubators, the business clusters, and the
+/// mentors and TKSK who accompany the KPM.
+pub const LEVELS: [&str; 8] = [
     "national",
     "province",
     "regency",
     "district",
     "incubator",
     "cluster",
+    "mentor",
+    "tksk",
 ];
 
 /// How to compute the indicator table the reports are made from: with
 /// `targets`, the [`LEVELS`] they print, quarters at the national level only,
-/// and at the kecamatan level only the indicators printed there
-/// ([`by_district`]): a small part of the rows of every level and period.
+/// and at the kecamatan, mentor and TKSK levels only the indicators printed
+/// there ([`by_district`]): a small part of the rows of every level and
+/// period.
 pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> prokus_metrics::Options {
     prokus_metrics::Options {
         targets: settings.targets.clone(),
@@ -70,9 +74,18 @@ pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> proku
             .map(|l| prokus_metrics::Level::parse(l).expect("the report levels parse"))
             .collect(),
         quarters_national_only: true,
-        level_indicators: [("district".to_string(), sections::by_district())].into(),
+        level_indicators: [
+            ("district".to_string(), sections::by_district()),
+            ("mentor".to_string(), ids(&sections::MENTOR_TABLE)),
+            ("tksk".to_string(), ids(&sections::TKSK_TABLE)),
+        ]
+        .into(),
         ..prokus_metrics::Options::default()
     }
+}
+
+fn ids(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
 }
 
 /// Why a report could not be made.

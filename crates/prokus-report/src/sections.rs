@@ -196,6 +196,126 @@ pub(crate) fn group_table(
     }
 }
 
+/// The indicators of the incubator report's table per mentor: the
+/// sessions, then the outcomes mentoring is meant to move.
+pub(crate) const MENTOR_TABLE: [&str; 4] = [
+    "mentoring_sessions",
+    "saves_monthly",
+    "keeps_books",
+    "business_income_change_pct",
+];
+
+/// The indicators of the regency report's table per TKSK.
+pub(crate) const TKSK_TABLE: [&str; 2] = ["tksk_visits", "saves_monthly"];
+
+/// The latest wave in which a count of accompaniment (`mentoring_sessions`,
+/// `tksk_visits`) was above zero nationally: mentoring and visits happen in
+/// the programme's monitoring months, and a later round may not ask of
+/// them, so the latest wave alone would print zeros.
+pub(crate) fn accompaniment_wave(inputs: &Inputs, indicator: &str) -> Option<&'static str> {
+    WAVES.iter().rev().copied().find(|wave| {
+        inputs
+            .row(indicator, wave, "national", NATIONAL_CODE)
+            .is_some_and(|r| r.value.is_some_and(|v| v > 0.0))
+    })
+}
+
+/// One line per person who accompanies the scope's KPM (`level` `mentor`
+/// or `tksk`): how many KPM the register gives them, the sessions or visits
+/// per month in the latest round that had any, and the outcomes at the
+/// latest wave. None when the register names nobody.
+pub(crate) fn accompaniment_table(
+    inputs: &Inputs,
+    w: &Words,
+    level: &str,
+    people: &[(String, i64)],
+) -> Option<Table> {
+    if people.is_empty() {
+        return None;
+    }
+    let (ids, title, person): (&[&str], _, _) = if level == "mentor" {
+        (
+            &MENTOR_TABLE,
+            w.pick(
+                "Pendampingan per mentor bisnis (MiBi)",
+                "Mentoring by business mentor (MiBi)",
+            ),
+            w.pick("Mentor", "Mentor"),
+        )
+    } else {
+        (
+            &TKSK_TABLE,
+            w.pick("Pendampingan per TKSK", "Accompaniment by TKSK"),
+            "TKSK",
+        )
+    };
+    let latest = inputs.latest_wave();
+    let accompanied = accompaniment_wave(inputs, ids[0]).unwrap_or(latest);
+    let indicators: Vec<&Indicator> = ids.iter().filter_map(|id| inputs.catalog.get(id)).collect();
+    let mut columns = vec![person.to_string(), "KPM".to_string()];
+    columns.extend(indicators.iter().map(|i| short_label(i, w)));
+    let rows = people
+        .iter()
+        .map(|(name, kpm)| {
+            let mut row = vec![
+                Cell::from(name.clone()),
+                Cell::from(format::number(*kpm as f64, 0, w.lang)),
+            ];
+            for (k, i) in indicators.iter().enumerate() {
+                let period = if k == 0 { accompanied } else { latest };
+                row.push(match inputs.row(&i.id, period, level, name) {
+                    Some(r) if r.suppressed => Cell::from(w.suppressed()),
+                    Some(r) => Cell {
+                        text: w.value(i, r.value),
+                        status: r.status.clone(),
+                    },
+                    None => Cell::from("–".to_string()),
+                });
+            }
+            row
+        })
+        .collect();
+    let mut align = vec!["left", "right"];
+    align.extend(indicators.iter().map(|_| "right"));
+    let planned = inputs
+        .row(ids[0], accompanied, "national", NATIONAL_CODE)
+        .and_then(|r| r.target);
+    let mut note = match w.lang {
+        Lang::Id => format!(
+            "{}: putaran {}, putaran terakhir yang mencatatnya; kolom lain: putaran {}. KPM = KPM ProKUS yang didampingi menurut register.",
+            indicators.first().map(|i| w.label(i)).unwrap_or_default(),
+            w.wave(accompanied),
+            w.wave(latest),
+        ),
+        Lang::En => format!(
+            "{}: the {} round, the latest that records it; other columns: the {} round. KPM = the ProKUS KPM the register assigns.",
+            indicators.first().map(|i| w.label(i)).unwrap_or_default(),
+            w.wave(accompanied),
+            w.wave(latest),
+        ),
+    };
+    if let (Some(plan), Some(i)) = (planned, indicators.first()) {
+        note.push(' ');
+        note.push_str(&match w.lang {
+            Lang::Id => format!("Rencana: {}.", w.value(i, Some(plan))),
+            Lang::En => format!("Planned: {}.", w.value(i, Some(plan))),
+        });
+    }
+    Some(Table {
+        title: title.to_string(),
+        columns,
+        align,
+        rows,
+        note,
+        // Room for a person's name on one line.
+        widths: if level == "mentor" {
+            vec![3.3, 0.5, 1.4, 0.9, 0.9, 1.0]
+        } else {
+            vec![3.0, 0.6, 1.5, 1.2]
+        },
+    })
+}
+
 pub(crate) fn short_label(i: &Indicator, w: &Words) -> String {
     let (id, en) = match i.id.as_str() {
         "business_income_change_pct" => ("Kenaikan pendapatan", "Income change"),

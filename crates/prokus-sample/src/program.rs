@@ -530,6 +530,35 @@ fn person(rng: &mut ChaCha8Rng, female: bool) -> String {
     )
 }
 
+/// A stable hash of `key` (FNV-1a), for what the sample derives from a name
+/// without drawing from the random stream.
+fn fnv(key: &str) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in key.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    hash
+}
+
+/// A person's name that depends only on `key`: the same mentor or TKSK for
+/// every household that shares the key.
+fn named(key: &str) -> String {
+    let h = fnv(key);
+    let first = if h % 2 == 0 { FIRST_F } else { FIRST_M };
+    format!(
+        "{} {}",
+        first[(h / 2) as usize % first.len()],
+        SECOND[(h / 7) as usize % SECOND.len()]
+    )
+}
+
+/// How far a mentor's sessions stray from the programme's plan: from half
+/// to 1.3 times the household's own rate, the same for all of the mentor's
+/// KPM, so that mentors differ as they do in the field.
+fn mentor_factor(mentor: &str) -> f64 {
+    0.5 + (fnv(mentor) % 81) as f64 / 100.0
+}
+
 /// Draws household number `index` (1-based) of the program.
 pub fn household(
     rng: &mut ChaCha8Rng,
@@ -583,19 +612,23 @@ pub fn household(
         birth.format("%m%y"),
         rng.random_range(1..=2999)
     );
-    let mentor_no = index % 9 + 1;
+    // Three mentors per incubator and two TKSK per regency (each covering
+    // several kecamatan, as where the programme's KPM are few), each named
+    // from what they serve. The names once drawn per household are still
+    // drawn (and set aside), so that the rest of a sample stays as it was.
+    let mentor_no = index % 3 + 1;
     let mentor_female = rng.random_bool(0.5);
     let mentor = if arm == "prokus" {
-        format!(
-            "MiBi {} ({}-M{mentor_no})",
-            person(rng, mentor_female),
-            inc.id
-        )
+        let _ = person(rng, mentor_female);
+        let key = format!("{}-M{mentor_no}", inc.id);
+        format!("MiBi {} ({key})", named(&key))
     } else {
         String::new()
     };
     let tksk_female = rng.random_bool(0.4);
-    let tksk = format!("TKSK {}", person(rng, tksk_female));
+    let _ = person(rng, tksk_female);
+    let tksk_no = fnv(&district) % 2 + 1;
+    let tksk = format!("TKSK {}", named(&format!("tksk {regency} {tksk_no}")));
     let grant_date = (arm == "prokus").then(|| {
         NaiveDate::from_ymd_opt(2021, 4, 12).unwrap_or_default()
             + Duration::days(rng.random_range(0..10))
@@ -723,7 +756,8 @@ pub fn answers(
         Vec::new()
     };
     let mentoring = if prokus && (1..=3).contains(&w) {
-        Poisson::new(l.mentoring).map_or(0.0, |p| p.sample(rng)) as u32
+        let drawn = Poisson::new(l.mentoring).map_or(0.0, |p| p.sample(rng));
+        (drawn * mentor_factor(&h.mentor)).round() as u32
     } else {
         0
     };
@@ -769,9 +803,10 @@ pub fn answers(
     }
 }
 
-/// TKSK visits in wave `w`: 0 to 2 for ProKUS KPM during the programme, drawn
-/// from the KPM id and the wave so that the answers' random stream (and with
-/// it every other figure of a sample) does not change.
+/// TKSK visits in wave `w`: 0 to 2 for ProKUS KPM during the programme, more
+/// for a diligent TKSK, drawn from the KPM id, the wave and the TKSK so that
+/// the answers' random stream (and with it every other figure of a sample)
+/// does not change.
 fn tksk_visits(h: &Household, w: usize) -> u32 {
     if h.arm != "prokus" || !(1..=3).contains(&w) {
         return 0;
@@ -780,9 +815,11 @@ fn tksk_visits(h: &Household, w: usize) -> u32 {
     for b in h.kpm_id.bytes().chain([w as u8]) {
         hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
-    match hash % 10 {
-        0..=2 => 0,
-        3..=7 => 1,
+    // Some TKSK visit their KPM more often than others.
+    let diligence = fnv(&h.tksk) % 3;
+    match hash % 10 + 2 * diligence {
+        0..=4 => 0,
+        5..=9 => 1,
         _ => 2,
     }
 }

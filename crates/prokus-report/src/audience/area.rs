@@ -199,6 +199,15 @@ pub(crate) fn area(
             w.pick("Per inkubator", "By incubator").into(),
         ));
     }
+    if level == "regency"
+        && let Some(table) = inputs
+            .db
+            .accompaniment
+            .get(&("tksk".to_string(), code.to_string()))
+            .and_then(|people| accompaniment_table(inputs, &w, "tksk", people))
+    {
+        tables.push(table);
+    }
     // The methods annex, the same for every area, is printed in the province
     // reports (38) and not again in each of the 514 regency reports, where it
     // took two of five pages and a third of the time.

@@ -530,6 +530,12 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
         compare_columns.pop();
         compare_align.pop();
     }
+    // The incubator's own mentors, as its register names them.
+    let mentors = inputs
+        .db
+        .accompaniment
+        .get(&("mentor".to_string(), id.to_string()))
+        .and_then(|people| accompaniment_table(inputs, &w, "mentor", people));
     let compare = Table {
         title: w
             .pick(
@@ -654,14 +660,16 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                 })
                 .collect(),
             tables: [
-                compare,
-                attention_table,
-                completeness,
-                to_fix,
-                fix_list,
-                next,
+                Some(compare),
+                mentors,
+                Some(attention_table),
+                Some(completeness),
+                Some(to_fix),
+                Some(fix_list),
+                Some(next),
             ]
             .into_iter()
+            .flatten()
             .filter(|t| !t.rows.is_empty() || !t.note.is_empty())
             .collect(),
             charts: refs,
