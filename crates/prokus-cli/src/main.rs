@@ -1372,7 +1372,7 @@ fn write_table(
     Ok(())
 }
 
-/// [`prokus_report::gather`] of what `audiences` print, each step shown by
+/// [`prokus_report::gather()`] of what `audiences` print, each step shown by
 /// `stages` while it runs.
 fn gather_with_stages(
     db: &Database,

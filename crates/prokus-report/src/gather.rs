@@ -5,7 +5,7 @@
 //! reuse the KPM values the indicators built on their connection.
 //!
 //! The temporary state this leaves on the connections is owned here and gone
-//! when [`gather`] returns, whether it succeeded or not: the current answers
+//! when [`gather()`] returns, whether it succeeded or not: the current answers
 //! kept on the second connection ([`prokus_metrics::keep_current_answers`])
 //! and the KPM values on the first ([`prokus_metrics::VALUE_SCRATCH`]).
 
@@ -17,7 +17,7 @@ use crate::ReportError;
 use crate::audience::{self, Audience};
 use crate::inputs::{Inputs, Reads};
 
-/// A step of [`gather`], for a progress display.
+/// A step of [`gather()`], for a progress display.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Step {
     /// The data-quality checks and the reads of the database.

@@ -1,12 +1,12 @@
 //! The PDFs the ProKUS M&E engine hands out.
 //!
-//! A run: [`gather`] reads and computes everything the reports print
+//! A run: [`gather()`] reads and computes everything the reports print
 //! ([`Inputs`]); each audience under [`audience`] (the national report, the
 //! Kasubdit dashboard, a province, a regency, an incubator) turns those
 //! inputs into the data its template receives ([`payload`]), in Bahasa
 //! Indonesia or English with Indonesian number formats from
 //! [`format`](mod@format); [`render`] compiles a batch of reports in
-//! parallel ([`compile`], some in [`helper`] processes) and writes each PDF
+//! parallel ([`compile`](mod@compile), some in [`helper`] processes) and writes each PDF
 //! whole or not at all.
 //!
 //! Inside: the sections several audiences share (`sections`), their charts

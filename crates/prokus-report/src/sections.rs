@@ -33,7 +33,7 @@ pub const GROUP_TABLE: [&str; 5] = [
 ];
 
 /// What a regency report prints by kecamatan: its breakdown table
-/// ([`GROUP_TABLE`], whose `saves_monthly` rows also list the kecamatan, see
+/// (`GROUP_TABLE`, whose `saves_monthly` rows also list the kecamatan, see
 /// [`Inputs`]' groups) and the income chart. The only indicators the reports
 /// need at that level.
 pub fn by_district() -> Vec<String> {

@@ -544,7 +544,11 @@ fn fnv(key: &str) -> u64 {
 /// every household that shares the key.
 fn named(key: &str) -> String {
     let h = fnv(key);
-    let first = if h % 2 == 0 { FIRST_F } else { FIRST_M };
+    let first = if h.is_multiple_of(2) {
+        FIRST_F
+    } else {
+        FIRST_M
+    };
     format!(
         "{} {}",
         first[(h / 2) as usize % first.len()],
