@@ -11,6 +11,7 @@
 #   scripts/bench-ab.sh /tmp/prokus-old          # new = this tree's build
 #
 #   RUNS=5 HOUSEHOLDS=20000 scripts/bench-ab.sh /tmp/prokus-old
+#   ONLY=demo RUNS=9 scripts/bench-ab.sh /tmp/prokus-old   # or ONLY=batch
 #
 # The sample and its database are written once into BENCH_DIR (default
 # /tmp/prokus-bench-reports, shared with bench-reports.sh) and reused.
@@ -19,6 +20,7 @@ cd "$(dirname "$0")/.."
 
 old=${1:?usage: scripts/bench-ab.sh OLD-PROKUS [NEW-PROKUS]}
 households=${HOUSEHOLDS:-200000}
+only=${ONLY:-}
 runs=${RUNS:-3}
 work=${BENCH_DIR:-/tmp/prokus-bench-reports}
 # shellcheck source=scripts/bench-common.sh
@@ -40,17 +42,22 @@ for i in $(seq "$runs"); do
     for side in old new; do
         bin=$old
         [ "$side" = new ] && bin=$new
-        rm -rf "$work/ab-demo"
-        (cd "$work" && run "demo-$side" "$bin" demo --out "$work/ab-demo")
-        rm -rf "$work/ab-reports"
-        run "batch-$side" "$bin" --db "$db" report --audience all --out "$work/ab-reports"
+        if [ "$only" != batch ]; then
+            rm -rf "$work/ab-demo"
+            (cd "$work" && run "demo-$side" "$bin" demo --out "$work/ab-demo")
+        fi
+        if [ "$only" != demo ]; then
+            rm -rf "$work/ab-reports"
+            run "batch-$side" "$bin" --db "$db" report --audience all --out "$work/ab-reports"
+        fi
     done
     echo "round $i/$runs done" >&2
 done
-pdfs=$(find "$work/ab-reports" -name '*.pdf' | wc -l)
+pdfs=$(find "$work/ab-reports" -name '*.pdf' 2>/dev/null | wc -l)
 
 echo
 for what in demo batch; do
+    [ -s "$work/ab-$what-old.times" ] || continue
     o=$(cut -d' ' -f1 "$work/ab-$what-old.times" | median)
     n=$(cut -d' ' -f1 "$work/ab-$what-new.times" | median)
     om=$(cut -d' ' -f2 "$work/ab-$what-old.times" | median)

@@ -536,8 +536,20 @@ struct Pass {
 /// district cells, the others (and national) of incubator × cohort × cluster
 /// × category × gender cells; a level crossing the two kinds has its own.
 fn passes(levels: &[Level]) -> Vec<Pass> {
-    let geo = &GROUP_DIMENSIONS[..3];
-    let attributes = &GROUP_DIMENSIONS[3..8];
+    // A TKSK serves a kecamatan, and a mentor an incubator: when their
+    // levels are asked for on their own, they are one more column of the
+    // district cells and of the attribute cells (which that hardly
+    // multiplies), rather than a scan of every KPM value of their own.
+    let alone = |d: Dimension| levels.iter().any(|l| l.grouping() == [d]);
+    let mut geo = GROUP_DIMENSIONS[..3].to_vec();
+    if alone(Dimension::Tksk) {
+        geo.push(Dimension::Tksk);
+    }
+    let mut attributes = GROUP_DIMENSIONS[3..8].to_vec();
+    if alone(Dimension::Mentor) {
+        attributes.push(Dimension::Mentor);
+    }
+    let (geo, attributes) = (&geo, &attributes);
     let mut out = vec![
         Pass {
             cells: geo.to_vec(),
