@@ -224,6 +224,34 @@ mod tests {
         )
         .unwrap();
         assert!(!inputs.rows.is_empty() && !inputs.impact.is_empty());
+        // Each KPM's latest round and the one before, as the attention list
+        // reads them, against a window over the answers in wave order.
+        let independent: std::collections::BTreeMap<String, (String, Option<f64>, Option<String>)> =
+            db.connection()
+                .prepare(
+                    "SELECT kpm_id, wave, business_income,
+                            lead(wave) OVER (PARTITION BY kpm_id ORDER BY w.ordinal DESC)
+                     FROM response_current JOIN wave w USING (wave)
+                     QUALIFY row_number() OVER (PARTITION BY kpm_id ORDER BY w.ordinal DESC) = 1",
+                )
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+        let mut compared = 0;
+        for k in inputs.db.kpm_by_incubator.values().flatten() {
+            let read = k.latest.as_ref().map(|l| {
+                (
+                    l.wave.clone(),
+                    l.income,
+                    k.previous.as_ref().map(|p| p.wave.clone()),
+                )
+            });
+            assert_eq!(read.as_ref(), independent.get(&k.kpm_id), "{}", k.kpm_id);
+            compared += usize::from(k.previous.is_some());
+        }
+        assert!(compared > 50, "{compared} KPM with two rounds");
         assert_eq!(temporary(db.connection()), before, "nothing left behind");
         let steps = steps.into_inner().unwrap();
         for step in [Step::Checking, Step::Indicators, Step::Impact] {

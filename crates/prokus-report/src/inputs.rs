@@ -128,11 +128,35 @@ pub struct KpmStatus {
     pub(crate) business: String,
     pub(crate) nik_masked: String,
     pub(crate) income_baseline: Option<f64>,
-    pub(crate) income_endline: Option<f64>,
+    /// Its latest answered round, and the one before.
+    pub(crate) latest: Option<Round>,
+    pub(crate) previous: Option<Round>,
+    pub(crate) waves: String,
+}
+
+/// One KPM's answers in one round, as the attention list judges them.
+#[derive(Debug, Clone)]
+pub struct Round {
+    pub(crate) wave: String,
+    pub(crate) income: Option<f64>,
     pub(crate) operating: Option<bool>,
     pub(crate) saves: Option<bool>,
     pub(crate) frequency: Option<String>,
-    pub(crate) waves: String,
+}
+
+impl Round {
+    /// Whether the KPM saved at least monthly in this round (unknown when
+    /// it did not say whether it saves).
+    pub(crate) fn saves_monthly(&self) -> Option<bool> {
+        let saves = self.saves?;
+        Some(
+            saves
+                && matches!(
+                    self.frequency.as_deref(),
+                    Some("daily" | "weekly" | "monthly")
+                ),
+        )
+    }
 }
 
 /// Row numbers by indicator, period, level and group code.
@@ -259,11 +283,31 @@ impl Reads {
                     business: r.get(2)?,
                     nik_masked: r.get(3)?,
                     income_baseline: r.get(4)?,
-                    income_endline: r.get(5)?,
-                    operating: r.get(6)?,
-                    saves: r.get(7)?,
-                    frequency: r.get(8)?,
-                    waves: r.get::<_, Option<String>>(9)?.unwrap_or_default(),
+                    latest: r
+                        .get::<_, Option<String>>(5)?
+                        .map(|wave| -> duckdb::Result<_> {
+                            Ok(Round {
+                                wave,
+                                income: r.get(6)?,
+                                operating: r.get(7)?,
+                                saves: r.get(8)?,
+                                frequency: r.get(9)?,
+                            })
+                        })
+                        .transpose()?,
+                    previous: r
+                        .get::<_, Option<String>>(10)?
+                        .map(|wave| -> duckdb::Result<_> {
+                            Ok(Round {
+                                wave,
+                                income: r.get(11)?,
+                                operating: None,
+                                saves: r.get(12)?,
+                                frequency: r.get(13)?,
+                            })
+                        })
+                        .transpose()?,
+                    waves: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
                 },
             ))
         })?;

@@ -263,8 +263,11 @@ pub(crate) struct Attention {
     pub(crate) business: String,
     pub(crate) nik: String,
     pub(crate) reasons: Vec<String>,
+    /// The KPM's latest answered round, in words.
+    pub(crate) latest_wave: String,
     pub(crate) income_baseline: Option<f64>,
-    pub(crate) income_endline: Option<f64>,
+    pub(crate) income_previous: Option<f64>,
+    pub(crate) income_latest: Option<f64>,
 }
 
 /// The name of the file beside an incubator's PDF that lists every one of
@@ -287,8 +290,9 @@ pub fn attention_suffix(lang: Lang) -> &'static str {
 
 /// Every KPM of the incubator who needs attention, most urgent first, as a
 /// workbook a mentor can filter ([`prokus_metrics::quality::workbook`]):
-/// masked NIK, reasons, and the business income at baseline and endline
-/// (rupiah a month) as numbers.
+/// masked NIK, reasons, the latest round answered, and the business income
+/// at baseline, in the round before the latest and in the latest (rupiah a
+/// month) as numbers.
 pub(crate) fn attention_xlsx(attention: &[Attention], w: &Words) -> Result<Vec<u8>, ReportError> {
     use prokus_metrics::quality::Cell as Out;
     let money = |v: Option<f64>| v.map_or(Out::Empty, Out::Number);
@@ -300,8 +304,10 @@ pub(crate) fn attention_xlsx(attention: &[Attention], w: &Words) -> Result<Vec<u
                 Out::Text(a.business.clone()),
                 Out::Text(a.nik.clone()),
                 Out::Text(a.reasons.join("; ")),
+                Out::Text(a.latest_wave.clone()),
                 money(a.income_baseline),
-                money(a.income_endline),
+                money(a.income_previous),
+                money(a.income_latest),
             ]
         })
         .collect();
@@ -310,21 +316,90 @@ pub(crate) fn attention_xlsx(attention: &[Attention], w: &Words) -> Result<Vec<u
         w.pick("Usaha", "Business"),
         w.pick("NIK (tersamar)", "NIK (masked)"),
         w.pick("Alasan", "Reasons"),
+        w.pick("Putaran terakhir", "Latest round"),
         w.pick(
             "Pendapatan usaha awal (Rp/bulan)",
             "Business income, baseline (Rp/month)",
         ),
         w.pick(
-            "Pendapatan usaha akhir (Rp/bulan)",
-            "Business income, endline (Rp/month)",
+            "Pendapatan usaha putaran sebelumnya (Rp/bulan)",
+            "Business income, round before (Rp/month)",
+        ),
+        w.pick(
+            "Pendapatan usaha putaran terakhir (Rp/bulan)",
+            "Business income, latest round (Rp/month)",
         ),
     ];
     Ok(prokus_metrics::quality::workbook(vec![(
         w.pick("Perlu perhatian", "Need attention"),
         headers,
         rows,
-        &[14, 30, 19, 50, 20, 20],
+        &[14, 30, 19, 50, 16, 20, 20, 20],
     )])?)
+}
+
+/// Why `k` needs attention, judged on its latest answered round against the
+/// one before: no answer in the programme's latest round (`period`), its
+/// business closed, its income down by a fifth or more, stopped saving or
+/// not saving regularly. None when all is well.
+pub(crate) fn needs_attention(k: &KpmStatus, period: &str, w: &Words) -> Option<Attention> {
+    let lang = w.lang;
+    let mut reasons = Vec::new();
+    if !k.waves.split(' ').any(|wv| wv == period) {
+        reasons.push(format!(
+            "{} {}",
+            w.pick("belum menjawab survei", "has not answered the"),
+            w.wave(period).to_lowercase()
+        ));
+    }
+    let latest = k.latest.as_ref();
+    let previous = k.previous.as_ref();
+    if let Some(l) = latest
+        && l.operating == Some(false)
+    {
+        reasons.push(format!(
+            "{} {}",
+            w.pick("usaha tutup di putaran", "business closed at the"),
+            w.wave(&l.wave).to_lowercase()
+        ));
+    }
+    if let (Some(l), Some(p)) = (latest, previous)
+        && let (Some(now), Some(before)) = (l.income, p.income)
+        && before > 0.0
+        && now < 0.8 * before
+    {
+        reasons.push(format!(
+            "{} {} {} {}",
+            w.pick("pendapatan turun", "income fell"),
+            format::percent(100.0 * (before - now) / before, 0, lang),
+            w.pick("sejak putaran", "since the"),
+            w.wave(&p.wave).to_lowercase()
+        ));
+    }
+    match (
+        latest.and_then(Round::saves_monthly),
+        previous.and_then(Round::saves_monthly),
+    ) {
+        (Some(false), Some(true)) => reasons.push(
+            w.pick("berhenti menabung rutin", "stopped saving regularly")
+                .into(),
+        ),
+        (Some(false), _) => reasons.push(
+            w.pick("belum menabung rutin", "not saving regularly")
+                .into(),
+        ),
+        _ => {}
+    }
+    (!reasons.is_empty()).then(|| Attention {
+        kpm_id: k.kpm_id.clone(),
+        business: k.business.clone(),
+        nik: k.nik_masked.clone(),
+        reasons,
+        latest_wave: latest.map(|l| w.wave(&l.wave)).unwrap_or_default(),
+        income_baseline: k.income_baseline,
+        income_previous: previous.and_then(|p| p.income),
+        income_latest: latest.and_then(|l| l.income),
+    })
 }
 
 /// The feedback report of one incubator: only its own KPM.
@@ -346,48 +421,10 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
         .get(id)
         .map(Vec::as_slice)
         .unwrap_or(&[]);
-    let mut attention = Vec::new();
-    for k in own {
-        let mut reasons = Vec::new();
-        if !k.waves.split(' ').any(|wv| wv == period) {
-            reasons.push(format!(
-                "{} {}",
-                w.pick("belum menjawab survei", "has not answered the"),
-                w.wave(period).to_lowercase()
-            ));
-        }
-        if k.operating == Some(false) {
-            reasons.push(w.pick("usaha tutup", "business closed").into());
-        }
-        if let (Some(a), Some(b)) = (k.income_baseline, k.income_endline)
-            && a > 0.0
-            && b < 0.8 * a
-        {
-            reasons.push(format!(
-                "{} {}",
-                w.pick("pendapatan turun", "income fell"),
-                format::percent(100.0 * (a - b) / a, 0, lang)
-            ));
-        }
-        let saves_monthly = k.saves == Some(true)
-            && matches!(k.frequency.as_deref(), Some("daily" | "weekly" | "monthly"));
-        if k.saves.is_some() && !saves_monthly {
-            reasons.push(
-                w.pick("belum menabung rutin", "not saving regularly")
-                    .into(),
-            );
-        }
-        if !reasons.is_empty() {
-            attention.push(Attention {
-                kpm_id: k.kpm_id.clone(),
-                business: k.business.clone(),
-                nik: k.nik_masked.clone(),
-                reasons,
-                income_baseline: k.income_baseline,
-                income_endline: k.income_endline,
-            });
-        }
-    }
+    let mut attention: Vec<Attention> = own
+        .iter()
+        .filter_map(|k| needs_attention(k, period, &w))
+        .collect();
     // Closed businesses and falling incomes first.
     attention.sort_by(|a, b| (b.reasons.len(), &a.kpm_id).cmp(&(a.reasons.len(), &b.kpm_id)));
     let mut charts = Vec::new();
@@ -598,10 +635,10 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
             }
             note.push_str(&match lang {
                 Lang::Id => format!(
-                    " Daftar lengkap, dengan pendapatan usaha awal dan akhir: berkas Excel {attention_file} di samping PDF ini."
+                    " Setiap KPM dinilai dari putaran terakhir yang dijawabnya. Daftar lengkap, dengan pendapatan usaha awal, putaran sebelumnya dan terakhir: berkas Excel {attention_file} di samping PDF ini."
                 ),
                 Lang::En => format!(
-                    " The full list, with business income at baseline and endline: the Excel file {attention_file} beside this PDF."
+                    " Each KPM is judged on the latest round it answered. The full list, with business income at baseline, in the round before and in the latest: the Excel file {attention_file} beside this PDF."
                 ),
             });
             note
@@ -698,3 +735,89 @@ pub const AUDIENCE: super::Audience = super::Audience {
     },
     build,
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn round(wave: &str, income: f64, operating: bool, frequency: &str) -> Round {
+        Round {
+            wave: wave.into(),
+            income: Some(income),
+            operating: Some(operating),
+            saves: Some(frequency != "never"),
+            frequency: Some(frequency.into()),
+        }
+    }
+
+    fn kpm(waves: &str, latest: Option<Round>, previous: Option<Round>) -> KpmStatus {
+        KpmStatus {
+            kpm_id: "K1".into(),
+            business: "Warung".into(),
+            nik_masked: "3273********0001".into(),
+            income_baseline: Some(1_000_000.0),
+            latest,
+            previous,
+            waves: waves.into(),
+        }
+    }
+
+    /// Before the endline, a KPM is judged on its latest round against the
+    /// one before: a fall in income since then, a closed business, a saver
+    /// who stopped; and one who has not answered the programme's latest
+    /// round is listed for that.
+    #[test]
+    fn attention_is_judged_on_each_kpm_latest_round() {
+        let w = Words {
+            lang: Lang::En,
+            min_cell: 5,
+        };
+        let fine = kpm(
+            "baseline monitoring_1 monitoring_2",
+            Some(round("monitoring_2", 1_000_000.0, true, "weekly")),
+            Some(round("monitoring_1", 1_100_000.0, true, "monthly")),
+        );
+        assert!(needs_attention(&fine, "monitoring_2", &w).is_none());
+
+        let fell = kpm(
+            "baseline monitoring_1 monitoring_2",
+            Some(round("monitoring_2", 700_000.0, true, "rarely")),
+            Some(round("monitoring_1", 1_000_000.0, true, "monthly")),
+        );
+        let a = needs_attention(&fell, "monitoring_2", &w).unwrap();
+        assert_eq!(
+            a.reasons,
+            [
+                "income fell 30% since the monitoring 1",
+                "stopped saving regularly"
+            ]
+        );
+        assert_eq!(a.latest_wave, "Monitoring 2");
+        assert_eq!(
+            (a.income_previous, a.income_latest),
+            (Some(1_000_000.0), Some(700_000.0))
+        );
+
+        let closed = kpm(
+            "baseline monitoring_1",
+            Some(round("monitoring_1", 0.0, false, "rarely")),
+            Some(round("baseline", 900_000.0, true, "rarely")),
+        );
+        let a = needs_attention(&closed, "monitoring_2", &w).unwrap();
+        assert_eq!(
+            a.reasons,
+            [
+                "has not answered the monitoring 2",
+                "business closed at the monitoring 1",
+                "income fell 100% since the baseline",
+                "not saving regularly",
+            ]
+        );
+
+        // A KPM who never answered is listed for that alone.
+        let silent = kpm("", None, None);
+        let a = needs_attention(&silent, "monitoring_2", &w).unwrap();
+        assert_eq!(a.reasons, ["has not answered the monitoring 2"]);
+        assert_eq!(a.latest_wave, "");
+    }
+}
