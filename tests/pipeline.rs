@@ -534,7 +534,23 @@ fn indicator_csv_keeps_its_interface() {
                 r["value"].is_empty() && r["ci_low"].is_empty(),
                 "suppressed cells show no figures: {r:?}"
             );
-            assert!(r["n"].parse::<u32>().unwrap() < 5);
+            // A small cell, or the complement hiding one (a part of a
+            // whole: see no_hidden_cell_is_the_whole_less_the_others).
+            assert!(
+                r["n"].parse::<u32>().unwrap() < 5
+                    || [
+                        "province",
+                        "regency",
+                        "district",
+                        "incubator",
+                        "cohort",
+                        "cluster",
+                        "category",
+                        "gender"
+                    ]
+                    .contains(&r["level"].as_str()),
+                "{r:?}"
+            );
         }
     }
 }
@@ -795,6 +811,76 @@ fn pdfs_open_and_print_the_indicator_table() {
     }
 }
 
+/// No small cell of the indicator table can be recovered by subtraction:
+/// within the parts of any whole (the provinces of the nation, the regencies
+/// of a province, the kecamatan of a regency, the incubators, clusters,
+/// categories, sexes and cohorts of the nation), never exactly one is
+/// suppressed, for it would be the whole less the others.
+#[test]
+fn no_hidden_cell_is_the_whole_less_the_others() {
+    let run = run();
+    let mut families: BTreeMap<(String, String, String, String), (usize, usize)> = BTreeMap::new();
+    for r in &run.indicators {
+        let code = r["group_code"].as_str();
+        let whole = match r["level"].as_str() {
+            "province" | "incubator" | "cohort" | "cluster" | "category" | "gender" => "ID",
+            "regency" => code.split('.').next().unwrap(),
+            "district" if code.matches('.').count() == 2 => code.rsplit_once('.').unwrap().0,
+            _ => continue,
+        };
+        let family = families
+            .entry((
+                r["indicator_id"].clone(),
+                r["period"].clone(),
+                r["level"].clone(),
+                whole.to_string(),
+            ))
+            .or_default();
+        family.0 += 1;
+        family.1 += usize::from(r["suppressed"] == "true");
+    }
+    let small = families.values().filter(|(_, hidden)| *hidden >= 2).count();
+    assert!(
+        small > 10,
+        "the sample has small cells: {small} families hide some"
+    );
+    // A whole that is hidden itself gives nothing to subtract from.
+    let hidden_wholes: BTreeSet<(String, String, String, String)> = run
+        .indicators
+        .iter()
+        .filter(|r| r["suppressed"] == "true")
+        .map(|r| {
+            (
+                r["indicator_id"].clone(),
+                r["period"].clone(),
+                r["level"].clone(),
+                r["group_code"].clone(),
+            )
+        })
+        .collect();
+    let whole_level = |level: &str| match level {
+        "regency" => "province",
+        "district" => "regency",
+        _ => "national",
+    };
+    for (family, (parts, hidden)) in &families {
+        let (indicator, period, level, whole) = family;
+        let key = (
+            indicator.clone(),
+            period.clone(),
+            whole_level(level).to_string(),
+            whole.clone(),
+        );
+        if hidden_wholes.contains(&key) {
+            continue;
+        }
+        assert_ne!(
+            *hidden, 1,
+            "{family:?}: one of {parts} parts hidden alone could be recovered"
+        );
+    }
+}
+
 /// The first PDF of a folder of reports, in name order.
 fn first_pdf(dir: &Path) -> PathBuf {
     let mut pdfs: Vec<PathBuf> = std::fs::read_dir(dir)
@@ -897,6 +983,7 @@ fn incubator_reports_list_their_own_mentors_with_their_sessions() {
             .insert(r["mentor"].clone());
     }
     let csv_path = run.dir.join("by-mentor.csv");
+    let db = db_lock();
     prokus(&[
         "indicators",
         "--db",
@@ -908,6 +995,7 @@ fn incubator_reports_list_their_own_mentors_with_their_sessions() {
         "--output",
         csv_path.to_str().unwrap(),
     ]);
+    drop(db);
     let sessions: BTreeMap<String, String> = csv::Reader::from_path(&csv_path)
         .unwrap()
         .deserialize::<BTreeMap<String, String>>()

@@ -284,7 +284,9 @@ pub struct IndicatorRow {
     pub target: Option<f64>,
     /// on_track, at_risk or off_track.
     pub status: Option<String>,
-    /// True when n is below the small-cell threshold.
+    /// True when n is below the small-cell threshold, or when the cell is
+    /// hidden so that a small sibling cannot be recovered by subtraction
+    /// (complementary suppression; its `n` is then at the threshold or more).
     pub suppressed: bool,
 }
 
@@ -393,13 +395,78 @@ pub fn compute_rows(
     options: &Options,
 ) -> Result<Vec<IndicatorRow>, MetricsError> {
     let started = std::time::Instant::now();
-    let rows = compute_all(conn, catalog, options)?;
+    let mut rows = compute_all(conn, catalog, options)?;
+    suppress_complements(&mut rows);
     tracing::info!(
         rows = rows.len(),
         ms = started.elapsed().as_millis() as u64,
         "indicators computed"
     );
     Ok(rows)
+}
+
+/// The group that holds `code` of `level`, when the groups of `level` add
+/// up to it: a regency's province, a kecamatan's regency, and the nation
+/// for the provinces and each single attribute (incubator, cohort, cluster,
+/// category, sex). None for the rest (the nation itself, crossed levels,
+/// mentors and TKSK, an unknown kecamatan).
+fn parent_of(level: &str, code: &str) -> Option<(&'static str, String)> {
+    match level {
+        "province" | "incubator" | "cohort" | "cluster" | "category" | "gender" => {
+            Some(("national", NATIONAL_CODE.to_string()))
+        }
+        "regency" => code
+            .split_once('.')
+            .map(|(p, _)| ("province", p.to_string())),
+        "district" => code
+            .rsplit_once('.')
+            .filter(|(r, _)| r.contains('.'))
+            .map(|(r, _)| ("regency", r.to_string())),
+        _ => None,
+    }
+}
+
+/// Complementary suppression: where exactly one part of a whole is
+/// suppressed (fewer KPM than the threshold), the smallest other part is
+/// hidden too, so that the small one cannot be recovered by subtracting its
+/// siblings from the whole. The hidden part keeps its `n` (not below the
+/// threshold) and loses its figures.
+pub(crate) fn suppress_complements(rows: &mut [IndicatorRow]) {
+    // The parts of one whole at one level: the provinces of the nation, and
+    // apart from them its genders (each set adds up to the whole).
+    let mut families: HashMap<(&str, &str, &str, String), Vec<usize>> = HashMap::new();
+    for (i, r) in rows.iter().enumerate() {
+        if let Some((_, code)) = parent_of(&r.level, &r.group_code) {
+            families
+                .entry((&r.indicator_id, &r.period, &r.level, code))
+                .or_default()
+                .push(i);
+        }
+    }
+    // Each row is a part of one whole at most: one pass settles them all.
+    let mut hide = Vec::new();
+    for parts in families.values() {
+        if parts.iter().filter(|&&i| rows[i].suppressed).count() == 1
+            && let Some(&j) = parts
+                .iter()
+                .filter(|&&i| !rows[i].suppressed)
+                .min_by(|&&a, &&b| {
+                    (rows[a].n, &rows[a].group_code).cmp(&(rows[b].n, &rows[b].group_code))
+                })
+        {
+            hide.push(j);
+        }
+    }
+    for j in hide {
+        let r = &mut rows[j];
+        r.suppressed = true;
+        r.value = None;
+        r.baseline_value = None;
+        r.change = None;
+        r.ci_low = None;
+        r.ci_high = None;
+        r.status = None;
+    }
 }
 
 fn compute_all(
@@ -1694,6 +1761,66 @@ pub(crate) mod tests {
             default
                 .iter()
                 .all(|r| r.level != "mentor" && r.level != "tksk")
+        );
+    }
+
+    fn cell(level: &str, code: &str, n: i64, min_cell: i64) -> IndicatorRow {
+        let suppressed = n < min_cell;
+        IndicatorRow {
+            indicator_id: "saves_monthly".into(),
+            period: "endline".into(),
+            level: level.into(),
+            group_code: code.into(),
+            group_name: code.into(),
+            n,
+            value: (!suppressed).then_some(50.0),
+            baseline_value: None,
+            change: None,
+            ci_low: None,
+            ci_high: None,
+            target: None,
+            status: None,
+            suppressed,
+        }
+    }
+
+    /// A part of a whole hidden alone could be recovered by subtracting
+    /// its siblings from the whole: the smallest sibling is hidden with it.
+    #[test]
+    fn no_small_cell_can_be_recovered_by_subtraction() {
+        let mut rows = vec![
+            cell("national", NATIONAL_CODE, 40, 5),
+            cell("province", "32", 20, 5),
+            cell("province", "33", 3, 5),
+            cell("province", "35", 17, 5),
+            cell("regency", "32.17", 12, 5),
+            cell("regency", "32.04", 8, 5),
+            cell("district", "32.17.05", 2, 5),
+            cell("district", "32.17.06", 3, 5),
+            cell("district", "32.17.07", 7, 5),
+            cell("gender", "female", 36, 5),
+            cell("gender", "male", 4, 5),
+        ];
+        suppress_complements(&mut rows);
+        let hidden: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.suppressed)
+            .map(|r| r.group_code.as_str())
+            .collect();
+        // Jawa Tengah (3) was alone among the provinces: Jawa Timur, the
+        // smaller of the others, goes with it; the regencies of Jawa Barat
+        // hide nothing; two small kecamatan already hide each other; men (4)
+        // take women with them, the only other part of the nation.
+        assert_eq!(
+            hidden,
+            ["33", "35", "32.17.05", "32.17.06", "female", "male"]
+        );
+        let withheld = rows.iter().find(|r| r.group_code == "35").unwrap();
+        assert_eq!((withheld.n, withheld.value), (17, None), "keeps its n");
+        assert_eq!(parent_of("district", "unknown"), None);
+        assert_eq!(
+            parent_of("district", "32.17.05"),
+            Some(("regency", "32.17".to_string()))
         );
     }
 

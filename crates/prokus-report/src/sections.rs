@@ -81,7 +81,7 @@ pub(crate) fn indicator_table(
             continue;
         };
         let (baseline, change) = if r.suppressed {
-            (w.suppressed(), w.suppressed())
+            (w.suppressed(r), w.suppressed(r))
         } else if matches!(
             i.aggregation,
             prokus_metrics::Aggregation::SumChange | prokus_metrics::Aggregation::PctChange
@@ -92,16 +92,16 @@ pub(crate) fn indicator_table(
         };
         let mut row = vec![
             Cell::from(w.label(i).to_string()),
-            Cell::from(format::number(r.n as f64, 0, w.lang)),
+            Cell::from(w.n(r.n)),
             Cell::from(baseline),
             Cell::from(if r.suppressed {
-                w.suppressed()
+                w.suppressed(r)
             } else {
                 w.value(i, r.value)
             }),
             Cell::from(change),
             Cell::from(if r.suppressed {
-                w.suppressed()
+                w.suppressed(r)
             } else {
                 w.ci(i, r)
             }),
@@ -133,6 +133,10 @@ pub(crate) fn indicator_table(
         note.push(' ');
         note.push_str(w.no_targets());
     }
+    if let Some(withheld) = w.withheld_note(&rows) {
+        note.push(' ');
+        note.push_str(withheld);
+    }
     Table {
         title,
         columns,
@@ -162,13 +166,10 @@ pub(crate) fn group_table(
             .row("saves_monthly", period, level, code)
             .map(|r| r.n)
             .unwrap_or(0);
-        let mut row = vec![
-            Cell::from(name.clone()),
-            Cell::from(format::number(n as f64, 0, w.lang)),
-        ];
+        let mut row = vec![Cell::from(name.clone()), Cell::from(w.n(n))];
         for i in &indicators {
             let cell = match inputs.row(&i.id, period, level, code) {
-                Some(r) if r.suppressed => Cell::from(w.suppressed()),
+                Some(r) if r.suppressed => Cell::from(w.suppressed(r)),
                 Some(r) => Cell {
                     text: w.value(i, r.value),
                     status: r.status.clone(),
@@ -181,17 +182,28 @@ pub(crate) fn group_table(
     }
     let mut align = vec!["left", "right"];
     align.extend(indicators.iter().map(|_| "right"));
+    let mut note = if inputs.settings.has_targets() {
+        w.pick(
+            "Warna menunjukkan status terhadap target. n = KPM dalam panel survei awal–akhir.",
+            "Colour shows the status against the target. n = KPM in the baseline–endline panel.",
+        )
+    } else {
+        w.pick(
+            "n = KPM dalam panel survei awal–akhir.",
+            "n = KPM in the baseline–endline panel.",
+        )
+    }
+    .to_string();
+    if let Some(withheld) = w.withheld_note(&rows) {
+        note.push(' ');
+        note.push_str(withheld);
+    }
     Table {
         title,
         columns,
         align,
         rows,
-        note: if inputs.settings.has_targets() {
-            w.pick("Warna menunjukkan status terhadap target. n = KPM dalam panel survei awal–akhir.", "Colour shows the status against the target. n = KPM in the baseline–endline panel.")
-        } else {
-            w.pick("n = KPM dalam panel survei awal–akhir.", "n = KPM in the baseline–endline panel.")
-        }
-        .to_string(),
+        note,
         widths: Vec::new(),
     }
 }
@@ -264,7 +276,7 @@ pub(crate) fn accompaniment_table(
             for (k, i) in indicators.iter().enumerate() {
                 let period = if k == 0 { accompanied } else { latest };
                 row.push(match inputs.row(&i.id, period, level, name) {
-                    Some(r) if r.suppressed => Cell::from(w.suppressed()),
+                    Some(r) if r.suppressed => Cell::from(w.suppressed(r)),
                     Some(r) => Cell {
                         text: w.value(i, r.value),
                         status: r.status.clone(),
@@ -340,7 +352,7 @@ pub(crate) fn kpi(
     let i = inputs.catalog.get(id)?;
     let r = inputs.row(id, period, level, group)?;
     let value = if r.suppressed {
-        w.suppressed()
+        w.suppressed(r)
     } else {
         w.value(i, r.value)
     };

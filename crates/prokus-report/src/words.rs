@@ -65,8 +65,36 @@ impl Words {
         )
     }
 
-    pub(crate) fn suppressed(&self) -> String {
-        format!("n<{}", self.min_cell)
+    /// What a suppressed cell shows: `n<5` for a small group, and for a
+    /// group hidden so that a small one cannot be recovered by subtraction
+    /// (complementary suppression), a mark explained in the notes.
+    pub(crate) fn suppressed(&self, r: &IndicatorRow) -> String {
+        if r.n < i64::from(self.min_cell) {
+            format!("n<{}", self.min_cell)
+        } else {
+            self.pick("ditutup", "withheld").to_string()
+        }
+    }
+
+    /// The note under a table that has withheld cells (see [`Self::suppressed`]).
+    pub(crate) fn withheld_note(&self, rows: &[Vec<crate::payload::Cell>]) -> Option<&'static str> {
+        let mark = self.pick("ditutup", "withheld");
+        rows.iter().flatten().any(|c| c.text == mark).then(|| {
+            self.pick(
+                "Ditutup: disembunyikan agar sel kecil tidak dapat dihitung dari selisih dengan totalnya.",
+                "Withheld: hidden so that a small cell cannot be worked out by subtraction from its total.",
+            )
+        })
+    }
+
+    /// A cell's `n`: none below the threshold, where it would tell how small
+    /// the group is.
+    pub(crate) fn n(&self, n: i64) -> String {
+        if n < i64::from(self.min_cell) {
+            format!("n<{}", self.min_cell)
+        } else {
+            format::number(n as f64, 0, self.lang)
+        }
     }
 
     /// A value in its unit.

@@ -538,9 +538,9 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
         };
         compare_rows.push(vec![
             Cell::from(w.label(ind).to_string()),
-            Cell::from(format::number(mine.n as f64, 0, lang)),
+            Cell::from(w.n(mine.n)),
             Cell::from(if mine.suppressed {
-                w.suppressed()
+                w.suppressed(mine)
             } else {
                 w.value(ind, mine.value)
             }),
