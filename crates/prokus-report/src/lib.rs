@@ -22,6 +22,7 @@ pub mod audience;
 pub mod charts;
 pub mod compile;
 mod figures;
+pub mod findings;
 pub mod fonts;
 pub mod gather;
 pub mod helper;

@@ -187,6 +187,7 @@ pub(crate) fn area(
             period,
             format!("{} {name}", w.pick("Indikator", "Indicators")),
         ),
+        crate::findings::findings_table(inputs, &w, level, code),
         group_table(inputs, &w, sub_level, &sub_areas, period, sub_title.into()),
     ];
     if !incubators.is_empty() {

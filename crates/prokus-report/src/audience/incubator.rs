@@ -698,6 +698,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                 .collect(),
             tables: [
                 Some(compare),
+                Some(crate::findings::findings_table(inputs, &w, "incubator", id)),
                 mentors,
                 Some(attention_table),
                 Some(completeness),

@@ -161,7 +161,16 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                     period,
                     w.pick("Per inkubator", "By incubator").into(),
                 ),
-            ],
+            ]
+            .into_iter()
+            .chain([crate::findings::findings_table(
+                inputs,
+                &w,
+                "national",
+                NATIONAL_CODE,
+            )])
+            .chain(crate::findings::province_ranking(inputs, &w))
+            .collect(),
             charts: refs,
             annex,
             impact,

@@ -1,0 +1,425 @@
+//! Findings per site and actor: the rules of `queries/findings.toml` turn
+//! the figures of a scope (an incubator, a regency, a province, the nation)
+//! into what it achieved, what holds it back and what each actor can do,
+//! each with its evidence. The incubator, area and national reports print
+//! them as "Capaian, tantangan dan perbaikan", grouped by actor; the
+//! national report also ranks the provinces by them.
+
+use std::sync::OnceLock;
+
+use prokus_metrics::{Direction, IndicatorRow};
+use serde::Deserialize;
+
+use crate::format::{self, Lang};
+use crate::inputs::{Inputs, NATIONAL_CODE};
+use crate::payload::{Cell, Table};
+use crate::sections::{accompaniment_wave, short_label};
+use crate::words::Words;
+
+const FINDINGS_TOML: &str = include_str!("../../../queries/findings.toml");
+
+/// What a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An outcome on target, or above the nation.
+    Achievement,
+    /// An outcome off target, or below the nation.
+    Challenge,
+    /// A process short of its plan (mentoring, visits, grants, surveys).
+    Obstacle,
+}
+
+/// Who a finding's recommended action addresses, in the order the reports
+/// group them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Actor {
+    /// The beneficiary households.
+    Kpm,
+    /// The business incubator and its mentors (MiBi).
+    Incubator,
+    /// The provincial or regency social affairs office.
+    DinasSosial,
+    /// The PKH district coordinator.
+    Korkab,
+    /// The PKH facilitator.
+    PkhFacilitator,
+    /// The sub-district social worker.
+    Tksk,
+}
+
+/// When a rule holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum When {
+    /// The indicator is on track against its target.
+    OnTrack,
+    /// The indicator is off track.
+    OffTrack,
+    /// A process indicator is at risk or off track against its plan.
+    ShortOfPlan,
+    /// The scope's 95% interval lies wholly on the good side of the nation's.
+    AboveNational,
+    /// The scope's 95% interval lies wholly on the bad side of the nation's.
+    BelowNational,
+}
+
+/// One rule of `queries/findings.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Its name.
+    pub id: String,
+    /// What its findings are.
+    pub kind: Kind,
+    /// The indicators it reads.
+    pub indicators: Vec<String>,
+    /// When it holds.
+    pub when: When,
+    /// Who its action addresses.
+    pub actor: Actor,
+    /// The recommended action in Bahasa Indonesia.
+    pub action_id: String,
+    /// The recommended action in English.
+    pub action_en: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Rules {
+    rule: Vec<Rule>,
+}
+
+/// The rules shipped in `queries/findings.toml`.
+pub fn rules() -> &'static [Rule] {
+    static RULES: OnceLock<Vec<Rule>> = OnceLock::new();
+    RULES.get_or_init(|| {
+        toml::from_str::<Rules>(FINDINGS_TOML)
+            .expect("queries/findings.toml is checked by the tests")
+            .rule
+    })
+}
+
+/// Whether `when` holds for a scope's row, with the nation's row for the
+/// comparisons. A suppressed row holds nothing.
+pub(crate) fn holds(
+    when: When,
+    direction: Direction,
+    row: &IndicatorRow,
+    national: Option<&IndicatorRow>,
+) -> bool {
+    if row.suppressed {
+        return false;
+    }
+    let status = row.status.as_deref();
+    // The interval of the scope wholly above (true) or below (false) the
+    // nation's; None when they overlap or one is missing.
+    let apart = || {
+        let n = national?;
+        let (lo, hi, n_lo, n_hi) = (row.ci_low?, row.ci_high?, n.ci_low?, n.ci_high?);
+        if lo > n_hi {
+            Some(true)
+        } else if hi < n_lo {
+            Some(false)
+        } else {
+            None
+        }
+    };
+    let better = |above: bool| above == (direction == Direction::Higher);
+    match when {
+        When::OnTrack => status == Some("on_track"),
+        When::OffTrack => status == Some("off_track"),
+        When::ShortOfPlan => matches!(status, Some("at_risk" | "off_track")),
+        When::AboveNational => apart().is_some_and(better),
+        When::BelowNational => apart().is_some_and(|above| !better(above)),
+    }
+}
+
+/// One finding of a scope: a rule that holds, with the figures it holds on.
+#[derive(Debug, Clone)]
+pub(crate) struct Finding {
+    pub(crate) kind: Kind,
+    pub(crate) actor: Actor,
+    /// The figures it rests on, in words.
+    pub(crate) evidence: String,
+    /// What to do.
+    pub(crate) action: String,
+}
+
+/// The findings of one scope (`level`, `code`), by actor then kind: one per
+/// rule that holds, naming each indicator it holds on.
+pub(crate) fn findings(inputs: &Inputs, w: &Words, level: &str, code: &str) -> Vec<Finding> {
+    let latest = inputs.latest_wave();
+    let mut out = Vec::new();
+    for rule in rules() {
+        let mut evidence = Vec::new();
+        for id in &rule.indicators {
+            let Some(i) = inputs.catalog.get(id) else {
+                continue;
+            };
+            // Mentoring and visits are judged in the latest round that
+            // records them.
+            let period = accompaniment_wave(inputs, id)
+                .filter(|_| matches!(id.as_str(), "mentoring_sessions" | "tksk_visits"))
+                .unwrap_or(latest);
+            let Some(row) = inputs.row(id, period, level, code) else {
+                continue;
+            };
+            let national = inputs.row(id, period, "national", NATIONAL_CODE);
+            if !holds(rule.when, i.direction, row, national) {
+                continue;
+            }
+            let compared = match rule.when {
+                When::AboveNational | When::BelowNational => national
+                    .map(|n| format!("{} {}", w.pick("nasional", "national"), w.value(i, n.value))),
+                _ => row
+                    .target
+                    .map(|t| format!("{} {}", w.pick("target", "target"), w.value(i, Some(t)))),
+            };
+            evidence.push(format!(
+                "{} {}{}, n = {} ({})",
+                short_label(i, w),
+                w.value(i, row.value),
+                compared.map(|c| format!(" ({c})")).unwrap_or_default(),
+                format::number(row.n as f64, 0, w.lang),
+                w.wave(period).to_lowercase(),
+            ));
+        }
+        if !evidence.is_empty() {
+            out.push(Finding {
+                kind: rule.kind,
+                actor: rule.actor,
+                evidence: evidence.join("; "),
+                action: match w.lang {
+                    Lang::Id => rule.action_id.clone(),
+                    Lang::En => rule.action_en.clone(),
+                },
+            });
+        }
+    }
+    out.sort_by_key(|f| (f.actor, f.kind));
+    out
+}
+
+fn actor_name(w: &Words, actor: Actor) -> &'static str {
+    match actor {
+        Actor::Kpm => "KPM",
+        Actor::Incubator => w.pick("Inkubator dan mentor", "Incubator and mentors"),
+        Actor::DinasSosial => "Dinas Sosial",
+        Actor::Korkab => w.pick("Korkab PKH", "PKH district coordinator"),
+        Actor::PkhFacilitator => w.pick("Pendamping PKH", "PKH facilitator"),
+        Actor::Tksk => "TKSK",
+    }
+}
+
+fn kind_name(w: &Words, kind: Kind) -> &'static str {
+    match kind {
+        Kind::Achievement => w.pick("Capaian", "Achievement"),
+        Kind::Challenge => w.pick("Tantangan", "Challenge"),
+        Kind::Obstacle => w.pick("Hambatan", "Obstacle"),
+    }
+}
+
+/// The section "Capaian, tantangan dan perbaikan" of a scope: one line per
+/// finding, grouped by the actor it addresses.
+pub(crate) fn findings_table(inputs: &Inputs, w: &Words, level: &str, code: &str) -> Table {
+    let found = findings(inputs, w, level, code);
+    let rows = found
+        .iter()
+        .map(|f| {
+            vec![
+                Cell::from(actor_name(w, f.actor).to_string()),
+                Cell {
+                    text: kind_name(w, f.kind).to_string(),
+                    status: Some(
+                        match f.kind {
+                            Kind::Achievement => "on_track",
+                            Kind::Challenge => "off_track",
+                            Kind::Obstacle => "at_risk",
+                        }
+                        .to_string(),
+                    ),
+                },
+                Cell::from(f.evidence.clone()),
+                Cell::from(f.action.clone()),
+            ]
+        })
+        .collect::<Vec<_>>();
+    let note = if rows.is_empty() {
+        w.pick(
+            "Tidak ada temuan: tidak ada indikator yang jelas di atas atau di bawah target atau angka nasional.",
+            "No findings: no indicator is clearly above or below its target or the national figure.",
+        )
+    } else {
+        w.pick(
+            "Temuan dari aturan di queries/findings.toml: capaian dan tantangan menurut status terhadap target atau interval 95% yang tidak bertumpang tindih dengan nasional; hambatan menurut proses yang di bawah rencana.",
+            "Findings from the rules in queries/findings.toml: achievements and challenges by status against the target or a 95% interval clear of the nation's; obstacles by processes short of their plan.",
+        )
+    };
+    Table {
+        title: w
+            .pick(
+                "Capaian, tantangan dan perbaikan",
+                "Achievements, challenges and improvements",
+            )
+            .into(),
+        columns: vec![
+            w.pick("Aktor", "Actor").into(),
+            w.pick("Jenis", "Kind").into(),
+            w.pick("Bukti", "Evidence").into(),
+            w.pick("Yang dapat diperbaiki", "What can be improved")
+                .into(),
+        ],
+        align: vec!["left", "left", "left", "left"],
+        rows,
+        note: note.into(),
+        widths: vec![1.2, 1.0, 2.6, 3.2],
+    }
+}
+
+/// The provinces ranked by their findings, for the national report: most
+/// challenges and obstacles first.
+pub(crate) fn province_ranking(inputs: &Inputs, w: &Words) -> Option<Table> {
+    let provinces = inputs.groups.get("province")?;
+    let mut counted: Vec<(usize, usize, usize, &str)> = provinces
+        .iter()
+        .map(|(code, name)| {
+            let found = findings(inputs, w, "province", code);
+            let count = |k: Kind| found.iter().filter(|f| f.kind == k).count();
+            (
+                count(Kind::Achievement),
+                count(Kind::Challenge),
+                count(Kind::Obstacle),
+                name.as_str(),
+            )
+        })
+        .collect();
+    counted.sort_by(|a, b| (b.1 + b.2, a.3).cmp(&(a.1 + a.2, b.3)));
+    let number = |n: usize| Cell::from(format::number(n as f64, 0, w.lang));
+    Some(Table {
+        title: w
+            .pick(
+                "Temuan per provinsi, yang paling memerlukan perbaikan lebih dulu",
+                "Findings by province, those most in need of improvement first",
+            )
+            .into(),
+        columns: vec![
+            w.pick("Provinsi", "Province").into(),
+            w.pick("Capaian", "Achievements").into(),
+            w.pick("Tantangan", "Challenges").into(),
+            w.pick("Hambatan", "Obstacles").into(),
+        ],
+        align: vec!["left", "right", "right", "right"],
+        rows: counted
+            .into_iter()
+            .map(|(a, c, o, name)| {
+                vec![
+                    Cell::from(name.to_string()),
+                    number(a),
+                    number(c),
+                    number(o),
+                ]
+            })
+            .collect(),
+        note: w
+            .pick(
+                "Setiap temuan dan tindakan yang disarankan ada di laporan provinsinya.",
+                "Each finding and its recommended action is in its province's report.",
+            )
+            .into(),
+        widths: Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(value: f64, ci: (f64, f64), status: Option<&str>) -> IndicatorRow {
+        IndicatorRow {
+            indicator_id: "saves_monthly".into(),
+            period: "endline".into(),
+            level: "incubator".into(),
+            group_code: "INK-32-01".into(),
+            group_name: "Inkubator".into(),
+            n: 30,
+            value: Some(value),
+            baseline_value: None,
+            change: None,
+            ci_low: Some(ci.0),
+            ci_high: Some(ci.1),
+            target: Some(60.0),
+            status: status.map(str::to_string),
+            suppressed: false,
+        }
+    }
+
+    /// Each kind of rule on rows built to trigger it, and not on rows built
+    /// not to.
+    #[test]
+    fn each_rule_holds_on_what_triggers_it_and_only_there() {
+        let higher = Direction::Higher;
+        let nation = row(60.0, (58.0, 62.0), Some("on_track"));
+        let on = row(70.0, (65.0, 75.0), Some("on_track"));
+        let off = row(40.0, (35.0, 45.0), Some("off_track"));
+        let risk = row(55.0, (50.0, 61.0), Some("at_risk"));
+        assert!(holds(When::OnTrack, higher, &on, Some(&nation)));
+        assert!(!holds(When::OnTrack, higher, &risk, Some(&nation)));
+        assert!(holds(When::OffTrack, higher, &off, Some(&nation)));
+        assert!(!holds(When::OffTrack, higher, &risk, Some(&nation)));
+        assert!(holds(When::ShortOfPlan, higher, &risk, Some(&nation)));
+        assert!(holds(When::ShortOfPlan, higher, &off, Some(&nation)));
+        assert!(!holds(When::ShortOfPlan, higher, &on, Some(&nation)));
+        // Intervals: 65–75 is clear above 58–62; 50–61 overlaps it.
+        assert!(holds(When::AboveNational, higher, &on, Some(&nation)));
+        assert!(!holds(When::AboveNational, higher, &risk, Some(&nation)));
+        assert!(!holds(When::BelowNational, higher, &risk, Some(&nation)));
+        assert!(holds(When::BelowNational, higher, &off, Some(&nation)));
+        // Where less is better, above the nation is the bad side.
+        assert!(holds(
+            When::BelowNational,
+            Direction::Lower,
+            &on,
+            Some(&nation)
+        ));
+        assert!(!holds(
+            When::AboveNational,
+            Direction::Lower,
+            &on,
+            Some(&nation)
+        ));
+        // No nation, no comparison; a suppressed cell holds nothing.
+        assert!(!holds(When::AboveNational, higher, &on, None));
+        let mut hidden = on.clone();
+        hidden.suppressed = true;
+        assert!(!holds(When::OnTrack, higher, &hidden, Some(&nation)));
+    }
+
+    /// The shipped rules parse, read indicators of the catalog, and give
+    /// every actor an action in both languages.
+    #[test]
+    fn the_shipped_rules_address_every_actor_with_catalog_indicators() {
+        let catalog = prokus_metrics::Catalog::builtin();
+        let rules = rules();
+        for rule in rules {
+            for id in &rule.indicators {
+                assert!(catalog.get(id).is_some(), "{}: {id}", rule.id);
+            }
+            assert!(!rule.action_id.is_empty() && !rule.action_en.is_empty());
+        }
+        for actor in [
+            Actor::Kpm,
+            Actor::Incubator,
+            Actor::DinasSosial,
+            Actor::Korkab,
+            Actor::PkhFacilitator,
+            Actor::Tksk,
+        ] {
+            assert!(rules.iter().any(|r| r.actor == actor), "{actor:?}");
+        }
+        for kind in [Kind::Achievement, Kind::Challenge, Kind::Obstacle] {
+            assert!(rules.iter().any(|r| r.kind == kind), "{kind:?}");
+        }
+    }
+}
