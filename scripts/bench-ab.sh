@@ -7,8 +7,14 @@
 #
 #   git worktree add /tmp/old-tree <commit>      # then, from that tree:
 #   CARGO_TARGET_DIR=<same target dir> cargo build --workspace --bins
-#   cp <target>/debug/prokus /tmp/prokus-old     # before building this tree
+#   cp <target>/debug/prokus /tmp/prokus-old
+#   git worktree remove /tmp/old-tree
+#   find crates tests -name '*.rs' -exec touch {} +   # in this tree: see below
 #   scripts/bench-ab.sh /tmp/prokus-old          # new = this tree's build
+#
+# The touch matters: cargo gives the project's crates of both trees the same
+# build, and judges it fresh by the files' times, so a crate whose files
+# here are older than the old tree's checkout would keep the old code.
 #
 #   RUNS=5 HOUSEHOLDS=20000 scripts/bench-ab.sh /tmp/prokus-old
 #   ONLY=demo RUNS=9 scripts/bench-ab.sh /tmp/prokus-old   # or ONLY=batch
