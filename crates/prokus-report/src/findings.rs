@@ -63,6 +63,9 @@ pub enum When {
     AboveNational,
     /// The scope's 95% interval lies wholly on the bad side of the nation's.
     BelowNational,
+    /// The data checks found more problems per KPM than the rule's
+    /// `per_kpm` (an incubator, or the nation).
+    ManyDataProblems,
 }
 
 /// One rule of `queries/findings.toml`.
@@ -79,6 +82,9 @@ pub struct Rule {
     pub when: When,
     /// Who its action addresses.
     pub actor: Actor,
+    /// For `many_data_problems`: how many per KPM are too many.
+    #[serde(default)]
+    pub per_kpm: Option<f64>,
     /// The recommended action in Bahasa Indonesia.
     pub action_id: String,
     /// The recommended action in English.
@@ -133,6 +139,45 @@ pub(crate) fn holds(
         When::ShortOfPlan => matches!(status, Some("at_risk" | "off_track")),
         When::AboveNational => apart().is_some_and(better),
         When::BelowNational => apart().is_some_and(|above| !better(above)),
+        When::ManyDataProblems => false,
+    }
+}
+
+/// The data problems the checks found in `report`: every finding but those
+/// about when a KPM answered (no answer, late, early) and a submission
+/// replaced by a later one, which are not errors in the data.
+pub(crate) fn data_problems(report: &prokus_metrics::quality::QualityReport) -> usize {
+    use prokus_metrics::quality::Check;
+    report
+        .findings
+        .iter()
+        .filter(|f| {
+            !matches!(
+                f.detail.check(),
+                Check::NoResponse | Check::Late | Check::Early | Check::Superseded
+            )
+        })
+        .count()
+}
+
+/// The data problems of a scope and its registered ProKUS KPM: an
+/// incubator's, or the nation's; None for the areas (the checks are kept
+/// by incubator).
+fn problems_of(inputs: &Inputs, level: &str, code: &str) -> Option<(usize, i64)> {
+    match level {
+        "incubator" => {
+            let kpm = inputs.db.incubators.iter().find(|i| i.id == code)?.kpm;
+            let problems = match inputs.quality_by_unit.get(code) {
+                Some(report) => data_problems(report),
+                None => 0,
+            };
+            Some((problems, kpm))
+        }
+        "national" => Some((
+            data_problems(&inputs.quality),
+            inputs.db.incubators.iter().map(|i| i.kpm).sum(),
+        )),
+        _ => None,
     }
 }
 
@@ -154,6 +199,25 @@ pub(crate) fn findings(inputs: &Inputs, w: &Words, level: &str, code: &str) -> V
     let mut out = Vec::new();
     for rule in rules() {
         let mut evidence = Vec::new();
+        if rule.when == When::ManyDataProblems
+            && let (Some((problems, kpm)), Some(limit)) =
+                (problems_of(inputs, level, code), rule.per_kpm)
+            && kpm > 0
+            && problems as f64 > limit * kpm as f64
+        {
+            let per = format::number(problems as f64 / kpm as f64, 2, w.lang);
+            let problems = format::number(problems as f64, 0, w.lang);
+            let kpm = format::number(kpm as f64, 0, w.lang);
+            let limit = format::number(limit, 2, w.lang);
+            evidence.push(match w.lang {
+                Lang::Id => format!(
+                    "{problems} temuan pemeriksaan data untuk {kpm} KPM ({per} per KPM; batas {limit})"
+                ),
+                Lang::En => format!(
+                    "{problems} data-check findings for {kpm} KPM ({per} per KPM; limit {limit})"
+                ),
+            });
+        }
         for id in &rule.indicators {
             let Some(i) = inputs.catalog.get(id) else {
                 continue;

@@ -196,7 +196,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let sample = prokus_sample::write_sample(
             &prokus_sample::SampleConfig {
-                households: 120,
+                households: 600,
                 ..Default::default()
             },
             dir.path(),
@@ -252,6 +252,59 @@ mod tests {
             compared += usize::from(k.previous.is_some());
         }
         assert!(compared > 50, "{compared} KPM with two rounds");
+        // The data-problems rule flags an incubator when the checks found
+        // more than its share per KPM, missing and late answers aside.
+        let w = crate::words::Words {
+            lang: crate::Lang::En,
+            min_cell: 5,
+        };
+        let limit = crate::findings::rules()
+            .iter()
+            .find(|r| r.when == crate::findings::When::ManyDataProblems)
+            .and_then(|r| r.per_kpm)
+            .unwrap();
+        let mut seen = (0, 0);
+        for incubator in &inputs.db.incubators {
+            let problems = inputs
+                .quality
+                .findings
+                .iter()
+                .filter(|f| f.unit_id == incubator.id)
+                .filter(|f| {
+                    use prokus_metrics::quality::Check::*;
+                    matches!(
+                        f.detail.check(),
+                        NikInvalid
+                            | SameNik
+                            | RegisterDiffers
+                            | Identical
+                            | Missing
+                            | Inconsistent
+                            | Outlier
+                            | Change
+                    )
+                })
+                .count();
+            let flagged = crate::findings::findings(&inputs, &w, "incubator", &incubator.id)
+                .iter()
+                .any(|f| f.evidence.contains("data-check findings"));
+            if flagged {
+                seen.0 += 1;
+            } else if problems > 0 {
+                seen.1 += 1;
+            }
+            assert_eq!(
+                flagged,
+                problems as f64 > limit * incubator.kpm as f64,
+                "{}: {problems} problems, {} KPM",
+                incubator.id,
+                incubator.kpm
+            );
+        }
+        assert!(
+            seen.0 > 0 && seen.1 > 0,
+            "incubators flagged and not: {seen:?}"
+        );
         assert_eq!(temporary(db.connection()), before, "nothing left behind");
         let steps = steps.into_inner().unwrap();
         for step in [Step::Checking, Step::Indicators, Step::Impact] {
