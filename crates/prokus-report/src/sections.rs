@@ -77,7 +77,8 @@ pub(crate) fn indicator_table(
     }
     let mut rows = Vec::new();
     for i in &inputs.catalog.indicators {
-        let Some(r) = inputs.row(&i.id, period, level, group) else {
+        let round = round_of(inputs, &i.id, period);
+        let Some(r) = inputs.row(&i.id, round, level, group) else {
             continue;
         };
         let (baseline, change) = if r.suppressed {
@@ -91,7 +92,7 @@ pub(crate) fn indicator_table(
             (w.value(i, r.baseline_value), w.change(i, r.change))
         };
         let mut row = vec![
-            Cell::from(w.label(i).to_string()),
+            Cell::from(label_at(w, i, round, period)),
             Cell::from(w.n(r.n)),
             Cell::from(baseline),
             Cell::from(if r.suppressed {
@@ -230,6 +231,27 @@ pub(crate) fn accompaniment_wave(inputs: &Inputs, indicator: &str) -> Option<&'s
             .row(indicator, wave, "national", NATIONAL_CODE)
             .is_some_and(|r| r.value.is_some_and(|v| v > 0.0))
     })
+}
+
+/// The round an indicator is printed at in a table of `period`: mentoring
+/// sessions and TKSK visits at the latest round that records them
+/// ([`accompaniment_wave`]), so that a table of the endline does not print
+/// the zero of a round without mentoring; every other indicator at `period`.
+pub(crate) fn round_of<'a>(inputs: &Inputs, id: &str, period: &'a str) -> &'a str {
+    match id {
+        "mentoring_sessions" | "tksk_visits" => accompaniment_wave(inputs, id).unwrap_or(period),
+        _ => period,
+    }
+}
+
+/// An indicator's name in a table of `period`, with the round it is
+/// printed at when that is another ([`round_of`]).
+pub(crate) fn label_at(w: &Words, i: &Indicator, round: &str, period: &str) -> String {
+    if round == period {
+        w.label(i).to_string()
+    } else {
+        format!("{} ({})", w.label(i), w.wave(round).to_lowercase())
+    }
 }
 
 /// One line per person who accompanies the scope's KPM (`level` `mentor`

@@ -510,7 +510,12 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                 Some((
                     i.id.clone(),
                     inputs
-                        .row(&ind.id, period, "incubator", &i.id)
+                        .row(
+                            &ind.id,
+                            round_of(inputs, &ind.id, period),
+                            "incubator",
+                            &i.id,
+                        )
                         .filter(|r| !r.suppressed)?
                         .value?,
                 ))
@@ -530,14 +535,15 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
     let targets = inputs.settings.has_targets();
     let mut compare_rows = Vec::new();
     for ind in &inputs.catalog.indicators {
+        let round = round_of(inputs, &ind.id, period);
         let (Some(mine), Some(national)) = (
-            inputs.row(&ind.id, period, "incubator", id),
-            inputs.row(&ind.id, period, "national", NATIONAL_CODE),
+            inputs.row(&ind.id, round, "incubator", id),
+            inputs.row(&ind.id, round, "national", NATIONAL_CODE),
         ) else {
             continue;
         };
         compare_rows.push(vec![
-            Cell::from(w.label(ind).to_string()),
+            Cell::from(label_at(&w, ind, round, period)),
             Cell::from(w.n(mine.n)),
             Cell::from(if mine.suppressed {
                 w.suppressed(mine)
