@@ -111,8 +111,11 @@ CREATE TABLE IF NOT EXISTS kpm (
     district_code VARCHAR,
     grant_amount  DOUBLE,
     grant_date    DATE,
-    batch_id      INTEGER NOT NULL
+    batch_id      INTEGER NOT NULL,
+    consent_story BOOLEAN                -- agreed that its story be told (success stories)
 );
+-- Columns added after the first release, for databases created before them.
+ALTER TABLE kpm ADD COLUMN IF NOT EXISTS consent_story BOOLEAN;
 
 -- Survey rounds.
 CREATE TABLE IF NOT EXISTS wave (

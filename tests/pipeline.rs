@@ -1064,6 +1064,78 @@ fn incubator_reports_list_their_own_mentors_with_their_sessions() {
     assert!(checked > 10, "{checked} mentors' sessions checked");
 }
 
+/// The KPM ids in a report's success stories: between their heading and
+/// the table's note.
+fn story_kpm(text: &str) -> Vec<String> {
+    let Some(at) = text.find("Kisah sukses") else {
+        return Vec::new();
+    };
+    let end = text[at..]
+        .find("KPM yang pendapatan usahanya paling naik")
+        .map_or(text.len(), |e| at + e);
+    text[at..end]
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '-'))
+        .filter(|t| t.starts_with("KPM21-"))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Success stories name only KPM who agreed (the register's
+/// consent_story), whose business grew, and only in their own incubator's,
+/// their province's and the national report: never in a regency report or
+/// another incubator's.
+#[test]
+fn success_stories_need_consent_and_stay_with_their_incubator_and_province() {
+    let run = run();
+    let register: BTreeMap<String, BTreeMap<String, String>> =
+        csv::Reader::from_path(run.dir.join("data/kpm_register.csv"))
+            .unwrap()
+            .deserialize::<BTreeMap<String, String>>()
+            .map(Result::unwrap)
+            .map(|r| (r["kpm_id"].clone(), r))
+            .collect();
+    let reports = run.dir.join("reports");
+    let mut told = 0;
+    for entry in std::fs::read_dir(reports.join("incubator")).unwrap() {
+        let pdf = entry.unwrap().path();
+        if pdf.extension().is_none_or(|e| e != "pdf") {
+            continue;
+        }
+        let incubator = pdf.file_stem().unwrap().to_string_lossy().into_owned();
+        for kpm in story_kpm(&pdf_text(&pdf)) {
+            let r = &register[&kpm];
+            assert_eq!(r["consent_story"], "ya", "{kpm} agreed");
+            assert_eq!(r["incubator_id"], incubator, "{kpm} is {incubator}'s");
+            told += 1;
+        }
+    }
+    assert!(told > 5, "{told} stories told in the incubator reports");
+    for entry in std::fs::read_dir(reports.join("province")).unwrap() {
+        let pdf = entry.unwrap().path();
+        let code: String = pdf
+            .file_name()
+            .unwrap()
+            .to_string_lossy()
+            .chars()
+            .take(2)
+            .collect();
+        for kpm in story_kpm(&pdf_text(&pdf)) {
+            assert_eq!(register[&kpm]["consent_story"], "ya", "{kpm} agreed");
+            assert_eq!(register[&kpm]["province_code"], code, "{kpm} is of {code}");
+        }
+    }
+    for kpm in story_kpm(&pdf_text(&reports.join("national.pdf"))) {
+        assert_eq!(register[&kpm]["consent_story"], "ya", "{kpm} agreed");
+    }
+    for entry in std::fs::read_dir(reports.join("regency")).unwrap() {
+        let text = pdf_text(&entry.unwrap().path());
+        assert!(
+            !text.contains("Kisah sukses"),
+            "no stories in a regency report"
+        );
+    }
+}
+
 #[test]
 fn incubator_reports_show_only_their_own_households() {
     let run = run();

@@ -55,7 +55,8 @@ CREATE OR REPLACE TEMP TABLE stage_kpm (
     regency_code  VARCHAR NOT NULL,
     district_code VARCHAR,
     grant_amount  DOUBLE,
-    grant_date    DATE
+    grant_date    DATE,
+    consent_story BOOLEAN
 );
 
 CREATE OR REPLACE TEMP TABLE stage_incubator (

@@ -1479,6 +1479,7 @@ pub const REGISTER_COLUMNS: &[&str] = &[
     "district_code",
     "grant_amount",
     "grant_date",
+    "consent_story",
 ];
 /// The columns of the incubator list.
 pub const INCUBATOR_COLUMNS: &[&str] = &["incubator_id", "name", "university", "province_code"];
@@ -1707,6 +1708,21 @@ fn check_register_row(
             })
             .ok(),
     };
+    // Whether the household agreed that its story be told (success
+    // stories); anything but a clear yes is no.
+    let consent_text = c.get(cells, "consent_story");
+    let consent_story = match consent_text {
+        "" => None,
+        s => crate::values::parse_yes_no(s)
+            .map_err(|r| {
+                problems.push(Problem {
+                    column: "consent_story".into(),
+                    value: s.into(),
+                    reason: r,
+                })
+            })
+            .ok(),
+    };
     problems.extend(nik_problems(
         cells,
         c.columns().filter(|(_, name)| *name != "nik"),
@@ -1738,6 +1754,7 @@ fn check_register_row(
         grant_date.map_or(Value::Null, |d| {
             Value::Date32((d.date() - chrono::NaiveDate::default()).num_days() as i32)
         }),
+        consent_story.map_or(Value::Null, Value::Boolean),
     ])
 }
 
@@ -2236,6 +2253,54 @@ mod tests {
             text.push_str(&format!("{};\"{}\"\r\n", cells.join(";"), i + 1));
         }
         text
+    }
+
+    /// A register may say whether each household agreed that its story be
+    /// told; a value that is neither yes nor no rejects the row, naming it.
+    #[test]
+    fn consent_to_a_story_is_read_from_the_register() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let register = "kpm_id,arm,incubator_id,province_code,regency_code,consent_story\n\
+                        C1,prokus,INK-32-01,32,32.17,ya\n\
+                        C2,prokus,INK-32-01,32,32.17,\n\
+                        C3,prokus,INK-32-01,32,32.17,mungkin\n\
+                        C4,prokus,INK-32-01,32,32.17,Tidak\n";
+        let s = db
+            .ingest(&file(&dir, "kpm_register.csv", register), &m)
+            .unwrap();
+        assert_eq!((s.rows_loaded, s.rows_rejected), (3, 1), "{s:?}");
+        let consent: Vec<(String, Option<bool>)> = db
+            .conn
+            .prepare("SELECT kpm_id, consent_story FROM kpm ORDER BY kpm_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            consent,
+            [
+                ("C1".to_string(), Some(true)),
+                ("C2".to_string(), None),
+                ("C4".to_string(), Some(false))
+            ]
+        );
+        let (column, value): (String, String) = db
+            .conn
+            .query_row(
+                "SELECT column_name, value FROM ingest_reject WHERE source_row = 4",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (column.as_str(), value.as_str()),
+            ("consent_story", "mungkin")
+        );
     }
 
     #[test]

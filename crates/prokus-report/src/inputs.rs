@@ -29,6 +29,7 @@ pub(crate) const REGENCIES_SQL: &str = include_str!("../../../queries/report/reg
 
 pub(crate) const ACCOMPANIMENT_SQL: &str =
     include_str!("../../../queries/report/accompaniment.sql");
+const STORIES_SQL: &str = include_str!("../../../queries/report/stories.sql");
 const SNAPSHOT_SQL: &str = include_str!("../../../queries/report/snapshot.sql");
 
 /// Every row of a parameterless query, mapped by `f`.
@@ -134,6 +135,25 @@ pub struct KpmStatus {
     pub(crate) waves: String,
 }
 
+/// A KPM who agreed that its story be told, and how its business moved
+/// from the baseline to its latest round (`queries/report/stories.sql`).
+#[derive(Debug, Clone)]
+pub struct Story {
+    pub(crate) incubator_id: String,
+    pub(crate) province_code: String,
+    pub(crate) kpm_id: String,
+    pub(crate) business: String,
+    pub(crate) nik_masked: String,
+    pub(crate) wave: String,
+    pub(crate) income_baseline: f64,
+    pub(crate) income_latest: f64,
+    pub(crate) workers_baseline: Option<i64>,
+    pub(crate) workers_latest: Option<i64>,
+    pub(crate) has_nib: Option<bool>,
+    pub(crate) got_kur: Option<bool>,
+    pub(crate) sells_online: Option<bool>,
+}
+
 /// One KPM's answers in one round, as the attention list judges them.
 #[derive(Debug, Clone)]
 pub struct Round {
@@ -222,6 +242,8 @@ pub struct Reads {
     /// Each incubator's mentors, and each regency's TKSK, with the number
     /// of KPM each accompanies: by kind (`mentor`, `tksk`), then scope.
     pub(crate) accompaniment: BTreeMap<(String, String), Vec<(String, i64)>>,
+    /// The KPM who agreed that their story be told, the most grown first.
+    pub(crate) stories: Vec<Story>,
     /// Short hash of every file loaded (the data snapshot).
     pub snapshot: String,
 }
@@ -311,6 +333,23 @@ impl Reads {
                 },
             ))
         })?;
+        let stories = all(conn, STORIES_SQL, |r| {
+            Ok(Story {
+                incubator_id: r.get(0)?,
+                province_code: r.get(1)?,
+                kpm_id: r.get(2)?,
+                business: r.get(3)?,
+                nik_masked: r.get(4)?,
+                wave: r.get(5)?,
+                income_baseline: r.get(6)?,
+                income_latest: r.get(7)?,
+                workers_baseline: r.get(8)?,
+                workers_latest: r.get(9)?,
+                has_nib: r.get(10)?,
+                got_kur: r.get(11)?,
+                sells_online: r.get(12)?,
+            })
+        })?;
         let mut accompaniment: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
         for (kind, scope, person, kpm) in all(conn, ACCOMPANIMENT_SQL, |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -333,6 +372,7 @@ impl Reads {
             reasons,
             kpm_by_incubator,
             accompaniment,
+            stories,
             snapshot,
         })
     }

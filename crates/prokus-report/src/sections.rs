@@ -233,6 +233,96 @@ pub(crate) fn accompaniment_wave(inputs: &Inputs, indicator: &str) -> Option<&'s
     })
 }
 
+/// Success stories: the KPM whose business income grew most from the
+/// baseline to their latest round, among those of `scope` who agreed that
+/// their story be told (the register's `consent_story`), at most `limit`.
+/// Only the KPM's own incubator, province and the national report call
+/// this; the NIK is masked. None when no KPM of the scope qualifies.
+pub(crate) fn success_stories(
+    inputs: &Inputs,
+    w: &Words,
+    scope: impl Fn(&Story) -> bool,
+    limit: usize,
+) -> Option<Table> {
+    let chosen: Vec<&Story> = inputs
+        .db
+        .stories
+        .iter()
+        .filter(|s| scope(s))
+        .take(limit)
+        .collect();
+    if chosen.is_empty() {
+        return None;
+    }
+    let yes = |v: Option<bool>| v == Some(true);
+    let rows = chosen
+        .iter()
+        .map(|s| {
+            let growth = 100.0 * (s.income_latest / s.income_baseline - 1.0);
+            let mut more = Vec::new();
+            if let (Some(a), Some(b)) = (s.workers_baseline, s.workers_latest)
+                && b > a
+            {
+                more.push(format!(
+                    "{} {}",
+                    format::signed((b - a) as f64, 0, w.lang, ""),
+                    w.pick("pekerja", "workers")
+                ));
+            }
+            if yes(s.has_nib) {
+                more.push(w.pick("punya NIB", "has an NIB").into());
+            }
+            if yes(s.got_kur) {
+                more.push(w.pick("mendapat KUR", "got KUR").into());
+            }
+            if yes(s.sells_online) {
+                more.push(w.pick("menjual online", "sells online").into());
+            }
+            vec![
+                Cell::from(s.kpm_id.clone()),
+                Cell::from(s.business.clone()),
+                Cell::from(s.nik_masked.clone()),
+                Cell::from(format!(
+                    "{} → {} ({}, {})",
+                    format::rupiah(s.income_baseline, w.lang),
+                    format::rupiah(s.income_latest, w.lang),
+                    format::signed(growth, 0, w.lang, "%"),
+                    w.wave(&s.wave).to_lowercase()
+                )),
+                Cell::from(more.join(", ")),
+            ]
+        })
+        .collect();
+    Some(Table {
+        title: w
+            .pick(
+                "Kisah sukses (dengan persetujuan KPM)",
+                "Success stories (with the KPM's consent)",
+            )
+            .into(),
+        columns: vec![
+            w.pick("ID KPM", "KPM id").into(),
+            w.pick("Usaha", "Business").into(),
+            "NIK".into(),
+            w.pick(
+                "Pendapatan usaha sebulan: awal → terakhir",
+                "Monthly business income: baseline → latest",
+            )
+            .into(),
+            w.pick("Lainnya", "Also").into(),
+        ],
+        align: vec!["left", "left", "left", "left", "left"],
+        rows,
+        note: w
+            .pick(
+                "KPM yang pendapatan usahanya paling naik, hanya di antara KPM yang setuju kisahnya dibagikan (kolom consent_story di register). NIK ditampilkan tersamar.",
+                "The KPM whose business income grew most, only among those who agreed that their story be shared (the register's consent_story column). NIKs are masked.",
+            )
+            .into(),
+        widths: vec![1.2, 1.6, 1.3, 2.6, 1.8],
+    })
+}
+
 /// The round an indicator is printed at in a table of `period`: mentoring
 /// sessions and TKSK visits at the latest round that records them
 /// ([`accompaniment_wave`]), so that a table of the endline does not print

@@ -277,6 +277,13 @@ fn write_register(
             .grant_date
             .map(|d| d.format("%Y-%m-%d").to_string())
             .unwrap_or_default();
+        // Two in five ProKUS households agree that their story be told,
+        // drawn from the KPM id so that the random stream stays as it was.
+        let consent = match (prokus, program::fnv(&h.kpm_id) % 5) {
+            (false, _) => "",
+            (true, 0 | 1) => "ya",
+            (true, _) => "tidak",
+        };
         w.write_record([
             h.kpm_id.as_str(),
             nik.as_str(),
@@ -295,6 +302,7 @@ fn write_register(
             h.district.as_str(),
             grant,
             grant_date.as_str(),
+            consent,
         ])
         .map_err(err)?;
     }

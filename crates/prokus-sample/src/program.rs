@@ -532,7 +532,7 @@ fn person(rng: &mut ChaCha8Rng, female: bool) -> String {
 
 /// A stable hash of `key` (FNV-1a), for what the sample derives from a name
 /// without drawing from the random stream.
-fn fnv(key: &str) -> u64 {
+pub(crate) fn fnv(key: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for b in key.bytes() {
         hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);

@@ -200,6 +200,13 @@ pub(crate) fn area(
             w.pick("Per inkubator", "By incubator").into(),
         ));
     }
+    // Success stories stay within the KPM's own province (and incubator and
+    // the nation): not in the regency reports.
+    if level == "province"
+        && let Some(table) = success_stories(inputs, &w, |s| s.province_code == code, 5)
+    {
+        tables.push(table);
+    }
     if level == "regency"
         && let Some(table) = inputs
             .db

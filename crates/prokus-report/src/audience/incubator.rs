@@ -707,6 +707,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                 Some(crate::findings::findings_table(inputs, &w, "incubator", id)),
                 mentors,
                 Some(attention_table),
+                success_stories(inputs, &w, |s| s.incubator_id == id, 5),
                 Some(completeness),
                 Some(to_fix),
                 Some(fix_list),

@@ -170,6 +170,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 NATIONAL_CODE,
             )])
             .chain(crate::findings::province_ranking(inputs, &w))
+            .chain(success_stories(inputs, &w, |_| true, 10))
             .collect(),
             charts: refs,
             annex,

@@ -1,0 +1,36 @@
+-- ProKUS KPM who agreed that their story be told (the register's
+-- consent_story), with how their business moved from the baseline to their
+-- latest answered round, for the success stories of their incubator's, their
+-- province's and the national report. Only the masked NIK is read.
+WITH rounds AS (
+    SELECT c.kpm_id,
+           arg_max({'wave': c.wave,
+                    'income': c.business_income,
+                    'workers': c.paid_workers + c.family_workers,
+                    'nib': c.has_nib,
+                    'kur': c.got_credit AND c.credit_source = 'kur',
+                    'online': c.sells_online}, w.ordinal) AS latest,
+           any_value(c.business_income) FILTER (WHERE c.wave = 'baseline') AS income_baseline,
+           any_value(c.paid_workers + c.family_workers) FILTER (WHERE c.wave = 'baseline') AS workers_baseline
+    FROM response_current c
+    JOIN wave w USING (wave)
+    GROUP BY c.kpm_id
+)
+SELECT k.incubator_id,
+       k.province_code,
+       k.kpm_id,
+       coalesce(k.business_name, '') AS business_name,
+       coalesce(k.nik_masked, '') AS nik_masked,
+       r.latest.wave AS latest_wave,
+       r.income_baseline,
+       r.latest.income AS income_latest,
+       r.workers_baseline,
+       r.latest.workers AS workers_latest,
+       r.latest.nib AS has_nib,
+       r.latest.kur AS got_kur,
+       r.latest.online AS sells_online
+FROM kpm k
+JOIN rounds r USING (kpm_id)
+WHERE k.arm = 'prokus' AND k.consent_story AND k.incubator_id IS NOT NULL
+  AND r.latest.wave <> 'baseline' AND r.income_baseline > 0 AND r.latest.income > r.income_baseline
+ORDER BY r.latest.income / r.income_baseline DESC, k.kpm_id
