@@ -405,23 +405,21 @@ pub fn compute_rows(
     Ok(rows)
 }
 
-/// The group that holds `code` of `level`, when the groups of `level` add
-/// up to it: a regency's province, a kecamatan's regency, and the nation
-/// for the provinces and each single attribute (incubator, cohort, cluster,
-/// category, sex). None for the rest (the nation itself, crossed levels,
-/// mentors and TKSK, an unknown kecamatan).
-fn parent_of(level: &str, code: &str) -> Option<(&'static str, String)> {
+/// The code of the group that holds `code` of `level`, when the groups of
+/// `level` add up to it: a regency's province, a kecamatan's regency, and
+/// the nation for the provinces and each single attribute (incubator,
+/// cohort, cluster, category, sex). None for the rest (the nation itself,
+/// crossed levels, mentors and TKSK, an unknown kecamatan).
+fn parent_of<'a>(level: &str, code: &'a str) -> Option<&'a str> {
     match level {
         "province" | "incubator" | "cohort" | "cluster" | "category" | "gender" => {
-            Some(("national", NATIONAL_CODE.to_string()))
+            Some(NATIONAL_CODE)
         }
-        "regency" => code
-            .split_once('.')
-            .map(|(p, _)| ("province", p.to_string())),
+        "regency" => code.split_once('.').map(|(p, _)| p),
         "district" => code
             .rsplit_once('.')
             .filter(|(r, _)| r.contains('.'))
-            .map(|(r, _)| ("regency", r.to_string())),
+            .map(|(r, _)| r),
         _ => None,
     }
 }
@@ -434,9 +432,9 @@ fn parent_of(level: &str, code: &str) -> Option<(&'static str, String)> {
 pub(crate) fn suppress_complements(rows: &mut [IndicatorRow]) {
     // The parts of one whole at one level: the provinces of the nation, and
     // apart from them its genders (each set adds up to the whole).
-    let mut families: HashMap<(&str, &str, &str, String), Vec<usize>> = HashMap::new();
+    let mut families: HashMap<(&str, &str, &str, &str), Vec<usize>> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if let Some((_, code)) = parent_of(&r.level, &r.group_code) {
+        if let Some(code) = parent_of(&r.level, &r.group_code) {
             families
                 .entry((&r.indicator_id, &r.period, &r.level, code))
                 .or_default()
@@ -1818,10 +1816,7 @@ pub(crate) mod tests {
         let withheld = rows.iter().find(|r| r.group_code == "35").unwrap();
         assert_eq!((withheld.n, withheld.value), (17, None), "keeps its n");
         assert_eq!(parent_of("district", "unknown"), None);
-        assert_eq!(
-            parent_of("district", "32.17.05"),
-            Some(("regency", "32.17".to_string()))
-        );
+        assert_eq!(parent_of("district", "32.17.05"), Some("32.17"));
     }
 
     #[test]

@@ -210,13 +210,18 @@ pub(crate) fn surveyed_waves(inputs: &Inputs) -> Vec<&'static str> {
         .collect()
 }
 
-pub(crate) fn wave_chart(
+/// The saving habit (`saves_monthly`) wave by wave, one line per scope
+/// (label, level, group): an incubator or an area against the levels above.
+pub(crate) fn savings_by_wave(
     inputs: &Inputs,
     w: &Words,
-    id: &str,
     scopes: &[(String, &str, &str)],
-    title: &str,
 ) -> Result<Option<String>, ReportError> {
+    let id = "saves_monthly";
+    let title = w.pick(
+        "KPM yang menabung minimal sebulan sekali (%)",
+        "KPM saving at least monthly (%)",
+    );
     let waves = surveyed_waves(inputs);
     let series: Vec<Series> = scopes
         .iter()

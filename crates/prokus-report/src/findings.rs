@@ -13,7 +13,7 @@ use serde::Deserialize;
 use crate::format::{self, Lang};
 use crate::inputs::{Inputs, NATIONAL_CODE};
 use crate::payload::{Cell, Table};
-use crate::sections::{accompaniment_wave, short_label};
+use crate::sections::{round_of, short_label};
 use crate::words::Words;
 
 const FINDINGS_TOML: &str = include_str!("../../../queries/findings.toml");
@@ -223,10 +223,8 @@ pub(crate) fn findings(inputs: &Inputs, w: &Words, level: &str, code: &str) -> V
                 continue;
             };
             // Mentoring and visits are judged in the latest round that
-            // records them.
-            let period = accompaniment_wave(inputs, id)
-                .filter(|_| matches!(id.as_str(), "mentoring_sessions" | "tksk_visits"))
-                .unwrap_or(latest);
+            // records them, as the tables print them.
+            let period = round_of(inputs, id, latest);
             let Some(row) = inputs.row(id, period, level, code) else {
                 continue;
             };

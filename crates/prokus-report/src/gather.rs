@@ -67,6 +67,8 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         on_step,
     } = options;
     let indicator_options = crate::indicator_options(&settings);
+    // Parsed once for the indicators, the estimates and the reports.
+    let catalog = Catalog::builtin();
     let with_impact = audiences.contains(&&audience::national::AUDIENCE);
     let checker = conn.try_clone()?;
     let settings_ref = &settings;
@@ -91,11 +93,8 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 Some(rows) => rows,
                 None => {
                     on_step(Step::Indicators, true);
-                    let rows = prokus_metrics::compute_rows(
-                        values.conn,
-                        &Catalog::builtin(),
-                        &indicator_options,
-                    )?;
+                    let rows =
+                        prokus_metrics::compute_rows(values.conn, &catalog, &indicator_options)?;
                     on_step(Step::Indicators, false);
                     rows
                 }
@@ -106,7 +105,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                     values.conn,
                     prokus_metrics::impact::ClusterLevel::Kpm,
                 )?;
-                let impact = prokus_metrics::impact::outcome_estimates(&Catalog::builtin(), &units);
+                let impact = prokus_metrics::impact::outcome_estimates(&catalog, &units);
                 on_step(Step::Impact, false);
                 impact
             } else {
@@ -121,7 +120,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         (found, computed)
     });
     let ((quality, reads), (rows, impact)) = (found?, computed?);
-    let mut inputs = reads.finish(rows, Catalog::builtin(), quality, settings);
+    let mut inputs = reads.finish(rows, catalog, quality, settings);
     inputs.impact = impact;
     Ok(inputs)
 }

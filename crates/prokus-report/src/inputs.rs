@@ -224,8 +224,9 @@ pub struct Inputs {
     pub(crate) groups: BTreeMap<String, Vec<(String, String)>>,
 }
 
-/// What [`Reads::read`] read from the database, to be joined with the
-/// indicator rows and the checks' findings by [`Reads::finish`].
+/// What the reports read from the database itself (areas, incubators,
+/// their KPM, the files loaded, the response counts), read by
+/// [`crate::gather()`] beside the indicators and the checks.
 pub struct Reads {
     /// Responses per wave and arm.
     pub waves: Vec<WaveCount>,
@@ -253,7 +254,7 @@ impl Reads {
     /// their KPM, the files loaded, the response counts): a caller may read
     /// it while the indicators and the checks are computed elsewhere, then
     /// join them with [`Reads::finish`].
-    pub fn read(conn: &Connection) -> Result<Reads, ReportError> {
+    pub(crate) fn read(conn: &Connection) -> Result<Reads, ReportError> {
         tracing::debug!(
             sql = "queries/report/*.sql",
             "reading what the reports print"
@@ -380,7 +381,7 @@ impl Reads {
     /// The inputs of a run: these reads with the indicator `rows`, the
     /// `catalog` they were computed with, and the checks' findings `quality`
     /// made with `settings`.
-    pub fn finish(
+    pub(crate) fn finish(
         self,
         rows: Vec<IndicatorRow>,
         catalog: Catalog,

@@ -328,11 +328,16 @@ pub(crate) fn success_stories(
 /// ([`accompaniment_wave`]), so that a table of the endline does not print
 /// the zero of a round without mentoring; every other indicator at `period`.
 pub(crate) fn round_of<'a>(inputs: &Inputs, id: &str, period: &'a str) -> &'a str {
-    match id {
-        "mentoring_sessions" | "tksk_visits" => accompaniment_wave(inputs, id).unwrap_or(period),
-        _ => period,
+    if ACCOMPANIMENT.contains(&id) {
+        accompaniment_wave(inputs, id).unwrap_or(period)
+    } else {
+        period
     }
 }
+
+/// The counts of accompaniment (mentoring sessions, TKSK visits), which a
+/// round without the programme's accompaniment records as zero.
+const ACCOMPANIMENT: [&str; 2] = [MENTOR_TABLE[0], TKSK_TABLE[0]];
 
 /// An indicator's name in a table of `period`, with the round it is
 /// printed at when that is another ([`round_of`]).

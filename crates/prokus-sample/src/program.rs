@@ -533,8 +533,13 @@ fn person(rng: &mut ChaCha8Rng, female: bool) -> String {
 /// A stable hash of `key` (FNV-1a), for what the sample derives from a name
 /// without drawing from the random stream.
 pub(crate) fn fnv(key: &str) -> u64 {
+    fnv_bytes(key.bytes())
+}
+
+/// [`fnv`] of any bytes.
+fn fnv_bytes(bytes: impl IntoIterator<Item = u8>) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in key.bytes() {
+    for b in bytes {
         hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
     }
     hash
@@ -815,10 +820,7 @@ fn tksk_visits(h: &Household, w: usize) -> u32 {
     if h.arm != "prokus" || !(1..=3).contains(&w) {
         return 0;
     }
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in h.kpm_id.bytes().chain([w as u8]) {
-        hash = (hash ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-    }
+    let hash = fnv_bytes(h.kpm_id.bytes().chain([w as u8]));
     // Some TKSK visit their KPM more often than others.
     let diligence = fnv(&h.tksk) % 3;
     match hash % 10 + 2 * diligence {

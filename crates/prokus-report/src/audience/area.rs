@@ -138,16 +138,7 @@ pub(crate) fn area(
         "national",
         NATIONAL_CODE,
     ));
-    if let Some(svg) = wave_chart(
-        inputs,
-        &w,
-        "saves_monthly",
-        &scopes,
-        w.pick(
-            "KPM yang menabung minimal sebulan sekali (%)",
-            "KPM saving at least monthly (%)",
-        ),
-    )? {
+    if let Some(svg) = savings_by_wave(inputs, &w, &scopes)? {
         charts.push(("savings".into(), svg));
         refs.push(ChartRef {
             name: "savings".into(),
