@@ -2255,6 +2255,34 @@ mod tests {
         text
     }
 
+    /// An incubator's own sheet may record the mentoring sessions and TKSK
+    /// visits of each round, as the monitoring form does.
+    #[test]
+    fn a_hand_filled_sheet_records_mentoring_and_tksk_visits() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let register = "kpm_id,arm,incubator_id,province_code,regency_code\n\
+                        M1,prokus,INK-32-01,32,32.17\n";
+        db.ingest(&file(&dir, "kpm_register.csv", register), &m)
+            .unwrap();
+        let sheet = "kpm_id,wave,mentoring_sessions,tksk_visits\n\
+                     M1,monitoring 1,3,1\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("template", 1), "{s:?}");
+        let (sessions, visits): (i64, i64) = db
+            .conn
+            .query_row(
+                "SELECT mentoring_sessions, tksk_visits FROM response WHERE kpm_id = 'M1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((sessions, visits), (3, 1));
+    }
+
     /// A register may say whether each household agreed that its story be
     /// told; a value that is neither yes nor no rejects the row, naming it.
     #[test]

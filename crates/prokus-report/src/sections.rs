@@ -379,7 +379,8 @@ pub(crate) fn accompaniment_table(
         )
     };
     let latest = inputs.latest_wave();
-    let accompanied = accompaniment_wave(inputs, ids[0]).unwrap_or(latest);
+    let recorded = accompaniment_wave(inputs, ids[0]);
+    let accompanied = recorded.unwrap_or(latest);
     let indicators: Vec<&Indicator> = ids.iter().filter_map(|id| inputs.catalog.get(id)).collect();
     let mut columns = vec![person.to_string(), "KPM".to_string()];
     columns.extend(indicators.iter().map(|i| short_label(i, w)));
@@ -409,17 +410,26 @@ pub(crate) fn accompaniment_table(
     let planned = inputs
         .row(ids[0], accompanied, "national", NATIONAL_CODE)
         .and_then(|r| r.target);
-    let mut note = match w.lang {
-        Lang::Id => format!(
-            "{}: putaran {}, putaran terakhir yang mencatatnya; kolom lain: putaran {}. KPM = KPM ProKUS yang didampingi menurut register.",
-            indicators.first().map(|i| w.label(i)).unwrap_or_default(),
+    let label = indicators.first().map(|i| w.label(i)).unwrap_or_default();
+    // Where no round records the accompaniment (a sheet without the
+    // question), the note says so rather than name a round.
+    let mut note = match (w.lang, recorded) {
+        (Lang::Id, Some(_)) => format!(
+            "{label}: putaran {}, putaran terakhir yang mencatatnya; kolom lain: putaran {}. KPM = KPM ProKUS yang didampingi menurut register.",
             w.wave(accompanied),
             w.wave(latest),
         ),
-        Lang::En => format!(
-            "{}: the {} round, the latest that records it; other columns: the {} round. KPM = the ProKUS KPM the register assigns.",
-            indicators.first().map(|i| w.label(i)).unwrap_or_default(),
+        (Lang::Id, None) => format!(
+            "{label}: belum dicatat di putaran mana pun; kolom lain: putaran {}. KPM = KPM ProKUS yang didampingi menurut register.",
+            w.wave(latest),
+        ),
+        (Lang::En, Some(_)) => format!(
+            "{label}: the {} round, the latest that records it; other columns: the {} round. KPM = the ProKUS KPM the register assigns.",
             w.wave(accompanied),
+            w.wave(latest),
+        ),
+        (Lang::En, None) => format!(
+            "{label}: no round records it yet; other columns: the {} round. KPM = the ProKUS KPM the register assigns.",
             w.wave(latest),
         ),
     };
