@@ -117,6 +117,24 @@ CREATE TABLE IF NOT EXISTS kpm (
 -- Columns added after the first release, for databases created before them.
 ALTER TABLE kpm ADD COLUMN IF NOT EXISTS consent_story BOOLEAN;
 
+-- Written feedback (the feedback sheet): what an incubator or a social
+-- office wrote for a quarter, each piece tagged with the actor it addresses,
+-- and the stories of KPM told by their incubator. A later sheet of the same
+-- writer and quarter replaces the earlier one (queries/ingest/merge_feedback.sql).
+CREATE TABLE IF NOT EXISTS feedback (
+    batch_id      INTEGER NOT NULL,
+    source_row    BIGINT NOT NULL,
+    period        VARCHAR NOT NULL,      -- quarter, `2021-Q3`
+    site_level    VARCHAR NOT NULL,      -- who writes: incubator / regency / province
+    site_code     VARCHAR NOT NULL,      -- its id or dotted region code
+    author        VARCHAR,
+    kind          VARCHAR NOT NULL,      -- achievement / challenge / obstacle / request / story
+    actor         VARCHAR NOT NULL,      -- kpm / incubator / dinas_sosial / korkab / pkh_facilitator / tksk
+    text          VARCHAR NOT NULL,      -- printed verbatim, as text
+    kpm_id        VARCHAR,               -- the KPM a story tells of
+    consent_story BOOLEAN                -- the sheet's own record of the KPM's consent
+);
+
 -- Survey rounds.
 CREATE TABLE IF NOT EXISTS wave (
     wave     VARCHAR PRIMARY KEY,

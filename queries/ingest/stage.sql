@@ -66,3 +66,16 @@ CREATE OR REPLACE TEMP TABLE stage_incubator (
     university    VARCHAR,
     province_code VARCHAR
 );
+
+CREATE OR REPLACE TEMP TABLE stage_feedback (
+    source_row    BIGINT NOT NULL,
+    period        VARCHAR NOT NULL,
+    site_level    VARCHAR NOT NULL,
+    site_code     VARCHAR NOT NULL,
+    author        VARCHAR,
+    kind          VARCHAR NOT NULL,
+    actor         VARCHAR NOT NULL,
+    text          VARCHAR NOT NULL,
+    kpm_id        VARCHAR,
+    consent_story BOOLEAN
+);

@@ -70,12 +70,12 @@ enum Command {
         #[arg(long)]
         nationwide: bool,
     },
-    /// Load survey exports, the KPM register or the incubator list into the database.
+    /// Load survey exports, the KPM register, the incubator list or feedback sheets into the database.
     ///
     /// Each file loads in one transaction; rows that cannot be loaded are recorded
     /// with their reason (see `prokus rejects`). Loading a file twice adds nothing.
     Ingest {
-        /// Files to load: incubators.csv, kpm_register.csv, Kobo/ODK exports (.csv, .xlsx).
+        /// Files to load: incubators.csv, kpm_register.csv, Kobo/ODK exports (.csv, .xlsx), feedback sheets.
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Mapping of another survey form to the canonical fields (TOML).

@@ -19,6 +19,7 @@
 mod db;
 pub mod draft;
 mod error;
+pub mod feedback;
 mod load;
 pub mod mapping;
 pub mod nik;

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::IngestError;
 use crate::db::Database;
+use crate::feedback::{FEEDBACK_COLUMNS, check_feedback_row};
 use crate::mapping::{
     Aggregate, CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_choice_columns,
     find_column,
@@ -28,6 +29,7 @@ use std::collections::{HashMap, HashSet};
 pub(crate) const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.sql");
 const MERGE_RESPONSE_SQL: &str = include_str!("../../../queries/ingest/merge_response.sql");
 const MERGE_REGISTER_SQL: &str = include_str!("../../../queries/ingest/merge_register.sql");
+const MERGE_FEEDBACK_SQL: &str = include_str!("../../../queries/ingest/merge_feedback.sql");
 const MERGE_TEMPLATE_SQL: &str = include_str!("../../../queries/ingest/merge_template.sql");
 const HOUSEHOLD_DIFFERENCES_SQL: &str =
     include_str!("../../../queries/ingest/household_differences.sql");
@@ -49,6 +51,9 @@ pub enum Format {
     Incubators,
     /// The canonical template incubators fill by hand (CSV or XLSX).
     Template,
+    /// The written feedback sheet of an incubator or a social office
+    /// ([`crate::feedback`]).
+    Feedback,
 }
 
 impl Format {
@@ -62,11 +67,12 @@ impl Format {
             Format::Register => "kpm-register",
             Format::Incubators => "incubators",
             Format::Template => "template",
+            Format::Feedback => "feedback",
         }
     }
 
     /// Every format, for `--format`.
-    pub const ALL: [Format; 7] = [
+    pub const ALL: [Format; 8] = [
         Format::KoboCsv,
         Format::KoboXlsx,
         Format::OdkCsv,
@@ -74,6 +80,7 @@ impl Format {
         Format::Register,
         Format::Incubators,
         Format::Template,
+        Format::Feedback,
     ];
 
     /// The format of a [`Format::name`].
@@ -81,17 +88,23 @@ impl Format {
         Format::ALL.into_iter().find(|f| f.name() == name)
     }
 
-    /// Lists go before the survey rows that refer to them.
+    /// Lists go before the survey rows and the feedback that refer to them.
     pub fn load_order(self) -> u8 {
         match self {
             Format::Incubators => 0,
             Format::Register => 1,
+            Format::Feedback => 3,
             _ => 2,
         }
     }
 
     fn detect(headers: &[String], container: Container) -> Option<Format> {
-        let has = |name: &str| headers.iter().any(|h| h.eq_ignore_ascii_case(name));
+        let has = |name: &str| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
+        // Before the survey exports: a Kobo or ODK export of the feedback
+        // form has their columns too.
+        if has("period") && has("kind") && has("text") {
+            return Some(Format::Feedback);
+        }
         if has("_uuid") || has("_submission_time") {
             return Some(if container == Container::Xlsx {
                 Format::KoboXlsx
@@ -168,10 +181,10 @@ pub struct BatchSummary {
 
 /// A problem with one cell, becoming one `ingest_reject` row.
 #[derive(Clone)]
-struct Problem {
-    column: String,
-    value: String,
-    reason: String,
+pub(crate) struct Problem {
+    pub(crate) column: String,
+    pub(crate) value: String,
+    pub(crate) reason: String,
 }
 
 /// Where rejected rows are written.
@@ -330,6 +343,13 @@ pub(crate) fn ingest_file(
             INCUBATOR_COLUMNS,
             &["incubator_id", "name"],
         )?),
+        Format::Feedback => Plan::Feedback(ColumnIndex::new(
+            file,
+            format,
+            &table.headers,
+            FEEDBACK_COLUMNS,
+            &["period", "kind", "text"],
+        )?),
         Format::Template => {
             let mut survey = SurveyPlan::new(
                 file,
@@ -367,6 +387,7 @@ pub(crate) fn ingest_file(
             Plan::Survey(_) | Plan::Template(..) => "stage_response",
             Plan::Register(_) => "stage_kpm",
             Plan::Incubators(_) => "stage_incubator",
+            Plan::Feedback(_) => "stage_feedback",
         };
         let stage_schema = StageSchema::of(&tx, stage_table)?;
         let kpm_schema = match plan {
@@ -470,12 +491,13 @@ pub(crate) fn ingest_file(
             ),
         ]
         .concat(),
+        Plan::Feedback(_) => of("queries/ingest/merge_feedback.sql", MERGE_FEEDBACK_SQL),
         _ => of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL),
     };
     let mut loaded = 0u64;
     for (file, name, sql) in merge {
         let applies = match plan {
-            Plan::Survey(_) | Plan::Template(..) => true,
+            Plan::Survey(_) | Plan::Template(..) | Plan::Feedback(_) => true,
             Plan::Register(_) => name.contains("kpm") || name == "reject_unknown_incubator",
             Plan::Incubators(_) => name.contains("incubator") && !name.contains("unknown"),
         };
@@ -966,8 +988,8 @@ fn statements(text: &str) -> Vec<(&str, &str)> {
 
 /// What row checks read besides the row: the region list, the NIK key (for
 /// the files that have NIKs) and the bounds on values.
-struct Reference<'a> {
-    wilayah: &'a crate::wilayah::Wilayah,
+pub(crate) struct Reference<'a> {
+    pub(crate) wilayah: &'a crate::wilayah::Wilayah,
     key: Option<&'a NikKey>,
     limits: &'a Limits,
 }
@@ -975,7 +997,7 @@ struct Reference<'a> {
 /// The problems of cells that hold a NIK-shaped number where no NIK belongs,
 /// or a byte that was not text (U+FFFD from a stray byte in a UTF-8 file)
 /// (`columns`: the columns the engine keeps, but the NIK's own).
-fn nik_problems<'a>(
+pub(crate) fn nik_problems<'a>(
     cells: &[&str],
     columns: impl Iterator<Item = (usize, &'a str)>,
 ) -> Vec<Problem> {
@@ -1018,6 +1040,7 @@ impl Plan {
                 check_register_row(reference, c, row, cells, numeric).map(|v| (v, None))
             }
             Plan::Incubators(c) => check_incubator_row(reference, c, row, cells).map(|v| (v, None)),
+            Plan::Feedback(c) => check_feedback_row(reference, c, row, cells).map(|v| (v, None)),
             Plan::Template(p, c, known, None) => {
                 check_template_row(reference, p, c, known, (row, cells, numeric), true)
             }
@@ -1065,6 +1088,7 @@ enum Plan {
     Survey(SurveyPlan),
     Register(ColumnIndex),
     Incubators(ColumnIndex),
+    Feedback(ColumnIndex),
     /// The template's (or a form's) responses, its register columns, and the
     /// KPM already known with their incubators; for a form whose mapping
     /// feeds household fields, where they are and the incubators listed.
@@ -1486,7 +1510,7 @@ pub const INCUBATOR_COLUMNS: &[&str] = &["incubator_id", "name", "university", "
 
 /// Header positions of a fixed-column list.
 #[derive(Clone)]
-struct ColumnIndex {
+pub(crate) struct ColumnIndex {
     index: Vec<Option<usize>>,
     names: &'static [&'static str],
 }
@@ -1528,7 +1552,7 @@ impl ColumnIndex {
         Ok(ColumnIndex { index, names })
     }
 
-    fn get<'c>(&self, cells: &[&'c str], name: &str) -> &'c str {
+    pub(crate) fn get<'c>(&self, cells: &[&'c str], name: &str) -> &'c str {
         let pos = self
             .names
             .iter()
@@ -1538,7 +1562,7 @@ impl ColumnIndex {
     }
 
     /// The columns the file has, by position and name.
-    fn columns(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
+    pub(crate) fn columns(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
         self.names
             .iter()
             .zip(&self.index)
@@ -1555,7 +1579,7 @@ impl ColumnIndex {
     }
 }
 
-fn text(s: &str) -> Value {
+pub(crate) fn text(s: &str) -> Value {
     if s.is_empty() {
         Value::Null
     } else {

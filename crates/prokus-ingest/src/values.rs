@@ -3,7 +3,7 @@
 //! Each parser takes the cell text and returns the typed value or a short reason
 //! in plain words; the caller adds the file, row and column to make the message.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// Bounds on the values a cell may hold: beyond them a value is a typing
 /// error (a NIK in a money answer, `9…9 jt`), rejected with its reason, so
@@ -214,6 +214,77 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     }
 }
 
+/// Parses a quarter to its code (`2021-Q3`): `2021-Q3`, `2021 Q3`,
+/// `Q3 2021`, `TW3 2021`, `Triwulan III 2021`, or a date within it
+/// (`2021-09-30`, `30/09/2021`).
+pub fn parse_quarter(text: &str) -> Result<String, String> {
+    let s = text.trim();
+    let fail = || {
+        format!(
+            "`{text}` is not a quarter: write it as 2021-Q3 (or Q3 2021, Triwulan III 2021, a date within it)"
+        )
+    };
+    if s.is_empty() {
+        return Err("the period is empty: write the quarter, e.g. 2021-Q3".into());
+    }
+    // A date, not a number (which parse_datetime would read as Excel's).
+    if s.len() >= 8
+        && s.contains(['-', '/'])
+        && let Ok(t) = parse_datetime(s)
+        && (2000..=2100).contains(&t.year())
+    {
+        let d = t.date();
+        return Ok(quarter_code(d.year(), d.month0() / 3 + 1));
+    }
+    let lower = s.to_lowercase();
+    let words: Vec<&str> = lower
+        .split(|c: char| c.is_whitespace() || c == '-' || c == '/' || c == '_' || c == ',')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let mut year = None;
+    let mut quarter = None;
+    let roman = |w: &str| match w {
+        "i" => Some(1),
+        "ii" => Some(2),
+        "iii" => Some(3),
+        "iv" => Some(4),
+        _ => None,
+    };
+    let mut after_word = false;
+    for w in &words {
+        let digits = |rest: &str| rest.parse::<u32>().ok().filter(|q| (1..=4).contains(q));
+        if w.len() == 4 && w.chars().all(|c| c.is_ascii_digit()) {
+            year = w.parse::<i32>().ok();
+        } else if let Some(y) = w
+            .strip_suffix(|c: char| ('1'..='4').contains(&c))
+            .and_then(|r| r.strip_suffix('q'))
+            .filter(|r| r.len() == 4)
+        {
+            // `2021q3`
+            year = y.parse().ok();
+            quarter = w[w.len() - 1..].parse().ok();
+        } else if matches!(*w, "triwulan" | "quarter" | "kuartal" | "tw" | "q") {
+            after_word = true;
+        } else if let Some(q) = w.strip_prefix("tw").or_else(|| w.strip_prefix('q')) {
+            quarter = digits(q).or_else(|| roman(q));
+        } else if after_word {
+            quarter = digits(w).or_else(|| roman(w));
+            after_word = false;
+        } else {
+            return Err(fail());
+        }
+    }
+    match (year, quarter) {
+        (Some(y), Some(q)) if (2000..=2100).contains(&y) => Ok(quarter_code(y, q)),
+        _ => Err(fail()),
+    }
+}
+
+/// `2021-Q3`.
+fn quarter_code(year: i32, quarter: u32) -> String {
+    format!("{year}-Q{quarter}")
+}
+
 /// Parses a submission or interview time to UTC: ISO 8601 with or without an
 /// offset (naive times are taken as UTC, as Kobo's `_submission_time` is),
 /// `dd/mm/yyyy [hh:mm[:ss]]`, or an Excel serial number (1900 date system).
@@ -342,5 +413,25 @@ mod tests {
         assert_eq!(parse_datetime("44286"), Ok(day));
         assert_eq!(excel_serial_to_datetime(44286.0 - 1462.0, true), day);
         assert!(parse_datetime("kemarin").is_err());
+    }
+
+    #[test]
+    fn quarters_are_read_as_people_write_them() {
+        for (text, code) in [
+            ("2021-Q3", "2021-Q3"),
+            ("2021 q3", "2021-Q3"),
+            ("2021Q3", "2021-Q3"),
+            ("Q3 2021", "2021-Q3"),
+            ("TW3/2021", "2021-Q3"),
+            ("Triwulan III 2021", "2021-Q3"),
+            ("Quarter 4, 2022", "2022-Q4"),
+            ("2021-09-30", "2021-Q3"),
+            ("01/04/2022", "2022-Q2"),
+        ] {
+            assert_eq!(parse_quarter(text).as_deref(), Ok(code), "{text}");
+        }
+        for bad in ["", "2021", "Q5 2021", "2021-Q0", "musim hujan", "Q3 1821"] {
+            assert!(parse_quarter(bad).is_err(), "{bad}");
+        }
     }
 }

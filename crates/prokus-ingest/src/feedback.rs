@@ -1,0 +1,440 @@
+//! The written feedback sheet: what an incubator or a social office writes,
+//! per quarter, about its achievements, obstacles and requests, each tagged
+//! with the actor it addresses, and the short stories of KPM who agreed that
+//! theirs be told. The reports print it verbatim beside the computed
+//! findings; this module checks one row of it.
+//!
+//! The sheet is a CSV or XLSX with the columns of [`FEEDBACK_COLUMNS`], or
+//! a KoboToolbox/ODK export of the feedback XLSForm (whose question names
+//! are those columns). A row names who writes it with one of
+//! `incubator_id`, `regency_code` or `province_code`.
+
+use duckdb::types::Value;
+
+use crate::load::{ColumnIndex, Problem, Reference, nik_problems, text};
+use crate::values::{parse_quarter, parse_yes_no};
+use crate::wilayah::Level;
+
+/// The columns of the feedback sheet. `period`, `kind` and `text` are
+/// needed on every row, with one of `incubator_id`, `regency_code`,
+/// `province_code`; `actor` on every row but a story; `kpm_id` on a story.
+pub const FEEDBACK_COLUMNS: &[&str] = &[
+    "period",
+    "incubator_id",
+    "regency_code",
+    "province_code",
+    "author",
+    "kind",
+    "actor",
+    "text",
+    "kpm_id",
+    "consent_story",
+];
+
+/// The kinds of feedback, with the words a sheet may use for each.
+pub const FEEDBACK_KINDS: &[(&str, &[&str])] = &[
+    ("achievement", &["capaian", "prestasi", "keberhasilan"]),
+    ("challenge", &["tantangan"]),
+    ("obstacle", &["kendala", "hambatan", "masalah"]),
+    ("request", &["permintaan", "usulan", "permohonan", "saran"]),
+    (
+        "story",
+        &["kisah", "kisah_sukses", "cerita", "success_story"],
+    ),
+];
+
+/// The actors a piece of feedback addresses (those of the findings
+/// catalog), with the words a sheet may use for each.
+pub const FEEDBACK_ACTORS: &[(&str, &[&str])] = &[
+    ("kpm", &["keluarga", "penerima_manfaat"]),
+    (
+        "incubator",
+        &["inkubator", "mentor", "inkubator_bisnis", "mibi"],
+    ),
+    ("dinas_sosial", &["dinsos", "dinas", "social_office"]),
+    ("korkab", &["koordinator_kabupaten", "pkh_coordinator"]),
+    (
+        "pkh_facilitator",
+        &["pendamping_pkh", "pendamping", "facilitator"],
+    ),
+    ("tksk", &[]),
+];
+
+/// The longest text a row may hold, in characters: a paragraph, which the
+/// reports print whole.
+pub const MAX_FEEDBACK_CHARS: usize = 2000;
+
+/// The canonical name of `raw` in `list` (its name or one of its words,
+/// case and spacing aside), or the list's names for the error.
+fn canonical(raw: &str, list: &[(&'static str, &[&str])]) -> Result<&'static str, String> {
+    let key = raw
+        .trim()
+        .to_lowercase()
+        .replace([' ', '-', '/'], "_")
+        .replace("__", "_");
+    list.iter()
+        .find(|(name, words)| *name == key || words.contains(&key.as_str()))
+        .map(|(name, _)| *name)
+        .ok_or_else(|| {
+            list.iter()
+                .map(|(name, _)| *name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+}
+
+/// Checks one row of a feedback sheet: the stage row (`stage_feedback`'s
+/// columns) or its problems.
+pub(crate) fn check_feedback_row(
+    db: &Reference,
+    c: &ColumnIndex,
+    row: u64,
+    cells: &[&str],
+) -> Result<Vec<Value>, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let mut problem = |column: &str, value: &str, reason: String| {
+        problems.push(Problem {
+            column: column.into(),
+            value: value.into(),
+            reason,
+        })
+    };
+    let period_text = c.get(cells, "period");
+    let period = match parse_quarter(period_text) {
+        Ok(p) => Some(p),
+        Err(reason) => {
+            problem("period", period_text, reason);
+            None
+        }
+    };
+    // Who writes: an incubator, else a regency's office, else a province's.
+    let incubator: String = c.get(cells, "incubator_id").split_whitespace().collect();
+    let regency_text = c.get(cells, "regency_code");
+    let province_text = c.get(cells, "province_code");
+    let site = if !incubator.is_empty() {
+        match prokus_files::check_id(&incubator) {
+            Ok(()) => Some(("incubator", incubator.clone())),
+            Err(reason) => {
+                problem("incubator_id", &incubator, reason);
+                None
+            }
+        }
+    } else if !regency_text.is_empty() {
+        match db.wilayah.resolve(Level::Regency, regency_text, None) {
+            Ok(r) => Some(("regency", r.code.clone())),
+            Err(e) => {
+                problem(
+                    "regency_code",
+                    regency_text,
+                    format!(
+                        "unknown regency code or name; nearest: {}",
+                        e.nearest.join("; ")
+                    ),
+                );
+                None
+            }
+        }
+    } else if !province_text.is_empty() {
+        match db.wilayah.resolve(Level::Province, province_text, None) {
+            Ok(p) => Some(("province", p.code.clone())),
+            Err(e) => {
+                problem(
+                    "province_code",
+                    province_text,
+                    format!(
+                        "unknown province code or name; nearest: {}",
+                        e.nearest.join("; ")
+                    ),
+                );
+                None
+            }
+        }
+    } else {
+        problem(
+            "incubator_id",
+            "",
+            "the row does not say who writes it: fill incubator_id (an incubator), \
+             regency_code (a regency's Dinas Sosial) or province_code (a province's)"
+                .into(),
+        );
+        None
+    };
+    let kind_text = c.get(cells, "kind");
+    let kind = match canonical(kind_text, FEEDBACK_KINDS) {
+        Ok(k) => Some(k),
+        Err(names) => {
+            problem(
+                "kind",
+                kind_text,
+                format!(
+                    "the kind of feedback must be one of: {names} (or capaian, tantangan, kendala, permintaan, kisah)"
+                ),
+            );
+            None
+        }
+    };
+    let actor_text = c.get(cells, "actor");
+    let actor = match (actor_text, kind) {
+        // A story is the KPM's own.
+        ("", Some("story")) => Some("kpm"),
+        (raw, _) => match canonical(raw, FEEDBACK_ACTORS) {
+            Ok(a) => Some(a),
+            Err(names) => {
+                problem(
+                    "actor",
+                    raw,
+                    format!(
+                        "say whom this addresses, one of: {names} (or inkubator, dinsos, pendamping_pkh)"
+                    ),
+                );
+                None
+            }
+        },
+    };
+    let body = c.get(cells, "text");
+    if body.is_empty() {
+        problem("text", "", "the feedback text is empty".into());
+    } else if body.chars().count() > MAX_FEEDBACK_CHARS {
+        problem(
+            "text",
+            &body.chars().take(60).collect::<String>(),
+            format!(
+                "the text has {} characters; the reports print at most {MAX_FEEDBACK_CHARS}: shorten it or split it into two rows",
+                body.chars().count()
+            ),
+        );
+    }
+    let kpm_id: String = c.get(cells, "kpm_id").split_whitespace().collect();
+    if kind == Some("story") && kpm_id.is_empty() {
+        problem(
+            "kpm_id",
+            "",
+            "a story needs the KPM id of the household it tells of".into(),
+        );
+    }
+    let consent_text = c.get(cells, "consent_story");
+    let consent = match consent_text {
+        "" => None,
+        s => match parse_yes_no(s) {
+            Ok(v) => Some(v),
+            Err(reason) => {
+                problem("consent_story", s, reason);
+                None
+            }
+        },
+    };
+    problems.extend(nik_problems(cells, c.columns()));
+    let (Some(period), Some((level, code)), Some(kind), Some(actor)) = (period, site, kind, actor)
+    else {
+        return Err(problems);
+    };
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(vec![
+        Value::BigInt(row as i64),
+        Value::Text(period),
+        Value::Text(level.into()),
+        Value::Text(code),
+        text(c.get(cells, "author")),
+        Value::Text(kind.into()),
+        Value::Text(actor.into()),
+        Value::Text(body.into()),
+        text(&kpm_id),
+        consent.map_or(Value::Null, Value::Boolean),
+    ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Database, FormMapping};
+
+    fn write(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    /// A program of two incubators and three KPM, loaded.
+    fn program(dir: &tempfile::TempDir) -> Database {
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        let incubators = "incubator_id,name,university,province_code\n\
+                          INK-A,Inkubator A,Univ A,32\n\
+                          INK-B,Inkubator B,Univ B,33\n";
+        let register = "kpm_id,arm,incubator_id,province_code,regency_code,consent_story\n\
+                        A1,prokus,INK-A,32,32.17,ya\n\
+                        A2,prokus,INK-A,32,32.17,\n\
+                        B1,prokus,INK-B,33,33.02,ya\n";
+        for (name, text) in [
+            ("incubators.csv", incubators),
+            ("kpm_register.csv", register),
+        ] {
+            db.ingest(&write(dir, name, text), &m).unwrap();
+        }
+        db
+    }
+
+    fn stored(db: &Database) -> Vec<(String, String, String, String, String, Option<String>)> {
+        db.conn
+            .prepare(
+                "SELECT period, site_level || ':' || site_code, kind, actor, text, kpm_id
+                 FROM feedback ORDER BY batch_id, source_row",
+            )
+            .unwrap()
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    r.get(1)?,
+                    r.get(2)?,
+                    r.get(3)?,
+                    r.get(4)?,
+                    r.get(5)?,
+                ))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    /// Every row of a feedback sheet is loaded or rejected with its reason:
+    /// who writes, the quarter, the kind, the actor, the text, and a story's
+    /// KPM, which must be the writer's own.
+    #[test]
+    fn a_feedback_sheet_loads_what_it_can_and_names_each_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = program(&dir);
+        let sheet = "period,incubator_id,regency_code,province_code,author,kind,actor,text,kpm_id,consent_story\n\
+            Triwulan III 2021,INK-A,,,Mentor Ani,Kendala,Pendamping PKH,\"Pendamping jarang hadir; = #set text(red)\",,\n\
+            2021-Q3,,Kab. Bandung,,Dinsos Kab. Bandung,request,dinas_sosial,Tambah jadwal pelatihan,,\n\
+            2021-Q3,INK-A,,,,kisah,,Bu Siti kini punya dua pekerja,A1,ya\n\
+            2021-Q3,INK-A,,,,story,,Cerita tetangga,B1,ya\n\
+            2021-Q3,INK-Z,,,,capaian,incubator,Semua hadir,,\n\
+            musim hujan,INK-A,,,,capaian,incubator,Semua hadir,,\n\
+            2021-Q3,,,,,capaian,incubator,Tanpa penulis,,\n\
+            2021-Q3,INK-A,,,,capaian,lurah,Semua hadir,,\n\
+            2021-Q3,INK-A,,,,capaian,incubator,NIK 3217055208850012 hadir,,\n\
+            2021-Q3,INK-A,,,,story,,Tanpa KPM,,\n\
+            2021-Q3,INK-A,,,Mentor Ani,Kendala,Pendamping PKH,\"Pendamping jarang hadir; = #set text(red)\",,\n";
+        let s = db
+            .ingest(&write(&dir, "feedback.csv", sheet), &FormMapping::prokus())
+            .unwrap();
+        assert_eq!(s.format, "feedback");
+        assert_eq!(
+            (
+                s.rows_read,
+                s.rows_loaded,
+                s.rows_rejected,
+                s.rows_duplicate
+            ),
+            (11, 3, 7, 1),
+            "{s:?}"
+        );
+        assert_eq!(
+            stored(&db),
+            [
+                (
+                    "2021-Q3".into(),
+                    "incubator:INK-A".into(),
+                    "obstacle".into(),
+                    "pkh_facilitator".into(),
+                    "Pendamping jarang hadir; = #set text(red)".into(),
+                    None
+                ),
+                (
+                    "2021-Q3".into(),
+                    "regency:32.04".into(),
+                    "request".into(),
+                    "dinas_sosial".into(),
+                    "Tambah jadwal pelatihan".into(),
+                    None
+                ),
+                (
+                    "2021-Q3".into(),
+                    "incubator:INK-A".into(),
+                    "story".into(),
+                    "kpm".into(),
+                    "Bu Siti kini punya dua pekerja".into(),
+                    Some("A1".into())
+                ),
+            ]
+        );
+        let reasons: Vec<(i64, String, String)> = db
+            .conn
+            .prepare(
+                "SELECT source_row, column_name, reason FROM ingest_reject
+                 WHERE kind = 'invalid' ORDER BY source_row",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let columns: Vec<(i64, &str)> = reasons.iter().map(|(r, c, _)| (*r, c.as_str())).collect();
+        assert_eq!(
+            columns,
+            [
+                (5, "kpm_id"),
+                (6, "incubator_id"),
+                (7, "period"),
+                (8, "incubator_id"),
+                (9, "actor"),
+                (10, "text"),
+                (11, "kpm_id")
+            ]
+        );
+        assert!(reasons[0].2.contains("incubator INK-B"), "{reasons:?}");
+        assert!(reasons[4].2.contains("korkab"), "{reasons:?}");
+        assert!(reasons[5].2.contains("NIK"), "{reasons:?}");
+        // No NIK is kept, in any column.
+        let kept: i64 = db
+            .conn
+            .query_row(
+                "SELECT count(*) FROM ingest_reject WHERE value LIKE '%3217055208850012%'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(kept, 0);
+    }
+
+    /// A corrected sheet replaces what the same writer wrote for the same
+    /// quarter, and leaves the other quarters and writers alone.
+    #[test]
+    fn a_corrected_sheet_replaces_its_writers_quarter_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = program(&dir);
+        let m = FormMapping::prokus();
+        let first = "period,incubator_id,regency_code,kind,actor,text\n\
+                     2021-Q2,INK-A,,obstacle,incubator,Q2 lama\n\
+                     2021-Q3,INK-A,,obstacle,incubator,Q3 lama\n\
+                     2021-Q3,,32.17,request,korkab,Kabupaten\n";
+        db.ingest(&write(&dir, "feedback-1.csv", first), &m)
+            .unwrap();
+        let second = "period,incubator_id,kind,actor,text\n\
+                      2021-Q3,INK-A,obstacle,incubator,Q3 baru\n";
+        db.ingest(&write(&dir, "feedback-2.csv", second), &m)
+            .unwrap();
+        let texts: Vec<String> = stored(&db).into_iter().map(|r| r.4).collect();
+        assert_eq!(texts, ["Q2 lama", "Kabupaten", "Q3 baru"]);
+        assert_eq!(stored(&db)[0].0, "2021-Q2");
+    }
+
+    #[test]
+    fn kinds_and_actors_are_read_in_either_language() {
+        assert_eq!(canonical("Kendala", FEEDBACK_KINDS), Ok("obstacle"));
+        assert_eq!(canonical("kisah sukses", FEEDBACK_KINDS), Ok("story"));
+        assert_eq!(canonical("request", FEEDBACK_KINDS), Ok("request"));
+        assert_eq!(
+            canonical("Pendamping PKH", FEEDBACK_ACTORS),
+            Ok("pkh_facilitator")
+        );
+        assert_eq!(canonical("DINSOS", FEEDBACK_ACTORS), Ok("dinas_sosial"));
+        assert!(
+            canonical("lurah", FEEDBACK_ACTORS)
+                .unwrap_err()
+                .contains("korkab")
+        );
+    }
+}
