@@ -150,8 +150,8 @@ fn every_row_is_loaded_rejected_or_a_duplicate() {
     let _db = db_lock();
     assert_eq!(
         run.ingest.len(),
-        6,
-        "incubators, register, targets, calendar and two exports: {:?}",
+        7,
+        "incubators, register, targets, calendar, two exports and the feedback: {:?}",
         run.ingest
     );
     let formats: Vec<&str> = run
@@ -167,9 +167,10 @@ fn every_row_is_loaded_rejected_or_a_duplicate() {
             "targets",
             "schedule",
             "kobo-xlsx",
-            "kobo-csv"
+            "kobo-csv",
+            "feedback"
         ],
-        "lists load before the exports that refer to them"
+        "lists load before the exports and the feedback that refer to them"
     );
     for s in &run.ingest {
         assert_eq!(
@@ -1330,4 +1331,139 @@ fn a_killed_ingest_leaves_the_database_as_it_was() {
             num(&s, "rows_rejected") + num(&s, "rows_duplicate")
         );
     }
+}
+
+/// The written feedback of a feedback sheet is printed as written (Typst
+/// markup in it stays text) in its writer's own report and its area's, not
+/// in another incubator's; a story is printed with the KPM's consent only,
+/// a "no" in the register withholding it whatever the sheet says.
+#[test]
+fn written_feedback_is_printed_verbatim_where_its_writer_reads() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("feedback");
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    prokus(&[
+        "sample",
+        "--households",
+        "300",
+        "--seed",
+        "11",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    let register: Vec<BTreeMap<String, String>> =
+        csv::Reader::from_path(data.join("kpm_register.csv"))
+            .unwrap()
+            .deserialize::<BTreeMap<String, String>>()
+            .map(Result::unwrap)
+            .collect();
+    // Two incubators with KPM of each consent, and a regency of the first.
+    let of = |inc: &str, consent: &str| {
+        register
+            .iter()
+            .find(|r| r["incubator_id"] == inc && r["consent_story"] == consent)
+            .map(|r| r["kpm_id"].clone())
+    };
+    let mut incubators: Vec<&str> = register
+        .iter()
+        .map(|r| r["incubator_id"].as_str())
+        .filter(|i| !i.is_empty())
+        .collect();
+    incubators.sort();
+    incubators.dedup();
+    let (a, b) = incubators
+        .iter()
+        .zip(incubators.iter().skip(1))
+        .find(|(a, b)| of(a, "ya").is_some() && of(a, "tidak").is_some() && *a != *b)
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .unwrap();
+    let (agreed, refused) = (of(&a, "ya").unwrap(), of(&a, "tidak").unwrap());
+    let regency = register.iter().find(|r| r["incubator_id"] == a).unwrap()["regency_code"].clone();
+    let sheet = format!(
+        "period,incubator_id,regency_code,province_code,author,kind,actor,text,kpm_id,consent_story\n\
+         2021-Q3,{a},,,Mentor Satu,kendala,tksk,Kunjungan TKSK jarang sekali #set page(fill: red) $x$,,\n\
+         2021-Q2,{a},,,Mentor Satu,capaian,incubator,Kuartal lama yang tidak dicetak,,\n\
+         2021-Q3,{b},,,,permintaan,dinas_sosial,Permintaan khusus inkubator kedua,,\n\
+         2021-Q3,,{regency},,,request,korkab,Catatan kantor kabupaten pertama,,\n\
+         2021-Q3,{a},,,,kisah,,Kisah yang boleh diceritakan,{agreed},ya\n\
+         2021-Q3,{a},,,,kisah,,Kisah yang tidak boleh diceritakan,{refused},ya\n"
+    );
+    // The sample's own sheet is left out: this one's texts are unique.
+    std::fs::remove_file(data.join("feedback.csv")).unwrap();
+    let sheet_path = dir.join("umpan-balik.csv");
+    std::fs::write(&sheet_path, sheet).unwrap();
+    let db = dir.join("f.duckdb");
+    let mut args: Vec<String> = ["ingest", "--db", db.to_str().unwrap()]
+        .map(String::from)
+        .to_vec();
+    for name in [
+        "incubators.csv",
+        "kpm_register.csv",
+        "prokus_monitoring_2021-06-30.csv",
+    ] {
+        args.push(data.join(name).to_string_lossy().into_owned());
+    }
+    args.push(sheet_path.to_string_lossy().into_owned());
+    prokus(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let reports = dir.join("reports");
+    prokus(&[
+        "report",
+        "--db",
+        db.to_str().unwrap(),
+        "--audience",
+        "all",
+        "--out",
+        reports.to_str().unwrap(),
+    ]);
+    let own = pdf_cells(&reports.join("incubator").join(format!("{a}.pdf")));
+    let other = pdf_cells(&reports.join("incubator").join(format!("{b}.pdf")));
+    assert!(
+        own.contains("Kunjungan TKSK jarang sekali #set page(fill: red) $x$"),
+        "printed as written: {own}"
+    );
+    assert!(!own.contains("Kuartal lama"), "only the latest quarter");
+    assert!(!own.contains("Permintaan khusus inkubator kedua"));
+    assert!(other.contains("Permintaan khusus inkubator kedua"));
+    assert!(!other.contains("Kunjungan TKSK jarang"));
+    let regency_pdf = std::fs::read_dir(reports.join("regency"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            p.file_name()
+                .unwrap()
+                .to_string_lossy()
+                .starts_with(&format!("{regency}-"))
+        })
+        .unwrap();
+    assert!(pdf_cells(&regency_pdf).contains("Catatan kantor kabupaten pertama"));
+    // Stories: the consenting KPM's, if it is among those who grew most;
+    // the other's never, anywhere.
+    let national = pdf_cells(&reports.join("national.pdf"));
+    for text in [&own, &other, &national] {
+        assert!(
+            !text.contains("Kisah yang tidak boleh"),
+            "a refused story is never printed"
+        );
+    }
+    let own_layout = pdf_text(&reports.join("incubator").join(format!("{a}.pdf")));
+    assert!(!story_kpm(&own_layout).contains(&refused));
+    if story_kpm(&own_layout).contains(&agreed) {
+        assert!(own.contains("Kisah yang boleh diceritakan"));
+    }
+    // The national report prints the obstacles and requests of the
+    // incubators, not their achievements or the regencies' offices.
+    assert!(national.contains("Kunjungan TKSK jarang sekali"));
+    assert!(!national.contains("Catatan kantor kabupaten pertama"));
+}
+
+/// The words of a PDF in reading order, each table cell's text together
+/// (`pdftotext` without `-layout`), whitespace made single spaces.
+fn pdf_cells(path: &Path) -> String {
+    pdf_text(path);
+    let out = tool("pdftotext", &[path.to_str().unwrap(), "-"]);
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }

@@ -1,5 +1,5 @@
--- ProKUS KPM who agreed that their story be told (the register's
--- consent_story), with how their business moved from the baseline to their
+-- ProKUS KPM who agreed that their story be told (the register's or the
+-- feedback sheet's consent_story), with how their business moved from the baseline to their
 -- latest answered round, for the success stories of their incubator's, their
 -- province's and the national report. Only the masked NIK is read.
 WITH rounds AS (
@@ -15,6 +15,17 @@ WITH rounds AS (
     FROM response_current c
     JOIN wave w USING (wave)
     GROUP BY c.kpm_id
+),
+-- The incubator's own words for a KPM, from the feedback sheet's stories
+-- (its latest); the sheet may record consent too, and a "no" in either
+-- the register or the sheet withholds the story.
+told AS (
+    SELECT kpm_id,
+           arg_max(text, (period, batch_id, source_row)) AS story,
+           arg_max(consent_story, (period, batch_id, source_row)) AS consent
+    FROM feedback
+    WHERE kind = 'story' AND kpm_id IS NOT NULL
+    GROUP BY kpm_id
 )
 SELECT k.incubator_id,
        k.province_code,
@@ -28,9 +39,12 @@ SELECT k.incubator_id,
        r.latest.workers AS workers_latest,
        r.latest.nib AS has_nib,
        r.latest.kur AS got_kur,
-       r.latest.online AS sells_online
+       r.latest.online AS sells_online,
+       t.story
 FROM kpm k
 JOIN rounds r USING (kpm_id)
-WHERE k.arm = 'prokus' AND k.consent_story AND k.incubator_id IS NOT NULL
+LEFT JOIN told t USING (kpm_id)
+WHERE k.arm = 'prokus' AND k.incubator_id IS NOT NULL
+  AND (k.consent_story OR t.consent) AND coalesce(k.consent_story, true) AND coalesce(t.consent, true)
   AND r.latest.wave <> 'baseline' AND r.income_baseline > 0 AND r.latest.income > r.income_baseline
 ORDER BY r.latest.income / r.income_baseline DESC, k.kpm_id

@@ -1251,6 +1251,15 @@ fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {
         .filter(|f| prokus_ingest::XlsForm::is_form_file(f))
         .find_map(|f| {
             let form = prokus_ingest::XlsForm::from_file(f).ok()?;
+            // The feedback form asks no survey field: its exports carry
+            // the sheet's own names and load as feedback sheets.
+            if form.form_id == prokus_ingest::feedback::FEEDBACK_FORM_ID {
+                eprintln!(
+                    "note: {} is the feedback form; its exports load as feedback sheets",
+                    f.display()
+                );
+                return None;
+            }
             eprintln!(
                 "note: {} is the form `{}`; exports with label headers are read through it",
                 f.display(),

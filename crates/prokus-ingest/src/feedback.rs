@@ -31,6 +31,10 @@ pub const FEEDBACK_COLUMNS: &[&str] = &[
     "consent_story",
 ];
 
+/// The form id of the feedback form's XLSForm (`prokus sample` writes it):
+/// not a survey of the monitoring fields.
+pub const FEEDBACK_FORM_ID: &str = "prokus_feedback";
+
 /// The kinds of feedback, with the words a sheet may use for each.
 pub const FEEDBACK_KINDS: &[(&str, &[&str])] = &[
     ("achievement", &["capaian", "prestasi", "keberhasilan"]),

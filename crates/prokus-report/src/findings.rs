@@ -11,10 +11,11 @@ use prokus_metrics::{Direction, IndicatorRow};
 use serde::Deserialize;
 
 use crate::format::{self, Lang};
-use crate::inputs::{Inputs, NATIONAL_CODE};
+use crate::inputs::{Inputs, NATIONAL_CODE, Written};
 use crate::payload::{Cell, Table};
 use crate::sections::{round_of, short_label};
 use crate::words::Words;
+use std::collections::HashMap;
 
 const FINDINGS_TOML: &str = include_str!("../../../queries/findings.toml");
 
@@ -338,6 +339,153 @@ pub(crate) fn findings_table(inputs: &Inputs, w: &Words, level: &str, code: &str
         note: note.into(),
         widths: vec![1.2, 1.0, 2.6, 3.2],
     }
+}
+
+/// The actor of a feedback sheet's row (stored with the names of [`Actor`]).
+fn actor_of(name: &str) -> Option<Actor> {
+    use serde::de::{IntoDeserializer, value::Error};
+    Actor::deserialize(IntoDeserializer::<Error>::into_deserializer(name)).ok()
+}
+
+/// What the writers `scope` accepts wrote on their feedback sheets, printed
+/// verbatim (as text, never markup) beside the computed findings: of each
+/// writer, its latest quarter up to `as_of` (every quarter without), of the
+/// `kinds` asked, grouped by kind. A single writer or quarter is named in
+/// the title rather than on every row. None when nothing qualifies.
+pub(crate) fn written_feedback(
+    inputs: &Inputs,
+    w: &Words,
+    scope: impl Fn(&Written) -> bool,
+    kinds: &[&str],
+    as_of: Option<&str>,
+) -> Option<Table> {
+    let in_scope: Vec<&Written> = inputs
+        .db
+        .feedback
+        .iter()
+        .filter(|f| {
+            scope(f)
+                && kinds.contains(&f.kind.as_str())
+                && as_of.is_none_or(|q| f.period.as_str() <= q)
+        })
+        .collect();
+    let mut latest: HashMap<(&str, &str), &str> = HashMap::new();
+    for f in &in_scope {
+        let e = latest
+            .entry((f.site_level.as_str(), f.site_code.as_str()))
+            .or_insert(f.period.as_str());
+        if f.period.as_str() > *e {
+            *e = f.period.as_str();
+        }
+    }
+    let shown: Vec<&Written> = in_scope
+        .into_iter()
+        .filter(|f| latest[&(f.site_level.as_str(), f.site_code.as_str())] == f.period)
+        .collect();
+    let first = shown.first()?;
+    let one_writer = shown
+        .iter()
+        .all(|f| f.writer == first.writer)
+        .then_some(first.writer.as_str());
+    let one_quarter = shown
+        .iter()
+        .all(|f| f.period == first.period)
+        .then(|| quarter_name(&first.period, w));
+    let rows: Vec<Vec<Cell>> = shown
+        .iter()
+        .map(|f| {
+            let (kind, status) = match f.kind.as_str() {
+                "achievement" => (w.pick("Capaian", "Achievement"), Some("on_track")),
+                "challenge" => (w.pick("Tantangan", "Challenge"), Some("off_track")),
+                "obstacle" => (w.pick("Hambatan", "Obstacle"), Some("at_risk")),
+                _ => (w.pick("Permintaan", "Request"), None),
+            };
+            let writer = match (one_writer.is_some(), f.author.is_empty()) {
+                (true, true) => "–".to_string(),
+                (true, false) => f.author.clone(),
+                (false, true) => f.writer.clone(),
+                (false, false) => format!("{} ({})", f.writer, f.author),
+            };
+            let mut row = vec![Cell::from(writer)];
+            if one_quarter.is_none() {
+                row.push(Cell::from(quarter_name(&f.period, w)));
+            }
+            row.extend([
+                Cell {
+                    text: kind.into(),
+                    status: status.map(str::to_string),
+                },
+                Cell::from(
+                    actor_of(&f.actor)
+                        .map_or(f.actor.as_str(), |a| actor_name(w, a))
+                        .to_string(),
+                ),
+                Cell::from(f.text.clone()),
+            ]);
+            row
+        })
+        .collect();
+    let mut title = match one_writer {
+        Some(writer) => format!(
+            "{} {writer}",
+            w.pick("Umpan balik tertulis dari", "Written feedback from")
+        ),
+        None => w
+            .pick(
+                "Umpan balik tertulis dari inkubator dan Dinas Sosial",
+                "Written feedback from incubators and social offices",
+            )
+            .into(),
+    };
+    let mut columns = vec![if one_writer.is_some() {
+        w.pick("Penulis", "Writer").to_string()
+    } else {
+        w.pick("Dari", "From").to_string()
+    }];
+    let mut widths = vec![1.5];
+    match &one_quarter {
+        Some(quarter) => title.push_str(&format!(", {quarter}")),
+        None => {
+            columns.push(w.pick("Triwulan", "Quarter").into());
+            widths.push(0.9);
+        }
+    }
+    columns.extend([
+        w.pick("Jenis", "Kind").to_string(),
+        w.pick("Untuk", "For").to_string(),
+        w.pick("Isi", "Text").to_string(),
+    ]);
+    widths.extend([0.9, 1.1, 3.8]);
+    Some(Table {
+        title,
+        align: vec!["left"; columns.len()],
+        columns,
+        rows,
+        note: w
+            .pick(
+                "Dicetak apa adanya dari lembar umpan balik (prokus ingest), triwulan terakhir tiap pengirim; bukan temuan yang dihitung.",
+                "Printed as written on the feedback sheets (prokus ingest), each writer's latest quarter; not computed findings.",
+            )
+            .into(),
+        widths,
+    })
+}
+
+/// The kinds of written feedback an area's or incubator's report prints.
+pub(crate) const ALL_FEEDBACK: &[&str] = &["achievement", "challenge", "obstacle", "request"];
+
+/// Those the national report prints: what holds sites back and what they
+/// ask of others (their achievements are in their own reports).
+pub(crate) const NATIONAL_FEEDBACK: &[&str] = &["obstacle", "request"];
+
+/// `2021-Q3` as `Triwulan III 2021` (`Q3 2021`).
+fn quarter_name(code: &str, w: &Words) -> String {
+    code.split_once("-Q")
+        .and_then(|(y, q)| {
+            let month = 3 * q.parse::<u32>().ok()? - 2;
+            chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, month, 1)
+        })
+        .map_or_else(|| code.to_string(), |d| format::quarter(d, w.lang))
 }
 
 /// The provinces ranked by their findings, for the national report: most

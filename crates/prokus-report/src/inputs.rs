@@ -30,6 +30,7 @@ pub(crate) const REGENCIES_SQL: &str = include_str!("../../../queries/report/reg
 pub(crate) const ACCOMPANIMENT_SQL: &str =
     include_str!("../../../queries/report/accompaniment.sql");
 const STORIES_SQL: &str = include_str!("../../../queries/report/stories.sql");
+const FEEDBACK_SQL: &str = include_str!("../../../queries/report/feedback.sql");
 const SNAPSHOT_SQL: &str = include_str!("../../../queries/report/snapshot.sql");
 
 /// Every row of a parameterless query, mapped by `f`.
@@ -152,6 +153,32 @@ pub struct Story {
     pub(crate) has_nib: Option<bool>,
     pub(crate) got_kur: Option<bool>,
     pub(crate) sells_online: Option<bool>,
+    /// The incubator's own words for it (the feedback sheet's story).
+    pub(crate) story: Option<String>,
+}
+
+/// One piece of written feedback from a feedback sheet
+/// (`queries/report/feedback.sql`), printed verbatim.
+#[derive(Debug, Clone)]
+pub struct Written {
+    /// Who wrote it: `incubator`, `regency` or `province`.
+    pub(crate) site_level: String,
+    /// The incubator's id or the region's dotted code.
+    pub(crate) site_code: String,
+    /// The writer's name (an incubator, "Dinas Sosial Kab. …").
+    pub(crate) writer: String,
+    /// The province the writer belongs to.
+    pub(crate) province_code: String,
+    /// The quarter, `2021-Q3`.
+    pub(crate) period: String,
+    /// The person who wrote it, as the sheet says.
+    pub(crate) author: String,
+    /// achievement, challenge, obstacle or request.
+    pub(crate) kind: String,
+    /// The actor it addresses (an actor of the findings catalog).
+    pub(crate) actor: String,
+    /// The text, as written.
+    pub(crate) text: String,
 }
 
 /// One KPM's answers in one round, as the attention list judges them.
@@ -245,6 +272,8 @@ pub struct Reads {
     pub(crate) accompaniment: BTreeMap<(String, String), Vec<(String, i64)>>,
     /// The KPM who agreed that their story be told, the most grown first.
     pub(crate) stories: Vec<Story>,
+    /// The written feedback of the feedback sheets, by writer and quarter.
+    pub(crate) feedback: Vec<Written>,
     /// Short hash of every file loaded (the data snapshot).
     pub snapshot: String,
 }
@@ -349,6 +378,20 @@ impl Reads {
                 has_nib: r.get(10)?,
                 got_kur: r.get(11)?,
                 sells_online: r.get(12)?,
+                story: r.get(13)?,
+            })
+        })?;
+        let feedback = all(conn, FEEDBACK_SQL, |r| {
+            Ok(Written {
+                site_level: r.get(0)?,
+                site_code: r.get(1)?,
+                writer: r.get(2)?,
+                province_code: r.get(3)?,
+                period: r.get(4)?,
+                author: r.get(5)?,
+                kind: r.get(6)?,
+                actor: r.get(7)?,
+                text: r.get(8)?,
             })
         })?;
         let mut accompaniment: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
@@ -374,6 +417,7 @@ impl Reads {
             kpm_by_incubator,
             accompaniment,
             stories,
+            feedback,
             snapshot,
         })
     }

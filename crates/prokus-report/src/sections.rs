@@ -290,6 +290,7 @@ pub(crate) fn success_stories(
                     w.wave(&s.wave).to_lowercase()
                 )),
                 Cell::from(more.join(", ")),
+                Cell::from(s.story.clone().unwrap_or_default()),
             ]
         })
         .collect();
@@ -310,16 +311,17 @@ pub(crate) fn success_stories(
             )
             .into(),
             w.pick("Lainnya", "Also").into(),
+            w.pick("Kisah dari inkubator", "The incubator's story").into(),
         ],
-        align: vec!["left", "left", "left", "left", "left"],
+        align: vec!["left", "left", "left", "left", "left", "left"],
         rows,
         note: w
             .pick(
-                "KPM yang pendapatan usahanya paling naik, hanya di antara KPM yang setuju kisahnya dibagikan (kolom consent_story di register). NIK ditampilkan tersamar.",
-                "The KPM whose business income grew most, only among those who agreed that their story be shared (the register's consent_story column). NIKs are masked.",
+                "KPM yang pendapatan usahanya paling naik, hanya di antara KPM yang setuju kisahnya dibagikan (kolom consent_story di register atau lembar umpan balik; \"tidak\" di salah satunya menahan kisahnya). Kisah ditulis inkubator di lembar umpan balik. NIK ditampilkan tersamar.",
+                "The KPM whose business income grew most, only among those who agreed that their story be shared (the consent_story column of the register or the feedback sheet; a \"no\" in either withholds it). Stories are the incubator's own words from its feedback sheet. NIKs are masked.",
             )
             .into(),
-        widths: vec![1.2, 1.6, 1.3, 2.6, 1.8],
+        widths: vec![1.3, 1.3, 1.4, 2.0, 1.2, 2.2],
     })
 }
 

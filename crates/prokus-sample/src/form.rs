@@ -22,7 +22,7 @@ pub struct Question {
     pub constraint: &'static str,
 }
 
-const fn q(
+pub(crate) const fn q(
     kind: &'static str,
     name: &'static str,
     label_id: &'static str,
@@ -39,12 +39,12 @@ const fn q(
     }
 }
 
-const fn req(mut question: Question) -> Question {
+pub(crate) const fn req(mut question: Question) -> Question {
     question.required = "yes";
     question
 }
 
-const fn rel(mut question: Question, relevant: &'static str) -> Question {
+pub(crate) const fn rel(mut question: Question, relevant: &'static str) -> Question {
     question.relevant = relevant;
     question
 }
@@ -362,8 +362,22 @@ pub fn export_columns() -> Vec<String> {
 
 /// Writes the XLSForm (survey, choices, settings) as an `.xlsx` file's bytes.
 pub fn xlsform_bytes() -> Result<Vec<u8>, XlsxError> {
+    write_xlsform(
+        ["Monitoring ProKUS", "prokus_monitoring", "2021.1"],
+        SURVEY,
+        CHOICES,
+    )
+}
+
+/// An XLSForm's bytes: its title, form id and version, its survey sheet and
+/// its choices (list, name, Indonesian label, English label).
+pub(crate) fn write_xlsform(
+    [title, form_id, version]: [&str; 3],
+    survey_rows: &[Question],
+    choice_rows: &[(&str, &str, &str, &str)],
+) -> Result<Vec<u8>, XlsxError> {
     let mut workbook = Workbook::new();
-    workbook.set_properties(&fixed_properties("Monitoring ProKUS (XLSForm)"));
+    workbook.set_properties(&fixed_properties(&format!("{title} (XLSForm)")));
     let bold = Format::new().set_bold();
     let survey = workbook.add_worksheet().set_name("survey")?;
     let headers = [
@@ -378,7 +392,7 @@ pub fn xlsform_bytes() -> Result<Vec<u8>, XlsxError> {
     for (c, h) in headers.iter().enumerate() {
         survey.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    for (r, question) in SURVEY.iter().enumerate() {
+    for (r, question) in survey_rows.iter().enumerate() {
         let cells = [
             question.kind,
             question.name,
@@ -411,7 +425,7 @@ pub fn xlsform_bytes() -> Result<Vec<u8>, XlsxError> {
     {
         sheet.write_string_with_format(0, c as u16, *h, &bold)?;
     }
-    for (r, (list, name, id, en)) in CHOICES.iter().enumerate() {
+    for (r, (list, name, id, en)) in choice_rows.iter().enumerate() {
         for (c, value) in [list, name, id, en].iter().enumerate() {
             sheet.write_string(r as u32 + 1, c as u16, **value)?;
         }
@@ -419,12 +433,7 @@ pub fn xlsform_bytes() -> Result<Vec<u8>, XlsxError> {
     let settings = workbook.add_worksheet().set_name("settings")?;
     let rows = [
         ["form_title", "form_id", "version", "default_language"],
-        [
-            "Monitoring ProKUS",
-            "prokus_monitoring",
-            "2021.1",
-            "Indonesian (id)",
-        ],
+        [title, form_id, version, "Indonesian (id)"],
     ];
     for (r, row) in rows.iter().enumerate() {
         for (c, value) in row.iter().enumerate() {

@@ -12,6 +12,7 @@
 //! The same seed writes the same bytes; the writer streams, so a million
 //! submissions need little memory.
 
+pub mod feedback;
 pub mod form;
 pub mod program;
 
@@ -190,6 +191,17 @@ pub fn write_sample(config: &SampleConfig, out: &Path) -> Result<SampleSummary, 
     summary.files.extend(files);
     summary.submissions = submissions;
     summary.messy_records += messy;
+    // What the incubators and some social offices wrote for the quarters,
+    // from a stream of its own: every other file stays as the seed wrote it.
+    let path = out.join("feedback.csv");
+    feedback::write_feedback(&path, &households, &incubators, config.seed)?;
+    summary.files.push(path);
+    let path = out.join("prokus-feedback-form.xlsx");
+    let bytes = feedback::xlsform_bytes().map_err(|source| SampleError::Xlsx {
+        path: path.clone(),
+        source,
+    })?;
+    write_bytes(&path, &bytes)?;
     // The sample programme's own settings, loaded with its data like any
     // programme's (`prokus ingest targets.toml schedule.toml`).
     for (name, text) in [
@@ -210,7 +222,7 @@ fn write_bytes(path: &Path, bytes: &[u8]) -> Result<(), SampleError> {
     })
 }
 
-fn csv_writer(
+pub(crate) fn csv_writer(
     path: &Path,
     delimiter: u8,
     kobo: bool,
@@ -279,10 +291,10 @@ fn write_register(
             .unwrap_or_default();
         // Two in five ProKUS households agree that their story be told,
         // drawn from the KPM id so that the random stream stays as it was.
-        let consent = match (prokus, program::fnv(&h.kpm_id) % 5) {
+        let consent = match (prokus, program::consents(h)) {
             (false, _) => "",
-            (true, 0 | 1) => "ya",
-            (true, _) => "tidak",
+            (true, true) => "ya",
+            (true, false) => "tidak",
         };
         w.write_record([
             h.kpm_id.as_str(),

@@ -530,6 +530,12 @@ fn person(rng: &mut ChaCha8Rng, female: bool) -> String {
     )
 }
 
+/// Whether a ProKUS household agreed that its story be told: two in five,
+/// drawn from its KPM id so that the random stream stays as it was.
+pub fn consents(h: &Household) -> bool {
+    fnv(&h.kpm_id) % 5 < 2
+}
+
 /// A stable hash of `key` (FNV-1a), for what the sample derives from a name
 /// without drawing from the random stream.
 pub(crate) fn fnv(key: &str) -> u64 {

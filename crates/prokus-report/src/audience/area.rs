@@ -179,8 +179,27 @@ pub(crate) fn area(
             format!("{} {name}", w.pick("Indikator", "Indicators")),
         ),
         crate::findings::findings_table(inputs, &w, level, code),
-        group_table(inputs, &w, sub_level, &sub_areas, period, sub_title.into()),
     ];
+    // The writers of the area: its own Dinas Sosial, and in a province's
+    // report its regencies' offices and its incubators.
+    tables.extend(crate::findings::written_feedback(
+        inputs,
+        &w,
+        |f| match level {
+            "province" => f.province_code == code,
+            _ => f.site_level == level && f.site_code == code,
+        },
+        crate::findings::ALL_FEEDBACK,
+        None,
+    ));
+    tables.extend([group_table(
+        inputs,
+        &w,
+        sub_level,
+        &sub_areas,
+        period,
+        sub_title.into(),
+    )]);
     if !incubators.is_empty() {
         tables.push(group_table(
             inputs,

@@ -696,6 +696,13 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
             tables: [
                 Some(compare),
                 Some(crate::findings::findings_table(inputs, &w, "incubator", id)),
+                crate::findings::written_feedback(
+                    inputs,
+                    &w,
+                    |f| f.site_level == "incubator" && f.site_code == id,
+                    crate::findings::ALL_FEEDBACK,
+                    None,
+                ),
                 mentors,
                 Some(attention_table),
                 success_stories(inputs, &w, |s| s.incubator_id == id, 5),

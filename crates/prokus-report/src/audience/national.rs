@@ -170,6 +170,16 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 NATIONAL_CODE,
             )])
             .chain(crate::findings::province_ranking(inputs, &w))
+            // The obstacles and requests of the provinces' offices and the
+            // incubators (the regencies' offices are read in their province's
+            // report).
+            .chain(crate::findings::written_feedback(
+                inputs,
+                &w,
+                |f| f.site_level != "regency",
+                crate::findings::NATIONAL_FEEDBACK,
+                None,
+            ))
             .chain(success_stories(inputs, &w, |_| true, 10))
             .collect(),
             charts: refs,
