@@ -1467,3 +1467,72 @@ fn pdf_cells(path: &Path) -> String {
         .collect::<Vec<_>>()
         .join(" ")
 }
+
+/// `report --period` reports as of a quarter: its round's figures (those of
+/// the indicator table for that round), nothing of a later round, and each
+/// KPM judged on its answers up to then.
+#[test]
+fn a_report_for_an_earlier_quarter_prints_that_quarters_round_only() {
+    let run = run();
+    let out = run.dir.join("reports-2021-Q2");
+    {
+        let _db = db_lock();
+        prokus(&[
+            "report",
+            "--db",
+            &run.db,
+            "--period",
+            "Triwulan II 2021",
+            "--audience",
+            "national",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        prokus(&[
+            "report",
+            "--db",
+            &run.db,
+            "--period",
+            "2021-Q2",
+            "--audience",
+            "incubator",
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+    }
+    let national = pdf_text(&out.join("national.pdf"));
+    assert!(national.contains("Triwulan II 2021"));
+    assert!(
+        national.contains("antara survei awal dan monitoring 2"),
+        "the summary is of monitoring 2"
+    );
+    assert!(!national.contains("Survei akhir"), "no endline");
+    // The national share saving monthly printed for the round is the
+    // indicator table's.
+    let saving = run
+        .indicators
+        .iter()
+        .find(|r| {
+            r["indicator_id"] == "saves_monthly"
+                && r["period"] == "monitoring_2"
+                && r["level"] == "national"
+        })
+        .unwrap();
+    let percent = format!("{:.1}%", saving["value"].parse::<f64>().unwrap()).replace('.', ",");
+    assert!(
+        national.contains(&percent),
+        "{percent} in the national report"
+    );
+    for entry in std::fs::read_dir(out.join("incubator")).unwrap() {
+        let pdf = entry.unwrap().path();
+        if pdf.extension().is_some_and(|e| e == "pdf") {
+            let text = pdf_text(&pdf);
+            assert!(text.contains("Triwulan II 2021"));
+            assert!(
+                !text.contains("putaran akhir") && !text.contains("Survei akhir"),
+                "{}: nothing of the endline",
+                pdf.display()
+            );
+        }
+    }
+}

@@ -22,6 +22,8 @@ WITH rounds AS (
            string_agg(c.wave, ' ') AS waves_answered
     FROM response_current c
     JOIN wave w USING (wave)
+    -- $1: the last round of the period reported.
+    WHERE w.ordinal <= (SELECT ordinal FROM wave WHERE wave = $1)
     GROUP BY c.kpm_id
 )
 SELECT k.incubator_id,

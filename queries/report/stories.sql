@@ -14,6 +14,8 @@ WITH rounds AS (
            any_value(c.paid_workers + c.family_workers) FILTER (WHERE c.wave = 'baseline') AS workers_baseline
     FROM response_current c
     JOIN wave w USING (wave)
+    -- $1: the last round of the period reported.
+    WHERE w.ordinal <= (SELECT ordinal FROM wave WHERE wave = $1)
     GROUP BY c.kpm_id
 ),
 -- The incubator's own words for a KPM, from the feedback sheet's stories

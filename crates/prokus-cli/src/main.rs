@@ -138,6 +138,12 @@ enum Command {
         /// into the database, else none (timeliness is not judged).
         #[arg(long, value_name = "FILE")]
         schedule: Option<PathBuf>,
+        /// Report as of this period: a quarter (`2021-Q2`, `Triwulan II
+        /// 2021`), a survey round (`monitoring_2`) or a year to date
+        /// (`2021-YTD`); the tables print its round and nothing later, with
+        /// the change from the quarter before. By default the latest round.
+        #[arg(long, value_parser = parse_period)]
+        period: Option<prokus_report::Period>,
         /// Write PDF/A-2b, for archiving.
         #[arg(long)]
         pdfa: bool,
@@ -268,6 +274,35 @@ enum MappingAction {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+}
+
+/// A `--period`: a survey round by name, `YYYY-YTD`, or a quarter as
+/// people write it.
+fn parse_period(text: &str) -> Result<prokus_report::Period, String> {
+    let t = text.trim();
+    if let Some(wave) = prokus_metrics::WAVES
+        .iter()
+        .find(|w| w.eq_ignore_ascii_case(t))
+    {
+        return Ok(prokus_report::Period::Wave(wave.to_string()));
+    }
+    let upper = t.to_uppercase();
+    if let Some(year) = upper
+        .strip_suffix("-YTD")
+        .or_else(|| upper.strip_suffix(" YTD"))
+        && let Ok(year) = year.trim().parse::<i32>()
+        && (2000..=2100).contains(&year)
+    {
+        return Ok(prokus_report::Period::YearToDate(year));
+    }
+    prokus_ingest::values::parse_quarter(t)
+        .map(prokus_report::Period::Quarter)
+        .map_err(|e| {
+            format!(
+                "{e}; or a round ({}), or a year to date (2021-YTD)",
+                prokus_metrics::WAVES.join(", ")
+            )
+        })
 }
 
 /// Writes a whole output file (atomically) with `write`, and says so.
@@ -862,6 +897,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             lang,
             targets,
             schedule,
+            period,
             pdfa,
             timings,
             single_process,
@@ -879,7 +915,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 pdfa,
             };
             let audiences = audiences(&audience);
-            let inputs = gather_with_stages(&db, settings, &audiences, &stages)?;
+            let inputs = gather_with_stages(
+                &db,
+                settings,
+                &audiences,
+                period.unwrap_or_default(),
+                &stages,
+            )?;
             let (written, failed) = report(
                 inputs,
                 &audiences,
@@ -1387,6 +1429,7 @@ fn gather_with_stages(
     db: &Database,
     settings: prokus_metrics::settings::Settings,
     audiences: &[&'static Audience],
+    period: prokus_report::Period,
     stages: &Stages,
 ) -> Result<prokus_report::Inputs> {
     let running = std::sync::Mutex::new(Vec::new());
@@ -1405,6 +1448,7 @@ fn gather_with_stages(
             audiences: audiences.to_vec(),
             rows: None,
             on_step: &on_step,
+            period,
         },
     )?)
 }
@@ -1595,6 +1639,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
             audiences: prokus_report::audience::ALL.to_vec(),
             rows: Some(table.rows()?),
             on_step: &|_, _| {},
+            period: Default::default(),
         },
     )?;
     let found = &inputs.quality;

@@ -197,7 +197,8 @@ pub(crate) fn target_chart(
 
 /// The waves ProKUS KPM answered, in survey order.
 pub(crate) fn surveyed_waves(inputs: &Inputs) -> Vec<&'static str> {
-    WAVES
+    inputs
+        .reported_waves()
         .iter()
         .copied()
         .filter(|wv| {
@@ -266,7 +267,8 @@ pub(crate) fn savings_by_wave(
 }
 
 pub(crate) fn response_chart(inputs: &Inputs, w: &Words) -> Result<Option<String>, ReportError> {
-    let waves: Vec<&str> = WAVES
+    let waves: Vec<&str> = inputs
+        .reported_waves()
         .iter()
         .copied()
         .filter(|wv| inputs.db.waves.iter().any(|c| c.wave == *wv))

@@ -55,6 +55,9 @@ pub struct GatherOptions<'a> {
     /// Called when a step starts (`true`) and ends (`false`); the checks
     /// run on their own thread, beside the other steps.
     pub on_step: &'a (dyn Fn(Step, bool) + Sync),
+    /// The period the reports are as of (`--period`): its rounds and
+    /// quarters only.
+    pub period: crate::Period,
 }
 
 /// Reads and computes what the reports of `options.audiences` print, from
@@ -65,6 +68,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         audiences,
         rows,
         on_step,
+        period,
     } = options;
     let indicator_options = crate::indicator_options(&settings);
     // Parsed once for the indicators, the estimates and the reports.
@@ -72,6 +76,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     let with_impact = audiences.contains(&&audience::national::AUDIENCE);
     let checker = conn.try_clone()?;
     let settings_ref = &settings;
+    let period_ref = &period;
     let (found, computed) = std::thread::scope(|scope| {
         let checks = scope.spawn(move || -> Result<_, ReportError> {
             on_step(Step::Checking, true);
@@ -82,7 +87,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 &settings_ref.schedule,
                 None,
             )?;
-            let reads = Reads::read(kept.conn)?;
+            let reads = Reads::read(kept.conn, period_ref)?;
             kept.release()?;
             on_step(Step::Checking, false);
             Ok((quality, reads))
@@ -121,7 +126,11 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     });
     let ((quality, reads), (rows, impact)) = (found?, computed?);
     let mut inputs = reads.finish(rows, catalog, quality, settings);
-    inputs.impact = impact;
+    // The estimates compare the endline with the baseline: a report for an
+    // earlier period has no endline yet.
+    if inputs.db.as_of.period == crate::Period::Latest || inputs.db.as_of.wave == "endline" {
+        inputs.impact = impact;
+    }
     Ok(inputs)
 }
 
@@ -219,6 +228,7 @@ mod tests {
                 audiences: audience::ALL.to_vec(),
                 rows: None,
                 on_step: &|step, started| steps.lock().unwrap().push((step, started)),
+                period: Default::default(),
             },
         )
         .unwrap();
@@ -317,6 +327,7 @@ mod tests {
                 audiences: vec![&audience::incubator::AUDIENCE],
                 rows: None,
                 on_step: &|_, _| {},
+                period: Default::default(),
             },
         )
         .unwrap();

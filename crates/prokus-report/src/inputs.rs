@@ -45,6 +45,19 @@ pub(crate) fn all<T>(
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// Every row of a query whose one parameter is the last wave to read.
+fn all_up_to<T>(
+    conn: &Connection,
+    sql: &str,
+    wave: &str,
+    f: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
+) -> Result<Vec<T>, ReportError> {
+    Ok(conn
+        .prepare(sql)?
+        .query_map([wave], f)?
+        .collect::<Result<Vec<_>, _>>()?)
+}
+
 /// The group code of the national figures.
 pub use prokus_metrics::NATIONAL_CODE;
 
@@ -72,6 +85,132 @@ const fn up_to_endline(waves: &'static [&'static str]) -> &'static [&'static str
         i += 1;
     }
     waves
+}
+
+/// The period a run reports as of (`prokus report --period`): its tables
+/// and charts print the rounds and quarters up to it and nothing later.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Period {
+    /// The latest round with ProKUS answers.
+    #[default]
+    Latest,
+    /// A survey round by its name (`monitoring_2`).
+    Wave(String),
+    /// A quarter (`2021-Q3`): the latest round whose answers are dated (by
+    /// their median submission) by the quarter's end.
+    Quarter(String),
+    /// A year to date (`2021-YTD`): the latest round dated in or before it.
+    YearToDate(i32),
+}
+
+/// What a run reports as of, resolved from a [`Period`] on the data.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AsOf {
+    /// The round the tables print.
+    pub wave: &'static str,
+    /// The quarter (`2021-Q3`) the report is for; no later quarter's
+    /// figures are printed.
+    pub quarter: String,
+    /// The period as asked (`Latest` when not asked).
+    pub period: Period,
+}
+
+/// The first day of quarter `code` (`2021-Q3`).
+pub(crate) fn quarter_start(code: &str) -> Option<NaiveDate> {
+    let (year, q) = code.split_once("-Q")?;
+    let q = q.parse::<u32>().ok().filter(|q| (1..=4).contains(q))?;
+    NaiveDate::from_ymd_opt(year.parse().ok()?, 3 * q - 2, 1)
+}
+
+/// The quarter code of a date.
+fn quarter_of(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
+}
+
+/// The round and quarter `period` means on data whose rounds have these
+/// counts, or why it means none.
+pub(crate) fn resolve_period(waves: &[WaveCount], period: &Period) -> Result<AsOf, ReportError> {
+    // The rounds with ProKUS answers, in order, with their median dates.
+    let surveyed: Vec<(&'static str, Option<NaiveDate>)> = WAVES
+        .iter()
+        .filter_map(|w| {
+            let c = waves.iter().find(|c| c.wave == *w && c.arm == "prokus")?;
+            Some((
+                *w,
+                NaiveDate::parse_from_str(&c.median_date, "%Y-%m-%d").ok(),
+            ))
+        })
+        .collect();
+    let fail = |reason: String| ReportError::Period {
+        period: match period {
+            Period::Latest => "latest".into(),
+            Period::Wave(w) => w.clone(),
+            Period::Quarter(q) => q.clone(),
+            Period::YearToDate(y) => format!("{y}-YTD"),
+        },
+        reason,
+    };
+    let listed = || {
+        surveyed
+            .iter()
+            .map(|(w, d)| match d {
+                Some(d) => format!("{w} ({})", quarter_of(*d)),
+                None => w.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let by = |end: NaiveDate| {
+        surveyed
+            .iter()
+            .rev()
+            .find(|(_, d)| d.is_some_and(|d| d <= end))
+            .copied()
+    };
+    let (wave, date) = match period {
+        Period::Latest => surveyed.last().copied().unwrap_or(("baseline", None)),
+        Period::Wave(name) => surveyed
+            .iter()
+            .find(|(w, _)| w == name)
+            .copied()
+            .ok_or_else(|| {
+                fail(format!(
+                    "no ProKUS answers in this round; the rounds with answers are: {}",
+                    listed()
+                ))
+            })?,
+        Period::Quarter(code) => {
+            let start = quarter_start(code)
+                .ok_or_else(|| fail("not a quarter: write it as 2021-Q3".into()))?;
+            let end = start
+                .checked_add_months(chrono::Months::new(3))
+                .and_then(|d| d.pred_opt())
+                .unwrap_or(start);
+            by(end).ok_or_else(|| {
+                fail(format!("no round was surveyed by the end of the quarter; the rounds with answers are: {}", listed()))
+            })?
+        }
+        Period::YearToDate(year) => {
+            let end =
+                NaiveDate::from_ymd_opt(*year, 12, 31).ok_or_else(|| fail("not a year".into()))?;
+            by(end).ok_or_else(|| {
+                fail(format!(
+                    "no round was surveyed by the end of {year}; the rounds with answers are: {}",
+                    listed()
+                ))
+            })?
+        }
+    };
+    let quarter = match period {
+        Period::Quarter(code) => code.clone(),
+        _ => date.map(quarter_of).unwrap_or_default(),
+    };
+    Ok(AsOf {
+        wave,
+        quarter,
+        period: period.clone(),
+    })
 }
 
 /// An incubator that has ProKUS KPM.
@@ -276,6 +415,8 @@ pub struct Reads {
     pub(crate) feedback: Vec<Written>,
     /// Short hash of every file loaded (the data snapshot).
     pub snapshot: String,
+    /// The round and quarter the run reports as of.
+    pub as_of: AsOf,
 }
 
 impl Reads {
@@ -283,12 +424,13 @@ impl Reads {
     /// their KPM, the files loaded, the response counts): a caller may read
     /// it while the indicators and the checks are computed elsewhere, then
     /// join them with [`Reads::finish`].
-    pub(crate) fn read(conn: &Connection) -> Result<Reads, ReportError> {
+    pub(crate) fn read(conn: &Connection, period: &Period) -> Result<Reads, ReportError> {
         tracing::debug!(
             sql = "queries/report/*.sql",
             "reading what the reports print"
         );
         let waves = prokus_metrics::wave_counts(conn)?;
+        let as_of = resolve_period(&waves, period)?;
         let incubators = all(conn, INCUBATORS_SQL, |r| {
             Ok(IncubatorInfo {
                 id: r.get(0)?,
@@ -327,7 +469,9 @@ impl Reads {
             })
         })?;
         let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        let rows = all(conn, ATTENTION_SQL, |r| {
+        // Each KPM's rounds up to the period's: a report for an earlier
+        // quarter judges what was known then.
+        let rows = all_up_to(conn, ATTENTION_SQL, as_of.wave, |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 KpmStatus {
@@ -363,7 +507,7 @@ impl Reads {
                 },
             ))
         })?;
-        let stories = all(conn, STORIES_SQL, |r| {
+        let stories = all_up_to(conn, STORIES_SQL, as_of.wave, |r| {
             Ok(Story {
                 incubator_id: r.get(0)?,
                 province_code: r.get(1)?,
@@ -419,6 +563,7 @@ impl Reads {
             stories,
             feedback,
             snapshot,
+            as_of,
         })
     }
 
@@ -432,6 +577,21 @@ impl Reads {
         quality: QualityReport,
         settings: Settings,
     ) -> Inputs {
+        // Nothing after the period: its rounds and quarters only.
+        let last = WAVES.iter().position(|w| *w == self.as_of.wave);
+        let later = |period: &str| match WAVES.iter().position(|w| *w == period) {
+            Some(i) => last.is_some_and(|last| i > last),
+            None => {
+                quarter_start(period).is_some()
+                    && !self.as_of.quarter.is_empty()
+                    && period > self.as_of.quarter.as_str()
+            }
+        };
+        let rows: Vec<IndicatorRow> = if self.as_of.period == Period::Latest {
+            rows
+        } else {
+            rows.into_iter().filter(|r| !later(&r.period)).collect()
+        };
         // Nested by indicator, period and level, so that neither building it
         // (a million rows on a nationwide batch) nor looking a row up
         // copies the keys.
@@ -454,7 +614,7 @@ impl Reads {
             .collect();
         quarters.sort_by_key(|q| q.1);
         quarters.dedup();
-        let latest = latest_wave_of(&self.waves);
+        let latest = self.as_of.wave;
         let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
         for r in rows
             .iter()
@@ -502,30 +662,98 @@ impl Inputs {
         Some(&self.rows[i])
     }
 
-    /// The reporting quarter: that of the endline's median submission date.
+    /// The reporting quarter: the one asked (`--period`), else that of
+    /// the latest round's median submission date; a year to date names its
+    /// year and the quarter it reaches.
     pub fn period_label(&self, lang: Lang) -> String {
-        let date = self
-            .db
-            .waves
-            .iter()
-            .filter(|w| w.arm == "prokus" && !w.median_date.is_empty())
-            .max_by_key(|w| WAVES.iter().position(|x| *x == w.wave))
-            .and_then(|w| NaiveDate::parse_from_str(&w.median_date, "%Y-%m-%d").ok());
-        date.map(|d| format::quarter(d, lang)).unwrap_or_default()
+        let Some(start) = quarter_start(&self.db.as_of.quarter) else {
+            return String::new();
+        };
+        let quarter = format::quarter(start, lang);
+        match (&self.db.as_of.period, lang) {
+            (Period::YearToDate(year), Lang::Id) => format!("Tahun {year} s.d. {quarter}"),
+            (Period::YearToDate(year), Lang::En) => format!("{year} to date ({quarter})"),
+            _ => quarter,
+        }
     }
 
-    /// The last wave with data (the endline when it has been surveyed).
+    /// The round the tables print: the latest with data (the endline when
+    /// it has been surveyed), or the period's.
     pub fn latest_wave(&self) -> &'static str {
-        latest_wave_of(&self.db.waves)
+        self.db.as_of.wave
+    }
+
+    /// The rounds a run reports: those of [`WAVES`] up to the period's.
+    pub(crate) fn reported_waves(&self) -> &'static [&'static str] {
+        let end = WAVES
+            .iter()
+            .position(|w| *w == self.db.as_of.wave)
+            .map_or(WAVES.len(), |i| i + 1);
+        &WAVES[..end]
+    }
+
+    /// The quarter of a run for a period asked (`--period`), to read no
+    /// written feedback of a later one; None for the latest.
+    pub(crate) fn asked_quarter(&self) -> Option<&str> {
+        (self.db.as_of.period != Period::Latest).then_some(self.db.as_of.quarter.as_str())
     }
 }
 
-/// The last wave with ProKUS answers (the endline when it has been surveyed).
-pub(crate) fn latest_wave_of(waves: &[WaveCount]) -> &'static str {
-    WAVES
-        .iter()
-        .rev()
-        .find(|w| waves.iter().any(|c| c.wave == **w && c.arm == "prokus"))
-        .copied()
-        .unwrap_or("baseline")
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(wave: &str, arm: &str, date: &str) -> WaveCount {
+        WaveCount {
+            wave: wave.into(),
+            arm: arm.into(),
+            registered: 10,
+            responded: 10,
+            median_date: date.into(),
+        }
+    }
+
+    /// A period is the latest round dated by its end; a round by name must
+    /// have ProKUS answers; a period before every round is refused, naming
+    /// the rounds there are.
+    #[test]
+    fn a_period_is_the_latest_round_surveyed_by_its_end() {
+        let waves = [
+            count("baseline", "prokus", "2021-03-15"),
+            count("monitoring_1", "prokus", "2021-05-20"),
+            count("monitoring_2", "prokus", "2021-06-18"),
+            count("monitoring_3", "comparison", "2021-07-20"),
+            count("endline", "prokus", "2021-09-20"),
+        ];
+        let at = |p: Period| resolve_period(&waves, &p).map(|a| (a.wave, a.quarter));
+        assert_eq!(
+            at(Period::Latest).unwrap(),
+            ("endline", "2021-Q3".to_string())
+        );
+        assert_eq!(
+            at(Period::Quarter("2021-Q2".into())).unwrap(),
+            ("monitoring_2", "2021-Q2".to_string())
+        );
+        assert_eq!(
+            at(Period::Quarter("2022-Q1".into())).unwrap(),
+            ("endline", "2022-Q1".to_string())
+        );
+        assert_eq!(
+            at(Period::Wave("monitoring_1".into())).unwrap(),
+            ("monitoring_1", "2021-Q2".to_string())
+        );
+        assert_eq!(at(Period::YearToDate(2021)).unwrap().0, "endline");
+        // Only the comparison group answered monitoring 3.
+        let no_round = at(Period::Wave("monitoring_3".into())).unwrap_err();
+        assert!(
+            no_round.to_string().contains("endline (2021-Q3)"),
+            "{no_round}"
+        );
+        let before = at(Period::Quarter("2020-Q4".into())).unwrap_err();
+        assert!(
+            before.to_string().contains("baseline (2021-Q1)"),
+            "{before}"
+        );
+        assert!(at(Period::YearToDate(2020)).is_err());
+    }
 }

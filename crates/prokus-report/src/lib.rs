@@ -43,7 +43,7 @@ pub use compile::{compile, compile_json, payload_json};
 pub use format::Lang;
 pub use gather::{GatherOptions, Step, gather};
 pub use helper::Helper;
-pub use inputs::{Inputs, Reads};
+pub use inputs::{AsOf, Inputs, Period, Reads};
 pub use render::{Job, RenderOptions, Rendered, jobs, render_all, render_one};
 pub use sections::by_district;
 
@@ -108,6 +108,14 @@ pub enum ReportError {
         report: String,
         /// Typst's diagnostics.
         message: String,
+    },
+    /// A period (`--period`) the data has no round for.
+    #[error("period `{period}`: {reason}")]
+    Period {
+        /// The period as asked.
+        period: String,
+        /// Why it cannot be reported.
+        reason: String,
     },
     /// No such province or incubator.
     #[error("no province or incubator `{0}` with ProKUS KPM in this database")]

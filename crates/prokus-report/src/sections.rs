@@ -183,18 +183,23 @@ pub(crate) fn group_table(
     }
     let mut align = vec!["left", "right"];
     align.extend(indicators.iter().map(|_| "right"));
+    // The panel of the round printed (the endline, or a report's period).
+    let round = w.wave(period).to_lowercase();
+    let panel = match w.lang {
+        Lang::Id => format!("n = KPM dalam panel survei awal–{round}."),
+        Lang::En => format!("n = KPM in the baseline–{round} panel."),
+    };
     let mut note = if inputs.settings.has_targets() {
-        w.pick(
-            "Warna menunjukkan status terhadap target. n = KPM dalam panel survei awal–akhir.",
-            "Colour shows the status against the target. n = KPM in the baseline–endline panel.",
+        format!(
+            "{} {panel}",
+            w.pick(
+                "Warna menunjukkan status terhadap target.",
+                "Colour shows the status against the target."
+            )
         )
     } else {
-        w.pick(
-            "n = KPM dalam panel survei awal–akhir.",
-            "n = KPM in the baseline–endline panel.",
-        )
-    }
-    .to_string();
+        panel
+    };
     if let Some(withheld) = w.withheld_note(&rows) {
         note.push(' ');
         note.push_str(withheld);

@@ -45,6 +45,7 @@ fn inputs() -> &'static Inputs {
                 audiences: audience::ALL.to_vec(),
                 rows: None,
                 on_step: &|_, _| {},
+                period: Default::default(),
             },
         )
         .unwrap();

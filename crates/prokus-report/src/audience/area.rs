@@ -190,7 +190,7 @@ pub(crate) fn area(
             _ => f.site_level == level && f.site_code == code,
         },
         crate::findings::ALL_FEEDBACK,
-        None,
+        inputs.asked_quarter(),
     ));
     tables.extend([group_table(
         inputs,

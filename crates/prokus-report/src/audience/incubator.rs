@@ -701,7 +701,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                     &w,
                     |f| f.site_level == "incubator" && f.site_code == id,
                     crate::findings::ALL_FEEDBACK,
-                    None,
+                    inputs.asked_quarter(),
                 ),
                 mentors,
                 Some(attention_table),

@@ -178,7 +178,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 &w,
                 |f| f.site_level != "regency",
                 crate::findings::NATIONAL_FEEDBACK,
-                None,
+                inputs.asked_quarter(),
             ))
             .chain(success_stories(inputs, &w, |_| true, 10))
             .collect(),
