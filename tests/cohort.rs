@@ -158,3 +158,134 @@ fn a_2022_cohort_is_judged_by_its_own_settings_and_by_none_without_them() {
         )]
     );
 }
+
+/// An incubator whose KPM belong to two cohorts gets a line per cohort in
+/// its report, each figure the share an independent query finds among the
+/// cohort's KPM who answered the baseline and the endline; an incubator of
+/// one cohort gets none.
+#[test]
+fn an_incubator_with_two_cohorts_reports_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    prokus(
+        dir.path(),
+        &[
+            "sample",
+            "--households",
+            "600",
+            "--seed",
+            "5",
+            "--out",
+            data.to_str().unwrap(),
+        ],
+    );
+    // Half of one incubator's KPM re-registered as a 2022 cohort.
+    let register = data.join("kpm_register.csv");
+    let mut table = rows(&register);
+    // The incubator with most KPM: each half above the smallest cell.
+    let mut sizes: BTreeMap<String, usize> = BTreeMap::new();
+    for r in table.iter().filter(|r| !r["incubator_id"].is_empty()) {
+        *sizes.entry(r["incubator_id"].clone()).or_default() += 1;
+    }
+    let incubator = sizes
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    for r in table.iter_mut().filter(|r| r["incubator_id"] == incubator) {
+        if r["kpm_id"].ends_with(['1', '3', '5', '7', '9']) {
+            r.insert("cohort_year".into(), "2022".into());
+        }
+    }
+    let header: Vec<String> = csv::Reader::from_path(&register)
+        .unwrap()
+        .headers()
+        .unwrap()
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let mut w = csv::Writer::from_path(&register).unwrap();
+    w.write_record(&header).unwrap();
+    for r in &table {
+        w.write_record(header.iter().map(|h| r[h].as_str()))
+            .unwrap();
+    }
+    w.flush().unwrap();
+    let db = dir.path().join("c.duckdb");
+    let mut args = vec![
+        "ingest".to_string(),
+        "--db".into(),
+        db.to_string_lossy().into(),
+    ];
+    for f in [
+        "incubators.csv",
+        "kpm_register.csv",
+        "prokus_monitoring_2021-06-30.csv",
+        "prokus_monitoring_2021-10-15.xlsx",
+    ] {
+        args.push(data.join(f).to_string_lossy().into());
+    }
+    prokus(
+        dir.path(),
+        &args.iter().map(String::as_str).collect::<Vec<_>>(),
+    );
+    let out = dir.path().join("reports");
+    prokus(
+        dir.path(),
+        &[
+            "report",
+            "--db",
+            db.to_str().unwrap(),
+            "--audience",
+            "incubator",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let text = |id: &str| {
+        let o = Command::new("pdftotext")
+            .args([
+                "-layout",
+                out.join("incubator")
+                    .join(format!("{id}.pdf"))
+                    .to_str()
+                    .unwrap(),
+                "-",
+            ])
+            .output()
+            .expect("pdftotext (scripts/test.sh installs poppler-utils)");
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let own = text(&incubator);
+    let at = own.find("Per angkatan").expect("a table per cohort");
+    let lines: Vec<&str> = own[at..].lines().take(5).collect();
+    // Independently: the share of each cohort's panel whose business runs.
+    let conn = duckdb::Connection::open(&db).unwrap();
+    for year in [2021, 2022] {
+        let (n, running): (i64, f64) = conn
+            .query_row(
+                "SELECT count(*), 100.0 * avg(e.business_operating::INT)
+                 FROM kpm k
+                 JOIN response_current b ON b.kpm_id = k.kpm_id AND b.wave = 'baseline'
+                 JOIN response_current e ON e.kpm_id = k.kpm_id AND e.wave = 'endline'
+                 WHERE k.incubator_id = ? AND k.cohort_year = ? AND e.business_operating IS NOT NULL",
+                duckdb::params![incubator, year],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        let line = lines
+            .iter()
+            .find(|l| l.trim_start().starts_with(&format!("Angkatan {year}")))
+            .unwrap_or_else(|| panic!("a line for {year}: {lines:?}"));
+        let words: Vec<&str> = line.split_whitespace().collect();
+        assert_eq!(words[2], n.to_string(), "{line}");
+        let shown = format!("{running:.1}%").replace('.', ",");
+        assert_eq!(words.last().unwrap(), &shown, "{line}");
+    }
+    let other = table
+        .iter()
+        .find(|r| !r["incubator_id"].is_empty() && r["incubator_id"] != incubator)
+        .unwrap()["incubator_id"]
+        .clone();
+    assert!(!text(&other).contains("Per angkatan"));
+}

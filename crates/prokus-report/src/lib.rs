@@ -50,7 +50,7 @@ pub use sections::by_district;
 /// The indicator levels the reports print: the national figures, the areas
 /// down to the kecamatan, the incubators, the business clusters, and the
 /// mentors and TKSK who accompany the KPM.
-pub const LEVELS: [&str; 8] = [
+pub const LEVELS: [&str; 9] = [
     "national",
     "province",
     "regency",
@@ -59,6 +59,7 @@ pub const LEVELS: [&str; 8] = [
     "cluster",
     "mentor",
     "tksk",
+    "incubator:cohort",
 ];
 
 /// How to compute the indicator table the reports are made from: with
@@ -79,6 +80,7 @@ pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> proku
             ("district".to_string(), sections::by_district()),
             ("mentor".to_string(), ids(&sections::MENTOR_TABLE)),
             ("tksk".to_string(), ids(&sections::TKSK_TABLE)),
+            ("incubator:cohort".to_string(), ids(&sections::GROUP_TABLE)),
         ]
         .into(),
         ..prokus_metrics::Options::default()

@@ -564,6 +564,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
         compare_columns.pop();
         compare_align.pop();
     }
+    let cohorts = cohort_table(inputs, &w, id, period);
     // The incubator's own mentors, as its register names them.
     let mentors = inputs
         .db
@@ -703,6 +704,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                     crate::findings::ALL_FEEDBACK,
                     inputs.asked_quarter(),
                 ),
+                cohorts,
                 mentors,
                 Some(attention_table),
                 success_stories(inputs, &w, |s| s.incubator_id == id, 5),
@@ -726,6 +728,52 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
             content: CompanionContent::Attention(attention),
         }],
     })
+}
+
+/// For an incubator whose KPM belong to several cohorts (`cohort_year`), a
+/// line per cohort with the key indicators, so that each cohort gets its own
+/// feedback; None with one cohort. A figure hidden for one cohort is hidden
+/// for every cohort of the incubator: the others and the incubator's own
+/// figure would give it away by subtraction.
+fn cohort_table(inputs: &Inputs, w: &Words, id: &str, period: &str) -> Option<Table> {
+    let cohorts: Vec<(String, String)> = inputs
+        .groups
+        .get("incubator:cohort")?
+        .iter()
+        .filter_map(|(code, _)| {
+            let year = code.strip_prefix(id)?.strip_prefix(':')?;
+            Some((
+                code.clone(),
+                format!("{} {year}", w.pick("Angkatan", "Cohort")),
+            ))
+        })
+        .collect();
+    if cohorts.len() < 2 {
+        return None;
+    }
+    let mut table = group_table(
+        inputs,
+        w,
+        "incubator:cohort",
+        &cohorts,
+        period,
+        w.pick("Per angkatan", "By cohort").into(),
+    );
+    for (column, indicator) in GROUP_TABLE.iter().enumerate() {
+        let hidden = cohorts.iter().any(|(code, _)| {
+            inputs
+                .row(indicator, period, "incubator:cohort", code)
+                .is_some_and(|r| r.suppressed)
+        });
+        if hidden {
+            for row in &mut table.rows {
+                if let Some(cell) = row.get_mut(column + 2) {
+                    *cell = Cell::from(w.pick("ditutup", "withheld").to_string());
+                }
+            }
+        }
+    }
+    Some(table)
 }
 
 /// One feedback report per incubator, `incubator/<id>.pdf`, with the
