@@ -289,3 +289,85 @@ fn an_incubator_with_two_cohorts_reports_each() {
         .clone();
     assert!(!text(&other).contains("Per angkatan"));
 }
+
+/// When the data has a follow-up round, the reports print it beside the
+/// endline: how many businesses still run a year on and their income, the
+/// figures an independent count of the follow-up answers gives; a report
+/// for a quarter before the follow-up does not.
+#[test]
+fn the_follow_up_round_is_reported_a_year_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let write = |name: &str, text: &str| {
+        std::fs::write(d.join(name), text).unwrap();
+        d.join(name).to_string_lossy().into_owned()
+    };
+    let db = d.join("db.duckdb").to_string_lossy().into_owned();
+    let incubators = write(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+    );
+    let mut sheet = template();
+    // A year on, ten of the twelve businesses still run.
+    sheet = sheet.replace("business_income\n", "business_income,business_operating\n");
+    sheet = sheet.replace("00\n", "00,ya\n");
+    for k in 1..=12 {
+        let (running, income) = if k <= 10 {
+            ("ya", "1600000")
+        } else {
+            ("tidak", "")
+        };
+        let cluster = if k <= 6 { "kuliner" } else { "ritel" };
+        sheet.push_str(&format!(
+            "K22-{k:02},followup,2023-09-12,Nama {k},prokus,2022,INK-32-01,32,32.17,{cluster},P,ya,ya,{income},{running}\n"
+        ));
+    }
+    let sheet = write("template-2022.csv", &sheet);
+    prokus(d, &["ingest", "--db", &db, &incubators, &sheet]);
+    let pdf_words = |dir: &str, file: &str| {
+        let o = Command::new("pdftotext")
+            .args(["-layout", d.join(dir).join(file).to_str().unwrap(), "-"])
+            .output()
+            .expect("pdftotext (scripts/test.sh installs poppler-utils)");
+        String::from_utf8(o.stdout)
+            .unwrap()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let report = |out: &str, period: Option<&str>| {
+        let out_dir = d.join(out).to_string_lossy().into_owned();
+        let mut args = vec!["report", "--db", &db, "--out", &out_dir];
+        if let Some(p) = period {
+            args.extend(["--period", p]);
+        }
+        prokus(d, &args);
+    };
+    report("now", None);
+    // Independently: the share still running among the follow-up's answers.
+    let conn = duckdb::Connection::open(&db).unwrap();
+    let (n, running): (i64, f64) = conn
+        .query_row(
+            "SELECT count(*), 100.0 * avg(business_operating::INT) FROM response_current
+             WHERE wave = 'followup' AND business_operating IS NOT NULL",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    drop(conn);
+    assert_eq!(n, 12);
+    let incubator = pdf_words("now", "incubator/INK-32-01.pdf");
+    let at = incubator
+        .find("Setahun kemudian")
+        .expect("a follow-up table");
+    let table = &incubator[at..];
+    let shown = format!("{running:.1}%").replace('.', ",");
+    assert!(
+        table.contains(&format!("Usaha masih berjalan (%) 100,0% 12 {shown}")),
+        "{}",
+        &table[..400.min(table.len())]
+    );
+    assert!(pdf_words("now", "national.pdf").contains("Setahun kemudian"));
+    report("2022", Some("2022-Q4"));
+    assert!(!pdf_words("2022", "incubator/INK-32-01.pdf").contains("Setahun kemudian"));
+}

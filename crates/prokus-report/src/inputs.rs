@@ -63,7 +63,7 @@ pub use prokus_metrics::NATIONAL_CODE;
 
 /// The waves the reports print, in order: those of the one list of waves
 /// ([`prokus_metrics::WAVES`]) up to the endline. The follow-up wave, a year
-/// after, is not reported yet.
+/// after, has a table of its own beside the endline's (`followup_table`).
 pub const WAVES: &[&str] = up_to_endline(prokus_metrics::WAVES);
 
 /// `waves` up to and with `endline` (all of them without one).
@@ -579,8 +579,19 @@ impl Reads {
     ) -> Inputs {
         // Nothing after the period: its rounds and quarters only.
         let last = WAVES.iter().position(|w| *w == self.as_of.wave);
+        // The follow-up, a year after the endline, is reported once the
+        // period reaches the quarter its answers are dated in.
+        let followup_quarter = self
+            .waves
+            .iter()
+            .find(|c| c.wave == "followup" && c.arm == "prokus")
+            .and_then(|c| NaiveDate::parse_from_str(&c.median_date, "%Y-%m-%d").ok())
+            .map(quarter_of);
         let later = |period: &str| match WAVES.iter().position(|w| *w == period) {
             Some(i) => last.is_some_and(|last| i > last),
+            None if period == "followup" => followup_quarter
+                .as_deref()
+                .is_none_or(|q| q > self.as_of.quarter.as_str()),
             None => {
                 quarter_start(period).is_some()
                     && !self.as_of.quarter.is_empty()

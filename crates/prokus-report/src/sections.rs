@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, NaiveDate};
 
-use prokus_metrics::Indicator;
+use prokus_metrics::{Indicator, IndicatorRow};
 
 use crate::figures::*;
 use crate::format::{self, Lang};
@@ -340,6 +340,76 @@ pub(crate) fn round_of<'a>(inputs: &Inputs, id: &str, period: &'a str) -> &'a st
     } else {
         period
     }
+}
+
+/// The indicators of the follow-up table: whether the business survived a
+/// year after the endline, its income and the jobs in it, and saving.
+pub(crate) const FOLLOWUP_TABLE: [&str; 5] = [
+    "business_operating",
+    "business_income",
+    "business_income_change_pct",
+    "workers_total",
+    "saves_monthly",
+];
+
+/// A year on: the follow-up survey's figures of a scope beside its
+/// endline's, when the data has a follow-up round (and the run's period
+/// reaches it); None otherwise. Changes are from the baseline, over the KPM
+/// who answered both.
+pub(crate) fn followup_table(inputs: &Inputs, w: &Words, level: &str, code: &str) -> Option<Table> {
+    let rows: Vec<Vec<Cell>> = FOLLOWUP_TABLE
+        .iter()
+        .filter_map(|id| {
+            let i = inputs.catalog.get(id)?;
+            let after = inputs.row(id, "followup", level, code)?;
+            let endline = inputs.row(id, "endline", level, code);
+            let shown = |r: &IndicatorRow| {
+                if r.suppressed {
+                    w.suppressed(r)
+                } else {
+                    w.value(i, r.value)
+                }
+            };
+            Some(vec![
+                Cell::from(w.label(i).to_string()),
+                Cell::from(endline.map_or_else(|| "–".to_string(), shown)),
+                Cell::from(w.n(after.n)),
+                Cell::from(shown(after)),
+                Cell::from(if after.suppressed {
+                    w.suppressed(after)
+                } else {
+                    w.ci(i, after)
+                }),
+            ])
+        })
+        .collect();
+    if rows.is_empty() {
+        return None;
+    }
+    Some(Table {
+        title: w
+            .pick(
+                "Setahun kemudian: survei tindak lanjut",
+                "A year on: the follow-up survey",
+            )
+            .into(),
+        columns: vec![
+            w.pick("Indikator", "Indicator").into(),
+            w.pick("Akhir", "Endline").into(),
+            "n".into(),
+            w.pick("Tindak lanjut", "Follow-up").into(),
+            w.pick("IK 95%", "95% CI").into(),
+        ],
+        align: vec!["left", "right", "right", "right", "right"],
+        rows,
+        note: w
+            .pick(
+                "Survei tindak lanjut, sekitar setahun setelah survei akhir: apakah usaha bertahan, dan pendapatannya. Perubahan dihitung dari survei awal atas KPM yang menjawab survei awal dan tindak lanjut.",
+                "The follow-up survey, about a year after the endline: whether the businesses survived, and their income. Changes are from the baseline, over the KPM who answered both the baseline and the follow-up.",
+            )
+            .into(),
+        widths: Vec::new(),
+    })
 }
 
 /// The counts of accompaniment (mentoring sessions, TKSK visits), which a

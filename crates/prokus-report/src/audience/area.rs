@@ -169,17 +169,16 @@ pub(crate) fn area(
             w.pick("Per kecamatan", "By district"),
         )
     };
-    let mut tables = vec![
-        indicator_table(
-            inputs,
-            &w,
-            level,
-            code,
-            period,
-            format!("{} {name}", w.pick("Indikator", "Indicators")),
-        ),
-        crate::findings::findings_table(inputs, &w, level, code),
-    ];
+    let mut tables = vec![indicator_table(
+        inputs,
+        &w,
+        level,
+        code,
+        period,
+        format!("{} {name}", w.pick("Indikator", "Indicators")),
+    )];
+    tables.extend(followup_table(inputs, &w, level, code));
+    tables.push(crate::findings::findings_table(inputs, &w, level, code));
     // The writers of the area: its own Dinas Sosial, and in a province's
     // report its regencies' offices and its incubators.
     tables.extend(crate::findings::written_feedback(

@@ -696,6 +696,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                 .collect(),
             tables: [
                 Some(compare),
+                followup_table(inputs, &w, "incubator", id),
                 Some(crate::findings::findings_table(inputs, &w, "incubator", id)),
                 crate::findings::written_feedback(
                     inputs,

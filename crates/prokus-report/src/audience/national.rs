@@ -163,6 +163,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 ),
             ]
             .into_iter()
+            .chain(followup_table(inputs, &w, "national", NATIONAL_CODE))
             .chain([crate::findings::findings_table(
                 inputs,
                 &w,
