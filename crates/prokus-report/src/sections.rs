@@ -426,6 +426,39 @@ pub(crate) fn label_at(w: &Words, i: &Indicator, round: &str, period: &str) -> S
     }
 }
 
+/// Complementary suppression in a table of the parts of one whole (an
+/// incubator's cohorts or mentors, a regency's TKSK): where a column hides
+/// exactly one part's figure, the whole's figure and the other parts' would
+/// give it away by subtraction, so the smallest other part (by `sizes`, one
+/// per row) is withheld too. `hidden[r][k]` says whether row `r` hides
+/// column `first + k`.
+pub(crate) fn withhold_complements(
+    rows: &mut [Vec<Cell>],
+    hidden: &[Vec<bool>],
+    sizes: &[i64],
+    first: usize,
+    w: &Words,
+) {
+    let columns = hidden.first().map_or(0, Vec::len);
+    for k in 0..columns {
+        let hiding: Vec<usize> = hidden
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.get(k).copied().unwrap_or(false))
+            .map(|(r, _)| r)
+            .collect();
+        if hiding.len() != 1 {
+            continue;
+        }
+        let other = (0..rows.len())
+            .filter(|r| *r != hiding[0])
+            .min_by_key(|r| sizes.get(*r).copied().unwrap_or(i64::MAX));
+        if let Some(cell) = other.and_then(|r| rows[r].get_mut(first + k)) {
+            *cell = Cell::from(w.pick("ditutup", "withheld").to_string());
+        }
+    }
+}
+
 /// One line per person who accompanies the scope's KPM (`level` `mentor`
 /// or `tksk`): how many KPM the register gives them, the sessions or visits
 /// per month in the latest round that had any, and the outcomes at the
@@ -461,17 +494,23 @@ pub(crate) fn accompaniment_table(
     let indicators: Vec<&Indicator> = ids.iter().filter_map(|id| inputs.catalog.get(id)).collect();
     let mut columns = vec![person.to_string(), "KPM".to_string()];
     columns.extend(indicators.iter().map(|i| short_label(i, w)));
-    let rows = people
+    let mut hidden: Vec<Vec<bool>> = Vec::new();
+    let mut rows: Vec<Vec<Cell>> = people
         .iter()
         .map(|(name, kpm)| {
             let mut row = vec![
                 Cell::from(name.clone()),
                 Cell::from(format::number(*kpm as f64, 0, w.lang)),
             ];
+            hidden.push(vec![false; indicators.len()]);
+            let hides = hidden.last_mut().expect("pushed above");
             for (k, i) in indicators.iter().enumerate() {
                 let period = if k == 0 { accompanied } else { latest };
                 row.push(match inputs.row(&i.id, period, level, name) {
-                    Some(r) if r.suppressed => Cell::from(w.suppressed(r)),
+                    Some(r) if r.suppressed => {
+                        hides[k] = true;
+                        Cell::from(w.suppressed(r))
+                    }
                     Some(r) => Cell {
                         text: w.value(i, r.value),
                         status: r.status.clone(),
@@ -482,6 +521,8 @@ pub(crate) fn accompaniment_table(
             row
         })
         .collect();
+    let sizes: Vec<i64> = people.iter().map(|(_, kpm)| *kpm).collect();
+    withhold_complements(&mut rows, &hidden, &sizes, 2, w);
     let mut align = vec!["left", "right"];
     align.extend(indicators.iter().map(|_| "right"));
     let planned = inputs
@@ -516,6 +557,10 @@ pub(crate) fn accompaniment_table(
             Lang::Id => format!("Rencana: {}.", w.value(i, Some(plan))),
             Lang::En => format!("Planned: {}.", w.value(i, Some(plan))),
         });
+    }
+    if let Some(withheld) = w.withheld_note(&rows) {
+        note.push(' ');
+        note.push_str(withheld);
     }
     Some(Table {
         title: title.to_string(),
@@ -947,4 +992,47 @@ pub(crate) fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
 /// A table's column headers.
 pub(crate) fn header(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// One hidden part of a whole hides the smallest other part too; two
+    /// hidden parts, or none, hide nothing more.
+    #[test]
+    fn a_lone_hidden_part_takes_the_smallest_other_with_it() {
+        let w = Words {
+            lang: Lang::Id,
+            min_cell: 5,
+        };
+        let cell = |t: &str| Cell::from(t.to_string());
+        let mut rows = vec![
+            vec![cell("M1"), cell("n<5"), cell("n<5"), cell("50%")],
+            vec![cell("M2"), cell("60%"), cell("n<5"), cell("40%")],
+            vec![cell("M3"), cell("70%"), cell("30%"), cell("45%")],
+            vec![cell("M4"), cell("80%"), cell("20%"), cell("35%")],
+        ];
+        let hidden = vec![
+            vec![true, true, false],
+            vec![false, true, false],
+            vec![false, false, false],
+            vec![false, false, false],
+        ];
+        // M4 is smaller than M2 and M3.
+        withhold_complements(&mut rows, &hidden, &[3, 12, 9, 7], 1, &w);
+        let texts: Vec<Vec<&str>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| c.text.as_str()).collect())
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                ["M1", "n<5", "n<5", "50%"],
+                ["M2", "60%", "n<5", "40%"],
+                ["M3", "70%", "30%", "45%"],
+                ["M4", "ditutup", "20%", "35%"],
+            ]
+        );
+    }
 }

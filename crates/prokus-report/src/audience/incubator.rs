@@ -733,9 +733,9 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
 
 /// For an incubator whose KPM belong to several cohorts (`cohort_year`), a
 /// line per cohort with the key indicators, so that each cohort gets its own
-/// feedback; None with one cohort. A figure hidden for one cohort is hidden
-/// for every cohort of the incubator: the others and the incubator's own
-/// figure would give it away by subtraction.
+/// feedback; None with one cohort. A figure hidden for one cohort hides
+/// another's ([`withhold_complements`]): the incubator's own figure would
+/// give it away by subtraction.
 fn cohort_table(inputs: &Inputs, w: &Words, id: &str, period: &str) -> Option<Table> {
     let cohorts: Vec<(String, String)> = inputs
         .groups
@@ -760,19 +760,33 @@ fn cohort_table(inputs: &Inputs, w: &Words, id: &str, period: &str) -> Option<Ta
         period,
         w.pick("Per angkatan", "By cohort").into(),
     );
-    for (column, indicator) in GROUP_TABLE.iter().enumerate() {
-        let hidden = cohorts.iter().any(|(code, _)| {
+    let hidden: Vec<Vec<bool>> = cohorts
+        .iter()
+        .map(|(code, _)| {
+            GROUP_TABLE
+                .iter()
+                .map(|indicator| {
+                    inputs
+                        .row(indicator, period, "incubator:cohort", code)
+                        .is_some_and(|r| r.suppressed)
+                })
+                .collect()
+        })
+        .collect();
+    let sizes: Vec<i64> = cohorts
+        .iter()
+        .map(|(code, _)| {
             inputs
-                .row(indicator, period, "incubator:cohort", code)
-                .is_some_and(|r| r.suppressed)
-        });
-        if hidden {
-            for row in &mut table.rows {
-                if let Some(cell) = row.get_mut(column + 2) {
-                    *cell = Cell::from(w.pick("ditutup", "withheld").to_string());
-                }
-            }
-        }
+                .row("saves_monthly", period, "incubator:cohort", code)
+                .map_or(0, |r| r.n)
+        })
+        .collect();
+    withhold_complements(&mut table.rows, &hidden, &sizes, 2, w);
+    if let Some(withheld) = w.withheld_note(&table.rows)
+        && !table.note.contains(withheld)
+    {
+        table.note.push(' ');
+        table.note.push_str(withheld);
     }
     Some(table)
 }
