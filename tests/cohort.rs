@@ -282,12 +282,81 @@ fn an_incubator_with_two_cohorts_reports_each() {
         let shown = format!("{running:.1}%").replace('.', ",");
         assert_eq!(words.last().unwrap(), &shown, "{line}");
     }
+    drop(conn);
     let other = table
         .iter()
         .find(|r| !r["incubator_id"].is_empty() && r["incubator_id"] != incubator)
         .unwrap()["incubator_id"]
         .clone();
     assert!(!text(&other).contains("Per angkatan"));
+
+    // `--cohort 2022`: the reports of that cohort alone. Its one incubator
+    // has a report, naming the cohort and its KPM; every KPM it lists is
+    // of 2022.
+    let only = dir.path().join("reports-2022");
+    prokus(
+        dir.path(),
+        &[
+            "report",
+            "--db",
+            db.to_str().unwrap(),
+            "--cohort",
+            "2022",
+            "--out",
+            only.to_str().unwrap(),
+        ],
+    );
+    let pdfs: Vec<String> = std::fs::read_dir(only.join("incubator"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".pdf"))
+        .collect();
+    assert_eq!(pdfs, [format!("{incubator}.pdf")]);
+    let o = Command::new("pdftotext")
+        .args([
+            "-layout",
+            only.join("incubator").join(&pdfs[0]).to_str().unwrap(),
+            "-",
+        ])
+        .output()
+        .unwrap();
+    let report = String::from_utf8(o.stdout).unwrap();
+    let of_2022: Vec<&str> = table
+        .iter()
+        .filter(|r| r["incubator_id"] == incubator && r["cohort_year"] == "2022")
+        .map(|r| r["kpm_id"].as_str())
+        .collect();
+    assert!(report.contains("Angkatan 2022"));
+    assert!(
+        report.contains(&format!("{} KPM", of_2022.len())),
+        "{} KPM of 2022",
+        of_2022.len()
+    );
+    let listed: Vec<&str> = report
+        .split_whitespace()
+        .filter(|t| t.starts_with("KPM21-"))
+        .collect();
+    assert!(!listed.is_empty());
+    for kpm in listed {
+        assert!(of_2022.contains(&kpm), "{kpm} is of 2022");
+    }
+    // A cohort the register does not have is refused, naming those it has.
+    let out = Command::new(BIN)
+        .args([
+            "report",
+            "--db",
+            db.to_str().unwrap(),
+            "--cohort",
+            "2019",
+            "--out",
+        ])
+        .arg(dir.path().join("none"))
+        .env("PROKUS_NIK_KEY_FILE", dir.path().join("nik.key"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("2021 (") && said.contains("2022 ("), "{said}");
 }
 
 /// When the data has a follow-up round, the reports print it beside the

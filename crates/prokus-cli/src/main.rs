@@ -144,6 +144,11 @@ enum Command {
         /// the change from the quarter before. By default the latest round.
         #[arg(long, value_parser = parse_period)]
         period: Option<prokus_report::Period>,
+        /// Report on one cohort alone (the register's `cohort_year`, e.g.
+        /// 2022): every figure, check and list is of its households, and
+        /// the reports are named with it.
+        #[arg(long, value_name = "YEAR")]
+        cohort: Option<i32>,
         /// Write PDF/A-2b, for archiving.
         #[arg(long)]
         pdfa: bool,
@@ -898,6 +903,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             targets,
             schedule,
             period,
+            cohort,
             pdfa,
             timings,
             single_process,
@@ -920,6 +926,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 settings,
                 &audiences,
                 period.unwrap_or_default(),
+                cohort,
                 &stages,
             )?;
             let (written, failed) = report(
@@ -1430,6 +1437,7 @@ fn gather_with_stages(
     settings: prokus_metrics::settings::Settings,
     audiences: &[&'static Audience],
     period: prokus_report::Period,
+    cohort: Option<i32>,
     stages: &Stages,
 ) -> Result<prokus_report::Inputs> {
     let running = std::sync::Mutex::new(Vec::new());
@@ -1449,6 +1457,7 @@ fn gather_with_stages(
             rows: None,
             on_step: &on_step,
             period,
+            cohort,
         },
     )?)
 }
@@ -1640,6 +1649,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
             rows: Some(table.rows()?),
             on_step: &|_, _| {},
             period: Default::default(),
+            cohort: None,
         },
     )?;
     let found = &inputs.quality;

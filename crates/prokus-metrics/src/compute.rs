@@ -1449,6 +1449,51 @@ pub fn release_current_answers(conn: &Connection) -> Result<(), MetricsError> {
     Ok(())
 }
 
+/// Narrows `conn` to the households of one cohort (`cohort_year`), for a
+/// run that reports on that cohort alone: temporary tables of its KPM, their
+/// submissions and their current answers stand, under the same names, in
+/// front of the database's own, so that every query on `conn` (indicators,
+/// checks, the reports' reads) sees that cohort only, until
+/// [`release_cohort`]. Returns the number of its KPM. Nothing is written to
+/// the database.
+pub fn keep_cohort(conn: &Connection, year: i32) -> Result<i64, MetricsError> {
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE kpm AS SELECT * FROM main.kpm WHERE cohort_year = $1",
+        [year],
+    )?;
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE response AS
+             SELECT * FROM main.response WHERE kpm_id IN (SELECT kpm_id FROM temp.main.kpm);
+         CREATE OR REPLACE TEMP TABLE response_current AS
+             SELECT * FROM main.response_current WHERE kpm_id IN (SELECT kpm_id FROM temp.main.kpm);
+         CREATE OR REPLACE TEMP TABLE response_superseded AS
+             SELECT * FROM main.response_superseded WHERE kpm_id IN (SELECT kpm_id FROM temp.main.kpm);",
+    )?;
+    Ok(conn.query_row("SELECT count(*) FROM temp.main.kpm", [], |r| r.get(0))?)
+}
+
+/// Drops what [`keep_cohort`] made: the database's own tables are seen again.
+pub fn release_cohort(conn: &Connection) -> Result<(), MetricsError> {
+    conn.execute_batch(
+        "DROP TABLE IF EXISTS temp.main.kpm;
+         DROP TABLE IF EXISTS temp.main.response;
+         DROP TABLE IF EXISTS temp.main.response_current;
+         DROP TABLE IF EXISTS temp.main.response_superseded;",
+    )?;
+    Ok(())
+}
+
+/// The cohorts of the database and their KPM, for a message naming them
+/// (read before [`keep_cohort`], whose tables stand in front of the
+/// register's).
+pub fn cohorts(conn: &Connection) -> Result<Vec<(Option<i32>, i64)>, MetricsError> {
+    let mut stmt = conn.prepare(
+        "SELECT cohort_year, count(*) FROM kpm GROUP BY cohort_year ORDER BY cohort_year",
+    )?;
+    let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<Result<Vec<_>, _>>()?)
+}
+
 /// The group code of the national level's one group (its name is
 /// `Indonesia`), as the indicator rows and the targets file write it.
 pub const NATIONAL_CODE: &str = "ID";

@@ -32,8 +32,8 @@ pub mod targets;
 pub use catalog::{Aggregation, Catalog, Direction, Indicator, Population, Unit};
 pub use compute::{
     CSV_HEADER, Dimension, IndicatorRow, IndicatorTable, Level, NATIONAL_CODE, Options, Period,
-    VALUE_SCRATCH, WaveCount, compute, compute_rows, keep_current_answers, periods,
-    release_current_answers, release_values, wave_counts,
+    VALUE_SCRATCH, WaveCount, cohorts, compute, compute_rows, keep_cohort, keep_current_answers,
+    periods, release_cohort, release_current_answers, release_values, wave_counts,
 };
 /// The waves, in survey order: the one list the ingest crate checks answers
 /// against and the database's `wave` table holds.

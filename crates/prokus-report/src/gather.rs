@@ -58,6 +58,10 @@ pub struct GatherOptions<'a> {
     /// The period the reports are as of (`--period`): its rounds and
     /// quarters only.
     pub period: crate::Period,
+    /// One cohort (`cohort_year`) to report on alone (`--cohort`): every
+    /// figure, check and list is of its households; `rows` is then not
+    /// used (the indicators are computed for the cohort).
+    pub cohort: Option<i32>,
 }
 
 /// Reads and computes what the reports of `options.audiences` print, from
@@ -69,17 +73,28 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         rows,
         on_step,
         period,
+        cohort,
     } = options;
     let indicator_options = crate::indicator_options(&settings);
     // Parsed once for the indicators, the estimates and the reports.
     let catalog = Catalog::builtin();
     let with_impact = audiences.contains(&&audience::national::AUDIENCE);
     let checker = conn.try_clone()?;
+    // One cohort's run sees its households only, on both connections
+    // (the checks' below, on their thread).
+    let _cohort = cohort
+        .map(|year| CohortKept::keep(&[conn], year))
+        .transpose()?;
+    // Rows computed by the caller are of every cohort.
+    let rows = rows.filter(|_| cohort.is_none());
     let settings_ref = &settings;
     let period_ref = &period;
     let (found, computed) = std::thread::scope(|scope| {
         let checks = scope.spawn(move || -> Result<_, ReportError> {
             on_step(Step::Checking, true);
+            let _cohort = cohort
+                .map(|year| CohortKept::keep(&[&checker], year))
+                .transpose()?;
             let kept = CurrentAnswers::keep(&checker)?;
             let quality = prokus_metrics::quality::check(
                 kept.conn,
@@ -126,12 +141,56 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     });
     let ((quality, reads), (rows, impact)) = (found?, computed?);
     let mut inputs = reads.finish(rows, catalog, quality, settings);
+    inputs.cohort = cohort;
     // The estimates compare the endline with the baseline: a report for an
     // earlier period has no endline yet.
     if inputs.db.as_of.period == crate::Period::Latest || inputs.db.as_of.wave == "endline" {
         inputs.impact = impact;
     }
     Ok(inputs)
+}
+
+/// A cohort kept on connections ([`prokus_metrics::keep_cohort`]),
+/// released when dropped, also when a step fails.
+struct CohortKept<'c> {
+    conns: Vec<&'c Connection>,
+}
+
+impl<'c> CohortKept<'c> {
+    fn keep(conns: &[&'c Connection], year: i32) -> Result<Self, ReportError> {
+        let kept = CohortKept {
+            conns: conns.to_vec(),
+        };
+        for conn in conns {
+            // Listed before the cohort's tables hide the register's.
+            let all = prokus_metrics::cohorts(conn)?;
+            if prokus_metrics::keep_cohort(conn, year)? == 0 {
+                let cohorts = all
+                    .into_iter()
+                    .map(|(year, n)| match year {
+                        Some(y) => format!("{y} ({n} KPM)"),
+                        None => format!("none given ({n} KPM)"),
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                return Err(ReportError::Cohort {
+                    year,
+                    reason: format!(
+                        "no KPM of this cohort in the register; its cohorts are: {cohorts}"
+                    ),
+                });
+            }
+        }
+        Ok(kept)
+    }
+}
+
+impl Drop for CohortKept<'_> {
+    fn drop(&mut self) {
+        for conn in &self.conns {
+            let _ = prokus_metrics::release_cohort(conn);
+        }
+    }
 }
 
 /// The current answers kept on a connection for the checks and the reads;
@@ -229,6 +288,7 @@ mod tests {
                 rows: None,
                 on_step: &|step, started| steps.lock().unwrap().push((step, started)),
                 period: Default::default(),
+                cohort: None,
             },
         )
         .unwrap();
@@ -328,6 +388,7 @@ mod tests {
                 rows: None,
                 on_step: &|_, _| {},
                 period: Default::default(),
+                cohort: None,
             },
         )
         .unwrap();

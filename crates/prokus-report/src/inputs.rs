@@ -380,6 +380,8 @@ pub struct Inputs {
     pub impact: Vec<prokus_metrics::impact::ImpactRow>,
     /// Generation time, shown in footers.
     pub generated: chrono::NaiveDateTime,
+    /// The one cohort the run reports on (`--cohort`), named with the period.
+    pub cohort: Option<i32>,
     pub(crate) index: RowIndex,
     /// The quarters with national figures, oldest first: code (`2021-Q3`)
     /// and first day.
@@ -648,6 +650,7 @@ impl Reads {
             settings,
             impact: Vec::new(),
             generated: chrono::Utc::now().naive_utc(),
+            cohort: None,
             index,
             quarters,
             groups,
@@ -681,10 +684,15 @@ impl Inputs {
             return String::new();
         };
         let quarter = format::quarter(start, lang);
-        match (&self.db.as_of.period, lang) {
+        let period = match (&self.db.as_of.period, lang) {
             (Period::YearToDate(year), Lang::Id) => format!("Tahun {year} s.d. {quarter}"),
             (Period::YearToDate(year), Lang::En) => format!("{year} to date ({quarter})"),
             _ => quarter,
+        };
+        match (self.cohort, lang) {
+            (Some(year), Lang::Id) => format!("{period} · Angkatan {year}"),
+            (Some(year), Lang::En) => format!("{period} · Cohort {year}"),
+            (None, _) => period,
         }
     }
 

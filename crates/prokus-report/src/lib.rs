@@ -119,6 +119,14 @@ pub enum ReportError {
         /// Why it cannot be reported.
         reason: String,
     },
+    /// A cohort (`--cohort`) the register has no KPM of.
+    #[error("cohort {year}: {reason}")]
+    Cohort {
+        /// The cohort year asked.
+        year: i32,
+        /// Why it cannot be reported.
+        reason: String,
+    },
     /// No such province or incubator.
     #[error("no province or incubator `{0}` with ProKUS KPM in this database")]
     UnknownScope(String),

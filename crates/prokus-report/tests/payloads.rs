@@ -46,6 +46,7 @@ fn inputs() -> &'static Inputs {
                 rows: None,
                 on_step: &|_, _| {},
                 period: Default::default(),
+                cohort: None,
             },
         )
         .unwrap();
