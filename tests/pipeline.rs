@@ -1553,3 +1553,134 @@ fn a_report_for_an_earlier_quarter_prints_that_quarters_round_only() {
         }
     }
 }
+
+/// A re-run keeps the PDFs whose inputs did not change: all of them when
+/// nothing was loaded, and after one incubator's corrected feedback sheet
+/// all but that incubator's report, its province's and the national one;
+/// `--force` renders them all.
+#[test]
+fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rerun");
+    let _ = std::fs::remove_dir_all(&dir);
+    let data = dir.join("data");
+    prokus(&[
+        "sample",
+        "--households",
+        "200",
+        "--seed",
+        "3",
+        "--out",
+        data.to_str().unwrap(),
+    ]);
+    let db = dir.join("r.duckdb");
+    let mut args: Vec<String> = vec!["ingest".into(), "--db".into(), db.to_string_lossy().into()];
+    for e in std::fs::read_dir(&data).unwrap() {
+        let p = e.unwrap().path();
+        if p.extension().is_some_and(|x| x == "csv")
+            || p.ends_with("prokus_monitoring_2021-10-15.xlsx")
+        {
+            args.push(p.to_string_lossy().into());
+        }
+    }
+    prokus(&args.iter().map(String::as_str).collect::<Vec<_>>());
+    let out = dir.join("reports");
+    let report = |extra: &[&str]| -> String {
+        let mut args = vec![
+            "report",
+            "--db",
+            db.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(extra);
+        String::from_utf8(prokus(&args).stdout).unwrap()
+    };
+    // Every PDF's bytes, by path under the folder.
+    let pdfs = || -> BTreeMap<String, Vec<u8>> {
+        let mut all = BTreeMap::new();
+        for sub in ["", "province", "regency", "incubator"] {
+            for e in std::fs::read_dir(out.join(sub)).unwrap() {
+                let p = e.unwrap().path();
+                if p.extension().is_some_and(|x| x == "pdf") {
+                    let name = p.strip_prefix(&out).unwrap().to_string_lossy().into_owned();
+                    all.insert(name, std::fs::read(&p).unwrap());
+                }
+            }
+        }
+        all
+    };
+    let first = report(&[]);
+    let before = pdfs();
+    assert!(
+        first.starts_with(&format!("wrote {} PDFs", before.len())),
+        "{first}"
+    );
+    let again = report(&[]);
+    assert!(
+        again.contains(&format!(
+            "wrote 0 PDFs to {}; kept {}",
+            out.display(),
+            before.len()
+        )),
+        "{again}"
+    );
+    assert_eq!(pdfs(), before, "nothing rewritten");
+    // One incubator sends its feedback for the quarter again, corrected.
+    let register = csv::Reader::from_path(data.join("kpm_register.csv"))
+        .unwrap()
+        .deserialize::<BTreeMap<String, String>>()
+        .map(Result::unwrap)
+        .find(|r| !r["incubator_id"].is_empty())
+        .unwrap();
+    let (incubator, province) = (
+        register["incubator_id"].clone(),
+        register["province_code"].clone(),
+    );
+    let sheet = dir.join("feedback-corrected.csv");
+    std::fs::write(
+        &sheet,
+        format!("period,incubator_id,kind,actor,text\n2021-Q3,{incubator},obstacle,tksk,Koreksi: kunjungan TKSK belum terjadwal\n"),
+    )
+    .unwrap();
+    prokus(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        sheet.to_str().unwrap(),
+    ]);
+    let third = report(&[]);
+    let after = pdfs();
+    let changed: Vec<&String> = after
+        .iter()
+        .filter(|(name, bytes)| before.get(*name) != Some(bytes))
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(changed.len(), 3, "{changed:?}");
+    assert!(
+        changed.contains(&&format!("incubator/{incubator}.pdf")),
+        "{changed:?}"
+    );
+    assert!(
+        changed.contains(&&"national.pdf".to_string()),
+        "{changed:?}"
+    );
+    assert!(
+        changed
+            .iter()
+            .any(|n| n.starts_with(&format!("province/{province}-"))),
+        "{changed:?}"
+    );
+    assert!(
+        third.contains(&format!(
+            "wrote 3 PDFs to {}; kept {}",
+            out.display(),
+            before.len() - 3
+        )),
+        "{third}"
+    );
+    let forced = report(&["--force"]);
+    assert!(
+        forced.starts_with(&format!("wrote {} PDFs", before.len())),
+        "{forced}"
+    );
+}

@@ -152,6 +152,11 @@ enum Command {
         /// Write PDF/A-2b, for archiving.
         #[arg(long)]
         pdfa: bool,
+        /// Render every PDF; by default a PDF whose inputs (data, charts,
+        /// templates, language, engine) did not change since the run that
+        /// wrote it is kept as it is.
+        #[arg(long)]
+        force: bool,
         /// Also write how long each PDF took (CSV: audience, scope, ms; then files_ms
         /// for the files beside it, such as an incubator's attention workbook).
         #[arg(long, value_name = "FILE")]
@@ -905,6 +910,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             period,
             cohort,
             pdfa,
+            force,
             timings,
             single_process,
         } => {
@@ -919,6 +925,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 lang,
                 out: out.clone(),
                 pdfa,
+                force,
             };
             let audiences = audiences(&audience);
             let inputs = gather_with_stages(
@@ -929,7 +936,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 cohort,
                 &stages,
             )?;
-            let (written, failed) = report(
+            let (written, kept, failed) = report(
                 inputs,
                 &audiences,
                 &render,
@@ -937,7 +944,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 !single_process,
                 timings.as_deref(),
             )?;
-            println!("wrote {written} PDFs to {}", out.display());
+            if kept > 0 {
+                println!(
+                    "wrote {written} PDFs to {}; kept {kept} whose data, charts and templates had not changed (--force renders them all)",
+                    out.display()
+                );
+            } else {
+                println!("wrote {written} PDFs to {}", out.display());
+            }
             Ok(if failed > 0 {
                 ExitCode::FAILURE
             } else {
@@ -1463,7 +1477,7 @@ fn gather_with_stages(
 }
 
 /// Renders the reports of `audiences` from `inputs`, with a progress bar
-/// and, when `helpers`, helper processes; returns (written, failed).
+/// and, when `helpers`, helper processes; returns (written, kept, failed).
 fn report(
     inputs: prokus_report::Inputs,
     audiences: &[&'static Audience],
@@ -1471,7 +1485,7 @@ fn report(
     show_progress: bool,
     helpers: bool,
     timings: Option<&Path>,
-) -> Result<(usize, usize)> {
+) -> Result<(usize, usize, usize)> {
     let jobs = prokus_report::jobs(&inputs, audiences);
     let bar = progress_bar(jobs.len() as u64, "PDF", show_progress);
     let helpers = if helpers && jobs.len() > 1 {
@@ -1525,7 +1539,8 @@ fn report(
             out.flush()
         })?;
     }
-    Ok((results.len() - failed, failed))
+    let kept = results.iter().filter(|r| r.kept).count();
+    Ok((results.len() - failed - kept, kept, failed))
 }
 
 /// Starts `count` helper processes (this program's `compile-helper`); with a
@@ -1674,8 +1689,10 @@ fn demo(out: &Path) -> Result<ExitCode> {
         lang: Lang::Id,
         out: reports.clone(),
         pdfa: false,
+        // The demo shows the whole pipeline: every PDF is made afresh.
+        force: true,
     };
-    let (written, failed) = report(
+    let (written, _, failed) = report(
         inputs,
         &prokus_report::audience::ALL,
         &render,

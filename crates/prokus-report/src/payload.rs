@@ -297,12 +297,14 @@ pub struct Built {
 }
 
 /// A file written beside a report's PDF.
+#[derive(Debug)]
 pub struct Companion {
     pub(crate) name: String,
     pub(crate) lang: Lang,
     pub(crate) content: CompanionContent,
 }
 
+#[derive(Debug)]
 pub(crate) enum CompanionContent {
     /// An incubator's KPM who need attention, most urgent first.
     Attention(Vec<crate::audience::incubator::Attention>),

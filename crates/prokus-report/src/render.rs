@@ -2,6 +2,7 @@
 //! fonts, Typst's memo cache evicted every few reports, each PDF written to a
 //! temporary name and renamed, so a crash never leaves half a PDF.
 
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -57,6 +58,77 @@ pub struct RenderOptions {
     pub out: PathBuf,
     /// Write PDF/A-2b, for archiving.
     pub pdfa: bool,
+    /// Render every PDF, also those whose inputs did not change since the
+    /// run that wrote them ([`RENDERED`]).
+    pub force: bool,
+}
+
+/// The file in an output folder with the fingerprint of each PDF written
+/// there: a hash of what the PDF is made of (its data without the
+/// generation time and data snapshot, its charts, the files beside it, the
+/// templates, the language and the engine's version). A PDF whose
+/// fingerprint is unchanged, and which is still there with its files, is
+/// kept as it is.
+pub const RENDERED: &str = ".prokus-rendered";
+
+/// The fingerprint of a built report ([`RENDERED`]).
+fn fingerprint(built: &Built, options: &RenderOptions) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    let mut part = |bytes: &[u8]| {
+        hash.update((bytes.len() as u64).to_le_bytes());
+        hash.update(bytes);
+    };
+    part(concat!("prokus ", env!("CARGO_PKG_VERSION")).as_bytes());
+    part(options.lang.code().as_bytes());
+    part(&[u8::from(options.pdfa)]);
+    for (name, source) in crate::world::templates() {
+        part(name.as_bytes());
+        part(source.as_bytes());
+    }
+    // What changes on every run, or with any file loaded, but not what the
+    // report says: the generation time and the data snapshot's hash.
+    let p = &built.payload;
+    let meta = crate::payload::Meta {
+        generated: String::new(),
+        footer: String::new(),
+        snapshot: String::new(),
+        ..p.meta.clone()
+    };
+    let stable = (
+        &meta,
+        &p.headings,
+        &p.summary,
+        &p.kpis,
+        &p.tables,
+        &p.charts,
+        &p.annex,
+        &p.impact,
+    );
+    part(&serde_json::to_vec(&stable).unwrap_or_default());
+    for (name, svg) in &built.charts {
+        part(name.as_bytes());
+        part(svg.as_bytes());
+    }
+    for file in &built.files {
+        part(format!("{file:?}").as_bytes());
+    }
+    hex::encode(hash.finalize())
+}
+
+/// The fingerprints an earlier run recorded in `out`, by path under it.
+fn recorded(out: &Path) -> HashMap<String, String> {
+    std::fs::read_to_string(out.join(RENDERED))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|l| l.split_once('\t'))
+        .map(|(path, print)| (path.to_string(), print.to_string()))
+        .collect()
+}
+
+/// A PDF's path under the output folder, as [`RENDERED`] records it.
+fn relative(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 /// What happened to one job.
@@ -73,6 +145,9 @@ pub struct Rendered {
     /// Milliseconds spent on the files beside its PDF, if any (an
     /// incubator's workbook of KPM who need attention).
     pub files_millis: u128,
+    /// True when the PDF (and its files) of an earlier run was kept: its
+    /// fingerprint had not changed ([`RENDERED`]).
+    pub kept: bool,
 }
 
 /// Renders `jobs` in parallel; `progress` is called after each job.
@@ -102,10 +177,17 @@ pub fn render_all(
     let finished = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Rendered)>> = Mutex::new(Vec::with_capacity(jobs.len()));
     let mut helpers = helpers.into_iter();
+    let before = if options.force {
+        HashMap::new()
+    } else {
+        recorded(&options.out)
+    };
+    let prints: Mutex<HashMap<String, Option<String>>> = Mutex::new(HashMap::new());
     std::thread::scope(|scope| {
         for _ in 0..workers.min(jobs.len()) {
             let mut helper = helpers.next();
             let (next, finished, done) = (&next, &finished, &done);
+            let (before, prints) = (&before, &prints);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -113,19 +195,26 @@ pub fn render_all(
                     // A report that panics (a bug) fails alone, named with
                     // the panic's message; the batch goes on.
                     let mut times = (0, 0);
-                    let result = isolated(&job.file_name(inputs).display().to_string(), || {
-                        render_with(inputs, job, options, &mut helper, &mut times)
+                    let name = job.file_name(inputs);
+                    let known = before.get(&relative(&name)).map(String::as_str);
+                    let result = isolated(&name.display().to_string(), || {
+                        render_with(inputs, job, options, known, &mut helper, &mut times)
                     });
-                    let (result, files) = match result {
-                        Ok((pdf, files)) => (Ok(pdf), files),
-                        Err(e) => (Err(e), Vec::new()),
+                    let (result, files, print, kept) = match result {
+                        Ok(done) => (Ok(done.pdf), done.files, Some(done.fingerprint), done.kept),
+                        Err(e) => (Err(e), Vec::new(), None, false),
                     };
+                    prints
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .insert(relative(&name), print);
                     let rendered = Rendered {
                         job: job.clone(),
                         result,
                         files,
                         millis: times.0,
                         files_millis: times.1,
+                        kept,
                     };
                     progress(&rendered);
                     done.lock()
@@ -147,6 +236,25 @@ pub fn render_all(
         }
     });
     typst::comemo::evict(0);
+    // The fingerprints of this run's PDFs, with those of the others the
+    // folder holds (a failed PDF's is dropped: it is rendered next time).
+    let mut all = recorded(&options.out);
+    for (path, print) in prints.into_inner().unwrap_or_else(|e| e.into_inner()) {
+        match print {
+            Some(print) => all.insert(path, print),
+            None => all.remove(&path),
+        };
+    }
+    let mut lines: Vec<String> = all
+        .into_iter()
+        .filter(|(path, _)| options.out.join(path).exists())
+        .map(|(path, print)| format!("{path}\t{print}\n"))
+        .collect();
+    lines.sort();
+    // Without the record the next run renders everything: slower, not wrong.
+    if let Err(e) = write_atomically(&options.out.join(RENDERED), lines.concat().as_bytes()) {
+        tracing::warn!(error = %e, "the fingerprints of the PDFs were not recorded");
+    }
     let mut done = done.into_inner().unwrap_or_else(|e| e.into_inner());
     done.sort_by_key(|(i, _)| *i);
     done.into_iter().map(|(_, r)| r).collect()
@@ -160,30 +268,48 @@ pub fn render_one(
     options: &RenderOptions,
     times: &mut (u128, u128),
 ) -> Result<PathBuf, ReportError> {
-    render_with(inputs, job, options, &mut None, times).map(|(pdf, _)| pdf)
+    render_with(inputs, job, options, None, &mut None, times).map(|done| done.pdf)
+}
+
+/// One report done: its PDF and the files beside it, written or kept.
+struct Done {
+    pdf: PathBuf,
+    files: Vec<PathBuf>,
+    fingerprint: String,
+    kept: bool,
 }
 
 /// [`render_one`], compiled by `helper` when there is one ([`compile_via`]).
+/// `known` is the fingerprint an earlier run recorded for its PDF: when the
+/// report's is the same and its files are there, they are kept.
 fn render_with(
     inputs: &Inputs,
     job: &Job,
     options: &RenderOptions,
+    known: Option<&str>,
     helper: &mut Option<Helper>,
     times: &mut (u128, u128),
-) -> Result<(PathBuf, Vec<PathBuf>), ReportError> {
+) -> Result<Done, ReportError> {
     let start = Instant::now();
-    let written = write_pdf(inputs, job, options, helper);
+    let written = write_pdf(inputs, job, options, known, helper);
     times.0 = start.elapsed().as_millis();
-    let (path, files) = written?;
+    let (path, files, fingerprint, kept) = written?;
     let start = Instant::now();
     let mut beside = Vec::with_capacity(files.len());
     for file in &files {
         let at = path.with_file_name(file.name());
-        write_atomically(&at, &file.bytes()?)?;
+        if !kept {
+            write_atomically(&at, &file.bytes()?)?;
+        }
         beside.push(at);
     }
     times.1 = start.elapsed().as_millis();
-    Ok((path, beside))
+    Ok(Done {
+        pdf: path,
+        files: beside,
+        fingerprint,
+        kept,
+    })
 }
 
 /// Builds, compiles and writes one report's PDF; returns where, and the
@@ -192,13 +318,23 @@ fn write_pdf(
     inputs: &Inputs,
     job: &Job,
     options: &RenderOptions,
+    known: Option<&str>,
     helper: &mut Option<Helper>,
-) -> Result<(PathBuf, Vec<Companion>), ReportError> {
+) -> Result<(PathBuf, Vec<Companion>, String, bool), ReportError> {
+    let built = (job.audience.build)(inputs, options.lang, &job.scope)?;
+    let print = fingerprint(&built, options);
+    let path = options.out.join(job.file_name(inputs));
     let Built {
         payload,
         charts,
         files,
-    } = (job.audience.build)(inputs, options.lang, &job.scope)?;
+    } = built;
+    let unchanged = known == Some(print.as_str())
+        && path.exists()
+        && files.iter().all(|f| path.with_file_name(f.name()).exists());
+    if unchanged {
+        return Ok((path, files, print, true));
+    }
     let failed = |message| ReportError::Render {
         report: job.file_name(inputs).display().to_string(),
         message,
@@ -212,9 +348,8 @@ fn write_pdf(
         pdfa: options.pdfa,
     };
     let pdf = compile_via(helper, request).map_err(failed)?;
-    let path = options.out.join(job.file_name(inputs));
     write_atomically(&path, &pdf)?;
-    Ok((path, files))
+    Ok((path, files, print, false))
 }
 
 /// Compiles `request` with `helper`, or in this process when there is none.

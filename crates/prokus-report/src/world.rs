@@ -16,7 +16,7 @@ use crate::fonts::FONTS;
 
 /// The templates every report may import: the shared layout, then each
 /// audience's own ([`crate::audience::ALL`]).
-fn templates() -> Vec<(&'static str, &'static str)> {
+pub(crate) fn templates() -> Vec<(&'static str, &'static str)> {
     let mut all = vec![(
         "common.typ",
         include_str!("../../../report-templates/common.typ"),

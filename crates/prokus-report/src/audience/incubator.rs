@@ -258,6 +258,7 @@ pub(crate) fn next_dates(inputs: &Inputs, w: &Words) -> Table {
 pub(crate) const ATTENTION_ROWS: usize = 25;
 
 /// A KPM of the incubator and why it needs attention.
+#[derive(Debug)]
 pub(crate) struct Attention {
     pub(crate) kpm_id: String,
     pub(crate) business: String,
