@@ -25,7 +25,7 @@ pub enum IngestError {
     /// The header matches none of the formats the engine reads.
     #[error(
         "{path}: unknown format: the header ({header}) is neither a KoboToolbox or ODK export \
-         of the mapped form, a KPM register nor an incubator list\n  hint: {hint}"
+         of the mapped form, a KPM register, an incubator list nor a feedback sheet\n  hint: {hint}"
     )]
     UnknownFormat {
         /// The file.

@@ -64,6 +64,43 @@ pub const FEEDBACK_ACTORS: &[(&str, &[&str])] = &[
     ("tksk", &[]),
 ];
 
+/// Indonesian column names a sheet may use, with the canonical one each
+/// stands for.
+pub const FEEDBACK_ALIASES: &[(&str, &str)] = &[
+    ("periode", "period"),
+    ("triwulan", "period"),
+    ("jenis", "kind"),
+    ("aktor", "actor"),
+    ("untuk", "actor"),
+    ("isi", "text"),
+    ("teks", "text"),
+    ("penulis", "author"),
+    ("id_inkubator", "incubator_id"),
+    ("kode_kabupaten", "regency_code"),
+    ("kode_provinsi", "province_code"),
+    ("id_kpm", "kpm_id"),
+    ("persetujuan_kisah", "consent_story"),
+];
+
+/// `header` as its canonical column name when it is one of
+/// [`FEEDBACK_ALIASES`] (case and spacing aside), else as it is.
+pub(crate) fn canonical_header(header: &str) -> String {
+    let key = header.trim().to_lowercase().replace([' ', '-'], "_");
+    FEEDBACK_ALIASES
+        .iter()
+        .find(|(alias, _)| *alias == key)
+        .map_or_else(|| header.to_string(), |(_, name)| name.to_string())
+}
+
+/// Whether headers are those of a feedback sheet: a period, a kind and a
+/// text, by their names or their Indonesian ones.
+pub(crate) fn is_feedback(headers: &[String]) -> bool {
+    let names: Vec<String> = headers.iter().map(|h| canonical_header(h)).collect();
+    ["period", "kind", "text"]
+        .iter()
+        .all(|n| names.iter().any(|h| h.trim().eq_ignore_ascii_case(n)))
+}
+
 /// The longest text a row may hold, in characters: a paragraph, which the
 /// reports print whole.
 pub const MAX_FEEDBACK_CHARS: usize = 2000;
@@ -401,6 +438,33 @@ mod tests {
             )
             .unwrap();
         assert_eq!(kept, 0);
+    }
+
+    /// A sheet with Indonesian column names loads as the canonical one.
+    #[test]
+    fn indonesian_column_names_are_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = program(&dir);
+        let sheet = "Periode,ID Inkubator,Jenis,Untuk,Isi,Penulis\n\
+                     Triwulan III 2021,INK-A,permintaan,dinsos,Mohon pelatihan NIB,Mentor Ani\n";
+        let s = db
+            .ingest(
+                &write(&dir, "umpan_balik.csv", sheet),
+                &FormMapping::prokus(),
+            )
+            .unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("feedback", 1), "{s:?}");
+        assert_eq!(
+            stored(&db),
+            [(
+                "2021-Q3".into(),
+                "incubator:INK-A".into(),
+                "request".into(),
+                "dinas_sosial".into(),
+                "Mohon pelatihan NIB".into(),
+                None
+            )]
+        );
     }
 
     /// A corrected sheet replaces what the same writer wrote for the same

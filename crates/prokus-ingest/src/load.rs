@@ -102,7 +102,7 @@ impl Format {
         let has = |name: &str| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
         // Before the survey exports: a Kobo or ODK export of the feedback
         // form has their columns too.
-        if has("period") && has("kind") && has("text") {
+        if crate::feedback::is_feedback(headers) {
             return Some(Format::Feedback);
         }
         if has("_uuid") || has("_submission_time") {
@@ -302,7 +302,7 @@ pub(crate) fn ingest_file(
         // A file without a header row has data here: masked and clipped.
         header: safe_text(&table.headers.iter().take(6).cloned().collect::<Vec<_>>().join(", ")),
         hint: "check that this is a survey export of the ProKUS form (or pass --form MAPPING for another form), \
-               kpm_register.csv or incubators.csv"
+               kpm_register.csv, incubators.csv or a feedback sheet (period, kind, text and who writes)"
             .into(),
     })?;
     let plan = match format {
@@ -343,13 +343,21 @@ pub(crate) fn ingest_file(
             INCUBATOR_COLUMNS,
             &["incubator_id", "name"],
         )?),
-        Format::Feedback => Plan::Feedback(ColumnIndex::new(
-            file,
-            format,
-            &table.headers,
-            FEEDBACK_COLUMNS,
-            &["period", "kind", "text"],
-        )?),
+        Format::Feedback => {
+            // Indonesian column names read as the canonical ones.
+            let headers: Vec<String> = table
+                .headers
+                .iter()
+                .map(|h| crate::feedback::canonical_header(h))
+                .collect();
+            Plan::Feedback(ColumnIndex::new(
+                file,
+                format,
+                &headers,
+                FEEDBACK_COLUMNS,
+                &["period", "kind", "text"],
+            )?)
+        }
         Format::Template => {
             let mut survey = SurveyPlan::new(
                 file,
