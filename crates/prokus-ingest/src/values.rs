@@ -294,6 +294,11 @@ pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
     if let Ok(dt) = s.parse::<NaiveDateTime>() {
         return Ok(dt);
     }
+    // A hand-filled sheet's date (`2022-03-18`), before the formats that
+    // would each fail on it first.
+    if let Ok(d) = s.parse::<NaiveDate>() {
+        return Ok(d.and_time(NaiveTime::MIN));
+    }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
         return Ok(dt.with_timezone(&Utc).naive_utc());
     }
