@@ -435,3 +435,54 @@ fn twenty_thousand_copies_of_one_form_make_findings_of_bounded_size() {
     }
     assert_eq!(copies, n);
 }
+
+/// `--memory-limit` is set with a statement: anything but a size is
+/// refused before it reaches DuckDB, and a size is taken (the run spills
+/// beyond it rather than fail).
+#[test]
+fn a_memory_limit_is_a_size_or_refused() {
+    let mut dir = Dir::new("memory-limit");
+    let db = dir.path("m.duckdb");
+    let incubators = dir.file(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+    );
+    dir.ok(&[
+        "ingest",
+        "--db",
+        &db,
+        "--memory-limit",
+        "256MB",
+        &incubators,
+    ]);
+    for bad in [
+        "1GB'; DROP TABLE incubator; --",
+        "lots",
+        "0GB",
+        "-1GB",
+        "4 GiB",
+    ] {
+        let limit = format!("--memory-limit={bad}");
+        let out = dir.run(&["check", "--db", &db, &limit, "--output", &dir.path("f.csv")]);
+        assert!(!out.status.success(), "{bad} refused");
+        assert!(
+            String::from_utf8_lossy(&out.stderr).contains("is not a memory size"),
+            "{bad}"
+        );
+    }
+    let out = dir.ok(&[
+        "rejects",
+        "--db",
+        &db,
+        "--memory-limit",
+        "1 gb",
+        "--output",
+        "-",
+    ]);
+    assert!(out.status.success());
+    let conn = duckdb::Connection::open(&db).unwrap();
+    let n: i64 = conn
+        .query_row("SELECT count(*) FROM incubator", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(n, 1, "the incubator list is still there");
+}

@@ -47,6 +47,10 @@ struct Cli {
     /// PROKUS_LOG takes tracing's filter syntax). Never a cell value or NIK.
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     verbose: u8,
+    /// The most memory DuckDB may hold (`4GB`, `512MB`); beyond it, it
+    /// spills to a folder beside the database. By default 80% of the RAM.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_memory_limit)]
+    memory_limit: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -746,6 +750,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ))),
             };
             let mut db = Database::open(&cli.db)?;
+            limit_memory(&db, cli.memory_limit.as_deref())?;
             // The worst failure of the files that did not load.
             let mut failed: Option<Failure> = None;
             if !json {
@@ -871,7 +876,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
                 return Ok(ExitCode::SUCCESS);
             }
-            let db = open_existing(&cli.db)?;
+            let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let settings = run_settings(&db, targets.as_deref(), None, None)?;
             let mut levels = prokus_metrics::Level::defaults();
             for level in by {
@@ -914,7 +919,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             timings,
             single_process,
         } => {
-            let db = open_existing(&cli.db)?;
+            let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let settings = run_settings(&db, targets.as_deref(), schedule.as_deref(), None)?;
             print_missing_settings(&settings);
             let lang = match lang {
@@ -977,7 +982,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 ))
                 .into());
             }
-            let db = open_existing(&cli.db)?;
+            let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let stage = stages.start("estimating impact");
             let units = prokus_metrics::impact::units_by_variable(db.connection(), cluster)?;
             let rows = prokus_metrics::impact::impact_table(&catalog, indicator.as_deref(), &units);
@@ -1007,7 +1012,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Rejects { output } => {
-            let db = open_existing(&cli.db)?;
+            let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let n = prokus_ingest::export_rejects(&db, &output)?;
             if output.as_os_str() != "-" {
                 eprintln!("{n} rejected rows written to {}", output.display());
@@ -1024,7 +1029,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             checks,
             as_of,
         } => {
-            let db = open_existing(&cli.db)?;
+            let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let settings = run_settings(&db, None, schedule.as_deref(), checks.as_deref())?;
             if !settings.has_schedule() {
                 eprintln!("{}", NO_SCHEDULE);
@@ -1377,7 +1382,7 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
     Ok(())
 }
 
-fn open_existing(path: &Path) -> Result<Database> {
+fn open_existing(path: &Path, memory_limit: Option<&str>) -> Result<Database> {
     if !path.exists() {
         bail!(
             "{}: no such database\n  hint: create it with `prokus ingest --db {} FILES...` (or run `prokus demo`)",
@@ -1385,7 +1390,35 @@ fn open_existing(path: &Path) -> Result<Database> {
             path.display()
         );
     }
-    Ok(Database::open(path)?)
+    let db = Database::open(path)?;
+    limit_memory(&db, memory_limit)?;
+    Ok(db)
+}
+
+/// A `--memory-limit`: a whole number and a unit (KB, MB, GB, TB), as
+/// DuckDB takes it; checked here, since it is set with a statement.
+fn parse_memory_limit(text: &str) -> Result<String, String> {
+    let t = text.trim().to_uppercase().replace(' ', "");
+    let digits = t.chars().take_while(char::is_ascii_digit).count();
+    let (number, unit) = t.split_at(digits);
+    match (number.parse::<u64>(), unit) {
+        (Ok(n), "KB" | "MB" | "GB" | "TB") if n > 0 => Ok(format!("{n}{unit}")),
+        _ => Err(format!(
+            "`{text}` is not a memory size: write a whole number and KB, MB, GB or TB (4GB)"
+        )),
+    }
+}
+
+/// Sets DuckDB's memory limit (a size [`parse_memory_limit`] checked) for
+/// every connection of `db`.
+fn limit_memory(db: &Database, limit: Option<&str>) -> Result<()> {
+    if let Some(limit) = limit {
+        debug_assert!(parse_memory_limit(limit).as_deref() == Ok(limit));
+        db.connection()
+            .execute_batch(&format!("SET memory_limit = '{limit}'"))
+            .with_context(|| format!("setting the memory limit to {limit}"))?;
+    }
+    Ok(())
 }
 
 /// What is said when a run has no survey calendar.
