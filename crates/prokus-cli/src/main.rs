@@ -125,9 +125,11 @@ enum Command {
     },
     /// Render the PDF reports.
     Report {
-        /// Which reports.
-        #[arg(long, default_value = "all", value_parser = audience_parser())]
-        audience: String,
+        /// Which reports: one audience, several separated by commas
+        /// (`national,dashboard,province`: what they print is computed
+        /// once), or all.
+        #[arg(long, default_value = "all", value_delimiter = ',', value_parser = audience_parser())]
+        audience: Vec<String>,
         /// Output folder.
         #[arg(long, default_value = "reports")]
         out: PathBuf,
@@ -385,12 +387,17 @@ fn audience_parser() -> clap::builder::PossibleValuesParser {
     clap::builder::PossibleValuesParser::new(values)
 }
 
-/// The audiences `--audience NAME` selects.
-fn audiences(name: &str) -> Vec<&'static Audience> {
-    match prokus_report::audience::find(name) {
-        Some(one) => vec![one],
-        None => prokus_report::audience::ALL.to_vec(),
+/// The audiences `--audience NAME[,NAME...]` selects, each once, in the
+/// order of [`prokus_report::audience::ALL`].
+fn audiences(names: &[String]) -> Vec<&'static Audience> {
+    if names.iter().any(|n| n == "all") {
+        return prokus_report::audience::ALL.to_vec();
     }
+    prokus_report::audience::ALL
+        .iter()
+        .copied()
+        .filter(|a| names.iter().any(|n| n == a.name))
+        .collect()
 }
 
 #[derive(Clone, Copy, ValueEnum)]
