@@ -480,11 +480,7 @@ pub(crate) const NATIONAL_FEEDBACK: &[&str] = &["obstacle", "request"];
 
 /// `2021-Q3` as `Triwulan III 2021` (`Q3 2021`).
 fn quarter_name(code: &str, w: &Words) -> String {
-    code.split_once("-Q")
-        .and_then(|(y, q)| {
-            let month = 3 * q.parse::<u32>().ok()? - 2;
-            chrono::NaiveDate::from_ymd_opt(y.parse().ok()?, month, 1)
-        })
+    crate::inputs::quarter_start(code)
         .map_or_else(|| code.to_string(), |d| format::quarter(d, w.lang))
 }
 

@@ -39,22 +39,19 @@ pub(crate) fn all<T>(
     sql: &str,
     f: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
 ) -> Result<Vec<T>, ReportError> {
-    Ok(conn
-        .prepare(sql)?
-        .query_map([], f)?
-        .collect::<Result<Vec<_>, _>>()?)
+    all_with(conn, sql, [], f)
 }
 
-/// Every row of a query whose one parameter is the last wave to read.
-fn all_up_to<T>(
+/// Every row of a query with `params`, mapped by `f`.
+fn all_with<T>(
     conn: &Connection,
     sql: &str,
-    wave: &str,
+    params: impl duckdb::Params,
     f: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
 ) -> Result<Vec<T>, ReportError> {
     Ok(conn
         .prepare(sql)?
-        .query_map([wave], f)?
+        .query_map(params, f)?
         .collect::<Result<Vec<_>, _>>()?)
 }
 
@@ -115,7 +112,13 @@ pub struct AsOf {
     pub period: Period,
 }
 
-/// The first day of quarter `code` (`2021-Q3`).
+/// The median submission date of `wave`'s ProKUS answers, if any.
+fn median_date(waves: &[WaveCount], wave: &str) -> Option<NaiveDate> {
+    let c = waves.iter().find(|c| c.wave == wave && c.arm == "prokus")?;
+    NaiveDate::parse_from_str(&c.median_date, "%Y-%m-%d").ok()
+}
+
+/// The first day of quarter `code` (`2021-Q3`); None for anything else.
 pub(crate) fn quarter_start(code: &str) -> Option<NaiveDate> {
     let (year, q) = code.split_once("-Q")?;
     let q = q.parse::<u32>().ok().filter(|q| (1..=4).contains(q))?;
@@ -134,13 +137,8 @@ pub(crate) fn resolve_period(waves: &[WaveCount], period: &Period) -> Result<AsO
     // The rounds with ProKUS answers, in order, with their median dates.
     let surveyed: Vec<(&'static str, Option<NaiveDate>)> = WAVES
         .iter()
-        .filter_map(|w| {
-            let c = waves.iter().find(|c| c.wave == *w && c.arm == "prokus")?;
-            Some((
-                *w,
-                NaiveDate::parse_from_str(&c.median_date, "%Y-%m-%d").ok(),
-            ))
-        })
+        .filter(|w| waves.iter().any(|c| c.wave == **w && c.arm == "prokus"))
+        .map(|w| (*w, median_date(waves, w)))
         .collect();
     let fail = |reason: String| ReportError::Period {
         period: match period {
@@ -473,7 +471,7 @@ impl Reads {
         let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         // Each KPM's rounds up to the period's: a report for an earlier
         // quarter judges what was known then.
-        let rows = all_up_to(conn, ATTENTION_SQL, as_of.wave, |r| {
+        let rows = all_with(conn, ATTENTION_SQL, [as_of.wave], |r| {
             Ok((
                 r.get::<_, String>(0)?,
                 KpmStatus {
@@ -509,7 +507,7 @@ impl Reads {
                 },
             ))
         })?;
-        let stories = all_up_to(conn, STORIES_SQL, as_of.wave, |r| {
+        let stories = all_with(conn, STORIES_SQL, [as_of.wave], |r| {
             Ok(Story {
                 incubator_id: r.get(0)?,
                 province_code: r.get(1)?,
@@ -583,12 +581,7 @@ impl Reads {
         let last = WAVES.iter().position(|w| *w == self.as_of.wave);
         // The follow-up, a year after the endline, is reported once the
         // period reaches the quarter its answers are dated in.
-        let followup_quarter = self
-            .waves
-            .iter()
-            .find(|c| c.wave == "followup" && c.arm == "prokus")
-            .and_then(|c| NaiveDate::parse_from_str(&c.median_date, "%Y-%m-%d").ok())
-            .map(quarter_of);
+        let followup_quarter = median_date(&self.waves, "followup").map(quarter_of);
         let later = |period: &str| match WAVES.iter().position(|w| *w == period) {
             Some(i) => last.is_some_and(|last| i > last),
             None if period == "followup" => followup_quarter
@@ -616,14 +609,7 @@ impl Reads {
         let mut quarters: Vec<(String, NaiveDate)> = index
             .values()
             .flat_map(|by_period| by_period.keys())
-            .filter_map(|code| {
-                let (year, q) = code.split_once("-Q")?;
-                let month = 3 * q.parse::<u32>().ok()? - 2;
-                Some((
-                    code.clone(),
-                    NaiveDate::from_ymd_opt(year.parse().ok()?, month, 1)?,
-                ))
-            })
+            .filter_map(|code| Some((code.clone(), quarter_start(code)?)))
             .collect();
         quarters.sort_by_key(|q| q.1);
         quarters.dedup();
