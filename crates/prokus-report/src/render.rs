@@ -71,21 +71,37 @@ pub struct RenderOptions {
 /// kept as it is.
 pub const RENDERED: &str = ".prokus-rendered";
 
-/// The fingerprint of a built report ([`RENDERED`]).
-fn fingerprint(built: &Built, options: &RenderOptions) -> String {
-    use sha2::{Digest, Sha256};
-    let mut hash = Sha256::new();
-    let mut part = |bytes: &[u8]| {
-        hash.update((bytes.len() as u64).to_le_bytes());
-        hash.update(bytes);
-    };
-    part(concat!("prokus ", env!("CARGO_PKG_VERSION")).as_bytes());
-    part(options.lang.code().as_bytes());
-    part(&[u8::from(options.pdfa)]);
+/// Adds one length-prefixed part to a fingerprint.
+fn part(hash: &mut sha2::Sha256, bytes: &[u8]) {
+    use sha2::Digest;
+    hash.update((bytes.len() as u64).to_le_bytes());
+    hash.update(bytes);
+}
+
+/// What every report of a run shares in its fingerprint: the engine's
+/// version, the language, PDF/A and every template. Hashed once per run;
+/// each report's [`fingerprint`] goes on from a copy of it.
+fn run_fingerprint(options: &RenderOptions) -> sha2::Sha256 {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    part(
+        &mut hash,
+        concat!("prokus ", env!("CARGO_PKG_VERSION")).as_bytes(),
+    );
+    part(&mut hash, options.lang.code().as_bytes());
+    part(&mut hash, &[u8::from(options.pdfa)]);
     for (name, source) in crate::world::templates() {
-        part(name.as_bytes());
-        part(source.as_bytes());
+        part(&mut hash, name.as_bytes());
+        part(&mut hash, source.as_bytes());
     }
+    hash
+}
+
+/// The fingerprint of a built report ([`RENDERED`]), from the run's
+/// ([`run_fingerprint`]).
+fn fingerprint(built: &Built, run: &sha2::Sha256) -> String {
+    use sha2::Digest;
+    let mut hash = run.clone();
     // What changes on every run, or with any file loaded, but not what the
     // report says: the generation time and the data snapshot's hash.
     let p = &built.payload;
@@ -105,13 +121,13 @@ fn fingerprint(built: &Built, options: &RenderOptions) -> String {
         &p.annex,
         &p.impact,
     );
-    part(&serde_json::to_vec(&stable).unwrap_or_default());
+    part(&mut hash, &serde_json::to_vec(&stable).unwrap_or_default());
     for (name, svg) in &built.charts {
-        part(name.as_bytes());
-        part(svg.as_bytes());
+        part(&mut hash, name.as_bytes());
+        part(&mut hash, svg.as_bytes());
     }
     for file in &built.files {
-        part(format!("{file:?}").as_bytes());
+        part(&mut hash, format!("{file:?}").as_bytes());
     }
     hex::encode(hash.finalize())
 }
@@ -177,17 +193,17 @@ pub fn render_all(
     let finished = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Rendered)>> = Mutex::new(Vec::with_capacity(jobs.len()));
     let mut helpers = helpers.into_iter();
-    let before = if options.force {
-        HashMap::new()
-    } else {
-        recorded(&options.out)
-    };
+    // Read once: looked up by the workers, then updated with their prints.
+    let mut all = recorded(&options.out);
+    let none = HashMap::new();
+    let before = if options.force { &none } else { &all };
+    let run = run_fingerprint(options);
     let prints: Mutex<HashMap<String, Option<String>>> = Mutex::new(HashMap::new());
     std::thread::scope(|scope| {
         for _ in 0..workers.min(jobs.len()) {
             let mut helper = helpers.next();
             let (next, finished, done) = (&next, &finished, &done);
-            let (before, prints) = (&before, &prints);
+            let (prints, run) = (&prints, &run);
             scope.spawn(move || {
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
@@ -198,7 +214,7 @@ pub fn render_all(
                     let name = job.file_name(inputs);
                     let known = before.get(&relative(&name)).map(String::as_str);
                     let result = isolated(&name.display().to_string(), || {
-                        render_with(inputs, job, options, known, &mut helper, &mut times)
+                        render_with(inputs, job, options, (run, known), &mut helper, &mut times)
                     });
                     let (result, files, print, kept) = match result {
                         Ok(done) => (Ok(done.pdf), done.files, Some(done.fingerprint), done.kept),
@@ -238,7 +254,6 @@ pub fn render_all(
     typst::comemo::evict(0);
     // The fingerprints of this run's PDFs, with those of the others the
     // folder holds (a failed PDF's is dropped: it is rendered next time).
-    let mut all = recorded(&options.out);
     for (path, print) in prints.into_inner().unwrap_or_else(|e| e.into_inner()) {
         match print {
             Some(print) => all.insert(path, print),
@@ -268,7 +283,8 @@ pub fn render_one(
     options: &RenderOptions,
     times: &mut (u128, u128),
 ) -> Result<PathBuf, ReportError> {
-    render_with(inputs, job, options, None, &mut None, times).map(|done| done.pdf)
+    let run = run_fingerprint(options);
+    render_with(inputs, job, options, (&run, None), &mut None, times).map(|done| done.pdf)
 }
 
 /// One report done: its PDF and the files beside it, written or kept.
@@ -280,18 +296,19 @@ struct Done {
 }
 
 /// [`render_one`], compiled by `helper` when there is one ([`compile_via`]).
-/// `known` is the fingerprint an earlier run recorded for its PDF: when the
-/// report's is the same and its files are there, they are kept.
+/// `prints` is the run's share of the fingerprints ([`run_fingerprint`])
+/// and the one an earlier run recorded for this PDF: when the report's is
+/// the same and its files are there, they are kept.
 fn render_with(
     inputs: &Inputs,
     job: &Job,
     options: &RenderOptions,
-    known: Option<&str>,
+    prints: (&sha2::Sha256, Option<&str>),
     helper: &mut Option<Helper>,
     times: &mut (u128, u128),
 ) -> Result<Done, ReportError> {
     let start = Instant::now();
-    let written = write_pdf(inputs, job, options, known, helper);
+    let written = write_pdf(inputs, job, options, prints, helper);
     times.0 = start.elapsed().as_millis();
     let (path, files, fingerprint, kept) = written?;
     let start = Instant::now();
@@ -318,11 +335,11 @@ fn write_pdf(
     inputs: &Inputs,
     job: &Job,
     options: &RenderOptions,
-    known: Option<&str>,
+    (run, known): (&sha2::Sha256, Option<&str>),
     helper: &mut Option<Helper>,
 ) -> Result<(PathBuf, Vec<Companion>, String, bool), ReportError> {
     let built = (job.audience.build)(inputs, options.lang, &job.scope)?;
-    let print = fingerprint(&built, options);
+    let print = fingerprint(&built, run);
     let path = options.out.join(job.file_name(inputs));
     let Built {
         payload,
