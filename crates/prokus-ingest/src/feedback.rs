@@ -11,7 +11,7 @@
 
 use duckdb::types::Value;
 
-use crate::load::{ColumnIndex, Problem, Reference, nik_problems, text};
+use crate::load::{ColumnIndex, Problem, Reference, nik_problems, text, unknown_region};
 use crate::values::{parse_quarter, parse_yes_no};
 use crate::wilayah::Level;
 
@@ -160,33 +160,25 @@ pub(crate) fn check_feedback_row(
                 None
             }
         }
-    } else if !regency_text.is_empty() {
-        match db.wilayah.resolve(Level::Regency, regency_text, None) {
-            Ok(r) => Some(("regency", r.code.clone())),
+    } else if !regency_text.is_empty() || !province_text.is_empty() {
+        // A regency's office, else a province's.
+        let (level, column, text) = if regency_text.is_empty() {
+            (Level::Province, "province_code", province_text)
+        } else {
+            (Level::Regency, "regency_code", regency_text)
+        };
+        match db.wilayah.resolve(level, text, None) {
+            Ok(r) => Some((
+                if level == Level::Regency {
+                    "regency"
+                } else {
+                    "province"
+                },
+                r.code.clone(),
+            )),
             Err(e) => {
-                problem(
-                    "regency_code",
-                    regency_text,
-                    format!(
-                        "unknown regency code or name; nearest: {}",
-                        e.nearest.join("; ")
-                    ),
-                );
-                None
-            }
-        }
-    } else if !province_text.is_empty() {
-        match db.wilayah.resolve(Level::Province, province_text, None) {
-            Ok(p) => Some(("province", p.code.clone())),
-            Err(e) => {
-                problem(
-                    "province_code",
-                    province_text,
-                    format!(
-                        "unknown province code or name; nearest: {}",
-                        e.nearest.join("; ")
-                    ),
-                );
+                let p = unknown_region(column, text, level, e.nearest);
+                problem(&p.column, &p.value, p.reason);
                 None
             }
         }

@@ -1790,6 +1790,29 @@ fn check_register_row(
     ])
 }
 
+/// The problem of a region code or name the Kemendagri list does not have,
+/// naming the nearest it does.
+pub(crate) fn unknown_region(
+    column: &str,
+    value: &str,
+    level: Level,
+    nearest: Vec<String>,
+) -> Problem {
+    let what = match level {
+        Level::Province => "province",
+        Level::Regency => "regency (kabupaten/kota)",
+        Level::District => "district (kecamatan)",
+    };
+    Problem {
+        column: column.into(),
+        value: value.into(),
+        reason: format!(
+            "unknown {what} code or name; nearest: {}",
+            nearest.join("; ")
+        ),
+    }
+}
+
 /// Province, regency and district codes of a register row, checked against the
 /// Kemendagri list and against each other.
 fn resolve_regions(
@@ -1799,22 +1822,14 @@ fn resolve_regions(
     problems: &mut Vec<Problem>,
 ) -> Option<(String, String, Option<String>)> {
     let w = db.wilayah;
-    let unknown = |column: &str, value: &str, what: &str, nearest: Vec<String>| Problem {
-        column: column.into(),
-        value: value.into(),
-        reason: format!(
-            "unknown {what} code or name; nearest: {}",
-            nearest.join("; ")
-        ),
-    };
     let regency_text = c.get(cells, "regency_code");
     let regency = match w.resolve(Level::Regency, regency_text, None) {
         Ok(r) => r,
         Err(e) => {
-            problems.push(unknown(
+            problems.push(unknown_region(
                 "regency_code",
                 regency_text,
-                "regency (kabupaten/kota)",
+                Level::Regency,
                 e.nearest,
             ));
             return None;
@@ -1832,10 +1847,10 @@ fn resolve_regions(
                     p.code, p.name, regency.code, regency.name
                 ),
             }),
-            Err(e) => problems.push(unknown(
+            Err(e) => problems.push(unknown_region(
                 "province_code",
                 province_text,
-                "province",
+                Level::Province,
                 e.nearest,
             )),
         }
@@ -1858,10 +1873,10 @@ fn resolve_regions(
                 None
             }
             Err(e) => {
-                problems.push(unknown(
+                problems.push(unknown_region(
                     "district_code",
                     district_text,
-                    "district (kecamatan)",
+                    Level::District,
                     e.nearest,
                 ));
                 None
@@ -2139,14 +2154,12 @@ fn check_incubator_row(
         match db.wilayah.resolve(Level::Province, province_text, None) {
             Ok(p) => Some(p.code.clone()),
             Err(e) => {
-                problems.push(Problem {
-                    column: "province_code".into(),
-                    value: province_text.into(),
-                    reason: format!(
-                        "unknown province code or name; nearest: {}",
-                        e.nearest.join("; ")
-                    ),
-                });
+                problems.push(unknown_region(
+                    "province_code",
+                    province_text,
+                    Level::Province,
+                    e.nearest,
+                ));
                 None
             }
         }
