@@ -296,7 +296,7 @@ enum MappingAction {
 /// people write it.
 fn parse_period(text: &str) -> Result<prokus_report::Period, String> {
     let t = text.trim();
-    if let Some(wave) = prokus_metrics::WAVES
+    if let Some(wave) = prokus_report::inputs::WAVES
         .iter()
         .find(|w| w.eq_ignore_ascii_case(t))
     {
@@ -316,7 +316,7 @@ fn parse_period(text: &str) -> Result<prokus_report::Period, String> {
         .map_err(|e| {
             format!(
                 "{e}; or a round ({}), or a year to date (2021-YTD)",
-                prokus_metrics::WAVES.join(", ")
+                prokus_report::inputs::WAVES.join(", ")
             )
         })
 }
