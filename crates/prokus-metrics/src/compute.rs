@@ -408,9 +408,14 @@ pub fn compute_rows(
 /// The code of the group that holds `code` of `level`, when the groups of
 /// `level` add up to it: a regency's province, a kecamatan's regency, and
 /// the nation for the provinces and each single attribute (incubator,
-/// cohort, cluster, category, sex). None for the rest (the nation itself,
-/// crossed levels, mentors and TKSK, an unknown kecamatan).
+/// cohort, cluster, category, sex), and for a crossed level the group of
+/// its first dimension (`INK-32-01:2022`, a cohort of incubator
+/// `INK-32-01`). None for the rest (the nation itself, mentors and TKSK, an
+/// unknown kecamatan).
 fn parent_of<'a>(level: &str, code: &'a str) -> Option<&'a str> {
+    if level.contains(':') {
+        return code.split_once(':').map(|(first, _)| first);
+    }
     match level {
         "province" | "incubator" | "cohort" | "cluster" | "category" | "gender" => {
             Some(NATIONAL_CODE)
@@ -1843,6 +1848,9 @@ pub(crate) mod tests {
             cell("district", "32.17.07", 7, 5),
             cell("gender", "female", 36, 5),
             cell("gender", "male", 4, 5),
+            cell("incubator:cohort", "INK-1:2021", 15, 5),
+            cell("incubator:cohort", "INK-1:2022", 3, 5),
+            cell("incubator:cohort", "INK-2:2021", 9, 5),
         ];
         suppress_complements(&mut rows);
         let hidden: Vec<&str> = rows
@@ -1853,10 +1861,21 @@ pub(crate) mod tests {
         // Jawa Tengah (3) was alone among the provinces: Jawa Timur, the
         // smaller of the others, goes with it; the regencies of Jawa Barat
         // hide nothing; two small kecamatan already hide each other; men (4)
-        // take women with them, the only other part of the nation.
+        // take women with them, the only other part of the nation; INK-1's
+        // small 2022 cohort takes its 2021 cohort with it (the incubator's
+        // own figure is published), INK-2's one cohort hides nothing.
         assert_eq!(
             hidden,
-            ["33", "35", "32.17.05", "32.17.06", "female", "male"]
+            [
+                "33",
+                "35",
+                "32.17.05",
+                "32.17.06",
+                "female",
+                "male",
+                "INK-1:2021",
+                "INK-1:2022"
+            ]
         );
         let withheld = rows.iter().find(|r| r.group_code == "35").unwrap();
         assert_eq!((withheld.n, withheld.value), (17, None), "keeps its n");

@@ -427,7 +427,9 @@ pub(crate) fn label_at(w: &Words, i: &Indicator, round: &str, period: &str) -> S
 }
 
 /// Complementary suppression in a table of the parts of one whole (an
-/// incubator's cohorts or mentors, a regency's TKSK): where a column hides
+/// incubator's mentors, a regency's TKSK: people the indicator table cannot
+/// tie to their whole, so its own suppression does not cover them; cohorts,
+/// a crossed level, it does): where a column hides
 /// exactly one part's figure, the whole's figure and the other parts' would
 /// give it away by subtraction, so the smallest other part (by `sizes`, one
 /// per row) is withheld too. `hidden[r][k]` says whether row `r` hides

@@ -734,9 +734,9 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
 
 /// For an incubator whose KPM belong to several cohorts (`cohort_year`), a
 /// line per cohort with the key indicators, so that each cohort gets its own
-/// feedback; None with one cohort. A figure hidden for one cohort hides
-/// another's ([`withhold_complements`]): the incubator's own figure would
-/// give it away by subtraction.
+/// feedback; None with one cohort. A small cohort's complement is already
+/// hidden in the indicator rows (`incubator:cohort` is a crossed level whose
+/// parts add up to the incubator).
 fn cohort_table(inputs: &Inputs, w: &Words, id: &str, period: &str) -> Option<Table> {
     let cohorts: Vec<(String, String)> = inputs
         .groups
@@ -750,46 +750,16 @@ fn cohort_table(inputs: &Inputs, w: &Words, id: &str, period: &str) -> Option<Ta
             ))
         })
         .collect();
-    if cohorts.len() < 2 {
-        return None;
-    }
-    let mut table = group_table(
-        inputs,
-        w,
-        "incubator:cohort",
-        &cohorts,
-        period,
-        w.pick("Per angkatan", "By cohort").into(),
-    );
-    let hidden: Vec<Vec<bool>> = cohorts
-        .iter()
-        .map(|(code, _)| {
-            GROUP_TABLE
-                .iter()
-                .map(|indicator| {
-                    inputs
-                        .row(indicator, period, "incubator:cohort", code)
-                        .is_some_and(|r| r.suppressed)
-                })
-                .collect()
-        })
-        .collect();
-    let sizes: Vec<i64> = cohorts
-        .iter()
-        .map(|(code, _)| {
-            inputs
-                .row("saves_monthly", period, "incubator:cohort", code)
-                .map_or(0, |r| r.n)
-        })
-        .collect();
-    withhold_complements(&mut table.rows, &hidden, &sizes, 2, w);
-    if let Some(withheld) = w.withheld_note(&table.rows)
-        && !table.note.contains(withheld)
-    {
-        table.note.push(' ');
-        table.note.push_str(withheld);
-    }
-    Some(table)
+    (cohorts.len() > 1).then(|| {
+        group_table(
+            inputs,
+            w,
+            "incubator:cohort",
+            &cohorts,
+            period,
+            w.pick("Per angkatan", "By cohort").into(),
+        )
+    })
 }
 
 /// One feedback report per incubator, `incubator/<id>.pdf`, with the
