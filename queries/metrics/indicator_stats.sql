@@ -19,17 +19,20 @@
 -- (their squares are themselves), the baseline sums for variables not
 -- compared with the baseline. After the baseline a panel variable counts only
 -- the KPM with a baseline value; winsorising clamps to the cut-offs of
--- `winsor_cut (variable, period, lo, hi)`, empty when it is off.
+-- `winsor_cut (variable, period, lo, hi)`, joined (`/* CUT JOINS */`) only
+-- when it is on (otherwise every KPM value would be joined twice to nothing).
 --
--- The file has three parts: the common CTEs; the query of the sums, once per
--- pass; the query of the medians (holistic, so computed from the rows, for
+-- The file has four parts: the common CTEs; the query of the sums, once per
+-- pass, in two stages, or at once (`direct`) for a pass of one grouping set,
+-- whose groups are its cells; the query of the medians (holistic, so computed from the rows, for
 -- the variables the catalog takes a median of), once or twice per pass: the
 -- grouping sets that only levels without `arm` use (reported for ProKUS KPM
 -- only) read the ProKUS rows alone (`/* ARMS */`), a sixth less work. compute.rs
 -- joins the queries with UNION ALL BY NAME into one statement, so that the
 -- KPM-level rows are built once (MATERIALIZED) and read by every pass.
--- `/* PERIODS */` keeps the waves alone in a pass without the national level
--- when only that level gets quarters (Options::quarters_national_only).
+-- `/* PERIODS */` is the pass's periods: all, the waves alone (the levels
+-- other than national when only that level gets quarters,
+-- Options::quarters_national_only), or the quarters and years to date alone.
 -- part: common
 WITH cut AS (
     SELECT period, /* CUT COLUMNS */
@@ -39,8 +42,7 @@ WITH cut AS (
 proj AS MATERIALIZED (
     SELECT k.period, k.kind, k.arm, /* CELL COLUMNS */, /* PROJECTION */
     FROM kpm_value k
-    LEFT JOIN cut c ON c.period = k.period
-    LEFT JOIN cut c0 ON c0.period = 'baseline'
+    /* CUT JOINS */
 )
 -- part: sums
 SELECT period, arm, /* DIMENSION COLUMNS */, sum(COLUMNS('\|'))
@@ -51,6 +53,11 @@ FROM (
     GROUP BY ALL
 )
 GROUP BY GROUPING SETS (/* GROUPING SETS */)
+-- part: direct
+SELECT period, arm, /* DIMENSION COLUMNS */, /* AGGREGATES */
+FROM proj
+WHERE /* PERIODS */
+GROUP BY ALL
 -- part: medians
 SELECT period, arm, /* DIMENSION COLUMNS */, /* MEDIANS */
 FROM proj

@@ -509,7 +509,6 @@ fn compute_all(
         variables.push(Variable {
             name: i.variable.clone(),
             panel: i.population == Population::Panel,
-            median: users().any(|j| j.aggregation == Aggregation::Median),
             binary: users().all(|j| j.aggregation == Aggregation::Share),
             winsor: options.winsorize.filter(|_| money),
         });
@@ -544,13 +543,15 @@ fn compute_all(
         sql = "queries/metrics/indicator_stats.sql",
         "indicator statistics"
     );
-    let sql = stats_sql(
-        &passes(&options.levels),
-        &variables,
-        options.quarters_national_only,
-    );
+    let sql = stats_sql(&passes(options, catalog, &variables), &variables);
+    let started = std::time::Instant::now();
     let mut stmt = conn.prepare(&sql)?;
     let frames: Vec<DataFrame> = stmt.query_polars([])?.collect();
+    tracing::debug!(
+        ms = started.elapsed().as_millis() as u64,
+        groups = frames.iter().map(DataFrame::height).sum::<usize>(),
+        "indicator statistics read"
+    );
     let names = group_names(conn)?;
     let order: HashMap<String, (i64, bool)> = conn
         .prepare("SELECT period, ordinal, kind = 'wave' FROM period_def")?
@@ -568,8 +569,6 @@ struct Variable {
     name: String,
     /// Compared over the panel after the baseline.
     panel: bool,
-    /// Some indicator takes its median.
-    median: bool,
     /// Every indicator of it is a share: its values are 0 or 1, so the sums
     /// of squares are the sums.
     binary: bool,
@@ -593,68 +592,144 @@ const GROUP_DIMENSIONS: [Dimension; 10] = [
     Dimension::Tksk,
 ];
 
-/// One statistics query: its cells and its grouping sets.
+/// One statistics query: its cells, its grouping sets, the variables its
+/// levels print and the periods it reads.
 struct Pass {
+    /// The dimensions the rows are first summed by: those of its sets.
     cells: Vec<Dimension>,
     sets: Vec<Vec<Dimension>>,
     /// The sets some level needs for the comparison group too (a level
     /// with `arm`); the others are reported for ProKUS KPM only.
     both_arms: Vec<Vec<Dimension>>,
+    /// The variables summed, as indices into the variables, each with
+    /// whether its median is taken.
+    variables: Vec<(usize, bool)>,
+    periods: Periods,
 }
 
-/// Groups the levels into queries: the geographic levels are sums of
-/// district cells, the others (and national) of incubator × cohort × cluster
-/// × category × gender cells; a level crossing the two kinds has its own.
-fn passes(levels: &[Level]) -> Vec<Pass> {
-    // A TKSK serves a kecamatan, and a mentor an incubator: when their
-    // levels are asked for on their own, they are one more column of the
-    // district cells and of the attribute cells (which that hardly
-    // multiplies), rather than a scan of every KPM value of their own.
-    let alone = |d: Dimension| levels.iter().any(|l| l.grouping() == [d]);
-    let mut geo = GROUP_DIMENSIONS[..3].to_vec();
-    if alone(Dimension::Tksk) {
-        geo.push(Dimension::Tksk);
+/// The periods a pass reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Periods {
+    All,
+    Waves,
+    /// Quarters and years to date.
+    NotWaves,
+}
+
+impl Periods {
+    /// Its condition on `kpm_value.kind`.
+    fn condition(self) -> &'static str {
+        match self {
+            Periods::All => "TRUE",
+            Periods::Waves => "kind = 'wave'",
+            Periods::NotWaves => "kind <> 'wave'",
+        }
     }
-    let mut attributes = GROUP_DIMENSIONS[3..8].to_vec();
-    if alone(Dimension::Mentor) {
-        attributes.push(Dimension::Mentor);
+}
+
+/// The geographic dimensions: a TKSK serves a kecamatan.
+const GEOGRAPHIC: [Dimension; 4] = [
+    Dimension::Province,
+    Dimension::Regency,
+    Dimension::District,
+    Dimension::Tksk,
+];
+
+/// Groups the levels into queries, so that each sums what its levels print
+/// and nothing more. The geographic levels (and TKSK) share one, the others
+/// (and national) another, and a level crossing the two kinds has its own;
+/// within a kind, the levels that print the same variables share a query
+/// (a kecamatan, printing five indicators, does not sum the twenty of a
+/// province). Each query first sums its rows into cells, the finest
+/// combination of its levels' dimensions, and its levels are sums of cells.
+/// When only the national level gets quarters
+/// ([`Options::quarters_national_only`]), the other levels read the waves
+/// alone, and the national quarters are a query of their own.
+fn passes(options: &Options, catalog: &Catalog, variables: &[Variable]) -> Vec<Pass> {
+    // The variables a level prints, and whether it takes their medians.
+    let printed = |level: &Level| -> Vec<(usize, bool)> {
+        let kept = options.level_indicators.get(&level.name());
+        variables
+            .iter()
+            .enumerate()
+            .filter_map(|(vi, v)| {
+                let mut used = catalog
+                    .indicators
+                    .iter()
+                    .filter(|i| i.variable == v.name && kept.is_none_or(|ids| ids.contains(&i.id)));
+                let first = used.next()?;
+                let median = std::iter::once(first)
+                    .chain(used)
+                    .any(|i| i.aggregation == Aggregation::Median);
+                Some((vi, median))
+            })
+            .collect()
+    };
+    #[derive(Clone, PartialEq)]
+    enum Kind {
+        Geographic,
+        Attributes,
+        Own(Vec<Dimension>),
     }
-    let (geo, attributes) = (&geo, &attributes);
-    let mut out = vec![
-        Pass {
-            cells: geo.to_vec(),
-            sets: Vec::new(),
-            both_arms: Vec::new(),
-        },
-        Pass {
-            cells: attributes.to_vec(),
-            sets: Vec::new(),
-            both_arms: Vec::new(),
-        },
-    ];
-    for level in levels {
+    let mut out: Vec<(Kind, Pass)> = Vec::new();
+    for level in &options.levels {
         let g = level.grouping();
-        let index = if g.is_empty() || g.iter().all(|d| attributes.contains(d)) {
-            1
-        } else if g.iter().all(|d| geo.contains(d)) {
-            0
+        let kind = if g.iter().all(|d| !GEOGRAPHIC.contains(d)) {
+            Kind::Attributes
+        } else if g.iter().all(|d| GEOGRAPHIC.contains(d)) {
+            Kind::Geographic
         } else {
-            out.push(Pass {
-                cells: g.clone(),
-                sets: Vec::new(),
-                both_arms: Vec::new(),
-            });
-            out.len() - 1
+            Kind::Own(g.clone())
         };
-        if level.dimensions().contains(&Dimension::Arm) && !out[index].both_arms.contains(&g) {
-            out[index].both_arms.push(g.clone());
+        let vars = printed(level);
+        if vars.is_empty() {
+            continue;
         }
-        if !out[index].sets.contains(&g) {
-            out[index].sets.push(g);
+        let periods: &[Periods] = if !options.quarters_national_only {
+            &[Periods::All]
+        } else if g.is_empty() {
+            &[Periods::Waves, Periods::NotWaves]
+        } else {
+            &[Periods::Waves]
+        };
+        for &periods in periods {
+            let index = match out
+                .iter()
+                .position(|(k, p)| *k == kind && p.variables == vars && p.periods == periods)
+            {
+                Some(i) => i,
+                None => {
+                    out.push((
+                        kind.clone(),
+                        Pass {
+                            cells: Vec::new(),
+                            sets: Vec::new(),
+                            both_arms: Vec::new(),
+                            variables: vars.clone(),
+                            periods,
+                        },
+                    ));
+                    out.len() - 1
+                }
+            };
+            let pass = &mut out[index].1;
+            if level.dimensions().contains(&Dimension::Arm) && !pass.both_arms.contains(&g) {
+                pass.both_arms.push(g.clone());
+            }
+            if !pass.sets.contains(&g) {
+                pass.sets.push(g.clone());
+            }
         }
     }
-    out.retain(|p| !p.sets.is_empty());
-    out
+    out.into_iter()
+        .map(|(_, mut pass)| {
+            let mut cells: Vec<Dimension> = pass.sets.iter().flatten().copied().collect();
+            cells.sort();
+            cells.dedup();
+            pass.cells = cells;
+            pass
+        })
+        .collect()
 }
 
 /// The statistics query, from queries/metrics/indicator_stats.sql: the
@@ -662,10 +737,11 @@ fn passes(levels: &[Level]) -> Vec<Pass> {
 /// of every pass, joined by `UNION ALL BY NAME`. Only fixed identifiers are
 /// written into it: dimension columns and the variable columns of kpm_value
 /// (checked to be plain lower-case names).
-fn stats_sql(passes: &[Pass], variables: &[Variable], quarters_national_only: bool) -> String {
+fn stats_sql(passes: &[Pass], variables: &[Variable]) -> String {
     let section = |name: &str| crate::sql::part(STATS_SQL, name);
     let common = section("common");
     let sums = section("sums");
+    let direct = section("direct");
     let medians = section("medians");
     let ident = |name: &str| {
         assert!(
@@ -725,47 +801,54 @@ fn stats_sql(passes: &[Pass], variables: &[Variable], quarters_national_only: bo
             .collect(),
         ",\n        ",
     );
-    let aggregates = join(
-        variables
-            .iter()
-            .map(|v| {
-                let x = ident(&v.name);
-                let x0 = ident(&format!("{}_0", v.name));
-                let name = |stat: &str| ident(&format!("{stat}|{}", v.name));
-                let mut own = format!("count({x}) AS {}, sum({x}) AS {}", name("n"), name("s"));
-                if !v.binary {
-                    own.push_str(&format!(", sum({x} * {x}) AS {}", name("ss")));
-                }
-                if v.panel {
-                    own.push_str(&format!(
-                        ", count({x0}) AS {}, sum({x0}) AS {}, sum({x} * {x0}) AS {}",
-                        name("n0"),
-                        name("t"),
-                        name("st")
-                    ));
+    // The sums of a pass's variables, then their medians.
+    let aggregates = |pass: &Pass| {
+        join(
+            pass.variables
+                .iter()
+                .map(|&(vi, _)| {
+                    let v = &variables[vi];
+                    let x = ident(&v.name);
+                    let x0 = ident(&format!("{}_0", v.name));
+                    let name = |stat: &str| ident(&format!("{stat}|{}", v.name));
+                    let mut own = format!("count({x}) AS {}, sum({x}) AS {}", name("n"), name("s"));
                     if !v.binary {
-                        own.push_str(&format!(", sum({x0} * {x0}) AS {}", name("tt")));
+                        own.push_str(&format!(", sum({x} * {x}) AS {}", name("ss")));
                     }
-                }
-                own
-            })
-            .collect(),
-        ",\n        ",
-    );
-    let median_columns = join(
-        variables
-            .iter()
-            .filter(|v| v.median)
-            .map(|v| {
-                format!(
-                    "median({}) AS {}",
-                    ident(&v.name),
-                    ident(&format!("median|{}", v.name))
-                )
-            })
-            .collect(),
-        ", ",
-    );
+                    if v.panel {
+                        own.push_str(&format!(
+                            ", count({x0}) AS {}, sum({x0}) AS {}, sum({x} * {x0}) AS {}",
+                            name("n0"),
+                            name("t"),
+                            name("st")
+                        ));
+                        if !v.binary {
+                            own.push_str(&format!(", sum({x0} * {x0}) AS {}", name("tt")));
+                        }
+                    }
+                    own
+                })
+                .collect(),
+            ",\n        ",
+        )
+    };
+    let median_columns = |pass: &Pass| {
+        join(
+            pass.variables
+                .iter()
+                .filter(|(_, median)| *median)
+                .map(|&(vi, _)| {
+                    let name = &variables[vi].name;
+                    format!(
+                        "median({}) AS {}",
+                        ident(name),
+                        ident(&format!("median|{name}"))
+                    )
+                })
+                .collect(),
+            ", ",
+        )
+    };
     let all_cells = join(
         GROUP_DIMENSIONS
             .iter()
@@ -773,7 +856,13 @@ fn stats_sql(passes: &[Pass], variables: &[Variable], quarters_national_only: bo
             .collect(),
         ", ",
     );
+    let cut_joins = if variables.iter().any(|v| v.winsor.is_some()) {
+        "LEFT JOIN cut c ON c.period = k.period\n    LEFT JOIN cut c0 ON c0.period = 'baseline'"
+    } else {
+        ""
+    };
     let mut text = common
+        .replace("/* CUT JOINS */", cut_joins)
         .replace("/* CUT COLUMNS */", &cut_columns)
         .replace("/* CELL COLUMNS */", &all_cells)
         .replace("/* PROJECTION */", &projection);
@@ -782,15 +871,9 @@ fn stats_sql(passes: &[Pass], variables: &[Variable], quarters_national_only: bo
             pass.cells.iter().map(|d| d.column().to_string()).collect(),
             ", ",
         );
+        let (aggregates, medians_of) = (aggregates(pass), median_columns(pass));
         // One query's grouping sets and its dimension columns: those of the
         // sets, NULL for the others (every query returns all of them).
-        // A pass without the national level reads the waves alone when only
-        // the national level gets quarters.
-        let periods = if quarters_national_only && !pass.sets.iter().any(|s| s.is_empty()) {
-            "kind = 'wave'"
-        } else {
-            "TRUE"
-        };
         let fill = |part: &str, sets: &[&Vec<Dimension>], arms: &str| {
             let dimension_columns = join(
                 GROUP_DIMENSIONS
@@ -817,18 +900,24 @@ fn stats_sql(passes: &[Pass], variables: &[Variable], quarters_national_only: bo
             );
             part.replace("/* CELL COLUMNS */", &cells)
                 .replace("/* AGGREGATES */", &aggregates)
-                .replace("/* MEDIANS */", &median_columns)
+                .replace("/* MEDIANS */", &medians_of)
                 .replace("/* DIMENSION COLUMNS */", &dimension_columns)
                 .replace("/* GROUPING SETS */", &sets)
                 .replace("/* ARMS */", arms)
-                .replace("/* PERIODS */", periods)
+                .replace("/* PERIODS */", pass.periods.condition())
         };
         if i > 0 {
             text.push_str("UNION ALL BY NAME\n");
         }
         let all: Vec<&Vec<Dimension>> = pass.sets.iter().collect();
-        text.push_str(&fill(sums, &all, "TRUE"));
-        if variables.iter().any(|v| v.median) {
+        // A pass of one set sums its rows into the set's groups at once: its
+        // cells are the groups.
+        text.push_str(&fill(
+            if all.len() == 1 { direct } else { sums },
+            &all,
+            "TRUE",
+        ));
+        if !medians_of.is_empty() {
             // Medians are computed from the rows, set by set: the sets no
             // level needs for the comparison group read ProKUS rows only.
             let (both, prokus): (Vec<&Vec<Dimension>>, Vec<&Vec<Dimension>>) =
@@ -2161,12 +2250,7 @@ pub(crate) mod tests {
             ..Default::default()
         };
         let narrow = compute_rows(conn, &Catalog::builtin(), &options).unwrap();
-        let waves: Vec<String> = periods(conn)
-            .unwrap()
-            .into_iter()
-            .filter(|p| p.kind == "wave")
-            .map(|p| p.code)
-            .collect();
+        let waves = wave_codes(conn);
         let kept: Vec<&IndicatorRow> = all
             .iter()
             .filter(|r| {
@@ -2181,6 +2265,16 @@ pub(crate) mod tests {
             "the national level keeps its quarters"
         );
         assert_same_rows(&narrow, &kept);
+    }
+
+    /// The codes of the waves with data.
+    fn wave_codes(conn: &Connection) -> Vec<String> {
+        periods(conn)
+            .unwrap()
+            .into_iter()
+            .filter(|p| p.kind == "wave")
+            .map(|p| p.code)
+            .collect()
     }
 
     /// `narrow` holds exactly the rows `kept`, in order.
@@ -2211,6 +2305,60 @@ pub(crate) mod tests {
             narrow.iter().any(|r| r.level == "district"),
             "the kecamatan keep the indicators listed"
         );
+        assert_same_rows(&narrow, &kept);
+    }
+
+    #[test]
+    fn levels_that_print_few_indicators_and_no_quarters_keep_their_rows_as_they_were() {
+        // As the reports ask: quarters at the national level only, and at
+        // some levels a few indicators, one of them a median (summed in a
+        // query of their own, which takes its median only there).
+        let (_dir, db) = database();
+        let conn = db.connection();
+        let mut levels = Level::defaults();
+        levels.extend(["mentor", "tksk", "province:arm"].map(|l| Level::parse(l).unwrap()));
+        let wide = Options {
+            levels: levels.clone(),
+            winsorize: Some((1.0, 99.0)),
+            ..Default::default()
+        };
+        let all = compute_rows(conn, &Catalog::builtin(), &wide).unwrap();
+        let kept_at: HashMap<String, Vec<String>> = [
+            ("district", vec!["saves_monthly", "business_income_median"]),
+            ("mentor", vec!["mentoring_sessions", "keeps_books"]),
+            ("tksk", vec!["tksk_visits"]),
+            ("incubator:cohort", vec!["jobs_created"]),
+        ]
+        .into_iter()
+        .map(|(l, ids)| (l.to_string(), ids.into_iter().map(String::from).collect()))
+        .collect();
+        let options = Options {
+            quarters_national_only: true,
+            level_indicators: kept_at.clone(),
+            ..wide
+        };
+        let narrow = compute_rows(conn, &Catalog::builtin(), &options).unwrap();
+        let waves = wave_codes(conn);
+        let kept: Vec<&IndicatorRow> = all
+            .iter()
+            .filter(|r| {
+                kept_at
+                    .get(&r.level)
+                    .is_none_or(|ids| ids.contains(&r.indicator_id))
+                    && (["national", "arm"].contains(&r.level.as_str())
+                        || waves.contains(&r.period))
+            })
+            .collect();
+        for (level, ids) in &kept_at {
+            for id in ids {
+                assert!(
+                    narrow
+                        .iter()
+                        .any(|r| &r.level == level && &r.indicator_id == id && r.value.is_some()),
+                    "{id} has figures by {level}"
+                );
+            }
+        }
         assert_same_rows(&narrow, &kept);
     }
 
