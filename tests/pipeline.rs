@@ -1636,13 +1636,19 @@ fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
         }
         all
     };
+    const REUSED: &str = "reused the indicators, estimates and checks";
     let first = report(&[]);
     let before = pdfs();
     assert!(
         first.starts_with(&format!("wrote {} PDFs", before.len())),
         "{first}"
     );
+    // The figures are kept beside the database, not among the reports.
+    let figures = dir.join("r.duckdb.figures");
+    assert_eq!(std::fs::read_dir(&figures).unwrap().count(), 1);
     let again = report(&[]);
+    // Read back, they make the same PDFs as computed: every PDF is kept.
+    assert!(again.starts_with(REUSED), "{again}");
     assert!(
         again.contains(&format!(
             "wrote 0 PDFs to {}; kept {}",
@@ -1676,6 +1682,8 @@ fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
         sheet.to_str().unwrap(),
     ]);
     let third = report(&[]);
+    // Written feedback changes no figure.
+    assert!(third.starts_with(REUSED), "{third}");
     let after = pdfs();
     let changed: Vec<&String> = after
         .iter()
@@ -1710,4 +1718,25 @@ fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
         forced.starts_with(&format!("wrote {} PDFs", before.len())),
         "{forced}"
     );
+    // A damaged file of figures is computed again (and replaced), not read.
+    let kept = std::fs::read_dir(&figures)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .path();
+    std::fs::write(&kept, b"{\"key\": \"not this\", \"computed\": [1, 2").unwrap();
+    let damaged = report(&[]);
+    assert!(!damaged.contains(REUSED), "{damaged}");
+    assert!(report(&[]).starts_with(REUSED));
+    // New settings (or survey data) are computed anew.
+    prokus(&[
+        "ingest",
+        "--db",
+        db.to_str().unwrap(),
+        data.join("targets.toml").to_str().unwrap(),
+    ]);
+    let targets = report(&[]);
+    assert!(!targets.contains(REUSED), "{targets}");
+    assert!(targets.contains("wrote "), "{targets}");
 }

@@ -158,9 +158,12 @@ enum Command {
         /// Write PDF/A-2b, for archiving.
         #[arg(long)]
         pdfa: bool,
-        /// Render every PDF; by default a PDF whose inputs (data, charts,
-        /// templates, language, engine) did not change since the run that
-        /// wrote it is kept as it is.
+        /// Compute every figure and render every PDF. By default the
+        /// indicators, estimates and checks an earlier run computed from the
+        /// same survey data, settings and options are read back (they are
+        /// kept in a folder beside the database, `<db>.figures`), and a PDF
+        /// whose inputs (data, charts, templates, language, engine) did not
+        /// change since the run that wrote it is kept as it is.
         #[arg(long)]
         force: bool,
         /// Also write how long each PDF took (CSV: audience, scope, ms; then files_ms
@@ -944,10 +947,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &db,
                 settings,
                 &audiences,
-                period.unwrap_or_default(),
-                cohort,
+                (period.unwrap_or_default(), cohort),
+                (Some(figures_folder(&cli.db)), force),
                 &stages,
             )?;
+            if inputs.reused {
+                println!(
+                    "reused the indicators, estimates and checks an earlier run computed from the same survey data and settings (--force computes them again)"
+                );
+            }
             let (written, kept, failed) = report(
                 inputs,
                 &audiences,
@@ -1389,6 +1397,14 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
     Ok(())
 }
 
+/// The folder beside the database `db` where a report run keeps the figures
+/// it computed for the next (`prokus.duckdb.figures`).
+fn figures_folder(db: &Path) -> PathBuf {
+    let mut name = db.file_name().unwrap_or_default().to_os_string();
+    name.push(".figures");
+    db.with_file_name(name)
+}
+
 fn open_existing(path: &Path, memory_limit: Option<&str>) -> Result<Database> {
     if !path.exists() {
         bail!(
@@ -1486,12 +1502,14 @@ fn write_table(
 
 /// [`prokus_report::gather()`] of what `audiences` print, each step shown by
 /// `stages` while it runs.
+/// `(period, cohort)` are the run's; `(keep_in, recompute)` where computed
+/// figures are kept between runs and whether to compute them anyway.
 fn gather_with_stages(
     db: &Database,
     settings: prokus_metrics::settings::Settings,
     audiences: &[&'static Audience],
-    period: prokus_report::Period,
-    cohort: Option<i32>,
+    (period, cohort): (prokus_report::Period, Option<i32>),
+    (keep_in, recompute): (Option<PathBuf>, bool),
     stages: &Stages,
 ) -> Result<prokus_report::Inputs> {
     let running = std::sync::Mutex::new(Vec::new());
@@ -1512,6 +1530,8 @@ fn gather_with_stages(
             on_step: &on_step,
             period,
             cohort,
+            keep_in,
+            recompute,
         },
     )?)
 }
@@ -1705,6 +1725,8 @@ fn demo(out: &Path) -> Result<ExitCode> {
             on_step: &|_, _| {},
             period: Default::default(),
             cohort: None,
+            keep_in: None,
+            recompute: true,
         },
     )?;
     let found = &inputs.quality;

@@ -6,7 +6,7 @@ use std::path::Path;
 use duckdb::{Connection, params};
 use polars::prelude::*;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::MetricsError;
 use std::collections::HashMap;
@@ -256,7 +256,7 @@ impl Default for Options {
 }
 
 /// One line of the indicator table.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct IndicatorRow {
     /// Indicator id.
     pub indicator_id: String,

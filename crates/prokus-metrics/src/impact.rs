@@ -61,7 +61,7 @@ pub struct Unit {
 }
 
 /// The three estimators.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Estimator {
     /// Endline means of the two groups.
     DifferenceInMeans,
@@ -110,7 +110,7 @@ impl ClusterLevel {
 }
 
 /// One row of the impact table.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ImpactRow {
     /// The outcome's indicator.
     pub indicator_id: String,

@@ -11,7 +11,7 @@
 use crate::stats::{t_cdf, t_quantile};
 
 /// Which standard error to compute.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum SeType {
     /// Assumes one error variance for all observations.
     Conventional,
@@ -33,7 +33,7 @@ impl SeType {
 }
 
 /// One coefficient's estimate and inference.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Coefficient {
     /// The estimate.
     pub estimate: f64,

@@ -62,6 +62,14 @@ pub struct GatherOptions<'a> {
     /// figure, check and list is of its households; `rows` is then not
     /// used (the indicators are computed for the cohort).
     pub cohort: Option<i32>,
+    /// The folder the computed figures are kept in between runs (beside
+    /// the database): a run of the same survey data, settings and options
+    /// reads them back instead of computing them. `None` keeps nothing.
+    /// Not used when `rows` are given.
+    pub keep_in: Option<std::path::PathBuf>,
+    /// Compute the figures even when a kept run's are the same (`--force`),
+    /// and keep the new ones.
+    pub recompute: bool,
 }
 
 /// Reads and computes what the reports of `options.audiences` print, from
@@ -74,6 +82,8 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         on_step,
         period,
         cohort,
+        keep_in,
+        recompute,
     } = options;
     let indicator_options = crate::indicator_options(&settings);
     // Parsed once for the indicators, the estimates and the reports.
@@ -87,6 +97,21 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         .transpose()?;
     // Rows computed by the caller are of every cohort.
     let rows = rows.filter(|_| cohort.is_none());
+    // The figures of an earlier run of the same data, settings and options.
+    let key = match (&keep_in, &rows) {
+        (Some(dir), None) => {
+            let options = format!("{period:?} {cohort:?} impact={with_impact}");
+            Some(crate::computed::Key::of(conn, &settings, &options, dir)?)
+        }
+        _ => None,
+    };
+    let (kept_rows, kept_impact, kept_quality) =
+        match key.as_ref().filter(|_| !recompute).and_then(|k| k.load()) {
+            Some(c) => (Some(c.rows), Some(c.impact), Some(c.quality)),
+            None => (None, None, None),
+        };
+    let reused = kept_quality.is_some();
+    let rows = rows.or(kept_rows);
     let settings_ref = &settings;
     let period_ref = &period;
     let (found, computed) = std::thread::scope(|scope| {
@@ -95,14 +120,27 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             let _cohort = cohort
                 .map(|year| CohortKept::keep(&[&checker], year))
                 .transpose()?;
+            let started = std::time::Instant::now();
             let kept = CurrentAnswers::keep(&checker)?;
-            let quality = prokus_metrics::quality::check(
-                kept.conn,
-                &settings_ref.checks,
-                &settings_ref.schedule,
-                None,
-            )?;
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "current answers kept"
+            );
+            let quality = match kept_quality {
+                Some(quality) => quality,
+                None => prokus_metrics::quality::check(
+                    kept.conn,
+                    &settings_ref.checks,
+                    &settings_ref.schedule,
+                    None,
+                )?,
+            };
+            let started = std::time::Instant::now();
             let reads = Reads::read(kept.conn, period_ref)?;
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "read what the reports print"
+            );
             kept.release()?;
             on_step(Step::Checking, false);
             Ok((quality, reads))
@@ -119,7 +157,9 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                     rows
                 }
             };
-            let impact = if with_impact {
+            let impact = if let Some(impact) = kept_impact {
+                impact
+            } else if with_impact {
                 on_step(Step::Impact, true);
                 let units = prokus_metrics::impact::units_after_compute(
                     values.conn,
@@ -140,8 +180,21 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         (found, computed)
     });
     let ((quality, reads), (rows, impact)) = (found?, computed?);
+    let (rows, impact, quality) = match key.filter(|_| !reused) {
+        Some(key) => {
+            let computed = crate::computed::Computed {
+                rows,
+                impact,
+                quality,
+            };
+            key.store(&computed);
+            (computed.rows, computed.impact, computed.quality)
+        }
+        None => (rows, impact, quality),
+    };
     let mut inputs = reads.finish(rows, catalog, quality, settings);
     inputs.cohort = cohort;
+    inputs.reused = reused;
     // The estimates compare the endline with the baseline: a report for an
     // earlier period has no endline yet.
     if inputs.db.as_of.period == crate::Period::Latest || inputs.db.as_of.wave == "endline" {
@@ -289,6 +342,8 @@ mod tests {
                 on_step: &|step, started| steps.lock().unwrap().push((step, started)),
                 period: Default::default(),
                 cohort: None,
+                keep_in: None,
+                recompute: false,
             },
         )
         .unwrap();
@@ -389,6 +444,8 @@ mod tests {
                 on_step: &|_, _| {},
                 period: Default::default(),
                 cohort: None,
+                keep_in: None,
+                recompute: false,
             },
         )
         .unwrap();

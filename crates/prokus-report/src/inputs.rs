@@ -380,6 +380,10 @@ pub struct Inputs {
     pub generated: chrono::NaiveDateTime,
     /// The one cohort the run reports on (`--cohort`), named with the period.
     pub cohort: Option<i32>,
+    /// True when the indicators, the estimates and the checks are those an
+    /// earlier run computed from the same survey data, settings and options
+    /// (kept beside the database), read back rather than computed again.
+    pub reused: bool,
     pub(crate) index: RowIndex,
     /// The quarters with national figures, oldest first: code (`2021-Q3`)
     /// and first day.
@@ -637,6 +641,7 @@ impl Reads {
             impact: Vec::new(),
             generated: chrono::Utc::now().naive_utc(),
             cohort: None,
+            reused: false,
             index,
             quarters,
             groups,

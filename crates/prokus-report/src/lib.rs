@@ -21,6 +21,7 @@
 pub mod audience;
 pub mod charts;
 pub mod compile;
+mod computed;
 mod figures;
 pub mod findings;
 pub mod fonts;

@@ -47,6 +47,8 @@ fn inputs() -> &'static Inputs {
                 on_step: &|_, _| {},
                 period: Default::default(),
                 cohort: None,
+                keep_in: None,
+                recompute: true,
             },
         )
         .unwrap();

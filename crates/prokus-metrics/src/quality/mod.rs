@@ -28,7 +28,7 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use duckdb::Connection;
 use duckdb::arrow::array::{Array, Int32Array, Int64Array, StringArray};
 use duckdb::arrow::record_batch::RecordBatch;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::MetricsError;
 use crate::schedule::Schedule;
@@ -151,7 +151,7 @@ impl CheckConfig {
 }
 
 /// What a finding is about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Check {
     /// A NIK that failed its checks at loading.
     NikInvalid,
@@ -247,7 +247,7 @@ impl Check {
 }
 
 /// Two answers that contradict each other.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Rule {
     /// Net business income above revenue.
     IncomeAboveRevenue,
@@ -275,7 +275,7 @@ impl Rule {
 }
 
 /// What was found, with what its message needs.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Detail {
     /// A household field given unlike the register (which was kept).
     RegisterDiffers {
@@ -380,7 +380,7 @@ impl Detail {
 }
 
 /// One problem found.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Finding {
     /// The unit the KPM belongs to: its incubator id, `comparison-<province
     /// code>` for the comparison group, `unregistered` for answers of a KPM
@@ -401,7 +401,7 @@ pub struct Finding {
 }
 
 /// Completeness and timeliness of one unit in one wave.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Completeness {
     /// The unit (see [`Finding::unit_id`]).
     pub unit_id: String,
@@ -474,7 +474,7 @@ impl Totals {
 }
 
 /// A unit's names.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UnitName {
     /// The incubator's name.
     pub incubator: Option<String>,
@@ -483,7 +483,7 @@ pub struct UnitName {
 }
 
 /// Everything `prokus check` found.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct QualityReport {
     /// The date completeness and timeliness are judged on.
     pub as_of: NaiveDate,
@@ -505,7 +505,7 @@ pub struct QualityReport {
 }
 
 /// Required questions a survey file has no column for.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NotCollected {
     /// The file as it was loaded.
     pub file: String,

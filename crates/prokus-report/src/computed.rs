@@ -1,0 +1,175 @@
+//! The figures a report run computes (the indicator table, the impact
+//! estimates and the data-quality checks), kept between runs in a folder
+//! beside the database, so that a run whose survey data, settings and
+//! options are those of an earlier run reads them back instead of computing
+//! them again: most of a re-run's time otherwise.
+//!
+//! The figures depend on the survey data, not on the written feedback: a
+//! corrected feedback sheet leaves them as they were (the reports still read
+//! the feedback, and everything else they print, from the database). So they
+//! are kept under a key of
+//! - the files loaded other than feedback sheets, by their SHA-256, in
+//!   order, and the number of registered KPM and of answers (a database
+//!   changed outside prokus changes these, or should be reported with
+//!   `--force`);
+//! - the settings the run judges the data against (those stored and those
+//!   given for the run), the period and cohort reported and whether the
+//!   impact estimates are made;
+//! - this build of prokus (its version, and its binary's size and time).
+//!
+//! A kept file whose key differs, or that cannot be read, is computed again
+//! and replaced: the worst a damaged file can do is cost the time it was to
+//! save. The folder holds the names of KPM and masked NIKs, as the database
+//! does, and never a full NIK (the checks have none); it is not an output to
+//! share, which is why it is beside the database and not in the reports'
+//! folder.
+
+use std::path::{Path, PathBuf};
+
+use duckdb::Connection;
+use prokus_metrics::IndicatorRow;
+use prokus_metrics::impact::ImpactRow;
+use prokus_metrics::quality::QualityReport;
+use prokus_metrics::settings::Settings;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::ReportError;
+
+/// What is kept: the computed figures of one run.
+#[derive(Serialize, Deserialize)]
+pub(crate) struct Computed {
+    /// The indicator table the reports print from.
+    pub rows: Vec<IndicatorRow>,
+    /// The impact estimates (empty when the run made none).
+    pub impact: Vec<ImpactRow>,
+    /// The data-quality checks.
+    pub quality: QualityReport,
+}
+
+/// The file as written: the key it was computed under, then the figures.
+#[derive(Serialize)]
+struct Stored<'a> {
+    key: &'a str,
+    computed: &'a Computed,
+}
+
+#[derive(Deserialize)]
+struct Loaded {
+    key: String,
+    computed: Computed,
+}
+
+/// Where the figures of a run with the options `options` (a text naming the
+/// period, cohort and impact) are kept in `dir`: one file per set of
+/// options, so that runs for two periods in turn each find their own.
+fn file(dir: &Path, options: &str) -> PathBuf {
+    let name: String = Sha256::digest(options.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    dir.join(format!("figures-{name}.json"))
+}
+
+/// The survey data's part of the key: the files loaded other than feedback
+/// sheets (the current settings are in [`Settings`]), and the numbers of
+/// KPM and answers.
+const DATA_SQL: &str = include_str!("../../../queries/report/figures_key.sql");
+
+/// A run's key and the file its figures are kept in.
+pub(crate) struct Key {
+    key: String,
+    path: PathBuf,
+}
+
+impl Key {
+    /// The key of a run on `conn` judged against `settings`, for `options`
+    /// (the period, cohort and impact), kept in `dir`.
+    pub(crate) fn of(
+        conn: &Connection,
+        settings: &Settings,
+        options: &str,
+        dir: &Path,
+    ) -> Result<Key, ReportError> {
+        let data: String = conn.query_row(DATA_SQL, [], |r| r.get(0))?;
+        let mut hash = Sha256::new();
+        for part in [
+            env!("CARGO_PKG_VERSION"),
+            &build(),
+            &data,
+            &format!("{settings:?}"),
+            options,
+        ] {
+            hash.update((part.len() as u64).to_le_bytes());
+            hash.update(part.as_bytes());
+        }
+        Ok(Key {
+            key: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            path: file(dir, options),
+        })
+    }
+
+    /// The figures kept under this key, if any: `None` when there are none,
+    /// they were kept under another key, or the file cannot be read (said
+    /// in the log; the run computes them).
+    pub(crate) fn load(&self) -> Option<Computed> {
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
+            Err(e) => {
+                tracing::warn!(file = %self.path.display(), error = %e, "the figures of an earlier run could not be read; computing them");
+                return None;
+            }
+        };
+        match serde_json::from_slice::<Loaded>(&bytes) {
+            Ok(loaded) if loaded.key == self.key => Some(loaded.computed),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::warn!(file = %self.path.display(), error = %e, "the figures of an earlier run are damaged; computing them");
+                None
+            }
+        }
+    }
+
+    /// Keeps `computed` under this key, whole or not at all. A failure
+    /// (a read-only folder) is said in the log: the next run computes them
+    /// again, slower but not wrong.
+    pub(crate) fn store(&self, computed: &Computed) {
+        let stored = Stored {
+            key: &self.key,
+            computed,
+        };
+        let written = self
+            .path
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| {
+                prokus_files::write_atomically_with(&self.path, |w| {
+                    let mut w = std::io::BufWriter::new(w);
+                    serde_json::to_writer(&mut w, &stored).map_err(std::io::Error::other)?;
+                    std::io::Write::flush(&mut w)
+                })
+            });
+        if let Err(e) = written {
+            tracing::warn!(file = %self.path.display(), error = %e, "the figures were not kept for the next run");
+        }
+    }
+}
+
+/// This build of prokus: its binary's size and modification time, so that a
+/// new build (whose queries or arithmetic may differ) computes again.
+fn build() -> String {
+    std::env::current_exe()
+        .and_then(std::fs::metadata)
+        .map(|m| {
+            let modified = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or_default();
+            format!("{}:{modified}", m.len())
+        })
+        .unwrap_or_default()
+}
