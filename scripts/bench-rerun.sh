@@ -25,7 +25,7 @@ db="$work/db-$households.duckdb"
 sample_db "$data" "$db" --nationwide --households "$households"
 copy="$work/rerun-$households.duckdb"
 out="$work/rerun-reports"
-rm -f "$copy" "$copy.wal"
+rm -rf "$copy" "$copy.wal" "$copy.figures"
 cp "$db" "$copy"
 incubator=$(sed -n 2p "$data/incubators.csv" | cut -d, -f1)
 

@@ -122,8 +122,16 @@ impl Key {
                 return None;
             }
         };
+        let started = std::time::Instant::now();
         match serde_json::from_slice::<Loaded>(&bytes) {
-            Ok(loaded) if loaded.key == self.key => Some(loaded.computed),
+            Ok(loaded) if loaded.key == self.key => {
+                tracing::debug!(
+                    ms = started.elapsed().as_millis() as u64,
+                    bytes = bytes.len(),
+                    "figures of an earlier run read back"
+                );
+                Some(loaded.computed)
+            }
             Ok(_) => None,
             Err(e) => {
                 tracing::warn!(file = %self.path.display(), error = %e, "the figures of an earlier run are damaged; computing them");

@@ -105,15 +105,12 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         }
         _ => None,
     };
-    let (kept_rows, kept_impact, kept_quality) =
-        match key.as_ref().filter(|_| !recompute).and_then(|k| k.load()) {
-            Some(c) => (Some(c.rows), Some(c.impact), Some(c.quality)),
-            None => (None, None, None),
-        };
-    let reused = kept_quality.is_some();
-    let rows = rows.or(kept_rows);
+    // The kept checks, handed from the thread that reads the kept figures
+    // (while this one reads the database) to the one that would compute them.
+    let (kept_checks, kept_quality) = std::sync::mpsc::sync_channel(1);
     let settings_ref = &settings;
     let period_ref = &period;
+    let key_ref = key.as_ref().filter(|_| !recompute);
     let (found, computed) = std::thread::scope(|scope| {
         let checks = scope.spawn(move || -> Result<_, ReportError> {
             on_step(Step::Checking, true);
@@ -126,7 +123,13 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 ms = started.elapsed().as_millis() as u64,
                 "current answers kept"
             );
-            let quality = match kept_quality {
+            let started = std::time::Instant::now();
+            let reads = Reads::read(kept.conn, period_ref)?;
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "read what the reports print"
+            );
+            let quality = match kept_quality.recv().ok().flatten() {
                 Some(quality) => quality,
                 None => prokus_metrics::quality::check(
                     kept.conn,
@@ -135,17 +138,19 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                     None,
                 )?,
             };
-            let started = std::time::Instant::now();
-            let reads = Reads::read(kept.conn, period_ref)?;
-            tracing::debug!(
-                ms = started.elapsed().as_millis() as u64,
-                "read what the reports print"
-            );
             kept.release()?;
             on_step(Step::Checking, false);
             Ok((quality, reads))
         });
         let computed = (|| -> Result<_, ReportError> {
+            let (kept_rows, kept_impact, quality) = match key_ref.and_then(|k| k.load()) {
+                Some(c) => (Some(c.rows), Some(c.impact), Some(c.quality)),
+                None => (None, None, None),
+            };
+            let reused = quality.is_some();
+            // Only fails when the checks' thread has stopped (with its error).
+            let _ = kept_checks.send(quality);
+            let rows = rows.or(kept_rows);
             let values = Values { conn };
             let rows = match rows {
                 Some(rows) => rows,
@@ -172,14 +177,14 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 Vec::new()
             };
             values.release()?;
-            Ok((rows, impact))
+            Ok((rows, impact, reused))
         })();
         let found = checks
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
         (found, computed)
     });
-    let ((quality, reads), (rows, impact)) = (found?, computed?);
+    let ((quality, reads), (rows, impact, reused)) = (found?, computed?);
     let (rows, impact, quality) = match key.filter(|_| !reused) {
         Some(key) => {
             let computed = crate::computed::Computed {
