@@ -6,6 +6,15 @@
 # Times `prokus ingest`, `prokus check` and `prokus report --audience all`
 # (median of RUNS each, with peak RSS) and counts the findings by kind.
 #
+# Beside them, in turn in the same loop so that both see the same noise, the
+# two alternatives: DuckDB's own `read_csv` of the template into a table of a
+# database file (examples/read_csv_baseline.rs, the same DuckDB build), for
+# the ingest; and the pandas + matplotlib script an M&E officer would write
+# (scripts/alt-pandas-template.py: a few indicators by wave, one simple
+# 2-page PDF per area and incubator, 2 processes), for ingest + every PDF.
+# pandas and matplotlib are installed into a virtual environment under
+# BENCH_DIR when python3 lacks them.
+#
 #   scripts/bench-template.sh                    # 200,000 households
 #   HOUSEHOLDS=20000 RUNS=1 scripts/bench-template.sh
 set -euo pipefail
@@ -22,12 +31,21 @@ if [ ! -f "$data/template-2022.csv" ]; then
     echo "writing the template ($households households) into $data ..." >&2
     python3 scripts/template-fixture.py "$data" "$households"
 fi
+python=python3
+if ! python3 -c 'import pandas, matplotlib' 2>/dev/null; then
+    if [ ! -x "$work/venv/bin/python" ]; then
+        echo "installing pandas and matplotlib into $work/venv ..." >&2
+        python3 -m venv "$work/venv"
+        "$work/venv/bin/pip" install -q pandas matplotlib
+    fi
+    python="$work/venv/bin/python"
+fi
+baseline="$target/debug/examples/read_csv_baseline"
 db="$work/db.duckdb"
-: >"$work/ingest.times"
-: >"$work/check.times"
-: >"$work/report.times"
+for step in ingest check report read_csv pandas; do : >"$work/$step.times"; done
 for i in $(seq "$runs"); do
     rm -f "$db" "$db.wal"
+    rm -rf "$db.figures"
     /usr/bin/time -f "%e %M" -a -o "$work/ingest.times" \
         "$prokus" --db "$db" ingest "$data/incubators.csv" "$data/template-2022.csv" >"$work/ingest.out" 2>&1
     /usr/bin/time -f "%e %M" -a -o "$work/check.times" \
@@ -35,6 +53,13 @@ for i in $(seq "$runs"); do
     rm -rf "$work/reports"
     /usr/bin/time -f "%e %M" -a -o "$work/report.times" \
         "$prokus" --db "$db" report --audience all --out "$work/reports" >"$work/report.out" 2>&1
+    rm -f "$work/raw.duckdb" "$work/raw.duckdb.wal"
+    /usr/bin/time -f "%e %M" -a -o "$work/read_csv.times" \
+        "$baseline" "$work/raw.duckdb" "$data/template-2022.csv" >/dev/null
+    rm -rf "$work/pandas-reports"
+    /usr/bin/time -f "%e %M" -a -o "$work/pandas.times" \
+        "$python" scripts/alt-pandas-template.py "$data/template-2022.csv" "$data/incubators.csv" \
+        "$work/pandas-reports" >"$work/pandas.out" 2>&1
     echo "run $i/$runs done" >&2
 done
 pdfs=$(find "$work/reports" -name '*.pdf' | wc -l)
@@ -54,10 +79,23 @@ for kind, n in kinds.most_common():
     print(f"  {kind:<24} {n:>9}")
 print(f"  {'total':<24} {sum(kinds.values()):>9}")
 PY
-for step in ingest check report; do
+for step in ingest check report read_csv pandas; do
     wall=$(cut -d' ' -f1 "$work/$step.times" | median)
     peak=$(cut -d' ' -f2 "$work/$step.times" | sort -n | tail -n 1)
-    awk -v s="$step" -v w="$wall" -v m="$peak" -v n="$runs" 'BEGIN {
-        printf "prokus %-7s median of %d runs: %7.2f s, peak RSS %6.0f MB\n", s, n, w, m / 1024 }'
+    name="prokus $step"
+    [ "$step" = read_csv ] && name="DuckDB read_csv"
+    [ "$step" = pandas ] && name="pandas+matplotlib"
+    awk -v s="$name" -v w="$wall" -v m="$peak" -v n="$runs" 'BEGIN {
+        printf "%-22s median of %d runs: %7.2f s, peak RSS %6.0f MB\n", s, n, w, m / 1024 }'
 done
-echo "PDFs written: $pdfs"
+echo "PDFs written: prokus $pdfs; pandas: $(tail -n 1 "$work/pandas.out")"
+# Ingest + every PDF, per run, then the median; and the ratios.
+end_to_end=$(paste -d' ' "$work/ingest.times" "$work/report.times" | awk '{ print $1 + $3 }' | median)
+end_to_end_peak=$(cat "$work/ingest.times" "$work/report.times" | cut -d' ' -f2 | sort -n | tail -n 1)
+ingest=$(cut -d' ' -f1 "$work/ingest.times" | median)
+read_csv=$(cut -d' ' -f1 "$work/read_csv.times" | median)
+pandas=$(cut -d' ' -f1 "$work/pandas.times" | median)
+awk -v e="$end_to_end" -v m="$end_to_end_peak" -v p="$pandas" -v i="$ingest" -v r="$read_csv" 'BEGIN {
+    printf "\ningest + every PDF: prokus %.2f s (peak %.0f MB), pandas %.2f s: prokus is %.2fx the speed of pandas\n", e, m / 1024, p, p / e
+    printf "ingest: prokus %.2f s, DuckDB read_csv %.2f s: prokus is %.2fx the speed of read_csv\n", i, r, r / i
+}'
