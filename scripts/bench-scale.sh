@@ -31,7 +31,7 @@ if [ ! -f "$data/kpm_register.csv" ]; then
 fi
 export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
 db="$work/scale.duckdb"
-rm -rf "$db" "$db.wal" "$db.tmp" "$work/reports"
+rm -rf "$db" "$db.wal" "$db.tmp" "$db.figures" "$work/reports"
 : >"$work/steps"
 
 # step NAME ARGS...: one timed prokus command, recorded in $work/steps.

@@ -170,6 +170,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                     values.conn,
                     prokus_metrics::impact::ClusterLevel::Kpm,
                 )?;
+                tracing::debug!("impact units read");
                 let impact = prokus_metrics::impact::outcome_estimates(&catalog, &units);
                 on_step(Step::Impact, false);
                 impact
