@@ -53,7 +53,8 @@ for i in $(seq "$runs"); do
             (cd "$work" && run "demo-$side" "$bin" demo --out "$work/ab-demo")
         fi
         if [ "$only" != demo ]; then
-            rm -rf "$work/ab-reports"
+            # A first run: no PDFs and no figures kept from the last.
+            rm -rf "$work/ab-reports" "$db.figures"
             run "batch-$side" "$bin" --db "$db" report --audience all --out "$work/ab-reports"
         fi
     done

@@ -27,7 +27,8 @@ sample_db "$data" "$db" --nationwide --households "$households"
 : >"$work/report.times"
 : >"$work/pdf.ms"
 for i in $(seq "$runs"); do
-    rm -rf "$work/reports"
+    # A first run: no PDFs and no figures kept from the last.
+    rm -rf "$work/reports" "$db.figures"
     /usr/bin/time -f "%e %M" -a -o "$work/report.times" \
         "$prokus" --db "$db" report --audience all --out "$work/reports" \
         --timings "$work/timings.csv" >/dev/null 2>&1
@@ -35,7 +36,7 @@ for i in $(seq "$runs"); do
     echo "run $i/$runs done" >&2
 done
 pdfs=$(find "$work/reports" -name '*.pdf' | wc -l)
-rm -rf "$work/incubators"
+rm -rf "$work/incubators" "$db.figures"
 RAYON_NUM_THREADS=1 "$prokus" --db "$db" report --audience incubator --out "$work/incubators" \
     --timings "$work/incubator-timings.csv" >/dev/null 2>&1
 awk -F, 'NR > 1 { print $3 }' "$work/incubator-timings.csv" >"$work/incubator.ms"

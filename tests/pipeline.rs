@@ -1645,7 +1645,22 @@ fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
     );
     // The figures are kept beside the database, not among the reports.
     let figures = dir.join("r.duckdb.figures");
-    assert_eq!(std::fs::read_dir(&figures).unwrap().count(), 1);
+    let kept_files = || -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&figures)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .collect();
+        files.sort();
+        files
+    };
+    // The figures, and their key beside them.
+    assert_eq!(
+        kept_files()
+            .iter()
+            .map(|p| p.extension().unwrap().to_string_lossy().into_owned())
+            .collect::<Vec<_>>(),
+        ["json", "key"]
+    );
     let again = report(&[]);
     // Read back, they make the same PDFs as computed: every PDF is kept.
     assert!(again.starts_with(REUSED), "{again}");
@@ -1719,12 +1734,7 @@ fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
         "{forced}"
     );
     // A damaged file of figures is computed again (and replaced), not read.
-    let kept = std::fs::read_dir(&figures)
-        .unwrap()
-        .next()
-        .unwrap()
-        .unwrap()
-        .path();
+    let kept = kept_files()[0].clone();
     std::fs::write(&kept, b"{\"key\": \"not this\", \"computed\": [1, 2").unwrap();
     let damaged = report(&[]);
     assert!(!damaged.contains(REUSED), "{damaged}");

@@ -221,7 +221,7 @@ pub fn units_by_variable(
     level: ClusterLevel,
 ) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
     crate::compute::prepare_kpm_values(conn)?;
-    read_units(conn, level)
+    read_units(conn, level, |_| true)
 }
 
 /// [`units_by_variable`] on a connection where [`crate::compute`] or
@@ -233,23 +233,52 @@ pub fn units_after_compute(
     conn: &Connection,
     level: ClusterLevel,
 ) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
+    if !values_built(conn)? {
+        crate::compute::prepare_kpm_values(conn)?;
+    }
+    read_units(conn, level, |_| true)
+}
+
+/// [`units_after_compute`] of the variables [`outcome_estimates`] reads
+/// (those of the catalog's outcomes) only: the others' units would be read
+/// for nothing (at 2,000,000 households, some 56 bytes per household and
+/// variable).
+pub fn outcome_units_after_compute(
+    conn: &Connection,
+    level: ClusterLevel,
+    catalog: &Catalog,
+) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
+    if !values_built(conn)? {
+        crate::compute::prepare_kpm_values(conn)?;
+    }
+    let outcomes: Vec<&str> = catalog
+        .indicators
+        .iter()
+        .filter(|i| is_outcome(i))
+        .map(|i| i.variable.as_str())
+        .collect();
+    read_units(conn, level, |v| outcomes.contains(&v))
+}
+
+/// Whether [`crate::compute`] has left its KPM-level values on `conn`.
+fn values_built(conn: &Connection) -> Result<bool, MetricsError> {
     let built: i64 = conn.query_row(
         "SELECT count(*) FROM duckdb_views() WHERE view_name = 'kpm_value' AND temporary",
         [],
         |r| r.get(0),
     )?;
-    if built == 0 {
-        crate::compute::prepare_kpm_values(conn)?;
-    }
-    read_units(conn, level)
+    Ok(built > 0)
 }
 
-/// The units of `units_by_variable` from the connection's `kpm_value`.
+/// The units of `units_by_variable` from the connection's `kpm_value`, of
+/// the variables `keep` keeps.
 fn read_units(
     conn: &Connection,
     level: ClusterLevel,
+    keep: impl Fn(&str) -> bool,
 ) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
-    let variables = crate::compute::kpm_variables(conn)?;
+    let mut variables = crate::compute::kpm_variables(conn)?;
+    variables.retain(|v| keep(v));
     // Only kpm_value's own column names are written into the query.
     let columns: Vec<String> = variables
         .iter()
@@ -872,6 +901,24 @@ pub fn write_impact_file(rows: &[ImpactRow], json: bool, path: &Path) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_outcomes_units_alone_give_the_same_estimates() {
+        let (_dir, db) = crate::compute::tests::database();
+        let conn = db.connection();
+        let catalog = Catalog::builtin();
+        let all = units_by_variable(conn, ClusterLevel::Kpm).unwrap();
+        let outcomes = outcome_units_after_compute(conn, ClusterLevel::Kpm, &catalog).unwrap();
+        // Survey completion and the grant are no outcomes: not read.
+        assert!(all.contains_key("responded") && !outcomes.contains_key("responded"));
+        assert!(!outcomes.contains_key("grant_days"));
+        for (variable, units) in &outcomes {
+            assert_eq!(units, &all[variable], "{variable}");
+        }
+        let estimates = outcome_estimates(&catalog, &outcomes);
+        assert!(!estimates.is_empty());
+        assert_eq!(estimates, outcome_estimates(&catalog, &all));
+    }
 
     #[test]
     fn units_after_compute_reuse_the_values_the_indicators_built() {
