@@ -635,13 +635,17 @@ const GEOGRAPHIC: [Dimension; 4] = [
     Dimension::Tksk,
 ];
 
-/// Groups the levels into queries, so that each sums what its levels print
-/// and nothing more. The geographic levels (and TKSK) share one, the others
-/// (and national) another, and a level crossing the two kinds has its own;
-/// within a kind, the levels that print the same variables share a query
-/// (a kecamatan, printing five indicators, does not sum the twenty of a
-/// province). Each query first sums its rows into cells, the finest
-/// combination of its levels' dimensions, and its levels are sums of cells.
+/// Groups the levels into queries, so that each sums little more than its
+/// levels print. The geographic levels (and TKSK) share one, the others (and
+/// national) another, and a level crossing the two kinds has its own;
+/// within a kind, the levels that print a few indicators only
+/// ([`Options::level_indicators`]) share a query of their own, summing the
+/// variables any of them prints (a kecamatan, printing five indicators,
+/// does not sum the twenty of a province). One query per kind and not one
+/// per level: at 2,000,000 households each query reads the KPM values
+/// spilled to disk again. Each query first sums its rows into cells, the
+/// finest combination of its levels' dimensions, and its levels are sums of
+/// cells.
 /// When only the national level gets quarters
 /// ([`Options::quarters_national_only`]), the other levels read the waves
 /// alone, and the national quarters are a query of their own.
@@ -671,7 +675,10 @@ fn passes(options: &Options, catalog: &Catalog, variables: &[Variable]) -> Vec<P
         Attributes,
         Own(Vec<Dimension>),
     }
-    let mut out: Vec<(Kind, Pass)> = Vec::new();
+    // A pass by kind, by whether its levels print a few indicators only
+    // (they share one, summing the variables any of them prints), and by
+    // periods.
+    let mut out: Vec<((Kind, bool), Pass)> = Vec::new();
     for level in &options.levels {
         let g = level.grouping();
         let kind = if g.iter().all(|d| !GEOGRAPHIC.contains(d)) {
@@ -685,6 +692,7 @@ fn passes(options: &Options, catalog: &Catalog, variables: &[Variable]) -> Vec<P
         if vars.is_empty() {
             continue;
         }
+        let kind = (kind, options.level_indicators.contains_key(&level.name()));
         let periods: &[Periods] = if !options.quarters_national_only {
             &[Periods::All]
         } else if g.is_empty() {
@@ -695,9 +703,19 @@ fn passes(options: &Options, catalog: &Catalog, variables: &[Variable]) -> Vec<P
         for &periods in periods {
             let index = match out
                 .iter()
-                .position(|(k, p)| *k == kind && p.variables == vars && p.periods == periods)
+                .position(|(k, p)| *k == kind && p.periods == periods)
             {
-                Some(i) => i,
+                Some(i) => {
+                    let variables = &mut out[i].1.variables;
+                    for &(vi, median) in &vars {
+                        match variables.iter_mut().find(|(v, _)| *v == vi) {
+                            Some((_, m)) => *m |= median,
+                            None => variables.push((vi, median)),
+                        }
+                    }
+                    variables.sort();
+                    i
+                }
                 None => {
                     out.push((
                         kind.clone(),
