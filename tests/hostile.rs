@@ -334,6 +334,18 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
         assert_no_nik(&path.display().to_string(), text);
     }
     assert_no_nik("what prokus printed", &d.printed);
+    // Nor the figures the report runs kept beside the database (the checks'
+    // findings, with the KPM's names) for the next run.
+    let mut kept = Vec::new();
+    texts_under(&d.root.join("t.duckdb.figures"), &mut kept);
+    assert!(
+        kept.iter()
+            .any(|(p, t)| p.extension().is_some_and(|e| e == "json") && t.contains("kpm_names")),
+        "the report runs kept their figures"
+    );
+    for (path, text) in &kept {
+        assert_no_nik(&path.display().to_string(), text);
+    }
     let incubator_text = |id: &str| -> String {
         texts
             .iter()
