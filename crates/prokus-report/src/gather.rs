@@ -22,6 +22,9 @@ use crate::inputs::{Inputs, Reads};
 pub enum Step {
     /// The data-quality checks and the reads of the database.
     Checking,
+    /// The reads of the database alone, when the checks an earlier run
+    /// computed are read back (see [`GatherOptions::keep_in`]).
+    Reading,
     /// The indicator table.
     Indicators,
     /// The impact estimates against the comparison group.
@@ -33,6 +36,7 @@ impl Step {
     pub fn describe(self) -> &'static str {
         match self {
             Step::Checking => "checking data quality",
+            Step::Reading => "reading the database",
             Step::Indicators => "computing indicators",
             Step::Impact => "estimating impact",
         }
@@ -115,7 +119,12 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     let reusing = key_ref.is_some();
     let (found, computed) = std::thread::scope(|scope| {
         let checks = scope.spawn(move || -> Result<_, ReportError> {
-            on_step(Step::Checking, true);
+            let step = if reusing {
+                Step::Reading
+            } else {
+                Step::Checking
+            };
+            on_step(step, true);
             let _cohort = cohort
                 .map(|year| CohortKept::keep(&[&checker], year))
                 .transpose()?;
@@ -152,7 +161,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 },
             };
             kept.release()?;
-            on_step(Step::Checking, false);
+            on_step(step, false);
             Ok((quality, reads))
         });
         let computed = (|| -> Result<_, ReportError> {
