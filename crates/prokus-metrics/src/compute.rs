@@ -1613,7 +1613,7 @@ pub const NATIONAL_CODE: &str = "ID";
 /// The temporary tables and views an indicator computation leaves on its
 /// connection (`queries/metrics/kpm_value.sql`, `winsor_cut.sql` and the
 /// variable list), which the impact estimates on that connection reuse
-/// ([`crate::impact::units_after_compute`]); dropped by [`release_values`].
+/// ([`crate::impact::outcome_units_after_compute`]); dropped by [`release_values`].
 pub const VALUE_SCRATCH: [&str; 8] = [
     "group_label",
     "kpm_long",

@@ -64,11 +64,7 @@ struct Loaded {
 /// period, cohort and impact) are kept in `dir`: one file per set of
 /// options, so that runs for two periods in turn each find their own.
 fn file(dir: &Path, options: &str) -> PathBuf {
-    let name: String = Sha256::digest(options.as_bytes())
-        .iter()
-        .take(8)
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let name = hex::encode(&Sha256::digest(options.as_bytes())[..8]);
     dir.join(format!("figures-{name}.json"))
 }
 
@@ -108,11 +104,10 @@ impl Key {
             &format!("{settings:?}"),
             options,
         ] {
-            hash.update((part.len() as u64).to_le_bytes());
-            hash.update(part.as_bytes());
+            crate::render::part(&mut hash, part.as_bytes());
         }
         Ok(Key {
-            key: hash.finalize().iter().map(|b| format!("{b:02x}")).collect(),
+            key: hex::encode(hash.finalize()),
             path: file(dir, options),
         })
     }

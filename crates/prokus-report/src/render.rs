@@ -72,7 +72,7 @@ pub struct RenderOptions {
 pub const RENDERED: &str = ".prokus-rendered";
 
 /// Adds one length-prefixed part to a fingerprint.
-fn part(hash: &mut sha2::Sha256, bytes: &[u8]) {
+pub(crate) fn part(hash: &mut sha2::Sha256, bytes: &[u8]) {
     use sha2::Digest;
     hash.update((bytes.len() as u64).to_le_bytes());
     hash.update(bytes);
