@@ -337,11 +337,8 @@ mod tests {
         .unwrap()
     }
 
-    /// A run leaves nothing behind on the connection it was given: no kept
-    /// answers shadowing `response_current`, no KPM values of this run for
-    /// the next to read.
-    #[test]
-    fn gather_leaves_no_temporary_state_on_the_connection() {
+    /// A database of a 600-household sample (its files kept in the folder).
+    fn sample_db() -> (tempfile::TempDir, prokus_ingest::Database) {
         let dir = tempfile::tempdir().unwrap();
         let sample = prokus_sample::write_sample(
             &prokus_sample::SampleConfig {
@@ -360,6 +357,58 @@ mod tests {
         {
             db.ingest(file, &mapping).unwrap();
         }
+        (dir, db)
+    }
+
+    /// Figures read back are the figures computed: the same indicator rows,
+    /// estimates and findings, and the step that only reads says so.
+    #[test]
+    fn kept_figures_read_back_are_those_computed() {
+        let (dir, db) = sample_db();
+        let kept = dir.path().join("figures");
+        let run = |recompute: bool| {
+            let steps = std::sync::Mutex::new(Vec::new());
+            let inputs = gather(
+                db.connection(),
+                GatherOptions {
+                    settings: Settings::from_db(&db).unwrap(),
+                    audiences: audience::ALL.to_vec(),
+                    rows: None,
+                    on_step: &|step, started| steps.lock().unwrap().push((step, started)),
+                    period: Default::default(),
+                    cohort: None,
+                    keep_in: Some(kept.clone()),
+                    recompute,
+                },
+            )
+            .unwrap();
+            (inputs, steps.into_inner().unwrap())
+        };
+        let (computed, steps) = run(false);
+        assert!(!computed.reused && steps.contains(&(Step::Checking, true)));
+        let (read_back, steps) = run(false);
+        assert!(read_back.reused);
+        assert!(steps.contains(&(Step::Reading, true)));
+        assert!(!steps.iter().any(|(s, _)| *s != Step::Reading), "{steps:?}");
+        assert_eq!(read_back.rows, computed.rows);
+        assert_eq!(read_back.impact, computed.impact);
+        assert!(!computed.impact.is_empty());
+        assert_eq!(read_back.quality.findings, computed.quality.findings);
+        assert_eq!(
+            read_back.quality.completeness,
+            computed.quality.completeness
+        );
+        assert_eq!(read_back.quality.kpm_names, computed.quality.kpm_names);
+        // Asked to compute, it computes.
+        assert!(!run(true).0.reused);
+    }
+
+    /// A run leaves nothing behind on the connection it was given: no kept
+    /// answers shadowing `response_current`, no KPM values of this run for
+    /// the next to read.
+    #[test]
+    fn gather_leaves_no_temporary_state_on_the_connection() {
+        let (_dir, db) = sample_db();
         let before = temporary(db.connection());
         let steps = std::sync::Mutex::new(Vec::new());
         let inputs = gather(
