@@ -17,6 +17,7 @@ spreadsheet-and-script workflow starts from.
 """
 
 import os
+import re
 import sys
 from multiprocessing import Pool
 
@@ -100,6 +101,12 @@ def write(job):
         plt.close(fig)
 
 
+def safe(code):
+    """A file name from a code in the data: letters, digits, `-`, `_` and
+    `.` kept, anything else (a `/`, a leading dot) replaced."""
+    return re.sub(r"[^A-Za-z0-9_.-]|^\.", "_", str(code)) or "_"
+
+
 def main():
     template, incubators, out = sys.argv[1:4]
     df, names = load(template, incubators)
@@ -115,11 +122,11 @@ def main():
         os.makedirs(os.path.join(out, sub), exist_ok=True)
     add(os.path.join(out, "national.pdf"), "Indonesia", df)
     for code, part in df.groupby("province_code"):
-        add(os.path.join(out, "province", f"{code}.pdf"), f"Provinsi {code}", part)
+        add(os.path.join(out, "province", f"{safe(code)}.pdf"), f"Provinsi {code}", part)
     for code, part in df.groupby("regency_code"):
-        add(os.path.join(out, "regency", f"{code}.pdf"), f"Kabupaten/Kota {code}", part)
+        add(os.path.join(out, "regency", f"{safe(code)}.pdf"), f"Kabupaten/Kota {code}", part)
     for code, part in df.groupby("incubator_id"):
-        add(os.path.join(out, "incubator", f"{code}.pdf"), str(names.get(code, code)), part)
+        add(os.path.join(out, "incubator", f"{safe(code)}.pdf"), str(names.get(code, code)), part)
     with Pool(2) as pool:
         pool.map(write, jobs, chunksize=4)
     print(f"wrote {len(jobs)} PDFs to {out}")
