@@ -1659,7 +1659,7 @@ fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
             .iter()
             .map(|p| p.extension().unwrap().to_string_lossy().into_owned())
             .collect::<Vec<_>>(),
-        ["cbor", "key"]
+        ["bincode", "key"]
     );
     let again = report(&[]);
     // Read back, they make the same PDFs as computed: every PDF is kept.

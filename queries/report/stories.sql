@@ -16,6 +16,11 @@ WITH rounds AS (
     JOIN wave w USING (wave)
     -- $1: the last round of the period reported.
     WHERE w.ordinal <= (SELECT ordinal FROM wave WHERE wave = $1)
+      -- Only the KPM with a consent (in the register or a sheet), judged
+      -- below: a re-run after a feedback sheet reads their answers alone.
+      AND c.kpm_id IN (SELECT kpm_id FROM kpm WHERE consent_story
+                       UNION ALL
+                       SELECT kpm_id FROM feedback WHERE consent_story)
     GROUP BY c.kpm_id
 ),
 -- The incubator's own words for a KPM, from the feedback sheet's stories

@@ -297,7 +297,7 @@ pub struct IndicatorTable {
 }
 
 /// Responses per wave and arm (the latest submission per KPM and wave).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct WaveCount {
     /// Wave code.
     pub wave: String,

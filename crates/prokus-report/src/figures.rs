@@ -204,6 +204,7 @@ pub(crate) fn surveyed_waves(inputs: &Inputs) -> Vec<&'static str> {
         .filter(|wv| {
             inputs
                 .db
+                .surveyed
                 .waves
                 .iter()
                 .any(|c| c.wave == *wv && c.arm == "prokus")
@@ -271,7 +272,7 @@ pub(crate) fn response_chart(inputs: &Inputs, w: &Words) -> Result<Option<String
         .reported_waves()
         .iter()
         .copied()
-        .filter(|wv| inputs.db.waves.iter().any(|c| c.wave == *wv))
+        .filter(|wv| inputs.db.surveyed.waves.iter().any(|c| c.wave == *wv))
         .collect();
     let get = |arm: &str| -> Vec<Option<f64>> {
         waves
@@ -279,6 +280,7 @@ pub(crate) fn response_chart(inputs: &Inputs, w: &Words) -> Result<Option<String
             .map(|wv| {
                 inputs
                     .db
+                    .surveyed
                     .waves
                     .iter()
                     .find(|c| c.wave == *wv && c.arm == arm)
@@ -288,6 +290,7 @@ pub(crate) fn response_chart(inputs: &Inputs, w: &Words) -> Result<Option<String
     };
     let registered: i64 = inputs
         .db
+        .surveyed
         .waves
         .iter()
         .filter(|c| c.wave == "baseline")

@@ -167,7 +167,13 @@ pub(crate) fn data_problems(report: &prokus_metrics::quality::QualityReport) -> 
 fn problems_of(inputs: &Inputs, level: &str, code: &str) -> Option<(usize, i64)> {
     match level {
         "incubator" => {
-            let kpm = inputs.db.incubators.iter().find(|i| i.id == code)?.kpm;
+            let kpm = inputs
+                .db
+                .surveyed
+                .incubators
+                .iter()
+                .find(|i| i.id == code)?
+                .kpm;
             let problems = match inputs.quality_by_unit.get(code) {
                 Some(report) => data_problems(report),
                 None => 0,
@@ -176,7 +182,7 @@ fn problems_of(inputs: &Inputs, level: &str, code: &str) -> Option<(usize, i64)>
         }
         "national" => Some((
             data_problems(&inputs.quality),
-            inputs.db.incubators.iter().map(|i| i.kpm).sum(),
+            inputs.db.surveyed.incubators.iter().map(|i| i.kpm).sum(),
         )),
         _ => None,
     }

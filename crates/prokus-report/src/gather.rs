@@ -109,9 +109,8 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         }
         _ => None,
     };
-    // The kept checks, handed from the thread that reads the kept figures
-    // to the one that would compute them, which meanwhile reads the
-    // database.
+    // The kept checks and survey reads, handed from the thread that reads
+    // the kept figures to the one that would compute and read them.
     let (kept_checks, kept_quality) = std::sync::mpsc::sync_channel(1);
     let settings_ref = &settings;
     let period_ref = &period;
@@ -128,50 +127,56 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             let _cohort = cohort
                 .map(|year| CohortKept::keep(&[&checker], year))
                 .transpose()?;
+            // Kept figures bring what the survey data gives the reports:
+            // only what a feedback sheet changes is read.
+            if reusing {
+                if let Some((quality, surveyed)) = kept_quality.recv().ok().flatten() {
+                    let started = std::time::Instant::now();
+                    let reads = Reads::with(&checker, surveyed, period_ref)?;
+                    tracing::debug!(
+                        ms = started.elapsed().as_millis() as u64,
+                        "read the files loaded and the feedback"
+                    );
+                    on_step(step, false);
+                    return Ok((quality, reads));
+                }
+                // Kept figures that turn out to be damaged are computed.
+                on_step(step, false);
+                on_step(Step::Checking, true);
+            }
             let started = std::time::Instant::now();
             let kept = CurrentAnswers::keep(&checker)?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "current answers kept"
             );
-            let check = || {
-                prokus_metrics::quality::check(
-                    kept.conn,
-                    &settings_ref.checks,
-                    &settings_ref.schedule,
-                    None,
-                )
-            };
-            // Computed, the checks come before the reads: at 2,000,000
-            // households the reads beside the indicators' heaviest query
-            // took 119 s, and the checks after them 83 s more.
-            let computed = if reusing { None } else { Some(check()?) };
+            // The checks come before the reads: at 2,000,000 households the
+            // reads beside the indicators' heaviest query took 119 s, and
+            // the checks after them 83 s more.
+            let quality = prokus_metrics::quality::check(
+                kept.conn,
+                &settings_ref.checks,
+                &settings_ref.schedule,
+                None,
+            )?;
             let started = std::time::Instant::now();
             let reads = Reads::read(kept.conn, period_ref)?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "read what the reports print"
             );
-            let quality = match computed {
-                Some(quality) => quality,
-                // Kept figures that turn out to be damaged are computed.
-                None => match kept_quality.recv().ok().flatten() {
-                    Some(quality) => quality,
-                    None => check()?,
-                },
-            };
             kept.release()?;
-            on_step(step, false);
+            on_step(Step::Checking, false);
             Ok((quality, reads))
         });
         let computed = (|| -> Result<_, ReportError> {
-            let (kept_rows, kept_impact, quality) = match key_ref.and_then(|k| k.load()) {
-                Some(c) => (Some(c.rows), Some(c.impact), Some(c.quality)),
+            let (kept_rows, kept_impact, kept) = match key_ref.and_then(|k| k.load()) {
+                Some(c) => (Some(c.rows), Some(c.impact), Some((c.quality, c.surveyed))),
                 None => (None, None, None),
             };
-            let reused = quality.is_some();
+            let reused = kept.is_some();
             // Only fails when the checks' thread has stopped (with its error).
-            let _ = kept_checks.send(quality);
+            let _ = kept_checks.send(kept);
             let rows = rows.or(kept_rows);
             let values = Values { conn };
             let rows = match rows {
@@ -209,18 +214,9 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         (found, computed)
     });
     let ((quality, reads), (rows, impact, reused)) = (found?, computed?);
-    let (rows, impact, quality) = match key.filter(|_| !reused) {
-        Some(key) => {
-            let computed = crate::computed::Computed {
-                rows,
-                impact,
-                quality,
-            };
-            key.store(&computed);
-            (computed.rows, computed.impact, computed.quality)
-        }
-        None => (rows, impact, quality),
-    };
+    if let Some(key) = key.filter(|_| !reused) {
+        key.store(&rows, &impact, &quality, &reads.surveyed);
+    }
     let mut inputs = reads.finish(rows, catalog, quality, settings);
     inputs.cohort = cohort;
     inputs.reused = reused;
@@ -361,7 +357,8 @@ mod tests {
     }
 
     /// Figures read back are the figures computed: the same indicator rows,
-    /// estimates and findings, and the step that only reads says so.
+    /// estimates, findings and survey reads, and the step that only reads
+    /// says so.
     #[test]
     fn kept_figures_read_back_are_those_computed() {
         let (dir, db) = sample_db();
@@ -399,6 +396,18 @@ mod tests {
             computed.quality.completeness
         );
         assert_eq!(read_back.quality.kpm_names, computed.quality.kpm_names);
+        // What the survey data gives the reports is kept too; what the
+        // feedback sheets give is read again.
+        assert_eq!(
+            format!("{:?}", read_back.db.surveyed),
+            format!("{:?}", computed.db.surveyed)
+        );
+        assert!(!computed.db.surveyed.kpm_by_incubator.is_empty());
+        assert_eq!(
+            format!("{:?}", (&read_back.db.stories, &read_back.db.feedback)),
+            format!("{:?}", (&computed.db.stories, &computed.db.feedback))
+        );
+        assert!(!computed.db.feedback.is_empty());
         // Asked to compute, it computes.
         assert!(!run(true).0.reused);
     }
@@ -442,7 +451,7 @@ mod tests {
                 .collect::<Result<_, _>>()
                 .unwrap();
         let mut compared = 0;
-        for k in inputs.db.kpm_by_incubator.values().flatten() {
+        for k in inputs.db.surveyed.kpm_by_incubator.values().flatten() {
             let read = k.latest.as_ref().map(|l| {
                 (
                     l.wave.clone(),
@@ -466,7 +475,7 @@ mod tests {
             .and_then(|r| r.per_kpm)
             .unwrap();
         let mut seen = (0, 0);
-        for incubator in &inputs.db.incubators {
+        for incubator in &inputs.db.surveyed.incubators {
             let problems = inputs
                 .quality
                 .findings

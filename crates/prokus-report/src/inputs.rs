@@ -10,7 +10,7 @@ use duckdb::Connection;
 use prokus_metrics::quality::QualityReport;
 use prokus_metrics::settings::Settings;
 use prokus_metrics::{Catalog, IndicatorRow, WaveCount};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ReportError;
 use crate::format::{self, Lang};
@@ -212,7 +212,7 @@ pub(crate) fn resolve_period(waves: &[WaveCount], period: &Period) -> Result<AsO
 }
 
 /// An incubator that has ProKUS KPM.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct IncubatorInfo {
     /// Id.
     pub id: String,
@@ -229,7 +229,7 @@ pub struct IncubatorInfo {
 }
 
 /// A province that has ProKUS KPM.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ProvinceInfo {
     /// Two-digit code.
     pub code: String,
@@ -240,7 +240,7 @@ pub struct ProvinceInfo {
 }
 
 /// A regency (kabupaten/kota) that has ProKUS KPM.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RegencyInfo {
     /// Dotted code, e.g. `32.17`.
     pub code: String,
@@ -261,7 +261,7 @@ pub struct BatchInfo {
 }
 
 /// One ProKUS KPM's baseline and endline answers, for incubator feedback.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct KpmStatus {
     pub(crate) kpm_id: String,
     pub(crate) business: String,
@@ -319,7 +319,7 @@ pub struct Written {
 }
 
 /// One KPM's answers in one round, as the attention list judges them.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Round {
     pub(crate) wave: String,
     pub(crate) income: Option<f64>,
@@ -394,10 +394,13 @@ pub struct Inputs {
     pub(crate) groups: BTreeMap<String, Vec<(String, String)>>,
 }
 
-/// What the reports read from the database itself (areas, incubators,
-/// their KPM, the files loaded, the response counts), read by
-/// [`crate::gather()`] beside the indicators and the checks.
-pub struct Reads {
+/// What the reports read from the database that follows from the survey
+/// data alone (the rounds' counts, the areas and incubators with their KPM,
+/// each KPM's latest rounds, the mentors and TKSK): kept with the figures
+/// of a run (`<db>.figures`, see [`crate::kept_as_text`]), so that a re-run
+/// after a corrected feedback sheet reads none of it again.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Surveyed {
     /// Responses per wave and arm.
     pub waves: Vec<WaveCount>,
     /// Incubators with ProKUS KPM.
@@ -406,32 +409,19 @@ pub struct Reads {
     pub provinces: Vec<ProvinceInfo>,
     /// Regencies with ProKUS KPM.
     pub regencies: Vec<RegencyInfo>,
-    pub(crate) batches: Vec<BatchInfo>,
-    pub(crate) reasons: Vec<(String, String, i64)>,
     /// Each incubator's own KPM, read with a query filtered by its id.
     pub(crate) kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>>,
     /// Each incubator's mentors, and each regency's TKSK, with the number
     /// of KPM each accompanies: by kind (`mentor`, `tksk`), then scope.
     pub(crate) accompaniment: BTreeMap<(String, String), Vec<(String, i64)>>,
-    /// The KPM who agreed that their story be told, the most grown first.
-    pub(crate) stories: Vec<Story>,
-    /// The written feedback of the feedback sheets, by writer and quarter.
-    pub(crate) feedback: Vec<Written>,
-    /// Short hash of every file loaded (the data snapshot).
-    pub snapshot: String,
-    /// The round and quarter the run reports as of.
-    pub as_of: AsOf,
 }
 
-impl Reads {
-    /// What the reports read from the database itself (areas, incubators,
-    /// their KPM, the files loaded, the response counts): a caller may read
-    /// it while the indicators and the checks are computed elsewhere, then
-    /// join them with [`Reads::finish`].
-    pub(crate) fn read(conn: &Connection, period: &Period) -> Result<Reads, ReportError> {
+impl Surveyed {
+    /// Reads them for a run reporting as of `period`.
+    pub(crate) fn read(conn: &Connection, period: &Period) -> Result<Surveyed, ReportError> {
         tracing::debug!(
             sql = "queries/report/*.sql",
-            "reading what the reports print"
+            "reading the rounds, areas, incubators and KPM"
         );
         let waves = prokus_metrics::wave_counts(conn)?;
         let as_of = resolve_period(&waves, period)?;
@@ -460,19 +450,6 @@ impl Reads {
                 kpm: r.get(3)?,
             })
         })?;
-        let hashes: String = conn.query_row(SNAPSHOT_SQL, [], |r| r.get(0))?;
-        let snapshot = {
-            use sha2::{Digest, Sha256};
-            hex::encode(Sha256::digest(hashes.as_bytes()))[..12].to_string()
-        };
-        let batches = all(conn, BATCHES_SQL, |r| {
-            Ok(BatchInfo {
-                file: r.get(1)?,
-                format: r.get(2)?,
-                counts: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
-            })
-        })?;
-        let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         // Each KPM's rounds up to the period's: a report for an earlier
         // quarter judges what was known then.
         let rows = all_with(conn, ATTENTION_SQL, [as_of.wave], |r| {
@@ -511,6 +488,84 @@ impl Reads {
                 },
             ))
         })?;
+        let mut accompaniment: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
+        for (kind, scope, person, kpm) in all(conn, ACCOMPANIMENT_SQL, |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })? {
+            accompaniment
+                .entry((kind, scope))
+                .or_default()
+                .push((person, kpm));
+        }
+        let mut kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
+        for (incubator, kpm) in rows {
+            kpm_by_incubator.entry(incubator).or_default().push(kpm);
+        }
+        Ok(Surveyed {
+            waves,
+            incubators,
+            provinces,
+            regencies,
+            kpm_by_incubator,
+            accompaniment,
+        })
+    }
+}
+
+/// What the reports read from the database itself (areas, incubators,
+/// their KPM, the files loaded, the response counts), read by
+/// [`crate::gather()`] beside the indicators and the checks.
+pub struct Reads {
+    /// What follows from the survey data alone (kept with the figures).
+    pub surveyed: Surveyed,
+    pub(crate) batches: Vec<BatchInfo>,
+    pub(crate) reasons: Vec<(String, String, i64)>,
+    /// The KPM who agreed that their story be told, the most grown first.
+    pub(crate) stories: Vec<Story>,
+    /// The written feedback of the feedback sheets, by writer and quarter.
+    pub(crate) feedback: Vec<Written>,
+    /// Short hash of every file loaded (the data snapshot).
+    pub snapshot: String,
+    /// The round and quarter the run reports as of.
+    pub as_of: AsOf,
+}
+
+impl Reads {
+    /// What the reports read from the database itself (areas, incubators,
+    /// their KPM, the files loaded, the response counts): a caller may read
+    /// it while the indicators and the checks are computed elsewhere, then
+    /// join them with [`Reads::finish`].
+    pub(crate) fn read(conn: &Connection, period: &Period) -> Result<Reads, ReportError> {
+        Reads::with(conn, Surveyed::read(conn, period)?, period)
+    }
+
+    /// What [`Reads::read`] reads, with `surveyed` (kept from an earlier
+    /// run of the same survey data) instead of reading it again: only the
+    /// files loaded, their rejects, the stories and the written feedback,
+    /// which a feedback sheet changes, are read.
+    pub(crate) fn with(
+        conn: &Connection,
+        surveyed: Surveyed,
+        period: &Period,
+    ) -> Result<Reads, ReportError> {
+        tracing::debug!(
+            sql = "queries/report/*.sql",
+            "reading the files loaded and the feedback"
+        );
+        let as_of = resolve_period(&surveyed.waves, period)?;
+        let hashes: String = conn.query_row(SNAPSHOT_SQL, [], |r| r.get(0))?;
+        let snapshot = {
+            use sha2::{Digest, Sha256};
+            hex::encode(Sha256::digest(hashes.as_bytes()))[..12].to_string()
+        };
+        let batches = all(conn, BATCHES_SQL, |r| {
+            Ok(BatchInfo {
+                file: r.get(1)?,
+                format: r.get(2)?,
+                counts: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+            })
+        })?;
+        let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
         let stories = all_with(conn, STORIES_SQL, [as_of.wave], |r| {
             Ok(Story {
                 incubator_id: r.get(0)?,
@@ -542,28 +597,10 @@ impl Reads {
                 text: r.get(8)?,
             })
         })?;
-        let mut accompaniment: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
-        for (kind, scope, person, kpm) in all(conn, ACCOMPANIMENT_SQL, |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
-        })? {
-            accompaniment
-                .entry((kind, scope))
-                .or_default()
-                .push((person, kpm));
-        }
-        let mut kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
-        for (incubator, kpm) in rows {
-            kpm_by_incubator.entry(incubator).or_default().push(kpm);
-        }
         Ok(Reads {
-            waves,
-            incubators,
-            provinces,
-            regencies,
+            surveyed,
             batches,
             reasons,
-            kpm_by_incubator,
-            accompaniment,
             stories,
             feedback,
             snapshot,
@@ -585,7 +622,7 @@ impl Reads {
         let last = WAVES.iter().position(|w| *w == self.as_of.wave);
         // The follow-up, a year after the endline, is reported once the
         // period reaches the quarter its answers are dated in.
-        let followup_quarter = median_date(&self.waves, "followup").map(quarter_of);
+        let followup_quarter = median_date(&self.surveyed.waves, "followup").map(quarter_of);
         let later = |period: &str| match WAVES.iter().position(|w| *w == period) {
             Some(i) => last.is_some_and(|last| i > last),
             None if period == "followup" => followup_quarter

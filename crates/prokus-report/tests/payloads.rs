@@ -107,9 +107,9 @@ fn national_and_dashboard() {
 #[test]
 fn one_province_one_regency_one_incubator() {
     let inputs = inputs();
-    let province = inputs.db.provinces[0].code.clone();
-    let regency = inputs.db.regencies[0].code.clone();
-    let incubator = inputs.db.incubators[0].id.clone();
+    let province = inputs.db.surveyed.provinces[0].code.clone();
+    let regency = inputs.db.surveyed.regencies[0].code.clone();
+    let incubator = inputs.db.surveyed.incubators[0].id.clone();
     for lang in [Lang::Id, Lang::En] {
         let l = lang_name(lang);
         insta::assert_json_snapshot!(

@@ -37,12 +37,14 @@ pub(crate) fn area(
     let name = match level {
         "province" => inputs
             .db
+            .surveyed
             .provinces
             .iter()
             .find(|p| p.code == code)
             .map(|p| p.name.clone()),
         _ => inputs
             .db
+            .surveyed
             .regencies
             .iter()
             .find(|r| r.code == code)
@@ -69,6 +71,7 @@ pub(crate) fn area(
     let incubators: Vec<(String, String)> = if level == "province" {
         inputs
             .db
+            .surveyed
             .incubators
             .iter()
             .filter(|i| i.province_code == code)
@@ -126,6 +129,7 @@ pub(crate) fn area(
     if level == "regency" {
         let province = inputs
             .db
+            .surveyed
             .provinces
             .iter()
             .find(|p| p.code == province_code)
@@ -219,6 +223,7 @@ pub(crate) fn area(
     if level == "regency"
         && let Some(table) = inputs
             .db
+            .surveyed
             .accompaniment
             .get(&("tksk".to_string(), code.to_string()))
             .and_then(|people| accompaniment_table(inputs, &w, "tksk", people))
@@ -286,10 +291,19 @@ pub const PROVINCE: super::Audience = super::Audience {
     readers: "each provincial Dinas Sosial: its province, regencies and incubators",
     template: "province.typ",
     source: include_str!("../../../../report-templates/province.typ"),
-    scopes: |inputs| inputs.db.provinces.iter().map(|p| p.code.clone()).collect(),
+    scopes: |inputs| {
+        inputs
+            .db
+            .surveyed
+            .provinces
+            .iter()
+            .map(|p| p.code.clone())
+            .collect()
+    },
     file_name: |inputs, code| {
         let name = inputs
             .db
+            .surveyed
             .provinces
             .iter()
             .find(|p| p.code == code)
@@ -307,10 +321,19 @@ pub const REGENCY: super::Audience = super::Audience {
     readers: "each district Dinas Sosial (kabupaten/kota): its regency and kecamatan",
     template: "province.typ",
     source: include_str!("../../../../report-templates/province.typ"),
-    scopes: |inputs| inputs.db.regencies.iter().map(|r| r.code.clone()).collect(),
+    scopes: |inputs| {
+        inputs
+            .db
+            .surveyed
+            .regencies
+            .iter()
+            .map(|r| r.code.clone())
+            .collect()
+    },
     file_name: |inputs, code| {
         let name = inputs
             .db
+            .surveyed
             .regencies
             .iter()
             .find(|r| r.code == code)

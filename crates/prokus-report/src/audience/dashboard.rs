@@ -32,6 +32,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     let period = inputs.latest_wave();
     let provinces: Vec<(String, String)> = inputs
         .db
+        .surveyed
         .provinces
         .iter()
         .map(|p| (p.code.clone(), p.name.clone()))
@@ -73,6 +74,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     // Strongest and weakest incubators by income change.
     let mut ranked: Vec<(&IncubatorInfo, f64, &IndicatorRow)> = inputs
         .db
+        .surveyed
         .incubators
         .iter()
         .filter_map(|i| {

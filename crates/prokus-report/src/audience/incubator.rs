@@ -412,12 +412,14 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
     let period = inputs.latest_wave();
     let info = inputs
         .db
+        .surveyed
         .incubators
         .iter()
         .find(|i| i.id == id)
         .ok_or_else(|| ReportError::UnknownScope(id.to_string()))?;
     let own = inputs
         .db
+        .surveyed
         .kpm_by_incubator
         .get(id)
         .map(Vec::as_slice)
@@ -496,6 +498,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
     let rank = |ind: &Indicator| -> String {
         let mut values: Vec<(String, f64)> = inputs
             .db
+            .surveyed
             .incubators
             .iter()
             .filter_map(|i| {
@@ -569,6 +572,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
     // The incubator's own mentors, as its register names them.
     let mentors = inputs
         .db
+        .surveyed
         .accompaniment
         .get(&("mentor".to_string(), id.to_string()))
         .and_then(|people| accompaniment_table(inputs, &w, "mentor", people));
@@ -585,7 +589,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
         note: format!(
             "{} {} {}.",
             w.pick("Peringkat di antara", "Rank among"),
-            inputs.db.incubators.len(),
+            inputs.db.surveyed.incubators.len(),
             w.pick("inkubator (1 = terbaik)", "incubators (1 = best)")
         ),
         widths: Vec::new(),
@@ -769,7 +773,15 @@ pub const AUDIENCE: super::Audience = super::Audience {
     readers: "each business incubator: feedback on its own KPM only",
     template: "incubator.typ",
     source: include_str!("../../../../report-templates/incubator.typ"),
-    scopes: |inputs| inputs.db.incubators.iter().map(|i| i.id.clone()).collect(),
+    scopes: |inputs| {
+        inputs
+            .db
+            .surveyed
+            .incubators
+            .iter()
+            .map(|i| i.id.clone())
+            .collect()
+    },
     file_name: |_, id| {
         std::path::PathBuf::from("incubator").join(format!("{}.pdf", prokus_files::file_stem(id)))
     },

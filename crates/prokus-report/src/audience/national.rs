@@ -22,12 +22,14 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     let period = inputs.latest_wave();
     let provinces: Vec<(String, String)> = inputs
         .db
+        .surveyed
         .provinces
         .iter()
         .map(|p| (p.code.clone(), p.name.clone()))
         .collect();
     let incubators: Vec<(String, String)> = inputs
         .db
+        .surveyed
         .incubators
         .iter()
         .map(|i| (i.id.clone(), i.name.clone()))
