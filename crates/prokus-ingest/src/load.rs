@@ -212,6 +212,14 @@ impl Rows<'_> {
 /// Rows checked per chunk handed from the checking thread to the writing one.
 const CHUNK_ROWS: usize = 2048;
 
+/// One row as read, on its way to a checker.
+struct RawRow {
+    row: u64,
+    cells: csv::StringRecord,
+    /// Which cells were numbers in a sheet; empty when none were.
+    numeric: Vec<bool>,
+}
+
 /// One chunk of checked rows.
 struct Chunk {
     /// Rows read in this chunk.
@@ -419,60 +427,129 @@ pub(crate) fn ingest_file(
             limits: &options.limits,
         };
         let mut read = 0u64;
-        // Two stages on two threads: this one appends chunks to DuckDB while
-        // the other parses and checks the rows of the next chunk.
+        // Three stages: one thread reads the file's rows into chunks, as
+        // many threads as there are cores check the chunks (the most work:
+        // parsing, the NIK scan, regions, the sheet id's hash), and this
+        // one appends the checked chunks to DuckDB in the file's order.
         std::thread::scope(|scope| -> Result<(), IngestError> {
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<Chunk>(2);
+            let checkers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+            let (raw_sender, raw_receiver) =
+                std::sync::mpsc::sync_channel::<(usize, Vec<RawRow>)>(checkers * 2);
+            let raw_receiver = std::sync::Arc::new(std::sync::Mutex::new(raw_receiver));
+            let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Chunk)>(checkers * 2);
             let (plan, table, reference) = (&plan, &table, &reference);
             let (stage_schema, kpm_schema) = (&stage_schema, &kpm_schema);
-            let producer = scope.spawn(move || -> Result<(), IngestError> {
-                let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
+            let reader = scope.spawn(move || -> Result<(), IngestError> {
+                let mut rows = Vec::with_capacity(CHUNK_ROWS);
+                let mut seq = 0;
                 table.for_each_row(|row, cells, numeric| {
-                    chunk.read += 1;
-                    match plan.check(reference, row, cells, numeric) {
-                        Ok((values, kpm)) => {
-                            chunk.stage.push(values)?;
-                            if let (Some(kpm), Some(batch)) = (kpm, chunk.kpm.as_mut()) {
-                                batch.push(kpm)?;
-                            }
-                        }
-                        Err(problems) => chunk.rejects.push((row, problems)),
-                    }
-                    if chunk.read as usize == CHUNK_ROWS {
-                        let next = Chunk::new(stage_schema, kpm_schema.as_ref());
-                        sender
-                            .send(std::mem::replace(&mut chunk, next))
+                    rows.push(RawRow {
+                        row,
+                        cells: csv::StringRecord::from(cells),
+                        // Only sheets have number cells: most rows keep none.
+                        numeric: if numeric.contains(&true) {
+                            numeric.to_vec()
+                        } else {
+                            Vec::new()
+                        },
+                    });
+                    if rows.len() == CHUNK_ROWS {
+                        let full = std::mem::replace(&mut rows, Vec::with_capacity(CHUNK_ROWS));
+                        raw_sender
+                            .send((seq, full))
                             .map_err(|_| IngestError::Stopped)?;
+                        seq += 1;
                     }
                     Ok(())
                 })?;
-                // The receiver only hangs up after an error of its own.
-                let _ = sender.send(chunk);
+                // A checker only hangs up after an error of the appender's.
+                let _ = raw_sender.send((seq, rows));
                 Ok(())
             });
+            let checking: Vec<_> = (0..checkers)
+                .map(|_| {
+                    let sender = sender.clone();
+                    let raw_receiver = std::sync::Arc::clone(&raw_receiver);
+                    scope.spawn(move || -> Result<(), IngestError> {
+                        let mut no_numbers: Vec<bool> = Vec::new();
+                        loop {
+                            let next = match raw_receiver.lock() {
+                                Ok(receiver) => receiver.recv(),
+                                Err(_) => return Err(IngestError::Stopped),
+                            };
+                            // The reader is done (or stopped, with its error).
+                            let Ok((seq, rows)) = next else {
+                                return Ok(());
+                            };
+                            let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
+                            for raw in &rows {
+                                let cells: Vec<&str> = raw.cells.iter().collect();
+                                let numeric = if raw.numeric.is_empty() {
+                                    no_numbers.resize(cells.len(), false);
+                                    &no_numbers[..cells.len()]
+                                } else {
+                                    &raw.numeric[..]
+                                };
+                                chunk.read += 1;
+                                match plan.check(reference, raw.row, &cells, numeric) {
+                                    Ok((values, kpm)) => {
+                                        chunk.stage.push(values)?;
+                                        if let (Some(kpm), Some(batch)) = (kpm, chunk.kpm.as_mut())
+                                        {
+                                            batch.push(kpm)?;
+                                        }
+                                    }
+                                    Err(problems) => chunk.rejects.push((raw.row, problems)),
+                                }
+                            }
+                            sender
+                                .send((seq, chunk))
+                                .map_err(|_| IngestError::Stopped)?;
+                        }
+                    })
+                })
+                .collect();
+            // The checkers hold the only receivers and senders left: when
+            // they stop, the reader and the appender do too.
+            drop((raw_receiver, sender));
             let appended = (|| -> Result<(), IngestError> {
-                for mut chunk in receiver.iter() {
-                    read += chunk.read;
-                    if let Some(RowProgress(tell)) = &options.progress {
-                        tell(read);
-                    }
-                    if chunk.stage.len() > 0 {
-                        stage.append_record_batch(chunk.stage.take()?)?;
-                    }
-                    if let (Some(batch), Some(app)) = (chunk.kpm.as_mut(), kpm_stage.as_mut())
-                        && batch.len() > 0
-                    {
-                        app.append_record_batch(batch.take()?)?;
-                    }
-                    for (row, problems) in chunk.rejects {
-                        rows.reject(row, problems)?;
+                // Dropped when this returns, also early: the other threads
+                // then stop instead of waiting to hand over their chunks.
+                let receiver = receiver;
+                // Chunks checked ahead of their turn wait here.
+                let mut waiting = std::collections::BTreeMap::new();
+                let mut next = 0;
+                for (seq, chunk) in receiver.iter() {
+                    waiting.insert(seq, chunk);
+                    while let Some(mut chunk) = waiting.remove(&next) {
+                        next += 1;
+                        read += chunk.read;
+                        if let Some(RowProgress(tell)) = &options.progress {
+                            tell(read);
+                        }
+                        if chunk.stage.len() > 0 {
+                            stage.append_record_batch(chunk.stage.take()?)?;
+                        }
+                        if let (Some(batch), Some(app)) = (chunk.kpm.as_mut(), kpm_stage.as_mut())
+                            && batch.len() > 0
+                        {
+                            app.append_record_batch(batch.take()?)?;
+                        }
+                        for (row, problems) in chunk.rejects {
+                            rows.reject(row, problems)?;
+                        }
                     }
                 }
                 Ok(())
             })();
-            let produced = producer.join().unwrap_or(Err(IngestError::Stopped));
-            // An error of this thread comes first: it made the producer stop.
-            appended.and(produced)
+            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), IngestError>>| {
+                h.join().unwrap_or(Err(IngestError::Stopped))
+            };
+            let read_rows = joined(reader);
+            let checked = checking.into_iter().map(joined).collect::<Vec<_>>();
+            // An error of the appender comes first: it made the others
+            // stop; then the reader's (a malformed file), then a checker's.
+            appended.and(read_rows).and(checked.into_iter().collect())
         })?;
         stage.flush()?;
         if let Some(app) = kpm_stage.as_mut() {
@@ -2568,6 +2645,82 @@ mod tests {
         K8,endline,,,,,,,,,,,,1000000,ya,1,0\n\
         K5,akhir,15/09/2021,Rina,,Kue Rina,prokus,INK-32-01,32,3217,,kuliner,P,\"1,2 jt\",ya,1,1\n\
         K6,baseline,,Ani,,Warung Ani,prokus,INK-77-77,32,3217,,ritel,P,500000,ya,0,0\n";
+
+    /// A file of many chunks, checked on several threads: every row ends
+    /// where its own content says, under its own row number, and a row
+    /// sent again many chunks later is the duplicate, not the first.
+    #[test]
+    fn rows_checked_on_several_threads_keep_their_row_numbers_and_order() {
+        let (dir, mut db, _) = loaded_program();
+        let rows = 4 * CHUNK_ROWS + 300;
+        let mut text = String::from(
+            "kpm_id,wave,submitted_at,kpm_name,arm,incubator_id,province_code,regency_code,business_income\n",
+        );
+        let line = |i: usize| {
+            // Rows 3,001 and 7,001 (file lines 3,002 and 7,002) are not money.
+            let income = if i == 3001 || i == 7001 {
+                format!("banyak {i}")
+            } else {
+                format!("{}", 1_000 + i)
+            };
+            format!("N{i},baseline,2021-03-15,Nama {i},prokus,INK-32-01,32,3217,{income}\n")
+        };
+        for i in 1..=rows {
+            // The last row repeats row 100, cell for cell.
+            text.push_str(&line(if i == rows { 100 } else { i }));
+        }
+        let s = db
+            .ingest(&file(&dir, "many.csv", &text), &FormMapping::prokus())
+            .unwrap();
+        assert_eq!(
+            (
+                s.rows_read,
+                s.rows_loaded,
+                s.rows_rejected,
+                s.rows_duplicate
+            ),
+            (rows as u64, rows as u64 - 3, 2, 1)
+        );
+        let rejected: Vec<(i64, String, String)> = db
+            .conn
+            .prepare("SELECT source_row, kind, value FROM ingest_reject WHERE batch_id = $1 ORDER BY source_row")
+            .unwrap()
+            .query_map([s.batch_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let kinds: Vec<(i64, &str)> = rejected.iter().map(|(r, k, _)| (*r, k.as_str())).collect();
+        assert_eq!(
+            kinds,
+            [
+                (3002, "invalid"),
+                (7002, "invalid"),
+                (rows as i64 + 1, "duplicate")
+            ]
+        );
+        assert_eq!(
+            (rejected[0].2.as_str(), rejected[1].2.as_str()),
+            ("banyak 3001", "banyak 7001")
+        );
+        // Each loaded answer is its own row's: row r holds KPM N(r-1).
+        let mismatched = count(
+            &db,
+            &format!(
+                "SELECT count(*) FROM response WHERE batch_id = {} AND kpm_id <> 'N' || (source_row - 1)",
+                s.batch_id
+            ),
+        );
+        assert_eq!(mismatched, 0);
+        let income: f64 = db
+            .conn
+            .query_row(
+                "SELECT business_income FROM response WHERE kpm_id = 'N8000'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(income, 9_000.0);
+    }
 
     #[test]
     fn every_row_adds_up_for_unlisted_incubators_empty_and_header_only_files() {
