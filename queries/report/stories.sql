@@ -54,4 +54,10 @@ LEFT JOIN told t USING (kpm_id)
 WHERE k.arm = 'prokus' AND k.incubator_id IS NOT NULL
   AND (k.consent_story OR t.consent) AND coalesce(k.consent_story, true) AND coalesce(t.consent, true)
   AND r.latest.wave <> 'baseline' AND r.income_baseline > 0 AND r.latest.income > r.income_baseline
+-- $2, $3: the most grown of each incubator and of each province that the
+-- reports print (the nation's are among its provinces'), in the order below.
+QUALIFY row_number() OVER (PARTITION BY k.incubator_id
+                           ORDER BY r.latest.income / r.income_baseline DESC, k.kpm_id) <= $2
+     OR row_number() OVER (PARTITION BY k.province_code
+                           ORDER BY r.latest.income / r.income_baseline DESC, k.kpm_id) <= $3
 ORDER BY r.latest.income / r.income_baseline DESC, k.kpm_id

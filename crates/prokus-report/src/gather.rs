@@ -93,6 +93,8 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     // Parsed once for the indicators, the estimates and the reports.
     let catalog = Catalog::builtin();
     let with_impact = audiences.contains(&&audience::national::AUDIENCE);
+    // Only the incubators' reports list each KPM.
+    let with_kpm = audiences.contains(&&audience::incubator::AUDIENCE);
     let checker = conn.try_clone()?;
     // One cohort's run sees its households only, on both connections
     // (the checks' below, on their thread).
@@ -104,7 +106,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     // The figures of an earlier run of the same data, settings and options.
     let key = match (&keep_in, &rows) {
         (Some(dir), None) => {
-            let options = format!("{period:?} {cohort:?} impact={with_impact}");
+            let options = format!("{period:?} {cohort:?} impact={with_impact} kpm={with_kpm}");
             Some(crate::computed::Key::of(conn, &settings, &options, dir)?)
         }
         _ => None,
@@ -160,7 +162,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 None,
             )?;
             let started = std::time::Instant::now();
-            let reads = Reads::read(kept.conn, period_ref)?;
+            let reads = Reads::read(kept.conn, period_ref, with_kpm)?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "read what the reports print"
@@ -410,6 +412,59 @@ mod tests {
         assert!(!computed.db.feedback.is_empty());
         // Asked to compute, it computes.
         assert!(!run(true).0.reused);
+    }
+
+    /// The stories read are those the reports print: every incubator's
+    /// and province's first, and the nation's (no more than a province's),
+    /// are the same as when every story is read. With the reports' limits,
+    /// and with smaller ones that bind on the sample's provinces too.
+    #[test]
+    fn the_stories_read_hold_every_report_s_first() {
+        use crate::inputs::{Story, read_stories};
+        use crate::sections::{STORIES_NATIONAL, STORIES_PER_INCUBATOR, STORIES_PER_PROVINCE};
+        let (_dir, db) = sample_db();
+        let conn = db.connection();
+        let every = read_stories(conn, "endline", usize::MAX >> 1, usize::MAX >> 1).unwrap();
+        let first = |stories: &[Story], scope: &dyn Fn(&Story) -> bool, n: usize| {
+            stories
+                .iter()
+                .filter(|s| scope(s))
+                .take(n)
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+        };
+        let limits = [
+            (
+                STORIES_PER_INCUBATOR,
+                STORIES_PER_PROVINCE,
+                STORIES_NATIONAL,
+            ),
+            (1, 2, 2),
+        ];
+        for (per_incubator, per_province, national) in limits {
+            let read =
+                read_stories(conn, "endline", per_incubator, per_province.max(national)).unwrap();
+            assert!(
+                read.len() < every.len(),
+                "{} of {}",
+                read.len(),
+                every.len()
+            );
+            let all = |_: &Story| true;
+            assert_eq!(first(&read, &all, national), first(&every, &all, national));
+            for s in &every {
+                let own = |t: &Story| t.incubator_id == s.incubator_id;
+                let theirs = |t: &Story| t.province_code == s.province_code;
+                assert_eq!(
+                    first(&read, &own, per_incubator),
+                    first(&every, &own, per_incubator)
+                );
+                assert_eq!(
+                    first(&read, &theirs, per_province),
+                    first(&every, &theirs, per_province)
+                );
+            }
+        }
     }
 
     /// A run leaves nothing behind on the connection it was given: no kept

@@ -55,6 +55,40 @@ fn all_with<T>(
         .collect::<Result<Vec<_>, _>>()?)
 }
 
+/// The stories of `queries/report/stories.sql` as of `wave`: the first
+/// `per_incubator` of each incubator and `per_province` of each province,
+/// the most grown first.
+pub(crate) fn read_stories(
+    conn: &Connection,
+    wave: &str,
+    per_incubator: usize,
+    per_province: usize,
+) -> Result<Vec<Story>, ReportError> {
+    all_with(
+        conn,
+        STORIES_SQL,
+        duckdb::params![wave, per_incubator as i64, per_province as i64],
+        |r| {
+            Ok(Story {
+                incubator_id: r.get(0)?,
+                province_code: r.get(1)?,
+                kpm_id: r.get(2)?,
+                business: r.get(3)?,
+                nik_masked: r.get(4)?,
+                wave: r.get(5)?,
+                income_baseline: r.get(6)?,
+                income_latest: r.get(7)?,
+                workers_baseline: r.get(8)?,
+                workers_latest: r.get(9)?,
+                has_nib: r.get(10)?,
+                got_kur: r.get(11)?,
+                sells_online: r.get(12)?,
+                story: r.get(13)?,
+            })
+        },
+    )
+}
+
 /// The group code of the national figures.
 pub use prokus_metrics::NATIONAL_CODE;
 
@@ -417,8 +451,14 @@ pub struct Surveyed {
 }
 
 impl Surveyed {
-    /// Reads them for a run reporting as of `period`.
-    pub(crate) fn read(conn: &Connection, period: &Period) -> Result<Surveyed, ReportError> {
+    /// Reads them for a run reporting as of `period`; each KPM's rounds
+    /// only `with_kpm` (for the incubators' reports, the only ones that
+    /// list them: two million of them at the whole PKH scale).
+    pub(crate) fn read(
+        conn: &Connection,
+        period: &Period,
+        with_kpm: bool,
+    ) -> Result<Surveyed, ReportError> {
         tracing::debug!(
             sql = "queries/report/*.sql",
             "reading the rounds, areas, incubators and KPM"
@@ -452,42 +492,46 @@ impl Surveyed {
         })?;
         // Each KPM's rounds up to the period's: a report for an earlier
         // quarter judges what was known then.
-        let rows = all_with(conn, ATTENTION_SQL, [as_of.wave], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                KpmStatus {
-                    kpm_id: r.get(1)?,
-                    business: r.get(2)?,
-                    nik_masked: r.get(3)?,
-                    income_baseline: r.get(4)?,
-                    latest: r
-                        .get::<_, Option<String>>(5)?
-                        .map(|wave| -> duckdb::Result<_> {
-                            Ok(Round {
-                                wave,
-                                income: r.get(6)?,
-                                operating: r.get(7)?,
-                                saves: r.get(8)?,
-                                frequency: r.get(9)?,
+        let rows = if !with_kpm {
+            Vec::new()
+        } else {
+            all_with(conn, ATTENTION_SQL, [as_of.wave], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    KpmStatus {
+                        kpm_id: r.get(1)?,
+                        business: r.get(2)?,
+                        nik_masked: r.get(3)?,
+                        income_baseline: r.get(4)?,
+                        latest: r
+                            .get::<_, Option<String>>(5)?
+                            .map(|wave| -> duckdb::Result<_> {
+                                Ok(Round {
+                                    wave,
+                                    income: r.get(6)?,
+                                    operating: r.get(7)?,
+                                    saves: r.get(8)?,
+                                    frequency: r.get(9)?,
+                                })
                             })
-                        })
-                        .transpose()?,
-                    previous: r
-                        .get::<_, Option<String>>(10)?
-                        .map(|wave| -> duckdb::Result<_> {
-                            Ok(Round {
-                                wave,
-                                income: r.get(11)?,
-                                operating: None,
-                                saves: r.get(12)?,
-                                frequency: r.get(13)?,
+                            .transpose()?,
+                        previous: r
+                            .get::<_, Option<String>>(10)?
+                            .map(|wave| -> duckdb::Result<_> {
+                                Ok(Round {
+                                    wave,
+                                    income: r.get(11)?,
+                                    operating: None,
+                                    saves: r.get(12)?,
+                                    frequency: r.get(13)?,
+                                })
                             })
-                        })
-                        .transpose()?,
-                    waves: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
-                },
-            ))
-        })?;
+                            .transpose()?,
+                        waves: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+                    },
+                ))
+            })?
+        };
         let mut accompaniment: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
         for (kind, scope, person, kpm) in all(conn, ACCOMPANIMENT_SQL, |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
@@ -520,7 +564,9 @@ pub struct Reads {
     pub surveyed: Surveyed,
     pub(crate) batches: Vec<BatchInfo>,
     pub(crate) reasons: Vec<(String, String, i64)>,
-    /// The KPM who agreed that their story be told, the most grown first.
+    /// The KPM who agreed that their story be told, the most grown first:
+    /// those the reports can print (the first of each incubator and
+    /// province, which hold the nation's first).
     pub(crate) stories: Vec<Story>,
     /// The written feedback of the feedback sheets, by writer and quarter.
     pub(crate) feedback: Vec<Written>,
@@ -535,8 +581,12 @@ impl Reads {
     /// their KPM, the files loaded, the response counts): a caller may read
     /// it while the indicators and the checks are computed elsewhere, then
     /// join them with [`Reads::finish`].
-    pub(crate) fn read(conn: &Connection, period: &Period) -> Result<Reads, ReportError> {
-        Reads::with(conn, Surveyed::read(conn, period)?, period)
+    pub(crate) fn read(
+        conn: &Connection,
+        period: &Period,
+        with_kpm: bool,
+    ) -> Result<Reads, ReportError> {
+        Reads::with(conn, Surveyed::read(conn, period, with_kpm)?, period)
     }
 
     /// What [`Reads::read`] reads, with `surveyed` (kept from an earlier
@@ -566,24 +616,17 @@ impl Reads {
             })
         })?;
         let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
-        let stories = all_with(conn, STORIES_SQL, [as_of.wave], |r| {
-            Ok(Story {
-                incubator_id: r.get(0)?,
-                province_code: r.get(1)?,
-                kpm_id: r.get(2)?,
-                business: r.get(3)?,
-                nik_masked: r.get(4)?,
-                wave: r.get(5)?,
-                income_baseline: r.get(6)?,
-                income_latest: r.get(7)?,
-                workers_baseline: r.get(8)?,
-                workers_latest: r.get(9)?,
-                has_nib: r.get(10)?,
-                got_kur: r.get(11)?,
-                sells_online: r.get(12)?,
-                story: r.get(13)?,
-            })
-        })?;
+        // The most grown of each incubator and province are enough for
+        // the reports' tables, and hold the national ones (a KPM among the
+        // nation's first ten is among its province's).
+        let per_province =
+            crate::sections::STORIES_PER_PROVINCE.max(crate::sections::STORIES_NATIONAL);
+        let stories = read_stories(
+            conn,
+            as_of.wave,
+            crate::sections::STORIES_PER_INCUBATOR,
+            per_province,
+        )?;
         let feedback = all(conn, FEEDBACK_SQL, |r| {
             Ok(Written {
                 site_level: r.get(0)?,

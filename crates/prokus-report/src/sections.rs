@@ -238,6 +238,13 @@ pub(crate) fn accompaniment_wave(inputs: &Inputs, indicator: &str) -> Option<&'s
     })
 }
 
+/// The success stories an incubator's report shows, at most.
+pub(crate) const STORIES_PER_INCUBATOR: usize = 5;
+/// The success stories a province's report shows, at most.
+pub(crate) const STORIES_PER_PROVINCE: usize = 5;
+/// The success stories the national report shows, at most.
+pub(crate) const STORIES_NATIONAL: usize = 10;
+
 /// Success stories: the KPM whose business income grew most from the
 /// baseline to their latest round, among those of `scope` who agreed that
 /// their story be told (the register's `consent_story`), at most `limit`.

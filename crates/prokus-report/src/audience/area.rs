@@ -216,7 +216,12 @@ pub(crate) fn area(
     // Success stories stay within the KPM's own province (and incubator and
     // the nation): not in the regency reports.
     if level == "province"
-        && let Some(table) = success_stories(inputs, &w, |s| s.province_code == code, 5)
+        && let Some(table) = success_stories(
+            inputs,
+            &w,
+            |s| s.province_code == code,
+            crate::sections::STORIES_PER_PROVINCE,
+        )
     {
         tables.push(table);
     }

@@ -713,7 +713,12 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                 cohorts,
                 mentors,
                 Some(attention_table),
-                success_stories(inputs, &w, |s| s.incubator_id == id, 5),
+                success_stories(
+                    inputs,
+                    &w,
+                    |s| s.incubator_id == id,
+                    crate::sections::STORIES_PER_INCUBATOR,
+                ),
                 Some(completeness),
                 Some(to_fix),
                 Some(fix_list),

@@ -183,7 +183,12 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
                 crate::findings::NATIONAL_FEEDBACK,
                 inputs.asked_quarter(),
             ))
-            .chain(success_stories(inputs, &w, |_| true, 10))
+            .chain(success_stories(
+                inputs,
+                &w,
+                |_| true,
+                crate::sections::STORIES_NATIONAL,
+            ))
             .collect(),
             charts: refs,
             annex,
