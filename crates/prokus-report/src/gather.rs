@@ -414,6 +414,48 @@ mod tests {
         assert!(!run(true).0.reused);
     }
 
+    /// A run without the incubators' reports reads (and keeps) no KPM's
+    /// rounds; a later run with them does not take that empty list for its
+    /// own, and one with them again reads it back.
+    #[test]
+    fn kept_figures_without_the_incubators_are_not_read_for_them() {
+        let (dir, db) = sample_db();
+        let kept = dir.path().join("figures");
+        let run = |audiences: Vec<&'static crate::Audience>| {
+            gather(
+                db.connection(),
+                GatherOptions {
+                    settings: Settings::from_db(&db).unwrap(),
+                    audiences,
+                    rows: None,
+                    on_step: &|_, _| {},
+                    period: Default::default(),
+                    cohort: None,
+                    keep_in: Some(kept.clone()),
+                    recompute: false,
+                },
+            )
+            .unwrap()
+        };
+        let national = vec![&audience::national::AUDIENCE];
+        let incubators = vec![
+            &audience::national::AUDIENCE,
+            &audience::incubator::AUDIENCE,
+        ];
+        let first = run(national.clone());
+        assert!(first.db.surveyed.kpm_by_incubator.is_empty());
+        assert!(run(national).reused);
+        let with = run(incubators.clone());
+        assert!(!with.reused, "computed for the incubators' reports");
+        assert!(!with.db.surveyed.kpm_by_incubator.is_empty());
+        let again = run(incubators);
+        assert!(again.reused);
+        assert_eq!(
+            format!("{:?}", again.db.surveyed.kpm_by_incubator),
+            format!("{:?}", with.db.surveyed.kpm_by_incubator)
+        );
+    }
+
     /// The stories read are those the reports print: every incubator's
     /// and province's first, and the nation's (no more than a province's),
     /// are the same as when every story is read. With the reports' limits,
