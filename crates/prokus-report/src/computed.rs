@@ -1,20 +1,24 @@
 //! The figures a report run computes (the indicator table, the impact
-//! estimates and the data-quality checks), kept between runs in a folder
-//! beside the database, so that a run whose survey data, settings and
-//! options are those of an earlier run reads them back instead of computing
+//! estimates and the data-quality checks), and what it reads from the
+//! database that follows from the survey data alone
+//! ([`crate::inputs::Surveyed`]: the areas, incubators, rounds' counts and
+//! each KPM's latest rounds), kept between runs in a folder beside the
+//! database, so that a run whose survey data, settings and options are
+//! those of an earlier run reads them back instead of computing and reading
 //! them again: most of a re-run's time otherwise.
 //!
-//! The figures depend on the survey data, not on the written feedback: a
-//! corrected feedback sheet leaves them as they were (the reports still read
-//! the feedback, and everything else they print, from the database). So they
-//! are kept under a key of
+//! They depend on the survey data, not on the written feedback: a corrected
+//! feedback sheet leaves them as they were (the reports still read the
+//! feedback, the stories, the files loaded and their rejects from the
+//! database). So they are kept under a key of
 //! - the files loaded other than feedback sheets, by their SHA-256, in
 //!   order, and the number of registered KPM and of answers (a database
 //!   changed outside prokus changes these, or should be reported with
 //!   `--force`);
 //! - the settings the run judges the data against (those stored and those
-//!   given for the run), the period and cohort reported and whether the
-//!   impact estimates are made;
+//!   given for the run), the period and cohort reported, whether the
+//!   impact estimates are made and whether each KPM's rounds are read (for
+//!   the incubators' reports);
 //! - this build of prokus (its version, and its binary's size and time).
 //!
 //! The figures are kept as bincode: every float reads back bit for bit
