@@ -84,8 +84,9 @@ pub enum IngestError {
         /// The database file.
         path: PathBuf,
     },
-    /// The checking of rows stopped because their writing failed (the writing
-    /// error is reported instead), or the checking thread panicked.
+    /// The reading or checking of rows stopped because their writing failed
+    /// (the writing error is reported instead), or a reading or checking
+    /// thread panicked.
     #[error("the ingest stopped before the end of the file; nothing of it was written")]
     Stopped,
     /// A bug in prokus, found by one of its own checks.
