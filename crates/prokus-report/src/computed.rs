@@ -47,8 +47,12 @@ use crate::ReportError;
 use crate::inputs::Surveyed;
 
 /// What is kept: the computed figures of one run, and what it read from
-/// the database that follows from the survey data alone.
+/// the database that follows from the survey data alone, after the key
+/// they were kept under.
+#[derive(Deserialize, Debug)]
 pub(crate) struct Computed {
+    /// The key of the run that kept them ([`Key`]).
+    key: String,
     /// The indicator table the reports print from.
     pub rows: Vec<IndicatorRow>,
     /// The impact estimates (empty when the run made none).
@@ -59,8 +63,8 @@ pub(crate) struct Computed {
     pub surveyed: Surveyed,
 }
 
-/// The file as written: the key it was computed under, then the figures.
-/// The fields of [`Loaded`], in the same order (bincode writes no names).
+/// The file as written, by reference to what a run holds: the fields of
+/// [`Computed`], in the same order (bincode writes no names).
 #[derive(Serialize)]
 struct Stored<'a> {
     key: &'a str,
@@ -68,15 +72,6 @@ struct Stored<'a> {
     impact: &'a [ImpactRow],
     quality: &'a QualityReport,
     surveyed: &'a Surveyed,
-}
-
-#[derive(Deserialize, Debug)]
-struct Loaded {
-    key: String,
-    rows: Vec<IndicatorRow>,
-    impact: Vec<ImpactRow>,
-    quality: QualityReport,
-    surveyed: Surveyed,
 }
 
 /// Where the figures of a run with the options `options` (a text naming the
@@ -154,19 +149,14 @@ impl Key {
             }
         };
         let started = std::time::Instant::now();
-        match bincode::deserialize::<Loaded>(&bytes) {
-            Ok(loaded) if loaded.key == self.key => {
+        match bincode::deserialize::<Computed>(&bytes) {
+            Ok(computed) if computed.key == self.key => {
                 tracing::debug!(
                     ms = started.elapsed().as_millis() as u64,
                     bytes = bytes.len(),
                     "figures of an earlier run read back"
                 );
-                Some(Computed {
-                    rows: loaded.rows,
-                    impact: loaded.impact,
-                    quality: loaded.quality,
-                    surveyed: loaded.surveyed,
-                })
+                Some(computed)
             }
             Ok(_) => None,
             Err(e) => {
@@ -250,9 +240,9 @@ pub fn kept_as_text(path: &Path) -> Result<String, ReportError> {
         path: path.to_path_buf(),
         source,
     })?;
-    let loaded: Loaded = bincode::deserialize(&bytes).map_err(|e| ReportError::Io {
+    let kept: Computed = bincode::deserialize(&bytes).map_err(|e| ReportError::Io {
         path: path.to_path_buf(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })?;
-    Ok(format!("{loaded:?}"))
+    Ok(format!("{kept:?}"))
 }
