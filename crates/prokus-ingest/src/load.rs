@@ -436,7 +436,8 @@ pub(crate) fn ingest_file(
             let (raw_sender, raw_receiver) =
                 std::sync::mpsc::sync_channel::<(usize, Vec<RawRow>)>(checkers * 2);
             let raw_receiver = std::sync::Arc::new(std::sync::Mutex::new(raw_receiver));
-            let (sender, receiver) = std::sync::mpsc::sync_channel::<(usize, Chunk)>(checkers * 2);
+            let (sender, receiver) =
+                std::sync::mpsc::sync_channel::<(usize, Result<Chunk, IngestError>)>(checkers * 2);
             let (plan, table, reference) = (&plan, &table, &reference);
             let (stage_schema, kpm_schema) = (&stage_schema, &kpm_schema);
             let reader = scope.spawn(move || -> Result<(), IngestError> {
@@ -481,30 +482,41 @@ pub(crate) fn ingest_file(
                             let Ok((seq, rows)) = next else {
                                 return Ok(());
                             };
-                            let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
-                            for raw in &rows {
-                                let cells: Vec<&str> = raw.cells.iter().collect();
-                                let numeric = if raw.numeric.is_empty() {
-                                    no_numbers.resize(cells.len(), false);
-                                    &no_numbers[..cells.len()]
-                                } else {
-                                    &raw.numeric[..]
-                                };
-                                chunk.read += 1;
-                                match plan.check(reference, raw.row, &cells, numeric) {
-                                    Ok((values, kpm)) => {
-                                        chunk.stage.push(values)?;
-                                        if let (Some(kpm), Some(batch)) = (kpm, chunk.kpm.as_mut())
-                                        {
-                                            batch.push(kpm)?;
+                            let checked = (|| -> Result<Chunk, IngestError> {
+                                let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
+                                for raw in &rows {
+                                    let cells: Vec<&str> = raw.cells.iter().collect();
+                                    let numeric = if raw.numeric.is_empty() {
+                                        no_numbers.resize(cells.len(), false);
+                                        &no_numbers[..cells.len()]
+                                    } else {
+                                        &raw.numeric[..]
+                                    };
+                                    chunk.read += 1;
+                                    match plan.check(reference, raw.row, &cells, numeric) {
+                                        Ok((values, kpm)) => {
+                                            chunk.stage.push(values)?;
+                                            if let (Some(kpm), Some(batch)) =
+                                                (kpm, chunk.kpm.as_mut())
+                                            {
+                                                batch.push(kpm)?;
+                                            }
                                         }
+                                        Err(problems) => chunk.rejects.push((raw.row, problems)),
                                     }
-                                    Err(problems) => chunk.rejects.push((raw.row, problems)),
                                 }
-                            }
+                                Ok(chunk)
+                            })();
+                            // A chunk that failed goes to the appender in its
+                            // place, which then stops everything at once
+                            // instead of waiting for it behind later chunks.
+                            let failed = checked.is_err();
                             sender
-                                .send((seq, chunk))
+                                .send((seq, checked))
                                 .map_err(|_| IngestError::Stopped)?;
+                            if failed {
+                                return Ok(());
+                            }
                         }
                     })
                 })
@@ -521,7 +533,8 @@ pub(crate) fn ingest_file(
                 let mut next = 0;
                 for (seq, chunk) in receiver.iter() {
                     waiting.insert(seq, chunk);
-                    while let Some(mut chunk) = waiting.remove(&next) {
+                    while let Some(checked) = waiting.remove(&next) {
+                        let mut chunk = checked?;
                         next += 1;
                         read += chunk.read;
                         if let Some(RowProgress(tell)) = &options.progress {
@@ -547,8 +560,9 @@ pub(crate) fn ingest_file(
             };
             let read_rows = joined(reader);
             let checked = checking.into_iter().map(joined).collect::<Vec<_>>();
-            // An error of the appender comes first: it made the others
-            // stop; then the reader's (a malformed file), then a checker's.
+            // An error of the appender (or of a chunk it was handed) comes
+            // first: it made the others stop; then the reader's (a
+            // malformed file), then a checker's (a panic).
             appended.and(read_rows).and(checked.into_iter().collect())
         })?;
         stage.flush()?;
