@@ -358,6 +358,31 @@ mod tests {
         (dir, db)
     }
 
+    /// A gather of `audiences` on the sample's database, its figures kept in
+    /// `keep_in` (recomputed when `recompute`), its steps told to `on_step`.
+    fn gather_sample(
+        db: &prokus_ingest::Database,
+        audiences: Vec<&'static Audience>,
+        keep_in: Option<std::path::PathBuf>,
+        recompute: bool,
+        on_step: &(dyn Fn(Step, bool) + Sync),
+    ) -> Inputs {
+        gather(
+            db.connection(),
+            GatherOptions {
+                settings: Settings::from_db(db).unwrap(),
+                audiences,
+                rows: None,
+                on_step,
+                period: Default::default(),
+                cohort: None,
+                keep_in,
+                recompute,
+            },
+        )
+        .unwrap()
+    }
+
     /// Figures read back are the figures computed: the same indicator rows,
     /// estimates, findings and survey reads, and the step that only reads
     /// says so.
@@ -367,20 +392,13 @@ mod tests {
         let kept = dir.path().join("figures");
         let run = |recompute: bool| {
             let steps = std::sync::Mutex::new(Vec::new());
-            let inputs = gather(
-                db.connection(),
-                GatherOptions {
-                    settings: Settings::from_db(&db).unwrap(),
-                    audiences: audience::ALL.to_vec(),
-                    rows: None,
-                    on_step: &|step, started| steps.lock().unwrap().push((step, started)),
-                    period: Default::default(),
-                    cohort: None,
-                    keep_in: Some(kept.clone()),
-                    recompute,
-                },
-            )
-            .unwrap();
+            let inputs = gather_sample(
+                &db,
+                audience::ALL.to_vec(),
+                Some(kept.clone()),
+                recompute,
+                &|step, started| steps.lock().unwrap().push((step, started)),
+            );
             (inputs, steps.into_inner().unwrap())
         };
         let (computed, steps) = run(false);
@@ -421,21 +439,8 @@ mod tests {
     fn kept_figures_without_the_incubators_are_not_read_for_them() {
         let (dir, db) = sample_db();
         let kept = dir.path().join("figures");
-        let run = |audiences: Vec<&'static crate::Audience>| {
-            gather(
-                db.connection(),
-                GatherOptions {
-                    settings: Settings::from_db(&db).unwrap(),
-                    audiences,
-                    rows: None,
-                    on_step: &|_, _| {},
-                    period: Default::default(),
-                    cohort: None,
-                    keep_in: Some(kept.clone()),
-                    recompute: false,
-                },
-            )
-            .unwrap()
+        let run = |audiences: Vec<&'static Audience>| {
+            gather_sample(&db, audiences, Some(kept.clone()), false, &|_, _| {})
         };
         let national = vec![&audience::national::AUDIENCE];
         let incubators = vec![
@@ -517,20 +522,13 @@ mod tests {
         let (_dir, db) = sample_db();
         let before = temporary(db.connection());
         let steps = std::sync::Mutex::new(Vec::new());
-        let inputs = gather(
-            db.connection(),
-            GatherOptions {
-                settings: Settings::from_db(&db).unwrap(),
-                audiences: audience::ALL.to_vec(),
-                rows: None,
-                on_step: &|step, started| steps.lock().unwrap().push((step, started)),
-                period: Default::default(),
-                cohort: None,
-                keep_in: None,
-                recompute: false,
-            },
-        )
-        .unwrap();
+        let inputs = gather_sample(
+            &db,
+            audience::ALL.to_vec(),
+            None,
+            false,
+            &|step, started| steps.lock().unwrap().push((step, started)),
+        );
         assert!(!inputs.rows.is_empty() && !inputs.impact.is_empty());
         // Each KPM's latest round and the one before, as the attention list
         // reads them, against a window over the answers in wave order.
@@ -619,20 +617,13 @@ mod tests {
             assert!(steps.contains(&(step, true)) && steps.contains(&(step, false)));
         }
         // Without the national report, no impact estimates are made.
-        let inputs = gather(
-            db.connection(),
-            GatherOptions {
-                settings: Settings::from_db(&db).unwrap(),
-                audiences: vec![&audience::incubator::AUDIENCE],
-                rows: None,
-                on_step: &|_, _| {},
-                period: Default::default(),
-                cohort: None,
-                keep_in: None,
-                recompute: false,
-            },
-        )
-        .unwrap();
+        let inputs = gather_sample(
+            &db,
+            vec![&audience::incubator::AUDIENCE],
+            None,
+            false,
+            &|_, _| {},
+        );
         assert!(inputs.impact.is_empty());
         assert_eq!(temporary(db.connection()), before);
     }
