@@ -1,13 +1,22 @@
-//! Everything a report run prints, read and computed in one place: the
-//! data-quality checks and the database reads on a second connection while
-//! the indicators, then the impact estimates, are computed on the first.
-//! Each has single-threaded stretches the other fills, and the estimates
-//! reuse the KPM values the indicators built on their connection.
+//! Everything a report run prints, read and computed in one place, one step
+//! after another on one connection: the data-quality checks and the database
+//! reads, then the indicators, then the impact estimates, which reuse the
+//! KPM values the indicators built.
 //!
-//! The temporary state this leaves on the connections is owned here and gone
+//! The steps do not run side by side: each query already has all of
+//! DuckDB's threads, and two heavy queries at once fight over its memory.
+//! With the checks on a second connection beside the indicators,
+//! `report --audience national,dashboard,province` at 2,000,000 households
+//! under `--memory-limit 6GB` took 175.9 s (the indicators' statistics
+//! 121.9 s, the money outliers 71.3 s) against 108.6 s one after another
+//! (42.9 s and 6.9 s); at 200,000 households, `--audience all`, 24.05 s
+//! against 23.22 s (medians of 3 in turn).
+//!
+//! The temporary state this leaves on the connection is owned here and gone
 //! when [`gather()`] returns, whether it succeeded or not: the current answers
-//! kept on the second connection ([`prokus_metrics::keep_current_answers`])
-//! and the KPM values on the first ([`prokus_metrics::VALUE_SCRATCH`]).
+//! kept for the checks and the reads
+//! ([`prokus_metrics::keep_current_answers`]) and the KPM values
+//! ([`prokus_metrics::VALUE_SCRATCH`]).
 
 use duckdb::Connection;
 use prokus_metrics::Catalog;
@@ -56,8 +65,8 @@ pub struct GatherOptions<'a> {
     /// for) on the same connection: they are used as they are, and the
     /// impact estimates reuse the KPM values that computation left.
     pub rows: Option<Vec<prokus_metrics::IndicatorRow>>,
-    /// Called when a step starts (`true`) and ends (`false`); the checks
-    /// run on their own thread, beside the other steps.
+    /// Called when a step starts (`true`) and ends (`false`), one step
+    /// after another.
     pub on_step: &'a (dyn Fn(Step, bool) + Sync),
     /// The period the reports are as of (`--period`): its rounds and
     /// quarters only.
@@ -95,9 +104,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     let with_impact = audiences.contains(&&audience::national::AUDIENCE);
     // Only the incubators' reports list each KPM.
     let with_kpm = audiences.contains(&&audience::incubator::AUDIENCE);
-    let checker = conn.try_clone()?;
-    // One cohort's run sees its households only, on both connections
-    // (the checks' below, on their thread).
+    // One cohort's run sees its households only.
     let _cohort = cohort
         .map(|year| CohortKept::keep(&[conn], year))
         .transpose()?;
@@ -111,92 +118,61 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         }
         _ => None,
     };
-    // The kept checks and survey reads, handed from the thread that reads
-    // the kept figures to the one that would compute and read them.
-    let (kept_checks, kept_quality) = std::sync::mpsc::sync_channel(1);
-    let settings_ref = &settings;
-    let period_ref = &period;
-    let key_ref = key.as_ref().filter(|k| !recompute && k.kept());
-    let reusing = key_ref.is_some();
-    let (found, computed) = std::thread::scope(|scope| {
-        let checks = scope.spawn(move || -> Result<_, ReportError> {
-            let step = if reusing {
-                Step::Reading
-            } else {
-                Step::Checking
-            };
-            on_step(step, true);
-            let _cohort = cohort
-                .map(|year| CohortKept::keep(&[&checker], year))
-                .transpose()?;
-            // Kept figures bring what the survey data gives the reports:
-            // only what a feedback sheet changes is read.
-            if reusing {
-                if let Some((quality, surveyed)) = kept_quality.recv().ok().flatten() {
-                    let started = std::time::Instant::now();
-                    let reads = Reads::with(&checker, surveyed, period_ref)?;
-                    tracing::debug!(
-                        ms = started.elapsed().as_millis() as u64,
-                        "read the files loaded and the feedback"
-                    );
-                    on_step(step, false);
-                    return Ok((quality, reads));
-                }
-                // Kept figures that turn out to be damaged are computed.
-                on_step(step, false);
-                on_step(Step::Checking, true);
-            }
+    // Kept figures that turn out to be damaged are computed.
+    let kept = key
+        .as_ref()
+        .filter(|k| !recompute && k.kept())
+        .and_then(|k| k.load());
+    let reused = kept.is_some();
+    let (rows, impact, quality, reads) = match kept {
+        // Kept figures bring what the survey data gives the reports: only
+        // what a feedback sheet changes is read.
+        Some(kept) => {
+            on_step(Step::Reading, true);
             let started = std::time::Instant::now();
-            let kept = CurrentAnswers::keep(&checker)?;
+            let reads = Reads::with(conn, kept.surveyed, &period)?;
+            tracing::debug!(
+                ms = started.elapsed().as_millis() as u64,
+                "read the files loaded and the feedback"
+            );
+            on_step(Step::Reading, false);
+            (kept.rows, kept.impact, kept.quality, reads)
+        }
+        None => {
+            on_step(Step::Checking, true);
+            let started = std::time::Instant::now();
+            let current = CurrentAnswers::keep(conn)?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "current answers kept"
             );
-            // The checks come before the reads: at 2,000,000 households the
-            // reads beside the indicators' heaviest query took 119 s, and
-            // the checks after them 83 s more.
-            let quality = prokus_metrics::quality::check(
-                kept.conn,
-                &settings_ref.checks,
-                &settings_ref.schedule,
-                None,
-            )?;
+            let quality =
+                prokus_metrics::quality::check(conn, &settings.checks, &settings.schedule, None)?;
             let started = std::time::Instant::now();
-            let reads = Reads::read(kept.conn, period_ref, with_kpm)?;
+            let reads = Reads::read(conn, &period, with_kpm)?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "read what the reports print"
             );
-            kept.release()?;
+            // Released before the indicators, which choose each KPM's
+            // latest answers themselves: at 2,000,000 households the table
+            // would hold memory their heaviest query needs.
+            current.release()?;
             on_step(Step::Checking, false);
-            Ok((quality, reads))
-        });
-        let computed = (|| -> Result<_, ReportError> {
-            let (kept_rows, kept_impact, kept) = match key_ref.and_then(|k| k.load()) {
-                Some(c) => (Some(c.rows), Some(c.impact), Some((c.quality, c.surveyed))),
-                None => (None, None, None),
-            };
-            let reused = kept.is_some();
-            // Only fails when the checks' thread has stopped (with its error).
-            let _ = kept_checks.send(kept);
-            let rows = rows.or(kept_rows);
             let values = Values { conn };
             let rows = match rows {
                 Some(rows) => rows,
                 None => {
                     on_step(Step::Indicators, true);
-                    let rows =
-                        prokus_metrics::compute_rows(values.conn, &catalog, &indicator_options)?;
+                    let rows = prokus_metrics::compute_rows(conn, &catalog, &indicator_options)?;
                     on_step(Step::Indicators, false);
                     rows
                 }
             };
-            let impact = if let Some(impact) = kept_impact {
-                impact
-            } else if with_impact {
+            let impact = if with_impact {
                 on_step(Step::Impact, true);
                 let units = prokus_metrics::impact::outcome_units_after_compute(
-                    values.conn,
+                    conn,
                     prokus_metrics::impact::ClusterLevel::Kpm,
                     &catalog,
                 )?;
@@ -208,14 +184,9 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 Vec::new()
             };
             values.release()?;
-            Ok((rows, impact, reused))
-        })();
-        let found = checks
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        (found, computed)
-    });
-    let ((quality, reads), (rows, impact, reused)) = (found?, computed?);
+            (rows, impact, quality, reads)
+        }
+    };
     if let Some(key) = key.filter(|_| !reused) {
         key.store(&rows, &impact, &quality, &reads.surveyed);
     }

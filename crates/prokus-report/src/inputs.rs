@@ -558,7 +558,7 @@ impl Surveyed {
 
 /// What the reports read from the database itself (areas, incubators,
 /// their KPM, the files loaded, the response counts), read by
-/// [`crate::gather()`] beside the indicators and the checks.
+/// [`crate::gather()`] after the checks, before the indicators.
 pub struct Reads {
     /// What follows from the survey data alone (kept with the figures).
     pub surveyed: Surveyed,
