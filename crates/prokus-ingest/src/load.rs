@@ -282,17 +282,25 @@ pub(crate) fn ingest_file(
             hint: "give a mapping with `prokus ingest --form FILE`, targets with `prokus indicators --targets FILE`".into(),
         });
     }
-    let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
+    let io = |source| IngestError::Io {
         path: file.to_path_buf(),
         source,
-    })?;
-    let sha256 = hex::encode(Sha256::digest(&bytes));
+    };
+    // One pass for the file's hash and encoding: a big export is then read
+    // as it is parsed, never held whole.
+    let scanned = crate::source::scan(file, 1 << 20).map_err(io)?;
+    let sha256 = scanned.sha256;
     let display = file.display().to_string();
     if let Some(summary) = earlier_batch(&db.conn, &sha256, &display)? {
         return Ok(summary);
     }
-    let container = Container::sniff(&bytes);
-    let mut table = Table::read(file, bytes, container)?;
+    let (container, mut table) = if scanned.utf8 && !scanned.zip {
+        (Container::Csv, Table::open_csv(file)?)
+    } else {
+        let bytes = std::fs::read(file).map_err(io)?;
+        let container = Container::sniff(&bytes);
+        (container, Table::read(file, bytes, container)?)
+    };
     if is_xlsform(&table.headers) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),

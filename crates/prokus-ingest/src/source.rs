@@ -56,6 +56,13 @@ enum Body {
         text: String,
         delimiter: u8,
     },
+    /// A UTF-8 CSV file read as it is parsed, never held whole: an export of
+    /// millions of rows takes the memory of a read buffer.
+    CsvFile {
+        /// Its first bytes are a byte-order mark, skipped.
+        bom: bool,
+        delimiter: u8,
+    },
     /// The data rows, each with its row number in the sheet (1-based, as
     /// a spreadsheet shows it), cut to the header's width.
     Sheet {
@@ -288,6 +295,49 @@ impl Table {
         }
     }
 
+    /// Opens a CSV file that [`scan`] found to be UTF-8, to be read as its
+    /// rows are parsed ([`Table::for_each_row`]); its header is read here.
+    pub fn open_csv(path: &Path) -> Result<Self, IngestError> {
+        use std::io::BufRead;
+        let io = |source| IngestError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
+        let mut reader = std::io::BufReader::new(std::fs::File::open(path).map_err(io)?);
+        let bom = reader.fill_buf().map_err(io)?.starts_with(UTF8_BOM);
+        if bom {
+            reader.consume(UTF8_BOM.len());
+        }
+        // The header line, cut at 1 MiB: a file of one endless line is no
+        // export.
+        let mut first = Vec::new();
+        std::io::Read::take(&mut reader, 1 << 20)
+            .read_until(b'\n', &mut first)
+            .map_err(io)?;
+        let (delimiter, headers) = csv_header(path, &String::from_utf8_lossy(&first), || {
+            Self::csv_file(path, bom).map_err(io)
+        })?;
+        Ok(Table {
+            path: path.to_path_buf(),
+            headers,
+            body: Body::CsvFile { bom, delimiter },
+            repeats: Vec::new(),
+            extra: Vec::new(),
+        })
+    }
+
+    /// The file from its first byte after the byte-order mark, buffered.
+    fn csv_file(path: &Path, bom: bool) -> std::io::Result<impl std::io::Read> {
+        use std::io::{BufRead, Read};
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+        if bom {
+            let mut mark = [0u8; 3];
+            reader.read_exact(&mut mark)?;
+        }
+        reader.fill_buf()?;
+        Ok(reader)
+    }
+
     /// Adds a column computed after reading (a repeat group's aggregate):
     /// its cell for each row number; rows without one get `default`.
     pub fn add_column(&mut self, name: String, cells: HashMap<u64, String>, default: String) {
@@ -297,20 +347,7 @@ impl Table {
 
     fn from_csv(path: &Path, bytes: Vec<u8>) -> Result<Self, IngestError> {
         let text = decode_owned(bytes);
-        let first_line = text.lines().next().unwrap_or_default();
-        if first_line.trim().is_empty() {
-            return Err(IngestError::Unreadable {
-                path: path.to_path_buf(),
-                reason: "the file is empty or its first line is blank".into(),
-                hint: "export the data again with its header row".into(),
-            });
-        }
-        let delimiter = sniff_delimiter(first_line);
-        let headers = {
-            let mut reader = csv_reader(text.as_bytes(), delimiter);
-            let record = reader.headers().map_err(|e| csv_error(path, e))?;
-            record.iter().map(|h| h.trim().to_string()).collect()
-        };
+        let (delimiter, headers) = csv_header(path, &text, || Ok(text.as_bytes()))?;
         Ok(Table {
             path: path.to_path_buf(),
             headers,
@@ -465,32 +502,14 @@ impl Table {
     ) -> Result<(), IngestError> {
         match &self.body {
             Body::Csv { text, delimiter } => {
-                let mut reader = csv_reader(text.as_bytes(), *delimiter);
-                let width = self.headers.len() - self.extra.len();
-                let mut record = csv::StringRecord::new();
-                let mut numeric: Vec<bool> = Vec::new();
-                let mut row = 1u64;
-                while reader
-                    .read_record(&mut record)
-                    .map_err(|e| csv_error(&self.path, e))?
-                {
-                    row += 1;
-                    let line = record.position().map_or(0, csv::Position::line);
-                    let lines = reader.position().line().saturating_sub(line);
-                    if record.len() != width || lines > 1 {
-                        self.check_shape(&record, width, line, lines, *delimiter)?;
-                    }
-                    if row == 2 && is_hxl_row(record.iter()) {
-                        continue;
-                    }
-                    let mut cells: Vec<&str> = record.iter().collect();
-                    if cells.iter().all(|c| c.trim().is_empty()) {
-                        continue;
-                    }
-                    self.push_extra(row, &mut cells);
-                    numeric.resize(cells.len(), false);
-                    f(row, &cells, &numeric)?;
-                }
+                self.for_each_csv_row(text.as_bytes(), *delimiter, f)?;
+            }
+            Body::CsvFile { bom, delimiter } => {
+                let file = Self::csv_file(&self.path, *bom).map_err(|source| IngestError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                self.for_each_csv_row(file, *delimiter, f)?;
             }
             Body::Sheet { rows } => {
                 let mut texts: Vec<String> = Vec::new();
@@ -522,6 +541,42 @@ impl Table {
 }
 
 impl Table {
+    /// [`Table::for_each_row`] of a CSV body read from `input`.
+    fn for_each_csv_row(
+        &self,
+        input: impl std::io::Read,
+        delimiter: u8,
+        mut f: impl FnMut(u64, &[&str], &[bool]) -> Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        let mut reader = csv_reader(input, delimiter);
+        let width = self.headers.len() - self.extra.len();
+        let mut record = csv::StringRecord::new();
+        let mut numeric: Vec<bool> = Vec::new();
+        let mut row = 1u64;
+        while reader
+            .read_record(&mut record)
+            .map_err(|e| csv_error(&self.path, e))?
+        {
+            row += 1;
+            let line = record.position().map_or(0, csv::Position::line);
+            let lines = reader.position().line().saturating_sub(line);
+            if record.len() != width || lines > 1 {
+                self.check_shape(&record, width, line, lines, delimiter)?;
+            }
+            if row == 2 && is_hxl_row(record.iter()) {
+                continue;
+            }
+            let mut cells: Vec<&str> = record.iter().collect();
+            if cells.iter().all(|c| c.trim().is_empty()) {
+                continue;
+            }
+            self.push_extra(row, &mut cells);
+            numeric.resize(cells.len(), false);
+            f(row, &cells, &numeric)?;
+        }
+        Ok(())
+    }
+
     /// Refuses a file whose record has more cells than the header (a stray
     /// separator or quote shifted the columns), or spans several lines with
     /// another number of cells or with a cell holding what looks like whole
@@ -677,12 +732,126 @@ fn link_repeats(
         .collect()
 }
 
-fn csv_reader(bytes: &[u8], delimiter: u8) -> csv::Reader<&[u8]> {
+fn csv_reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Reader<R> {
     csv::ReaderBuilder::new()
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
-        .from_reader(bytes)
+        .from_reader(input)
+}
+
+/// The delimiter (sniffed from the first line of `start`) and the trimmed
+/// header of a CSV file, read from the `input` it opens.
+fn csv_header<R: std::io::Read>(
+    path: &Path,
+    start: &str,
+    input: impl FnOnce() -> Result<R, IngestError>,
+) -> Result<(u8, Vec<String>), IngestError> {
+    let first_line = start.lines().next().unwrap_or_default();
+    if first_line.trim().is_empty() {
+        return Err(IngestError::Unreadable {
+            path: path.to_path_buf(),
+            reason: "the file is empty or its first line is blank".into(),
+            hint: "export the data again with its header row".into(),
+        });
+    }
+    let delimiter = sniff_delimiter(first_line);
+    let mut reader = csv_reader(input()?, delimiter);
+    let record = reader.headers().map_err(|e| csv_error(path, e))?;
+    Ok((
+        delimiter,
+        record.iter().map(|h| h.trim().to_string()).collect(),
+    ))
+}
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// What [`scan`] learns of a file in one pass, without holding it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scanned {
+    /// The SHA-256 of its bytes, in hex: the same file loaded again is known.
+    pub sha256: String,
+    /// Whether its bytes are UTF-8 (a byte-order mark allowed): only then is a
+    /// CSV read as it is parsed; other text is decoded whole ([`decode`]).
+    pub utf8: bool,
+    /// Whether it starts as a zip archive does (a workbook, an ODK
+    /// `.csv.zip`), which is read whole.
+    pub zip: bool,
+}
+
+/// Reads `path` once, `buffer` bytes at a time, for its [`Scanned`] facts.
+pub fn scan(path: &Path, buffer: usize) -> std::io::Result<Scanned> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hash = sha2::Sha256::new();
+    let mut chunk = vec![0u8; buffer.max(1)];
+    let mut utf8 = Utf8Check::default();
+    // The first bytes, however few each read gives.
+    let mut head = Vec::with_capacity(4);
+    loop {
+        let n = file.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        let bytes = &chunk[..n];
+        hash.update(bytes);
+        let more = (4 - head.len()).min(n);
+        head.extend_from_slice(&bytes[..more]);
+        utf8.feed(bytes);
+    }
+    Ok(Scanned {
+        sha256: hex::encode(hash.finalize()),
+        utf8: utf8.finish(),
+        zip: head == b"PK\x03\x04",
+    })
+}
+
+/// Whether bytes given a piece at a time are UTF-8, a character cut
+/// between two pieces included.
+#[derive(Default)]
+struct Utf8Check {
+    /// The start of a character the last piece ended in.
+    cut: Vec<u8>,
+    invalid: bool,
+}
+
+impl Utf8Check {
+    fn feed(&mut self, mut bytes: &[u8]) {
+        if self.invalid {
+            return;
+        }
+        if let Some(&lead) = self.cut.first() {
+            let width = match lead {
+                0xC0..=0xDF => 2,
+                0xE0..=0xEF => 3,
+                _ => 4,
+            };
+            let take = (width - self.cut.len()).min(bytes.len());
+            self.cut.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if self.cut.len() < width {
+                return;
+            }
+            if std::str::from_utf8(&self.cut).is_err() {
+                self.invalid = true;
+                return;
+            }
+            self.cut.clear();
+        }
+        match std::str::from_utf8(bytes) {
+            Ok(_) => {}
+            // Only a character cut by the end: kept for the next piece.
+            Err(e) if e.error_len().is_none() => {
+                self.cut.extend_from_slice(&bytes[e.valid_up_to()..]);
+            }
+            Err(_) => self.invalid = true,
+        }
+    }
+
+    fn finish(self) -> bool {
+        !self.invalid && self.cut.is_empty()
+    }
 }
 
 fn csv_error(path: &Path, e: csv::Error) -> IngestError {
@@ -815,6 +984,64 @@ mod tests {
         bytes = b"id;nama\n1;Caf\xe9 Ibu\n".to_vec();
         let t = Table::read(Path::new("b.csv"), bytes.clone(), Container::Csv).unwrap();
         assert_eq!(rows(&t)[0].1[1], "Caf\u{e9} Ibu");
+    }
+
+    #[test]
+    fn a_scan_hashes_the_file_and_finds_utf8_whatever_the_pieces_it_reads() {
+        use sha2::Digest;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.csv");
+        // Characters of two, three and four bytes, cut at every place.
+        let text = "nama;kota\nJos\u{e9};Caf\u{e9} \u{20ac}5\n\u{1F600};\u{e9}\n";
+        let valid = text.as_bytes().to_vec();
+        let mut stray = valid.clone();
+        stray[text.find('J').unwrap()] = 0x92;
+        let mut cut = valid.clone();
+        cut.extend_from_slice(&"\u{20ac}".as_bytes()[..2]);
+        let mut bad_second = valid.clone();
+        bad_second.extend_from_slice(b"\xC3(");
+        for (bytes, utf8) in [
+            (&valid, true),
+            (&stray, false),
+            (&cut, false),
+            (&bad_second, false),
+        ] {
+            std::fs::write(&path, bytes).unwrap();
+            for buffer in 1..=9 {
+                let scanned = scan(&path, buffer).unwrap();
+                assert_eq!(scanned.utf8, utf8, "{buffer}-byte pieces of {bytes:?}");
+                assert_eq!(scanned.utf8, std::str::from_utf8(bytes).is_ok());
+                assert_eq!(scanned.sha256, hex::encode(sha2::Sha256::digest(bytes)));
+                assert!(!scanned.zip);
+            }
+        }
+        std::fs::write(&path, b"PK\x03\x04rest").unwrap();
+        assert!(scan(&path, 2).unwrap().zip);
+    }
+
+    #[test]
+    fn a_csv_read_from_its_file_gives_the_rows_read_from_its_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("f.csv");
+        let bytes = "\u{feff}id;nama;catatan\r\n1;Bu Sri;\"dua\r\nbaris\"\r\n;;\r\n2;Caf\u{e9} Ibu;x\n3;Pak Budi\n"
+            .as_bytes()
+            .to_vec();
+        std::fs::write(&path, &bytes).unwrap();
+        let streamed = Table::open_csv(&path).unwrap();
+        let whole = Table::read(&path, bytes, Container::Csv).unwrap();
+        assert_eq!(streamed.headers, ["id", "nama", "catatan"]);
+        assert_eq!(streamed.headers, whole.headers);
+        assert_eq!(rows(&streamed), rows(&whole));
+        assert_eq!(rows(&streamed).len(), 3, "{:?}", rows(&streamed));
+        assert_eq!(rows(&streamed)[0].1[2], "dua\r\nbaris");
+        for empty in ["", "\u{feff}", "\n\nid\n1\n"] {
+            std::fs::write(&path, empty).unwrap();
+            let err = Table::open_csv(&path).err().expect("refused");
+            assert!(
+                err.to_string().contains("empty or its first line is blank"),
+                "{err}"
+            );
+        }
     }
 
     #[test]
