@@ -28,7 +28,9 @@
 //!
 //! A kept file whose key differs, or that cannot be read, is computed again
 //! and replaced: the worst a damaged file can do is cost the time it was to
-//! save. The folder holds the names of KPM and masked NIKs, as the database
+//! save. The folder keeps the four sets of figures written last (one per
+//! period, cohort and audiences reported); older ones are removed when a
+//! new set is kept, so it does not grow quarter after quarter. The folder holds the names of KPM and masked NIKs, as the database
 //! does, and never a full NIK (the checks have none); it is not an output to
 //! share, which is why it is beside the database and not in the reports'
 //! folder.
@@ -212,7 +214,56 @@ impl Key {
                 tracing::warn!(file = %self.path.display(), error = %e, "the figures were not kept for the next run");
             }
         }
+        if let Some(dir) = self.path.parent()
+            && let Err(e) = prune(dir, KEPT_SETS)
+        {
+            tracing::warn!(folder = %dir.display(), error = %e, "older kept figures were not removed");
+        }
     }
+}
+
+/// How many sets of figures a folder keeps (one set per period, cohort and
+/// audiences a run was made for): the most recently kept. Each is tens of
+/// megabytes at 200,000 households and 150 MB at 2,000,000, and a
+/// programme reports quarter after quarter.
+const KEPT_SETS: usize = 4;
+
+/// Removes from `dir` all but the `keep` most recently written sets of
+/// figures (each file with its key), and the figures of builds that kept
+/// them as JSON or CBOR, which this build cannot read (with their keys,
+/// unless a set of this build has the same name). Other files are left
+/// alone.
+fn prune(dir: &Path, keep: usize) -> std::io::Result<()> {
+    let remove = |path: &Path| match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    };
+    let mut sets = Vec::new();
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if !name.starts_with("figures-") {
+            continue;
+        }
+        match path.extension().and_then(|e| e.to_str()) {
+            Some("json" | "cbor") => {
+                remove(&path)?;
+                if !path.with_extension("bincode").exists() {
+                    remove(&key_file(&path))?;
+                }
+            }
+            Some("bincode") => sets.push((std::fs::metadata(&path)?.modified()?, path)),
+            _ => {}
+        }
+    }
+    // The newest first.
+    sets.sort_by_key(|set| std::cmp::Reverse(set.0));
+    for (_, figures) in sets.into_iter().skip(keep) {
+        // The key first: figures without their key are never read.
+        remove(&key_file(&figures))?;
+        remove(&figures)?;
+    }
+    Ok(())
 }
 
 /// This build of prokus: its binary's size and modification time, so that a
@@ -245,4 +296,53 @@ pub fn kept_as_text(path: &Path) -> Result<String, ReportError> {
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })?;
     Ok(format!("{kept:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_keeps_the_newest_sets_of_figures_and_drops_cbor() {
+        let dir = tempfile::tempdir().unwrap();
+        let day = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_800_000_000);
+        for i in 0..6u64 {
+            let figures = dir.path().join(format!("figures-{i}.bincode"));
+            std::fs::write(&figures, b"x").unwrap();
+            std::fs::write(key_file(&figures), b"k").unwrap();
+            // Written in the order 0, 1, ..., 5: 5 is the newest.
+            std::fs::File::options()
+                .write(true)
+                .open(&figures)
+                .unwrap()
+                .set_modified(day + std::time::Duration::from_secs(i * 60))
+                .unwrap();
+        }
+        // Figures of earlier builds: the one named as a set kept here
+        // leaves that set's key.
+        for old in ["figures-old.json", "figures-old.key", "figures-5.cbor"] {
+            std::fs::write(dir.path().join(old), b"o").unwrap();
+        }
+        std::fs::write(dir.path().join("notes.txt"), b"n").unwrap();
+        prune(dir.path(), 4).unwrap();
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                "figures-2.bincode",
+                "figures-2.key",
+                "figures-3.bincode",
+                "figures-3.key",
+                "figures-4.bincode",
+                "figures-4.key",
+                "figures-5.bincode",
+                "figures-5.key",
+                "notes.txt",
+            ]
+        );
+    }
 }
