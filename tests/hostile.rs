@@ -500,3 +500,76 @@ fn a_memory_limit_is_a_size_or_refused() {
         .unwrap();
     assert_eq!(n, 1, "the incubator list is still there");
 }
+
+/// A device that never ends (`/dev/zero`), a pipe no one writes to and a
+/// folder, given as files to load or to check a mapping against: each is
+/// refused at once, named, and the good file beside them still loads.
+/// The ProKUS form's mapping, as the project ships it.
+#[cfg(target_os = "linux")]
+const MAPPING: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../sample-data/prokus-monitoring.mapping.toml"
+);
+
+#[cfg(target_os = "linux")]
+#[test]
+fn devices_pipes_and_folders_are_refused_without_waiting_for_them() {
+    let mut dir = Dir::new("not-files");
+    let fifo = dir.path("in/pipe.csv");
+    let made = Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    let folder = dir.path("in");
+    let good = dir.file(
+        "incubators.csv",
+        "incubator_id,name\nINK01,Inkubator Satu\n",
+    );
+    let db = dir.path("p.duckdb");
+    for args in [
+        vec!["--db", &db, "ingest", "/dev/zero", &fifo, &folder, &good],
+        vec!["mapping", "check", MAPPING, "/dev/zero"],
+    ] {
+        let mut child = Command::new(BIN)
+            .args(&args)
+            .env("PROKUS_NIK_KEY_FILE", dir.root.join("nik.key"))
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("prokus runs");
+        let started = std::time::Instant::now();
+        while child.try_wait().unwrap().is_none() {
+            if started.elapsed() > std::time::Duration::from_secs(30) {
+                let _ = child.kill();
+                panic!("prokus {args:?} still runs after 30 s");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let printed = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "{printed}");
+        assert!(
+            printed.contains("/dev/zero: this is not a regular file"),
+            "{printed}"
+        );
+        dir.printed.push_str(&printed);
+    }
+    let printed = dir.printed.clone();
+    assert!(
+        printed.contains("pipe.csv: this is not a regular file"),
+        "{printed}"
+    );
+    assert!(
+        printed.contains("in: this is a folder, not a file"),
+        "{printed}"
+    );
+    // The good file was loaded all the same.
+    let out = dir.ok(&["--db", &db, "ingest", &good]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("already loaded as batch 1"), "{text}");
+}

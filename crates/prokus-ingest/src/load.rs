@@ -132,10 +132,36 @@ impl Format {
     }
 }
 
+/// Refuses what is not a file of data on disk: a folder, or a device or a
+/// pipe (`/dev/zero`, a FIFO), whose reading would never end.
+fn regular_file(file: &Path) -> Result<(), IngestError> {
+    let meta = std::fs::metadata(file).map_err(|source| IngestError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    if meta.is_file() {
+        return Ok(());
+    }
+    Err(IngestError::Unreadable {
+        path: file.to_path_buf(),
+        reason: if meta.is_dir() {
+            "this is a folder, not a file".into()
+        } else {
+            "this is not a regular file (a device or a pipe), whose reading may never end".into()
+        },
+        hint: "give the exported or filled-in files themselves (a folder's files: `folder/*.csv`)"
+            .into(),
+    })
+}
+
 /// The order in which a file should be loaded (see [`Format::load_order`]),
 /// read from its header alone; workbooks and unreadable files sort last.
 pub fn sniff_load_order(path: &Path) -> u8 {
     use std::io::Read;
+    // Opening a pipe would wait for a writer (the load refuses it).
+    if !path.is_file() {
+        return 2;
+    }
     let mut head = vec![0u8; 64 * 1024];
     let Ok(n) = std::fs::File::open(path).and_then(|mut f| f.read(&mut head)) else {
         return 2;
@@ -286,6 +312,7 @@ pub(crate) fn ingest_file(
         path: file.to_path_buf(),
         source,
     };
+    regular_file(file)?;
     // One pass for the file's hash and encoding: a big export is then read
     // as it is parsed, never held whole.
     let scanned = crate::source::scan(file, 1 << 20).map_err(io)?;
@@ -774,6 +801,7 @@ pub fn check_mapping(
     mapping: &FormMapping,
     options: &IngestOptions,
 ) -> Result<MappingCheck, IngestError> {
+    regular_file(file)?;
     let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
         path: file.to_path_buf(),
         source,

@@ -114,6 +114,10 @@ impl XlsForm {
     /// parsed to find out that it is not a form. An old `.xls` is opened.
     pub fn is_form_file(path: &Path) -> bool {
         use std::io::Read;
+        // Opening a pipe would wait for a writer (the load refuses it).
+        if !path.is_file() {
+            return false;
+        }
         if path
             .extension()
             .is_some_and(|e| e.eq_ignore_ascii_case("xls"))
