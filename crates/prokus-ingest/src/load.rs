@@ -132,6 +132,24 @@ impl Format {
     }
 }
 
+/// The table of `file`, which [`crate::source::scan`] gave `scanned`: a
+/// UTF-8 CSV read as it is parsed, anything else (a workbook, a `.csv.zip`,
+/// Windows-1252 text) read whole.
+fn open_table(
+    file: &Path,
+    scanned: &crate::source::Scanned,
+) -> Result<(Container, Table), IngestError> {
+    if scanned.utf8 && !scanned.zip {
+        return Ok((Container::Csv, Table::open_csv(file)?));
+    }
+    let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
+        path: file.to_path_buf(),
+        source,
+    })?;
+    let container = Container::sniff(&bytes);
+    Ok((container, Table::read(file, bytes, container)?))
+}
+
 /// Refuses what is not a file of data on disk: a folder, or a device or a
 /// pipe (`/dev/zero`, a FIFO), whose reading would never end.
 fn regular_file(file: &Path) -> Result<(), IngestError> {
@@ -316,18 +334,12 @@ pub(crate) fn ingest_file(
     // One pass for the file's hash and encoding: a big export is then read
     // as it is parsed, never held whole.
     let scanned = crate::source::scan(file, 1 << 20).map_err(io)?;
-    let sha256 = scanned.sha256;
+    let sha256 = scanned.sha256.clone();
     let display = file.display().to_string();
     if let Some(summary) = earlier_batch(&db.conn, &sha256, &display)? {
         return Ok(summary);
     }
-    let (container, mut table) = if scanned.utf8 && !scanned.zip {
-        (Container::Csv, Table::open_csv(file)?)
-    } else {
-        let bytes = std::fs::read(file).map_err(io)?;
-        let container = Container::sniff(&bytes);
-        (container, Table::read(file, bytes, container)?)
-    };
+    let (container, mut table) = open_table(file, &scanned)?;
     if is_xlsform(&table.headers) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),
@@ -802,12 +814,11 @@ pub fn check_mapping(
     options: &IngestOptions,
 ) -> Result<MappingCheck, IngestError> {
     regular_file(file)?;
-    let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
+    let scanned = crate::source::scan(file, 1 << 20).map_err(|source| IngestError::Io {
         path: file.to_path_buf(),
         source,
     })?;
-    let container = Container::sniff(&bytes);
-    let mut table = Table::read(file, bytes, container)?;
+    let (container, mut table) = open_table(file, &scanned)?;
     let format = options
         .format
         .or_else(|| Format::detect(&table.headers, container))
@@ -2326,6 +2337,47 @@ mod tests {
             .write_all(text.as_bytes())
             .unwrap();
         path
+    }
+
+    #[test]
+    fn a_real_export_reads_the_same_streamed_or_whole_and_is_checked_row_by_row() {
+        let path = Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../sample-data/prokus_monitoring_2021-06-30.csv"
+        ));
+        let scanned = crate::source::scan(path, 1 << 16).unwrap();
+        assert!(scanned.utf8 && !scanned.zip);
+        let whole = crate::source::Scanned {
+            utf8: false,
+            ..scanned.clone()
+        };
+        let (c1, streamed) = open_table(path, &scanned).unwrap();
+        let (c2, read) = open_table(path, &whole).unwrap();
+        assert!(c1 == Container::Csv && c2 == Container::Csv);
+        assert_eq!(streamed.headers, read.headers);
+        let rows = |t: &Table| {
+            let mut out = Vec::new();
+            t.for_each_row(|row, cells, _| {
+                out.push((row, cells.join("\u{1f}")));
+                Ok(())
+            })
+            .unwrap();
+            out
+        };
+        let (a, b) = (rows(&streamed), rows(&read));
+        assert_eq!(a.len(), 2514);
+        assert!(a == b, "the two reads differ");
+        let check = check_mapping(path, &FormMapping::prokus(), &IngestOptions::default()).unwrap();
+        assert_eq!(check.rows, 2514);
+        let counted: Vec<_> = check
+            .fields
+            .iter()
+            .filter(|f| f.found && f.parsed + f.empty + f.failed > 0)
+            .collect();
+        assert!(counted.len() > 10, "{:?}", check.fields);
+        for f in counted {
+            assert_eq!(f.parsed + f.empty + f.failed, 2514, "{f:?}");
+        }
     }
 
     fn count(db: &Database, sql: &str) -> i64 {
