@@ -959,6 +959,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!(
                     "reused the indicators, estimates and checks an earlier run computed from the same survey data and settings (--force computes them again)"
                 );
+            } else if inputs.checks_reused {
+                println!(
+                    "reused the findings `prokus check` kept for the same survey data and settings (--force checks again)"
+                );
             }
             let (written, kept, failed) = report(
                 inputs,
@@ -1064,6 +1068,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 &settings.schedule,
                 as_of,
             )?;
+            // Kept for the report runs after it, which print the same
+            // findings (as of no date): they read them back instead of
+            // checking again.
+            if as_of.is_none() {
+                prokus_report::keep_checks(
+                    db.connection(),
+                    &settings,
+                    &figures_folder(&cli.db),
+                    &found,
+                )?;
+            }
             stage.done();
             let files = CheckFiles {
                 lang,

@@ -79,9 +79,24 @@ struct Stored<'a> {
 /// Where the figures of a run with the options `options` (a text naming the
 /// period, cohort and impact) are kept in `dir`: one file per set of
 /// options, so that runs for two periods in turn each find their own.
-fn file(dir: &Path, options: &str) -> PathBuf {
+fn file(dir: &Path, kind: &str, options: &str) -> PathBuf {
     let name = hex::encode(&Sha256::digest(options.as_bytes())[..8]);
-    dir.join(format!("figures-{name}.bincode"))
+    dir.join(format!("{kind}-{name}.bincode"))
+}
+
+/// The checks' findings as `prokus check` keeps them for the report runs
+/// after it, after the key they were kept under.
+#[derive(Deserialize, Debug)]
+struct KeptChecks {
+    key: String,
+    quality: QualityReport,
+}
+
+/// [`KeptChecks`] as written.
+#[derive(Serialize)]
+struct StoredChecks<'a> {
+    key: &'a str,
+    quality: &'a QualityReport,
 }
 
 /// The survey data's part of the key: the files loaded other than feedback
@@ -112,6 +127,30 @@ impl Key {
         options: &str,
         dir: &Path,
     ) -> Result<Key, ReportError> {
+        Key::of_kind(conn, settings, "figures", options, dir)
+    }
+
+    /// The key of the checks' findings on `conn` judged against
+    /// `settings`, for one cohort or all, kept in `dir` by `prokus check`
+    /// (as of no date) and read back by a report run that computes its
+    /// figures: the findings depend on the survey data and the settings,
+    /// not on the period or audiences reported.
+    pub(crate) fn of_checks(
+        conn: &Connection,
+        settings: &Settings,
+        cohort: Option<i32>,
+        dir: &Path,
+    ) -> Result<Key, ReportError> {
+        Key::of_kind(conn, settings, "checks", &format!("checks {cohort:?}"), dir)
+    }
+
+    fn of_kind(
+        conn: &Connection,
+        settings: &Settings,
+        kind: &str,
+        options: &str,
+        dir: &Path,
+    ) -> Result<Key, ReportError> {
         let data: String = conn.query_row(DATA_SQL, [], |r| r.get(0))?;
         let mut hash = Sha256::new();
         for part in [
@@ -125,7 +164,7 @@ impl Key {
         }
         Ok(Key {
             key: hex::encode(hash.finalize()),
-            path: file(dir, options),
+            path: file(dir, kind, options),
         })
     }
 
@@ -139,6 +178,25 @@ impl Key {
     /// they were kept under another key, or the file cannot be read (said
     /// in the log; the run computes them).
     pub(crate) fn load(&self) -> Option<Computed> {
+        self.read(|c: &Computed| &c.key)
+    }
+
+    /// The checks' findings kept under this key ([`Key::of_checks`]), as
+    /// [`Key::load`] reads figures.
+    pub(crate) fn load_checks(&self) -> Option<QualityReport> {
+        self.read(|c: &KeptChecks| &c.key).map(|c| c.quality)
+    }
+
+    /// Keeps the checks' findings under this key, as [`Key::store`] keeps
+    /// figures.
+    pub(crate) fn store_checks(&self, quality: &QualityReport) {
+        self.write(&StoredChecks {
+            key: &self.key,
+            quality,
+        });
+    }
+
+    fn read<T: serde::de::DeserializeOwned>(&self, key_of: impl Fn(&T) -> &str) -> Option<T> {
         if !self.kept() {
             return None;
         }
@@ -151,8 +209,8 @@ impl Key {
             }
         };
         let started = std::time::Instant::now();
-        match bincode::deserialize::<Computed>(&bytes) {
-            Ok(computed) if computed.key == self.key => {
+        match bincode::deserialize::<T>(&bytes) {
+            Ok(computed) if key_of(&computed) == self.key => {
                 tracing::debug!(
                     ms = started.elapsed().as_millis() as u64,
                     bytes = bytes.len(),
@@ -178,13 +236,16 @@ impl Key {
         quality: &QualityReport,
         surveyed: &Surveyed,
     ) {
-        let stored = Stored {
+        self.write(&Stored {
             key: &self.key,
             rows,
             impact,
             quality,
             surveyed,
-        };
+        });
+    }
+
+    fn write(&self, stored: &impl Serialize) {
         let started = std::time::Instant::now();
         let keys = key_file(&self.path);
         // The old key goes first: figures half replaced are never taken for
@@ -200,7 +261,7 @@ impl Key {
             .and_then(|()| {
                 prokus_files::write_atomically_with(&self.path, |w| {
                     let mut w = std::io::BufWriter::new(w);
-                    bincode::serialize_into(&mut w, &stored).map_err(std::io::Error::other)?;
+                    bincode::serialize_into(&mut w, stored).map_err(std::io::Error::other)?;
                     std::io::Write::flush(&mut w)
                 })
             })
@@ -220,6 +281,20 @@ impl Key {
             tracing::warn!(folder = %dir.display(), error = %e, "older kept figures were not removed");
         }
     }
+}
+
+/// Keeps the findings of `prokus check` (as of no date, every cohort) in
+/// `dir`, the folder of kept figures, for the report runs after it: a
+/// report run on the same survey data and settings reads them back instead
+/// of running the checks again. A failure to keep them is said in the log.
+pub fn keep_checks(
+    conn: &Connection,
+    settings: &Settings,
+    dir: &Path,
+    quality: &QualityReport,
+) -> Result<(), ReportError> {
+    Key::of_checks(conn, settings, None, dir)?.store_checks(quality);
+    Ok(())
 }
 
 /// How many sets of figures a folder keeps (one set per period, cohort and
@@ -283,19 +358,30 @@ fn build() -> String {
         .unwrap_or_default()
 }
 
-/// The whole of a kept figures file (`<db>.figures/figures-*.bincode`) as
-/// text, every number in the digits it would print: for an audit of what a
-/// run keeps beside the database (that it holds no full NIK, for one).
+/// The whole of a kept file (`<db>.figures/figures-*.bincode`, or the
+/// findings `prokus check` kept, `checks-*.bincode`) as text, every number
+/// in the digits it would print: for an audit of what a run keeps beside
+/// the database (that it holds no full NIK, for one).
 pub fn kept_as_text(path: &Path) -> Result<String, ReportError> {
     let bytes = std::fs::read(path).map_err(|source| ReportError::Io {
         path: path.to_path_buf(),
         source,
     })?;
-    let kept: Computed = bincode::deserialize(&bytes).map_err(|e| ReportError::Io {
+    let invalid = |e| ReportError::Io {
         path: path.to_path_buf(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-    })?;
-    Ok(format!("{kept:?}"))
+    };
+    let checks = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.starts_with("checks-"));
+    Ok(if checks {
+        let kept: KeptChecks = bincode::deserialize(&bytes).map_err(invalid)?;
+        format!("{kept:?}")
+    } else {
+        let kept: Computed = bincode::deserialize(&bytes).map_err(invalid)?;
+        format!("{kept:?}")
+    })
 }
 
 #[cfg(test)]

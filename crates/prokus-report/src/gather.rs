@@ -124,6 +124,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         .filter(|k| !recompute && k.kept())
         .and_then(|k| k.load());
     let reused = kept.is_some();
+    let mut checks_reused = false;
     let (rows, impact, quality, reads) = match kept {
         // Kept figures bring what the survey data gives the reports: only
         // what a feedback sheet changes is read.
@@ -139,15 +140,39 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             (kept.rows, kept.impact, kept.quality, reads)
         }
         None => {
-            on_step(Step::Checking, true);
+            // The findings `prokus check` kept for this data and these
+            // settings, unless the run is forced.
+            let kept_checks = match (&keep_in, &rows) {
+                (Some(dir), None) if !recompute => {
+                    crate::computed::Key::of_checks(conn, &settings, cohort, dir)?.load_checks()
+                }
+                _ => None,
+            };
+            checks_reused = kept_checks.is_some();
+            let step = if checks_reused {
+                Step::Reading
+            } else {
+                Step::Checking
+            };
+            on_step(step, true);
             let started = std::time::Instant::now();
             let current = CurrentAnswers::keep(conn)?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "current answers kept"
             );
-            let quality =
-                prokus_metrics::quality::check(conn, &settings.checks, &settings.schedule, None)?;
+            let quality = match kept_checks {
+                Some(quality) => {
+                    tracing::info!("the findings of `prokus check` read back");
+                    quality
+                }
+                None => prokus_metrics::quality::check(
+                    conn,
+                    &settings.checks,
+                    &settings.schedule,
+                    None,
+                )?,
+            };
             let started = std::time::Instant::now();
             let reads = Reads::read(conn, &period, with_kpm)?;
             tracing::debug!(
@@ -160,7 +185,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             // the indicators took 61.2 s against 56.4 s, one run each,
             // though their KPM values read it faster).
             current.release()?;
-            on_step(Step::Checking, false);
+            on_step(step, false);
             let values = Values { conn };
             let rows = match rows {
                 Some(rows) => rows,
@@ -195,6 +220,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     let mut inputs = reads.finish(rows, catalog, quality, settings);
     inputs.cohort = cohort;
     inputs.reused = reused;
+    inputs.checks_reused = checks_reused;
     // The estimates compare the endline with the baseline: a report for an
     // earlier period has no endline yet.
     if inputs.db.as_of.period == crate::Period::Latest || inputs.db.as_of.wave == "endline" {
@@ -354,6 +380,50 @@ mod tests {
             },
         )
         .unwrap()
+    }
+
+    /// A report run that computes its figures reads back the findings
+    /// `prokus check` kept for the same data and settings (here made
+    /// recognisable: one finding of many), says so, and checks again when
+    /// forced.
+    #[test]
+    fn a_report_run_reads_back_the_findings_prokus_check_kept() {
+        let (dir, db) = sample_db();
+        let kept = dir.path().join("figures");
+        let settings = Settings::from_db(&db).unwrap();
+        let mut found = prokus_metrics::quality::check(
+            db.connection(),
+            &settings.checks,
+            &settings.schedule,
+            None,
+        )
+        .unwrap();
+        let all = found.findings.len();
+        assert!(all > 1, "{all}");
+        found.findings.truncate(1);
+        crate::keep_checks(db.connection(), &settings, &kept, &found).unwrap();
+        let steps = std::sync::Mutex::new(Vec::new());
+        let inputs = gather_sample(
+            &db,
+            vec![&audience::national::AUDIENCE],
+            Some(kept.clone()),
+            false,
+            &|step, started| steps.lock().unwrap().push((step, started)),
+        );
+        assert!(inputs.checks_reused && !inputs.reused);
+        assert_eq!(inputs.quality.findings.len(), 1);
+        let steps = steps.into_inner().unwrap();
+        assert!(!steps.contains(&(Step::Checking, true)), "{steps:?}");
+        assert!(steps.contains(&(Step::Indicators, true)), "{steps:?}");
+        let forced = gather_sample(
+            &db,
+            vec![&audience::national::AUDIENCE],
+            Some(kept),
+            true,
+            &|_, _| {},
+        );
+        assert!(!forced.checks_reused);
+        assert_eq!(forced.quality.findings.len(), all);
     }
 
     /// Figures read back are the figures computed: the same indicator rows,

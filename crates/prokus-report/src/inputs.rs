@@ -418,6 +418,10 @@ pub struct Inputs {
     /// earlier run computed from the same survey data, settings and options
     /// (kept beside the database), read back rather than computed again.
     pub reused: bool,
+    /// True when the checks' findings are those `prokus check` kept for the
+    /// same survey data and settings, read back rather than computed again
+    /// (the rest computed).
+    pub checks_reused: bool,
     pub(crate) index: RowIndex,
     /// The quarters with national figures, oldest first: code (`2021-Q3`)
     /// and first day.
@@ -722,6 +726,7 @@ impl Reads {
             generated: chrono::Utc::now().naive_utc(),
             cohort: None,
             reused: false,
+            checks_reused: false,
             index,
             quarters,
             groups,

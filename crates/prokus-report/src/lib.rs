@@ -41,7 +41,7 @@ pub use audience::Audience;
 pub use audience::dashboard::DASHBOARD_KPIS;
 pub use audience::incubator::attention_suffix;
 pub use compile::{compile, compile_json, payload_json};
-pub use computed::kept_as_text;
+pub use computed::{keep_checks, kept_as_text};
 pub use format::Lang;
 pub use gather::{GatherOptions, Step, gather};
 pub use helper::Helper;
