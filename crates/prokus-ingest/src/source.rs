@@ -326,16 +326,15 @@ impl Table {
         })
     }
 
-    /// The file from its first byte after the byte-order mark, buffered.
-    fn csv_file(path: &Path, bom: bool) -> std::io::Result<impl std::io::Read> {
-        use std::io::{BufRead, Read};
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, std::fs::File::open(path)?);
+    /// The file from its first byte after the byte-order mark (the csv
+    /// reader buffers it).
+    fn csv_file(path: &Path, bom: bool) -> std::io::Result<std::fs::File> {
+        use std::io::Seek;
+        let mut file = std::fs::File::open(path)?;
         if bom {
-            let mut mark = [0u8; 3];
-            reader.read_exact(&mut mark)?;
+            file.seek(std::io::SeekFrom::Start(UTF8_BOM.len() as u64))?;
         }
-        reader.fill_buf()?;
-        Ok(reader)
+        Ok(file)
     }
 
     /// Adds a column computed after reading (a repeat group's aggregate):
@@ -737,6 +736,8 @@ fn csv_reader<R: std::io::Read>(input: R, delimiter: u8) -> csv::Reader<R> {
         .delimiter(delimiter)
         .flexible(true)
         .has_headers(true)
+        // A file is read 1 MiB at a time.
+        .buffer_capacity(1 << 20)
         .from_reader(input)
 }
 
