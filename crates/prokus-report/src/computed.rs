@@ -30,8 +30,12 @@
 //! and replaced: the worst a damaged file can do is cost the time it was to
 //! save. The folder keeps the four sets of figures written last (one per
 //! period, cohort and audiences reported); older ones are removed when a
-//! new set is kept, so it does not grow quarter after quarter. The folder holds the names of KPM and masked NIKs, as the database
-//! does, and never a full NIK (the checks have none); it is not an output to
+//! new set is kept, so it does not grow quarter after quarter. Beside them,
+//! `prokus check` keeps its findings for the report runs after it
+//! ([`keep_checks`]).
+//!
+//! The folder holds the names of KPM and masked NIKs, as the database does,
+//! and never a full NIK (the checks have none); it is not an output to
 //! share, which is why it is beside the database and not in the reports'
 //! folder.
 
@@ -76,9 +80,10 @@ struct Stored<'a> {
     surveyed: &'a Surveyed,
 }
 
-/// Where the figures of a run with the options `options` (a text naming the
-/// period, cohort and impact) are kept in `dir`: one file per set of
-/// options, so that runs for two periods in turn each find their own.
+/// Where what a run of the options `options` (a text naming the period,
+/// cohort and audiences) keeps of `kind` (`figures`, `checks`) lies in
+/// `dir`: one file per set of options, so that runs for two periods in
+/// turn each find their own.
 fn file(dir: &Path, kind: &str, options: &str) -> PathBuf {
     let name = hex::encode(&Sha256::digest(options.as_bytes())[..8]);
     dir.join(format!("{kind}-{name}.bincode"))
@@ -130,18 +135,17 @@ impl Key {
         Key::of_kind(conn, settings, "figures", options, dir)
     }
 
-    /// The key of the checks' findings on `conn` judged against
-    /// `settings`, for one cohort or all, kept in `dir` by `prokus check`
-    /// (as of no date) and read back by a report run that computes its
-    /// figures: the findings depend on the survey data and the settings,
-    /// not on the period or audiences reported.
+    /// The key of the checks' findings (every cohort, as of no date) on
+    /// `conn` judged against `settings`, kept in `dir` by `prokus check`
+    /// and read back by a report run that computes its figures: the
+    /// findings depend on the survey data and the settings, not on the
+    /// period or audiences reported.
     pub(crate) fn of_checks(
         conn: &Connection,
         settings: &Settings,
-        cohort: Option<i32>,
         dir: &Path,
     ) -> Result<Key, ReportError> {
-        Key::of_kind(conn, settings, "checks", &format!("checks {cohort:?}"), dir)
+        Key::of_kind(conn, settings, "checks", "checks", dir)
     }
 
     fn of_kind(
@@ -214,7 +218,7 @@ impl Key {
                 tracing::debug!(
                     ms = started.elapsed().as_millis() as u64,
                     bytes = bytes.len(),
-                    "figures of an earlier run read back"
+                    "kept by an earlier run, read back"
                 );
                 Some(computed)
             }
@@ -293,7 +297,7 @@ pub fn keep_checks(
     dir: &Path,
     quality: &QualityReport,
 ) -> Result<(), ReportError> {
-    Key::of_checks(conn, settings, None, dir)?.store_checks(quality);
+    Key::of_checks(conn, settings, dir)?.store_checks(quality);
     Ok(())
 }
 

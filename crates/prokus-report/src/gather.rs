@@ -141,10 +141,10 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         }
         None => {
             // The findings `prokus check` kept for this data and these
-            // settings, unless the run is forced.
-            let kept_checks = match (&keep_in, &rows) {
-                (Some(dir), None) if !recompute => {
-                    crate::computed::Key::of_checks(conn, &settings, cohort, dir)?.load_checks()
+            // settings, unless the run is forced; it checks every cohort.
+            let kept_checks = match &keep_in {
+                Some(dir) if !recompute && cohort.is_none() => {
+                    crate::computed::Key::of_checks(conn, &settings, dir)?.load_checks()
                 }
                 _ => None,
             };
