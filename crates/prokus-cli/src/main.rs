@@ -1433,30 +1433,32 @@ fn open_existing(path: &Path, memory_limit: Option<&str>) -> Result<Database> {
         );
     }
     let db = Database::open(path)?;
-    match memory_limit {
-        Some(limit) => limit_memory(&db, Some(limit))?,
-        None => {
-            // The file and its write-ahead log, not yet checkpointed.
-            let mut wal = path.as_os_str().to_os_string();
-            wal.push(".wal");
-            let stored: u64 = [path, Path::new(&wal)]
-                .iter()
-                .filter_map(|p| std::fs::metadata(p).ok())
-                .map(|m| m.len())
-                .sum();
-            let duckdb = db
-                .connection()
-                .query_row("SELECT current_setting('memory_limit')", [], |r| {
-                    r.get::<_, String>(0)
-                })
-                .ok()
-                .and_then(|text| duckdb_size(&text));
-            if let Some(bytes) = default_memory_limit(stored, duckdb) {
-                limit_memory(&db, Some(&format!("{}MB", bytes / 1_000_000)))?;
-            }
-        }
-    }
+    let limit = memory_limit
+        .map(str::to_string)
+        .or_else(|| read_default_limit(&db, path));
+    limit_memory(&db, limit.as_deref())?;
     Ok(db)
+}
+
+/// [`default_memory_limit`] for the database `db` opened from `path`, as
+/// `--memory-limit` takes it (`1094MB`).
+fn read_default_limit(db: &Database, path: &Path) -> Option<String> {
+    // The file and its write-ahead log, not yet checkpointed.
+    let mut wal = path.as_os_str().to_os_string();
+    wal.push(".wal");
+    let stored: u64 = [path, Path::new(&wal)]
+        .iter()
+        .filter_map(|p| std::fs::metadata(p).ok())
+        .map(|m| m.len())
+        .sum();
+    let duckdb = db
+        .connection()
+        .query_row("SELECT current_setting('memory_limit')", [], |r| {
+            r.get::<_, String>(0)
+        })
+        .ok()
+        .and_then(|text| duckdb_size(&text));
+    default_memory_limit(stored, duckdb).map(|bytes| format!("{}MB", bytes / 1_000_000))
 }
 
 /// How many bytes of memory DuckDB may hold per byte of the database file,
@@ -1946,10 +1948,7 @@ mod tests {
 
     #[test]
     fn duckdb_s_sizes_are_read_in_its_units() {
-        assert_eq!(
-            duckdb_size("18.8 GiB"),
-            Some((18.8 * (1u64 << 30) as f64) as u64)
-        );
+        assert_eq!(duckdb_size("18.8 GiB"), Some(20_186_346_291));
         assert_eq!(duckdb_size("512.0 MiB"), Some(512 << 20));
         assert_eq!(duckdb_size("1000 bytes"), Some(1000));
         assert_eq!(duckdb_size("4GB"), None);
