@@ -96,7 +96,10 @@ enum Command {
         #[arg(long, value_name = "RUPIAH", default_value_t = 10e9, value_parser = parse_max_money)]
         max_money: f64,
     },
-    /// Compute every indicator at every level and wave.
+    /// Compute every indicator at every level and wave. Computed as the
+    /// reports compute theirs (the settings' --min-cell, no --winsorize),
+    /// the rows the reports print are also kept beside the database, for
+    /// the next `prokus report` on the same data and settings.
     Indicators {
         /// Output format.
         #[arg(long, value_enum, default_value_t = TableFormat::Csv)]
@@ -898,15 +901,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     levels.push(level);
                 }
             }
-            let options = Options {
-                min_cell: min_cell.unwrap_or_else(|| settings.min_cell()),
-                targets: settings.targets,
+            let min_cell = min_cell.unwrap_or_else(|| settings.min_cell());
+            // A table as the reports compute theirs (the settings' threshold,
+            // no winsorising) is computed with the levels they print beyond
+            // it, and its rows they print are kept for the report runs after
+            // this one; the table written holds the levels asked for alone.
+            let for_reports = winsorize.is_none() && min_cell == settings.min_cell();
+            let asked: Vec<String> = levels.iter().map(|l| l.name()).collect();
+            let mut options = Options {
+                min_cell,
+                targets: settings.targets.clone(),
                 levels,
                 winsorize,
                 ..Options::default()
             };
+            if for_reports {
+                options = prokus_report::with_printed_levels(options);
+            }
             let stage = stages.start("computing indicators");
-            let mut table = prokus_metrics::compute(db.connection(), &catalog, &options)?;
+            let mut rows = prokus_metrics::compute_rows(db.connection(), &catalog, &options)?;
+            if for_reports {
+                prokus_report::keep_indicators(
+                    db.connection(),
+                    &settings,
+                    &figures_folder(&cli.db),
+                    &rows,
+                )?;
+                rows.retain(|r| asked.contains(&r.level));
+            }
+            let mut table = prokus_metrics::IndicatorTable::from_rows(&rows)?;
+            drop(rows);
             stage.done();
             let stage = stages.start("writing the table");
             write_table(&mut table, format, &output)?;
@@ -959,10 +983,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 println!(
                     "reused the indicators, estimates and checks an earlier run computed from the same survey data and settings (--force computes them again)"
                 );
-            } else if inputs.checks_reused {
-                println!(
-                    "reused the findings `prokus check` kept for the same survey data and settings (--force checks again)"
-                );
+            } else {
+                let mut kept = Vec::new();
+                if inputs.indicators_reused {
+                    kept.push("the indicator rows `prokus indicators` kept");
+                }
+                if inputs.checks_reused {
+                    kept.push("the findings `prokus check` kept");
+                }
+                if !kept.is_empty() {
+                    println!(
+                        "reused {} for the same survey data and settings (--force computes them again)",
+                        kept.join(" and ")
+                    );
+                }
             }
             let (written, kept, failed) = report(
                 inputs,
@@ -1795,24 +1829,11 @@ fn demo(out: &Path) -> Result<ExitCode> {
     // Every default level, and those the reports print beyond them (the
     // mentors and TKSK, with the indicators printed there), since the
     // reports are made from this table.
-    let printed = prokus_report::indicator_options(&settings);
-    let mut levels = prokus_metrics::Level::defaults();
-    let mut level_indicators = std::collections::HashMap::new();
-    for level in printed.levels {
-        if !levels.contains(&level) {
-            if let Some(ids) = printed.level_indicators.get(&level.name()) {
-                level_indicators.insert(level.name(), ids.clone());
-            }
-            levels.push(level);
-        }
-    }
-    let options = Options {
+    let options = prokus_report::with_printed_levels(Options {
         min_cell: settings.min_cell(),
         targets: settings.targets.clone(),
-        levels,
-        level_indicators,
         ..Options::default()
-    };
+    });
     let mut table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;
     let csv = out.join("indicators.csv");
     table.write_csv(&csv)?;

@@ -31,8 +31,9 @@
 //! save. The folder keeps the four sets of figures written last (one per
 //! period, cohort and audiences reported); older ones are removed when a
 //! new set is kept, so it does not grow quarter after quarter. Beside them,
-//! `prokus check` keeps its findings for the report runs after it
-//! ([`keep_checks`]).
+//! `prokus check` keeps its findings ([`keep_checks`]) and `prokus
+//! indicators` the rows of its table the reports print
+//! ([`keep_indicators`]) for the report runs after them.
 //!
 //! The folder holds the names of KPM and masked NIKs, as the database does,
 //! and never a full NIK (the checks have none); it is not an output to
@@ -104,6 +105,21 @@ struct StoredChecks<'a> {
     quality: &'a QualityReport,
 }
 
+/// The indicator rows `prokus indicators` keeps for the report runs after
+/// it, after the key they were kept under.
+#[derive(Deserialize, Debug)]
+struct KeptIndicators {
+    key: String,
+    rows: Vec<IndicatorRow>,
+}
+
+/// [`KeptIndicators`] as written.
+#[derive(Serialize)]
+struct StoredIndicators<'a> {
+    key: &'a str,
+    rows: Vec<&'a IndicatorRow>,
+}
+
 /// The survey data's part of the key: the files loaded other than feedback
 /// sheets (the current settings are in [`Settings`]), and the numbers of
 /// KPM and answers.
@@ -148,6 +164,21 @@ impl Key {
         Key::of_kind(conn, settings, "checks", "checks", dir)
     }
 
+    /// The key of the indicator rows a report run computes (every cohort,
+    /// the settings' targets and small-cell threshold, no winsorising) on
+    /// `conn` judged against `settings`, kept in `dir` by `prokus
+    /// indicators` and read back by a report run that computes its
+    /// figures: like the checks', they do not depend on the period or
+    /// audiences reported (a run for an earlier period takes its rows from
+    /// the same table).
+    pub(crate) fn of_indicators(
+        conn: &Connection,
+        settings: &Settings,
+        dir: &Path,
+    ) -> Result<Key, ReportError> {
+        Key::of_kind(conn, settings, "indicators", "indicators", dir)
+    }
+
     fn of_kind(
         conn: &Connection,
         settings: &Settings,
@@ -189,6 +220,12 @@ impl Key {
     /// [`Key::load`] reads figures.
     pub(crate) fn load_checks(&self) -> Option<QualityReport> {
         self.read(|c: &KeptChecks| &c.key).map(|c| c.quality)
+    }
+
+    /// The indicator rows kept under this key ([`Key::of_indicators`]), as
+    /// [`Key::load`] reads figures.
+    pub(crate) fn load_indicators(&self) -> Option<Vec<IndicatorRow>> {
+        self.read(|c: &KeptIndicators| &c.key).map(|c| c.rows)
     }
 
     /// Keeps the checks' findings under this key, as [`Key::store`] keeps
@@ -301,6 +338,29 @@ pub fn keep_checks(
     Ok(())
 }
 
+/// Keeps, of `rows` (a table computed with
+/// [`crate::with_printed_levels`]), those a report run computes
+/// ([`crate::indicator_options`]) in `dir`, the folder of kept figures, for
+/// the report runs after `prokus indicators`: a report run on the same
+/// survey data and settings reads them back instead of computing them
+/// again. The caller keeps only a table computed without winsorising and
+/// with the settings' small-cell threshold, as the reports are. A failure
+/// to keep them is said in the log.
+pub fn keep_indicators(
+    conn: &Connection,
+    settings: &Settings,
+    dir: &Path,
+    rows: &[IndicatorRow],
+) -> Result<(), ReportError> {
+    let printed = crate::Printed::of(conn)?;
+    let key = Key::of_indicators(conn, settings, dir)?;
+    key.write(&StoredIndicators {
+        key: &key.key,
+        rows: rows.iter().filter(|r| printed.holds(r)).collect(),
+    });
+    Ok(())
+}
+
 /// How many sets of figures a folder keeps (one set per period, cohort and
 /// audiences a run was made for): the most recently kept. Each is tens of
 /// megabytes at 200,000 households and 150 MB at 2,000,000, and a
@@ -362,8 +422,9 @@ fn build() -> String {
         .unwrap_or_default()
 }
 
-/// The whole of a kept file (`<db>.figures/figures-*.bincode`, or the
-/// findings `prokus check` kept, `checks-*.bincode`) as text, every number
+/// The whole of a kept file (`<db>.figures/figures-*.bincode`, the
+/// findings `prokus check` kept, `checks-*.bincode`, or the rows `prokus
+/// indicators` kept, `indicators-*.bincode`) as text, every number
 /// in the digits it would print: for an audit of what a run keeps beside
 /// the database (that it holds no full NIK, for one).
 pub fn kept_as_text(path: &Path) -> Result<String, ReportError> {
@@ -375,12 +436,12 @@ pub fn kept_as_text(path: &Path) -> Result<String, ReportError> {
         path: path.to_path_buf(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     };
-    let checks = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| n.starts_with("checks-"));
-    Ok(if checks {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    Ok(if name.starts_with("checks-") {
         let kept: KeptChecks = bincode::deserialize(&bytes).map_err(invalid)?;
+        format!("{kept:?}")
+    } else if name.starts_with("indicators-") {
+        let kept: KeptIndicators = bincode::deserialize(&bytes).map_err(invalid)?;
         format!("{kept:?}")
     } else {
         let kept: Computed = bincode::deserialize(&bytes).map_err(invalid)?;

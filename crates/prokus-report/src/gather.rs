@@ -125,6 +125,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         .and_then(|k| k.load());
     let reused = kept.is_some();
     let mut checks_reused = false;
+    let mut indicators_reused = false;
     let (rows, impact, quality, reads) = match kept {
         // Kept figures bring what the survey data gives the reports: only
         // what a feedback sheet changes is read.
@@ -187,6 +188,21 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             current.release()?;
             on_step(step, false);
             let values = Values { conn };
+            // The rows `prokus indicators` kept for this data and these
+            // settings, unless the run is forced; it computes every cohort.
+            let rows = match (rows, &keep_in) {
+                (Some(rows), _) => Some(rows),
+                (None, Some(dir)) if !recompute && cohort.is_none() => {
+                    let kept = crate::computed::Key::of_indicators(conn, &settings, dir)?
+                        .load_indicators();
+                    indicators_reused = kept.is_some();
+                    if indicators_reused {
+                        tracing::info!("the indicator rows of `prokus indicators` read back");
+                    }
+                    kept
+                }
+                (None, _) => None,
+            };
             let rows = match rows {
                 Some(rows) => rows,
                 None => {
@@ -221,6 +237,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     inputs.cohort = cohort;
     inputs.reused = reused;
     inputs.checks_reused = checks_reused;
+    inputs.indicators_reused = indicators_reused;
     // The estimates compare the endline with the baseline: a report for an
     // earlier period has no endline yet.
     if inputs.db.as_of.period == crate::Period::Latest || inputs.db.as_of.wave == "endline" {
@@ -320,6 +337,8 @@ impl Drop for Values<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use prokus_metrics::IndicatorRow;
+    use std::collections::HashMap;
 
     fn temporary(conn: &Connection) -> Vec<String> {
         conn.prepare(
@@ -382,6 +401,33 @@ mod tests {
         .unwrap()
     }
 
+    /// A national report's gathering with figures kept in `kept`, and the
+    /// steps it showed.
+    fn national_run(
+        db: &prokus_ingest::Database,
+        kept: &std::path::Path,
+        recompute: bool,
+    ) -> (Inputs, Vec<(Step, bool)>) {
+        let steps = std::sync::Mutex::new(Vec::new());
+        let inputs = gather_sample(
+            db,
+            vec![&audience::national::AUDIENCE],
+            Some(kept.to_path_buf()),
+            recompute,
+            &|step, started| steps.lock().unwrap().push((step, started)),
+        );
+        (inputs, steps.into_inner().unwrap())
+    }
+
+    /// The options of a full table with the levels the reports print.
+    fn full_options(settings: &Settings) -> prokus_metrics::Options {
+        crate::with_printed_levels(prokus_metrics::Options {
+            min_cell: settings.min_cell(),
+            targets: settings.targets.clone(),
+            ..Default::default()
+        })
+    }
+
     /// A report run that computes its figures reads back the findings
     /// `prokus check` kept for the same data and settings (here made
     /// recognisable: one finding of many), says so, and checks again when
@@ -402,28 +448,114 @@ mod tests {
         assert!(all > 1, "{all}");
         found.findings.truncate(1);
         crate::keep_checks(db.connection(), &settings, &kept, &found).unwrap();
-        let steps = std::sync::Mutex::new(Vec::new());
-        let inputs = gather_sample(
-            &db,
-            vec![&audience::national::AUDIENCE],
-            Some(kept.clone()),
-            false,
-            &|step, started| steps.lock().unwrap().push((step, started)),
-        );
+        let (inputs, steps) = national_run(&db, &kept, false);
         assert!(inputs.checks_reused && !inputs.reused);
         assert_eq!(inputs.quality.findings.len(), 1);
-        let steps = steps.into_inner().unwrap();
         assert!(!steps.contains(&(Step::Checking, true)), "{steps:?}");
         assert!(steps.contains(&(Step::Indicators, true)), "{steps:?}");
-        let forced = gather_sample(
-            &db,
-            vec![&audience::national::AUDIENCE],
-            Some(kept),
-            true,
-            &|_, _| {},
-        );
+        let (forced, _) = national_run(&db, &kept, true);
         assert!(!forced.checks_reused);
         assert_eq!(forced.quality.findings.len(), all);
+    }
+
+    /// The rows `prokus indicators` keeps are the rows a report run
+    /// computes: of a table with the report's levels beyond the default
+    /// ones, the same cells (the same KPM counted, suppressed alike, the
+    /// same status) with the same figures (their sums may add up in another
+    /// order: equal to the last few digits).
+    #[test]
+    fn the_rows_prokus_indicators_keeps_are_those_a_report_run_computes() {
+        let (_dir, db) = sample_db();
+        let conn = db.connection();
+        let settings = Settings::from_db(&db).unwrap();
+        let catalog = Catalog::builtin();
+        let all = prokus_metrics::compute_rows(conn, &catalog, &full_options(&settings)).unwrap();
+        let printed = crate::Printed::of(conn).unwrap();
+        let kept: Vec<_> = all.iter().filter(|r| printed.holds(r)).collect();
+        let computed =
+            prokus_metrics::compute_rows(conn, &catalog, &crate::indicator_options(&settings))
+                .unwrap();
+        assert!(kept.len() < all.len(), "{} of {}", kept.len(), all.len());
+        assert_eq!(kept.len(), computed.len());
+        let key = |r: &IndicatorRow| {
+            (
+                r.indicator_id.clone(),
+                r.period.clone(),
+                r.level.clone(),
+                r.group_code.clone(),
+            )
+        };
+        let by_key: HashMap<_, _> = kept.iter().map(|r| (key(r), *r)).collect();
+        let close = |a: Option<f64>, b: Option<f64>| match (a, b) {
+            (Some(a), Some(b)) => (a - b).abs() <= 1e-9 * a.abs().max(b.abs()).max(1.0),
+            (a, b) => a.is_none() && b.is_none(),
+        };
+        let mut suppressed = 0;
+        for c in &computed {
+            let k = by_key
+                .get(&key(c))
+                .unwrap_or_else(|| panic!("{:?} not kept", key(c)));
+            assert_eq!(
+                (&k.group_name, k.n, k.suppressed, &k.status, k.target),
+                (&c.group_name, c.n, c.suppressed, &c.status, c.target),
+                "{:?}",
+                key(c)
+            );
+            for (a, b) in [
+                (k.value, c.value),
+                (k.baseline_value, c.baseline_value),
+                (k.change, c.change),
+                (k.ci_low, c.ci_low),
+                (k.ci_high, c.ci_high),
+            ] {
+                assert!(close(a, b), "{:?}: {a:?} against {b:?}", key(c));
+            }
+            suppressed += usize::from(c.suppressed);
+        }
+        // The sample is small enough that the rule hides cells.
+        assert!(suppressed > 0);
+    }
+
+    /// A report run that computes its figures reads back the indicator rows
+    /// `prokus indicators` kept for the same data and settings (here made
+    /// recognisable: one value changed), says so, computes no indicators,
+    /// and computes them again when forced.
+    #[test]
+    fn a_report_run_reads_back_the_rows_prokus_indicators_kept() {
+        let (dir, db) = sample_db();
+        let kept = dir.path().join("figures");
+        let settings = Settings::from_db(&db).unwrap();
+        let mut rows = prokus_metrics::compute_rows(
+            db.connection(),
+            &Catalog::builtin(),
+            &full_options(&settings),
+        )
+        .unwrap();
+        let marked = rows
+            .iter_mut()
+            .find(|r| r.level == "national" && r.value.is_some())
+            .unwrap();
+        marked.value = Some(-123.25);
+        let marked = (marked.indicator_id.clone(), marked.period.clone());
+        crate::keep_indicators(db.connection(), &settings, &kept, &rows).unwrap();
+        let (inputs, steps) = national_run(&db, &kept, false);
+        assert!(inputs.indicators_reused && !inputs.reused);
+        let value = |inputs: &Inputs| {
+            inputs
+                .rows
+                .iter()
+                .find(|r| {
+                    r.level == "national" && (&r.indicator_id, &r.period) == (&marked.0, &marked.1)
+                })
+                .and_then(|r| r.value)
+        };
+        assert_eq!(value(&inputs), Some(-123.25));
+        assert!(inputs.rows.iter().all(|r| r.level != "gender"));
+        assert!(!steps.contains(&(Step::Indicators, true)), "{steps:?}");
+        assert!(!inputs.impact.is_empty());
+        let (forced, _) = national_run(&db, &kept, true);
+        assert!(!forced.indicators_reused);
+        assert_ne!(value(&forced), Some(-123.25));
     }
 
     /// Figures read back are the figures computed: the same indicator rows,

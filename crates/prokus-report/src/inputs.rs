@@ -422,6 +422,10 @@ pub struct Inputs {
     /// same survey data and settings, read back rather than computed again
     /// (the rest computed).
     pub checks_reused: bool,
+    /// True when the indicator rows are those `prokus indicators` kept for
+    /// the same survey data and settings, read back rather than computed
+    /// again.
+    pub indicators_reused: bool,
     pub(crate) index: RowIndex,
     /// The quarters with national figures, oldest first: code (`2021-Q3`)
     /// and first day.
@@ -727,6 +731,7 @@ impl Reads {
             cohort: None,
             reused: false,
             checks_reused: false,
+            indicators_reused: false,
             index,
             quarters,
             groups,

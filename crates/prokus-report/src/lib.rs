@@ -41,7 +41,7 @@ pub use audience::Audience;
 pub use audience::dashboard::DASHBOARD_KPIS;
 pub use audience::incubator::attention_suffix;
 pub use compile::{compile, compile_json, payload_json};
-pub use computed::{keep_checks, kept_as_text};
+pub use computed::{keep_checks, keep_indicators, kept_as_text};
 pub use format::Lang;
 pub use gather::{GatherOptions, Step, gather};
 pub use helper::Helper;
@@ -73,19 +73,85 @@ pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> proku
     prokus_metrics::Options {
         targets: settings.targets.clone(),
         min_cell: settings.min_cell(),
-        levels: LEVELS
-            .iter()
-            .map(|l| prokus_metrics::Level::parse(l).expect("the report levels parse"))
-            .collect(),
+        levels: printed_levels(),
         quarters_national_only: true,
-        level_indicators: [
-            ("district".to_string(), sections::by_district()),
-            ("mentor".to_string(), ids(&sections::MENTOR_TABLE)),
-            ("tksk".to_string(), ids(&sections::TKSK_TABLE)),
-            ("incubator:cohort".to_string(), ids(&sections::GROUP_TABLE)),
-        ]
-        .into(),
+        level_indicators: printed_indicators(),
         ..prokus_metrics::Options::default()
+    }
+}
+
+/// [`LEVELS`], parsed.
+fn printed_levels() -> Vec<prokus_metrics::Level> {
+    LEVELS
+        .iter()
+        .map(|l| prokus_metrics::Level::parse(l).expect("the report levels parse"))
+        .collect()
+}
+
+/// The levels at which the reports print a few indicators only, with those
+/// indicators.
+fn printed_indicators() -> std::collections::HashMap<String, Vec<String>> {
+    [
+        ("district".to_string(), sections::by_district()),
+        ("mentor".to_string(), ids(&sections::MENTOR_TABLE)),
+        ("tksk".to_string(), ids(&sections::TKSK_TABLE)),
+        ("incubator:cohort".to_string(), ids(&sections::GROUP_TABLE)),
+    ]
+    .into()
+}
+
+/// `options` (a full indicator table's: every period at every level) with
+/// the levels the reports print beyond its own (the mentors and TKSK), each
+/// with the indicators printed there only: a table that holds every row a
+/// report run computes ([`indicator_options`]), so that `prokus indicators`
+/// can keep those for the report runs after it ([`keep_indicators`]).
+pub fn with_printed_levels(mut options: prokus_metrics::Options) -> prokus_metrics::Options {
+    let mut few = printed_indicators();
+    for level in printed_levels() {
+        if !options.levels.contains(&level) {
+            if let Some(ids) = few.remove(&level.name()) {
+                options.level_indicators.insert(level.name(), ids);
+            }
+            options.levels.push(level);
+        }
+    }
+    options
+}
+
+/// Which rows of a table computed with [`with_printed_levels`] (without
+/// winsorising, with the settings' targets and small-cell threshold) a
+/// report run computes ([`indicator_options`]): those of the [`LEVELS`],
+/// every period at the national level and the survey rounds elsewhere, and
+/// where the reports print a few indicators, those. Each level's rows are
+/// whole per indicator and period, so the complementary suppression hid the
+/// same cells in both.
+pub(crate) struct Printed {
+    /// The survey rounds' codes (the periods of kind `wave`).
+    waves: Vec<String>,
+    few: std::collections::HashMap<String, Vec<String>>,
+}
+
+impl Printed {
+    /// The rounds of the database behind `conn`.
+    pub(crate) fn of(conn: &duckdb::Connection) -> Result<Self, ReportError> {
+        let waves = conn
+            .prepare("SELECT wave FROM wave")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        Ok(Printed {
+            waves,
+            few: printed_indicators(),
+        })
+    }
+
+    /// Whether a report run computes `row`.
+    pub(crate) fn holds(&self, row: &prokus_metrics::IndicatorRow) -> bool {
+        LEVELS.contains(&row.level.as_str())
+            && (row.level == "national" || self.waves.contains(&row.period))
+            && self
+                .few
+                .get(&row.level)
+                .is_none_or(|ids| ids.contains(&row.indicator_id))
     }
 }
 
