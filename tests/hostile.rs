@@ -337,21 +337,28 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
     }
     assert_no_nik("what prokus printed", &d.printed);
     // Nor the figures the report runs kept beside the database (the checks'
-    // findings, with the KPM's names) for the next run: decoded, so that a
-    // number is read as the digits it would print.
-    let (mut kept, mut checks) = (0, 0);
+    // findings, with the KPM's names), nor the indicator rows `prokus
+    // indicators` kept (with the groups' names), for the next run: decoded,
+    // so that a number is read as the digits it would print.
+    let (mut kept, mut checks, mut rows) = (0, 0, 0);
     for entry in std::fs::read_dir(d.root.join("t.duckdb.figures")).unwrap() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "bincode") {
             let text = prokus_report::kept_as_text(&path).unwrap();
-            assert!(text.contains("kpm_names"), "{}", path.display());
             assert_no_nik(&path.display().to_string(), &text);
+            if text.starts_with("KeptIndicators") {
+                assert!(text.contains("group_name"), "{}", path.display());
+                rows += 1;
+                continue;
+            }
+            assert!(text.contains("kpm_names"), "{}", path.display());
             kept += 1;
             checks += usize::from(text.starts_with("KeptChecks"));
         }
     }
     assert!(kept > 1, "the report runs kept their figures");
     assert_eq!(checks, 1, "`prokus check` kept its findings");
+    assert_eq!(rows, 1, "`prokus indicators` kept its rows");
     let incubator_text = |id: &str| -> String {
         texts
             .iter()
