@@ -2,7 +2,8 @@
 # The whole PKH scale on this machine: a nationwide sample of HOUSEHOLDS
 # households (default 2,000,000, about 8 million answers), loaded, its
 # indicators computed, checked, and the national, dashboard and province
-# reports rendered (one `report` run, which computes again what it prints),
+# reports rendered (one `report` run, which reads back the indicator rows
+# and findings the indicators and check steps kept, and computes the rest),
 # each step under DuckDB's --memory-limit (default 6GB).
 # Beside the ingest, DuckDB's own read_csv of the same export into a new
 # database file (examples/read_csv_baseline.rs), as in bench-ingest.sh.
