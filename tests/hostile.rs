@@ -85,8 +85,8 @@ fn longest_digit_run(text: &str) -> usize {
 
 /// `text` without the SHA-256 digests it holds (64 lower-case hex digits
 /// with a letter among them, standing alone): the files loaded and the key
-/// of kept figures, which hold runs of 16 digits and more by chance (the
-/// key changes with each build; one in about a dozen builds had one).
+/// of kept figures, which hold runs of 16 digits and more by chance: 1.02%
+/// of 200,000 random digests did, and the keys change with each build.
 fn without_digests(text: &str) -> String {
     let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
     let mut out = String::with_capacity(text.len());
