@@ -379,7 +379,7 @@ pub(crate) fn ingest_file(
                     plan,
                     register_order().clone(),
                     known_kpm(db)?,
-                    Some((household, known_incubators(db)?)),
+                    Household::Form(household, known_incubators(db)?),
                 ),
                 None => Plan::Survey(plan),
             }
@@ -424,7 +424,8 @@ pub(crate) fn ingest_file(
             )?;
             survey.fallback_time = Some(Utc::now().naive_utc());
             let kpm = ColumnIndex::new(file, format, &table.headers, REGISTER_COLUMNS, &[])?;
-            Plan::Template(survey, kpm, known_kpm(db)?, None)
+            let sheet = Household::Sheet(StagedKpm::new(known_incubators(db)?));
+            Plan::Template(survey, kpm, known_kpm(db)?, sheet)
         }
     };
 
@@ -617,6 +618,11 @@ pub(crate) fn ingest_file(
             app.flush()?;
         }
         rows.rejects.flush()?;
+        tracing::debug!(
+            rows = read,
+            ms = (Utc::now().naive_utc() - started).num_milliseconds(),
+            "staged"
+        );
         read
     };
     // Each statement with its file, for the logs.
@@ -648,8 +654,10 @@ pub(crate) fn ingest_file(
             Plan::Incubators(_) => name.contains("incubator") && !name.contains("unknown"),
         };
         if applies {
+            let at = std::time::Instant::now();
             let n = tx.execute(sql, params![batch_id]).map_err(with_context)?;
-            tracing::debug!(sql = file, statement = name, rows = n, "merge");
+            let ms = at.elapsed().as_millis() as u64;
+            tracing::debug!(sql = file, statement = name, rows = n, ms, "merge");
             if name.starts_with("insert_") || name.starts_with("upsert_") {
                 loaded = n as u64;
             }
@@ -664,8 +672,10 @@ pub(crate) fn ingest_file(
     // The register's columns a template or form carries: a household it
     // registers without a NIK column has no NIK to check.
     let register: Vec<&str> = match &plan {
-        Plan::Template(_, columns, _, None) => columns.columns().map(|(_, n)| n).collect(),
-        Plan::Template(_, _, _, Some((household, _))) => household.carried(),
+        Plan::Template(_, columns, _, Household::Sheet(_)) => {
+            columns.columns().map(|(_, n)| n).collect()
+        }
+        Plan::Template(_, _, _, Household::Form(household, _)) => household.carried(),
         _ => Vec::new(),
     };
     if let Some(survey) = survey {
@@ -1187,10 +1197,10 @@ impl Plan {
             }
             Plan::Incubators(c) => check_incubator_row(reference, c, row, cells).map(|v| (v, None)),
             Plan::Feedback(c) => check_feedback_row(reference, c, row, cells).map(|v| (v, None)),
-            Plan::Template(p, c, known, None) => {
-                check_template_row(reference, p, c, known, (row, cells, numeric), true)
+            Plan::Template(p, c, known, Household::Sheet(staged)) => {
+                check_template_row(reference, p, c, known, (row, cells, numeric), Some(staged))
             }
-            Plan::Template(p, c, known, Some((household, incubators))) => {
+            Plan::Template(p, c, known, Household::Form(household, incubators)) => {
                 let values = household.cells(cells);
                 let mapped: Vec<&str> = values.iter().map(String::as_str).collect();
                 let numeric = vec![false; mapped.len()];
@@ -1203,7 +1213,7 @@ impl Plan {
                     && !known.contains_key(kpm_id))
                 .then(|| household.unknown_incubator(cells));
                 let checked =
-                    check_template_row(reference, p, c, known, (row, &mapped, &numeric), false);
+                    check_template_row(reference, p, c, known, (row, &mapped, &numeric), None);
                 // The answers are read from the form's own cells.
                 let response = p.check(row, cells);
                 match (checked, response, unlisted) {
@@ -1235,15 +1245,90 @@ enum Plan {
     Register(ColumnIndex),
     Incubators(ColumnIndex),
     Feedback(ColumnIndex),
-    /// The template's (or a form's) responses, its register columns, and the
-    /// KPM already known with their incubators; for a form whose mapping
-    /// feeds household fields, where they are and the incubators listed.
+    /// The template's (or a form's) responses, its register columns, the
+    /// KPM already known with their incubators, and where the household
+    /// fields come from.
     Template(
         SurveyPlan,
         ColumnIndex,
         HashMap<String, Registered>,
-        Option<(HouseholdPlan, HashSet<String>)>,
+        Household,
     ),
+}
+
+/// Where a template's or form's household fields come from.
+enum Household {
+    /// A hand-filled sheet's own register columns; the new KPM whose
+    /// register row a checked row already staged.
+    Sheet(StagedKpm),
+    /// A form whose mapping feeds household fields: where they are, and the
+    /// incubators listed.
+    Form(HouseholdPlan, HashSet<String>),
+}
+
+/// The new KPM of a sheet whose register row is staged, each with the first
+/// row that staged it and a digest of that row's household cells.
+///
+/// A sheet repeats a new household's cells on each of its rows (five waves,
+/// five rows), and `add_new_kpm` keeps only the first row that loads. A later
+/// row whose household cells are those of an earlier, wholly valid row of
+/// the same KPM would be checked to the same result and then dropped, so it
+/// stages none: at 200,000 households this spares four register checks and
+/// staged rows in five. A row checked before an earlier one (the chunks are
+/// checked on several threads) still stages its own, which is only work.
+struct StagedKpm {
+    /// The incubators listed: a row of an unlisted incubator is refused in
+    /// SQL for its own staged row (`reject_unknown_incubator_of_new_kpm`),
+    /// so each such row stages one.
+    incubators: HashSet<String>,
+    first: std::sync::Mutex<HashMap<String, (u64, [u8; 32])>>,
+}
+
+impl StagedKpm {
+    fn new(incubators: HashSet<String>) -> Self {
+        StagedKpm {
+            incubators,
+            first: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The digest of a row's household cells (with whether each was a
+    /// number in a workbook, which the checks read too): no cell, NIK
+    /// included, is kept as written.
+    fn digest(columns: &ColumnIndex, cells: &[&str], numeric: &[bool]) -> [u8; 32] {
+        let mut bytes = Vec::with_capacity(256);
+        // By position: `get` by name would search the names for each.
+        for i in columns.index.iter().flatten() {
+            let cell = cells.get(*i).copied().unwrap_or("").trim();
+            bytes.extend_from_slice(cell.as_bytes());
+            bytes.extend_from_slice(&[0x1f, u8::from(numeric.get(*i) == Some(&true))]);
+        }
+        Sha256::digest(&bytes).into()
+    }
+
+    /// Whether an earlier staged row of `kpm_id` had these household cells.
+    fn covers(&self, kpm_id: &str, row: u64, digest: &[u8; 32]) -> bool {
+        let first = self.first.lock().unwrap_or_else(|e| e.into_inner());
+        first
+            .get(kpm_id)
+            .is_some_and(|(at, seen)| *at < row && seen == digest)
+    }
+
+    /// Records a wholly valid row that staged `kpm_id`'s register row, unless
+    /// an earlier one did; a row of an unlisted incubator is not recorded.
+    fn record(&self, kpm_id: &str, incubator: &str, row: u64, digest: [u8; 32]) {
+        if !incubator.is_empty() && !self.incubators.contains(incubator) {
+            return;
+        }
+        let mut first = self.first.lock().unwrap_or_else(|e| e.into_inner());
+        match first.get_mut(kpm_id) {
+            Some(entry) if entry.0 < row => {}
+            Some(entry) => *entry = (row, digest),
+            None => {
+                first.insert(kpm_id.to_string(), (row, digest));
+            }
+        }
+    }
 }
 
 /// Where each canonical field of a survey export is found.
@@ -1419,12 +1504,17 @@ impl SurveyPlan {
             }
             // The same row sent again hashes to the same id: a duplicate.
             None => {
-                let mut h = Sha256::new();
+                // The bytes hashed are those of earlier versions (each cell
+                // trimmed, then 0x1f), so a row loaded by one is a duplicate
+                // for the next; hashed in one piece, which is cheaper than a
+                // call per cell.
+                let mut bytes = Vec::with_capacity(256);
                 for c in cells {
-                    h.update(c.trim().as_bytes());
-                    h.update([0x1f]);
+                    bytes.extend_from_slice(c.trim().as_bytes());
+                    bytes.push(0x1f);
                 }
-                format!("sheet-{}", &hex::encode(h.finalize())[..24])
+                let digest = Sha256::digest(&bytes);
+                format!("sheet-{}", hex::encode(&digest[..12]))
             }
         };
         if let Some((i, name)) = &self.review_column {
@@ -2183,8 +2273,9 @@ fn check_template_row(
     columns: &ColumnIndex,
     known: &HashMap<String, Registered>,
     (row, cells, numeric): (u64, &[&str], &[bool]),
-    own_incubator_only: bool,
+    sheet: Option<&StagedKpm>,
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
+    let own_incubator_only = sheet.is_some();
     let mut response = if own_incubator_only {
         survey.check(row, cells)
     } else {
@@ -2242,6 +2333,17 @@ fn check_template_row(
             .map(|name| columns.is_number(numeric, name))
             .collect();
         Ok(check_register_row(db, register_order(), row, &given, &numbers).ok())
+    } else if let Some(staged) = sheet {
+        let digest = StagedKpm::digest(columns, cells, numeric);
+        if response.is_ok() && staged.covers(&kpm_id, row, &digest) {
+            Ok(None)
+        } else {
+            let checked = check_register_row(db, columns, row, cells, numeric);
+            if response.is_ok() && checked.is_ok() {
+                staged.record(&kpm_id, incubator, row, digest);
+            }
+            checked.map(Some)
+        }
     } else {
         check_register_row(db, columns, row, cells, numeric).map(Some)
     };
@@ -2822,6 +2924,101 @@ mod tests {
             )
             .unwrap();
         assert_eq!(income, 9_000.0);
+    }
+
+    /// A sheet sorted by wave, so that a new household's rows fall in
+    /// different chunks (checked on several threads): each KPM is registered
+    /// from its first row that loads, and a later row with other household
+    /// cells is checked on its own, never passed as a repeat of the first.
+    #[test]
+    fn a_new_kpm_is_registered_from_its_first_row_that_loads_in_any_order() {
+        let (dir, mut db, _) = loaded_program();
+        let header = TEMPLATE.lines().next().unwrap();
+        let households = CHUNK_ROWS + 100;
+        let mut sheet = format!("{header}\n");
+        for wave in ["baseline", "endline"] {
+            for k in 0..households {
+                // N0's and N3's baseline answers are not money: those rows
+                // are refused, and N0 and N3 are registered from their
+                // endline (N0's says cluster ritel, N3's is its baseline's).
+                let income = if (k == 0 || k == 3) && wave == "baseline" {
+                    "banyak"
+                } else {
+                    "900000"
+                };
+                let cluster = match (k, wave) {
+                    (0, "endline") | (2, "endline") => "ritel",
+                    // N1's endline names a cluster that does not exist.
+                    (1, "endline") => "bengkel",
+                    _ => "kuliner",
+                };
+                sheet.push_str(&format!(
+                    "N{k},{wave},2021-03-15,Nama {k},,Usaha {k},prokus,INK-32-01,32,3217,,{cluster},P,{income},ya,1,0\n"
+                ));
+            }
+        }
+        // A new household of an incubator not in the list, at two waves:
+        // both rows are refused for it.
+        for wave in ["baseline", "endline"] {
+            sheet.push_str(&format!(
+                "X1,{wave},2021-03-15,Nama X,,Usaha X,prokus,INK-77-77,32,3217,,kuliner,P,900000,ya,1,0\n"
+            ));
+        }
+        let s = db
+            .ingest(&file(&dir, "by-wave.csv", &sheet), &FormMapping::prokus())
+            .unwrap();
+        let rows = 2 * households as u64;
+        assert_eq!(
+            (
+                s.rows_read,
+                s.rows_loaded,
+                s.rows_rejected,
+                s.rows_duplicate
+            ),
+            (rows + 2, rows - 3, 5, 0),
+            "{s:?}"
+        );
+        let rejected: Vec<(i64, String)> = db
+            .conn
+            .prepare("SELECT source_row, column_name FROM ingest_reject WHERE batch_id = $1 ORDER BY source_row")
+            .unwrap()
+            .query_map([s.batch_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let n1_endline = households as i64 + 3;
+        assert_eq!(
+            rejected,
+            [
+                (2, "business_income".into()),
+                (5, "business_income".into()),
+                (n1_endline, "cluster".into()),
+                (rows as i64 + 2, "incubator_id".into()),
+                (rows as i64 + 3, "incubator_id".into())
+            ]
+        );
+        let clusters: Vec<(String, String)> = db
+            .conn
+            .prepare("SELECT kpm_id, cluster FROM kpm WHERE kpm_id IN ('N0', 'N1', 'N2', 'N3') ORDER BY kpm_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let expected = [
+            ("N0", "ritel"),
+            ("N1", "kuliner"),
+            ("N2", "kuliner"),
+            ("N3", "kuliner"),
+        ];
+        assert_eq!(
+            clusters,
+            expected.map(|(k, c)| (k.to_string(), c.to_string()))
+        );
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM kpm WHERE kpm_id LIKE 'N%'"),
+            households as i64
+        );
     }
 
     #[test]
