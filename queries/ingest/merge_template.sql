@@ -15,10 +15,10 @@ WHERE s.incubator_id IS NOT NULL
 -- name: add_new_kpm
 INSERT INTO kpm (kpm_id, nik_hash, nik_masked, nik_status, kpm_name, gender, business_name,
     arm, cohort_year, incubator_id, mentor, tksk, cluster, category, province_code, regency_code,
-    district_code, grant_amount, grant_date, batch_id)
+    district_code, grant_amount, grant_date, consent_story, batch_id)
 SELECT kpm_id, nik_hash, nik_masked, nik_status, kpm_name, gender, business_name,
     arm, cohort_year, incubator_id, mentor, tksk, cluster, category, province_code, regency_code,
-    district_code, grant_amount, grant_date, $1
+    district_code, grant_amount, grant_date, consent_story, $1
 FROM stage_kpm s
 WHERE NOT EXISTS (SELECT 1 FROM kpm k WHERE k.kpm_id = s.kpm_id)
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row)

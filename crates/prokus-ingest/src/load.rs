@@ -2655,6 +2655,22 @@ mod tests {
             (column.as_str(), value.as_str()),
             ("consent_story", "mungkin")
         );
+        // A hand-filled sheet that registers its new households keeps their
+        // consent too.
+        let sheet = "kpm_id,wave,submitted_at,arm,incubator_id,province_code,regency_code,business_income,consent_story\n\
+                     T1,baseline,2021-03-15,prokus,INK-32-01,32,32.17,900000,ya\n\
+                     T2,baseline,2021-03-15,prokus,INK-32-01,32,32.17,900000,tidak\n";
+        let t = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!((t.format.as_str(), t.rows_loaded), ("template", 2), "{t:?}");
+        let consent: Vec<Option<bool>> = db
+            .conn
+            .prepare("SELECT consent_story FROM kpm WHERE kpm_id LIKE 'T%' ORDER BY kpm_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(consent, [Some(true), Some(false)]);
     }
 
     #[test]
