@@ -204,13 +204,32 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
         "0" => return Ok(false),
         _ => {}
     }
-    match text.trim().to_lowercase().as_str() {
-        "1" | "1.0" | "ya" | "y" | "yes" | "true" | "benar" | "ada" | "iya" => Ok(true),
-        "0" | "0.0" | "tidak" | "t" | "n" | "no" | "false" | "salah" | "tidak ada" | "tdk"
-        | "bukan" => Ok(false),
-        _ => Err(format!(
+    // Compared without lowercasing into a new string (a sheet's `ya` and
+    // `tidak` fill millions of cells): the words are ASCII, and no other
+    // character lowercases to one of their letters.
+    const YES: [&str; 9] = ["1", "1.0", "ya", "y", "yes", "true", "benar", "ada", "iya"];
+    const NO: [&str; 11] = [
+        "0",
+        "0.0",
+        "tidak",
+        "t",
+        "n",
+        "no",
+        "false",
+        "salah",
+        "tidak ada",
+        "tdk",
+        "bukan",
+    ];
+    let s = text.trim();
+    if YES.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+        Ok(true)
+    } else if NO.iter().any(|w| w.eq_ignore_ascii_case(s)) {
+        Ok(false)
+    } else {
+        Err(format!(
             "`{text}` is not yes/no (use 1/0, ya/tidak or yes/no)"
-        )),
+        ))
     }
 }
 
