@@ -116,7 +116,10 @@ impl StageBatch {
                 self.schema.table
             )));
         }
-        for (i, (builder, value)) in self.builders.iter_mut().zip(values).enumerate() {
+        // Each value is looked at where it lies, not moved out of the row:
+        // moving it through a (builder, value) pair cost a stalled copy per
+        // cell (perf: a tenth of a template ingest's samples here).
+        for (i, (builder, value)) in self.builders.iter_mut().zip(&values).enumerate() {
             match (builder, value) {
                 (Builder::BigInt(b), Value::Null) => b.append_null(),
                 (Builder::Int(b), Value::Null) => b.append_null(),
@@ -125,13 +128,13 @@ impl StageBatch {
                 (Builder::Text(b), Value::Null) => b.append_null(),
                 (Builder::Timestamp(b), Value::Null) => b.append_null(),
                 (Builder::Date(b), Value::Null) => b.append_null(),
-                (Builder::BigInt(b), Value::BigInt(v)) => b.append_value(v),
-                (Builder::Int(b), Value::Int(v)) => b.append_value(v),
-                (Builder::Double(b), Value::Double(v)) => b.append_value(v),
-                (Builder::Bool(b), Value::Boolean(v)) => b.append_value(v),
+                (Builder::BigInt(b), Value::BigInt(v)) => b.append_value(*v),
+                (Builder::Int(b), Value::Int(v)) => b.append_value(*v),
+                (Builder::Double(b), Value::Double(v)) => b.append_value(*v),
+                (Builder::Bool(b), Value::Boolean(v)) => b.append_value(*v),
                 (Builder::Text(b), Value::Text(v)) => b.append_value(v),
-                (Builder::Timestamp(b), Value::Timestamp(_, v)) => b.append_value(v),
-                (Builder::Date(b), Value::Date32(v)) => b.append_value(v),
+                (Builder::Timestamp(b), Value::Timestamp(_, v)) => b.append_value(*v),
+                (Builder::Date(b), Value::Date32(v)) => b.append_value(*v),
                 (_, value) => {
                     return Err(IngestError::Internal(format!(
                         "value {value:?} does not fit column {}.{}",
