@@ -2980,6 +2980,13 @@ mod tests {
                 "X1,{wave},2021-03-15,Nama X,,Usaha X,prokus,INK-77-77,32,3217,,kuliner,P,900000,ya,1,0\n"
             ));
         }
+        // One whose first row names that incubator and its second a listed
+        // one: registered from the second.
+        for (wave, incubator) in [("baseline", "INK-77-77"), ("endline", "INK-32-01")] {
+            sheet.push_str(&format!(
+                "X2,{wave},2021-03-15,Nama Y,,Usaha Y,prokus,{incubator},32,3217,,kuliner,P,900000,ya,1,0\n"
+            ));
+        }
         let s = db
             .ingest(&file(&dir, "by-wave.csv", &sheet), &FormMapping::prokus())
             .unwrap();
@@ -2991,7 +2998,7 @@ mod tests {
                 s.rows_rejected,
                 s.rows_duplicate
             ),
-            (rows + 2, rows - 3, 5, 0),
+            (rows + 4, rows - 2, 6, 0),
             "{s:?}"
         );
         let rejected: Vec<(i64, String)> = db
@@ -3010,7 +3017,8 @@ mod tests {
                 (5, "business_income".into()),
                 (n1_endline, "cluster".into()),
                 (rows as i64 + 2, "incubator_id".into()),
-                (rows as i64 + 3, "incubator_id".into())
+                (rows as i64 + 3, "incubator_id".into()),
+                (rows as i64 + 4, "incubator_id".into())
             ]
         );
         let clusters: Vec<(String, String)> = db
@@ -3034,6 +3042,13 @@ mod tests {
         assert_eq!(
             count(&db, "SELECT count(*) FROM kpm WHERE kpm_id LIKE 'N%'"),
             households as i64
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM kpm WHERE kpm_id = 'X2' AND incubator_id = 'INK-32-01'"
+            ),
+            1
         );
     }
 
