@@ -477,6 +477,9 @@ pub(crate) fn ingest_file(
         let mut read = 0u64;
         // Register rows a template staged (for the log: the repeats it spared).
         let mut register_rows = 0u64;
+        // Time the appending thread spent handing chunks to DuckDB (for the
+        // log: the rest of the staging it waited for the checkers).
+        let mut append_time = std::time::Duration::ZERO;
         // Three stages: one thread reads the file's rows into chunks, as
         // many threads as there are cores check the chunks (the most work:
         // parsing, the NIK scan, regions, the sheet id's hash), and this
@@ -585,6 +588,7 @@ pub(crate) fn ingest_file(
                     waiting.insert(seq, chunk);
                     while let Some(checked) = waiting.remove(&next) {
                         let mut chunk = checked?;
+                        let at = std::time::Instant::now();
                         next += 1;
                         read += chunk.read;
                         if let Some(RowProgress(tell)) = &options.progress {
@@ -602,6 +606,7 @@ pub(crate) fn ingest_file(
                         for (row, problems) in chunk.rejects {
                             rows.reject(row, problems)?;
                         }
+                        append_time += at.elapsed();
                     }
                 }
                 Ok(())
@@ -624,6 +629,7 @@ pub(crate) fn ingest_file(
         tracing::debug!(
             rows = read,
             register_rows,
+            append_ms = append_time.as_millis() as u64,
             ms = (Utc::now().naive_utc() - started).num_milliseconds(),
             "staged"
         );

@@ -338,7 +338,13 @@ fn write_pdf(
     (run, known): (&sha2::Sha256, Option<&str>),
     helper: &mut Option<Helper>,
 ) -> Result<(PathBuf, Vec<Companion>, String, bool), ReportError> {
+    let start = Instant::now();
     let built = (job.audience.build)(inputs, options.lang, &job.scope)?;
+    tracing::debug!(
+        audience = job.audience.name,
+        ms = start.elapsed().as_millis() as u64,
+        "report data built"
+    );
     let print = fingerprint(&built, run);
     let path = options.out.join(job.file_name(inputs));
     let Built {
