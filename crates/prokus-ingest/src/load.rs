@@ -477,8 +477,8 @@ pub(crate) fn ingest_file(
         let mut read = 0u64;
         // Register rows a template staged (for the log: the repeats it spared).
         let mut register_rows = 0u64;
-        // Time the appending thread spent handing chunks to DuckDB (for the
-        // log: the rest of the staging it waited for the checkers).
+        // Wall time the appending thread spent handing chunks to DuckDB, for
+        // the log (on a busy machine it includes waiting for a core).
         let mut append_time = std::time::Duration::ZERO;
         // Three stages: one thread reads the file's rows into chunks, as
         // many threads as there are cores check the chunks (the most work:
