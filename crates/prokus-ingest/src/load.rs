@@ -2933,6 +2933,19 @@ mod tests {
             (rejected[0].2.as_str(), rejected[1].2.as_str()),
             ("banyak 3001", "banyak 7001")
         );
+        // The duplicate names the row it repeats (file row 101: KPM N100).
+        let reason: String = db
+            .conn
+            .query_row(
+                "SELECT reason FROM ingest_reject WHERE batch_id = $1 AND kind = 'duplicate'",
+                [s.batch_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            reason,
+            "duplicate submission: the same submission is at row 101 of this file"
+        );
         // Each loaded answer is its own row's: row r holds KPM N(r-1).
         let mismatched = count(
             &db,
