@@ -11,7 +11,7 @@ SELECT $1, s.source_row, 'submission_id', s.submission_id, 'duplicate',
        END
 FROM stage_response s
 -- Only the submission ids staged more than once, with their first row: a
--- small table to join, where a window ordered every staged row.
+-- small table to join, where a window partitioned every staged row.
 LEFT JOIN (SELECT submission_id, min(source_row) AS first_row
            FROM stage_response
            GROUP BY submission_id
