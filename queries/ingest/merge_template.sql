@@ -21,8 +21,7 @@ SELECT kpm_id, nik_hash, nik_masked, nik_status, kpm_name, gender, business_name
     district_code, grant_amount, grant_date, consent_story, $1
 FROM stage_kpm s
 -- Each KPM's first staged row that was not refused (one staged row per file
--- row), found by a grouped minimum rather than a window over every row:
--- 0.65 s against 0.89 s for 200,000 new KPM in a copy of the database.
+-- row), found by a grouped minimum: a window would sort every staged row.
 SEMI JOIN (
     SELECT kpm_id, min(source_row) AS source_row
     FROM stage_kpm f

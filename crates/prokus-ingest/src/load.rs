@@ -1284,9 +1284,8 @@ enum Household {
 /// row whose household cells are those of an earlier, wholly valid row of
 /// the same KPM would be checked to the same result and then dropped, so it
 /// stages none. A row checked before an earlier one (the chunks are checked
-/// on several threads) still stages its own, which is only work: the
-/// 853,581-row sheet of `scripts/bench-template.sh` (199,972 households)
-/// staged 200,197 and 200,186 register rows in two runs (`-vv` logs it).
+/// on several threads) still stages its own, which is only work (`-vv` logs
+/// how many register rows a sheet staged).
 struct StagedKpm {
     /// The incubators listed: a row of an unlisted incubator is refused in
     /// SQL for its own staged row (`reject_unknown_incubator_of_new_kpm`),
@@ -2344,13 +2343,17 @@ fn check_template_row(
             .map(|name| columns.is_number(numeric, name))
             .collect();
         Ok(check_register_row(db, register_order(), row, &given, &numbers).ok())
-    } else if let Some(staged) = sheet {
+    } else if let Some(staged) = sheet
+        && response.is_ok()
+    {
+        // Only a row whose answers load can register its KPM, or repeat the
+        // row that did: the digest is taken for those alone.
         let digest = StagedKpm::digest(columns, cells, numeric);
-        if response.is_ok() && staged.covers(&kpm_id, row, &digest) {
+        if staged.covers(&kpm_id, row, &digest) {
             Ok(None)
         } else {
             let checked = check_register_row(db, columns, row, cells, numeric);
-            if response.is_ok() && checked.is_ok() {
+            if checked.is_ok() {
                 staged.record(&kpm_id, incubator, row, digest);
             }
             checked.map(Some)

@@ -799,8 +799,8 @@ pub fn scan(path: &Path, buffer: usize) -> std::io::Result<Scanned> {
         let more = (4 - head.len()).min(n);
         head.extend_from_slice(&bytes[..more]);
         // The hash and the UTF-8 check take about as long as each other:
-        // on two cores, side by side (a thread per piece costs microseconds
-        // against a millisecond's work).
+        // on two cores, side by side (starting a thread per piece is small
+        // against hashing a whole buffer).
         std::thread::scope(|both| {
             both.spawn(|| hash.update(bytes));
             utf8.feed(bytes);

@@ -117,8 +117,7 @@ impl StageBatch {
             )));
         }
         // Each value is looked at where it lies, not moved out of the row:
-        // moving it through a (builder, value) pair cost a stalled copy per
-        // cell (perf: a tenth of a template ingest's samples here).
+        // moving it through a (builder, value) pair cost a copy per cell.
         for (i, (builder, value)) in self.builders.iter_mut().zip(&values).enumerate() {
             match (builder, value) {
                 (Builder::BigInt(b), Value::Null) => b.append_null(),

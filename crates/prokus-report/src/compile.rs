@@ -31,8 +31,7 @@ pub fn compile_json(
     generated: chrono::NaiveDateTime,
     pdfa: bool,
 ) -> Result<Vec<u8>, String> {
-    // Timed for `-vv`: the layout, then the PDF export (three quarters and a
-    // quarter of a regency report's time).
+    // Timed for `-vv`: the layout, then the PDF export.
     let start = std::time::Instant::now();
     let world = ReportWorld::new(template, json, charts, generated.date());
     let document = typst::compile::<PagedDocument>(&world)
