@@ -20,14 +20,13 @@ SELECT * FROM (
                CASE WHEN $1 THEN ln(/*field*/::DOUBLE) ELSE /*field*/::DOUBLE END AS y
         FROM qc_current
         WHERE /*field*/ IS NOT NULL AND (NOT $1 OR /*field*/ > 0)
-    ), centre AS (
-        SELECT unit_id, wave, median(y) AS med, median(x) AS med_x, count(*) AS n
-        FROM scaled
-        GROUP BY ALL
     ), spread AS (
-        SELECT s.unit_id, s.wave, any_value(c.med) AS med, any_value(c.med_x) AS med_x,
-               any_value(c.n) AS n, median(abs(s.y - c.med)) AS mad
-        FROM scaled s JOIN centre c USING (unit_id, wave)
+        -- DuckDB's `mad` is the median of |y - median(y)|, found in the
+        -- same pass as the medians: no second grouping of the answers
+        -- joined to their group's median.
+        SELECT unit_id, wave, median(y) AS med, median(x) AS med_x, count(*) AS n,
+               mad(y) AS mad
+        FROM scaled
         GROUP BY ALL
     )
     SELECT s.kpm_id, s.wave, s.submission_id, /*index*/ AS field, s.x,
