@@ -192,19 +192,25 @@ CREATE TABLE IF NOT EXISTS response (
 -- Columns added after the first release, for databases created before them.
 ALTER TABLE response ADD COLUMN IF NOT EXISTS tksk_visits INTEGER;
 
--- The window sorts the four key columns only; the whole rows are then taken
--- by row id, which is faster than a window over whole rows.
+-- The latest submission of each KPM in each wave. Most KPM answer a wave
+-- once: a grouped count finds those that answered it more than once, and
+-- the ordered window runs over their submissions alone (on the four key
+-- columns; the rows it sets aside are then left out by row id, which is
+-- faster than a window over whole rows).
 CREATE OR REPLACE VIEW response_current AS
-WITH latest AS (
-    SELECT rowid AS rid
-    FROM response
+WITH answered_again AS (
+    SELECT kpm_id, wave FROM response GROUP BY ALL HAVING count(*) > 1
+), earlier AS (
+    SELECT r.rowid AS rid
+    FROM response r
+    SEMI JOIN answered_again USING (kpm_id, wave)
     QUALIFY row_number() OVER (
         PARTITION BY kpm_id, wave ORDER BY submitted_at DESC, submission_id DESC
-    ) = 1
+    ) > 1
 )
 SELECT *
 FROM response
-SEMI JOIN latest ON response.rowid = latest.rid;
+ANTI JOIN earlier ON response.rowid = earlier.rid;
 
 CREATE OR REPLACE VIEW response_superseded AS
 SELECT * FROM response
