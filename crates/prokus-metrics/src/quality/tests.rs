@@ -574,4 +574,32 @@ fn only_questions_a_file_asks_can_be_missing() {
         f.detail.check(),
         Check::Early | Check::Late | Check::NoResponse
     )));
+
+    // The same sheet in a database written by an earlier prokus, which did
+    // not record the questions a file asks: the file is taken to ask them
+    // all, so each row's empty required answers are missing.
+    db.connection()
+        .execute_batch("DELETE FROM batch_field")
+        .unwrap();
+    let report = check(
+        db.connection(),
+        &CheckConfig::builtin(),
+        &crate::schedule::Schedule::none(),
+        None,
+    )
+    .unwrap();
+    let missing = |field: &str| {
+        report
+            .findings
+            .iter()
+            .filter(|f| f.detail.check() == Check::Missing && f.field.as_deref() == Some(field))
+            .count()
+    };
+    assert_eq!(missing("household_income"), 4);
+    assert_eq!(missing("business_income"), 1);
+    assert!(
+        report.not_collected.is_empty(),
+        "{:?}",
+        report.not_collected
+    );
 }
