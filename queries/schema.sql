@@ -192,27 +192,37 @@ CREATE TABLE IF NOT EXISTS response (
 -- Columns added after the first release, for databases created before them.
 ALTER TABLE response ADD COLUMN IF NOT EXISTS tksk_visits INTEGER;
 
--- The latest submission of each KPM in each wave. Most KPM answer a wave
--- once: a grouped count finds those that answered it more than once, and
--- the ordered window runs over their submissions alone (on the four key
--- columns; the rows it sets aside are then left out by row id, which is
--- faster than a window over whole rows).
-CREATE OR REPLACE VIEW response_current AS
+-- The submissions a later one replaced: for each KPM and wave answered more
+-- than once, every submission but the latest, with the latest (`kept_id`,
+-- `kept_at`) and its own row id in `response` (`rid`). Most KPM answer a
+-- wave once: a grouped count finds those that answered it again, and the
+-- ordered window runs over their submissions alone. The one rule of which
+-- submission counts: `response_current` and `response_superseded` below
+-- and the check queries/quality/superseded.sql all read it.
+CREATE OR REPLACE VIEW response_replaced AS
 WITH answered_again AS (
     SELECT kpm_id, wave FROM response GROUP BY ALL HAVING count(*) > 1
-), earlier AS (
-    SELECT r.rowid AS rid
-    FROM response r
-    SEMI JOIN answered_again USING (kpm_id, wave)
-    QUALIFY row_number() OVER (
-        PARTITION BY kpm_id, wave ORDER BY submitted_at DESC, submission_id DESC
-    ) > 1
 )
+SELECT r.rowid AS rid,
+       r.kpm_id,
+       r.wave,
+       r.submission_id,
+       r.submitted_at,
+       first_value(r.submission_id) OVER latest AS kept_id,
+       first_value(r.submitted_at) OVER latest AS kept_at
+FROM response r
+SEMI JOIN answered_again USING (kpm_id, wave)
+WINDOW latest AS (PARTITION BY r.kpm_id, r.wave ORDER BY r.submitted_at DESC, r.submission_id DESC)
+QUALIFY row_number() OVER latest > 1;
+
+-- The latest submission of each KPM in each wave: the replaced ones left
+-- out by row id (faster than a window over whole rows).
+CREATE OR REPLACE VIEW response_current AS
 SELECT *
 FROM response
-ANTI JOIN earlier ON response.rowid = earlier.rid;
+ANTI JOIN response_replaced ON response.rowid = response_replaced.rid;
 
 CREATE OR REPLACE VIEW response_superseded AS
-SELECT * FROM response
-EXCEPT
-SELECT * FROM response_current;
+SELECT *
+FROM response
+SEMI JOIN response_replaced ON response.rowid = response_replaced.rid;
