@@ -706,6 +706,13 @@ fn pdfs_open_and_print_the_indicator_table() {
     expect_figures(&pdf_text(&national), run, "national", "ID", &national);
     let dashboard = pdf_text(&reports.join("dashboard.pdf"));
     assert!(dashboard.contains("Dasbor Capaian ProKUS"));
+    // The charts' text, set by Typst over their SVG, is the PDF's text.
+    for title in [
+        "Pendapatan bersih usaha rata-rata (Rp/bulan)",
+        "KPM menabung minimal sebulan sekali per provinsi (%)",
+    ] {
+        assert!(dashboard.contains(title), "chart title {title} not printed");
+    }
     let decimals = catalog_decimals();
     for id in prokus_report::DASHBOARD_KPIS {
         let r = run

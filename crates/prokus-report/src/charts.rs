@@ -7,6 +7,7 @@ use plotters::coord::Shift;
 use plotters::coord::ranged1d::SegmentValue;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use plotters_backend::{BackendColor, BackendCoord, BackendTextStyle, DrawingErrorKind};
 
 use crate::fonts::FONT_FAMILY;
 
@@ -61,11 +62,171 @@ pub struct Series {
     pub values: Vec<Option<f64>>,
 }
 
-type Area<'a> = DrawingArea<SVGBackend<'a>, Shift>;
+type Area<'a> = DrawingArea<Labelled<'a>, Shift>;
 type Drawn = Result<(), String>;
 
 fn text(size: u32) -> TextStyle<'static> {
     TextStyle::from((FONT_FAMILY, size).into_font()).color(&INK)
+}
+
+/// A drawn chart: its shapes as SVG and its text as labels, which the
+/// template sets over the SVG with Typst's own text. Text inside an SVG is
+/// shaped again for every chart (a font set up per text element, the glyphs
+/// turned into outlines): set by Typst, the same labels cost a report about
+/// a tenth less work, and they are the PDF's text like the rest of the page.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// The shapes, without text.
+    pub svg: String,
+    /// The SVG's width in pixels.
+    pub width: u32,
+    /// The SVG's height in pixels.
+    pub height: u32,
+    /// The text, in the order drawn.
+    pub labels: Vec<Label>,
+}
+
+/// One text of a chart, placed in the SVG's pixels as the SVG backend would
+/// have placed it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct Label {
+    /// The x of its anchor (px).
+    pub x: f64,
+    /// The y of the top of its text box (px), where the template sets its
+    /// top edge: 0.76 em above the baseline.
+    pub top: f64,
+    /// Which end of the text is at `x`: `left`, `center` or `right`.
+    pub h: &'static str,
+    /// The font size (px).
+    pub size: f64,
+    /// The colour, `#rrggbb`.
+    pub fill: String,
+    /// The text, as it is printed (never markup).
+    pub text: String,
+}
+
+/// The SVG backend with its horizontal, opaque text kept apart as
+/// [`Label`]s; any other text (none of these charts has any) is drawn in
+/// the SVG as before.
+pub(crate) struct Labelled<'a> {
+    svg: SVGBackend<'a>,
+    labels: std::rc::Rc<std::cell::RefCell<Vec<Label>>>,
+}
+
+type BackendResult =
+    Result<(), DrawingErrorKind<<SVGBackend<'static> as DrawingBackend>::ErrorType>>;
+
+impl DrawingBackend for Labelled<'_> {
+    type ErrorType = <SVGBackend<'static> as DrawingBackend>::ErrorType;
+
+    fn get_size(&self) -> (u32, u32) {
+        self.svg.get_size()
+    }
+
+    fn ensure_prepared(&mut self) -> BackendResult {
+        self.svg.ensure_prepared()
+    }
+
+    fn present(&mut self) -> BackendResult {
+        self.svg.present()
+    }
+
+    fn draw_pixel(&mut self, point: BackendCoord, color: BackendColor) -> BackendResult {
+        self.svg.draw_pixel(point, color)
+    }
+
+    fn draw_line<S: plotters_backend::BackendStyle>(
+        &mut self,
+        from: BackendCoord,
+        to: BackendCoord,
+        style: &S,
+    ) -> BackendResult {
+        self.svg.draw_line(from, to, style)
+    }
+
+    fn draw_rect<S: plotters_backend::BackendStyle>(
+        &mut self,
+        upper_left: BackendCoord,
+        bottom_right: BackendCoord,
+        style: &S,
+        fill: bool,
+    ) -> BackendResult {
+        self.svg.draw_rect(upper_left, bottom_right, style, fill)
+    }
+
+    fn draw_path<S: plotters_backend::BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        path: I,
+        style: &S,
+    ) -> BackendResult {
+        self.svg.draw_path(path, style)
+    }
+
+    fn draw_circle<S: plotters_backend::BackendStyle>(
+        &mut self,
+        center: BackendCoord,
+        radius: u32,
+        style: &S,
+        fill: bool,
+    ) -> BackendResult {
+        self.svg.draw_circle(center, radius, style, fill)
+    }
+
+    fn fill_polygon<S: plotters_backend::BackendStyle, I: IntoIterator<Item = BackendCoord>>(
+        &mut self,
+        vert: I,
+        style: &S,
+    ) -> BackendResult {
+        self.svg.fill_polygon(vert, style)
+    }
+
+    fn draw_text<S: BackendTextStyle>(
+        &mut self,
+        text: &str,
+        style: &S,
+        pos: BackendCoord,
+    ) -> BackendResult {
+        let color = style.color();
+        if color.alpha == 0.0 || text.trim().is_empty() {
+            return Ok(());
+        }
+        if color.alpha < 1.0 || !matches!(style.transform(), FontTransform::None) {
+            return self.svg.draw_text(text, style, pos);
+        }
+        // As the SVG backend writes it: the font size over 1.24, the
+        // baseline 0.76 em below `pos` (top), 0.25 em (centre: half an ex,
+        // which usvg takes as half an em) or -0.25 em (bottom).
+        let size = style.size() / 1.24;
+        let baseline = match style.anchor().v_pos {
+            VPos::Top => 0.76,
+            VPos::Center => 0.25,
+            VPos::Bottom => -0.25,
+        };
+        let (r, g, b) = color.rgb;
+        // A hundredth of a pixel is finer than any printer.
+        let hundredths = |v: f64| (v * 100.0).round() / 100.0;
+        self.labels.borrow_mut().push(Label {
+            x: f64::from(pos.0),
+            top: hundredths(f64::from(pos.1) + (baseline - 0.76) * size),
+            h: match style.anchor().h_pos {
+                HPos::Left => "left",
+                HPos::Center => "center",
+                HPos::Right => "right",
+            },
+            size: hundredths(size),
+            fill: format!("#{r:02x}{g:02x}{b:02x}"),
+            text: text.to_string(),
+        });
+        Ok(())
+    }
+
+    fn estimate_text_size<S: BackendTextStyle>(
+        &self,
+        text: &str,
+        style: &S,
+    ) -> Result<(u32, u32), DrawingErrorKind<Self::ErrorType>> {
+        self.svg.estimate_text_size(text, style)
+    }
 }
 
 /// Draws a chart of `width` × `height` pixels: `body` draws into the main
@@ -76,11 +237,16 @@ fn svg(
     width: u32,
     height: u32,
     body: impl FnOnce(&Area) -> Drawn,
-) -> Result<String, ChartError> {
+) -> Result<Chart, ChartError> {
     crate::fonts::register_for_charts();
     let mut out = String::new();
+    let labels = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
     let result = (|| {
-        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
+        let root = Labelled {
+            svg: SVGBackend::with_string(&mut out, (width, height)),
+            labels: std::rc::Rc::clone(&labels),
+        }
+        .into_drawing_area();
         root.fill(&WHITE).map_err(|e| e.to_string())?;
         let (main, foot) = root.split_vertically(height - 26);
         body(&main)?;
@@ -90,10 +256,18 @@ fn svg(
             .map_err(|e| e.to_string())?;
         root.present().map_err(|e| e.to_string())
     })();
-    result.map(|()| out).map_err(|message| ChartError {
-        chart: title.to_string(),
-        message,
-    })
+    let labels = labels.take();
+    result
+        .map(|()| Chart {
+            svg: out,
+            width,
+            height,
+            labels,
+        })
+        .map_err(|message| ChartError {
+            chart: title.to_string(),
+            message,
+        })
 }
 
 fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
@@ -138,7 +312,7 @@ pub fn grouped_hbars(
     fmt: &dyn Fn(f64) -> String,
     width: u32,
     max_height: u32,
-) -> Result<String, ChartError> {
+) -> Result<Chart, ChartError> {
     let n = categories.len().max(1);
     // Bars get thinner rather than the chart taller than `max_height` (a
     // one-page dashboard over 38 provinces).
@@ -238,7 +412,7 @@ pub fn lines_by_wave(
     waves: &[String],
     series: &[Series],
     fmt: &dyn Fn(f64) -> String,
-) -> Result<String, ChartError> {
+) -> Result<Chart, ChartError> {
     let n = waves.len().max(1);
     svg(title, note, WIDTH, 380, |area| {
         let mut chart = ChartBuilder::on(area)
@@ -299,7 +473,7 @@ pub fn small_multiples(
     panels: &[Series],
     reference: &Series,
     columns: usize,
-) -> Result<String, ChartError> {
+) -> Result<Chart, ChartError> {
     let columns = columns.max(1);
     let rows = panels.len().div_ceil(columns).max(1);
     let height = 56 + rows as u32 * 104 + 26;
@@ -368,7 +542,7 @@ pub fn vbars(
     categories: &[String],
     series: &[Series],
     fmt: &dyn Fn(f64) -> String,
-) -> Result<String, ChartError> {
+) -> Result<Chart, ChartError> {
     let n = categories.len().max(1);
     let max = series
         .iter()
@@ -462,7 +636,7 @@ mod tests {
                 values: vec![Some(1_200_000.0), None],
             },
         ];
-        let svg = grouped_hbars(
+        let chart = grouped_hbars(
             "Pendapatan (Rp/bulan)",
             "n = 12 · Sumber: survei",
             &cats,
@@ -472,14 +646,36 @@ mod tests {
             MAX_HEIGHT,
         )
         .unwrap();
-        assert!(svg.starts_with("<svg") || svg.contains("<svg"));
-        assert!(
-            svg.contains("font-family=\"Inter\""),
-            "text names the embedded family"
+        assert!(chart.svg.starts_with("<svg"));
+        // The text is kept apart, as it is written, for Typst to set: the
+        // SVG has none, so no label can be read as SVG markup.
+        assert!(!chart.svg.contains("<text"), "no text in the SVG");
+        let texts: Vec<&str> = chart.labels.iter().map(|l| l.text.as_str()).collect();
+        for text in [
+            "Pendapatan (Rp/bulan)",
+            "Jawa Barat",
+            "Toko <Berkah> & \"Sari\"",
+            "n = 12 · Sumber: survei",
+        ] {
+            assert!(texts.contains(&text), "{text} in {texts:?}");
+        }
+        assert!(!chart.svg.contains("Berkah"));
+        // The title is centred over the chart, the footer at its left.
+        let title = &chart.labels[texts
+            .iter()
+            .position(|t| t.starts_with("Pendapatan"))
+            .unwrap()];
+        assert_eq!(title.h, "center");
+        assert!((title.x - f64::from(WIDTH) / 2.0).abs() < 20.0, "{title:?}");
+        let footer = chart.labels.last().unwrap();
+        assert_eq!(
+            (footer.h, footer.x, footer.fill.as_str()),
+            ("left", 12.0, "#555555")
         );
-        assert!(svg.contains("Jawa Barat") && svg.contains("n = 12"));
-        assert!(!svg.contains("<Berkah>"), "markup in labels is escaped");
-        let svg = lines_by_wave(
+        assert!(
+            footer.top > f64::from(chart.height) - 26.0 && footer.top < f64::from(chart.height)
+        );
+        let chart = lines_by_wave(
             "Menabung (%)",
             "n = 3",
             &["Awal".into(), "Akhir".into()],
@@ -487,7 +683,7 @@ mod tests {
             &|v| format!("{v:.0}%"),
         )
         .unwrap();
-        assert!(svg.contains("Menabung"));
+        assert!(has(&chart, "Menabung (%)") && has(&chart, "Akhir"));
         // Small multiples: a panel per group, each with its name, on one
         // shared axis; a group without figures still gets its panel, and
         // seven panels at three a row make three rows.
@@ -506,18 +702,24 @@ mod tests {
             values: vec![Some(30.0), Some(60.0)],
         };
         let waves = ["Awal".to_string(), "Akhir".to_string()];
-        let svg = small_multiples("Menabung (%)", "n = 7", &waves, &panels, &reference, 3).unwrap();
+        let chart =
+            small_multiples("Menabung (%)", "n = 7", &waves, &panels, &reference, 3).unwrap();
         for k in 1..=7 {
-            assert!(svg.contains(&format!("Provinsi {k}")), "panel {k}");
+            assert!(has(&chart, &format!("Provinsi {k}")), "panel {k}");
         }
-        assert!(svg.contains("Nasional · Awal → Akhir"));
+        assert!(has(&chart, "— Nasional · Awal → Akhir"));
         let one_row = small_multiples("M", "n", &waves, &panels[..3], &reference, 3).unwrap();
         let height = |svg: &str| -> u32 {
             let at = svg.find("height=\"").unwrap() + 8;
             svg[at..].split('"').next().unwrap().parse().unwrap()
         };
-        assert_eq!(height(&svg) - height(&one_row), 2 * 104, "two rows more");
-        let svg = vbars(
+        assert_eq!(
+            height(&chart.svg) - height(&one_row.svg),
+            2 * 104,
+            "two rows more"
+        );
+        assert_eq!(height(&chart.svg), chart.height);
+        let chart = vbars(
             "Responden",
             "n",
             &["A".into()],
@@ -529,9 +731,15 @@ mod tests {
         )
         .unwrap();
         assert!(
-            svg.lines().any(|l| l.trim() == "5"),
-            "the bar carries its value: {svg}"
+            has(&chart, "5"),
+            "the bar carries its value: {:?}",
+            chart.labels
         );
+    }
+
+    /// Whether `chart` sets `text` as one of its labels.
+    fn has(chart: &Chart, text: &str) -> bool {
+        chart.labels.iter().any(|l| l.text == text)
     }
 
     /// Every opacity an SVG sets, as written.
@@ -573,8 +781,8 @@ mod tests {
             small_multiples("Menabung", "n", &names, &series, &series[0], 3),
             vbars("Responden", "n", &names, &series, &format),
         ];
-        for (i, svg) in charts.iter().enumerate() {
-            let svg = svg.as_ref().unwrap();
+        for (i, chart) in charts.iter().enumerate() {
+            let svg = &chart.as_ref().unwrap().svg;
             let translucent: Vec<&str> = opacities(svg)
                 .into_iter()
                 .filter(|o| o.parse::<f64>() != Ok(1.0))
@@ -582,7 +790,7 @@ mod tests {
             assert!(translucent.is_empty(), "chart {i}: {translucent:?}");
             assert!(!opacities(svg).is_empty(), "chart {i} draws something");
         }
-        let hbars = charts[0].as_ref().unwrap();
+        let hbars = &charts[0].as_ref().unwrap().svg;
         assert!(
             hbars.contains("stroke=\"#EBEBEB\""),
             "the light grid is drawn"

@@ -32,7 +32,7 @@ pub(crate) fn income_chart(
     period: &str,
     title: &str,
     (width, max_height): (u32, u32),
-) -> Result<Option<String>, ReportError> {
+) -> Result<Option<crate::charts::Chart>, ReportError> {
     let Some(i) = inputs.catalog.get(INCOME) else {
         return Ok(None);
     };
@@ -62,7 +62,7 @@ pub(crate) fn income_chart(
     ];
     let lang = w.lang;
     let fmt = |v: f64| short_rupiah(v, lang);
-    let svg = charts::grouped_hbars(
+    let chart = charts::grouped_hbars(
         title,
         &chart_note(w, n, ""),
         &cats,
@@ -71,7 +71,7 @@ pub(crate) fn income_chart(
         width,
         max_height,
     )?;
-    Ok(Some(svg))
+    Ok(Some(chart))
 }
 
 pub(crate) fn short_rupiah(v: f64, lang: Lang) -> String {
@@ -99,7 +99,7 @@ pub(crate) fn province_savings_chart(
     inputs: &Inputs,
     w: &Words,
     provinces: &[(String, String)],
-) -> Result<Option<String>, ReportError> {
+) -> Result<Option<crate::charts::Chart>, ReportError> {
     let waves = surveyed_waves(inputs);
     let by_wave = |level: &str, code: &str| -> Vec<Option<f64>> {
         waves
@@ -150,7 +150,7 @@ pub(crate) fn target_chart(
     inputs: &Inputs,
     w: &Words,
     period: &str,
-) -> Result<Option<String>, ReportError> {
+) -> Result<Option<crate::charts::Chart>, ReportError> {
     let mut labels = Vec::new();
     let mut values = Vec::new();
     let mut n = 0;
@@ -218,7 +218,7 @@ pub(crate) fn savings_by_wave(
     inputs: &Inputs,
     w: &Words,
     scopes: &[(String, &str, &str)],
-) -> Result<Option<String>, ReportError> {
+) -> Result<Option<crate::charts::Chart>, ReportError> {
     let id = "saves_monthly";
     let title = w.pick(
         "KPM yang menabung minimal sebulan sekali (%)",
@@ -267,7 +267,10 @@ pub(crate) fn savings_by_wave(
     )?))
 }
 
-pub(crate) fn response_chart(inputs: &Inputs, w: &Words) -> Result<Option<String>, ReportError> {
+pub(crate) fn response_chart(
+    inputs: &Inputs,
+    w: &Words,
+) -> Result<Option<crate::charts::Chart>, ReportError> {
     let waves: Vec<&str> = inputs
         .reported_waves()
         .iter()
@@ -330,7 +333,7 @@ pub(crate) fn jobs_chart(
     inputs: &Inputs,
     w: &Words,
     period: &str,
-) -> Result<Option<String>, ReportError> {
+) -> Result<Option<crate::charts::Chart>, ReportError> {
     let clusters = [
         ("kuliner", w.pick("Kuliner", "Culinary")),
         ("ritel", w.pick("Ritel", "Retail")),

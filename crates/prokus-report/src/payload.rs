@@ -233,13 +233,39 @@ pub struct Kpi {
     pub trend: String,
 }
 
-/// A chart reference: the template shows `/charts/{name}.svg`.
+/// A chart reference: the template shows `/charts/{name}.svg` with the
+/// chart's text set over it.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartRef {
     /// The virtual file name without extension.
     pub name: String,
     /// Caption under the chart.
     pub caption: String,
+    /// The SVG's width in pixels, which the labels' positions are in.
+    pub width: u32,
+    /// The SVG's height in pixels.
+    pub height: u32,
+    /// The chart's text ([`crate::charts::Label`]).
+    pub labels: Vec<crate::charts::Label>,
+}
+
+/// Adds `chart` as `name` with its `caption`: its SVG to `charts` (the
+/// report's files), its reference and text to `refs` (the payload).
+pub(crate) fn add_chart(
+    charts: &mut Vec<(String, String)>,
+    refs: &mut Vec<ChartRef>,
+    name: &str,
+    caption: String,
+    chart: crate::charts::Chart,
+) {
+    charts.push((name.to_string(), chart.svg));
+    refs.push(ChartRef {
+        name: name.to_string(),
+        caption,
+        width: chart.width,
+        height: chart.height,
+        labels: chart.labels,
+    });
 }
 
 /// Header and footer facts.

@@ -499,11 +499,14 @@ mod tests {
                 charts: vec![ChartRef {
                     name: "c".into(),
                     caption: name.into(),
+                    width: svg.width,
+                    height: svg.height,
+                    labels: svg.labels.clone(),
                 }],
                 annex: vec![],
                 impact: vec![],
             },
-            charts: vec![("c".into(), svg)],
+            charts: vec![("c".into(), svg.svg)],
             files: Vec::new(),
         }
     }

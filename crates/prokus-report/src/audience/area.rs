@@ -109,7 +109,7 @@ pub(crate) fn area(
             ),
         )
     };
-    if let Some(svg) = income_chart(
+    if let Some(chart) = income_chart(
         inputs,
         &w,
         bars_level,
@@ -118,11 +118,7 @@ pub(crate) fn area(
         bars_title,
         (charts::WIDTH, charts::MAX_HEIGHT),
     )? {
-        charts.push(("income".into(), svg));
-        refs.push(ChartRef {
-            name: "income".into(),
-            caption: bars_caption.into(),
-        });
+        crate::payload::add_chart(&mut charts, &mut refs, "income", bars_caption.into(), chart);
     }
     let mut scopes = vec![(name.clone(), level, code)];
     let province_code = code.split('.').next().unwrap_or(code);
@@ -142,17 +138,18 @@ pub(crate) fn area(
         "national",
         NATIONAL_CODE,
     ));
-    if let Some(svg) = savings_by_wave(inputs, &w, &scopes)? {
-        charts.push(("savings".into(), svg));
-        refs.push(ChartRef {
-            name: "savings".into(),
-            caption: w
-                .pick(
-                    "Kebiasaan menabung dibanding tingkat di atasnya",
-                    "Savings habit against the levels above",
-                )
-                .into(),
-        });
+    if let Some(chart) = savings_by_wave(inputs, &w, &scopes)? {
+        crate::payload::add_chart(
+            &mut charts,
+            &mut refs,
+            "savings",
+            w.pick(
+                "Kebiasaan menabung dibanding tingkat di atasnya",
+                "Savings habit against the levels above",
+            )
+            .into(),
+            chart,
+        );
     }
     let (title, audience, sub_title) = if level == "province" {
         (

@@ -39,7 +39,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
         .collect();
     let mut charts = Vec::new();
     let mut refs = Vec::new();
-    if let Some(svg) = income_chart(
+    if let Some(chart) = income_chart(
         inputs,
         &w,
         "province",
@@ -51,25 +51,27 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
         ),
         (560, 500),
     )? {
-        charts.push(("income".to_string(), svg));
-        refs.push(ChartRef {
-            name: "income".into(),
-            caption: w
-                .pick("Pendapatan per provinsi", "Income by province")
+        crate::payload::add_chart(
+            &mut charts,
+            &mut refs,
+            "income",
+            w.pick("Pendapatan per provinsi", "Income by province")
                 .into(),
-        });
+            chart,
+        );
     }
-    if let Some(svg) = province_savings_chart(inputs, &w, &provinces)? {
-        charts.push(("provinces".to_string(), svg));
-        refs.push(ChartRef {
-            name: "provinces".into(),
-            caption: w
-                .pick(
-                    "Kebiasaan menabung per provinsi di setiap putaran survei",
-                    "Saving habit by province in each survey round",
-                )
-                .into(),
-        });
+    if let Some(chart) = province_savings_chart(inputs, &w, &provinces)? {
+        crate::payload::add_chart(
+            &mut charts,
+            &mut refs,
+            "provinces",
+            w.pick(
+                "Kebiasaan menabung per provinsi di setiap putaran survei",
+                "Saving habit by province in each survey round",
+            )
+            .into(),
+            chart,
+        );
     }
     // Strongest and weakest incubators by income change.
     let mut ranked: Vec<(&IncubatorInfo, f64, &IndicatorRow)> = inputs

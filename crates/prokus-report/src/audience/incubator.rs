@@ -440,17 +440,18 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
             NATIONAL_CODE,
         ),
     ];
-    if let Some(svg) = savings_by_wave(inputs, &w, &scopes)? {
-        charts.push(("savings".into(), svg));
-        refs.push(ChartRef {
-            name: "savings".into(),
-            caption: w
-                .pick(
-                    "Kebiasaan menabung: inkubator dan nasional",
-                    "Savings habit: incubator and nation",
-                )
-                .into(),
-        });
+    if let Some(chart) = savings_by_wave(inputs, &w, &scopes)? {
+        crate::payload::add_chart(
+            &mut charts,
+            &mut refs,
+            "savings",
+            w.pick(
+                "Kebiasaan menabung: inkubator dan nasional",
+                "Savings habit: incubator and nation",
+            )
+            .into(),
+            chart,
+        );
     }
     if let (Some(mine), Some(national)) = (
         inputs.row("business_income", period, "incubator", id),
@@ -471,7 +472,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                 values: vec![mine.value, national.value],
             },
         ];
-        let svg = charts::grouped_hbars(
+        let chart = charts::grouped_hbars(
             w.pick(
                 "Pendapatan bersih usaha rata-rata (Rp/bulan)",
                 "Mean net business income (Rp/month)",
@@ -483,16 +484,17 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
             charts::WIDTH,
             charts::MAX_HEIGHT,
         )?;
-        charts.push(("income".into(), svg));
-        refs.push(ChartRef {
-            name: "income".into(),
-            caption: w
-                .pick(
-                    "Pendapatan: inkubator dan nasional",
-                    "Income: incubator and nation",
-                )
-                .into(),
-        });
+        crate::payload::add_chart(
+            &mut charts,
+            &mut refs,
+            "income",
+            w.pick(
+                "Pendapatan: inkubator dan nasional",
+                "Income: incubator and nation",
+            )
+            .into(),
+            chart,
+        );
     }
     // Rank among incubators on each indicator (1 = best).
     let rank = |ind: &Indicator| -> String {

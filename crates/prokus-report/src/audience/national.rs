@@ -36,13 +36,9 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
         .collect();
     let mut charts = Vec::new();
     let mut refs = Vec::new();
-    let mut add = |name: &str, caption: String, svg: Option<String>| {
-        if let Some(svg) = svg {
-            charts.push((name.to_string(), svg));
-            refs.push(ChartRef {
-                name: name.to_string(),
-                caption,
-            });
+    let mut add = |name: &str, caption: String, chart: Option<crate::charts::Chart>| {
+        if let Some(chart) = chart {
+            crate::payload::add_chart(&mut charts, &mut refs, name, caption, chart);
         }
     };
     add(
