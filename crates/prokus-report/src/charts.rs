@@ -285,6 +285,23 @@ fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .map_err(|e| e.to_string())
 }
 
+/// The most characters a category label shows: what the widest label area
+/// holds (see `grouped_hbars`).
+const LABEL_CHARS: usize = 34;
+/// The most characters a legend or panel label shows.
+const LEGEND_CHARS: usize = 48;
+
+/// `text` cut to `max` characters, an ellipsis marking the cut: a name
+/// longer than its place (a 300-character incubator name) would run over
+/// the chart, where the tables print it whole.
+fn short(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_string();
+    }
+    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
+    format!("{}…", kept.trim_end())
+}
+
 /// The label of segment `v` among `names`, read top-down when `reversed`.
 fn segment_label(names: &[String], v: &SegmentValue<usize>, reversed: bool) -> String {
     match v {
@@ -294,7 +311,9 @@ fn segment_label(names: &[String], v: &SegmentValue<usize>, reversed: bool) -> S
             } else {
                 Some(*i)
             };
-            i.and_then(|i| names.get(i)).cloned().unwrap_or_default()
+            i.and_then(|i| names.get(i))
+                .map(|name| short(name, LABEL_CHARS))
+                .unwrap_or_default()
         }
         _ => String::new(),
     }
@@ -335,7 +354,7 @@ pub fn grouped_hbars(
         .map(|c| c.chars().count())
         .max()
         .unwrap_or(10)
-        .clamp(8, 34) as u32
+        .clamp(8, LABEL_CHARS) as u32
         * 8
         + 10;
     svg(title, note, width, height, |area| {
@@ -381,7 +400,7 @@ pub fn grouped_hbars(
             chart
                 .draw_series(bars)
                 .map_err(|e| e.to_string())?
-                .label(s.label.clone())
+                .label(short(&s.label, LEGEND_CHARS))
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
                 });
@@ -446,7 +465,7 @@ pub fn lines_by_wave(
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
                 .map_err(|e| e.to_string())?
-                .label(s.label.clone())
+                .label(short(&s.label, LEGEND_CHARS))
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 2), (x + 16, y + 2)], color.filled())
                 });
@@ -496,7 +515,7 @@ pub fn small_multiples(
         let cells = body.split_evenly((rows, columns));
         for (panel, cell) in panels.iter().zip(cells.iter()) {
             let mut chart = ChartBuilder::on(cell)
-                .caption(&panel.label, text(12))
+                .caption(short(&panel.label, LEGEND_CHARS), text(12))
                 .margin(4)
                 .margin_right(8)
                 .x_label_area_size(0)
@@ -597,7 +616,7 @@ pub fn vbars(
             chart
                 .draw_series(bars)
                 .map_err(|e| e.to_string())?
-                .label(s.label.clone())
+                .label(short(&s.label, LEGEND_CHARS))
                 .legend(move |(x, y)| {
                     Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
                 });
@@ -735,6 +754,48 @@ mod tests {
             "the bar carries its value: {:?}",
             chart.labels
         );
+    }
+
+    #[test]
+    fn names_longer_than_their_place_are_cut() {
+        let long = format!("Inkubator {}", "Sangat Panjang Namanya ".repeat(12));
+        let series = [
+            Series {
+                label: long.clone(),
+                values: vec![Some(1.0), Some(2.0)],
+            },
+            Series {
+                label: "Akhir".into(),
+                values: vec![Some(1.5), Some(2.5)],
+            },
+        ];
+        let names = [long.clone(), "Aceh".to_string()];
+        let chart = grouped_hbars(
+            "T",
+            "n",
+            &names,
+            &series,
+            &|v| format!("{v}"),
+            WIDTH,
+            MAX_HEIGHT,
+        )
+        .unwrap();
+        let cut: Vec<&str> = chart
+            .labels
+            .iter()
+            .map(|l| l.text.as_str())
+            .filter(|t| t.starts_with("Inkubator"))
+            .collect();
+        assert_eq!(cut.len(), 2, "the category and the legend: {cut:?}");
+        for text in cut {
+            assert!(
+                text.ends_with('…') && text.chars().count() <= LEGEND_CHARS,
+                "{text}"
+            );
+        }
+        assert!(has(&chart, "Aceh"), "a short name is whole");
+        assert_eq!(short("Aceh", 4), "Aceh");
+        assert_eq!(short("Sumatera Utara", 9), "Sumatera…");
     }
 
     /// Whether `chart` sets `text` as one of its labels.
