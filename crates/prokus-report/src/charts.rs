@@ -285,11 +285,14 @@ fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
         .map_err(|e| e.to_string())
 }
 
-/// The most characters a category label shows: what the widest label area
-/// holds (see `grouped_hbars`).
+/// The most characters of a category the label area of horizontal bars
+/// makes room for, at 8 pixels each (see `grouped_hbars`).
 const LABEL_CHARS: usize = 34;
-/// The most characters a legend or panel label shows.
+/// The most characters a legend, panel or axis label shows.
 const LEGEND_CHARS: usize = 48;
+/// The size in pixels plotters' `text(13)` labels are set at (its size over
+/// 1.24, as the SVG backend writes it).
+const LABEL_PX: f64 = 13.0 / 1.24;
 
 /// `text` cut to `max` characters, an ellipsis marking the cut: a name
 /// longer than its place (a 300-character incubator name) would run over
@@ -302,6 +305,18 @@ fn short(text: &str, max: usize) -> String {
     format!("{}…", kept.trim_end())
 }
 
+/// `text` cut, an ellipsis marking the cut, to fit `width` pixels at
+/// `size` pixels, measured with the font the reports embed.
+fn fit(text: &str, width: f64, size: f64) -> String {
+    let mut max = text.chars().count();
+    let mut cut = text.to_string();
+    while max > 1 && crate::fonts::text_width(&cut, size, false) > width {
+        max -= 1;
+        cut = short(text, max);
+    }
+    cut
+}
+
 /// The label of segment `v` among `names`, read top-down when `reversed`.
 fn segment_label(names: &[String], v: &SegmentValue<usize>, reversed: bool) -> String {
     match v {
@@ -312,7 +327,7 @@ fn segment_label(names: &[String], v: &SegmentValue<usize>, reversed: bool) -> S
                 Some(*i)
             };
             i.and_then(|i| names.get(i))
-                .map(|name| short(name, LABEL_CHARS))
+                .map(|name| short(name, LEGEND_CHARS))
                 .unwrap_or_default()
         }
         _ => String::new(),
@@ -372,7 +387,14 @@ pub fn grouped_hbars(
             .light_line_style(LIGHT_GRID)
             .bold_line_style(GRID)
             .y_labels(n)
-            .y_label_formatter(&|v| segment_label(categories, v, true))
+            // Cut to the label area (less its tick), measured.
+            .y_label_formatter(&|v| {
+                fit(
+                    &segment_label(categories, v, true),
+                    f64::from(label_width) - 12.0,
+                    LABEL_PX,
+                )
+            })
             .x_labels(6)
             .x_label_formatter(&|x| fmt(*x))
             .label_style(text(13))
