@@ -250,14 +250,18 @@ pub struct ChartRef {
 }
 
 /// Adds `chart` as `name` with its `caption`: its SVG to `charts` (the
-/// report's files), its reference and text to `refs` (the payload).
+/// report's files), its reference and text to `refs` (the payload). A chart
+/// not drawn (`None`: nothing to show) adds nothing.
 pub(crate) fn add_chart(
     charts: &mut Vec<(String, String)>,
     refs: &mut Vec<ChartRef>,
     name: &str,
     caption: String,
-    chart: crate::charts::Chart,
+    chart: impl Into<Option<crate::charts::Chart>>,
 ) {
+    let Some(chart) = chart.into() else {
+        return;
+    };
     charts.push((name.to_string(), chart.svg));
     refs.push(ChartRef {
         name: name.to_string(),

@@ -109,17 +109,21 @@ pub(crate) fn area(
             ),
         )
     };
-    if let Some(chart) = income_chart(
-        inputs,
-        &w,
-        bars_level,
-        bars,
-        period,
-        bars_title,
-        (charts::WIDTH, charts::MAX_HEIGHT),
-    )? {
-        crate::payload::add_chart(&mut charts, &mut refs, "income", bars_caption.into(), chart);
-    }
+    crate::payload::add_chart(
+        &mut charts,
+        &mut refs,
+        "income",
+        bars_caption.into(),
+        income_chart(
+            inputs,
+            &w,
+            bars_level,
+            bars,
+            period,
+            bars_title,
+            (charts::WIDTH, charts::MAX_HEIGHT),
+        )?,
+    );
     let mut scopes = vec![(name.clone(), level, code)];
     let province_code = code.split('.').next().unwrap_or(code);
     if level == "regency" {
@@ -138,19 +142,17 @@ pub(crate) fn area(
         "national",
         NATIONAL_CODE,
     ));
-    if let Some(chart) = savings_by_wave(inputs, &w, &scopes)? {
-        crate::payload::add_chart(
-            &mut charts,
-            &mut refs,
-            "savings",
-            w.pick(
-                "Kebiasaan menabung dibanding tingkat di atasnya",
-                "Savings habit against the levels above",
-            )
-            .into(),
-            chart,
-        );
-    }
+    crate::payload::add_chart(
+        &mut charts,
+        &mut refs,
+        "savings",
+        w.pick(
+            "Kebiasaan menabung dibanding tingkat di atasnya",
+            "Savings habit against the levels above",
+        )
+        .into(),
+        savings_by_wave(inputs, &w, &scopes)?,
+    );
     let (title, audience, sub_title) = if level == "province" {
         (
             w.pick("Laporan Provinsi ProKUS", "ProKUS Province Report"),

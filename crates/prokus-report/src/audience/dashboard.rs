@@ -39,40 +39,36 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
         .collect();
     let mut charts = Vec::new();
     let mut refs = Vec::new();
-    if let Some(chart) = income_chart(
-        inputs,
-        &w,
-        "province",
-        &provinces,
-        period,
-        w.pick(
-            "Pendapatan bersih usaha rata-rata (Rp/bulan)",
-            "Mean net business income (Rp/month)",
-        ),
-        (560, 500),
-    )? {
-        crate::payload::add_chart(
-            &mut charts,
-            &mut refs,
-            "income",
-            w.pick("Pendapatan per provinsi", "Income by province")
-                .into(),
-            chart,
-        );
-    }
-    if let Some(chart) = province_savings_chart(inputs, &w, &provinces)? {
-        crate::payload::add_chart(
-            &mut charts,
-            &mut refs,
-            "provinces",
-            w.pick(
-                "Kebiasaan menabung per provinsi di setiap putaran survei",
-                "Saving habit by province in each survey round",
-            )
+    crate::payload::add_chart(
+        &mut charts,
+        &mut refs,
+        "income",
+        w.pick("Pendapatan per provinsi", "Income by province")
             .into(),
-            chart,
-        );
-    }
+        income_chart(
+            inputs,
+            &w,
+            "province",
+            &provinces,
+            period,
+            w.pick(
+                "Pendapatan bersih usaha rata-rata (Rp/bulan)",
+                "Mean net business income (Rp/month)",
+            ),
+            (560, 500),
+        )?,
+    );
+    crate::payload::add_chart(
+        &mut charts,
+        &mut refs,
+        "provinces",
+        w.pick(
+            "Kebiasaan menabung per provinsi di setiap putaran survei",
+            "Saving habit by province in each survey round",
+        )
+        .into(),
+        province_savings_chart(inputs, &w, &provinces)?,
+    );
     // Strongest and weakest incubators by income change.
     let mut ranked: Vec<(&IncubatorInfo, f64, &IndicatorRow)> = inputs
         .db

@@ -440,19 +440,17 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
             NATIONAL_CODE,
         ),
     ];
-    if let Some(chart) = savings_by_wave(inputs, &w, &scopes)? {
-        crate::payload::add_chart(
-            &mut charts,
-            &mut refs,
-            "savings",
-            w.pick(
-                "Kebiasaan menabung: inkubator dan nasional",
-                "Savings habit: incubator and nation",
-            )
-            .into(),
-            chart,
-        );
-    }
+    crate::payload::add_chart(
+        &mut charts,
+        &mut refs,
+        "savings",
+        w.pick(
+            "Kebiasaan menabung: inkubator dan nasional",
+            "Savings habit: incubator and nation",
+        )
+        .into(),
+        savings_by_wave(inputs, &w, &scopes)?,
+    );
     if let (Some(mine), Some(national)) = (
         inputs.row("business_income", period, "incubator", id),
         inputs.row("business_income", period, "national", NATIONAL_CODE),

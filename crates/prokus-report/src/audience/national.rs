@@ -37,9 +37,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
     let mut charts = Vec::new();
     let mut refs = Vec::new();
     let mut add = |name: &str, caption: String, chart: Option<crate::charts::Chart>| {
-        if let Some(chart) = chart {
-            crate::payload::add_chart(&mut charts, &mut refs, name, caption, chart);
-        }
+        crate::payload::add_chart(&mut charts, &mut refs, name, caption, chart)
     };
     add(
         "income",
