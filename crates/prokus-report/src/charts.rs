@@ -662,7 +662,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn charts_are_svg_with_the_shipped_font_and_escaped_text() {
+    fn charts_are_svg_shapes_with_their_text_kept_as_written() {
         let cats = vec![
             "Jawa Barat".to_string(),
             "Toko <Berkah> & \"Sari\"".to_string(),
