@@ -85,25 +85,32 @@ SELECT printf('%d-YTD', y), 'ytd', 100000 + y,
        max(last_day)
 FROM dated GROUP BY y;
 
--- Which submission stands for each KPM in each period: in a wave, its
--- answer (none when it did not answer); in a quarter or year to date, its
--- latest answer submitted then. (The two windows below, partitioned by year
--- and quarter, measured faster and leaner than one window over a union of
--- the two kinds partitioned by period code.)
+-- Each KPM's answer that stands for each period, its values beside it: in a
+-- wave, its answer (a row of the KPM alone when it did not answer, its
+-- values NULL); in a quarter or year to date, its latest answer submitted
+-- then. The rows are response_value's own, carried through: joining the
+-- chosen answers back to response_value by KPM and wave built a hash table
+-- of every answer's values, which spilled at 2,000,000 households. (The two
+-- windows below, partitioned by year and quarter, measured faster and
+-- leaner than one window over a union of the two kinds partitioned by
+-- period code.)
 CREATE OR REPLACE TEMP VIEW kpm_period AS
-SELECT k.kpm_id, p.period, p.kind, r.wave AS answered_wave
+SELECT wave AS period, 'wave' AS kind, *
+FROM response_value
+UNION ALL BY NAME
+SELECT k.kpm_id, p.period, 'wave' AS kind
 FROM kpm k
 CROSS JOIN period_def p
-LEFT JOIN response_value r ON r.kpm_id = k.kpm_id AND r.wave = p.period
 WHERE p.kind = 'wave'
-UNION ALL
-SELECT kpm_id, printf('%d-Q%d', year(submitted_at), quarter(submitted_at)), 'quarter', wave
+  AND NOT EXISTS (SELECT 1 FROM response_value r WHERE r.kpm_id = k.kpm_id AND r.wave = p.period)
+UNION ALL BY NAME
+SELECT printf('%d-Q%d', year(submitted_at), quarter(submitted_at)) AS period, 'quarter' AS kind, *
 FROM response_value
 WHERE wave <> 'baseline'
 QUALIFY row_number() OVER (PARTITION BY kpm_id, year(submitted_at), quarter(submitted_at)
                            ORDER BY submitted_at DESC, wave DESC) = 1
-UNION ALL
-SELECT kpm_id, printf('%d-YTD', year(submitted_at)), 'ytd', wave
+UNION ALL BY NAME
+SELECT printf('%d-YTD', year(submitted_at)) AS period, 'ytd' AS kind, *
 FROM response_value
 WHERE wave <> 'baseline'
 QUALIFY row_number() OVER (PARTITION BY kpm_id, year(submitted_at)
@@ -113,9 +120,9 @@ QUALIFY row_number() OVER (PARTITION BY kpm_id, year(submitted_at)
 -- KPM's baseline value of it.
 CREATE OR REPLACE TEMP VIEW kpm_value AS
 SELECT
-    p.kpm_id,
-    p.period,
-    p.kind,
+    v.kpm_id,
+    v.period,
+    v.kind,
     k.arm,
     k.province_code,
     k.regency_code,
@@ -127,7 +134,7 @@ SELECT
     coalesce(k.gender, 'unknown')                 AS gender,
     coalesce(k.mentor, 'unknown')                 AS mentor,
     coalesce(k.tksk, 'unknown')                   AS tksk,
-    CASE WHEN p.kind = 'wave' THEN (v.kpm_id IS NOT NULL)::DOUBLE END AS responded,
+    CASE WHEN v.kind = 'wave' THEN (v.wave IS NOT NULL)::DOUBLE END AS responded,
     -- Grant: received by the end of the period (ProKUS KPM only), and how many
     -- days after the baseline interview it came.
     CASE WHEN k.arm = 'prokus'
@@ -139,7 +146,7 @@ SELECT
     v.business_income,    b.business_income    AS business_income_0,
     v.business_revenue,   b.business_revenue   AS business_revenue_0,
     v.household_income,   b.household_income   AS household_income_0,
-    CASE WHEN p.period <> 'baseline'
+    CASE WHEN v.period <> 'baseline'
          THEN (v.business_income > b.business_income)::DOUBLE
     END                                           AS business_income_rose,
     v.saves_monthly,      b.saves_monthly      AS saves_monthly_0,
@@ -159,11 +166,10 @@ SELECT
     v.tksk_visits,
     -- Variables not compared with the baseline have no baseline value.
     NULL::DOUBLE AS no_baseline
-FROM kpm_period p
+FROM kpm_period v
 JOIN kpm k USING (kpm_id)
-JOIN period_def d ON d.period = p.period
-LEFT JOIN response_value v ON v.kpm_id = p.kpm_id AND v.wave = p.answered_wave
-LEFT JOIN response_value b ON b.kpm_id = p.kpm_id AND b.wave = 'baseline';
+JOIN period_def d ON d.period = v.period
+LEFT JOIN response_value b ON b.kpm_id = v.kpm_id AND b.wave = 'baseline';
 
 -- The same, one row per KPM, period and variable (`v`, and the baseline `v0`
 -- for the variables compared with the baseline). Every variable above must
