@@ -52,6 +52,35 @@ fn template() -> String {
     text
 }
 
+/// The text of a PDF, as laid out on its pages.
+fn pdf_text(pdf: &Path) -> String {
+    let o = Command::new("pdftotext")
+        .args(["-layout", pdf.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (scripts/test.sh installs poppler-utils)");
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// Writes `text` as file `name` in `d`; returns its path.
+fn write_file(d: &Path, name: &str, text: &str) -> String {
+    std::fs::write(d.join(name), text).unwrap();
+    d.join(name).to_string_lossy().into_owned()
+}
+
+/// A database in `d` holding the one incubator of [`template`] and `sheet`
+/// (a template sheet) loaded; returns its path.
+fn ingest_sheet(d: &Path, sheet: &str) -> String {
+    let db = d.join("db.duckdb").to_string_lossy().into_owned();
+    let incubators = write_file(
+        d,
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+    );
+    let sheet = write_file(d, "template.csv", sheet);
+    prokus(d, &["ingest", "--db", &db, &incubators, &sheet]);
+    db
+}
+
 const TARGETS_2022: &str = "band = 0.05\nmin_cell = 10\n\n[[target]]\nindicator = \"saves_monthly\"\nperiod = \"endline\"\nvalue = 75.0\n";
 const SCHEDULE_2022: &str = "utc_offset_hours = 7\n\n[[window]]\nwave = \"baseline\"\ncohort = 2022\nopens = 2022-03-07\ncloses = 2022-03-19\n\n[[window]]\nwave = \"endline\"\ncohort = 2022\nopens = 2022-09-05\ncloses = 2022-09-17\n";
 
@@ -59,17 +88,8 @@ const SCHEDULE_2022: &str = "utc_offset_hours = 7\n\n[[window]]\nwave = \"baseli
 fn a_2022_cohort_is_judged_by_its_own_settings_and_by_none_without_them() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let write = |name: &str, text: &str| {
-        std::fs::write(d.join(name), text).unwrap();
-        d.join(name).to_string_lossy().into_owned()
-    };
-    let db = d.join("db.duckdb").to_string_lossy().into_owned();
-    let incubators = write(
-        "incubators.csv",
-        "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
-    );
-    let sheet = write("template-2022.csv", &template());
-    prokus(d, &["ingest", "--db", &db, &incubators, &sheet]);
+    let write = |name: &str, text: &str| write_file(d, name, text);
+    let db = ingest_sheet(d, &template());
 
     // No settings: no status anywhere, the default threshold, no timeliness.
     // The indicator table as the database's settings make it.
@@ -242,20 +262,7 @@ fn an_incubator_with_two_cohorts_reports_each() {
             out.to_str().unwrap(),
         ],
     );
-    let text = |id: &str| {
-        let o = Command::new("pdftotext")
-            .args([
-                "-layout",
-                out.join("incubator")
-                    .join(format!("{id}.pdf"))
-                    .to_str()
-                    .unwrap(),
-                "-",
-            ])
-            .output()
-            .expect("pdftotext (scripts/test.sh installs poppler-utils)");
-        String::from_utf8(o.stdout).unwrap()
-    };
+    let text = |id: &str| pdf_text(&out.join("incubator").join(format!("{id}.pdf")));
     let own = text(&incubator);
     let at = own.find("Per angkatan").expect("a table per cohort");
     let lines: Vec<&str> = own[at..].lines().take(5).collect();
@@ -312,15 +319,7 @@ fn an_incubator_with_two_cohorts_reports_each() {
         .filter(|n| n.ends_with(".pdf"))
         .collect();
     assert_eq!(pdfs, [format!("{incubator}.pdf")]);
-    let o = Command::new("pdftotext")
-        .args([
-            "-layout",
-            only.join("incubator").join(&pdfs[0]).to_str().unwrap(),
-            "-",
-        ])
-        .output()
-        .unwrap();
-    let report = String::from_utf8(o.stdout).unwrap();
+    let report = pdf_text(&only.join("incubator").join(&pdfs[0]));
     let of_2022: Vec<&str> = table
         .iter()
         .filter(|r| r["incubator_id"] == incubator && r["cohort_year"] == "2022")
@@ -394,12 +393,7 @@ fn the_follow_up_round_is_reported_a_year_on() {
     let sheet = write("template-2022.csv", &sheet);
     prokus(d, &["ingest", "--db", &db, &incubators, &sheet]);
     let pdf_words = |dir: &str, file: &str| {
-        let o = Command::new("pdftotext")
-            .args(["-layout", d.join(dir).join(file).to_str().unwrap(), "-"])
-            .output()
-            .expect("pdftotext (scripts/test.sh installs poppler-utils)");
-        String::from_utf8(o.stdout)
-            .unwrap()
+        pdf_text(&d.join(dir).join(file))
             .split_whitespace()
             .collect::<Vec<_>>()
             .join(" ")
@@ -439,4 +433,49 @@ fn the_follow_up_round_is_reported_a_year_on() {
     assert!(pdf_words("now", "national.pdf").contains("Setahun kemudian"));
     report("2022", Some("2022-Q4"));
     assert!(!pdf_words("2022", "incubator/INK-32-01.pdf").contains("Setahun kemudian"));
+}
+
+/// A report whose charts are all left out (too few KPM to show any) has no
+/// "Grafik" heading standing over nothing.
+#[test]
+fn a_report_without_charts_has_no_charts_heading() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // Three KPM: below the smallest cell shown (5), so no chart has data.
+    let sheet: String = template()
+        .lines()
+        .take(1 + 3 * 2)
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let db = ingest_sheet(d, &sheet);
+    let out = d.join("reports");
+    prokus(
+        d,
+        &[
+            "report",
+            "--db",
+            &db,
+            "--audience",
+            "all",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let heading = |text: &str| text.lines().any(|l| l.trim() == "Grafik");
+    // The national report's chart of answers per round counts KPM, which
+    // are not left out: its heading stays.
+    let national = pdf_text(&out.join("national.pdf"));
+    assert!(
+        national.contains("KPM yang menjawab per putaran survei"),
+        "{national}"
+    );
+    assert!(heading(&national), "{national}");
+    for pdf in [
+        out.join("province").join("32-jawa-barat.pdf"),
+        out.join("incubator").join("INK-32-01.pdf"),
+    ] {
+        let text = pdf_text(&pdf);
+        assert!(text.contains("Ringkasan"), "{}: {text}", pdf.display());
+        assert!(!heading(&text), "{}: {text}", pdf.display());
+    }
 }
