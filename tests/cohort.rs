@@ -67,14 +67,14 @@ fn write_file(d: &Path, name: &str, text: &str) -> String {
     d.join(name).to_string_lossy().into_owned()
 }
 
-/// A database in `d` holding the one incubator of [`template`] and `sheet`
-/// (a template sheet) loaded; returns its path.
-fn ingest_sheet(d: &Path, sheet: &str) -> String {
+/// A database in `d` holding the one incubator of [`template`], named
+/// `name`, and `sheet` (a template sheet) loaded; returns its path.
+fn ingest_sheet(d: &Path, sheet: &str, name: &str) -> String {
     let db = d.join("db.duckdb").to_string_lossy().into_owned();
     let incubators = write_file(
         d,
         "incubators.csv",
-        "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+        &format!("incubator_id,name,university,province_code\nINK-32-01,{name},Universitas,32\n"),
     );
     let sheet = write_file(d, "template.csv", sheet);
     prokus(d, &["ingest", "--db", &db, &incubators, &sheet]);
@@ -89,7 +89,7 @@ fn a_2022_cohort_is_judged_by_its_own_settings_and_by_none_without_them() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
     let write = |name: &str, text: &str| write_file(d, name, text);
-    let db = ingest_sheet(d, &template());
+    let db = ingest_sheet(d, &template(), "Inkubator");
 
     // No settings: no status anywhere, the default threshold, no timeliness.
     // The indicator table as the database's settings make it.
@@ -447,7 +447,7 @@ fn a_report_without_charts_has_no_charts_heading() {
         .take(1 + 3 * 2)
         .map(|l| format!("{l}\n"))
         .collect();
-    let db = ingest_sheet(d, &sheet);
+    let db = ingest_sheet(d, &sheet, "Inkubator");
     let out = d.join("reports");
     prokus(
         d,
@@ -477,5 +477,48 @@ fn a_report_without_charts_has_no_charts_heading() {
         let text = pdf_text(&pdf);
         assert!(text.contains("Ringkasan"), "{}: {text}", pdf.display());
         assert!(!heading(&text), "{}: {text}", pdf.display());
+    }
+}
+
+/// A long incubator name is cut with an ellipsis in the running header of
+/// its report's later pages, which keep the title and the period on one
+/// line; the title on the first page prints it whole.
+#[test]
+fn a_long_incubator_name_is_cut_in_the_running_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let name = format!(
+        "Inkubator Bisnis {}Akhir",
+        "Universitas Negeri Jawa Barat ".repeat(5)
+    );
+    let db = ingest_sheet(d, &template(), &name);
+    let out = d.join("reports");
+    prokus(
+        d,
+        &[
+            "report",
+            "--db",
+            &db,
+            "--audience",
+            "incubator",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+    );
+    let text = pdf_text(&out.join("incubator").join("INK-32-01.pdf"));
+    let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(
+        words.contains(&format!("{name} ")),
+        "the title prints the name whole: {text}"
+    );
+    let headers: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.contains("Umpan Balik Inkubator ·") && l.trim_end().ends_with("Triwulan III 2022")
+        })
+        .collect();
+    assert!(!headers.is_empty(), "a running header on one line: {text}");
+    for h in headers {
+        assert!(h.contains('…') && !h.contains("Akhir"), "{h}");
     }
 }

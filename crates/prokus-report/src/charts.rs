@@ -307,7 +307,7 @@ fn short(text: &str, max: usize) -> String {
 
 /// `text` cut, an ellipsis marking the cut, to fit `width` pixels at
 /// `size` pixels, measured with the font the reports embed.
-fn fit(text: &str, width: f64, size: f64) -> String {
+pub(crate) fn fit(text: &str, width: f64, size: f64) -> String {
     let mut max = text.chars().count();
     let mut cut = text.to_string();
     while max > 1 && crate::fonts::text_width(&cut, size, false) > width {

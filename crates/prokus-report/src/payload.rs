@@ -277,6 +277,9 @@ pub(crate) fn add_chart(
 pub struct Meta {
     /// Document title.
     pub title: String,
+    /// The title as the running header prints it, on one line beside the
+    /// period: cut with an ellipsis where a long name would not fit.
+    pub header: String,
     /// Second line of the cover.
     pub subtitle: String,
     /// The reporting period.

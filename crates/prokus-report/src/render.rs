@@ -467,6 +467,7 @@ mod tests {
             payload: Payload {
                 meta: Meta {
                     title: format!("Laporan {name}"),
+                    header: format!("Laporan {name}"),
                     subtitle: "x".into(),
                     period: "Triwulan III 2021".into(),
                     generated: "g".into(),

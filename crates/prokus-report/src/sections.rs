@@ -798,6 +798,13 @@ pub(crate) fn headings(w: &Words) -> BTreeMap<&'static str, String> {
     .collect()
 }
 
+/// The width of a page's text (A4 less common.typ's side margins of 1.8 cm),
+/// in points.
+const HEADER_WIDTH: f64 = (210.0 - 2.0 * 18.0) / 25.4 * 72.0;
+
+/// The running header's text size (common.typ), in points.
+const HEADER_SIZE: f64 = 7.5;
+
 pub(crate) fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) -> Meta {
     // Printed in Jakarta's time (WIB, UTC+7, no daylight saving), where the
     // reports are read; the PDF's own timestamp stays in UTC.
@@ -808,7 +815,13 @@ pub(crate) fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) 
         wib.format("%H:%M")
     );
     let engine = format!("prokus {}", env!("CARGO_PKG_VERSION"));
+    let period = inputs.period_label(w.lang);
+    // The running header's line: the title, then the period at its right
+    // end, 2 em apart (common.typ's page header).
+    let room =
+        HEADER_WIDTH - crate::fonts::text_width(&period, HEADER_SIZE, false) - 2.0 * HEADER_SIZE;
     Meta {
+        header: crate::charts::fit(&title, room, HEADER_SIZE),
         footer: format!(
             "{} {} · {} · {} {}",
             w.pick("Data", "Data"),
@@ -819,7 +832,7 @@ pub(crate) fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) 
         ),
         title,
         subtitle,
-        period: inputs.period_label(w.lang),
+        period,
         generated,
         snapshot: inputs.db.snapshot.clone(),
         engine,
