@@ -81,6 +81,17 @@ fn ingest_sheet(d: &Path, sheet: &str, name: &str) -> String {
     db
 }
 
+/// The reports of `audience` from database `db`, written into `d`/reports;
+/// returns that folder.
+fn reports(d: &Path, db: &str, audience: &str) -> std::path::PathBuf {
+    let out = d.join("reports");
+    let args = ["report", "--db", db, "--audience", audience, "--out"];
+    let mut args: Vec<&str> = args.to_vec();
+    args.push(out.to_str().unwrap());
+    prokus(d, &args);
+    out
+}
+
 const TARGETS_2022: &str = "band = 0.05\nmin_cell = 10\n\n[[target]]\nindicator = \"saves_monthly\"\nperiod = \"endline\"\nvalue = 75.0\n";
 const SCHEDULE_2022: &str = "utc_offset_hours = 7\n\n[[window]]\nwave = \"baseline\"\ncohort = 2022\nopens = 2022-03-07\ncloses = 2022-03-19\n\n[[window]]\nwave = \"endline\"\ncohort = 2022\nopens = 2022-09-05\ncloses = 2022-09-17\n";
 
@@ -448,19 +459,7 @@ fn a_report_without_charts_has_no_charts_heading() {
         .map(|l| format!("{l}\n"))
         .collect();
     let db = ingest_sheet(d, &sheet, "Inkubator");
-    let out = d.join("reports");
-    prokus(
-        d,
-        &[
-            "report",
-            "--db",
-            &db,
-            "--audience",
-            "all",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let out = reports(d, &db, "all");
     let heading = |text: &str| text.lines().any(|l| l.trim() == "Grafik");
     // The national report's chart of answers per round counts KPM, which
     // are not left out: its heading stays.
@@ -492,19 +491,7 @@ fn a_long_incubator_name_is_cut_in_the_running_header() {
         "Universitas Negeri Jawa Barat ".repeat(5)
     );
     let db = ingest_sheet(d, &template(), &name);
-    let out = d.join("reports");
-    prokus(
-        d,
-        &[
-            "report",
-            "--db",
-            &db,
-            "--audience",
-            "incubator",
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
+    let out = reports(d, &db, "incubator");
     let text = pdf_text(&out.join("incubator").join("INK-32-01.pdf"));
     let words = text.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
