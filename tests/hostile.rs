@@ -619,3 +619,85 @@ fn digests_are_no_nik_but_a_nik_is() {
     assert_eq!(longest_digit_run("abc3217011234560012def"), 16);
     assert_eq!(longest_digit_run(&format!("{digest}0")), 17);
 }
+
+/// A name far longer than any real one (a pasted paragraph, a column copied
+/// into one cell) is refused with its reason, as it would otherwise be every
+/// report's title or a row of its tables; a name of the longest allowed
+/// length loads.
+#[test]
+fn a_name_far_too_long_is_rejected_with_its_reason() {
+    let mut d = Dir::new("long-names");
+    let db = d.path("t.duckdb");
+    let longest = format!("Inkubator {}", "x".repeat(190));
+    assert_eq!(longest.chars().count(), 200);
+    let pasted = "Sangat Panjang ".repeat(3000);
+    let incubators = d.file(
+        "incubators.csv",
+        &format!(
+            "incubator_id,name,university,province_code\n\
+             INK-32-01,{longest},Universitas Satu,32\n\
+             INK-32-02,{pasted},Universitas Dua,32\n"
+        ),
+    );
+    let reg = d.file(
+        "kpm_register.csv",
+        &format!(
+            "kpm_id,kpm_name,gender,business_name,arm,cohort_year,incubator_id,mentor,tksk,province_code,regency_code\n\
+             K1,Siti,P,Keripik Bu Siti,prokus,2021,INK-32-01,,,32,32.17\n\
+             K2,Sri,P,{},prokus,2021,INK-32-01,,,32,32.17\n\
+             K3,Ani,P,Warung Ani,prokus,2021,INK-32-01,{},,32,32.17\n",
+            "Toko ".repeat(1000),
+            "Ibu Mentor ".repeat(30),
+        ),
+    );
+    let out = d.ok(&["ingest", "--db", &db, "--json", &incubators, &reg]);
+    let summaries: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let counts: Vec<(u64, u64)> = summaries
+        .iter()
+        .map(|s| {
+            (
+                s["rows_loaded"].as_u64().unwrap(),
+                s["rows_rejected"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(counts, [(1, 1), (1, 2)], "{summaries:?}");
+    let rejects = d.path("rejects.csv");
+    d.ok(&["rejects", "--db", &db, "--output", &rejects]);
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    let mut rows = csv::Reader::from_reader(text.as_bytes());
+    let headers = rows.headers().unwrap().clone();
+    let at = |name: &str| headers.iter().position(|h| h == name).unwrap();
+    let rows: Vec<csv::StringRecord> = rows.records().map(Result::unwrap).collect();
+    let said: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (&r[at("column")], &r[at("reason")]))
+        .collect();
+    assert_eq!(
+        said,
+        [
+            (
+                "name",
+                "the name is 44999 characters long, more than the 200 a name may have: the cell probably holds something else; correct it and load the file again"
+            ),
+            (
+                "business_name",
+                "the name is 4999 characters long, more than the 200 a name may have: the cell probably holds something else; correct it and load the file again"
+            ),
+            (
+                "mentor",
+                "the name is 329 characters long, more than the 200 a name may have: the cell probably holds something else; correct it and load the file again"
+            ),
+        ],
+        "{text}"
+    );
+    // The value itself is kept clipped, not whole (cells are trimmed: one
+    // character fewer than written).
+    assert!(
+        rows.iter().all(|r| r[at("value")].chars().count() < 300),
+        "{text}"
+    );
+}

@@ -1993,6 +1993,9 @@ fn check_register_row(
             })
             .ok(),
     };
+    for column in ["kpm_name", "business_name", "mentor", "tksk"] {
+        problems.extend(long_name(column, c.get(cells, column)));
+    }
     problems.extend(nik_problems(
         cells,
         c.columns().filter(|(_, name)| *name != "nik"),
@@ -2026,6 +2029,25 @@ fn check_register_row(
         }),
         consent_story.map_or(Value::Null, Value::Boolean),
     ])
+}
+
+/// The most characters a name (of a KPM, business, incubator, mentor or
+/// TKSK) may have. The longest Kemendagri region name has 40; a cell far
+/// longer holds something else (a pasted paragraph, a whole column), which
+/// would be printed as a title and a table row of every report.
+pub const MAX_NAME: usize = 200;
+
+/// The problem of a name longer than [`MAX_NAME`] characters, if it is.
+fn long_name(column: &str, value: &str) -> Option<Problem> {
+    let length = value.chars().count();
+    (length > MAX_NAME).then(|| Problem {
+        column: column.into(),
+        value: value.into(),
+        reason: format!(
+            "the name is {length} characters long, more than the {MAX_NAME} a name may have: \
+             the cell probably holds something else; correct it and load the file again"
+        ),
+    })
 }
 
 /// The problem of a region code or name the Kemendagri list does not have,
@@ -2401,6 +2423,7 @@ fn check_incubator_row(
             reason: "the incubator name is empty".into(),
         });
     }
+    problems.extend(long_name("name", name));
     let province_text = c.get(cells, "province_code");
     let province = if province_text.is_empty() {
         None
