@@ -276,10 +276,7 @@ fn read_units(
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_'),
                 "kpm_value's columns are plain names"
             );
-            format!(
-                "max(\"{v}\"::DOUBLE) FILTER (WHERE period = 'baseline') AS \"b|{v}\", \
-                 max(\"{v}\"::DOUBLE) FILTER (WHERE period = 'endline') AS \"e|{v}\""
-            )
+            format!("b.\"{v}\"::DOUBLE AS \"b|{v}\", e.\"{v}\"::DOUBLE AS \"e|{v}\"")
         })
         .collect();
     let sql = UNITS_SQL.replace("/* VARIABLES */", &columns.join(",\n       "));
