@@ -2031,10 +2031,12 @@ fn check_register_row(
     ])
 }
 
-/// The most characters a name (of a KPM, business, incubator, mentor or
-/// TKSK) may have. The longest Kemendagri region name has 40; a cell far
-/// longer holds something else (a pasted paragraph, a whole column), which
-/// would be printed as a title and a table row of every report.
+/// The most characters a name (of a KPM, business, incubator, university,
+/// mentor or TKSK) may have. Real names are far shorter (the longest
+/// Kemendagri regency name, "Kabupaten Kepulauan Siau Tagulandang Biaro",
+/// has 42); a cell far longer holds something else (a pasted paragraph, a
+/// whole column), which would be printed as a report's title or subtitle
+/// and as a row of its tables.
 pub const MAX_NAME: usize = 200;
 
 /// The problem of a name longer than [`MAX_NAME`] characters, if it is.
@@ -2423,7 +2425,9 @@ fn check_incubator_row(
             reason: "the incubator name is empty".into(),
         });
     }
-    problems.extend(long_name("name", name));
+    for column in ["name", "university"] {
+        problems.extend(long_name(column, c.get(cells, column)));
+    }
     let province_text = c.get(cells, "province_code");
     let province = if province_text.is_empty() {
         None
