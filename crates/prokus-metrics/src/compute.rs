@@ -2195,25 +2195,53 @@ pub(crate) mod tests {
                 .sum::<i64>(),
         );
 
-        // A quarter: each KPM's latest post-baseline answer in it, against an
-        // independent query.
-        let (n, share): (i64, f64) = conn
+        // A quarter, and the year to date: each KPM's latest post-baseline
+        // answer in it, against an independent query (`within` narrows 2021
+        // to the quarter; a constant of this test).
+        let latest = |within: &str| -> (i64, f64) {
+            conn.query_row(
+                &format!(
+                    "WITH q AS (
+                         SELECT * FROM response_current
+                         WHERE wave <> 'baseline' AND year(submitted_at) = 2021 AND {within}
+                         QUALIFY row_number() OVER (PARTITION BY kpm_id ORDER BY submitted_at DESC) = 1)
+                     SELECT count(*), 100 * avg(q.keeps_books::INTEGER)
+                     FROM q JOIN response_current b ON b.kpm_id = q.kpm_id AND b.wave = 'baseline'
+                     JOIN kpm k ON k.kpm_id = q.kpm_id
+                     WHERE k.arm = 'prokus' AND q.keeps_books IS NOT NULL AND b.keeps_books IS NOT NULL"
+                ),
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+        };
+        // The sample has KPM with several such answers in the year, and in
+        // one quarter, so that "latest" decides.
+        let (several_in_year, several_in_quarter): (i64, i64) = conn
             .query_row(
-                "WITH q AS (
-                     SELECT * FROM response_current
-                     WHERE wave <> 'baseline' AND year(submitted_at) = 2021 AND quarter(submitted_at) = 3
-                     QUALIFY row_number() OVER (PARTITION BY kpm_id ORDER BY submitted_at DESC) = 1)
-                 SELECT count(*), 100 * avg(q.keeps_books::INTEGER)
-                 FROM q JOIN response_current b ON b.kpm_id = q.kpm_id AND b.wave = 'baseline'
-                 JOIN kpm k ON k.kpm_id = q.kpm_id
-                 WHERE k.arm = 'prokus' AND q.keeps_books IS NOT NULL AND b.keeps_books IS NOT NULL",
+                "SELECT count(*) FILTER (WHERE n > 1), count(*) FILTER (WHERE in_q3 > 1) FROM (
+                     SELECT kpm_id, count(*) AS n,
+                            count(*) FILTER (WHERE quarter(submitted_at) = 3) AS in_q3
+                     FROM response_current
+                     WHERE wave <> 'baseline' AND year(submitted_at) = 2021
+                     GROUP BY kpm_id)",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
             .unwrap();
-        let quarter = find(&rows, "keeps_books", "2021-Q3", "national", "ID");
-        assert_eq!(quarter.n, n);
-        assert!((quarter.value.unwrap() - round_to(share, 1)).abs() < 1e-9);
+        assert!(several_in_year > 0 && several_in_quarter > 0);
+        for (period, within) in [
+            ("2021-Q3", "quarter(submitted_at) = 3"),
+            ("2021-YTD", "TRUE"),
+        ] {
+            let (n, share) = latest(within);
+            let row = find(&rows, "keeps_books", period, "national", "ID");
+            assert_eq!(row.n, n, "{period}");
+            assert!(
+                (row.value.unwrap() - round_to(share, 1)).abs() < 1e-9,
+                "{period}"
+            );
+        }
         let labels = periods(conn).unwrap();
         let q3 = labels.iter().find(|p| p.code == "2021-Q3").unwrap();
         assert_eq!(
