@@ -9,7 +9,7 @@ use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_backend::{BackendColor, BackendCoord, BackendTextStyle, DrawingErrorKind};
 
-use crate::fonts::FONT_FAMILY;
+use crate::fonts::{FONT_FAMILY, fit, short};
 
 /// Okabe–Ito: blue, orange, bluish green, reddish purple, sky blue, vermillion.
 pub const PALETTE: [RGBColor; 6] = [
@@ -293,42 +293,6 @@ const LEGEND_CHARS: usize = 48;
 /// The size in pixels plotters' `text(13)` labels are set at (its size over
 /// 1.24, as the SVG backend writes it).
 const LABEL_PX: f64 = 13.0 / 1.24;
-
-/// `text` cut to `max` characters, an ellipsis marking the cut: a name
-/// longer than its place (a 300-character incubator name) would run over
-/// the chart, where the tables print it whole.
-fn short(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_string();
-    }
-    let kept: String = text.chars().take(max.saturating_sub(1)).collect();
-    format!("{}…", kept.trim_end())
-}
-
-/// `text` cut, an ellipsis marking the cut, to fit `width` pixels at
-/// `size` pixels, measured with the font the reports embed.
-/// The longest cut that fits is found by halving (a cut's width grows with
-/// the characters it keeps): a name of any length is measured some twenty
-/// times, where trying one length after another measured it once per
-/// character it lost (6 s for a 45,000-character incubator name).
-pub(crate) fn fit(text: &str, width: f64, size: f64) -> String {
-    let fits = |max: usize| crate::fonts::text_width(&short(text, max), size, false) <= width;
-    let n = text.chars().count();
-    if n <= 1 || fits(n) {
-        return text.to_string();
-    }
-    // `lo` fits or is 1 (the ellipsis alone); `hi` does not fit.
-    let (mut lo, mut hi) = (1, n);
-    while hi - lo > 1 {
-        let mid = lo + (hi - lo) / 2;
-        if fits(mid) {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    short(text, lo)
-}
 
 /// The label of segment `v` among `names`, read top-down when `reversed`.
 fn segment_label(names: &[String], v: &SegmentValue<usize>, reversed: bool) -> String {
@@ -792,30 +756,6 @@ mod tests {
     }
 
     #[test]
-    fn a_fitted_name_is_the_longest_cut_that_fits() {
-        // One length after another, as `fit` did before it halved.
-        let one_by_one = |text: &str, width: f64| {
-            let mut max = text.chars().count();
-            let mut cut = text.to_string();
-            while max > 1 && crate::fonts::text_width(&cut, LABEL_PX, false) > width {
-                max -= 1;
-                cut = short(text, max);
-            }
-            cut
-        };
-        let long = format!("Inkubator {}Akhir", "Bisnis Universitas Negeri ".repeat(8));
-        for text in [long.as_str(), "Aceh", "W", "", "Kabupaten Kepulauan Seribu"] {
-            for width in [0.0, 5.0, 30.0, 80.0, 150.0, 400.0, 5000.0] {
-                assert_eq!(
-                    fit(text, width, LABEL_PX),
-                    one_by_one(text, width),
-                    "{text:?} in {width}"
-                );
-            }
-        }
-    }
-
-    #[test]
     fn names_longer_than_their_place_are_cut() {
         let long = format!("Inkubator {}", "Sangat Panjang Namanya ".repeat(12));
         let series = [
@@ -853,8 +793,6 @@ mod tests {
             );
         }
         assert!(has(&chart, "Aceh"), "a short name is whole");
-        assert_eq!(short("Aceh", 4), "Aceh");
-        assert_eq!(short("Sumatera Utara", 9), "Sumatera…");
     }
 
     /// Whether `chart` sets `text` as one of its labels.

@@ -821,7 +821,7 @@ pub(crate) fn meta(inputs: &Inputs, w: &Words, title: String, subtitle: String) 
     let room =
         HEADER_WIDTH - crate::fonts::text_width(&period, HEADER_SIZE, false) - 2.0 * HEADER_SIZE;
     Meta {
-        header: crate::charts::fit(&title, room, HEADER_SIZE),
+        header: crate::fonts::fit(&title, room, HEADER_SIZE),
         footer: format!(
             "{} {} · {} · {} {}",
             w.pick("Data", "Data"),
