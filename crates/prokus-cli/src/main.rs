@@ -1041,7 +1041,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let stage = stages.start("estimating impact");
+            let started = std::time::Instant::now();
             let units = prokus_metrics::impact::units_by_variable(db.connection(), cluster)?;
+            tracing::debug!(
+                variables = units.len(),
+                units = units.values().map(Vec::len).sum::<usize>(),
+                ms = started.elapsed().as_millis(),
+                peak_rss_mb = peak_rss_mb(),
+                "impact units read"
+            );
             let rows = prokus_metrics::impact::impact_table(&catalog, indicator.as_deref(), &units);
             stage.done();
             if rows.is_empty() {

@@ -54,10 +54,10 @@ pub struct Unit {
     pub endline: Option<f64>,
     /// The id of its cluster at the chosen level: the household itself, its
     /// district, regency or incubator.
-    pub cluster: u64,
+    pub cluster: u32,
     /// The household's id (the same for all its outcomes), which the family
     /// indices join outcomes on.
-    pub household: u64,
+    pub household: u32,
 }
 
 /// The three estimators.
@@ -153,7 +153,10 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
             x
         },
         ended.iter().filter_map(|u| u.endline).collect::<Vec<_>>(),
-        ended.iter().map(|u| u.cluster).collect::<Vec<_>>(),
+        ended
+            .iter()
+            .map(|u| u64::from(u.cluster))
+            .collect::<Vec<_>>(),
         1,
         counts(&ended),
     ));
@@ -166,7 +169,7 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
                 x.push(&[1.0, t(u), post, t(u) * post]);
                 let value = if post == 0.0 { u.baseline } else { u.endline };
                 y.push(value.unwrap_or_default());
-                clusters.push(u.cluster);
+                clusters.push(u64::from(u.cluster));
             }
         }
         specs.push((
@@ -187,7 +190,7 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
                 x
             },
             paired.iter().filter_map(|u| u.endline).collect(),
-            paired.iter().map(|u| u.cluster).collect(),
+            paired.iter().map(|u| u64::from(u.cluster)).collect(),
             1,
             counts(&paired),
         ));
@@ -282,14 +285,18 @@ fn read_units(
     let sql = UNITS_SQL.replace("/* VARIABLES */", &columns.join(",\n       "));
     let mut stmt = conn.prepare(&sql)?;
     // One numbering for households and clusters of every kind, so that a
-    // household's own cluster is its household number.
-    let mut next = 0u64;
-    let mut numbers: [HashMap<String, u64>; 4] = Default::default();
-    let mut number = |kind: usize, key: &str| -> u64 {
+    // household's own cluster is its household number. 32 bits: 8 bytes
+    // less for each of some 20 units per household (a database holds far
+    // fewer than 2 billion households: one row each takes room).
+    let mut next = 0u32;
+    let mut numbers: [HashMap<String, u32>; 4] = Default::default();
+    let mut number = |kind: usize, key: &str| -> u32 {
         if let Some(n) = numbers[kind].get(key) {
             return *n;
         }
-        next += 1;
+        next = next
+            .checked_add(1)
+            .expect("fewer households and clusters than 32 bits number");
         numbers[kind].insert(key.to_string(), next);
         next
     };
@@ -366,38 +373,42 @@ pub fn impact_table(
     only: Option<&str>,
     units: &HashMap<String, Vec<Unit>>,
 ) -> Vec<ImpactRow> {
-    let mut out = Vec::new();
-    for indicator in &catalog.indicators {
-        if only.is_some_and(|id| id != indicator.id) {
-            continue;
-        }
-        if !is_outcome(indicator) && only.is_none() {
-            // A percentage change's outcome is the level indicator of the
-            // same variable; process indicators have no comparison group.
-            continue;
-        }
-        let empty = Vec::new();
-        let units = units.get(&indicator.variable).unwrap_or(&empty);
-        out.extend(estimate(&indicator.id, units));
-    }
+    let mut out = indicator_estimates(catalog, only, units);
     if only.is_none() {
-        for (id, units) in family_indices(catalog, units) {
-            out.extend(estimate(&id, &units));
+        // One family at a time: each holds every household's components
+        // and z-scores while its indices are made.
+        for (family, members) in families(catalog) {
+            for (id, units) in family_index(&family, &members, units) {
+                out.extend(estimate(&id, &units));
+            }
         }
     }
     out
 }
 
 /// [`impact_table`] without the family indices: every outcome indicator's
-/// estimates, the outcomes estimated in parallel. What the national report
-/// prints.
+/// estimates. What the national report prints.
 pub fn outcome_estimates(catalog: &Catalog, units: &HashMap<String, Vec<Unit>>) -> Vec<ImpactRow> {
+    indicator_estimates(catalog, None, units)
+}
+
+/// The estimates of the catalog's outcomes (or of `only`), in catalog
+/// order, the indicators estimated in parallel (each estimate is one
+/// thread's work, and there are a score of them).
+fn indicator_estimates(
+    catalog: &Catalog,
+    only: Option<&str>,
+    units: &HashMap<String, Vec<Unit>>,
+) -> Vec<ImpactRow> {
     use rayon::prelude::*;
     let empty = Vec::new();
     catalog
         .indicators
         .par_iter()
-        .filter(|i| is_outcome(i))
+        // A percentage change's outcome is the level indicator of the same
+        // variable; process indicators have no comparison group. Either
+        // is estimated when asked for by id.
+        .filter(|i| only.map_or_else(|| is_outcome(i), |id| id == i.id))
         .flat_map_iter(|i| estimate(&i.id, units.get(&i.variable).unwrap_or(&empty)))
         .collect()
 }
@@ -443,105 +454,117 @@ pub fn family_indices(
     catalog: &Catalog,
     units: &HashMap<String, Vec<Unit>>,
 ) -> Vec<(String, Vec<Unit>)> {
+    families(catalog)
+        .into_iter()
+        .flat_map(|(family, members)| family_index(&family, &members, units))
+        .collect()
+}
+
+/// One family's two indices of [`family_indices`]. [`impact_table`]
+/// estimates them a family at a time: all of them at once held two
+/// 56-byte units per household and family.
+fn family_index(
+    family: &str,
+    members: &[&crate::catalog::Indicator],
+    units: &HashMap<String, Vec<Unit>>,
+) -> Vec<(String, Vec<Unit>)> {
     let mut out = Vec::new();
-    for (family, members) in families(catalog) {
-        let m = members.len();
-        // household -> (treated, cluster, [baseline values], [endline values])
-        type Values = (bool, u64, Vec<Option<f64>>, Vec<Option<f64>>);
-        let mut by_household: HashMap<u64, Values> = HashMap::new();
-        for (j, indicator) in members.iter().enumerate() {
-            for u in units.get(&indicator.variable).into_iter().flatten() {
-                let entry = by_household
-                    .entry(u.household)
-                    .or_insert_with(|| (u.treated, u.cluster, vec![None; m], vec![None; m]));
-                entry.2[j] = u.baseline;
-                entry.3[j] = u.endline;
-            }
+    let m = members.len();
+    // household -> (treated, cluster, [baseline values], [endline values])
+    type Values = (bool, u32, Vec<Option<f64>>, Vec<Option<f64>>);
+    let mut by_household: HashMap<u32, Values> = HashMap::new();
+    for (j, indicator) in members.iter().enumerate() {
+        for u in units.get(&indicator.variable).into_iter().flatten() {
+            let entry = by_household
+                .entry(u.household)
+                .or_insert_with(|| (u.treated, u.cluster, vec![None; m], vec![None; m]));
+            entry.2[j] = u.baseline;
+            entry.3[j] = u.endline;
         }
-        let mut households: Vec<(&u64, &Values)> = by_household.iter().collect();
-        households.sort_by_key(|(h, _)| **h);
-        let sign: Vec<f64> = members
-            .iter()
-            .map(|i| match i.direction {
-                crate::catalog::Direction::Higher => 1.0,
-                crate::catalog::Direction::Lower => -1.0,
+    }
+    let mut households: Vec<(&u32, &Values)> = by_household.iter().collect();
+    households.sort_by_key(|(h, _)| **h);
+    let sign: Vec<f64> = members
+        .iter()
+        .map(|i| match i.direction {
+            crate::catalog::Direction::Higher => 1.0,
+            crate::catalog::Direction::Lower => -1.0,
+        })
+        .collect();
+    // z-scores per wave: [household][component].
+    let z_scores = |pick: &dyn Fn(&Values) -> &Vec<Option<f64>>| -> Vec<Vec<Option<f64>>> {
+        let stats: Vec<Option<(f64, f64)>> = (0..m)
+            .map(|j| {
+                let values: Vec<f64> = households
+                    .iter()
+                    .filter(|(_, v)| !v.0)
+                    .filter_map(|(_, v)| pick(v)[j])
+                    .collect();
+                mean_sd(&values)
             })
             .collect();
-        // z-scores per wave: [household][component].
-        let z_scores = |pick: &dyn Fn(&Values) -> &Vec<Option<f64>>| -> Vec<Vec<Option<f64>>> {
-            let stats: Vec<Option<(f64, f64)>> = (0..m)
-                .map(|j| {
-                    let values: Vec<f64> = households
-                        .iter()
-                        .filter(|(_, v)| !v.0)
-                        .filter_map(|(_, v)| pick(v)[j])
-                        .collect();
-                    mean_sd(&values)
-                })
-                .collect();
-            households
-                .iter()
-                .map(|(_, v)| {
-                    (0..m)
-                        .map(|j| {
-                            let (mean, sd) = stats[j]?;
-                            pick(v)[j].map(|x| sign[j] * (x - mean) / sd)
-                        })
-                        .collect()
-                })
-                .collect()
-        };
-        let base = z_scores(&|v: &Values| &v.2);
-        let end = z_scores(&|v: &Values| &v.3);
-        let klk = |z: &[Option<f64>]| {
-            let present: Vec<f64> = z.iter().flatten().copied().collect();
-            (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
-        };
-        let weights = |zs: &[Vec<Option<f64>>]| anderson_weights(zs, m);
-        let (w_base, w_end) = (weights(&base), weights(&end));
-        let anderson = |z: &[Option<f64>], w: &[f64]| {
-            let (num, den) = z
-                .iter()
-                .zip(w)
-                .filter_map(|(z, w)| z.map(|z| (w * z, *w)))
-                .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-            (den > 0.0).then(|| num / den)
-        };
-        let treated: Vec<bool> = households.iter().map(|(_, v)| v.0).collect();
-        let restandardize = |index: Vec<Option<f64>>| -> Vec<Option<f64>> {
-            let comparison: Vec<f64> = index
-                .iter()
-                .zip(&treated)
-                .filter(|(_, t)| !**t)
-                .filter_map(|(v, _)| *v)
-                .collect();
-            match mean_sd(&comparison) {
-                Some((mean, sd)) => index
-                    .into_iter()
-                    .map(|v| v.map(|v| (v - mean) / sd))
-                    .collect(),
-                None => vec![None; index.len()],
-            }
-        };
-        let klk_base: Vec<Option<f64>> = base.iter().map(|z| klk(z)).collect();
-        let klk_end: Vec<Option<f64>> = end.iter().map(|z| klk(z)).collect();
-        let and_base = restandardize(base.iter().map(|z| anderson(z, &w_base)).collect());
-        let and_end = restandardize(end.iter().map(|z| anderson(z, &w_end)).collect());
-        for (name, b, e) in [("klk", klk_base, klk_end), ("anderson", and_base, and_end)] {
-            let units = households
-                .iter()
-                .enumerate()
-                .map(|(k, (h, v))| Unit {
-                    treated: v.0,
-                    baseline: b[k],
-                    endline: e[k],
-                    cluster: v.1,
-                    household: **h,
-                })
-                .filter(|u| u.baseline.is_some() || u.endline.is_some())
-                .collect();
-            out.push((format!("index_{name}_{family}"), units));
+        households
+            .iter()
+            .map(|(_, v)| {
+                (0..m)
+                    .map(|j| {
+                        let (mean, sd) = stats[j]?;
+                        pick(v)[j].map(|x| sign[j] * (x - mean) / sd)
+                    })
+                    .collect()
+            })
+            .collect()
+    };
+    let base = z_scores(&|v: &Values| &v.2);
+    let end = z_scores(&|v: &Values| &v.3);
+    let klk = |z: &[Option<f64>]| {
+        let present: Vec<f64> = z.iter().flatten().copied().collect();
+        (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
+    };
+    let weights = |zs: &[Vec<Option<f64>>]| anderson_weights(zs, m);
+    let (w_base, w_end) = (weights(&base), weights(&end));
+    let anderson = |z: &[Option<f64>], w: &[f64]| {
+        let (num, den) = z
+            .iter()
+            .zip(w)
+            .filter_map(|(z, w)| z.map(|z| (w * z, *w)))
+            .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+        (den > 0.0).then(|| num / den)
+    };
+    let treated: Vec<bool> = households.iter().map(|(_, v)| v.0).collect();
+    let restandardize = |index: Vec<Option<f64>>| -> Vec<Option<f64>> {
+        let comparison: Vec<f64> = index
+            .iter()
+            .zip(&treated)
+            .filter(|(_, t)| !**t)
+            .filter_map(|(v, _)| *v)
+            .collect();
+        match mean_sd(&comparison) {
+            Some((mean, sd)) => index
+                .into_iter()
+                .map(|v| v.map(|v| (v - mean) / sd))
+                .collect(),
+            None => vec![None; index.len()],
         }
+    };
+    let klk_base: Vec<Option<f64>> = base.iter().map(|z| klk(z)).collect();
+    let klk_end: Vec<Option<f64>> = end.iter().map(|z| klk(z)).collect();
+    let and_base = restandardize(base.iter().map(|z| anderson(z, &w_base)).collect());
+    let and_end = restandardize(end.iter().map(|z| anderson(z, &w_end)).collect());
+    for (name, b, e) in [("klk", klk_base, klk_end), ("anderson", and_base, and_end)] {
+        let units = households
+            .iter()
+            .enumerate()
+            .map(|(k, (h, v))| Unit {
+                treated: v.0,
+                baseline: b[k],
+                endline: e[k],
+                cluster: v.1,
+                household: **h,
+            })
+            .filter(|u| u.baseline.is_some() || u.endline.is_some())
+            .collect();
+        out.push((format!("index_{name}_{family}"), units));
     }
     out
 }
@@ -673,7 +696,7 @@ pub fn balance(catalog: &Catalog, units: &HashMap<String, Vec<Unit>>) -> Balance
         });
     }
     // Joint test: treated on every baseline outcome, complete households.
-    let mut by_household: HashMap<u64, (bool, Vec<Option<f64>>)> = HashMap::new();
+    let mut by_household: HashMap<u32, (bool, Vec<Option<f64>>)> = HashMap::new();
     for (j, indicator) in used.iter().enumerate() {
         for u in units.get(&indicator.variable).into_iter().flatten() {
             let entry = by_household
@@ -682,7 +705,7 @@ pub fn balance(catalog: &Catalog, units: &HashMap<String, Vec<Unit>>) -> Balance
             entry.1[j] = u.baseline;
         }
     }
-    let mut complete: Vec<(u64, bool, Vec<f64>)> = by_household
+    let mut complete: Vec<(u32, bool, Vec<f64>)> = by_household
         .into_iter()
         .filter_map(|(h, (t, v))| Some((h, t, v.into_iter().collect::<Option<Vec<f64>>>()?)))
         .collect();
@@ -941,7 +964,7 @@ mod tests {
         assert_eq!(units_by_variable(conn, ClusterLevel::Kpm).unwrap(), fresh);
     }
 
-    fn unit(treated: bool, b: Option<f64>, e: Option<f64>, id: u64) -> Unit {
+    fn unit(treated: bool, b: Option<f64>, e: Option<f64>, id: u32) -> Unit {
         Unit {
             treated,
             baseline: b,
@@ -998,22 +1021,49 @@ mod tests {
                 treated: t,
                 baseline: Some(b),
                 endline: Some(e),
-                cluster: h as u64,
-                household: h as u64,
+                cluster: h as u32,
+                household: h as u32,
             })
             .collect()
     }
 
+    /// Three ProKUS and three comparison households: (treated, baseline,
+    /// endline).
+    const SIX: [(bool, f64, f64); 6] = [
+        (true, 1.0, 5.0),
+        (true, 2.0, 6.0),
+        (true, 3.0, 8.0),
+        (false, 1.0, 2.0),
+        (false, 2.0, 4.0),
+        (false, 3.0, 3.0),
+    ];
+
+    /// The outcomes are estimated in parallel: the table still lists them in
+    /// catalog order, then the family indices; one asked for by id alone.
+    #[test]
+    fn the_table_is_in_catalog_order_or_the_one_indicator_asked_for() {
+        let a = SIX;
+        let b: Vec<(bool, f64, f64)> = a.iter().map(|&(t, x, y)| (t, x * x, y - x)).collect();
+        let mut units = HashMap::new();
+        units.insert("a".to_string(), units_of(&a));
+        units.insert("b".to_string(), units_of(&b));
+        let ids = |rows: &[ImpactRow]| {
+            let mut ids: Vec<String> = rows.iter().map(|r| r.indicator_id.clone()).collect();
+            ids.dedup();
+            ids
+        };
+        let all = impact_table(&family_catalog(), None, &units);
+        assert_eq!(ids(&all), ["a", "b", "index_klk_f", "index_anderson_f"]);
+        assert_eq!(all.len(), 4 * 9, "3 estimators × 3 standard errors each");
+        let one = impact_table(&family_catalog(), Some("b"), &units);
+        assert_eq!(ids(&one), ["b"]);
+        assert_eq!(one, all[9..18]);
+        assert_eq!(outcome_estimates(&family_catalog(), &units), all[..18]);
+    }
+
     #[test]
     fn family_indices_are_z_scores_against_the_comparison_group() {
-        let a = [
-            (true, 1.0, 5.0),
-            (true, 2.0, 6.0),
-            (true, 3.0, 8.0),
-            (false, 1.0, 2.0),
-            (false, 2.0, 4.0),
-            (false, 3.0, 3.0),
-        ];
+        let a = SIX;
         // b is a mirror of a (lower is better): its z-scores, turned, equal a's.
         let b: Vec<(bool, f64, f64)> = a.iter().map(|&(t, x, y)| (t, -x, -y)).collect();
         let mut units = HashMap::new();
@@ -1101,7 +1151,7 @@ mod tests {
                     i % 2 == 0,
                     None,
                     Some(f64::from(i) * 1.5 + f64::from(i % 2)),
-                    i.into(),
+                    i,
                 )
             })
             .collect();

@@ -26,12 +26,12 @@ fn grunfeld_units(cluster_by_firm: bool) -> Vec<Unit> {
     let mut units = Vec::new();
     for (f, firm) in firms.iter().enumerate() {
         for k in 0..10u32 {
-            let unit = (f * 10) as u64 + u64::from(k);
+            let unit = (f * 10) as u32 + k;
             units.push(Unit {
                 treated: f < 5,
                 baseline: Some(invest[&(firm.clone(), 1935 + k)]),
                 endline: Some(invest[&(firm.clone(), 1945 + k)]),
-                cluster: if cluster_by_firm { f as u64 } else { unit },
+                cluster: if cluster_by_firm { f as u32 } else { unit },
                 household: unit,
             });
         }
