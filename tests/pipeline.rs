@@ -1759,4 +1759,10 @@ fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
     let targets = report(&[]);
     assert!(!targets.contains(REUSED), "{targets}");
     assert!(targets.contains("wrote "), "{targets}");
+    // One report is counted as one.
+    let one = report(&["--audience", "national", "--force"]);
+    assert!(
+        one.contains(&format!("wrote 1 PDF to {}", out.display())),
+        "{one}"
+    );
 }

@@ -692,6 +692,15 @@ impl Stage {
     }
 }
 
+/// "1 PDF", "3 PDFs".
+fn pdfs(n: usize) -> String {
+    if n == 1 {
+        "1 PDF".to_string()
+    } else {
+        format!("{n} PDFs")
+    }
+}
+
 /// The process's peak resident memory in MB (Linux; 0 elsewhere).
 fn peak_rss_mb() -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -1008,11 +1017,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             )?;
             if kept > 0 {
                 println!(
-                    "wrote {written} PDFs to {}; kept {kept} whose data, charts and templates had not changed (--force renders them all)",
+                    "wrote {} to {}; kept {kept} whose data, charts and templates had not changed (--force renders them all)",
+                    pdfs(written),
                     out.display()
                 );
             } else {
-                println!("wrote {written} PDFs to {}", out.display());
+                println!("wrote {} to {}", pdfs(written), out.display());
             }
             Ok(if failed > 0 {
                 ExitCode::FAILURE
@@ -1931,8 +1941,8 @@ fn demo(out: &Path) -> Result<ExitCode> {
         table.frame.height()
     );
     println!(
-        "reports:     {} PDFs in {}{}; each incubator's KPM who need attention in incubator/<id>-{}.xlsx",
-        written,
+        "reports:     {} in {}{}; each incubator's KPM who need attention in incubator/<id>-{}.xlsx",
+        pdfs(written),
         reports.display(),
         if failed > 0 {
             format!(" ({failed} failed)")
