@@ -468,22 +468,36 @@ fn family_index(
     members: &[&crate::catalog::Indicator],
     units: &HashMap<String, Vec<Unit>>,
 ) -> Vec<(String, Vec<Unit>)> {
-    let mut out = Vec::new();
     let m = members.len();
-    // household -> (treated, cluster, [baseline values], [endline values])
-    type Values = (bool, u32, Vec<Option<f64>>, Vec<Option<f64>>);
-    let mut by_household: HashMap<u32, Values> = HashMap::new();
-    for (j, indicator) in members.iter().enumerate() {
-        for u in units.get(&indicator.variable).into_iter().flatten() {
-            let entry = by_household
-                .entry(u.household)
-                .or_insert_with(|| (u.treated, u.cluster, vec![None; m], vec![None; m]));
-            entry.2[j] = u.baseline;
-            entry.3[j] = u.endline;
+    let lists: Vec<&[Unit]> = members
+        .iter()
+        .map(|i| units.get(&i.variable).map_or(&[][..], Vec::as_slice))
+        .collect();
+    // The households of any component, in household order, each at a row
+    // of flat tables with one column per component (a hash map of them,
+    // with two small vectors each, took more time and memory).
+    let mut households: Vec<u32> = lists
+        .iter()
+        .flat_map(|l| l.iter().map(|u| u.household))
+        .collect();
+    households.sort_unstable();
+    households.dedup();
+    let h = households.len();
+    let row = |household: u32| households.binary_search(&household).unwrap_or_default();
+    // Each household's arm and cluster as its first unit (in component
+    // order) gives them; its values, the last of each component's.
+    let mut first: Vec<Option<(bool, u32)>> = vec![None; h];
+    let mut base: Vec<Option<f64>> = vec![None; h * m];
+    let mut end: Vec<Option<f64>> = vec![None; h * m];
+    for (j, list) in lists.iter().enumerate() {
+        for u in list.iter() {
+            let k = row(u.household);
+            first[k].get_or_insert((u.treated, u.cluster));
+            base[k * m + j] = u.baseline;
+            end[k * m + j] = u.endline;
         }
     }
-    let mut households: Vec<(&u32, &Values)> = by_household.iter().collect();
-    households.sort_by_key(|(h, _)| **h);
+    let treated: Vec<bool> = first.iter().map(|f| f.is_some_and(|f| f.0)).collect();
     let sign: Vec<f64> = members
         .iter()
         .map(|i| match i.direction {
@@ -491,38 +505,31 @@ fn family_index(
             crate::catalog::Direction::Lower => -1.0,
         })
         .collect();
-    // z-scores per wave: [household][component].
-    let z_scores = |pick: &dyn Fn(&Values) -> &Vec<Option<f64>>| -> Vec<Vec<Option<f64>>> {
-        let stats: Vec<Option<(f64, f64)>> = (0..m)
-            .map(|j| {
-                let values: Vec<f64> = households
-                    .iter()
-                    .filter(|(_, v)| !v.0)
-                    .filter_map(|(_, v)| pick(v)[j])
-                    .collect();
-                mean_sd(&values)
-            })
-            .collect();
-        households
-            .iter()
-            .map(|(_, v)| {
-                (0..m)
-                    .map(|j| {
-                        let (mean, sd) = stats[j]?;
-                        pick(v)[j].map(|x| sign[j] * (x - mean) / sd)
-                    })
-                    .collect()
-            })
-            .collect()
+    // z-scores per wave, in place: [household × component].
+    let z_scores = |values: &mut [Option<f64>]| {
+        for j in 0..m {
+            let comparison: Vec<f64> = values
+                .chunks_exact(m)
+                .zip(&treated)
+                .filter(|(_, t)| !**t)
+                .filter_map(|(v, _)| v[j])
+                .collect();
+            let stats = mean_sd(&comparison);
+            for v in values.chunks_exact_mut(m) {
+                v[j] = match stats {
+                    Some((mean, sd)) => v[j].map(|x| sign[j] * (x - mean) / sd),
+                    None => None,
+                };
+            }
+        }
     };
-    let base = z_scores(&|v: &Values| &v.2);
-    let end = z_scores(&|v: &Values| &v.3);
+    z_scores(&mut base);
+    z_scores(&mut end);
     let klk = |z: &[Option<f64>]| {
-        let present: Vec<f64> = z.iter().flatten().copied().collect();
-        (!present.is_empty()).then(|| present.iter().sum::<f64>() / present.len() as f64)
+        let present = z.iter().flatten().count();
+        (present > 0).then(|| z.iter().flatten().copied().sum::<f64>() / present as f64)
     };
-    let weights = |zs: &[Vec<Option<f64>>]| anderson_weights(zs, m);
-    let (w_base, w_end) = (weights(&base), weights(&end));
+    let (w_base, w_end) = (anderson_weights(&base, m), anderson_weights(&end, m));
     let anderson = |z: &[Option<f64>], w: &[f64]| {
         let (num, den) = z
             .iter()
@@ -531,7 +538,6 @@ fn family_index(
             .fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
         (den > 0.0).then(|| num / den)
     };
-    let treated: Vec<bool> = households.iter().map(|(_, v)| v.0).collect();
     let restandardize = |index: Vec<Option<f64>>| -> Vec<Option<f64>> {
         let comparison: Vec<f64> = index
             .iter()
@@ -547,20 +553,25 @@ fn family_index(
             None => vec![None; index.len()],
         }
     };
-    let klk_base: Vec<Option<f64>> = base.iter().map(|z| klk(z)).collect();
-    let klk_end: Vec<Option<f64>> = end.iter().map(|z| klk(z)).collect();
-    let and_base = restandardize(base.iter().map(|z| anderson(z, &w_base)).collect());
-    let and_end = restandardize(end.iter().map(|z| anderson(z, &w_end)).collect());
+    let per_household = |z: &[Option<f64>], f: &dyn Fn(&[Option<f64>]) -> Option<f64>| {
+        z.chunks_exact(m).map(f).collect::<Vec<_>>()
+    };
+    let klk_base = per_household(&base, &klk);
+    let klk_end = per_household(&end, &klk);
+    let and_base = restandardize(per_household(&base, &|z| anderson(z, &w_base)));
+    let and_end = restandardize(per_household(&end, &|z| anderson(z, &w_end)));
+    drop((base, end));
+    let mut out = Vec::new();
     for (name, b, e) in [("klk", klk_base, klk_end), ("anderson", and_base, and_end)] {
         let units = households
             .iter()
             .enumerate()
-            .map(|(k, (h, v))| Unit {
-                treated: v.0,
+            .map(|(k, &household)| Unit {
+                treated: treated[k],
                 baseline: b[k],
                 endline: e[k],
-                cluster: v.1,
-                household: **h,
+                cluster: first[k].map_or(household, |f| f.1),
+                household,
             })
             .filter(|u| u.baseline.is_some() || u.endline.is_some())
             .collect();
@@ -583,24 +594,29 @@ fn mean_sd(values: &[f64]) -> Option<(f64, f64)> {
 /// Anderson's weights: the row sums of the inverse of the components'
 /// covariance matrix, over the households with every component. Equal
 /// weights when it cannot be inverted (too few complete households).
-fn anderson_weights(z: &[Vec<Option<f64>>], m: usize) -> Vec<f64> {
-    let complete: Vec<Vec<f64>> = z
-        .iter()
-        .filter_map(|row| row.iter().copied().collect::<Option<Vec<f64>>>())
+fn anderson_weights(z: &[Option<f64>], m: usize) -> Vec<f64> {
+    // The households with every component, one after another.
+    let complete: Vec<f64> = z
+        .chunks_exact(m.max(1))
+        .filter(|row| row.iter().all(Option::is_some))
+        .flatten()
+        .flatten()
+        .copied()
         .collect();
-    let n = complete.len() as f64;
-    if complete.len() <= m {
+    let rows = complete.len() / m.max(1);
+    let n = rows as f64;
+    if rows <= m {
         return vec![1.0; m];
     }
     let means: Vec<f64> = (0..m)
-        .map(|j| complete.iter().map(|r| r[j]).sum::<f64>() / n)
+        .map(|j| complete.chunks_exact(m).map(|r| r[j]).sum::<f64>() / n)
         .collect();
     let cov: Vec<Vec<f64>> = (0..m)
         .map(|a| {
             (0..m)
                 .map(|b| {
                     complete
-                        .iter()
+                        .chunks_exact(m)
                         .map(|r| (r[a] - means[a]) * (r[b] - means[b]))
                         .sum::<f64>()
                         / (n - 1.0)
