@@ -284,22 +284,6 @@ fn read_units(
         .collect();
     let sql = UNITS_SQL.replace("/* VARIABLES */", &columns.join(",\n       "));
     let mut stmt = conn.prepare(&sql)?;
-    // One numbering for households and clusters of every kind, so that a
-    // household's own cluster is its household number. 32 bits: 8 bytes
-    // less for each of some 20 units per household (a database holds far
-    // fewer than 2 billion households: one row each takes room).
-    let mut next = 0u32;
-    let mut numbers: [HashMap<String, u32>; 4] = Default::default();
-    let mut number = |kind: usize, key: &str| -> u32 {
-        if let Some(n) = numbers[kind].get(key) {
-            return *n;
-        }
-        next = next
-            .checked_add(1)
-            .expect("fewer households and clusters than 32 bits number");
-        numbers[kind].insert(key.to_string(), next);
-        next
-    };
     let mut units: Vec<Vec<Unit>> = vec![Vec::new(); variables.len()];
     // Read as Arrow columns: the row interface looks values up one at a
     // time, and there are variables × waves × households of them.
@@ -307,6 +291,14 @@ fn read_units(
     // Each household's arm and clusters, then the units variable by
     // variable: one list filled at a time, in order, which keeps each list
     // in the cache (filling every list at once, row by row, was slower).
+    // Households are numbered by row from 1 (the join has one row per KPM:
+    // kpm_value has one per KPM and wave), the clusters of the chosen level
+    // from 2^31 up in order of first appearance, so that a household alone in
+    // its cluster (at the KPM level, or a comparison household at the
+    // incubator level) is numbered as itself. 32 bits: 8 bytes less for
+    // each of some 20 units per household.
+    const FIRST_CLUSTER: u32 = 1 << 31;
+    let mut clusters: HashMap<&str, u32> = HashMap::new();
     let mut households = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     for batch in &batches {
         let texts = (0..5)
@@ -317,16 +309,23 @@ fn read_units(
             if a.is_null(row) { "" } else { a.value(row) }
         };
         for row in 0..batch.num_rows() {
-            let household = number(0, text(0, row));
-            let cluster = match level {
-                ClusterLevel::Kpm => household,
-                ClusterLevel::District => number(1, text(2, row)),
-                ClusterLevel::Regency => number(2, text(3, row)),
-                ClusterLevel::Incubator => match text(4, row) {
-                    // The comparison group has no incubator: each household alone.
-                    "none" => household,
-                    incubator => number(3, incubator),
-                },
+            let household = u32::try_from(households.len() + 1)
+                .ok()
+                .filter(|h| *h < FIRST_CLUSTER)
+                .ok_or_else(|| MetricsError::Internal("more households than 2^31".to_string()))?;
+            let key = match level {
+                ClusterLevel::Kpm => None,
+                ClusterLevel::District => Some(text(2, row)),
+                ClusterLevel::Regency => Some(text(3, row)),
+                // The comparison group has no incubator: each household alone.
+                ClusterLevel::Incubator => Some(text(4, row)).filter(|i| *i != "none"),
+            };
+            let cluster = match key {
+                None => household,
+                Some(key) => {
+                    let next = FIRST_CLUSTER + clusters.len() as u32;
+                    *clusters.entry(key).or_insert(next)
+                }
             };
             households.push((text(1, row) == "prokus", cluster, household));
         }
@@ -978,6 +977,59 @@ mod tests {
                 .all(|u| u.baseline.is_none_or(|v| v == 7.0) && u.endline.is_none_or(|v| v == 7.0))
         );
         assert_eq!(units_by_variable(conn, ClusterLevel::Kpm).unwrap(), fresh);
+    }
+
+    /// Each level's clusters, checked against the register: two households
+    /// share a cluster exactly when they share the district, regency or
+    /// incubator, and a household without one (a comparison household at the
+    /// incubator level, every household at the KPM level) is alone in its own.
+    #[test]
+    fn clusters_are_the_areas_or_incubators_the_register_gives() {
+        let (_dir, db) = crate::compute::tests::database();
+        let conn = db.connection();
+        // Households are numbered in KPM id order, from 1.
+        let register: Vec<[String; 3]> = conn
+            .prepare(
+                "SELECT coalesce(district_code, 'unknown'), regency_code, coalesce(incubator_id, 'none')
+                 FROM kpm ORDER BY kpm_id",
+            )
+            .unwrap()
+            .query_map([], |r| Ok([r.get(0)?, r.get(1)?, r.get(2)?]))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let comparison = register.iter().filter(|r| r[2] == "none").count();
+        assert!(comparison > 10, "the sample has a comparison group");
+        for (level, column) in [
+            (ClusterLevel::Kpm, None),
+            (ClusterLevel::District, Some(0)),
+            (ClusterLevel::Regency, Some(1)),
+            (ClusterLevel::Incubator, Some(2)),
+        ] {
+            let units = &units_by_variable(conn, level).unwrap()["business_income"];
+            assert!(units.len() > 100);
+            let key = |u: &Unit| {
+                let r = &register[u.household as usize - 1];
+                column
+                    .map(|c| r[c].as_str())
+                    .filter(|k| *k != "none")
+                    .map_or_else(|| format!("household {}", u.household), str::to_string)
+            };
+            for a in units {
+                if column.is_none() || key(a).starts_with("household ") {
+                    assert_eq!(a.cluster, a.household, "{level:?}: alone");
+                }
+                for b in units {
+                    assert_eq!(
+                        a.cluster == b.cluster,
+                        key(a) == key(b),
+                        "{level:?}: households {} and {}",
+                        a.household,
+                        b.household
+                    );
+                }
+            }
+        }
     }
 
     fn unit(treated: bool, b: Option<f64>, e: Option<f64>, id: u32) -> Unit {
