@@ -293,10 +293,12 @@ fn read_units(
     // in the cache (filling every list at once, row by row, was slower).
     // Households are numbered by row from 1 (the join has one row per KPM:
     // kpm_value has one per KPM and wave), the clusters of the chosen level
-    // from 2^31 up in order of first appearance, so that a household alone in
-    // its cluster (at the KPM level, or a comparison household at the
-    // incubator level) is numbered as itself. 32 bits: 8 bytes less for
-    // each of some 20 units per household.
+    // after the last household, in order of first appearance, so that a
+    // household alone in its cluster (at the KPM level, or a comparison
+    // household at the incubator level) is numbered as itself. (Numbers
+    // below some four times the observations let the clustered errors look
+    // clusters up in a table rather than a hash map.) 32 bits: 8 bytes less
+    // for each of some 20 units per household.
     const FIRST_CLUSTER: u32 = 1 << 31;
     let mut clusters: HashMap<&str, u32> = HashMap::new();
     let mut households = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
@@ -328,6 +330,13 @@ fn read_units(
                 }
             };
             households.push((text(1, row) == "prokus", cluster, household));
+        }
+    }
+    // The clusters were numbered from 2^31 while the households were read.
+    let last = households.len() as u32;
+    for h in &mut households {
+        if h.1 >= FIRST_CLUSTER {
+            h.1 = h.1 - FIRST_CLUSTER + last + 1;
         }
     }
     for (i, list) in units.iter_mut().enumerate() {
