@@ -299,9 +299,10 @@ fn read_units(
     // below some four times the observations let the clustered errors look
     // clusters up in a table rather than a hash map.) 32 bits: 8 bytes less
     // for each of some 20 units per household.
-    const FIRST_CLUSTER: u32 = 1 << 31;
     let mut clusters: HashMap<&str, u32> = HashMap::new();
-    let mut households = Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
+    // (arm, the cluster's index in `clusters` if it is not the household's own)
+    let mut rows: Vec<(bool, Option<u32>)> =
+        Vec::with_capacity(batches.iter().map(|b| b.num_rows()).sum());
     for batch in &batches {
         let texts = (0..5)
             .map(|c| arrow_column::<StringArray>(batch, c))
@@ -311,10 +312,6 @@ fn read_units(
             if a.is_null(row) { "" } else { a.value(row) }
         };
         for row in 0..batch.num_rows() {
-            let household = u32::try_from(households.len() + 1)
-                .ok()
-                .filter(|h| *h < FIRST_CLUSTER)
-                .ok_or_else(|| MetricsError::Internal("more households than 2^31".to_string()))?;
             let key = match level {
                 ClusterLevel::Kpm => None,
                 ClusterLevel::District => Some(text(2, row)),
@@ -322,23 +319,27 @@ fn read_units(
                 // The comparison group has no incubator: each household alone.
                 ClusterLevel::Incubator => Some(text(4, row)).filter(|i| *i != "none"),
             };
-            let cluster = match key {
-                None => household,
-                Some(key) => {
-                    let next = FIRST_CLUSTER + clusters.len() as u32;
-                    *clusters.entry(key).or_insert(next)
-                }
-            };
-            households.push((text(1, row) == "prokus", cluster, household));
+            let cluster = key.map(|key| {
+                let next = clusters.len() as u32;
+                *clusters.entry(key).or_insert(next)
+            });
+            rows.push((text(1, row) == "prokus", cluster));
         }
     }
-    // The clusters were numbered from 2^31 while the households were read.
-    let last = households.len() as u32;
-    for h in &mut households {
-        if h.1 >= FIRST_CLUSTER {
-            h.1 = h.1 - FIRST_CLUSTER + last + 1;
-        }
-    }
+    let last = u32::try_from(rows.len() + clusters.len())
+        .map_err(|_| MetricsError::Internal("more households and clusters than 2^32".into()))?
+        - clusters.len() as u32;
+    let households: Vec<(bool, u32, u32)> = (1..)
+        .zip(&rows)
+        .map(|(household, &(treated, cluster))| {
+            (
+                treated,
+                cluster.map_or(household, |c| last + 1 + c),
+                household,
+            )
+        })
+        .collect();
+    drop(rows);
     for (i, list) in units.iter_mut().enumerate() {
         list.reserve(households.len());
         let mut first = 0;
@@ -469,8 +470,8 @@ pub fn family_indices(
 }
 
 /// One family's two indices of [`family_indices`]. [`impact_table`]
-/// estimates them a family at a time: all of them at once held two
-/// 56-byte units per household and family.
+/// estimates them a family at a time: all of them at once held two units
+/// per household and family.
 fn family_index(
     family: &str,
     members: &[&crate::catalog::Indicator],
