@@ -292,7 +292,7 @@ const LABEL_CHARS: usize = 34;
 const LEGEND_CHARS: usize = 48;
 /// The size in pixels plotters' `text(13)` labels are set at (its size over
 /// 1.24, as the SVG backend writes it).
-const LABEL_PX: f64 = 13.0 / 1.24;
+pub(crate) const LABEL_PX: f64 = 13.0 / 1.24;
 
 /// The label of segment `v` among `names`, read top-down when `reversed`.
 fn segment_label(names: &[String], v: &SegmentValue<usize>, reversed: bool) -> String {

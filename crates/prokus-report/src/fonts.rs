@@ -134,8 +134,7 @@ mod tests {
 
     #[test]
     fn a_fitted_name_is_the_longest_cut_that_fits() {
-        // A chart label's size in pixels (charts.rs).
-        const SIZE: f64 = 13.0 / 1.24;
+        use crate::charts::LABEL_PX as SIZE;
         // One length after another, as `fit` did before it halved.
         let one_by_one = |text: &str, width: f64| {
             let mut max = text.chars().count();
