@@ -544,6 +544,9 @@ fn compute_all(
         "indicator statistics"
     );
     let sql = stats_sql(&passes(options, catalog, &variables), &variables);
+    // The whole statement, for profiling it by hand (PROKUS_LOG=trace): it
+    // holds fixed identifiers only, never a value from the data.
+    tracing::trace!(%sql, "indicator statistics query");
     let started = std::time::Instant::now();
     let mut stmt = conn.prepare(&sql)?;
     let frames: Vec<DataFrame> = stmt.query_polars([])?.collect();
@@ -1614,8 +1617,9 @@ pub const NATIONAL_CODE: &str = "ID";
 /// connection (`queries/metrics/kpm_value.sql`, `winsor_cut.sql` and the
 /// variable list), which the impact estimates on that connection reuse
 /// ([`crate::impact::outcome_units_after_compute`]); dropped by [`release_values`].
-pub const VALUE_SCRATCH: [&str; 8] = [
+pub const VALUE_SCRATCH: [&str; 9] = [
     "group_label",
+    "kpm_base",
     "kpm_long",
     "kpm_value",
     "kpm_period",
