@@ -469,6 +469,49 @@ pub fn family_indices(
         .collect()
 }
 
+/// The households of some units, one list per component, in household
+/// order: each at a row of flat tables with one column per component (a hash
+/// map of them, with two small vectors each, took more time and memory).
+struct Households {
+    /// The households, ascending.
+    ids: Vec<u32>,
+    /// Each household's arm and cluster, as its first unit (in component
+    /// order) gives them.
+    first: Vec<Option<(bool, u32)>>,
+    /// Its baseline values, `[household × component]`: the last of each
+    /// component's units.
+    base: Vec<Option<f64>>,
+    /// Its endline values, the same way.
+    end: Vec<Option<f64>>,
+}
+
+fn household_table(lists: &[&[Unit]]) -> Households {
+    let m = lists.len();
+    let mut households: Vec<u32> = lists
+        .iter()
+        .flat_map(|l| l.iter().map(|u| u.household))
+        .collect();
+    households.sort_unstable();
+    households.dedup();
+    let h = households.len();
+    let mut table = Households {
+        ids: Vec::new(),
+        first: vec![None; h],
+        base: vec![None; h * m],
+        end: vec![None; h * m],
+    };
+    for (j, list) in lists.iter().enumerate() {
+        for u in list.iter() {
+            let k = households.binary_search(&u.household).unwrap_or_default();
+            table.first[k].get_or_insert((u.treated, u.cluster));
+            table.base[k * m + j] = u.baseline;
+            table.end[k * m + j] = u.endline;
+        }
+    }
+    table.ids = households;
+    table
+}
+
 /// One family's two indices of [`family_indices`]. [`impact_table`]
 /// estimates them a family at a time: all of them at once held two units
 /// per household and family.
@@ -482,30 +525,12 @@ fn family_index(
         .iter()
         .map(|i| units.get(&i.variable).map_or(&[][..], Vec::as_slice))
         .collect();
-    // The households of any component, in household order, each at a row
-    // of flat tables with one column per component (a hash map of them,
-    // with two small vectors each, took more time and memory).
-    let mut households: Vec<u32> = lists
-        .iter()
-        .flat_map(|l| l.iter().map(|u| u.household))
-        .collect();
-    households.sort_unstable();
-    households.dedup();
-    let h = households.len();
-    let row = |household: u32| households.binary_search(&household).unwrap_or_default();
-    // Each household's arm and cluster as its first unit (in component
-    // order) gives them; its values, the last of each component's.
-    let mut first: Vec<Option<(bool, u32)>> = vec![None; h];
-    let mut base: Vec<Option<f64>> = vec![None; h * m];
-    let mut end: Vec<Option<f64>> = vec![None; h * m];
-    for (j, list) in lists.iter().enumerate() {
-        for u in list.iter() {
-            let k = row(u.household);
-            first[k].get_or_insert((u.treated, u.cluster));
-            base[k * m + j] = u.baseline;
-            end[k * m + j] = u.endline;
-        }
-    }
+    let Households {
+        ids: households,
+        first,
+        mut base,
+        mut end,
+    } = household_table(&lists);
     let treated: Vec<bool> = first.iter().map(|f| f.is_some_and(|f| f.0)).collect();
     let sign: Vec<f64> = members
         .iter()
@@ -720,32 +745,31 @@ pub fn balance(catalog: &Catalog, units: &HashMap<String, Vec<Unit>>) -> Balance
             n_comparison: c.len(),
         });
     }
-    // Joint test: treated on every baseline outcome, complete households.
-    let mut by_household: HashMap<u32, (bool, Vec<Option<f64>>)> = HashMap::new();
-    for (j, indicator) in used.iter().enumerate() {
-        for u in units.get(&indicator.variable).into_iter().flatten() {
-            let entry = by_household
-                .entry(u.household)
-                .or_insert_with(|| (u.treated, vec![None; used.len()]));
-            entry.1[j] = u.baseline;
-        }
-    }
-    let mut complete: Vec<(u32, bool, Vec<f64>)> = by_household
-        .into_iter()
-        .filter_map(|(h, (t, v))| Some((h, t, v.into_iter().collect::<Option<Vec<f64>>>()?)))
+    // Joint test: treated on every baseline outcome, complete households,
+    // in household order.
+    let lists: Vec<&[Unit]> = used
+        .iter()
+        .map(|i| units.get(&i.variable).map_or(&[][..], Vec::as_slice))
         .collect();
-    complete.sort_by_key(|(h, _, _)| *h);
-    let mut x = ols::Design::with_capacity(used.len() + 1, complete.len());
-    let mut row = Vec::with_capacity(used.len() + 1);
-    for (_, _, v) in &complete {
+    let m = used.len();
+    let Households { first, base, .. } = household_table(&lists);
+    let complete: Vec<(bool, &[Option<f64>])> = first
+        .iter()
+        .zip(base.chunks_exact(m.max(1)))
+        .filter(|(_, v)| v.iter().all(Option::is_some))
+        .map(|(f, v)| (f.is_some_and(|f| f.0), v))
+        .collect();
+    let mut x = ols::Design::with_capacity(m + 1, complete.len());
+    let mut row = Vec::with_capacity(m + 1);
+    for (_, v) in &complete {
         row.clear();
         row.push(1.0);
-        row.extend_from_slice(v);
+        row.extend(v.iter().flatten());
         x.push(&row);
     }
     let y: Vec<f64> = complete
         .iter()
-        .map(|(_, t, _)| f64::from(u8::from(*t)))
+        .map(|(t, _)| f64::from(u8::from(*t)))
         .collect();
     let joint = (!used.is_empty())
         .then(|| ols::fit(x, &y).ok())
