@@ -494,22 +494,23 @@ fn household_table(lists: &[&[Unit]]) -> Households {
     households.sort_unstable();
     households.dedup();
     let h = households.len();
-    let mut table = Households {
-        ids: Vec::new(),
-        first: vec![None; h],
-        base: vec![None; h * m],
-        end: vec![None; h * m],
-    };
+    let mut first: Vec<Option<(bool, u32)>> = vec![None; h];
+    let mut base: Vec<Option<f64>> = vec![None; h * m];
+    let mut end: Vec<Option<f64>> = vec![None; h * m];
     for (j, list) in lists.iter().enumerate() {
         for u in list.iter() {
             let k = households.binary_search(&u.household).unwrap_or_default();
-            table.first[k].get_or_insert((u.treated, u.cluster));
-            table.base[k * m + j] = u.baseline;
-            table.end[k * m + j] = u.endline;
+            first[k].get_or_insert((u.treated, u.cluster));
+            base[k * m + j] = u.baseline;
+            end[k * m + j] = u.endline;
         }
     }
-    table.ids = households;
-    table
+    Households {
+        ids: households,
+        first,
+        base,
+        end,
+    }
 }
 
 /// One family's two indices of [`family_indices`]. [`impact_table`]
