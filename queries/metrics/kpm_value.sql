@@ -130,8 +130,9 @@ WHERE latest_in_year;
 -- below is joined once, not to the register and then to the baseline. (At
 -- 2,000,000 households, the two joins of some 15 million rows took 23 and
 -- 52 s of the statistics query's 124 s, spilling to disk.) A view, built
--- as the join's hash table by each query that reads it: as a table it
--- held some 0.6 GB more for the whole run, and the query was slower.
+-- as the join's hash table by each query that reads it: as a table it was
+-- no faster and was held for the whole run (at 2,000,000 households, 1 GB
+-- more while the impact step read its units).
 CREATE OR REPLACE TEMP VIEW kpm_base AS
 SELECT
     k.kpm_id,
