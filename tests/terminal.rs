@@ -194,7 +194,7 @@ fn logs_say_each_step_and_query_file_and_never_a_nik() {
     );
     let logs = String::from_utf8_lossy(&out.stderr);
     assert!(
-        logs.contains("file loaded") && logs.contains("upsert_kpm"),
+        logs.contains("file loaded") && logs.contains("insert_kpm"),
         "{logs}"
     );
     // The register's NIKs, whole, appear nowhere in the logs.

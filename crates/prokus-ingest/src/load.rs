@@ -668,8 +668,13 @@ pub(crate) fn ingest_file(
             let n = tx.execute(sql, params![batch_id]).map_err(with_context)?;
             let ms = at.elapsed().as_millis() as u64;
             tracing::debug!(sql = file, statement = name, rows = n, ms, "merge");
-            if name.starts_with("insert_") || name.starts_with("upsert_") {
-                loaded = n as u64;
+            // The rows a file adds or replaces (a register's KPM are
+            // updated, then the new ones inserted).
+            if ["insert_", "upsert_", "update_"]
+                .iter()
+                .any(|verb| name.starts_with(verb))
+            {
+                loaded += n as u64;
             }
         }
     }
@@ -2782,6 +2787,62 @@ mod tests {
             count(&db, "SELECT count(*) FROM kpm WHERE nik_hash LIKE '3217%'"),
             0
         );
+    }
+
+    #[test]
+    fn a_reissued_register_replaces_the_kpm_it_lists_and_adds_the_new() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        // K1 moved district and changed cluster; K5 is new; K2 is not
+        // listed again and keeps its row; K6 is listed twice.
+        let reissued = "kpm_id,nik,kpm_name,gender,business_name,arm,cohort_year,incubator_id,mentor,tksk,cluster,category,province_code,regency_code,district_code,grant_amount,grant_date\n\
+            K1,3217055208850012,Siti Aminah,P,Keripik Bu Siti,prokus,2021,INK-32-01,Bu Rina,,fesyen,start_up,32,32.17,321706,3500000,2021-04-12\n\
+            K5,,Lina,P,Jahit,prokus,2021,INK-32-01,,,fesyen,start_up,32,32.17,,3500000,2021-04-12\n\
+            K6,,Yati,P,Sayur,comparison,2021,,,,agribisnis,start_up,32,32.17,,,\n\
+            K6,,Yati,P,Sayur,comparison,2021,,,,agribisnis,start_up,32,32.17,,,\n";
+        let before = count(&db, "SELECT count(*) FROM kpm");
+        let batch = db
+            .ingest(&file(&dir, "kpm_register_2.csv", reissued), &m)
+            .unwrap();
+        assert_eq!(
+            (
+                batch.rows_read,
+                batch.rows_loaded,
+                batch.rows_rejected,
+                batch.rows_duplicate
+            ),
+            (4, 3, 0, 1)
+        );
+        assert_eq!(count(&db, "SELECT count(*) FROM kpm"), before + 2);
+        let (district, cluster, mentor, masked): (String, String, String, String) = db
+            .conn
+            .query_row(
+                "SELECT district_code, cluster, mentor, nik_masked FROM kpm WHERE kpm_id = 'K1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (
+                district.as_str(),
+                cluster.as_str(),
+                mentor.as_str(),
+                masked.as_str()
+            ),
+            ("32.17.06", "fesyen", "Bu Rina", "3217********0012")
+        );
+        // The KPM this list names carry its batch; K2 keeps the first list's.
+        let batch_of = |kpm: &str| -> i64 {
+            db.conn
+                .query_row("SELECT batch_id FROM kpm WHERE kpm_id = ?", [kpm], |r| {
+                    r.get(0)
+                })
+                .unwrap()
+        };
+        for kpm in ["K1", "K5", "K6"] {
+            assert_eq!(batch_of(kpm), batch.batch_id, "{kpm}");
+        }
+        assert!(batch_of("K2") < batch.batch_id);
     }
 
     #[test]
