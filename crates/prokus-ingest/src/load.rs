@@ -2793,8 +2793,8 @@ mod tests {
     fn a_reissued_register_replaces_the_kpm_it_lists_and_adds_the_new() {
         let (dir, mut db, _) = loaded_program();
         let m = FormMapping::prokus();
-        // K1 moved district and changed cluster; K5 is new; K2 is not
-        // listed again and keeps its row; K6 is listed twice.
+        // K1 moved district, changed cluster and has a mentor now; K5 is
+        // new; K2 is not listed again and keeps its row; K6 is listed twice.
         let reissued = "kpm_id,nik,kpm_name,gender,business_name,arm,cohort_year,incubator_id,mentor,tksk,cluster,category,province_code,regency_code,district_code,grant_amount,grant_date\n\
             K1,3217055208850012,Siti Aminah,P,Keripik Bu Siti,prokus,2021,INK-32-01,Bu Rina,,fesyen,start_up,32,32.17,321706,3500000,2021-04-12\n\
             K5,,Lina,P,Jahit,prokus,2021,INK-32-01,,,fesyen,start_up,32,32.17,,3500000,2021-04-12\n\
