@@ -970,6 +970,20 @@ fn group_names(conn: &Connection) -> Result<GroupNames, MetricsError> {
     Ok(names)
 }
 
+/// The cell of variable `vi` among a group's, added empty if it has none
+/// yet. A group holds the few variables of one query: a search is quicker
+/// than a map.
+fn cell_of(cells: &mut Vec<(usize, Cell)>, vi: usize) -> &mut Cell {
+    let at = match cells.iter().position(|(v, _)| *v == vi) {
+        Some(at) => at,
+        None => {
+            cells.push((vi, Cell::default()));
+            cells.len() - 1
+        }
+    };
+    &mut cells[at].1
+}
+
 fn f64_col(df: &DataFrame, name: &str) -> Result<Vec<Option<f64>>, MetricsError> {
     let s = df.column(name)?.cast(&DataType::Float64)?;
     Ok(s.f64()?.into_iter().collect())
@@ -1035,11 +1049,14 @@ fn finish(
     periods: &HashMap<String, (i64, bool)>,
 ) -> Result<Vec<IndicatorRow>, MetricsError> {
     // Groups (period, arm, dimension values), each interned once, and the
-    // statistics of every variable in each: `cells[group][variable]`.
+    // statistics of the variables summed in each: `cells[group]`, by the
+    // variable's index. Only those its query summed: a slot for every
+    // variable in every group was some hundred megabytes of cells, nearly
+    // all empty, to allocate and clear.
     type Group = (String, String, Vec<Option<String>>);
     let mut groups: Vec<Group> = Vec::new();
     let mut group_index: HashMap<Group, usize> = HashMap::new();
-    let mut cells: Vec<Vec<Option<Cell>>> = Vec::new();
+    let mut cells: Vec<Vec<(usize, Cell)>> = Vec::new();
     for df in frames {
         let periods = str_col(df, "period")?;
         let arms = str_col(df, "arm")?;
@@ -1056,7 +1073,7 @@ fn finish(
                 );
                 *group_index.entry(group).or_insert_with_key(|g| {
                     groups.push(g.clone());
-                    cells.push((0..variables.len()).map(|_| None).collect());
+                    cells.push(Vec::new());
                     groups.len() - 1
                 })
             })
@@ -1084,7 +1101,7 @@ fn finish(
                     }
                     let z = |c: &[Option<f64>]| c[r].unwrap_or(0.0);
                     // The median of the same group may have come first.
-                    let cell = cells[g][vi].get_or_insert_with(Cell::default);
+                    let cell = cell_of(&mut cells[g], vi);
                     *cell = Cell {
                         median: cell.median,
                         ..Cell::from_sums(count, z(&s), z(&ss), z(&n0), z(&t), z(&tt), z(&st))
@@ -1095,7 +1112,7 @@ fn finish(
                 let median = f64_col(df, &format!("median|{}", v.name))?;
                 for (r, m) in median.iter().enumerate() {
                     if let Some(m) = m {
-                        cells[rows[r]][vi].get_or_insert_with(Cell::default).median = Some(*m);
+                        cell_of(&mut cells[rows[r]], vi).median = Some(*m);
                     }
                 }
             }
@@ -1123,7 +1140,7 @@ fn finish(
         .collect();
     // Each group's rows, groups in parallel (a million-row run has some
     // hundred thousand groups).
-    let group_rows = |((period, arm, dims), group_cells): (&Group, &Vec<Option<Cell>>)| {
+    let group_rows = |((period, arm, dims), group_cells): (&Group, &Vec<(usize, Cell)>)| {
         let mut out: Vec<(usize, i64, usize, IndicatorRow)> = Vec::new();
         let present: Vec<Dimension> = GROUP_DIMENSIONS
             .iter()
@@ -1170,11 +1187,11 @@ fn finish(
                 (codes.join(":"), labels.join(" · "))
             };
             let kept = options.level_indicators.get(level_name);
-            for (vi, cell) in group_cells.iter().enumerate() {
-                let Some(cell) = cell.as_ref().filter(|c| c.n > 0.0) else {
+            for (vi, cell) in group_cells {
+                if cell.n <= 0.0 {
                     continue;
-                };
-                for &i in &by_variable[vi] {
+                }
+                for &i in &by_variable[*vi] {
                     if kept.is_some_and(|ids| !ids.contains(&catalog.indicators[i].id)) {
                         continue;
                     }
