@@ -28,51 +28,140 @@ pub(crate) const FONTS: [(&[u8], plotters::style::FontStyle); 4] = [
     ),
 ];
 
+/// Advances (em) of the ASCII characters, and the font for the rest.
+struct Face {
+    ascii: [f64; 128],
+    font: typst::text::FontInstance,
+}
+
+impl Face {
+    fn new(bytes: &'static [u8]) -> Face {
+        // Inter's static fonts have no variation axes: the advances are
+        // the same at every size.
+        let font = Font::new(Bytes::new(bytes), 0)
+            .expect("the shipped font parses")
+            .instantiate(
+                Default::default(),
+                typst::layout::Abs::pt(10.0),
+                &Default::default(),
+            );
+        let mut ascii = [0.0; 128];
+        for (c, advance) in ascii.iter_mut().enumerate() {
+            *advance = Face::measure(&font, c as u8 as char).unwrap_or(FALLBACK_EM);
+        }
+        Face { ascii, font }
+    }
+
+    /// The advance (em) of `c`, if the font has it.
+    fn measure(font: &typst::text::FontInstance, c: char) -> Option<f64> {
+        font.ttf()
+            .glyph_index(c)
+            .and_then(|g| font.x_advance(g.0))
+            .map(|em| em.get())
+    }
+
+    fn em(&self, text: &str) -> f64 {
+        text.chars()
+            .map(|c| match self.ascii.get(c as usize) {
+                Some(advance) => *advance,
+                None => Face::measure(&self.font, c).unwrap_or(FALLBACK_EM),
+            })
+            .sum()
+    }
+}
+
+/// The width (em) taken for a character the font lacks: about a digit's.
+const FALLBACK_EM: f64 = 0.6;
+
+/// Inter regular and semibold, loaded once.
+fn faces() -> &'static [Face; 2] {
+    static FACES: OnceLock<[Face; 2]> = OnceLock::new();
+    FACES.get_or_init(|| [Face::new(FONTS[0].0), Face::new(FONTS[3].0)])
+}
+
 /// The width in points of `text` set in Inter at `size` points, semibold or
 /// regular, without kerning: what a table cell needs to hold it on one line.
 /// Measured with the very font bytes Typst embeds.
 pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
-    /// Advances (em) of the ASCII characters, and the font for the rest.
-    struct Face {
-        ascii: [f64; 128],
-        font: typst::text::FontInstance,
+    faces()[usize::from(semibold)].em(text) * size
+}
+
+/// The points by which [`wrap`] keeps each line short of its room: for the
+/// kerning across a line's end, which Typst shapes again (on the lines
+/// compared, the widths measured here and in Typst's PDFs agreed to 0.00001
+/// points).
+pub(crate) const WRAP_SPARE: f64 = 0.001;
+
+/// `text`, set in Inter regular at `size` points, broken into the lines it
+/// takes in a column `room` points wide, or None when that cannot be told
+/// (a word wider than the room, a character the font lacks, or a line
+/// break already in the text).
+///
+/// The lines are Typst's own for ragged text: the text is shaped as Typst
+/// shapes it (rustybuzz, Inter, the templates' features) and broken where
+/// Unicode's line-breaking rules allow (ICU's segmenter, as Typst's), each
+/// line filled as far as it holds ([`WRAP_SPARE`] points to spare), the
+/// spaces at its end left out. Joined with line breaks, which Typst keeps,
+/// no line is wide enough for Typst to break it again: the text takes
+/// exactly as many lines in the PDF as here, and a row can be given their
+/// height without Typst measuring it.
+pub(crate) fn wrap(text: &str, size: f64, room: f64) -> Option<Vec<String>> {
+    use icu_segmenter::LineSegmenter;
+    use icu_segmenter::options::LineBreakOptions;
+    use rustybuzz::{BufferFlags, Direction, Feature, UnicodeBuffer, ttf_parser::Tag};
+    static FACE: OnceLock<Option<rustybuzz::Face<'static>>> = OnceLock::new();
+    let face = FACE
+        .get_or_init(|| rustybuzz::Face::from_slice(FONTS[0].0, 0))
+        .as_ref()?;
+    if text.chars().any(char::is_control) {
+        return None;
     }
-    impl Face {
-        fn new(bytes: &'static [u8]) -> Face {
-            // Inter's static fonts have no variation axes: the advances are
-            // the same at every size.
-            let font = Font::new(Bytes::new(bytes), 0)
-                .expect("the shipped font parses")
-                .instantiate(
-                    Default::default(),
-                    typst::layout::Abs::pt(10.0),
-                    &Default::default(),
-                );
-            let mut ascii = [0.0; 128];
-            for (c, advance) in ascii.iter_mut().enumerate() {
-                *advance = Face::measure(&font, c as u8 as char);
-            }
-            Face { ascii, font }
+    let mut buffer = UnicodeBuffer::new();
+    buffer.push_str(text);
+    buffer.set_direction(Direction::LeftToRight);
+    buffer.guess_segment_properties();
+    buffer.set_flags(BufferFlags::REMOVE_DEFAULT_IGNORABLES);
+    // The features `report` in common.typ turns off.
+    let features = [b"calt", b"ccmp"].map(|tag| Feature::new(Tag::from_bytes(tag), 0, ..));
+    let shaped = rustybuzz::shape(face, &features, buffer);
+    // The width (font units) of the text before each byte.
+    let mut before = vec![0i64; text.len() + 1];
+    for (info, position) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
+        if info.glyph_id == 0 {
+            // A character Inter lacks: Typst sets it in another font.
+            return None;
         }
-        fn measure(font: &typst::text::FontInstance, c: char) -> f64 {
-            font.ttf()
-                .glyph_index(c)
-                .and_then(|g| font.x_advance(g.0))
-                // A character the font lacks: about the width of a digit.
-                .map_or(0.6, |em| em.get())
-        }
-        fn em(&self, text: &str) -> f64 {
-            text.chars()
-                .map(|c| match self.ascii.get(c as usize) {
-                    Some(advance) => *advance,
-                    None => Face::measure(&self.font, c),
-                })
-                .sum()
-        }
+        before[info.cluster as usize + 1] += i64::from(position.x_advance);
     }
-    static FACES: OnceLock<[Face; 2]> = OnceLock::new();
-    let faces = FACES.get_or_init(|| [Face::new(FONTS[0].0), Face::new(FONTS[3].0)]);
-    faces[usize::from(semibold)].em(text) * size
+    for i in 1..before.len() {
+        before[i] += before[i - 1];
+    }
+    let units = f64::from(face.units_per_em());
+    // The width (points) of text[start..end], without the spaces after it.
+    let width = |start: usize, end: usize| {
+        let end = start + text[start..end].trim_end_matches(' ').len();
+        (before[end] - before[start]) as f64 / units * size
+    };
+    let limit = room - WRAP_SPARE;
+    let (mut lines, mut start, mut fits) = (Vec::new(), 0, None);
+    let breaks = LineSegmenter::new_lstm(LineBreakOptions::default()).segment_str(text);
+    for end in breaks.filter(|&end| end > 0) {
+        if width(start, end) <= limit {
+            fits = Some(end);
+            continue;
+        }
+        // The line ends at the last break that fits; the word after it
+        // must fit on a line of its own.
+        let last = fits.take()?;
+        lines.push(text[start..last].trim_end_matches(' ').to_string());
+        start = last;
+        if width(start, end) > limit {
+            return None;
+        }
+        fits = Some(end);
+    }
+    lines.push(text[start..].trim_end_matches(' ').to_string());
+    Some(lines)
 }
 
 /// Gives plotters the fonts, once per process, so that charts measure and
@@ -155,5 +244,29 @@ mod tests {
                 );
             }
         }
+    }
+
+    #[test]
+    fn wrapped_text_keeps_its_words_in_lines_that_fit() {
+        let text = "Inkubator menjadwalkan ulang sesi pendampingan yang tertinggal dan memeriksa kehadiran KPM per mentor (rata-rata 2,3 sesi).";
+        for room in [60.0, 120.0, 200.0, 1000.0] {
+            let lines = wrap(text, 8.0, room).unwrap();
+            // The breaks take the spaces there: the words are the text's.
+            assert_eq!(lines.join(" "), text, "{room}");
+            // Each line fits; with one more word, the first would not.
+            for line in &lines {
+                assert!(wrap(line, 8.0, room).is_some_and(|l| l.len() == 1), "{line:?} in {room}");
+            }
+            if let [first, second, ..] = lines.as_slice() {
+                let longer = format!("{first} {}", second.split(' ').next().unwrap());
+                assert!(wrap(&longer, 8.0, room).unwrap().len() > 1, "{longer:?} in {room}");
+            }
+        }
+        assert_eq!(wrap(text, 8.0, 1000.0).unwrap().len(), 1);
+        // What cannot be told is left to Typst: a word wider than the room,
+        // a line break already there, a character Inter lacks.
+        assert_eq!(wrap("Kewirausahaan", 8.0, 20.0), None);
+        assert_eq!(wrap("Dua\nbaris", 8.0, 200.0), None);
+        assert_eq!(wrap("Usaha 漢字", 8.0, 200.0), None);
     }
 }

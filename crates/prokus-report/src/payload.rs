@@ -1,6 +1,7 @@
 //! The data a template receives (`data.json`): tables, KPI tiles, chart
 //! references, header and footer, and the files written beside a PDF.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use serde::Serialize;
@@ -46,15 +47,27 @@ pub struct Table {
 /// 1.8 cm), in points: the width of every table.
 pub(crate) const TABLE_WIDTH: f64 = 493.2;
 
+/// [`TABLE_WIDTH`] to the last digit (210 − 2 × 18 mm), where a line must
+/// fit as Typst fits it ([`crate::fonts::wrap`]).
+const TABLE_WIDTH_EXACT: f64 = (210.0 - 2.0 * 18.0) * 72.0 / 25.4;
+
 /// The size of a table's text, in points (`data-table` in `common.typ`).
 pub(crate) const TABLE_TEXT: f64 = 8.0;
 
+/// A cell's inset on both sides (`data-table` in `common.typ`).
+pub(crate) const CELL_INSET: f64 = 2.0 * 4.0;
+
 /// A cell's inset on both sides, and a little room for rounding.
-pub(crate) const CELL_PADDING: f64 = 2.0 * 4.0 + 1.0;
+pub(crate) const CELL_PADDING: f64 = CELL_INSET + 1.0;
 
 /// The narrowest a table's first column gets when its text wraps, in points
 /// (some 28 characters), so that the names of the rows stay readable.
 pub(crate) const LABEL_WIDTH: f64 = 120.0;
+
+/// The most lines a table row is given the height of ([`Table::laid_out`]):
+/// a taller row (a long written feedback) is left to Typst, which may split
+/// it between two pages, so that it never runs off one.
+pub(crate) const MAX_SET_LINES: usize = 8;
 
 /// What a status cell's box adds around its text (inset and stroke).
 pub(crate) const STATUS_PADDING: f64 = 2.0 * 3.0 + 1.0;
@@ -159,13 +172,29 @@ impl Table {
 }
 
 impl Table {
-    /// Per row, whether every cell's text fits on one line in columns of
-    /// `widths` (relative, as [`Table::column_widths`] gives them), with the
-    /// point to spare that `CELL_PADDING` keeps, as the widths do. The
-    /// template gives such rows the height of one line,
-    /// so Typst lays their cells out once instead of twice (once to measure
-    /// an `auto` row, once to place it).
-    pub fn one_line(&self, widths: &[f64]) -> Vec<bool> {
+    /// Per row, how many lines its cells take in columns of `widths`
+    /// (relative, as [`Table::column_widths`] gives them), or None where
+    /// Typst is to measure the row ([`Table::laid_out`]).
+    #[cfg(test)]
+    fn lines(&self, widths: &[f64]) -> Vec<Option<usize>> {
+        self.laid_out(widths).into_iter().map(|(n, _)| n).collect()
+    }
+
+    /// Per row, how many lines its cells take in columns of `widths`, and
+    /// its cells as the template is to print them, or None lines where
+    /// Typst is to measure the row. A cell's text fits on one line when it
+    /// does with the point to spare that `CELL_PADDING` keeps, as the
+    /// widths do (a status badge with its padding); a longer text is broken
+    /// into lines here ([`crate::fonts::wrap`]), which Typst keeps, and the
+    /// row takes the most lines of its cells. A row is left to Typst when a
+    /// cell cannot be broken so (a word wider than its column, a line break
+    /// in the text), when a status badge does not fit on one line, or when
+    /// it would take more than [`MAX_SET_LINES`]. The template gives each
+    /// row the height of its lines, so Typst lays its cells out once instead
+    /// of twice (once to measure an `auto` row, once to place it); such a
+    /// row is kept whole on one page, where Typst may split an `auto` row
+    /// between two.
+    pub(crate) fn laid_out(&self, widths: &[f64]) -> Vec<(Option<usize>, Cow<'_, [Cell]>)> {
         let total: f64 = widths.iter().sum();
         let room: Vec<f64> = widths
             .iter()
@@ -174,17 +203,47 @@ impl Table {
         self.rows
             .iter()
             .map(|row| {
-                row.len() == room.len()
-                    && row.iter().zip(&room).all(|(cell, room)| {
-                        let extra = if cell.status.is_some() {
-                            STATUS_PADDING
-                        } else {
-                            0.0
-                        };
-                        !cell.text.contains('\n')
-                            && crate::fonts::text_width(&cell.text, TABLE_TEXT, false) + extra
-                                <= *room
-                    })
+                let as_is = (None, Cow::Borrowed(row.as_slice()));
+                if row.len() != room.len() {
+                    return as_is;
+                }
+                let fits = |cell: &Cell, room: f64| {
+                    let extra = if cell.status.is_some() {
+                        STATUS_PADDING
+                    } else {
+                        0.0
+                    };
+                    !cell.text.contains('\n')
+                        && crate::fonts::text_width(&cell.text, TABLE_TEXT, false) + extra <= room
+                };
+                if row.iter().zip(&room).all(|(cell, room)| fits(cell, *room)) {
+                    return (Some(1), Cow::Borrowed(row.as_slice()));
+                }
+                let mut most = 1;
+                let mut cells = Vec::with_capacity(row.len());
+                for (cell, room) in row.iter().zip(&room) {
+                    if fits(cell, *room) {
+                        cells.push(cell.clone());
+                        continue;
+                    }
+                    if cell.status.is_some() {
+                        return as_is;
+                    }
+                    // The room Typst has: the column less its inset.
+                    let room = (room + CELL_PADDING) * TABLE_WIDTH_EXACT / TABLE_WIDTH - CELL_INSET;
+                    let Some(lines) = crate::fonts::wrap(&cell.text, TABLE_TEXT, room) else {
+                        return as_is;
+                    };
+                    most = most.max(lines.len());
+                    cells.push(Cell {
+                        text: lines.join("\n"),
+                        status: None,
+                    });
+                }
+                if most > MAX_SET_LINES {
+                    return as_is;
+                }
+                (Some(most), Cow::Owned(cells))
             })
             .collect()
     }
@@ -197,19 +256,20 @@ impl Serialize for Table {
             title: &'a str,
             columns: &'a [String],
             align: &'a [&'static str],
-            rows: &'a [Vec<Cell>],
+            rows: &'a [Cow<'a, [Cell]>],
             note: &'a str,
             widths: Vec<f64>,
-            one_line: Vec<bool>,
+            lines: Vec<Option<usize>>,
         }
         let widths = self.column_widths();
+        let (lines, rows): (Vec<_>, Vec<_>) = self.laid_out(&widths).into_iter().unzip();
         Out {
             title: &self.title,
             columns: &self.columns,
             align: &self.align,
-            rows: &self.rows,
+            rows: &rows,
             note: &self.note,
-            one_line: self.one_line(&widths),
+            lines,
             widths,
         }
         .serialize(serializer)
@@ -452,7 +512,7 @@ mod tests {
     }
 
     #[test]
-    fn rows_that_fit_on_one_line_are_marked_and_rows_that_wrap_are_not() {
+    fn rows_are_counted_in_lines_and_left_to_typst_when_unsure() {
         let long = "Pendapatan bersih usaha rata-rata per bulan dari semua usaha keluarga penerima manfaat (Rp/bulan), dihitung dari jawaban terakhir setiap KPM pada setiap putaran survei";
         let mut t = table(
             &["Indikator", "n", "Nilai"],
@@ -466,10 +526,18 @@ mod tests {
         let widths = t.column_widths();
         // The widest number of a column fits too: the columns are as wide
         // as it.
-        assert_eq!(t.one_line(&widths), [true, false, false]);
+        let long_lines = crate::fonts::wrap(
+            long,
+            TABLE_TEXT,
+            TABLE_WIDTH * widths[0] / widths.iter().sum::<f64>() - CELL_INSET,
+        )
+        .map(|lines| lines.len());
+        assert!(long_lines.is_some_and(|n| n >= 2), "{long_lines:?}");
+        // A text with a line break is left to Typst.
+        assert_eq!(t.lines(&widths), [Some(1), long_lines, None]);
         let mut shorter = t.clone();
         shorter.rows[1][0].text = "Pendapatan usaha".into();
-        assert_eq!(shorter.one_line(&widths), [true, true, false]);
+        assert_eq!(shorter.lines(&widths), [Some(1), Some(1), None]);
         // A status badge needs its padding besides its text: a column just
         // wide enough for the text alone does not hold it.
         t.rows = vec![vec![
@@ -482,17 +550,18 @@ mod tests {
         ]];
         let fits = one_line("Sesuai target") + 1.0;
         let rest = TABLE_WIDTH - fits;
-        assert_eq!(t.one_line(&[rest / 2.0, rest / 2.0, fits]), [false]);
+        // A badge that wraps is left to Typst.
+        assert_eq!(t.lines(&[rest / 2.0, rest / 2.0, fits]), [None]);
         assert_eq!(
-            t.one_line(&[
+            t.lines(&[
                 rest / 2.0,
                 rest / 2.0 - STATUS_PADDING,
                 fits + STATUS_PADDING
             ]),
-            [true]
+            [Some(1)]
         );
-        // The serialised table carries the marks beside the widths.
+        // The serialised table carries the lines beside the widths.
         let json = serde_json::to_value(&t).unwrap();
-        assert_eq!(json["one_line"], serde_json::json!([true]));
+        assert_eq!(json["lines"], serde_json::json!([1]));
     }
 }

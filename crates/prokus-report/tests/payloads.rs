@@ -126,3 +126,92 @@ fn one_province_one_regency_one_incubator() {
         );
     }
 }
+
+/// `json` with every table's rows left to Typst to measure (`lines` all
+/// null), as the template lays out a row the engine could not count.
+fn measured_by_typst(json: &[u8]) -> Vec<u8> {
+    fn clear(value: &mut serde_json::Value) -> usize {
+        match value {
+            serde_json::Value::Object(map) => {
+                let mut cleared = 0;
+                if map.contains_key("rows")
+                    && let Some(serde_json::Value::Array(lines)) = map.get_mut("lines")
+                {
+                    cleared += lines.iter().filter(|n| !n.is_null()).count();
+                    lines.iter_mut().for_each(|n| *n = serde_json::Value::Null);
+                }
+                cleared + map.values_mut().map(clear).sum::<usize>()
+            }
+            serde_json::Value::Array(items) => items.iter_mut().map(clear).sum(),
+            _ => 0,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(json).unwrap();
+    assert!(clear(&mut value) > 0, "no table row has its lines counted");
+    serde_json::to_vec(&value).unwrap()
+}
+
+/// `json` laid out on one page as long as the report (`meta.endless`).
+fn endless(json: &[u8]) -> Vec<u8> {
+    let mut value: serde_json::Value = serde_json::from_slice(json).unwrap();
+    value["meta"]["endless"] = serde_json::Value::Bool(true);
+    serde_json::to_vec(&value).unwrap()
+}
+
+/// The engine breaks the text of a wrapping cell into lines and gives the
+/// row their height, so that Typst does not measure it: in every report of
+/// the sample, laid out on one endless page, the PDF is then the very one
+/// Typst makes when it measures every row itself, byte for byte (a row given
+/// too little height would have its text run into the next, too much would
+/// leave a gap, and a line Typst broke again would make its row taller).
+#[test]
+fn rows_given_their_lines_are_as_tall_as_typst_makes_them() {
+    let inputs = inputs();
+    let scopes = [
+        (&audience::national::AUDIENCE, String::new()),
+        (&audience::dashboard::AUDIENCE, String::new()),
+        (
+            &audience::area::PROVINCE,
+            inputs.db.surveyed.provinces[0].code.clone(),
+        ),
+        (
+            &audience::area::REGENCY,
+            inputs.db.surveyed.regencies[0].code.clone(),
+        ),
+        (
+            &audience::incubator::AUDIENCE,
+            inputs.db.surveyed.incubators[0].id.clone(),
+        ),
+    ];
+    for lang in [Lang::Id, Lang::En] {
+        for (audience, scope) in &scopes {
+            let built = (audience.build)(inputs, lang, scope).unwrap();
+            let json = prokus_report::payload_json(&built.payload).unwrap();
+            let pdf = |json: Vec<u8>| {
+                prokus_report::compile_json(
+                    audience.template,
+                    json,
+                    built.charts.clone(),
+                    inputs.generated,
+                    false,
+                )
+                .unwrap()
+            };
+            // On one endless page: Typst splits an `auto` row between two
+            // pages where it keeps a row of a set height whole.
+            let endless = endless(&json);
+            let counted = pdf(endless.clone());
+            let measured = pdf(measured_by_typst(&endless));
+            if counted != measured {
+                std::fs::write(std::env::temp_dir().join("counted.pdf"), &counted).unwrap();
+                std::fs::write(std::env::temp_dir().join("measured.pdf"), &measured).unwrap();
+            }
+            assert!(
+                counted == measured,
+                "{} {scope:?} ({}): rows given the engine's lines differ from rows Typst measured",
+                audience.name,
+                lang_name(lang)
+            );
+        }
+    }
+}
