@@ -93,9 +93,12 @@ pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
 pub(crate) const WRAP_SPARE: f64 = 0.001;
 
 /// `text`, set in Inter regular at `size` points, broken into the lines it
-/// takes in a column `room` points wide, or None when that cannot be told
-/// (a word wider than the room, a character the font lacks, or a line
-/// break already in the text).
+/// takes in a column `room` points wide, or None when that cannot be told:
+/// a word wider than the room, a character the font lacks, a line break
+/// already in the text, a character Typst treats apart at a line's end or
+/// in its order (a soft hyphen, a line or paragraph separator, a direction
+/// mark), or text not in Unicode normalization form C (the payload's text
+/// is composed after this, [`crate::compile::payload_json`]).
 ///
 /// The lines are Typst's own for ragged text: the text is shaped as Typst
 /// shapes it (rustybuzz, Inter, the templates' features) and broken where
@@ -113,7 +116,16 @@ pub(crate) fn wrap(text: &str, size: f64, room: f64) -> Option<Vec<String>> {
     let face = FACE
         .get_or_init(|| rustybuzz::Face::from_slice(FONTS[0].0, 0))
         .as_ref()?;
-    if text.chars().any(char::is_control) {
+    let apart = |c: char| {
+        c.is_control()
+            || matches!(
+                c,
+                '\u{ad}' | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
+            )
+            || ('\u{202a}'..='\u{202e}').contains(&c)
+            || ('\u{2066}'..='\u{2069}').contains(&c)
+    };
+    if text.chars().any(apart) || !unicode_normalization::is_nfc(text) {
         return None;
     }
     let mut buffer = UnicodeBuffer::new();
@@ -255,11 +267,17 @@ mod tests {
             assert_eq!(lines.join(" "), text, "{room}");
             // Each line fits; with one more word, the first would not.
             for line in &lines {
-                assert!(wrap(line, 8.0, room).is_some_and(|l| l.len() == 1), "{line:?} in {room}");
+                assert!(
+                    wrap(line, 8.0, room).is_some_and(|l| l.len() == 1),
+                    "{line:?} in {room}"
+                );
             }
             if let [first, second, ..] = lines.as_slice() {
                 let longer = format!("{first} {}", second.split(' ').next().unwrap());
-                assert!(wrap(&longer, 8.0, room).unwrap().len() > 1, "{longer:?} in {room}");
+                assert!(
+                    wrap(&longer, 8.0, room).unwrap().len() > 1,
+                    "{longer:?} in {room}"
+                );
             }
         }
         assert_eq!(wrap(text, 8.0, 1000.0).unwrap().len(), 1);
@@ -268,5 +286,11 @@ mod tests {
         assert_eq!(wrap("Kewirausahaan", 8.0, 20.0), None);
         assert_eq!(wrap("Dua\nbaris", 8.0, 200.0), None);
         assert_eq!(wrap("Usaha 漢字", 8.0, 200.0), None);
+        // Or what Typst sets apart: a soft hyphen (a hyphen where it breaks),
+        // a direction mark, text it composes (NFC) after this.
+        assert_eq!(wrap("Kewira\u{ad}usahaan", 8.0, 200.0), None);
+        assert_eq!(wrap("Usaha \u{202e}Bu Euis", 8.0, 200.0), None);
+        assert_eq!(wrap("Cafe\u{301} Bu Euis", 8.0, 200.0), None);
+        assert!(wrap("Café Bu Euis", 8.0, 200.0).is_some());
     }
 }
