@@ -92,7 +92,7 @@ pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
 /// points).
 pub(crate) const WRAP_SPARE: f64 = 0.001;
 
-/// `text`, set in Inter regular at `size` points, broken into the lines it
+/// `text`, set in Inter at `size` points (semibold or regular), broken into the lines it
 /// takes in a column `room` points wide, or None when that cannot be told:
 /// a word wider than the room, a character the font lacks, a line break
 /// already in the text, a character Typst treats apart at a line's end or
@@ -108,14 +108,15 @@ pub(crate) const WRAP_SPARE: f64 = 0.001;
 /// no line is wide enough for Typst to break it again: the text takes
 /// exactly as many lines in the PDF as here, and a row can be given their
 /// height without Typst measuring it.
-pub(crate) fn wrap(text: &str, size: f64, room: f64) -> Option<Vec<String>> {
+pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<Vec<String>> {
     use icu_segmenter::LineSegmenter;
     use icu_segmenter::options::LineBreakOptions;
     use rustybuzz::{BufferFlags, Direction, Feature, UnicodeBuffer, ttf_parser::Tag};
-    static FACE: OnceLock<Option<rustybuzz::Face<'static>>> = OnceLock::new();
-    let face = FACE
-        .get_or_init(|| rustybuzz::Face::from_slice(FONTS[0].0, 0))
-        .as_ref()?;
+    static FACES: OnceLock<[Option<rustybuzz::Face<'static>>; 2]> = OnceLock::new();
+    let faces = FACES.get_or_init(|| {
+        [FONTS[0].0, FONTS[3].0].map(|bytes| rustybuzz::Face::from_slice(bytes, 0))
+    });
+    let face = faces[usize::from(semibold)].as_ref()?;
     let apart = |c: char| {
         c.is_control()
             || matches!(
@@ -262,35 +263,35 @@ mod tests {
     fn wrapped_text_keeps_its_words_in_lines_that_fit() {
         let text = "Inkubator menjadwalkan ulang sesi pendampingan yang tertinggal dan memeriksa kehadiran KPM per mentor (rata-rata 2,3 sesi).";
         for room in [60.0, 120.0, 200.0, 1000.0] {
-            let lines = wrap(text, 8.0, room).unwrap();
+            let lines = wrap(text, 8.0, false, room).unwrap();
             // The breaks take the spaces there: the words are the text's.
             assert_eq!(lines.join(" "), text, "{room}");
             // Each line fits; with one more word, the first would not.
             for line in &lines {
                 assert!(
-                    wrap(line, 8.0, room).is_some_and(|l| l.len() == 1),
+                    wrap(line, 8.0, false, room).is_some_and(|l| l.len() == 1),
                     "{line:?} in {room}"
                 );
             }
             if let [first, second, ..] = lines.as_slice() {
                 let longer = format!("{first} {}", second.split(' ').next().unwrap());
                 assert!(
-                    wrap(&longer, 8.0, room).unwrap().len() > 1,
+                    wrap(&longer, 8.0, false, room).unwrap().len() > 1,
                     "{longer:?} in {room}"
                 );
             }
         }
-        assert_eq!(wrap(text, 8.0, 1000.0).unwrap().len(), 1);
+        assert_eq!(wrap(text, 8.0, false, 1000.0).unwrap().len(), 1);
         // What cannot be told is left to Typst: a word wider than the room,
         // a line break already there, a character Inter lacks.
-        assert_eq!(wrap("Kewirausahaan", 8.0, 20.0), None);
-        assert_eq!(wrap("Dua\nbaris", 8.0, 200.0), None);
-        assert_eq!(wrap("Usaha 漢字", 8.0, 200.0), None);
+        assert_eq!(wrap("Kewirausahaan", 8.0, false, 20.0), None);
+        assert_eq!(wrap("Dua\nbaris", 8.0, false, 200.0), None);
+        assert_eq!(wrap("Usaha 漢字", 8.0, false, 200.0), None);
         // Or what Typst sets apart: a soft hyphen (a hyphen where it breaks),
         // a direction mark, text it composes (NFC) after this.
-        assert_eq!(wrap("Kewira\u{ad}usahaan", 8.0, 200.0), None);
-        assert_eq!(wrap("Usaha \u{202e}Bu Euis", 8.0, 200.0), None);
-        assert_eq!(wrap("Cafe\u{301} Bu Euis", 8.0, 200.0), None);
-        assert!(wrap("Café Bu Euis", 8.0, 200.0).is_some());
+        assert_eq!(wrap("Kewira\u{ad}usahaan", 8.0, false, 200.0), None);
+        assert_eq!(wrap("Usaha \u{202e}Bu Euis", 8.0, false, 200.0), None);
+        assert_eq!(wrap("Cafe\u{301} Bu Euis", 8.0, false, 200.0), None);
+        assert!(wrap("Café Bu Euis", 8.0, false, 200.0).is_some());
     }
 }

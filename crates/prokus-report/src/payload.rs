@@ -229,9 +229,9 @@ impl Table {
                     if cell.status.is_some() {
                         return as_is;
                     }
-                    // The room Typst has: the column less its inset.
-                    let room = (room + CELL_PADDING) * TABLE_WIDTH_EXACT / TABLE_WIDTH - CELL_INSET;
-                    let Some(lines) = crate::fonts::wrap(&cell.text, TABLE_TEXT, room) else {
+                    let room = typst_room(*room);
+                    let Some(lines) = crate::fonts::wrap(&cell.text, TABLE_TEXT, false, room)
+                    else {
                         return as_is;
                     };
                     most = most.max(lines.len());
@@ -249,27 +249,73 @@ impl Table {
     }
 }
 
+impl Table {
+    /// The lines the header takes in columns of `widths`, and its texts as
+    /// the template is to print them (semibold), broken into those lines as
+    /// [`Table::laid_out`] breaks a row's; None lines where Typst is to
+    /// measure it.
+    pub(crate) fn header(&self, widths: &[f64]) -> (Option<usize>, Vec<Cow<'_, str>>) {
+        let as_is = || {
+            self.columns
+                .iter()
+                .map(|c| Cow::Borrowed(c.as_str()))
+                .collect()
+        };
+        let total: f64 = widths.iter().sum();
+        if widths.len() != self.columns.len() || total <= 0.0 {
+            return (None, as_is());
+        }
+        let mut most = 1;
+        let mut texts = Vec::with_capacity(self.columns.len());
+        for (text, w) in self.columns.iter().zip(widths) {
+            let room = TABLE_WIDTH * w / total - CELL_PADDING + 1e-9;
+            if !text.contains('\n') && crate::fonts::text_width(text, TABLE_TEXT, true) <= room {
+                texts.push(Cow::Borrowed(text.as_str()));
+                continue;
+            }
+            let Some(lines) = crate::fonts::wrap(text, TABLE_TEXT, true, typst_room(room)) else {
+                return (None, as_is());
+            };
+            most = most.max(lines.len());
+            texts.push(Cow::Owned(lines.join("\n")));
+        }
+        if most > MAX_SET_LINES {
+            return (None, as_is());
+        }
+        (Some(most), texts)
+    }
+}
+
+/// The room Typst has for a cell's text in a column whose room, as
+/// [`Table::laid_out`] reckons it, is `room`: the column less its inset.
+fn typst_room(room: f64) -> f64 {
+    (room + CELL_PADDING) * TABLE_WIDTH_EXACT / TABLE_WIDTH - CELL_INSET
+}
+
 impl Serialize for Table {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         #[derive(Serialize)]
         struct Out<'a> {
             title: &'a str,
-            columns: &'a [String],
+            columns: Vec<Cow<'a, str>>,
             align: &'a [&'static str],
             rows: &'a [Cow<'a, [Cell]>],
             note: &'a str,
             widths: Vec<f64>,
             lines: Vec<Option<usize>>,
+            header_lines: Option<usize>,
         }
         let widths = self.column_widths();
         let (lines, rows): (Vec<_>, Vec<_>) = self.laid_out(&widths).into_iter().unzip();
+        let (header_lines, columns) = self.header(&widths);
         Out {
             title: &self.title,
-            columns: &self.columns,
+            columns,
             align: &self.align,
             rows: &rows,
             note: &self.note,
             lines,
+            header_lines,
             widths,
         }
         .serialize(serializer)
@@ -529,6 +575,7 @@ mod tests {
         let long_lines = crate::fonts::wrap(
             long,
             TABLE_TEXT,
+            false,
             TABLE_WIDTH * widths[0] / widths.iter().sum::<f64>() - CELL_INSET,
         )
         .map(|lines| lines.len());

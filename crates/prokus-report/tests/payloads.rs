@@ -127,8 +127,9 @@ fn one_province_one_regency_one_incubator() {
     }
 }
 
-/// `json` with every table's rows left to Typst to measure (`lines` all
-/// null), as the template lays out a row the engine could not count.
+/// `json` with every table's rows and header left to Typst to measure
+/// (`lines` and `header_lines` null), as the template lays out a row the
+/// engine could not count.
 fn measured_by_typst(json: &[u8]) -> Vec<u8> {
     fn clear(value: &mut serde_json::Value) -> usize {
         match value {
@@ -139,6 +140,10 @@ fn measured_by_typst(json: &[u8]) -> Vec<u8> {
                 {
                     cleared += lines.iter().filter(|n| !n.is_null()).count();
                     lines.iter_mut().for_each(|n| *n = serde_json::Value::Null);
+                    if let Some(header) = map.get_mut("header_lines") {
+                        cleared += usize::from(!header.is_null());
+                        *header = serde_json::Value::Null;
+                    }
                 }
                 cleared + map.values_mut().map(clear).sum::<usize>()
             }
