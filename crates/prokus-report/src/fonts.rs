@@ -111,7 +111,10 @@ pub(crate) const WRAP_SPARE: f64 = 0.001;
 pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<Vec<String>> {
     use icu_segmenter::LineSegmenter;
     use icu_segmenter::options::LineBreakOptions;
-    use rustybuzz::{BufferFlags, Direction, Feature, UnicodeBuffer, ttf_parser::Tag};
+    use rustybuzz::{
+        BufferFlags, Direction, Feature, Script, ShapePlan, UnicodeBuffer, ttf_parser::Tag,
+    };
+    use std::sync::{Arc, Mutex};
     static FACES: OnceLock<[Option<rustybuzz::Face<'static>>; 2]> = OnceLock::new();
     let faces = FACES.get_or_init(|| {
         [FONTS[0].0, FONTS[3].0].map(|bytes| rustybuzz::Face::from_slice(bytes, 0))
@@ -136,7 +139,35 @@ pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<V
     buffer.set_flags(BufferFlags::REMOVE_DEFAULT_IGNORABLES);
     // The features `report` in common.typ turns off.
     let features = [b"calt", b"ccmp"].map(|tag| Feature::new(Tag::from_bytes(tag), 0, ..));
-    let shaped = rustybuzz::shape(face, &features, buffer);
+    // Shape plans are slow to make and depend only on the face, the script
+    // and the features: one per face and script, kept, as Typst keeps its
+    // own (a plan made for every cell was most of this function's time).
+    static PLANS: Mutex<Vec<(bool, Script, Arc<ShapePlan>)>> = Mutex::new(Vec::new());
+    let script = buffer.script();
+    let plan = {
+        let mut plans = PLANS
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        match plans
+            .iter()
+            .find(|(s, p, _)| *s == semibold && *p == script)
+        {
+            Some((_, _, plan)) => Arc::clone(plan),
+            None => {
+                let direction = Direction::LeftToRight;
+                let plan = Arc::new(ShapePlan::new(
+                    face,
+                    direction,
+                    Some(script),
+                    None,
+                    &features,
+                ));
+                plans.push((semibold, script, Arc::clone(&plan)));
+                plan
+            }
+        }
+    };
+    let shaped = rustybuzz::shape_with_plan(face, &plan, buffer);
     // The width (font units) of the text before each byte.
     let mut before = vec![0i64; text.len() + 1];
     for (info, position) in shaped.glyph_infos().iter().zip(shaped.glyph_positions()) {
