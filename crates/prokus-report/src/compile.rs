@@ -74,13 +74,18 @@ pub fn compile_json(
 /// of the layout time (see `common.typ`); with the text composed beforehand,
 /// nothing is lost.
 pub fn payload_json(payload: &impl serde::Serialize) -> serde_json::Result<Vec<u8>> {
+    Ok(composed(serde_json::to_vec(payload)?))
+}
+
+/// `json` (UTF-8, as serde_json writes it) in Unicode normalization form C
+/// ([`payload_json`]).
+pub(crate) fn composed(json: Vec<u8>) -> Vec<u8> {
     use unicode_normalization::UnicodeNormalization;
-    let json = serde_json::to_string(payload)?;
-    Ok(if unicode_normalization::is_nfc(&json) {
-        json.into_bytes()
-    } else {
-        json.nfc().collect::<String>().into_bytes()
-    })
+    match String::from_utf8(json) {
+        Ok(text) if unicode_normalization::is_nfc(&text) => text.into_bytes(),
+        Ok(text) => text.nfc().collect::<String>().into_bytes(),
+        Err(e) => e.into_bytes(),
+    }
 }
 
 pub(crate) fn describe(errors: &[SourceDiagnostic]) -> String {

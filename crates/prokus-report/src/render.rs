@@ -8,7 +8,7 @@ use std::time::Instant;
 
 use crate::ReportError;
 use crate::audience::Audience;
-use crate::compile::{EVICT_EVERY, compile_json, isolated, payload_json};
+use crate::compile::{EVICT_EVERY, compile_json, isolated};
 use crate::format::Lang;
 use crate::helper::{Helper, Request};
 use crate::inputs::Inputs;
@@ -98,30 +98,13 @@ fn run_fingerprint(options: &RenderOptions) -> sha2::Sha256 {
 }
 
 /// The fingerprint of a built report ([`RENDERED`]), from the run's
-/// ([`run_fingerprint`]).
-fn fingerprint(built: &Built, run: &sha2::Sha256) -> String {
+/// ([`run_fingerprint`]): `stable` is its payload's JSON without what changes
+/// on every run or with any file loaded but not what the report says (the
+/// generation time and the data snapshot, [`stable_json`]).
+fn fingerprint(stable: &[u8], built: &Built, run: &sha2::Sha256) -> String {
     use sha2::Digest;
     let mut hash = run.clone();
-    // What changes on every run, or with any file loaded, but not what the
-    // report says: the generation time and the data snapshot's hash.
-    let p = &built.payload;
-    let meta = crate::payload::Meta {
-        generated: String::new(),
-        footer: String::new(),
-        snapshot: String::new(),
-        ..p.meta.clone()
-    };
-    let stable = (
-        &meta,
-        &p.headings,
-        &p.summary,
-        &p.kpis,
-        &p.tables,
-        &p.charts,
-        &p.annex,
-        &p.impact,
-    );
-    part(&mut hash, &serde_json::to_vec(&stable).unwrap_or_default());
+    part(&mut hash, stable);
     for (name, svg) in &built.charts {
         part(&mut hash, name.as_bytes());
         part(&mut hash, svg.as_bytes());
@@ -130,6 +113,35 @@ fn fingerprint(built: &Built, run: &sha2::Sha256) -> String {
         part(&mut hash, format!("{file:?}").as_bytes());
     }
     hex::encode(hash.finalize())
+}
+
+/// The payload's JSON with its meta's generation time, footer and snapshot
+/// emptied, for [`fingerprint`], and the JSON the template reads
+/// ([`crate::compile::payload_json`]), made from it: the payload is serialised (its tables
+/// laid out, their text shaped and broken into lines) once, and the real
+/// meta put in place of the emptied one, which a payload's JSON begins with.
+fn stable_json(payload: &mut crate::payload::Payload) -> serde_json::Result<(Vec<u8>, Vec<u8>)> {
+    let emptied = crate::payload::Meta {
+        generated: String::new(),
+        footer: String::new(),
+        snapshot: String::new(),
+        ..payload.meta.clone()
+    };
+    let meta = std::mem::replace(&mut payload.meta, emptied);
+    let stable = serde_json::to_vec(&payload);
+    let emptied = serde_json::to_vec(&payload.meta);
+    payload.meta = meta;
+    let (stable, emptied) = (stable?, emptied?);
+    let head = [b"{\"meta\":".as_slice(), &emptied].concat();
+    let json = match stable.strip_prefix(head.as_slice()) {
+        Some(rest) => {
+            let meta = serde_json::to_vec(&payload.meta)?;
+            [b"{\"meta\":".as_slice(), &meta, rest].concat()
+        }
+        // Not as expected (a field before `meta`): serialised again.
+        None => serde_json::to_vec(&payload)?,
+    };
+    Ok((stable, crate::compile::composed(json)))
 }
 
 /// The fingerprints an earlier run recorded in `out`, by path under it.
@@ -345,24 +357,21 @@ fn write_pdf(
         ms = start.elapsed().as_millis() as u64,
         "report data built"
     );
-    let print = fingerprint(&built, run);
+    let failed = |message| ReportError::Render {
+        report: job.file_name(inputs).display().to_string(),
+        message,
+    };
+    let mut built = built;
+    let (stable, json) = stable_json(&mut built.payload).map_err(|e| failed(e.to_string()))?;
+    let print = fingerprint(&stable, &built, run);
     let path = options.out.join(job.file_name(inputs));
-    let Built {
-        payload,
-        charts,
-        files,
-    } = built;
+    let Built { charts, files, .. } = built;
     let unchanged = known == Some(print.as_str())
         && path.exists()
         && files.iter().all(|f| path.with_file_name(f.name()).exists());
     if unchanged {
         return Ok((path, files, print, true));
     }
-    let failed = |message| ReportError::Render {
-        report: job.file_name(inputs).display().to_string(),
-        message,
-    };
-    let json = payload_json(&payload).map_err(|e| failed(e.to_string()))?;
     let request = Request {
         template: job.audience.template.to_string(),
         json,
@@ -413,6 +422,7 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 
 #[cfg(test)]
 mod tests {
+    use crate::compile::payload_json;
     use std::collections::BTreeMap;
 
     use typst::layout::{Frame, FrameItem};
@@ -550,6 +560,22 @@ mod tests {
             );
             assert!(!text.contains("root:"), "no file was read");
         }
+    }
+
+    #[test]
+    fn the_payload_is_serialised_once_for_its_fingerprint_and_its_template() {
+        // With a decomposed accent, which the template's JSON composes.
+        let mut built = payload("Kafe\u{301} Bu Siti");
+        let (stable, json) = stable_json(&mut built.payload).unwrap();
+        assert_eq!(json, payload_json(&built.payload).unwrap());
+        // The fingerprint's leaves out the time, the footer and the snapshot,
+        // and the payload keeps its own.
+        let mut emptied = built.payload.clone();
+        emptied.meta.generated = String::new();
+        emptied.meta.footer = String::new();
+        emptied.meta.snapshot = String::new();
+        assert_eq!(stable, serde_json::to_vec(&emptied).unwrap());
+        assert_eq!(built.payload.meta.generated, "g");
     }
 
     #[test]
