@@ -195,11 +195,7 @@ impl Table {
     /// row is kept whole on one page, where Typst may split an `auto` row
     /// between two.
     pub(crate) fn laid_out(&self, widths: &[f64]) -> Vec<(Option<usize>, Cow<'_, [Cell]>)> {
-        let total: f64 = widths.iter().sum();
-        let room: Vec<f64> = widths
-            .iter()
-            .map(|w| TABLE_WIDTH * w / total - CELL_PADDING + 1e-9)
-            .collect();
+        let room = rooms(widths);
         self.rows
             .iter()
             .map(|row| {
@@ -229,8 +225,8 @@ impl Table {
                     if cell.status.is_some() {
                         return as_is;
                     }
-                    let room = typst_room(*room);
-                    let Some(lines) = crate::fonts::wrap(&cell.text, TABLE_TEXT, false, room)
+                    let Some(lines) =
+                        crate::fonts::wrap(&cell.text, TABLE_TEXT, false, typst_room(*room))
                     else {
                         return as_is;
                     };
@@ -261,14 +257,12 @@ impl Table {
                 .map(|c| Cow::Borrowed(c.as_str()))
                 .collect()
         };
-        let total: f64 = widths.iter().sum();
-        if widths.len() != self.columns.len() || total <= 0.0 {
+        if widths.len() != self.columns.len() || widths.iter().sum::<f64>() <= 0.0 {
             return (None, as_is());
         }
         let mut most = 1;
         let mut texts = Vec::with_capacity(self.columns.len());
-        for (text, w) in self.columns.iter().zip(widths) {
-            let room = TABLE_WIDTH * w / total - CELL_PADDING + 1e-9;
+        for (text, room) in self.columns.iter().zip(rooms(widths)) {
             if !text.contains('\n') && crate::fonts::text_width(text, TABLE_TEXT, true) <= room {
                 texts.push(Cow::Borrowed(text.as_str()));
                 continue;
@@ -286,8 +280,21 @@ impl Table {
     }
 }
 
+/// The room for a cell's text in each column of `widths` (relative): the
+/// column less [`CELL_PADDING`], which keeps a point to spare for a text
+/// measured without kerning ([`crate::fonts::text_width`]).
+fn rooms(widths: &[f64]) -> Vec<f64> {
+    let total: f64 = widths.iter().sum();
+    widths
+        .iter()
+        .map(|w| TABLE_WIDTH * w / total - CELL_PADDING + 1e-9)
+        .collect()
+}
+
 /// The room Typst has for a cell's text in a column whose room, as
-/// [`Table::laid_out`] reckons it, is `room`: the column less its inset.
+/// [`rooms`] reckons it, is `room`: the column less its inset, to the last
+/// digit of the page's width, where a line shaped as Typst shapes it must
+/// fit ([`crate::fonts::wrap`]).
 fn typst_room(room: f64) -> f64 {
     (room + CELL_PADDING) * TABLE_WIDTH_EXACT / TABLE_WIDTH - CELL_INSET
 }
