@@ -98,7 +98,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         keep_in,
         recompute,
     } = options;
-    let indicator_options = crate::indicator_options(&settings);
+    let indicator_options = crate::indicator_options(&settings, &audiences);
     // Parsed once for the indicators, the estimates and the reports.
     let catalog = Catalog::builtin();
     let with_impact = audiences.contains(&&audience::national::AUDIENCE);
@@ -113,7 +113,13 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     // The figures of an earlier run of the same data, settings and options.
     let key = match (&keep_in, &rows) {
         (Some(dir), None) => {
-            let options = format!("{period:?} {cohort:?} impact={with_impact} kpm={with_kpm}");
+            // The levels computed: a dashboard run's figures are not a
+            // whole run's.
+            let levels: Vec<String> = indicator_options.levels.iter().map(|l| l.name()).collect();
+            let options = format!(
+                "{period:?} {cohort:?} impact={with_impact} kpm={with_kpm} levels={}",
+                levels.join(",")
+            );
             Some(crate::computed::Key::of(conn, &settings, &options, dir)?)
         }
         _ => None,
@@ -472,9 +478,12 @@ mod tests {
         let all = prokus_metrics::compute_rows(conn, &catalog, &full_options(&settings)).unwrap();
         let printed = crate::Printed::of(conn).unwrap();
         let kept: Vec<_> = all.iter().filter(|r| printed.holds(r)).collect();
-        let computed =
-            prokus_metrics::compute_rows(conn, &catalog, &crate::indicator_options(&settings))
-                .unwrap();
+        let computed = prokus_metrics::compute_rows(
+            conn,
+            &catalog,
+            &crate::indicator_options(&settings, &crate::audience::ALL),
+        )
+        .unwrap();
         assert!(kept.len() < all.len(), "{} of {}", kept.len(), all.len());
         assert_eq!(kept.len(), computed.len());
         let key = |r: &IndicatorRow| {
@@ -634,6 +643,26 @@ mod tests {
             format!("{:?}", again.db.surveyed.kpm_by_incubator),
             format!("{:?}", with.db.surveyed.kpm_by_incubator)
         );
+    }
+
+    /// A run keeps the figures of the levels its audiences print: a
+    /// regency run after a dashboard run (neither with impact estimates nor
+    /// KPM lists) computes the kecamatan and TKSK levels the dashboard's
+    /// figures do not hold, rather than reading those back.
+    #[test]
+    fn kept_figures_of_fewer_levels_are_not_read_for_more() {
+        let (dir, db) = sample_db();
+        let kept = dir.path().join("figures");
+        let run = |audience: &'static Audience| {
+            gather_sample(&db, vec![audience], Some(kept.clone()), false, &|_, _| {})
+        };
+        let has = |inputs: &Inputs, level: &str| inputs.rows.iter().any(|r| r.level == level);
+        let dashboard = run(&audience::dashboard::AUDIENCE);
+        assert!(!has(&dashboard, "district") && !has(&dashboard, "tksk"));
+        assert!(run(&audience::dashboard::AUDIENCE).reused);
+        let regency = run(&audience::area::REGENCY);
+        assert!(!regency.reused, "computed for the regencies' reports");
+        assert!(has(&regency, "district") && has(&regency, "tksk"));
     }
 
     /// The stories read are those the reports print: every incubator's

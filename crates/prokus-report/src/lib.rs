@@ -64,18 +64,31 @@ pub const LEVELS: [&str; 9] = [
     "incubator:cohort",
 ];
 
-/// How to compute the indicator table the reports are made from: with
-/// `targets`, the [`LEVELS`] they print, quarters at the national level only,
-/// and at the kecamatan, mentor and TKSK levels only the indicators printed
-/// there ([`by_district`]): a small part of the rows of every level and
-/// period.
-pub fn indicator_options(settings: &prokus_metrics::settings::Settings) -> prokus_metrics::Options {
+/// How to compute the indicator table the reports of `audiences` are made
+/// from: with `targets`, the levels they print (of [`LEVELS`]), quarters at
+/// the national level only, and at the kecamatan, mentor and TKSK levels
+/// only the indicators printed there ([`by_district`]): a small part of the
+/// rows of every level and period.
+pub fn indicator_options(
+    settings: &prokus_metrics::settings::Settings,
+    audiences: &[&Audience],
+) -> prokus_metrics::Options {
+    let levels: Vec<prokus_metrics::Level> = printed_levels()
+        .into_iter()
+        .filter(|l| {
+            audiences
+                .iter()
+                .any(|a| a.levels.contains(&l.name().as_str()))
+        })
+        .collect();
+    let mut level_indicators = printed_indicators();
+    level_indicators.retain(|name, _| levels.iter().any(|l| l.name() == *name));
     prokus_metrics::Options {
         targets: settings.targets.clone(),
         min_cell: settings.min_cell(),
-        levels: printed_levels(),
+        levels,
         quarters_national_only: true,
-        level_indicators: printed_indicators(),
+        level_indicators,
         ..prokus_metrics::Options::default()
     }
 }
@@ -103,7 +116,7 @@ fn printed_indicators() -> std::collections::HashMap<String, Vec<String>> {
 /// `options` (a full indicator table's: every period at every level) with
 /// the levels the reports print beyond its own (the mentors and TKSK), each
 /// with the indicators printed there only: a table that holds every row a
-/// report run computes ([`indicator_options`]), so that `prokus indicators`
+/// run of every audience computes ([`indicator_options`]), so that `prokus indicators`
 /// can keep those for the report runs after it ([`keep_indicators`]).
 pub fn with_printed_levels(mut options: prokus_metrics::Options) -> prokus_metrics::Options {
     let mut few = printed_indicators();
@@ -120,7 +133,7 @@ pub fn with_printed_levels(mut options: prokus_metrics::Options) -> prokus_metri
 
 /// Which rows of a table computed with [`with_printed_levels`] (without
 /// winsorising, with the settings' targets and small-cell threshold) a
-/// report run computes ([`indicator_options`]): those of the [`LEVELS`],
+/// run of every audience computes ([`indicator_options`]): those of the [`LEVELS`],
 /// every period at the national level and the survey rounds elsewhere, and
 /// where the reports print a few indicators, those. Each level's rows are
 /// whole per indicator and period, so the complementary suppression hid the

@@ -13,51 +13,69 @@ use prokus_report::format::Lang;
 use prokus_report::payload::Built;
 use sha2::{Digest, Sha256};
 
-/// The demo's sample loaded with its settings, and the inputs of a report
-/// run on it, made once for every snapshot.
+/// The demo's sample loaded with its settings, in a database in memory.
+fn sample_db() -> Database {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = prokus_sample::write_sample(
+        &prokus_sample::SampleConfig::default(),
+        &dir.path().join("data"),
+    )
+    .unwrap();
+    let mut db = Database::in_memory().unwrap();
+    let mapping = FormMapping::prokus();
+    for file in &sample.files {
+        match file.extension().and_then(|e| e.to_str()) {
+            Some("csv" | "xlsx") => {
+                db.ingest(file, &mapping).unwrap();
+            }
+            Some("toml") => {
+                prokus_metrics::settings::ingest_setting(&mut db, file).unwrap();
+            }
+            _ => {}
+        }
+    }
+    db
+}
+
+/// The inputs of a run of `audiences` on `db`, as of a fixed time, with
+/// the indicator `rows` given or computed by the run.
+fn gather_with(
+    db: &Database,
+    audiences: &[&'static Audience],
+    rows: Option<Vec<prokus_metrics::IndicatorRow>>,
+) -> Inputs {
+    let settings = prokus_metrics::settings::Settings::from_db(db).unwrap();
+    let mut inputs = prokus_report::gather(
+        db.connection(),
+        prokus_report::GatherOptions {
+            settings,
+            audiences: audiences.to_vec(),
+            rows,
+            on_step: &|_, _| {},
+            period: Default::default(),
+            cohort: None,
+            keep_in: None,
+            recompute: true,
+        },
+    )
+    .unwrap();
+    inputs.generated = chrono::NaiveDate::from_ymd_opt(2021, 12, 20)
+        .unwrap()
+        .and_hms_opt(3, 0, 0)
+        .unwrap();
+    inputs
+}
+
+/// The inputs of a run of `audiences` on `db`, as of a fixed time.
+fn gather(db: &Database, audiences: &[&'static Audience]) -> Inputs {
+    gather_with(db, audiences, None)
+}
+
+/// The inputs of a run of every audience on the demo's sample, made once
+/// for every snapshot.
 fn inputs() -> &'static Inputs {
     static INPUTS: OnceLock<Inputs> = OnceLock::new();
-    INPUTS.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let sample = prokus_sample::write_sample(
-            &prokus_sample::SampleConfig::default(),
-            &dir.path().join("data"),
-        )
-        .unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let mapping = FormMapping::prokus();
-        for file in &sample.files {
-            match file.extension().and_then(|e| e.to_str()) {
-                Some("csv" | "xlsx") => {
-                    db.ingest(file, &mapping).unwrap();
-                }
-                Some("toml") => {
-                    prokus_metrics::settings::ingest_setting(&mut db, file).unwrap();
-                }
-                _ => {}
-            }
-        }
-        let settings = prokus_metrics::settings::Settings::from_db(&db).unwrap();
-        let mut inputs = prokus_report::gather(
-            db.connection(),
-            prokus_report::GatherOptions {
-                settings,
-                audiences: audience::ALL.to_vec(),
-                rows: None,
-                on_step: &|_, _| {},
-                period: Default::default(),
-                cohort: None,
-                keep_in: None,
-                recompute: true,
-            },
-        )
-        .unwrap();
-        inputs.generated = chrono::NaiveDate::from_ymd_opt(2021, 12, 20)
-            .unwrap()
-            .and_hms_opt(3, 0, 0)
-            .unwrap();
-        inputs
-    })
+    INPUTS.get_or_init(|| gather(&sample_db(), &audience::ALL))
 }
 
 /// What a template receives: the payload (its `data.json`), and each chart
@@ -124,6 +142,62 @@ fn one_province_one_regency_one_incubator() {
             format!("incubator-{l}"),
             build(&audience::incubator::AUDIENCE, lang, &incubator)
         );
+    }
+}
+
+/// A run of one audience computes the indicators of the levels its reports
+/// print only, and each of its reports says in it what it says when made
+/// from the table `prokus indicators` computes (every level the reports
+/// print, and more): no level a report reads is left out of its audience's
+/// `levels`.
+#[test]
+fn a_run_of_one_audience_prints_what_it_prints_from_the_whole_table() {
+    let db = sample_db();
+    let settings = prokus_metrics::settings::Settings::from_db(&db).unwrap();
+    let whole = prokus_report::with_printed_levels(prokus_metrics::Options {
+        min_cell: settings.min_cell(),
+        targets: settings.targets.clone(),
+        ..Default::default()
+    });
+    let catalog = prokus_metrics::catalog::Catalog::builtin();
+    let rows = prokus_metrics::compute_rows(db.connection(), &catalog, &whole).unwrap();
+    let every = gather_with(&db, &audience::ALL, Some(rows));
+    for audience in audience::ALL {
+        let alone = gather(&db, &[audience]);
+        assert!(
+            alone.rows.len() < every.rows.len(),
+            "{}: {} rows of {}",
+            audience.name,
+            alone.rows.len(),
+            every.rows.len()
+        );
+        for scope in (audience.scopes)(&every) {
+            let built = |inputs| received(&(audience.build)(inputs, Lang::En, &scope).unwrap());
+            if let Some(at) = first_difference(&built(&alone), &built(&every)) {
+                panic!("the {} report {scope:?} differs at {at}", audience.name);
+            }
+        }
+    }
+}
+
+/// Where `a` and `b` first differ: the path to the value and both values,
+/// or `None` when they are equal.
+fn first_difference(a: &serde_json::Value, b: &serde_json::Value) -> Option<String> {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) if x.len() == y.len() => {
+            x.iter().find_map(|(k, v)| match y.get(k) {
+                Some(w) => first_difference(v, w).map(|at| format!("{k}.{at}")),
+                None => Some(format!("{k} (only in the first)")),
+            })
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => x
+            .iter()
+            .zip(y)
+            .enumerate()
+            .find_map(|(i, (v, w))| first_difference(v, w).map(|at| format!("{i}.{at}"))),
+        _ if a == b => None,
+        _ => Some(format!(": {a} against {b}")),
     }
 }
 

@@ -293,6 +293,7 @@ pub(crate) fn area(
 pub const PROVINCE: super::Audience = super::Audience {
     name: "province",
     readers: "each provincial Dinas Sosial: its province, regencies and incubators",
+    levels: &["national", "province", "regency", "incubator"],
     template: "province.typ",
     source: include_str!("../../../../report-templates/province.typ"),
     scopes: |inputs| {
@@ -323,6 +324,7 @@ pub const PROVINCE: super::Audience = super::Audience {
 pub const REGENCY: super::Audience = super::Audience {
     name: "regency",
     readers: "each district Dinas Sosial (kabupaten/kota): its regency and kecamatan",
+    levels: &["national", "province", "regency", "district", "tksk"],
     template: "province.typ",
     source: include_str!("../../../../report-templates/province.typ"),
     scopes: |inputs| {

@@ -164,6 +164,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
 pub const AUDIENCE: super::Audience = super::Audience {
     name: "dashboard",
     readers: "the Kasubdit (sub-directorate head): the outcome dashboard",
+    levels: &["national", "province", "incubator"],
     template: "dashboard.typ",
     source: include_str!("../../../../report-templates/dashboard.typ"),
     scopes: super::whole_programme,

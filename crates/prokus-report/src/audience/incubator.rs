@@ -776,6 +776,7 @@ fn cohort_table(inputs: &Inputs, w: &Words, id: &str, period: &str) -> Option<Ta
 pub const AUDIENCE: super::Audience = super::Audience {
     name: "incubator",
     readers: "each business incubator: feedback on its own KPM only",
+    levels: &["national", "incubator", "mentor", "incubator:cohort"],
     template: "incubator.typ",
     source: include_str!("../../../../report-templates/incubator.typ"),
     scopes: |inputs| {

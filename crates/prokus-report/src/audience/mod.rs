@@ -26,6 +26,9 @@ pub struct Audience {
     pub name: &'static str,
     /// Who reads it, for `--help`.
     pub readers: &'static str,
+    /// The indicator levels its PDFs print (of [`crate::LEVELS`]): a run
+    /// of this audience alone computes these only.
+    pub levels: &'static [&'static str],
     /// The template's file name in `report-templates/` (`national.typ`).
     pub template: &'static str,
     /// The template's text, compiled into the binary.
@@ -83,4 +86,25 @@ pub(crate) fn slug(name: &str) -> String {
         .filter(|s| !s.is_empty())
         .collect::<Vec<_>>()
         .join("-")
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every level an audience prints is one of the report levels, and
+    /// every report level is printed by some audience: a run of every
+    /// audience computes [`crate::LEVELS`], no more.
+    #[test]
+    fn the_audiences_print_the_report_levels() {
+        for audience in super::ALL {
+            for level in audience.levels {
+                assert!(crate::LEVELS.contains(level), "{}: {level}", audience.name);
+            }
+        }
+        for level in crate::LEVELS {
+            assert!(
+                super::ALL.iter().any(|a| a.levels.contains(&level)),
+                "{level} is printed by no audience"
+            );
+        }
+    }
 }

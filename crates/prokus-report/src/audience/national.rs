@@ -315,6 +315,7 @@ pub(crate) fn impact_section(inputs: &Inputs, w: &Words) -> (Vec<Table>, Option<
 pub const AUDIENCE: super::Audience = super::Audience {
     name: "national",
     readers: "the ministry's M&E team: the quarterly report",
+    levels: &["national", "province", "incubator", "cluster"],
     template: "national.typ",
     source: include_str!("../../../../report-templates/national.typ"),
     scopes: super::whole_programme,
