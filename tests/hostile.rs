@@ -156,8 +156,10 @@ fn texts_under(dir: &Path, out: &mut Vec<(PathBuf, String)>) {
     }
 }
 
+// The first incubator's university is written with a right-to-left
+// override (U+202E) before `Satu`, as a name disguised in a sheet would be.
 const INCUBATORS: &str = "incubator_id,name,university,province_code
-INK-32-01,Inkubator Satu,Universitas Satu,32
+INK-32-01,Inkubator Satu,Universitas \u{202E}Satu,32
 INK-32-02,=1+2 Inkubator Dua,Universitas Dua,32
 ../../esc,Jalan Keluar,Universitas Jahat,32
 INK/1,Garis Miring,Universitas Miring,32
@@ -394,6 +396,11 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
     let one = incubator_text("INK-32-01");
     let two = incubator_text("INK-32-02");
     assert!(!one.is_empty() && !two.is_empty());
+    // The override does not turn the name around on the page.
+    assert!(
+        one.contains("Universitas Satu") && !one.contains("utaS"),
+        "the university's name is not printed as written"
+    );
     assert!(
         !one.contains("K2 ") && !one.contains("Sri Rahayu"),
         "INK-32-01 shows INK-32-02's KPM"

@@ -1,13 +1,36 @@
 //! The files ProKUS writes: each written whole or not at all
 //! ([`write_atomically`]), named from data only through [`file_stem`] so no
 //! id climbs out of its folder, and an earlier run's outputs that a new run
-//! no longer makes removed ([`replace_outputs`]).
+//! no longer makes removed ([`replace_outputs`]), and the text from the data
+//! written into them shown in its own direction ([`without_bidi_controls`]).
 //!
 //! Its own crate, beneath the others, so that the reports and the checks
 //! write files the way ingest does without depending on ingest's readers.
 
 use std::io::Write;
 use std::path::Path;
+
+/// Whether `c` is a bidirectional control that embeds, overrides or
+/// isolates (U+202A to U+202E, U+2066 to U+2069). Such a control in a name
+/// or a story typed into a sheet turns the text after it around where it
+/// is shown (an override shows `RTL` as `LTR`), or carries the direction
+/// into the text after it, and could disguise what a reader takes the name
+/// to be. The marks (U+200E, U+200F, U+061C) only set the direction of the
+/// characters next to them, and are not among these.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `text` without the controls of [`is_bidi_control`], for a PDF or a
+/// spreadsheet: text from the data is then shown in the direction of its
+/// own letters.
+pub fn without_bidi_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.contains(is_bidi_control) {
+        text.chars().filter(|&c| !is_bidi_control(c)).collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
 
 /// Writes `bytes` to `path` through a uniquely named temporary file in the
 /// same folder (created if missing), renamed over `path` once complete:

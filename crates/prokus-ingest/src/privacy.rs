@@ -206,13 +206,15 @@ pub fn safe_text(text: &str) -> String {
 /// A cell for a CSV file that a spreadsheet program will open: text that
 /// starts with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as
 /// a formula, so it gets a leading `'` (as OWASP recommends); numbers
-/// (`-5`, `+62`) are left as they are.
+/// (`-5`, `+62`) are left as they are. Bidirectional controls are left
+/// out ([`prokus_files::without_bidi_controls`]).
 pub fn csv_cell(text: &str) -> Cow<'_, str> {
+    let text = prokus_files::without_bidi_controls(text);
     let risky = text.starts_with(['=', '+', '-', '@', '\t', '\r']);
     if risky && text.trim().parse::<f64>().is_err() {
         Cow::Owned(format!("'{text}"))
     } else {
-        Cow::Borrowed(text)
+        text
     }
 }
 
@@ -221,10 +223,14 @@ pub const XLSX_MAX_CHARS: usize = 32_767;
 
 /// Text for a workbook cell: clipped under Excel's limit of
 /// [`XLSX_MAX_CHARS`] characters with a marker, instead of a workbook that
-/// cannot be written.
+/// cannot be written, without bidirectional controls
+/// ([`prokus_files::without_bidi_controls`]).
 pub fn xlsx_cell(text: &str) -> Cow<'_, str> {
     // The marker takes about 40 characters.
-    clip(text, XLSX_MAX_CHARS - 64)
+    match prokus_files::without_bidi_controls(text) {
+        Cow::Borrowed(text) => clip(text, XLSX_MAX_CHARS - 64),
+        Cow::Owned(text) => Cow::Owned(clip(&text, XLSX_MAX_CHARS - 64).into_owned()),
+    }
 }
 
 #[cfg(test)]
@@ -309,10 +315,16 @@ mod tests {
             ("+62", "+62"),
             ("-0.25", "-0.25"),
             ("Bu Sri", "Bu Sri"),
+            // An override turning a name around, a formula behind an
+            // isolate: shown as written; a mark is kept.
+            ("Bu \u{202E}Sri", "Bu Sri"),
+            ("\u{2067}=1+2\u{2069}", "'=1+2"),
+            ("Sri\u{200F}", "Sri\u{200F}"),
         ] {
             assert_eq!(csv_cell(text), want);
         }
         let long = "a".repeat(40_000);
         assert!(xlsx_cell(&long).chars().count() <= XLSX_MAX_CHARS);
+        assert_eq!(xlsx_cell("Bu \u{202D}Sri\u{202C}"), "Bu Sri");
     }
 }

@@ -78,13 +78,22 @@ pub fn payload_json(payload: &impl serde::Serialize) -> serde_json::Result<Vec<u
 }
 
 /// `json` (UTF-8, as serde_json writes it) in Unicode normalization form C
-/// ([`payload_json`]).
+/// ([`payload_json`]), without bidirectional embedding, override and
+/// isolate controls ([`prokus_files::is_bidi_control`]).
 pub(crate) fn composed(json: Vec<u8>) -> Vec<u8> {
     use unicode_normalization::UnicodeNormalization;
-    match String::from_utf8(json) {
-        Ok(text) if unicode_normalization::is_nfc(&text) => text.into_bytes(),
-        Ok(text) => text.nfc().collect::<String>().into_bytes(),
-        Err(e) => e.into_bytes(),
+    let text = match String::from_utf8(json) {
+        Ok(text) => text,
+        Err(e) => return e.into_bytes(),
+    };
+    let text = match prokus_files::without_bidi_controls(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(cleaned) => cleaned,
+    };
+    if unicode_normalization::is_nfc(&text) {
+        text.into_bytes()
+    } else {
+        text.nfc().collect::<String>().into_bytes()
     }
 }
 
