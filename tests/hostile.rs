@@ -165,6 +165,43 @@ INK-32-02,=1+2 Inkubator Dua,Universitas Dua,32
 INK/1,Garis Miring,Universitas Miring,32
 ";
 
+/// A word far wider than any column: a product code pasted into a sheet.
+const LONG_WORD: &str = "Kewirausahaansosialkeluargapenerimamanfaatprogramkeluargaharapanyangmengikutipendampinganinkubatorbisnisuniversitas";
+
+/// A feedback sheet whose obstacle is one long word.
+fn feedback() -> String {
+    format!(
+        "period,incubator_id,regency_code,province_code,author,kind,actor,text,kpm_id,consent_story
+2021-Q4,INK-32-01,,,Mentor Satu,kendala,tksk,Kode {LONG_WORD} tidak terbaca,,
+"
+    )
+}
+
+/// The words of the PDF at `path` that end past its page's right edge
+/// (`pdftotext -bbox`), with their right ends.
+fn words_past_the_edge(path: &Path) -> Vec<String> {
+    let o = Command::new("pdftotext")
+        .args(["-bbox", path.to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (installed by scripts/test.sh)");
+    let html = String::from_utf8_lossy(&o.stdout);
+    let attr = |tag: &str, name: &str| -> f64 {
+        let at = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[at..].split('"').next().unwrap().parse().unwrap()
+    };
+    let mut width = f64::INFINITY;
+    let mut past = Vec::new();
+    for tag in html.split('<') {
+        if tag.starts_with("page ") {
+            width = attr(tag, "width");
+        } else if tag.starts_with("word ") && attr(tag, "xMax") > width {
+            let word = tag.split('>').nth(1).unwrap_or_default();
+            past.push(format!("{word} (to {} of {width})", attr(tag, "xMax")));
+        }
+    }
+    past
+}
+
 fn register(k4_incubator: &str) -> String {
     format!(
         "kpm_id,nik,kpm_name,gender,business_name,arm,cohort_year,incubator_id,mentor,tksk,cluster,category,province_code,regency_code,district_code,grant_amount,grant_date
@@ -204,7 +241,17 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
     let incubators = d.file("incubators.csv", INCUBATORS);
     let reg = d.file("kpm_register.csv", &register("INK-32-01"));
     let sheet = d.file("sheet.csv", SHEET);
-    let out = d.ok(&["ingest", "--db", &db, "--json", &incubators, &reg, &sheet]);
+    let feedback = d.file("feedback.csv", &feedback());
+    let out = d.ok(&[
+        "ingest",
+        "--db",
+        &db,
+        "--json",
+        &incubators,
+        &reg,
+        &sheet,
+        &feedback,
+    ]);
     let summaries: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
@@ -393,6 +440,19 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
             .map(|(_, t)| t.as_str())
             .collect()
     };
+    // A word wider than its column is broken inside the column, not run
+    // past the page's edge.
+    let mut whole = 0;
+    for (path, text) in texts
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
+    {
+        let past = words_past_the_edge(path);
+        assert!(past.is_empty(), "{}: {past:?}", path.display());
+        let joined: String = text.split_whitespace().collect();
+        whole += usize::from(joined.contains(LONG_WORD));
+    }
+    assert!(whole > 0, "the long word is not printed whole");
     let one = incubator_text("INK-32-01");
     let two = incubator_text("INK-32-02");
     assert!(!one.is_empty() && !two.is_empty());

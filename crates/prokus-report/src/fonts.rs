@@ -94,7 +94,7 @@ pub(crate) const WRAP_SPARE: f64 = 0.001;
 
 /// `text`, set in Inter at `size` points (semibold or regular), broken into the lines it
 /// takes in a column `room` points wide, or None when that cannot be told:
-/// a word wider than the room, a character the font lacks, a line break
+/// a character the font lacks, a line break
 /// already in the text, a character Typst treats apart at a line's end or
 /// in its order (a soft hyphen, a line or paragraph separator, a direction
 /// mark), or text not in Unicode normalization form C (the payload's text
@@ -107,7 +107,9 @@ pub(crate) const WRAP_SPARE: f64 = 0.001;
 /// spaces at its end left out. Joined with line breaks, which Typst keeps,
 /// no line is wide enough for Typst to break it again: the text takes
 /// exactly as many lines in the PDF as here, and a row can be given their
-/// height without Typst measuring it.
+/// height without Typst measuring it. A word wider than the room is cut
+/// between letters where a line is full (Typst would set it past the
+/// column's edge); None if not even its first letter fits.
 pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<Vec<String>> {
     use icu_segmenter::LineSegmenter;
     use icu_segmenter::options::LineBreakOptions;
@@ -187,6 +189,21 @@ pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<V
         (before[end] - before[start]) as f64 / units * size
     };
     let limit = room - WRAP_SPARE;
+    // Where a word wider than the room may be cut: between characters
+    // (grapheme clusters) that are each a glyph cluster of their own, so
+    // that both sides are set as measured here.
+    let glyph_starts: std::collections::HashSet<usize> = shaped
+        .glyph_infos()
+        .iter()
+        .map(|info| info.cluster as usize)
+        .collect();
+    let cuts: Vec<usize> = icu_segmenter::GraphemeClusterSegmenter::new()
+        .segment_str(text)
+        .filter(|at| glyph_starts.contains(at))
+        .collect();
+    // A cut piece's last letter loses the kerning with the next, which may
+    // widen it: such a piece keeps a tenth of an em to spare.
+    let cut_limit = limit - size / 10.0;
     let (mut lines, mut start, mut fits) = (Vec::new(), 0, None);
     let breaks = LineSegmenter::new_lstm(LineBreakOptions::default()).segment_str(text);
     for end in breaks.filter(|&end| end > 0) {
@@ -194,13 +211,23 @@ pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<V
             fits = Some(end);
             continue;
         }
-        // The line ends at the last break that fits; the word after it
-        // must fit on a line of its own.
-        let last = fits.take()?;
-        lines.push(text[start..last].trim_end_matches(' ').to_string());
-        start = last;
-        if width(start, end) > limit {
-            return None;
+        // The line ends at the last break that fits.
+        if let Some(last) = fits.take() {
+            lines.push(text[start..last].trim_end_matches(' ').to_string());
+            start = last;
+        }
+        // A word wider than the room on a line of its own, which Typst
+        // would set past the column's edge (and the page's): cut where
+        // the room is full, as a browser's `overflow-wrap: anywhere`.
+        while width(start, end) > limit {
+            let cut = cuts
+                .iter()
+                .copied()
+                .filter(|&at| at > start && at < end)
+                .take_while(|&at| width(start, at) <= cut_limit)
+                .last()?;
+            lines.push(text[start..cut].to_string());
+            start = cut;
         }
         fits = Some(end);
     }
@@ -313,9 +340,29 @@ mod tests {
             }
         }
         assert_eq!(wrap(text, 8.0, false, 1000.0).unwrap().len(), 1);
-        // What cannot be told is left to Typst: a word wider than the room,
-        // a line break already there, a character Inter lacks.
-        assert_eq!(wrap("Kewirausahaan", 8.0, false, 20.0), None);
+        // A word wider than the room is cut where a line is full, each
+        // piece narrower than the room with a tenth of an em to spare.
+        let word = "Kewirausahaan";
+        let pieces = wrap(word, 8.0, false, 20.0).unwrap();
+        assert!(pieces.len() > 2, "{pieces:?}");
+        assert_eq!(pieces.concat(), word);
+        let one_line = |text: &str, room: f64| wrap(text, 8.0, false, room).unwrap().len() == 1;
+        for piece in &pieces {
+            assert!(one_line(piece, 20.0 - 0.8), "{piece:?}");
+        }
+        let more = format!("{}{}", pieces[0], pieces[1].chars().next().unwrap());
+        assert!(!one_line(&more, 20.0 - 0.8), "{more:?}");
+        // The words around it keep their lines.
+        let lines = wrap(&format!("Kode {word} tidak terbaca"), 8.0, false, 40.0).unwrap();
+        assert_eq!(lines.first().map(String::as_str), Some("Kode"));
+        assert_eq!(
+            lines.concat().replace(' ', ""),
+            format!("Kode{word}tidakterbaca")
+        );
+        // Not even a letter fits: left to Typst.
+        assert_eq!(wrap(word, 8.0, false, 2.0), None);
+        // What cannot be told is left to Typst: a line break already
+        // there, a character Inter lacks.
         assert_eq!(wrap("Dua\nbaris", 8.0, false, 200.0), None);
         assert_eq!(wrap("Usaha 漢字", 8.0, false, 200.0), None);
         // Or what Typst sets apart: a soft hyphen (a hyphen where it breaks),

@@ -333,7 +333,8 @@ pub(crate) fn success_stories(
                 "The KPM whose business income grew most, only among those who agreed that their story be shared (the consent_story column of the register or the feedback sheet; a \"no\" in either withholds it). Stories are the incubator's own words from its feedback sheet. NIKs are masked.",
             )
             .into(),
-        widths: vec![1.3, 1.3, 1.4, 2.0, 1.2, 2.2],
+        // The NIK's column holds a masked NIK on one line.
+        widths: vec![1.3, 1.3, 1.6, 2.0, 1.2, 2.0],
     })
 }
 
