@@ -63,6 +63,11 @@ impl Dir {
         );
         out
     }
+
+    /// Every report of the database `db`, into the folder `out`.
+    fn report_all(&mut self, db: &str, out: &str) -> Output {
+        self.ok(&["report", "--db", db, "--audience", "all", "--out", out])
+    }
 }
 
 /// The longest run of ASCII digits in `text`, decimals of a number aside
@@ -354,15 +359,7 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
         "2021-12-01",
     ]);
     let reports = d.path("out/reports");
-    d.ok(&[
-        "report",
-        "--db",
-        &db,
-        "--audience",
-        "all",
-        "--out",
-        &reports,
-    ]);
+    d.report_all(&db, &reports);
     d.ok(&[
         "indicators",
         "--db",
@@ -772,4 +769,25 @@ fn a_name_far_too_long_is_rejected_with_its_reason() {
         rows.iter().all(|r| r[at("value")].chars().count() < 300),
         "{text}"
     );
+    // The longest name loaded (one word of 190 letters) stays on the page
+    // in the titles, headings and tables that print it.
+    let sheet = d.file(
+        "sheet.csv",
+        "kpm_id,wave,incubator_id,submitted_at,business_operating,business_revenue\n\
+         K1,baseline,INK-32-01,2021-05-01,ya,2000000\n",
+    );
+    d.ok(&["ingest", "--db", &db, &sheet]);
+    let reports = d.path("reports");
+    d.report_all(&db, &reports);
+    let mut texts = Vec::new();
+    texts_under(Path::new(&reports), &mut texts);
+    let pdfs: Vec<_> = texts
+        .iter()
+        .filter(|(p, _)| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert!(pdfs.len() >= 3, "{} PDFs", pdfs.len());
+    for (path, _) in pdfs {
+        let past = words_past_the_edge(path);
+        assert!(past.is_empty(), "{}: {past:?}", path.display());
+    }
 }

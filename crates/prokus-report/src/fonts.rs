@@ -189,18 +189,9 @@ pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<V
         (before[end] - before[start]) as f64 / units * size
     };
     let limit = room - WRAP_SPARE;
-    // Where a word wider than the room may be cut: between characters
-    // (grapheme clusters) that are each a glyph cluster of their own, so
-    // that both sides are set as measured here.
-    let glyph_starts: std::collections::HashSet<usize> = shaped
-        .glyph_infos()
-        .iter()
-        .map(|info| info.cluster as usize)
-        .collect();
-    let cuts: Vec<usize> = icu_segmenter::GraphemeClusterSegmenter::new()
-        .segment_str(text)
-        .filter(|at| glyph_starts.contains(at))
-        .collect();
+    // Where a word wider than the room may be cut (found for such a word
+    // only).
+    let mut cuts: Option<Vec<usize>> = None;
     // A cut piece's last letter loses the kerning with the next, which may
     // widen it: such a piece keeps a tenth of an em to spare.
     let cut_limit = limit - size / 10.0;
@@ -221,6 +212,7 @@ pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<V
         // the room is full, as a browser's `overflow-wrap: anywhere`.
         while width(start, end) > limit {
             let cut = cuts
+                .get_or_insert_with(|| cut_points(text, &shaped))
                 .iter()
                 .copied()
                 .filter(|&at| at > start && at < end)
@@ -233,6 +225,21 @@ pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<V
     }
     lines.push(text[start..].trim_end_matches(' ').to_string());
     Some(lines)
+}
+
+/// Where a word of `text` (shaped as `shaped`) may be cut: between
+/// characters (grapheme clusters) that each begin a glyph cluster, so that
+/// both sides are set as they were measured.
+fn cut_points(text: &str, shaped: &rustybuzz::GlyphBuffer) -> Vec<usize> {
+    let glyph_starts: std::collections::HashSet<usize> = shaped
+        .glyph_infos()
+        .iter()
+        .map(|info| info.cluster as usize)
+        .collect();
+    icu_segmenter::GraphemeClusterSegmenter::new()
+        .segment_str(text)
+        .filter(|at| glyph_starts.contains(at))
+        .collect()
 }
 
 /// Gives plotters the fonts, once per process, so that charts measure and

@@ -202,31 +202,28 @@ fn first_difference(a: &serde_json::Value, b: &serde_json::Value) -> Option<Stri
 }
 
 /// `json` with every table's rows and header left to Typst to measure
-/// (`lines` and `header_lines` null), as the template lays out a row the
-/// engine could not count.
+/// (`typst_measures`), as the template lays out a row the engine could not
+/// count; their cells are as they were (the engine's lines, and no
+/// breaking of long words where the engine broke the text into lines).
 fn measured_by_typst(json: &[u8]) -> Vec<u8> {
-    fn clear(value: &mut serde_json::Value) -> usize {
+    fn mark(value: &mut serde_json::Value) -> usize {
         match value {
             serde_json::Value::Object(map) => {
-                let mut cleared = 0;
+                let mut marked = 0;
                 if map.contains_key("rows")
-                    && let Some(serde_json::Value::Array(lines)) = map.get_mut("lines")
+                    && let Some(serde_json::Value::Array(lines)) = map.get("lines")
                 {
-                    cleared += lines.iter().filter(|n| !n.is_null()).count();
-                    lines.iter_mut().for_each(|n| *n = serde_json::Value::Null);
-                    if let Some(header) = map.get_mut("header_lines") {
-                        cleared += usize::from(!header.is_null());
-                        *header = serde_json::Value::Null;
-                    }
+                    marked += lines.iter().filter(|n| !n.is_null()).count();
+                    map.insert("typst_measures".into(), serde_json::Value::Bool(true));
                 }
-                cleared + map.values_mut().map(clear).sum::<usize>()
+                marked + map.values_mut().map(mark).sum::<usize>()
             }
-            serde_json::Value::Array(items) => items.iter_mut().map(clear).sum(),
+            serde_json::Value::Array(items) => items.iter_mut().map(mark).sum(),
             _ => 0,
         }
     }
     let mut value: serde_json::Value = serde_json::from_slice(json).unwrap();
-    assert!(clear(&mut value) > 0, "no table row has its lines counted");
+    assert!(mark(&mut value) > 0, "no table row has its lines counted");
     serde_json::to_vec(&value).unwrap()
 }
 
