@@ -104,6 +104,8 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     let with_impact = audiences.contains(&&audience::national::AUDIENCE);
     // Only the incubators' reports list each KPM.
     let with_kpm = audiences.contains(&&audience::incubator::AUDIENCE);
+    // The dashboard and the areas' reports print nothing of the checks.
+    let with_checks = audiences.iter().any(|a| a.checks);
     // One cohort's run sees its households only.
     let _cohort = cohort
         .map(|year| CohortKept::keep(&[conn], year))
@@ -117,7 +119,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             // whole run's.
             let levels: Vec<String> = indicator_options.levels.iter().map(|l| l.name()).collect();
             let options = format!(
-                "{period:?} {cohort:?} impact={with_impact} kpm={with_kpm} levels={}",
+                "{period:?} {cohort:?} impact={with_impact} kpm={with_kpm} checks={with_checks} levels={}",
                 levels.join(",")
             );
             Some(crate::computed::Key::of(conn, &settings, &options, dir)?)
@@ -150,13 +152,13 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             // The findings `prokus check` kept for this data and these
             // settings, unless the run is forced; it checks every cohort.
             let kept_checks = match &keep_in {
-                Some(dir) if !recompute && cohort.is_none() => {
+                Some(dir) if !recompute && cohort.is_none() && with_checks => {
                     crate::computed::Key::of_checks(conn, &settings, dir)?.load_checks()
                 }
                 _ => None,
             };
             checks_reused = kept_checks.is_some();
-            let step = if checks_reused {
+            let step = if checks_reused || !with_checks {
                 Step::Reading
             } else {
                 Step::Checking
@@ -173,6 +175,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                     tracing::info!("the findings of `prokus check` read back");
                     quality
                 }
+                None if !with_checks => no_findings(),
                 None => prokus_metrics::quality::check(
                     conn,
                     &settings.checks,
@@ -250,6 +253,21 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         inputs.impact = impact;
     }
     Ok(inputs)
+}
+
+/// The checks' report of a run whose audiences print none of their
+/// findings (the dashboard alone): nothing found, nothing judged.
+fn no_findings() -> prokus_metrics::quality::QualityReport {
+    prokus_metrics::quality::QualityReport {
+        as_of: chrono::Utc::now().date_naive(),
+        findings: Vec::new(),
+        completeness: Vec::new(),
+        units: Default::default(),
+        kpm_names: Default::default(),
+        waves: Default::default(),
+        utc_offset_hours: 0,
+        not_collected: Vec::new(),
+    }
 }
 
 /// A cohort kept on connections ([`prokus_metrics::keep_cohort`]),
@@ -643,6 +661,38 @@ mod tests {
             format!("{:?}", again.db.surveyed.kpm_by_incubator),
             format!("{:?}", with.db.surveyed.kpm_by_incubator)
         );
+    }
+
+    /// A run of the dashboard and the areas' reports, which print nothing
+    /// of the checks, runs no checks (and says it reads); with the
+    /// incubators' reports it checks, and the two runs' figures are kept
+    /// apart.
+    #[test]
+    fn the_dashboard_and_the_areas_run_no_checks() {
+        let (dir, db) = sample_db();
+        let kept = dir.path().join("figures");
+        let run = |audiences: Vec<&'static Audience>| {
+            let steps = std::sync::Mutex::new(Vec::new());
+            let inputs = gather_sample(&db, audiences, Some(kept.clone()), false, &|step, on| {
+                steps.lock().unwrap().push((step, on))
+            });
+            (inputs, steps.into_inner().unwrap())
+        };
+        let unchecked = vec![
+            &audience::dashboard::AUDIENCE,
+            &audience::area::PROVINCE,
+            &audience::area::REGENCY,
+        ];
+        let (alone, steps) = run(unchecked.clone());
+        assert!(!steps.contains(&(Step::Checking, true)), "{steps:?}");
+        assert!(steps.contains(&(Step::Reading, true)), "{steps:?}");
+        assert!(alone.quality.findings.is_empty());
+        let mut checked = unchecked;
+        checked.push(&audience::incubator::AUDIENCE);
+        let (checked, steps) = run(checked);
+        assert!(!checked.reused, "the unchecked run's figures read back");
+        assert!(steps.contains(&(Step::Checking, true)), "{steps:?}");
+        assert!(!checked.quality.findings.is_empty());
     }
 
     /// A run keeps the figures of the levels its audiences print: a

@@ -294,6 +294,7 @@ pub const PROVINCE: super::Audience = super::Audience {
     name: "province",
     readers: "each provincial Dinas Sosial: its province, regencies and incubators",
     levels: &["national", "province", "regency", "incubator"],
+    checks: false,
     template: "province.typ",
     source: include_str!("../../../../report-templates/province.typ"),
     scopes: |inputs| {
@@ -325,6 +326,7 @@ pub const REGENCY: super::Audience = super::Audience {
     name: "regency",
     readers: "each district Dinas Sosial (kabupaten/kota): its regency and kecamatan",
     levels: &["national", "province", "regency", "district", "tksk"],
+    checks: false,
     template: "province.typ",
     source: include_str!("../../../../report-templates/province.typ"),
     scopes: |inputs| {

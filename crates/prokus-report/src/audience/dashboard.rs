@@ -165,6 +165,7 @@ pub const AUDIENCE: super::Audience = super::Audience {
     name: "dashboard",
     readers: "the Kasubdit (sub-directorate head): the outcome dashboard",
     levels: &["national", "province", "incubator"],
+    checks: false,
     template: "dashboard.typ",
     source: include_str!("../../../../report-templates/dashboard.typ"),
     scopes: super::whole_programme,

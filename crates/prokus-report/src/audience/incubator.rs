@@ -777,6 +777,7 @@ pub const AUDIENCE: super::Audience = super::Audience {
     name: "incubator",
     readers: "each business incubator: feedback on its own KPM only",
     levels: &["national", "incubator", "mentor", "incubator:cohort"],
+    checks: true,
     template: "incubator.typ",
     source: include_str!("../../../../report-templates/incubator.typ"),
     scopes: |inputs| {

@@ -29,6 +29,12 @@ pub struct Audience {
     /// The indicator levels its PDFs print (of [`crate::LEVELS`]): a run
     /// of this audience alone computes these only.
     pub levels: &'static [&'static str],
+    /// Whether its PDFs print what the data-quality checks found (an
+    /// incubator's data to fix; the nation's count of data problems and
+    /// the files that lack required questions): a run of audiences that do
+    /// not (the dashboard, the provinces and regencies, whose checks are
+    /// kept by incubator) runs no checks.
+    pub checks: bool,
     /// The template's file name in `report-templates/` (`national.typ`).
     pub template: &'static str,
     /// The template's text, compiled into the binary.

@@ -316,6 +316,7 @@ pub const AUDIENCE: super::Audience = super::Audience {
     name: "national",
     readers: "the ministry's M&E team: the quarterly report",
     levels: &["national", "province", "incubator", "cluster"],
+    checks: true,
     template: "national.typ",
     source: include_str!("../../../../report-templates/national.typ"),
     scopes: super::whole_programme,
