@@ -152,7 +152,27 @@ fn one_province_one_regency_one_incubator() {
 /// `levels`.
 #[test]
 fn a_run_of_one_audience_prints_what_it_prints_from_the_whole_table() {
-    let db = sample_db();
+    let mut db = sample_db();
+    // A sheet that asks two questions only, for one KPM: the checks then
+    // find questions some files do not ask, which the national report
+    // prints (so a run of it alone must check too).
+    let kpm: String = db
+        .connection()
+        .query_row(
+            "SELECT min(kpm_id) FROM kpm WHERE arm = 'prokus'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let sheet = dir.path().join("two-questions.csv");
+    std::fs::write(
+        &sheet,
+        format!("kpm_id,wave,business_operating,business_income\n{kpm},endline,ya,1500000\n"),
+    )
+    .unwrap();
+    let loaded = db.ingest(&sheet, &FormMapping::prokus()).unwrap();
+    assert_eq!(loaded.rows_loaded, 1, "{loaded:?}");
     let settings = prokus_metrics::settings::Settings::from_db(&db).unwrap();
     let whole = prokus_report::with_printed_levels(prokus_metrics::Options {
         min_cell: settings.min_cell(),
