@@ -1054,27 +1054,28 @@ fn finish(
     // variable in every group was some hundred megabytes of cells, nearly
     // all empty, to allocate and clear.
     type Group = (String, String, Vec<Option<String>>);
-    let mut groups: Vec<Group> = Vec::new();
     let mut group_index: HashMap<Group, usize> = HashMap::new();
     let mut cells: Vec<Vec<(usize, Cell)>> = Vec::new();
     for df in frames {
-        let periods = str_col(df, "period")?;
-        let arms = str_col(df, "arm")?;
-        let dims: Vec<Vec<Option<String>>> = GROUP_DIMENSIONS
+        let mut periods = str_col(df, "period")?;
+        let mut arms = str_col(df, "arm")?;
+        let mut dims: Vec<Vec<Option<String>>> = GROUP_DIMENSIONS
             .iter()
             .map(|d| opt_str_col(df, d.column()))
             .collect::<Result<_, _>>()?;
+        // Each row's group is moved out of these columns (read once), and
+        // the map keeps the only copy: no text is copied per row.
         let rows: Vec<usize> = (0..df.height())
             .map(|r| {
                 let group = (
-                    periods[r].clone(),
-                    arms[r].clone(),
-                    dims.iter().map(|c| c[r].clone()).collect(),
+                    std::mem::take(&mut periods[r]),
+                    std::mem::take(&mut arms[r]),
+                    dims.iter_mut().map(|c| c[r].take()).collect(),
                 );
-                *group_index.entry(group).or_insert_with_key(|g| {
-                    groups.push(g.clone());
+                let next = group_index.len();
+                *group_index.entry(group).or_insert_with(|| {
                     cells.push(Vec::new());
-                    groups.len() - 1
+                    next
                 })
             })
             .collect();
@@ -1119,6 +1120,10 @@ fn finish(
         }
     }
 
+    // The groups in the order of their numbers.
+    let mut numbered: Vec<(usize, Group)> = group_index.into_iter().map(|(g, i)| (i, g)).collect();
+    numbered.sort_unstable_by_key(|(i, _)| *i);
+    let groups: Vec<Group> = numbered.into_iter().map(|(_, g)| g).collect();
     let by_variable: Vec<Vec<usize>> = variables
         .iter()
         .map(|v| {
