@@ -143,7 +143,40 @@ fn uuid_at(bytes: &[u8], at: usize) -> Option<usize> {
 pub fn contains_nik(text: &str) -> bool {
     // A NIK has 16 digits: 15 (an IMEI, a truncated number) is no reason
     // to refuse a row, though `redact` masks it.
-    may_hold_nik(text, 16) && !nik_runs(text, 16).is_empty()
+    let text = visible(text);
+    may_hold_nik(&text, 16) && !nik_runs(&text, 16).is_empty()
+}
+
+/// Whether `c` shows nothing and takes no room: the soft hyphen, the
+/// zero-width spaces and joiners, the direction marks and controls, the
+/// word joiner and invisible operators, the byte-order mark. Typed between
+/// the digits of a NIK, one keeps them from being side by side for the
+/// scans here, while the page (and a report, which leaves out the
+/// direction controls, `prokus_files::without_bidi_controls`) still shows
+/// the sixteen digits together.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{AD}'
+            | '\u{61C}'
+            | '\u{180E}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{202A}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{FEFF}'
+    )
+}
+
+/// `text` without the characters of [`is_invisible`], as a reader sees it.
+/// ASCII text (most cells) is returned as it is without a look at its
+/// characters.
+fn visible(text: &str) -> Cow<'_, str> {
+    if text.is_ascii() || !text.contains(is_invisible) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| !is_invisible(c)).collect())
+    }
 }
 
 /// Whether `text` has digits enough for a NIK between other characters than
@@ -166,15 +199,19 @@ fn may_hold_nik(text: &str, min_digits: usize) -> bool {
 }
 
 /// `text` with every NIK-shaped run replaced by its mask (the first four and
-/// last four digits, `3217********0012`).
+/// last four digits, `3217********0012`), also one whose digits are kept
+/// apart by characters that show nothing (`is_invisible`, then left out
+/// of the whole text).
 pub fn redact(text: &str) -> Cow<'_, str> {
-    if !may_hold_nik(text, 15) {
+    let seen = visible(text);
+    if !may_hold_nik(&seen, 15) {
         return Cow::Borrowed(text);
     }
-    let runs = nik_runs(text, 15);
+    let runs = nik_runs(&seen, 15);
     if runs.is_empty() {
         return Cow::Borrowed(text);
     }
+    let text = seen.as_ref();
     let mut out = String::with_capacity(text.len());
     let mut at = 0;
     for run in runs {
@@ -261,6 +298,20 @@ mod tests {
             assert!(longest <= Some(4), "{text} -> {safe}");
         }
         assert_eq!(redact("NIK 3217055208850012."), "NIK 3217********0012.");
+        // Digits kept apart by a character that shows nothing still read as
+        // a NIK on the page (and a report leaves out a direction control):
+        // found and masked, the invisible characters left out.
+        for hidden in [
+            "Nama 3217\u{200B}055208850012",
+            "Nama 3217\u{202E}055208850012",
+            "Nama 3217\u{AD}0552\u{2060}08850012",
+            "Nama \u{FEFF}3217055208850012",
+        ] {
+            assert!(contains_nik(hidden), "{hidden:?}");
+            assert_eq!(redact(hidden), "Nama 3217********0012", "{hidden:?}");
+        }
+        // Without digits around them, such characters stay where they are.
+        assert_eq!(redact("Bu\u{200B}Sri"), "Bu\u{200B}Sri");
     }
 
     #[test]
