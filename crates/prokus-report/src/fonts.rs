@@ -128,8 +128,7 @@ pub(crate) fn wrap(text: &str, size: f64, semibold: bool, room: f64) -> Option<V
                 c,
                 '\u{ad}' | '\u{61c}' | '\u{200e}' | '\u{200f}' | '\u{2028}' | '\u{2029}'
             )
-            || ('\u{202a}'..='\u{202e}').contains(&c)
-            || ('\u{2066}'..='\u{2069}').contains(&c)
+            || prokus_files::is_bidi_control(c)
     };
     if text.chars().any(apart) || !unicode_normalization::is_nfc(text) {
         return None;

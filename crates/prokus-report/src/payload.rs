@@ -375,12 +375,7 @@ pub(crate) fn add_chart(
     let Some(chart) = chart.into() else {
         return;
     };
-    // Its labels are names from the data too.
-    let svg = match prokus_files::without_bidi_controls(&chart.svg) {
-        std::borrow::Cow::Borrowed(_) => chart.svg,
-        std::borrow::Cow::Owned(cleaned) => cleaned,
-    };
-    charts.push((name.to_string(), svg));
+    charts.push((name.to_string(), chart.svg));
     refs.push(ChartRef {
         name: name.to_string(),
         caption,
