@@ -23,7 +23,7 @@ use prokus_metrics::Catalog;
 use prokus_metrics::settings::Settings;
 
 use crate::ReportError;
-use crate::audience::{self, Audience};
+use crate::audience::Audience;
 use crate::inputs::{Inputs, Reads};
 
 /// A step of [`gather()`], for a progress display.
@@ -57,8 +57,10 @@ pub struct GatherOptions<'a> {
     /// The settings the indicators and checks use (targets, calendar,
     /// thresholds).
     pub settings: Settings,
-    /// The audiences that will be rendered: the impact estimates are made
-    /// only when the national report is among them.
+    /// The audiences that will be rendered: only what they print is
+    /// computed and read (their levels, and the checks, the impact
+    /// estimates and the KPM lists when one of them prints those; see
+    /// [`Audience`]).
     pub audiences: Vec<&'static Audience>,
     /// The indicator rows, when the caller has computed them already (with
     /// at least the levels and periods [`crate::indicator_options`] asks
@@ -101,10 +103,9 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     let indicator_options = crate::indicator_options(&settings, &audiences);
     // Parsed once for the indicators, the estimates and the reports.
     let catalog = Catalog::builtin();
-    let with_impact = audiences.contains(&&audience::national::AUDIENCE);
-    // Only the incubators' reports list each KPM.
-    let with_kpm = audiences.contains(&&audience::incubator::AUDIENCE);
-    // The dashboard and the areas' reports print nothing of the checks.
+    // What the audiences print beyond their levels' indicators.
+    let with_impact = audiences.iter().any(|a| a.impact);
+    let with_kpm = audiences.iter().any(|a| a.kpm_lists);
     let with_checks = audiences.iter().any(|a| a.checks);
     // One cohort's run sees its households only.
     let _cohort = cohort
@@ -255,8 +256,9 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     Ok(inputs)
 }
 
-/// The checks' report of a run whose audiences print none of their
-/// findings (the dashboard alone): nothing found, nothing judged.
+/// The checks' report of a run whose audiences print nothing of the
+/// checks (the dashboard, the provinces and regencies): nothing found,
+/// nothing judged.
 fn no_findings() -> prokus_metrics::quality::QualityReport {
     prokus_metrics::quality::QualityReport {
         as_of: chrono::Utc::now().date_naive(),
@@ -361,6 +363,7 @@ impl Drop for Values<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::audience;
     use prokus_metrics::IndicatorRow;
     use std::collections::HashMap;
 

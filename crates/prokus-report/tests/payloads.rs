@@ -198,6 +198,15 @@ fn a_run_of_one_audience_prints_what_it_prints_from_the_whole_table() {
             }
         }
     }
+    // The reference above is a run of every audience, which makes the
+    // estimates and checks if any audience asks for them: the audiences
+    // that print them must ask, alone too. (The incubators' KPM lists:
+    // gather's `kept_figures_without_the_incubators_are_not_read_for_them`.)
+    let national = gather(&db, &[&audience::national::AUDIENCE]);
+    assert!(!national.impact.is_empty(), "no impact estimates");
+    assert!(!national.quality.findings.is_empty(), "no checks");
+    let incubators = gather(&db, &[&audience::incubator::AUDIENCE]);
+    assert!(!incubators.quality.findings.is_empty(), "no checks");
 }
 
 /// Where `a` and `b` first differ: the path to the value and both values,

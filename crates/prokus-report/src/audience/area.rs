@@ -295,6 +295,8 @@ pub const PROVINCE: super::Audience = super::Audience {
     readers: "each provincial Dinas Sosial: its province, regencies and incubators",
     levels: &["national", "province", "regency", "incubator"],
     checks: false,
+    impact: false,
+    kpm_lists: false,
     template: "province.typ",
     source: include_str!("../../../../report-templates/province.typ"),
     scopes: |inputs| {
@@ -327,6 +329,8 @@ pub const REGENCY: super::Audience = super::Audience {
     readers: "each district Dinas Sosial (kabupaten/kota): its regency and kecamatan",
     levels: &["national", "province", "regency", "district", "tksk"],
     checks: false,
+    impact: false,
+    kpm_lists: false,
     template: "province.typ",
     source: include_str!("../../../../report-templates/province.typ"),
     scopes: |inputs| {

@@ -166,6 +166,8 @@ pub const AUDIENCE: super::Audience = super::Audience {
     readers: "the Kasubdit (sub-directorate head): the outcome dashboard",
     levels: &["national", "province", "incubator"],
     checks: false,
+    impact: false,
+    kpm_lists: false,
     template: "dashboard.typ",
     source: include_str!("../../../../report-templates/dashboard.typ"),
     scopes: super::whole_programme,

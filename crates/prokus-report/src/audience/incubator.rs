@@ -778,6 +778,8 @@ pub const AUDIENCE: super::Audience = super::Audience {
     readers: "each business incubator: feedback on its own KPM only",
     levels: &["national", "incubator", "mentor", "incubator:cohort"],
     checks: true,
+    impact: false,
+    kpm_lists: true,
     template: "incubator.typ",
     source: include_str!("../../../../report-templates/incubator.typ"),
     scopes: |inputs| {

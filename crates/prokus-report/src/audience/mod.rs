@@ -35,6 +35,13 @@ pub struct Audience {
     /// not (the dashboard, the provinces and regencies, whose checks are
     /// kept by incubator) runs no checks.
     pub checks: bool,
+    /// Whether its PDFs print the impact estimates against the comparison
+    /// group (the national report): a run of audiences that do not makes
+    /// none.
+    pub impact: bool,
+    /// Whether its PDFs list each KPM with its rounds (the incubators'
+    /// attention lists): a run of audiences that do not reads no KPM's.
+    pub kpm_lists: bool,
     /// The template's file name in `report-templates/` (`national.typ`).
     pub template: &'static str,
     /// The template's text, compiled into the binary.

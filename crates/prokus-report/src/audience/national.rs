@@ -317,6 +317,8 @@ pub const AUDIENCE: super::Audience = super::Audience {
     readers: "the ministry's M&E team: the quarterly report",
     levels: &["national", "province", "incubator", "cluster"],
     checks: true,
+    impact: true,
+    kpm_lists: false,
     template: "national.typ",
     source: include_str!("../../../../report-templates/national.typ"),
     scopes: super::whole_programme,
