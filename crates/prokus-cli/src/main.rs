@@ -656,6 +656,21 @@ impl Stages {
         }
     }
 
+    /// A bar of `len` things to make (`what`: "PDF").
+    fn counter(&self, len: u64, what: &str) -> ProgressBar {
+        let Some(multi) = &self.multi else {
+            return ProgressBar::hidden();
+        };
+        let bar = multi.add(ProgressBar::new(len));
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>10} [{bar:32}] {pos}/{len} {elapsed}")
+                .expect("valid template")
+                .progress_chars("=> "),
+        );
+        bar.set_message(what.to_string());
+        bar
+    }
+
     /// A counter of rows for one file being loaded.
     fn rows(&self, file: &str) -> ProgressBar {
         let Some(multi) = &self.multi else {
@@ -980,7 +995,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 force,
             };
             let audiences = audiences(&audience);
-            let inputs = gather_with_stages(
+            let mut inputs = gather_with_stages(
                 &db,
                 settings,
                 &audiences,
@@ -1008,10 +1023,11 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             let (written, kept, failed) = report(
-                inputs,
+                &db,
+                &mut inputs,
                 &audiences,
                 &render,
-                stages.shown(),
+                &stages,
                 !single_process,
                 timings.as_deref(),
             )?;
@@ -1657,8 +1673,24 @@ fn write_table(
     Ok(())
 }
 
+/// A display of [`prokus_report::Step`]s on `stages`: each step's line
+/// while it runs, left with its time.
+fn step_display(stages: &Stages) -> impl Fn(prokus_report::Step, bool) + Sync + '_ {
+    let running = std::sync::Mutex::new(Vec::new());
+    move |step: prokus_report::Step, started: bool| {
+        let mut running = running.lock().unwrap_or_else(|e| e.into_inner());
+        if started {
+            running.push((step, stages.start(step.describe())));
+        } else if let Some(at) = running.iter().position(|(s, _)| *s == step) {
+            running.remove(at).1.done();
+        }
+    }
+}
+
 /// [`prokus_report::gather()`] of what `audiences` print, each step shown by
-/// `stages` while it runs.
+/// `stages` while it runs; the checks, when they have to be computed, are
+/// left for [`report`] to run once the reports that print nothing of them
+/// are rendered.
 /// `(period, cohort)` are the run's; `(keep_in, recompute)` where computed
 /// figures are kept between runs and whether to compute them anyway.
 fn gather_with_stages(
@@ -1669,15 +1701,7 @@ fn gather_with_stages(
     (keep_in, recompute): (Option<PathBuf>, bool),
     stages: &Stages,
 ) -> Result<prokus_report::Inputs> {
-    let running = std::sync::Mutex::new(Vec::new());
-    let on_step = |step: prokus_report::Step, started: bool| {
-        let mut running = running.lock().unwrap_or_else(|e| e.into_inner());
-        if started {
-            running.push((step, stages.start(step.describe())));
-        } else if let Some(at) = running.iter().position(|(s, _)| *s == step) {
-            running.remove(at).1.done();
-        }
-    };
+    let on_step = step_display(stages);
     Ok(prokus_report::gather(
         db.connection(),
         prokus_report::GatherOptions {
@@ -1689,29 +1713,54 @@ fn gather_with_stages(
             cohort,
             keep_in,
             recompute,
+            checks_later: true,
         },
     )?)
 }
 
 /// Renders the reports of `audiences` from `inputs`, with a progress bar
-/// and, when `helpers`, helper processes; returns (written, kept, failed).
+/// on `stages` and, when `helpers`, helper processes; returns (written,
+/// kept, failed).
+///
+/// When `inputs` has the checks pending ([`prokus_report::check_later`]),
+/// the reports that print nothing of them (the dashboard, the provinces
+/// and regencies) are rendered first, then the checks run on `db`, then
+/// the others: the first PDFs are written while the checks are still to do.
 fn report(
-    inputs: prokus_report::Inputs,
+    db: &Database,
+    inputs: &mut prokus_report::Inputs,
     audiences: &[&'static Audience],
     render_options: &RenderOptions,
-    show_progress: bool,
+    stages: &Stages,
     helpers: bool,
     timings: Option<&Path>,
 ) -> Result<(usize, usize, usize)> {
-    let jobs = prokus_report::jobs(&inputs, audiences);
-    let bar = progress_bar(jobs.len() as u64, "PDF", show_progress);
-    let helpers = if helpers && jobs.len() > 1 {
+    let jobs = prokus_report::jobs(inputs, audiences);
+    let bar = stages.counter(jobs.len() as u64, "PDF");
+    let mut helpers: Vec<_> = if helpers && jobs.len() > 1 {
         start_helpers(rayon::current_num_threads().saturating_sub(1))
+            .into_iter()
+            .map(Some)
+            .collect()
     } else {
         Vec::new()
     };
-    let results =
-        prokus_report::render_all(&inputs, &jobs, render_options, helpers, &|_| bar.inc(1));
+    let pending = inputs.checks_pending();
+    let (first, after): (Vec<_>, Vec<_>) = jobs
+        .into_iter()
+        .partition(|job| !(pending && job.audience.checks));
+    let mut results =
+        prokus_report::render_all(inputs, &first, render_options, &mut helpers, &|_| {
+            bar.inc(1)
+        });
+    prokus_report::check_later(db.connection(), inputs, &step_display(stages))?;
+    results.extend(prokus_report::render_all(
+        inputs,
+        &after,
+        render_options,
+        &mut helpers,
+        &|_| bar.inc(1),
+    ));
     bar.finish_and_clear();
     let mut failed = 0;
     for r in &results {
@@ -1734,7 +1783,7 @@ fn report(
             .collect();
         let removed = prokus_files::replace_outputs(&render_options.out, scope, &written)
             .with_context(|| render_options.out.display().to_string())?;
-        if removed > 0 && show_progress {
+        if removed > 0 && stages.shown() {
             eprintln!(
                 "removed {removed} {scope} file(s) of an earlier run that this run no longer makes"
             );
@@ -1787,20 +1836,6 @@ fn start_helpers(count: usize) -> Vec<prokus_report::Helper> {
         }
     }
     helpers
-}
-
-fn progress_bar(len: u64, what: &str, show: bool) -> ProgressBar {
-    if !show {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::new(len);
-    bar.set_style(
-        ProgressStyle::with_template("{msg:>10} [{bar:32}] {pos}/{len} {elapsed}")
-            .expect("valid template")
-            .progress_chars("=> "),
-    );
-    bar.set_message(what.to_string());
-    bar
 }
 
 fn demo(out: &Path) -> Result<ExitCode> {
@@ -1860,7 +1895,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
     steps.set_message("checking data quality");
     // The reports print from the table just written and the checks run here,
     // as `prokus report` would make them.
-    let inputs = prokus_report::gather(
+    let mut inputs = prokus_report::gather(
         db.connection(),
         prokus_report::GatherOptions {
             settings,
@@ -1871,6 +1906,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
             cohort: None,
             keep_in: None,
             recompute: true,
+            checks_later: false,
         },
     )?;
     let found = &inputs.quality;
@@ -1899,10 +1935,11 @@ fn demo(out: &Path) -> Result<ExitCode> {
         force: true,
     };
     let (written, _, failed) = report(
-        inputs,
+        &db,
+        &mut inputs,
         &prokus_report::audience::ALL,
         &render,
-        false,
+        &Stages::new(false),
         true,
         None,
     )?;

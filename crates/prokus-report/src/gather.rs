@@ -85,6 +85,11 @@ pub struct GatherOptions<'a> {
     /// Compute the figures even when a kept run's are the same (`--force`),
     /// and keep the new ones.
     pub recompute: bool,
+    /// Leave the data-quality checks, when they have to be computed, for
+    /// [`check_later()`]: the reports that print nothing of them (the
+    /// dashboard, the provinces and regencies) can be rendered before they
+    /// are done ([`Inputs::checks_pending`]). Not for a one-cohort run.
+    pub checks_later: bool,
 }
 
 /// Reads and computes what the reports of `options.audiences` print, from
@@ -99,6 +104,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         cohort,
         keep_in,
         recompute,
+        checks_later,
     } = options;
     let indicator_options = crate::indicator_options(&settings, &audiences);
     // Parsed once for the indicators, the estimates and the reports.
@@ -135,6 +141,8 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     let reused = kept.is_some();
     let mut checks_reused = false;
     let mut indicators_reused = false;
+    // The checks left for check_later().
+    let mut deferred = false;
     let (rows, impact, quality, reads) = match kept {
         // Kept figures bring what the survey data gives the reports: only
         // what a feedback sheet changes is read.
@@ -159,7 +167,10 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 _ => None,
             };
             checks_reused = kept_checks.is_some();
-            let step = if checks_reused || !with_checks {
+            // The cohort kept for a one-cohort run is released when this
+            // returns: its checks are not left for later.
+            deferred = checks_later && with_checks && !checks_reused && cohort.is_none();
+            let step = if checks_reused || !with_checks || deferred {
                 Step::Reading
             } else {
                 Step::Checking
@@ -176,7 +187,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                     tracing::info!("the findings of `prokus check` read back");
                     quality
                 }
-                None if !with_checks => no_findings(),
+                None if !with_checks || deferred => no_findings(),
                 None => prokus_metrics::quality::check(
                     conn,
                     &settings.checks,
@@ -240,10 +251,17 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             (rows, impact, quality, reads)
         }
     };
-    if let Some(key) = key.filter(|_| !reused) {
-        key.store(&rows, &impact, &quality, &reads.surveyed);
-    }
+    let key = key.filter(|_| !reused);
+    // Kept once the checks are done, by check_later().
+    let key = match key {
+        Some(key) if !deferred => {
+            key.store(&rows, &impact, &quality, &reads.surveyed);
+            None
+        }
+        key => key,
+    };
     let mut inputs = reads.finish(rows, catalog, quality, settings);
+    inputs.pending = deferred.then_some(Pending { key });
     inputs.cohort = cohort;
     inputs.reused = reused;
     inputs.checks_reused = checks_reused;
@@ -254,6 +272,50 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         inputs.impact = impact;
     }
     Ok(inputs)
+}
+
+/// The data-quality checks [`gather()`] left for [`check_later()`], with
+/// the key the run's figures are kept under once their findings are in.
+pub(crate) struct Pending {
+    key: Option<crate::computed::Key>,
+}
+
+/// Runs the data-quality checks [`gather()`] left for later
+/// ([`GatherOptions::checks_later`]) on `conn`, the connection it gathered
+/// on, and puts their findings into `inputs`; then keeps the run's figures,
+/// as [`gather()`] would have. Nothing to do when none are pending.
+/// `on_step` is told when the checks start and end.
+pub fn check_later(
+    conn: &Connection,
+    inputs: &mut Inputs,
+    on_step: &(dyn Fn(Step, bool) + Sync),
+) -> Result<(), ReportError> {
+    let Some(pending) = inputs.pending.take() else {
+        return Ok(());
+    };
+    on_step(Step::Checking, true);
+    let current = CurrentAnswers::keep(conn)?;
+    let quality = prokus_metrics::quality::check(
+        conn,
+        &inputs.settings.checks,
+        &inputs.settings.schedule,
+        None,
+    )?;
+    current.release()?;
+    on_step(Step::Checking, false);
+    inputs.set_quality(quality);
+    // The rows and estimates as the reports print them: those of a period
+    // before the latest left out, as a run of the same key leaves them out
+    // of what it reads back.
+    if let Some(key) = pending.key {
+        key.store(
+            &inputs.rows,
+            &inputs.impact,
+            &inputs.quality,
+            &inputs.db.surveyed,
+        );
+    }
+    Ok(())
 }
 
 /// The checks' report of a run whose audiences print nothing of the
@@ -423,6 +485,7 @@ mod tests {
                 cohort: None,
                 keep_in,
                 recompute,
+                checks_later: false,
             },
         )
         .unwrap()
@@ -586,6 +649,101 @@ mod tests {
         let (forced, _) = national_run(&db, &kept, true);
         assert!(!forced.indicators_reused);
         assert_ne!(value(&forced), Some(-123.25));
+    }
+
+    /// A run that leaves its checks for later gathers no findings, refuses
+    /// the reports that print them until check_later() has run, and keeps
+    /// its figures only then; the findings are those a run checking at
+    /// once finds, and a run of the same data reads them back.
+    #[test]
+    fn checks_left_for_later_are_the_checks_of_a_run_at_once() {
+        let (dir, db) = sample_db();
+        let kept = dir.path().join("figures");
+        let steps = std::sync::Mutex::new(Vec::new());
+        let on_step = |step, started| steps.lock().unwrap().push((step, started));
+        let mut later = gather(
+            db.connection(),
+            GatherOptions {
+                settings: Settings::from_db(&db).unwrap(),
+                audiences: audience::ALL.to_vec(),
+                rows: None,
+                on_step: &on_step,
+                period: Default::default(),
+                cohort: None,
+                keep_in: Some(kept.clone()),
+                recompute: false,
+                checks_later: true,
+            },
+        )
+        .unwrap();
+        assert!(later.checks_pending());
+        assert!(later.quality.findings.is_empty());
+        assert!(!later.impact.is_empty());
+        assert!(
+            !steps.lock().unwrap().contains(&(Step::Checking, true)),
+            "{steps:?}"
+        );
+        let figures = || {
+            std::fs::read_dir(&kept)
+                .map(|d| d.count())
+                .unwrap_or_default()
+        };
+        assert_eq!(figures(), 0, "figures kept before their findings");
+        let options = crate::RenderOptions {
+            lang: crate::format::Lang::En,
+            out: dir.path().join("reports"),
+            pdfa: false,
+            force: true,
+        };
+        let national = crate::Job {
+            audience: &audience::national::AUDIENCE,
+            scope: String::new(),
+        };
+        let refused = crate::render_one(&later, &national, &options, &mut (0, 0));
+        assert!(
+            refused
+                .as_ref()
+                .is_err_and(|e| e.to_string().contains("not done yet")),
+            "{refused:?}"
+        );
+        check_later(db.connection(), &mut later, &on_step).unwrap();
+        assert!(!later.checks_pending());
+        assert!(
+            steps
+                .lock()
+                .unwrap()
+                .ends_with(&[(Step::Checking, true), (Step::Checking, false)]),
+            "{steps:?}"
+        );
+        assert!(figures() > 0);
+        let at_once = gather_sample(&db, audience::ALL.to_vec(), None, true, &|_, _| {});
+        assert!(!at_once.quality.findings.is_empty());
+        assert_eq!(later.quality.findings, at_once.quality.findings);
+        assert_eq!(later.quality.completeness, at_once.quality.completeness);
+        assert_eq!(
+            format!(
+                "{:?}",
+                later
+                    .quality_by_unit
+                    .keys()
+                    .collect::<std::collections::BTreeSet<_>>()
+            ),
+            format!(
+                "{:?}",
+                at_once
+                    .quality_by_unit
+                    .keys()
+                    .collect::<std::collections::BTreeSet<_>>()
+            )
+        );
+        // Nothing left to check: a second call does nothing.
+        check_later(db.connection(), &mut later, &|_, _| panic!("checked twice")).unwrap();
+        let read_back = gather_sample(&db, audience::ALL.to_vec(), Some(kept), false, &|_, _| {});
+        assert!(read_back.reused);
+        assert_eq!(read_back.quality.findings, at_once.quality.findings);
+        assert_eq!(read_back.rows, later.rows);
+        assert_eq!(read_back.impact, later.impact);
+        assert!(!options.out.join(national.file_name(&later)).exists());
     }
 
     /// Figures read back are the figures computed: the same indicator rows,

@@ -427,6 +427,8 @@ pub struct Inputs {
     /// again.
     pub indicators_reused: bool,
     pub(crate) index: RowIndex,
+    /// The checks [`crate::gather()`] left for [`crate::check_later()`].
+    pub(crate) pending: Option<crate::gather::Pending>,
     /// The quarters with national figures, oldest first: code (`2021-Q3`)
     /// and first day.
     pub(crate) quarters: Vec<(String, NaiveDate)>,
@@ -732,6 +734,7 @@ impl Reads {
             reused: false,
             checks_reused: false,
             indicators_reused: false,
+            pending: None,
             index,
             quarters,
             groups,
@@ -740,6 +743,21 @@ impl Reads {
 }
 
 impl Inputs {
+    /// True while the data-quality checks are left for
+    /// [`crate::check_later()`]: until then only the audiences that print
+    /// nothing of them ([`crate::audience::Audience::checks`]) can be
+    /// rendered, and [`crate::render_all`] refuses the others.
+    pub fn checks_pending(&self) -> bool {
+        self.pending.is_some()
+    }
+
+    /// Puts the checks' findings in, split by incubator as the reports
+    /// read them.
+    pub(crate) fn set_quality(&mut self, quality: QualityReport) {
+        self.quality_by_unit = quality.by_unit();
+        self.quality = quality;
+    }
+
     /// The row of one indicator, wave, level and group.
     pub fn row(
         &self,

@@ -190,12 +190,17 @@ pub struct Rendered {
 /// builds their data and writes their files, and the helper process compiles
 /// them, with Typst caches of its own (see [`crate::helper`]). The other
 /// workers compile in this process. With as many workers as processors and
-/// one helper fewer, no two compilations share a process's caches.
+/// one helper fewer, no two compilations share a process's caches. A helper
+/// that stops is left `None`; the others serve the next batch too.
+///
+/// While the checks are pending ([`Inputs::checks_pending`]), the report of
+/// an audience that prints them fails with an error instead of printing
+/// none.
 pub fn render_all(
     inputs: &Inputs,
     jobs: &[Job],
     options: &RenderOptions,
-    helpers: Vec<Helper>,
+    helpers: &mut [Option<Helper>],
     progress: &(dyn Fn(&Rendered) + Sync),
 ) -> Vec<Rendered> {
     use std::sync::Mutex;
@@ -204,7 +209,7 @@ pub fn render_all(
     let next = AtomicUsize::new(0);
     let finished = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, Rendered)>> = Mutex::new(Vec::with_capacity(jobs.len()));
-    let mut helpers = helpers.into_iter();
+    let mut helpers = helpers.iter_mut();
     // Read once: looked up by the workers, then updated with their prints.
     let mut all = recorded(&options.out);
     let none = HashMap::new();
@@ -213,10 +218,13 @@ pub fn render_all(
     let prints: Mutex<HashMap<String, Option<String>>> = Mutex::new(HashMap::new());
     std::thread::scope(|scope| {
         for _ in 0..workers.min(jobs.len()) {
-            let mut helper = helpers.next();
+            let slot = helpers.next();
             let (next, finished, done) = (&next, &finished, &done);
             let (prints, run) = (&prints, &run);
             scope.spawn(move || {
+                // A worker without a helper compiles in this process.
+                let mut own = None;
+                let helper = slot.unwrap_or(&mut own);
                 loop {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let Some(job) = jobs.get(i) else { break };
@@ -226,7 +234,7 @@ pub fn render_all(
                     let name = job.file_name(inputs);
                     let known = before.get(&relative(&name)).map(String::as_str);
                     let result = isolated(&name.display().to_string(), || {
-                        render_with(inputs, job, options, (run, known), &mut helper, &mut times)
+                        render_with(inputs, job, options, (run, known), helper, &mut times)
                     });
                     let (result, files, print, kept) = match result {
                         Ok(done) => (Ok(done.pdf), done.files, Some(done.fingerprint), done.kept),
@@ -350,6 +358,12 @@ fn write_pdf(
     (run, known): (&sha2::Sha256, Option<&str>),
     helper: &mut Option<Helper>,
 ) -> Result<(PathBuf, Vec<Companion>, String, bool), ReportError> {
+    if job.audience.checks && inputs.checks_pending() {
+        return Err(ReportError::Render {
+            report: job.file_name(inputs).display().to_string(),
+            message: "the data-quality checks it prints are not done yet (check_later)".into(),
+        });
+    }
     let start = Instant::now();
     let built = (job.audience.build)(inputs, options.lang, &job.scope)?;
     tracing::debug!(
