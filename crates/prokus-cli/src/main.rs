@@ -1713,7 +1713,7 @@ fn gather_with_stages(
             cohort,
             keep_in,
             recompute,
-            checks_later: true,
+            later: true,
         },
     )?)
 }
@@ -1722,10 +1722,11 @@ fn gather_with_stages(
 /// on `stages` and, when `helpers`, helper processes; returns (written,
 /// kept, failed).
 ///
-/// When `inputs` has the checks pending ([`prokus_report::check_later`]),
+/// When `inputs` has the checks pending ([`prokus_report::gather_later`]),
 /// the reports that print nothing of them (the dashboard, the provinces
-/// and regencies) are rendered first, then the checks run on `db`, then
-/// the others: the first PDFs are written while the checks are still to do.
+/// and regencies) are rendered first, then the checks (and what else was
+/// left with them) run on `db`, then the others: the first PDFs are written
+/// before the checks are done.
 fn report(
     db: &Database,
     inputs: &mut prokus_report::Inputs,
@@ -1753,7 +1754,7 @@ fn report(
         prokus_report::render_all(inputs, &first, render_options, &mut helpers, &|_| {
             bar.inc(1)
         });
-    prokus_report::check_later(db.connection(), inputs, &step_display(stages))?;
+    prokus_report::gather_later(db.connection(), inputs, &step_display(stages))?;
     results.extend(prokus_report::render_all(
         inputs,
         &after,
@@ -1906,7 +1907,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
             cohort: None,
             keep_in: None,
             recompute: true,
-            checks_later: false,
+            later: false,
         },
     )?;
     let found = &inputs.quality;

@@ -86,10 +86,12 @@ pub struct GatherOptions<'a> {
     /// and keep the new ones.
     pub recompute: bool,
     /// Leave the data-quality checks, when they have to be computed, for
-    /// [`check_later()`]: the reports that print nothing of them (the
-    /// dashboard, the provinces and regencies) can be rendered before they
-    /// are done ([`Inputs::checks_pending`]). Not for a one-cohort run.
-    pub checks_later: bool,
+    /// [`gather_later()`], with the KPM lists and the impact estimates when
+    /// only audiences that print the checks print them: the reports that
+    /// print none of it (the dashboard, the provinces and regencies) can be
+    /// rendered before it is done ([`Inputs::checks_pending`]). Not for a
+    /// one-cohort run.
+    pub later: bool,
 }
 
 /// Reads and computes what the reports of `options.audiences` print, from
@@ -104,7 +106,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         cohort,
         keep_in,
         recompute,
-        checks_later,
+        later,
     } = options;
     let indicator_options = crate::indicator_options(&settings, &audiences);
     // Parsed once for the indicators, the estimates and the reports.
@@ -141,8 +143,14 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
     let reused = kept.is_some();
     let mut checks_reused = false;
     let mut indicators_reused = false;
-    // The checks left for check_later().
+    // The checks left for gather_later(), and what goes with them.
     let mut deferred = false;
+    // What is left for later with the checks: what only the audiences
+    // rendered after them print.
+    let only_checked =
+        |prints: fn(&Audience) -> bool| audiences.iter().filter(|a| prints(a)).all(|a| a.checks);
+    let kpm_later = |deferred: bool| deferred && with_kpm && only_checked(|a| a.kpm_lists);
+    let impact_later = |deferred: bool| deferred && with_impact && only_checked(|a| a.impact);
     let (rows, impact, quality, reads) = match kept {
         // Kept figures bring what the survey data gives the reports: only
         // what a feedback sheet changes is read.
@@ -169,7 +177,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             checks_reused = kept_checks.is_some();
             // The cohort kept for a one-cohort run is released when this
             // returns: its checks are not left for later.
-            deferred = checks_later && with_checks && !checks_reused && cohort.is_none();
+            deferred = later && with_checks && !checks_reused && cohort.is_none();
             let step = if checks_reused || !with_checks || deferred {
                 Step::Reading
             } else {
@@ -196,7 +204,9 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                 )?,
             };
             let started = std::time::Instant::now();
-            let reads = Reads::read(conn, &period, with_kpm)?;
+            // The KPM lists too are left for later when only audiences
+            // rendered after the checks print them.
+            let reads = Reads::read(conn, &period, with_kpm && !kpm_later(deferred))?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "read what the reports print"
@@ -233,26 +243,24 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
                     rows
                 }
             };
-            let impact = if with_impact {
-                on_step(Step::Impact, true);
-                let units = prokus_metrics::impact::outcome_units_after_compute(
-                    conn,
-                    prokus_metrics::impact::ClusterLevel::Kpm,
-                    &catalog,
-                )?;
-                tracing::debug!("impact units read");
-                let impact = prokus_metrics::impact::outcome_estimates(&catalog, &units);
-                on_step(Step::Impact, false);
-                impact
+            // The estimates too are left for later when only audiences
+            // rendered after the checks print them: the KPM values stay on
+            // the connection until then.
+            let impact = if with_impact && !impact_later(deferred) {
+                estimate(conn, &catalog, on_step)?
             } else {
                 Vec::new()
             };
-            values.release()?;
+            if impact_later(deferred) {
+                std::mem::forget(values);
+            } else {
+                values.release()?;
+            }
             (rows, impact, quality, reads)
         }
     };
     let key = key.filter(|_| !reused);
-    // Kept once the checks are done, by check_later().
+    // Kept once the checks are done, by gather_later().
     let key = match key {
         Some(key) if !deferred => {
             key.store(&rows, &impact, &quality, &reads.surveyed);
@@ -261,31 +269,59 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
         key => key,
     };
     let mut inputs = reads.finish(rows, catalog, quality, settings);
-    inputs.pending = deferred.then_some(Pending { key });
+    inputs.pending = deferred.then_some(Pending {
+        key,
+        kpm_lists: kpm_later(deferred),
+        impact: impact_later(deferred),
+    });
     inputs.cohort = cohort;
     inputs.reused = reused;
     inputs.checks_reused = checks_reused;
     inputs.indicators_reused = indicators_reused;
-    // The estimates compare the endline with the baseline: a report for an
-    // earlier period has no endline yet.
-    if inputs.db.as_of.period == crate::Period::Latest || inputs.db.as_of.wave == "endline" {
-        inputs.impact = impact;
-    }
+    inputs.set_impact(impact);
     Ok(inputs)
 }
 
-/// The data-quality checks [`gather()`] left for [`check_later()`], with
-/// the key the run's figures are kept under once their findings are in.
+/// What [`gather()`] left for [`gather_later()`]: the data-quality checks,
+/// with the key the run's figures are kept under once they are all in, and
+/// whether the incubators' KPM lists and the impact estimates (whose KPM
+/// values are left on the connection) are left too.
 pub(crate) struct Pending {
     key: Option<crate::computed::Key>,
+    kpm_lists: bool,
+    impact: bool,
 }
 
-/// Runs the data-quality checks [`gather()`] left for later
-/// ([`GatherOptions::checks_later`]) on `conn`, the connection it gathered
-/// on, and puts their findings into `inputs`; then keeps the run's figures,
-/// as [`gather()`] would have. Nothing to do when none are pending.
-/// `on_step` is told when the checks start and end.
-pub fn check_later(
+/// The impact estimates of the catalog's outcomes against the comparison
+/// group, from the KPM values the indicators left on `conn` (built when
+/// they are not there).
+fn estimate(
+    conn: &Connection,
+    catalog: &Catalog,
+    on_step: &(dyn Fn(Step, bool) + Sync),
+) -> Result<Vec<prokus_metrics::impact::ImpactRow>, ReportError> {
+    on_step(Step::Impact, true);
+    let units = prokus_metrics::impact::outcome_units_after_compute(
+        conn,
+        prokus_metrics::impact::ClusterLevel::Kpm,
+        catalog,
+    )?;
+    tracing::debug!("impact units read");
+    let impact = prokus_metrics::impact::outcome_estimates(catalog, &units);
+    on_step(Step::Impact, false);
+    Ok(impact)
+}
+
+/// Gathers what [`gather()`] left for later ([`GatherOptions::later`]) on
+/// `conn`, the connection it gathered on: runs the data-quality checks,
+/// reads the incubators' KPM lists and estimates the impact when those were
+/// left too, and puts them into `inputs`; then keeps the run's figures, as
+/// [`gather()`] would have. Nothing to do when nothing is pending.
+/// `on_step` is told when each step starts and ends.
+///
+/// Until this is called, the KPM values of left estimates stay on the
+/// connection.
+pub fn gather_later(
     conn: &Connection,
     inputs: &mut Inputs,
     on_step: &(dyn Fn(Step, bool) + Sync),
@@ -293,6 +329,12 @@ pub fn check_later(
     let Some(pending) = inputs.pending.take() else {
         return Ok(());
     };
+    if pending.impact {
+        let values = Values { conn };
+        let impact = estimate(conn, &inputs.catalog, on_step)?;
+        values.release()?;
+        inputs.set_impact(impact);
+    }
     on_step(Step::Checking, true);
     let current = CurrentAnswers::keep(conn)?;
     let quality = prokus_metrics::quality::check(
@@ -301,6 +343,10 @@ pub fn check_later(
         &inputs.settings.schedule,
         None,
     )?;
+    if pending.kpm_lists {
+        inputs.db.surveyed.kpm_by_incubator =
+            crate::inputs::read_kpm_lists(conn, inputs.db.as_of.wave)?;
+    }
     current.release()?;
     on_step(Step::Checking, false);
     inputs.set_quality(quality);
@@ -485,7 +531,7 @@ mod tests {
                 cohort: None,
                 keep_in,
                 recompute,
-                checks_later: false,
+                later: false,
             },
         )
         .unwrap()
@@ -651,10 +697,11 @@ mod tests {
         assert_ne!(value(&forced), Some(-123.25));
     }
 
-    /// A run that leaves its checks for later gathers no findings, refuses
-    /// the reports that print them until check_later() has run, and keeps
-    /// its figures only then; the findings are those a run checking at
-    /// once finds, and a run of the same data reads them back.
+    /// A run that leaves its checks for later gathers no findings (nor the
+    /// KPM lists and estimates, left with them), refuses the reports that
+    /// print them until gather_later() has run, and keeps its figures only
+    /// then; the findings, lists and estimates are those of a run that
+    /// gathers them at once, and a run of the same data reads them back.
     #[test]
     fn checks_left_for_later_are_the_checks_of_a_run_at_once() {
         let (dir, db) = sample_db();
@@ -672,17 +719,26 @@ mod tests {
                 cohort: None,
                 keep_in: Some(kept.clone()),
                 recompute: false,
-                checks_later: true,
+                later: true,
             },
         )
         .unwrap();
         assert!(later.checks_pending());
         assert!(later.quality.findings.is_empty());
-        assert!(!later.impact.is_empty());
+        // The incubators' KPM lists and the estimates, which only the
+        // incubator and national reports print, come with the checks.
+        assert!(later.db.surveyed.kpm_by_incubator.is_empty());
+        assert!(later.impact.is_empty());
         assert!(
-            !steps.lock().unwrap().contains(&(Step::Checking, true)),
+            !steps
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|(s, _)| matches!(s, Step::Checking | Step::Impact)),
             "{steps:?}"
         );
+        // The KPM values stay for the estimates.
+        let values_kept = temporary(db.connection());
         let figures = || {
             std::fs::read_dir(&kept)
                 .map(|d| d.count())
@@ -706,20 +762,36 @@ mod tests {
                 .is_err_and(|e| e.to_string().contains("not done yet")),
             "{refused:?}"
         );
-        check_later(db.connection(), &mut later, &on_step).unwrap();
+        gather_later(db.connection(), &mut later, &on_step).unwrap();
         assert!(!later.checks_pending());
         assert!(
-            steps
-                .lock()
-                .unwrap()
-                .ends_with(&[(Step::Checking, true), (Step::Checking, false)]),
+            steps.lock().unwrap().ends_with(&[
+                (Step::Impact, true),
+                (Step::Impact, false),
+                (Step::Checking, true),
+                (Step::Checking, false)
+            ]),
             "{steps:?}"
         );
+        // And are gone with the rest once the estimates are made.
+        let left = temporary(db.connection());
+        assert!(values_kept.len() > left.len(), "{values_kept:?} {left:?}");
         assert!(figures() > 0);
         let at_once = gather_sample(&db, audience::ALL.to_vec(), None, true, &|_, _| {});
+        assert_eq!(temporary(db.connection()), left);
         assert!(!at_once.quality.findings.is_empty());
         assert_eq!(later.quality.findings, at_once.quality.findings);
         assert_eq!(later.quality.completeness, at_once.quality.completeness);
+        assert!(!at_once.db.surveyed.kpm_by_incubator.is_empty());
+        assert!(!at_once.impact.is_empty());
+        assert_eq!(later.impact, at_once.impact);
+        // Compared whole, said short (the lists are long).
+        assert!(
+            format!("{:?}", later.db.surveyed) == format!("{:?}", at_once.db.surveyed),
+            "the survey reads differ; KPM lists of {} and {} incubators",
+            later.db.surveyed.kpm_by_incubator.len(),
+            at_once.db.surveyed.kpm_by_incubator.len()
+        );
         assert_eq!(
             format!(
                 "{:?}",
@@ -737,7 +809,7 @@ mod tests {
             )
         );
         // Nothing left to check: a second call does nothing.
-        check_later(db.connection(), &mut later, &|_, _| panic!("checked twice")).unwrap();
+        gather_later(db.connection(), &mut later, &|_, _| panic!("checked twice")).unwrap();
         let read_back = gather_sample(&db, audience::ALL.to_vec(), Some(kept), false, &|_, _| {});
         assert!(read_back.reused);
         assert_eq!(read_back.quality.findings, at_once.quality.findings);

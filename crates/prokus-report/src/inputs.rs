@@ -49,10 +49,68 @@ fn all_with<T>(
     params: impl duckdb::Params,
     f: impl FnMut(&duckdb::Row<'_>) -> duckdb::Result<T>,
 ) -> Result<Vec<T>, ReportError> {
-    Ok(conn
+    let started = std::time::Instant::now();
+    let rows = conn
         .prepare(sql)?
         .query_map(params, f)?
-        .collect::<Result<Vec<_>, _>>()?)
+        .collect::<Result<Vec<_>, _>>()?;
+    tracing::debug!(
+        query = sql.lines().next().unwrap_or_default(),
+        rows = rows.len(),
+        ms = started.elapsed().as_millis() as u64,
+        "read"
+    );
+    Ok(rows)
+}
+
+/// Each ProKUS KPM's rounds up to `wave` (the last round of the period
+/// reported), filed under its incubator, for the incubator reports' lists
+/// of KPM ([`Surveyed::kpm_by_incubator`]).
+pub(crate) fn read_kpm_lists(
+    conn: &Connection,
+    wave: &str,
+) -> Result<BTreeMap<String, Vec<KpmStatus>>, ReportError> {
+    let rows = all_with(conn, ATTENTION_SQL, [wave], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            KpmStatus {
+                kpm_id: r.get(1)?,
+                business: r.get(2)?,
+                nik_masked: r.get(3)?,
+                income_baseline: r.get(4)?,
+                latest: r
+                    .get::<_, Option<String>>(5)?
+                    .map(|wave| -> duckdb::Result<_> {
+                        Ok(Round {
+                            wave,
+                            income: r.get(6)?,
+                            operating: r.get(7)?,
+                            saves: r.get(8)?,
+                            frequency: r.get(9)?,
+                        })
+                    })
+                    .transpose()?,
+                previous: r
+                    .get::<_, Option<String>>(10)?
+                    .map(|wave| -> duckdb::Result<_> {
+                        Ok(Round {
+                            wave,
+                            income: r.get(11)?,
+                            operating: None,
+                            saves: r.get(12)?,
+                            frequency: r.get(13)?,
+                        })
+                    })
+                    .transpose()?,
+                waves: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
+            },
+        ))
+    })?;
+    let mut kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
+    for (incubator, kpm) in rows {
+        kpm_by_incubator.entry(incubator).or_default().push(kpm);
+    }
+    Ok(kpm_by_incubator)
 }
 
 /// The stories of `queries/report/stories.sql` as of `wave`: the first
@@ -427,7 +485,7 @@ pub struct Inputs {
     /// again.
     pub indicators_reused: bool,
     pub(crate) index: RowIndex,
-    /// The checks [`crate::gather()`] left for [`crate::check_later()`].
+    /// What [`crate::gather()`] left for [`crate::gather_later()`].
     pub(crate) pending: Option<crate::gather::Pending>,
     /// The quarters with national figures, oldest first: code (`2021-Q3`)
     /// and first day.
@@ -502,45 +560,10 @@ impl Surveyed {
         })?;
         // Each KPM's rounds up to the period's: a report for an earlier
         // quarter judges what was known then.
-        let rows = if !with_kpm {
-            Vec::new()
+        let kpm_by_incubator = if with_kpm {
+            read_kpm_lists(conn, as_of.wave)?
         } else {
-            all_with(conn, ATTENTION_SQL, [as_of.wave], |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    KpmStatus {
-                        kpm_id: r.get(1)?,
-                        business: r.get(2)?,
-                        nik_masked: r.get(3)?,
-                        income_baseline: r.get(4)?,
-                        latest: r
-                            .get::<_, Option<String>>(5)?
-                            .map(|wave| -> duckdb::Result<_> {
-                                Ok(Round {
-                                    wave,
-                                    income: r.get(6)?,
-                                    operating: r.get(7)?,
-                                    saves: r.get(8)?,
-                                    frequency: r.get(9)?,
-                                })
-                            })
-                            .transpose()?,
-                        previous: r
-                            .get::<_, Option<String>>(10)?
-                            .map(|wave| -> duckdb::Result<_> {
-                                Ok(Round {
-                                    wave,
-                                    income: r.get(11)?,
-                                    operating: None,
-                                    saves: r.get(12)?,
-                                    frequency: r.get(13)?,
-                                })
-                            })
-                            .transpose()?,
-                        waves: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
-                    },
-                ))
-            })?
+            BTreeMap::new()
         };
         let mut accompaniment: BTreeMap<(String, String), Vec<(String, i64)>> = BTreeMap::new();
         for (kind, scope, person, kpm) in all(conn, ACCOMPANIMENT_SQL, |r| {
@@ -550,10 +573,6 @@ impl Surveyed {
                 .entry((kind, scope))
                 .or_default()
                 .push((person, kpm));
-        }
-        let mut kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
-        for (incubator, kpm) in rows {
-            kpm_by_incubator.entry(incubator).or_default().push(kpm);
         }
         Ok(Surveyed {
             waves,
@@ -744,11 +763,19 @@ impl Reads {
 
 impl Inputs {
     /// True while the data-quality checks are left for
-    /// [`crate::check_later()`]: until then only the audiences that print
+    /// [`crate::gather_later()`]: until then only the audiences that print
     /// nothing of them ([`crate::audience::Audience::checks`]) can be
     /// rendered, and [`crate::render_all`] refuses the others.
     pub fn checks_pending(&self) -> bool {
         self.pending.is_some()
+    }
+
+    /// Puts the impact estimates in, unless the period reported is before
+    /// the endline: they compare the endline with the baseline.
+    pub(crate) fn set_impact(&mut self, impact: Vec<prokus_metrics::impact::ImpactRow>) {
+        if self.db.as_of.period == Period::Latest || self.db.as_of.wave == "endline" {
+            self.impact = impact;
+        }
     }
 
     /// Puts the checks' findings in, split by incubator as the reports

@@ -361,7 +361,7 @@ fn write_pdf(
     if job.audience.checks && inputs.checks_pending() {
         return Err(ReportError::Render {
             report: job.file_name(inputs).display().to_string(),
-            message: "the data-quality checks it prints are not done yet (check_later)".into(),
+            message: "the data-quality checks it prints are not done yet (gather_later)".into(),
         });
     }
     let start = Instant::now();

@@ -56,7 +56,7 @@ fn gather_with(
             cohort: None,
             keep_in: None,
             recompute: true,
-            checks_later: false,
+            later: false,
         },
     )
     .unwrap();
