@@ -289,8 +289,9 @@ fn read_units(
     // time, and there are variables × waves × households of them.
     let batches: Vec<RecordBatch> = stmt.query_arrow([])?.collect();
     // Each household's arm and clusters, then the units variable by
-    // variable: one list filled at a time, in order, which keeps each list
-    // in the cache (filling every list at once, row by row, was slower).
+    // variable: one list filled at a time by each core, in order, which
+    // keeps each list in the cache (filling every list at once, row by row,
+    // was slower).
     // Households are numbered by row from 1 (the join has one row per KPM:
     // kpm_value has one per KPM and wave), the clusters of the chosen level
     // after the last household, in order of first appearance, so that a
@@ -340,7 +341,8 @@ fn read_units(
         })
         .collect();
     drop(rows);
-    for (i, list) in units.iter_mut().enumerate() {
+    use rayon::prelude::*;
+    units.par_iter_mut().enumerate().try_for_each(|(i, list)| {
         list.reserve(households.len());
         let mut first = 0;
         for batch in &batches {
@@ -363,7 +365,8 @@ fn read_units(
                 }
             }
         }
-    }
+        Ok::<_, MetricsError>(())
+    })?;
     Ok(variables
         .into_iter()
         .zip(units)
