@@ -17,6 +17,10 @@ use std::path::Path;
 /// into the text after it, and could disguise what a reader takes the name
 /// to be. The marks (U+200E, U+200F, U+061C) only set the direction of the
 /// characters next to them, and are not among these.
+// Inline: compiled in the crates that call them, with their optimisation
+// (this crate's own code is not optimised in the dev profile), since they
+// look at every character of every cell and report written.
+#[inline]
 pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
@@ -24,6 +28,7 @@ pub fn is_bidi_control(c: char) -> bool {
 /// `text` without the controls of [`is_bidi_control`], for a PDF or a
 /// spreadsheet: text from the data is then shown in the direction of its
 /// own letters.
+#[inline]
 pub fn without_bidi_controls(text: &str) -> std::borrow::Cow<'_, str> {
     if text.contains(is_bidi_control) {
         text.chars().filter(|&c| !is_bidi_control(c)).collect()
