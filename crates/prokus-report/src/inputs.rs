@@ -70,47 +70,73 @@ pub(crate) fn read_kpm_lists(
     conn: &Connection,
     wave: &str,
 ) -> Result<BTreeMap<String, Vec<KpmStatus>>, ReportError> {
-    let rows = all_with(conn, ATTENTION_SQL, [wave], |r| {
-        Ok((
-            r.get::<_, String>(0)?,
-            KpmStatus {
-                kpm_id: r.get(1)?,
-                business: r.get(2)?,
-                nik_masked: r.get(3)?,
-                income_baseline: r.get(4)?,
-                latest: r
-                    .get::<_, Option<String>>(5)?
-                    .map(|wave| -> duckdb::Result<_> {
-                        Ok(Round {
-                            wave,
-                            income: r.get(6)?,
-                            operating: r.get(7)?,
-                            saves: r.get(8)?,
-                            frequency: r.get(9)?,
-                        })
-                    })
-                    .transpose()?,
-                previous: r
-                    .get::<_, Option<String>>(10)?
-                    .map(|wave| -> duckdb::Result<_> {
-                        Ok(Round {
-                            wave,
-                            income: r.get(11)?,
-                            operating: None,
-                            saves: r.get(12)?,
-                            frequency: r.get(13)?,
-                        })
-                    })
-                    .transpose()?,
-                waves: r.get::<_, Option<String>>(14)?.unwrap_or_default(),
-            },
-        ))
-    })?;
-    let mut kpm_by_incubator: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
-    for (incubator, kpm) in rows {
-        kpm_by_incubator.entry(incubator).or_default().push(kpm);
+    use duckdb::arrow::array::{Array, BooleanArray, Float64Array, StringArray};
+    use duckdb::arrow::record_batch::RecordBatch;
+    let started = std::time::Instant::now();
+    // Read as Arrow columns: a row of 15 values per KPM (159,305 rows at
+    // 200,000 households), which the row interface looks up one at a time.
+    let batches: Vec<RecordBatch> = conn.prepare(ATTENTION_SQL)?.query_arrow([wave])?.collect();
+    let mut lists: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
+    for batch in &batches {
+        fn column<A: 'static>(batch: &RecordBatch, i: usize) -> Result<&A, ReportError> {
+            batch.column(i).as_any().downcast_ref::<A>().ok_or_else(|| {
+                let field = batch.schema().field(i).clone();
+                ReportError::Database(duckdb::Error::ArrowTypeToDuckdbType(
+                    format!("{} (queries/report/attention.sql)", field.name()),
+                    field.data_type().clone(),
+                ))
+            })
+        }
+        let text = |i| column::<StringArray>(batch, i);
+        let number = |i| column::<Float64Array>(batch, i);
+        let flag = |i| column::<BooleanArray>(batch, i);
+        let (incubator, kpm, business, nik, waves) =
+            (text(0)?, text(1)?, text(2)?, text(3)?, text(14)?);
+        let baseline = number(4)?;
+        let latest = (text(5)?, number(6)?, flag(7)?, flag(8)?, text(9)?);
+        let previous = (text(10)?, number(11)?, flag(12)?, text(13)?);
+        for r in 0..batch.num_rows() {
+            let s = |a: &StringArray| (!a.is_null(r)).then(|| a.value(r).to_string());
+            let f = |a: &Float64Array| (!a.is_null(r)).then(|| a.value(r));
+            let b = |a: &BooleanArray| (!a.is_null(r)).then(|| a.value(r));
+            let status = KpmStatus {
+                kpm_id: s(kpm).unwrap_or_default(),
+                business: s(business).unwrap_or_default(),
+                nik_masked: s(nik).unwrap_or_default(),
+                income_baseline: f(baseline),
+                latest: s(latest.0).map(|wave| Round {
+                    wave,
+                    income: f(latest.1),
+                    operating: b(latest.2),
+                    saves: b(latest.3),
+                    frequency: s(latest.4),
+                }),
+                previous: s(previous.0).map(|wave| Round {
+                    wave,
+                    income: f(previous.1),
+                    operating: None,
+                    saves: b(previous.2),
+                    frequency: s(previous.3),
+                }),
+                waves: s(waves).unwrap_or_default(),
+            };
+            // Filed under its incubator.
+            let id = incubator.value(r);
+            match lists.get_mut(id) {
+                Some(list) => list.push(status),
+                None => {
+                    lists.insert(id.to_string(), vec![status]);
+                }
+            }
+        }
     }
-    Ok(kpm_by_incubator)
+    tracing::debug!(
+        query = "queries/report/attention.sql",
+        rows = batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+        ms = started.elapsed().as_millis() as u64,
+        "read"
+    );
+    Ok(lists)
 }
 
 /// The stories of `queries/report/stories.sql` as of `wave`: the first
