@@ -23,10 +23,7 @@ pub fn part<'a>(text: &'a str, name: &str) -> &'a str {
 
 /// Column `index` of `batch` as an `A` (the query casts it to that type): a
 /// mismatch is a mistake in the project's own query.
-pub(crate) fn arrow_column<A: 'static>(
-    batch: &RecordBatch,
-    index: usize,
-) -> Result<&A, MetricsError> {
+pub fn arrow_column<A: 'static>(batch: &RecordBatch, index: usize) -> Result<&A, MetricsError> {
     batch
         .column(index)
         .as_any()

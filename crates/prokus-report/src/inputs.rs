@@ -72,21 +72,13 @@ pub(crate) fn read_kpm_lists(
 ) -> Result<BTreeMap<String, Vec<KpmStatus>>, ReportError> {
     use duckdb::arrow::array::{Array, BooleanArray, Float64Array, StringArray};
     use duckdb::arrow::record_batch::RecordBatch;
+    use prokus_metrics::sql::arrow_column as column;
     let started = std::time::Instant::now();
     // Read as Arrow columns: a row of 15 values per KPM (159,305 rows at
     // 200,000 households), which the row interface looks up one at a time.
     let batches: Vec<RecordBatch> = conn.prepare(ATTENTION_SQL)?.query_arrow([wave])?.collect();
     let mut lists: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
     for batch in &batches {
-        fn column<A: 'static>(batch: &RecordBatch, i: usize) -> Result<&A, ReportError> {
-            batch.column(i).as_any().downcast_ref::<A>().ok_or_else(|| {
-                let field = batch.schema().field(i).clone();
-                ReportError::Database(duckdb::Error::ArrowTypeToDuckdbType(
-                    format!("{} (queries/report/attention.sql)", field.name()),
-                    field.data_type().clone(),
-                ))
-            })
-        }
         let text = |i| column::<StringArray>(batch, i);
         let number = |i| column::<Float64Array>(batch, i);
         let flag = |i| column::<BooleanArray>(batch, i);

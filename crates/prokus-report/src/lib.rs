@@ -181,7 +181,8 @@ pub enum ReportError {
     /// A chart could not be drawn.
     #[error(transparent)]
     Chart(#[from] charts::ChartError),
-    /// The data-quality checks failed.
+    /// The metrics crate failed: the data-quality checks, the indicators,
+    /// the estimates or a read of a query's columns.
     #[error(transparent)]
     Quality(#[from] prokus_metrics::MetricsError),
     /// Typst could not compile or export the report.
