@@ -1746,22 +1746,23 @@ fn report(
     } else {
         Vec::new()
     };
-    let pending = inputs.checks_pending();
     let (first, after): (Vec<_>, Vec<_>) = jobs
         .into_iter()
-        .partition(|job| !(pending && job.audience.checks));
+        .partition(|job| inputs.ready_for(job.audience));
     let mut results =
         prokus_report::render_all(inputs, &first, render_options, &mut helpers, &|_| {
             bar.inc(1)
         });
     prokus_report::gather_later(db.connection(), inputs, &step_display(stages))?;
-    results.extend(prokus_report::render_all(
-        inputs,
-        &after,
-        render_options,
-        &mut helpers,
-        &|_| bar.inc(1),
-    ));
+    if !after.is_empty() {
+        results.extend(prokus_report::render_all(
+            inputs,
+            &after,
+            render_options,
+            &mut helpers,
+            &|_| bar.inc(1),
+        ));
+    }
     bar.finish_and_clear();
     let mut failed = 0;
     for r in &results {

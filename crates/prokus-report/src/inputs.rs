@@ -788,6 +788,12 @@ impl Inputs {
         self.pending.is_some()
     }
 
+    /// Whether the reports of `audience` can be rendered now: not while it
+    /// prints the checks and they are pending ([`Inputs::checks_pending`]).
+    pub fn ready_for(&self, audience: &crate::audience::Audience) -> bool {
+        !(audience.checks && self.checks_pending())
+    }
+
     /// Puts the impact estimates in, unless the period reported is before
     /// the endline: they compare the endline with the baseline.
     pub(crate) fn set_impact(&mut self, impact: Vec<prokus_metrics::impact::ImpactRow>) {

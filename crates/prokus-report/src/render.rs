@@ -358,7 +358,7 @@ fn write_pdf(
     (run, known): (&sha2::Sha256, Option<&str>),
     helper: &mut Option<Helper>,
 ) -> Result<(PathBuf, Vec<Companion>, String, bool), ReportError> {
-    if job.audience.checks && inputs.checks_pending() {
+    if !inputs.ready_for(job.audience) {
         return Err(ReportError::Render {
             report: job.file_name(inputs).display().to_string(),
             message: "the data-quality checks it prints are not done yet (gather_later)".into(),
