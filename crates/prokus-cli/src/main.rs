@@ -1705,15 +1705,13 @@ fn gather_with_stages(
     Ok(prokus_report::gather(
         db.connection(),
         prokus_report::GatherOptions {
-            settings,
-            audiences: audiences.to_vec(),
-            rows: None,
             on_step: &on_step,
             period,
             cohort,
             keep_in,
             recompute,
             later: true,
+            ..prokus_report::GatherOptions::new(settings, audiences.to_vec())
         },
     )?)
 }
@@ -1900,15 +1898,8 @@ fn demo(out: &Path) -> Result<ExitCode> {
     let mut inputs = prokus_report::gather(
         db.connection(),
         prokus_report::GatherOptions {
-            settings,
-            audiences: prokus_report::audience::ALL.to_vec(),
             rows: Some(table.rows()?),
-            on_step: &|_, _| {},
-            period: Default::default(),
-            cohort: None,
-            keep_in: None,
-            recompute: true,
-            later: false,
+            ..prokus_report::GatherOptions::new(settings, prokus_report::audience::ALL.to_vec())
         },
     )?;
     let found = &inputs.quality;

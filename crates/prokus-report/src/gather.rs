@@ -94,6 +94,30 @@ pub struct GatherOptions<'a> {
     pub later: bool,
 }
 
+impl<'a> GatherOptions<'a> {
+    /// The options of a run of `audiences` under `settings` that gathers
+    /// everything they print at once, as of the latest period, for every
+    /// cohort, with nothing kept between runs and no step shown; a caller
+    /// sets the fields it needs otherwise (`GatherOptions { later: true,
+    /// ..GatherOptions::new(settings, audiences) }`).
+    pub fn new(settings: Settings, audiences: Vec<&'static Audience>) -> Self {
+        GatherOptions {
+            settings,
+            audiences,
+            rows: None,
+            on_step: &no_steps,
+            period: crate::Period::default(),
+            cohort: None,
+            keep_in: None,
+            recompute: false,
+            later: false,
+        }
+    }
+}
+
+/// Shows no step ([`GatherOptions::new`]).
+fn no_steps(_: Step, _: bool) {}
+
 /// Reads and computes what the reports of `options.audiences` print, from
 /// the database behind `conn`.
 pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, ReportError> {
@@ -523,15 +547,10 @@ mod tests {
         gather(
             db.connection(),
             GatherOptions {
-                settings: Settings::from_db(db).unwrap(),
-                audiences,
-                rows: None,
                 on_step,
-                period: Default::default(),
-                cohort: None,
                 keep_in,
                 recompute,
-                later: false,
+                ..GatherOptions::new(Settings::from_db(db).unwrap(), audiences)
             },
         )
         .unwrap()
@@ -711,15 +730,10 @@ mod tests {
         let mut later = gather(
             db.connection(),
             GatherOptions {
-                settings: Settings::from_db(&db).unwrap(),
-                audiences: audience::ALL.to_vec(),
-                rows: None,
                 on_step: &on_step,
-                period: Default::default(),
-                cohort: None,
                 keep_in: Some(kept.clone()),
-                recompute: false,
                 later: true,
+                ..GatherOptions::new(Settings::from_db(&db).unwrap(), audience::ALL.to_vec())
             },
         )
         .unwrap();

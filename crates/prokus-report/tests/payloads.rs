@@ -48,15 +48,8 @@ fn gather_with(
     let mut inputs = prokus_report::gather(
         db.connection(),
         prokus_report::GatherOptions {
-            settings,
-            audiences: audiences.to_vec(),
             rows,
-            on_step: &|_, _| {},
-            period: Default::default(),
-            cohort: None,
-            keep_in: None,
-            recompute: true,
-            later: false,
+            ..prokus_report::GatherOptions::new(settings, audiences.to_vec())
         },
     )
     .unwrap();
