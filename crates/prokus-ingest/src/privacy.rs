@@ -155,17 +155,17 @@ pub fn contains_nik(text: &str) -> bool {
 /// direction controls, `prokus_files::without_bidi_controls`) still shows
 /// the sixteen digits together.
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{AD}'
-            | '\u{61C}'
-            | '\u{180E}'
-            | '\u{200B}'..='\u{200F}'
-            | '\u{202A}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
-            | '\u{FEFF}'
-    )
+    prokus_files::is_bidi_control(c)
+        || matches!(
+            c,
+            '\u{AD}'
+                | '\u{61C}'
+                | '\u{180E}'
+                | '\u{200B}'..='\u{200F}'
+                | '\u{2060}'..='\u{2064}'
+                | '\u{206A}'..='\u{206F}'
+                | '\u{FEFF}'
+        )
 }
 
 /// `text` without the characters of [`is_invisible`], as a reader sees it.
