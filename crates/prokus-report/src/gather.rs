@@ -1,7 +1,10 @@
 //! Everything a report run prints, read and computed in one place, one step
 //! after another on one connection: the data-quality checks and the database
 //! reads, then the indicators, then the impact estimates, which reuse the
-//! KPM values the indicators built.
+//! KPM values the indicators built. Or, asked to ([`GatherOptions::later`]),
+//! the reads and the indicators first, and the estimates, the checks and
+//! the incubators' KPM lists in [`gather_later()`], once the reports that
+//! print none of them are rendered.
 //!
 //! The steps do not run side by side: each query already has all of
 //! DuckDB's threads, and two heavy queries at once fight over its memory.
@@ -16,7 +19,8 @@
 //! when [`gather()`] returns, whether it succeeded or not: the current answers
 //! kept for the checks and the reads
 //! ([`prokus_metrics::keep_current_answers`]) and the KPM values
-//! ([`prokus_metrics::VALUE_SCRATCH`]).
+//! ([`prokus_metrics::VALUE_SCRATCH`]); the values of estimates left for
+//! later stay until [`gather_later()`] makes them.
 
 use duckdb::Connection;
 use prokus_metrics::Catalog;

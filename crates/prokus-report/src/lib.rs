@@ -1,7 +1,8 @@
 //! The PDFs the ProKUS M&E engine hands out.
 //!
 //! A run: [`gather()`] reads and computes everything the reports print
-//! ([`Inputs`]); each audience under [`audience`] (the national report, the
+//! ([`Inputs`]), or all but what only the national and incubator reports
+//! print, which [`gather_later()`] adds; each audience under [`audience`] (the national report, the
 //! Kasubdit dashboard, a province, a regency, an incubator) turns those
 //! inputs into the data its template receives ([`payload`]), in Bahasa
 //! Indonesia or English with Indonesian number formats from
