@@ -796,3 +796,100 @@ fn a_name_far_too_long_is_rejected_with_its_reason() {
         assert!(past.is_empty(), "{}: {past:?}", path.display());
     }
 }
+
+/// A checks file whose checks read a field that is no answer field is
+/// refused when loaded, naming the file and the field, and the checks in
+/// force stay. A database that holds one all the same (stored by an earlier
+/// prokus, which did not look) fails a report run before its first PDF,
+/// although the run checks the data only after the first PDFs.
+#[test]
+fn checks_reading_no_answer_field_are_refused_before_anything_is_written() {
+    let mut d = Dir::new("checks-fields");
+    let db = d.path("t.duckdb");
+    let data = d.path("in/sample");
+    d.ok(&["sample", "--households", "60", "--out", &data, "-q"]);
+    let inputs: Vec<String> = [
+        "incubators.csv",
+        "kpm_register.csv",
+        "prokus_monitoring_2021-06-30.csv",
+    ]
+    .iter()
+    .map(|f| format!("{data}/{f}"))
+    .collect();
+    let mut args = vec!["ingest", "--db", &db, "-q"];
+    args.extend(inputs.iter().map(String::as_str));
+    d.ok(&args);
+    let good = include_str!("../queries/checks.toml");
+    let bad = good.replacen(
+        "\"savings_amount\"]",
+        "\"savings_amount\", \"omzet_tahunan\"]",
+        1,
+    );
+    assert_ne!(good, bad);
+    let bad_file = d.file("partner-checks.toml", &bad);
+    let out = d.run(&["ingest", "--db", &db, &bad_file]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("partner-checks.toml")
+            && said.contains("`omzet_tahunan` is not an answer field"),
+        "{said}"
+    );
+    // The checks in force are still the engine's.
+    d.ok(&[
+        "check",
+        "--db",
+        &db,
+        "-q",
+        "--output",
+        &d.path("findings.csv"),
+    ]);
+
+    // A database holding such a file from before.
+    let good_file = d.file("checks.toml", good);
+    d.ok(&["ingest", "--db", &db, "-q", &good_file]);
+    {
+        let conn = duckdb::Connection::open(&db).unwrap();
+        let changed = conn
+            .execute("UPDATE setting SET text = $1 WHERE kind = 'checks'", [&bad])
+            .unwrap();
+        assert_eq!(changed, 1);
+    }
+    let reports = d.path("reports");
+    let out = d.run(&[
+        "report",
+        "--db",
+        &db,
+        "--audience",
+        "all",
+        "--out",
+        &reports,
+    ]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.contains("checks.toml: `omzet_tahunan` is not an answer field")
+            && said.contains("prokus ingest"),
+        "{said}"
+    );
+    let pdfs = walk_pdfs(Path::new(&reports));
+    assert_eq!(pdfs, 0, "PDFs written before the checks failed");
+}
+
+/// The PDFs under `dir`, in every folder.
+fn walk_pdfs(dir: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| {
+            let path = e.path();
+            if path.is_dir() {
+                walk_pdfs(&path)
+            } else {
+                usize::from(path.extension().is_some_and(|x| x == "pdf"))
+            }
+        })
+        .sum()
+}

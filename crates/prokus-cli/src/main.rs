@@ -1129,6 +1129,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 LangArg::Id => Lang::Id,
                 LangArg::En => Lang::En,
             };
+            settings.check_fields(db.connection())?;
             let stage = stages.start("checking data quality");
             let found = prokus_metrics::quality::check(
                 db.connection(),

@@ -113,6 +113,33 @@ impl Settings {
         Ok(())
     }
 
+    /// Checks that every field the checks' configuration reads is an answer
+    /// field of the database on `conn` ([`crate::quality::answer_fields`]);
+    /// the error names where the configuration came from and what to do. A
+    /// run asks this before it writes anything, also when it runs the
+    /// checks after its first PDFs.
+    pub fn check_fields(&self, conn: &duckdb::Connection) -> Result<(), MetricsError> {
+        crate::quality::answer_fields(conn, &self.checks)
+            .map(drop)
+            .map_err(|e| {
+                let source = self
+                    .sources
+                    .iter()
+                    .find(|(k, _)| *k == SettingKind::Checks)
+                    .and_then(|(_, s)| s.as_deref());
+                let detail = match e {
+                    MetricsError::Checks(detail) => detail,
+                    other => return other,
+                };
+                MetricsError::Checks(match source {
+                    Some(file) => format!(
+                        "{file}: {detail}\n  hint: correct the file and load it again with `prokus ingest {file}`"
+                    ),
+                    None => detail,
+                })
+            })
+    }
+
     /// Uses the checks' configuration in `path` for this run instead of the
     /// database's.
     pub fn override_checks(&mut self, path: &Path) -> Result<(), MetricsError> {
@@ -195,7 +222,10 @@ pub fn ingest_setting(db: &mut Database, path: &Path) -> Result<BatchSummary, Me
     let checked = match kind {
         SettingKind::Targets => Targets::parse(&text).map(drop),
         SettingKind::Schedule => Schedule::parse(&text).map(drop),
-        SettingKind::Checks => CheckConfig::parse(&text).map(drop),
+        // A field the checks read must be an answer field: refused here,
+        // not by the next `prokus check` or report run.
+        SettingKind::Checks => CheckConfig::parse(&text)
+            .and_then(|c| crate::quality::answer_fields(db.connection(), &c).map(drop)),
     };
     checked.map_err(|e| in_file(path, e))?;
     Ok(db.store_setting(path, kind.name(), &text)?)

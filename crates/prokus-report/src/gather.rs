@@ -206,6 +206,12 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             // The cohort kept for a one-cohort run is released when this
             // returns: its checks are not left for later.
             deferred = later && with_checks && !checks_reused && cohort.is_none();
+            // Before anything is computed or written: a configuration whose
+            // checks read no answer field fails the run now, not after its
+            // first PDFs.
+            if with_checks && !checks_reused {
+                settings.check_fields(conn)?;
+            }
             let step = if checks_reused || !with_checks || deferred {
                 Step::Reading
             } else {

@@ -541,15 +541,15 @@ fn column(name: &str, columns: &HashSet<String>) -> Result<String, MetricsError>
     }
 }
 
-/// Runs every check. `as_of` is the date windows are judged on: by default
-/// the local day of the latest submission (the data's snapshot), so that a
-/// check of old data does not call a future window late.
-pub fn check(
+/// The answer fields of the database's `response` table, once every field
+/// `config` names is found among them; else [`MetricsError::Checks`] naming
+/// the first that is not, with the fields there are. Cheap (the catalog
+/// alone): a run that checks late asks it first, so that a configuration
+/// naming no answer field fails before anything is written.
+pub fn answer_fields(
     conn: &Connection,
     config: &CheckConfig,
-    schedule: &Schedule,
-    as_of: Option<NaiveDate>,
-) -> Result<QualityReport, MetricsError> {
+) -> Result<HashSet<String>, MetricsError> {
     let columns: HashSet<String> = {
         let mut stmt = conn.prepare(
             "SELECT column_name FROM information_schema.columns
@@ -562,6 +562,19 @@ pub fn check(
     for f in config.fields() {
         column(f, &columns)?;
     }
+    Ok(columns)
+}
+
+/// Runs every check. `as_of` is the date windows are judged on: by default
+/// the local day of the latest submission (the data's snapshot), so that a
+/// check of old data does not call a future window late.
+pub fn check(
+    conn: &Connection,
+    config: &CheckConfig,
+    schedule: &Schedule,
+    as_of: Option<NaiveDate>,
+) -> Result<QualityReport, MetricsError> {
+    let columns = answer_fields(conn, config)?;
     let started = std::time::Instant::now();
     tracing::debug!(sql = "queries/quality/current.sql", "latest answers");
     conn.execute_batch(CURRENT_SQL)?;
