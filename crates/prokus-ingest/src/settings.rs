@@ -185,6 +185,19 @@ pub fn current_setting(
         .optional()?)
 }
 
+/// The one of `known` that `word` was most likely meant to be (a typo in a
+/// settings file: `savings_monthly` for `saves_monthly`), if one is close:
+/// at most a third of its letters (and at least one) differ.
+pub fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let most = (word.chars().count() / 3).max(1);
+    known
+        .into_iter()
+        .map(|k| (strsim::levenshtein(word, k), k))
+        .filter(|(d, _)| *d <= most)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

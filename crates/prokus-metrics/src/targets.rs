@@ -25,6 +25,64 @@ pub struct Target {
     pub group: Option<String>,
 }
 
+impl Target {
+    /// Why the target can match no value of `catalog`, if it cannot.
+    fn check(&self, catalog: &crate::catalog::Catalog) -> Result<(), String> {
+        let maybe = |word: &str, known: &[&str]| {
+            prokus_ingest::settings::closest(word, known.iter().copied())
+                .map(|k| format!(" (did you mean `{k}`?)"))
+                .unwrap_or_default()
+        };
+        if catalog.get(&self.indicator).is_none() {
+            let ids: Vec<&str> = catalog.indicators.iter().map(|i| i.id.as_str()).collect();
+            return Err(format!(
+                "`{}` is not an indicator{}; the indicators are: {}",
+                self.indicator,
+                maybe(&self.indicator, &ids),
+                ids.join(", ")
+            ));
+        }
+        match (&self.level, &self.group) {
+            (Some(level), _) => {
+                crate::compute::Level::parse(level).map_err(|e| format!("level: {e}"))?;
+            }
+            (None, Some(group)) => {
+                return Err(format!(
+                    "group `{group}` is given without the level it is a group of (`level = \"province\"`, say)"
+                ));
+            }
+            (None, None) => {}
+        }
+        let periods: Vec<&str> = match &self.period {
+            Periods::One(p) => vec![p.as_str()],
+            Periods::Many(ps) => ps.iter().map(String::as_str).collect(),
+        };
+        if periods.is_empty() {
+            return Err("`period` lists no period".into());
+        }
+        for p in periods {
+            if !is_period(p) {
+                return Err(format!(
+                    "period `{p}` is no wave, quarter (`2021-Q3`) or year to date (`2021-YTD`){}; the waves are: {}",
+                    maybe(p, crate::WAVES),
+                    crate::WAVES.join(", ")
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Whether `p` is a period the indicators are computed for: a wave, a
+/// quarter (`2021-Q3`) or a year to date (`2021-YTD`).
+fn is_period(p: &str) -> bool {
+    let year = |y: &str| y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit());
+    crate::WAVES.contains(&p)
+        || p.split_once('-').is_some_and(|(y, rest)| {
+            year(y) && (rest == "YTD" || matches!(rest, "Q1" | "Q2" | "Q3" | "Q4"))
+        })
+}
+
 /// One period or several.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(untagged)]
@@ -108,6 +166,15 @@ impl Targets {
                 "min_cell must be 1 or more (5 is the usual threshold)".into(),
             ));
         }
+        // A target that names no indicator, level or period the engine
+        // computes would never be met by a value: no status would be shown
+        // for what the programme meant, and nothing would say why.
+        let catalog = crate::catalog::Catalog::builtin();
+        for (i, target) in t.targets.iter().enumerate() {
+            target
+                .check(&catalog)
+                .map_err(|e| MetricsError::Targets(format!("[[target]] number {}: {e}", i + 1)))?;
+        }
         Ok(t)
     }
 
@@ -156,21 +223,96 @@ mod tests {
     #[test]
     fn most_specific_target_wins() {
         let t = Targets::parse(
-            "band = 0.1\n[[target]]\nindicator='a'\nperiod='endline'\nvalue=50\n\
-             [[target]]\nindicator='a'\nperiod='endline'\nvalue=40\nlevel='province'\n\
-             [[target]]\nindicator='a'\nperiod='endline'\nvalue=30\nlevel='province'\ngroup='32'\n",
+            "band = 0.1\n[[target]]\nindicator='saves_monthly'\nperiod='endline'\nvalue=50\n\
+             [[target]]\nindicator='saves_monthly'\nperiod='endline'\nvalue=40\nlevel='province'\n\
+             [[target]]\nindicator='saves_monthly'\nperiod='endline'\nvalue=30\nlevel='province'\ngroup='32'\n",
         )
         .unwrap();
-        assert_eq!(t.find("a", "endline", "national", "ID"), Some(50.0));
-        assert_eq!(t.find("a", "endline", "province", "33"), Some(40.0));
-        assert_eq!(t.find("a", "endline", "province", "32"), Some(30.0));
-        assert_eq!(t.find("a", "baseline", "national", "ID"), None);
+        assert_eq!(
+            t.find("saves_monthly", "endline", "national", "ID"),
+            Some(50.0)
+        );
+        assert_eq!(
+            t.find("saves_monthly", "endline", "province", "33"),
+            Some(40.0)
+        );
+        assert_eq!(
+            t.find("saves_monthly", "endline", "province", "32"),
+            Some(30.0)
+        );
+        assert_eq!(t.find("saves_monthly", "baseline", "national", "ID"), None);
         let many = Targets::parse(
-            "band = 0.1\n[[target]]\nindicator='m'\nperiod=['monitoring_1', '2021-Q3']\nvalue=4\n",
+            "band = 0.1\n[[target]]\nindicator='mentoring_sessions'\nperiod=['monitoring_1', '2021-Q3']\nvalue=4\n",
         )
         .unwrap();
-        assert_eq!(many.find("m", "2021-Q3", "incubator", "IB01"), Some(4.0));
-        assert_eq!(many.find("m", "monitoring_2", "national", "ID"), None);
+        assert_eq!(
+            many.find("mentoring_sessions", "2021-Q3", "incubator", "IB01"),
+            Some(4.0)
+        );
+        assert_eq!(
+            many.find("mentoring_sessions", "monitoring_2", "national", "ID"),
+            None
+        );
+    }
+
+    /// A target the engine could never meet a value of (a typo in an
+    /// indicator, level or period, a group without its level) is refused,
+    /// naming the target, what is wrong and, where one is close, what was
+    /// meant; what the engine computes is accepted.
+    #[test]
+    fn targets_no_value_could_meet_are_refused_with_what_was_meant() {
+        let one = |fields: &str| {
+            Targets::parse(&format!(
+                "band = 0.1\n[[target]]\nindicator='keeps_books'\nperiod='endline'\nvalue=50\n\
+                 [[target]]\n{fields}\nvalue=1\n"
+            ))
+            .map_err(|e| e.to_string())
+        };
+        let refused = |fields: &str, said: &[&str]| {
+            let err = one(fields).unwrap_err();
+            assert!(err.contains("[[target]] number 2"), "{err}");
+            for s in said {
+                assert!(err.contains(s), "`{s}` not in: {err}");
+            }
+        };
+        refused(
+            "indicator='savings_monthly'\nperiod='endline'",
+            &[
+                "`savings_monthly` is not an indicator",
+                "did you mean `saves_monthly`?",
+            ],
+        );
+        refused(
+            "indicator='saves_monthly'\nperiod=['endline', 'endlin']",
+            &["period `endlin`", "did you mean `endline`?", "monitoring_3"],
+        );
+        refused(
+            "indicator='saves_monthly'\nperiod='2021-Q5'",
+            &["period `2021-Q5`"],
+        );
+        refused(
+            "indicator='saves_monthly'\nperiod='21-YTD'",
+            &["period `21-YTD`"],
+        );
+        refused("indicator='saves_monthly'\nperiod=[]", &["no period"]);
+        refused(
+            "indicator='saves_monthly'\nperiod='endline'\nlevel='provinsi'",
+            &["`provinsi`", "province"],
+        );
+        refused(
+            "indicator='saves_monthly'\nperiod='endline'\ngroup='32'",
+            &["group `32`", "level"],
+        );
+        refused(
+            "indicator='xyz'\nperiod='endline'",
+            &["`xyz` is not an indicator"],
+        );
+        for fine in [
+            "indicator='saves_monthly'\nperiod=['endline', '2021-Q3', '2022-YTD', 'followup']",
+            "indicator='jobs_created'\nperiod='monitoring_2'\nlevel='incubator:cohort'\ngroup='INK-32-01'",
+        ] {
+            assert!(one(fine).is_ok(), "{fine}: {:?}", one(fine));
+        }
     }
 
     #[test]
