@@ -107,6 +107,27 @@ impl Schedule {
         }
         let mut windows = Vec::with_capacity(raw.windows.len());
         for w in raw.windows {
+            // A window of no wave the data can have, or of a cohort that is
+            // no year, would judge no submission: every KPM would go
+            // unjudged for it, and nothing would say why.
+            if !crate::WAVES.contains(&w.wave.as_str()) {
+                let meant = prokus_ingest::settings::closest(&w.wave, crate::WAVES.iter().copied())
+                    .map(|k| format!(" (did you mean `{k}`?)"))
+                    .unwrap_or_default();
+                return Err(MetricsError::Schedule(format!(
+                    "wave `{}` is not a survey wave{meant}; the waves are: {}",
+                    w.wave,
+                    crate::WAVES.join(", ")
+                )));
+            }
+            if let Some(cohort) = w.cohort
+                && !(2000..=2100).contains(&cohort)
+            {
+                return Err(MetricsError::Schedule(format!(
+                    "wave `{}`: cohort = {cohort} is not a year (the register's cohort_year, such as 2022)",
+                    w.wave
+                )));
+            }
             let opens = date(&w.wave, "opens", &w.opens)?;
             let closes = date(&w.wave, "closes", &w.closes)?;
             if closes < opens {
@@ -242,6 +263,18 @@ mod tests {
                 "unknown arm `kontrol`",
             ),
             ("utc_offset_hours = 70\n", "not a time zone"),
+            (
+                "utc_offset_hours = 7\n[[window]]\nwave = \"endlin\"\nopens = 2021-03-08\ncloses = 2021-03-20\n",
+                "wave `endlin` is not a survey wave (did you mean `endline`?)",
+            ),
+            (
+                "utc_offset_hours = 7\n[[window]]\nwave = \"survei_tengah\"\nopens = 2021-03-08\ncloses = 2021-03-20\n",
+                "the waves are: baseline, monitoring_1",
+            ),
+            (
+                "utc_offset_hours = 7\n[[window]]\nwave = \"endline\"\ncohort = 22\nopens = 2022-03-08\ncloses = 2022-03-20\n",
+                "cohort = 22 is not a year",
+            ),
         ];
         for (text, expected) in cases {
             let err = Schedule::parse(text).unwrap_err().to_string();
