@@ -185,6 +185,14 @@ pub fn current_setting(
         .optional()?)
 }
 
+/// ` (did you mean `x`?)` for the [`closest`] of `known` to `word`, or
+/// nothing: the end of a message that names a word no setting has.
+pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> String {
+    closest(word, known)
+        .map(|k| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default()
+}
+
 /// The one of `known` that `word` was most likely meant to be (a typo in a
 /// settings file: `savings_monthly` for `saves_monthly`), if one is close:
 /// at most a third of its letters (and at least one) differ.

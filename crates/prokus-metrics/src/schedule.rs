@@ -111,9 +111,8 @@ impl Schedule {
             // no year, would judge no submission: every KPM would go
             // unjudged for it, and nothing would say why.
             if !crate::WAVES.contains(&w.wave.as_str()) {
-                let meant = prokus_ingest::settings::closest(&w.wave, crate::WAVES.iter().copied())
-                    .map(|k| format!(" (did you mean `{k}`?)"))
-                    .unwrap_or_default();
+                let meant =
+                    prokus_ingest::settings::did_you_mean(&w.wave, crate::WAVES.iter().copied());
                 return Err(MetricsError::Schedule(format!(
                     "wave `{}` is not a survey wave{meant}; the waves are: {}",
                     w.wave,

@@ -29,9 +29,7 @@ impl Target {
     /// Why the target can match no value of `catalog`, if it cannot.
     fn check(&self, catalog: &crate::catalog::Catalog) -> Result<(), String> {
         let maybe = |word: &str, known: &[&str]| {
-            prokus_ingest::settings::closest(word, known.iter().copied())
-                .map(|k| format!(" (did you mean `{k}`?)"))
-                .unwrap_or_default()
+            prokus_ingest::settings::did_you_mean(word, known.iter().copied())
         };
         if catalog.get(&self.indicator).is_none() {
             let ids: Vec<&str> = catalog.indicators.iter().map(|i| i.id.as_str()).collect();

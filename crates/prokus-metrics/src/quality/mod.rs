@@ -130,6 +130,37 @@ impl CheckConfig {
                 "max_z and max_jump must be positive and max_ratio above 1".into(),
             ));
         }
+        // A required answer limited to a wave or arm the data cannot have
+        // would never be judged missing, and nothing would say why.
+        for (i, r) in c.required.iter().enumerate() {
+            let at = |what: String| {
+                MetricsError::Checks(format!(
+                    "[[required]] number {} ({}): {what}",
+                    i + 1,
+                    r.field
+                ))
+            };
+            for wave in r.waves.iter().flatten() {
+                if !crate::WAVES.contains(&wave.as_str()) {
+                    let meant =
+                        prokus_ingest::settings::did_you_mean(wave, crate::WAVES.iter().copied());
+                    return Err(at(format!(
+                        "wave `{wave}` is not a survey wave{meant}; the waves are: {}",
+                        crate::WAVES.join(", ")
+                    )));
+                }
+            }
+            if let Some(arm) = r
+                .arms
+                .iter()
+                .flatten()
+                .find(|a| !matches!(a.as_str(), "prokus" | "comparison"))
+            {
+                return Err(at(format!(
+                    "unknown arm `{arm}` (use prokus or comparison)"
+                )));
+            }
+        }
         Ok(c)
     }
 

@@ -450,6 +450,26 @@ fn a_configuration_naming_an_unknown_answer_is_refused() {
         .unwrap_err()
         .to_string();
     assert!(err.contains("invalid check configuration"), "{err}");
+    // A required answer limited to a wave or an arm there is not.
+    let builtin = include_str!("../../../../queries/checks.toml");
+    for (extra, said) in [
+        (
+            "[[required]]\nfield = \"keeps_books\"\nwaves = [\"endline\", \"endlin\"]\n",
+            "wave `endlin` is not a survey wave (did you mean `endline`?)",
+        ),
+        (
+            "[[required]]\nfield = \"keeps_books\"\narms = [\"kontrol\"]\n",
+            "unknown arm `kontrol`",
+        ),
+    ] {
+        let err = CheckConfig::parse(&format!("{builtin}\n{extra}"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains(said) && err.contains("(keeps_books)"), "{err}");
+    }
+    let fine =
+        "[[required]]\nfield = \"keeps_books\"\nwaves = [\"endline\"]\narms = [\"prokus\"]\n";
+    assert!(CheckConfig::parse(&format!("{builtin}\n{fine}")).is_ok());
 }
 
 /// A hand-filled sheet with only `kpm_id`, `wave` and three answers: a
