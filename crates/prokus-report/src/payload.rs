@@ -203,43 +203,35 @@ impl Table {
                 if row.len() != room.len() {
                     return as_is;
                 }
-                let fits = |cell: &Cell, room: f64| {
-                    let extra = if cell.status.is_some() {
-                        STATUS_PADDING
-                    } else {
-                        0.0
-                    };
-                    !cell.text.contains('\n')
-                        && crate::fonts::text_width(&cell.text, TABLE_TEXT, false) + extra <= room
-                };
-                if row.iter().zip(&room).all(|(cell, room)| fits(cell, *room)) {
-                    return (Some(1), Cow::Borrowed(row.as_slice()));
-                }
                 let mut most = 1;
-                let mut cells = Vec::with_capacity(row.len());
-                for (cell, room) in row.iter().zip(&room) {
-                    if fits(cell, *room) {
-                        cells.push(cell.clone());
-                        continue;
-                    }
-                    if cell.status.is_some() {
-                        return as_is;
-                    }
-                    let Some(lines) =
-                        crate::fonts::wrap(&cell.text, TABLE_TEXT, false, typst_room(*room))
+                // The row's cells, made once a cell's text is broken.
+                let mut broken: Option<Vec<Cell>> = None;
+                for (i, (cell, room)) in row.iter().zip(&room).enumerate() {
+                    // A status badge is never broken: it fits with its
+                    // padding, or Typst lays the row out.
+                    let badge = cell.status.is_some();
+                    let padding = if badge { STATUS_PADDING } else { 0.0 };
+                    let Some((lines, text)) = set_text(&cell.text, *room, false, padding, !badge)
                     else {
                         return as_is;
                     };
-                    most = most.max(lines.len());
-                    cells.push(Cell {
-                        text: lines.join("\n"),
-                        status: None,
-                    });
+                    most = most.max(lines);
+                    match text {
+                        Cow::Borrowed(_) => {
+                            if let Some(cells) = &mut broken {
+                                cells.push(cell.clone());
+                            }
+                        }
+                        Cow::Owned(text) => broken
+                            .get_or_insert_with(|| row[..i].to_vec())
+                            .push(Cell { text, status: None }),
+                    }
                 }
-                if most > MAX_SET_LINES {
-                    return as_is;
+                match broken {
+                    _ if most > MAX_SET_LINES => as_is,
+                    None => (Some(most), Cow::Borrowed(row.as_slice())),
+                    Some(cells) => (Some(most), Cow::Owned(cells)),
                 }
-                (Some(most), Cow::Owned(cells))
             })
             .collect()
     }
@@ -263,21 +255,42 @@ impl Table {
         let mut most = 1;
         let mut texts = Vec::with_capacity(self.columns.len());
         for (text, room) in self.columns.iter().zip(rooms(widths)) {
-            if !text.contains('\n') && crate::fonts::text_width(text, TABLE_TEXT, true) <= room {
-                texts.push(Cow::Borrowed(text.as_str()));
-                continue;
-            }
-            let Some(lines) = crate::fonts::wrap(text, TABLE_TEXT, true, typst_room(room)) else {
+            let Some((lines, text)) = set_text(text, room, true, 0.0, true) else {
                 return (None, as_is());
             };
-            most = most.max(lines.len());
-            texts.push(Cow::Owned(lines.join("\n")));
+            most = most.max(lines);
+            texts.push(text);
         }
         if most > MAX_SET_LINES {
             return (None, as_is());
         }
         (Some(most), texts)
     }
+}
+
+/// `text` set in `room` (a column's, [`rooms`]) in the table's text, semibold
+/// for a header: as it is, on one line, when it fits there with `padding`
+/// to spare; else, when `may_break`, broken into lines
+/// ([`crate::fonts::wrap`]); with its number of lines. None when it is to be
+/// left to Typst: too long and not to be broken, or not breakable so (a
+/// word wider than the column, a line break in the text).
+fn set_text(
+    text: &str,
+    room: f64,
+    semibold: bool,
+    padding: f64,
+    may_break: bool,
+) -> Option<(usize, Cow<'_, str>)> {
+    if !text.contains('\n')
+        && crate::fonts::text_width(text, TABLE_TEXT, semibold) + padding <= room
+    {
+        return Some((1, Cow::Borrowed(text)));
+    }
+    if !may_break {
+        return None;
+    }
+    let lines = crate::fonts::wrap(text, TABLE_TEXT, semibold, typst_room(room))?;
+    Some((lines.len(), Cow::Owned(lines.join("\n"))))
 }
 
 /// The room for a cell's text in each column of `widths` (relative): the
