@@ -581,18 +581,65 @@ pub fn answer_fields(
     conn: &Connection,
     config: &CheckConfig,
 ) -> Result<HashSet<String>, MetricsError> {
-    let columns: HashSet<String> = {
+    let types: HashMap<String, String> = {
         let mut stmt = conn.prepare(
-            "SELECT column_name FROM information_schema.columns
+            "SELECT column_name, data_type FROM information_schema.columns
              WHERE table_name = 'response' AND column_name NOT IN
                  ('submission_id', 'kpm_id', 'wave', 'submitted_at', 'batch_id', 'source_row')",
         )?;
-        stmt.query_map([], |r| r.get(0))?
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?
     };
+    let columns: HashSet<String> = types.keys().cloned().collect();
     for f in config.fields() {
         column(f, &columns)?;
     }
+    // What each check does with a field's answers needs its type: the
+    // outliers and changes compute with numbers, and `when` is a yes/no
+    // answer. A text field there would fail the checks on the first answer
+    // that is no number (or no yes/no), in the middle of a run.
+    let numbers = [
+        "DOUBLE", "INTEGER", "BIGINT", "FLOAT", "DECIMAL", "SMALLINT",
+    ];
+    let of_type = |fields: Vec<&String>, wanted: &[&str], what: &str| {
+        fields
+            .into_iter()
+            .find(|f| !wanted.contains(&types[f.as_str()].as_str()))
+            .map_or(Ok(()), |f| {
+                let kind = match types[f.as_str()].as_str() {
+                    "BOOLEAN" => "a yes/no",
+                    "VARCHAR" => "a text",
+                    t if numbers.contains(&t) => "a number",
+                    _ => "another kind of",
+                };
+                Err(MetricsError::Checks(format!(
+                    "`{f}` is {kind} answer, not {what}"
+                )))
+            })
+    };
+    let numbers = [
+        "DOUBLE", "INTEGER", "BIGINT", "FLOAT", "DECIMAL", "SMALLINT",
+    ];
+    let (o, c) = (&config.outliers, &config.changes);
+    of_type(
+        o.money
+            .iter()
+            .chain(&o.counts)
+            .chain(&c.money)
+            .chain(&c.counts)
+            .collect(),
+        &numbers,
+        "a number the outliers and changes can be computed on",
+    )?;
+    of_type(
+        config
+            .required
+            .iter()
+            .filter_map(|r| r.when.as_ref())
+            .collect(),
+        &["BOOLEAN"],
+        "a yes/no answer that `when` can require to be yes",
+    )?;
     Ok(columns)
 }
 

@@ -467,6 +467,28 @@ fn a_configuration_naming_an_unknown_answer_is_refused() {
             .to_string();
         assert!(err.contains(said) && err.contains("(keeps_books)"), "{err}");
     }
+    // A field of the wrong kind for what a check does with it: refused by
+    // the database's column types, before any check runs.
+    let db = prokus_ingest::Database::in_memory().unwrap();
+    let mut config = CheckConfig::builtin();
+    config.changes.counts.push("credit_source".into());
+    let err = answer_fields(db.connection(), &config)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`credit_source` is a text answer, not a number"),
+        "{err}"
+    );
+    let mut config = CheckConfig::builtin();
+    config.required[0].when = Some("business_revenue".into());
+    let err = answer_fields(db.connection(), &config)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("`business_revenue` is a number answer, not a yes/no"),
+        "{err}"
+    );
+    assert!(answer_fields(db.connection(), &CheckConfig::builtin()).is_ok());
     let fine =
         "[[required]]\nfield = \"keeps_books\"\nwaves = [\"endline\"]\narms = [\"prokus\"]\n";
     assert!(CheckConfig::parse(&format!("{builtin}\n{fine}")).is_ok());
