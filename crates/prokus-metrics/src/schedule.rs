@@ -153,6 +153,28 @@ impl Schedule {
                 closes,
             });
         }
+        // A KPM's window is the first of its wave that covers it: a window
+        // that an earlier one of its wave covers wholly is never used (a
+        // cohort's own endline listed after the endline of every cohort).
+        for (later, w) in windows.iter().enumerate() {
+            let arms = |w: &Window| {
+                ["prokus", "comparison"]
+                    .map(|arm| w.arms.as_ref().is_none_or(|a| a.iter().any(|x| x == arm)))
+            };
+            let shadowed_by = windows[..later].iter().position(|e| {
+                e.wave == w.wave
+                    && (e.cohort.is_none() || e.cohort == w.cohort)
+                    && arms(e).iter().zip(arms(w)).all(|(e, w)| *e || !w)
+            });
+            if let Some(earlier) = shadowed_by {
+                return Err(MetricsError::Schedule(format!(
+                    "wave `{}`: window number {} is never used: window number {}, listed before it, already covers its KPM (a KPM's window is the first of its wave that covers it); list the narrower window (a cohort's, an arm's) first",
+                    w.wave,
+                    later + 1,
+                    earlier + 1
+                )));
+            }
+        }
         Ok(Schedule {
             utc_offset_hours: raw.utc_offset_hours,
             windows,
@@ -273,6 +295,13 @@ mod tests {
             (
                 "utc_offset_hours = 7\n[[window]]\nwave = \"endline\"\ncohort = 22\nopens = 2022-03-08\ncloses = 2022-03-20\n",
                 "cohort = 22 is not a year",
+            ),
+            (
+                "utc_offset_hours = 7\n\
+                 [[window]]\nwave = \"endline\"\nopens = 2021-10-04\ncloses = 2021-10-16\n\
+                 [[window]]\nwave = \"baseline\"\nopens = 2022-03-07\ncloses = 2022-03-19\n\
+                 [[window]]\nwave = \"endline\"\ncohort = 2022\narms = [\"prokus\"]\nopens = 2022-10-03\ncloses = 2022-10-15\n",
+                "window number 3 is never used: window number 1",
             ),
         ];
         for (text, expected) in cases {
