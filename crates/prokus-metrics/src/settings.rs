@@ -201,6 +201,16 @@ fn in_file(path: &Path, e: MetricsError) -> MetricsError {
 /// mapping or another TOML file is [`IngestError::NotData`].
 pub fn ingest_setting(db: &mut Database, path: &Path) -> Result<BatchSummary, MetricsError> {
     let text = read(path)?;
+    // A settings file with a syntax error (a quote left open) is an error,
+    // not a file of another kind to skip: its kind cannot be told, and the
+    // settings in force would otherwise stay without a word.
+    if let Err(e) = toml::from_str::<toml::Table>(&text) {
+        return Err(MetricsError::InvalidOption(format!(
+            "{}: not valid TOML: {}\n  hint: correct it and load it again",
+            path.display(),
+            e.to_string().trim_end()
+        )));
+    }
     let kind = SettingKind::detect(&text).ok_or_else(|| {
         let mapping = text.contains("[form]") || text.contains("[fields.");
         IngestError::NotData {
@@ -295,6 +305,26 @@ mod tests {
         .to_string();
         assert!(
             err.contains("broken.toml") && err.contains("targets"),
+            "{err}"
+        );
+        assert_eq!(Settings::from_db(&db).unwrap().min_cell(), 10);
+        // A syntax error is an error, not another kind of file to skip.
+        let err = ingest_setting(
+            &mut db,
+            &file(
+                &dir,
+                "quote-left-open.toml",
+                "band = 0.1\n[[target]]\nindicator = \"saves_monthly\nperiod = \"endline\"\n",
+            ),
+        )
+        .unwrap_err();
+        assert!(
+            !matches!(err, MetricsError::Ingest(IngestError::NotData { .. })),
+            "{err}"
+        );
+        let err = err.to_string();
+        assert!(
+            err.contains("quote-left-open.toml: not valid TOML") && err.contains("line 3"),
             "{err}"
         );
         assert_eq!(Settings::from_db(&db).unwrap().min_cell(), 10);
