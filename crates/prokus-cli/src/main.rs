@@ -1639,6 +1639,9 @@ fn run_settings(
     if let Some(p) = checks {
         settings.override_checks(p)?;
     }
+    // A target's group is judged against the incubators listed now, also
+    // when its file was loaded before the list was.
+    settings.check_target_groups(db)?;
     Ok(settings)
 }
 

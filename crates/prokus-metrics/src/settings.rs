@@ -121,23 +121,45 @@ impl Settings {
     pub fn check_fields(&self, conn: &duckdb::Connection) -> Result<(), MetricsError> {
         crate::quality::answer_fields(conn, &self.checks)
             .map(drop)
-            .map_err(|e| {
-                let source = self
-                    .sources
-                    .iter()
-                    .find(|(k, _)| *k == SettingKind::Checks)
-                    .and_then(|(_, s)| s.as_deref());
-                let detail = match e {
-                    MetricsError::Checks(detail) => detail,
-                    other => return other,
-                };
-                MetricsError::Checks(match source {
-                    Some(file) => format!(
-                        "{file}: {detail}\n  hint: correct the file and load it again with `prokus ingest {file}`"
-                    ),
-                    None => detail,
-                })
+            .map_err(|e| match e {
+                MetricsError::Checks(detail) => {
+                    MetricsError::Checks(self.with_source(SettingKind::Checks, detail))
+                }
+                other => other,
             })
+    }
+
+    /// Checks that every target's group is one its level has
+    /// ([`Targets::check_groups`]: the regions' codes, the incubators the
+    /// database lists); the error names where the targets came from. A run
+    /// asks this before it computes, so that a file loaded before the
+    /// incubator list is judged against it too.
+    pub fn check_target_groups(&self, db: &Database) -> Result<(), MetricsError> {
+        let incubators = incubator_ids(db)?;
+        self.targets
+            .check_groups(db.wilayah(), &incubators)
+            .map_err(|e| match e {
+                MetricsError::Targets(detail) => {
+                    MetricsError::Targets(self.with_source(SettingKind::Targets, detail))
+                }
+                other => other,
+            })
+    }
+
+    /// `detail` of an error in the setting of `kind`, after the file it came
+    /// from and with what to do, when it came from a file.
+    fn with_source(&self, kind: SettingKind, detail: String) -> String {
+        let source = self
+            .sources
+            .iter()
+            .find(|(k, _)| *k == kind)
+            .and_then(|(_, s)| s.as_deref());
+        match source {
+            Some(file) => format!(
+                "{file}: {detail}\n  hint: correct the file and load it again with `prokus ingest {file}` (or give it again for this run)"
+            ),
+            None => detail,
+        }
     }
 
     /// Uses the checks' configuration in `path` for this run instead of the
@@ -188,6 +210,18 @@ fn stored<T>(
     })
 }
 
+/// The ids of the incubators the database lists (none before `incubators.csv`
+/// is loaded).
+fn incubator_ids(db: &Database) -> Result<Vec<String>, MetricsError> {
+    let mut stmt = db
+        .connection()
+        .prepare("SELECT incubator_id FROM incubator ORDER BY incubator_id")?;
+    let ids = stmt
+        .query_map([], |r| r.get::<_, String>(0))?
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(ids)
+}
+
 fn read(path: &Path) -> Result<String, MetricsError> {
     Ok(prokus_ingest::settings::read_text(path)?)
 }
@@ -230,7 +264,10 @@ pub fn ingest_setting(db: &mut Database, path: &Path) -> Result<BatchSummary, Me
         }
     })?;
     let checked = match kind {
-        SettingKind::Targets => Targets::parse(&text).map(drop),
+        // A group must be a region's code or a listed incubator: checked
+        // here against what the database has now, and by each run again.
+        SettingKind::Targets => Targets::parse(&text)
+            .and_then(|t| t.check_groups(db.wilayah(), &incubator_ids(db)?).map(drop)),
         SettingKind::Schedule => Schedule::parse(&text).map(drop),
         // A field the checks read must be an answer field: refused here,
         // not by the next `prokus check` or report run.
@@ -344,5 +381,99 @@ mod tests {
             .unwrap();
         assert_eq!(s.schedule.utc_offset_hours, 7);
         assert_eq!(Settings::from_db(&db).unwrap().schedule.utc_offset_hours, 8);
+    }
+
+    /// A target's group is a region's code as the indicator table writes it
+    /// or a listed incubator; one that is neither would match no value. It
+    /// is refused when loaded, with how the code is written, and a run judges
+    /// a file loaded before the incubator list against the list.
+    #[test]
+    fn a_target_for_a_group_no_value_has_is_refused_with_its_code() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let target = |level: &str, group: &str| {
+            format!(
+                "band = 0.1\n[[target]]\nindicator = \"saves_monthly\"\nperiod = \"endline\"\nvalue = 60.0\nlevel = \"{level}\"\ngroup = \"{group}\"\n"
+            )
+        };
+        let refused = |db: &mut Database, level: &str, group: &str, said: &[&str]| {
+            let before = Settings::from_db(db).unwrap().sources;
+            let path = file(&dir, "targets-bad.toml", &target(level, group));
+            let err = ingest_setting(db, &path).unwrap_err().to_string();
+            for s in said {
+                assert!(err.contains(s), "`{s}` not in: {err}");
+            }
+            // The targets in force stay.
+            assert_eq!(Settings::from_db(db).unwrap().sources, before);
+        };
+        refused(
+            &mut db,
+            "regency",
+            "3201",
+            &[
+                "targets-bad.toml",
+                "group `3201` is no regency code",
+                "written `32.01`",
+            ],
+        );
+        refused(
+            &mut db,
+            "province",
+            "Jawa Barat",
+            &["group `Jawa Barat`", "written `32`"],
+        );
+        refused(
+            &mut db,
+            "district",
+            "32.01.99",
+            &["group `32.01.99` is no district code", "32.01."],
+        );
+        refused(
+            &mut db,
+            "province:gender",
+            "99:P",
+            &["group `99` is no province code"],
+        );
+        // The codes the indicator table writes load.
+        for (level, group) in [("regency", "32.01"), ("province:gender", "32:P")] {
+            let path = file(&dir, "targets-fine.toml", &target(level, group));
+            ingest_setting(&mut db, &path).unwrap();
+        }
+        // Before the incubator list, an incubator's group cannot be judged:
+        // it loads, and a run judges it once the list is there.
+        let path = file(&dir, "targets-ink.toml", &target("incubator", "INK-32-1"));
+        ingest_setting(&mut db, &path).unwrap();
+        let incubators = file(
+            &dir,
+            "incubators.csv",
+            "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+        );
+        db.ingest(&incubators, &prokus_ingest::FormMapping::prokus())
+            .unwrap();
+        let err = Settings::from_db(&db)
+            .unwrap()
+            .check_target_groups(&db)
+            .unwrap_err()
+            .to_string();
+        for s in [
+            "targets-ink.toml",
+            "group `INK-32-1` is not in the incubator list",
+            "did you mean `INK-32-01`?",
+            "prokus ingest",
+        ] {
+            assert!(err.contains(s), "`{s}` not in: {err}");
+        }
+        refused(
+            &mut db,
+            "incubator",
+            "INK-99-01",
+            &["group `INK-99-01` is not in the incubator list"],
+        );
+        let path = file(&dir, "targets-ink.toml", &target("incubator", "INK-32-01"));
+        ingest_setting(&mut db, &path).unwrap();
+        Settings::from_db(&db)
+            .unwrap()
+            .check_target_groups(&db)
+            .unwrap();
     }
 }

@@ -41,8 +41,26 @@ impl Target {
             ));
         }
         match (&self.level, &self.group) {
-            (Some(level), _) => {
-                crate::compute::Level::parse(level).map_err(|e| format!("level: {e}"))?;
+            (Some(level), group) => {
+                let parsed =
+                    crate::compute::Level::parse(level).map_err(|e| format!("level: {e}"))?;
+                // Targets are matched by the level's name as the indicator
+                // table writes it: `incubator: cohort` would match nothing.
+                let name = parsed.name();
+                if name != *level {
+                    return Err(format!("level `{level}` is written `{name}`"));
+                }
+                // The crossed level the engine computes by default, named
+                // the other way round, is computed under its own name only.
+                if let [a, b] = parsed.dimensions() {
+                    let computed = crate::compute::Level::crossed(*b, *a);
+                    if crate::compute::Level::defaults().contains(&computed) {
+                        return Err(format!("level `{level}` is written `{}`", computed.name()));
+                    }
+                }
+                if let Some(group) = group {
+                    group_shape(&parsed, group)?;
+                }
             }
             (None, Some(group)) => {
                 return Err(format!(
@@ -69,6 +87,33 @@ impl Target {
         }
         Ok(())
     }
+}
+
+/// Why `group` can be no group of `level`, from its shape alone: the nation
+/// has one group, `ID`; a crossed level's groups are one code per dimension
+/// joined by `:`, as the indicator table writes them (`INK-32-01:2022`).
+fn group_shape(level: &crate::compute::Level, group: &str) -> Result<(), String> {
+    let dimensions = level.dimensions();
+    if dimensions.is_empty() {
+        if group != crate::compute::NATIONAL_CODE {
+            return Err(format!(
+                "group `{group}`: the national level has one group, `{}` (or leave `group` out)",
+                crate::compute::NATIONAL_CODE
+            ));
+        }
+        return Ok(());
+    }
+    let parts = group.split(':').count();
+    if parts != dimensions.len() {
+        let names: Vec<&str> = dimensions.iter().map(|d| d.name()).collect();
+        return Err(format!(
+            "group `{group}` has {parts} code(s) but level `{}` has {}: write one code for each of {}, joined by `:` (`INK-32-01:2022` for incubator:cohort)",
+            level.name(),
+            dimensions.len(),
+            names.join(" and ")
+        ));
+    }
+    Ok(())
 }
 
 /// Whether `p` is a period the indicators are computed for: a wave, a
@@ -174,6 +219,66 @@ impl Targets {
                 .map_err(|e| MetricsError::Targets(format!("[[target]] number {}: {e}", i + 1)))?;
         }
         Ok(t)
+    }
+
+    /// Checks that every target's group is a group its level has: a
+    /// Kemendagri code of `wilayah` (dotted, as the indicator table writes
+    /// it) for a province, regency or kecamatan, and one of `incubators`
+    /// for an incubator when the list is loaded (not empty). A target of
+    /// `3201` or `Jawa Barat` would otherwise match no value, and nothing
+    /// would say why; the error says how the code is written.
+    pub fn check_groups(
+        &self,
+        wilayah: &prokus_ingest::wilayah::Wilayah,
+        incubators: &[String],
+    ) -> Result<(), MetricsError> {
+        use crate::compute::Dimension;
+        use prokus_ingest::wilayah::Level as Region;
+        for (i, target) in self.targets.iter().enumerate() {
+            let (Some(level), Some(group)) = (&target.level, &target.group) else {
+                continue;
+            };
+            let refused =
+                |e: String| MetricsError::Targets(format!("[[target]] number {}: {e}", i + 1));
+            let level = crate::compute::Level::parse(level)?;
+            for (dimension, code) in level.dimensions().iter().zip(group.split(':')) {
+                let region = match dimension {
+                    Dimension::Province => Some(Region::Province),
+                    Dimension::Regency => Some(Region::Regency),
+                    Dimension::District => Some(Region::District),
+                    _ => None,
+                };
+                if let Some(region) = region {
+                    if wilayah.get(region, code).is_some() {
+                        continue;
+                    }
+                    let meant = match wilayah.resolve(region, code, None) {
+                        Ok(r) => format!("; it is written `{}` ({})", r.code, r.name),
+                        Err(unknown) if !unknown.nearest.is_empty() => {
+                            format!("; the nearest are {}", unknown.nearest.join(", "))
+                        }
+                        Err(_) => String::new(),
+                    };
+                    return Err(refused(format!(
+                        "group `{code}` is no {} code of the Kemendagri list{meant}",
+                        dimension.name()
+                    )));
+                }
+                if *dimension == Dimension::Incubator
+                    && !incubators.is_empty()
+                    && !incubators.iter().any(|known| known == code)
+                {
+                    return Err(refused(format!(
+                        "group `{code}` is not in the incubator list{}",
+                        prokus_ingest::settings::did_you_mean(
+                            code,
+                            incubators.iter().map(String::as_str)
+                        )
+                    )));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// The most specific target for a cell: group, then level, then any level.
@@ -301,13 +406,33 @@ mod tests {
             "indicator='saves_monthly'\nperiod='endline'\ngroup='32'",
             &["group `32`", "level"],
         );
+        // Groups no value has, by their shape: one code for a crossed
+        // level of two, a national group that is not the nation's, a level
+        // written with a space the indicator table does not have.
+        refused(
+            "indicator='jobs_created'\nperiod='endline'\nlevel='incubator:cohort'\ngroup='INK-32-01'",
+            &["group `INK-32-01` has 1 code(s)", "incubator and cohort"],
+        );
+        refused(
+            "indicator='jobs_created'\nperiod='endline'\nlevel='national'\ngroup='Indonesia'",
+            &["group `Indonesia`", "`ID`"],
+        );
+        refused(
+            "indicator='jobs_created'\nperiod='endline'\nlevel='incubator: cohort'",
+            &["level `incubator: cohort` is written `incubator:cohort`"],
+        );
+        refused(
+            "indicator='jobs_created'\nperiod='endline'\nlevel='cohort:incubator'",
+            &["level `cohort:incubator` is written `incubator:cohort`"],
+        );
         refused(
             "indicator='xyz'\nperiod='endline'",
             &["`xyz` is not an indicator"],
         );
         for fine in [
             "indicator='saves_monthly'\nperiod=['endline', '2021-Q3', '2022-YTD', 'followup']",
-            "indicator='jobs_created'\nperiod='monitoring_2'\nlevel='incubator:cohort'\ngroup='INK-32-01'",
+            "indicator='jobs_created'\nperiod='monitoring_2'\nlevel='incubator:cohort'\ngroup='INK-32-01:2022'",
+            "indicator='jobs_created'\nperiod='monitoring_2'\nlevel='national'\ngroup='ID'",
         ] {
             assert!(one(fine).is_ok(), "{fine}: {:?}", one(fine));
         }
