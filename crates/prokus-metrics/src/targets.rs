@@ -31,7 +31,7 @@ impl Target {
         let maybe = |word: &str, known: &[&str]| {
             prokus_ingest::settings::did_you_mean(word, known.iter().copied())
         };
-        if catalog.get(&self.indicator).is_none() {
+        let Some(indicator) = catalog.get(&self.indicator) else {
             let ids: Vec<&str> = catalog.indicators.iter().map(|i| i.id.as_str()).collect();
             return Err(format!(
                 "`{}` is not an indicator{}; the indicators are: {}",
@@ -39,6 +39,30 @@ impl Target {
                 maybe(&self.indicator, &ids),
                 ids.join(", ")
             ));
+        };
+        // TOML reads `nan` and `inf`: no value is on track against them.
+        if !self.value.is_finite() {
+            return Err(format!("value `{}` is no number", self.value));
+        }
+        // A share is a percentage of KPM: a target beyond 0–100 is never
+        // met, and one of a fraction (0.6 for 60%) is met by nearly every
+        // value, so every report would say on track.
+        if indicator.aggregation == crate::catalog::Aggregation::Share {
+            let v = self.value;
+            if !(0.0..=100.0).contains(&v) {
+                return Err(format!(
+                    "value {v}: `{}` is a percentage of KPM, from 0 to 100",
+                    self.indicator
+                ));
+            }
+            if indicator.direction == Direction::Higher && v > 0.0 && v <= 1.0 {
+                return Err(format!(
+                    "value {v} would be {v}% of KPM: `{}` is in percent (write {} for {}%)",
+                    self.indicator,
+                    v * 100.0,
+                    v * 100.0
+                ));
+            }
         }
         match (&self.level, &self.group) {
             (Some(level), group) => {
@@ -367,7 +391,7 @@ mod tests {
         let one = |fields: &str| {
             Targets::parse(&format!(
                 "band = 0.1\n[[target]]\nindicator='keeps_books'\nperiod='endline'\nvalue=50\n\
-                 [[target]]\n{fields}\nvalue=1\n"
+                 [[target]]\n{fields}\nvalue=10\n"
             ))
             .map_err(|e| e.to_string())
         };
@@ -424,6 +448,35 @@ mod tests {
         refused(
             "indicator='jobs_created'\nperiod='endline'\nlevel='cohort:incubator'",
             &["level `cohort:incubator` is written `incubator:cohort`"],
+        );
+        // Values no share could be judged against as meant.
+        let valued = |v: &str| {
+            Targets::parse(&format!(
+                "band = 0.1\n[[target]]\nindicator='keeps_books'\nperiod='endline'\nvalue={v}\n"
+            ))
+            .map_err(|e| e.to_string())
+        };
+        for (v, said) in [
+            (
+                "0.6",
+                "would be 0.6% of KPM: `keeps_books` is in percent (write 60 for 60%)",
+            ),
+            ("160", "from 0 to 100"),
+            ("-5", "from 0 to 100"),
+            ("nan", "is no number"),
+        ] {
+            let err = valued(v).unwrap_err();
+            assert!(err.contains(said), "{v}: `{said}` not in: {err}");
+        }
+        for fine in ["0", "60", "100", "1.5"] {
+            assert!(valued(fine).is_ok(), "{fine}: {:?}", valued(fine));
+        }
+        assert!(
+            Targets::parse(
+                "band = 0.1\n[[target]]\nindicator='business_income_change_pct'\nperiod='endline'\nvalue=150\n"
+            )
+            .is_ok(),
+            "a change in percent may be over 100"
         );
         refused(
             "indicator='xyz'\nperiod='endline'",
