@@ -1013,11 +1013,13 @@ fn run_checks(
     // Completeness and timeliness against the calendar: the latest answer of
     // every KPM in every wave, read as Arrow columns, then counted by wave
     // number and KPM number: the row interface and counting under string
-    // keys cost several times as much on a nationwide database.
+    // keys cost several times as much on a nationwide database. In no
+    // order: the counts do not depend on it and the findings are sorted
+    // below (sorting the answers first took a tenth of a second).
     let answers: Vec<RecordBatch> = {
         let mut stmt = conn.prepare(
             "SELECT kpm_id, wave, submission_id, epoch_us(submitted_at) AS submitted_us
-             FROM qc_current ORDER BY kpm_id, wave_ordinal",
+             FROM qc_current",
         )?;
         stmt.query_arrow([])?.collect()
     };
