@@ -240,6 +240,15 @@ pub fn safe_text(text: &str) -> String {
     clip(&redact(text), MAX_TEXT).into_owned()
 }
 
+/// A message that echoes what a user's file holds (a settings file's
+/// values), as it may be printed whole: [`redact`]ed, and without
+/// bidirectional controls ([`prokus_files::without_bidi_controls`]), which
+/// would turn the rest of the line around on a terminal. Not clipped: the
+/// hint after the value must stay.
+pub fn printable(message: &str) -> String {
+    prokus_files::without_bidi_controls(&redact(message)).into_owned()
+}
+
 /// A cell for a CSV file that a spreadsheet program will open: text that
 /// starts with `=`, `+`, `-`, `@`, a tab or a carriage return would be read as
 /// a formula, so it gets a leading `'` (as OWASP recommends); numbers

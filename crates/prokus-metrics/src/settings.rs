@@ -10,6 +10,7 @@
 
 use std::path::Path;
 
+use prokus_ingest::privacy::printable;
 use prokus_ingest::{BatchSummary, Database, IngestError};
 
 use crate::MetricsError;
@@ -154,12 +155,12 @@ impl Settings {
             .iter()
             .find(|(k, _)| *k == kind)
             .and_then(|(_, s)| s.as_deref());
-        match source {
+        printable(&match source {
             Some(file) => format!(
                 "{file}: {detail}\n  hint: correct the file and load it again with `prokus ingest {file}` (or give it again for this run)"
             ),
             None => detail,
-        }
+        })
     }
 
     /// Uses the checks' configuration in `path` for this run instead of the
@@ -203,10 +204,10 @@ fn stored<T>(
     };
     sources.push((kind, Some(s.file.clone())));
     parse(&s.text).map(Some).map_err(|e| {
-        MetricsError::InvalidOption(format!(
+        MetricsError::InvalidOption(printable(&format!(
             "the {} file stored in the database ({}, batch {}) no longer reads: {e}; load a corrected file with `prokus ingest`",
             s.kind, s.file, s.batch_id
-        ))
+        )))
     })
 }
 
@@ -226,8 +227,9 @@ fn read(path: &Path) -> Result<String, MetricsError> {
     Ok(prokus_ingest::settings::read_text(path)?)
 }
 
+/// `e`, an error in the settings file at `path`, after its name.
 fn in_file(path: &Path, e: MetricsError) -> MetricsError {
-    MetricsError::InvalidOption(format!("{}: {e}", path.display()))
+    MetricsError::InvalidOption(printable(&format!("{}: {e}", path.display())))
 }
 
 /// Loads the settings file at `path` into the database: checks what it is and
@@ -239,11 +241,11 @@ pub fn ingest_setting(db: &mut Database, path: &Path) -> Result<BatchSummary, Me
     // not a file of another kind to skip: its kind cannot be told, and the
     // settings in force would otherwise stay without a word.
     if let Err(e) = toml::from_str::<toml::Table>(&text) {
-        return Err(MetricsError::InvalidOption(format!(
+        return Err(MetricsError::InvalidOption(printable(&format!(
             "{}: not valid TOML: {}\n  hint: correct it and load it again",
             path.display(),
             e.to_string().trim_end()
-        )));
+        ))));
     }
     let kind = SettingKind::detect(&text).ok_or_else(|| {
         let mapping = text.contains("[form]") || text.contains("[fields.");
@@ -383,6 +385,63 @@ mod tests {
         assert_eq!(Settings::from_db(&db).unwrap().schedule.utc_offset_hours, 8);
     }
 
+    /// Loads an incubator list of INK-32-01 into `db`, then returns the error
+    /// of a run's check of the targets' groups.
+    fn groups_refused_once_incubators_load(dir: &tempfile::TempDir, db: &mut Database) -> String {
+        let incubators = file(
+            dir,
+            "incubators.csv",
+            "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+        );
+        db.ingest(&incubators, &prokus_ingest::FormMapping::prokus())
+            .unwrap();
+        Settings::from_db(db)
+            .unwrap()
+            .check_target_groups(db)
+            .unwrap_err()
+            .to_string()
+    }
+
+    /// A settings file's values are echoed in its errors: a NIK there is
+    /// printed masked and a bidirectional control not at all, whether the
+    /// file is refused when loaded, by a run, or for its syntax.
+    #[test]
+    fn settings_errors_print_no_nik_and_no_bidi_control() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let nik = "3217055208850012";
+        // RIGHT-TO-LEFT OVERRIDE.
+        let rlo = '\u{202E}';
+        let unprintable = |err: &str| {
+            assert!(!err.contains(nik), "a NIK in: {err}");
+            assert!(err.contains("3217********0012"), "no masked NIK in: {err}");
+            assert!(!err.contains(rlo), "a bidirectional control in: {err}");
+        };
+        let target = |fields: &str| {
+            format!(
+                "band = 0.1\n[[target]]\nindicator = \"saves_monthly\"\nperiod = \"endline\"\nvalue = 60.0\n{fields}\n"
+            )
+        };
+        for fields in [
+            format!("level = \"regency\"\ngroup = \"{nik}{rlo}\""),
+            format!("level = \"{nik}{rlo}\""),
+            // Its quote left open: toml's error shows the line.
+            format!("level = \"regency\"\ngroup = \"{nik}{rlo}"),
+        ] {
+            let path = file(&dir, "targets.toml", &target(&fields));
+            unprintable(&ingest_setting(&mut db, &path).unwrap_err().to_string());
+        }
+        // Loaded before the incubator list, refused by the run.
+        let path = file(
+            &dir,
+            "targets.toml",
+            &target(&format!("level = \"incubator\"\ngroup = \"{nik}{rlo}\"")),
+        );
+        ingest_setting(&mut db, &path).unwrap();
+        let err = groups_refused_once_incubators_load(&dir, &mut db);
+        unprintable(&err);
+    }
+
     /// A target's group is a region's code as the indicator table writes it
     /// or a listed incubator; one that is neither would match no value. It
     /// is refused when loaded, with how the code is written, and a run judges
@@ -443,18 +502,7 @@ mod tests {
         // it loads, and a run judges it once the list is there.
         let path = file(&dir, "targets-ink.toml", &target("incubator", "INK-32-1"));
         ingest_setting(&mut db, &path).unwrap();
-        let incubators = file(
-            &dir,
-            "incubators.csv",
-            "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
-        );
-        db.ingest(&incubators, &prokus_ingest::FormMapping::prokus())
-            .unwrap();
-        let err = Settings::from_db(&db)
-            .unwrap()
-            .check_target_groups(&db)
-            .unwrap_err()
-            .to_string();
+        let err = groups_refused_once_incubators_load(&dir, &mut db);
         for s in [
             "targets-ink.toml",
             "group `INK-32-1` is not in the incubator list",
