@@ -2193,11 +2193,7 @@ struct Registered {
 
 /// The incubators in the list.
 fn known_incubators(db: &Database) -> Result<HashSet<String>, IngestError> {
-    Ok(db
-        .conn
-        .prepare("SELECT incubator_id FROM incubator")?
-        .query_map([], |r| r.get(0))?
-        .collect::<Result<_, _>>()?)
+    Ok(db.incubator_ids()?.into_iter().collect())
 }
 
 /// A household field's column, how its values map, and its choice labels.

@@ -145,6 +145,16 @@ impl Database {
         Ok(summary(batch_id, false))
     }
 
+    /// The ids of the incubators listed (`incubators.csv`), in order; none
+    /// before the list is loaded.
+    pub fn incubator_ids(&self) -> Result<Vec<String>, IngestError> {
+        Ok(self
+            .conn
+            .prepare("SELECT incubator_id FROM incubator ORDER BY incubator_id")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?)
+    }
+
     /// The current settings file of `kind`, if one was loaded.
     pub fn setting(&self, kind: &str) -> Result<Option<StoredSetting>, IngestError> {
         current_setting(&self.conn, kind)

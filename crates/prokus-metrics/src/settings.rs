@@ -136,7 +136,7 @@ impl Settings {
     /// asks this before it computes, so that a file loaded before the
     /// incubator list is judged against it too.
     pub fn check_target_groups(&self, db: &Database) -> Result<(), MetricsError> {
-        let incubators = incubator_ids(db)?;
+        let incubators = db.incubator_ids()?;
         self.targets
             .check_groups(db.wilayah(), &incubators)
             .map_err(|e| match e {
@@ -211,18 +211,6 @@ fn stored<T>(
     })
 }
 
-/// The ids of the incubators the database lists (none before `incubators.csv`
-/// is loaded).
-fn incubator_ids(db: &Database) -> Result<Vec<String>, MetricsError> {
-    let mut stmt = db
-        .connection()
-        .prepare("SELECT incubator_id FROM incubator ORDER BY incubator_id")?;
-    let ids = stmt
-        .query_map([], |r| r.get::<_, String>(0))?
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(ids)
-}
-
 fn read(path: &Path) -> Result<String, MetricsError> {
     Ok(prokus_ingest::settings::read_text(path)?)
 }
@@ -269,7 +257,7 @@ pub fn ingest_setting(db: &mut Database, path: &Path) -> Result<BatchSummary, Me
         // A group must be a region's code or a listed incubator: checked
         // here against what the database has now, and by each run again.
         SettingKind::Targets => Targets::parse(&text)
-            .and_then(|t| t.check_groups(db.wilayah(), &incubator_ids(db)?).map(drop)),
+            .and_then(|t| t.check_groups(db.wilayah(), &db.incubator_ids()?).map(drop)),
         SettingKind::Schedule => Schedule::parse(&text).map(drop),
         // A field the checks read must be an answer field: refused here,
         // not by the next `prokus check` or report run.
