@@ -20,7 +20,10 @@ use crate::nik::check_nik;
 use crate::privacy::{contains_nik, safe_text};
 use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
-use crate::values::{Limits, parse_count, parse_datetime, parse_money, parse_yes_no};
+use crate::values::{
+    Limits, code_words, parse_arm, parse_category, parse_cluster, parse_count, parse_datetime,
+    parse_gender, parse_money, parse_yes_no,
+};
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
 use prokus_files::check_id;
@@ -1870,26 +1873,27 @@ fn check_register_row(
         key,
         db.wilayah,
     );
-    let gender = match c.get(cells, "gender").to_lowercase().as_str() {
+    let gender = match c.get(cells, "gender") {
         "" => None,
-        "p" | "perempuan" | "f" | "female" | "wanita" => Some("female"),
-        "l" | "laki-laki" | "laki laki" | "m" | "male" | "pria" => Some("male"),
-        other => {
+        text => parse_gender(text).or_else(|| {
             problem(
                 "gender",
-                other,
+                &text.to_lowercase(),
                 "gender must be P/perempuan/female or L/laki-laki/male".into(),
             );
             None
-        }
+        }),
     };
-    let arm = match c.get(cells, "arm").to_lowercase().as_str() {
-        "" | "prokus" => "prokus",
-        "comparison" | "pembanding" | "kontrol" => "comparison",
-        other => {
-            problem("arm", other, "arm must be `prokus` or `comparison`".into());
+    let arm = match c.get(cells, "arm") {
+        "" => "prokus",
+        text => parse_arm(text).unwrap_or_else(|| {
+            problem(
+                "arm",
+                &text.to_lowercase(),
+                "arm must be `prokus` or `comparison`".into(),
+            );
             "prokus"
-        }
+        }),
     };
     let cohort = c.get(cells, "cohort_year");
     let cohort_year = match cohort {
@@ -1925,34 +1929,27 @@ fn check_register_row(
     {
         problem("incubator_id", incubator, reason);
     }
-    let cluster = match normalize_code(c.get(cells, "cluster")).as_str() {
+    let cluster = match code_words(c.get(cells, "cluster")).as_str() {
         "" => None,
-        "fesyen" | "kriya_tekstil" | "kriya_tekstil_fesyen" | "fashion" | "kriya" => Some("fesyen"),
-        "agribisnis" | "agribusiness" => Some("agribisnis"),
-        "ritel" | "retail" => Some("ritel"),
-        "kuliner" | "culinary" | "makanan" => Some("kuliner"),
-        other => {
+        text => parse_cluster(text).or_else(|| {
             problem(
                 "cluster",
-                other,
+                text,
                 "the cluster must be fesyen, agribisnis, ritel or kuliner".into(),
             );
             None
-        }
+        }),
     };
-    let category = match normalize_code(c.get(cells, "category")).as_str() {
+    let category = match code_words(c.get(cells, "category")).as_str() {
         "" => None,
-        "start_up" | "startup" => Some("start_up"),
-        "scale_up" | "scaleup" => Some("scale_up"),
-        "inkubasi" | "incubation" => Some("inkubasi"),
-        other => {
+        text => parse_category(text).or_else(|| {
             problem(
                 "category",
-                other,
+                text,
                 "the category must be start_up, scale_up or inkubasi".into(),
             );
             None
-        }
+        }),
     };
     let regions = resolve_regions(db, c, cells, &mut problems);
     let grant_text = c.get(cells, "grant_amount");
@@ -2456,10 +2453,6 @@ fn check_incubator_row(
         text(c.get(cells, "university")),
         province.map_or(Value::Null, Value::Text),
     ])
-}
-
-fn normalize_code(s: &str) -> String {
-    s.trim().to_lowercase().replace([' ', '-', '/'], "_")
 }
 
 #[cfg(test)]

@@ -233,6 +233,65 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     }
 }
 
+/// The codes the register stores for a KPM's gender, programme arm, business
+/// cluster and category, which the indicator table writes as group codes.
+pub const GENDERS: [&str; 2] = ["female", "male"];
+/// See [`GENDERS`].
+pub const ARMS: [&str; 2] = ["prokus", "comparison"];
+/// See [`GENDERS`].
+pub const CLUSTERS: [&str; 4] = ["fesyen", "agribisnis", "ritel", "kuliner"];
+/// See [`GENDERS`].
+pub const CATEGORIES: [&str; 3] = ["start_up", "scale_up", "inkubasi"];
+
+/// A gender as people write it (`P`, `perempuan`, `L`, `laki-laki`,
+/// `female`, ...) to its code of [`GENDERS`]; `None` for any other word
+/// (an empty cell included).
+pub fn parse_gender(text: &str) -> Option<&'static str> {
+    match text.trim().to_lowercase().as_str() {
+        "p" | "perempuan" | "f" | "female" | "wanita" => Some("female"),
+        "l" | "laki-laki" | "laki laki" | "m" | "male" | "pria" => Some("male"),
+        _ => None,
+    }
+}
+
+/// A programme arm (`prokus`, `comparison`, `pembanding`, `kontrol`) to its
+/// code of [`ARMS`]; `None` for any other word (an empty cell included).
+pub fn parse_arm(text: &str) -> Option<&'static str> {
+    match text.trim().to_lowercase().as_str() {
+        "prokus" => Some("prokus"),
+        "comparison" | "pembanding" | "kontrol" => Some("comparison"),
+        _ => None,
+    }
+}
+
+/// A business cluster (`Kuliner`, `retail`, `kriya tekstil/fesyen`, ...) to
+/// its code of [`CLUSTERS`]; `None` for any other word.
+pub fn parse_cluster(text: &str) -> Option<&'static str> {
+    match code_words(text).as_str() {
+        "fesyen" | "kriya_tekstil" | "kriya_tekstil_fesyen" | "fashion" | "kriya" => Some("fesyen"),
+        "agribisnis" | "agribusiness" => Some("agribisnis"),
+        "ritel" | "retail" => Some("ritel"),
+        "kuliner" | "culinary" | "makanan" => Some("kuliner"),
+        _ => None,
+    }
+}
+
+/// A business category (`Start Up`, `scale-up`, `inkubasi`, ...) to its code
+/// of [`CATEGORIES`]; `None` for any other word.
+pub fn parse_category(text: &str) -> Option<&'static str> {
+    match code_words(text).as_str() {
+        "start_up" | "startup" => Some("start_up"),
+        "scale_up" | "scaleup" => Some("scale_up"),
+        "inkubasi" | "incubation" => Some("inkubasi"),
+        _ => None,
+    }
+}
+
+/// `s` lowercased, its spaces, hyphens and slashes made `_`.
+pub(crate) fn code_words(s: &str) -> String {
+    s.trim().to_lowercase().replace([' ', '-', '/'], "_")
+}
+
 /// Parses a quarter to its code (`2021-Q3`): `2021-Q3`, `2021 Q3`,
 /// `Q3 2021`, `TW3 2021`, `Triwulan III 2021`, or a date within it
 /// (`2021-09-30`, `30/09/2021`).

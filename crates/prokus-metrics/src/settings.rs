@@ -481,8 +481,36 @@ mod tests {
             "99:P",
             &["group `99` is no province code"],
         );
+        // The register's codes, as people write them, are refused with the
+        // code the table writes.
+        refused(
+            &mut db,
+            "province:gender",
+            "32:P",
+            &["group `P` is no gender code: it is written `female`"],
+        );
+        refused(
+            &mut db,
+            "cluster",
+            "Kuliner",
+            &["group `Kuliner` is no cluster code: it is written `kuliner`"],
+        );
+        refused(
+            &mut db,
+            "category",
+            "pemula",
+            &["the codes are start_up, scale_up, inkubasi"],
+        );
+        refused(&mut db, "cohort", "22", &["group `22` is no cohort"]);
         // The codes the indicator table writes load.
-        for (level, group) in [("regency", "32.01"), ("province:gender", "32:P")] {
+        for (level, group) in [
+            ("regency", "32.01"),
+            ("province:gender", "32:female"),
+            ("cluster", "kuliner"),
+            ("gender", "unknown"),
+            ("cohort", "2022"),
+            ("arm", "comparison"),
+        ] {
             let path = file(&dir, "targets-fine.toml", &target(level, group));
             ingest_setting(&mut db, &path).unwrap();
         }

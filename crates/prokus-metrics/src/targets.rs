@@ -56,11 +56,11 @@ impl Target {
                 ));
             }
             if indicator.direction == Direction::Higher && v > 0.0 && v <= 1.0 {
+                // Rounded, so that 0.07 reads `7`, not 7.000000000000001.
+                let percent = (v * 100.0 * 1e9).round() / 1e9;
                 return Err(format!(
-                    "value {v} would be {v}% of KPM: `{}` is in percent (write {} for {}%)",
-                    self.indicator,
-                    v * 100.0,
-                    v * 100.0
+                    "value {v} would be {v}% of KPM: `{}` is in percent (write {percent} for {percent}%)",
+                    self.indicator
                 ));
             }
         }
@@ -248,9 +248,11 @@ impl Targets {
     /// Checks that every target's group is a group its level has: a
     /// Kemendagri code of `wilayah` (dotted, as the indicator table writes
     /// it) for a province, regency or kecamatan, and one of `incubators`
-    /// for an incubator when the list is loaded (not empty). A target of
-    /// `3201` or `Jawa Barat` would otherwise match no value, and nothing
-    /// would say why; the error says how the code is written.
+    /// for an incubator when the list is loaded (not empty), the register's
+    /// code of a gender, arm, cluster or category (`female`, not `P`), and a
+    /// year for a cohort. A target of `3201`, `Jawa Barat` or `P` would
+    /// otherwise match no value, and nothing would say why; the error says
+    /// how the code is written.
     pub fn check_groups(
         &self,
         wilayah: &prokus_ingest::wilayah::Wilayah,
@@ -258,6 +260,8 @@ impl Targets {
     ) -> Result<(), MetricsError> {
         use crate::compute::Dimension;
         use prokus_ingest::wilayah::Level as Region;
+        // A dimension's codes, and how the words people write become one.
+        type Coded = (&'static [&'static str], fn(&str) -> Option<&'static str>);
         for (i, target) in self.targets.iter().enumerate() {
             let (Some(level), Some(group)) = (&target.level, &target.group) else {
                 continue;
@@ -286,6 +290,39 @@ impl Targets {
                     return Err(refused(format!(
                         "group `{code}` is no {} code of the Kemendagri list{meant}",
                         dimension.name()
+                    )));
+                }
+                // The register's own codes, as the indicator table writes
+                // them (`unknown` where the register has none): a target of
+                // `P` for women, or a cohort of `22`, would match no value.
+                use prokus_ingest::values as v;
+                let coded: Option<Coded> = match dimension {
+                    Dimension::Gender => Some((&v::GENDERS, v::parse_gender)),
+                    Dimension::Arm => Some((&v::ARMS, v::parse_arm)),
+                    Dimension::Cluster => Some((&v::CLUSTERS, v::parse_cluster)),
+                    Dimension::Category => Some((&v::CATEGORIES, v::parse_category)),
+                    _ => None,
+                };
+                if let Some((codes, parse)) = coded {
+                    if codes.contains(&code) || (code == "unknown" && *dimension != Dimension::Arm)
+                    {
+                        continue;
+                    }
+                    let meant = match parse(code) {
+                        Some(written) => format!("it is written `{written}`"),
+                        None => format!("the codes are {}", codes.join(", ")),
+                    };
+                    return Err(refused(format!(
+                        "group `{code}` is no {} code: {meant}",
+                        dimension.name()
+                    )));
+                }
+                if *dimension == Dimension::Cohort
+                    && code != "unknown"
+                    && !(code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()))
+                {
+                    return Err(refused(format!(
+                        "group `{code}` is no cohort: a cohort is its year, such as `2021`"
                     )));
                 }
                 if *dimension == Dimension::Incubator
@@ -461,6 +498,7 @@ mod tests {
                 "0.6",
                 "would be 0.6% of KPM: `keeps_books` is in percent (write 60 for 60%)",
             ),
+            ("0.07", "(write 7 for 7%)"),
             ("160", "from 0 to 100"),
             ("-5", "from 0 to 100"),
             ("nan", "is no number"),
