@@ -72,6 +72,7 @@ impl Target {
                 // table writes it: `incubator: cohort` would match nothing.
                 let name = parsed.name();
                 if name != *level {
+                    let level = shown(level);
                     return Err(format!("level `{level}` is written `{name}`"));
                 }
                 // The crossed level the engine computes by default, named
@@ -79,6 +80,7 @@ impl Target {
                 if let [a, b] = parsed.dimensions() {
                     let computed = crate::compute::Level::crossed(*b, *a);
                     if crate::compute::Level::defaults().contains(&computed) {
+                        let level = shown(level);
                         return Err(format!("level `{level}` is written `{}`", computed.name()));
                     }
                 }
@@ -87,6 +89,7 @@ impl Target {
                 }
             }
             (None, Some(group)) => {
+                let group = shown(group);
                 return Err(format!(
                     "group `{group}` is given without the level it is a group of (`level = \"province\"`, say)"
                 ));
@@ -113,6 +116,12 @@ impl Target {
     }
 }
 
+/// A user's text as an error echoes it: a long one clipped, so that one
+/// refused group does not fill the terminal.
+fn shown(text: &str) -> std::borrow::Cow<'_, str> {
+    prokus_ingest::privacy::clip(text, 80)
+}
+
 /// Why `group` can be no group of `level`, from its shape alone: the nation
 /// has one group, `ID`; a crossed level's groups are one code per dimension
 /// joined by `:`, as the indicator table writes them (`INK-32-01:2022`).
@@ -120,6 +129,7 @@ fn group_shape(level: &crate::compute::Level, group: &str) -> Result<(), String>
     let dimensions = level.dimensions();
     if dimensions.is_empty() {
         if group != crate::compute::NATIONAL_CODE {
+            let group = shown(group);
             return Err(format!(
                 "group `{group}`: the national level has one group, `{}` (or leave `group` out)",
                 crate::compute::NATIONAL_CODE
@@ -129,6 +139,7 @@ fn group_shape(level: &crate::compute::Level, group: &str) -> Result<(), String>
     }
     let parts = group.split(':').count();
     if parts != dimensions.len() {
+        let group = shown(group);
         let names: Vec<&str> = dimensions.iter().map(|d| d.name()).collect();
         return Err(format!(
             "group `{group}` has {parts} code(s) but level `{}` has {}: write one code for each of {}, joined by `:` (`INK-32-01:2022` for incubator:cohort)",
@@ -270,6 +281,7 @@ impl Targets {
                 |e: String| MetricsError::Targets(format!("[[target]] number {}: {e}", i + 1));
             let level = crate::compute::Level::parse(level)?;
             for (dimension, code) in level.dimensions().iter().zip(group.split(':')) {
+                let code_shown = shown(code);
                 let region = match dimension {
                     Dimension::Province => Some(Region::Province),
                     Dimension::Regency => Some(Region::Regency),
@@ -288,7 +300,7 @@ impl Targets {
                         Err(_) => String::new(),
                     };
                     return Err(refused(format!(
-                        "group `{code}` is no {} code of the Kemendagri list{meant}",
+                        "group `{code_shown}` is no {} code of the Kemendagri list{meant}",
                         dimension.name()
                     )));
                 }
@@ -313,7 +325,7 @@ impl Targets {
                         None => format!("the codes are {}", codes.join(", ")),
                     };
                     return Err(refused(format!(
-                        "group `{code}` is no {} code: {meant}",
+                        "group `{code_shown}` is no {} code: {meant}",
                         dimension.name()
                     )));
                 }
@@ -322,7 +334,7 @@ impl Targets {
                     && !(code.len() == 4 && code.bytes().all(|b| b.is_ascii_digit()))
                 {
                     return Err(refused(format!(
-                        "group `{code}` is no cohort: a cohort is its year, such as `2021`"
+                        "group `{code_shown}` is no cohort: a cohort is its year, such as `2021`"
                     )));
                 }
                 if *dimension == Dimension::Incubator
@@ -330,7 +342,7 @@ impl Targets {
                     && !incubators.iter().any(|known| known == code)
                 {
                     return Err(refused(format!(
-                        "group `{code}` is not in the incubator list{}",
+                        "group `{code_shown}` is not in the incubator list{}",
                         prokus_ingest::settings::did_you_mean(
                             code,
                             incubators.iter().map(String::as_str)
@@ -485,6 +497,18 @@ mod tests {
         refused(
             "indicator='jobs_created'\nperiod='endline'\nlevel='cohort:incubator'",
             &["level `cohort:incubator` is written `incubator:cohort`"],
+        );
+        // A long group is echoed clipped, not whole.
+        let long = "X".repeat(300_000);
+        let err = one(&format!(
+            "indicator='jobs_created'\nperiod='endline'\nlevel='incubator:cohort'\ngroup='{long}'"
+        ))
+        .unwrap_err();
+        assert!(
+            err.len() < 1_000 && err.contains("more characters cut"),
+            "{} characters: {}",
+            err.len(),
+            &err[..200]
         );
         // Values no share could be judged against as meant.
         let valued = |v: &str| {
