@@ -499,10 +499,10 @@ pub(crate) fn ingest_file(
             let reader = scope.spawn(move || -> Result<(), IngestError> {
                 let mut rows = Vec::with_capacity(CHUNK_ROWS);
                 let mut seq = 0;
-                table.for_each_row(|row, cells, numeric| {
+                table.for_each_record(|row, cells, numeric| {
                     rows.push(RawRow {
                         row,
-                        cells: csv::StringRecord::from(cells),
+                        cells,
                         // Only sheets have number cells: most rows keep none.
                         numeric: if numeric.contains(&true) {
                             numeric.to_vec()
@@ -540,8 +540,11 @@ pub(crate) fn ingest_file(
                             };
                             let checked = (|| -> Result<Chunk, IngestError> {
                                 let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
+                                // One list of cells for the chunk's rows.
+                                let mut cells: Vec<&str> = Vec::new();
                                 for raw in &rows {
-                                    let cells: Vec<&str> = raw.cells.iter().collect();
+                                    cells.clear();
+                                    cells.extend(raw.cells.iter());
                                     let numeric = if raw.numeric.is_empty() {
                                         no_numbers.resize(cells.len(), false);
                                         &no_numbers[..cells.len()]

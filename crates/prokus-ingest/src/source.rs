@@ -540,12 +540,54 @@ impl Table {
 }
 
 impl Table {
+    /// [`Table::for_each_row`] with each row handed over as a record of its
+    /// own: a reader that passes rows to other threads then copies none.
+    pub fn for_each_record(
+        &self,
+        mut f: impl FnMut(u64, csv::StringRecord, &[bool]) -> Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        // The next row is read into a record of this one's size.
+        let hand_over = |row: u64, record: &mut csv::StringRecord, numeric: &[bool]| {
+            let next = csv::StringRecord::with_capacity(record.as_slice().len(), record.len());
+            f(row, std::mem::replace(record, next), numeric)
+        };
+        match &self.body {
+            Body::Csv { text, delimiter } => {
+                self.for_each_csv_record(text.as_bytes(), *delimiter, hand_over)
+            }
+            Body::CsvFile { bom, delimiter } => {
+                let file = Self::csv_file(&self.path, *bom).map_err(|source| IngestError::Io {
+                    path: self.path.clone(),
+                    source,
+                })?;
+                self.for_each_csv_record(file, *delimiter, hand_over)
+            }
+            Body::Sheet { .. } => self.for_each_row(|row, cells, numeric| {
+                f(row, csv::StringRecord::from(cells), numeric)
+            }),
+        }
+    }
+
     /// [`Table::for_each_row`] of a CSV body read from `input`.
     fn for_each_csv_row(
         &self,
         input: impl std::io::Read,
         delimiter: u8,
         mut f: impl FnMut(u64, &[&str], &[bool]) -> Result<(), IngestError>,
+    ) -> Result<(), IngestError> {
+        self.for_each_csv_record(input, delimiter, |row, record, numeric| {
+            let cells: Vec<&str> = record.iter().collect();
+            f(row, &cells, numeric)
+        })
+    }
+
+    /// The rows of a CSV body read from `input`, each in the record it was
+    /// read into (with the added columns' cells), which `f` may take.
+    fn for_each_csv_record(
+        &self,
+        input: impl std::io::Read,
+        delimiter: u8,
+        mut f: impl FnMut(u64, &mut csv::StringRecord, &[bool]) -> Result<(), IngestError>,
     ) -> Result<(), IngestError> {
         let mut reader = csv_reader(input, delimiter);
         let width = self.headers.len() - self.extra.len();
@@ -565,13 +607,20 @@ impl Table {
             if row == 2 && is_hxl_row(record.iter()) {
                 continue;
             }
-            let mut cells: Vec<&str> = record.iter().collect();
-            if cells.iter().all(|c| c.trim().is_empty()) {
+            if record.iter().all(|c| c.trim().is_empty()) {
                 continue;
             }
-            self.push_extra(row, &mut cells);
-            numeric.resize(cells.len(), false);
-            f(row, &cells, &numeric)?;
+            if !self.extra.is_empty() {
+                // Cells left out at the end are empty; then the added columns.
+                while record.len() < width {
+                    record.push_field("");
+                }
+                for (column, default) in &self.extra {
+                    record.push_field(column.get(&row).unwrap_or(default));
+                }
+            }
+            numeric.resize(record.len(), false);
+            f(row, &mut record, &numeric)?;
         }
         Ok(())
     }
@@ -957,6 +1006,8 @@ pub(crate) fn cell_text(cell: &Data) -> (String, bool) {
 mod tests {
     use super::*;
 
+    /// The rows as `for_each_row` reads them, checked to be those that
+    /// `for_each_record` hands over (which the ingest's reader uses).
     fn rows(t: &Table) -> Vec<(u64, Vec<String>)> {
         let mut out = Vec::new();
         t.for_each_row(|row, cells, _| {
@@ -964,7 +1015,38 @@ mod tests {
             Ok(())
         })
         .unwrap();
+        let mut records = Vec::new();
+        t.for_each_record(|row, record, _| {
+            records.push((row, record.iter().map(|c| c.to_string()).collect()));
+            Ok(())
+        })
+        .unwrap();
+        assert_eq!(
+            records, out,
+            "for_each_record reads the rows for_each_row does"
+        );
         out
+    }
+
+    #[test]
+    fn added_columns_follow_the_cells_a_short_row_left_out() {
+        let text = "a,b,c\n1,2,3\n4\n,,\n5,6,7\n";
+        let mut t = Table::read(Path::new("s.csv"), text.as_bytes(), Container::Csv).unwrap();
+        t.add_column(
+            "n".into(),
+            HashMap::from([(2, "two".to_string()), (5, "five".to_string())]),
+            "0".into(),
+        );
+        let r = rows(&t);
+        let cells = |c: &[&str]| c.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            r,
+            [
+                (2, cells(&["1", "2", "3", "two"])),
+                (3, cells(&["4", "", "", "0"])),
+                (5, cells(&["5", "6", "7", "five"])),
+            ]
+        );
     }
 
     #[test]
