@@ -11,9 +11,9 @@
 # the data itself), for the second end-to-end figure, ingest + PDFs.
 #
 # Beside them, in turn in the same loop so that both see the same noise, the
-# two alternatives: DuckDB's own `read_csv` of the template into a table of a
-# database file (examples/read_csv_baseline.rs, the same DuckDB build), for
-# the ingest; and the pandas + matplotlib script an M&E officer would write
+# two alternatives: DuckDB's own `read_csv` of the two files ingested (the
+# incubator list and the template) into tables of a database file
+# (examples/read_csv_baseline.rs, the same DuckDB build), for the ingest; and the pandas + matplotlib script an M&E officer would write
 # (scripts/alt-pandas-template.py: a few indicators by wave, one simple
 # 2-page PDF per area and incubator, 2 processes), for ingest + every PDF.
 # pandas and matplotlib are installed into a virtual environment under
@@ -62,7 +62,7 @@ for i in $(seq "$runs"); do
         "$prokus" --db "$db" report --audience all --out "$work/alone" >"$work/alone.out" 2>&1
     rm -f "$work/raw.duckdb" "$work/raw.duckdb.wal"
     /usr/bin/time -f "%e %M" -a -o "$work/read_csv.times" \
-        "$baseline" "$work/raw.duckdb" "$data/template-2022.csv" >/dev/null
+        "$baseline" "$work/raw.duckdb" "$data/incubators.csv" "$data/template-2022.csv" >/dev/null
     rm -rf "$work/pandas-reports"
     /usr/bin/time -f "%e %M" -a -o "$work/pandas.times" \
         "$python" scripts/alt-pandas-template.py "$data/template-2022.csv" "$data/incubators.csv" \
