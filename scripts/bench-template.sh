@@ -13,7 +13,8 @@
 # Beside them, in turn in the same loop so that both see the same noise, the
 # two alternatives: DuckDB's own `read_csv` of the two files ingested (the
 # incubator list and the template) into tables of a database file
-# (examples/read_csv_baseline.rs, the same DuckDB build), for the ingest; and the pandas + matplotlib script an M&E officer would write
+# (examples/read_csv_baseline.rs, the same DuckDB build), for the ingest;
+# and the pandas + matplotlib script an M&E officer would write
 # (scripts/alt-pandas-template.py: a few indicators by wave, one simple
 # 2-page PDF per area and incubator, 2 processes), for ingest + every PDF.
 # pandas and matplotlib are installed into a virtual environment under
