@@ -148,9 +148,25 @@ impl Database {
     /// The ids of the incubators listed (`incubators.csv`), in order; none
     /// before the list is loaded.
     pub fn incubator_ids(&self) -> Result<Vec<String>, IngestError> {
+        self.names("SELECT incubator_id FROM incubator ORDER BY incubator_id")
+    }
+
+    /// The mentors the KPM register names, as it writes them, in order;
+    /// none before the register is loaded.
+    pub fn mentor_names(&self) -> Result<Vec<String>, IngestError> {
+        self.names("SELECT DISTINCT mentor FROM kpm WHERE mentor IS NOT NULL ORDER BY 1")
+    }
+
+    /// The TKSK the KPM register names, as it writes them, in order; none
+    /// before the register is loaded.
+    pub fn tksk_names(&self) -> Result<Vec<String>, IngestError> {
+        self.names("SELECT DISTINCT tksk FROM kpm WHERE tksk IS NOT NULL ORDER BY 1")
+    }
+
+    fn names(&self, sql: &str) -> Result<Vec<String>, IngestError> {
         Ok(self
             .conn
-            .prepare("SELECT incubator_id FROM incubator ORDER BY incubator_id")?
+            .prepare(sql)?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?)
     }
@@ -205,11 +221,19 @@ pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) ->
 
 /// The one of `known` that `word` was most likely meant to be (a typo in a
 /// settings file: `savings_monthly` for `saves_monthly`), if one is close:
-/// at most a third of its letters (and at least one) differ.
+/// at most a third of its letters (and at least one) differ. A word longer
+/// than any name (over 100 characters) is meant as none.
 pub fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
-    let most = (word.chars().count() / 3).max(1);
+    let length = word.chars().count();
+    if length > 100 {
+        return None;
+    }
+    let most = (length / 3).max(1);
     known
         .into_iter()
+        // The distance is at least the difference in length: a name much
+        // longer or shorter is not compared letter by letter.
+        .filter(|k| k.chars().count().abs_diff(length) <= most)
         .map(|k| (strsim::levenshtein(word, k), k))
         .filter(|(d, _)| *d <= most)
         .min_by_key(|(d, _)| *d)
@@ -256,5 +280,23 @@ mod tests {
             err.contains("x.toml") && err.contains("targets, schedule, checks"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn the_closest_name_is_one_a_few_letters_off_and_a_long_word_has_none() {
+        let names = ["Budi Santoso", "Siti Aminah", "Ñoño Pérez"];
+        assert_eq!(closest("Budi Santosa", names), Some("Budi Santoso"));
+        assert_eq!(closest("siti aminah", names), Some("Siti Aminah"));
+        // Letters, not bytes: two accented letters left out are two.
+        assert_eq!(closest("Nono Perez", names), Some("Ñoño Pérez"));
+        assert_eq!(closest("Joko", names), None);
+        // A word over 100 letters (a pasted column) is compared with none,
+        // not even a name one letter off: the distances between long texts
+        // of a hostile file and thousands of names would take minutes.
+        let long = "a".repeat(300);
+        let near = format!("{long}b");
+        assert_eq!(closest(&long, [near.as_str()]), None);
+        assert_eq!(did_you_mean(&long, [near.as_str()]), "");
+        assert_eq!(closest(&long[..100], [&near[200..]]), Some(&near[200..]));
     }
 }

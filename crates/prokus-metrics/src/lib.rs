@@ -38,7 +38,7 @@ pub use compute::{
 /// The waves, in survey order: the one list the ingest crate checks answers
 /// against and the database's `wave` table holds.
 pub use prokus_ingest::mapping::WAVES;
-pub use targets::{Status, Targets};
+pub use targets::{KnownGroups, Status, Targets};
 
 /// Why indicators could not be computed or written.
 #[derive(Debug, thiserror::Error)]

@@ -16,7 +16,7 @@ use prokus_ingest::{BatchSummary, Database, IngestError};
 use crate::MetricsError;
 use crate::quality::CheckConfig;
 use crate::schedule::Schedule;
-use crate::targets::Targets;
+use crate::targets::{KnownGroups, Targets};
 
 /// Cells of fewer KPM than this are suppressed when the targets file does
 /// not say otherwise.
@@ -136,9 +136,8 @@ impl Settings {
     /// asks this before it computes, so that a file loaded before the
     /// incubator list is judged against it too.
     pub fn check_target_groups(&self, db: &Database) -> Result<(), MetricsError> {
-        let incubators = db.incubator_ids()?;
         self.targets
-            .check_groups(db.wilayah(), &incubators)
+            .check_groups(db.wilayah(), &known_groups(&self.targets, db)?)
             .map_err(|e| match e {
                 MetricsError::Targets(detail) => {
                     MetricsError::Targets(self.with_source(SettingKind::Targets, detail))
@@ -188,6 +187,25 @@ impl Settings {
     pub fn has_targets(&self) -> bool {
         !self.targets.targets.is_empty()
     }
+}
+
+/// The incubators, mentors and TKSK `db` lists, for checking the groups of
+/// `targets`; the register's names are read only when a target's level
+/// names mentors or TKSK.
+fn known_groups(targets: &Targets, db: &Database) -> Result<KnownGroups, MetricsError> {
+    use crate::compute::Dimension;
+    let names = |dimension, read: fn(&Database) -> Result<Vec<String>, _>| {
+        if targets.names_dimension(dimension) {
+            read(db)
+        } else {
+            Ok(Vec::new())
+        }
+    };
+    Ok(KnownGroups {
+        incubators: db.incubator_ids()?,
+        mentors: names(Dimension::Mentor, Database::mentor_names)?,
+        tksk: names(Dimension::Tksk, Database::tksk_names)?,
+    })
 }
 
 /// The current file of `kind` in `db`, read with `parse`; where it came from
@@ -256,8 +274,10 @@ pub fn ingest_setting(db: &mut Database, path: &Path) -> Result<BatchSummary, Me
     let checked = match kind {
         // A group must be a region's code or a listed incubator: checked
         // here against what the database has now, and by each run again.
-        SettingKind::Targets => Targets::parse(&text)
-            .and_then(|t| t.check_groups(db.wilayah(), &db.incubator_ids()?).map(drop)),
+        SettingKind::Targets => Targets::parse(&text).and_then(|t| {
+            t.check_groups(db.wilayah(), &known_groups(&t, db)?)
+                .map(drop)
+        }),
         SettingKind::Schedule => Schedule::parse(&text).map(drop),
         // A field the checks read must be an answer field: refused here,
         // not by the next `prokus check` or report run.
@@ -274,6 +294,13 @@ mod tests {
 
     const SAMPLE_TARGETS: &str = include_str!("../../../sample-data/targets.toml");
     const SAMPLE_SCHEDULE: &str = include_str!("../../../sample-data/schedule.toml");
+
+    /// A targets file of one target of `value` for `group` of `level`.
+    fn group_target(indicator: &str, value: f64, level: &str, group: &str) -> String {
+        format!(
+            "band = 0.1\n[[target]]\nindicator = \"{indicator}\"\nperiod = \"endline\"\nvalue = {value:?}\nlevel = \"{level}\"\ngroup = \"{group}\"\n"
+        )
+    }
 
     fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> std::path::PathBuf {
         let path = dir.path().join(name);
@@ -438,11 +465,7 @@ mod tests {
     fn a_target_for_a_group_no_value_has_is_refused_with_its_code() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = Database::in_memory().unwrap();
-        let target = |level: &str, group: &str| {
-            format!(
-                "band = 0.1\n[[target]]\nindicator = \"saves_monthly\"\nperiod = \"endline\"\nvalue = 60.0\nlevel = \"{level}\"\ngroup = \"{group}\"\n"
-            )
-        };
+        let target = |level: &str, group: &str| group_target("saves_monthly", 60.0, level, group);
         let refused = |db: &mut Database, level: &str, group: &str, said: &[&str]| {
             let before = Settings::from_db(db).unwrap().sources;
             let path = file(&dir, "targets-bad.toml", &target(level, group));
@@ -539,5 +562,81 @@ mod tests {
             .unwrap()
             .check_target_groups(&db)
             .unwrap();
+    }
+
+    /// A target for a mentor or a TKSK is named as the register writes them:
+    /// a name mistyped would match no value. Before the register is loaded a
+    /// name cannot be judged; a run judges it once the register is there.
+    #[test]
+    fn a_target_for_a_mentor_or_tksk_the_register_does_not_name_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let target =
+            |level: &str, group: &str| group_target("mentoring_sessions", 4.0, level, group);
+        let early = file(
+            &dir,
+            "targets-early.toml",
+            &target("mentor", "Budi Santosa"),
+        );
+        ingest_setting(&mut db, &early).unwrap();
+        let register = file(
+            &dir,
+            "kpm_register.csv",
+            "kpm_id,regency_code,arm,mentor,tksk\n\
+             KPM-1,32.01,comparison,Budi Santoso,Siti Aminah\n\
+             KPM-2,32.01,comparison,Dewi Lestari,\n",
+        );
+        let summary = db
+            .ingest(&register, &prokus_ingest::FormMapping::prokus())
+            .unwrap();
+        assert_eq!(summary.rows_loaded, 2, "{summary:?}");
+        let err = Settings::from_db(&db)
+            .unwrap()
+            .check_target_groups(&db)
+            .unwrap_err()
+            .to_string();
+        for s in [
+            "targets-early.toml",
+            "group `Budi Santosa` is not in the mentors the KPM register names",
+            "did you mean `Budi Santoso`?",
+        ] {
+            assert!(err.contains(s), "`{s}` not in: {err}");
+        }
+        for (level, group, said) in [
+            (
+                "tksk",
+                "siti aminah",
+                "is not in the TKSK the KPM register names (did you mean `Siti Aminah`?)",
+            ),
+            (
+                "mentor:gender",
+                "Dewi:female",
+                "group `Dewi` is not in the mentors",
+            ),
+            (
+                "mentor",
+                "Siti Aminah",
+                "group `Siti Aminah` is not in the mentors",
+            ),
+        ] {
+            let path = file(&dir, "targets-bad.toml", &target(level, group));
+            let err = ingest_setting(&mut db, &path).unwrap_err().to_string();
+            assert!(err.contains(said), "`{said}` not in: {err}");
+        }
+        // The names as the register writes them load, and `unknown` (the
+        // KPM whose register row names no TKSK).
+        for (level, group) in [
+            ("mentor", "Budi Santoso"),
+            ("tksk", "Siti Aminah"),
+            ("tksk", "unknown"),
+            ("mentor:gender", "Dewi Lestari:female"),
+        ] {
+            let path = file(&dir, "targets-fine.toml", &target(level, group));
+            ingest_setting(&mut db, &path).unwrap();
+            Settings::from_db(&db)
+                .unwrap()
+                .check_target_groups(&db)
+                .unwrap();
+        }
     }
 }

@@ -219,6 +219,20 @@ impl Status {
     }
 }
 
+/// The groups of a target that the database lists, for
+/// [`Targets::check_groups`]: each is empty until the file that lists it
+/// (the incubator list, the KPM register) is loaded, and is then not
+/// checked.
+#[derive(Debug, Clone, Default)]
+pub struct KnownGroups {
+    /// The incubators' ids.
+    pub incubators: Vec<String>,
+    /// The mentors the register names, as it writes them.
+    pub mentors: Vec<String>,
+    /// The TKSK the register names, as it writes them.
+    pub tksk: Vec<String>,
+}
+
 impl Targets {
     /// No targets: no value has a status. What a database without a targets
     /// file is judged against.
@@ -256,18 +270,29 @@ impl Targets {
         Ok(t)
     }
 
+    /// Whether a target's level names `dimension` (alone or crossed).
+    pub fn names_dimension(&self, dimension: crate::compute::Dimension) -> bool {
+        self.targets.iter().any(|t| {
+            t.level
+                .as_deref()
+                .and_then(|l| crate::compute::Level::parse(l).ok())
+                .is_some_and(|l| l.dimensions().contains(&dimension))
+        })
+    }
+
     /// Checks that every target's group is a group its level has: a
     /// Kemendagri code of `wilayah` (dotted, as the indicator table writes
-    /// it) for a province, regency or kecamatan, and one of `incubators`
-    /// for an incubator when the list is loaded (not empty), the register's
-    /// code of a gender, arm, cluster or category (`female`, not `P`), and a
-    /// year for a cohort. A target of `3201`, `Jawa Barat` or `P` would
-    /// otherwise match no value, and nothing would say why; the error says
-    /// how the code is written.
+    /// it) for a province, regency or kecamatan; one of `known`'s incubators,
+    /// mentors or TKSK, once the list or register holding them is loaded
+    /// (not empty); the register's code of a gender, arm, cluster or
+    /// category (`female`, not `P`), and a year for a cohort. A target of
+    /// `3201`, `Jawa Barat`, `P` or a mentor's name mistyped would otherwise
+    /// match no value, and nothing would say why; the error says how the
+    /// code is written.
     pub fn check_groups(
         &self,
         wilayah: &prokus_ingest::wilayah::Wilayah,
-        incubators: &[String],
+        known: &KnownGroups,
     ) -> Result<(), MetricsError> {
         use crate::compute::Dimension;
         use prokus_ingest::wilayah::Level as Region;
@@ -337,15 +362,24 @@ impl Targets {
                         "group `{code_shown}` is no cohort: a cohort is its year, such as `2021`"
                     )));
                 }
-                if *dimension == Dimension::Incubator
-                    && !incubators.is_empty()
-                    && !incubators.iter().any(|known| known == code)
-                {
+                // Names the database lists; `unknown` is the group of the
+                // KPM whose register row names no mentor or TKSK.
+                let (names, listed_in) = match dimension {
+                    Dimension::Incubator => (&known.incubators, "the incubator list"),
+                    Dimension::Mentor if code != "unknown" => {
+                        (&known.mentors, "the mentors the KPM register names")
+                    }
+                    Dimension::Tksk if code != "unknown" => {
+                        (&known.tksk, "the TKSK the KPM register names")
+                    }
+                    _ => continue,
+                };
+                if !names.is_empty() && !names.iter().any(|name| name == code) {
                     return Err(refused(format!(
-                        "group `{code_shown}` is not in the incubator list{}",
+                        "group `{code_shown}` is not in {listed_in}{}",
                         prokus_ingest::settings::did_you_mean(
                             code,
-                            incubators.iter().map(String::as_str)
+                            names.iter().map(String::as_str)
                         )
                     )));
                 }
