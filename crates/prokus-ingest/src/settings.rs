@@ -152,15 +152,26 @@ impl Database {
     }
 
     /// The mentors the KPM register names, as it writes them, in order;
-    /// none before the register is loaded.
-    pub fn mentor_names(&self) -> Result<Vec<String>, IngestError> {
-        self.names("SELECT DISTINCT mentor FROM kpm WHERE mentor IS NOT NULL ORDER BY 1")
+    /// `None` before any KPM is registered.
+    pub fn mentor_names(&self) -> Result<Option<Vec<String>>, IngestError> {
+        self.register_names("SELECT DISTINCT mentor FROM kpm WHERE mentor IS NOT NULL ORDER BY 1")
     }
 
-    /// The TKSK the KPM register names, as it writes them, in order; none
-    /// before the register is loaded.
-    pub fn tksk_names(&self) -> Result<Vec<String>, IngestError> {
-        self.names("SELECT DISTINCT tksk FROM kpm WHERE tksk IS NOT NULL ORDER BY 1")
+    /// The TKSK the KPM register names, as it writes them, in order; `None`
+    /// before any KPM is registered.
+    pub fn tksk_names(&self) -> Result<Option<Vec<String>>, IngestError> {
+        self.register_names("SELECT DISTINCT tksk FROM kpm WHERE tksk IS NOT NULL ORDER BY 1")
+    }
+
+    fn register_names(&self, sql: &str) -> Result<Option<Vec<String>>, IngestError> {
+        let registered: bool =
+            self.conn
+                .query_row("SELECT EXISTS (SELECT 1 FROM kpm)", [], |r| r.get(0))?;
+        if registered {
+            Ok(Some(self.names(sql)?))
+        } else {
+            Ok(None)
+        }
     }
 
     fn names(&self, sql: &str) -> Result<Vec<String>, IngestError> {

@@ -194,15 +194,16 @@ impl Settings {
 /// names mentors or TKSK.
 fn known_groups(targets: &Targets, db: &Database) -> Result<KnownGroups, MetricsError> {
     use crate::compute::Dimension;
-    let names = |dimension, read: fn(&Database) -> Result<Vec<String>, _>| {
+    let names = |dimension, read: fn(&Database) -> Result<Option<Vec<String>>, _>| {
         if targets.names_dimension(dimension) {
             read(db)
         } else {
-            Ok(Vec::new())
+            Ok(None)
         }
     };
+    let incubators = db.incubator_ids()?;
     Ok(KnownGroups {
-        incubators: db.incubator_ids()?,
+        incubators: (!incubators.is_empty()).then_some(incubators),
         mentors: names(Dimension::Mentor, Database::mentor_names)?,
         tksk: names(Dimension::Tksk, Database::tksk_names)?,
     })
@@ -623,6 +624,21 @@ mod tests {
             let err = ingest_setting(&mut db, &path).unwrap_err().to_string();
             assert!(err.contains(said), "`{said}` not in: {err}");
         }
+        // A register that names no mentor has them all in `unknown`.
+        let mut bare = Database::in_memory().unwrap();
+        let register = file(
+            &dir,
+            "register-bare.csv",
+            "kpm_id,regency_code,arm\nKPM-1,32.01,comparison\n",
+        );
+        bare.ingest(&register, &prokus_ingest::FormMapping::prokus())
+            .unwrap();
+        let path = file(&dir, "targets-bad.toml", &target("mentor", "Budi Santoso"));
+        let err = ingest_setting(&mut bare, &path).unwrap_err().to_string();
+        let said = "is not in the mentors the KPM register names; it names none, and its KPM are the group `unknown`";
+        assert!(err.contains(said), "`{said}` not in: {err}");
+        let path = file(&dir, "targets-fine.toml", &target("mentor", "unknown"));
+        ingest_setting(&mut bare, &path).unwrap();
         // The names as the register writes them load, and `unknown` (the
         // KPM whose register row names no TKSK).
         for (level, group) in [

@@ -220,17 +220,16 @@ impl Status {
 }
 
 /// The groups of a target that the database lists, for
-/// [`Targets::check_groups`]: each is empty until the file that lists it
-/// (the incubator list, the KPM register) is loaded, and is then not
-/// checked.
+/// [`Targets::check_groups`]: each is `None` (and a group of its dimension
+/// is not checked) until the file that lists it is loaded.
 #[derive(Debug, Clone, Default)]
 pub struct KnownGroups {
-    /// The incubators' ids.
-    pub incubators: Vec<String>,
-    /// The mentors the register names, as it writes them.
-    pub mentors: Vec<String>,
-    /// The TKSK the register names, as it writes them.
-    pub tksk: Vec<String>,
+    /// The incubators' ids (the incubator list).
+    pub incubators: Option<Vec<String>>,
+    /// The mentors the KPM register names, as it writes them.
+    pub mentors: Option<Vec<String>>,
+    /// The TKSK the KPM register names, as it writes them.
+    pub tksk: Option<Vec<String>>,
 }
 
 impl Targets {
@@ -374,13 +373,19 @@ impl Targets {
                     }
                     _ => continue,
                 };
-                if !names.is_empty() && !names.iter().any(|name| name == code) {
-                    return Err(refused(format!(
-                        "group `{code_shown}` is not in {listed_in}{}",
+                if let Some(names) = names
+                    && !names.iter().any(|name| name == code)
+                {
+                    let meant = if names.is_empty() {
+                        "; it names none, and its KPM are the group `unknown`".to_string()
+                    } else {
                         prokus_ingest::settings::did_you_mean(
                             code,
-                            names.iter().map(String::as_str)
+                            names.iter().map(String::as_str),
                         )
+                    };
+                    return Err(refused(format!(
+                        "group `{code_shown}` is not in {listed_in}{meant}"
                     )));
                 }
             }
