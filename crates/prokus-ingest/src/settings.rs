@@ -232,8 +232,8 @@ pub fn did_you_mean<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) ->
 
 /// The one of `known` that `word` was most likely meant to be (a typo in a
 /// settings file: `savings_monthly` for `saves_monthly`), if one is close:
-/// at most a third of its letters (and at least one) differ. A word longer
-/// than any name (over 100 characters) is meant as none.
+/// at most a third of its letters (and at least one) differ. A word of
+/// over 100 characters, longer than any name, gets none.
 pub fn closest<'a>(word: &str, known: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
     let length = word.chars().count();
     if length > 100 {
