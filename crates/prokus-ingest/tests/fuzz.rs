@@ -128,8 +128,23 @@ proptest! {
             text.push('\n');
         }
         if let Ok(t) = Table::read(Path::new("f.csv"), text.into_bytes(), Container::Csv) {
-            let mut rows_seen = 0;
-            let read = t.for_each_row(|_, _, _| { rows_seen += 1; Ok(()) });
+            let mut rows_seen = Vec::new();
+            let read = t.for_each_row(|row, cells, _| {
+                rows_seen.push((row, cells.iter().map(|c| c.to_string()).collect::<Vec<_>>()));
+                Ok(())
+            });
+            // The ingest's reader takes the rows as records: the same rows,
+            // and the same error at the same place.
+            let mut records = Vec::new();
+            let read_records = t.for_each_record(|row, record, _| {
+                records.push((row, record.iter().map(|c| c.to_string()).collect::<Vec<_>>()));
+                Ok(())
+            });
+            prop_assert_eq!(&records, &rows_seen);
+            prop_assert_eq!(
+                read_records.as_ref().map_err(ToString::to_string),
+                read.as_ref().map_err(ToString::to_string)
+            );
             if let Err(e) = read {
                 prop_assert!(longest_digit_run(&e.to_string()) < 16);
             }
