@@ -34,7 +34,8 @@ for i in $(seq "$runs"); do
     started=$(date +%s.%N)
     /usr/bin/time -f "%e %M" -a -o "$work/report.times" \
         "$prokus" --db "$db" report --audience all --out "$work/reports" \
-        --timings "$work/timings.csv" >/dev/null 2>&1
+        --timings "$work/timings.csv" >"$work/report.out" 2>&1 ||
+        { cat "$work/report.out" >&2; exit 1; }
     awk -F, 'NR > 1 { print $3 }' "$work/timings.csv" >>"$work/pdf.ms"
     find "$work/reports" -name '*.pdf' -printf '%T@\n' | sort -n | head -n 1 |
         awk -v s="$started" '{ printf "%.2f\n", $1 - s }' >>"$work/first.s"
@@ -43,7 +44,8 @@ done
 pdfs=$(find "$work/reports" -name '*.pdf' | wc -l)
 rm -rf "$work/incubators" "$db.figures"
 RAYON_NUM_THREADS=1 "$prokus" --db "$db" report --audience incubator --out "$work/incubators" \
-    --timings "$work/incubator-timings.csv" >/dev/null 2>&1
+    --timings "$work/incubator-timings.csv" >"$work/report.out" 2>&1 ||
+    { cat "$work/report.out" >&2; exit 1; }
 awk -F, 'NR > 1 { print $3 }' "$work/incubator-timings.csv" >"$work/incubator.ms"
 
 wall=$(cut -d' ' -f1 "$work/report.times" | median)

@@ -40,7 +40,8 @@ run() {
 }
 for name in force same corrected; do : >"$work/rerun-$name.times"; : >"$work/rerun-$name.said"; done
 rm -rf "$out"
-"$prokus" --db "$copy" report --audience all --out "$out" >/dev/null 2>&1
+"$prokus" --db "$copy" report --audience all --out "$out" >"$work/rerun.out" 2>&1 ||
+    { cat "$work/rerun.out" >&2; exit 1; }
 for i in $(seq "$runs"); do
     run force --force
     run same
@@ -48,7 +49,8 @@ for i in $(seq "$runs"); do
     sheet="$work/rerun-feedback-$i.csv"
     printf 'period,incubator_id,kind,actor,text\n2021-Q3,%s,obstacle,tksk,Koreksi %s: kunjungan TKSK belum terjadwal\n' \
         "$incubator" "$i" >"$sheet"
-    "$prokus" --db "$copy" ingest "$sheet" >/dev/null 2>&1
+    "$prokus" --db "$copy" ingest "$sheet" >"$work/rerun.out" 2>&1 ||
+        { cat "$work/rerun.out" >&2; exit 1; }
     run corrected
     echo "round $i/$runs done" >&2
 done
