@@ -1844,6 +1844,14 @@ pub(crate) fn text(s: &str) -> Value {
     }
 }
 
+/// A name as the register keeps it, each run of spaces (or tabs, or line
+/// breaks) one space: `Ibu  Sri Wahyuni` typed with two spaces in one row
+/// is the mentor of the rows that have one, not a group of her own, and is
+/// written as the reports print it.
+fn name_text(s: &str) -> Value {
+    text(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 fn check_register_row(
     db: &Reference,
     c: &ColumnIndex,
@@ -2015,14 +2023,14 @@ fn check_register_row(
         nik.hash.map_or(Value::Null, Value::Text),
         nik.masked.map_or(Value::Null, Value::Text),
         Value::Text(nik.status.as_str().into()),
-        text(c.get(cells, "kpm_name")),
+        name_text(c.get(cells, "kpm_name")),
         gender.map_or(Value::Null, |g| Value::Text(g.into())),
-        text(c.get(cells, "business_name")),
+        name_text(c.get(cells, "business_name")),
         Value::Text(arm.into()),
         cohort_year.map_or(Value::Null, Value::Int),
         text(incubator),
-        text(c.get(cells, "mentor")),
-        text(c.get(cells, "tksk")),
+        name_text(c.get(cells, "mentor")),
+        name_text(c.get(cells, "tksk")),
         cluster.map_or(Value::Null, |v| Value::Text(v.into())),
         category.map_or(Value::Null, |v| Value::Text(v.into())),
         Value::Text(province),

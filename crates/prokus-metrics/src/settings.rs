@@ -585,12 +585,13 @@ mod tests {
             "kpm_register.csv",
             "kpm_id,regency_code,arm,mentor,tksk\n\
              KPM-1,32.01,comparison,Budi Santoso,Siti Aminah\n\
-             KPM-2,32.01,comparison,Dewi Lestari,\n",
+             KPM-2,32.01,comparison,Dewi Lestari,\n\
+             KPM-3,32.01,comparison,Ibu  Sri   Wahyuni,TKSK Cianjur: Ahmad\n",
         );
         let summary = db
             .ingest(&register, &prokus_ingest::FormMapping::prokus())
             .unwrap();
-        assert_eq!(summary.rows_loaded, 2, "{summary:?}");
+        assert_eq!(summary.rows_loaded, 3, "{summary:?}");
         let err = Settings::from_db(&db)
             .unwrap()
             .check_target_groups(&db)
@@ -639,13 +640,27 @@ mod tests {
         assert!(err.contains(said), "`{said}` not in: {err}");
         let path = file(&dir, "targets-fine.toml", &target("mentor", "unknown"));
         ingest_setting(&mut bare, &path).unwrap();
-        // The names as the register writes them load, and `unknown` (the
-        // KPM whose register row names no TKSK).
+        // A name with a `:` is one code: mistyped, it is refused as a name.
+        let path = file(
+            &dir,
+            "targets-bad.toml",
+            &target("tksk", "TKSK Cianjur: Ahmed"),
+        );
+        let err = ingest_setting(&mut db, &path).unwrap_err().to_string();
+        let said = "group `TKSK Cianjur: Ahmed` is not in the TKSK the KPM register names (did you mean `TKSK Cianjur: Ahmad`?)";
+        assert!(err.contains(said), "`{said}` not in: {err}");
+        // The names as the register writes them load (its runs of spaces
+        // one space, as the reports print them), a name with a `:` alone and
+        // crossed, and `unknown` (the KPM whose register row names no TKSK).
         for (level, group) in [
             ("mentor", "Budi Santoso"),
             ("tksk", "Siti Aminah"),
             ("tksk", "unknown"),
             ("mentor:gender", "Dewi Lestari:female"),
+            ("mentor", "Ibu Sri Wahyuni"),
+            ("tksk", "TKSK Cianjur: Ahmad"),
+            ("tksk:gender", "TKSK Cianjur: Ahmad:female"),
+            ("gender:tksk", "female:TKSK Cianjur: Ahmad"),
         ] {
             let path = file(&dir, "targets-fine.toml", &target(level, group));
             ingest_setting(&mut db, &path).unwrap();
