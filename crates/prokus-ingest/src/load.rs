@@ -1940,23 +1940,25 @@ fn check_register_row(
     {
         problem("incubator_id", incubator, reason);
     }
-    let cluster = match code_words(c.get(cells, "cluster")).as_str() {
-        "" => None,
+    // parse_cluster reads the cell as code words; a refusal shows them.
+    let cluster = match c.get(cells, "cluster") {
+        text if text.trim().is_empty() => None,
         text => parse_cluster(text).or_else(|| {
             problem(
                 "cluster",
-                text,
+                &code_words(text),
                 "the cluster must be fesyen, agribisnis, ritel or kuliner".into(),
             );
             None
         }),
     };
-    let category = match code_words(c.get(cells, "category")).as_str() {
-        "" => None,
+    // parse_category reads the cell as code words; a refusal shows them.
+    let category = match c.get(cells, "category") {
+        text if text.trim().is_empty() => None,
         text => parse_category(text).or_else(|| {
             problem(
                 "category",
-                text,
+                &code_words(text),
                 "the category must be start_up, scale_up or inkubasi".into(),
             );
             None
