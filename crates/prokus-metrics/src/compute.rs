@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use duckdb::{Connection, params};
+use duckdb::{Connection, OptionalExt, params};
 use polars::prelude::*;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -1561,28 +1561,37 @@ fn create(path: &Path) -> Result<File, MetricsError> {
 }
 
 /// Keeps the latest answer of every KPM in every wave (the view
-/// `response_current`) as a temporary table of `conn`, under the same name,
-/// until [`release_current_answers`]. The queries on `conn` that read the
-/// view then find the answers chosen once instead of choosing them again
-/// each (the wave counts, the reports' attention list and the data-quality
-/// checks all read them), which costs less than a second choice. For a
-/// connection that only reads: the answers it writes meanwhile would not be
-/// seen.
+/// `response_current`) on `conn` until [`release_current_answers`]: as the
+/// temporary table `qc_current`, the answers with what the data-quality
+/// checks group them by (`queries/quality/current.sql`), and
+/// `response_current` as a temporary view of its answers' own columns, in
+/// front of the database's view. The queries on `conn` that read the
+/// answers then find them chosen once instead of choosing them again each
+/// (the wave counts, the reports' attention list, the checks), and the
+/// checks find their table made: one copy of the answers, not two. A
+/// cohort's answers ([`keep_cohort`]) stay its own table, which `qc_current`
+/// is made from. For a connection that only reads: the answers it writes
+/// meanwhile would not be seen.
 pub fn keep_current_answers(conn: &Connection) -> Result<(), MetricsError> {
     if !current_answers_kept(conn)? {
-        conn.execute_batch(
-            "CREATE TEMP TABLE response_current AS SELECT * FROM main.response_current",
-        )?;
+        conn.execute_batch(crate::quality::CURRENT_SQL)?;
+        if temporary(conn, "response_current")?.is_none() {
+            conn.execute_batch(
+                "CREATE TEMP VIEW response_current AS
+                 SELECT * EXCLUDE (wave_ordinal, arm, cohort_year, unit_id) FROM temp.main.qc_current",
+            )?;
+        }
     }
     Ok(())
 }
 
-/// Drops what [`keep_current_answers`] kept: `response_current` is the view
-/// again.
+/// Drops what [`keep_current_answers`] kept: `response_current` is the
+/// database's view again (or the cohort's table, which stays).
 pub fn release_current_answers(conn: &Connection) -> Result<(), MetricsError> {
-    if current_answers_kept(conn)? {
-        conn.execute_batch("DROP TABLE temp.main.response_current")?;
+    if temporary(conn, "response_current")? == Some(Temporary::View) {
+        conn.execute_batch("DROP VIEW temp.main.response_current")?;
     }
+    conn.execute_batch("DROP TABLE IF EXISTS temp.main.qc_current")?;
     Ok(())
 }
 
@@ -1671,12 +1680,29 @@ pub fn release_values(conn: &Connection) -> Result<(), MetricsError> {
     Ok(())
 }
 
-fn current_answers_kept(conn: &Connection) -> Result<bool, MetricsError> {
-    Ok(conn.query_row(
-        "SELECT count(*) > 0 FROM duckdb_tables() WHERE temporary AND table_name = 'response_current'",
-        [],
-        |r| r.get(0),
-    )?)
+/// Whether [`keep_current_answers`] keeps the answers on `conn`.
+pub(crate) fn current_answers_kept(conn: &Connection) -> Result<bool, MetricsError> {
+    Ok(temporary(conn, "qc_current")? == Some(Temporary::Table))
+}
+
+/// A temporary object of a connection.
+#[derive(Debug, PartialEq)]
+enum Temporary {
+    Table,
+    View,
+}
+
+/// What `conn` has as a temporary table or view named `name`, if anything.
+fn temporary(conn: &Connection, name: &str) -> Result<Option<Temporary>, MetricsError> {
+    let table: Option<bool> = conn
+        .query_row(
+            "SELECT true FROM duckdb_tables() WHERE temporary AND table_name = $1
+             UNION ALL SELECT false FROM duckdb_views() WHERE temporary AND view_name = $1",
+            [name],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(table.map(|t| if t { Temporary::Table } else { Temporary::View }))
 }
 
 /// Responses per wave and arm, with the number registered, for response and
@@ -1756,11 +1782,24 @@ pub(crate) mod tests {
             .findings
         };
         let found = findings(conn);
+        let columns = |conn: &Connection| -> Vec<(String, String)> {
+            conn.prepare("DESCRIBE SELECT * FROM response_current")
+                .unwrap()
+                .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let viewed = columns(conn);
         keep_current_answers(conn).unwrap();
         keep_current_answers(conn).unwrap();
         assert!(current_answers_kept(conn).unwrap());
+        // The kept answers have the view's columns, in its order.
+        assert_eq!(columns(conn), viewed);
         assert_eq!(wave_counts(conn).unwrap(), counts);
         assert_eq!(findings(conn), found);
+        // The checks leave the kept table to its keeper.
+        assert!(current_answers_kept(conn).unwrap());
         // A copy: answers deleted from `response` are still read from it.
         conn.execute_batch("DELETE FROM response WHERE wave = 'endline'")
             .unwrap();
@@ -1771,6 +1810,42 @@ pub(crate) mod tests {
         assert!(counts.iter().any(|w| w.wave == "endline"));
         assert!(after.iter().all(|w| w.wave != "endline"));
         release_current_answers(conn).unwrap();
+    }
+
+    #[test]
+    fn answers_kept_for_a_cohort_leave_its_own_table() {
+        let (_dir, db) = database();
+        let conn = db.connection();
+        // A second cohort (the sample has one), so that its answers and the
+        // database's differ.
+        conn.execute_batch(
+            "UPDATE kpm SET cohort_year = cohort_year + 1
+             WHERE kpm_id IN (SELECT kpm_id FROM kpm ORDER BY kpm_id LIMIT 100)",
+        )
+        .unwrap();
+        let all = wave_counts(conn).unwrap();
+        let year: i32 = conn
+            .query_row("SELECT min(cohort_year) FROM kpm", [], |r| r.get(0))
+            .unwrap();
+        assert!(keep_cohort(conn, year).unwrap() > 0);
+        let cohort = wave_counts(conn).unwrap();
+        assert_ne!(cohort, all);
+        keep_current_answers(conn).unwrap();
+        assert!(current_answers_kept(conn).unwrap());
+        assert_eq!(
+            temporary(conn, "response_current").unwrap(),
+            Some(Temporary::Table)
+        );
+        assert_eq!(wave_counts(conn).unwrap(), cohort);
+        release_current_answers(conn).unwrap();
+        assert!(!current_answers_kept(conn).unwrap());
+        // Still the cohort's answers, not the database's view.
+        assert_eq!(
+            temporary(conn, "response_current").unwrap(),
+            Some(Temporary::Table)
+        );
+        assert_eq!(wave_counts(conn).unwrap(), cohort);
+        release_cohort(conn).unwrap();
     }
 
     /// The files of a written sample (not its form), ingested in order.

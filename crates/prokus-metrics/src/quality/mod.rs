@@ -40,7 +40,9 @@ mod write;
 pub use write::{COMPLETENESS_COLUMNS, Cell, FINDING_COLUMNS, Sheet, workbook};
 
 const CHECKS_TOML: &str = include_str!("../../../../queries/checks.toml");
-const CURRENT_SQL: &str = include_str!("../../../../queries/quality/current.sql");
+/// The checks' latest answers (`qc_current`), also kept for a whole report
+/// run by [`crate::keep_current_answers`].
+pub(crate) const CURRENT_SQL: &str = include_str!("../../../../queries/quality/current.sql");
 const KPM_SQL: &str = include_str!("../../../../queries/quality/kpm.sql");
 const SUPERSEDED_SQL: &str = include_str!("../../../../queries/quality/superseded.sql");
 const REGISTER_SQL: &str = include_str!("../../../../queries/quality/register.sql");
@@ -654,10 +656,17 @@ pub fn check(
 ) -> Result<QualityReport, MetricsError> {
     let columns = answer_fields(conn, config)?;
     let started = std::time::Instant::now();
-    tracing::debug!(sql = "queries/quality/current.sql", "latest answers");
-    conn.execute_batch(CURRENT_SQL)?;
+    // Made here unless the caller keeps them (a report run, which reads
+    // them before and after): then they are its to drop.
+    let kept = crate::compute::current_answers_kept(conn)?;
+    if !kept {
+        tracing::debug!(sql = "queries/quality/current.sql", "latest answers");
+        conn.execute_batch(CURRENT_SQL)?;
+    }
     let result = run_checks(conn, config, schedule, as_of, &columns);
-    conn.execute_batch("DROP TABLE IF EXISTS qc_current")?;
+    if !kept {
+        conn.execute_batch("DROP TABLE IF EXISTS qc_current")?;
+    }
     if let Ok(report) = &result {
         tracing::info!(
             findings = report.findings.len(),
