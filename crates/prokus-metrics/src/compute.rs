@@ -405,16 +405,36 @@ pub fn compute_rows(
     Ok(rows)
 }
 
+/// The codes of `group`, one for each of `dimensions` (the indicator table
+/// joins them with `:`), or `None` when it has another number of codes. A
+/// mentor or TKSK is named as the register writes them, a `:` included
+/// (`TKSK Cianjur: Ahmad`): their code takes what the other code leaves.
+pub(crate) fn group_codes<'g>(dimensions: &[Dimension], group: &'g str) -> Option<Vec<&'g str>> {
+    match dimensions {
+        [one] if one.is_person() => Some(vec![group]),
+        [a, b] if a.is_person() && !b.is_person() => {
+            group.rsplit_once(':').map(|(x, y)| vec![x, y])
+        }
+        [_, b] if b.is_person() => group.split_once(':').map(|(x, y)| vec![x, y]),
+        _ => {
+            let codes: Vec<&str> = group.split(':').collect();
+            (codes.len() == dimensions.len()).then_some(codes)
+        }
+    }
+}
+
 /// The code of the group that holds `code` of `level`, when the groups of
 /// `level` add up to it: a regency's province, a kecamatan's regency, and
 /// the nation for the provinces and each single attribute (incubator,
 /// cohort, cluster, category, sex), and for a crossed level the group of
 /// its first dimension (`INK-32-01:2022`, a cohort of incubator
-/// `INK-32-01`). None for the rest (the nation itself, mentors and TKSK, an
-/// unknown kecamatan).
+/// `INK-32-01`; `TKSK Cianjur: Ahmad:female`, the women TKSK `TKSK
+/// Cianjur: Ahmad` accompanies). None for the rest (the nation itself,
+/// mentors and TKSK, an unknown kecamatan).
 fn parent_of<'a>(level: &str, code: &'a str) -> Option<&'a str> {
     if level.contains(':') {
-        return code.split_once(':').map(|(first, _)| first);
+        let level = Level::parse(level).ok()?;
+        return group_codes(level.dimensions(), code).map(|codes| codes[0]);
     }
     match level {
         "province" | "incubator" | "cohort" | "cluster" | "category" | "gender" => {
@@ -2040,6 +2060,15 @@ pub(crate) mod tests {
         }
     }
 
+    /// Suppresses complements in `rows`; the codes of the groups hidden.
+    fn hidden_after_suppression(rows: &mut [IndicatorRow]) -> Vec<&str> {
+        suppress_complements(rows);
+        rows.iter()
+            .filter(|r| r.suppressed)
+            .map(|r| r.group_code.as_str())
+            .collect()
+    }
+
     /// A part of a whole hidden alone could be recovered by subtracting
     /// its siblings from the whole: the smallest sibling is hidden with it.
     #[test]
@@ -2060,12 +2089,7 @@ pub(crate) mod tests {
             cell("incubator:cohort", "INK-1:2022", 3, 5),
             cell("incubator:cohort", "INK-2:2021", 9, 5),
         ];
-        suppress_complements(&mut rows);
-        let hidden: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.suppressed)
-            .map(|r| r.group_code.as_str())
-            .collect();
+        let hidden = hidden_after_suppression(&mut rows);
         // Jawa Tengah (3) was alone among the provinces: Jawa Timur, the
         // smaller of the others, goes with it; the regencies of Jawa Barat
         // hide nothing; two small kecamatan already hide each other; men (4)
@@ -2089,6 +2113,44 @@ pub(crate) mod tests {
         assert_eq!((withheld.n, withheld.value), (17, None), "keeps its n");
         assert_eq!(parent_of("district", "unknown"), None);
         assert_eq!(parent_of("district", "32.17.05"), Some("32.17"));
+    }
+
+    /// A TKSK's or mentor's name may hold a `:` (the register writes it as
+    /// typed): the groups of one person crossed with another dimension are
+    /// one whole, apart from another person's whose name begins the same.
+    #[test]
+    fn a_name_with_a_colon_is_one_whole_in_a_crossed_level() {
+        let mut rows = vec![
+            cell("tksk:gender", "TKSK Cianjur: Ahmad:female", 3, 5),
+            cell("tksk:gender", "TKSK Cianjur: Ahmad:male", 12, 5),
+            cell("tksk:gender", "TKSK Cianjur: Budi:female", 6, 5),
+            cell("tksk:gender", "TKSK Cianjur: Budi:male", 9, 5),
+            cell("gender:tksk", "female:TKSK Cianjur: Ahmad", 3, 5),
+            cell("gender:tksk", "female:TKSK Cianjur: Budi", 6, 5),
+            cell("gender:tksk", "male:TKSK Cianjur: Ahmad", 12, 5),
+        ];
+        let hidden = hidden_after_suppression(&mut rows);
+        // Ahmad's men go with his women (not Budi's women, the smallest
+        // other cell whose code begins `TKSK Cianjur`); among the women,
+        // Budi's go with Ahmad's.
+        assert_eq!(
+            hidden,
+            [
+                "TKSK Cianjur: Ahmad:female",
+                "TKSK Cianjur: Ahmad:male",
+                "female:TKSK Cianjur: Ahmad",
+                "female:TKSK Cianjur: Budi",
+            ]
+        );
+        assert_eq!(
+            parent_of("tksk:gender", "TKSK Cianjur: Ahmad:female"),
+            Some("TKSK Cianjur: Ahmad")
+        );
+        assert_eq!(
+            parent_of("gender:tksk", "female:TKSK Cianjur: Ahmad"),
+            Some("female")
+        );
+        assert_eq!(parent_of("incubator:cohort", "INK-1:2021"), Some("INK-1"));
     }
 
     #[test]

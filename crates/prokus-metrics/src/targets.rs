@@ -137,7 +137,7 @@ fn group_shape(level: &crate::compute::Level, group: &str) -> Result<(), String>
         }
         return Ok(());
     }
-    if group_codes(dimensions, group).is_none() {
+    if crate::compute::group_codes(dimensions, group).is_none() {
         let parts = group.split(':').count();
         let group = shown(group);
         let names: Vec<&str> = dimensions.iter().map(|d| d.name()).collect();
@@ -149,27 +149,6 @@ fn group_shape(level: &crate::compute::Level, group: &str) -> Result<(), String>
         ));
     }
     Ok(())
-}
-
-/// The codes of `group`, one for each of `dimensions` (the indicator table
-/// joins them with `:`), or `None` when it has another number of codes. A
-/// mentor or TKSK is named as the register writes them, a `:` included
-/// (`TKSK Cianjur: Ahmad`): their code takes what the other code leaves.
-fn group_codes<'g>(
-    dimensions: &[crate::compute::Dimension],
-    group: &'g str,
-) -> Option<Vec<&'g str>> {
-    match dimensions {
-        [one] if one.is_person() => Some(vec![group]),
-        [a, b] if a.is_person() && !b.is_person() => {
-            group.rsplit_once(':').map(|(x, y)| vec![x, y])
-        }
-        [_, b] if b.is_person() => group.split_once(':').map(|(x, y)| vec![x, y]),
-        _ => {
-            let codes: Vec<&str> = group.split(':').collect();
-            (codes.len() == dimensions.len()).then_some(codes)
-        }
-    }
 }
 
 /// Whether `p` is a period the indicators are computed for: a wave, a
@@ -326,7 +305,7 @@ impl Targets {
                 |e: String| MetricsError::Targets(format!("[[target]] number {}: {e}", i + 1));
             let level = crate::compute::Level::parse(level)?;
             // Target::check has refused a group of the wrong shape.
-            let codes = group_codes(level.dimensions(), group).unwrap_or_default();
+            let codes = crate::compute::group_codes(level.dimensions(), group).unwrap_or_default();
             for (dimension, code) in level.dimensions().iter().zip(codes) {
                 let code_shown = shown(code);
                 let region = match dimension {
