@@ -23,7 +23,7 @@ use prokus_metrics::{Catalog, Options};
 use prokus_report::{Audience, Lang, RenderOptions};
 
 /// ProKUS M&E engine: survey exports in, indicators and PDF reports out.
-#[derive(Parser)]
+#[derive(Parser, Clone)]
 #[command(
     name = "prokus",
     version,
@@ -50,15 +50,16 @@ struct Cli {
     /// The most memory DuckDB may hold (`4GB`, `512MB`); beyond it, it
     /// spills to a folder beside the database. By default, for a command
     /// that reads a database, 16 times the database file's size (at least
-    /// 1GB, at most DuckDB's own default of 80% of the RAM); when loading,
-    /// DuckDB's own default.
+    /// 1GB, at most DuckDB's own default of 80% of the RAM), and twice as
+    /// much when a run needs more (run again, up to three times); when
+    /// loading, DuckDB's own default.
     #[arg(long, global = true, value_name = "SIZE", value_parser = parse_memory_limit)]
     memory_limit: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
 
-#[derive(Subcommand)]
+#[derive(Subcommand, Clone)]
 enum Command {
     /// Write a synthetic program (form, register, Kobo exports) for demos and tests.
     Sample {
@@ -275,7 +276,7 @@ enum Command {
     CompileHelper,
 }
 
-#[derive(Subcommand)]
+#[derive(Subcommand, Clone)]
 enum MappingAction {
     /// Draft a mapping for a form: each question matched to its likely
     /// canonical field by name, labels and type, choices pre-filled where
@@ -421,7 +422,8 @@ const EXIT_CODES: &str = "Exit codes:
   1  an input was rejected or could not be read (the file's fault; the message names it)
   2  usage error (an unknown option, command or value)
   3  the database is locked or in use by another prokus
-  4  internal error (a bug in prokus: please report it)";
+  4  internal error (a bug in prokus: please report it)
+  5  DuckDB ran out of the memory it may hold (give it more with --memory-limit)";
 
 /// A mistake in how the command was called, found after clap's parsing.
 #[derive(Debug)]
@@ -442,6 +444,7 @@ enum Failure {
     Usage = 2,
     Locked = 3,
     Internal = 4,
+    Memory = 5,
 }
 
 impl Failure {
@@ -451,6 +454,7 @@ impl Failure {
             Failure::Usage => "usage",
             Failure::Locked => "locked",
             Failure::Internal => "internal",
+            Failure::Memory => "memory",
         }
     }
 }
@@ -482,6 +486,10 @@ fn metrics_failure(e: &prokus_metrics::MetricsError) -> Failure {
 
 /// The first cause in `e`'s chain that says what kind of failure it is.
 fn classify(e: &anyhow::Error) -> Failure {
+    // Not a bug: the data needs more than DuckDB may hold.
+    if is_out_of_memory(e) {
+        return Failure::Memory;
+    }
     for cause in e.chain() {
         if cause.downcast_ref::<Usage>().is_some() {
             return Failure::Usage;
@@ -581,7 +589,7 @@ fn main() -> ExitCode {
         }
         std::process::exit(Failure::Internal as i32);
     }));
-    match run(cli) {
+    match run_with_memory(cli) {
         Ok(code) => code,
         // `prokus rejects | head` closes the pipe early: that is not an error.
         Err(e) if e.chain().any(is_broken_pipe) => ExitCode::SUCCESS,
@@ -1502,16 +1510,98 @@ fn open_existing(path: &Path, memory_limit: Option<&str>) -> Result<Database> {
         );
     }
     let db = Database::open(path)?;
-    let limit = memory_limit
-        .map(str::to_string)
-        .or_else(|| read_default_limit(&db, path));
-    limit_memory(&db, limit.as_deref())?;
+    match memory_limit {
+        Some(limit) => limit_memory(&db, Some(limit))?,
+        None => {
+            let (limit, duckdb) = read_default_limit(&db, path);
+            limit_memory(&db, limit.as_deref())?;
+            if let (Some(limit), Some(duckdb)) = (limit, duckdb) {
+                *chosen_limit() = Some(ChosenLimit { limit, duckdb });
+            }
+        }
+    }
     Ok(db)
 }
 
+/// The memory limit prokus chose for a command that reads a database,
+/// when `--memory-limit` was not given: its text (`1099MB`) and DuckDB's
+/// own default in bytes, which a larger one does not pass.
+struct ChosenLimit {
+    limit: String,
+    duckdb: u64,
+}
+
+impl ChosenLimit {
+    /// Twice the limit, at most DuckDB's default; `None` when that is no
+    /// more.
+    fn larger(&self) -> Option<String> {
+        let bytes = duckdb_size(&self.limit.replace("MB", " MB"))?;
+        let larger = bytes.saturating_mul(2).min(self.duckdb);
+        (larger > bytes).then(|| format!("{}MB", larger / 1_000_000))
+    }
+}
+
+fn chosen_limit() -> std::sync::MutexGuard<'static, Option<ChosenLimit>> {
+    static CHOSEN: std::sync::Mutex<Option<ChosenLimit>> = std::sync::Mutex::new(None);
+    CHOSEN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Runs `cli`. A command that only reads the database and ran out of the
+/// memory prokus chose for DuckDB by default (16 times the file, for a
+/// laptop's sake) is run again with twice as much, up to DuckDB's own
+/// default: an extra level (`--by tksk:gender`) can need more than the
+/// data's size suggests, and the user gave no limit to keep to.
+fn run_with_memory(cli: Cli) -> Result<ExitCode> {
+    let mut cli = cli;
+    for _ in 0..3 {
+        *chosen_limit() = None;
+        let error = match run(cli.clone()) {
+            Ok(code) => return Ok(code),
+            Err(e) => e,
+        };
+        let chosen = chosen_limit().take();
+        let larger = chosen
+            .filter(|_| cli.command.only_reads() && is_out_of_memory(&error))
+            .and_then(|chosen| Some((chosen.larger()?, chosen.limit)));
+        let Some((larger, limit)) = larger else {
+            return Err(error);
+        };
+        if !cli.quiet && !cli.json {
+            eprintln!(
+                "note: DuckDB needed more than the {limit} prokus gives it by default for this database; \
+                 running again with {larger} (set it yourself with `--memory-limit`)"
+            );
+        }
+        tracing::info!(
+            limit,
+            larger,
+            "out of memory under the default limit: run again"
+        );
+        cli.memory_limit = Some(larger);
+    }
+    run(cli)
+}
+
+impl Command {
+    /// Whether the command only reads the database (and writes its own
+    /// outputs): run again after running out of memory, it repeats nothing.
+    fn only_reads(&self) -> bool {
+        matches!(
+            self,
+            Command::Indicators { .. }
+                | Command::Report { .. }
+                | Command::Impact { .. }
+                | Command::Check { .. }
+                | Command::Rejects { .. }
+        )
+    }
+}
+
 /// [`default_memory_limit`] for the database `db` opened from `path`, as
-/// `--memory-limit` takes it (`1094MB`).
-fn read_default_limit(db: &Database, path: &Path) -> Option<String> {
+/// `--memory-limit` takes it (`1094MB`), and DuckDB's own default in bytes.
+fn read_default_limit(db: &Database, path: &Path) -> (Option<String>, Option<u64>) {
     // The file and its write-ahead log, not yet checkpointed.
     let mut wal = path.as_os_str().to_os_string();
     wal.push(".wal");
@@ -1527,7 +1617,9 @@ fn read_default_limit(db: &Database, path: &Path) -> Option<String> {
         })
         .ok()
         .and_then(|text| duckdb_size(&text));
-    default_memory_limit(stored, duckdb).map(|bytes| format!("{}MB", bytes / 1_000_000))
+    let limit =
+        default_memory_limit(stored, duckdb).map(|bytes| format!("{}MB", bytes / 1_000_000));
+    (limit, duckdb)
 }
 
 /// How many bytes of memory DuckDB may hold per byte of the database file,
@@ -1597,19 +1689,28 @@ fn limit_memory(db: &Database, limit: Option<&str>) -> Result<()> {
             .execute_batch(&format!("SET memory_limit = '{limit}'"))
             .with_context(|| format!("setting the memory limit to {limit}"))?;
         tracing::info!(limit, "DuckDB's memory limit");
-        let _ = MEMORY_LIMIT.set(limit.to_string());
+        *memory_limit_set() = Some(limit.to_string());
     }
     Ok(())
 }
 
-/// The memory limit this run set, for the hint of an out-of-memory error.
-static MEMORY_LIMIT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+/// The memory limit this run set last, for the hint of an out-of-memory
+/// error.
+fn memory_limit_set() -> std::sync::MutexGuard<'static, Option<String>> {
+    static SET: std::sync::Mutex<Option<String>> = std::sync::Mutex::new(None);
+    SET.lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Whether DuckDB ran out of the memory it may hold.
+fn is_out_of_memory(e: &anyhow::Error) -> bool {
+    e.chain()
+        .any(|c| c.to_string().contains("Out of Memory Error"))
+}
 
 /// What to do when DuckDB ran out of the memory it may hold.
 fn memory_hint(e: &anyhow::Error) -> Option<String> {
-    e.chain()
-        .any(|c| c.to_string().contains("Out of Memory Error"))
-        .then(|| match MEMORY_LIMIT.get() {
+    is_out_of_memory(e).then(|| match memory_limit_set().as_deref() {
             Some(limit) => format!(
                 "\n  hint: DuckDB may hold {limit} in this run; give it more with `--memory-limit` (say, twice as much)"
             ),
@@ -2017,6 +2118,39 @@ mod tests {
         assert_eq!(default_memory_limit(2_000_000_000, ram), None);
         assert_eq!(default_memory_limit(5_000_000, None), None);
         assert_eq!(default_memory_limit(u64::MAX, ram), None);
+    }
+
+    #[test]
+    fn a_default_limit_run_out_of_doubles_up_to_duckdb_s() {
+        let chosen = |limit: &str, duckdb| ChosenLimit {
+            limit: limit.into(),
+            duckdb,
+        };
+        assert_eq!(
+            chosen("1099MB", 20_000_000_000).larger().as_deref(),
+            Some("2198MB")
+        );
+        assert_eq!(
+            chosen("12000MB", 20_000_000_000).larger().as_deref(),
+            Some("20000MB")
+        );
+        assert_eq!(chosen("20000MB", 20_000_000_000).larger(), None);
+        // Only a command that reads the database is run again.
+        let reads = |args: &[&str]| {
+            Cli::try_parse_from(std::iter::once("prokus").chain(args.iter().copied()))
+                .unwrap()
+                .command
+                .only_reads()
+        };
+        assert!(reads(&["indicators", "--output", "x.csv"]));
+        assert!(reads(&["report", "--audience", "all", "--out", "r"]));
+        assert!(!reads(&["ingest", "a.csv"]));
+        assert!(!reads(&["demo", "--out", "d"]));
+        // Running out is not a bug: its own exit code.
+        let out = anyhow::anyhow!("Out of Memory Error: failed to allocate data of size 16.0 MiB")
+            .context("computing indicators");
+        assert_eq!(classify(&out), Failure::Memory);
+        assert!(memory_hint(&out).is_some());
     }
 
     #[test]
