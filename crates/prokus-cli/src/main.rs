@@ -1550,36 +1550,49 @@ fn chosen_limit() -> std::sync::MutexGuard<'static, Option<ChosenLimit>> {
 
 /// Runs `cli`. A command that only reads the database and ran out of the
 /// memory prokus chose for DuckDB by default (16 times the file, for a
-/// laptop's sake) is run again with twice as much, up to DuckDB's own
-/// default: an extra level (`--by tksk:gender`) can need more than the
-/// data's size suggests, and the user gave no limit to keep to.
+/// laptop's sake) is run again with twice as much, up to three times and
+/// up to DuckDB's own default: an extra level (`--by tksk:gender`) can
+/// need more than the data's size suggests, and the user gave no limit to
+/// keep to.
 fn run_with_memory(cli: Cli) -> Result<ExitCode> {
-    let mut cli = cli;
+    run_again_with_memory(cli, run)
+}
+
+/// [`run_with_memory`] with `run` for the command's run.
+fn run_again_with_memory(mut cli: Cli, run: impl Fn(Cli) -> Result<ExitCode>) -> Result<ExitCode> {
+    // The limit prokus set for the last run, if it set one.
+    let mut ours: Option<ChosenLimit> = None;
     for _ in 0..3 {
         *chosen_limit() = None;
         let error = match run(cli.clone()) {
             Ok(code) => return Ok(code),
             Err(e) => e,
         };
-        let chosen = chosen_limit().take();
+        // The default the run chose, or the larger one given it here.
+        let chosen = chosen_limit().take().or(ours.take());
         let larger = chosen
             .filter(|_| cli.command.only_reads() && is_out_of_memory(&error))
-            .and_then(|chosen| Some((chosen.larger()?, chosen.limit)));
-        let Some((larger, limit)) = larger else {
+            .and_then(|chosen| Some((chosen.larger()?, chosen)));
+        let Some((larger, chosen)) = larger else {
             return Err(error);
         };
         if !cli.quiet && !cli.json {
             eprintln!(
-                "note: DuckDB needed more than the {limit} prokus gives it by default for this database; \
-                 running again with {larger} (set it yourself with `--memory-limit`)"
+                "note: DuckDB needed more than the {} prokus gave it for this database; \
+                 running again with {larger} (set it yourself with `--memory-limit`)",
+                chosen.limit
             );
         }
         tracing::info!(
-            limit,
+            limit = chosen.limit,
             larger,
-            "out of memory under the default limit: run again"
+            "out of memory under the limit prokus chose: run again"
         );
-        cli.memory_limit = Some(larger);
+        cli.memory_limit = Some(larger.clone());
+        ours = Some(ChosenLimit {
+            limit: larger,
+            duckdb: chosen.duckdb,
+        });
     }
     run(cli)
 }
@@ -2146,6 +2159,48 @@ mod tests {
         assert!(reads(&["report", "--audience", "all", "--out", "r"]));
         assert!(!reads(&["ingest", "a.csv"]));
         assert!(!reads(&["demo", "--out", "d"]));
+        // A run needing 5 GB, under a default of 1,099 MB: run again with
+        // 2,198, 4,396 and 8,792 MB. The limit it needs is never given when
+        // DuckDB's default is less, and a limit the user gave is kept.
+        let needs = |need: u64, duckdb: u64| {
+            let tried = std::sync::Mutex::new(Vec::new());
+            let cli =
+                Cli::try_parse_from(["prokus", "-q", "indicators", "--output", "x.csv"]).unwrap();
+            let outcome = run_again_with_memory(cli, |cli| {
+                let limit = cli.memory_limit.clone();
+                tried.lock().unwrap().push(limit.clone());
+                let limit = match limit {
+                    Some(limit) => limit,
+                    None => {
+                        *chosen_limit() = Some(ChosenLimit {
+                            limit: "1099MB".into(),
+                            duckdb,
+                        });
+                        "1099MB".into()
+                    }
+                };
+                let bytes = duckdb_size(&limit.replace("MB", " MB")).unwrap();
+                if bytes < need {
+                    anyhow::bail!("Out of Memory Error: failed to allocate data of size 16.0 MiB")
+                }
+                Ok(ExitCode::SUCCESS)
+            });
+            (outcome.is_ok(), tried.into_inner().unwrap())
+        };
+        let (ok, tried) = needs(5_000_000_000, 20_000_000_000);
+        assert!(ok);
+        assert_eq!(
+            tried,
+            [
+                None,
+                Some("2198MB".into()),
+                Some("4396MB".into()),
+                Some("8792MB".into())
+            ]
+        );
+        let (ok, tried) = needs(5_000_000_000, 3_000_000_000);
+        assert!(!ok);
+        assert_eq!(tried, [None, Some("2198MB".into()), Some("3000MB".into())]);
         // Running out is not a bug: its own exit code.
         let out = anyhow::anyhow!("Out of Memory Error: failed to allocate data of size 16.0 MiB")
             .context("computing indicators");
