@@ -599,14 +599,35 @@ fn main() -> ExitCode {
             if json {
                 eprintln!(
                     "{}",
-                    serde_json::json!({"error": format!("{e:#}{hint}"), "kind": failure.name(), "exit_code": failure as u8})
+                    serde_json::json!({"error": format!("{}{hint}", describe(&e)), "kind": failure.name(), "exit_code": failure as u8})
                 );
             } else {
-                eprintln!("error: {e:#}{hint}");
+                eprintln!("error: {}{hint}", describe(&e));
             }
             ExitCode::from(failure as u8)
         }
     }
+}
+
+/// `e` and its causes, joined with `: ` as anyhow's `{:#}` joins them, each
+/// said once: an error whose text holds its cause's (`database error:
+/// {0}`) is not followed by that cause again, and DuckDB's bare error code
+/// ("Error code 1: Unknown error code") does not follow its message.
+fn describe(e: &anyhow::Error) -> String {
+    let mut text = String::new();
+    for cause in e.chain() {
+        let part = cause.to_string();
+        if text.contains(&part)
+            || (!text.is_empty() && cause.downcast_ref::<duckdb::ffi::Error>().is_some())
+        {
+            continue;
+        }
+        if !text.is_empty() {
+            text.push_str(": ");
+        }
+        text.push_str(&part);
+    }
+    text
 }
 
 fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
@@ -870,13 +891,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 "{}",
                                 serde_json::json!({
                                     "file": file.display().to_string(),
-                                    "error": format!("{e:#}"),
+                                    "error": describe(&e),
                                     "kind": failure.name(),
                                     "exit_code": failure as u8,
                                 })
                             );
                         } else {
-                            eprintln!("error: {e:#}\n  nothing from this file was written");
+                            eprintln!(
+                                "error: {}\n  nothing from this file was written",
+                                describe(&e)
+                            );
                         }
                     }
                 }
@@ -2206,6 +2230,23 @@ mod tests {
             .context("computing indicators");
         assert_eq!(classify(&out), Failure::Memory);
         assert!(memory_hint(&out).is_some());
+    }
+
+    #[test]
+    fn an_error_says_each_cause_once() {
+        let failure = duckdb::Error::DuckDBFailure(
+            duckdb::ffi::Error::new(1),
+            Some("Catalog Error: Table with name kpm does not exist!".into()),
+        );
+        let e = anyhow::Error::from(prokus_metrics::MetricsError::Database(failure))
+            .context("computing indicators");
+        assert_eq!(
+            describe(&e),
+            "computing indicators: database error: Catalog Error: Table with name kpm does not exist!"
+        );
+        // Causes that add something are all said.
+        let e = anyhow::anyhow!("row 3").context("reading a.csv");
+        assert_eq!(describe(&e), "reading a.csv: row 3");
     }
 
     #[test]
