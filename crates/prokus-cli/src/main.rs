@@ -1864,7 +1864,7 @@ fn gather_with_stages(
 ///
 /// When `inputs` has the checks pending ([`prokus_report::gather_later`]),
 /// the reports that print nothing of them (the dashboard, the provinces
-/// and regencies) are rendered first, then the checks (and what else was
+/// and regencies) are rendered first, while the checks (and what else was
 /// left with them) run on `db`, then the others: the first PDFs are written
 /// before the checks are done.
 fn report(
@@ -1889,11 +1889,24 @@ fn report(
     let (first, after): (Vec<_>, Vec<_>) = jobs
         .into_iter()
         .partition(|job| inputs.ready_for(job.audience));
-    let mut results =
-        prokus_report::render_all(inputs, &first, render_options, &mut helpers, &|_| {
-            bar.inc(1)
+    // The reports that do not wait for the checks are rendered while the
+    // checks (and what waits with them) run on the database: each leaves
+    // a core idle part of the time.
+    let (mut results, later) = std::thread::scope(|scope| {
+        let shared: &prokus_report::Inputs = inputs;
+        let (first, helpers, bar) = (&first, &mut helpers, &bar);
+        let rendering = scope.spawn(move || {
+            prokus_report::render_all(shared, first, render_options, helpers, &|_| bar.inc(1))
         });
-    prokus_report::gather_later(db.connection(), inputs, &step_display(stages))?;
+        let later = prokus_report::compute_later(db.connection(), shared, &step_display(stages));
+        let results = rendering
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (results, later)
+    });
+    if let Some(later) = later? {
+        inputs.put_later(later);
+    }
     if !after.is_empty() {
         results.extend(prokus_report::render_all(
             inputs,

@@ -22,6 +22,8 @@
 //! ([`prokus_metrics::VALUE_SCRATCH`]); the values of estimates left for
 //! later stay until [`gather_later()`] makes them.
 
+use std::collections::BTreeMap;
+
 use duckdb::Connection;
 use prokus_metrics::Catalog;
 use prokus_metrics::settings::Settings;
@@ -360,15 +362,39 @@ pub fn gather_later(
     inputs: &mut Inputs,
     on_step: &(dyn Fn(Step, bool) + Sync),
 ) -> Result<(), ReportError> {
-    let Some(pending) = inputs.pending.take() else {
-        return Ok(());
+    if let Some(later) = compute_later(conn, inputs, on_step)? {
+        inputs.put_later(later);
+    }
+    Ok(())
+}
+
+/// What [`compute_later()`] found, for [`Inputs::put_later`].
+pub struct Later {
+    impact: Option<Vec<prokus_metrics::impact::ImpactRow>>,
+    quality: prokus_metrics::quality::QualityReport,
+    kpm_lists: Option<BTreeMap<String, Vec<crate::inputs::KpmStatus>>>,
+}
+
+/// The work of [`gather_later()`], on `conn`, reading `inputs` only:
+/// the reports that do not wait for it can be rendered from `inputs`
+/// meanwhile, then what it found put in with [`Inputs::put_later`].
+/// `None` when nothing is pending.
+pub fn compute_later(
+    conn: &Connection,
+    inputs: &Inputs,
+    on_step: &(dyn Fn(Step, bool) + Sync),
+) -> Result<Option<Later>, ReportError> {
+    let Some(pending) = &inputs.pending else {
+        return Ok(None);
     };
-    if pending.impact {
+    let impact = if pending.impact {
         let values = Values { conn };
         let impact = estimate(conn, &inputs.catalog, on_step)?;
         values.release()?;
-        inputs.set_impact(impact);
-    }
+        Some(impact)
+    } else {
+        None
+    };
     on_step(Step::Checking, true);
     let current = CurrentAnswers::keep(conn)?;
     let quality = prokus_metrics::quality::check(
@@ -377,25 +403,41 @@ pub fn gather_later(
         &inputs.settings.schedule,
         None,
     )?;
-    if pending.kpm_lists {
-        inputs.db.surveyed.kpm_by_incubator =
-            crate::inputs::read_kpm_lists(conn, inputs.db.as_of.wave)?;
-    }
+    let kpm_lists = if pending.kpm_lists {
+        Some(crate::inputs::read_kpm_lists(conn, inputs.db.as_of.wave)?)
+    } else {
+        None
+    };
     current.release()?;
     on_step(Step::Checking, false);
-    inputs.set_quality(quality);
-    // The rows and estimates as the reports print them: those of a period
-    // before the latest left out, as a run of the same key leaves them out
-    // of what it reads back.
-    if let Some(key) = pending.key {
-        key.store(
-            &inputs.rows,
-            &inputs.impact,
-            &inputs.quality,
-            &inputs.db.surveyed,
-        );
+    Ok(Some(Later {
+        impact,
+        quality,
+        kpm_lists,
+    }))
+}
+
+impl Inputs {
+    /// Puts in what [`compute_later()`] found for these inputs; then keeps
+    /// the run's figures, as [`gather()`] would have.
+    pub fn put_later(&mut self, later: Later) {
+        let Some(pending) = self.pending.take() else {
+            return;
+        };
+        if let Some(impact) = later.impact {
+            self.set_impact(impact);
+        }
+        if let Some(lists) = later.kpm_lists {
+            self.db.surveyed.kpm_by_incubator = lists;
+        }
+        self.set_quality(later.quality);
+        // The rows and estimates as the reports print them: those of a
+        // period before the latest left out, as a run of the same key
+        // leaves them out of what it reads back.
+        if let Some(key) = pending.key {
+            key.store(&self.rows, &self.impact, &self.quality, &self.db.surveyed);
+        }
     }
-    Ok(())
 }
 
 /// The checks' report of a run whose audiences print nothing of the
