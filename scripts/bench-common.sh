@@ -37,7 +37,7 @@ sample_db() {
         "$prokus" sample "$@" --out "$data" >/dev/null
     fi
     local export_csv
-    export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
+    export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | sed -n 1p)
     rm -f "$db.tmp" "$db.tmp.wal"
     "$prokus" ingest --db "$db.tmp" "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >&2
     mv "$db.tmp" "$db"

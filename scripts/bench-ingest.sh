@@ -26,7 +26,7 @@ if [ ! -f "$data/kpm_register.csv" ]; then
     "$prokus" sample --households "$households" --out "$data" >/dev/null
 fi
 # The cumulative export (after the endline) is the bigger one.
-export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
+export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | sed -n 1p)
 rm -f "$work/base.duckdb"
 "$prokus" ingest --db "$work/base.duckdb" "$data/incubators.csv" "$data/kpm_register.csv" >/dev/null
 

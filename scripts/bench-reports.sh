@@ -37,8 +37,10 @@ for i in $(seq "$runs"); do
         --timings "$work/timings.csv" >"$work/report.out" 2>&1 ||
         { cat "$work/report.out" >&2; exit 1; }
     awk -F, 'NR > 1 { print $3 }' "$work/timings.csv" >>"$work/pdf.ms"
-    find "$work/reports" -name '*.pdf' -printf '%T@\n' | sort -n | head -n 1 |
-        awk -v s="$started" '{ printf "%.2f\n", $1 - s }' >>"$work/first.s"
+    # awk reads to the end: `head` would leave sort writing into a closed
+    # pipe, which pipefail turns into the script's failure (exit 141).
+    find "$work/reports" -name '*.pdf' -printf '%T@\n' | sort -n |
+        awk -v s="$started" 'NR == 1 { printf "%.2f\n", $1 - s }' >>"$work/first.s"
     echo "run $i/$runs done" >&2
 done
 pdfs=$(find "$work/reports" -name '*.pdf' | wc -l)

@@ -31,7 +31,7 @@ if [ ! -f "$data/kpm_register.csv" ]; then
     echo "writing a nationwide sample of $households households into $data ..." >&2
     /usr/bin/time -f "%e %M" -o "$work/sample.time" "$prokus" sample --nationwide --households "$households" --out "$data" >/dev/null
 fi
-export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | head -n 1)
+export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | sed -n 1p)
 db="$work/scale.duckdb"
 rm -rf "$db" "$db.wal" "$db.tmp" "$db.figures" "$work/reports"
 : >"$work/steps"
