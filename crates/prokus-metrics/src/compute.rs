@@ -431,20 +431,22 @@ pub(crate) fn group_codes<'g>(dimensions: &[Dimension], group: &'g str) -> Optio
 /// `INK-32-01`; `TKSK Cianjur: Ahmad:female`, the women TKSK `TKSK
 /// Cianjur: Ahmad` accompanies). None for the rest (the nation itself,
 /// mentors and TKSK, an unknown kecamatan).
-fn parent_of<'a>(level: &str, code: &'a str) -> Option<&'a str> {
-    if level.contains(':') {
-        let level = Level::parse(level).ok()?;
-        return group_codes(level.dimensions(), code).map(|codes| codes[0]);
-    }
-    match level {
-        "province" | "incubator" | "cohort" | "cluster" | "category" | "gender" => {
-            Some(NATIONAL_CODE)
-        }
-        "regency" => code.split_once('.').map(|(p, _)| p),
-        "district" => code
+fn parent_of<'a>(level: &Level, code: &'a str) -> Option<&'a str> {
+    match level.dimensions() {
+        [
+            Dimension::Province
+            | Dimension::Incubator
+            | Dimension::Cohort
+            | Dimension::Cluster
+            | Dimension::Category
+            | Dimension::Gender,
+        ] => Some(NATIONAL_CODE),
+        [Dimension::Regency] => code.split_once('.').map(|(p, _)| p),
+        [Dimension::District] => code
             .rsplit_once('.')
             .filter(|(r, _)| r.contains('.'))
             .map(|(r, _)| r),
+        crossed @ [_, _] => group_codes(crossed, code).map(|codes| codes[0]),
         _ => None,
     }
 }
@@ -458,8 +460,13 @@ pub(crate) fn suppress_complements(rows: &mut [IndicatorRow]) {
     // The parts of one whole at one level: the provinces of the nation, and
     // apart from them its genders (each set adds up to the whole).
     let mut families: HashMap<(&str, &str, &str, &str), Vec<usize>> = HashMap::new();
+    // Each level's name read once, not once per row.
+    let mut levels: HashMap<&str, Option<Level>> = HashMap::new();
     for (i, r) in rows.iter().enumerate() {
-        if let Some(code) = parent_of(&r.level, &r.group_code) {
+        let level = levels
+            .entry(&r.level)
+            .or_insert_with(|| Level::parse(&r.level).ok());
+        if let Some(code) = level.as_ref().and_then(|l| parent_of(l, &r.group_code)) {
             families
                 .entry((&r.indicator_id, &r.period, &r.level, code))
                 .or_default()
@@ -2111,8 +2118,9 @@ pub(crate) mod tests {
         );
         let withheld = rows.iter().find(|r| r.group_code == "35").unwrap();
         assert_eq!((withheld.n, withheld.value), (17, None), "keeps its n");
-        assert_eq!(parent_of("district", "unknown"), None);
-        assert_eq!(parent_of("district", "32.17.05"), Some("32.17"));
+        let parent = |level: &str, code| parent_of(&Level::parse(level).unwrap(), code);
+        assert_eq!(parent("district", "unknown"), None);
+        assert_eq!(parent("district", "32.17.05"), Some("32.17"));
     }
 
     /// A TKSK's or mentor's name may hold a `:` (the register writes it as
@@ -2142,15 +2150,19 @@ pub(crate) mod tests {
                 "female:TKSK Cianjur: Budi",
             ]
         );
+        let parent = |level: &str, code| parent_of(&Level::parse(level).unwrap(), code);
         assert_eq!(
-            parent_of("tksk:gender", "TKSK Cianjur: Ahmad:female"),
+            parent("tksk:gender", "TKSK Cianjur: Ahmad:female"),
             Some("TKSK Cianjur: Ahmad")
         );
         assert_eq!(
-            parent_of("gender:tksk", "female:TKSK Cianjur: Ahmad"),
+            parent("gender:tksk", "female:TKSK Cianjur: Ahmad"),
             Some("female")
         );
-        assert_eq!(parent_of("incubator:cohort", "INK-1:2021"), Some("INK-1"));
+        assert_eq!(parent("incubator:cohort", "INK-1:2021"), Some("INK-1"));
+        assert_eq!(parent("national", NATIONAL_CODE), None);
+        assert_eq!(parent("mentor", "Budi Santoso"), None);
+        assert_eq!(parent("arm", "prokus"), None);
     }
 
     #[test]
