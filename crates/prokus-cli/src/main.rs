@@ -1537,10 +1537,9 @@ fn open_existing(path: &Path, memory_limit: Option<&str>) -> Result<Database> {
     match memory_limit {
         Some(limit) => limit_memory(&db, Some(limit))?,
         None => {
-            let (limit, duckdb) = read_default_limit(&db, path);
-            limit_memory(&db, limit.as_deref())?;
-            if let (Some(limit), Some(duckdb)) = (limit, duckdb) {
-                *chosen_limit() = Some(ChosenLimit { limit, duckdb });
+            if let Some(chosen) = read_default_limit(&db, path) {
+                limit_memory(&db, Some(&chosen.text()))?;
+                *chosen_limit() = Some(chosen);
             }
         }
     }
@@ -1548,20 +1547,27 @@ fn open_existing(path: &Path, memory_limit: Option<&str>) -> Result<Database> {
 }
 
 /// The memory limit prokus chose for a command that reads a database,
-/// when `--memory-limit` was not given: its text (`1099MB`) and DuckDB's
-/// own default in bytes, which a larger one does not pass.
+/// when `--memory-limit` was not given, and DuckDB's own default, which a
+/// larger one does not pass; both in bytes.
 struct ChosenLimit {
-    limit: String,
+    bytes: u64,
     duckdb: u64,
 }
 
 impl ChosenLimit {
+    /// The limit as `--memory-limit` takes it (`1094MB`).
+    fn text(&self) -> String {
+        format!("{}MB", self.bytes / 1_000_000)
+    }
+
     /// Twice the limit, at most DuckDB's default; `None` when that is no
     /// more.
-    fn larger(&self) -> Option<String> {
-        let bytes = duckdb_size(&self.limit.replace("MB", " MB"))?;
-        let larger = bytes.saturating_mul(2).min(self.duckdb);
-        (larger > bytes).then(|| format!("{}MB", larger / 1_000_000))
+    fn larger(&self) -> Option<ChosenLimit> {
+        let bytes = self.bytes.saturating_mul(2).min(self.duckdb);
+        (bytes > self.bytes).then_some(ChosenLimit {
+            bytes,
+            duckdb: self.duckdb,
+        })
     }
 }
 
@@ -1600,23 +1606,20 @@ fn run_again_with_memory(mut cli: Cli, run: impl Fn(Cli) -> Result<ExitCode>) ->
         let Some((larger, chosen)) = larger else {
             return Err(error);
         };
+        let (limit, more) = (chosen.text(), larger.text());
         if !cli.quiet && !cli.json {
             eprintln!(
-                "note: DuckDB needed more than the {} prokus gave it for this database; \
-                 running again with {larger} (set it yourself with `--memory-limit`)",
-                chosen.limit
+                "note: DuckDB needed more than the {limit} prokus gave it for this database; \
+                 running again with {more} (set it yourself with `--memory-limit`)"
             );
         }
         tracing::info!(
-            limit = chosen.limit,
-            larger,
+            limit,
+            larger = more,
             "out of memory under the limit prokus chose: run again"
         );
-        cli.memory_limit = Some(larger.clone());
-        ours = Some(ChosenLimit {
-            limit: larger,
-            duckdb: chosen.duckdb,
-        });
+        cli.memory_limit = Some(more);
+        ours = Some(larger);
     }
     run(cli)
 }
@@ -1636,9 +1639,9 @@ impl Command {
     }
 }
 
-/// [`default_memory_limit`] for the database `db` opened from `path`, as
-/// `--memory-limit` takes it (`1094MB`), and DuckDB's own default in bytes.
-fn read_default_limit(db: &Database, path: &Path) -> (Option<String>, Option<u64>) {
+/// [`default_memory_limit`] for the database `db` opened from `path`, with
+/// DuckDB's own default; `None` when prokus chooses none.
+fn read_default_limit(db: &Database, path: &Path) -> Option<ChosenLimit> {
     // The file and its write-ahead log, not yet checkpointed.
     let mut wal = path.as_os_str().to_os_string();
     wal.push(".wal");
@@ -1654,9 +1657,11 @@ fn read_default_limit(db: &Database, path: &Path) -> (Option<String>, Option<u64
         })
         .ok()
         .and_then(|text| duckdb_size(&text));
-    let limit =
-        default_memory_limit(stored, duckdb).map(|bytes| format!("{}MB", bytes / 1_000_000));
-    (limit, duckdb)
+    let bytes = default_memory_limit(stored, duckdb)?;
+    Some(ChosenLimit {
+        bytes,
+        duckdb: duckdb?,
+    })
 }
 
 /// How many bytes of memory DuckDB may hold per byte of the database file,
@@ -2172,19 +2177,16 @@ mod tests {
 
     #[test]
     fn a_default_limit_run_out_of_doubles_up_to_duckdb_s() {
-        let chosen = |limit: &str, duckdb| ChosenLimit {
-            limit: limit.into(),
-            duckdb,
-        };
+        let larger = |bytes, duckdb| ChosenLimit { bytes, duckdb }.larger().map(|l| l.text());
         assert_eq!(
-            chosen("1099MB", 20_000_000_000).larger().as_deref(),
+            larger(1_099_000_000, 20_000_000_000).as_deref(),
             Some("2198MB")
         );
         assert_eq!(
-            chosen("12000MB", 20_000_000_000).larger().as_deref(),
+            larger(12_000_000_000, 20_000_000_000).as_deref(),
             Some("20000MB")
         );
-        assert_eq!(chosen("20000MB", 20_000_000_000).larger(), None);
+        assert_eq!(larger(20_000_000_000, 20_000_000_000), None);
         // Only a command that reads the database is run again.
         let reads = |args: &[&str]| {
             Cli::try_parse_from(std::iter::once("prokus").chain(args.iter().copied()))
@@ -2210,7 +2212,7 @@ mod tests {
                     Some(limit) => limit,
                     None => {
                         *chosen_limit() = Some(ChosenLimit {
-                            limit: "1099MB".into(),
+                            bytes: 1_099_000_000,
                             duckdb,
                         });
                         "1099MB".into()
