@@ -3,7 +3,7 @@
 use std::fs::File;
 use std::path::Path;
 
-use duckdb::{Connection, OptionalExt, params};
+use duckdb::{Connection, params};
 use polars::prelude::*;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -1690,18 +1690,15 @@ pub const VALUE_SCRATCH: [&str; 9] = [
 /// Drops what an indicator computation left on `conn` ([`VALUE_SCRATCH`]),
 /// views before the tables they read.
 pub fn release_values(conn: &Connection) -> Result<(), MetricsError> {
-    let mut present: Vec<(String, bool)> = conn
-        .prepare(
-            "SELECT view_name, true FROM duckdb_views() WHERE temporary
-             UNION ALL SELECT table_name, false FROM duckdb_tables() WHERE temporary",
-        )?
-        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-        .collect::<Result<_, _>>()?;
+    let mut present = temporaries(conn)?;
     present.retain(|(name, _)| VALUE_SCRATCH.contains(&name.as_str()));
-    present.sort_by_key(|(_, view)| !view);
-    for (name, view) in present {
+    present.sort_by_key(|(_, kind)| *kind != Temporary::View);
+    for (name, kind) in present {
         // Only names from VALUE_SCRATCH reach this statement.
-        let kind = if view { "VIEW" } else { "TABLE" };
+        let kind = match kind {
+            Temporary::View => "VIEW",
+            Temporary::Table => "TABLE",
+        };
         conn.execute_batch(&format!("DROP {kind} IF EXISTS temp.main.{name}"))?;
     }
     Ok(())
@@ -1713,23 +1710,35 @@ pub(crate) fn current_answers_kept(conn: &Connection) -> Result<bool, MetricsErr
 }
 
 /// A temporary object of a connection.
-#[derive(Debug, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Temporary {
     Table,
     View,
 }
 
+/// The temporary tables and views of `conn`, by name.
+fn temporaries(conn: &Connection) -> Result<Vec<(String, Temporary)>, MetricsError> {
+    let mut stmt = conn.prepare(
+        "SELECT view_name, true FROM duckdb_views() WHERE temporary
+         UNION ALL SELECT table_name, false FROM duckdb_tables() WHERE temporary",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        let kind = if r.get(1)? {
+            Temporary::View
+        } else {
+            Temporary::Table
+        };
+        Ok((r.get(0)?, kind))
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
 /// What `conn` has as a temporary table or view named `name`, if anything.
 fn temporary(conn: &Connection, name: &str) -> Result<Option<Temporary>, MetricsError> {
-    let table: Option<bool> = conn
-        .query_row(
-            "SELECT true FROM duckdb_tables() WHERE temporary AND table_name = $1
-             UNION ALL SELECT false FROM duckdb_views() WHERE temporary AND view_name = $1",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    Ok(table.map(|t| if t { Temporary::Table } else { Temporary::View }))
+    Ok(temporaries(conn)?
+        .into_iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, kind)| kind))
 }
 
 /// Responses per wave and arm, with the number registered, for response and
