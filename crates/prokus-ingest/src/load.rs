@@ -22,7 +22,7 @@ use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{
     Limits, code_words, parse_arm, parse_category, parse_cluster, parse_count, parse_datetime,
-    parse_gender, parse_money, parse_yes_no,
+    parse_gender, parse_money, parse_yes_no, trim,
 };
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
@@ -930,7 +930,7 @@ pub fn check_mapping(
     let mut rows = 0u64;
     table.for_each_row(|_, cells, _| {
         rows += 1;
-        let cell = |i: usize| cells.get(i).copied().unwrap_or("").trim();
+        let cell = |i: usize| trim(cells.get(i).copied().unwrap_or(""));
         for (i, check) in fields.iter_mut() {
             let planned = &plan.fields[*i];
             if !check.found {
@@ -1320,7 +1320,7 @@ impl StagedKpm {
         let mut bytes = Vec::with_capacity(256);
         // By position: `get` by name would search the names for each.
         for i in columns.index.iter().flatten() {
-            let cell = cells.get(*i).copied().unwrap_or("").trim();
+            let cell = trim(cells.get(*i).copied().unwrap_or(""));
             bytes.extend_from_slice(cell.as_bytes());
             bytes.extend_from_slice(&[0x1f, u8::from(numeric.get(*i) == Some(&true))]);
         }
@@ -1501,12 +1501,16 @@ impl SurveyPlan {
 
     /// The stage row (`stage_response` column order) or the row's problems.
     fn check(&self, row: u64, cells: &[&str]) -> Result<Vec<Value>, Vec<Problem>> {
-        let cell = |i: usize| cells.get(i).copied().unwrap_or("").trim();
-        let mut problems: Vec<Problem> = self
-            .repeat_problems
-            .get(&row)
-            .map(|p| p.iter().map(Problem::clone).collect())
-            .unwrap_or_default();
+        let cell = |i: usize| trim(cells.get(i).copied().unwrap_or(""));
+        // Most exports have no repeat groups: no lookup for them.
+        let mut problems: Vec<Problem> = if self.repeat_problems.is_empty() {
+            Vec::new()
+        } else {
+            self.repeat_problems
+                .get(&row)
+                .map(|p| p.iter().map(Problem::clone).collect())
+                .unwrap_or_default()
+        };
         problems.extend(nik_problems(
             cells,
             self.used.iter().map(|(i, name)| (*i, name.as_str())),
@@ -1531,11 +1535,10 @@ impl SurveyPlan {
                 // call per cell.
                 let mut bytes = Vec::with_capacity(256);
                 for c in cells {
-                    bytes.extend_from_slice(c.trim().as_bytes());
+                    bytes.extend_from_slice(trim(c).as_bytes());
                     bytes.push(0x1f);
                 }
-                let digest = Sha256::digest(&bytes);
-                format!("sheet-{}", hex::encode(&digest[..12]))
+                sheet_id(&Sha256::digest(&bytes))
             }
         };
         if let Some((i, name)) = &self.review_column {
@@ -1603,6 +1606,20 @@ impl SurveyPlan {
             Err(problems)
         }
     }
+}
+
+/// A hand-filled row's submission id: `sheet-` and the first 12 bytes of
+/// its digest in lower-case hex, written into one string (`hex::encode` and
+/// `format!` made two, a character at a time, for every row of a sheet).
+fn sheet_id(digest: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut id = String::with_capacity(6 + 24);
+    id.push_str("sheet-");
+    for byte in &digest[..12] {
+        id.push(char::from(HEX[usize::from(byte >> 4)]));
+        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
+    }
+    id
 }
 
 /// ODK Central's `rejected` review state; Kobo's "not approved" validation
@@ -1815,7 +1832,7 @@ impl ColumnIndex {
             .iter()
             .position(|n| *n == name)
             .and_then(|i| self.index[i]);
-        pos.and_then(|i| cells.get(i).copied()).unwrap_or("").trim()
+        trim(pos.and_then(|i| cells.get(i).copied()).unwrap_or(""))
     }
 
     /// The columns the file has, by position and name.
@@ -2258,7 +2275,7 @@ impl HouseholdPlan {
                 let Some((index, field, labels)) = source else {
                     return String::new();
                 };
-                let raw = cells.get(*index).copied().unwrap_or("").trim();
+                let raw = trim(cells.get(*index).copied().unwrap_or(""));
                 let name = labels
                     .as_ref()
                     .and_then(|l| l.get(&normalize_label(raw)))
@@ -2290,7 +2307,7 @@ impl HouseholdPlan {
         let (index, field, labels) = self.sources[position]
             .as_ref()
             .expect("only asked when the form has the incubator");
-        let raw = cells.get(*index).copied().unwrap_or("").trim();
+        let raw = trim(cells.get(*index).copied().unwrap_or(""));
         let named = labels.as_ref().and_then(|l| l.get(&normalize_label(raw)));
         let choice = match named {
             Some(name) => format!("choice `{name}` (label \"{raw}\")"),
@@ -2472,6 +2489,18 @@ fn check_incubator_row(
 mod tests {
     use super::*;
     use std::io::Write;
+
+    #[test]
+    fn a_sheet_rows_id_is_its_digest_in_hex_as_written_before() {
+        // The id of a row loaded by an earlier version must come out the
+        // same, or the row sent again would not be known as a duplicate.
+        let digest = Sha256::digest(b"KPM22-000001\x1fbaseline\x1f2022-03-18\x1f");
+        assert_eq!(
+            sheet_id(&digest),
+            format!("sheet-{}", hex::encode(&digest[..12]))
+        );
+        assert_eq!(sheet_id(&[0x0f; 32]), "sheet-0f0f0f0f0f0f0f0f0f0f0f0f");
+    }
 
     const INCUBATORS: &str = "incubator_id,name,university,province_code\nINK-32-01,Oorange Unpad,Universitas Padjadjaran,32\n";
     const REGISTER: &str = "kpm_id,nik,kpm_name,gender,business_name,arm,cohort_year,incubator_id,mentor,tksk,cluster,category,province_code,regency_code,district_code,grant_amount,grant_date\n\
