@@ -91,6 +91,23 @@ proptest! {
         }
     }
 
+    /// Dates in ISO shape are read digit by digit (a fast path); what it
+    /// reads must be what chrono's parsers, which read them before, read,
+    /// and what it refuses they must refuse too.
+    #[test]
+    fn iso_shaped_dates_read_as_chrono_reads_them(
+        text in "[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}:[0-9]{2})?",
+        pad in prop::sample::select(vec!["", " ", "\t"]),
+    ) {
+        use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
+        let chrono_read = text
+            .parse::<NaiveDateTime>()
+            .ok()
+            .or_else(|| text.parse::<NaiveDate>().ok().map(|d| d.and_time(NaiveTime::MIN)));
+        let cell = format!("{pad}{text}{pad}");
+        prop_assert_eq!(parse_datetime(&cell).ok(), chrono_read, "{:?}", cell);
+    }
+
     #[test]
     fn nik_checks_never_keep_the_digits(text in cell_text(), numeric in any::<bool>()) {
         let key = NikKey::from_bytes([3; 32]);
