@@ -215,6 +215,43 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ordered_results_read_as_arrow_stay_in_order() {
+        // The metrics and reports read large results as Arrow batches and
+        // rely on a query's ORDER BY. DuckDB breaks that order between
+        // batches when `preserve_insertion_order` is off (seen with DuckDB
+        // 2.0: the impact units came back from their 2,049th row): this
+        // fails if the database is ever opened that way.
+        let db = Database::in_memory().unwrap();
+        db.conn
+            .execute_batch(
+                // Enough rows for the sort to be read back in several
+                // parts (with a tenth of them, the order held either way).
+                "CREATE TEMP TABLE shuffled AS
+                 SELECT (i * 7919) % 1000003 AS k FROM range(1000003) t(i)",
+            )
+            .unwrap();
+        let mut stmt = db
+            .conn
+            .prepare("SELECT k FROM shuffled ORDER BY k")
+            .unwrap();
+        let mut keys = Vec::new();
+        for batch in stmt.query_arrow([]).unwrap() {
+            let column = batch
+                .column(0)
+                .as_any()
+                .downcast_ref::<duckdb::arrow::array::Int64Array>()
+                .unwrap();
+            keys.extend(column.values().iter().copied());
+        }
+        assert_eq!(keys.len(), 1_000_003);
+        let out_of_order = keys.windows(2).position(|w| w[0] >= w[1]);
+        assert_eq!(
+            out_of_order, None,
+            "keys out of order after the position given"
+        );
+    }
+
+    #[test]
     fn open_creates_schema_reference_and_checks_the_nik_key() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("t.duckdb");
