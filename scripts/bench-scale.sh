@@ -8,9 +8,14 @@
 # Beside the ingest, DuckDB's own read_csv of the same three files (the
 # incubator list, the register and the export), each into a table of one new
 # database file (examples/read_csv_baseline.rs), as in bench-ingest.sh.
-# Prints each step's wall time and peak memory (RSS), and the total.
+# Prints each step's wall time and peak memory (RSS), and the total; with
+# RUNS above 1 (each run some three and a half minutes at 2,000,000
+# households), each step's median, the median of the runs' totals and every
+# run's total, the steps and read_csv taken in turn in each run. One run's
+# total moved by a sixth within ten minutes on this machine (162.6 and 188.3 s).
 #
-#   scripts/bench-scale.sh                       # 2,000,000 households
+#   scripts/bench-scale.sh                       # 2,000,000 households, one run
+#   RUNS=3 scripts/bench-scale.sh                # medians of three
 #   HOUSEHOLDS=200000 LIMIT=2GB scripts/bench-scale.sh
 #
 # The sample is written once into BENCH_DIR (default /tmp/prokus-bench-scale);
@@ -20,6 +25,7 @@ cd "$(dirname "$0")/.."
 
 households=${HOUSEHOLDS:-2000000}
 limit=${LIMIT:-6GB}
+runs=${RUNS:-1}
 work=${BENCH_DIR:-/tmp/prokus-bench-scale}
 # shellcheck source=scripts/bench-common.sh
 . scripts/bench-common.sh
@@ -33,8 +39,8 @@ if [ ! -f "$data/kpm_register.csv" ]; then
 fi
 export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | sed -n 1p)
 db="$work/scale.duckdb"
-rm -rf "$db" "$db.wal" "$db.tmp" "$db.figures" "$work/reports"
 : >"$work/steps"
+: >"$work/read_csv.times"
 
 # step NAME ARGS...: one timed prokus command, recorded in $work/steps.
 step() {
@@ -43,23 +49,35 @@ step() {
     echo "$name ..." >&2
     /usr/bin/time -f "%e %M" -o "$work/step.time" "$prokus" --db "$db" --memory-limit "$limit" "$@" \
         >"$work/$name.out" 2>&1 || { cat "$work/$name.out" >&2; exit 1; }
-    echo "$name $(cat "$work/step.time")" >>"$work/steps"
+    echo "$run $name $(cat "$work/step.time")" >>"$work/steps"
 }
-step ingest ingest "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv"
-step indicators indicators --format parquet --output "$work/indicators.parquet"
-step check check --output "$work/findings.csv"
-# The three audiences in one run: what they print is computed once.
-step report report --audience national,dashboard,province --out "$work/reports"
-rm -f "$work/raw.duckdb" "$work/raw.duckdb.wal"
-/usr/bin/time -f "%e %M" -o "$work/read_csv.time" "$baseline" "$work/raw.duckdb" \
-    "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >/dev/null
+for run in $(seq "$runs"); do
+    echo "run $run/$runs" >&2
+    rm -rf "$db" "$db.wal" "$db.tmp" "$db.figures" "$work/reports"
+    step ingest ingest "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv"
+    step indicators indicators --format parquet --output "$work/indicators.parquet"
+    step check check --output "$work/findings.csv"
+    # The three audiences in one run: what they print is computed once.
+    step report report --audience national,dashboard,province --out "$work/reports"
+    rm -f "$work/raw.duckdb" "$work/raw.duckdb.wal"
+    /usr/bin/time -f "%e %M" -a -o "$work/read_csv.times" "$baseline" "$work/raw.duckdb" \
+        "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >/dev/null
+done
 
 rows=$(grep -E "^$(basename "$export_csv")" "$work/ingest.out" | awk '{ print $3 }')
 echo
-echo "$households households; export $(basename "$export_csv"): $(du -m "$export_csv" | cut -f1) MB, $rows rows; --memory-limit $limit"
-awk '{ printf "%-22s %9.1f s %9.0f MB\n", $1, $2, $3 / 1024; total += $2; if ($3 > peak) peak = $3 }
-     END { printf "%-22s %9.1f s %9.0f MB (peak of any step)\n", "total", total, peak / 1024 }' "$work/steps"
-read -r rs rm <"$work/read_csv.time"
+echo "$households households; export $(basename "$export_csv"): $(du -m "$export_csv" | cut -f1) MB, $rows rows; --memory-limit $limit; median of $runs run(s)"
+for name in ingest indicators check report; do
+    wall=$(awk -v n="$name" '$2 == n { print $3 }' "$work/steps" | median)
+    peak=$(awk -v n="$name" '$2 == n { print $4 }' "$work/steps" | sort -n | tail -n 1)
+    printf "%-22s %9.1f s %9.0f MB\n" "$name" "$wall" "$((peak / 1024))"
+done
+totals=$(awk '{ t[$1] += $3 } END { for (r in t) print r, t[r] }' "$work/steps" | sort -n | awk '{ printf "%s%.1f", sep, $2; sep = ", " }')
+total=$(awk '{ t[$1] += $3 } END { for (r in t) print t[r] }' "$work/steps" | median)
+peak=$(awk '{ print $4 }' "$work/steps" | sort -n | tail -n 1)
+printf "%-22s %9.1f s %9.0f MB (peak of any step); each run: %s s\n" "total" "$total" "$((peak / 1024))" "$totals"
+rs=$(cut -d' ' -f1 "$work/read_csv.times" | median)
+rm=$(cut -d' ' -f2 "$work/read_csv.times" | sort -n | tail -n 1)
 awk -v s="$rs" -v m="$rm" 'BEGIN { printf "%-22s %9.1f s %9.0f MB  (DuckDB read_csv of the three files ingested, the alternative to ingest)\n", "read_csv", s, m / 1024 }'
 pdfs=$(find "$work/reports" -name '*.pdf' | wc -l)
 echo "PDFs: $pdfs"
