@@ -1612,13 +1612,11 @@ impl SurveyPlan {
 /// its digest in lower-case hex, written into one string (`hex::encode` and
 /// `format!` made two, a character at a time, for every row of a sheet).
 fn sheet_id(digest: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut id = String::with_capacity(6 + 24);
+    let mut hex = [0u8; 24];
+    hex::encode_to_slice(&digest[..12], &mut hex).expect("12 bytes take 24 hex digits");
+    let mut id = String::with_capacity(6 + hex.len());
     id.push_str("sheet-");
-    for byte in &digest[..12] {
-        id.push(char::from(HEX[usize::from(byte >> 4)]));
-        id.push(char::from(HEX[usize::from(byte & 0x0f)]));
-    }
+    id.push_str(std::str::from_utf8(&hex).expect("hex digits are ASCII"));
     id
 }
 
