@@ -374,29 +374,30 @@ pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
     if let Some(t) = iso_digits(s) {
         return Ok(t);
     }
-    parse_datetime_by_format(s)
-        .map_err(|()| format!("`{text}` is not a date (use 2021-03-31, 31/03/2021 or an ISO time)"))
+    parse_datetime_by_format(s).ok_or_else(|| {
+        format!("`{text}` is not a date (use 2021-03-31, 31/03/2021 or an ISO time)")
+    })
 }
 
 /// [`parse_datetime`] by chrono's parsers and an Excel serial date, each
 /// form in turn; `s` is trimmed.
-fn parse_datetime_by_format(s: &str) -> Result<NaiveDateTime, ()> {
+fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
     // An ISO time with fractions of a second (`2021-06-30T10:11:12.5`),
     // naive: UTC, as Kobo's `_submission_time`.
     if let Ok(dt) = s.parse::<NaiveDateTime>() {
-        return Ok(dt);
+        return Some(dt);
     }
     // A hand-filled sheet's date (`2022-03-18`), before the formats that
     // would each fail on it first.
     if let Ok(d) = s.parse::<NaiveDate>() {
-        return Ok(d.and_time(NaiveTime::MIN));
+        return Some(d.and_time(NaiveTime::MIN));
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Ok(dt.with_timezone(&Utc).naive_utc());
+        return Some(dt.with_timezone(&Utc).naive_utc());
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%:z"] {
         if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
-            return Ok(dt.with_timezone(&Utc).naive_utc());
+            return Some(dt.with_timezone(&Utc).naive_utc());
         }
     }
     for fmt in [
@@ -406,18 +407,18 @@ fn parse_datetime_by_format(s: &str) -> Result<NaiveDateTime, ()> {
         "%d/%m/%Y %H:%M",
     ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
-            return Ok(dt);
+            return Some(dt);
         }
     }
     for fmt in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"] {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
-            return Ok(d.and_time(NaiveTime::MIN));
+            return Some(d.and_time(NaiveTime::MIN));
         }
     }
     if let Some(serial) = parse_id_number(s).filter(|v| (1.0..2_958_466.0).contains(v)) {
-        return Ok(excel_serial_to_datetime(serial, false));
+        return Some(excel_serial_to_datetime(serial, false));
     }
-    Err(())
+    None
 }
 
 /// `2022-03-18` or `2021-06-30T10:11:12`, when `s` is exactly one of those
@@ -523,7 +524,7 @@ mod tests {
         }
         let mut read = 0;
         for case in &cases {
-            let slow = parse_datetime_by_format(trim(case)).ok();
+            let slow = parse_datetime_by_format(trim(case));
             if let Some(fast) = iso_digits(trim(case)) {
                 read += 1;
                 assert_eq!(Some(fast), slow, "{case}");
