@@ -460,13 +460,16 @@ pub(crate) fn suppress_complements(rows: &mut [IndicatorRow]) {
     // The parts of one whole at one level: the provinces of the nation, and
     // apart from them its genders (each set adds up to the whole).
     let mut families: HashMap<(&str, &str, &str, &str), Vec<usize>> = HashMap::new();
-    // Each level's name read once, not once per row.
-    let mut levels: HashMap<&str, Option<Level>> = HashMap::new();
+    // A level's name is read where it changes: the rows come level by
+    // level within each indicator and period, and a lookup per row (a
+    // hash of its level's name) cost as much as the families' own.
+    let mut last: Option<(&str, Option<Level>)> = None;
     for (i, r) in rows.iter().enumerate() {
-        let level = levels
-            .entry(&r.level)
-            .or_insert_with(|| Level::parse(&r.level).ok());
-        if let Some(code) = level.as_ref().and_then(|l| parent_of(l, &r.group_code)) {
+        if last.as_ref().is_none_or(|(name, _)| *name != r.level) {
+            last = Some((&r.level, Level::parse(&r.level).ok()));
+        }
+        let level = last.as_ref().and_then(|(_, level)| level.as_ref());
+        if let Some(code) = level.and_then(|l| parent_of(l, &r.group_code)) {
             families
                 .entry((&r.indicator_id, &r.period, &r.level, code))
                 .or_default()
