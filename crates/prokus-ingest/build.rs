@@ -7,10 +7,7 @@
 //! watches its own files.
 
 fn main() {
-    for path in [
-        "../../queries/ingest",
-        "../../sample-data/prokus-monitoring-form.xlsx",
-    ] {
+    for path in ["../../queries", "../../sample-data"] {
         println!("cargo:rerun-if-changed={path}");
     }
 }
