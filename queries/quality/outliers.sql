@@ -7,9 +7,11 @@
 --
 -- The part below is written once per field and the copies joined with
 -- UNION ALL by quality.rs, which puts in the field's column (`/*field*/`,
--- checked against the columns of `response` and quoted) and its number in
--- the check configuration (`/*index*/`); nothing from the data is written
--- into this text. (One copy per field reads only the narrow columns it
+-- checked against the columns of `response` and quoted), its number in
+-- the check configuration (`/*index*/`) and the median of x (`/*median of
+-- x*/`: `median(x)` on the log scale, `median(y)` otherwise, where y is x and
+-- DuckDB then sorts each group once for both); nothing from the data is
+-- written into this text. (One copy per field reads only the narrow columns it
 -- needs, where one UNPIVOT of every field carries the row's identifiers
 -- along; it measured faster.)
 -- part: field
@@ -24,7 +26,7 @@ SELECT * FROM (
         -- DuckDB's `mad` is the median of |y - median(y)|, found in the
         -- same pass as the medians: no second grouping of the answers
         -- joined to their group's median.
-        SELECT unit_id, wave, median(y) AS med, median(x) AS med_x, count(*) AS n,
+        SELECT unit_id, wave, median(y) AS med, /*median of x*/ AS med_x, count(*) AS n,
                mad(y) AS mad
         FROM scaled
         GROUP BY ALL

@@ -904,8 +904,13 @@ fn run_checks(
             let sql = fields
                 .iter()
                 .enumerate()
-                .map(|(i, f)| fill(per_field, i, f))
-                .collect::<Result<Vec<_>, _>>()?
+                .map(|(i, f)| {
+                    // Counts are judged on their own scale: the median of
+                    // the values is the median already taken.
+                    let median_x = if log { "median(x)" } else { "median(y)" };
+                    Ok(fill(per_field, i, f)?.replace("/*median of x*/", median_x))
+                })
+                .collect::<Result<Vec<_>, MetricsError>>()?
                 .join("\nUNION ALL\n");
             each_row(conn, &sql, duckdb::params![log, o.min_n, o.max_z], |r| {
                 let detail = Detail::Outlier {

@@ -250,6 +250,18 @@ fn every_planted_problem_is_found_and_worded() {
     );
 }
 
+/// The median of `v`, computed here independently of DuckDB: the middle
+/// value, or the mean of the two middle values.
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
 #[test]
 fn outliers_are_those_an_independent_median_and_mad_give() {
     let (_dir, db, p) = planted_database();
@@ -268,15 +280,6 @@ fn outliers_are_those_an_independent_median_and_mad_give() {
         .unwrap()
         .map(Result::unwrap)
         .collect();
-    let median = |mut v: Vec<f64>| {
-        v.sort_by(f64::total_cmp);
-        let n = v.len();
-        if n % 2 == 1 {
-            v[n / 2]
-        } else {
-            (v[n / 2 - 1] + v[n / 2]) / 2.0
-        }
-    };
     let logs: Vec<f64> = values.iter().map(|(_, x)| x.ln()).collect();
     let med = median(logs.clone());
     let mad = median(logs.iter().map(|y| (y - med).abs()).collect());
@@ -300,6 +303,86 @@ fn outliers_are_those_an_independent_median_and_mad_give() {
     found.sort_unstable();
     assert!(expected.contains(&p.outlier.as_str()));
     assert_eq!(found, expected);
+}
+
+/// Counts are judged on their own scale (no logarithm), and a count
+/// outlier's finding gives the median of the unit's answers, as an
+/// independent median and MAD of the same rows give them.
+#[test]
+fn count_outliers_are_judged_and_described_on_their_own_scale() {
+    let (_dir, db, p) = planted_database();
+    let conn = db.connection();
+    // Four hundred mentoring sessions in the first monitoring round (most
+    // KPM have a few, so that the unit's answers have a spread).
+    let wave = "monitoring_1";
+    let kpm: String = conn
+        .query_row(
+            "SELECT r.kpm_id FROM response r JOIN kpm k USING (kpm_id)
+             WHERE k.incubator_id = ? AND r.wave = ? AND r.mentoring_sessions IS NOT NULL
+             ORDER BY r.kpm_id LIMIT 1",
+            [&p.unit, wave],
+            |r| r.get(0),
+        )
+        .unwrap();
+    conn.execute(
+        "UPDATE response SET mentoring_sessions = 400 WHERE kpm_id = ? AND wave = ?",
+        [&kpm, wave],
+    )
+    .unwrap();
+    let config = CheckConfig::builtin();
+    assert!(
+        config
+            .outliers
+            .counts
+            .iter()
+            .any(|f| f == "mentoring_sessions")
+    );
+    let report = check(conn, &config, &crate::schedule::sample(), None).unwrap();
+    let mut stmt = conn
+        .prepare(
+            "SELECT r.kpm_id, r.mentoring_sessions::DOUBLE FROM response_current r JOIN kpm k USING (kpm_id)
+             WHERE k.incubator_id = ? AND r.wave = ? AND r.mentoring_sessions IS NOT NULL",
+        )
+        .unwrap();
+    let values: Vec<(String, f64)> = stmt
+        .query_map([&p.unit, wave], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let xs: Vec<f64> = values.iter().map(|(_, x)| *x).collect();
+    let med = median(xs.clone());
+    let mad = median(xs.iter().map(|x| (x - med).abs()).collect());
+    assert!(mad > 0.0, "no spread in {xs:?}");
+    assert!(values.len() >= config.outliers.min_n as usize);
+    let mut expected: Vec<&str> = values
+        .iter()
+        .filter(|(_, x)| (0.6745 * (x - med) / mad).abs() > config.outliers.max_z)
+        .map(|(k, _)| k.as_str())
+        .collect();
+    expected.sort_unstable();
+    let found: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| {
+            f.unit_id == p.unit
+                && f.wave.as_deref() == Some(wave)
+                && f.detail.check() == Check::Outlier
+                && f.field.as_deref() == Some("mentoring_sessions")
+        })
+        .collect();
+    let mut found_ids: Vec<&str> = found.iter().map(|f| f.kpm_id.as_str()).collect();
+    found_ids.sort_unstable();
+    assert!(expected.contains(&kpm.as_str()));
+    assert_eq!(found_ids, expected);
+    for f in found {
+        match &f.detail {
+            Detail::Outlier { median, n, .. } => {
+                assert_eq!(*median, med, "{}", f.kpm_id);
+                assert_eq!(*n as usize, values.len());
+            }
+            other => panic!("{other:?}"),
+        }
+    }
 }
 
 #[test]
