@@ -4,7 +4,8 @@
 //! that record: after CI's fresh clone was built, an edit to a query or a
 //! template in the developers' tree went unseen and the tests ran the clone's
 //! copy. A path named here is relative to the crate, so each checkout
-//! watches its own files.
+//! watches its own files. (The build scripts of prokus-ingest, prokus-report
+//! and prokus-sample do the same for the folders they embed from.)
 
 fn main() {
     println!("cargo:rerun-if-changed=../../queries");

@@ -1,10 +1,5 @@
-//! Rebuilds this crate when a file it embeds from outside its own folder
-//! changes. Cargo records such a file (`include_str!("../../../queries/…")`)
-//! by its absolute path, and checkouts that share a target directory share
-//! that record: after CI's fresh clone was built, an edit to a query or a
-//! template in the developers' tree went unseen and the tests ran the clone's
-//! copy. A path named here is relative to the crate, so each checkout
-//! watches its own files.
+//! Rebuilds this crate when a file it embeds from sample-data/
+//! changes, in this checkout: why, in crates/prokus-metrics/build.rs.
 
 fn main() {
     println!("cargo:rerun-if-changed=../../sample-data");
