@@ -11,8 +11,8 @@
 # Prints each step's wall time and peak memory (RSS), and the total; with
 # RUNS above 1 (each run some three and a half minutes at 2,000,000
 # households), each step's median, the median of the runs' totals and every
-# run's total, the steps and read_csv taken in turn in each run. One run's
-# total moved by a sixth within ten minutes on this machine (162.6 and 188.3 s).
+# run's total, the steps and read_csv taken in turn in each run: on this
+# shared machine one run's total can move by a sixth within minutes.
 #
 #   scripts/bench-scale.sh                       # 2,000,000 households, one run
 #   RUNS=3 scripts/bench-scale.sh                # medians of three

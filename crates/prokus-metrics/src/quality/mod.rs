@@ -901,15 +901,13 @@ fn run_checks(
     let per_field = crate::sql::part(OUTLIERS_SQL, "field");
     for (fields, log) in [(&o.money, true), (&o.counts, false)] {
         if !fields.is_empty() {
+            // Counts are judged on their own scale: the median of the values
+            // is the median already taken.
+            let median_x = if log { "median(x)" } else { "median(y)" };
             let sql = fields
                 .iter()
                 .enumerate()
-                .map(|(i, f)| {
-                    // Counts are judged on their own scale: the median of
-                    // the values is the median already taken.
-                    let median_x = if log { "median(x)" } else { "median(y)" };
-                    Ok(fill(per_field, i, f)?.replace("/*median of x*/", median_x))
-                })
+                .map(|(i, f)| Ok(fill(per_field, i, f)?.replace("/*median of x*/", median_x)))
                 .collect::<Result<Vec<_>, MetricsError>>()?
                 .join("\nUNION ALL\n");
             each_row(conn, &sql, duckdb::params![log, o.min_n, o.max_z], |r| {
