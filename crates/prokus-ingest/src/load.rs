@@ -2843,6 +2843,10 @@ mod tests {
             (4, 3, 0, 1)
         );
         assert_eq!(count(&db, "SELECT count(*) FROM kpm"), before + 2);
+        assert_eq!(
+            count(&db, "SELECT count(*) - count(DISTINCT kpm_id) FROM kpm"),
+            0
+        );
         let (district, cluster, mentor, masked): (String, String, String, String) = db
             .conn
             .query_row(
@@ -3350,6 +3354,12 @@ mod tests {
         assert_eq!(
             x.rows_duplicate, 4,
             "K5 twice, K5's repeat and K1 were loaded before: {x:?}"
+        );
+        // `kpm_id` is not a primary key: the merge alone keeps it unique,
+        // here with K5 named by two sheets.
+        assert_eq!(
+            count(&db, "SELECT count(*) - count(DISTINCT kpm_id) FROM kpm"),
+            0
         );
     }
 
