@@ -42,3 +42,15 @@ sample_db() {
     "$prokus" ingest --db "$db.tmp" "$data/incubators.csv" "$data/kpm_register.csv" "$export_csv" >&2
     mv "$db.tmp" "$db"
 }
+
+# nationwide_db: the nationwide sample that bench-reports.sh, bench-rerun.sh
+# and bench-duckdb.sh share, HOUSEHOLDS households (200,000 unless set) under
+# BENCH_DIR (/tmp/prokus-bench-reports unless set), written the first time;
+# sets `households`, `work`, `data` and `db`.
+nationwide_db() {
+    households=${HOUSEHOLDS:-200000}
+    work=${BENCH_DIR:-/tmp/prokus-bench-reports}
+    data="$work/data-$households"
+    db="$work/db-$households.duckdb"
+    sample_db "$data" "$db" --nationwide --households "$households"
+}

@@ -15,15 +15,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-households=${HOUSEHOLDS:-200000}
 runs=${RUNS:-3}
-work=${BENCH_DIR:-/tmp/prokus-bench-reports}
 # shellcheck source=scripts/bench-common.sh
 . scripts/bench-common.sh
 
-data="$work/data-$households"
-db="$work/db-$households.duckdb"
-sample_db "$data" "$db" --nationwide --households "$households"
+nationwide_db
 
 : >"$work/report.times"
 : >"$work/pdf.ms"
