@@ -94,7 +94,7 @@ CREATE TABLE IF NOT EXISTS incubator (
 -- kpm_id is unique: merge_register.sql and merge_template.sql add a KPM only
 -- where its id is not registered yet, and refuse a second row of one id in a
 -- file. It is not declared PRIMARY KEY, like `response`'s submission_id:
--- building and writing that index was about a third of adding a template's
+-- building and writing that index was about a quarter of adding a template's
 -- 200,000 new KPM. Databases made before keep theirs.
 CREATE TABLE IF NOT EXISTS kpm (
     kpm_id        VARCHAR NOT NULL,
