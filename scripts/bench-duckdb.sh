@@ -40,7 +40,9 @@ if [ "$("$python" -c 'import duckdb; print(duckdb.__version__)' 2>/dev/null)" !=
 fi
 
 copy="$work/duckdb-bench.duckdb"
-rm -f "$copy" "$copy.wal"
+# Without figures kept from an earlier run, the indicators are computed and
+# their query is logged.
+rm -rf "$copy" "$copy.wal" "$copy.figures"
 cp "$db" "$copy"
 # The query as prokus runs it: its trace line, to the next log line.
 PROKUS_LOG=prokus_metrics=trace "$prokus" --db "$copy" indicators --format csv \
