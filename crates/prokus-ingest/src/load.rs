@@ -595,8 +595,11 @@ pub(crate) fn ingest_file(
                             };
                             let checked = (|| -> Result<Chunk, IngestError> {
                                 let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
-                                // One list of cells for the chunk's rows.
+                                // One list of cells for the chunk's rows, and
+                                // one of values (a row that loads hands its
+                                // list back, emptied, for the next).
                                 let mut cells: Vec<&str> = Vec::new();
+                                let mut spare: Vec<Value> = Vec::new();
                                 for raw in &rows.rows {
                                     rows.cells(raw, &mut cells);
                                     let numeric = if raw.numeric.is_empty() {
@@ -606,13 +609,22 @@ pub(crate) fn ingest_file(
                                         &rows.numeric[raw.numeric.clone()]
                                     };
                                     chunk.read += 1;
-                                    match plan.check(reference, raw.row, &cells, numeric) {
-                                        Ok((values, kpm)) => {
-                                            chunk.stage.push(values)?;
+                                    match plan.check(
+                                        reference,
+                                        raw.row,
+                                        &cells,
+                                        numeric,
+                                        std::mem::take(&mut spare),
+                                    ) {
+                                        Ok((mut values, kpm)) => {
+                                            chunk.stage.push(&values)?;
+                                            // The row's list is the next row's.
+                                            values.clear();
+                                            spare = values;
                                             if let (Some(kpm), Some(batch)) =
                                                 (kpm, chunk.kpm.as_mut())
                                             {
-                                                batch.push(kpm)?;
+                                                batch.push(&kpm)?;
                                             }
                                         }
                                         Err(problems) => chunk.rejects.push((raw.row, problems)),
@@ -1264,16 +1276,18 @@ impl Plan {
         row: u64,
         cells: &[&str],
         numeric: &[bool],
+        spare: StageRow,
     ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
         match self {
-            Plan::Survey(p) => p.check(row, cells).map(|v| (v, None)),
+            Plan::Survey(p) => p.check(row, cells, spare).map(|v| (v, None)),
             Plan::Register(c) => {
                 check_register_row(reference, c, row, cells, numeric).map(|v| (v, None))
             }
             Plan::Incubators(c) => check_incubator_row(reference, c, row, cells).map(|v| (v, None)),
             Plan::Feedback(c) => check_feedback_row(reference, c, row, cells).map(|v| (v, None)),
             Plan::Template(p, c, known, Household::Sheet(staged)) => {
-                check_template_row(reference, p, c, known, (row, cells, numeric), Some(staged))
+                let row = (row, cells, numeric);
+                check_template_row(reference, p, c, known, row, Some((staged, spare)))
             }
             Plan::Template(p, c, known, Household::Form(household, incubators)) => {
                 let values = household.cells(cells);
@@ -1290,7 +1304,7 @@ impl Plan {
                 let checked =
                     check_template_row(reference, p, c, known, (row, &mapped, &numeric), None);
                 // The answers are read from the form's own cells.
-                let response = p.check(row, cells);
+                let response = p.check(row, cells, spare);
                 match (checked, response, unlisted) {
                     (Ok((_, kpm)), Ok(response), None) => Ok((response, kpm)),
                     (checked, response, unlisted) => {
@@ -1371,14 +1385,14 @@ impl StagedKpm {
     /// number in a workbook, which the checks read too): no cell, NIK
     /// included, is kept as written.
     fn digest(columns: &ColumnIndex, cells: &[&str], numeric: &[bool]) -> [u8; 32] {
-        let mut bytes = Vec::with_capacity(256);
-        // By position: `get` by name would search the names for each.
-        for i in columns.index.iter().flatten() {
-            let cell = trim(cells.get(*i).copied().unwrap_or(""));
-            bytes.extend_from_slice(cell.as_bytes());
-            bytes.extend_from_slice(&[0x1f, u8::from(numeric.get(*i) == Some(&true))]);
-        }
-        Sha256::digest(&bytes).into()
+        digest_of(|bytes| {
+            // By position: `get` by name would search the names for each.
+            for i in columns.index.iter().flatten() {
+                let cell = trim(cells.get(*i).copied().unwrap_or(""));
+                bytes.extend_from_slice(cell.as_bytes());
+                bytes.extend_from_slice(&[0x1f, u8::from(numeric.get(*i) == Some(&true))]);
+            }
+        })
     }
 
     /// Whether an earlier staged row of `kpm_id` had these household cells.
@@ -1553,8 +1567,14 @@ impl SurveyPlan {
             .collect()
     }
 
-    /// The stage row (`stage_response` column order) or the row's problems.
-    fn check(&self, row: u64, cells: &[&str]) -> Result<Vec<Value>, Vec<Problem>> {
+    /// The stage row (`stage_response` column order) or the row's problems;
+    /// the row is written into `values`, an empty list given for its room.
+    fn check(
+        &self,
+        row: u64,
+        cells: &[&str],
+        mut values: Vec<Value>,
+    ) -> Result<Vec<Value>, Vec<Problem>> {
         let cell = |i: usize| trim(cells.get(i).copied().unwrap_or(""));
         // Most exports have no repeat groups: no lookup for them.
         let mut problems: Vec<Problem> = if self.repeat_problems.is_empty() {
@@ -1587,12 +1607,12 @@ impl SurveyPlan {
                 // trimmed, then 0x1f), so a row loaded by one is a duplicate
                 // for the next; hashed in one piece, which is cheaper than a
                 // call per cell.
-                let mut bytes = Vec::with_capacity(256);
-                for c in cells {
-                    bytes.extend_from_slice(trim(c).as_bytes());
-                    bytes.push(0x1f);
-                }
-                sheet_id(&Sha256::digest(&bytes))
+                sheet_id(&digest_of(|bytes| {
+                    for c in cells {
+                        bytes.extend_from_slice(trim(c).as_bytes());
+                        bytes.push(0x1f);
+                    }
+                }))
             }
         };
         if let Some((i, name)) = &self.review_column {
@@ -1622,7 +1642,8 @@ impl SurveyPlan {
                 None
             }
         };
-        let mut values = Vec::with_capacity(3 + self.fields.len());
+        values.clear();
+        values.reserve(3 + self.fields.len());
         values.push(Value::BigInt(row as i64));
         values.push(Value::Text(id));
         values.push(time.map_or(Value::Null, timestamp));
@@ -1660,6 +1681,19 @@ impl SurveyPlan {
             Err(problems)
         }
     }
+}
+
+/// The SHA-256 of the bytes `fill` writes, into a buffer each thread keeps
+/// (a sheet's every row is hashed, twice when it registers a household).
+fn digest_of(fill: impl FnOnce(&mut Vec<u8>)) -> [u8; 32] {
+    thread_local! {
+        static BYTES: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BYTES.with_borrow_mut(|bytes| {
+        bytes.clear();
+        fill(bytes);
+        Sha256::digest(&bytes[..]).into()
+    })
 }
 
 /// A hand-filled row's submission id: `sheet-` and the first 12 bytes of
@@ -2380,18 +2414,20 @@ impl HouseholdPlan {
 type StageRow = Vec<Value>;
 
 /// A template row: its response, and the KPM to add when the KPM is new and
-/// the row carries its region. A known KPM keeps its register data.
+/// the row carries its region. A known KPM keeps its register data. A sheet
+/// comes with its staged KPM and an empty list for the response's values.
 fn check_template_row(
     db: &Reference,
     survey: &SurveyPlan,
     columns: &ColumnIndex,
     known: &HashMap<String, Registered>,
     (row, cells, numeric): (u64, &[&str], &[bool]),
-    sheet: Option<&StagedKpm>,
+    sheet: Option<(&StagedKpm, StageRow)>,
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
     let own_incubator_only = sheet.is_some();
-    let mut response = if own_incubator_only {
-        survey.check(row, cells)
+    let (sheet, spare) = sheet.unzip();
+    let mut response = if let Some(values) = spare {
+        survey.check(row, cells, values)
     } else {
         // A form's answers are checked by the caller on the form's cells.
         Ok(Vec::new())

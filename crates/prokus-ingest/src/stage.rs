@@ -107,7 +107,7 @@ impl StageBatch {
     }
 
     /// Adds one row, its values in the table's column order.
-    pub(crate) fn push(&mut self, values: Vec<Value>) -> Result<(), IngestError> {
+    pub(crate) fn push(&mut self, values: &[Value]) -> Result<(), IngestError> {
         if values.len() != self.builders.len() {
             return Err(IngestError::Internal(format!(
                 "{} values for the {} columns of {}",
@@ -118,7 +118,7 @@ impl StageBatch {
         }
         // Each value is looked at where it lies, not moved out of the row:
         // moving it through a (builder, value) pair cost a copy per cell.
-        for (i, (builder, value)) in self.builders.iter_mut().zip(&values).enumerate() {
+        for (i, (builder, value)) in self.builders.iter_mut().zip(values).enumerate() {
             match (builder, value) {
                 (Builder::BigInt(b), Value::Null) => b.append_null(),
                 (Builder::Int(b), Value::Null) => b.append_null(),
@@ -185,7 +185,7 @@ mod tests {
         let schema = StageSchema::of(&conn, "s").unwrap();
         let mut batch = StageBatch::new(&schema);
         batch
-            .push(vec![
+            .push(&[
                 Value::BigInt(7),
                 Value::Text("Toko [Berkah] #1".into()),
                 Value::Timestamp(DuckUnit::Microsecond, 1_625_097_600_000_000),
@@ -195,9 +195,9 @@ mod tests {
                 Value::Date32(18_809),
             ])
             .unwrap();
-        batch.push(vec![Value::Null; 7]).unwrap();
+        batch.push(&vec![Value::Null; 7]).unwrap();
         assert_eq!(batch.len(), 2);
-        let err = batch.push(vec![Value::Text("x".into()); 7]).unwrap_err();
+        let err = batch.push(&vec![Value::Text("x".into()); 7]).unwrap_err();
         assert!(err.to_string().contains("s.a"), "{err}");
         let mut app = conn
             .appender_to_catalog_and_db("s", "temp", "main")
