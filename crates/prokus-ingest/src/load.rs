@@ -1370,15 +1370,35 @@ struct StagedKpm {
     /// SQL for its own staged row (`reject_unknown_incubator_of_new_kpm`),
     /// so each such row stages one.
     incubators: HashSet<String>,
-    first: std::sync::Mutex<HashMap<String, (u64, [u8; 32])>>,
+    /// By KPM id, in shards that the checkers lock apart: one map took
+    /// turns, every row of every checker, and a lock held through each of
+    /// its growths.
+    first: Vec<std::sync::Mutex<FirstRows>>,
 }
 
+/// Each KPM's first staged row and the digest of its household cells.
+type FirstRows = HashMap<String, (u64, [u8; 32])>;
+
 impl StagedKpm {
+    /// Shards of `first`.
+    const SHARDS: usize = 16;
+
     fn new(incubators: HashSet<String>) -> Self {
         StagedKpm {
             incubators,
-            first: std::sync::Mutex::new(HashMap::new()),
+            first: (0..Self::SHARDS)
+                .map(|_| std::sync::Mutex::new(HashMap::new()))
+                .collect(),
         }
+    }
+
+    /// The shard of `kpm_id`'s entry, locked.
+    fn shard(&self, kpm_id: &str) -> std::sync::MutexGuard<'_, FirstRows> {
+        let at = kpm_id.bytes().fold(0usize, |a, b| {
+            a.wrapping_mul(31).wrapping_add(usize::from(b))
+        });
+        let shard = &self.first[at % Self::SHARDS];
+        shard.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// The digest of a row's household cells (with whether each was a
@@ -1397,8 +1417,7 @@ impl StagedKpm {
 
     /// Whether an earlier staged row of `kpm_id` had these household cells.
     fn covers(&self, kpm_id: &str, row: u64, digest: &[u8; 32]) -> bool {
-        let first = self.first.lock().unwrap_or_else(|e| e.into_inner());
-        first
+        self.shard(kpm_id)
             .get(kpm_id)
             .is_some_and(|(at, seen)| *at < row && seen == digest)
     }
@@ -1409,7 +1428,7 @@ impl StagedKpm {
         if !incubator.is_empty() && !self.incubators.contains(incubator) {
             return;
         }
-        let mut first = self.first.lock().unwrap_or_else(|e| e.into_inner());
+        let mut first = self.shard(kpm_id);
         match first.get_mut(kpm_id) {
             Some(entry) if entry.0 < row => {}
             Some(entry) => *entry = (row, digest),
@@ -2432,7 +2451,13 @@ fn check_template_row(
         // A form's answers are checked by the caller on the form's cells.
         Ok(Vec::new())
     };
-    let kpm_id: String = columns.get(cells, "kpm_id").split_whitespace().collect();
+    // An id typed with spaces inside is read without them; most have none.
+    let kpm_id = match columns.get(cells, "kpm_id") {
+        id if id.contains(char::is_whitespace) => {
+            std::borrow::Cow::Owned(id.split_whitespace().collect::<String>())
+        }
+        id => std::borrow::Cow::Borrowed(id),
+    };
     let has_region = !columns.get(cells, "regency_code").is_empty()
         || !columns.get(cells, "province_code").is_empty();
     // An incubator's sheet answers for its own KPM only: a row naming
@@ -2441,7 +2466,7 @@ fn check_template_row(
     if let Some(Registered {
         incubator: Some(registered),
         ..
-    }) = known.get(&kpm_id)
+    }) = known.get(kpm_id.as_ref())
         && own_incubator_only
         && !incubator.is_empty()
         && incubator != registered
@@ -2464,7 +2489,7 @@ fn check_template_row(
     }
     let kpm = if !has_region {
         Ok(None)
-    } else if let Some(registered) = known.get(&kpm_id) {
+    } else if let Some(registered) = known.get(kpm_id.as_ref()) {
         // A registered KPM keeps its register data; what the row says of it
         // is staged only to be compared (household_differences.sql), with
         // the register's arm and incubator where the row leaves them out,
