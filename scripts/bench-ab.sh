@@ -19,6 +19,14 @@
 #   RUNS=5 HOUSEHOLDS=20000 scripts/bench-ab.sh /tmp/prokus-old
 #   ONLY=demo RUNS=9 scripts/bench-ab.sh /tmp/prokus-old   # or ONLY=batch
 #
+# ONLY=template times instead the ingest of bench-template.sh's outside
+# template (its incubator list and its 200,000 households, written by
+# scripts/template-fixture.py into that script's BENCH_DIR the first time)
+# into a new database, old and new in turn, and DuckDB's read_csv of the
+# same two files (examples/read_csv_baseline.rs) after each pair:
+#
+#   ONLY=template RUNS=9 scripts/bench-ab.sh /tmp/prokus-old
+#
 # The sample and its database are written once into BENCH_DIR (default
 # /tmp/prokus-bench-reports, shared with bench-reports.sh) and reused.
 set -euo pipefail
@@ -35,7 +43,16 @@ new=${2:-$prokus}
 
 data="$work/data-$households"
 db="$work/db-$households.duckdb"
-sample_db "$data" "$db" --nationwide --households "$households"
+mkdir -p "$work"
+if [ "$only" = template ]; then
+    template_dir=${TEMPLATE_DIR:-/tmp/prokus-bench-template}/data-$households
+    if [ ! -f "$template_dir/template-2022.csv" ]; then
+        echo "writing the template ($households households) into $template_dir ..." >&2
+        python3 scripts/template-fixture.py "$template_dir" "$households"
+    fi
+else
+    sample_db "$data" "$db" --nationwide --households "$households"
+fi
 
 # run NAME BINARY ARGS...: one timed run appended to $work/ab-NAME.times.
 run() {
@@ -43,8 +60,24 @@ run() {
     shift 2
     /usr/bin/time -f "%e %M" -a -o "$work/ab-$name.times" "$bin" "$@" >/dev/null 2>&1
 }
-for name in demo-old demo-new batch-old batch-new; do : >"$work/ab-$name.times"; done
+for name in demo-old demo-new batch-old batch-new template-old template-new template-read_csv; do
+    : >"$work/ab-$name.times"
+done
 for i in $(seq "$runs"); do
+    if [ "$only" = template ]; then
+        for side in old new; do
+            bin=$old
+            [ "$side" = new ] && bin=$new
+            rm -f "$work/ab-template.duckdb" "$work/ab-template.duckdb.wal"
+            run "template-$side" "$bin" --db "$work/ab-template.duckdb" ingest \
+                "$template_dir/incubators.csv" "$template_dir/template-2022.csv"
+        done
+        rm -f "$work/ab-raw.duckdb" "$work/ab-raw.duckdb.wal"
+        run template-read_csv "$target/debug/examples/read_csv_baseline" "$work/ab-raw.duckdb" \
+            "$template_dir/incubators.csv" "$template_dir/template-2022.csv"
+        echo "round $i/$runs done" >&2
+        continue
+    fi
     for side in old new; do
         bin=$old
         [ "$side" = new ] && bin=$new
@@ -60,7 +93,20 @@ for i in $(seq "$runs"); do
     done
     echo "round $i/$runs done" >&2
 done
-pdfs=$(find "$work/ab-reports" -name '*.pdf' 2>/dev/null | wc -l)
+if [ "$only" = template ]; then
+    echo
+    o=$(cut -d' ' -f1 "$work/ab-template-old.times" | median)
+    n=$(cut -d' ' -f1 "$work/ab-template-new.times" | median)
+    r=$(cut -d' ' -f1 "$work/ab-template-read_csv.times" | median)
+    awk -v o="$o" -v n="$n" -v r="$r" -v runs="$runs" -v h="$households" 'BEGIN {
+        printf "ingest of the outside template (%d households), medians of %d runs each, in turn:\n", h, runs
+        printf "  old %.2f s   new %.2f s   new/old %.3f\n", o, n, n / o
+        printf "  DuckDB read_csv %.2f s: old %.3fx, new %.3fx its speed\n", r, r / o, r / n
+    }'
+    exit 0
+fi
+# No reports folder with ONLY=demo: find fails, which must not end the script.
+pdfs=$(find "$work/ab-reports" -name '*.pdf' 2>/dev/null | wc -l || true)
 
 echo
 for what in demo batch; do
