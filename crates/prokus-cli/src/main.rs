@@ -818,6 +818,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     },
                 ))),
+                scanned: None,
             };
             let mut db = Database::open(&cli.db)?;
             limit_memory(&db, cli.memory_limit.as_deref())?;
@@ -830,7 +831,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
             }
             let mut rejected = 0;
-            for file in order_for_loading(&files) {
+            let order = order_for_loading(&files);
+            // The next file's scan (its hash and encoding), made while this
+            // one loads, on a core the load leaves idle part of the time.
+            let mut ahead: Option<prokus_ingest::Prescanned> = None;
+            for (at, file) in order.iter().cloned().enumerate() {
+                let scanning = order
+                    .get(at + 1)
+                    .cloned()
+                    .map(|next| std::thread::spawn(move || prokus_ingest::prescan(&next)));
                 // A TOML file is a programme setting (targets, calendar,
                 // checks), stored with the data; the rest are data files.
                 let is_settings = file
@@ -849,9 +858,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         e => anyhow::Error::from(e),
                     })
                 } else {
+                    let options = prokus_ingest::IngestOptions {
+                        scanned: ahead.take(),
+                        ..options.clone()
+                    };
                     db.ingest_with(&file, &mapping, &options)
                         .map_err(anyhow::Error::from)
                 };
+                ahead = scanning.and_then(|scan| scan.join().ok().flatten());
                 if let Ok(bar) = counter.lock() {
                     bar.finish_and_clear();
                 }

@@ -36,8 +36,8 @@ pub use db::{Database, SCHEMA_SQL};
 pub use draft::draft_mapping;
 pub use error::IngestError;
 pub use load::{
-    BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck,
-    REGISTER_COLUMNS, RowProgress, check_mapping, sniff_load_order,
+    BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck, Prescanned,
+    REGISTER_COLUMNS, RowProgress, check_mapping, prescan, sniff_load_order,
 };
 pub use mapping::FormMapping;
 pub use rejects::{REJECT_COLUMNS, export_rejects};

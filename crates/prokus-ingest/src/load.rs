@@ -374,6 +374,38 @@ pub struct IngestOptions {
     pub limits: Limits,
     /// Told the rows read as the file loads.
     pub progress: Option<RowProgress>,
+    /// The file's scan, made ahead of its turn by [`prescan`] (while the
+    /// file before it loaded); used only for the very path it was made of.
+    pub scanned: Option<Prescanned>,
+}
+
+/// A data file's one pass for its hash and encoding, made ahead of its load.
+#[derive(Debug, Clone)]
+pub struct Prescanned {
+    path: std::path::PathBuf,
+    scanned: crate::source::Scanned,
+}
+
+/// The bytes read at a time by a file's scan.
+const SCAN_BUFFER: usize = 1 << 20;
+
+/// Scans `file` ahead of its load, for [`IngestOptions::scanned`]: the
+/// caller can load one file while this reads the next. `None` for a
+/// settings file, or a file that is not a regular one or cannot be read,
+/// which its own load then scans, or refuses saying why.
+pub fn prescan(file: &Path) -> Option<Prescanned> {
+    let settings = file
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+    // A pipe or a device is never read: its reading may never end.
+    if settings || regular_file(file).is_err() {
+        return None;
+    }
+    let scanned = crate::source::scan(file, SCAN_BUFFER).ok()?;
+    Some(Prescanned {
+        path: file.to_path_buf(),
+        scanned,
+    })
 }
 
 pub(crate) fn ingest_file(
@@ -399,7 +431,10 @@ pub(crate) fn ingest_file(
     regular_file(file)?;
     // One pass for the file's hash and encoding: a big export is then read
     // as it is parsed, never held whole.
-    let scanned = crate::source::scan(file, 1 << 20).map_err(io)?;
+    let scanned = match &options.scanned {
+        Some(ahead) if ahead.path == file => ahead.scanned.clone(),
+        _ => crate::source::scan(file, SCAN_BUFFER).map_err(io)?,
+    };
     let sha256 = scanned.sha256.clone();
     let display = file.display().to_string();
     if let Some(summary) = earlier_batch(&db.conn, &sha256, &display)? {
@@ -911,7 +946,7 @@ pub fn check_mapping(
     options: &IngestOptions,
 ) -> Result<MappingCheck, IngestError> {
     regular_file(file)?;
-    let scanned = crate::source::scan(file, 1 << 20).map_err(|source| IngestError::Io {
+    let scanned = crate::source::scan(file, SCAN_BUFFER).map_err(|source| IngestError::Io {
         path: file.to_path_buf(),
         source,
     })?;
@@ -3045,6 +3080,36 @@ mod tests {
         );
         assert!(reasons[1].1.contains("required answer is empty"));
         assert!(reasons[2].1.contains("not in the KPM register"));
+    }
+
+    #[test]
+    fn a_scan_made_ahead_is_used_for_its_own_file_only() {
+        let (dir, mut db, s) = loaded_program();
+        let kobo = dir.path().join("kobo.csv");
+        let scanned = |path: &Path| IngestOptions {
+            scanned: prescan(path),
+            ..Default::default()
+        };
+        // A file loaded before is known by the hash scanned ahead.
+        let again = db
+            .ingest_with(&kobo, &FormMapping::prokus(), &scanned(&kobo))
+            .unwrap();
+        assert!(again.already_loaded);
+        assert_eq!(again.batch_id, s[2].batch_id);
+        // Another file given that scan hashes itself: it is not taken for
+        // the file loaded before, and its rows are read.
+        let copy = file(&dir, "kobo-copy.csv", &format!("{}\r\n", kobo_with_ids()));
+        let overlap = db
+            .ingest_with(&copy, &FormMapping::prokus(), &scanned(&kobo))
+            .unwrap();
+        assert!(!overlap.already_loaded);
+        assert_eq!((overlap.rows_read, overlap.rows_duplicate), (7, 5));
+        // Nothing is read ahead of a settings file, a folder or a file
+        // that is not there.
+        let settings = file(&dir, "targets.toml", "");
+        assert!(prescan(&settings).is_none());
+        assert!(prescan(dir.path()).is_none());
+        assert!(prescan(&dir.path().join("missing.csv")).is_none());
     }
 
     #[test]
