@@ -630,11 +630,8 @@ pub(crate) fn ingest_file(
                             };
                             let checked = (|| -> Result<Chunk, IngestError> {
                                 let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
-                                // One list of cells for the chunk's rows, and
-                                // one of values (a row that loads hands its
-                                // list back, emptied, for the next).
+                                // One list of cells for the chunk's rows.
                                 let mut cells: Vec<&str> = Vec::new();
-                                let mut spare: Vec<Value> = Vec::new();
                                 for raw in &rows.rows {
                                     rows.cells(raw, &mut cells);
                                     let numeric = if raw.numeric.is_empty() {
@@ -644,18 +641,9 @@ pub(crate) fn ingest_file(
                                         &rows.numeric[raw.numeric.clone()]
                                     };
                                     chunk.read += 1;
-                                    match plan.check(
-                                        reference,
-                                        raw.row,
-                                        &cells,
-                                        numeric,
-                                        std::mem::take(&mut spare),
-                                    ) {
-                                        Ok((mut values, kpm)) => {
+                                    match plan.check(reference, raw.row, &cells, numeric) {
+                                        Ok((values, kpm)) => {
                                             chunk.stage.push(&values)?;
-                                            // The row's list is the next row's.
-                                            values.clear();
-                                            spare = values;
                                             if let (Some(kpm), Some(batch)) =
                                                 (kpm, chunk.kpm.as_mut())
                                             {
@@ -1311,18 +1299,16 @@ impl Plan {
         row: u64,
         cells: &[&str],
         numeric: &[bool],
-        spare: StageRow,
     ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
         match self {
-            Plan::Survey(p) => p.check(row, cells, spare).map(|v| (v, None)),
+            Plan::Survey(p) => p.check(row, cells).map(|v| (v, None)),
             Plan::Register(c) => {
                 check_register_row(reference, c, row, cells, numeric).map(|v| (v, None))
             }
             Plan::Incubators(c) => check_incubator_row(reference, c, row, cells).map(|v| (v, None)),
             Plan::Feedback(c) => check_feedback_row(reference, c, row, cells).map(|v| (v, None)),
             Plan::Template(p, c, known, Household::Sheet(staged)) => {
-                let row = (row, cells, numeric);
-                check_template_row(reference, p, c, known, row, Some((staged, spare)))
+                check_template_row(reference, p, c, known, (row, cells, numeric), Some(staged))
             }
             Plan::Template(p, c, known, Household::Form(household, incubators)) => {
                 let values = household.cells(cells);
@@ -1339,7 +1325,7 @@ impl Plan {
                 let checked =
                     check_template_row(reference, p, c, known, (row, &mapped, &numeric), None);
                 // The answers are read from the form's own cells.
-                let response = p.check(row, cells, spare);
+                let response = p.check(row, cells);
                 match (checked, response, unlisted) {
                     (Ok((_, kpm)), Ok(response), None) => Ok((response, kpm)),
                     (checked, response, unlisted) => {
@@ -1621,14 +1607,8 @@ impl SurveyPlan {
             .collect()
     }
 
-    /// The stage row (`stage_response` column order) or the row's problems;
-    /// the row is written into `values`, an empty list given for its room.
-    fn check(
-        &self,
-        row: u64,
-        cells: &[&str],
-        mut values: Vec<Value>,
-    ) -> Result<Vec<Value>, Vec<Problem>> {
+    /// The stage row (`stage_response` column order) or the row's problems.
+    fn check(&self, row: u64, cells: &[&str]) -> Result<Vec<Value>, Vec<Problem>> {
         let cell = |i: usize| trim(cells.get(i).copied().unwrap_or(""));
         // Most exports have no repeat groups: no lookup for them.
         let mut problems: Vec<Problem> = if self.repeat_problems.is_empty() {
@@ -1696,8 +1676,7 @@ impl SurveyPlan {
                 None
             }
         };
-        values.clear();
-        values.reserve(3 + self.fields.len());
+        let mut values = Vec::with_capacity(3 + self.fields.len());
         values.push(Value::BigInt(row as i64));
         values.push(Value::Text(id));
         values.push(time.map_or(Value::Null, timestamp));
@@ -2468,20 +2447,18 @@ impl HouseholdPlan {
 type StageRow = Vec<Value>;
 
 /// A template row: its response, and the KPM to add when the KPM is new and
-/// the row carries its region. A known KPM keeps its register data. A sheet
-/// comes with its staged KPM and an empty list for the response's values.
+/// the row carries its region. A known KPM keeps its register data.
 fn check_template_row(
     db: &Reference,
     survey: &SurveyPlan,
     columns: &ColumnIndex,
     known: &HashMap<String, Registered>,
     (row, cells, numeric): (u64, &[&str], &[bool]),
-    sheet: Option<(&StagedKpm, StageRow)>,
+    sheet: Option<&StagedKpm>,
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
     let own_incubator_only = sheet.is_some();
-    let (sheet, spare) = sheet.unzip();
-    let mut response = if let Some(values) = spare {
-        survey.check(row, cells, values)
+    let mut response = if own_incubator_only {
+        survey.check(row, cells)
     } else {
         // A form's answers are checked by the caller on the form's cells.
         Ok(Vec::new())
