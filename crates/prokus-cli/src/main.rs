@@ -842,9 +842,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     .map(|next| std::thread::spawn(move || prokus_ingest::prescan(&next)));
                 // A TOML file is a programme setting (targets, calendar,
                 // checks), stored with the data; the rest are data files.
-                let is_settings = file
-                    .extension()
-                    .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
+                let is_settings = prokus_ingest::is_settings_file(&file);
                 let name = file
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())

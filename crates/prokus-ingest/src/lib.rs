@@ -37,7 +37,7 @@ pub use draft::draft_mapping;
 pub use error::IngestError;
 pub use load::{
     BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck, Prescanned,
-    REGISTER_COLUMNS, RowProgress, check_mapping, prescan, sniff_load_order,
+    REGISTER_COLUMNS, RowProgress, check_mapping, is_settings_file, prescan, sniff_load_order,
 };
 pub use mapping::FormMapping;
 pub use rejects::{REJECT_COLUMNS, export_rejects};

@@ -260,8 +260,8 @@ impl Rows<'_> {
 const CHUNK_ROWS: usize = 2048;
 
 /// Rows as read, on their way to a checker: their cells side by side in one
-/// string, so that a chunk costs a few allocations, not three per row (as a
-/// record of its own per row did, each freed on the checker's thread).
+/// string, so that a chunk costs a few allocations rather than a few per row
+/// (each freed on the checker's thread).
 #[derive(Default)]
 struct RawChunk {
     /// Every row's cells, one after another.
@@ -394,11 +394,8 @@ const SCAN_BUFFER: usize = 1 << 20;
 /// settings file, or a file that is not a regular one or cannot be read,
 /// which its own load then scans, or refuses saying why.
 pub fn prescan(file: &Path) -> Option<Prescanned> {
-    let settings = file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"));
     // A pipe or a device is never read: its reading may never end.
-    if settings || regular_file(file).is_err() {
+    if is_settings_file(file) || regular_file(file).is_err() {
         return None;
     }
     let scanned = crate::source::scan(file, SCAN_BUFFER).ok()?;
@@ -408,16 +405,20 @@ pub fn prescan(file: &Path) -> Option<Prescanned> {
     })
 }
 
+/// Whether `file` is a programme setting (a TOML file: targets, the survey
+/// calendar, the checks' bounds, a form mapping), which is not loaded as data.
+pub fn is_settings_file(file: &Path) -> bool {
+    file.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
+}
+
 pub(crate) fn ingest_file(
     db: &mut Database,
     file: &Path,
     mapping: &FormMapping,
     options: &IngestOptions,
 ) -> Result<BatchSummary, IngestError> {
-    if file
-        .extension()
-        .is_some_and(|e| e.eq_ignore_ascii_case("toml"))
-    {
+    if is_settings_file(file) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),
             what: "this is a settings file (a form mapping or targets)".into(),
@@ -1391,9 +1392,8 @@ struct StagedKpm {
     /// SQL for its own staged row (`reject_unknown_incubator_of_new_kpm`),
     /// so each such row stages one.
     incubators: HashSet<String>,
-    /// By KPM id, in shards that the checkers lock apart: one map took
-    /// turns, every row of every checker, and a lock held through each of
-    /// its growths.
+    /// By KPM id, in shards that the checkers lock apart: every row of every
+    /// checker looks its KPM up, and a map is locked while it grows.
     first: Vec<std::sync::Mutex<FirstRows>>,
 }
 

@@ -542,8 +542,7 @@ impl Table {
 impl Table {
     /// [`Table::for_each_row`] with each row as the record it was read into,
     /// which the next row reuses: a reader that passes rows to other threads
-    /// copies the record's one string of cells, where a record of its own
-    /// per row cost three allocations (freed on another thread).
+    /// copies the record's one string of cells, allocating nothing per row.
     pub fn for_each_record(
         &self,
         mut f: impl FnMut(u64, &csv::StringRecord, &[bool]) -> Result<(), IngestError>,
