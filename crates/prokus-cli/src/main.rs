@@ -1908,14 +1908,27 @@ fn report(
         .partition(|job| inputs.ready_for(job.audience));
     // The reports that do not wait for the checks are rendered while the
     // checks (and what waits with them) run on the database: each leaves
-    // a core idle part of the time.
+    // a core idle part of the time. DuckDB gets one thread for the checks
+    // while those reports render, all of them once they are done (see
+    // `CoresShared`).
+    let cores = if inputs.checks_pending() && !first.is_empty() {
+        Some(prokus_report::CoresShared::new(db.connection())?)
+    } else {
+        None
+    };
     let (mut results, later) = std::thread::scope(|scope| {
         let shared: &prokus_report::Inputs = inputs;
-        let (first, helpers, bar) = (&first, &mut helpers, &bar);
+        let (first, helpers, bar, cores) = (&first, &mut helpers, &bar, cores.as_ref());
         let rendering = scope.spawn(move || {
-            prokus_report::render_all(shared, first, render_options, helpers, &|_| bar.inc(1))
+            let results =
+                prokus_report::render_all(shared, first, render_options, helpers, &|_| bar.inc(1));
+            if let Some(cores) = cores {
+                cores.renders_done();
+            }
+            results
         });
-        let later = prokus_report::compute_later(db.connection(), shared, &step_display(stages));
+        let later =
+            prokus_report::compute_later(db.connection(), shared, &step_display(stages), cores);
         let results = rendering
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));

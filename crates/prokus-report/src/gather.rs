@@ -362,10 +362,85 @@ pub fn gather_later(
     inputs: &mut Inputs,
     on_step: &(dyn Fn(Step, bool) + Sync),
 ) -> Result<(), ReportError> {
-    if let Some(later) = compute_later(conn, inputs, on_step)? {
+    if let Some(later) = compute_later(conn, inputs, on_step, None)? {
         inputs.put_later(later);
     }
     Ok(())
+}
+
+/// The cores shared between DuckDB and the reports that render beside
+/// [`compute_later()`]: DuckDB is held to one thread for the checks while
+/// those reports are still rendering, and gets its threads back as soon as
+/// they are done ([`CoresShared::renders_done`]).
+///
+/// The renders alone keep every core busy; DuckDB's second thread then only
+/// adds the cost of splitting and merging its work, and of switching
+/// between more threads than cores. The impact estimates before the checks
+/// keep every thread: a run with few reports (the outside template's 35
+/// beside them) is done rendering within a second, and a query keeps the
+/// threads it started with, so a query held to one thread from the start
+/// would go on alone after the renders. The next queries get them all.
+pub struct CoresShared {
+    state: std::sync::Mutex<Sharing>,
+}
+
+/// See [`CoresShared`].
+struct Sharing {
+    /// A second connection to the same database, to give DuckDB its
+    /// threads back from the rendering thread while the first runs a
+    /// query, and how many.
+    back: Option<(Connection, i64)>,
+    rendering: bool,
+    narrowed: bool,
+}
+
+impl CoresShared {
+    /// For reports about to render beside [`compute_later()`] on `conn`.
+    pub fn new(conn: &Connection) -> Result<Self, ReportError> {
+        let threads: i64 =
+            conn.query_row("SELECT current_setting('threads')::BIGINT", [], |r| {
+                r.get(0)
+            })?;
+        let back = if threads > 1 {
+            Some((conn.try_clone()?, threads))
+        } else {
+            None
+        };
+        Ok(CoresShared {
+            state: std::sync::Mutex::new(Sharing {
+                back,
+                rendering: true,
+                narrowed: false,
+            }),
+        })
+    }
+
+    /// Holds DuckDB to one thread if the reports are still rendering.
+    fn narrow(&self, conn: &Connection) -> Result<(), ReportError> {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        if state.rendering && !state.narrowed && state.back.is_some() {
+            conn.execute_batch("SET threads = 1")?;
+            state.narrowed = true;
+            tracing::debug!("DuckDB held to one thread while the reports render");
+        }
+        Ok(())
+    }
+
+    /// The reports are done: DuckDB gets its threads back (a failure is
+    /// logged: the queries left are then slower, not wrong).
+    pub fn renders_done(&self) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.rendering = false;
+        if std::mem::take(&mut state.narrowed)
+            && let Some((conn, threads)) = &state.back
+        {
+            // An integer DuckDB itself reported: `SET` takes no parameters.
+            match conn.execute_batch(&format!("SET threads = {threads}")) {
+                Ok(()) => tracing::debug!(threads, "the reports rendered: DuckDB's threads back"),
+                Err(e) => tracing::warn!(error = %e, "DuckDB's threads were not set back"),
+            }
+        }
+    }
 }
 
 /// What [`compute_later()`] found, for [`Inputs::put_later`].
@@ -383,6 +458,7 @@ pub fn compute_later(
     conn: &Connection,
     inputs: &Inputs,
     on_step: &(dyn Fn(Step, bool) + Sync),
+    cores: Option<&CoresShared>,
 ) -> Result<Option<Later>, ReportError> {
     let Some(pending) = &inputs.pending else {
         return Ok(None);
@@ -396,6 +472,9 @@ pub fn compute_later(
         None
     };
     on_step(Step::Checking, true);
+    if let Some(cores) = cores {
+        cores.narrow(conn)?;
+    }
     let current = CurrentAnswers::keep(conn)?;
     let quality = prokus_metrics::quality::check(
         conn,
@@ -1179,5 +1258,32 @@ mod tests {
         );
         assert!(inputs.impact.is_empty());
         assert_eq!(temporary(db.connection()), before);
+    }
+
+    /// DuckDB is held to one thread for the checks only while the reports
+    /// render, and gets its own number back when they are done.
+    #[test]
+    fn duckdb_shares_the_cores_only_while_the_reports_render() {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("SET threads = 3").unwrap();
+        let threads = |c: &Connection| -> i64 {
+            c.query_row("SELECT current_setting('threads')::BIGINT", [], |r| {
+                r.get(0)
+            })
+            .unwrap()
+        };
+        let cores = CoresShared::new(&conn).unwrap();
+        cores.narrow(&conn).unwrap();
+        assert_eq!(threads(&conn), 1, "held to one thread while rendering");
+        // Given back from another thread, as the rendering thread does.
+        std::thread::scope(|s| {
+            s.spawn(|| cores.renders_done());
+        });
+        assert_eq!(threads(&conn), 3, "its threads back");
+        // Checks that start after the renders keep every thread.
+        let cores = CoresShared::new(&conn).unwrap();
+        cores.renders_done();
+        cores.narrow(&conn).unwrap();
+        assert_eq!(threads(&conn), 3);
     }
 }

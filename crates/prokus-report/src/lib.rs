@@ -44,7 +44,7 @@ pub use audience::incubator::attention_suffix;
 pub use compile::{compile, compile_json, payload_json};
 pub use computed::{keep_checks, keep_indicators, kept_as_text};
 pub use format::Lang;
-pub use gather::{GatherOptions, Later, Step, compute_later, gather, gather_later};
+pub use gather::{CoresShared, GatherOptions, Later, Step, compute_later, gather, gather_later};
 pub use helper::Helper;
 pub use inputs::{AsOf, Inputs, Period, Reads};
 pub use render::{Job, RenderOptions, Rendered, jobs, render_all, render_one};
