@@ -86,6 +86,37 @@ pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
     faces()[usize::from(semibold)].em(text) * size
 }
 
+/// The height in points that Typst's `measure` gives `lines` lines of text
+/// set in Inter at `size` points (semibold or regular) with the reports'
+/// leading (`set par(leading: 0.62em)` in `common.typ`): each line as tall
+/// as the font's cap height (Typst's default top edge; the bottom edge is
+/// the baseline), the leading between them, added up in the order Typst's
+/// flow adds them. With `badge`, one line in a status badge (`cell-view` in
+/// `common.typ`: a box 1 point above and below its text).
+pub(crate) fn lines_height(lines: usize, size: f64, semibold: bool, badge: bool) -> f64 {
+    use typst::layout::{Abs, Em};
+    let size = Abs::pt(size);
+    let cap = faces()[usize::from(semibold)]
+        .font
+        .metrics()
+        .cap_height
+        .at(size);
+    if badge {
+        // The box's inset: above the text's top, below its baseline.
+        let inset = Abs::pt(1.0);
+        return ((cap + inset) + inset).to_pt();
+    }
+    let leading = Em::new(LEADING_EM).at(size);
+    let mut height = cap;
+    for _ in 1..lines.max(1) {
+        height = height + leading + cap;
+    }
+    height.to_pt()
+}
+
+/// The reports' leading, in em (`set par(leading: 0.62em)` in `common.typ`).
+const LEADING_EM: f64 = 0.62;
+
 /// The points by which [`wrap`] keeps each line short of its room: for the
 /// kerning across a line's end, which Typst shapes again (on the lines
 /// compared, the widths measured here and in Typst's PDFs agreed to 0.00001

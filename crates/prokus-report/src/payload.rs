@@ -324,10 +324,17 @@ impl Serialize for Table {
             widths: Vec<f64>,
             lines: Vec<Option<usize>>,
             header_lines: Option<usize>,
+            heights: Vec<Option<f64>>,
+            header_height: Option<f64>,
         }
         let widths = self.column_widths();
         let (lines, rows): (Vec<_>, Vec<_>) = self.laid_out(&widths).into_iter().unzip();
         let (header_lines, columns) = self.header(&widths);
+        let heights = lines
+            .iter()
+            .zip(&rows)
+            .map(|(n, row)| n.map(|n| row_height(n, row.iter().any(|c| c.status.is_some()))))
+            .collect();
         Out {
             title: &self.title,
             columns,
@@ -336,9 +343,31 @@ impl Serialize for Table {
             note: &self.note,
             lines,
             header_lines,
+            heights,
+            header_height: header_lines.map(|n| {
+                crate::fonts::lines_height(n, TABLE_TEXT, true, false) + 2.0 * CELL_INSET_Y
+            }),
             widths,
         }
         .serialize(serializer)
+    }
+}
+
+/// A cell's inset above and below its text, in points (`data-table` in
+/// `common.typ`).
+const CELL_INSET_Y: f64 = 3.5;
+
+/// The height in points of a table row of `lines` lines ([`Table::laid_out`]),
+/// as the template sets it: the lines' height with the cells' inset, or for
+/// one line beside a status badge, the badge's if it is taller. The height
+/// Typst would measure, so that it need not measure the row.
+fn row_height(lines: usize, badged: bool) -> f64 {
+    let tall = crate::fonts::lines_height(lines, TABLE_TEXT, false, false) + 2.0 * CELL_INSET_Y;
+    if lines == 1 && badged {
+        let badge = crate::fonts::lines_height(1, TABLE_TEXT, false, true) + 2.0 * CELL_INSET_Y;
+        badge.max(tall)
+    } else {
+        tall
     }
 }
 
