@@ -1678,17 +1678,17 @@ fn read_default_limit(db: &Database, path: &Path) -> Option<ChosenLimit> {
 
 /// How many bytes of memory DuckDB may hold per byte of the database file,
 /// when `--memory-limit` is not given to a command that reads a database.
-/// Measured on `report --audience all`: at 200,000 households (a 68 MB file)
-/// the run failed under 300 MB and took the same time under 600 MB and 1 GB
-/// as with DuckDB's own default (which let the process grow to 2.8 GB); at
-/// 2,000,000 households (628 MB) it runs under 6 GB. 16 leaves room above
-/// both.
+/// Measured on `report --audience all`: at 200,000 households (a 60 to
+/// 68 MB file) the run failed under 300 MB, and DuckDB's own default let
+/// the process grow to 2.8 GB; at 2,000,000 households (628 MB) it runs
+/// under 6 GB. 16 leaves room above both (with [`LEAST_MEMORY_LIMIT`] for
+/// the smaller files).
 const MEMORY_PER_STORED_BYTE: u64 = 16;
 
 /// The least default memory limit, whatever the database's size. Under
 /// 1 GB, the indicators' statistics query of a 200,000-household report
-/// run (a 60 MB file) spills some 150 to 240 MB to disk; with room for it,
-/// the run is faster at a higher peak (see the commit that set this).
+/// run (a 60 MB file) spilled some 150 to 240 MB to disk, and the run was
+/// slower than under 1.5 GB (its peak lower, 1.2 GB against 1.4 GB).
 const LEAST_MEMORY_LIMIT: u64 = 1_500_000_000;
 
 /// The memory limit of a command that reads a database of `stored` bytes
