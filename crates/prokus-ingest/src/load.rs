@@ -432,8 +432,15 @@ pub(crate) fn ingest_file(
     regular_file(file)?;
     // One pass for the file's hash and encoding: a big export is then read
     // as it is parsed, never held whole.
+    // A scan made ahead is used while the file is as it was then.
     let scanned = match &options.scanned {
-        Some(ahead) if ahead.path == file => ahead.scanned.clone(),
+        Some(ahead)
+            if ahead.path == file
+                && ahead.scanned.stamp.is_some()
+                && ahead.scanned.stamp == crate::source::Stamp::now(file) =>
+        {
+            ahead.scanned.clone()
+        }
         _ => crate::source::scan(file, SCAN_BUFFER).map_err(io)?,
     };
     let sha256 = scanned.sha256.clone();
@@ -836,6 +843,17 @@ pub(crate) fn ingest_file(
                 "accounting mismatch: {read} rows read, {loaded} loaded, {rejected} rejected, {duplicate} duplicate"
             ),
             hint: "this is a bug in prokus; please report it with the file".into(),
+        });
+    }
+    // The rows were read after the scan that hashed the file: if it changed
+    // since (or during the scan), that hash is not of the bytes they came
+    // from, and the file is refused whole (the transaction rolled back).
+    if scanned.stamp.is_none() || scanned.stamp != crate::source::Stamp::now(file) {
+        return Err(IngestError::Unreadable {
+            path: file.to_path_buf(),
+            reason: "the file changed while it was being loaded".into(),
+            hint: "wait until whatever writes it (a download, a copy, a sync) is done, then load it again"
+                .into(),
         });
     }
     tx.execute(
@@ -3087,6 +3105,64 @@ mod tests {
         assert!(prescan(&settings).is_none());
         assert!(prescan(dir.path()).is_none());
         assert!(prescan(&dir.path().join("missing.csv")).is_none());
+    }
+
+    #[test]
+    fn a_file_that_changes_after_its_scan_is_scanned_again_or_refused() {
+        let (dir, mut db, _) = loaded_program();
+        let survey = kobo_with_ids();
+        // Scanned ahead, then rewritten before its turn (another export
+        // saved over it): it is scanned again, and the hash stored with
+        // its rows is that of the bytes they were read from.
+        let path = file(&dir, "later.csv", &survey);
+        let ahead = IngestOptions {
+            scanned: prescan(&path),
+            ..Default::default()
+        };
+        let grown = survey.replacen("u6", "u7", 1);
+        std::fs::write(&path, &grown).unwrap();
+        let loaded = db
+            .ingest_with(&path, &FormMapping::prokus(), &ahead)
+            .unwrap();
+        assert!(!loaded.already_loaded, "taken for the file it was before");
+        let stored: String = db
+            .conn
+            .query_row(
+                "SELECT sha256 FROM ingest_batch WHERE batch_id = ?",
+                [loaded.batch_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let now = crate::source::scan(&path, 1 << 16).unwrap().sha256;
+        assert_eq!(stored, now);
+        // Written to while it loads (here, when its rows have been read):
+        // refused whole, nothing of it stored.
+        let moving = file(&dir, "moving.csv", &survey.replacen("u6", "u8", 1));
+        let stored = |db: &Database| {
+            ["ingest_batch", "response", "ingest_reject"]
+                .map(|table| count(db, &format!("SELECT count(*) FROM {table}")))
+        };
+        let before = stored(&db);
+        let target = moving.clone();
+        let writes = IngestOptions {
+            progress: Some(RowProgress(std::sync::Arc::new(move |_| {
+                let mut f = std::fs::OpenOptions::new()
+                    .append(true)
+                    .open(&target)
+                    .unwrap();
+                f.write_all(b"\r\n").unwrap();
+            }))),
+            ..Default::default()
+        };
+        let err = db
+            .ingest_with(&moving, &FormMapping::prokus(), &writes)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("moving.csv") && err.contains("changed while it was being loaded"),
+            "{err}"
+        );
+        assert_eq!(stored(&db), before);
     }
 
     #[test]

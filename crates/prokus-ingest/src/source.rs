@@ -832,6 +832,32 @@ pub struct Scanned {
     /// Whether it starts as a zip archive does (a workbook, an ODK
     /// `.csv.zip`), which is read whole.
     pub zip: bool,
+    /// Its size and modification time as it was scanned; `None` when they
+    /// changed while it was (a file still being written or copied).
+    pub stamp: Option<Stamp>,
+}
+
+/// A file's size and modification time: whether it changed between its
+/// scan and the end of its load, so that the hash stored with its rows is
+/// that of the bytes they were read from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+}
+
+impl Stamp {
+    fn of(meta: &std::fs::Metadata) -> Stamp {
+        Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+        }
+    }
+
+    /// `path`'s stamp now; `None` when it cannot be read.
+    pub fn now(path: &Path) -> Option<Stamp> {
+        std::fs::metadata(path).ok().map(|m| Stamp::of(&m))
+    }
 }
 
 /// Reads `path` once, `buffer` bytes at a time, for its [`Scanned`] facts.
@@ -839,6 +865,7 @@ pub fn scan(path: &Path, buffer: usize) -> std::io::Result<Scanned> {
     use sha2::Digest;
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
+    let before = Stamp::of(&file.metadata()?);
     let mut hash = sha2::Sha256::new();
     let mut chunk = vec![0u8; buffer.max(1)];
     let mut utf8 = Utf8Check::default();
@@ -860,10 +887,12 @@ pub fn scan(path: &Path, buffer: usize) -> std::io::Result<Scanned> {
             utf8.feed(bytes);
         });
     }
+    let after = Stamp::of(&file.metadata()?);
     Ok(Scanned {
         sha256: hex::encode(hash.finalize()),
         utf8: utf8.finish(),
         zip: head == b"PK\x03\x04",
+        stamp: (before == after).then_some(before),
     })
 }
 
