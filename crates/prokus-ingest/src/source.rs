@@ -839,7 +839,9 @@ pub struct Scanned {
 
 /// A file's size and modification time: whether it changed between its
 /// scan and the end of its load, so that the hash stored with its rows is
-/// that of the bytes they were read from.
+/// that of the bytes they were read from. A rewrite of the same size within
+/// the same tick of the file system's clock (a few milliseconds on Linux)
+/// goes unseen: a file still being written grows, or is replaced later.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Stamp {
     len: u64,
