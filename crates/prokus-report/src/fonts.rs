@@ -91,27 +91,33 @@ pub fn text_width(text: &str, size: f64, semibold: bool) -> f64 {
 /// leading (`set par(leading: 0.62em)` in `common.typ`): each line as tall
 /// as the font's cap height (Typst's default top edge; the bottom edge is
 /// the baseline), the leading between them, added up in the order Typst's
-/// flow adds them. With `badge`, one line in a status badge (`cell-view` in
-/// `common.typ`: a box 1 point above and below its text).
-pub(crate) fn lines_height(lines: usize, size: f64, semibold: bool, badge: bool) -> f64 {
-    use typst::layout::{Abs, Em};
-    let size = Abs::pt(size);
-    let cap = faces()[usize::from(semibold)]
-        .font
-        .metrics()
-        .cap_height
-        .at(size);
-    if badge {
-        // The box's inset: above the text's top, below its baseline.
-        let inset = Abs::pt(1.0);
-        return ((cap + inset) + inset).to_pt();
-    }
-    let leading = Em::new(LEADING_EM).at(size);
+/// flow adds them.
+pub(crate) fn lines_height(lines: usize, size: f64, semibold: bool) -> f64 {
+    let size = typst::layout::Abs::pt(size);
+    let cap = cap_height(size, semibold);
+    let leading = typst::layout::Em::new(LEADING_EM).at(size);
     let mut height = cap;
     for _ in 1..lines.max(1) {
         height = height + leading + cap;
     }
     height.to_pt()
+}
+
+/// The height in points of a status badge around one line of regular text
+/// at `size` points (`cell-view` in `common.typ`: a box 1 point above the
+/// text's top and below its baseline).
+pub(crate) fn badge_height(size: f64) -> f64 {
+    let inset = typst::layout::Abs::pt(1.0);
+    ((cap_height(typst::layout::Abs::pt(size), false) + inset) + inset).to_pt()
+}
+
+/// Inter's cap height at `size`, from Typst's own metrics of the font.
+fn cap_height(size: typst::layout::Abs, semibold: bool) -> typst::layout::Abs {
+    faces()[usize::from(semibold)]
+        .font
+        .metrics()
+        .cap_height
+        .at(size)
 }
 
 /// The reports' leading, in em (`set par(leading: 0.62em)` in `common.typ`).

@@ -344,9 +344,8 @@ impl Serialize for Table {
             lines,
             header_lines,
             heights,
-            header_height: header_lines.map(|n| {
-                crate::fonts::lines_height(n, TABLE_TEXT, true, false) + 2.0 * CELL_INSET_Y
-            }),
+            header_height: header_lines
+                .map(|n| crate::fonts::lines_height(n, TABLE_TEXT, true) + 2.0 * CELL_INSET_Y),
             widths,
         }
         .serialize(serializer)
@@ -362,9 +361,9 @@ const CELL_INSET_Y: f64 = 3.5;
 /// one line beside a status badge, the badge's if it is taller. The height
 /// Typst would measure, so that it need not measure the row.
 fn row_height(lines: usize, badged: bool) -> f64 {
-    let tall = crate::fonts::lines_height(lines, TABLE_TEXT, false, false) + 2.0 * CELL_INSET_Y;
+    let tall = crate::fonts::lines_height(lines, TABLE_TEXT, false) + 2.0 * CELL_INSET_Y;
     if lines == 1 && badged {
-        let badge = crate::fonts::lines_height(1, TABLE_TEXT, false, true) + 2.0 * CELL_INSET_Y;
+        let badge = crate::fonts::badge_height(TABLE_TEXT) + 2.0 * CELL_INSET_Y;
         badge.max(tall)
     } else {
         tall
