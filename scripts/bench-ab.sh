@@ -46,10 +46,7 @@ db="$work/db-$households.duckdb"
 mkdir -p "$work"
 if [ "$only" = template ]; then
     template_dir=${TEMPLATE_DIR:-/tmp/prokus-bench-template}/data-$households
-    if [ ! -f "$template_dir/template-2022.csv" ]; then
-        echo "writing the template ($households households) into $template_dir ..." >&2
-        python3 scripts/template-fixture.py "$template_dir" "$households"
-    fi
+    template_data "$template_dir" "$households"
 else
     sample_db "$data" "$db" --nationwide --households "$households"
 fi

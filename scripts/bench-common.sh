@@ -43,6 +43,16 @@ sample_db() {
     mv "$db.tmp" "$db"
 }
 
+# template_data DIR HOUSEHOLDS: the outside canonical template of HOUSEHOLDS
+# households (its incubator list and template-2022.csv, written by Python:
+# scripts/template-fixture.py) in DIR, written the first time.
+template_data() {
+    local dir=$1 households=$2
+    [ -f "$dir/template-2022.csv" ] && return
+    echo "writing the template ($households households) into $dir ..." >&2
+    python3 scripts/template-fixture.py "$dir" "$households"
+}
+
 # nationwide_db: the nationwide sample that bench-reports.sh, bench-rerun.sh
 # and bench-duckdb.sh share, HOUSEHOLDS households (200,000 unless set) under
 # BENCH_DIR (/tmp/prokus-bench-reports unless set), written the first time;

@@ -32,10 +32,7 @@ work=${BENCH_DIR:-/tmp/prokus-bench-template}
 . scripts/bench-common.sh
 
 data="$work/data-$households"
-if [ ! -f "$data/template-2022.csv" ]; then
-    echo "writing the template ($households households) into $data ..." >&2
-    python3 scripts/template-fixture.py "$data" "$households"
-fi
+template_data "$data" "$households"
 python=python3
 if ! python3 -c 'import pandas, matplotlib' 2>/dev/null; then
     if [ ! -x "$work/venv/bin/python" ]; then
