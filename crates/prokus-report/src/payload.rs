@@ -57,6 +57,10 @@ pub(crate) const TABLE_TEXT: f64 = 8.0;
 /// A cell's inset on both sides (`data-table` in `common.typ`).
 pub(crate) const CELL_INSET: f64 = 2.0 * 4.0;
 
+/// A cell's inset above its text, and again below it, in points
+/// (`data-table` in `common.typ`).
+const CELL_INSET_Y: f64 = 3.5;
+
 /// A cell's inset on both sides, and a little room for rounding.
 pub(crate) const CELL_PADDING: f64 = CELL_INSET + 1.0;
 
@@ -323,7 +327,6 @@ impl Serialize for Table {
             note: &'a str,
             widths: Vec<f64>,
             lines: Vec<Option<usize>>,
-            header_lines: Option<usize>,
             heights: Vec<Option<f64>>,
             header_height: Option<f64>,
         }
@@ -342,7 +345,6 @@ impl Serialize for Table {
             rows: &rows,
             note: &self.note,
             lines,
-            header_lines,
             heights,
             header_height: header_lines
                 .map(|n| crate::fonts::lines_height(n, TABLE_TEXT, true) + 2.0 * CELL_INSET_Y),
@@ -351,10 +353,6 @@ impl Serialize for Table {
         .serialize(serializer)
     }
 }
-
-/// A cell's inset above and below its text, in points (`data-table` in
-/// `common.typ`).
-const CELL_INSET_Y: f64 = 3.5;
 
 /// The height in points of a table row of `lines` lines ([`Table::laid_out`]),
 /// as the template sets it: the lines' height with the cells' inset, or for
