@@ -425,30 +425,188 @@ pub(crate) fn ingest_file(
             hint: "give a mapping with `prokus ingest --form FILE`, targets with `prokus indicators --targets FILE`".into(),
         });
     }
-    let io = |source| IngestError::Io {
-        path: file.to_path_buf(),
-        source,
-    };
     regular_file(file)?;
+    // A scan made ahead is used while the file is as it was then.
+    if let Some(ahead) = options.scanned.as_ref().filter(|ahead| {
+        ahead.path == file
+            && ahead.scanned.stamp.is_some()
+            && ahead.scanned.stamp == crate::source::Stamp::now(file)
+    }) {
+        let mut scan = Scan::done(ahead.scanned.clone());
+        return ingest_scanned(db, file, mapping, options, &mut scan).map(Loaded::summary);
+    }
+    // Otherwise the file is scanned beside its load, which reads it as
+    // UTF-8 meanwhile; the load is made again from the scan's facts when
+    // the scan finds other text, and dropped when it finds a file loaded
+    // before.
+    let mut beside = Scan::beside(db, file)?;
+    let outcome = ingest_scanned(db, file, mapping, options, &mut beside);
+    match outcome {
+        Ok(Loaded::Batch(summary)) => return Ok(summary),
+        Ok(Loaded::Redo) => {}
+        // The load read the file as UTF-8 text, or was stopped because
+        // the file is known: its error stands only for a file it read
+        // as it is.
+        Err(error) if beside.running.is_none() => return Err(error),
+        Err(error) => {
+            let scanned = beside.finish(file)?;
+            if let Some(summary) =
+                earlier_batch(&db.conn, &scanned.sha256, &file.display().to_string())?
+            {
+                return Ok(summary);
+            }
+            if scanned.utf8 && !scanned.zip {
+                return Err(error);
+            }
+        }
+    }
+    let mut scan = Scan::done(beside.finish(file)?);
+    ingest_scanned(db, file, mapping, options, &mut scan).map(Loaded::summary)
+}
+
+/// What one load of a file gave.
+enum Loaded {
+    /// Its batch, or the batch that loaded the same file before.
+    Batch(BatchSummary),
+    /// Nothing: the scan beside the load found the file not to be UTF-8
+    /// text (or to be an archive), which the load read as such; it is
+    /// loaded again from the scan's facts.
+    Redo,
+}
+
+impl Loaded {
+    /// The batch of a load that knew the file's scan from the start, which
+    /// is never made again.
+    fn summary(self) -> BatchSummary {
+        match self {
+            Loaded::Batch(summary) => summary,
+            Loaded::Redo => unreachable!("a load made from a finished scan is not made again"),
+        }
+    }
+}
+
+/// A file's scan ([`crate::source::scan`]): finished before its load, or
+/// running beside it on another thread.
+struct Scan {
+    /// The finished scan's facts.
+    done: Option<crate::source::Scanned>,
+    /// The scan running beside the load.
+    running: Option<std::thread::JoinHandle<std::io::Result<crate::source::Scanned>>>,
+    /// Set by the running scan when the load it runs beside is wasted: the
+    /// file was loaded before, or is not UTF-8 text.
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The file's stamp before the load started reading it.
+    before: Option<crate::source::Stamp>,
+}
+
+impl Scan {
+    fn done(scanned: crate::source::Scanned) -> Scan {
+        Scan {
+            done: Some(scanned),
+            running: None,
+            stop: Default::default(),
+            before: None,
+        }
+    }
+
+    /// Starts the scan of `file` beside its load, unless the file is an
+    /// archive (read whole, after its scan).
+    fn beside(db: &Database, file: &Path) -> Result<Scan, IngestError> {
+        use std::io::Read;
+        let io = |source| IngestError::Io {
+            path: file.to_path_buf(),
+            source,
+        };
+        let before = crate::source::Stamp::now(file);
+        let mut head = [0u8; 4];
+        let n = std::fs::File::open(file)
+            .and_then(|f| f.take(4).read(&mut head))
+            .map_err(io)?;
+        if head[..n] == *b"PK\x03\x04" {
+            return Ok(Scan::done(
+                crate::source::scan(file, SCAN_BUFFER).map_err(io)?,
+            ));
+        }
+        // The hashes of the files loaded before: one row per batch.
+        let known: std::collections::HashSet<String> = db
+            .conn
+            .prepare("SELECT sha256 FROM ingest_batch")?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let (path, told) = (file.to_path_buf(), std::sync::Arc::clone(&stop));
+        let running = std::thread::spawn(move || {
+            let scanned = crate::source::scan(&path, SCAN_BUFFER);
+            let wasted = scanned
+                .as_ref()
+                .map_or(true, |s| !s.utf8 || s.zip || known.contains(&s.sha256));
+            if wasted {
+                told.store(true, std::sync::atomic::Ordering::Relaxed);
+            }
+            scanned
+        });
+        Ok(Scan {
+            done: None,
+            running: Some(running),
+            stop,
+            before,
+        })
+    }
+
+    /// The scan's facts: what the load may assume before the scan is done
+    /// (a UTF-8 CSV file, read as it is parsed).
+    fn assumed(&self) -> crate::source::Scanned {
+        self.done.clone().unwrap_or(crate::source::Scanned {
+            sha256: String::new(),
+            utf8: true,
+            zip: false,
+            stamp: None,
+        })
+    }
+
+    /// Whether the load should stop, its work wasted.
+    fn stopped(&self) -> bool {
+        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+    }
+
+    /// The scan's facts, waiting for a running scan to end. A file that
+    /// changed since the load started reading it has no stamp.
+    fn finish(&mut self, file: &Path) -> Result<crate::source::Scanned, IngestError> {
+        if let Some(running) = self.running.take() {
+            let mut scanned = running
+                .join()
+                .unwrap_or_else(|_| Err(std::io::Error::other("the file's scan stopped")))
+                .map_err(|source| IngestError::Io {
+                    path: file.to_path_buf(),
+                    source,
+                })?;
+            if scanned.stamp != self.before {
+                scanned.stamp = None;
+            }
+            self.done = Some(scanned);
+        }
+        Ok(self.done.clone().expect("a scan is either done or running"))
+    }
+}
+
+/// Loads `file` with its `scan`, finished or running beside the load.
+fn ingest_scanned(
+    db: &mut Database,
+    file: &Path,
+    mapping: &FormMapping,
+    options: &IngestOptions,
+    scan: &mut Scan,
+) -> Result<Loaded, IngestError> {
+    let display = file.display().to_string();
     // One pass for the file's hash and encoding: a big export is then read
     // as it is parsed, never held whole.
-    // A scan made ahead is used while the file is as it was then.
-    let scanned = match &options.scanned {
-        Some(ahead)
-            if ahead.path == file
-                && ahead.scanned.stamp.is_some()
-                && ahead.scanned.stamp == crate::source::Stamp::now(file) =>
-        {
-            ahead.scanned.clone()
-        }
-        _ => crate::source::scan(file, SCAN_BUFFER).map_err(io)?,
-    };
-    let sha256 = scanned.sha256.clone();
-    let display = file.display().to_string();
-    if let Some(summary) = earlier_batch(&db.conn, &sha256, &display)? {
-        return Ok(summary);
+    if let Some(scanned) = &scan.done
+        && let Some(summary) = earlier_batch(&db.conn, &scanned.sha256, &display)?
+    {
+        return Ok(Loaded::Batch(summary));
     }
-    let (container, mut table) = open_table(file, &scanned)?;
+    let assumed = scan.assumed();
+    let (container, mut table) = open_table(file, &assumed)?;
     if is_xlsform(&table.headers) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),
@@ -600,7 +758,7 @@ pub(crate) fn ingest_file(
             let raw_receiver = std::sync::Arc::new(std::sync::Mutex::new(raw_receiver));
             let (sender, receiver) =
                 std::sync::mpsc::sync_channel::<(usize, Result<Chunk, IngestError>)>(checkers * 2);
-            let (plan, table, reference) = (&plan, &table, &reference);
+            let (plan, table, reference, stop) = (&plan, &table, &reference, &*scan);
             let (stage_schema, kpm_schema) = (&stage_schema, &kpm_schema);
             let reader = scope.spawn(move || -> Result<(), IngestError> {
                 let mut rows = RawChunk::default();
@@ -608,6 +766,9 @@ pub(crate) fn ingest_file(
                 table.for_each_record(|row, record, numeric| {
                     rows.push(row, record, numeric);
                     if rows.rows.len() == CHUNK_ROWS {
+                        if stop.stopped() {
+                            return Err(IngestError::Stopped);
+                        }
                         let next = RawChunk::sized_like(&rows);
                         let full = std::mem::replace(&mut rows, next);
                         raw_sender
@@ -738,6 +899,16 @@ pub(crate) fn ingest_file(
         );
         read
     };
+    // The load read the file as UTF-8 text: wasted if it is not, or if the
+    // same file was loaded before (the transaction is then rolled back).
+    let scanned = scan.finish(file)?;
+    if (scanned.utf8 && !scanned.zip) != (assumed.utf8 && !assumed.zip) {
+        return Ok(Loaded::Redo);
+    }
+    let sha256 = scanned.sha256.clone();
+    if let Some(summary) = earlier_batch(&tx, &sha256, &display)? {
+        return Ok(Loaded::Batch(summary));
+    }
     // Each statement with its file, for the logs.
     let of = |file: &'static str, text: &'static str| {
         statements(text)
@@ -891,7 +1062,7 @@ pub(crate) fn ingest_file(
         .query_map(params![batch_id], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
     tx.commit().map_err(with_context)?;
-    Ok(BatchSummary {
+    Ok(Loaded::Batch(BatchSummary {
         file: display,
         format: format.name().to_string(),
         rows_read: read,
@@ -902,7 +1073,7 @@ pub(crate) fn ingest_file(
         already_loaded: false,
         orphan_repeat_rows: orphans,
         unlisted_incubators,
-    })
+    }))
 }
 
 /// What a mapping finds in one export, field by field: the dry run of
@@ -3162,6 +3333,80 @@ mod tests {
             "{err}"
         );
         assert_eq!(stored(&db), before);
+    }
+
+    #[test]
+    fn a_file_found_not_utf8_beside_its_load_is_loaded_again_decoded() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        // Many chunks of UTF-8 rows, then a Windows-1252 "é" near the end:
+        // the load beside the scan reads the first chunks as UTF-8 before
+        // either of them finds the byte.
+        let mut bytes = b"incubator_id,name\n".to_vec();
+        for i in 0..CHUNK_ROWS * 3 {
+            bytes.extend_from_slice(format!("INK{i:05},Inkubator {i}\n").as_bytes());
+        }
+        bytes.extend_from_slice(b"INKCAFE,Inkubator Caf\xe9\n");
+        let path = dir.path().join("incubators-1252.csv");
+        std::fs::write(&path, &bytes).unwrap();
+        let loaded = db.ingest(&path, &FormMapping::prokus()).unwrap();
+        assert_eq!(
+            (loaded.rows_read, loaded.rows_loaded, loaded.batch_id),
+            (CHUNK_ROWS as u64 * 3 + 1, CHUNK_ROWS as u64 * 3 + 1, 1)
+        );
+        let name: String = db
+            .conn
+            .query_row(
+                "SELECT name FROM incubator WHERE incubator_id = 'INKCAFE'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(name, "Inkubator Café");
+        // One batch, with the hash of the file's bytes.
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM incubator"),
+            CHUNK_ROWS as i64 * 3 + 1
+        );
+        let stored: Vec<String> = db
+            .conn
+            .prepare("SELECT sha256 FROM ingest_batch")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(stored, [hex::encode(Sha256::digest(&bytes))]);
+        // Loaded again: known, whether the load beside the scan was
+        // stopped or ran to its end.
+        let again = db.ingest(&path, &FormMapping::prokus()).unwrap();
+        assert!(again.already_loaded);
+        assert_eq!(count(&db, "SELECT count(*) FROM ingest_batch"), 1);
+    }
+
+    #[test]
+    fn a_big_file_loaded_twice_is_known_and_adds_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let mut text = String::from("incubator_id,name\n");
+        for i in 0..CHUNK_ROWS * 20 {
+            text.push_str(&format!("INK{i:06},Inkubator {i}\n"));
+        }
+        let path = file(&dir, "incubators.csv", &text);
+        let first = db.ingest(&path, &FormMapping::prokus()).unwrap();
+        assert_eq!(first.rows_loaded, CHUNK_ROWS as u64 * 20);
+        let again = db.ingest(&path, &FormMapping::prokus()).unwrap();
+        assert!(again.already_loaded);
+        assert_eq!(
+            (again.batch_id, again.rows_loaded, again.rows_duplicate),
+            (first.batch_id, 0, CHUNK_ROWS as u64 * 20)
+        );
+        assert_eq!(count(&db, "SELECT count(*) FROM ingest_batch"), 1);
+        assert_eq!(count(&db, "SELECT count(*) FROM ingest_reject"), 0);
+        assert_eq!(
+            count(&db, "SELECT count(*) FROM incubator"),
+            CHUNK_ROWS as i64 * 20
+        );
     }
 
     #[test]
