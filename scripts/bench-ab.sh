@@ -27,6 +27,14 @@
 #
 #   ONLY=template RUNS=9 scripts/bench-ab.sh /tmp/prokus-old
 #
+# ONLY=kobo does the same for bench-ingest.sh's Kobo CSV export (its
+# INGEST_HOUSEHOLDS, 250,000 by default, written into that script's
+# BENCH_DIR, /tmp/prokus-bench-ingest, the first time): the export ingested
+# alone into a copy of a database holding its incubators and register, as
+# that script does, old and new in turn, then read_csv of the export.
+#
+#   ONLY=kobo RUNS=5 scripts/bench-ab.sh /tmp/prokus-old
+#
 # The sample and its database are written once into BENCH_DIR (default
 # /tmp/prokus-bench-reports, shared with bench-reports.sh) and reused.
 set -euo pipefail
@@ -47,6 +55,18 @@ mkdir -p "$work"
 if [ "$only" = template ]; then
     template_dir=${TEMPLATE_DIR:-/tmp/prokus-bench-template}/data-$households
     template_data "$template_dir" "$households"
+elif [ "$only" = kobo ]; then
+    kobo_households=${INGEST_HOUSEHOLDS:-250000}
+    kobo_work=${INGEST_DIR:-/tmp/prokus-bench-ingest}
+    kobo_data="$kobo_work/data-$kobo_households"
+    if [ ! -f "$kobo_data/kpm_register.csv" ]; then
+        echo "writing a sample of $kobo_households households into $kobo_data ..." >&2
+        "$prokus" sample --households "$kobo_households" --out "$kobo_data" >/dev/null
+    fi
+    # The cumulative export (after the endline) is the bigger one.
+    export_csv=$(ls -S "$kobo_data"/prokus_monitoring_*.csv | sed -n 1p)
+    rm -f "$work/ab-kobo-base.duckdb"
+    "$new" ingest --db "$work/ab-kobo-base.duckdb" "$kobo_data/incubators.csv" "$kobo_data/kpm_register.csv" >/dev/null
 else
     sample_db "$data" "$db" --nationwide --households "$households"
 fi
@@ -57,7 +77,8 @@ run() {
     shift 2
     /usr/bin/time -f "%e %M" -a -o "$work/ab-$name.times" "$bin" "$@" >/dev/null 2>&1
 }
-for name in demo-old demo-new batch-old batch-new template-old template-new template-read_csv; do
+for name in demo-old demo-new batch-old batch-new template-old template-new template-read_csv \
+    kobo-old kobo-new kobo-read_csv; do
     : >"$work/ab-$name.times"
 done
 for i in $(seq "$runs"); do
@@ -72,6 +93,19 @@ for i in $(seq "$runs"); do
         rm -f "$work/ab-raw.duckdb" "$work/ab-raw.duckdb.wal"
         run template-read_csv "$target/debug/examples/read_csv_baseline" "$work/ab-raw.duckdb" \
             "$template_dir/incubators.csv" "$template_dir/template-2022.csv"
+        echo "round $i/$runs done" >&2
+        continue
+    fi
+    if [ "$only" = kobo ]; then
+        for side in old new; do
+            bin=$old
+            [ "$side" = new ] && bin=$new
+            cp "$work/ab-kobo-base.duckdb" "$work/ab-kobo.duckdb"
+            rm -f "$work/ab-kobo.duckdb.wal"
+            run "kobo-$side" "$bin" --db "$work/ab-kobo.duckdb" ingest "$export_csv"
+        done
+        rm -f "$work/ab-raw.duckdb" "$work/ab-raw.duckdb.wal"
+        run kobo-read_csv "$target/debug/examples/read_csv_baseline" "$work/ab-raw.duckdb" "$export_csv"
         echo "round $i/$runs done" >&2
         continue
     fi
@@ -90,13 +124,15 @@ for i in $(seq "$runs"); do
     done
     echo "round $i/$runs done" >&2
 done
-if [ "$only" = template ]; then
+if [ "$only" = template ] || [ "$only" = kobo ]; then
     echo
-    o=$(cut -d' ' -f1 "$work/ab-template-old.times" | median)
-    n=$(cut -d' ' -f1 "$work/ab-template-new.times" | median)
-    r=$(cut -d' ' -f1 "$work/ab-template-read_csv.times" | median)
-    awk -v o="$o" -v n="$n" -v r="$r" -v runs="$runs" -v h="$households" 'BEGIN {
-        printf "ingest of the outside template (%d households), medians of %d runs each, in turn:\n", h, runs
+    o=$(cut -d' ' -f1 "$work/ab-$only-old.times" | median)
+    n=$(cut -d' ' -f1 "$work/ab-$only-new.times" | median)
+    r=$(cut -d' ' -f1 "$work/ab-$only-read_csv.times" | median)
+    what="the outside template ($households households)"
+    [ "$only" = kobo ] && what="the Kobo export $(basename "$export_csv") ($kobo_households households)"
+    awk -v o="$o" -v n="$n" -v r="$r" -v runs="$runs" -v w="$what" 'BEGIN {
+        printf "ingest of %s, medians of %d runs each, in turn:\n", w, runs
         printf "  old %.2f s   new %.2f s   new/old %.3f\n", o, n, n / o
         printf "  DuckDB read_csv %.2f s: old %.3fx, new %.3fx its speed\n", r, r / o, r / n
     }'
