@@ -838,8 +838,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             for (at, file) in order.iter().cloned().enumerate() {
                 let scanning = order
                     .get(at + 1)
-                    .cloned()
-                    .map(|next| std::thread::spawn(move || prokus_ingest::prescan(&next)));
+                    .and_then(|next| prokus_ingest::prescan(next));
                 // A TOML file is a programme setting (targets, calendar,
                 // checks), stored with the data; the rest are data files.
                 let is_settings = prokus_ingest::is_settings_file(&file);
@@ -863,7 +862,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     db.ingest_with(&file, &mapping, &options)
                         .map_err(anyhow::Error::from)
                 };
-                ahead = scanning.and_then(|scan| scan.join().ok().flatten());
+                ahead = scanning;
                 if let Ok(bar) = counter.lock() {
                     bar.finish_and_clear();
                 }

@@ -379,29 +379,79 @@ pub struct IngestOptions {
     pub scanned: Option<Prescanned>,
 }
 
-/// A data file's one pass for its hash and encoding, made ahead of its load.
+/// A data file's one pass for its hash and encoding, started ahead of its
+/// load on a thread of its own ([`prescan`]); the load takes it over, done
+/// or still running.
 #[derive(Debug, Clone)]
 pub struct Prescanned {
     path: std::path::PathBuf,
-    scanned: crate::source::Scanned,
+    running: std::sync::Arc<Running>,
+}
+
+/// A scan running on a thread of its own ([`crate::source::scan`]).
+#[derive(Debug)]
+struct Running {
+    /// The scan's result, set when it ends.
+    result: std::sync::OnceLock<std::io::Result<crate::source::Scanned>>,
+    /// The thread, joined by the first to wait for the result.
+    thread: std::sync::Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The file's stamp before the scan started: a file that is not so
+    /// when its load starts, or when the scan ends, changed meanwhile.
+    before: Option<crate::source::Stamp>,
+}
+
+impl Running {
+    /// Starts the scan of `file`.
+    fn start(file: &Path) -> std::sync::Arc<Running> {
+        let running = std::sync::Arc::new(Running {
+            result: std::sync::OnceLock::new(),
+            thread: std::sync::Mutex::new(None),
+            before: crate::source::Stamp::now(file),
+        });
+        let (path, told) = (file.to_path_buf(), std::sync::Arc::clone(&running));
+        let thread = std::thread::spawn(move || {
+            let _ = told.result.set(crate::source::scan(&path, SCAN_BUFFER));
+        });
+        *running.thread.lock().unwrap_or_else(|e| e.into_inner()) = Some(thread);
+        running
+    }
+
+    /// The scan's facts, waiting for it to end; a file that changed since
+    /// the scan started has no stamp.
+    fn wait(&self) -> std::io::Result<crate::source::Scanned> {
+        let thread = self.thread.lock().unwrap_or_else(|e| e.into_inner()).take();
+        if let Some(thread) = thread {
+            let _ = thread.join();
+        }
+        match self.result.get() {
+            Some(Ok(scanned)) => {
+                let mut scanned = scanned.clone();
+                if scanned.stamp != self.before {
+                    scanned.stamp = None;
+                }
+                Ok(scanned)
+            }
+            Some(Err(e)) => Err(std::io::Error::new(e.kind(), e.to_string())),
+            None => Err(std::io::Error::other("the file's scan stopped")),
+        }
+    }
 }
 
 /// The bytes read at a time by a file's scan.
 const SCAN_BUFFER: usize = 1 << 20;
 
-/// Scans `file` ahead of its load, for [`IngestOptions::scanned`]: the
-/// caller can load one file while this reads the next. `None` for a
-/// settings file, or a file that is not a regular one or cannot be read,
-/// which its own load then scans, or refuses saying why.
+/// Starts the scan of `file` ahead of its load, for
+/// [`IngestOptions::scanned`], and returns at once: the caller can load one
+/// file while this reads the next. `None` for a settings file, or a file
+/// that is not a regular one, which its own load then refuses saying why.
 pub fn prescan(file: &Path) -> Option<Prescanned> {
     // A pipe or a device is never read: its reading may never end.
     if is_settings_file(file) || regular_file(file).is_err() {
         return None;
     }
-    let scanned = crate::source::scan(file, SCAN_BUFFER).ok()?;
     Some(Prescanned {
         path: file.to_path_buf(),
-        scanned,
+        running: Running::start(file),
     })
 }
 
@@ -426,20 +476,17 @@ pub(crate) fn ingest_file(
         });
     }
     regular_file(file)?;
-    // A scan made ahead is used while the file is as it was then.
-    if let Some(ahead) = options.scanned.as_ref().filter(|ahead| {
+    // A scan started ahead is taken over while the file is as it was then,
+    // done or still running. Otherwise the file is scanned beside its
+    // load. Either way the load reads the file as UTF-8 until the scan is
+    // done; it is made again from the scan's facts when the scan finds
+    // other text, and dropped when it finds a file loaded before.
+    let ahead = options.scanned.as_ref().filter(|ahead| {
         ahead.path == file
-            && ahead.scanned.stamp.is_some()
-            && ahead.scanned.stamp == crate::source::Stamp::now(file)
-    }) {
-        let mut scan = Scan::done(ahead.scanned.clone());
-        return ingest_scanned(db, file, mapping, options, &mut scan).map(Loaded::summary);
-    }
-    // Otherwise the file is scanned beside its load, which reads it as
-    // UTF-8 meanwhile; the load is made again from the scan's facts when
-    // the scan finds other text, and dropped when it finds a file loaded
-    // before.
-    let mut beside = Scan::beside(db, file)?;
+            && ahead.running.before.is_some()
+            && ahead.running.before == crate::source::Stamp::now(file)
+    });
+    let mut beside = Scan::beside(db, file, ahead.map(|a| std::sync::Arc::clone(&a.running)))?;
     let outcome = ingest_scanned(db, file, mapping, options, &mut beside);
     match outcome {
         Ok(Loaded::Batch(summary)) => return Ok(summary),
@@ -491,12 +538,10 @@ struct Scan {
     /// The finished scan's facts.
     done: Option<crate::source::Scanned>,
     /// The scan running beside the load.
-    running: Option<std::thread::JoinHandle<std::io::Result<crate::source::Scanned>>>,
-    /// Set by the running scan when the load it runs beside is wasted: the
-    /// file was loaded before, or is not UTF-8 text.
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-    /// The file's stamp before the load started reading it.
-    before: Option<crate::source::Stamp>,
+    running: Option<std::sync::Arc<Running>>,
+    /// The hashes of the files loaded before, against which the running
+    /// scan's is held as soon as it is done.
+    known: std::collections::HashSet<String>,
 }
 
 impl Scan {
@@ -504,21 +549,24 @@ impl Scan {
         Scan {
             done: Some(scanned),
             running: None,
-            stop: Default::default(),
-            before: None,
+            known: Default::default(),
         }
     }
 
-    /// Starts the scan of `file` beside its load, unless the file is an
-    /// archive (read whole, after its scan) or a path loaded before: most
-    /// often the same file given again, which its scan alone finds known.
-    fn beside(db: &Database, file: &Path) -> Result<Scan, IngestError> {
+    /// The scan of `file` beside its load: `ahead`, started before, or one
+    /// started now. It is waited for first when the file is an archive
+    /// (read whole, after its scan) or a path loaded before (most often the
+    /// same file given again, which its scan alone finds known).
+    fn beside(
+        db: &Database,
+        file: &Path,
+        ahead: Option<std::sync::Arc<Running>>,
+    ) -> Result<Scan, IngestError> {
         use std::io::Read;
         let io = |source| IngestError::Io {
             path: file.to_path_buf(),
             source,
         };
-        let before = crate::source::Stamp::now(file);
         let mut head = [0u8; 4];
         let n = std::fs::File::open(file)
             .and_then(|f| f.take(4).read(&mut head))
@@ -528,34 +576,24 @@ impl Scan {
             params![file.display().to_string()],
             |r| r.get(0),
         )?;
-        if again || head[..n] == *b"PK\x03\x04" {
-            return Ok(Scan::done(
-                crate::source::scan(file, SCAN_BUFFER).map_err(io)?,
-            ));
+        let finished = ahead.as_ref().is_some_and(|a| a.result.get().is_some());
+        if again || finished || head[..n] == *b"PK\x03\x04" {
+            let scanned = match ahead {
+                Some(ahead) => ahead.wait(),
+                None => crate::source::scan(file, SCAN_BUFFER),
+            };
+            return Ok(Scan::done(scanned.map_err(io)?));
         }
         // The hashes of the files loaded before: one row per batch.
-        let known: std::collections::HashSet<String> = db
+        let known = db
             .conn
             .prepare("SELECT sha256 FROM ingest_batch")?
             .query_map([], |r| r.get(0))?
             .collect::<Result<_, _>>()?;
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let (path, told) = (file.to_path_buf(), std::sync::Arc::clone(&stop));
-        let running = std::thread::spawn(move || {
-            let scanned = crate::source::scan(&path, SCAN_BUFFER);
-            let wasted = scanned
-                .as_ref()
-                .map_or(true, |s| !s.utf8 || s.zip || known.contains(&s.sha256));
-            if wasted {
-                told.store(true, std::sync::atomic::Ordering::Relaxed);
-            }
-            scanned
-        });
         Ok(Scan {
             done: None,
-            running: Some(running),
-            stop,
-            before,
+            running: Some(ahead.unwrap_or_else(|| Running::start(file))),
+            known,
         })
     }
 
@@ -570,25 +608,28 @@ impl Scan {
         })
     }
 
-    /// Whether the load should stop, its work wasted.
+    /// Whether the load should stop, its work wasted: the running scan is
+    /// done and found the file loaded before, or not UTF-8 text (or could
+    /// not read it).
     fn stopped(&self) -> bool {
-        self.stop.load(std::sync::atomic::Ordering::Relaxed)
+        let Some(running) = &self.running else {
+            return false;
+        };
+        match running.result.get() {
+            Some(Ok(s)) => !s.utf8 || s.zip || self.known.contains(&s.sha256),
+            Some(Err(_)) => true,
+            None => false,
+        }
     }
 
     /// The scan's facts, waiting for a running scan to end. A file that
-    /// changed since the load started reading it has no stamp.
+    /// changed since the scan started has no stamp.
     fn finish(&mut self, file: &Path) -> Result<crate::source::Scanned, IngestError> {
         if let Some(running) = self.running.take() {
-            let mut scanned = running
-                .join()
-                .unwrap_or_else(|_| Err(std::io::Error::other("the file's scan stopped")))
-                .map_err(|source| IngestError::Io {
-                    path: file.to_path_buf(),
-                    source,
-                })?;
-            if scanned.stamp != self.before {
-                scanned.stamp = None;
-            }
+            let scanned = running.wait().map_err(|source| IngestError::Io {
+                path: file.to_path_buf(),
+                source,
+            })?;
             self.done = Some(scanned);
         }
         Ok(self.done.clone().expect("a scan is either done or running"))
@@ -3388,6 +3429,97 @@ mod tests {
         let again = db.ingest(&path, &FormMapping::prokus()).unwrap();
         assert!(again.already_loaded);
         assert_eq!(count(&db, "SELECT count(*) FROM ingest_batch"), 1);
+    }
+
+    #[test]
+    fn a_scan_started_ahead_is_taken_over_running_or_done() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let sheet = |name: &str, rows: usize, last: &[u8]| {
+            let mut bytes = b"incubator_id,name\n".to_vec();
+            for i in 0..rows {
+                bytes.extend_from_slice(format!("{name}{i:06},Inkubator {i}\n").as_bytes());
+            }
+            bytes.extend_from_slice(last);
+            let path = dir.path().join(format!("{name}.csv"));
+            std::fs::write(&path, &bytes).unwrap();
+            (path, hex::encode(Sha256::digest(&bytes)))
+        };
+        let stored = |db: &Database, batch: i64| -> String {
+            db.conn
+                .query_row(
+                    "SELECT sha256 FROM ingest_batch WHERE batch_id = ?",
+                    [batch],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        // Taken over still running (held until the load has appended its
+        // first chunk): a UTF-8 file, then one that is not (read as UTF-8,
+        // then again decoded).
+        let held = |path: &Path| {
+            let (release, wait) = std::sync::mpsc::channel::<()>();
+            let running = std::sync::Arc::new(Running {
+                result: std::sync::OnceLock::new(),
+                thread: std::sync::Mutex::new(None),
+                before: crate::source::Stamp::now(path),
+            });
+            let (file, told) = (path.to_path_buf(), std::sync::Arc::clone(&running));
+            *running.thread.lock().unwrap() = Some(std::thread::spawn(move || {
+                // Released by the load's first chunk, or after a while if
+                // the load never gets that far (it then fails).
+                let _ = wait.recv_timeout(std::time::Duration::from_secs(5));
+                let _ = told.result.set(crate::source::scan(&file, SCAN_BUFFER));
+            }));
+            let release = std::sync::Mutex::new(release);
+            IngestOptions {
+                scanned: Some(Prescanned {
+                    path: path.to_path_buf(),
+                    running,
+                }),
+                progress: Some(RowProgress(std::sync::Arc::new(move |_| {
+                    let _ = release.lock().unwrap().send(());
+                }))),
+                ..Default::default()
+            }
+        };
+        let (utf8, utf8_hash) = sheet("A", CHUNK_ROWS * 20, b"");
+        let (cp1252, cp1252_hash) = sheet("B", CHUNK_ROWS * 20, b"BCAFE,Caf\xe9\n");
+        for (path, hash, rows) in [
+            (&utf8, &utf8_hash, CHUNK_ROWS * 20),
+            (&cp1252, &cp1252_hash, CHUNK_ROWS * 20 + 1),
+        ] {
+            let ahead = held(path);
+            let loaded = db
+                .ingest_with(path, &FormMapping::prokus(), &ahead)
+                .unwrap();
+            assert_eq!(loaded.rows_loaded, rows as u64);
+            assert_eq!(&stored(&db, loaded.batch_id), hash);
+        }
+        let name: String = db
+            .conn
+            .query_row(
+                "SELECT name FROM incubator WHERE incubator_id = 'BCAFE'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(name, "Café");
+        // Taken over done: a copy of a file loaded before is known by it.
+        let copy = dir.path().join("A-copy.csv");
+        std::fs::copy(&utf8, &copy).unwrap();
+        let ahead = IngestOptions {
+            scanned: prescan(&copy),
+            ..Default::default()
+        };
+        let running = &ahead.scanned.as_ref().unwrap().running;
+        running.wait().unwrap();
+        assert!(running.result.get().is_some());
+        let again = db
+            .ingest_with(&copy, &FormMapping::prokus(), &ahead)
+            .unwrap();
+        assert!(again.already_loaded);
+        assert_eq!(count(&db, "SELECT count(*) FROM ingest_batch"), 2);
     }
 
     #[test]
