@@ -645,8 +645,9 @@ fn ingest_scanned(
     scan: &mut Scan,
 ) -> Result<Loaded, IngestError> {
     let display = file.display().to_string();
-    // One pass for the file's hash and encoding: a big export is then read
-    // as it is parsed, never held whole.
+    // A scan already done knows a file loaded before, before anything of it
+    // is parsed; a running one is held against the files loaded before once
+    // it is done (`Scan::stopped`, `Scan::finish`).
     if let Some(scanned) = &scan.done
         && let Some(summary) = earlier_batch(&db.conn, &scanned.sha256, &display)?
     {
