@@ -142,7 +142,7 @@ fn open_table(
     file: &Path,
     scanned: &crate::source::Scanned,
 ) -> Result<(Container, Table), IngestError> {
-    if scanned.utf8 && !scanned.zip {
+    if scanned.streamed() {
         return Ok((Container::Csv, Table::open_csv(file)?));
     }
     let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
@@ -502,7 +502,7 @@ pub(crate) fn ingest_file(
             {
                 return Ok(summary);
             }
-            if scanned.utf8 && !scanned.zip {
+            if scanned.streamed() {
                 return Err(error);
             }
         }
@@ -562,22 +562,18 @@ impl Scan {
         file: &Path,
         ahead: Option<std::sync::Arc<Running>>,
     ) -> Result<Scan, IngestError> {
-        use std::io::Read;
         let io = |source| IngestError::Io {
             path: file.to_path_buf(),
             source,
         };
-        let mut head = [0u8; 4];
-        let n = std::fs::File::open(file)
-            .and_then(|f| f.take(4).read(&mut head))
-            .map_err(io)?;
+        let zip = crate::source::starts_as_zip(file).map_err(io)?;
         let again: bool = db.conn.query_row(
             "SELECT count(*) > 0 FROM ingest_batch WHERE file = $1",
             params![file.display().to_string()],
             |r| r.get(0),
         )?;
         let finished = ahead.as_ref().is_some_and(|a| a.result.get().is_some());
-        if again || finished || head[..n] == *b"PK\x03\x04" {
+        if again || finished || zip {
             let scanned = match ahead {
                 Some(ahead) => ahead.wait(),
                 None => crate::source::scan(file, SCAN_BUFFER),
@@ -616,7 +612,7 @@ impl Scan {
             return false;
         };
         match running.result.get() {
-            Some(Ok(s)) => !s.utf8 || s.zip || self.known.contains(&s.sha256),
+            Some(Ok(s)) => !s.streamed() || self.known.contains(&s.sha256),
             Some(Err(_)) => true,
             None => false,
         }
@@ -950,7 +946,7 @@ fn ingest_scanned(
     // The load read the file as UTF-8 text: wasted if it is not, or if the
     // same file was loaded before (the transaction is then rolled back).
     let scanned = scan.finish(file)?;
-    if (scanned.utf8 && !scanned.zip) != (assumed.utf8 && !assumed.zip) {
+    if scanned.streamed() != assumed.streamed() {
         return Ok(Loaded::Redo);
     }
     let sha256 = scanned.sha256.clone();
@@ -2887,7 +2883,7 @@ mod tests {
             "/../../sample-data/prokus_monitoring_2021-06-30.csv"
         ));
         let scanned = crate::source::scan(path, 1 << 16).unwrap();
-        assert!(scanned.utf8 && !scanned.zip);
+        assert!(scanned.streamed());
         let whole = crate::source::Scanned {
             utf8: false,
             ..scanned.clone()

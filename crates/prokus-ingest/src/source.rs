@@ -264,7 +264,7 @@ impl Container {
     /// Guesses the container from the file's bytes: a ZIP holding a workbook
     /// is a workbook, another ZIP a set of CSV files.
     pub fn sniff(bytes: &[u8]) -> Self {
-        if !bytes.starts_with(b"PK\x03\x04") {
+        if !bytes.starts_with(ZIP_MAGIC) {
             return Container::Csv;
         }
         let is_workbook = zip::ZipArchive::new(std::io::Cursor::new(bytes)).is_ok_and(|z| {
@@ -821,6 +821,19 @@ fn csv_header<R: std::io::Read>(
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
+/// The first bytes of a zip archive (a workbook, an ODK `.csv.zip`).
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+
+/// Whether `path` starts as a zip archive does, from its first four bytes.
+pub(crate) fn starts_as_zip(path: &Path) -> std::io::Result<bool> {
+    use std::io::Read;
+    let mut head = Vec::with_capacity(ZIP_MAGIC.len());
+    std::fs::File::open(path)?
+        .take(ZIP_MAGIC.len() as u64)
+        .read_to_end(&mut head)?;
+    Ok(head == ZIP_MAGIC)
+}
+
 /// What [`scan`] learns of a file in one pass, without holding it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scanned {
@@ -835,6 +848,14 @@ pub struct Scanned {
     /// Its size and modification time as it was scanned; `None` when they
     /// changed while it was (a file still being written or copied).
     pub stamp: Option<Stamp>,
+}
+
+impl Scanned {
+    /// Whether the file is read as it is parsed (a UTF-8 CSV file), not
+    /// read whole and decoded.
+    pub fn streamed(&self) -> bool {
+        self.utf8 && !self.zip
+    }
 }
 
 /// A file's size and modification time: whether it changed between its
@@ -872,14 +893,14 @@ pub fn scan(path: &Path, buffer: usize) -> std::io::Result<Scanned> {
     let mut chunk = vec![0u8; buffer.max(1)];
     let mut utf8 = Utf8Check::default();
     // The first bytes, however few each read gives.
-    let mut head = Vec::with_capacity(4);
+    let mut head = Vec::with_capacity(ZIP_MAGIC.len());
     loop {
         let n = file.read(&mut chunk)?;
         if n == 0 {
             break;
         }
         let bytes = &chunk[..n];
-        let more = (4 - head.len()).min(n);
+        let more = (ZIP_MAGIC.len() - head.len()).min(n);
         head.extend_from_slice(&bytes[..more]);
         // The hash and the UTF-8 check take about as long as each other:
         // on two cores, side by side (starting a thread per piece is small
@@ -893,7 +914,7 @@ pub fn scan(path: &Path, buffer: usize) -> std::io::Result<Scanned> {
     Ok(Scanned {
         sha256: hex::encode(hash.finalize()),
         utf8: utf8.finish(),
-        zip: head == b"PK\x03\x04",
+        zip: head == ZIP_MAGIC,
         stamp: (before == after).then_some(before),
     })
 }
