@@ -57,16 +57,8 @@ if [ "$only" = template ]; then
     template_data "$template_dir" "$households"
 elif [ "$only" = kobo ]; then
     kobo_households=${INGEST_HOUSEHOLDS:-250000}
-    kobo_work=${INGEST_DIR:-/tmp/prokus-bench-ingest}
-    kobo_data="$kobo_work/data-$kobo_households"
-    if [ ! -f "$kobo_data/kpm_register.csv" ]; then
-        echo "writing a sample of $kobo_households households into $kobo_data ..." >&2
-        "$prokus" sample --households "$kobo_households" --out "$kobo_data" >/dev/null
-    fi
-    # The cumulative export (after the endline) is the bigger one.
-    export_csv=$(ls -S "$kobo_data"/prokus_monitoring_*.csv | sed -n 1p)
-    rm -f "$work/ab-kobo-base.duckdb"
-    "$new" ingest --db "$work/ab-kobo-base.duckdb" "$kobo_data/incubators.csv" "$kobo_data/kpm_register.csv" >/dev/null
+    kobo_data "${INGEST_DIR:-/tmp/prokus-bench-ingest}/data-$kobo_households" "$kobo_households" \
+        "$work/ab-kobo-base.duckdb"
 else
     sample_db "$data" "$db" --nationwide --households "$households"
 fi

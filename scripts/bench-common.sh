@@ -53,6 +53,22 @@ template_data() {
     python3 scripts/template-fixture.py "$dir" "$households"
 }
 
+# kobo_data DIR HOUSEHOLDS BASE: the own sample of HOUSEHOLDS households in
+# DIR (written the first time), `export_csv` set to its biggest Kobo CSV
+# export (the cumulative one, after the endline), and BASE a new database
+# holding its incubators and register, into a copy of which the export is
+# ingested (bench-ingest.sh, `ONLY=kobo` bench-ab.sh).
+kobo_data() {
+    local dir=$1 households=$2 base=$3
+    if [ ! -f "$dir/kpm_register.csv" ]; then
+        echo "writing a sample of $households households into $dir ..." >&2
+        "$prokus" sample --households "$households" --out "$dir" >/dev/null
+    fi
+    export_csv=$(ls -S "$dir"/prokus_monitoring_*.csv | sed -n 1p)
+    rm -f "$base" "$base.wal"
+    "$prokus" ingest --db "$base" "$dir/incubators.csv" "$dir/kpm_register.csv" >/dev/null
+}
+
 # nationwide_db: the nationwide sample that bench-reports.sh, bench-rerun.sh
 # and bench-duckdb.sh share, HOUSEHOLDS households (200,000 unless set) under
 # BENCH_DIR (/tmp/prokus-bench-reports unless set), written the first time;

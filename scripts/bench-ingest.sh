@@ -20,15 +20,7 @@ work=${BENCH_DIR:-/tmp/prokus-bench-ingest}
 . scripts/bench-common.sh
 baseline="$target/debug/examples/read_csv_baseline"
 
-data="$work/data-$households"
-if [ ! -f "$data/kpm_register.csv" ]; then
-    echo "writing a sample of $households households into $data ..." >&2
-    "$prokus" sample --households "$households" --out "$data" >/dev/null
-fi
-# The cumulative export (after the endline) is the bigger one.
-export_csv=$(ls -S "$data"/prokus_monitoring_*.csv | sed -n 1p)
-rm -f "$work/base.duckdb"
-"$prokus" ingest --db "$work/base.duckdb" "$data/incubators.csv" "$data/kpm_register.csv" >/dev/null
+kobo_data "$work/data-$households" "$households" "$work/base.duckdb"
 
 : >"$work/ingest.times"
 : >"$work/read_csv.times"
