@@ -237,3 +237,33 @@ fn completions_and_the_man_page_are_generated() {
         "{page}"
     );
 }
+
+/// A file's own text echoed in a message (here an unknown header) reaches
+/// the terminal without the control characters that would retitle the
+/// window or recolour the screen (ESC, BEL, the C1 OSC).
+#[test]
+fn a_files_own_text_reaches_the_terminal_without_its_control_characters() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("escapes.csv");
+    std::fs::write(&file, "a\u{1b}]0;pwned\u{7}b,\u{1b}[31mred\u{9d}x\n1,2\n").unwrap();
+    let db = dir.path().join("t.duckdb");
+    let out = prokus(
+        dir.path(),
+        &[
+            "ingest",
+            "--db",
+            db.to_str().unwrap(),
+            file.to_str().unwrap(),
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("unknown format"), "{stderr}");
+    assert!(
+        stderr.contains("a\u{FFFD}]0;pwned\u{FFFD}b, \u{FFFD}[31mred\u{FFFD}x"),
+        "{stderr}"
+    );
+    assert!(
+        !stderr.contains(['\u{1b}', '\u{7}', '\u{9d}']),
+        "{stderr:?}"
+    );
+}

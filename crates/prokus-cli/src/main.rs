@@ -612,7 +612,9 @@ fn main() -> ExitCode {
 /// `e` and its causes, joined with `: ` as anyhow's `{:#}` joins them, each
 /// said once: an error whose text holds its cause's (`database error:
 /// {0}`) is not followed by that cause again, and DuckDB's bare error code
-/// ("Error code 1: Unknown error code") does not follow its message.
+/// ("Error code 1: Unknown error code") does not follow its message. Without
+/// control characters ([`prokus_files::for_terminal`]): an error may echo a
+/// file's own text.
 fn describe(e: &anyhow::Error) -> String {
     let mut text = String::new();
     for cause in e.chain() {
@@ -627,7 +629,7 @@ fn describe(e: &anyhow::Error) -> String {
         }
         text.push_str(&part);
     }
-    text
+    prokus_files::for_terminal(&text).into_owned()
 }
 
 fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
@@ -875,14 +877,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 "note: {}: rows name incubators that are not in the incubator list ({}); \
                                  add them to incubators.csv and ingest it (or map the form's choices to listed ids), \
                                  then ingest this file again",
-                                s.file,
-                                s.unlisted_incubators.join(", ")
+                                prokus_files::for_terminal(&s.file),
+                                prokus_files::for_terminal(&s.unlisted_incubators.join(", "))
                             );
                         }
                         if s.orphan_repeat_rows > 0 {
                             eprintln!(
                                 "note: {}: {} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
-                                s.file, s.orphan_repeat_rows
+                                prokus_files::for_terminal(&s.file),
+                                s.orphan_repeat_rows
                             );
                         }
                     }
@@ -892,7 +895,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             Some(prokus_ingest::IngestError::NotData { .. })
                         ) =>
                     {
-                        eprintln!("note: {e}")
+                        eprintln!("note: {}", prokus_files::for_terminal(&e.to_string()))
                     }
                     Err(e) => {
                         let failure = classify(&e);
@@ -1477,7 +1480,7 @@ fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {
             eprintln!(
                 "note: {} is the form `{}`; exports with label headers are read through it",
                 f.display(),
-                form.form_id
+                prokus_files::for_terminal(&form.form_id)
             );
             Some(form)
         })
@@ -1501,7 +1504,7 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
     } else {
         let name = Path::new(&s.file)
             .file_name()
-            .map(|f| f.to_string_lossy().into_owned())
+            .map(|f| prokus_files::for_terminal(&f.to_string_lossy()).into_owned())
             .unwrap_or_default();
         if prokus_ingest::settings::KINDS.contains(&s.format.as_str()) {
             // A settings file has no rows: say what became of it.
@@ -1954,7 +1957,10 @@ fn report(
         if let Err(e) = &r.result {
             failed += 1;
             let (audience, scope) = r.job.describe();
-            eprintln!("error: the {audience} report {scope} failed: {e}");
+            eprintln!(
+                "error: the {audience} report {scope} failed: {}",
+                prokus_files::for_terminal(&e.to_string())
+            );
         }
     }
     // What an earlier run wrote for these audiences and this one did not

@@ -37,6 +37,23 @@ pub fn without_bidi_controls(text: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// `text` as it may be printed on a terminal: each control character but a
+/// line break or a tab (ESC, which starts the sequences that retitle the
+/// window, recolour or rewrite the screen; the C1 controls that do the same
+/// on some terminals; BEL, a carriage return) and each control of
+/// [`is_bidi_control`] shown as U+FFFD. For messages that echo a file's own
+/// text (a header, a cell, a file name).
+pub fn for_terminal(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| (c.is_control() && c != '\n' && c != '\t') || is_bidi_control(c);
+    if text.contains(unsafe_char) {
+        text.chars()
+            .map(|c| if unsafe_char(c) { '\u{FFFD}' } else { c })
+            .collect()
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Writes `bytes` to `path` through a uniquely named temporary file in the
 /// same folder (created if missing), renamed over `path` once complete:
 /// readers see the old file or the new one, never half of one, and two
@@ -186,6 +203,19 @@ fn safe_relative(rel: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn text_for_a_terminal_keeps_no_control_but_line_breaks_and_tabs() {
+        let text = "a\u{1b}]0;title\u{7}b\u{1b}[31mc\u{9d}d\re\u{202E}f\ng\th Café";
+        assert_eq!(
+            for_terminal(text),
+            "a\u{FFFD}]0;title\u{FFFD}b\u{FFFD}[31mc\u{FFFD}d\u{FFFD}e\u{FFFD}f\ng\th Café"
+        );
+        assert!(matches!(
+            for_terminal("plain Café\n"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
 
     #[test]
     fn a_second_run_removes_what_it_no_longer_writes_and_nothing_else() {
