@@ -270,19 +270,111 @@ fn svg(
         })
 }
 
-fn legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    position: SeriesLabelPosition,
-) -> Drawn {
-    chart
-        .configure_series_labels()
-        .position(position)
-        // Opaque, like the grid: see LIGHT_GRID.
-        .background_style(WHITE)
-        .border_style(GRID)
-        .label_font(text(13))
-        .draw()
-        .map_err(|e| e.to_string())
+/// How a series is shown in its legend: a square of its bars' colour, or a
+/// short stroke of its line's.
+#[derive(Clone, Copy)]
+enum Mark {
+    Bar,
+    Line,
+}
+
+/// The height of one row of a legend (px).
+const LEGEND_ROW: u32 = 24;
+/// A legend's mark, the space after it and the space after its label (px).
+const MARK_WIDTH: i32 = 16;
+const MARK_GAP: i32 = 6;
+const ITEM_GAP: i32 = 22;
+
+/// Draws a chart's head on `area` and returns what is left for the chart:
+/// `title` centred at the top, where plotters sets a caption (its 12 px
+/// margin on every side included), then the legend of `series`, centred in
+/// rows under the title. The legend sits outside the plotting area, so no
+/// bar, line or point is ever hidden behind it, whatever the data: inside,
+/// a corner's legend covered the longest bars or the highest line on data
+/// the sample did not have.
+fn head<'a>(
+    area: &Area<'a>,
+    title: &str,
+    series: &[Series],
+    mark: Mark,
+) -> Result<Area<'a>, String> {
+    let inner = area.margin(12, 12, 12, 28);
+    let titled = inner.titled(title, text(19)).map_err(|e| e.to_string())?;
+    let style = text(13);
+    // Each item's label and width, laid out in rows no wider than the area.
+    let items: Vec<(String, RGBColor, i32)> = series
+        .iter()
+        .enumerate()
+        .map(|(k, s)| {
+            let label = short(&s.label, LEGEND_CHARS);
+            let (w, _) = titled
+                .estimate_text_size(&label, &style)
+                .map_err(|e| e.to_string())?;
+            let width = MARK_WIDTH + MARK_GAP + i32::try_from(w).unwrap_or(i32::MAX / 4);
+            Ok((label, PALETTE[k % PALETTE.len()], width))
+        })
+        .collect::<Result<_, String>>()?;
+    let (room, _) = titled.dim_in_pixel();
+    let room = i32::try_from(room).unwrap_or(i32::MAX / 4);
+    let mut rows: Vec<Vec<&(String, RGBColor, i32)>> = Vec::new();
+    let mut used = 0;
+    for item in &items {
+        match rows.last_mut() {
+            Some(row) if used + ITEM_GAP + item.2 <= room => {
+                row.push(item);
+                used += ITEM_GAP + item.2;
+            }
+            _ => {
+                rows.push(vec![item]);
+                used = item.2;
+            }
+        }
+    }
+    let height = LEGEND_ROW * rows.len() as u32;
+    let (legend, rest) = titled.split_vertically(height);
+    for (r, row) in rows.iter().enumerate() {
+        let width: i32 = row.iter().map(|i| i.2).sum::<i32>() + ITEM_GAP * (row.len() as i32 - 1);
+        let mut x = (room - width).max(0) / 2;
+        let y = LEGEND_ROW as i32 * r as i32 + LEGEND_ROW as i32 / 2 - 2;
+        for (label, color, item_width) in row {
+            let shape = match mark {
+                Mark::Bar => Rectangle::new([(x + 1, y - 6), (x + 15, y + 6)], color.filled()),
+                Mark::Line => Rectangle::new([(x, y - 2), (x + MARK_WIDTH, y + 2)], color.filled()),
+            };
+            legend.draw(&shape).map_err(|e| e.to_string())?;
+            legend
+                .draw_text(
+                    label,
+                    &style.pos(Pos::new(HPos::Left, VPos::Center)),
+                    (x + MARK_WIDTH + MARK_GAP, y),
+                )
+                .map_err(|e| e.to_string())?;
+            x += item_width + ITEM_GAP;
+        }
+    }
+    Ok(rest)
+}
+
+/// The span of an axis that shows every finite value of `series` from zero,
+/// with `pad` of the span to spare beyond the largest and below the
+/// smallest: a negative value (jobs lost, a loss) gets its bar below or left
+/// of zero instead of being cut off at an axis that starts there.
+fn value_range(series: &[Series], pad: f64) -> (f64, f64) {
+    let (lo, hi) = series
+        .iter()
+        .flat_map(|s| s.values.iter().flatten())
+        .filter(|v| v.is_finite())
+        .fold((0.0f64, 0.0f64), |(lo, hi), &v| (lo.min(v), hi.max(v)));
+    let span = hi - lo;
+    let lo = if lo < 0.0 { lo - span * pad } else { 0.0 };
+    let hi = if hi > 0.0 { hi + span * pad } else { 0.0 };
+    // An infinite value (a database written before values were bounded)
+    // would make the axis loop for ever: only finite spans are drawn.
+    if span > 0.0 && lo.is_finite() && hi.is_finite() && (hi - lo).is_finite() {
+        (lo, hi)
+    } else {
+        (0.0, 1.0)
+    }
 }
 
 /// The most characters of a category the label area of horizontal bars
@@ -327,20 +419,12 @@ pub fn grouped_hbars(
     let n = categories.len().max(1);
     // Bars get thinner rather than the chart taller than `max_height` (a
     // one-page dashboard over 38 provinces).
-    let height =
-        ((110 + n * 22 * series.len().max(1) + n * 8) as u32).clamp(260, max_height.max(260));
-    let max = series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten())
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, |a, &b| a.max(b));
-    // An infinite value (a database written before values were bounded)
-    // would make the axis loop for ever: only finite values set it.
-    let xmax = if max > 0.0 && (max * 1.18).is_finite() {
-        max * 1.18
-    } else {
-        1.0
-    };
+    // One series needs no legend: the title names it.
+    let legend = if series.len() > 1 { series } else { &[] };
+    let legend_height = if legend.is_empty() { 0 } else { LEGEND_ROW };
+    let height = ((110 + n * 22 * series.len().max(1) + n * 8) as u32 + legend_height)
+        .clamp(260, max_height.max(260));
+    let (xmin, xmax) = value_range(series, 0.18);
     let label_width = categories
         .iter()
         .map(|c| c.chars().count())
@@ -350,13 +434,11 @@ pub fn grouped_hbars(
         * 8
         + 10;
     svg(title, note, width, height, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, text(19))
-            .margin(12)
-            .margin_right(28)
+        let area = head(area, title, legend, Mark::Bar)?;
+        let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(30)
             .y_label_area_size(label_width)
-            .build_cartesian_2d(0f64..xmax, (0..n.max(2) - 1).into_segmented())
+            .build_cartesian_2d(xmin..xmax, (0..n.max(2) - 1).into_segmented())
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -396,27 +478,34 @@ pub fn grouped_hbars(
                 r.set_margin(top.round() as u32, bottom.round() as u32, 0, 0);
                 Some(r)
             });
-            chart
-                .draw_series(bars)
-                .map_err(|e| e.to_string())?
-                .label(short(&s.label, LEGEND_CHARS))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
-                });
+            chart.draw_series(bars).map_err(|e| e.to_string())?;
             if series.len() == 1 {
+                // The value beyond the bar's end: right of a bar that
+                // grows right, left of one that grows left of zero.
                 let labels = s.values.iter().enumerate().filter_map(|(i, v)| {
-                    let style = text(12).pos(Pos::new(HPos::Left, VPos::Center));
+                    let v = (*v)?;
+                    let (text, h) = if v < 0.0 {
+                        (format!("{} ", fmt(v)), HPos::Right)
+                    } else {
+                        (format!(" {}", fmt(v)), HPos::Left)
+                    };
+                    let style = self::text(12).pos(Pos::new(h, VPos::Center));
                     Some(Text::new(
-                        format!(" {}", fmt((*v)?)),
-                        ((*v)?, SegmentValue::CenterOf(n - 1 - i)),
+                        text,
+                        (v, SegmentValue::CenterOf(n - 1 - i)),
                         style,
                     ))
                 });
                 chart.draw_series(labels).map_err(|e| e.to_string())?;
             }
         }
-        if series.len() > 1 {
-            legend(&mut chart, SeriesLabelPosition::LowerRight)?;
+        if xmin < 0.0 {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    [(0.0, SegmentValue::Exact(0)), (0.0, SegmentValue::Exact(n))],
+                    INK,
+                )))
+                .map_err(|e| e.to_string())?;
         }
         Ok(())
     })
@@ -432,11 +521,9 @@ pub fn lines_by_wave(
     fmt: &dyn Fn(f64) -> String,
 ) -> Result<Chart, ChartError> {
     let n = waves.len().max(1);
-    svg(title, note, WIDTH, 380, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, text(19))
-            .margin(12)
-            .margin_right(28)
+    svg(title, note, WIDTH, 380 + LEGEND_ROW, |area| {
+        let area = head(area, title, series, Mark::Line)?;
+        let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(34)
             .y_label_area_size(60)
             .build_cartesian_2d((0..n.max(2) - 1).into_segmented(), 0f64..100f64)
@@ -463,11 +550,7 @@ pub fn lines_by_wave(
                 .collect();
             chart
                 .draw_series(LineSeries::new(points.clone(), color.stroke_width(3)))
-                .map_err(|e| e.to_string())?
-                .label(short(&s.label, LEGEND_CHARS))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 2), (x + 16, y + 2)], color.filled())
-                });
+                .map_err(|e| e.to_string())?;
             chart
                 .draw_series(
                     points
@@ -476,7 +559,7 @@ pub fn lines_by_wave(
                 )
                 .map_err(|e| e.to_string())?;
         }
-        legend(&mut chart, SeriesLabelPosition::UpperLeft)
+        Ok(())
     })
 }
 
@@ -562,23 +645,16 @@ pub fn vbars(
     fmt: &dyn Fn(f64) -> String,
 ) -> Result<Chart, ChartError> {
     let n = categories.len().max(1);
-    let max = series
-        .iter()
-        .flat_map(|s| s.values.iter().flatten())
-        .filter(|v| v.is_finite())
-        .fold(0.0f64, |a, &b| a.max(b));
-    let ymax = if max > 0.0 && (max * 1.2).is_finite() {
-        max * 1.2
-    } else {
-        1.0
-    };
-    svg(title, note, WIDTH, 360, |area| {
-        let mut chart = ChartBuilder::on(area)
-            .caption(title, text(19))
-            .margin(12)
+    let (ymin, ymax) = value_range(series, 0.2);
+    // One series needs no legend: the title names it.
+    let legend = if series.len() > 1 { series } else { &[] };
+    let legend_height = if legend.is_empty() { 0 } else { LEGEND_ROW };
+    svg(title, note, WIDTH, 360 + legend_height, |area| {
+        let area = head(area, title, legend, Mark::Bar)?;
+        let mut chart = ChartBuilder::on(&area)
             .x_label_area_size(34)
             .y_label_area_size(70)
-            .build_cartesian_2d((0..n.max(2) - 1).into_segmented(), 0f64..ymax)
+            .build_cartesian_2d((0..n.max(2) - 1).into_segmented(), ymin..ymax)
             .map_err(|e| e.to_string())?;
         chart
             .configure_mesh()
@@ -612,23 +688,26 @@ pub fn vbars(
                 r.set_margin(0, 0, left.round() as u32, right.round() as u32);
                 Some(r)
             });
-            chart
-                .draw_series(bars)
-                .map_err(|e| e.to_string())?
-                .label(short(&s.label, LEGEND_CHARS))
-                .legend(move |(x, y)| {
-                    Rectangle::new([(x, y - 6), (x + 14, y + 6)], color.filled())
-                });
+            chart.draw_series(bars).map_err(|e| e.to_string())?;
             if series.len() == 1 {
+                // The value beyond the bar's end: above a bar that rises,
+                // below one that falls under zero.
                 let labels = s.values.iter().enumerate().filter_map(|(i, v)| {
-                    let style = text(13).pos(Pos::new(HPos::Center, VPos::Bottom));
-                    v.map(|v| Text::new(fmt(v), (SegmentValue::CenterOf(i), v), style))
+                    let v = (*v)?;
+                    let v_pos = if v < 0.0 { VPos::Top } else { VPos::Bottom };
+                    let style = text(13).pos(Pos::new(HPos::Center, v_pos));
+                    Some(Text::new(fmt(v), (SegmentValue::CenterOf(i), v), style))
                 });
                 chart.draw_series(labels).map_err(|e| e.to_string())?;
             }
         }
-        if series.len() > 1 {
-            legend(&mut chart, SeriesLabelPosition::UpperRight)?;
+        if ymin < 0.0 {
+            chart
+                .draw_series(std::iter::once(PathElement::new(
+                    [(SegmentValue::Exact(0), 0.0), (SegmentValue::Exact(n), 0.0)],
+                    INK,
+                )))
+                .map_err(|e| e.to_string())?;
         }
         Ok(())
     })
@@ -795,6 +874,132 @@ mod tests {
         assert!(has(&chart, "Aceh"), "a short name is whole");
     }
 
+    /// The filled rectangles of `color` in an SVG, as (y, height) in pixels.
+    fn rects(svg: &str, color: RGBColor) -> Vec<(f64, f64)> {
+        let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", color.0, color.1, color.2);
+        let attr = |tag: &str, name: &str| -> f64 {
+            let key = format!(" {name}=\"");
+            let at = tag.find(&key).expect(name) + key.len();
+            tag[at..].split('"').next().unwrap().parse().unwrap()
+        };
+        svg.split("<rect")
+            .skip(1)
+            .map(|rest| rest.split('>').next().unwrap())
+            .filter(|tag| tag.contains(&fill))
+            .map(|tag| (attr(tag, "y"), attr(tag, "height")))
+            .collect()
+    }
+
+    #[test]
+    fn legends_stand_apart_from_the_bars_and_lines() {
+        // The last category's bars the longest (the bottom of horizontal
+        // bars, the right of vertical ones) and the first's points high on
+        // the 0–100 axis: where the corner legends were.
+        let names: Vec<String> = ["Aceh", "Bali", "Papua"].map(String::from).into();
+        let series = [
+            Series {
+                label: "Survei awal".into(),
+                values: vec![Some(90.0), Some(50.0), Some(95.0)],
+            },
+            Series {
+                label: "Akhir".into(),
+                values: vec![Some(96.0), Some(55.0), Some(98.0)],
+            },
+        ];
+        // Small multiples have a header of their own, not a legend.
+        let [hbars, lines, _, vbars] = every_chart(&names, &series);
+        for chart in [hbars, lines, vbars] {
+            let chart = chart.unwrap();
+            let top = |text: &str| chart.labels.iter().find(|l| l.text == text).unwrap().top;
+            let title = chart.labels[0].top;
+            // Every bar or point below the legend's row.
+            let drawn: Vec<(f64, f64)> = rects(&chart.svg, PALETTE[0])
+                .into_iter()
+                .chain(rects(&chart.svg, PALETTE[1]))
+                .collect();
+            for legend in ["Survei awal", "Akhir"] {
+                let legend = top(legend);
+                assert!(legend > title, "the legend under the title");
+                for (y, height) in &drawn {
+                    if *height > 12.0 {
+                        assert!(*y > legend + 12.0, "{legend} above the bar at {y}");
+                    }
+                }
+                for point in chart.svg.split("<circle").skip(1) {
+                    let at = point.find(" cy=\"").unwrap() + 5;
+                    let y: f64 = point[at..].split('"').next().unwrap().parse().unwrap();
+                    assert!(y > legend + 12.0, "{legend} above the point at {y}");
+                }
+                for name in ["Aceh", "Bali", "Papua"] {
+                    assert!(top(name) > legend + 12.0, "{name} under the legend");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn negative_values_get_their_bars_below_zero() {
+        // Net jobs by cluster: two lost, two gained.
+        let names: Vec<String> = ["Kuliner", "Ritel", "Fesyen", "Agribisnis"]
+            .map(String::from)
+            .into();
+        let series = [Series {
+            label: String::new(),
+            values: vec![Some(-240.0), Some(284.0), Some(305.0), Some(-197.0)],
+        }];
+        let format = |v: f64| format!("{v:.0}");
+        let chart = vbars("Lapangan kerja", "n", &names, &series, &format).unwrap();
+        let bars = rects(&chart.svg, PALETTE[0]);
+        assert_eq!(bars.len(), 4, "{bars:?}");
+        // Drawn at their length: the losses about as long as the gains.
+        for (_, height) in &bars {
+            assert!(*height > 50.0, "{bars:?}");
+        }
+        let top = |text: &str| chart.labels.iter().find(|l| l.text == text).unwrap().top;
+        assert!(
+            top("-240") > top("284") + 50.0,
+            "a loss's value under its bar"
+        );
+        let chart = grouped_hbars(
+            "Lapangan kerja",
+            "n",
+            &names,
+            &series,
+            &format,
+            WIDTH,
+            MAX_HEIGHT,
+        )
+        .unwrap();
+        let bars = rects(&chart.svg, PALETTE[0]);
+        assert_eq!(bars.len(), 4, "{bars:?}");
+        let widths: Vec<f64> = chart
+            .svg
+            .split("<rect")
+            .skip(1)
+            .filter(|tag| tag.contains("fill=\"#0072B2\""))
+            .map(|tag| {
+                let at = tag.find(" width=\"").unwrap() + 8;
+                tag[at..].split('"').next().unwrap().parse().unwrap()
+            })
+            .collect();
+        for width in &widths {
+            assert!(*width > 100.0, "{widths:?}");
+        }
+        let label = chart.labels.iter().find(|l| l.text == "-240 ").unwrap();
+        assert_eq!(label.h, "right", "a loss's value left of its bar");
+    }
+
+    /// Each kind of chart, drawn from the same categories and series.
+    fn every_chart(names: &[String], series: &[Series]) -> [Result<Chart, ChartError>; 4] {
+        let format = |v: f64| format!("{v:.0}");
+        [
+            grouped_hbars("Pendapatan", "n", names, series, &format, WIDTH, MAX_HEIGHT),
+            lines_by_wave("Menabung", "n", names, series, &format),
+            small_multiples("Menabung", "n", names, series, &series[0], 3),
+            vbars("Responden", "n", names, series, &format),
+        ]
+    }
+
     /// Whether `chart` sets `text` as one of its labels.
     fn has(chart: &Chart, text: &str) -> bool {
         chart.labels.iter().any(|l| l.text == text)
@@ -824,21 +1029,7 @@ mod tests {
             },
         ];
         let names: Vec<String> = ["Bali", "Papua", "Aceh"].map(String::from).into();
-        let format = |v: f64| format!("{v:.0}");
-        let charts = [
-            grouped_hbars(
-                "Pendapatan",
-                "n",
-                &names,
-                &series,
-                &format,
-                WIDTH,
-                MAX_HEIGHT,
-            ),
-            lines_by_wave("Menabung", "n", &names, &series, &format),
-            small_multiples("Menabung", "n", &names, &series, &series[0], 3),
-            vbars("Responden", "n", &names, &series, &format),
-        ];
+        let charts = every_chart(&names, &series);
         for (i, chart) in charts.iter().enumerate() {
             let svg = &chart.as_ref().unwrap().svg;
             let translucent: Vec<&str> = opacities(svg)

@@ -75,13 +75,14 @@ pub(crate) fn income_chart(
 }
 
 pub(crate) fn short_rupiah(v: f64, lang: Lang) -> String {
-    if v >= 1e6 {
+    // A loss is shortened as a gain is: −1,5 jt, not −1.500.000.
+    if v.abs() >= 1e6 {
         format!(
             "{} {}",
             format::number(v / 1e6, 1, lang),
             if lang == Lang::Id { "jt" } else { "m" }
         )
-    } else if v >= 1e3 {
+    } else if v.abs() >= 1e3 {
         format!(
             "{} {}",
             format::number(v / 1e3, 0, lang),
@@ -368,4 +369,18 @@ pub(crate) fn jobs_chart(
         &series,
         &|v| format::number(v, 0, lang),
     )?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_loss_is_shortened_as_a_gain_is() {
+        assert_eq!(short_rupiah(2_000_194.0, Lang::Id), "2,0 jt");
+        assert_eq!(short_rupiah(-1_500_000.0, Lang::Id), "−1,5 jt");
+        assert_eq!(short_rupiah(-250_000.0, Lang::Id), "−250 rb");
+        assert_eq!(short_rupiah(-1_500_000.0, Lang::En), "−1.5 m");
+        assert_eq!(short_rupiah(-750.0, Lang::En), "−750");
+    }
 }
