@@ -1,6 +1,6 @@
 -- Moves staged KPM register rows into `kpm` and incubator rows into
 -- `incubator`. $1 is the batch id. A KPM or incubator already present is
--- replaced by the newer list's row (registers are re-issued whole).
+-- replaced by the newer list's row, in the columns that list has.
 
 -- name: reject_duplicate_kpm
 INSERT INTO ingest_reject
@@ -24,18 +24,54 @@ WHERE s.incubator_id IS NOT NULL
 -- load and a re-load (the commit message has the figures). The staged rows
 -- not refused hold each KPM id once (reject_duplicate_kpm), so no KPM is
 -- updated twice.
+--
+-- A column the newer list does not have (`batch_field` holds the ones it
+-- has, recorded before this file runs; a list without a record there has
+-- them all) keeps what the register holds: a
+-- list of mentors sent with kpm_id, arm, incubator_id and regency_code
+-- alone must not erase every NIK, name and grant date. A column it has
+-- replaces, an empty cell included. The kecamatan goes with its regency:
+-- kept only while the regency stays the same.
 
 -- name: update_kpm
 UPDATE kpm SET
-    nik_hash = s.nik_hash, nik_masked = s.nik_masked, nik_status = s.nik_status,
-    kpm_name = s.kpm_name, gender = s.gender, business_name = s.business_name,
-    arm = s.arm, cohort_year = s.cohort_year, incubator_id = s.incubator_id,
-    mentor = s.mentor, tksk = s.tksk, cluster = s.cluster,
-    category = s.category, province_code = s.province_code, regency_code = s.regency_code,
-    district_code = s.district_code, grant_amount = s.grant_amount, grant_date = s.grant_date,
-    consent_story = s.consent_story,
+    nik_hash      = CASE WHEN c.nik IS NOT FALSE THEN s.nik_hash ELSE kpm.nik_hash END,
+    nik_masked    = CASE WHEN c.nik IS NOT FALSE THEN s.nik_masked ELSE kpm.nik_masked END,
+    nik_status    = CASE WHEN c.nik IS NOT FALSE THEN s.nik_status ELSE kpm.nik_status END,
+    kpm_name      = CASE WHEN c.kpm_name IS NOT FALSE THEN s.kpm_name ELSE kpm.kpm_name END,
+    gender        = CASE WHEN c.gender IS NOT FALSE THEN s.gender ELSE kpm.gender END,
+    business_name = CASE WHEN c.business_name IS NOT FALSE THEN s.business_name ELSE kpm.business_name END,
+    arm = s.arm,
+    cohort_year   = CASE WHEN c.cohort_year IS NOT FALSE THEN s.cohort_year ELSE kpm.cohort_year END,
+    incubator_id  = CASE WHEN c.incubator_id IS NOT FALSE THEN s.incubator_id ELSE kpm.incubator_id END,
+    mentor        = CASE WHEN c.mentor IS NOT FALSE THEN s.mentor ELSE kpm.mentor END,
+    tksk          = CASE WHEN c.tksk IS NOT FALSE THEN s.tksk ELSE kpm.tksk END,
+    cluster       = CASE WHEN c.cluster IS NOT FALSE THEN s.cluster ELSE kpm.cluster END,
+    category      = CASE WHEN c.category IS NOT FALSE THEN s.category ELSE kpm.category END,
+    province_code = s.province_code, regency_code = s.regency_code,
+    district_code = CASE WHEN c.district_code IS NOT FALSE OR s.regency_code IS DISTINCT FROM kpm.regency_code
+                         THEN s.district_code ELSE kpm.district_code END,
+    grant_amount  = CASE WHEN c.grant_amount IS NOT FALSE THEN s.grant_amount ELSE kpm.grant_amount END,
+    grant_date    = CASE WHEN c.grant_date IS NOT FALSE THEN s.grant_date ELSE kpm.grant_date END,
+    consent_story = CASE WHEN c.consent_story IS NOT FALSE THEN s.consent_story ELSE kpm.consent_story END,
     batch_id = $1
-FROM stage_kpm s
+FROM stage_kpm s, (
+    SELECT bool_or(field = 'nik') AS nik,
+           bool_or(field = 'kpm_name') AS kpm_name,
+           bool_or(field = 'gender') AS gender,
+           bool_or(field = 'business_name') AS business_name,
+           bool_or(field = 'cohort_year') AS cohort_year,
+           bool_or(field = 'incubator_id') AS incubator_id,
+           bool_or(field = 'mentor') AS mentor,
+           bool_or(field = 'tksk') AS tksk,
+           bool_or(field = 'cluster') AS cluster,
+           bool_or(field = 'category') AS category,
+           bool_or(field = 'district_code') AS district_code,
+           bool_or(field = 'grant_amount') AS grant_amount,
+           bool_or(field = 'grant_date') AS grant_date,
+           bool_or(field = 'consent_story') AS consent_story
+    FROM batch_field WHERE batch_id = $1
+) c
 WHERE kpm.kpm_id = s.kpm_id
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
 

@@ -6,10 +6,14 @@ SELECT kpm_id, nik_status, nik_masked, NULL AS other_kpm, NULL AS other_unit
 FROM kpm
 WHERE nik_status <> 'valid'
   -- A household registered from a sheet or form without a NIK column: the
-  -- NIK was not asked, so its absence is no finding.
+  -- NIK was not asked, so its absence is no finding. The register is where
+  -- NIKs come from: a KPM it holds without one is a finding, whether or not
+  -- the register's latest list had a NIK column (one without keeps the
+  -- NIKs the register holds).
   AND NOT (nik_status = 'missing'
            AND batch_id IN (SELECT batch_id FROM batch_field)
-           AND batch_id NOT IN (SELECT batch_id FROM batch_field WHERE field = 'nik'))
+           AND batch_id NOT IN (SELECT batch_id FROM batch_field WHERE field = 'nik')
+           AND batch_id NOT IN (SELECT batch_id FROM ingest_batch WHERE format = 'kpm-register'))
 UNION ALL
 SELECT a.kpm_id,
        a.nik_status,

@@ -881,6 +881,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 prokus_files::for_terminal(&s.unlisted_incubators.join(", "))
                             );
                         }
+                        if !s.unread_columns.is_empty() {
+                            eprintln!(
+                                "note: {}: {} not among the columns of a {} and not read: {} \
+                                 (check the spelling against the README's list; the file's other columns were loaded)",
+                                prokus_files::for_terminal(&s.file),
+                                if s.unread_columns.len() == 1 {
+                                    "this column is"
+                                } else {
+                                    "these columns are"
+                                },
+                                s.format,
+                                prokus_files::for_terminal(&s.unread_columns.join(", "))
+                            );
+                        }
+                        if !s.kept_columns.is_empty() {
+                            eprintln!(
+                                "note: {}: this list updates KPM the register already holds; \
+                                 the columns it does not have were kept as the register held them ({})",
+                                prokus_files::for_terminal(&s.file),
+                                s.kept_columns.join(", ")
+                            );
+                        }
                         if s.orphan_repeat_rows > 0 {
                             eprintln!(
                                 "note: {}: {} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",

@@ -224,6 +224,14 @@ pub struct BatchSummary {
     /// The incubators (as the file names them) that rejected rows because
     /// they are not in the incubator list, at most ten.
     pub unlisted_incubators: Vec<String>,
+    /// A register list that updated KPM the register held: the columns it
+    /// does not have, whose values the register kept (empty otherwise).
+    pub kept_columns: Vec<String>,
+    /// A hand-filled sheet's or list's columns that are none of its format's
+    /// and were not read (a misspelt or extra column), as headed, with any
+    /// NIK in them masked. Exports of a form are not listed: their
+    /// metadata and notes are columns no mapping reads.
+    pub unread_columns: Vec<String>,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -953,6 +961,32 @@ fn ingest_scanned(
     if let Some(summary) = earlier_batch(&tx, &sha256, &display)? {
         return Ok(Loaded::Batch(summary));
     }
+    // Which questions the file asks: the checks judge a missing answer only
+    // where it was asked. Recorded before the merge, which reads it: a
+    // register's update keeps the columns the file does not have.
+    let survey = match &plan {
+        Plan::Survey(survey) | Plan::Template(survey, ..) => survey.carried(),
+        _ => Vec::new(),
+    };
+    // The register's columns a register, template or form carries: a
+    // household it registers without a NIK column has no NIK to check.
+    let register: Vec<&str> = match &plan {
+        Plan::Register(columns) | Plan::Template(_, columns, _, Household::Sheet(_)) => {
+            columns.columns().map(|(_, n)| n).collect()
+        }
+        Plan::Template(_, _, _, Household::Form(household, _)) => household.carried(),
+        _ => Vec::new(),
+    };
+    if matches!(
+        plan,
+        Plan::Survey(_) | Plan::Template(..) | Plan::Register(_)
+    ) {
+        let mut carried = tx.appender("batch_field")?;
+        for field in survey.into_iter().chain(register) {
+            carried.append_row(params![batch_id, field])?;
+        }
+        carried.flush()?;
+    }
     // Each statement with its file, for the logs.
     let of = |file: &'static str, text: &'static str| {
         statements(text)
@@ -975,6 +1009,7 @@ fn ingest_scanned(
         _ => of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL),
     };
     let mut loaded = 0u64;
+    let mut updated = 0usize;
     for (file, name, sql) in merge {
         let applies = match plan {
             Plan::Survey(_) | Plan::Template(..) | Plan::Feedback(_) => true,
@@ -984,6 +1019,9 @@ fn ingest_scanned(
         if applies {
             let at = std::time::Instant::now();
             let n = tx.execute(sql, params![batch_id]).map_err(with_context)?;
+            if name == "update_kpm" {
+                updated += n;
+            }
             let ms = at.elapsed().as_millis() as u64;
             tracing::debug!(sql = file, statement = name, rows = n, ms, "merge");
             // The rows a file adds or replaces (a register's KPM are
@@ -995,28 +1033,6 @@ fn ingest_scanned(
                 loaded += n as u64;
             }
         }
-    }
-    // Which questions the file asks: the checks judge a missing answer only
-    // where it was asked.
-    let survey = match &plan {
-        Plan::Survey(survey) | Plan::Template(survey, ..) => Some(survey),
-        _ => None,
-    };
-    // The register's columns a template or form carries: a household it
-    // registers without a NIK column has no NIK to check.
-    let register: Vec<&str> = match &plan {
-        Plan::Template(_, columns, _, Household::Sheet(_)) => {
-            columns.columns().map(|(_, n)| n).collect()
-        }
-        Plan::Template(_, _, _, Household::Form(household, _)) => household.carried(),
-        _ => Vec::new(),
-    };
-    if let Some(survey) = survey {
-        let mut carried = tx.appender("batch_field")?;
-        for field in survey.carried().into_iter().chain(register) {
-            carried.append_row(params![batch_id, field])?;
-        }
-        carried.flush()?;
     }
     // Repeat rows whose submission is not in the main table: recorded, with
     // their own sheet's row number, after the merge so they block no row.
@@ -1105,6 +1121,31 @@ fn ingest_scanned(
         )?
         .query_map(params![batch_id], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
+    // The columns a register's update kept (see merge_register.sql); the
+    // province follows the regency, which every list has.
+    let kept_columns = match &plan {
+        Plan::Register(columns) if updated > 0 => {
+            let has: HashSet<&str> = columns.columns().map(|(_, name)| name).collect();
+            REGISTER_COLUMNS
+                .iter()
+                .filter(|name| !has.contains(*name) && **name != "province_code")
+                .map(|name| (*name).to_string())
+                .collect()
+        }
+        _ => Vec::new(),
+    };
+    let unread_columns = plan
+        .read_columns()
+        .map(|read| {
+            table
+                .headers
+                .iter()
+                .enumerate()
+                .filter(|(i, header)| !read.contains(i) && !header.trim().is_empty())
+                .map(|(_, header)| crate::privacy::safe_text(header.trim()))
+                .collect()
+        })
+        .unwrap_or_default();
     tx.commit().map_err(with_context)?;
     Ok(Loaded::Batch(BatchSummary {
         file: display,
@@ -1117,6 +1158,8 @@ fn ingest_scanned(
         already_loaded: false,
         orphan_repeat_rows: orphans,
         unlisted_incubators,
+        kept_columns,
+        unread_columns,
     }))
 }
 
@@ -1472,6 +1515,8 @@ fn earlier_batch(
         already_loaded: true,
         orphan_repeat_rows: 0,
         unlisted_incubators: Vec::new(),
+        kept_columns: Vec::new(),
+        unread_columns: Vec::new(),
     }))
 }
 
@@ -1600,6 +1645,26 @@ enum Plan {
     ),
 }
 
+impl Plan {
+    /// The header positions a hand-filled sheet's or list's plan reads;
+    /// `None` for an export of a form or a feedback sheet (see
+    /// [`BatchSummary::unread_columns`]).
+    fn read_columns(&self) -> Option<HashSet<usize>> {
+        match self {
+            Plan::Template(survey, columns, _, Household::Sheet(_)) => Some(
+                survey
+                    .read_columns()
+                    .chain(columns.columns().map(|(i, _)| i))
+                    .collect(),
+            ),
+            Plan::Register(columns) | Plan::Incubators(columns) => {
+                Some(columns.columns().map(|(i, _)| i).collect())
+            }
+            _ => None,
+        }
+    }
+}
+
 /// Where a template's or form's household fields come from.
 enum Household {
     /// A hand-filled sheet's own register columns; the new KPM whose
@@ -1724,6 +1789,19 @@ struct PlannedField {
 }
 
 impl SurveyPlan {
+    /// The header positions this plan reads: the id, time and review
+    /// columns and every field's.
+    fn read_columns(&self) -> impl Iterator<Item = usize> + '_ {
+        [&self.id_column, &self.time_column, &self.review_column]
+            .into_iter()
+            .filter_map(|c| c.as_ref().map(|(i, _)| *i))
+            .chain(
+                self.fields
+                    .iter()
+                    .flat_map(|f| f.index.into_iter().chain(f.split.iter().map(|(i, _)| *i))),
+            )
+    }
+
     fn new(
         file: &Path,
         format: Format,
@@ -3236,6 +3314,114 @@ mod tests {
             assert_eq!(batch_of(kpm), batch.batch_id, "{kpm}");
         }
         assert!(batch_of("K2") < batch.batch_id);
+    }
+
+    #[test]
+    fn a_list_with_fewer_columns_keeps_what_the_register_holds_in_the_others() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        let held = |db: &Database, kpm: &str| -> Vec<Option<String>> {
+            db.conn
+                .query_row(
+                    "SELECT nik_masked, kpm_name, business_name, mentor, cluster, \
+                            district_code, grant_amount::VARCHAR, grant_date::VARCHAR \
+                     FROM kpm WHERE kpm_id = ?",
+                    [kpm],
+                    |r| (0..8).map(|i| r.get(i)).collect(),
+                )
+                .unwrap()
+        };
+        let k1 = held(&db, "K1");
+        assert_eq!(k1[0].as_deref(), Some("3217********0012"));
+        // New mentors, and K1's cluster emptied: the list has no NIK, name,
+        // business, district or grant columns.
+        let mentors = "kpm_id,arm,incubator_id,regency_code,mentor,cluster\n\
+            K1,prokus,INK-32-01,32.17,Bu Rina,\n\
+            K2,prokus,INK-32-01,32.17,Pak Dedi,ritel\n";
+        let batch = db.ingest(&file(&dir, "mentors.csv", mentors), &m).unwrap();
+        assert_eq!((batch.rows_loaded, batch.rows_rejected), (2, 0));
+        assert_eq!(
+            batch.kept_columns,
+            [
+                "nik",
+                "kpm_name",
+                "gender",
+                "business_name",
+                "cohort_year",
+                "tksk",
+                "category",
+                "district_code",
+                "grant_amount",
+                "grant_date",
+                "consent_story"
+            ]
+        );
+        let now = held(&db, "K1");
+        let mut expected = k1.clone();
+        // The mentor set, the cluster emptied (an empty cell of a column the
+        // list has replaces); the rest as it was.
+        expected[3] = Some("Bu Rina".into());
+        expected[4] = None;
+        assert_eq!(now, expected);
+        assert_eq!(held(&db, "K2")[3].as_deref(), Some("Pak Dedi"));
+        // A kecamatan goes with its regency: K1's would not be in the
+        // regency it moved to.
+        let moved = "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.04\n";
+        db.ingest(&file(&dir, "moved.csv", moved), &m).unwrap();
+        let k1: (String, Option<String>, Option<String>) = db
+            .conn
+            .query_row(
+                "SELECT regency_code, district_code, mentor FROM kpm WHERE kpm_id = 'K1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!(k1, ("32.04".into(), None, Some("Bu Rina".into())));
+        // The register still has K1's NIK to check: no "missing" finding.
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM kpm WHERE kpm_id = 'K1' AND nik_status = 'valid'"
+            ),
+            1
+        );
+    }
+
+    #[test]
+    fn a_sheet_says_which_of_its_columns_it_did_not_read() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        // Every canonical answer a sheet may carry is read; a misspelt
+        // column and one of its own are named, a NIK in a header masked.
+        let sheet = "kpm_id,wave,saves,save_frequency,separates_money,product_changes,\
+                     attitude_1,attitude_2,attitude_3,attitude_4,attitude_5,\
+                     bussiness_income,catatan,3217055208850012\n\
+                     K1,baseline,ya,mingguan,ya,kemasan merek,4,5,3,4,4,1500000,baik,x\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("template", 1), "{s:?}");
+        assert_eq!(
+            s.unread_columns,
+            ["bussiness_income", "catatan", "3217********0012"]
+        );
+        let read: (bool, String, bool, String, i32) = db
+            .conn
+            .query_row(
+                "SELECT saves, save_frequency, separates_money, product_changes, attitude_2 \
+                 FROM response WHERE kpm_id = 'K1' AND batch_id = ?",
+                [s.batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            read,
+            (true, "weekly".into(), true, "kemasan merek".into(), 5)
+        );
+        // A list, likewise; an export of a form is not judged so.
+        let list =
+            "kpm_id,arm,incubator_id,regency_code,mentr\nK1,prokus,INK-32-01,32.17,Bu Rina\n";
+        let s = db.ingest(&file(&dir, "mentors.csv", list), &m).unwrap();
+        assert_eq!(s.unread_columns, ["mentr"]);
+        assert!(s.kept_columns.iter().any(|c| c == "mentor"));
     }
 
     #[test]

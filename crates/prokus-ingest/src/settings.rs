@@ -97,6 +97,8 @@ impl Database {
             already_loaded,
             orphan_repeat_rows: 0,
             unlisted_incubators: Vec::new(),
+            kept_columns: Vec::new(),
+            unread_columns: Vec::new(),
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),

@@ -629,6 +629,15 @@ fn only_questions_a_file_asks_can_be_missing() {
         .filter(|f| f.detail.check() == Check::Missing)
         .map(|f| (f.kpm_id.as_str(), f.field.as_deref()))
         .collect();
+    // The register is where NIKs come from: one without a NIK column
+    // leaves each of its KPM without one to check, a finding each.
+    let nik: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.detail.check() == Check::NikInvalid)
+        .map(|f| f.kpm_id.as_str())
+        .collect();
+    assert_eq!(nik, ["K1", "K2", "K3", "K4"]);
     // K2 runs its business but left its income empty; K3's business is
     // closed, so its income was not asked; K4 skipped bookkeeping.
     assert_eq!(
