@@ -15,6 +15,14 @@
 -- periods below are defined from this table too: a copy of
 -- `response_current` beside it only cost time). Yes/no
 -- answers become 0/1 so that their mean is a share.
+--
+-- Some values are known without their question for part of the KPM: a
+-- closed business has no workers and made no change, someone who does not
+-- save saved nothing, someone without credit has none from KUR. Where the
+-- file did not ask the question that decides the rest (a partner's sheet
+-- without it; `asked` below), the value is unknown for every KPM: the share
+-- or mean of that part alone (0% KUR, Rp 0 saved) would be printed as the
+-- programme's.
 CREATE OR REPLACE TEMP TABLE response_value AS
 SELECT
     r.kpm_id,
@@ -24,16 +32,22 @@ SELECT
     r.business_revenue::DOUBLE                       AS business_revenue,
     r.household_income::DOUBLE                       AS household_income,
     CASE WHEN r.saves IS NULL THEN r.saves_monthly::INTEGER::DOUBLE
+         WHEN asked.save_frequency = false THEN NULL
          WHEN NOT r.saves THEN 0.0
          WHEN r.save_frequency IN ('daily', 'weekly', 'monthly') THEN 1.0
+         -- Saves, how often not said: unknown, not "less than monthly".
+         WHEN r.save_frequency IS NULL THEN NULL
          ELSE 0.0 END                                AS saves_monthly,
     -- Someone who does not save saved nothing.
-    CASE WHEN r.saves = false THEN 0.0 ELSE r.savings_amount END AS savings_amount,
+    CASE WHEN asked.savings_amount = false THEN NULL
+         WHEN r.saves = false THEN 0.0
+         ELSE r.savings_amount END                   AS savings_amount,
     r.keeps_books::INTEGER::DOUBLE                   AS keeps_books,
     r.separates_money::INTEGER::DOUBLE               AS separates_money,
     r.has_business_plan::INTEGER::DOUBLE             AS has_business_plan,
     -- A closed business has no workers: count it as 0, not unknown.
-    CASE WHEN r.business_operating = false THEN 0.0
+    CASE WHEN asked.workers = false THEN NULL
+         WHEN r.business_operating = false THEN 0.0
          ELSE (r.paid_workers + r.family_workers)::DOUBLE END AS workers,
     r.business_operating::INTEGER::DOUBLE            AS business_operating,
     r.has_nib::INTEGER::DOUBLE                       AS has_nib,
@@ -41,13 +55,16 @@ SELECT
     -- KUR (Kredit Usaha Rakyat), the programme's credit link: 1 for credit
     -- from KUR, 0 for no credit or credit from elsewhere, unknown when the
     -- source of a credit was not given.
-    CASE WHEN r.got_credit = false THEN 0.0
+    CASE WHEN asked.credit_source = false THEN NULL
+         WHEN r.got_credit = false THEN 0.0
          WHEN r.got_credit AND r.credit_source = 'kur' THEN 1.0
          WHEN r.got_credit AND r.credit_source IS NOT NULL THEN 0.0
     END                                              AS got_kur,
     r.sells_online::INTEGER::DOUBLE                  AS sells_online,
-    -- Any change to the product, its packaging, brand or quality.
-    CASE WHEN r.business_operating IS NULL THEN NULL
+    -- Any change to the product, its packaging, brand or quality; none
+    -- ticked is no change.
+    CASE WHEN asked.product_changes = false THEN NULL
+         WHEN r.business_operating IS NULL THEN NULL
          WHEN NOT r.business_operating THEN 0.0
          ELSE (list_has_any(string_split(coalesce(r.product_changes, ''), ' '),
                             ['kemasan', 'merek', 'produk_baru', 'kualitas', 'packaging', 'brand', 'new_product', 'quality']))::DOUBLE
@@ -60,7 +77,18 @@ SELECT
     END                                              AS attitude_index,
     r.mentoring_sessions::DOUBLE                     AS mentoring_sessions,
     r.tksk_visits::DOUBLE                            AS tksk_visits
-FROM response_current r;
+FROM response_current r
+-- The deciding questions each file asked (`batch_field`; a file loaded
+-- before they were recorded, with no rows there, asked them all).
+LEFT JOIN (
+    SELECT batch_id,
+           bool_or(field = 'save_frequency') AS save_frequency,
+           bool_or(field = 'savings_amount') AS savings_amount,
+           bool_or(field = 'paid_workers') AND bool_or(field = 'family_workers') AS workers,
+           bool_or(field = 'credit_source') AS credit_source,
+           bool_or(field = 'product_changes') AS product_changes
+    FROM batch_field GROUP BY batch_id
+) asked USING (batch_id);
 
 -- Every period with data, in report order.
 CREATE OR REPLACE TEMP TABLE period_def AS
@@ -148,6 +176,10 @@ SELECT
     coalesce(k.mentor, 'unknown')                 AS mentor,
     coalesce(k.tksk, 'unknown')                   AS tksk,
     k.grant_date,
+    -- Whether the KPM's grant date is known: given, or empty in a list with
+    -- the column (not yet disbursed). A sheet that registered households
+    -- without the column says nothing of their grants.
+    k.grant_date IS NOT NULL OR registered.grant_date IS NOT FALSE AS grant_known,
     b.submitted_at                                AS baseline_at,
     b.business_income    AS business_income_0,
     b.business_revenue   AS business_revenue_0,
@@ -166,7 +198,11 @@ SELECT
     b.innovated          AS innovated_0,
     b.attitude_index     AS attitude_index_0
 FROM kpm k
-LEFT JOIN response_value b ON b.kpm_id = k.kpm_id AND b.wave = 'baseline';
+LEFT JOIN response_value b ON b.kpm_id = k.kpm_id AND b.wave = 'baseline'
+LEFT JOIN (
+    SELECT batch_id, bool_or(field = 'grant_date') AS grant_date
+    FROM batch_field GROUP BY batch_id
+) registered ON registered.batch_id = k.batch_id;
 
 -- One row per KPM and period: its dimensions, each variable and the same
 -- KPM's baseline value of it.
@@ -189,7 +225,7 @@ SELECT
     CASE WHEN v.kind = 'wave' THEN (v.wave IS NOT NULL)::DOUBLE END AS responded,
     -- Grant: received by the end of the period (ProKUS KPM only), and how many
     -- days after the baseline interview it came.
-    CASE WHEN k.arm = 'prokus'
+    CASE WHEN k.arm = 'prokus' AND k.grant_known
          THEN (k.grant_date IS NOT NULL AND k.grant_date <= coalesce(v.submitted_at::DATE, d.period_end))::DOUBLE
     END                                           AS grant_disbursed,
     CASE WHEN k.arm = 'prokus' AND k.grant_date <= coalesce(v.submitted_at::DATE, d.period_end)

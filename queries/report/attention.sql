@@ -1,5 +1,6 @@
 -- Per ProKUS KPM, ordered by incubator: its latest answered round and the
--- one before (wave, business income, whether the business runs, saving), its
+-- one before (wave, business income, whether the business runs, saving at
+-- least monthly), its
 -- baseline income and the waves it answered, for the incubator feedback
 -- ("KPM who need attention", judged on each KPM's latest round, so that a
 -- KPM in trouble shows before the endline).
@@ -16,8 +17,17 @@ WITH rounds AS (
            arg_max({'wave': c.wave,
                     'income': c.business_income,
                     'operating': c.business_operating,
-                    'saves': c.saves,
-                    'frequency': c.save_frequency}, w.ordinal, 2) AS last_two,
+                    -- Saved at least monthly, as kpm_value.sql's
+                    -- saves_monthly has it (a sheet's own yes/no when it
+                    -- does not ask whether and how often; unknown when how
+                    -- often is not said), but per KPM: one who does not
+                    -- save is known not to save monthly, whatever the file
+                    -- asked.
+                    'monthly': CASE WHEN c.saves IS NULL THEN c.saves_monthly
+                                    WHEN NOT c.saves THEN false
+                                    WHEN c.save_frequency IN ('daily', 'weekly', 'monthly') THEN true
+                                    WHEN c.save_frequency IS NOT NULL THEN false
+                               END}, w.ordinal, 2) AS last_two,
            any_value(c.business_income) FILTER (WHERE c.wave = 'baseline') AS income_baseline,
            string_agg(c.wave, ' ') AS waves_answered
     FROM response_current c
@@ -34,12 +44,10 @@ SELECT k.incubator_id,
        r.last_two[1].wave AS latest_wave,
        r.last_two[1].income AS income_latest,
        r.last_two[1].operating AS operating_latest,
-       r.last_two[1].saves AS saves_latest,
-       r.last_two[1].frequency AS frequency_latest,
+       r.last_two[1].monthly AS monthly_latest,
        r.last_two[2].wave AS previous_wave,
        r.last_two[2].income AS income_previous,
-       r.last_two[2].saves AS saves_previous,
-       r.last_two[2].frequency AS frequency_previous,
+       r.last_two[2].monthly AS monthly_previous,
        r.waves_answered
 FROM kpm k
 LEFT JOIN rounds r USING (kpm_id)

@@ -1922,26 +1922,39 @@ pub(crate) mod tests {
     /// KUR is its own indicator: credit from KUR counts, credit from
     /// elsewhere and no credit count as not KUR, and a credit of unknown
     /// source is left out (it could be either).
-    #[test]
-    fn kur_counts_credit_from_kur_only_and_leaves_out_unknown_sources() {
+    /// An empty database with one incubator (`INK-32-01`), and a folder
+    /// for the files [`load`] writes.
+    fn one_incubator() -> (tempfile::TempDir, prokus_ingest::Database) {
         let dir = tempfile::tempdir().unwrap();
         let mut db = prokus_ingest::Database::in_memory().unwrap();
-        let m = prokus_ingest::FormMapping::prokus();
-        let write = |name: &str, text: &str| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, text).unwrap();
-            path
-        };
         let incubators = "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n";
-        db.ingest(&write("incubators.csv", incubators), &m).unwrap();
+        load(&dir, &mut db, "incubators.csv", incubators);
+        (dir, db)
+    }
+
+    /// `text` written as `name` in `dir` and ingested into `db`.
+    fn load(
+        dir: &tempfile::TempDir,
+        db: &mut prokus_ingest::Database,
+        name: &str,
+        text: &str,
+    ) -> prokus_ingest::BatchSummary {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        db.ingest(&path, &prokus_ingest::FormMapping::prokus())
+            .unwrap()
+    }
+
+    #[test]
+    fn kur_counts_credit_from_kur_only_and_leaves_out_unknown_sources() {
+        let (dir, mut db) = one_incubator();
         let mut register = String::from(
             "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
         );
         for k in 1..=7 {
             register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
         }
-        db.ingest(&write("kpm_register.csv", &register), &m)
-            .unwrap();
+        load(&dir, &mut db, "kpm_register.csv", &register);
         let sheet = "kpm_id,wave,got_credit,credit_source\n\
                      K1,baseline,ya,kur\n\
                      K2,baseline,ya,KUR\n\
@@ -1950,7 +1963,7 @@ pub(crate) mod tests {
                      K5,baseline,tidak,\n\
                      K6,baseline,ya,\n\
                      K7,baseline,ya,pnm\n";
-        let s = db.ingest(&write("sheet.csv", sheet), &m).unwrap();
+        let s = load(&dir, &mut db, "sheet.csv", sheet);
         assert_eq!(s.rows_loaded, 7, "{s:?}");
         let rows = compute(db.connection(), &Catalog::builtin(), &Options::default())
             .unwrap()
@@ -1977,6 +1990,77 @@ pub(crate) mod tests {
             (kur.value.unwrap() - independent).abs() < 0.05,
             "{independent}"
         );
+    }
+
+    /// A value known without its question for part of the KPM (a closed
+    /// business made no change and has no workers, a non-saver saved
+    /// nothing, no credit is no KUR credit, no grant date in a list with
+    /// the column is no grant yet) is unknown for every KPM of a file that
+    /// did not ask the deciding question: its share or mean is of the KPM
+    /// of the files that asked, not of the part known without it.
+    #[test]
+    fn what_a_file_did_not_ask_is_unknown_not_zero() {
+        let (dir, mut db) = one_incubator();
+        // K1-K5 from a list without grant dates; K6-K12 from one with them,
+        // K6-K8 paid.
+        let mut without = String::from("kpm_id,arm,incubator_id,regency_code\n");
+        let mut with = String::from("kpm_id,arm,incubator_id,regency_code,grant_date\n");
+        for k in 1..=12 {
+            match k {
+                1..=5 => without.push_str(&format!("K{k},prokus,INK-32-01,32.17\n")),
+                6..=8 => with.push_str(&format!("K{k},prokus,INK-32-01,32.17,2022-01-10\n")),
+                _ => with.push_str(&format!("K{k},prokus,INK-32-01,32.17,\n")),
+            }
+        }
+        load(&dir, &mut db, "register-a.csv", &without);
+        load(&dir, &mut db, "register-b.csv", &with);
+        // A partner's sheet asks whether the business runs, saves and has
+        // credit, but not how often, how much, from whom, the workers or
+        // the changes made; the programme's asks them all (K6 closed, not
+        // saving, no credit; K7 saving weekly with credit from KUR).
+        // Each answer is given at the baseline and again at the first
+        // monitoring round, for the indicators of a panel.
+        let mut partner = String::from("kpm_id,wave,business_operating,saves,got_credit\n");
+        for wave in ["baseline", "monitoring_1"] {
+            for k in 1..=5 {
+                let no = if k == 1 { "tidak" } else { "ya" };
+                partner.push_str(&format!("K{k},{wave},{no},{no},{no}\n"));
+            }
+        }
+        let mut own = String::from(
+            "kpm_id,wave,business_operating,saves,save_frequency,savings_amount,\
+             got_credit,credit_source,paid_workers,family_workers,product_changes\n",
+        );
+        for wave in ["baseline", "monitoring_1"] {
+            own.push_str(&format!("K6,{wave},tidak,tidak,,,tidak,,,,\n"));
+            own.push_str(&format!(
+                "K7,{wave},ya,ya,weekly,70000,ya,kur,1,1,kemasan\n"
+            ));
+            for k in 8..=12 {
+                own.push_str(&format!("K{k},{wave},ya,ya,jarang,0,tidak,,0,1,\n"));
+            }
+        }
+        for (name, text) in [("partner.csv", &partner), ("own.csv", &own)] {
+            let s = load(&dir, &mut db, name, text);
+            assert_eq!(s.rows_loaded, s.rows_read, "{s:?}");
+        }
+        let rows = compute(db.connection(), &Catalog::builtin(), &Options::default())
+            .unwrap()
+            .rows()
+            .unwrap();
+        let national = |id: &str| {
+            let r = find(&rows, id, "monitoring_1", "national", NATIONAL_CODE);
+            (r.n, r.value)
+        };
+        // Asked of everyone: all twelve.
+        assert_eq!(national("business_operating").0, 12);
+        // Asked of K6-K12 only: seven, and the figure is theirs.
+        assert_eq!(national("got_kur"), (7, Some(14.3)));
+        assert_eq!(national("innovated"), (7, Some(14.3)));
+        assert_eq!(national("saves_monthly"), (7, Some(14.3)));
+        assert_eq!(national("savings_amount"), (7, Some(10_000.0)));
+        assert_eq!(national("workers_mean"), (7, Some(1.0)));
+        assert_eq!(national("grant_disbursed"), (7, Some(42.9)));
     }
 
     /// Mentors and TKSK are levels of their own, asked for by name: each

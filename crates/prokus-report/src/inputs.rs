@@ -74,7 +74,7 @@ pub(crate) fn read_kpm_lists(
     use duckdb::arrow::record_batch::RecordBatch;
     use prokus_metrics::sql::arrow_column as column;
     let started = std::time::Instant::now();
-    // Read as Arrow columns: a row of 15 values per KPM (159,305 rows at
+    // Read as Arrow columns: a row of 13 values per KPM (159,305 rows at
     // 200,000 households), which the row interface looks up one at a time.
     let batches: Vec<RecordBatch> = conn.prepare(ATTENTION_SQL)?.query_arrow([wave])?.collect();
     let mut lists: BTreeMap<String, Vec<KpmStatus>> = BTreeMap::new();
@@ -83,10 +83,10 @@ pub(crate) fn read_kpm_lists(
         let number = |i| column::<Float64Array>(batch, i);
         let flag = |i| column::<BooleanArray>(batch, i);
         let (incubator, kpm, business, nik, waves) =
-            (text(0)?, text(1)?, text(2)?, text(3)?, text(14)?);
+            (text(0)?, text(1)?, text(2)?, text(3)?, text(12)?);
         let baseline = number(4)?;
-        let latest = (text(5)?, number(6)?, flag(7)?, flag(8)?, text(9)?);
-        let previous = (text(10)?, number(11)?, flag(12)?, text(13)?);
+        let latest = (text(5)?, number(6)?, flag(7)?, flag(8)?);
+        let previous = (text(9)?, number(10)?, flag(11)?);
         for r in 0..batch.num_rows() {
             let s = |a: &StringArray| (!a.is_null(r)).then(|| a.value(r).to_string());
             let f = |a: &Float64Array| (!a.is_null(r)).then(|| a.value(r));
@@ -100,15 +100,13 @@ pub(crate) fn read_kpm_lists(
                     wave,
                     income: f(latest.1),
                     operating: b(latest.2),
-                    saves: b(latest.3),
-                    frequency: s(latest.4),
+                    saves_monthly: b(latest.3),
                 }),
                 previous: s(previous.0).map(|wave| Round {
                     wave,
                     income: f(previous.1),
                     operating: None,
-                    saves: b(previous.2),
-                    frequency: s(previous.3),
+                    saves_monthly: b(previous.2),
                 }),
                 waves: s(waves).unwrap_or_default(),
             };
@@ -434,23 +432,9 @@ pub struct Round {
     pub(crate) wave: String,
     pub(crate) income: Option<f64>,
     pub(crate) operating: Option<bool>,
-    pub(crate) saves: Option<bool>,
-    pub(crate) frequency: Option<String>,
-}
-
-impl Round {
-    /// Whether the KPM saved at least monthly in this round (unknown when
-    /// it did not say whether it saves).
-    pub(crate) fn saves_monthly(&self) -> Option<bool> {
-        let saves = self.saves?;
-        Some(
-            saves
-                && matches!(
-                    self.frequency.as_deref(),
-                    Some("daily" | "weekly" | "monthly")
-                ),
-        )
-    }
+    /// Whether the KPM saved at least monthly (unknown when it did not say
+    /// whether, or how often, it saves; see queries/report/attention.sql).
+    pub(crate) saves_monthly: Option<bool>,
 }
 
 /// Row numbers by indicator, period, level and group code.

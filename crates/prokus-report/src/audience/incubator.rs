@@ -378,8 +378,8 @@ pub(crate) fn needs_attention(k: &KpmStatus, period: &str, w: &Words) -> Option<
         ));
     }
     match (
-        latest.and_then(Round::saves_monthly),
-        previous.and_then(Round::saves_monthly),
+        latest.and_then(|l| l.saves_monthly),
+        previous.and_then(|p| p.saves_monthly),
     ) {
         (Some(false), Some(true)) => reasons.push(
             w.pick("berhenti menabung rutin", "stopped saving regularly")
@@ -801,13 +801,15 @@ pub const AUDIENCE: super::Audience = super::Audience {
 mod tests {
     use super::*;
 
-    fn round(wave: &str, income: f64, operating: bool, frequency: &str) -> Round {
+    /// A round: its wave, income, whether the business runs and how often
+    /// the KPM saves (`monthly` or more often, `rarely`; the SQL of
+    /// queries/report/attention.sql turns the answers into the flag).
+    fn round(wave: &str, income: f64, operating: bool, saving: &str) -> Round {
         Round {
             wave: wave.into(),
             income: Some(income),
             operating: Some(operating),
-            saves: Some(frequency != "never"),
-            frequency: Some(frequency.into()),
+            saves_monthly: Some(saving != "rarely"),
         }
     }
 
