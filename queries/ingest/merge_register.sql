@@ -93,8 +93,20 @@ SELECT $1, s.source_row, 'incubator_id', s.incubator_id, 'duplicate',
 FROM (SELECT *, min(source_row) OVER (PARTITION BY incubator_id) AS first_row FROM stage_incubator) s
 WHERE s.source_row > s.first_row;
 
+-- An incubator listed again keeps its university and province when the
+-- list has no column for them, as a KPM does (see update_kpm).
+
 -- name: upsert_incubator
 INSERT OR REPLACE INTO incubator (incubator_id, name, university, province_code, batch_id)
-SELECT incubator_id, name, university, province_code, $1
+SELECT s.incubator_id, s.name,
+       CASE WHEN c.university IS NOT FALSE THEN s.university ELSE i.university END,
+       CASE WHEN c.province_code IS NOT FALSE THEN s.province_code ELSE i.province_code END,
+       $1
 FROM stage_incubator s
+LEFT JOIN incubator i USING (incubator_id),
+(
+    SELECT bool_or(field = 'university') AS university,
+           bool_or(field = 'province_code') AS province_code
+    FROM batch_field WHERE batch_id = $1
+) c
 WHERE NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);

@@ -896,9 +896,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             );
                         }
                         if !s.kept_columns.is_empty() {
+                            let held = if s.format == "incubators" {
+                                "incubators already listed"
+                            } else {
+                                "KPM the register already holds"
+                            };
                             eprintln!(
-                                "note: {}: this list updates KPM the register already holds; \
-                                 the columns it does not have were kept as the register held them ({})",
+                                "note: {}: this list updates {held}; \
+                                 the columns it does not have were kept as they were ({})",
                                 prokus_files::for_terminal(&s.file),
                                 s.kept_columns.join(", ")
                             );

@@ -224,8 +224,9 @@ pub struct BatchSummary {
     /// The incubators (as the file names them) that rejected rows because
     /// they are not in the incubator list, at most ten.
     pub unlisted_incubators: Vec<String>,
-    /// A register list that updated KPM the register held: the columns it
-    /// does not have, whose values the register kept (empty otherwise).
+    /// A register or incubator list that updated KPM or incubators already
+    /// held: the columns it does not have, whose values were kept (empty
+    /// otherwise).
     pub kept_columns: Vec<String>,
     /// A hand-filled sheet's or list's columns that are none of its format's
     /// and were not read (a misspelt or extra column), as headed, with any
@@ -968,19 +969,19 @@ fn ingest_scanned(
         Plan::Survey(survey) | Plan::Template(survey, ..) => survey.carried(),
         _ => Vec::new(),
     };
-    // The register's columns a register, template or form carries: a
-    // household it registers without a NIK column has no NIK to check.
+    // The register's columns a register, template or form carries (a
+    // household it registers without a NIK column has no NIK to check), or
+    // an incubator list's.
     let register: Vec<&str> = match &plan {
-        Plan::Register(columns) | Plan::Template(_, columns, _, Household::Sheet(_)) => {
+        Plan::Register(columns)
+        | Plan::Incubators(columns)
+        | Plan::Template(_, columns, _, Household::Sheet(_)) => {
             columns.columns().map(|(_, n)| n).collect()
         }
         Plan::Template(_, _, _, Household::Form(household, _)) => household.carried(),
         _ => Vec::new(),
     };
-    if matches!(
-        plan,
-        Plan::Survey(_) | Plan::Template(..) | Plan::Register(_)
-    ) {
+    if !matches!(plan, Plan::Feedback(_)) {
         let mut carried = tx.appender("batch_field")?;
         for field in survey.into_iter().chain(register) {
             carried.append_row(params![batch_id, field])?;
@@ -1009,7 +1010,15 @@ fn ingest_scanned(
         _ => of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL),
     };
     let mut loaded = 0u64;
-    let mut updated = 0usize;
+    // The KPM or incubators the list names that were already held.
+    let mut updated = match plan {
+        Plan::Incubators(_) => tx.query_row(
+            "SELECT count(*) FROM stage_incubator SEMI JOIN incubator USING (incubator_id)",
+            [],
+            |r| r.get::<_, i64>(0),
+        )? as usize,
+        _ => 0,
+    };
     for (file, name, sql) in merge {
         let applies = match plan {
             Plan::Survey(_) | Plan::Template(..) | Plan::Feedback(_) => true,
@@ -1121,14 +1130,17 @@ fn ingest_scanned(
         )?
         .query_map(params![batch_id], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
-    // The columns a register's update kept (see merge_register.sql); the
-    // province follows the regency, which every list has.
+    // The columns a register's or incubator list's update kept (see
+    // merge_register.sql); a KPM's province follows its regency, which
+    // every register list has.
     let kept_columns = match &plan {
-        Plan::Register(columns) if updated > 0 => {
+        Plan::Register(columns) | Plan::Incubators(columns) if updated > 0 => {
             let has: HashSet<&str> = columns.columns().map(|(_, name)| name).collect();
-            REGISTER_COLUMNS
+            columns
+                .names
                 .iter()
-                .filter(|name| !has.contains(*name) && **name != "province_code")
+                .filter(|name| !has.contains(*name))
+                .filter(|name| !(matches!(plan, Plan::Register(_)) && **name == "province_code"))
                 .map(|name| (*name).to_string())
                 .collect()
         }
@@ -3388,7 +3400,7 @@ mod tests {
     }
 
     #[test]
-    fn a_sheet_says_which_of_its_columns_it_did_not_read() {
+    fn columns_not_read_are_named_and_columns_not_given_are_kept() {
         let (dir, mut db, _) = loaded_program();
         let m = FormMapping::prokus();
         // Every canonical answer a sheet may carry is read; a misspelt
@@ -3422,6 +3434,21 @@ mod tests {
         let s = db.ingest(&file(&dir, "mentors.csv", list), &m).unwrap();
         assert_eq!(s.unread_columns, ["mentr"]);
         assert!(s.kept_columns.iter().any(|c| c == "mentor"));
+        // An incubator listed again without its university keeps it.
+        let university = |db: &Database| -> Option<String> {
+            db.conn
+                .query_row(
+                    "SELECT university FROM incubator WHERE incubator_id = 'INK-32-01'",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap()
+        };
+        assert_eq!(university(&db).as_deref(), Some("Universitas Padjadjaran"));
+        let renamed = "incubator_id,name\nINK-32-01,Oorange Universitas Padjadjaran\n";
+        let s = db.ingest(&file(&dir, "renamed.csv", renamed), &m).unwrap();
+        assert_eq!(s.kept_columns, ["university", "province_code"]);
+        assert_eq!(university(&db).as_deref(), Some("Universitas Padjadjaran"));
     }
 
     #[test]
