@@ -893,3 +893,51 @@ fn walk_pdfs(dir: &Path) -> usize {
         })
         .sum()
 }
+
+#[test]
+fn a_sheet_of_stray_columns_gets_one_line_naming_ten_and_no_nik() {
+    let mut d = Dir::new("stray-columns");
+    let db = d.path("t.duckdb");
+    let incubators = d.file(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+    );
+    let register = d.file(
+        "kpm_register.csv",
+        "kpm_id,nik,arm,incubator_id,regency_code,grant_date\n\
+         K1,3217055208850012,prokus,INK-32-01,32.17,2022-01-10\n",
+    );
+    d.ok(&["ingest", "--db", &db, &incubators, &register]);
+    // A NIK as a header, a misspelt column and 5,000 more; then a list of
+    // mentors without the register's other columns.
+    let mut header = format!("kpm_id,wave,{NIK_C},bussiness_income");
+    let mut row = String::from("K1,baseline,x,1500000");
+    for i in 0..5000 {
+        header.push_str(&format!(",extra_{i}"));
+        row.push_str(",y");
+    }
+    let sheet = d.file("sheet.csv", &format!("{header}\n{row}\n"));
+    let mentors = d.file(
+        "mentors.csv",
+        "kpm_id,arm,incubator_id,regency_code,mentor\nK1,prokus,INK-32-01,32.17,Bu Rina\n",
+    );
+    let out = d.ok(&["ingest", "--db", &db, &sheet, &mentors]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let notes: Vec<&str> = stderr.lines().filter(|l| l.starts_with("note:")).collect();
+    assert_eq!(notes.len(), 2, "{stderr}");
+    // The lists load first (the sheet's rows may name their KPM).
+    let (kept, unread) = (notes[0], notes[1]);
+    assert!(
+        kept.contains("mentors.csv")
+            && kept.contains("kept as they were (nik, kpm_name,")
+            && kept.contains("grant_date"),
+        "{kept}"
+    );
+    assert!(
+        unread.contains("3217********0051, bussiness_income, extra_0,")
+            && unread.contains("extra_7 and 4992 more"),
+        "{unread}"
+    );
+    assert!(unread.len() < 400, "one line: {unread}");
+    assert_no_nik("ingest's notes", &stderr);
+}

@@ -882,6 +882,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             );
                         }
                         if !s.unread_columns.is_empty() {
+                            // A sheet of thousands of stray columns gets a
+                            // line, not a screenful.
+                            let mut named = s
+                                .unread_columns
+                                .iter()
+                                .take(10)
+                                .cloned()
+                                .collect::<Vec<_>>()
+                                .join(", ");
+                            if s.unread_columns.len() > 10 {
+                                named.push_str(&format!(
+                                    " and {} more",
+                                    s.unread_columns.len() - 10
+                                ));
+                            }
                             eprintln!(
                                 "note: {}: {} not among the columns of a {} and not read: {} \
                                  (check the spelling against the README's list; the file's other columns were loaded)",
@@ -892,7 +907,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                     "these columns are"
                                 },
                                 s.format,
-                                prokus_files::for_terminal(&s.unread_columns.join(", "))
+                                prokus_files::for_terminal(&named)
                             );
                         }
                         if !s.kept_columns.is_empty() {
