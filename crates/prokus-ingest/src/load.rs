@@ -150,7 +150,11 @@ fn open_table(
         source,
     })?;
     let container = Container::sniff(&bytes);
-    Ok((container, Table::read(file, bytes, container)?))
+    let known = |headers: &[String]| Format::detect(headers, container).is_some();
+    Ok((
+        container,
+        Table::read_finding(file, bytes, container, &known)?,
+    ))
 }
 
 /// Refuses what is not a file of data on disk: a folder, or a device or a
@@ -2423,7 +2427,7 @@ fn check_register_row(
             None
         }),
     };
-    let regions = resolve_regions(db, c, cells, &mut problems);
+    let regions = resolve_regions(db, c, cells, numeric, &mut problems);
     let grant_text = c.get(cells, "grant_amount");
     let grant_amount = match grant_text {
         "" => None,
@@ -2555,10 +2559,29 @@ fn resolve_regions(
     db: &Reference,
     c: &ColumnIndex,
     cells: &[&str],
+    numeric: &[bool],
     problems: &mut Vec<Problem>,
 ) -> Option<(String, String, Option<String>)> {
     let w = db.wilayah;
     let regency_text = c.get(cells, "regency_code");
+    // A spreadsheet keeps a code typed as 32.10 as the number 32.1: a
+    // number cell with one decimal gets its dropped zero back (a regency's
+    // code always has two).
+    let padded;
+    let regency_text = match regency_text.split_once('.') {
+        Some((province, regency))
+            if c.is_number(numeric, "regency_code")
+                && regency.len() == 1
+                && (1..=2).contains(&province.len())
+                && regency_text
+                    .chars()
+                    .all(|ch| ch.is_ascii_digit() || ch == '.') =>
+        {
+            padded = format!("{regency_text}0");
+            padded.as_str()
+        }
+        _ => regency_text,
+    };
     let regency = match w.resolve(Level::Regency, regency_text, None) {
         Ok(r) => r,
         Err(e) => {
@@ -4191,6 +4214,78 @@ mod tests {
             count(&db, "SELECT count(*) - count(DISTINCT kpm_id) FROM kpm"),
             0
         );
+    }
+
+    #[test]
+    fn a_workbook_as_an_incubator_fills_it_is_found_behind_its_notes() {
+        let (dir, mut db, _) = loaded_program();
+        // An instructions sheet first; the data sheet with a title and a
+        // blank row above its header; 32.10 typed in a number cell, which
+        // the spreadsheet keeps as 32.1.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet()
+            .set_name("Petunjuk")
+            .unwrap()
+            .write_string(0, 0, "Isi sheet Data: satu baris per KPM per putaran.")
+            .unwrap();
+        let data = book.add_worksheet().set_name("Data").unwrap();
+        data.write_string(0, 0, "Formulir Monitoring ProKUS 2022")
+            .unwrap();
+        let header = [
+            "kpm_id",
+            "wave",
+            "arm",
+            "incubator_id",
+            "regency_code",
+            "business_income",
+        ];
+        for (c, name) in header.iter().enumerate() {
+            data.write_string(2, c as u16, *name).unwrap();
+        }
+        for (r, (kpm, regency)) in [("KX1", 32.1), ("KX2", 32.17)].into_iter().enumerate() {
+            let r = 3 + r as u32;
+            for (c, text) in [kpm, "baseline", "prokus", "INK-32-01"].iter().enumerate() {
+                data.write_string(r, c as u16, *text).unwrap();
+            }
+            data.write_number(r, 4, regency).unwrap();
+            data.write_number(r, 5, 1_500_000.0).unwrap();
+        }
+        data.write_string(5, 0, "KX3").unwrap();
+        data.write_string(5, 1, "baseline").unwrap();
+        data.write_string(5, 4, "Kota Antah").unwrap();
+        let path = dir.path().join("monitoring.xlsx");
+        book.save(&path).unwrap();
+        let s = db.ingest(&path, &FormMapping::prokus()).unwrap();
+        assert_eq!(
+            (
+                s.format.as_str(),
+                s.rows_read,
+                s.rows_loaded,
+                s.rows_rejected
+            ),
+            ("template", 3, 2, 1),
+            "{s:?}"
+        );
+        let regency: String = db
+            .conn
+            .query_row(
+                "SELECT regency_code FROM kpm WHERE kpm_id = 'KX1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(regency, "32.10");
+        // A refused row is named by its row on the sheet, as the
+        // spreadsheet shows it.
+        let row: i64 = db
+            .conn
+            .query_row(
+                "SELECT source_row FROM ingest_reject WHERE batch_id = ? AND column_name = 'regency_code'",
+                [s.batch_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(row, 6);
     }
 
     #[test]

@@ -146,7 +146,8 @@ fn check_archive(bytes: &[u8], workbook: bool) -> Result<(), String> {
 }
 
 /// One sheet of a workbook, read cell by cell: the header (the first row
-/// with a cell, to its last non-empty cell, at most [`MAX_COLUMNS`]) and
+/// with a cell, or `header_row` (0-based) when given, to its last non-empty
+/// cell, at most [`MAX_COLUMNS`]) and
 /// the rows after it with their sheet row numbers, cut to the header's
 /// width. Cells are never laid out over the whole used area, so one stray
 /// cell at XFD1048576 costs one cell, and the cells kept are bounded by
@@ -154,6 +155,7 @@ fn check_archive(bytes: &[u8], workbook: bool) -> Result<(), String> {
 fn read_sheet<RS: std::io::Read + std::io::Seek>(
     workbook: &mut calamine::Xlsx<RS>,
     name: &str,
+    header_row: Option<u32>,
 ) -> Result<(Vec<String>, SheetRows), String> {
     let mut reader = workbook
         .worksheet_cells_reader(name)
@@ -169,6 +171,10 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
             continue;
         }
         let c = c as usize;
+        // The rows above a header found further down (a title) are not data.
+        if header_row.is_some_and(|h| r < h) {
+            continue;
+        }
         match &mut header {
             None => header = Some((r, Vec::new())),
             Some((h, _)) if r < *h => {
@@ -247,13 +253,51 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     Ok((headers, rows))
 }
 
+/// How far down a sheet its header is looked for, below a title or notes.
+const HEADER_SEARCH_ROWS: u32 = 10;
+
+/// The first [`HEADER_SEARCH_ROWS`] rows of a sheet that have a cell, each
+/// with its row (0-based) and its cells' text as a header would have it;
+/// reading stops there.
+fn first_rows<RS: std::io::Read + std::io::Seek>(
+    workbook: &mut calamine::Xlsx<RS>,
+    name: &str,
+) -> Result<Vec<(u32, Vec<String>)>, String> {
+    let mut reader = workbook
+        .worksheet_cells_reader(name)
+        .map_err(|e| e.to_string())?;
+    let mut rows: Vec<(u32, Vec<String>)> = Vec::new();
+    let mut first = None;
+    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
+        let (r, c) = cell.get_position();
+        let value: Data = cell.get_value().clone().into();
+        if matches!(value, Data::Empty) || c >= MAX_COLUMNS {
+            continue;
+        }
+        let start = *first.get_or_insert(r);
+        if r >= start.saturating_add(HEADER_SEARCH_ROWS) {
+            break;
+        }
+        if rows.last().is_none_or(|(last, _)| *last != r) {
+            rows.push((r, Vec::new()));
+        }
+        let cells = &mut rows.last_mut().expect("pushed above").1;
+        let c = c as usize;
+        if cells.len() <= c {
+            cells.resize(c + 1, String::new());
+        }
+        cells[c] = cell_text(&value).0.trim().to_string();
+    }
+    Ok(rows)
+}
+
 /// What kind of container a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {
     /// Delimited text.
     Csv,
-    /// An Office Open XML workbook (the first sheet is the main table, later
-    /// sheets are repeat groups).
+    /// An Office Open XML workbook (the main table is the first sheet whose
+    /// header is found, the other sheets of a Kobo export repeat groups).
     Xlsx,
     /// A ZIP of CSV files: ODK Central's `submissions.csv.zip` (the form's
     /// table and one table per repeat group).
@@ -288,9 +332,22 @@ impl Table {
         bytes: impl Into<Vec<u8>>,
         container: Container,
     ) -> Result<Self, IngestError> {
+        Self::read_finding(path, bytes, container, &|_| true)
+    }
+
+    /// [`Table::read`], a workbook's table found where `is_header` says its
+    /// header is: the first sheet, in order, with such a row among its
+    /// first ten (an instructions sheet before the data, a title above the
+    /// header, are passed over); without one, the first sheet's first row.
+    pub fn read_finding(
+        path: &Path,
+        bytes: impl Into<Vec<u8>>,
+        container: Container,
+        is_header: &dyn Fn(&[String]) -> bool,
+    ) -> Result<Self, IngestError> {
         match container {
             Container::Csv => Self::from_csv(path, bytes.into()),
-            Container::Xlsx => Self::from_xlsx(path, bytes.into()),
+            Container::Xlsx => Self::from_xlsx(path, bytes.into(), is_header),
             Container::CsvZip => Self::from_csv_zip(path, bytes.into()),
         }
     }
@@ -430,7 +487,11 @@ impl Table {
         Ok(out)
     }
 
-    fn from_xlsx(path: &Path, bytes: Vec<u8>) -> Result<Self, IngestError> {
+    fn from_xlsx(
+        path: &Path,
+        bytes: Vec<u8>,
+        is_header: &dyn Fn(&[String]) -> bool,
+    ) -> Result<Self, IngestError> {
         let unreadable = |reason: String| IngestError::Unreadable {
             path: path.to_path_buf(),
             reason,
@@ -443,11 +504,28 @@ impl Table {
         let sheet_names = workbook.sheet_names();
         let first = sheet_names
             .first()
-            .ok_or_else(|| unreadable("the workbook has no sheet".into()))?;
-        let (headers, rows) = read_sheet(&mut workbook, first)
-            .map_err(|e| unreadable(format!("the first sheet cannot be read: {e}")))?;
+            .ok_or_else(|| unreadable("the workbook has no sheet".into()))?
+            .clone();
+        // The sheet and row of the header; a sheet that cannot be read is
+        // passed over here, and said below if it is the first.
+        let mut found = None;
+        for name in &sheet_names {
+            let Ok(rows) = first_rows(&mut workbook, name) else {
+                continue;
+            };
+            if let Some((row, _)) = rows.into_iter().find(|(_, cells)| is_header(cells)) {
+                found = Some((name.clone(), row));
+                break;
+            }
+        }
+        let (main, header_row) = match found {
+            Some((name, row)) => (name, Some(row)),
+            None => (first, None),
+        };
+        let (headers, rows) = read_sheet(&mut workbook, &main, header_row)
+            .map_err(|e| unreadable(format!("sheet `{main}` cannot be read: {e}")))?;
         if headers.is_empty() {
-            return Err(unreadable("the first sheet is empty".into()));
+            return Err(unreadable(format!("sheet `{main}` is empty")));
         }
         let mut table = Table {
             path: path.to_path_buf(),
@@ -460,8 +538,8 @@ impl Table {
         if sheet_names.len() > 1 && table.headers.iter().any(|h| h == "_index") {
             let index_of_row = table.column_values("_index")?;
             let mut repeats = Vec::new();
-            for name in sheet_names.iter().skip(1) {
-                let (headers, rows) = read_sheet(&mut workbook, name)
+            for name in sheet_names.iter().filter(|n| **n != main) {
+                let (headers, rows) = read_sheet(&mut workbook, name, None)
                     .map_err(|e| unreadable(format!("sheet `{name}` cannot be read: {e}")))?;
                 if !headers.iter().any(|h| h == "_parent_index") {
                     continue;
