@@ -137,24 +137,29 @@ impl Format {
 
 /// The table of `file`, which [`crate::source::scan`] gave `scanned`: a
 /// UTF-8 CSV read as it is parsed, anything else (a workbook, a `.csv.zip`,
-/// Windows-1252 text) read whole.
+/// Windows-1252 text) read whole. Its header is the first row a format is
+/// known by, looked for below a title (and, in a workbook, behind other
+/// sheets).
 fn open_table(
     file: &Path,
     scanned: &crate::source::Scanned,
 ) -> Result<(Container, Table), IngestError> {
-    if scanned.streamed() {
-        return Ok((Container::Csv, Table::open_csv(file)?));
+    let (container, mut table) = if scanned.streamed() {
+        (Container::Csv, Table::open_csv(file)?)
+    } else {
+        let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
+            path: file.to_path_buf(),
+            source,
+        })?;
+        let container = Container::sniff(&bytes);
+        let known = |headers: &[String]| Format::detect(headers, container).is_some();
+        let table = Table::read_finding(file, bytes, container, &known)?;
+        (container, table)
+    };
+    if container == Container::Csv {
+        table.find_csv_header(&|headers| Format::detect(headers, container).is_some());
     }
-    let bytes = std::fs::read(file).map_err(|source| IngestError::Io {
-        path: file.to_path_buf(),
-        source,
-    })?;
-    let container = Container::sniff(&bytes);
-    let known = |headers: &[String]| Format::detect(headers, container).is_some();
-    Ok((
-        container,
-        Table::read_finding(file, bytes, container, &known)?,
-    ))
+    Ok((container, table))
 }
 
 /// Refuses what is not a file of data on disk: a folder, or a device or a
@@ -196,9 +201,12 @@ pub fn sniff_load_order(path: &Path) -> u8 {
         return 2;
     }
     let text = crate::source::decode(&head);
-    let first = text.lines().next().unwrap_or_default();
-    match Table::read(path, first.as_bytes(), Container::Csv) {
-        Ok(t) => Format::detect(&t.headers, Container::Csv).map_or(2, Format::load_order),
+    match Table::read(path, text.as_bytes(), Container::Csv) {
+        Ok(mut t) => {
+            // Below a title too, as the load finds it.
+            t.find_csv_header(&|headers| Format::detect(headers, Container::Csv).is_some());
+            Format::detect(&t.headers, Container::Csv).map_or(2, Format::load_order)
+        }
         Err(_) => 2,
     }
 }
@@ -4216,6 +4224,27 @@ mod tests {
         );
     }
 
+    /// A summary's format and row counts: read, loaded, refused.
+    fn counts(s: &BatchSummary) -> (&str, u64, u64, u64) {
+        (
+            s.format.as_str(),
+            s.rows_read,
+            s.rows_loaded,
+            s.rows_rejected,
+        )
+    }
+
+    /// The rows of batch `batch` refused, by their row in the file.
+    fn refused_rows(db: &Database, batch: i64) -> Vec<i64> {
+        db.conn
+            .prepare("SELECT DISTINCT source_row FROM ingest_reject WHERE batch_id = ? ORDER BY 1")
+            .unwrap()
+            .query_map([batch], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     #[test]
     fn a_workbook_as_an_incubator_fills_it_is_found_behind_its_notes() {
         let (dir, mut db, _) = loaded_program();
@@ -4256,16 +4285,7 @@ mod tests {
         let path = dir.path().join("monitoring.xlsx");
         book.save(&path).unwrap();
         let s = db.ingest(&path, &FormMapping::prokus()).unwrap();
-        assert_eq!(
-            (
-                s.format.as_str(),
-                s.rows_read,
-                s.rows_loaded,
-                s.rows_rejected
-            ),
-            ("template", 3, 2, 1),
-            "{s:?}"
-        );
+        assert_eq!(counts(&s), ("template", 3, 2, 1), "{s:?}");
         let regency: String = db
             .conn
             .query_row(
@@ -4277,15 +4297,38 @@ mod tests {
         assert_eq!(regency, "32.10");
         // A refused row is named by its row on the sheet, as the
         // spreadsheet shows it.
-        let row: i64 = db
-            .conn
-            .query_row(
-                "SELECT source_row FROM ingest_reject WHERE batch_id = ? AND column_name = 'regency_code'",
-                [s.batch_id],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert_eq!(row, 6);
+        assert_eq!(refused_rows(&db, s.batch_id), [6]);
+    }
+
+    #[test]
+    fn a_sheet_saved_as_csv_with_a_title_above_its_header_loads() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        // A title, its empty cells and a blank line above a header of `;`.
+        let sheet = "Formulir Monitoring ProKUS 2022;;;;\n\n\
+                     kpm_id;wave;arm;incubator_id;regency_code;business_income\n\
+                     KC1;baseline;prokus;INK-32-01;32.17;1500000\n\
+                     KC2;baseline;prokus;INK-32-01;Kota Antah;1500000\n";
+        let list = "Daftar KPM\nkpm_id,arm,incubator_id,regency_code,mentor\nKC9,prokus,INK-32-01,32.17,Bu Ani\n";
+        let (sheet, list) = (file(&dir, "title.csv", sheet), file(&dir, "list.csv", list));
+        // The list goes first, as a register without a title would.
+        assert!(sniff_load_order(&list) < sniff_load_order(&sheet));
+        let s = db.ingest(&sheet, &m).unwrap();
+        assert_eq!(counts(&s), ("template", 2, 1, 1), "{s:?}");
+        // The refused row is named by its line: title 1, blank 2, header 3.
+        assert_eq!(refused_rows(&db, s.batch_id), [5]);
+        let s = db.ingest(&list, &m).unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("kpm-register", 1));
+        // A file with no known header in its first lines is refused as
+        // before, naming its first line.
+        let err = db
+            .ingest(&file(&dir, "x.csv", "just,a,title\nand,no,header\n"), &m)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown format") && err.contains("just, a, title"),
+            "{err}"
+        );
     }
 
     #[test]

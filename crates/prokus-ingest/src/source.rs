@@ -21,6 +21,10 @@ pub struct Table {
     /// Columns added after reading (see [`Table::add_column`]): cells by row
     /// number, and the cell of the other rows.
     extra: Vec<(HashMap<u64, String>, String)>,
+    /// A CSV body's records before its header, after the first (a title
+    /// above the header; see [`Table::find_csv_header`]), and the header's
+    /// line (1-based), from which rows are numbered.
+    above: (u64, u64),
 }
 
 /// The rows of one repeat group, each linked to the submission it belongs to.
@@ -380,7 +384,65 @@ impl Table {
             body: Body::CsvFile { bom, delimiter },
             repeats: Vec::new(),
             extra: Vec::new(),
+            above: (0, 1),
         })
+    }
+
+    /// Seats a CSV table's header where `is_header` finds it among the
+    /// first ten lines, when its first line is not one (a sheet saved as
+    /// CSV with a title above its header): the header, its delimiter, and
+    /// the records before it, passed over when the rows are read. Returns
+    /// whether the header is one `is_header` knows.
+    pub fn find_csv_header(&mut self, is_header: &dyn Fn(&[String]) -> bool) -> bool {
+        if is_header(&self.headers) {
+            return true;
+        }
+        let start = match &self.body {
+            Body::Csv { text, .. } => text.chars().take(1 << 20).collect::<String>(),
+            Body::CsvFile { bom, .. } => {
+                use std::io::Read;
+                let mut head = Vec::new();
+                let read = Self::csv_file(&self.path, *bom)
+                    .and_then(|f| f.take(1 << 20).read_to_end(&mut head));
+                if read.is_err() {
+                    return false;
+                }
+                String::from_utf8_lossy(&head).into_owned()
+            }
+            Body::Sheet { .. } => return false,
+        };
+        // The records before a line: the lines with a cell (the csv reader
+        // passes over blank ones).
+        let mut records = 0u64;
+        for (i, line) in start.lines().take(HEADER_SEARCH_ROWS as usize).enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            let delimiter = sniff_delimiter(line);
+            let mut reader = csv::ReaderBuilder::new()
+                .delimiter(delimiter)
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(line.as_bytes());
+            let Some(Ok(record)) = reader.records().next() else {
+                records += 1;
+                continue;
+            };
+            let headers: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
+            if records > 0 && is_header(&headers) {
+                self.headers = headers;
+                self.above = (records, i as u64 + 1);
+                match &mut self.body {
+                    Body::Csv { delimiter: d, .. } | Body::CsvFile { delimiter: d, .. } => {
+                        *d = delimiter;
+                    }
+                    Body::Sheet { .. } => {}
+                }
+                return true;
+            }
+            records += 1;
+        }
+        false
     }
 
     /// The file from its first byte after the byte-order mark (the csv
@@ -410,6 +472,7 @@ impl Table {
             body: Body::Csv { text, delimiter },
             repeats: Vec::new(),
             extra: Vec::new(),
+            above: (0, 1),
         })
     }
 
@@ -533,6 +596,7 @@ impl Table {
             body: Body::Sheet { rows },
             repeats: Vec::new(),
             extra: Vec::new(),
+            above: (0, 1),
         };
         // Kobo: one more sheet per repeat group, `_parent_index` → `_index`.
         if sheet_names.len() > 1 && table.headers.iter().any(|h| h == "_index") {
@@ -676,7 +740,17 @@ impl Table {
         let width = self.headers.len() - self.extra.len();
         let mut record = csv::StringRecord::new();
         let mut numeric: Vec<bool> = Vec::new();
-        let mut row = 1u64;
+        // A title above the header: its records and the header are passed.
+        let (above, header_line) = self.above;
+        for _ in 0..above {
+            if !reader
+                .read_record(&mut record)
+                .map_err(|e| csv_error(&self.path, e))?
+            {
+                break;
+            }
+        }
+        let mut row = header_line;
         while reader
             .read_record(&mut record)
             .map_err(|e| csv_error(&self.path, e))?
@@ -687,7 +761,7 @@ impl Table {
             if record.len() != width || lines > 1 {
                 self.check_shape(&record, width, line, lines, delimiter)?;
             }
-            if row == 2 && is_hxl_row(record.iter()) {
+            if row == header_line + 1 && is_hxl_row(record.iter()) {
                 continue;
             }
             if record.iter().all(|c| c.trim().is_empty()) {
