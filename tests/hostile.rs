@@ -940,4 +940,15 @@ fn a_sheet_of_stray_columns_gets_one_line_naming_ten_and_no_nik() {
     );
     assert!(unread.len() < 400, "one line: {unread}");
     assert_no_nik("ingest's notes", &stderr);
+    // The same in JSON, for a script.
+    let sheet2 = d.file(
+        "sheet2.csv",
+        &format!("{header}\n{}\n", row.replace("1500000", "1600000")),
+    );
+    let out = d.ok(&["ingest", "--json", "--db", &db, &sheet2]);
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unread = line["unread_columns"].as_array().unwrap();
+    assert_eq!(unread.len(), 5002);
+    assert_eq!(unread[0], "3217********0051");
+    assert!(line.get("kept_columns").is_none(), "{line}");
 }

@@ -1538,10 +1538,19 @@ fn order_for_loading(files: &[PathBuf]) -> Vec<PathBuf> {
 
 fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
     if json {
-        let line = serde_json::json!({
+        let mut line = serde_json::json!({
             "file": s.file, "format": s.format, "rows_read": s.rows_read, "rows_loaded": s.rows_loaded,
             "rows_rejected": s.rows_rejected, "rows_duplicate": s.rows_duplicate,
         });
+        // What the notes say, for a script: only when there is something.
+        for (key, columns) in [
+            ("unread_columns", &s.unread_columns),
+            ("kept_columns", &s.kept_columns),
+        ] {
+            if !columns.is_empty() {
+                line[key] = serde_json::json!(columns);
+            }
+        }
         println!("{line}");
     } else {
         let name = Path::new(&s.file)
