@@ -21,10 +21,13 @@ pub struct Table {
     /// Columns added after reading (see [`Table::add_column`]): cells by row
     /// number, and the cell of the other rows.
     extra: Vec<(HashMap<u64, String>, String)>,
-    /// A CSV body's records before its header, after the first (a title
-    /// above the header; see [`Table::find_csv_header`]), and the header's
-    /// line (1-based), from which rows are numbered.
-    above: (u64, u64),
+    /// The records a CSV body's reader passes after its first before the
+    /// rows: those of a title above the header, and the header (see
+    /// [`Table::find_csv_header`]); 0 when the first line is the header.
+    records_above: u64,
+    /// The line (1-based) of a CSV body's header, from which its rows are
+    /// numbered.
+    header_line: u64,
 }
 
 /// The rows of one repeat group, each linked to the submission it belongs to.
@@ -384,7 +387,8 @@ impl Table {
             body: Body::CsvFile { bom, delimiter },
             repeats: Vec::new(),
             extra: Vec::new(),
-            above: (0, 1),
+            records_above: 0,
+            header_line: 1,
         })
     }
 
@@ -431,7 +435,8 @@ impl Table {
             let headers: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
             if records > 0 && is_header(&headers) {
                 self.headers = headers;
-                self.above = (records, i as u64 + 1);
+                self.records_above = records;
+                self.header_line = i as u64 + 1;
                 match &mut self.body {
                     Body::Csv { delimiter: d, .. } | Body::CsvFile { delimiter: d, .. } => {
                         *d = delimiter;
@@ -472,7 +477,8 @@ impl Table {
             body: Body::Csv { text, delimiter },
             repeats: Vec::new(),
             extra: Vec::new(),
-            above: (0, 1),
+            records_above: 0,
+            header_line: 1,
         })
     }
 
@@ -596,7 +602,8 @@ impl Table {
             body: Body::Sheet { rows },
             repeats: Vec::new(),
             extra: Vec::new(),
-            above: (0, 1),
+            records_above: 0,
+            header_line: 1,
         };
         // Kobo: one more sheet per repeat group, `_parent_index` → `_index`.
         if sheet_names.len() > 1 && table.headers.iter().any(|h| h == "_index") {
@@ -741,8 +748,8 @@ impl Table {
         let mut record = csv::StringRecord::new();
         let mut numeric: Vec<bool> = Vec::new();
         // A title above the header: its records and the header are passed.
-        let (above, header_line) = self.above;
-        for _ in 0..above {
+        let header_line = self.header_line;
+        for _ in 0..self.records_above {
             if !reader
                 .read_record(&mut record)
                 .map_err(|e| csv_error(&self.path, e))?
