@@ -48,10 +48,13 @@ CREATE TABLE IF NOT EXISTS setting (
 );
 
 -- The canonical response fields a survey file carries a column for (the
--- questions its form or sheet asks), and for a sheet or form that registers
--- households, the register columns it has. A missing answer is a finding only
--- where the question was asked; a batch without rows here (loaded by an
--- earlier prokus) is taken to ask every question.
+-- questions its form or sheet asks), and for a sheet, form or register list
+-- that registers households, or an incubator list, the columns it has. A
+-- missing answer is a finding only where the question was asked, an
+-- indicator decided by an unasked question is unknown for that file's KPM
+-- (queries/metrics/kpm_value.sql), and a list's update keeps the columns it
+-- lacks (queries/ingest/merge_register.sql); a batch without rows here
+-- (loaded by an earlier prokus) is taken to ask every question.
 CREATE TABLE IF NOT EXISTS batch_field (
     batch_id INTEGER NOT NULL,
     field    VARCHAR NOT NULL
