@@ -898,13 +898,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 ));
                             }
                             eprintln!(
-                                "note: {}: {} not among the columns of a {} and not read: {} \
+                                "note: {}: {} not a column of the `{}` format and not read: {} \
                                  (check the spelling against the README's list; the file's other columns were loaded)",
                                 prokus_files::for_terminal(&s.file),
                                 if s.unread_columns.len() == 1 {
                                     "this column is"
                                 } else {
-                                    "these columns are"
+                                    "each of these columns is"
                                 },
                                 s.format,
                                 prokus_files::for_terminal(&named)
