@@ -1919,9 +1919,6 @@ pub(crate) mod tests {
             .unwrap_or_else(|| panic!("{id} {period} {level} {group}"))
     }
 
-    /// KUR is its own indicator: credit from KUR counts, credit from
-    /// elsewhere and no credit count as not KUR, and a credit of unknown
-    /// source is left out (it could be either).
     /// An empty database with one incubator (`INK-32-01`), and a folder
     /// for the files [`load`] writes.
     fn one_incubator() -> (tempfile::TempDir, prokus_ingest::Database) {
@@ -1945,6 +1942,9 @@ pub(crate) mod tests {
             .unwrap()
     }
 
+    /// KUR is its own indicator: credit from KUR counts, credit from
+    /// elsewhere and no credit count as not KUR, and a credit of unknown
+    /// source is left out (it could be either).
     #[test]
     fn kur_counts_credit_from_kur_only_and_leaves_out_unknown_sources() {
         let (dir, mut db) = one_incubator();
