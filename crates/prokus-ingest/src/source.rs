@@ -401,8 +401,8 @@ impl Table {
         if is_header(&self.headers) {
             return true;
         }
-        let start = match &self.body {
-            Body::Csv { text, .. } => text.chars().take(1 << 20).collect::<String>(),
+        let start: std::borrow::Cow<'_, str> = match &self.body {
+            Body::Csv { text, .. } => text.as_str().into(),
             Body::CsvFile { bom, .. } => {
                 use std::io::Read;
                 let mut head = Vec::new();
@@ -411,29 +411,22 @@ impl Table {
                 if read.is_err() {
                     return false;
                 }
-                String::from_utf8_lossy(&head).into_owned()
+                String::from_utf8_lossy(&head).into_owned().into()
             }
             Body::Sheet { .. } => return false,
         };
         // The records before a line: the lines with a cell (the csv reader
-        // passes over blank ones).
+        // passes over blank ones). Each line is read as a header is, its
+        // separator its own (a title has none to sniff).
         let mut records = 0u64;
         for (i, line) in start.lines().take(HEADER_SEARCH_ROWS as usize).enumerate() {
             if line.trim().is_empty() {
                 continue;
             }
-            let delimiter = sniff_delimiter(line);
-            let mut reader = csv::ReaderBuilder::new()
-                .delimiter(delimiter)
-                .has_headers(false)
-                .flexible(true)
-                .from_reader(line.as_bytes());
-            let Some(Ok(record)) = reader.records().next() else {
-                records += 1;
-                continue;
-            };
-            let headers: Vec<String> = record.iter().map(|h| h.trim().to_string()).collect();
-            if records > 0 && is_header(&headers) {
+            if let Ok((delimiter, headers)) = csv_header(&self.path, line, || Ok(line.as_bytes()))
+                && records > 0
+                && is_header(&headers)
+            {
                 self.headers = headers;
                 self.records_above = records;
                 self.header_line = i as u64 + 1;
