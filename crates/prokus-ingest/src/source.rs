@@ -584,10 +584,12 @@ impl Table {
             Some((name, row)) => (name, Some(row)),
             None => (first, None),
         };
+        // A sheet's name is the file's own text, named as a cell would be.
+        let shown = |name: &str| crate::privacy::safe_text(name);
         let (headers, rows) = read_sheet(&mut workbook, &main, header_row)
-            .map_err(|e| unreadable(format!("sheet `{main}` cannot be read: {e}")))?;
+            .map_err(|e| unreadable(format!("sheet `{}` cannot be read: {e}", shown(&main))))?;
         if headers.is_empty() {
-            return Err(unreadable(format!("sheet `{main}` is empty")));
+            return Err(unreadable(format!("sheet `{}` is empty", shown(&main))));
         }
         let mut table = Table {
             path: path.to_path_buf(),
@@ -603,8 +605,9 @@ impl Table {
             let index_of_row = table.column_values("_index")?;
             let mut repeats = Vec::new();
             for name in sheet_names.iter().filter(|n| **n != main) {
-                let (headers, rows) = read_sheet(&mut workbook, name, None)
-                    .map_err(|e| unreadable(format!("sheet `{name}` cannot be read: {e}")))?;
+                let (headers, rows) = read_sheet(&mut workbook, name, None).map_err(|e| {
+                    unreadable(format!("sheet `{}` cannot be read: {e}", shown(name)))
+                })?;
                 if !headers.iter().any(|h| h == "_parent_index") {
                     continue;
                 }
@@ -1433,6 +1436,18 @@ mod tests {
                 "1904 system: {system_1904}"
             );
         }
+    }
+
+    #[test]
+    fn a_sheet_named_by_a_nik_is_named_masked() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        book.add_worksheet().set_name("3217055208850012").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let err = Table::read(Path::new("w.xlsx"), bytes, Container::Xlsx)
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("sheet `3217********0012` is empty"), "{err}");
     }
 
     /// `bytes` (a ZIP) with `name`'s content passed through `patch`.
