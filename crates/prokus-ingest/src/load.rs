@@ -995,7 +995,7 @@ fn ingest_scanned(
     };
     if !matches!(plan, Plan::Feedback(_)) {
         let mut carried = tx.appender("batch_field")?;
-        for field in survey.into_iter().chain(register) {
+        for field in survey.iter().chain(&register) {
             carried.append_row(params![batch_id, field])?;
         }
         carried.flush()?;
@@ -1023,13 +1023,22 @@ fn ingest_scanned(
     };
     let mut loaded = 0u64;
     // The KPM or incubators the list names that were already held.
-    let mut updated = match plan {
-        Plan::Incubators(_) => tx.query_row(
-            "SELECT count(*) FROM stage_incubator SEMI JOIN incubator USING (incubator_id)",
-            [],
-            |r| r.get::<_, i64>(0),
-        )? as usize,
-        _ => 0,
+    // Asked before the merge, which makes every one held: whether the list
+    // names any already held (its rows refused while staged aside).
+    let held = match plan {
+        Plan::Register(_) => Some(
+            "SELECT count(*) > 0 FROM stage_kpm s SEMI JOIN kpm USING (kpm_id)
+             WHERE NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row)",
+        ),
+        Plan::Incubators(_) => Some(
+            "SELECT count(*) > 0 FROM stage_incubator s SEMI JOIN incubator USING (incubator_id)
+             WHERE NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row)",
+        ),
+        _ => None,
+    };
+    let updates = match held {
+        Some(sql) => tx.query_row(sql, params![batch_id], |r| r.get::<_, bool>(0))?,
+        None => false,
     };
     for (file, name, sql) in merge {
         let applies = match plan {
@@ -1040,9 +1049,6 @@ fn ingest_scanned(
         if applies {
             let at = std::time::Instant::now();
             let n = tx.execute(sql, params![batch_id]).map_err(with_context)?;
-            if name == "update_kpm" {
-                updated += n;
-            }
             let ms = at.elapsed().as_millis() as u64;
             tracing::debug!(sql = file, statement = name, rows = n, ms, "merge");
             // The rows a file adds or replaces (a register's KPM are
@@ -1143,19 +1149,16 @@ fn ingest_scanned(
         .query_map(params![batch_id], |r| r.get(0))?
         .collect::<Result<Vec<String>, _>>()?;
     // The columns a register's or incubator list's update kept (see
-    // merge_register.sql); a KPM's province follows its regency, which
-    // every register list has.
+    // merge_register.sql): those it has no column for, but a KPM's
+    // province, which follows its regency, which every register list has.
     let kept_columns = match &plan {
-        Plan::Register(columns) | Plan::Incubators(columns) if updated > 0 => {
-            let has: HashSet<&str> = columns.columns().map(|(_, name)| name).collect();
-            columns
-                .names
-                .iter()
-                .filter(|name| !has.contains(*name))
-                .filter(|name| !(matches!(plan, Plan::Register(_)) && **name == "province_code"))
-                .map(|name| (*name).to_string())
-                .collect()
-        }
+        Plan::Register(columns) | Plan::Incubators(columns) if updates => columns
+            .names
+            .iter()
+            .filter(|name| !register.contains(*name))
+            .filter(|name| !(matches!(plan, Plan::Register(_)) && **name == "province_code"))
+            .map(|name| (*name).to_string())
+            .collect(),
         _ => Vec::new(),
     };
     let unread_columns = plan
