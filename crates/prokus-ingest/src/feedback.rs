@@ -131,6 +131,7 @@ pub(crate) fn check_feedback_row(
     c: &ColumnIndex,
     row: u64,
     cells: &[&str],
+    numeric: &[bool],
 ) -> Result<Vec<Value>, Vec<Problem>> {
     let mut problems = Vec::new();
     let mut problem = |column: &str, value: &str, reason: String| {
@@ -150,7 +151,8 @@ pub(crate) fn check_feedback_row(
     };
     // Who writes: an incubator, else a regency's office, else a province's.
     let incubator: String = c.get(cells, "incubator_id").split_whitespace().collect();
-    let regency_text = c.get(cells, "regency_code");
+    let regency_code = c.code(cells, numeric, "regency_code");
+    let regency_text: &str = &regency_code;
     let province_text = c.get(cells, "province_code");
     let site = if !incubator.is_empty() {
         match prokus_files::check_id(&incubator) {
@@ -334,6 +336,35 @@ mod tests {
     /// Every row of a feedback sheet is loaded or rejected with its reason:
     /// who writes, the quarter, the kind, the actor, the text, and a story's
     /// KPM, which must be the writer's own.
+    #[test]
+    fn a_regency_office_typed_as_a_number_in_a_workbook_is_its_regency() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = program(&dir);
+        // Kabupaten Majalengka's 32.10 in a number cell, which the
+        // spreadsheet keeps as 32.1.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (c, name) in ["period", "regency_code", "kind", "actor", "text"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(0, c as u16, *name).unwrap();
+        }
+        sheet.write_string(1, 0, "2021-Q3").unwrap();
+        sheet.write_number(1, 1, 32.1).unwrap();
+        for (c, text) in ["request", "dinas_sosial", "Tambah jadwal"]
+            .iter()
+            .enumerate()
+        {
+            sheet.write_string(1, c as u16 + 2, *text).unwrap();
+        }
+        let path = dir.path().join("feedback.xlsx");
+        book.save(&path).unwrap();
+        let s = db.ingest(&path, &FormMapping::prokus()).unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("feedback", 1), "{s:?}");
+        assert_eq!(stored(&db)[0].1, "regency:32.10");
+    }
+
     #[test]
     fn a_feedback_sheet_loads_what_it_can_and_names_each_problem() {
         let dir = tempfile::tempdir().unwrap();

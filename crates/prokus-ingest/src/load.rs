@@ -1612,7 +1612,9 @@ impl Plan {
                 check_register_row(reference, c, row, cells, numeric).map(|v| (v, None))
             }
             Plan::Incubators(c) => check_incubator_row(reference, c, row, cells).map(|v| (v, None)),
-            Plan::Feedback(c) => check_feedback_row(reference, c, row, cells).map(|v| (v, None)),
+            Plan::Feedback(c) => {
+                check_feedback_row(reference, c, row, cells, numeric).map(|v| (v, None))
+            }
             Plan::Template(p, c, known, Household::Sheet(staged)) => {
                 check_template_row(reference, p, c, known, (row, cells, numeric), Some(staged))
             }
@@ -2292,6 +2294,30 @@ impl ColumnIndex {
         trim(pos.and_then(|i| cells.get(i).copied()).unwrap_or(""))
     }
 
+    /// The region code in column `name` ([`ColumnIndex::get`]), with the
+    /// zero a spreadsheet dropped: it keeps a regency's 32.10 typed in a
+    /// number cell as the number 32.1, and a regency's code always has two
+    /// decimals, so a number cell with one gets its zero back.
+    pub(crate) fn code<'c>(
+        &self,
+        cells: &[&'c str],
+        numeric: &[bool],
+        name: &str,
+    ) -> std::borrow::Cow<'c, str> {
+        let text = self.get(cells, name);
+        match text.split_once('.') {
+            Some((province, regency))
+                if self.is_number(numeric, name)
+                    && regency.len() == 1
+                    && (1..=2).contains(&province.len())
+                    && text.chars().all(|ch| ch.is_ascii_digit() || ch == '.') =>
+            {
+                format!("{text}0").into()
+            }
+            _ => text.into(),
+        }
+    }
+
     /// The columns the file has, by position and name.
     pub(crate) fn columns(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
         self.names
@@ -2574,25 +2600,8 @@ fn resolve_regions(
     problems: &mut Vec<Problem>,
 ) -> Option<(String, String, Option<String>)> {
     let w = db.wilayah;
-    let regency_text = c.get(cells, "regency_code");
-    // A spreadsheet keeps a code typed as 32.10 as the number 32.1: a
-    // number cell with one decimal gets its dropped zero back (a regency's
-    // code always has two).
-    let padded;
-    let regency_text = match regency_text.split_once('.') {
-        Some((province, regency))
-            if c.is_number(numeric, "regency_code")
-                && regency.len() == 1
-                && (1..=2).contains(&province.len())
-                && regency_text
-                    .chars()
-                    .all(|ch| ch.is_ascii_digit() || ch == '.') =>
-        {
-            padded = format!("{regency_text}0");
-            padded.as_str()
-        }
-        _ => regency_text,
-    };
+    let regency_code = c.code(cells, numeric, "regency_code");
+    let regency_text: &str = &regency_code;
     let regency = match w.resolve(Level::Regency, regency_text, None) {
         Ok(r) => r,
         Err(e) => {
