@@ -355,6 +355,17 @@ fn head<'a>(
     Ok(rest)
 }
 
+/// The series a chart of bars names in its legend, and the height the
+/// legend takes (one row; [`head`] adds rows, from the plot, if it wraps):
+/// none for one series, which the title names.
+fn bar_legend(series: &[Series]) -> (&[Series], u32) {
+    if series.len() > 1 {
+        (series, LEGEND_ROW)
+    } else {
+        (&[], 0)
+    }
+}
+
 /// The span of an axis that shows every finite value of `series` from zero,
 /// with `pad` of the span to spare beyond the largest and below the
 /// smallest: a negative value (jobs lost, a loss) gets its bar below or left
@@ -419,9 +430,7 @@ pub fn grouped_hbars(
     let n = categories.len().max(1);
     // Bars get thinner rather than the chart taller than `max_height` (a
     // one-page dashboard over 38 provinces).
-    // One series needs no legend: the title names it.
-    let legend = if series.len() > 1 { series } else { &[] };
-    let legend_height = if legend.is_empty() { 0 } else { LEGEND_ROW };
+    let (legend, legend_height) = bar_legend(series);
     let height = ((110 + n * 22 * series.len().max(1) + n * 8) as u32 + legend_height)
         .clamp(260, max_height.max(260));
     let (xmin, xmax) = value_range(series, 0.18);
@@ -646,9 +655,7 @@ pub fn vbars(
 ) -> Result<Chart, ChartError> {
     let n = categories.len().max(1);
     let (ymin, ymax) = value_range(series, 0.2);
-    // One series needs no legend: the title names it.
-    let legend = if series.len() > 1 { series } else { &[] };
-    let legend_height = if legend.is_empty() { 0 } else { LEGEND_ROW };
+    let (legend, legend_height) = bar_legend(series);
     svg(title, note, WIDTH, 360 + legend_height, |area| {
         let area = head(area, title, legend, Mark::Bar)?;
         let mut chart = ChartBuilder::on(&area)
