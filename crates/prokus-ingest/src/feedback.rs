@@ -179,7 +179,8 @@ pub(crate) fn check_feedback_row(
                 r.code.clone(),
             )),
             Err(e) => {
-                let p = unknown_region(column, text, level, e.nearest);
+                // The cell as the file holds it, not with a zero added.
+                let p = unknown_region(column, c.get(cells, column), level, e.nearest);
                 problem(&p.column, &p.value, p.reason);
                 None
             }

@@ -716,13 +716,16 @@ fn ingest_scanned(
                 None => Plan::Survey(plan),
             }
         }
-        Format::Register => Plan::Register(ColumnIndex::new(
-            file,
-            format,
-            &table.headers,
-            REGISTER_COLUMNS,
-            &["kpm_id", "regency_code"],
-        )?),
+        Format::Register => Plan::Register(
+            ColumnIndex::new(
+                file,
+                format,
+                &table.headers,
+                REGISTER_COLUMNS,
+                &["kpm_id", "regency_code"],
+            )?
+            .untyped(!table.typed()),
+        ),
         Format::Incubators => Plan::Incubators(ColumnIndex::new(
             file,
             format,
@@ -737,13 +740,16 @@ fn ingest_scanned(
                 .iter()
                 .map(|h| crate::feedback::canonical_header(h))
                 .collect();
-            Plan::Feedback(ColumnIndex::new(
-                file,
-                format,
-                &headers,
-                FEEDBACK_COLUMNS,
-                &["period", "kind", "text"],
-            )?)
+            Plan::Feedback(
+                ColumnIndex::new(
+                    file,
+                    format,
+                    &headers,
+                    FEEDBACK_COLUMNS,
+                    &["period", "kind", "text"],
+                )?
+                .untyped(!table.typed()),
+            )
         }
         Format::Template => {
             let mut survey = SurveyPlan::new(
@@ -755,7 +761,8 @@ fn ingest_scanned(
                 options.limits,
             )?;
             survey.fallback_time = Some(Utc::now().naive_utc());
-            let kpm = ColumnIndex::new(file, format, &table.headers, REGISTER_COLUMNS, &[])?;
+            let kpm = ColumnIndex::new(file, format, &table.headers, REGISTER_COLUMNS, &[])?
+                .untyped(!table.typed());
             let sheet = Household::Sheet(StagedKpm::new(known_incubators(db)?));
             Plan::Template(survey, kpm, known_kpm(db)?, sheet)
         }
@@ -2246,6 +2253,10 @@ pub const INCUBATOR_COLUMNS: &[&str] = &["incubator_id", "name", "university", "
 pub(crate) struct ColumnIndex {
     index: Vec<Option<usize>>,
     names: &'static [&'static str],
+    /// Its cells may have been numbers that a spreadsheet wrote as text (a
+    /// CSV saved from a sheet), so a code's dropped zero is restored in text
+    /// too (see [`ColumnIndex::code`]).
+    untyped: bool,
 }
 
 impl ColumnIndex {
@@ -2254,6 +2265,7 @@ impl ColumnIndex {
         ColumnIndex {
             index: (0..names.len()).map(Some).collect(),
             names,
+            untyped: false,
         }
     }
 
@@ -2282,7 +2294,11 @@ impl ColumnIndex {
                 });
             }
         }
-        Ok(ColumnIndex { index, names })
+        Ok(ColumnIndex {
+            index,
+            names,
+            untyped: false,
+        })
     }
 
     pub(crate) fn get<'c>(&self, cells: &[&'c str], name: &str) -> &'c str {
@@ -2294,10 +2310,20 @@ impl ColumnIndex {
         trim(pos.and_then(|i| cells.get(i).copied()).unwrap_or(""))
     }
 
+    /// The same index, for cells that do not say whether they were numbers
+    /// (a CSV's).
+    fn untyped(self, untyped: bool) -> Self {
+        ColumnIndex { untyped, ..self }
+    }
+
     /// The region code in column `name` ([`ColumnIndex::get`]), with the
     /// zero a spreadsheet dropped: it keeps a regency's 32.10 typed in a
     /// number cell as the number 32.1, and a regency's code always has two
-    /// decimals, so a number cell with one gets its zero back.
+    /// decimals, so a number cell with one gets its zero back. So does such
+    /// a code in a CSV: saved from that sheet, it holds the text `32.1`,
+    /// which the incubator cannot mend in the spreadsheet, as it drops the
+    /// zero again. A sheet's text cell `32.1` was typed so, and is refused
+    /// with 32.10 among the nearest codes.
     pub(crate) fn code<'c>(
         &self,
         cells: &[&'c str],
@@ -2307,7 +2333,7 @@ impl ColumnIndex {
         let text = self.get(cells, name);
         match text.split_once('.') {
             Some((province, regency))
-                if self.is_number(numeric, name)
+                if (self.untyped || self.is_number(numeric, name))
                     && regency.len() == 1
                     && (1..=2).contains(&province.len())
                     && text.chars().all(|ch| ch.is_ascii_digit() || ch == '.') =>
@@ -2605,9 +2631,10 @@ fn resolve_regions(
     let regency = match w.resolve(Level::Regency, regency_text, None) {
         Ok(r) => r,
         Err(e) => {
+            // The cell as the file holds it, not with a zero added.
             problems.push(unknown_region(
                 "regency_code",
-                regency_text,
+                c.get(cells, "regency_code"),
                 Level::Regency,
                 e.nearest,
             ));
@@ -4310,6 +4337,53 @@ mod tests {
         // A refused row is named by its row on the sheet, as the
         // spreadsheet shows it.
         assert_eq!(refused_rows(&db, s.batch_id), [6]);
+    }
+
+    #[test]
+    fn a_sheet_saved_as_csv_keeps_the_regency_zero_the_spreadsheet_dropped() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        // 32.10 typed in a number cell and saved as CSV reads `32.1`; `32.9`
+        // has no regency 32.90 to be.
+        let sheet = "kpm_id,wave,arm,incubator_id,regency_code,business_income\n\
+                     KS1,baseline,prokus,INK-32-01,32.1,1500000\n\
+                     KS2,baseline,prokus,INK-32-01,32.9,1500000\n";
+        let s = db.ingest(&file(&dir, "saved.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 2, 1, 1), "{s:?}");
+        let regency: String = db
+            .conn
+            .query_row(
+                "SELECT regency_code FROM kpm WHERE kpm_id = 'KS1'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(regency, "32.10");
+        // The refusal names the cell as the file holds it.
+        let refused: (String, String) = db
+            .conn
+            .query_row(
+                "SELECT column_name, value FROM ingest_reject WHERE batch_id = ?",
+                [s.batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!(refused, ("regency_code".into(), "32.9".into()));
+        // In a sheet, a text cell says it was typed as text: `32.1` there is
+        // no dropped zero, and is refused.
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let data = book.add_worksheet();
+        let header = ["kpm_id", "wave", "arm", "incubator_id", "regency_code"];
+        let row = ["KS3", "baseline", "prokus", "INK-32-01", "32.1"];
+        for (r, cells) in [header, row].iter().enumerate() {
+            for (c, text) in cells.iter().enumerate() {
+                data.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+        let path = dir.path().join("typed.xlsx");
+        book.save(&path).unwrap();
+        let s = db.ingest(&path, &m).unwrap();
+        assert_eq!(counts(&s), ("template", 1, 0, 1), "{s:?}");
     }
 
     #[test]

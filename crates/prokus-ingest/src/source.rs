@@ -332,6 +332,12 @@ impl Container {
 }
 
 impl Table {
+    /// Whether its cells say whether they were numbers (a sheet's do); a
+    /// CSV's are all text, even those a spreadsheet wrote from numbers.
+    pub fn typed(&self) -> bool {
+        matches!(self.body, Body::Sheet { .. })
+    }
+
     /// Reads the file's bytes as `container`. The bytes are taken, not copied:
     /// a big export is held in memory once.
     pub fn read(
