@@ -16,6 +16,7 @@
 //! `kpm`, `incubator`) or in `ingest_reject` with the column, the value and the
 //! reason. Re-ingesting a file adds nothing; a file loads whole or not at all.
 
+pub mod aliases;
 mod db;
 pub mod draft;
 mod error;

@@ -9,6 +9,7 @@ use duckdb::{Appender, Connection, params};
 use sha2::{Digest, Sha256};
 
 use crate::IngestError;
+use crate::aliases;
 use crate::db::Database;
 use crate::feedback::{FEEDBACK_COLUMNS, check_feedback_row};
 use crate::mapping::{
@@ -122,16 +123,38 @@ impl Format {
                 Format::OdkCsv
             });
         }
-        if has("kpm_id") && has("wave") {
+        // The hand-filled lists, by their canonical or Indonesian names.
+        let list = |name: &str, aliases: &[(&str, &'static str)]| {
+            has(name)
+                || headers
+                    .iter()
+                    .any(|h| aliases::canonical(h, aliases) == Some(name))
+        };
+        let household = |name: &str| list(name, aliases::LIST_ALIASES);
+        if household("kpm_id") && household("wave") {
             return Some(Format::Template);
         }
-        if has("kpm_id") && has("arm") && has("regency_code") && !has("wave") {
+        if household("kpm_id")
+            && household("arm")
+            && household("regency_code")
+            && !household("wave")
+        {
             return Some(Format::Register);
         }
-        if has("incubator_id") && has("name") && !has("kpm_id") {
+        let incubator = |name: &str| list(name, aliases::INCUBATOR_ALIASES);
+        if incubator("incubator_id") && incubator("name") && !household("kpm_id") {
             return Some(Format::Incubators);
         }
         None
+    }
+
+    /// The Indonesian column names this format reads as its own, if any.
+    fn aliases(self) -> &'static [(&'static str, &'static str)] {
+        match self {
+            Format::Template | Format::Register => aliases::LIST_ALIASES,
+            Format::Incubators => aliases::INCUBATOR_ALIASES,
+            _ => &[],
+        }
     }
 }
 
@@ -692,6 +715,8 @@ fn ingest_scanned(
                kpm_register.csv, incubators.csv or a feedback sheet (period, kind, text and who writes)"
             .into(),
     })?;
+    // A list with Indonesian column names reads as one with the canonical.
+    aliases::rename(&mut table.headers, format.aliases());
     let plan = match format {
         Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv | Format::OdkZip => {
             let labels = label_headers(&mut table.headers, mapping, options);
@@ -4337,6 +4362,73 @@ mod tests {
         // A refused row is named by its row on the sheet, as the
         // spreadsheet shows it.
         assert_eq!(refused_rows(&db, s.batch_id), [6]);
+    }
+
+    #[test]
+    fn lists_with_indonesian_column_names_load_as_the_canonical_ones() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        let incubators = "ID Inkubator,Nama Inkubator,Universitas,Provinsi\n\
+                          INK-32-01,Oorange Unpad,Universitas Padjadjaran,32\n";
+        let register = "id_kpm,nama,kelompok_studi,id_inkubator,kode_kab/kota,kecamatan\n\
+                        K1,Siti Aminah,prokus,INK-32-01,32.17,321705\n\
+                        K2,Ani,pembanding,,32.17,\n";
+        // A column the template has by both names keeps its canonical one:
+        // `Omset` is left unread.
+        let sheet = "ID KPM;Putaran;Omzet;Pendapatan Usaha;Menabung;Frekuensi Menabung;Pembukuan;Omset\n\
+                     K1;awal;Rp 2.000.000;750000;ya;bulanan;tidak;1\n\
+                     K1;akhir;Rp 3.000.000;1250000;ya;mingguan;ya;1\n";
+        let s = db
+            .ingest(&file(&dir, "inkubator.csv", incubators), &m)
+            .unwrap();
+        assert_eq!(counts(&s), ("incubators", 1, 1, 0), "{s:?}");
+        let s = db
+            .ingest(&file(&dir, "daftar_kpm.csv", register), &m)
+            .unwrap();
+        assert_eq!(counts(&s), ("kpm-register", 2, 2, 0), "{s:?}");
+        assert!(s.unread_columns.is_empty(), "{s:?}");
+        let s = db.ingest(&file(&dir, "monitoring.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 2, 2, 0), "{s:?}");
+        assert_eq!(s.unread_columns, ["Omset"]);
+        let held: (String, String, String, String, String) = db
+            .conn
+            .query_row(
+                "SELECT k.kpm_name, k.arm, k.district_code, i.university, i.province_code
+                 FROM kpm k, incubator i WHERE k.kpm_id = 'K1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            held,
+            (
+                "Siti Aminah".into(),
+                "prokus".into(),
+                "32.17.05".into(),
+                "Universitas Padjadjaran".into(),
+                "32".into()
+            )
+        );
+        let answers: Vec<String> = db
+            .conn
+            .prepare(
+                "SELECT concat_ws(' ', wave, business_revenue::BIGINT, business_income::BIGINT,
+                                  save_frequency, keeps_books)
+                 FROM response ORDER BY wave DESC",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            answers,
+            [
+                "endline 3000000 1250000 weekly true",
+                "baseline 2000000 750000 monthly false"
+            ]
+        );
     }
 
     #[test]
