@@ -916,9 +916,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             } else {
                                 "KPM the register already holds"
                             };
+                            // The kecamatan belongs to the regency: a KPM
+                            // the list moves has it cleared, not kept.
+                            let moved = if s.kept_columns.iter().any(|c| c == "district_code") {
+                                "; a KPM it moves to another regency has its district_code cleared"
+                            } else {
+                                ""
+                            };
                             eprintln!(
                                 "note: {}: this list updates {held}; \
-                                 the columns it does not have were kept as they were ({})",
+                                 the columns it does not have were kept as they were ({}){moved}",
                                 prokus_files::for_terminal(&s.file),
                                 s.kept_columns.join(", ")
                             );
