@@ -334,9 +334,6 @@ mod tests {
             .unwrap()
     }
 
-    /// Every row of a feedback sheet is loaded or rejected with its reason:
-    /// who writes, the quarter, the kind, the actor, the text, and a story's
-    /// KPM, which must be the writer's own.
     #[test]
     fn a_regency_office_typed_as_a_number_in_a_workbook_is_its_regency() {
         let dir = tempfile::tempdir().unwrap();
@@ -366,6 +363,9 @@ mod tests {
         assert_eq!(stored(&db)[0].1, "regency:32.10");
     }
 
+    /// Every row of a feedback sheet is loaded or rejected with its reason:
+    /// who writes, the quarter, the kind, the actor, the text, and a story's
+    /// KPM, which must be the writer's own.
     #[test]
     fn a_feedback_sheet_loads_what_it_can_and_names_each_problem() {
         let dir = tempfile::tempdir().unwrap();
@@ -469,8 +469,8 @@ mod tests {
     fn indonesian_column_names_are_read() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = program(&dir);
-        let sheet = "Periode,ID Inkubator,Jenis,Untuk,Isi,Penulis\n\
-                     Triwulan III 2021,INK-A,permintaan,dinsos,Mohon pelatihan NIB,Mentor Ani\n";
+        let sheet = "Periode,ID Inkubator,Jenis,Untuk,Isi,Penulis,Catatan\n\
+                     Triwulan III 2021,INK-A,permintaan,dinsos,Mohon pelatihan NIB,Mentor Ani,\n";
         let s = db
             .ingest(
                 &write(&dir, "umpan_balik.csv", sheet),
@@ -478,6 +478,8 @@ mod tests {
             )
             .unwrap();
         assert_eq!((s.format.as_str(), s.rows_loaded), ("feedback", 1), "{s:?}");
+        // A column the sheet's maker added is named, as in the other lists.
+        assert_eq!(s.unread_columns, ["Catatan"]);
         assert_eq!(
             stored(&db),
             [(
@@ -489,6 +491,25 @@ mod tests {
                 None
             )]
         );
+    }
+
+    /// A Kobo export of a feedback form loads as a sheet does; its
+    /// metadata columns are not named as unread.
+    #[test]
+    fn a_kobo_export_of_a_feedback_form_names_no_metadata_column() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = program(&dir);
+        let export = "start,end,period,incubator_id,kind,actor,text,_id,_uuid,_submission_time,_index\n\
+                      2021-09-01T10:00:00,2021-09-01T10:05:00,2021-Q3,INK-A,request,dinsos,Mohon pelatihan,\
+                      7,0b1c,2021-09-01T10:06:00,1\n";
+        let s = db
+            .ingest(
+                &write(&dir, "feedback_kobo.csv", export),
+                &FormMapping::prokus(),
+            )
+            .unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("feedback", 1), "{s:?}");
+        assert!(s.unread_columns.is_empty(), "{s:?}");
     }
 
     /// A corrected sheet replaces what the same writer wrote for the same

@@ -158,6 +158,23 @@ impl Format {
     }
 }
 
+/// Whether `headers` are a form export's: KoboToolbox's or ODK Central's
+/// metadata columns are there.
+fn is_form_export(headers: &[String]) -> bool {
+    const MARKERS: &[&str] = &[
+        "_uuid",
+        "_submission_time",
+        "_id",
+        "SubmissionDate",
+        "KEY",
+        "meta-instanceID",
+        "meta/instanceID",
+    ];
+    headers
+        .iter()
+        .any(|h| MARKERS.iter().any(|m| h.trim().eq_ignore_ascii_case(m)))
+}
+
 /// The table of `file`, which [`crate::source::scan`] gave `scanned`: a
 /// UTF-8 CSV read as it is parsed, anything else (a workbook, a `.csv.zip`,
 /// Windows-1252 text) read whole. Its header is the first row a format is
@@ -1194,7 +1211,7 @@ fn ingest_scanned(
         _ => Vec::new(),
     };
     let unread_columns = plan
-        .read_columns()
+        .read_columns(&table.headers)
         .map(|read| {
             table
                 .headers
@@ -1708,10 +1725,14 @@ enum Plan {
 
 impl Plan {
     /// The header positions a hand-filled sheet's or list's plan reads;
-    /// `None` for an export of a form or a feedback sheet (see
-    /// [`BatchSummary::unread_columns`]).
-    fn read_columns(&self) -> Option<HashSet<usize>> {
+    /// `None` for an export of a form, the feedback form's included, whose
+    /// metadata columns (`_uuid`, `SubmissionDate` …) are not meant to be
+    /// read (see [`BatchSummary::unread_columns`]).
+    fn read_columns(&self, headers: &[String]) -> Option<HashSet<usize>> {
         match self {
+            Plan::Feedback(columns) if !is_form_export(headers) => {
+                Some(columns.columns().map(|(i, _)| i).collect())
+            }
             Plan::Template(survey, columns, _, Household::Sheet(_)) => Some(
                 survey
                     .read_columns()
