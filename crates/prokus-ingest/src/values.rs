@@ -375,7 +375,7 @@ pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
         return Ok(t);
     }
     parse_datetime_by_format(s).ok_or_else(|| {
-        format!("`{text}` is not a date (use 2021-03-31, 31/03/2021 or an ISO time)")
+        format!("`{text}` is not a date (use 2021-03-31, 31/03/2021, 31 Maret 2021 or an ISO time)")
     })
 }
 
@@ -387,9 +387,17 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
     if let Ok(dt) = s.parse::<NaiveDateTime>() {
         return Some(dt);
     }
+    // chrono's `%Y` takes `21` as the year 21: a year written with two
+    // digits is `%y`'s, below.
+    let four_digit_year = s
+        .as_bytes()
+        .split(|b| !b.is_ascii_digit())
+        .any(|run| run.len() >= 4);
     // A hand-filled sheet's date (`2022-03-18`), before the formats that
     // would each fail on it first.
-    if let Ok(d) = s.parse::<NaiveDate>() {
+    if let Ok(d) = s.parse::<NaiveDate>()
+        && four_digit_year
+    {
         return Some(d.and_time(NaiveTime::MIN));
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
@@ -405,20 +413,87 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
         "%Y-%m-%d %H:%M",
         "%d/%m/%Y %H:%M:%S",
         "%d/%m/%Y %H:%M",
+        "%d/%m/%y %H:%M:%S",
+        "%d/%m/%y %H:%M",
     ] {
-        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt)
+            && (four_digit_year || !fmt.contains("%Y"))
+        {
             return Some(dt);
         }
     }
-    for fmt in ["%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y"] {
-        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+    // Indonesia writes the day first, with `/`, `-` or `.` between, and a
+    // sheet shortens the year to two digits (`31/03/21`: 2021).
+    for fmt in [
+        "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d-%m-%y", "%d.%m.%y",
+    ] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt)
+            && (four_digit_year || !fmt.contains("%Y"))
+        {
             return Some(d.and_time(NaiveTime::MIN));
         }
+    }
+    if let Some(d) = named_month_date(s) {
+        return Some(d.and_time(NaiveTime::MIN));
     }
     if let Some(serial) = parse_id_number(s).filter(|v| (1.0..2_958_466.0).contains(v)) {
         return Some(excel_serial_to_datetime(serial, false));
     }
     None
+}
+
+/// The months as a sheet names them, in Bahasa Indonesia and English, in
+/// full or shortened: a name is its month's when it is one of these or
+/// begins with the first three letters of one.
+const MONTHS: [&[&str]; 12] = [
+    &["januari", "january"],
+    &["februari", "february", "pebruari"],
+    &["maret", "march"],
+    &["april"],
+    &["mei", "may"],
+    &["juni", "june"],
+    &["juli", "july"],
+    &["agustus", "august", "agt", "ags"],
+    &["september", "sept"],
+    &["oktober", "october"],
+    &["november", "nopember"],
+    &["desember", "december"],
+];
+
+/// A date with its month named: `31 Maret 2021`, `31 Mar 2021`,
+/// `31-Mar-21` (a spreadsheet's text of a date cell), `31 Agt. 2021`, a
+/// weekday before it (`Rabu, 31 Maret 2021`) or not.
+fn named_month_date(s: &str) -> Option<NaiveDate> {
+    let mut words: Vec<&str> = s
+        .split([' ', '-', '/', ',', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    if words.len() == 4 && words[0].chars().all(char::is_alphabetic) {
+        words.remove(0);
+    }
+    let [day, month, year] = words[..] else {
+        return None;
+    };
+    let month = month.to_lowercase();
+    if month.chars().count() < 3 || !month.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    let number = MONTHS.iter().position(|names| {
+        names
+            .iter()
+            .any(|name| *name == month || name.starts_with(&month) && month.len() >= 3)
+    })?;
+    let day: u32 = day.parse().ok()?;
+    let year: i32 = match year.len() {
+        4 => year.parse().ok()?,
+        // As chrono reads `%y`: 00 to 68 are 2000 to 2068.
+        2 => {
+            let y: i32 = year.parse().ok()?;
+            if y <= 68 { 2000 + y } else { 1900 + y }
+        }
+        _ => return None,
+    };
+    NaiveDate::from_ymd_opt(year, u32::try_from(number).ok()? + 1, day)
 }
 
 /// `2022-03-18` or `2021-06-30T10:11:12`, when `s` is exactly one of those
@@ -621,6 +696,7 @@ mod tests {
         assert_eq!(parse_datetime("2021-03-31T15:30:00.000+07:00"), Ok(want));
         assert_eq!(parse_datetime("2021-03-31T15:30:00+07:00"), Ok(want));
         assert_eq!(parse_datetime("31/03/2021 08:30"), Ok(want));
+        assert_eq!(parse_datetime("31/03/21 08:30"), Ok(want));
         let day = NaiveDate::from_ymd_opt(2021, 3, 31)
             .unwrap()
             .and_time(NaiveTime::MIN);
@@ -629,6 +705,40 @@ mod tests {
         assert_eq!(parse_datetime("44286"), Ok(day));
         assert_eq!(excel_serial_to_datetime(44286.0 - 1462.0, true), day);
         assert!(parse_datetime("kemarin").is_err());
+        // As Indonesian sheets write them.
+        for case in [
+            "31.03.2021",
+            "31/03/21",
+            "31-03-21",
+            "31 Maret 2021",
+            "31 maret 2021",
+            "Rabu, 31 Maret 2021",
+            "31 Mar 2021",
+            "31-Mar-21",
+            "31 March 2021",
+        ] {
+            assert_eq!(parse_datetime(case), Ok(day), "{case}");
+        }
+        let august = NaiveDate::from_ymd_opt(2021, 8, 17)
+            .unwrap()
+            .and_time(NaiveTime::MIN);
+        for case in [
+            "17 Agustus 2021",
+            "17 Agt 2021",
+            "17 Ags. 2021",
+            "17-Aug-2021",
+        ] {
+            assert_eq!(parse_datetime(case), Ok(august), "{case}");
+        }
+        // No such day, no such month, a month too short to tell.
+        for bad in [
+            "31 Februari 2021",
+            "31 Marchember 2021",
+            "31 Ma 2021",
+            "31 Maret",
+        ] {
+            assert!(parse_datetime(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]
