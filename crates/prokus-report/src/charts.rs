@@ -572,6 +572,35 @@ pub fn lines_by_wave(
     })
 }
 
+/// The size in pixels of a panel's caption (`text(12)`; see [`LABEL_PX`]).
+const CAPTION_PX: f64 = 12.0 / 1.24;
+/// The colour of the reference series drawn behind every panel.
+const REFERENCE: RGBColor = RGBColor(0xAA, 0xAA, 0xAA);
+/// The height of a panel's caption row (px): the caption and a gap above the
+/// axis's top label.
+const CAPTION_ROW: u32 = 22;
+
+/// A region's name in the short form its people write when the full one is
+/// wider than `width` pixels at `size`: `DKI Jakarta`, `DI Yogyakarta`,
+/// `Kep. Bangka Belitung`, `Kab. Bandung Barat`.
+fn region_short(name: &str, width: f64, size: f64) -> String {
+    if crate::fonts::text_width(name, size, false) <= width {
+        return name.to_string();
+    }
+    const SHORT: &[(&str, &str)] = &[
+        ("Daerah Khusus Ibukota ", "DKI "),
+        ("Daerah Khusus Ibu Kota ", "DKI "),
+        ("Daerah Istimewa ", "DI "),
+        ("Kepulauan ", "Kep. "),
+        ("Kabupaten ", "Kab. "),
+        ("Kota Administrasi ", "Kota Adm. "),
+    ];
+    SHORT
+        .iter()
+        .find_map(|(long, short)| name.strip_prefix(long).map(|rest| format!("{short}{rest}")))
+        .unwrap_or_else(|| name.to_string())
+}
+
 /// Small multiples: one small panel per group (e.g. per province), each a
 /// line across the waves on the same 0–100% axis, with the `reference`
 /// series (the nation) drawn grey behind it in every panel, so that the
@@ -597,16 +626,39 @@ pub fn small_multiples(
             (Some(a), Some(b)) => format!(" · {a} → {b}"),
             _ => String::new(),
         };
+        // The reference's own grey stroke before its name, as a line chart's
+        // legend shows its series: a dash of text was black, unlike the line.
+        head.draw(&PathElement::new(
+            [(12, 40), (12 + MARK_WIDTH, 40)],
+            REFERENCE.stroke_width(2),
+        ))
+        .map_err(|e| e.to_string())?;
         head.draw_text(
-            &format!("— {}{span}", reference.label),
+            &format!("{}{span}", reference.label),
             &legend_style,
-            (12, 36),
+            (12 + MARK_WIDTH + MARK_GAP, 36),
         )
         .map_err(|e| e.to_string())?;
         let cells = body.split_evenly((rows, columns));
         for (panel, cell) in panels.iter().zip(cells.iter()) {
-            let mut chart = ChartBuilder::on(cell)
-                .caption(short(&panel.label, LEGEND_CHARS), text(12))
+            // The caption in a row of its own above the panel's axis, where
+            // plotters' caption let a wide name run into the axis's top
+            // label; within its panel, clear of the next one's.
+            let (cell_w, _) = cell.dim_in_pixel();
+            let room = f64::from(cell_w) - 30.0;
+            let caption = fit(
+                &region_short(&panel.label, room, CAPTION_PX),
+                room,
+                CAPTION_PX,
+            );
+            let (top, cell) = cell.split_vertically(CAPTION_ROW);
+            top.draw_text(
+                &caption,
+                &text(12).pos(Pos::new(HPos::Center, VPos::Top)),
+                (cell_w as i32 / 2, 4),
+            )
+            .map_err(|e| e.to_string())?;
+            let mut chart = ChartBuilder::on(&cell)
                 .margin(4)
                 .margin_right(8)
                 .x_label_area_size(0)
@@ -626,10 +678,7 @@ pub fn small_multiples(
                 .x_label_formatter(&|_| String::new())
                 .draw()
                 .map_err(|e| e.to_string())?;
-            for (series, color, width) in [
-                (reference, RGBColor(0xAA, 0xAA, 0xAA), 2),
-                (panel, PALETTE[0], 3),
-            ] {
+            for (series, color, width) in [(reference, REFERENCE, 2), (panel, PALETTE[0], 3)] {
                 let points: Vec<(usize, f64)> = series
                     .values
                     .iter()
@@ -811,7 +860,11 @@ mod tests {
         for k in 1..=7 {
             assert!(has(&chart, &format!("Provinsi {k}")), "panel {k}");
         }
-        assert!(has(&chart, "— Nasional · Awal → Akhir"));
+        assert!(has(&chart, "Nasional · Awal → Akhir"));
+        assert!(
+            chart.svg.contains("stroke=\"#AAAAAA\""),
+            "the reference's stroke in the legend and panels"
+        );
         let one_row = small_multiples("M", "n", &waves, &panels[..3], &reference, 3).unwrap();
         let height = |svg: &str| -> u32 {
             let at = svg.find("height=\"").unwrap() + 8;
@@ -823,6 +876,63 @@ mod tests {
             "two rows more"
         );
         assert_eq!(height(&chart.svg), chart.height);
+        // Six a row, as the dashboard draws them: the long names in the
+        // short form their people write, every caption within its panel.
+        let names = [
+            "Daerah Istimewa Yogyakarta",
+            "Daerah Khusus Ibukota Jakarta",
+            "Kepulauan Bangka Belitung",
+            "Nusa Tenggara Barat",
+            "Aceh",
+            "Sulawesi Tenggara Barat Daya Utara",
+        ];
+        let panels: Vec<Series> = names
+            .iter()
+            .map(|name| Series {
+                label: (*name).into(),
+                values: vec![Some(40.0), Some(60.0)],
+            })
+            .collect();
+        let chart = small_multiples("M", "n", &waves, &panels, &reference, 6).unwrap();
+        let panel = f64::from(WIDTH) / 6.0;
+        for (k, want) in [
+            "DI Yogyakarta",
+            "DKI Jakarta",
+            "Kep. Bangka Belitung",
+            "Nusa Tenggara Barat",
+            "Aceh",
+        ]
+        .iter()
+        .enumerate()
+        {
+            let label = chart.labels.iter().find(|l| l.text == *want);
+            let label = label.unwrap_or_else(|| panic!("{want}: {:?}", chart.labels));
+            let width = crate::fonts::text_width(&label.text, label.size, false);
+            let left = panel * k as f64;
+            assert!(
+                label.x - width / 2.0 >= left && label.x + width / 2.0 <= left + panel,
+                "{want} runs out of its panel: {label:?}"
+            );
+            // Above its axis's top label ("100"), not over it.
+            let axis_top = chart
+                .labels
+                .iter()
+                .filter(|l| l.text == "100" && l.x > left && l.x < left + panel)
+                .map(|l| l.top)
+                .fold(f64::INFINITY, f64::min);
+            assert!(
+                label.top + label.size < axis_top,
+                "{want} over its axis: {label:?}, axis label at {axis_top}"
+            );
+        }
+        assert!(
+            chart
+                .labels
+                .iter()
+                .any(|l| l.text.starts_with("Sulawesi") && l.text.ends_with('…')),
+            "a name with no short form is cut: {:?}",
+            chart.labels
+        );
         let chart = vbars(
             "Responden",
             "n",
