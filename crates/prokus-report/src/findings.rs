@@ -321,9 +321,11 @@ pub(crate) fn findings_table(inputs: &Inputs, w: &Words, level: &str, code: &str
             "No findings: no indicator is clearly above or below its target or the national figure.",
         )
     } else {
+        // The rules are named for the reader, not by the file that holds
+        // them (queries/findings.toml), which a mentor does not have.
         w.pick(
-            "Temuan dari aturan di queries/findings.toml: capaian dan tantangan menurut status terhadap target atau interval 95% yang tidak bertumpang tindih dengan nasional; hambatan menurut proses yang di bawah rencana.",
-            "Findings from the rules in queries/findings.toml: achievements and challenges by status against the target or a 95% interval clear of the nation's; obstacles by processes short of their plan.",
+            "Temuan dari aturan yang sama untuk setiap wilayah dan inkubator: capaian dan tantangan menurut status terhadap target atau interval 95% yang tidak bertumpang tindih dengan nasional; hambatan menurut proses yang di bawah rencana.",
+            "Findings from the same rules for every area and incubator: achievements and challenges by status against the target or a 95% interval clear of the nation's; obstacles by processes short of their plan.",
         )
     };
     Table {
@@ -469,8 +471,8 @@ pub(crate) fn written_feedback(
         rows,
         note: w
             .pick(
-                "Dicetak apa adanya dari lembar umpan balik (prokus ingest), triwulan terakhir tiap pengirim; bukan temuan yang dihitung.",
-                "Printed as written on the feedback sheets (prokus ingest), each writer's latest quarter; not computed findings.",
+                "Dicetak apa adanya dari lembar umpan balik, triwulan terakhir tiap pengirim; bukan temuan yang dihitung.",
+                "Printed as written on the feedback sheets, each writer's latest quarter; not computed findings.",
             )
             .into(),
         widths,
