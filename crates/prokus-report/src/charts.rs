@@ -468,8 +468,10 @@ pub fn grouped_hbars(
             .label_style(text(13))
             .draw()
             .map_err(|e| e.to_string())?;
+        // The axis has a segment per category, and two for one (plotters'
+        // segments need a range): a band is one segment.
         let (_, plot_h) = chart.plotting_area().dim_in_pixel();
-        let band = f64::from(plot_h) / n as f64;
+        let band = f64::from(plot_h) / n.max(2) as f64;
         let bar = ((band - 8.0) / series.len().max(1) as f64).max(2.0);
         for (k, s) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
@@ -724,8 +726,9 @@ pub fn vbars(
             .label_style(text(13))
             .draw()
             .map_err(|e| e.to_string())?;
+        // A segment per category, two for one, as in `grouped_hbars`.
         let (plot_w, _) = chart.plotting_area().dim_in_pixel();
-        let band = f64::from(plot_w) / n as f64;
+        let band = f64::from(plot_w) / n.max(2) as f64;
         let k_all = series.len().max(1) as f64;
         let bar = (band * 0.7 / k_all).max(2.0);
         let pad = (band - bar * k_all) / 2.0;
@@ -1104,6 +1107,45 @@ mod tests {
         }
         let label = chart.labels.iter().find(|l| l.text == "-240 ").unwrap();
         assert_eq!(label.h, "right", "a loss's value left of its bar");
+    }
+
+    #[test]
+    fn one_category_gets_its_bars() {
+        // A regency with one kecamatan of five KPM or more: its row holds
+        // both bars, as a row of several would.
+        let names = vec!["Batang Kuis".to_string()];
+        let series = [
+            Series {
+                label: "Survei awal".into(),
+                values: vec![Some(1_473_333.0)],
+            },
+            Series {
+                label: "Akhir".into(),
+                values: vec![Some(2_062_000.0)],
+            },
+        ];
+        let format = |v: f64| format!("{v:.0}");
+        let hbars = grouped_hbars(
+            "Pendapatan",
+            "n",
+            &names,
+            &series,
+            &format,
+            WIDTH,
+            MAX_HEIGHT,
+        )
+        .unwrap();
+        let vbars = vbars("Pendapatan", "n", &names, &series, &format).unwrap();
+        for chart in [hbars, vbars] {
+            for color in [PALETTE[0], PALETTE[1]] {
+                let bars = rects(&chart.svg, color);
+                assert_eq!(bars.len(), 2, "the bar and its legend's mark: {bars:?}");
+                assert!(
+                    bars.iter().any(|(_, height)| *height > 20.0),
+                    "a bar of some size: {bars:?}"
+                );
+            }
+        }
     }
 
     /// Each kind of chart, drawn from the same categories and series.
