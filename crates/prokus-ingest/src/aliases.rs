@@ -24,8 +24,8 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("tanggal_isi", "submitted_at"),
     ("tanggal_pengisian", "submitted_at"),
     ("tanggal_survei", "submitted_at"),
-    ("nama", "kpm_name"),
     ("nama_kpm", "kpm_name"),
+    ("nama", "kpm_name"),
     ("jenis_kelamin", "gender"),
     ("nama_usaha", "business_name"),
     ("kelompok_studi", "arm"),
@@ -98,8 +98,8 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
 pub const INCUBATOR_ALIASES: &[(&str, &str)] = &[
     ("id_inkubator", "incubator_id"),
     ("kode_inkubator", "incubator_id"),
-    ("nama", "name"),
     ("nama_inkubator", "name"),
+    ("nama", "name"),
     ("universitas", "university"),
     ("perguruan_tinggi", "university"),
     ("kampus", "university"),
@@ -131,14 +131,25 @@ pub fn canonical(header: &str, aliases: &[(&str, &'static str)]) -> Option<&'sta
 }
 
 /// `headers` with their Indonesian names read as canonical ones, where the
-/// canonical name is not there already; of two names for one column, the
-/// first (the other is left as it is, and named among the unread columns).
+/// canonical name is not there already. Of two names for one column, the
+/// one listed first in `aliases` (a code before a name: `kode_kabupaten`
+/// before `kabupaten`); the other is left as it is, and named among the
+/// unread columns.
 pub fn rename(headers: &mut [String], aliases: &[(&str, &'static str)]) {
+    // Each header's alias, by its place in the list.
+    let rank = |header: &str| {
+        let key = key(header);
+        aliases.iter().position(|(alias, _)| *alias == key)
+    };
+    let ranks: Vec<Option<usize>> = headers.iter().map(|h| rank(h)).collect();
     for i in 0..headers.len() {
-        let Some(name) = canonical(&headers[i], aliases) else {
-            continue;
-        };
-        if !headers.iter().any(|h| h.trim().eq_ignore_ascii_case(name)) {
+        let Some(r) = ranks[i] else { continue };
+        let name = aliases[r].1;
+        let taken = headers.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
+        let better = ranks
+            .iter()
+            .any(|other| other.is_some_and(|o| o < r && aliases[o].1 == name));
+        if !taken && !better {
             headers[i] = name.to_string();
         }
     }
@@ -192,5 +203,11 @@ mod tests {
                 "Omset"
             ]
         );
+        // A code before a name, wherever the sheet puts them.
+        let mut headers: Vec<String> = ["Kabupaten", "Kode Kabupaten", "Nama", "Nama KPM"]
+            .map(String::from)
+            .to_vec();
+        rename(&mut headers, LIST_ALIASES);
+        assert_eq!(headers, ["Kabupaten", "regency_code", "Nama", "kpm_name"]);
     }
 }
