@@ -100,13 +100,35 @@ pub struct FieldMapping {
 }
 
 impl FieldMapping {
-    /// The canonical code of a choice answer, by its name as written or in
-    /// lower case.
+    /// The canonical code of a choice answer, by its name as written, in
+    /// lower case, or else by its letters and digits alone (`Monitoring-1`,
+    /// `monitoring1` and `MONITORING 1` are `monitoring_1`), when every
+    /// choice so written has one code.
     pub fn choice(&self, answer: &str) -> Option<&str> {
-        self.choices
+        if let Some(code) = self
+            .choices
             .get(answer)
             .or_else(|| self.choices.get(&answer.to_lowercase()))
-            .map(String::as_str)
+        {
+            return Some(code);
+        }
+        let bare = |text: &str| -> String {
+            text.chars()
+                .filter(|c| c.is_alphanumeric())
+                .flat_map(char::to_lowercase)
+                .collect()
+        };
+        let key = bare(answer);
+        if key.is_empty() {
+            return None;
+        }
+        let mut codes = self
+            .choices
+            .iter()
+            .filter(|(name, _)| bare(name) == key)
+            .map(|(_, code)| code.as_str());
+        let first = codes.next()?;
+        codes.all(|code| code == first).then_some(first)
     }
 
     /// Whether the column is a select_multiple (its own type, or a yes/no
@@ -483,6 +505,33 @@ mod tests {
             FormMapping::template().fields["wave"].choices["akhir"],
             "endline"
         );
+    }
+
+    #[test]
+    fn a_choice_is_known_as_sheets_write_it() {
+        let wave = &FormMapping::template().fields["wave"];
+        for (answer, code) in [
+            ("monitoring_1", "monitoring_1"),
+            ("Monitoring 1", "monitoring_1"),
+            ("Monitoring-1", "monitoring_1"),
+            ("MONITORING1", "monitoring_1"),
+            ("Monitoring II", "monitoring_2"),
+            ("Monev 3", "monitoring_3"),
+            ("Survei  Awal", "baseline"),
+        ] {
+            assert_eq!(wave.choice(answer), Some(code), "{answer}");
+        }
+        for answer in ["Monitoring", "Monitoring 4", "-", "1"] {
+            assert_eq!(wave.choice(answer), None, "{answer}");
+        }
+        // Two choices written alike with other codes: neither.
+        let field = FieldMapping {
+            choices: [("a-1", "x"), ("a_1", "y")]
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .into(),
+            ..wave.clone()
+        };
+        assert_eq!(field.choice("A 1"), None);
     }
 
     #[test]
