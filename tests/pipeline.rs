@@ -1161,6 +1161,111 @@ fn success_stories_need_consent_and_stay_with_their_incubator_and_province() {
     }
 }
 
+/// `--only` renders the reports of the areas and incubators named and
+/// leaves the other PDFs of the folder be; one the audiences do not make is
+/// a usage error naming those they do.
+#[test]
+fn only_renders_the_reports_named_and_leaves_the_others() {
+    let run = run();
+    let incubator = run
+        .indicators
+        .iter()
+        .find(|r| r["level"] == "incubator")
+        .unwrap()["group_code"]
+        .clone();
+    let province = run
+        .indicators
+        .iter()
+        .find(|r| r["level"] == "province")
+        .unwrap()["group_code"]
+        .clone();
+    let out = run.dir.join("reports-only");
+    let _ = std::fs::remove_dir_all(&out);
+    let pdfs = || -> BTreeMap<String, std::time::SystemTime> {
+        ["incubator", "province", "regency"]
+            .iter()
+            .filter_map(|d| std::fs::read_dir(out.join(d)).ok())
+            .flatten()
+            .map(|e| e.unwrap())
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".pdf"))
+            .map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                (name, e.metadata().unwrap().modified().unwrap())
+            })
+            .collect()
+    };
+    let _db = db_lock();
+    // A whole run first; then the two reports alone, made afresh.
+    let folder = out.to_str().unwrap();
+    prokus(&[
+        "report",
+        "--db",
+        &run.db,
+        "--audience",
+        "incubator,province",
+        "--out",
+        folder,
+    ]);
+    let before = pdfs();
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let asked = format!("{},{province}", incubator.to_lowercase());
+    prokus(&[
+        "report",
+        "--db",
+        &run.db,
+        "--audience",
+        "all",
+        "--only",
+        &asked,
+        "--force",
+        "--out",
+        folder,
+    ]);
+    let after = pdfs();
+    assert_eq!(
+        before.keys().collect::<Vec<_>>(),
+        after.keys().collect::<Vec<_>>(),
+        "the other PDFs are left be"
+    );
+    let made: Vec<&String> = after
+        .keys()
+        .filter(|name| after[*name] != before[*name])
+        .collect();
+    assert_eq!(made.len(), 2, "{made:?}");
+    assert!(
+        made.iter().any(|n| **n == format!("{incubator}.pdf")),
+        "{made:?}"
+    );
+    assert!(
+        made.iter().any(|n| n.starts_with(&format!("{province}-"))),
+        "{made:?}"
+    );
+    assert!(!out.join("national.pdf").exists() && !out.join("dashboard.pdf").exists());
+    // A regency asked among the incubators' reports alone.
+    let refused = bin()
+        .args([
+            "report",
+            "--db",
+            &run.db,
+            "--audience",
+            "incubator",
+            "--only",
+            &province,
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(refused.status.code(), Some(2));
+    let said = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        said.contains(&format!(
+            "no report of `{province}` among the incubator reports"
+        )) && said.contains(&incubator),
+        "{said}"
+    );
+}
+
 #[test]
 fn incubator_reports_show_only_their_own_households() {
     let run = run();

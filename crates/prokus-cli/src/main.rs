@@ -182,6 +182,13 @@ enum Command {
         /// several processors.
         #[arg(long)]
         single_process: bool,
+        /// Render only the reports of these areas or incubators (separated
+        /// by commas): a province code (`32`), a regency code (`32.17`) or
+        /// an incubator id (`INK-32-01`), among the audiences asked for. The
+        /// national report and the dashboard are not rendered, and the other
+        /// PDFs already in the output folder are left as they are.
+        #[arg(long, value_name = "AREA|INCUBATOR", value_delimiter = ',')]
+        only: Vec<String>,
     },
     /// Export the rows that were not loaded, with their reasons (CSV or XLSX).
     Rejects {
@@ -504,7 +511,11 @@ fn classify(e: &anyhow::Error) -> Failure {
             return match r {
                 prokus_report::ReportError::Quality(m) => metrics_failure(m),
                 prokus_report::ReportError::Database(d) if is_lock(d) => Failure::Locked,
-                prokus_report::ReportError::UnknownScope(_) => Failure::Usage,
+                // What the command line asked for that the data has not.
+                prokus_report::ReportError::UnknownScope(_)
+                | prokus_report::ReportError::Period { .. }
+                | prokus_report::ReportError::Cohort { .. }
+                | prokus_report::ReportError::NotAmong { .. } => Failure::Usage,
                 prokus_report::ReportError::Io { .. } => Failure::Input,
                 _ => Failure::Internal,
             };
@@ -1075,6 +1086,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             force,
             timings,
             single_process,
+            only,
         } => {
             let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let settings = run_settings(&db, targets.as_deref(), schedule.as_deref(), None)?;
@@ -1120,7 +1132,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let (written, kept, failed) = report(
                 &db,
                 &mut inputs,
-                &audiences,
+                Asked {
+                    audiences: &audiences,
+                    only: &only,
+                },
                 &render,
                 &stages,
                 !single_process,
@@ -1938,7 +1953,14 @@ fn gather_with_stages(
     )?)
 }
 
-/// Renders the reports of `audiences` from `inputs`, with a progress bar
+/// What a report run renders: the audiences asked for, and of them the
+/// reports of some areas or incubators alone (`--only`; empty for all).
+struct Asked<'a> {
+    audiences: &'a [&'static Audience],
+    only: &'a [String],
+}
+
+/// Renders the reports `asked` from `inputs`, with a progress bar
 /// on `stages` and, when `helpers`, helper processes; returns (written,
 /// kept, failed).
 ///
@@ -1950,13 +1972,17 @@ fn gather_with_stages(
 fn report(
     db: &Database,
     inputs: &mut prokus_report::Inputs,
-    audiences: &[&'static Audience],
+    asked: Asked,
     render_options: &RenderOptions,
     stages: &Stages,
     helpers: bool,
     timings: Option<&Path>,
 ) -> Result<(usize, usize, usize)> {
-    let jobs = prokus_report::jobs(inputs, audiences);
+    let Asked { audiences, only } = asked;
+    let mut jobs = prokus_report::jobs(inputs, audiences);
+    if !only.is_empty() {
+        jobs = prokus_report::only(jobs, only)?;
+    }
     let bar = stages.counter(jobs.len() as u64, "PDF");
     let mut helpers: Vec<_> = if helpers && jobs.len() > 1 {
         start_helpers(rayon::current_num_threads().saturating_sub(1))
@@ -2024,8 +2050,9 @@ fn report(
     // What an earlier run wrote for these audiences and this one did not
     // (an incubator gone, a KPM moved) is removed, so no stale list stays.
     // Named from the audience, not from its jobs: a run with no incubator
-    // left still removes the last run's incubator files.
-    for scope in audiences.iter().map(|a| a.name) {
+    // left still removes the last run's incubator files. A run of some
+    // reports alone (`--only`) leaves the others be.
+    for scope in audiences.iter().map(|a| a.name).filter(|_| only.is_empty()) {
         let written: Vec<PathBuf> = results
             .iter()
             .filter(|r| r.job.describe().0 == scope)
@@ -2181,7 +2208,10 @@ fn demo(out: &Path) -> Result<ExitCode> {
     let (written, _, failed) = report(
         &db,
         &mut inputs,
-        &prokus_report::audience::ALL,
+        Asked {
+            audiences: &prokus_report::audience::ALL,
+            only: &[],
+        },
         &render,
         &Stages::new(false),
         true,

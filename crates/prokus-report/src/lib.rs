@@ -47,7 +47,7 @@ pub use format::Lang;
 pub use gather::{CoresShared, GatherOptions, Later, Step, compute_later, gather, gather_later};
 pub use helper::Helper;
 pub use inputs::{AsOf, Inputs, Period, Reads};
-pub use render::{Job, RenderOptions, Rendered, jobs, render_all, render_one};
+pub use render::{Job, RenderOptions, Rendered, jobs, only, render_all, render_one};
 pub use sections::by_district;
 
 /// The indicator levels the reports print: the national figures, the areas
@@ -213,6 +213,20 @@ pub enum ReportError {
     /// No such province or incubator.
     #[error("no province or incubator `{0}` with ProKUS KPM in this database")]
     UnknownScope(String),
+    /// A report asked for by its area or incubator (`--only`) that the
+    /// audiences asked for do not make.
+    #[error(
+        "no report of `{scope}` among the {audiences} reports; they are of: {among} \
+         (give a province code such as 32, a regency code such as 32.17 or an incubator id)"
+    )]
+    NotAmong {
+        /// The area or incubator as asked.
+        scope: String,
+        /// The audiences asked for, by name.
+        audiences: String,
+        /// The scopes they have, the first few.
+        among: String,
+    },
     /// Writing the PDF failed.
     #[error("{path}: {source}")]
     Io {

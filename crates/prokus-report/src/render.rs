@@ -49,6 +49,59 @@ pub fn jobs(inputs: &Inputs, audiences: &[&'static Audience]) -> Vec<Job> {
         .collect()
 }
 
+/// The jobs of `jobs` whose scope is one of `scopes` (`--only`): a province
+/// code (`32`), a regency code (`32.17`, or `3217` without its dot) or an
+/// incubator id, case aside. The national report and the dashboard have no
+/// scope, and are left out. A scope no job has is refused, naming the
+/// scopes there are.
+pub fn only(jobs: Vec<Job>, scopes: &[String]) -> Result<Vec<Job>, ReportError> {
+    let matches = |job: &Job, wanted: &str| {
+        let wanted = wanted.trim();
+        !job.scope.is_empty()
+            && (job.scope.eq_ignore_ascii_case(wanted)
+                || (wanted.chars().all(|c| c.is_ascii_digit())
+                    && job.scope.replace('.', "") == wanted))
+    };
+    if let Some(missing) = scopes
+        .iter()
+        .find(|wanted| !jobs.iter().any(|job| matches(job, wanted)))
+    {
+        let mut audiences: Vec<&str> = jobs.iter().map(|job| job.audience.name).collect();
+        audiences.dedup();
+        let audiences = match audiences.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => audiences.join(""),
+        };
+        let scoped: Vec<&str> = jobs
+            .iter()
+            .map(|job| job.scope.as_str())
+            .filter(|scope| !scope.is_empty())
+            .collect();
+        const SHOWN: usize = 12;
+        let mut among = scoped
+            .iter()
+            .take(SHOWN)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if scoped.len() > SHOWN {
+            among.push_str(&format!(" and {} more", scoped.len() - SHOWN));
+        }
+        if scoped.is_empty() {
+            among = "no area or incubator (the national report and the dashboard have none)".into();
+        }
+        return Err(ReportError::NotAmong {
+            scope: missing.clone(),
+            audiences,
+            among,
+        });
+    }
+    Ok(jobs
+        .into_iter()
+        .filter(|job| scopes.iter().any(|wanted| matches(job, wanted)))
+        .collect())
+}
+
 /// Options of a batch.
 #[derive(Debug, Clone)]
 pub struct RenderOptions {
@@ -634,6 +687,50 @@ mod tests {
             }),
             Err(ReportError::UnknownScope(_))
         ));
+    }
+
+    #[test]
+    fn only_keeps_the_reports_of_the_areas_and_incubators_named() {
+        use crate::audience::find;
+        let job = |audience: &str, scope: &str| Job {
+            audience: find(audience).unwrap(),
+            scope: scope.into(),
+        };
+        let jobs = vec![
+            job("national", ""),
+            job("province", "32"),
+            job("province", "33"),
+            job("regency", "32.17"),
+            job("incubator", "INK-32-01"),
+            job("incubator", "INK-33-01"),
+        ];
+        let asked = |scopes: &[&str]| {
+            let scopes: Vec<String> = scopes.iter().map(|s| s.to_string()).collect();
+            only(jobs.clone(), &scopes)
+        };
+        // A regency without its dot, an incubator in another case.
+        assert_eq!(
+            asked(&["3217", "ink-33-01", " 32 "]).unwrap(),
+            [
+                job("province", "32"),
+                job("regency", "32.17"),
+                job("incubator", "INK-33-01")
+            ]
+        );
+        match asked(&["32", "INK-99-99"]) {
+            Err(ReportError::NotAmong {
+                scope,
+                audiences,
+                among,
+            }) => {
+                assert_eq!(scope, "INK-99-99");
+                assert_eq!(audiences, "national, province, regency and incubator");
+                assert_eq!(among, "32, 33, 32.17, INK-32-01, INK-33-01");
+            }
+            other => panic!("{other:?}"),
+        }
+        // The national report has no scope to be asked by.
+        assert!(asked(&[""]).is_err());
     }
 
     #[test]
