@@ -38,6 +38,20 @@ impl Database {
             });
         }
         let conn = Connection::open(path).map_err(|e| open_error(path, e))?;
+        // DuckDB opens a CSV or Parquet file given as a database as a
+        // database of its own in memory, with a view of the file: what
+        // prokus wrote there would be gone when it ends, after it had said
+        // the rows were loaded. A database prokus keeps is a file.
+        let in_file: Option<String> = conn
+            .query_row(
+                "SELECT path FROM duckdb_databases() WHERE database_name = current_database()",
+                [],
+                |r| r.get(0),
+            )
+            .map_err(|e| open_error(path, e))?;
+        if in_file.is_none() {
+            return Err(not_a_database(path));
+        }
         Self::init(conn, path)
     }
 
@@ -177,11 +191,27 @@ impl Database {
     }
 }
 
+/// `path` is a file of data or some other file, not a DuckDB database.
+fn not_a_database(path: &Path) -> IngestError {
+    IngestError::Unreadable {
+        path: path.to_path_buf(),
+        reason: "this is not a prokus database (a DuckDB file) but another file, \
+                 which --db would not store anything in"
+            .into(),
+        hint: "--db names the database prokus keeps (by default prokus.duckdb); \
+               give the files to load to `prokus ingest` after the options"
+            .into(),
+    }
+}
+
 fn open_error(path: &Path, source: duckdb::Error) -> IngestError {
-    if source.to_string().contains("Could not set lock") {
+    let said = source.to_string();
+    if said.contains("Could not set lock") {
         IngestError::Locked {
             path: path.to_path_buf(),
         }
+    } else if said.contains("not a valid DuckDB database file") {
+        not_a_database(path)
     } else {
         IngestError::Database {
             context: format!(" while opening {}", path.display()),
@@ -249,6 +279,29 @@ mod tests {
             out_of_order, None,
             "keys out of order after the position given"
         );
+    }
+
+    #[test]
+    fn a_file_that_is_no_database_is_refused_and_left_as_it_was() {
+        let dir = tempfile::tempdir().unwrap();
+        // A CSV, which DuckDB would open as a database in memory with a view
+        // of it, and text.
+        let csv = dir.path().join("kpm_register.csv");
+        std::fs::write(&csv, "kpm_id,arm,regency_code\nK1,prokus,32.17\n").unwrap();
+        let text = dir.path().join("notes.txt");
+        std::fs::write(&text, "catatan rapat\n").unwrap();
+        for path in [&csv, &text] {
+            let before = std::fs::read(path).unwrap();
+            match Database::open(path) {
+                Err(IngestError::Unreadable { reason, hint, .. }) => {
+                    assert!(reason.contains("not a prokus database"), "{reason}");
+                    assert!(hint.contains("--db"), "{hint}");
+                }
+                Err(other) => panic!("{}: {other}", path.display()),
+                Ok(_) => panic!("{} opened as a database", path.display()),
+            }
+            assert_eq!(std::fs::read(path).unwrap(), before, "{}", path.display());
+        }
     }
 
     #[test]
