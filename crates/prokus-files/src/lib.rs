@@ -65,10 +65,28 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
 /// Like [`write_atomically`], with the file's contents written by `write` as
 /// they come (buffered), so that a large output is never held whole in
 /// memory. Nothing replaces `path` when `write` fails.
+///
+/// A `path` that is not a file but a device or a pipe (`/dev/null`,
+/// `/dev/stdout`, a FIFO) is written to as it is: renamed over, it would be
+/// replaced by a file (`/dev/null` gone, for root). A link to a file has
+/// the file it points to replaced, and stays a link.
 pub fn write_atomically_with<E: From<std::io::Error>>(
     path: &Path,
     write: impl FnOnce(&mut dyn Write) -> Result<(), E>,
 ) -> Result<(), E> {
+    let target = match std::fs::metadata(path) {
+        Ok(meta) if !meta.is_file() && !meta.is_dir() => {
+            let mut out =
+                std::io::BufWriter::new(std::fs::OpenOptions::new().write(true).open(path)?);
+            write(&mut out)?;
+            out.flush()?;
+            return Ok(());
+        }
+        // The file a link points to (a link to a device is written above).
+        Ok(meta) if meta.is_file() && path.is_symlink() => std::fs::canonicalize(path)?,
+        _ => path.to_path_buf(),
+    };
+    let path = target.as_path();
     let dir = path
         .parent()
         .filter(|d| !d.as_os_str().is_empty())
@@ -215,6 +233,40 @@ mod tests {
             for_terminal("plain Café\n"),
             std::borrow::Cow::Borrowed(_)
         ));
+    }
+
+    /// An output given as a device (through a link in a scratch folder, so
+    /// that a failing run replaces the link, never the device itself) is
+    /// written to, not renamed over; a link to a file stays a link.
+    #[cfg(unix)]
+    #[test]
+    fn a_device_or_a_link_given_as_the_output_stays_what_it_is() {
+        use std::os::unix::fs::{FileTypeExt as _, symlink};
+        let dir = tempfile::tempdir().unwrap();
+        let null = dir.path().join("null.csv");
+        symlink("/dev/null", &null).unwrap();
+        write_atomically(&null, b"kpm_id\n").unwrap();
+        assert!(null.is_symlink(), "the link to /dev/null is still there");
+        assert!(
+            std::fs::metadata("/dev/null")
+                .unwrap()
+                .file_type()
+                .is_char_device()
+        );
+        // A full disk is an error, not a file written.
+        let full = dir.path().join("full.csv");
+        symlink("/dev/full", &full).unwrap();
+        let error = write_atomically(&full, &[b'x'; 1 << 16]).unwrap_err();
+        assert_eq!(error.raw_os_error(), Some(28), "{error}");
+        assert!(full.is_symlink());
+        // A link to a file: the file replaced, the link kept.
+        let file = dir.path().join("indicators-2021.csv");
+        std::fs::write(&file, "old").unwrap();
+        let link = dir.path().join("indicators.csv");
+        symlink(&file, &link).unwrap();
+        write_atomically(&link, b"new").unwrap();
+        assert!(link.is_symlink());
+        assert_eq!(std::fs::read_to_string(&file).unwrap(), "new");
     }
 
     #[test]

@@ -1,6 +1,5 @@
 //! From sufficient statistics (SQL) to the indicator table (polars).
 
-use std::fs::File;
 use std::path::Path;
 
 use duckdb::{Connection, params};
@@ -1476,9 +1475,10 @@ impl IndicatorTable {
             .collect())
     }
 
-    /// Writes the CSV whose header is [`CSV_HEADER`].
+    /// Writes the CSV whose header is [`CSV_HEADER`] (whole or not at all,
+    /// as every file below: [`write_file`]).
     pub fn write_csv(&mut self, path: &Path) -> Result<(), MetricsError> {
-        self.write_csv_to(create(path)?)
+        write_file(path, |w| self.write_csv_to(w))
     }
 
     /// Writes the CSV to any writer (standard output, a buffer).
@@ -1495,15 +1495,21 @@ impl IndicatorTable {
         }
         CsvWriter::new(&mut w)
             .include_header(true)
-            .finish(&mut frame)?;
-        Ok(())
+            .finish(&mut frame)
+            .map_err(|e| match e {
+                // The output's failure (a full disk, a closed pipe), not a bug.
+                PolarsError::IO { error, .. } => MetricsError::Write(error.to_string()),
+                e => e.into(),
+            })
     }
 
     /// Writes Parquet (zstd), for analysts' tools.
     pub fn write_parquet(&mut self, path: &Path) -> Result<(), MetricsError> {
-        let file = create(path)?;
-        ParquetWriter::new(file).finish(&mut self.frame)?;
-        Ok(())
+        let frame = &mut self.frame;
+        write_file(path, |w| {
+            ParquetWriter::new(w).finish(frame)?;
+            Ok(())
+        })
     }
 
     /// Writes an Excel workbook: one sheet, the CSV's columns, numbers as
@@ -1566,12 +1572,18 @@ impl IndicatorTable {
             .autofilter(0, 0, rows.len() as u32, CSV_HEADER.len() as u16 - 1)
             .map_err(err)?;
         sheet.set_column_width(4, 36).map_err(err)?;
-        book.save(path).map_err(err)
+        let bytes = book.save_to_buffer().map_err(err)?;
+        write_file(path, |w| {
+            w.write_all(&bytes).map_err(|source| MetricsError::Io {
+                path: path.to_path_buf(),
+                source,
+            })
+        })
     }
 
     /// Writes a JSON array of rows.
     pub fn write_json(&self, path: &Path) -> Result<(), MetricsError> {
-        self.write_json_to(std::io::BufWriter::new(create(path)?))
+        write_file(path, |w| self.write_json_to(w))
     }
 
     /// Writes the JSON array to any writer.
@@ -1583,10 +1595,38 @@ impl IndicatorTable {
     }
 }
 
-fn create(path: &Path) -> Result<File, MetricsError> {
-    File::create(path).map_err(|source| MetricsError::Io {
-        path: path.to_path_buf(),
-        source,
+/// Writes `path` through a temporary file renamed over it once whole
+/// ([`prokus_files::write_atomically_with`]): an output that fails half way
+/// (a full disk) leaves the file of the last run as it was, not half of a
+/// new one; a device given as the output is written to as it is.
+fn write_file(
+    path: &Path,
+    write: impl FnOnce(&mut dyn std::io::Write) -> Result<(), MetricsError>,
+) -> Result<(), MetricsError> {
+    // The writer's own errors, or the file's, named by its path.
+    enum Failed {
+        Io(std::io::Error),
+        Write(MetricsError),
+    }
+    impl From<std::io::Error> for Failed {
+        fn from(e: std::io::Error) -> Self {
+            Failed::Io(e)
+        }
+    }
+    prokus_files::write_atomically_with(path, |w| write(w).map_err(Failed::Write)).map_err(|e| {
+        match e {
+            Failed::Io(source) => MetricsError::Io {
+                path: path.to_path_buf(),
+                source,
+            },
+            // polars' own writers fail on the file as polars errors: a full
+            // disk is the output's, not a bug.
+            Failed::Write(MetricsError::Frame(PolarsError::IO { error, .. })) => MetricsError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::new(error.kind(), error.to_string()),
+            },
+            Failed::Write(e) => e,
+        }
     })
 }
 
