@@ -108,6 +108,16 @@ pub const INCUBATOR_ALIASES: &[(&str, &str)] = &[
     ("provinsi", "province_code"),
 ];
 
+/// Whether `header` names a column that numbers the rows (`No`, `No.`,
+/// `Nomor`, `#`), which a hand-made sheet often has first: it is not read,
+/// and not named among the unread columns either.
+pub fn is_row_number(header: &str) -> bool {
+    matches!(
+        key(header.trim().trim_end_matches('.')).as_str(),
+        "no" | "nomor" | "no_urut" | "#" | "nr"
+    )
+}
+
 /// A header as the lists' aliases are keyed: trimmed, lower case, spaces,
 /// hyphens and slashes as `_` (`Kode Kab/Kota` → `kode_kab_kota`).
 fn key(header: &str) -> String {

@@ -1217,7 +1217,11 @@ fn ingest_scanned(
                 .headers
                 .iter()
                 .enumerate()
-                .filter(|(i, header)| !read.contains(i) && !header.trim().is_empty())
+                .filter(|(i, header)| {
+                    !read.contains(i)
+                        && !header.trim().is_empty()
+                        && !aliases::is_row_number(header)
+                })
                 .map(|(_, header)| crate::privacy::safe_text(header.trim()))
                 .collect()
         })
@@ -4397,9 +4401,9 @@ mod tests {
                         K2,Ani,pembanding,,32.17,\n";
         // A column the template has by both names keeps its canonical one:
         // `Omset` is left unread.
-        let sheet = "ID KPM;Putaran;Omzet;Pendapatan Usaha;Menabung;Frekuensi Menabung;Pembukuan;Omset\n\
-                     K1;awal;Rp 2.000.000;750000;ya;bulanan;tidak;1\n\
-                     K1;akhir;Rp 3.000.000;1250000;ya;mingguan;ya;1\n";
+        let sheet = "No.;ID KPM;Putaran;Omzet;Pendapatan Usaha;Menabung;Frekuensi Menabung;Pembukuan;Omset\n\
+                     1;K1;awal;Rp 2.000.000;750000;ya;bulanan;tidak;1\n\
+                     2;K1;akhir;Rp 3.000.000;1250000;ya;mingguan;ya;1\n";
         let s = db
             .ingest(&file(&dir, "inkubator.csv", incubators), &m)
             .unwrap();
