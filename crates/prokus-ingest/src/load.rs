@@ -4457,6 +4457,29 @@ mod tests {
     }
 
     #[test]
+    fn a_refused_csv_row_is_named_by_its_line_past_blank_lines() {
+        let (dir, mut db, _) = loaded_program();
+        // Blank lines and a row of empty cells (a spreadsheet's leftovers)
+        // between the rows, and a business name over two lines.
+        let sheet = "kpm_id,wave,arm,incubator_id,regency_code,business_name\n\
+                     KB1,baseline,prokus,INK-32-01,32.17,Warung\n\
+                     \n\
+                     \n\
+                     ,,,,,\n\
+                     KB2,baseline,prokus,INK-32-01,Kota Antah,Warung\n\
+                     KB3,baseline,prokus,INK-32-01,32.17,\"Toko\nSembako\"\n\
+                     KB4,baseline,prokus,INK-32-01,Kota Antah,Warung\n";
+        let s = db
+            .ingest(
+                &file(&dir, "blank-lines.csv", sheet),
+                &FormMapping::prokus(),
+            )
+            .unwrap();
+        assert_eq!(counts(&s), ("template", 4, 2, 2), "{s:?}");
+        assert_eq!(refused_rows(&db, s.batch_id), [6, 9]);
+    }
+
+    #[test]
     fn a_sheet_saved_as_csv_keeps_the_regency_zero_the_spreadsheet_dropped() {
         let (dir, mut db, _) = loaded_program();
         let m = FormMapping::prokus();

@@ -764,8 +764,12 @@ impl Table {
             .read_record(&mut record)
             .map_err(|e| csv_error(&self.path, e))?
         {
-            row += 1;
             let line = record.position().map_or(0, csv::Position::line);
+            // A row is named by the line it starts on, as an editor or a
+            // spreadsheet shows it: the reader passes blank lines without a
+            // record, so counting records would name a row after blank lines
+            // by a line above it.
+            row = line.max(row + 1);
             let lines = reader.position().line().saturating_sub(line);
             if record.len() != width || lines > 1 {
                 self.check_shape(&record, width, line, lines, delimiter)?;
