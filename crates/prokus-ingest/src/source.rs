@@ -760,17 +760,26 @@ impl Table {
             }
         }
         let mut row = header_line;
+        // The lines that cells written over several lines took beyond their
+        // record's first, so far.
+        let mut folded = 0;
         while reader
             .read_record(&mut record)
             .map_err(|e| csv_error(&self.path, e))?
         {
             let line = record.position().map_or(0, csv::Position::line);
-            // A row is named by the line it starts on, as an editor or a
-            // spreadsheet shows it: the reader passes blank lines without a
-            // record, so counting records would name a row after blank lines
-            // by a line above it.
-            row = line.max(row + 1);
+            // A row is named as a spreadsheet opening the file shows it: a
+            // blank line is a row of its own (the reader passes it without a
+            // record, so counting records named a row after blank lines by
+            // one above it), and a record whose cell runs over several lines
+            // is one row. Without such cells, the row is the line.
+            row = line.saturating_sub(folded).max(row + 1);
+            // The reader's position is past the blank lines after the
+            // record too: the lines within it are its cells' line breaks.
             let lines = reader.position().line().saturating_sub(line);
+            if lines > 1 {
+                folded += record.as_slice().bytes().filter(|&b| b == b'\n').count() as u64;
+            }
             if record.len() != width || lines > 1 {
                 self.check_shape(&record, width, line, lines, delimiter)?;
             }
