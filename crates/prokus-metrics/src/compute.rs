@@ -1507,8 +1507,12 @@ impl IndicatorTable {
     pub fn write_parquet(&mut self, path: &Path) -> Result<(), MetricsError> {
         let frame = &mut self.frame;
         write_file(path, |w| {
-            ParquetWriter::new(w).finish(frame)?;
-            Ok(())
+            // Of a frame built here, what fails is the writing (a full disk:
+            // polars says so in its own words, not always as I/O).
+            ParquetWriter::new(w)
+                .finish(frame)
+                .map(|_| ())
+                .map_err(|e| MetricsError::Write(e.to_string()))
         })
     }
 
