@@ -238,7 +238,7 @@ mod tests {
     /// An output given as a device (through a link in a scratch folder, so
     /// that a failing run replaces the link, never the device itself) is
     /// written to, not renamed over; a link to a file stays a link.
-    #[cfg(unix)]
+    #[cfg(target_os = "linux")]
     #[test]
     fn a_device_or_a_link_given_as_the_output_stays_what_it_is() {
         use std::os::unix::fs::{FileTypeExt as _, symlink};
