@@ -1476,7 +1476,7 @@ impl IndicatorTable {
     }
 
     /// Writes the CSV whose header is [`CSV_HEADER`] (whole or not at all,
-    /// as every file below: [`write_file`]).
+    /// as every file below, through a temporary file renamed over it).
     pub fn write_csv(&mut self, path: &Path) -> Result<(), MetricsError> {
         write_file(path, |w| self.write_csv_to(w))
     }
