@@ -2483,15 +2483,26 @@ fn check_register_row(
         }),
     };
     let cohort = c.get(cells, "cohort_year");
-    let cohort_year = match cohort {
+    // `Angkatan 2022`, `Kohort 2022`: the year after the word a sheet puts
+    // before it.
+    let year = cohort
+        .split_once(' ')
+        .filter(|(word, _)| {
+            matches!(
+                word.to_lowercase().as_str(),
+                "angkatan" | "kohort" | "cohort" | "tahun"
+            )
+        })
+        .map_or(cohort, |(_, year)| year.trim());
+    let cohort_year = match year {
         "" => None,
         s => match parse_count(s) {
             Ok(y) if (2019..=2040).contains(&y) => Some(y as i32),
             _ => {
                 problem(
                     "cohort_year",
-                    s,
-                    "the cohort year must be a year such as 2021".into(),
+                    cohort,
+                    "the cohort year must be a year such as 2021 (or Angkatan 2021)".into(),
                 );
                 None
             }
@@ -4396,9 +4407,9 @@ mod tests {
         let m = FormMapping::prokus();
         let incubators = "ID Inkubator,Nama Inkubator,Universitas,Provinsi\n\
                           INK-32-01,Oorange Unpad,Universitas Padjadjaran,32\n";
-        let register = "id_kpm,nama,kelompok_studi,id_inkubator,kode_kab/kota,kecamatan\n\
-                        K1,Siti Aminah,prokus,INK-32-01,32.17,321705\n\
-                        K2,Ani,pembanding,,32.17,\n";
+        let register = "id_kpm,nama,kelompok_studi,id_inkubator,kode_kab/kota,kecamatan,angkatan\n\
+                        K1,Siti Aminah,prokus,INK-32-01,32.17,321705,Angkatan 2022\n\
+                        K2,Ani,pembanding,,32.17,,2021\n";
         // A column the template has by both names keeps its canonical one:
         // `Omset` is left unread.
         let sheet = "No.;ID KPM;Putaran;Omzet;Pendapatan Usaha;Menabung;Frekuensi Menabung;Pembukuan;Omset\n\
@@ -4419,7 +4430,8 @@ mod tests {
         let held: (String, String, String, String, String) = db
             .conn
             .query_row(
-                "SELECT k.kpm_name, k.arm, k.district_code, i.university, i.province_code
+                "SELECT k.kpm_name || ' ' || k.cohort_year, k.arm, k.district_code,
+                        i.university, i.province_code
                  FROM kpm k, incubator i WHERE k.kpm_id = 'K1'",
                 [],
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
@@ -4428,7 +4440,7 @@ mod tests {
         assert_eq!(
             held,
             (
-                "Siti Aminah".into(),
+                "Siti Aminah 2022".into(),
                 "prokus".into(),
                 "32.17.05".into(),
                 "Universitas Padjadjaran".into(),
