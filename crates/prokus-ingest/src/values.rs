@@ -207,8 +207,12 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     // Compared without lowercasing into a new string (a sheet's `ya` and
     // `tidak` fill millions of cells): the words are ASCII, and no other
     // character lowercases to one of their letters.
-    const YES: [&str; 9] = ["1", "1.0", "ya", "y", "yes", "true", "benar", "ada", "iya"];
-    const NO: [&str; 11] = [
+    // `sudah`/`belum` (already, not yet) answer the questions of a habit or
+    // a licence (`Sudah punya NIB?`) as a sheet asks them.
+    const YES: [&str; 11] = [
+        "1", "1.0", "ya", "y", "yes", "true", "benar", "ada", "iya", "sudah", "punya",
+    ];
+    const NO: [&str; 14] = [
         "0",
         "0.0",
         "tidak",
@@ -220,6 +224,9 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
         "tidak ada",
         "tdk",
         "bukan",
+        "belum",
+        "tidak punya",
+        "belum ada",
     ];
     let s = text.trim();
     if YES.iter().any(|w| w.eq_ignore_ascii_case(s)) {
@@ -677,10 +684,18 @@ mod tests {
         assert_eq!(parse_count("3.0"), Ok(3));
         assert!(parse_count("2,5").is_err());
         assert!(parse_count("-1").is_err());
-        for yes in ["1", "Ya", "yes", " YA "] {
+        for yes in ["1", "Ya", "yes", " YA ", "Sudah", "punya"] {
             assert_eq!(parse_yes_no(yes), Ok(true), "{yes}");
         }
-        for no in ["0", "tidak", "No", "Tidak Ada"] {
+        for no in [
+            "0",
+            "tidak",
+            "No",
+            "Tidak Ada",
+            "Belum",
+            "tidak punya",
+            "belum ada",
+        ] {
             assert_eq!(parse_yes_no(no), Ok(false), "{no}");
         }
         assert!(parse_yes_no("mungkin").is_err());
