@@ -101,6 +101,21 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
             break;
         }
     }
+    // Every amount is per month: a sheet that says so (`Rp 1.500.000 per
+    // bulan`, `2 jt/bln`) says what the column means.
+    for per in [
+        "per bulan",
+        "perbulan",
+        "/bulan",
+        "/ bulan",
+        "/bln",
+        "sebulan",
+    ] {
+        if let Some(rest) = s.strip_suffix(per) {
+            s = rest.trim().to_string();
+            break;
+        }
+    }
     if let Some(rest) = s.strip_suffix(",-").or_else(|| s.strip_suffix(".-")) {
         s = rest.trim().to_string();
     }
@@ -668,12 +683,23 @@ mod tests {
             ("750ribu", 750_000.0),
             ("1500000.0", 1_500_000.0),
             ("1,500,000", 1_500_000.0),
+            ("Rp 1.500.000 per bulan", 1_500_000.0),
+            ("Rp1.500.000,-/bulan", 1_500_000.0),
+            ("2 jt/bln", 2_000_000.0),
             ("0", 0.0),
         ];
         for (text, want) in cases {
             assert_eq!(parse_money(text), Ok(want), "{text}");
         }
-        for bad in ["", "sejuta", "1.50.000", "Rp -5", "12abc"] {
+        for bad in [
+            "",
+            "sejuta",
+            "1.50.000",
+            "Rp -5",
+            "12abc",
+            "per bulan",
+            "Rp 5 per tahun",
+        ] {
             assert!(parse_money(bad).is_err(), "{bad} should not parse");
         }
     }
