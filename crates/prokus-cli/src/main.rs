@@ -190,6 +190,22 @@ enum Command {
         #[arg(long, value_name = "AREA|INCUBATOR", value_delimiter = ',')]
         only: Vec<String>,
     },
+    /// Write the canonical template as a workbook to fill: drop-down lists
+    /// and number rules on the answers, the codes kept as text, and a sheet
+    /// of instructions in Bahasa Indonesia. With `--incubator`, a row for
+    /// each of its ProKUS KPM, their id, name, business and regency filled
+    /// in from the register (never a NIK).
+    Template {
+        /// The workbook to write (`.xlsx`).
+        #[arg(long)]
+        output: PathBuf,
+        /// The incubator whose KPM get a row each.
+        #[arg(long, value_name = "ID")]
+        incubator: Option<String>,
+        /// The survey round to fill in on every row.
+        #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(prokus_ingest::mapping::WAVES))]
+        wave: Option<String>,
+    },
     /// Export the rows that were not loaded, with their reasons (CSV or XLSX).
     Rejects {
         /// Output file: `.xlsx` for a workbook, else CSV (`-` for standard output).
@@ -1212,6 +1228,36 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
+        Command::Template {
+            output,
+            incubator,
+            wave,
+        } => {
+            let kpm = match &incubator {
+                Some(id) => {
+                    let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
+                    incubator_kpm(&db, id)?
+                }
+                None => Vec::new(),
+            };
+            let bytes = prokus_ingest::template_sheet::template_workbook(&kpm, wave.as_deref())?;
+            prokus_files::write_atomically(&output, &bytes)
+                .with_context(|| output.display().to_string())?;
+            eprintln!(
+                "wrote the template to {}{}",
+                prokus_files::for_terminal(&output.display().to_string()),
+                match kpm.first() {
+                    // The incubator as the register names it.
+                    Some(k) => format!(
+                        " with a row for each of the {} KPM of {}",
+                        kpm.len(),
+                        prokus_files::for_terminal(&k.incubator_id)
+                    ),
+                    None => String::new(),
+                }
+            );
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rejects { output } => {
             let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let n = prokus_ingest::export_rejects(&db, &output)?;
@@ -1724,6 +1770,54 @@ impl Command {
                 | Command::Rejects { .. }
         )
     }
+}
+
+/// The ProKUS KPM of incubator `id` (its id as written, case aside), as the
+/// register holds them; an incubator with none is refused, naming those
+/// that have some.
+fn incubator_kpm(
+    db: &Database,
+    id: &str,
+) -> Result<Vec<prokus_ingest::template_sheet::TemplateKpm>> {
+    let conn = db.connection();
+    let kpm: Vec<prokus_ingest::template_sheet::TemplateKpm> = conn
+        .prepare(
+            "SELECT kpm_id, coalesce(kpm_name, ''), coalesce(business_name, ''), incubator_id,
+                    regency_code
+             FROM kpm
+             WHERE upper(incubator_id) = upper(trim(?)) AND arm = 'prokus'
+             ORDER BY kpm_id",
+        )?
+        .query_map([id], |r| {
+            Ok(prokus_ingest::template_sheet::TemplateKpm {
+                kpm_id: r.get(0)?,
+                kpm_name: r.get(1)?,
+                business_name: r.get(2)?,
+                incubator_id: r.get(3)?,
+                regency_code: r.get(4)?,
+            })
+        })?
+        .collect::<Result<_, _>>()?;
+    if kpm.is_empty() {
+        let known: Vec<String> = conn
+            .prepare(
+                "SELECT DISTINCT incubator_id FROM kpm
+                 WHERE arm = 'prokus' AND incubator_id IS NOT NULL ORDER BY 1",
+            )?
+            .query_map([], |r| r.get(0))?
+            .collect::<Result<_, _>>()?;
+        return Err(Usage(format!(
+            "no ProKUS KPM of incubator `{}` in the register; the incubators with KPM are: {}",
+            prokus_files::for_terminal(id),
+            if known.is_empty() {
+                "none (load the KPM register first)".to_string()
+            } else {
+                known.join(", ")
+            }
+        ))
+        .into());
+    }
+    Ok(kpm)
 }
 
 /// [`default_memory_limit`] for the database `db` opened from `path`, with

@@ -29,6 +29,7 @@ mod rejects;
 pub mod settings;
 pub mod source;
 mod stage;
+pub mod template_sheet;
 pub mod values;
 pub mod wilayah;
 pub mod xlsform;

@@ -2005,6 +2005,16 @@ impl SurveyPlan {
     }
 
     /// The stage row (`stage_response` column order) or the row's problems.
+    /// Whether `cells` leave every answer empty: every field but those
+    /// every row must have (the KPM and the round).
+    fn answers_nothing(&self, cells: &[&str]) -> bool {
+        let empty = |i: usize| trim(cells.get(i).copied().unwrap_or("")).is_empty();
+        self.fields
+            .iter()
+            .filter(|f| !f.field.required)
+            .all(|f| f.index.is_none_or(empty) && f.split.iter().all(|(i, _)| empty(*i)))
+    }
+
     fn check(&self, row: u64, cells: &[&str]) -> Result<Vec<Value>, Vec<Problem>> {
         let cell = |i: usize| trim(cells.get(i).copied().unwrap_or(""));
         // Most exports have no repeat groups: no lookup for them.
@@ -2912,7 +2922,22 @@ fn check_template_row(
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
     let own_incubator_only = sheet.is_some();
     let mut response = if own_incubator_only {
-        survey.check(row, cells)
+        survey.check(row, cells).and_then(|values| {
+            // A row that answers nothing (a template sent back unfilled)
+            // would count as the KPM's answer to the round, over one it
+            // gave before.
+            if survey.answers_nothing(cells) {
+                Err(vec![Problem {
+                    column: "wave".into(),
+                    value: String::new(),
+                    reason: "the row answers no question of the round: fill in its answers, \
+                             or leave the row out"
+                        .into(),
+                }])
+            } else {
+                Ok(values)
+            }
+        })
     } else {
         // A form's answers are checked by the caller on the form's cells.
         Ok(Vec::new())
@@ -4473,14 +4498,14 @@ mod tests {
         let (dir, mut db, _) = loaded_program();
         // Blank lines and a row of empty cells (a spreadsheet's leftovers)
         // between the rows, and a business name over two lines.
-        let sheet = "kpm_id,wave,arm,incubator_id,regency_code,business_name\n\
-                     KB1,baseline,prokus,INK-32-01,32.17,Warung\n\
+        let sheet = "kpm_id,wave,arm,incubator_id,regency_code,business_name,business_income\n\
+                     KB1,baseline,prokus,INK-32-01,32.17,Warung,900000\n\
                      \n\
                      \n\
-                     ,,,,,\n\
-                     KB2,baseline,prokus,INK-32-01,Kota Antah,Warung\n\
-                     KB3,baseline,prokus,INK-32-01,32.17,\"Toko\nSembako\"\n\
-                     KB4,baseline,prokus,INK-32-01,Kota Antah,Warung\n";
+                     ,,,,,,\n\
+                     KB2,baseline,prokus,INK-32-01,Kota Antah,Warung,900000\n\
+                     KB3,baseline,prokus,INK-32-01,32.17,\"Toko\nSembako\",900000\n\
+                     KB4,baseline,prokus,INK-32-01,Kota Antah,Warung,900000\n";
         let s = db
             .ingest(
                 &file(&dir, "blank-lines.csv", sheet),
@@ -4490,6 +4515,72 @@ mod tests {
         assert_eq!(counts(&s), ("template", 4, 2, 2), "{s:?}");
         // KB4 on line 9, row 8 in a spreadsheet, which shows KB3 as one row.
         assert_eq!(refused_rows(&db, s.batch_id), [6, 8]);
+    }
+
+    #[test]
+    fn the_template_workbook_loads_and_an_unfilled_row_answers_nothing() {
+        use crate::template_sheet::{TemplateKpm, template_workbook};
+        let (dir, mut db, _) = loaded_program();
+        let kpm = TemplateKpm {
+            kpm_id: "K1".into(),
+            kpm_name: "=Siti".into(),
+            business_name: "Keripik Bu Siti".into(),
+            incubator_id: "INK-32-01".into(),
+            regency_code: "32.10".into(),
+        };
+        let path = dir.path().join("template-INK-32-01.xlsx");
+        std::fs::write(
+            &path,
+            template_workbook(&[kpm], Some("monitoring_2")).unwrap(),
+        )
+        .unwrap();
+        // The sheet as the spreadsheet shows it: the template's names, the
+        // KPM's identity as text (its code with its zero), the round filled
+        // in, and the instructions after it.
+        let mut book: calamine::Xlsx<_> = calamine::open_workbook(&path).unwrap();
+        use calamine::Reader as _;
+        assert_eq!(book.sheet_names(), ["Data", "Petunjuk"]);
+        let data = book.worksheet_range("Data").unwrap();
+        let row = |r: usize| -> Vec<String> {
+            data.rows()
+                .nth(r)
+                .unwrap()
+                .iter()
+                .take(7)
+                .map(|c| c.to_string())
+                .collect()
+        };
+        assert_eq!(
+            row(0),
+            [
+                "kpm_id",
+                "wave",
+                "submitted_at",
+                "kpm_name",
+                "business_name",
+                "incubator_id",
+                "regency_code"
+            ]
+        );
+        assert_eq!(row(1)[..2], ["K1", "monitoring_2"]);
+        assert_eq!(row(1)[6], "32.10");
+        // A name that begins with `=` is text in the sheet, never a formula.
+        assert_eq!(row(1)[3], "=Siti");
+        let formulas = book.worksheet_formula("Data").unwrap();
+        assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()));
+        // Sent back as it was made, its row answers nothing: refused, so
+        // that no empty answer stands for the KPM's round.
+        let s = db.ingest(&path, &FormMapping::prokus()).unwrap();
+        assert_eq!(counts(&s), ("template", 1, 0, 1), "{s:?}");
+        let reason: String = db
+            .conn
+            .query_row(
+                "SELECT reason FROM ingest_reject WHERE batch_id = ?",
+                [s.batch_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(reason.contains("answers no question"), "{reason}");
     }
 
     #[test]
