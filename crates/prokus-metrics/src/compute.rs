@@ -1623,12 +1623,6 @@ fn write_file(
                 path: path.to_path_buf(),
                 source,
             },
-            // polars' own writers fail on the file as polars errors: a full
-            // disk is the output's, not a bug.
-            Failed::Write(MetricsError::Frame(PolarsError::IO { error, .. })) => MetricsError::Io {
-                path: path.to_path_buf(),
-                source: std::io::Error::new(error.kind(), error.to_string()),
-            },
             Failed::Write(e) => e,
         }
     })
