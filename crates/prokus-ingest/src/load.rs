@@ -109,19 +109,8 @@ impl Format {
         if crate::feedback::is_feedback(headers) {
             return Some(Format::Feedback);
         }
-        if has("_uuid") || has("_submission_time") {
-            return Some(if container == Container::Xlsx {
-                Format::KoboXlsx
-            } else {
-                Format::KoboCsv
-            });
-        }
-        if has("SubmissionDate") && (has("KEY") || has("meta-instanceID")) {
-            return Some(if container == Container::CsvZip {
-                Format::OdkZip
-            } else {
-                Format::OdkCsv
-            });
+        if let Some(export) = Format::form_export(headers, container) {
+            return Some(export);
         }
         // The hand-filled lists, by their canonical or Indonesian names.
         let list = |name: &str, aliases: &[(&str, &'static str)]| {
@@ -148,6 +137,27 @@ impl Format {
         None
     }
 
+    /// The export format of `headers` when they are a KoboToolbox or ODK
+    /// Central export's, by their metadata columns.
+    fn form_export(headers: &[String], container: Container) -> Option<Format> {
+        let has = |name: &str| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
+        if has("_uuid") || has("_submission_time") {
+            return Some(if container == Container::Xlsx {
+                Format::KoboXlsx
+            } else {
+                Format::KoboCsv
+            });
+        }
+        if has("SubmissionDate") && (has("KEY") || has("meta-instanceID")) {
+            return Some(if container == Container::CsvZip {
+                Format::OdkZip
+            } else {
+                Format::OdkCsv
+            });
+        }
+        None
+    }
+
     /// The Indonesian column names this format reads as its own, if any.
     fn aliases(self) -> &'static [(&'static str, &'static str)] {
         match self {
@@ -156,23 +166,6 @@ impl Format {
             _ => &[],
         }
     }
-}
-
-/// Whether `headers` are a form export's: KoboToolbox's or ODK Central's
-/// metadata columns are there.
-fn is_form_export(headers: &[String]) -> bool {
-    const MARKERS: &[&str] = &[
-        "_uuid",
-        "_submission_time",
-        "_id",
-        "SubmissionDate",
-        "KEY",
-        "meta-instanceID",
-        "meta/instanceID",
-    ];
-    headers
-        .iter()
-        .any(|h| MARKERS.iter().any(|m| h.trim().eq_ignore_ascii_case(m)))
 }
 
 /// The table of `file`, which [`crate::source::scan`] gave `scanned`: a
@@ -1734,7 +1727,8 @@ impl Plan {
     /// read (see [`BatchSummary::unread_columns`]).
     fn read_columns(&self, headers: &[String]) -> Option<HashSet<usize>> {
         match self {
-            Plan::Feedback(columns) if !is_form_export(headers) => {
+            // A form's export of the feedback sheet has its metadata columns.
+            Plan::Feedback(columns) if Format::form_export(headers, Container::Csv).is_none() => {
                 Some(columns.columns().map(|(i, _)| i).collect())
             }
             Plan::Template(survey, columns, _, Household::Sheet(_)) => Some(
