@@ -1772,40 +1772,16 @@ impl Command {
     }
 }
 
-/// The ProKUS KPM of incubator `id` (its id as written, case aside), as the
-/// register holds them; an incubator with none is refused, naming those
-/// that have some.
+/// The ProKUS KPM of incubator `id` ([`prokus_ingest::template_sheet::incubator_kpm`]);
+/// an incubator with none is refused, naming those that have some.
 fn incubator_kpm(
     db: &Database,
     id: &str,
 ) -> Result<Vec<prokus_ingest::template_sheet::TemplateKpm>> {
-    let conn = db.connection();
-    let kpm: Vec<prokus_ingest::template_sheet::TemplateKpm> = conn
-        .prepare(
-            "SELECT kpm_id, coalesce(kpm_name, ''), coalesce(business_name, ''), incubator_id,
-                    regency_code
-             FROM kpm
-             WHERE upper(incubator_id) = upper(trim(?)) AND arm = 'prokus'
-             ORDER BY kpm_id",
-        )?
-        .query_map([id], |r| {
-            Ok(prokus_ingest::template_sheet::TemplateKpm {
-                kpm_id: r.get(0)?,
-                kpm_name: r.get(1)?,
-                business_name: r.get(2)?,
-                incubator_id: r.get(3)?,
-                regency_code: r.get(4)?,
-            })
-        })?
-        .collect::<Result<_, _>>()?;
+    use prokus_ingest::template_sheet::{incubator_kpm, incubators_with_kpm};
+    let kpm = incubator_kpm(db, id)?;
     if kpm.is_empty() {
-        let known: Vec<String> = conn
-            .prepare(
-                "SELECT DISTINCT incubator_id FROM kpm
-                 WHERE arm = 'prokus' AND incubator_id IS NOT NULL ORDER BY 1",
-            )?
-            .query_map([], |r| r.get(0))?
-            .collect::<Result<_, _>>()?;
+        let known = incubators_with_kpm(db)?;
         return Err(Usage(format!(
             "no ProKUS KPM of incubator `{}` in the register; the incubators with KPM are: {}",
             prokus_files::for_terminal(id),

@@ -9,6 +9,7 @@
 use rust_xlsxwriter::{DataValidation, Format, FormatAlign, Workbook, XlsxError};
 
 use crate::IngestError;
+use crate::db::Database;
 use crate::mapping::WAVES;
 
 /// How a column's cells are checked while they are typed.
@@ -168,6 +169,39 @@ pub struct TemplateKpm {
     pub incubator_id: String,
     /// Its regency's code (`32.17`).
     pub regency_code: String,
+}
+
+/// The ProKUS KPM of incubator `id` (as written, case aside) that the
+/// register of `db` holds, by id; none when it has none.
+pub fn incubator_kpm(db: &Database, id: &str) -> Result<Vec<TemplateKpm>, IngestError> {
+    let mut stmt = db.conn.prepare(
+        "SELECT kpm_id, coalesce(kpm_name, ''), coalesce(business_name, ''), incubator_id,
+                regency_code
+         FROM kpm
+         WHERE upper(incubator_id) = upper(trim(?)) AND arm = 'prokus'
+         ORDER BY kpm_id",
+    )?;
+    let rows = stmt.query_map([id], |r| {
+        Ok(TemplateKpm {
+            kpm_id: r.get(0)?,
+            kpm_name: r.get(1)?,
+            business_name: r.get(2)?,
+            incubator_id: r.get(3)?,
+            regency_code: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<Result<_, _>>()?)
+}
+
+/// The incubators with ProKUS KPM in the register of `db`, by id: those an
+/// incubator without any is told of.
+pub fn incubators_with_kpm(db: &Database) -> Result<Vec<String>, IngestError> {
+    let mut stmt = db.conn.prepare(
+        "SELECT DISTINCT incubator_id FROM kpm
+         WHERE arm = 'prokus' AND incubator_id IS NOT NULL ORDER BY 1",
+    )?;
+    let ids = stmt.query_map([], |r| r.get(0))?;
+    Ok(ids.collect::<Result<_, _>>()?)
 }
 
 /// The workbook: a row for each of `kpm` (none for a blank template), with
