@@ -500,11 +500,10 @@ fn named_month_date(s: &str) -> Option<NaiveDate> {
     if month.chars().count() < 3 || !month.chars().all(char::is_alphabetic) {
         return None;
     }
-    let number = MONTHS.iter().position(|names| {
-        names
-            .iter()
-            .any(|name| *name == month || name.starts_with(&month) && month.len() >= 3)
-    })?;
+    // A name, or the beginning of one (three letters or more, above).
+    let number = MONTHS
+        .iter()
+        .position(|names| names.iter().any(|name| name.starts_with(&month)))?;
     let day: u32 = day.parse().ok()?;
     let year: i32 = match year.len() {
         4 => year.parse().ok()?,
