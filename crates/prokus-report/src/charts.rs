@@ -996,17 +996,24 @@ mod tests {
 
     /// The filled rectangles of `color` in an SVG, as (y, height) in pixels.
     fn rects(svg: &str, color: RGBColor) -> Vec<(f64, f64)> {
+        rect_attrs(svg, color, "y")
+            .into_iter()
+            .zip(rect_attrs(svg, color, "height"))
+            .collect()
+    }
+
+    /// Attribute `name` (in pixels) of the filled rectangles of `color`.
+    fn rect_attrs(svg: &str, color: RGBColor, name: &str) -> Vec<f64> {
         let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", color.0, color.1, color.2);
-        let attr = |tag: &str, name: &str| -> f64 {
-            let key = format!(" {name}=\"");
-            let at = tag.find(&key).expect(name) + key.len();
-            tag[at..].split('"').next().unwrap().parse().unwrap()
-        };
+        let key = format!(" {name}=\"");
         svg.split("<rect")
             .skip(1)
             .map(|rest| rest.split('>').next().unwrap())
             .filter(|tag| tag.contains(&fill))
-            .map(|tag| (attr(tag, "y"), attr(tag, "height")))
+            .map(|tag| {
+                let at = tag.find(&key).expect(name) + key.len();
+                tag[at..].split('"').next().unwrap().parse().unwrap()
+            })
             .collect()
     }
 
@@ -1092,16 +1099,7 @@ mod tests {
         .unwrap();
         let bars = rects(&chart.svg, PALETTE[0]);
         assert_eq!(bars.len(), 4, "{bars:?}");
-        let widths: Vec<f64> = chart
-            .svg
-            .split("<rect")
-            .skip(1)
-            .filter(|tag| tag.contains("fill=\"#0072B2\""))
-            .map(|tag| {
-                let at = tag.find(" width=\"").unwrap() + 8;
-                tag[at..].split('"').next().unwrap().parse().unwrap()
-            })
-            .collect();
+        let widths = rect_attrs(&chart.svg, PALETTE[0], "width");
         for width in &widths {
             assert!(*width > 100.0, "{widths:?}");
         }
