@@ -1167,18 +1167,11 @@ fn success_stories_need_consent_and_stay_with_their_incubator_and_province() {
 #[test]
 fn only_renders_the_reports_named_and_leaves_the_others() {
     let run = run();
-    let incubator = run
-        .indicators
-        .iter()
-        .find(|r| r["level"] == "incubator")
-        .unwrap()["group_code"]
-        .clone();
-    let province = run
-        .indicators
-        .iter()
-        .find(|r| r["level"] == "province")
-        .unwrap()["group_code"]
-        .clone();
+    // The first group of a level in the indicator table.
+    let first = |level: &str| {
+        run.indicators.iter().find(|r| r["level"] == level).unwrap()["group_code"].clone()
+    };
+    let (incubator, province) = (first("incubator"), first("province"));
     let out = run.dir.join("reports-only");
     let _ = std::fs::remove_dir_all(&out);
     let pdfs = || -> BTreeMap<String, std::time::SystemTime> {
