@@ -187,6 +187,14 @@ mod tests {
                 "{alias}: {name}"
             );
         }
+        // The feedback sheet's names are looked up the same way.
+        for (alias, name) in crate::feedback::FEEDBACK_ALIASES {
+            assert!(
+                crate::feedback::FEEDBACK_COLUMNS.contains(name),
+                "{alias}: {name}"
+            );
+            assert_eq!(key(alias), *alias, "{alias} is not a key");
+        }
     }
 
     #[test]

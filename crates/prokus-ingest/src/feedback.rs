@@ -85,11 +85,8 @@ pub const FEEDBACK_ALIASES: &[(&str, &str)] = &[
 /// `header` as its canonical column name when it is one of
 /// [`FEEDBACK_ALIASES`] (case and spacing aside), else as it is.
 pub(crate) fn canonical_header(header: &str) -> String {
-    let key = header.trim().to_lowercase().replace([' ', '-'], "_");
-    FEEDBACK_ALIASES
-        .iter()
-        .find(|(alias, _)| *alias == key)
-        .map_or_else(|| header.to_string(), |(_, name)| name.to_string())
+    crate::aliases::canonical(header, FEEDBACK_ALIASES)
+        .map_or_else(|| header.to_string(), str::to_string)
 }
 
 /// Whether headers are those of a feedback sheet: a period, a kind and a
