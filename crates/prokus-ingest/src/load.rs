@@ -725,7 +725,9 @@ fn ingest_scanned(
                kpm_register.csv, incubators.csv or a feedback sheet (period, kind, text and who writes)"
             .into(),
     })?;
-    // A list with Indonesian column names reads as one with the canonical.
+    // A list with Indonesian column names reads as one with the canonical;
+    // its unread columns are named as the file heads them.
+    let headed = table.headers.clone();
     aliases::rename(&mut table.headers, format.aliases());
     let plan = match format {
         Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv | Format::OdkZip => {
@@ -1215,7 +1217,9 @@ fn ingest_scanned(
                         && !header.trim().is_empty()
                         && !aliases::is_row_number(header)
                 })
-                .map(|(_, header)| crate::privacy::safe_text(header.trim()))
+                .map(|(i, header)| {
+                    crate::privacy::safe_text(headed.get(i).unwrap_or(header).trim())
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -4426,14 +4430,14 @@ mod tests {
         let m = FormMapping::prokus();
         let incubators = "ID Inkubator,Nama Inkubator,Universitas,Provinsi\n\
                           INK-32-01,Oorange Unpad,Universitas Padjadjaran,32\n";
-        let register = "id_kpm,nama,kelompok_studi,id_inkubator,kode_kab/kota,kecamatan,angkatan\n\
-                        K1,Siti Aminah,prokus,INK-32-01,32.17,321705,Angkatan 2022\n\
-                        K2,Ani,pembanding,,32.17,,2021\n";
+        let register = "id_kpm,nama,kelompok_studi,id_inkubator,kode_kab/kota,kecamatan,angkatan,Tanggal\n\
+                        K1,Siti Aminah,prokus,INK-32-01,32.17,321705,Angkatan 2022,01/02/2022\n\
+                        K2,Ani,pembanding,,32.17,,2021,01/02/2022\n";
         // A column the template has by both names keeps its canonical one:
         // `Omset` is left unread.
-        let sheet = "No.;ID KPM;Putaran;Omzet;Pendapatan Usaha;Menabung;Frekuensi Menabung;Pembukuan;Omset\n\
-                     1;K1;awal;Rp 2.000.000;750000;ya;bulanan;tidak;1\n\
-                     2;K1;akhir;Rp 3.000.000;1250000;ya;mingguan;ya;1\n";
+        let sheet = "No.;ID KPM;Putaran;Tanggal;Omzet;Pendapatan Usaha;Menabung;Frekuensi Menabung;Pembukuan;Omset\n\
+                     1;K1;awal;18/03/2022;Rp 2.000.000;750000;ya;bulanan;tidak;1\n\
+                     2;K1;akhir;20 Sep 2022;Rp 3.000.000;1250000;ya;mingguan;ya;1\n";
         let s = db
             .ingest(&file(&dir, "inkubator.csv", incubators), &m)
             .unwrap();
@@ -4442,7 +4446,8 @@ mod tests {
             .ingest(&file(&dir, "daftar_kpm.csv", register), &m)
             .unwrap();
         assert_eq!(counts(&s), ("kpm-register", 2, 2, 0), "{s:?}");
-        assert!(s.unread_columns.is_empty(), "{s:?}");
+        // The interview's date has no place in a register: named as headed.
+        assert_eq!(s.unread_columns, ["Tanggal"], "{s:?}");
         let s = db.ingest(&file(&dir, "monitoring.csv", sheet), &m).unwrap();
         assert_eq!(counts(&s), ("template", 2, 2, 0), "{s:?}");
         assert_eq!(s.unread_columns, ["Omset"]);
@@ -4469,8 +4474,8 @@ mod tests {
         let answers: Vec<String> = db
             .conn
             .prepare(
-                "SELECT concat_ws(' ', wave, business_revenue::BIGINT, business_income::BIGINT,
-                                  save_frequency, keeps_books)
+                "SELECT concat_ws(' ', wave, submitted_at::DATE, business_revenue::BIGINT,
+                                  business_income::BIGINT, save_frequency, keeps_books)
                  FROM response ORDER BY wave DESC",
             )
             .unwrap()
@@ -4481,8 +4486,8 @@ mod tests {
         assert_eq!(
             answers,
             [
-                "endline 3000000 1250000 weekly true",
-                "baseline 2000000 750000 monthly false"
+                "endline 2022-09-20 3000000 1250000 weekly true",
+                "baseline 2022-03-18 2000000 750000 monthly false"
             ]
         );
     }
