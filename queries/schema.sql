@@ -194,11 +194,16 @@ CREATE TABLE IF NOT EXISTS response (
     attitude_4         INTEGER,
     attitude_5         INTEGER,
     batch_id           INTEGER NOT NULL,
-    source_row         BIGINT NOT NULL
+    source_row         BIGINT NOT NULL,
+    -- A hand-filled row with no date: `submitted_at` is when it was loaded.
+    -- Such an answer counts in its round but in no quarter or year to date,
+    -- and is not judged on time or late.
+    dated_at_load      BOOLEAN
 );
 
 -- Columns added after the first release, for databases created before them.
 ALTER TABLE response ADD COLUMN IF NOT EXISTS tksk_visits INTEGER;
+ALTER TABLE response ADD COLUMN IF NOT EXISTS dated_at_load BOOLEAN;
 
 -- The submissions a later one replaced: for each KPM and wave answered more
 -- than once, every submission but the latest, with the latest (`kept_id`,
@@ -207,9 +212,15 @@ ALTER TABLE response ADD COLUMN IF NOT EXISTS tksk_visits INTEGER;
 -- ordered window runs over their submissions alone. The one rule of which
 -- submission counts: `response_current` and `response_superseded` below
 -- and the check queries/quality/superseded.sql all read it.
+--
+-- The latest is the one submitted last; but where one of them has no date
+-- of its own (`dated_at_load`), the one loaded last (of one file, its later
+-- row): a sheet sent again with its dates filled in replaces the undated
+-- one, which its load time would otherwise keep ahead of any real date.
 CREATE OR REPLACE VIEW response_replaced AS
 WITH answered_again AS (
-    SELECT kpm_id, wave FROM response GROUP BY ALL HAVING count(*) > 1
+    SELECT kpm_id, wave, bool_or(dated_at_load) AS by_load
+    FROM response GROUP BY ALL HAVING count(*) > 1
 )
 SELECT r.rowid AS rid,
        r.kpm_id,
@@ -219,8 +230,11 @@ SELECT r.rowid AS rid,
        first_value(r.submission_id) OVER latest AS kept_id,
        first_value(r.submitted_at) OVER latest AS kept_at
 FROM response r
-SEMI JOIN answered_again USING (kpm_id, wave)
-WINDOW latest AS (PARTITION BY r.kpm_id, r.wave ORDER BY r.submitted_at DESC, r.submission_id DESC)
+JOIN answered_again a USING (kpm_id, wave)
+WINDOW latest AS (PARTITION BY r.kpm_id, r.wave
+                  ORDER BY CASE WHEN a.by_load THEN r.batch_id END DESC NULLS LAST,
+                           CASE WHEN a.by_load THEN r.source_row END DESC NULLS LAST,
+                           r.submitted_at DESC, r.submission_id DESC)
 QUALIFY row_number() OVER latest > 1;
 
 -- The latest submission of each KPM in each wave: the replaced ones left

@@ -267,3 +267,76 @@ fn a_files_own_text_reaches_the_terminal_without_its_control_characters() {
         "{stderr:?}"
     );
 }
+
+/// A hand-filled sheet without dates loads, and `prokus ingest` says how
+/// many of its rows have none and what that means; with `--json`, as a
+/// count. A sheet whose `Tanggal` gives them has no such note.
+#[test]
+fn ingest_says_how_many_rows_have_no_date() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let lists = [
+        write(
+            "incubators.csv",
+            "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+        ),
+        write(
+            "kpm_register.csv",
+            "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n",
+        ),
+    ];
+    let db = dir.path().join("t.duckdb").to_string_lossy().into_owned();
+    let undated = write(
+        "undated.csv",
+        "kpm_id,wave,business_income\nK1,baseline,900000\nK1,monitoring_1,1200000\n",
+    );
+    let out = prokus(
+        dir.path(),
+        &["ingest", "--db", &db, &lists[0], &lists[1], &undated],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("undated.csv: 2 rows have no date (a `submitted_at` or `tanggal` column): they are counted in their round, but in no quarter (Triwulan)"),
+        "{stderr}"
+    );
+    let dated = write(
+        "dated.csv",
+        "ID KPM,Putaran,Tanggal,Pendapatan Usaha\nK1,awal,18/03/2022,900000\n",
+    );
+    let out = prokus(
+        dir.path(),
+        &["ingest", "--json", "--db", &db, &undated, &dated],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    // The undated file again adds nothing, so has no rows to speak of.
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(
+        lines.iter().all(|l| l.get("rows_dated_at_load").is_none()),
+        "{lines:?}"
+    );
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("no date"));
+    let out = prokus(
+        dir.path(),
+        &[
+            "ingest",
+            "--json",
+            "--db",
+            &db,
+            &write(
+                "again.csv",
+                "kpm_id,wave,business_income\nK1,endline,1500000\n",
+            ),
+        ],
+    );
+    let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(line["rows_dated_at_load"], 1, "{line}");
+}

@@ -32,7 +32,8 @@ CREATE OR REPLACE TEMP TABLE stage_response (
     attitude_3         INTEGER,
     attitude_4         INTEGER,
     attitude_5         INTEGER,
-    saves_monthly      BOOLEAN
+    saves_monthly      BOOLEAN,
+    dated_at_load      BOOLEAN NOT NULL
 );
 
 CREATE OR REPLACE TEMP TABLE stage_kpm (

@@ -28,6 +28,8 @@ SELECT
     r.kpm_id,
     r.wave,
     r.submitted_at,
+    -- Dated when loaded, not when answered: in its round, in no quarter.
+    r.dated_at_load IS TRUE                          AS dated_at_load,
     r.business_income::DOUBLE                        AS business_income,
     r.business_revenue::DOUBLE                       AS business_revenue,
     r.household_income::DOUBLE                       AS household_income,
@@ -90,16 +92,19 @@ LEFT JOIN (
     FROM batch_field GROUP BY batch_id
 ) asked USING (batch_id);
 
--- Every period with data, in report order.
+-- Every period with data, in report order. The quarters and years are
+-- those of the answers with a date of their own; a round's end is its last
+-- such answer's date, or with none the day its answers were loaded.
 CREATE OR REPLACE TEMP TABLE period_def AS
 WITH dated AS (
     SELECT year(submitted_at) AS y, quarter(submitted_at) AS q, max(submitted_at)::DATE AS last_day
-    FROM response_value WHERE wave <> 'baseline'
+    FROM response_value WHERE wave <> 'baseline' AND NOT dated_at_load
     GROUP BY ALL
 )
 SELECT w.wave AS period, 'wave' AS kind, w.ordinal,
        w.label_id, w.label_en,
-       (SELECT max(submitted_at)::DATE FROM response_value r WHERE r.wave = w.wave) AS period_end
+       (SELECT coalesce(max(submitted_at) FILTER (WHERE NOT dated_at_load), max(submitted_at))::DATE
+        FROM response_value r WHERE r.wave = w.wave) AS period_end
 FROM wave w
 WHERE EXISTS (SELECT 1 FROM response_value r WHERE r.wave = w.wave)
 UNION ALL
@@ -130,7 +135,7 @@ WITH latest AS MATERIALIZED (
            row_number() OVER w = 1 AS latest_in_year,
            quarter(submitted_at) IS DISTINCT FROM lag(quarter(submitted_at)) OVER w AS latest_in_quarter
     FROM response_value
-    WHERE wave <> 'baseline'
+    WHERE wave <> 'baseline' AND NOT dated_at_load
     WINDOW w AS (PARTITION BY kpm_id, year(submitted_at) ORDER BY submitted_at DESC, wave DESC)
     QUALIFY latest_in_year OR latest_in_quarter
 )

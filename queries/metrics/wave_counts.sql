@@ -1,8 +1,10 @@
 -- KPM registered and responding per wave and arm, with the median date of the
--- wave's submissions (which sets its reporting quarter).
+-- wave's submissions (which sets its reporting quarter), of those with a date
+-- of their own.
 SELECT w.wave, a.arm, a.registered,
        count(r.kpm_id) AS responded,
-       coalesce(strftime(median(r.submitted_at), '%Y-%m-%d'), '') AS median_date
+       coalesce(strftime(median(r.submitted_at) FILTER (WHERE r.dated_at_load IS NOT TRUE), '%Y-%m-%d'), '')
+           AS median_date
 FROM wave w
 CROSS JOIN (SELECT arm, count(*) AS registered FROM kpm GROUP BY arm) a
 LEFT JOIN response_current r

@@ -957,6 +957,21 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 s.kept_columns.join(", ")
                             );
                         }
+                        if s.rows_dated_at_load > 0 {
+                            let one = s.rows_dated_at_load == 1;
+                            eprintln!(
+                                "note: {}: {} {} no date (a `submitted_at` or `tanggal` column): \
+                                 {} counted in {} round, but in no quarter (Triwulan) or year to date, \
+                                 and not judged on time or late; to place {}, fill in the interview dates \
+                                 and load the file again (the dated rows replace these)",
+                                prokus_files::for_terminal(&s.file),
+                                s.rows_dated_at_load,
+                                if one { "row has" } else { "rows have" },
+                                if one { "it is" } else { "they are" },
+                                if one { "its" } else { "their" },
+                                if one { "it" } else { "them" },
+                            );
+                        }
                         if s.orphan_repeat_rows > 0 {
                             eprintln!(
                                 "note: {}: {} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
@@ -1610,6 +1625,9 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
             "file": s.file, "format": s.format, "rows_read": s.rows_read, "rows_loaded": s.rows_loaded,
             "rows_rejected": s.rows_rejected, "rows_duplicate": s.rows_duplicate,
         });
+        if s.rows_dated_at_load > 0 {
+            line["rows_dated_at_load"] = serde_json::json!(s.rows_dated_at_load);
+        }
         // What the notes say, for a script: only when there is something.
         for (key, columns) in [
             ("unread_columns", &s.unread_columns),

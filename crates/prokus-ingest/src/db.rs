@@ -369,7 +369,13 @@ mod tests {
             .map(|(name, _)| name.to_string())
             .collect();
         // What a row carries besides its answers.
-        let bookkeeping = ["submission_id", "submitted_at", "batch_id", "source_row"];
+        let bookkeeping = [
+            "submission_id",
+            "submitted_at",
+            "batch_id",
+            "source_row",
+            "dated_at_load",
+        ];
         for table in ["response", "stage_response"] {
             let answers: BTreeSet<String> = columns(&db.conn, table)
                 .into_iter()

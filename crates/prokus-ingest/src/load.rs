@@ -266,6 +266,10 @@ pub struct BatchSummary {
     /// Rows of repeat groups whose submission is not in the file (recorded in
     /// `ingest_reject` as `orphan`, not counted in the rows above).
     pub orphan_repeat_rows: u64,
+    /// Rows loaded from a hand-filled sheet without a date of their own
+    /// (no `submitted_at` column, or an empty cell): dated when loaded
+    /// (`response.dated_at_load`), so in their round but in no quarter.
+    pub rows_dated_at_load: u64,
     /// The incubators (as the file names them) that rejected rows because
     /// they are not in the incubator list, at most ten.
     pub unlisted_incubators: Vec<String>,
@@ -1184,6 +1188,14 @@ fn ingest_scanned(
         ms = (Utc::now().naive_utc() - started).num_milliseconds(),
         "file loaded"
     );
+    let rows_dated_at_load: i64 = match plan {
+        Plan::Template(..) => tx.query_row(
+            "SELECT count(*) FROM response WHERE batch_id = $1 AND dated_at_load",
+            params![batch_id],
+            |r| r.get(0),
+        )?,
+        _ => 0,
+    };
     let unlisted_incubators = tx
         .prepare(
             "SELECT DISTINCT value FROM ingest_reject
@@ -1234,6 +1246,7 @@ fn ingest_scanned(
         batch_id,
         already_loaded: false,
         orphan_repeat_rows: orphans,
+        rows_dated_at_load: rows_dated_at_load as u64,
         unlisted_incubators,
         kept_columns,
         unread_columns,
@@ -1591,6 +1604,7 @@ fn earlier_batch(
         batch_id: row.get(0)?,
         already_loaded: true,
         orphan_repeat_rows: 0,
+        rows_dated_at_load: 0,
         unlisted_incubators: Vec::new(),
         kept_columns: Vec::new(),
         unread_columns: Vec::new(),
@@ -2066,9 +2080,15 @@ impl SurveyPlan {
         }
         let submitted = self.time_column.as_ref().map_or("", |(i, _)| cell(*i));
         let parsed = parse_datetime(submitted).and_then(|t| self.limits.time(t, submitted));
+        // A hand-filled row without a date is dated when it is loaded, and
+        // says so (`dated_at_load`).
+        let mut dated_at_load = false;
         let time = match (parsed, self.fallback_time) {
             (Ok(t), _) => Some(t),
-            (Err(_), Some(t)) if submitted.is_empty() => Some(t),
+            (Err(_), Some(t)) if submitted.is_empty() => {
+                dated_at_load = true;
+                Some(t)
+            }
             (Err(reason), _) => {
                 problems.push(Problem {
                     column: self
@@ -2081,7 +2101,7 @@ impl SurveyPlan {
                 None
             }
         };
-        let mut values = Vec::with_capacity(3 + self.fields.len());
+        let mut values = Vec::with_capacity(4 + self.fields.len());
         values.push(Value::BigInt(row as i64));
         values.push(Value::Text(id));
         values.push(time.map_or(Value::Null, timestamp));
@@ -2113,6 +2133,7 @@ impl SurveyPlan {
                 }
             }
         }
+        values.push(Value::Boolean(dated_at_load));
         if problems.is_empty() {
             Ok(values)
         } else {

@@ -96,6 +96,7 @@ impl Database {
             batch_id,
             already_loaded,
             orphan_repeat_rows: 0,
+            rows_dated_at_load: 0,
             unlisted_incubators: Vec::new(),
             kept_columns: Vec::new(),
             unread_columns: Vec::new(),

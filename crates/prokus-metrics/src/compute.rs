@@ -1810,7 +1810,7 @@ pub(crate) mod tests {
         let known: Vec<&str> = prokus_ingest::mapping::CANONICAL_FIELDS
             .iter()
             .map(|(name, _)| *name)
-            .chain(["submitted_at", "submission_id"])
+            .chain(["submitted_at", "submission_id", "dated_at_load"])
             .collect();
         let mut read = 0;
         for part in KPM_VALUE_SQL.split("r.").skip(1) {
@@ -2028,6 +2028,77 @@ pub(crate) mod tests {
             (kur.value.unwrap() - independent).abs() < 0.05,
             "{independent}"
         );
+    }
+
+    /// A sheet without dates counts in its round but in no quarter or year
+    /// to date: the time it was loaded is not when the KPM answered. Sent
+    /// again with the dates filled in, its rows replace the undated ones,
+    /// though those were loaded later than the dates they carry.
+    #[test]
+    fn answers_without_a_date_count_in_their_round_and_in_no_quarter_until_dated() {
+        let (dir, mut db) = one_incubator();
+        let mut register = String::from(
+            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
+        );
+        let mut undated = String::from("kpm_id,wave,saves_monthly\n");
+        let mut dated = String::from("kpm_id,wave,tanggal,saves_monthly\n");
+        for k in 1..=6 {
+            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
+            undated.push_str(&format!("K{k},baseline,tidak\nK{k},monitoring_1,ya\n"));
+            let saves = if k <= 3 { "ya" } else { "tidak" };
+            dated.push_str(&format!(
+                "K{k},baseline,15/03/2022,tidak\nK{k},monitoring_1,20/06/2022,{saves}\n"
+            ));
+        }
+        load(&dir, &mut db, "kpm_register.csv", &register);
+        let s = load(&dir, &mut db, "undated.csv", &undated);
+        assert_eq!((s.rows_loaded, s.rows_dated_at_load), (12, 12), "{s:?}");
+        let rows = |db: &prokus_ingest::Database| {
+            compute(db.connection(), &Catalog::builtin(), &Options::default())
+                .unwrap()
+                .rows()
+                .unwrap()
+        };
+        let before = rows(&db);
+        let saves = find(
+            &before,
+            "saves_monthly",
+            "monitoring_1",
+            "national",
+            NATIONAL_CODE,
+        );
+        assert_eq!((saves.n, saves.value), (6, Some(100.0)), "{saves:?}");
+        let periods: std::collections::BTreeSet<&str> =
+            before.iter().map(|r| r.period.as_str()).collect();
+        assert_eq!(
+            periods.into_iter().collect::<Vec<_>>(),
+            ["baseline", "monitoring_1"],
+            "no quarter of the day the sheet was loaded"
+        );
+
+        let s = load(&dir, &mut db, "dated.csv", &dated);
+        assert_eq!((s.rows_loaded, s.rows_dated_at_load), (12, 0), "{s:?}");
+        let after = rows(&db);
+        let saves = find(
+            &after,
+            "saves_monthly",
+            "monitoring_1",
+            "national",
+            NATIONAL_CODE,
+        );
+        assert_eq!(
+            (saves.n, saves.value),
+            (6, Some(50.0)),
+            "the dated rows count"
+        );
+        let quarter = find(
+            &after,
+            "saves_monthly",
+            "2022-Q2",
+            "national",
+            NATIONAL_CODE,
+        );
+        assert_eq!((quarter.n, quarter.value), (6, Some(50.0)), "{quarter:?}");
     }
 
     /// A value known without its question for part of the KPM (a closed

@@ -587,7 +587,8 @@ pub fn answer_fields(
         let mut stmt = conn.prepare(
             "SELECT column_name, data_type FROM information_schema.columns
              WHERE table_name = 'response' AND column_name NOT IN
-                 ('submission_id', 'kpm_id', 'wave', 'submitted_at', 'batch_id', 'source_row')",
+                 ('submission_id', 'kpm_id', 'wave', 'submitted_at', 'batch_id', 'source_row',
+                  'dated_at_load')",
         )?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?
@@ -1030,7 +1031,9 @@ fn run_checks(
     // below (sorting the answers first took a tenth of a second).
     let answers: Vec<RecordBatch> = {
         let mut stmt = conn.prepare(
-            "SELECT kpm_id, wave, submission_id, epoch_us(submitted_at) AS submitted_us
+            // An answer dated when it was loaded has no date to judge.
+            "SELECT kpm_id, wave, submission_id,
+                    CASE WHEN dated_at_load IS NOT TRUE THEN epoch_us(submitted_at) END AS submitted_us
              FROM qc_current",
         )?;
         stmt.query_arrow([])?.collect()
@@ -1063,15 +1066,20 @@ fn run_checks(
         let submissions = arrow_column::<StringArray>(batch, 2)?;
         let sent_at = arrow_column::<Int64Array>(batch, 3)?;
         for row in 0..batch.num_rows() {
-            let sent = DateTime::from_timestamp_micros(sent_at.value(row))
-                .map(|t| schedule.local_date(t.naive_utc()))
-                .ok_or_else(|| {
-                    MetricsError::Internal(format!(
-                        "submission {} has a time out of range",
-                        submissions.value(row)
-                    ))
-                })?;
-            latest = latest.max(Some(sent));
+            let sent = if sent_at.is_null(row) {
+                None
+            } else {
+                let sent = DateTime::from_timestamp_micros(sent_at.value(row))
+                    .map(|t| schedule.local_date(t.naive_utc()))
+                    .ok_or_else(|| {
+                        MetricsError::Internal(format!(
+                            "submission {} has a time out of range",
+                            submissions.value(row)
+                        ))
+                    })?;
+                latest = latest.max(Some(sent));
+                Some(sent)
+            };
             let kpm_id = kpm_ids.value(row);
             let Some(k) = kpm.get(kpm_id) else { continue };
             let wave = wave_column.value(row);
@@ -1088,6 +1096,8 @@ fn run_checks(
                 continue;
             };
             cell.window.get_or_insert((w.opens, w.closes));
+            // Answered, but neither on time nor late.
+            let Some(sent) = sent else { continue };
             let detail = if sent > w.closes {
                 cell.late += 1;
                 Detail::Late {

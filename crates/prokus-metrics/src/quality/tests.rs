@@ -262,6 +262,62 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// An answer dated when it was loaded (a hand-filled sheet without dates)
+/// counts as an answer, but is judged neither late nor early: its time is
+/// the load's, not the KPM's.
+#[test]
+fn an_answer_without_a_date_of_its_own_is_not_judged_on_time_or_late() {
+    let (dir, mut db, p) = planted_database();
+    let run = |db: &prokus_ingest::Database| {
+        check(
+            db.connection(),
+            &CheckConfig::builtin(),
+            &crate::schedule::sample(),
+            None,
+        )
+        .unwrap()
+    };
+    let before = run(&db);
+    let wave = before
+        .findings
+        .iter()
+        .find(|f| f.kpm_id == p.late && f.detail.check() == Check::Late)
+        .and_then(|f| f.wave.clone())
+        .unwrap();
+    // The late KPM's answer again, from a sheet without dates.
+    let sheet = dir.path().join("undated.csv");
+    std::fs::write(
+        &sheet,
+        format!("kpm_id,wave,business_income\n{},{wave},1500000\n", p.late),
+    )
+    .unwrap();
+    let s = db
+        .ingest(&sheet, &prokus_ingest::FormMapping::prokus())
+        .unwrap();
+    assert_eq!((s.rows_loaded, s.rows_dated_at_load), (1, 1), "{s:?}");
+    let after = run(&db);
+    let judged: Vec<&Finding> = after
+        .findings
+        .iter()
+        .filter(|f| {
+            f.kpm_id == p.late
+                && f.wave.as_deref() == Some(wave.as_str())
+                && matches!(
+                    f.detail.check(),
+                    Check::Late | Check::Early | Check::NoResponse
+                )
+        })
+        .collect();
+    assert!(judged.is_empty(), "{judged:?}");
+    let sums = |r: &QualityReport| {
+        r.completeness.iter().fold((0, 0, 0), |(a, o, l), c| {
+            (a + c.responded, o + c.on_time, l + c.late)
+        })
+    };
+    let (answered, on_time, late) = sums(&before);
+    assert_eq!(sums(&after), (answered, on_time, late - 1));
+}
+
 #[test]
 fn outliers_are_those_an_independent_median_and_mad_give() {
     let (_dir, db, p) = planted_database();
