@@ -137,6 +137,55 @@ impl Format {
         None
     }
 
+    /// What to do with a file whose `headers` are no format's: when they
+    /// have part of a hand-filled list's columns, the columns it lacks, by
+    /// their canonical and Indonesian names.
+    fn nearest(headers: &[String]) -> String {
+        let has = |name: &str, aliases: &[(&str, &'static str)]| {
+            headers.iter().any(|h| {
+                h.trim().eq_ignore_ascii_case(name) || aliases::canonical(h, aliases) == Some(name)
+            })
+        };
+        let household = |name: &str| has(name, aliases::LIST_ALIASES);
+        let lacks = |names: &[(&str, &str)], has: &dyn Fn(&str) -> bool| -> String {
+            names
+                .iter()
+                .filter(|(name, _)| !has(name))
+                .map(|(name, alias)| format!("`{name}` (or `{alias}`)"))
+                .collect::<Vec<_>>()
+                .join(" and ")
+        };
+        if household("kpm_id") {
+            let register = lacks(
+                &[("arm", "kelompok_studi"), ("regency_code", "kode_kab_kota")],
+                &household,
+            );
+            // `kelompok` often names a business group: not read as the arm.
+            let group = if headers
+                .iter()
+                .any(|h| aliases::canonical(h, &[("kelompok", "arm")]).is_some())
+            {
+                "; a column headed `kelompok` is not read as the study arm, since it often names a \
+                 business group: head it `arm` or `kelompok_studi` if it holds prokus or pembanding"
+            } else {
+                ""
+            };
+            return format!(
+                "the file has a KPM id column: a monitoring sheet (the template) also needs `wave` \
+                 (or `putaran`), a KPM register also needs {register}{group}"
+            );
+        }
+        let incubator = |name: &str| has(name, aliases::INCUBATOR_ALIASES);
+        if incubator("incubator_id") && !incubator("name") {
+            return "the file has an incubator id column: an incubator list also needs `name` \
+                    (or `nama_inkubator`)"
+                .into();
+        }
+        "check that this is a survey export of the ProKUS form (or pass --form MAPPING for another form), \
+         kpm_register.csv, incubators.csv or a feedback sheet (period, kind, text and who writes)"
+            .into()
+    }
+
     /// The export format of `headers` when they are a KoboToolbox or ODK
     /// Central export's, by their metadata columns.
     fn form_export(headers: &[String], container: Container) -> Option<Format> {
@@ -724,10 +773,16 @@ fn ingest_scanned(
     let format = detected.ok_or_else(|| IngestError::UnknownFormat {
         path: file.to_path_buf(),
         // A file without a header row has data here: masked and clipped.
-        header: safe_text(&table.headers.iter().take(6).cloned().collect::<Vec<_>>().join(", ")),
-        hint: "check that this is a survey export of the ProKUS form (or pass --form MAPPING for another form), \
-               kpm_register.csv, incubators.csv or a feedback sheet (period, kind, text and who writes)"
-            .into(),
+        header: safe_text(
+            &table
+                .headers
+                .iter()
+                .take(6)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+        ),
+        hint: Format::nearest(&table.headers),
     })?;
     // A list with Indonesian column names reads as one with the canonical;
     // its unread columns are named as the file heads them.
@@ -4582,7 +4637,8 @@ mod tests {
                 "regency_code"
             ]
         );
-        assert_eq!(row(1)[..2], ["K1", "monitoring_2"]);
+        // The round as its drop-down names it.
+        assert_eq!(row(1)[..2], ["K1", "Monitoring 2"]);
         assert_eq!(row(1)[6], "32.10");
         // A name that begins with `=` is text in the sheet, never a formula.
         assert_eq!(row(1)[3], "=Siti");
@@ -4677,6 +4733,47 @@ mod tests {
             .to_string();
         assert!(
             err.contains("unknown format") && err.contains("just, a, title"),
+            "{err}"
+        );
+    }
+
+    /// A list that has part of a format's columns is told which it lacks,
+    /// by their canonical and Indonesian names: a register whose arm is
+    /// headed `kelompok` (not read so), an incubator list without names.
+    #[test]
+    fn a_list_short_of_its_formats_columns_is_told_which_it_lacks() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        let mut refused = |name: &str, text: &str| {
+            db.ingest(&file(&dir, name, text), &m)
+                .unwrap_err()
+                .to_string()
+        };
+        let err = refused(
+            "daftar.csv",
+            "id_kpm;nama;kelompok;id_inkubator;Kode Kab/Kota\nK1;Siti;prokus;INK-32-01;32.17\n",
+        );
+        assert!(
+            err.contains("unknown format")
+                && err.contains("also needs `wave` (or `putaran`)")
+                && err.contains("a KPM register also needs `arm` (or `kelompok_studi`);")
+                && !err.contains("`regency_code` (or")
+                && err.contains("a column headed `kelompok` is not read as the study arm"),
+            "{err}"
+        );
+        let err = refused("kpm.csv", "kpm_id,nama\nK1,Siti\n");
+        assert!(
+            err.contains("a KPM register also needs `arm` (or `kelompok_studi`) and `regency_code` (or `kode_kab_kota`)")
+                && !err.contains("kelompok`"),
+            "{err}"
+        );
+        let err = refused(
+            "inkubator.csv",
+            "ID Inkubator,Universitas\nINK-32-01,Unpad\n",
+        );
+        assert!(
+            err.contains("an incubator list also needs `name` (or `nama_inkubator`)"),
             "{err}"
         );
     }

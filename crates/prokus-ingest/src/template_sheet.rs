@@ -148,10 +148,30 @@ const COLUMNS: &[(&str, &str, Rule)] = &[
     ("tksk_visits", "Kunjungan TKSK bulan ini", Rule::Count),
 ];
 
+/// The survey rounds as a mentor names them, in the order of
+/// [`WAVES`] (the template reads each as its round).
+const WAVE_LABELS: &[&str] = &[
+    "Survei awal",
+    "Monitoring 1",
+    "Monitoring 2",
+    "Monitoring 3",
+    "Survei akhir",
+    "Tindak lanjut",
+];
 /// How often the KPM saves, as the template's choices name it.
 const FREQUENCIES: &[&str] = &["harian", "mingguan", "bulanan", "jarang"];
-/// Where the credit came from, as the template's choices name it.
-const CREDIT_SOURCES: &[&str] = &["kur", "bank_lain", "koperasi", "pnm_mekaar", "lainnya"];
+/// Where the credit came from, as the template reads it.
+const CREDIT_SOURCES: &[&str] = &["KUR", "Bank lain", "Koperasi", "PNM Mekaar", "Lainnya"];
+
+/// The label of round `wave` (a name of [`WAVES`]), or `wave` itself.
+fn wave_label(wave: &str) -> &str {
+    WAVES
+        .iter()
+        .position(|w| *w == wave)
+        .and_then(|i| WAVE_LABELS.get(i))
+        .copied()
+        .unwrap_or(wave)
+}
 
 /// How many rows below the filled ones get the drop-downs and rules.
 const EMPTY_ROWS: u32 = 500;
@@ -243,7 +263,7 @@ fn build(kpm: &[TemplateKpm], wave: Option<&str>) -> Result<Vec<u8>, XlsxError> 
         let r = r as u32 + 1;
         for (name, value) in [
             ("kpm_id", k.kpm_id.as_str()),
-            ("wave", wave.unwrap_or("")),
+            ("wave", wave.map_or("", wave_label)),
             ("kpm_name", k.kpm_name.as_str()),
             ("business_name", k.business_name.as_str()),
             ("incubator_id", k.incubator_id.as_str()),
@@ -300,7 +320,7 @@ fn validation(rule: Rule) -> Result<Option<DataValidation>, XlsxError> {
     };
     Ok(match rule {
         Rule::Text | Rule::Date => None,
-        Rule::Wave => list(WAVES)?,
+        Rule::Wave => list(WAVE_LABELS)?,
         Rule::YesNo => list(&["ya", "tidak"])?,
         Rule::Frequency => list(FREQUENCIES)?,
         Rule::Credit => list(CREDIT_SOURCES)?,
@@ -321,13 +341,16 @@ fn validation(rule: Rule) -> Result<Option<DataValidation>, XlsxError> {
 fn values(rule: Rule) -> &'static str {
     match rule {
         Rule::Text => "teks",
-        Rule::Wave => "baseline, monitoring_1, monitoring_2, monitoring_3, endline, followup",
+        Rule::Wave => {
+            "Survei awal, Monitoring 1, Monitoring 2, Monitoring 3, Survei akhir, Tindak lanjut \
+             (atau baseline, monitoring_1 … endline, followup)"
+        }
         Rule::Date => "tanggal (31/03/2022)",
         Rule::YesNo => "ya / tidak",
         Rule::Money => "angka bulat dalam rupiah per bulan, tanpa titik (1500000)",
         Rule::Count => "angka bulat, 0 atau lebih",
         Rule::Frequency => "harian, mingguan, bulanan, jarang",
-        Rule::Credit => "kur (Kredit Usaha Rakyat), bank_lain, koperasi, pnm_mekaar, lainnya",
+        Rule::Credit => "KUR (Kredit Usaha Rakyat), Bank lain, Koperasi, PNM Mekaar, Lainnya",
         Rule::Likert => "1, 2, 3, 4 atau 5",
     }
 }
@@ -349,7 +372,7 @@ mod tests {
             // The lists offer only what the template reads.
             if let Some(field) = template.fields.values().find(|f| f.column == *name) {
                 let offered: &[&str] = match rule {
-                    Rule::Wave => WAVES,
+                    Rule::Wave => WAVE_LABELS,
                     Rule::Frequency => FREQUENCIES,
                     Rule::Credit => CREDIT_SOURCES,
                     _ => &[],
@@ -358,6 +381,16 @@ mod tests {
                     assert!(field.choice(choice).is_some(), "{name}: {choice}");
                 }
             }
+        }
+        // Each round's label is read as that round.
+        let wave = template
+            .fields
+            .values()
+            .find(|f| f.column == "wave")
+            .unwrap();
+        assert_eq!(WAVE_LABELS.len(), WAVES.len());
+        for w in WAVES {
+            assert_eq!(wave.choice(wave_label(w)), Some(*w), "{w}");
         }
     }
 }
