@@ -244,6 +244,19 @@ fn open_table(
     Ok((container, table))
 }
 
+/// The first columns of a header no format knows, for its error. A file
+/// without a header row has data here: masked and clipped.
+fn first_headers(headers: &[String]) -> String {
+    safe_text(
+        &headers
+            .iter()
+            .take(6)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+    )
+}
+
 /// Refuses what is not a file of data on disk: a folder, or a device or a
 /// pipe (`/dev/zero`, a FIFO), whose reading would never end.
 fn regular_file(file: &Path) -> Result<(), IngestError> {
@@ -772,16 +785,7 @@ fn ingest_scanned(
         .or_else(|| Format::detect(&table.headers, container));
     let format = detected.ok_or_else(|| IngestError::UnknownFormat {
         path: file.to_path_buf(),
-        // A file without a header row has data here: masked and clipped.
-        header: safe_text(
-            &table
-                .headers
-                .iter()
-                .take(6)
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
+        header: first_headers(&table.headers),
         hint: Format::nearest(&table.headers),
     })?;
     // A list with Indonesian column names reads as one with the canonical;
@@ -1372,15 +1376,7 @@ pub fn check_mapping(
         })
         .ok_or_else(|| IngestError::UnknownFormat {
             path: file.to_path_buf(),
-            header: safe_text(
-                &table
-                    .headers
-                    .iter()
-                    .take(6)
-                    .cloned()
-                    .collect::<Vec<_>>()
-                    .join(", "),
-            ),
+            header: first_headers(&table.headers),
             hint: "`prokus mapping check` reads KoboToolbox or ODK exports of the mapping's form"
                 .into(),
         })?;
