@@ -4733,6 +4733,82 @@ mod tests {
         );
     }
 
+    /// A file that holds no table prokus reads (a workbook saved as .xls or
+    /// .ods, a PDF report or a photo sent in place of the data, a damaged
+    /// .xlsx) is refused saying what it is and what to do, and nothing is
+    /// written.
+    #[test]
+    fn files_of_other_kinds_are_named_for_what_they_are() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        let ods = {
+            let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+            let stored = zip::write::SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Stored);
+            zip.start_file("mimetype", stored).unwrap();
+            zip.write_all(b"application/vnd.oasis.opendocument.spreadsheet")
+                .unwrap();
+            zip.start_file("content.xml", stored).unwrap();
+            zip.write_all(b"<office:document-content/>").unwrap();
+            zip.finish().unwrap().into_inner()
+        };
+        let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+        xls.resize(4096, 0);
+        let cases: [(&str, Vec<u8>, &str, &str); 6] = [
+            (
+                "monitoring.xls",
+                xls,
+                "an Excel 97-2003 workbook (.xls)",
+                "save it as an Excel Workbook (.xlsx)",
+            ),
+            (
+                "monitoring.ods",
+                ods,
+                "an OpenDocument spreadsheet (.ods)",
+                "save it as an Excel Workbook (.xlsx)",
+            ),
+            (
+                "laporan.csv",
+                b"%PDF-1.7\n%\xe2\xe3\n1 0 obj".to_vec(),
+                "a PDF document",
+                "load the data it was made from",
+            ),
+            (
+                "foto.xlsx",
+                b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR".to_vec(),
+                "an image",
+                "load the data itself",
+            ),
+            (
+                "foto2.csv",
+                b"\xff\xd8\xff\xe0\0\x10JFIF".to_vec(),
+                "an image",
+                "load the data itself",
+            ),
+            (
+                "rusak.xlsx",
+                b"PK\x03\x04garbage".to_vec(),
+                "not a readable ZIP file",
+                "the workbook is damaged",
+            ),
+        ];
+        for (name, bytes, what, hint) in cases {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            let err = db.ingest(&path, &m).unwrap_err().to_string();
+            assert!(
+                err.contains(name) && err.contains(what) && err.contains(hint),
+                "{name}: {err}"
+            );
+        }
+        let batches: i64 = db
+            .conn
+            .query_row("SELECT count(*) FROM ingest_batch", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(batches, 0);
+    }
+
     /// A list that has part of a format's columns is told which it lacks,
     /// by their canonical and Indonesian names: a register whose arm is
     /// headed `kelompok` (not read so), an incubator list without names.

@@ -331,6 +331,45 @@ impl Container {
     }
 }
 
+/// A kind of file that holds no table prokus reads, known by its first
+/// bytes (a spreadsheet saved in an older format, a report or a photo sent
+/// in place of the data): what it is, and what to do instead.
+fn foreign(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
+    const OLE2: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+    const ODS: &[u8] = b"application/vnd.oasis.opendocument.spreadsheet";
+    let workbook = "open it in the spreadsheet program and save it as an Excel Workbook (.xlsx) \
+                    or as CSV (File → Save As), then load that";
+    if bytes.starts_with(OLE2) {
+        return Some((
+            "an Excel 97-2003 workbook (.xls) or another old Office file, which prokus does not read",
+            workbook,
+        ));
+    }
+    // An OpenDocument file's first entry is its `mimetype`, stored as is.
+    if bytes.starts_with(ZIP_MAGIC)
+        && bytes.get(30..38) == Some(b"mimetype")
+        && bytes.get(38..38 + ODS.len()) == Some(ODS)
+    {
+        return Some((
+            "an OpenDocument spreadsheet (.ods), which prokus does not read",
+            workbook,
+        ));
+    }
+    if bytes.starts_with(b"%PDF-") {
+        return Some((
+            "a PDF document, not a table of data",
+            "load the data it was made from: the survey export or the filled sheet, as CSV or .xlsx",
+        ));
+    }
+    if bytes.starts_with(b"\x89PNG\r\n\x1a\n") || bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        return Some((
+            "an image, not a table of data",
+            "load the data itself: the survey export or the filled sheet, as CSV or .xlsx",
+        ));
+    }
+    None
+}
+
 impl Table {
     /// Whether its cells say whether they were numbers (a sheet's do); a
     /// CSV's are all text, even those a spreadsheet wrote from numbers.
@@ -358,10 +397,18 @@ impl Table {
         container: Container,
         is_header: &dyn Fn(&[String]) -> bool,
     ) -> Result<Self, IngestError> {
+        let bytes = bytes.into();
+        if let Some((what, hint)) = foreign(&bytes) {
+            return Err(IngestError::Unreadable {
+                path: path.to_path_buf(),
+                reason: what.into(),
+                hint: hint.into(),
+            });
+        }
         match container {
-            Container::Csv => Self::from_csv(path, bytes.into()),
-            Container::Xlsx => Self::from_xlsx(path, bytes.into(), is_header),
-            Container::CsvZip => Self::from_csv_zip(path, bytes.into()),
+            Container::Csv => Self::from_csv(path, bytes),
+            Container::Xlsx => Self::from_xlsx(path, bytes, is_header),
+            Container::CsvZip => Self::from_csv_zip(path, bytes),
         }
     }
 
@@ -484,10 +531,20 @@ impl Table {
     /// ODK Central's `.csv.zip`: `{formId}.csv` and `{formId}-{repeat}.csv`,
     /// each repeat row pointing at its parent by `PARENT_KEY` → `KEY`.
     fn from_csv_zip(path: &Path, bytes: Vec<u8>) -> Result<Self, IngestError> {
+        // A workbook too damaged to be known as one is named as a workbook.
+        let workbook = path
+            .extension()
+            .is_some_and(|e| ["xlsx", "xlsm"].iter().any(|x| e.eq_ignore_ascii_case(x)));
         let unreadable = |reason: String| IngestError::Unreadable {
             path: path.to_path_buf(),
             reason,
-            hint: "download the export again from ODK Central (Download → .csv.zip)".into(),
+            hint: if workbook {
+                "the workbook is damaged or not a workbook: open it in a spreadsheet program and \
+                 save it again as .xlsx, or export CSV"
+            } else {
+                "download the export again from ODK Central (Download → .csv.zip)"
+            }
+            .into(),
         };
         check_archive(&bytes, false).map_err(&unreadable)?;
         let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes))
