@@ -391,6 +391,9 @@ fn value_range(series: &[Series], pad: f64) -> (f64, f64) {
 /// The most characters of a category the label area of horizontal bars
 /// makes room for, at 8 pixels each (see `grouped_hbars`).
 const LABEL_CHARS: usize = 34;
+/// How wide (px) a category of horizontal bars may be before a region's
+/// name takes its short form.
+const SHORT_LABEL_PX: f64 = 120.0;
 /// The most characters a legend, panel or axis label shows.
 const LEGEND_CHARS: usize = 48;
 /// The size in pixels plotters' `text(13)` labels are set at (its size over
@@ -434,7 +437,13 @@ pub fn grouped_hbars(
     let height = ((110 + n * 22 * series.len().max(1) + n * 8) as u32 + legend_height)
         .clamp(260, max_height.max(260));
     let (xmin, xmax) = value_range(series, 0.18);
-    let label_width = categories
+    // A region's long name in its short form (`DKI Jakarta`), as the small
+    // multiples write it, where it would take more than its place.
+    let names: Vec<String> = categories
+        .iter()
+        .map(|c| region_short(c, SHORT_LABEL_PX, LABEL_PX))
+        .collect();
+    let label_width = names
         .iter()
         .map(|c| c.chars().count())
         .max()
@@ -449,6 +458,13 @@ pub fn grouped_hbars(
             .y_label_area_size(label_width)
             .build_cartesian_2d(xmin..xmax, (0..n.max(2) - 1).into_segmented())
             .map_err(|e| e.to_string())?;
+        // The axis has a segment per category, and two for one (plotters'
+        // segments need a range): a band is one segment.
+        let (_, plot_h) = chart.plotting_area().dim_in_pixel();
+        let band = f64::from(plot_h) / n.max(2) as f64;
+        // The category labels no taller than their band, so that neighbours
+        // do not run into each other (38 provinces in a dashboard's column).
+        let label_size = (band.floor() as u32).clamp(8, 13);
         chart
             .configure_mesh()
             .disable_y_mesh()
@@ -458,20 +474,18 @@ pub fn grouped_hbars(
             // Cut to the label area (less its tick), measured.
             .y_label_formatter(&|v| {
                 fit(
-                    &segment_label(categories, v, true),
+                    &segment_label(&names, v, true),
                     f64::from(label_width) - 12.0,
-                    LABEL_PX,
+                    f64::from(label_size) / 1.24,
                 )
             })
             .x_labels(6)
             .x_label_formatter(&|x| fmt(*x))
+            // Both axes, then the categories' own (in this order).
             .label_style(text(13))
+            .y_label_style(text(label_size))
             .draw()
             .map_err(|e| e.to_string())?;
-        // The axis has a segment per category, and two for one (plotters'
-        // segments need a range): a band is one segment.
-        let (_, plot_h) = chart.plotting_area().dim_in_pixel();
-        let band = f64::from(plot_h) / n.max(2) as f64;
         let bar = ((band - 8.0) / series.len().max(1) as f64).max(2.0);
         for (k, s) in series.iter().enumerate() {
             let color = PALETTE[k % PALETTE.len()];
@@ -952,6 +966,47 @@ mod tests {
             "the bar carries its value: {:?}",
             chart.labels
         );
+    }
+
+    /// Many categories in a small chart (the dashboard's 38 provinces in
+    /// half a page): their labels are no taller than their rows, so no two
+    /// run into each other, and a province's long name takes its short
+    /// form.
+    #[test]
+    fn crowded_category_labels_do_not_touch() {
+        let mut names: Vec<String> = (0..36).map(|i| format!("Provinsi {i}")).collect();
+        names.insert(10, "Daerah Khusus Ibukota Jakarta".into());
+        names.insert(13, "Daerah Istimewa Yogyakarta".into());
+        let values = |k: f64| (0..names.len()).map(|i| Some(k + i as f64)).collect();
+        let series = [
+            Series {
+                label: "Survei awal".into(),
+                values: values(1.0),
+            },
+            Series {
+                label: "Akhir".into(),
+                values: values(2.0),
+            },
+        ];
+        let chart =
+            grouped_hbars("T", "n", &names, &series, &|v| format!("{v}"), 560, 500).unwrap();
+        let mut rows: Vec<&Label> = chart
+            .labels
+            .iter()
+            .filter(|l| l.text.starts_with("Provinsi") || l.text.starts_with("D"))
+            .collect();
+        assert_eq!(rows.len(), 38, "{:?}", chart.labels);
+        rows.sort_by(|a, b| a.top.total_cmp(&b.top));
+        for pair in rows.windows(2) {
+            assert!(
+                pair[1].top - pair[0].top >= pair[0].size,
+                "{:?} runs into {:?}",
+                pair[0],
+                pair[1]
+            );
+        }
+        assert!(has(&chart, "DKI Jakarta") && has(&chart, "DI Yogyakarta"));
+        assert!(!has(&chart, "Daerah Khusus Ibukota Jakarta"));
     }
 
     #[test]
