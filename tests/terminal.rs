@@ -340,3 +340,71 @@ fn ingest_says_how_many_rows_have_no_date() {
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["rows_dated_at_load"], 1, "{line}");
 }
+
+/// `prokus files` lists what the database holds; `prokus withdraw` takes a
+/// file back out, named by its path, its batch number or the name it was
+/// loaded under, and refuses a list (exit 2), which wrote over what was
+/// before it.
+#[test]
+fn files_are_listed_and_a_file_loaded_by_mistake_is_withdrawn() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = database(dir.path());
+    let data = dir.path().join("data");
+    let schedule = data.join("schedule.toml").to_string_lossy().into_owned();
+    let out = prokus(dir.path(), &["ingest", "--db", &db, &schedule]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let listed = |json: bool| {
+        let mut args = vec!["files", "--db", db.as_str()];
+        if json {
+            args.push("--json");
+        }
+        let out = prokus(dir.path(), &args);
+        assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let files: Vec<serde_json::Value> = listed(true)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let formats: Vec<&str> = files
+        .iter()
+        .map(|f| f["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        formats,
+        ["incubators", "kpm-register", "kobo-csv", "schedule"],
+        "{files:?}"
+    );
+    assert!(
+        listed(false)
+            .lines()
+            .next()
+            .unwrap()
+            .contains("loaded at (UTC)")
+    );
+
+    // The settings file by its path: the database has no calendar again.
+    let out = prokus(dir.path(), &["withdraw", "--db", &db, &schedule]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).starts_with("withdrew batch 4, "),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!listed(false).contains("schedule"));
+    // The export by its batch number, as JSON.
+    let out = prokus(dir.path(), &["withdraw", "--json", "--db", &db, "3"]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let w: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(w["format"], "kobo-csv", "{w}");
+    assert!(w["responses"].as_u64().unwrap() > 0, "{w}");
+    // A list is refused, and stays.
+    let out = prokus(dir.path(), &["withdraw", "--db", &db, "kpm_register.csv"]);
+    assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot be withdrawn"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(listed(false).contains("kpm-register"));
+}

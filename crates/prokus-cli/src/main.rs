@@ -206,6 +206,21 @@ enum Command {
         #[arg(long, value_parser = clap::builder::PossibleValuesParser::new(prokus_ingest::mapping::WAVES))]
         wave: Option<String>,
     },
+    /// List the files the database holds, in the order they were loaded:
+    /// batch number, format, rows loaded, refused and already held, when,
+    /// and the file.
+    Files,
+    /// Take a file loaded by mistake back out (a survey export or sheet, or
+    /// a settings file): its answers, its refused rows and the KPM it added
+    /// that no other file answers for. The file can then be loaded again. A
+    /// register, incubator list or feedback sheet is not withdrawn: load a
+    /// corrected one instead.
+    Withdraw {
+        /// The file: its batch number (`prokus files`), the file itself
+        /// (known by its content), or the name it was loaded under.
+        #[arg(value_name = "FILE|BATCH")]
+        file: String,
+    },
     /// Export the rows that were not loaded, with their reasons (CSV or XLSX).
     Rejects {
         /// Output file: `.xlsx` for a workbook, else CSV (`-` for standard output).
@@ -493,6 +508,8 @@ fn ingest_failure(e: &prokus_ingest::IngestError) -> Failure {
         E::Locked { .. } => Failure::Locked,
         E::Database { source, .. } if is_lock(source) => Failure::Locked,
         E::Database { .. } | E::Internal(_) | E::Stopped => Failure::Internal,
+        // What the command line asked for that the database has not.
+        E::NoSuchFile { .. } | E::CannotWithdraw { .. } => Failure::Usage,
         _ => Failure::Input,
     }
 }
@@ -1273,6 +1290,58 @@ fn run(cli: Cli) -> Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        Command::Files => {
+            let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
+            let files = db.loaded_files()?;
+            if cli.json {
+                for f in &files {
+                    println!("{}", serde_json::to_string(f)?);
+                }
+            } else {
+                println!(
+                    "{:>5}  {:<13} {:>9} {:>9} {:>9}  {:<16}  file",
+                    "batch", "format", "loaded", "rejected", "duplicate", "loaded at (UTC)"
+                );
+                for f in &files {
+                    println!(
+                        "{:>5}  {:<13} {:>9} {:>9} {:>9}  {:<16}  {}",
+                        f.batch_id,
+                        f.format,
+                        f.rows_loaded,
+                        f.rows_rejected,
+                        f.rows_duplicate,
+                        f.loaded_at,
+                        prokus_files::for_terminal(&f.file)
+                    );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Withdraw { file } => {
+            let mut db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
+            let batch = db.batch_of(&file)?;
+            let w = db.withdraw(batch)?;
+            if cli.json {
+                println!("{}", serde_json::to_string(&w)?);
+            } else {
+                let kept = if w.kpm_kept > 0 {
+                    format!(
+                        "; {} KPM it added are kept, since other files answer for them",
+                        w.kpm_kept
+                    )
+                } else {
+                    String::new()
+                };
+                println!(
+                    "withdrew batch {batch}, {} ({}): {} answers and {} KPM it added taken out{kept}",
+                    prokus_files::for_terminal(&w.file),
+                    w.format,
+                    w.responses,
+                    w.kpm_removed
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Rejects { output } => {
             let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let n = prokus_ingest::export_rejects(&db, &output)?;
@@ -1786,6 +1855,7 @@ impl Command {
                 | Command::Impact { .. }
                 | Command::Check { .. }
                 | Command::Rejects { .. }
+                | Command::Files
         )
     }
 }

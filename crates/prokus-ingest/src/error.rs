@@ -84,6 +84,27 @@ pub enum IngestError {
         /// The database file.
         path: PathBuf,
     },
+    /// `prokus withdraw` was given a file or batch the database does not hold.
+    #[error(
+        "`{given}`: {why}\n  hint: `prokus files` lists the files the database holds, with their batch numbers"
+    )]
+    NoSuchFile {
+        /// What was given (a number, a path or a file name), made safe.
+        given: String,
+        /// Why it names no loaded file.
+        why: String,
+    },
+    /// A list or feedback sheet cannot be withdrawn: it wrote over what was
+    /// loaded before it, which is not kept.
+    #[error(
+        "{file} ({format}) cannot be withdrawn: a list or a feedback sheet writes over what was loaded before it, which is not kept\n  hint: load the corrected file instead; its rows replace these"
+    )]
+    CannotWithdraw {
+        /// The file as it was loaded.
+        file: String,
+        /// Its format.
+        format: String,
+    },
     /// The reading or checking of rows stopped because their writing failed
     /// (the writing error is reported instead), or a reading or checking
     /// thread panicked.

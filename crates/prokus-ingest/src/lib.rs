@@ -32,6 +32,7 @@ mod stage;
 pub mod template_sheet;
 pub mod values;
 pub mod wilayah;
+pub mod withdraw;
 pub mod xlsform;
 
 pub use db::{Database, SCHEMA_SQL};
