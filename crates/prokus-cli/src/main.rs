@@ -1332,8 +1332,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 } else {
                     String::new()
                 };
+                let moved = if w.moved > 0 {
+                    format!(
+                        "; {} answers later files hold too are kept, as theirs",
+                        w.moved
+                    )
+                } else {
+                    String::new()
+                };
                 println!(
-                    "withdrew batch {batch}, {} ({}): {} answers and {} KPM it added taken out{kept}",
+                    "withdrew batch {batch}, {} ({}): {} answers and {} KPM it added taken out{moved}{kept}",
                     prokus_files::for_terminal(&w.file),
                     w.format,
                     w.responses,

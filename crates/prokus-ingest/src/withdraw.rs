@@ -49,6 +49,8 @@ pub struct Withdrawn {
     pub format: String,
     /// Answers taken out.
     pub responses: u64,
+    /// Answers a later file holds too: kept, now counted as that file's.
+    pub moved: u64,
     /// KPM the file had added, taken out with its answers.
     pub kpm_removed: u64,
     /// KPM the file had added that another file answers for: kept.
@@ -162,6 +164,39 @@ impl Database {
             });
         }
         let tx = self.conn.unchecked_transaction()?;
+        // An answer a later file holds too (an export that overlaps this
+        // one) was refused there as a duplicate of this file's: it stays,
+        // as that file's row, and that file's count of it moves from its
+        // duplicates to its loaded rows.
+        tx.execute(
+            "CREATE OR REPLACE TEMP TABLE withdraw_moved AS
+             SELECT r.submission_id, d.to_batch, d.to_row
+             FROM response r
+             JOIN (SELECT value AS submission_id,
+                          arg_min(batch_id, batch_id) AS to_batch,
+                          arg_min(source_row, batch_id) AS to_row
+                   FROM ingest_reject
+                   WHERE kind = 'duplicate' AND column_name = 'submission_id' AND batch_id <> $1
+                   GROUP BY value) d USING (submission_id)
+             WHERE r.batch_id = $1",
+            params![batch],
+        )?;
+        let moved = tx.execute(
+            "UPDATE response SET batch_id = m.to_batch, source_row = m.to_row
+             FROM withdraw_moved m
+             WHERE response.batch_id = $1 AND response.submission_id = m.submission_id",
+            params![batch],
+        )?;
+        tx.execute_batch(
+            "DELETE FROM ingest_reject
+             WHERE kind = 'duplicate' AND column_name = 'submission_id'
+               AND (batch_id, source_row) IN (SELECT (to_batch, to_row) FROM withdraw_moved);
+             UPDATE ingest_batch
+             SET rows_loaded = rows_loaded + m.n, rows_duplicate = rows_duplicate - m.n
+             FROM (SELECT to_batch, count(*) AS n FROM withdraw_moved GROUP BY to_batch) m
+             WHERE ingest_batch.batch_id = m.to_batch;
+             DROP TABLE withdraw_moved;",
+        )?;
         let responses = tx.execute("DELETE FROM response WHERE batch_id = $1", params![batch])?;
         // The KPM this file added, apart from those another file answers for.
         let kpm_kept: i64 = tx.query_row(
@@ -197,6 +232,7 @@ impl Database {
             file,
             format,
             responses: responses as u64,
+            moved: moved as u64,
             kpm_removed: kpm_removed as u64,
             kpm_kept: kpm_kept as u64,
         })
@@ -215,6 +251,63 @@ mod tests {
 
     fn count(db: &Database, sql: &str) -> i64 {
         db.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// Two exports that overlap: the later one's copies of the earlier's
+    /// answers were refused as duplicates. Withdrawing the earlier keeps
+    /// those answers, now the later file's, with its counts.
+    #[test]
+    fn answers_a_later_file_holds_too_stay_as_its_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let at = |name: &str| dir.path().join(name);
+        let mut db = Database::in_memory().unwrap();
+        load(
+            &mut db,
+            &at("incubators.csv"),
+            "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+        );
+        load(
+            &mut db,
+            &at("kpm_register.csv"),
+            "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\nK2,prokus,INK-32-01,32.17\n",
+        );
+        let header = "_uuid,_submission_time,identitas/kpm_id,identitas/putaran\n";
+        let june = format!("{header}u1,2021-06-10,K1,baseline\nu2,2021-06-11,K2,baseline\n");
+        let october = format!("{header}u2,2021-06-11,K2,baseline\nu3,2021-10-01,K1,endline\n");
+        load(&mut db, &at("june.csv"), &june);
+        let s = load(&mut db, &at("october.csv"), &october);
+        assert_eq!((s.rows_loaded, s.rows_duplicate), (1, 1), "{s:?}");
+
+        let w = db.withdraw(db.batch_of("june.csv").unwrap()).unwrap();
+        assert_eq!((w.responses, w.moved), (1, 1), "{w:?}");
+        let held: Vec<String> = db
+            .conn
+            .prepare(
+                "SELECT r.submission_id || ' ' || b.file || ' ' || r.source_row
+                 FROM response r JOIN ingest_batch b USING (batch_id) ORDER BY 1",
+            )
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let october_path = at("october.csv").display().to_string();
+        assert_eq!(
+            held,
+            [
+                format!("u2 {october_path} 2"),
+                format!("u3 {october_path} 3")
+            ]
+        );
+        let counts = db.loaded_files().unwrap().pop().unwrap();
+        assert_eq!((counts.rows_loaded, counts.rows_duplicate), (2, 0));
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM ingest_reject WHERE kind = 'duplicate'"
+            ),
+            0
+        );
     }
 
     /// A sheet withdrawn takes its answers, its refused rows and the KPM it
