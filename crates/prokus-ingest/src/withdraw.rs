@@ -249,6 +249,24 @@ mod tests {
         db.ingest(path, &FormMapping::prokus()).unwrap()
     }
 
+    /// A database with one incubator and `kpm` registered with it, and
+    /// the folder of its files.
+    fn program(kpm: &[&str]) -> (tempfile::TempDir, Database) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        load(
+            &mut db,
+            &dir.path().join("incubators.csv"),
+            "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+        );
+        let mut register = String::from("kpm_id,arm,incubator_id,regency_code\n");
+        for k in kpm {
+            register.push_str(&format!("{k},prokus,INK-32-01,32.17\n"));
+        }
+        load(&mut db, &dir.path().join("kpm_register.csv"), &register);
+        (dir, db)
+    }
+
     fn count(db: &Database, sql: &str) -> i64 {
         db.conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
@@ -258,19 +276,8 @@ mod tests {
     /// those answers, now the later file's, with its counts.
     #[test]
     fn answers_a_later_file_holds_too_stay_as_its_own() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, mut db) = program(&["K1", "K2"]);
         let at = |name: &str| dir.path().join(name);
-        let mut db = Database::in_memory().unwrap();
-        load(
-            &mut db,
-            &at("incubators.csv"),
-            "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
-        );
-        load(
-            &mut db,
-            &at("kpm_register.csv"),
-            "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\nK2,prokus,INK-32-01,32.17\n",
-        );
         let header = "_uuid,_submission_time,identitas/kpm_id,identitas/putaran\n";
         let june = format!("{header}u1,2021-06-10,K1,baseline\nu2,2021-06-11,K2,baseline\n");
         let october = format!("{header}u2,2021-06-11,K2,baseline\nu3,2021-10-01,K1,endline\n");
@@ -316,19 +323,8 @@ mod tests {
     /// register is not withdrawn, and a name that is no file's is refused.
     #[test]
     fn a_sheet_withdrawn_takes_its_answers_and_kpm_and_loads_again() {
-        let dir = tempfile::tempdir().unwrap();
+        let (dir, mut db) = program(&["K1"]);
         let at = |name: &str| dir.path().join(name);
-        let mut db = Database::in_memory().unwrap();
-        load(
-            &mut db,
-            &at("incubators.csv"),
-            "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
-        );
-        load(
-            &mut db,
-            &at("kpm_register.csv"),
-            "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n",
-        );
         let a = "kpm_id,wave,arm,incubator_id,regency_code,business_income\n\
                  K1,baseline,,,,900000\n\
                  K9,baseline,prokus,INK-32-01,32.17,800000\n\
