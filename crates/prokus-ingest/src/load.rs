@@ -2504,8 +2504,18 @@ pub(crate) fn text(s: &str) -> Value {
 /// breaks) one space: `Ibu  Sri Wahyuni` typed with two spaces in one row
 /// is the mentor of the rows that have one, not a group of her own, and is
 /// written as the reports print it.
+/// A name as the register keeps it: its words with one space between them.
+/// A control character (an ESC or a bell pasted from a terminal or another
+/// program) or a text direction control, which would turn the printed name
+/// around it, is no part of a name and parts words as a space does.
 fn name_text(s: &str) -> Value {
-    text(&s.split_whitespace().collect::<Vec<_>>().join(" "))
+    let stray = |c: char| c.is_control() || prokus_files::is_bidi_control(c);
+    let words = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.contains(stray) {
+        text(&words(&s.replace(stray, " ")))
+    } else {
+        text(&words(s))
+    }
 }
 
 fn check_register_row(
@@ -3422,6 +3432,38 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(consent, [Some(true), Some(false)]);
+    }
+
+    /// Control characters and text direction controls in a register's
+    /// names (pasted from a terminal or another program) part words as
+    /// spaces: the register keeps the names a reader sees.
+    #[test]
+    fn names_lose_their_control_characters() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let register = "kpm_id,arm,incubator_id,regency_code,kpm_name,business_name,mentor\n\
+                        C1,prokus,INK-32-01,32.17,Siti\u{1b}[31m  Aminah\u{7},Warung\u{202E}Bu Siti,Pak\u{85}Budi\n";
+        let s = db
+            .ingest(&file(&dir, "kpm_register.csv", register), &m)
+            .unwrap();
+        assert_eq!(s.rows_loaded, 1, "{s:?}");
+        let names: (String, String, String) = db
+            .conn
+            .query_row("SELECT kpm_name, business_name, mentor FROM kpm", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .unwrap();
+        assert_eq!(
+            names,
+            (
+                "Siti [31m Aminah".into(),
+                "Warung Bu Siti".into(),
+                "Pak Budi".into()
+            )
+        );
     }
 
     #[test]
