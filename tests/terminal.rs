@@ -339,6 +339,33 @@ fn ingest_says_how_many_rows_have_no_date() {
     );
     let line: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(line["rows_dated_at_load"], 1, "{line}");
+    // The national report's data-quality annex says so too.
+    let reports = dir.path().join("reports");
+    let out = prokus(
+        dir.path(),
+        &[
+            "report",
+            "--db",
+            &db,
+            "--audience",
+            "national",
+            "--out",
+            reports.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let text = Command::new("pdftotext")
+        .args([reports.join("national.pdf").to_str().unwrap(), "-"])
+        .output()
+        .expect("pdftotext (scripts/test.sh installs poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(
+        text.contains("3 jawaban tanpa tanggal wawancara (undated.csv, again.csv) dihitung pada putarannya, tetapi tidak pada triwulan"),
+        "{text}"
+    );
 }
 
 /// `prokus files` lists what the database holds; `prokus withdraw` takes a

@@ -366,6 +366,8 @@ pub struct BatchInfo {
     pub(crate) file: String,
     pub(crate) format: String,
     pub(crate) counts: [i64; 4],
+    /// Its answers without a date of their own, dated when loaded.
+    pub(crate) undated: i64,
 }
 
 /// One ProKUS KPM's baseline and endline answers, for incubator feedback.
@@ -644,6 +646,7 @@ impl Reads {
                 file: r.get(1)?,
                 format: r.get(2)?,
                 counts: [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?],
+                undated: r.get(7)?,
             })
         })?;
         let reasons = all(conn, REASONS_SQL, |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;

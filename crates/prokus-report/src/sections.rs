@@ -917,12 +917,8 @@ pub(crate) fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
             .batches
             .iter()
             .map(|b| {
-                let name = std::path::Path::new(&b.file)
-                    .file_name()
-                    .map(|f| f.to_string_lossy().into_owned())
-                    .unwrap_or_else(|| b.file.clone());
                 vec![
-                    Cell::from(name),
+                    Cell::from(file_name(&b.file)),
                     Cell::from(b.format.clone()),
                     num(b.counts[0]),
                     num(b.counts[1]),
@@ -933,6 +929,28 @@ pub(crate) fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
             .collect(),
         note: {
             let mut note = w.pick("Setiap baris masukan dimuat atau dicatat sebagai ditolak beserta alasannya (prokus rejects). Duplikat: kiriman yang sudah dimuat dari ekspor sebelumnya.", "Every input row is loaded or recorded as rejected with its reason. Duplicate: submissions already loaded from an earlier export.").to_string();
+            // Answers that no quarter counts, and why.
+            let undated: Vec<&crate::inputs::BatchInfo> =
+                inputs.db.batches.iter().filter(|b| b.undated > 0).collect();
+            if !undated.is_empty() {
+                let n: i64 = undated.iter().map(|b| b.undated).sum();
+                let files = undated
+                    .iter()
+                    .map(|b| file_name(&b.file))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                note.push(' ');
+                note.push_str(&match w.lang {
+                    Lang::Id => format!(
+                        "{} jawaban tanpa tanggal wawancara ({files}) dihitung pada putarannya, tetapi tidak pada triwulan atau tahun berjalan mana pun.",
+                        format::number(n as f64, 0, w.lang)
+                    ),
+                    Lang::En => format!(
+                        "{} answers without an interview date ({files}) count in their round, but in no quarter or year to date.",
+                        format::number(n as f64, 0, w.lang)
+                    ),
+                });
+            }
             for missing in [
                 (!inputs.settings.has_targets()).then(|| w.no_targets()),
                 (!inputs.settings.has_schedule()).then(|| w.no_schedule()),
@@ -1015,6 +1033,14 @@ pub(crate) fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
 /// A table's column headers.
 pub(crate) fn header(names: &[&str]) -> Vec<String> {
     names.iter().map(|s| s.to_string()).collect()
+}
+
+/// A loaded file's name without its folders, as the annex prints it.
+fn file_name(file: &str) -> String {
+    std::path::Path::new(file)
+        .file_name()
+        .map(|f| f.to_string_lossy().into_owned())
+        .unwrap_or_else(|| file.to_string())
 }
 
 #[cfg(test)]
