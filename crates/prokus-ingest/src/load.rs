@@ -146,6 +146,17 @@ impl Format {
                 h.trim().eq_ignore_ascii_case(name) || aliases::canonical(h, aliases) == Some(name)
             })
         };
+        // The list `prokus rejects` writes, sent back as if it were data.
+        if headers.len() == crate::REJECT_COLUMNS.len()
+            && headers
+                .iter()
+                .zip(crate::REJECT_COLUMNS)
+                .all(|(h, c)| h.trim().eq_ignore_ascii_case(c))
+        {
+            return "this is a list of rows not loaded, as `prokus rejects` writes it: correct those rows \
+                    in the file it names (or ask its sender to), then load that file again"
+                .into();
+        }
         let household = |name: &str| has(name, aliases::LIST_ALIASES);
         let lacks = |names: &[(&str, &str)], has: &dyn Fn(&str) -> bool| -> String {
             names
@@ -4888,6 +4899,15 @@ mod tests {
         );
         assert!(
             err.contains("an incubator list also needs `name` (or `nama_inkubator`)"),
+            "{err}"
+        );
+        // The rejects list, sent back in place of the corrected file.
+        let err = refused(
+            "rejects.csv",
+            "file,row,column,value,kind,reason\nsheet.csv,3,wave,x,invalid,unknown\n",
+        );
+        assert!(
+            err.contains("a list of rows not loaded, as `prokus rejects` writes it"),
             "{err}"
         );
     }
