@@ -37,6 +37,14 @@ impl Dir {
         path.to_string_lossy().into_owned()
     }
 
+    /// An incubator list of INK-32-01 alone.
+    fn one_incubator(&self) -> String {
+        self.file(
+            "incubators.csv",
+            "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
+        )
+    }
+
     fn path(&self, rel: &str) -> String {
         self.root.join(rel).to_string_lossy().into_owned()
     }
@@ -898,10 +906,7 @@ fn walk_pdfs(dir: &Path) -> usize {
 fn a_sheet_of_stray_columns_gets_one_line_naming_ten_and_no_nik() {
     let mut d = Dir::new("stray-columns");
     let db = d.path("t.duckdb");
-    let incubators = d.file(
-        "incubators.csv",
-        "incubator_id,name,university,province_code\nINK-32-01,Inkubator,Universitas,32\n",
-    );
+    let incubators = d.one_incubator();
     let register = d.file(
         "kpm_register.csv",
         "kpm_id,nik,arm,incubator_id,regency_code,grant_date\n\
@@ -952,4 +957,72 @@ fn a_sheet_of_stray_columns_gets_one_line_naming_ten_and_no_nik() {
     assert_eq!(unread.len(), 5002);
     assert_eq!(unread[0], "3217********0051");
     assert!(line.get("kept_columns").is_none(), "{line}");
+}
+
+/// A file named after a household's NIK (a form saved per KPM) keeps no
+/// NIK anywhere: not in the database, nor in what ingest, files, withdraw
+/// and an error print, nor in the report's list of files loaded.
+#[test]
+fn files_named_after_a_nik_show_it_masked() {
+    let mut d = Dir::new("nik-named-files");
+    let db = d.path("t.duckdb");
+    let incubators = d.one_incubator();
+    let register = d.file(
+        "kpm_register.csv",
+        "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n",
+    );
+    let sheet = d.file(
+        &format!("{NIK_A}.csv"),
+        "kpm_id,wave,submitted_at,business_income\nK1,baseline,2022-03-18,900000\n",
+    );
+    let unknown = d.file(&format!("{NIK_B}.csv"), "a,b\n1,2\n");
+    let out = d.run(&[
+        "ingest",
+        "--db",
+        &db,
+        &incubators,
+        &register,
+        &sheet,
+        &unknown,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    d.run(&["ingest", "--json", "--db", &db, &unknown]);
+    d.ok(&["files", "--db", &db]);
+    d.ok(&["files", "--json", "--db", &db]);
+    let reports = d.path("reports");
+    d.ok(&[
+        "report",
+        "--db",
+        &db,
+        "--audience",
+        "national",
+        "--out",
+        &reports,
+    ]);
+    let mut texts = Vec::new();
+    texts_under(Path::new(&reports), &mut texts);
+    let annex = &texts[0].1;
+    assert!(annex.contains("3217********0012.csv"), "{annex}");
+    for (path, text) in &texts {
+        assert_no_nik(&path.display().to_string(), text);
+    }
+    let stored: String = duckdb::Connection::open(&db)
+        .unwrap()
+        .query_row("SELECT string_agg(file, ' ') FROM ingest_batch", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_no_nik("ingest_batch.file", &stored);
+    let out = d.ok(&["withdraw", "--db", &db, &sheet]);
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("3217********0012.csv (template)"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(
+        d.printed.contains("3217********0034.csv: unknown format"),
+        "{}",
+        d.printed
+    );
+    assert_no_nik("what prokus printed", &d.printed);
 }

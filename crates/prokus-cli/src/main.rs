@@ -673,7 +673,8 @@ fn describe(e: &anyhow::Error) -> String {
         }
         text.push_str(&part);
     }
-    prokus_files::for_terminal(&text).into_owned()
+    // A path in the message may be named after a household's NIK.
+    prokus_files::for_terminal(&prokus_ingest::privacy::redact(&text)).into_owned()
 }
 
 fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
@@ -1012,7 +1013,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                             eprintln!(
                                 "{}",
                                 serde_json::json!({
-                                    "file": file.display().to_string(),
+                                    "file": prokus_ingest::privacy::shown_path(&file),
                                     "error": describe(&e),
                                     "kind": failure.name(),
                                     "exit_code": failure as u8,

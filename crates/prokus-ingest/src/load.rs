@@ -629,7 +629,7 @@ pub(crate) fn ingest_file(
         Err(error) => {
             let scanned = beside.finish(file)?;
             if let Some(summary) =
-                earlier_batch(&db.conn, &scanned.sha256, &file.display().to_string())?
+                earlier_batch(&db.conn, &scanned.sha256, &crate::privacy::shown_path(file))?
             {
                 return Ok(summary);
             }
@@ -700,7 +700,7 @@ impl Scan {
         let zip = crate::source::starts_as_zip(file).map_err(io)?;
         let again: bool = db.conn.query_row(
             "SELECT count(*) > 0 FROM ingest_batch WHERE file = $1",
-            params![file.display().to_string()],
+            params![crate::privacy::shown_path(file)],
             |r| r.get(0),
         )?;
         let finished = ahead.as_ref().is_some_and(|a| a.result.get().is_some());
@@ -771,7 +771,9 @@ fn ingest_scanned(
     options: &IngestOptions,
     scan: &mut Scan,
 ) -> Result<Loaded, IngestError> {
-    let display = file.display().to_string();
+    // A file named after a household keeps no NIK in the database or
+    // on the screen.
+    let display = crate::privacy::shown_path(file);
     // A scan already done knows a file loaded before, before anything of it
     // is parsed; a running one is held against the files loaded before once
     // it is done (`Scan::stopped`, `Scan::finish`).
@@ -1501,7 +1503,7 @@ pub fn check_mapping(
         }
     }
     Ok(MappingCheck {
-        file: file.display().to_string(),
+        file: crate::privacy::shown_path(file),
         format: format.name().to_string(),
         rows,
         fields,

@@ -223,6 +223,12 @@ pub fn redact(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// A file's path as it may be stored, printed or logged: [`redact`]ed, since
+/// a file may be named after a household (`3217055208850012.xlsx`).
+pub fn shown_path(path: &std::path::Path) -> String {
+    redact(&path.display().to_string()).into_owned()
+}
+
 /// `text` cut to `max` characters, with a marker saying how many were cut.
 pub fn clip(text: &str, max: usize) -> Cow<'_, str> {
     match text.char_indices().nth(max) {

@@ -85,7 +85,7 @@ impl Database {
             });
         }
         let sha256 = hex::encode(Sha256::digest(text.as_bytes()));
-        let display = file.display().to_string();
+        let display = crate::privacy::shown_path(file);
         let summary = |batch_id: i64, already_loaded: bool| BatchSummary {
             file: display.clone(),
             format: kind.to_string(),

@@ -68,7 +68,9 @@ impl Database {
         let rows = stmt.query_map([], |r| {
             Ok(LoadedFile {
                 batch_id: r.get(0)?,
-                file: r.get(1)?,
+                // Stored so since names are masked; an older database's
+                // are masked here.
+                file: crate::privacy::redact(&r.get::<_, String>(1)?).into_owned(),
                 format: r.get(2)?,
                 rows_loaded: r.get(3)?,
                 rows_rejected: r.get(4)?,
@@ -121,6 +123,8 @@ impl Database {
                 .file_name()
                 .map(|n| n.to_string_lossy().into_owned())
         };
+        let given_shown = crate::privacy::redact(given);
+        let given = given_shown.as_ref();
         let named: Vec<&LoadedFile> = files
             .iter()
             .filter(|f| f.file == given || name_of(&f.file).as_deref() == Some(given))
@@ -229,7 +233,7 @@ impl Database {
         tx.commit()?;
         tracing::info!(batch, responses, kpm_removed, "file withdrawn");
         Ok(Withdrawn {
-            file,
+            file: crate::privacy::redact(&file).into_owned(),
             format,
             responses: responses as u64,
             moved: moved as u64,
