@@ -23,6 +23,26 @@ pub struct Database {
     nik_key: Option<(NikKey, KeySource)>,
 }
 
+/// Masks the NIK in the names of files an earlier prokus stored as given
+/// (a form saved per household, `3217055208850012.xlsx`): files are now
+/// stored so when loaded ([`crate::privacy::shown_path`]). A database
+/// holds a few hundred files at most; most opens change nothing.
+fn mask_file_names(conn: &Connection) -> Result<(), IngestError> {
+    let files: Vec<(i64, String)> = conn
+        .prepare("SELECT batch_id, file FROM ingest_batch")?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<Result<_, _>>()?;
+    for (batch, file) in files {
+        if let std::borrow::Cow::Owned(masked) = crate::privacy::redact(&file) {
+            conn.execute(
+                "UPDATE ingest_batch SET file = $1 WHERE batch_id = $2",
+                params![masked, batch],
+            )?;
+        }
+    }
+    Ok(())
+}
+
 impl Database {
     /// Opens (or creates) the database at `path`, applies the schema and loads
     /// the Kemendagri reference the first time.
@@ -142,6 +162,7 @@ impl Database {
                 context: format!(" while preparing {}", path.display()),
                 source,
             })?;
+        mask_file_names(&conn)?;
         let wilayah = Wilayah::embedded();
         let provinces: i64 = conn.query_row("SELECT count(*) FROM province", [], |r| r.get(0))?;
         if provinces == 0 {
@@ -243,6 +264,36 @@ fn load_reference(conn: &Connection, wilayah: &Wilayah) -> Result<(), IngestErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A database whose files an earlier prokus stored with their names
+    /// as given has a NIK in a name masked when it is opened.
+    #[test]
+    fn a_nik_in_a_stored_file_name_is_masked_on_opening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.duckdb");
+        let db = Database::open(&path).unwrap();
+        db.conn
+            .execute_batch(
+                "INSERT INTO ingest_batch VALUES
+                 (1, '/data/3217055208850012.csv', 'a', 'template', 1, 1, 0, 0, now(), now()),
+                 (2, '/data/monitoring.csv', 'b', 'template', 1, 1, 0, 0, now(), now())",
+            )
+            .unwrap();
+        drop(db);
+        let db = Database::open(&path).unwrap();
+        let files: Vec<String> = db
+            .conn
+            .prepare("SELECT file FROM ingest_batch ORDER BY batch_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            files,
+            ["/data/3217********0012.csv", "/data/monitoring.csv"]
+        );
+    }
 
     #[test]
     fn ordered_results_read_as_arrow_stay_in_order() {

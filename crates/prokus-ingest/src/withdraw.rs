@@ -68,9 +68,7 @@ impl Database {
         let rows = stmt.query_map([], |r| {
             Ok(LoadedFile {
                 batch_id: r.get(0)?,
-                // Stored so since names are masked; an older database's
-                // are masked here.
-                file: crate::privacy::redact(&r.get::<_, String>(1)?).into_owned(),
+                file: r.get(1)?,
                 format: r.get(2)?,
                 rows_loaded: r.get(3)?,
                 rows_rejected: r.get(4)?,
@@ -233,7 +231,7 @@ impl Database {
         tx.commit()?;
         tracing::info!(batch, responses, kpm_removed, "file withdrawn");
         Ok(Withdrawn {
-            file: crate::privacy::redact(&file).into_owned(),
+            file,
             format,
             responses: responses as u64,
             moved: moved as u64,

@@ -1037,12 +1037,10 @@ pub(crate) fn header(names: &[&str]) -> Vec<String> {
 
 /// A loaded file's name without its folders, as the annex prints it.
 fn file_name(file: &str) -> String {
-    let name = std::path::Path::new(file)
+    std::path::Path::new(file)
         .file_name()
         .map(|f| f.to_string_lossy().into_owned())
-        .unwrap_or_else(|| file.to_string());
-    // Masked when loaded; an older database's names are masked here.
-    prokus_ingest::privacy::redact(&name).into_owned()
+        .unwrap_or_else(|| file.to_string())
 }
 
 #[cfg(test)]
