@@ -26,7 +26,7 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime};
 use duckdb::Connection;
-use duckdb::arrow::array::{Array, Int32Array, Int64Array, StringArray};
+use duckdb::arrow::array::{Array, BooleanArray, Int32Array, Int64Array, StringArray};
 use duckdb::arrow::record_batch::RecordBatch;
 use serde::{Deserialize, Serialize};
 
@@ -210,11 +210,13 @@ pub enum Check {
     Late,
     /// Sent before the window opened.
     Early,
+    /// A hand-filled answer without an interview date, dated when loaded.
+    Undated,
 }
 
 impl Check {
     /// Every check, in the order findings are listed.
-    pub const ALL: [Check; 12] = [
+    pub const ALL: [Check; 13] = [
         Check::NikInvalid,
         Check::SameNik,
         Check::RegisterDiffers,
@@ -227,6 +229,7 @@ impl Check {
         Check::NoResponse,
         Check::Late,
         Check::Early,
+        Check::Undated,
     ];
 
     /// The code written to the `check` column.
@@ -244,6 +247,7 @@ impl Check {
             Check::NoResponse => "no_response",
             Check::Late => "late",
             Check::Early => "early",
+            Check::Undated => "no_date",
         }
     }
 
@@ -262,6 +266,7 @@ impl Check {
             Check::NoResponse => ("belum disurvei", "not surveyed"),
             Check::Late => ("terlambat", "late"),
             Check::Early => ("sebelum jadwal", "early"),
+            Check::Undated => ("tanpa tanggal wawancara", "no interview date"),
         };
         match lang {
             crate::format::Lang::Id => id,
@@ -390,6 +395,11 @@ pub enum Detail {
         /// The local day it was sent.
         sent: NaiveDate,
     },
+    /// No interview date: dated when it was loaded.
+    Undated {
+        /// The local day it was loaded.
+        loaded: NaiveDate,
+    },
 }
 
 impl Detail {
@@ -407,6 +417,7 @@ impl Detail {
             Detail::NoResponse { .. } => Check::NoResponse,
             Detail::Late { .. } => Check::Late,
             Detail::Early { .. } => Check::Early,
+            Detail::Undated { .. } => Check::Undated,
             Detail::RegisterDiffers { .. } => Check::RegisterDiffers,
         }
     }
@@ -1031,9 +1042,8 @@ fn run_checks(
     // below (sorting the answers first took a tenth of a second).
     let answers: Vec<RecordBatch> = {
         let mut stmt = conn.prepare(
-            // An answer dated when it was loaded has no date to judge.
-            "SELECT kpm_id, wave, submission_id,
-                    CASE WHEN dated_at_load IS NOT TRUE THEN epoch_us(submitted_at) END AS submitted_us
+            "SELECT kpm_id, wave, submission_id, epoch_us(submitted_at) AS submitted_us,
+                    dated_at_load IS TRUE AS undated
              FROM qc_current",
         )?;
         stmt.query_arrow([])?.collect()
@@ -1065,20 +1075,32 @@ fn run_checks(
         );
         let submissions = arrow_column::<StringArray>(batch, 2)?;
         let sent_at = arrow_column::<Int64Array>(batch, 3)?;
+        let undated = arrow_column::<BooleanArray>(batch, 4)?;
         for row in 0..batch.num_rows() {
-            let sent = if sent_at.is_null(row) {
+            let day = DateTime::from_timestamp_micros(sent_at.value(row))
+                .map(|t| schedule.local_date(t.naive_utc()))
+                .ok_or_else(|| {
+                    MetricsError::Internal(format!(
+                        "submission {} has a time out of range",
+                        submissions.value(row)
+                    ))
+                })?;
+            // An answer dated when it was loaded has no date to judge: it
+            // is an answer, neither on time nor late, and a finding of its
+            // own, so that its sender fills the date in.
+            let sent = if undated.value(row) {
+                push(
+                    kpm_ids.value(row).to_string(),
+                    Some(wave_column.value(row).to_string()),
+                    Some(submissions.value(row).to_string()),
+                    None,
+                    None,
+                    Detail::Undated { loaded: day },
+                );
                 None
             } else {
-                let sent = DateTime::from_timestamp_micros(sent_at.value(row))
-                    .map(|t| schedule.local_date(t.naive_utc()))
-                    .ok_or_else(|| {
-                        MetricsError::Internal(format!(
-                            "submission {} has a time out of range",
-                            submissions.value(row)
-                        ))
-                    })?;
-                latest = latest.max(Some(sent));
-                Some(sent)
+                latest = latest.max(Some(day));
+                Some(day)
             };
             let kpm_id = kpm_ids.value(row);
             let Some(k) = kpm.get(kpm_id) else { continue };

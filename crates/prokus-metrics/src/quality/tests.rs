@@ -309,6 +309,20 @@ fn an_answer_without_a_date_of_its_own_is_not_judged_on_time_or_late() {
         })
         .collect();
     assert!(judged.is_empty(), "{judged:?}");
+    // A finding of its own, for its sender to fill the date in.
+    let undated = after
+        .findings
+        .iter()
+        .find(|f| f.kpm_id == p.late && f.detail.check() == Check::Undated)
+        .unwrap();
+    assert_eq!(undated.wave.as_deref(), Some(wave.as_str()));
+    let (problem, action) = after.describe(undated, Lang::Id, None);
+    assert!(
+        problem.starts_with("Tanpa tanggal wawancara (dimuat ")
+            && action.starts_with("Isi tanggal wawancara"),
+        "{problem} / {action}"
+    );
+
     let sums = |r: &QualityReport| {
         r.completeness.iter().fold((0, 0, 0), |(a, o, l), c| {
             (a + c.responded, o + c.on_time, l + c.late)

@@ -419,6 +419,22 @@ impl QualityReport {
                     "Check the wave chosen on the form and send it again if wrong".into(),
                 ),
             ),
+            Detail::Undated { loaded } => (
+                pick(
+                    format!(
+                        "Tanpa tanggal wawancara (dimuat {}): dihitung pada putarannya, tetapi tidak pada triwulan mana pun",
+                        date(*loaded)
+                    ),
+                    format!(
+                        "No interview date (loaded on {}): counted in its round, but in no quarter",
+                        date(*loaded)
+                    ),
+                ),
+                pick(
+                    "Isi tanggal wawancara (kolom submitted_at atau tanggal) dan kirim ulang lembarnya".into(),
+                    "Fill in the interview date (the submitted_at or tanggal column) and send the sheet again".into(),
+                ),
+            ),
         }
     }
 
