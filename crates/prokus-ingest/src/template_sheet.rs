@@ -43,7 +43,8 @@ const COLUMNS: &[(&str, &str, Rule)] = &[
     ("wave", "Putaran survei (wajib)", Rule::Wave),
     (
         "submitted_at",
-        "Tanggal pengisian, misalnya 31/03/2022",
+        "Tanggal wawancara, misalnya 31/03/2022. Tanpa tanggal, jawaban dihitung pada \
+         putarannya tetapi tidak pada laporan triwulan",
         Rule::Date,
     ),
     ("kpm_name", "Nama KPM", Rule::Text),
