@@ -158,10 +158,10 @@ impl Format {
                 .into();
         }
         let household = |name: &str| has(name, aliases::LIST_ALIASES);
-        let lacks = |names: &[(&str, &str)], has: &dyn Fn(&str) -> bool| -> String {
+        let lacks = |names: &[(&str, &str)], present: &dyn Fn(&str) -> bool| -> String {
             names
                 .iter()
-                .filter(|(name, _)| !has(name))
+                .filter(|(name, _)| !present(name))
                 .map(|(name, alias)| format!("`{name}` (or `{alias}`)"))
                 .collect::<Vec<_>>()
                 .join(" and ")
