@@ -410,6 +410,18 @@ fn files_are_listed_and_a_file_loaded_by_mistake_is_withdrawn() {
             .contains("loaded at (UTC)")
     );
 
+    // Asked first what it would take out: nothing changes.
+    let out = prokus(
+        dir.path(),
+        &["withdraw", "--dry-run", "--db", &db, &schedule],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let said = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        said.starts_with("would withdraw batch 4, ") && said.contains("nothing was changed"),
+        "{said}"
+    );
+    assert!(listed(false).contains("schedule"));
     // The settings file by its path: the database has no calendar again.
     let out = prokus(dir.path(), &["withdraw", "--db", &db, &schedule]);
     assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));

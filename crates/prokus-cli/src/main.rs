@@ -220,6 +220,9 @@ enum Command {
         /// (known by its content), or the name it was loaded under.
         #[arg(value_name = "FILE|BATCH")]
         file: String,
+        /// Say what would be taken out, and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
     /// Export the rows that were not loaded, with their reasons (CSV or XLSX).
     Rejects {
@@ -1318,10 +1321,14 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Withdraw { file } => {
+        Command::Withdraw { file, dry_run } => {
             let mut db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let batch = db.batch_of(&file)?;
-            let w = db.withdraw(batch)?;
+            let w = if dry_run {
+                db.withdraw_preview(batch)?
+            } else {
+                db.withdraw(batch)?
+            };
             if cli.json {
                 println!("{}", serde_json::to_string(&w)?);
             } else {
@@ -1341,8 +1348,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 } else {
                     String::new()
                 };
+                let (verb, taken, after) = if dry_run {
+                    (
+                        "would withdraw",
+                        "would be taken out",
+                        "; nothing was changed (run it without --dry-run to withdraw)",
+                    )
+                } else {
+                    ("withdrew", "taken out", "")
+                };
                 println!(
-                    "withdrew batch {batch}, {} ({}): {} answers and {} KPM it added taken out{moved}{kept}",
+                    "{verb} batch {batch}, {} ({}): {} answers and {} KPM it added {taken}{moved}{kept}{after}",
                     prokus_files::for_terminal(&w.file),
                     w.format,
                     w.responses,

@@ -147,6 +147,17 @@ impl Database {
     /// file answers for, or the settings it loaded. A list or feedback
     /// sheet is refused ([`IngestError::CannotWithdraw`]).
     pub fn withdraw(&mut self, batch: i64) -> Result<Withdrawn, IngestError> {
+        self.take_out(batch, true)
+    }
+
+    /// What [`Database::withdraw`] would take out of batch `batch`, with
+    /// nothing changed (the same work, rolled back).
+    pub fn withdraw_preview(&mut self, batch: i64) -> Result<Withdrawn, IngestError> {
+        self.take_out(batch, false)
+    }
+
+    /// Withdraws batch `batch`, committed when `commit`, else rolled back.
+    fn take_out(&mut self, batch: i64, commit: bool) -> Result<Withdrawn, IngestError> {
         let (file, format): (String, String) = self
             .conn
             .query_row(
@@ -228,8 +239,12 @@ impl Database {
                 params![batch],
             )?;
         }
-        tx.commit()?;
-        tracing::info!(batch, responses, kpm_removed, "file withdrawn");
+        if commit {
+            tx.commit()?;
+            tracing::info!(batch, responses, kpm_removed, "file withdrawn");
+        } else {
+            tx.rollback()?;
+        }
         Ok(Withdrawn {
             file,
             format,
@@ -342,9 +357,14 @@ mod tests {
         assert_eq!(s.rows_loaded, 1, "{s:?}");
         assert_eq!(db.loaded_files().unwrap().len(), 4);
 
-        // By the name it was loaded under.
+        // By the name it was loaded under; previewed first, which changes
+        // nothing.
         let a_batch = db.batch_of("a.csv").unwrap();
+        let preview = db.withdraw_preview(a_batch).unwrap();
+        assert_eq!(count(&db, "SELECT count(*) FROM response"), 4);
+        assert_eq!(db.loaded_files().unwrap().len(), 4);
         let w = db.withdraw(a_batch).unwrap();
+        assert_eq!(preview, w);
         assert_eq!(
             (w.format.as_str(), w.responses, w.kpm_removed, w.kpm_kept),
             ("template", 3, 1, 1),
