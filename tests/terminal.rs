@@ -152,6 +152,34 @@ fn progress_shows_on_a_terminal_but_not_with_quiet() {
     );
 }
 
+/// The row counter a terminal shows while a file loads names the file as
+/// the summary does: a NIK in its name masked.
+#[test]
+fn the_progress_line_masks_a_nik_in_a_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = database(d);
+    // Rows enough for the counter to be drawn while they load.
+    let mut sheet = String::from("kpm_id,wave,business_income\n");
+    for i in 0..200_000 {
+        sheet.push_str(&format!("KX{i},baseline,{i}\n"));
+    }
+    let file = d.join("3217055208850012.csv");
+    std::fs::write(&file, sheet).unwrap();
+    let line = format!("{BIN} --db {db} ingest {}", file.display());
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .env("PROKUS_NIK_KEY_FILE", d.join("nik.key"))
+        .output()
+        .unwrap_or_else(|e| panic!("`script` (util-linux) is needed by this test: {e}"));
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(shown.contains("3217********0012.csv"), "{shown}");
+    assert!(
+        shown.contains("rows,") && !shown.contains("3217055208850012"),
+        "{shown}"
+    );
+}
+
 #[test]
 fn the_version_names_the_embedded_duckdb_and_typst() {
     let dir = tempfile::tempdir().unwrap();

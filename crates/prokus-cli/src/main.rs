@@ -892,9 +892,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 // A TOML file is a programme setting (targets, calendar,
                 // checks), stored with the data; the rest are data files.
                 let is_settings = prokus_ingest::is_settings_file(&file);
+                // Shown as the summary shows it: masked, without controls.
                 let name = file
                     .file_name()
-                    .map(|n| n.to_string_lossy().into_owned())
+                    .map(|n| {
+                        let shown = prokus_ingest::privacy::shown_path(Path::new(n));
+                        prokus_files::for_terminal(&shown).into_owned()
+                    })
                     .unwrap_or_default();
                 if let Ok(mut bar) = counter.lock() {
                     *bar = stages.rows(&name);
