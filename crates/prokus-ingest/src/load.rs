@@ -569,7 +569,7 @@ impl Running {
 }
 
 /// The bytes read at a time by a file's scan.
-const SCAN_BUFFER: usize = 1 << 20;
+pub(crate) const SCAN_BUFFER: usize = 1 << 20;
 
 /// Starts the scan of `file` ahead of its load, for
 /// [`IngestOptions::scanned`], and returns at once: the caller can load one

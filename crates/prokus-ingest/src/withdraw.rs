@@ -12,7 +12,7 @@
 
 use std::path::Path;
 
-use duckdb::params;
+use duckdb::{OptionalExt, params};
 
 use crate::IngestError;
 use crate::db::Database;
@@ -98,10 +98,13 @@ impl Database {
         }
         let path = Path::new(given);
         if path.is_file() {
-            let scanned = crate::source::scan(path, 1 << 20).map_err(|source| IngestError::Io {
-                path: path.to_path_buf(),
-                source,
-            })?;
+            let scanned =
+                crate::source::scan(path, crate::load::SCAN_BUFFER).map_err(|source| {
+                    IngestError::Io {
+                        path: path.to_path_buf(),
+                        source,
+                    }
+                })?;
             let batch: Option<i64> = self
                 .conn
                 .query_row(
@@ -109,10 +112,11 @@ impl Database {
                     params![scanned.sha256],
                     |r| r.get(0),
                 )
-                .ok();
+                .optional()?;
             return batch.ok_or_else(|| {
                 not_found(
-                    "this file's content was never loaded (a file changed since is another file)",
+                    "this file's content is not in the database (never loaded, or withdrawn; \
+                     a file changed since is another file)",
                 )
             });
         }
@@ -165,7 +169,8 @@ impl Database {
                 params![batch],
                 |r| Ok((r.get(0)?, r.get(1)?)),
             )
-            .map_err(|_| IngestError::NoSuchFile {
+            .optional()?
+            .ok_or_else(|| IngestError::NoSuchFile {
                 given: batch.to_string(),
                 why: "no file was loaded as that batch".into(),
             })?;
