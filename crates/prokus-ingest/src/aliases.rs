@@ -154,6 +154,14 @@ pub fn canonical(header: &str, aliases: &[(&str, &'static str)]) -> Option<&'sta
         .map(|(_, name)| *name)
 }
 
+/// Whether `headers` have column `name`, by its canonical name (case
+/// aside) or one of its Indonesian names in `aliases`.
+pub fn has_column(headers: &[String], name: &str, aliases: &[(&str, &'static str)]) -> bool {
+    headers
+        .iter()
+        .any(|h| h.trim().eq_ignore_ascii_case(name) || canonical(h, aliases) == Some(name))
+}
+
 /// `headers` with their Indonesian names read as canonical ones, where the
 /// canonical name is not there already. Of two names for one column, the
 /// one listed first in `aliases` (a code before a name: `kode_kabupaten`

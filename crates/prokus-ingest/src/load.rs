@@ -103,7 +103,6 @@ impl Format {
     }
 
     fn detect(headers: &[String], container: Container) -> Option<Format> {
-        let has = |name: &str| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
         // Before the survey exports: a Kobo or ODK export of the feedback
         // form has their columns too.
         if crate::feedback::is_feedback(headers) {
@@ -113,13 +112,7 @@ impl Format {
             return Some(export);
         }
         // The hand-filled lists, by their canonical or Indonesian names.
-        let list = |name: &str, aliases: &[(&str, &'static str)]| {
-            has(name)
-                || headers
-                    .iter()
-                    .any(|h| aliases::canonical(h, aliases) == Some(name))
-        };
-        let household = |name: &str| list(name, aliases::LIST_ALIASES);
+        let household = |name: &str| aliases::has_column(headers, name, aliases::LIST_ALIASES);
         if household("kpm_id") && household("wave") {
             return Some(Format::Template);
         }
@@ -130,7 +123,7 @@ impl Format {
         {
             return Some(Format::Register);
         }
-        let incubator = |name: &str| list(name, aliases::INCUBATOR_ALIASES);
+        let incubator = |name: &str| aliases::has_column(headers, name, aliases::INCUBATOR_ALIASES);
         if incubator("incubator_id") && incubator("name") && !household("kpm_id") {
             return Some(Format::Incubators);
         }
@@ -141,11 +134,6 @@ impl Format {
     /// have part of a hand-filled list's columns, the columns it lacks, by
     /// their canonical and Indonesian names.
     fn nearest(headers: &[String]) -> String {
-        let has = |name: &str, aliases: &[(&str, &'static str)]| {
-            headers.iter().any(|h| {
-                h.trim().eq_ignore_ascii_case(name) || aliases::canonical(h, aliases) == Some(name)
-            })
-        };
         // The list `prokus rejects` writes, sent back as if it were data.
         if headers.len() == crate::REJECT_COLUMNS.len()
             && headers
@@ -157,7 +145,7 @@ impl Format {
                     in the file it names (or ask its sender to), then load that file again"
                 .into();
         }
-        let household = |name: &str| has(name, aliases::LIST_ALIASES);
+        let household = |name: &str| aliases::has_column(headers, name, aliases::LIST_ALIASES);
         let lacks = |names: &[(&str, &str)], present: &dyn Fn(&str) -> bool| -> String {
             names
                 .iter()
@@ -186,7 +174,7 @@ impl Format {
                  (or `putaran`), a KPM register also needs {register}{group}"
             );
         }
-        let incubator = |name: &str| has(name, aliases::INCUBATOR_ALIASES);
+        let incubator = |name: &str| aliases::has_column(headers, name, aliases::INCUBATOR_ALIASES);
         if incubator("incubator_id") && !incubator("name") {
             return "the file has an incubator id column: an incubator list also needs `name` \
                     (or `nama_inkubator`)"
