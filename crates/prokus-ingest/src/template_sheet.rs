@@ -339,20 +339,21 @@ fn validation(rule: Rule) -> Result<Option<DataValidation>, XlsxError> {
 }
 
 /// What a column of `rule` takes, for the instructions.
-fn values(rule: Rule) -> &'static str {
+fn values(rule: Rule) -> String {
     match rule {
-        Rule::Text => "teks",
-        Rule::Wave => {
-            "Survei awal, Monitoring 1, Monitoring 2, Monitoring 3, Survei akhir, Tindak lanjut \
-             (atau baseline, monitoring_1 … endline, followup)"
-        }
-        Rule::Date => "tanggal (31/03/2022)",
-        Rule::YesNo => "ya / tidak",
-        Rule::Money => "angka bulat dalam rupiah per bulan, tanpa titik (1500000)",
-        Rule::Count => "angka bulat, 0 atau lebih",
-        Rule::Frequency => "harian, mingguan, bulanan, jarang",
-        Rule::Credit => "KUR (Kredit Usaha Rakyat), Bank lain, Koperasi, PNM Mekaar, Lainnya",
-        Rule::Likert => "1, 2, 3, 4 atau 5",
+        Rule::Text => "teks".into(),
+        // The lists as the drop-downs offer them.
+        Rule::Wave => format!(
+            "{} (atau baseline, monitoring_1 … endline, followup)",
+            WAVE_LABELS.join(", ")
+        ),
+        Rule::Date => "tanggal (31/03/2022)".into(),
+        Rule::YesNo => "ya / tidak".into(),
+        Rule::Money => "angka bulat dalam rupiah per bulan, tanpa titik (1500000)".into(),
+        Rule::Count => "angka bulat, 0 atau lebih".into(),
+        Rule::Frequency => FREQUENCIES.join(", "),
+        Rule::Credit => format!("{} (KUR: Kredit Usaha Rakyat)", CREDIT_SOURCES.join(", ")),
+        Rule::Likert => "1, 2, 3, 4 atau 5".into(),
     }
 }
 
@@ -393,5 +394,17 @@ mod tests {
         for w in WAVES {
             assert_eq!(wave.choice(wave_label(w)), Some(*w), "{w}");
         }
+        // The labels are the ones the database's `wave` table gives the
+        // rounds, which the reports print.
+        let db = crate::Database::in_memory().unwrap();
+        let labels: Vec<String> = db
+            .connection()
+            .prepare("SELECT label_id FROM wave ORDER BY ordinal")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(labels, WAVE_LABELS);
     }
 }
