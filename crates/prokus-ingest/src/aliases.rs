@@ -70,7 +70,10 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("persetujuan_kisah", "consent_story"),
     ("omzet", "business_revenue"),
     ("omset", "business_revenue"),
+    ("omzet_usaha", "business_revenue"),
+    ("omset_usaha", "business_revenue"),
     ("pendapatan_usaha", "business_income"),
+    ("pendapatan_bersih_usaha", "business_income"),
     ("laba_usaha", "business_income"),
     ("keuntungan_usaha", "business_income"),
     ("pendapatan_rumah_tangga", "household_income"),
@@ -132,26 +135,199 @@ pub fn is_row_number(header: &str) -> bool {
     )
 }
 
-/// A header as the lists' aliases are keyed: trimmed, lower case, spaces,
-/// hyphens and slashes as `_` (`Kode Kab/Kota` → `kode_kab_kota`).
+/// A header as the lists' aliases are keyed: trimmed, lower case, spaces
+/// (a line break in a cell too), hyphens and slashes as `_` (`Kode
+/// Kab/Kota` → `kode_kab_kota`).
 fn key(header: &str) -> String {
+    words(header).join("_")
+}
+
+/// A header's words, in lower case.
+fn words(header: &str) -> Vec<String> {
     header
         .trim()
         .to_lowercase()
-        .split([' ', '-', '/', '_'])
+        .split(|c: char| c.is_whitespace() || matches!(c, '-' | '/' | '_'))
         .filter(|w| !w.is_empty())
-        .collect::<Vec<_>>()
-        .join("_")
+        .map(String::from)
+        .collect()
 }
 
-/// The canonical column `header` stands for in `aliases`, if it is one of
-/// their Indonesian names.
-pub fn canonical(header: &str, aliases: &[(&str, &'static str)]) -> Option<&'static str> {
+/// Words a sheet's maker adds to a column's name to say what it holds,
+/// which leave the column what it is: its unit (`Rp`, `orang`), its month
+/// (`per bulan`), its answers (`ya/tidak`, `L/P`), its date's shape
+/// (`dd/mm/yyyy`) or that it must be filled (`wajib`).
+const NOTE_WORDS: &[&str] = &[
+    "rp", "rupiah", "idr", "orang", "org", "jiwa", "unit", "jumlah", "angka", "persen", "%", "per",
+    "bulan", "bln", "perbulan", "sebulan", "bulanan", "month", "monthly", "ya", "tidak", "y", "t",
+    "n", "yes", "no", "l", "p", "lk", "pr", "dd", "mm", "yy", "yyyy", "hh", "bb", "tttt", "tgl",
+    "tanggal", "thn", "tahun", "kode", "code", "wajib", "opsional", "isi", "diisi", "1=ya",
+    "0=tidak", "skala", "teks", ":", "=", "dalam", "in",
+];
+
+/// Words that make an amount something else than rupiah: thousands or
+/// millions of them.
+const SCALE_WORDS: &[&str] = &[
+    "ribu",
+    "ribuan",
+    "rb",
+    "000",
+    "k",
+    "x1000",
+    "x1.000",
+    "juta",
+    "jutaan",
+    "jt",
+    "thousand",
+    "thousands",
+    "million",
+    "millions",
+];
+
+/// Words that make an amount one of another period than a month.
+const PERIOD_WORDS: &[&str] = &[
+    "tahun",
+    "thn",
+    "th",
+    "tahunan",
+    "setahun",
+    "pertahun",
+    "minggu",
+    "mgg",
+    "mingguan",
+    "seminggu",
+    "perminggu",
+    "hari",
+    "harian",
+    "sehari",
+    "perhari",
+    "triwulan",
+    "kuartal",
+    "semester",
+    "year",
+    "yearly",
+    "annual",
+    "week",
+    "weekly",
+    "day",
+    "daily",
+];
+
+/// The template's and the register's amounts of rupiah: each a month's
+/// but the grant, which is paid once.
+const MONEY_COLUMNS: &[&str] = &[
+    "business_revenue",
+    "business_income",
+    "household_income",
+    "savings_amount",
+    "grant_amount",
+];
+
+/// Where `header` is in `aliases`, with the words of its note: as an
+/// Indonesian name; else, past a note, as an Indonesian or a canonical name
+/// (at that column's first alias). A note is what is in brackets at the
+/// header's end, and the words before them that say a unit, a period or the
+/// answers ([`NOTE_WORDS`], [`SCALE_WORDS`], [`PERIOD_WORDS`]), the fewest
+/// that leave a name: `Omzet usaha per bulan (Rp)` is `omzet_usaha` with
+/// `per`, `bulan`, `rp`, and `saves_monthly` stays itself. A bracket with any
+/// other word makes the header none of them (`Nama (ibu)` is not the
+/// KPM's name).
+fn resolve(header: &str, aliases: &[(&str, &'static str)]) -> Option<(usize, Vec<String>)> {
+    let find = |name: &str| {
+        aliases
+            .iter()
+            .position(|(alias, column)| *alias == name || *column == name)
+    };
     let key = key(header);
-    aliases
+    if let Some(r) = aliases.iter().position(|(alias, _)| *alias == key) {
+        return Some((r, Vec::new()));
+    }
+    let is_note_word = |w: &str| {
+        w.is_empty()
+            || NOTE_WORDS.contains(&w)
+            || SCALE_WORDS.contains(&w)
+            || PERIOD_WORDS.contains(&w)
+            || w.chars().all(|c| c.is_ascii_digit() || c == '.')
+    };
+    // `Rp.`, `Rp,-`, `orang:` as `rp`, `orang`.
+    let words = |text: &str| -> Vec<String> {
+        words(text)
+            .into_iter()
+            .map(|w| w.trim_end_matches(['.', ',', '-', ':', ';']).to_string())
+            .collect()
+    };
+    let mut rest = header.trim();
+    let mut note = Vec::new();
+    // Brackets at the end, the last first: `Omzet (Rp) (per bulan)`.
+    while let Some(inner) = rest.strip_suffix(')').or_else(|| rest.strip_suffix(']')) {
+        let open = inner.rfind(['(', '['])?;
+        let inside = words(&inner[open + 1..]);
+        if !inside.iter().all(|w| is_note_word(w)) {
+            return None;
+        }
+        note.splice(0..0, inside);
+        rest = inner[..open].trim_end();
+    }
+    let mut name = words(rest);
+    name.retain(|w| !w.is_empty());
+    // The first word stays the name's: `Tanggal (dd/mm/yyyy)`.
+    while !name.is_empty() {
+        if let Some(r) = find(&name.join("_")) {
+            return Some((r, note));
+        }
+        if name.len() == 1 || !name.last().is_some_and(|w| is_note_word(w)) {
+            return None;
+        }
+        note.insert(0, name.pop().unwrap_or_default());
+    }
+    None
+}
+
+/// What is wrong with reading a column headed `header` as `column` (one of
+/// `aliases`' columns), when its note says its amounts are not the rupiah
+/// of a month that the template and the register ask for (`Omzet (ribu
+/// Rp)`, `Omzet per tahun`). A note is what is in brackets at the header's
+/// end and the words before them that say a unit or a period.
+pub fn note_problem(
+    header: &str,
+    column: &str,
+    aliases: &[(&str, &'static str)],
+) -> Option<String> {
+    if !MONEY_COLUMNS.contains(&column) {
+        return None;
+    }
+    let (_, note) = resolve(header, aliases)?;
+    // `ribu`, `juta`, and `Rp 1.000` or `000`: a count of thousands.
+    if let Some(w) = note
         .iter()
-        .find(|(alias, _)| *alias == key)
-        .map(|(_, name)| *name)
+        .find(|w| SCALE_WORDS.contains(&w.as_str()) || w.ends_with("000"))
+    {
+        let times = if w.starts_with('j') || w.starts_with('m') {
+            "a million"
+        } else {
+            "a thousand"
+        };
+        return Some(format!(
+            "its header says the amounts are in `{w}`, but every amount is read in rupiah \
+             (`1500000` or `1.500.000`): they would be {times} times too small"
+        ));
+    }
+    if column != "grant_amount"
+        && let Some(w) = note.iter().find(|w| PERIOD_WORDS.contains(&w.as_str()))
+    {
+        return Some(format!(
+            "its header says the amounts are per `{w}`, but a month's amount is asked for: \
+             they would be read as a month's"
+        ));
+    }
+    None
+}
+
+/// The canonical column `header` stands for in `aliases`: one of their
+/// Indonesian names, or one of those or of the canonical names with a note
+/// of unit or period (`Omzet (Rp/bulan)`).
+pub fn canonical(header: &str, aliases: &[(&str, &'static str)]) -> Option<&'static str> {
+    resolve(header, aliases).map(|(r, _)| aliases[r].1)
 }
 
 /// Whether `headers` have column `name`, by its canonical name (case
@@ -169,11 +345,10 @@ pub fn has_column(headers: &[String], name: &str, aliases: &[(&str, &'static str
 /// unread columns.
 pub fn rename(headers: &mut [String], aliases: &[(&str, &'static str)]) {
     // Each header's alias, by its place in the list.
-    let rank = |header: &str| {
-        let key = key(header);
-        aliases.iter().position(|(alias, _)| *alias == key)
-    };
-    let ranks: Vec<Option<usize>> = headers.iter().map(|h| rank(h)).collect();
+    let ranks: Vec<Option<usize>> = headers
+        .iter()
+        .map(|h| resolve(h, aliases).map(|(r, _)| r))
+        .collect();
     for i in 0..headers.len() {
         let Some(r) = ranks[i] else { continue };
         let name = aliases[r].1;
@@ -216,6 +391,62 @@ mod tests {
                 "{alias}: {name}"
             );
             assert_eq!(key(alias), *alias, "{alias} is not a key");
+        }
+    }
+
+    #[test]
+    fn a_note_of_unit_or_period_leaves_a_column_what_it_is() {
+        let column = |h: &str| canonical(h, LIST_ALIASES);
+        assert_eq!(column("Omzet (Rp/bulan)"), Some("business_revenue"));
+        assert_eq!(
+            column("Omzet usaha per bulan (Rp)"),
+            Some("business_revenue")
+        );
+        assert_eq!(column("Pendapatan Usaha\n(Rp.)"), Some("business_income"));
+        assert_eq!(column("Jumlah Tabungan [Rp,-]"), Some("savings_amount"));
+        assert_eq!(column("Pekerja Dibayar (orang)"), Some("paid_workers"));
+        assert_eq!(column("ID KPM (wajib)"), Some("kpm_id"));
+        assert_eq!(column("Tanggal (dd/mm/yyyy)"), Some("submitted_at"));
+        assert_eq!(column("Jenis Kelamin (L/P)"), Some("gender"));
+        assert_eq!(column("business_revenue (Rp)"), Some("business_revenue"));
+        // A canonical name's last word may be a note's.
+        assert_eq!(column("saves_monthly"), Some("saves_monthly"));
+        assert_eq!(column("saves_monthly (ya/tidak)"), Some("saves_monthly"));
+        assert_eq!(column("Cohort Year"), Some("cohort_year"));
+        // An alias that ends in a note's word is itself first.
+        assert_eq!(column("Menabung Bulanan"), Some("saves_monthly"));
+        assert_eq!(column("Menabung (ya/tidak)"), Some("saves"));
+        // Any other word in the brackets makes it another column.
+        assert_eq!(column("Nama (ibu)"), None);
+        assert_eq!(column("Tanggal (lahir)"), None);
+        assert_eq!(column("Omzet bulan lalu"), None);
+        assert_eq!(column("(Rp)"), None);
+
+        let problem = |h: &str| {
+            let c = column(h).unwrap_or_else(|| panic!("{h} is no column"));
+            note_problem(h, c, LIST_ALIASES)
+        };
+        for fine in [
+            "Omzet (Rp/bulan)",
+            "Omzet",
+            "Pendapatan usaha per bulan",
+            "Bantuan Modal (Rp)",
+            "Kohort (tahun)",
+            "Tanggal (tgl/bln/thn)",
+        ] {
+            assert_eq!(problem(fine), None, "{fine}");
+        }
+        for (wrong, word) in [
+            ("Omzet (ribu Rp)", "ribu"),
+            ("Omzet (dalam Rp 1.000)", "1.000"),
+            ("Jumlah Tabungan (Rp 000)", "000"),
+            ("Pendapatan Rumah Tangga (juta)", "juta"),
+            ("Pendapatan usaha per tahun", "tahun"),
+            ("Omzet (Rp/minggu)", "minggu"),
+            ("Bantuan Modal (ribu Rp)", "ribu"),
+        ] {
+            let p = problem(wrong).unwrap_or_else(|| panic!("{wrong} passed"));
+            assert!(p.contains(&format!("`{word}`")), "{wrong}: {p}");
         }
     }
 

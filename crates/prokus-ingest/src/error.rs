@@ -57,6 +57,20 @@ pub enum IngestError {
         /// What to do about it.
         hint: String,
     },
+    /// A column's header says its amounts are not what the format reads
+    /// (thousands of rupiah, a year's): read as they are, every amount
+    /// would be wrong, so nothing of the file is loaded.
+    #[error("{path}: column `{column}`: {reason}\n  hint: {hint}")]
+    ColumnNote {
+        /// The file.
+        path: PathBuf,
+        /// The column, as the file heads it.
+        column: String,
+        /// What its header says and what would go wrong.
+        reason: String,
+        /// What to do about it.
+        hint: String,
+    },
     /// A mapping file is not valid.
     #[error("{path}: invalid form mapping: {message}")]
     Mapping {

@@ -793,6 +793,26 @@ fn ingest_scanned(
     // its unread columns are named as the file heads them.
     let headed = table.headers.clone();
     aliases::rename(&mut table.headers, format.aliases());
+    // An amount headed as thousands of rupiah, or a year's, is refused
+    // whole: loaded, each would be wrong, and the file sent again corrected
+    // would then be a duplicate.
+    if let Some((column, reason)) = headed
+        .iter()
+        .zip(&table.headers)
+        .find_map(|(h, c)| aliases::note_problem(h, c, format.aliases()).map(|r| (h, r)))
+    {
+        return Err(IngestError::ColumnNote {
+            path: file.to_path_buf(),
+            column: crate::privacy::safe_text(
+                &column.split_whitespace().collect::<Vec<_>>().join(" "),
+            ),
+            reason,
+            hint: "give the column's amounts in rupiah of one month (thousands times 1.000, \
+                   a year's amount divided by 12) and head it so, as `Omzet (Rp/bulan)`; then \
+                   load the file again"
+                .into(),
+        });
+    }
     let plan = match format {
         Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv | Format::OdkZip => {
             let labels = label_headers(&mut table.headers, mapping, options);
@@ -1290,7 +1310,11 @@ fn ingest_scanned(
                         && !aliases::is_row_number(header)
                 })
                 .map(|(i, header)| {
-                    crate::privacy::safe_text(headed.get(i).unwrap_or(header).trim())
+                    // A header broken over lines in its cell, on one line.
+                    let header = headed.get(i).unwrap_or(header);
+                    crate::privacy::safe_text(
+                        &header.split_whitespace().collect::<Vec<_>>().join(" "),
+                    )
                 })
                 .collect()
         })
@@ -4605,6 +4629,57 @@ mod tests {
                 "baseline 2022-03-18 2000000 750000 monthly false"
             ]
         );
+    }
+
+    #[test]
+    fn a_header_with_its_unit_loads_and_one_of_thousands_or_a_year_is_refused_whole() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        let count = |db: &Database, table: &str| -> i64 {
+            db.conn
+                .query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))
+                .unwrap()
+        };
+        let responses = |db: &Database| (count(db, "response"), count(db, "ingest_batch"));
+        let before = responses(&db);
+        // As an office's sheet heads them: units, a month, a line break.
+        let sheet = "ID KPM (wajib);Putaran;Tanggal (dd/mm/yyyy);Omzet per bulan (Rp);\
+                     \"Pendapatan Usaha\n(Rp/bulan)\";Pekerja Dibayar (orang)\n\
+                     K1;monitoring 1;18/06/2021;Rp 2.500.000;900.000;2\n";
+        let s = db.ingest(&file(&dir, "units.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 1, 1, 0), "{s:?}");
+        assert!(s.unread_columns.is_empty(), "{s:?}");
+        let held: String = db
+            .conn
+            .query_row(
+                "SELECT concat_ws(' ', business_revenue::BIGINT, business_income::BIGINT, paid_workers)
+                 FROM response WHERE batch_id = ?",
+                [s.batch_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(held, "2500000 900000 2");
+        // Thousands of rupiah, or a year's: every amount would be wrong.
+        for (name, header) in [
+            ("ribu.csv", "Omzet (ribu Rp)"),
+            ("tahun.csv", "Pendapatan usaha per tahun"),
+        ] {
+            let sheet =
+                format!("ID KPM;Putaran;Tanggal;{header}\nK1;monitoring 2;18/09/2021;2500\n");
+            let e = db.ingest(&file(&dir, name, &sheet), &m).unwrap_err();
+            let IngestError::ColumnNote { column, .. } = &e else {
+                panic!("{name}: {e}");
+            };
+            assert_eq!(column, header);
+            let message = e.to_string();
+            assert!(
+                message.contains(name) && message.contains("hint:"),
+                "{message}"
+            );
+        }
+        // One answer and one file more; nothing of the refused files, which
+        // load once corrected.
+        assert_eq!(responses(&db), (before.0 + 1, before.1 + 1));
     }
 
     #[test]
