@@ -982,6 +982,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 s.kept_columns.join(", ")
                             );
                         }
+                        if s.kpm_without_nik > 0 {
+                            let why = if s.nik_column {
+                                "their NIK cells are empty"
+                            } else {
+                                "the list has no `nik` column"
+                            };
+                            let have = if s.kpm_without_nik == 1 {
+                                "has"
+                            } else {
+                                "have"
+                            };
+                            eprintln!(
+                                "note: {}: {} KPM of the register {have} no NIK ({why}); `prokus check` \
+                                 lists each as nik_invalid: add the NIKs (as text, 16 digits) and load \
+                                 the list again, which updates the KPM it holds",
+                                prokus_files::for_terminal(&s.file),
+                                s.kpm_without_nik,
+                            );
+                        }
                         if s.rows_dated_at_load > 0 {
                             let one = s.rows_dated_at_load == 1;
                             eprintln!(
@@ -1725,6 +1744,9 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
         });
         if s.rows_dated_at_load > 0 {
             line["rows_dated_at_load"] = serde_json::json!(s.rows_dated_at_load);
+        }
+        if s.kpm_without_nik > 0 {
+            line["kpm_without_nik"] = serde_json::json!(s.kpm_without_nik);
         }
         // What the notes say, for a script: only when there is something.
         for (key, columns) in [

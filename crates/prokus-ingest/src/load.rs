@@ -331,6 +331,12 @@ pub struct BatchSummary {
     /// (no `submitted_at` column, or an empty cell): dated when loaded
     /// (`response.dated_at_load`), so in their round but in no quarter.
     pub rows_dated_at_load: u64,
+    /// A KPM register's KPM, as it now holds them from this list, that have
+    /// no NIK: the list has no `nik` column for new KPM, or empty cells.
+    /// `prokus check` lists each (0 for other formats).
+    pub kpm_without_nik: u64,
+    /// Whether a KPM register had a `nik` column (true for other formats).
+    pub nik_column: bool,
     /// The incubators (as the file names them) that rejected rows because
     /// they are not in the incubator list, at most ten.
     pub unlisted_incubators: Vec<String>,
@@ -1276,6 +1282,17 @@ fn ingest_scanned(
         )?,
         _ => 0,
     };
+    // The register is where NIKs come from: a list that leaves KPM without
+    // one is said at once, not first in `prokus check`.
+    let kpm_without_nik: i64 = match plan {
+        Plan::Register(_) => tx.query_row(
+            "SELECT count(*) FROM kpm WHERE batch_id = $1 AND nik_status = 'missing'",
+            params![batch_id],
+            |r| r.get(0),
+        )?,
+        _ => 0,
+    };
+    let nik_column = !matches!(plan, Plan::Register(_)) || register.contains(&"nik");
     let unlisted_incubators = tx
         .prepare(
             "SELECT DISTINCT value FROM ingest_reject
@@ -1331,6 +1348,8 @@ fn ingest_scanned(
         already_loaded: false,
         orphan_repeat_rows: orphans,
         rows_dated_at_load: rows_dated_at_load as u64,
+        kpm_without_nik: kpm_without_nik as u64,
+        nik_column,
         unlisted_incubators,
         kept_columns,
         unread_columns,
@@ -1681,6 +1700,8 @@ fn earlier_batch(
         already_loaded: true,
         orphan_repeat_rows: 0,
         rows_dated_at_load: 0,
+        kpm_without_nik: 0,
+        nik_column: true,
         unlisted_incubators: Vec::new(),
         kept_columns: Vec::new(),
         unread_columns: Vec::new(),
@@ -4585,6 +4606,8 @@ mod tests {
             .ingest(&file(&dir, "daftar_kpm.csv", register), &m)
             .unwrap();
         assert_eq!(counts(&s), ("kpm-register", 2, 2, 0), "{s:?}");
+        // Without a NIK column, said at once.
+        assert_eq!((s.kpm_without_nik, s.nik_column), (2, false), "{s:?}");
         // The interview's date has no place in a register: named as headed.
         assert_eq!(s.unread_columns, ["Tanggal"], "{s:?}");
         let s = db.ingest(&file(&dir, "monitoring.csv", sheet), &m).unwrap();
@@ -4629,6 +4652,18 @@ mod tests {
                 "baseline 2022-03-18 2000000 750000 monthly false"
             ]
         );
+    }
+
+    #[test]
+    fn a_register_says_how_many_of_its_kpm_have_no_nik() {
+        let (_dir, _db, out) = loaded_program();
+        let register = &out[1];
+        // K2's NIK cell is empty; K3 and K4 are refused (an unknown regency,
+        // an unknown incubator); K1's NIK is given.
+        assert_eq!(counts(register), ("kpm-register", 4, 2, 2), "{register:?}");
+        assert_eq!((register.kpm_without_nik, register.nik_column), (1, true));
+        // Other formats have none to say.
+        assert_eq!((out[2].kpm_without_nik, out[2].nik_column), (0, true));
     }
 
     #[test]

@@ -97,6 +97,8 @@ impl Database {
             already_loaded,
             orphan_repeat_rows: 0,
             rows_dated_at_load: 0,
+            kpm_without_nik: 0,
+            nik_column: true,
             unlisted_incubators: Vec::new(),
             kept_columns: Vec::new(),
             unread_columns: Vec::new(),
