@@ -241,7 +241,7 @@ fn logs_say_each_step_and_query_file_and_never_a_nik() {
         .unwrap();
     let logs = String::from_utf8_lossy(&out.stderr);
     assert!(
-        logs.contains("queries/quality/changes.sql") && logs.contains("checks done"),
+        logs.contains("queries/quality/identical.sql") && logs.contains("checks done"),
         "{logs}"
     );
 }

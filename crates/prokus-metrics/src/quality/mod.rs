@@ -34,6 +34,7 @@ use crate::MetricsError;
 use crate::schedule::Schedule;
 use crate::sql::arrow_column;
 
+mod changes;
 mod outliers;
 mod words;
 mod write;
@@ -48,7 +49,6 @@ const KPM_SQL: &str = include_str!("../../../../queries/quality/kpm.sql");
 const SUPERSEDED_SQL: &str = include_str!("../../../../queries/quality/superseded.sql");
 const REGISTER_SQL: &str = include_str!("../../../../queries/quality/register.sql");
 const IDENTICAL_SQL: &str = include_str!("../../../../queries/quality/identical.sql");
-const CHANGES_SQL: &str = include_str!("../../../../queries/quality/changes.sql");
 const INCONSISTENT_SQL: &str = include_str!("../../../../queries/quality/inconsistent.sql");
 const MISSING_SQL: &str = include_str!("../../../../queries/quality/missing.sql");
 const REGISTER_DIFFERS_SQL: &str = include_str!("../../../../queries/quality/register_differs.sql");
@@ -562,6 +562,7 @@ pub struct NotCollected {
 /// A KPM, its masked NIK and the other KPM (and their units) sharing it.
 type SharedNik = (String, Option<String>, Vec<(String, String)>);
 
+#[derive(Clone, Copy)]
 struct KpmInfo {
     /// Its unit in `unit_ids`.
     unit: usize,
@@ -675,7 +676,9 @@ pub fn check(
         tracing::debug!(sql = "queries/quality/current.sql", "latest answers");
         conn.execute_batch(CURRENT_SQL)?;
     }
+    conn.execute_batch(crate::sql::part(KPM_SQL, "number"))?;
     let result = run_checks(conn, config, schedule, as_of, &columns);
+    conn.execute_batch("DROP TABLE IF EXISTS qc_kpm")?;
     if !kept {
         conn.execute_batch("DROP TABLE IF EXISTS qc_current")?;
     }
@@ -701,17 +704,20 @@ fn run_checks(
     let mut unit_index: HashMap<String, usize> = HashMap::new();
     let mut units: HashMap<String, UnitName> = HashMap::new();
     let mut kpm: HashMap<String, KpmInfo> = HashMap::new();
+    // The same by number.
+    let mut infos: Vec<KpmInfo> = Vec::new();
     let mut kpm_names: HashMap<String, String> = HashMap::new();
     // The arms and cohorts met, which decide a KPM's survey windows.
     let mut profiles: Vec<(String, Option<i32>)> = Vec::new();
     {
         // Read as Arrow columns, like the answers below.
-        let mut stmt = conn.prepare(KPM_SQL)?;
+        let mut stmt = conn.prepare(crate::sql::part(KPM_SQL, "read"))?;
         for batch in stmt.query_arrow([])? {
             let text = |index: usize| arrow_column::<StringArray>(&batch, index);
             let (ids, arms, names, unit_column) = (text(0)?, text(1)?, text(3)?, text(4)?);
             let (incubators, provinces) = (text(5)?, text(6)?);
             let cohorts = arrow_column::<Int32Array>(&batch, 2)?;
+            let numbers = arrow_column::<Int64Array>(&batch, 7)?;
             let optional =
                 |a: &StringArray, row: usize| (!a.is_null(row)).then(|| a.value(row).to_string());
             for row in 0..batch.num_rows() {
@@ -749,15 +755,21 @@ fn run_checks(
                 if let Some(name) = optional(names, row) {
                     kpm_names.insert(kpm_id.clone(), name);
                 }
+                // Numbered as the answers' read numbers them.
                 let index = kpm.len();
-                kpm.insert(
-                    kpm_id,
-                    KpmInfo {
-                        unit,
-                        index,
-                        profile,
-                    },
-                );
+                if numbers.value(row) != index as i64 {
+                    return Err(MetricsError::Internal(format!(
+                        "KPM {kpm_id} is number {} in qc_kpm, read as {index}",
+                        numbers.value(row)
+                    )));
+                }
+                let info = KpmInfo {
+                    unit,
+                    index,
+                    profile,
+                };
+                infos.push(info);
+                kpm.insert(kpm_id, info);
             }
         }
     }
@@ -888,57 +900,6 @@ fn run_checks(
         Ok(())
     })?;
 
-    // Changes between waves (the robust outliers are found below, from the
-    // answers read for the calendar). Each row: KPM, wave, submission, the
-    // field's number in `fields`, value, then the detail's columns.
-    let fill = |part: &str, i: usize, field: &str| -> Result<String, MetricsError> {
-        Ok(part
-            .replace("/*field*/", &column(field, columns)?)
-            .replace("/*index*/", &i.to_string()))
-    };
-    let mut answer =
-        |r: &duckdb::Row<'_>, fields: &[String], detail: Detail| -> Result<(), MetricsError> {
-            let i: i32 = r.get(3)?;
-            push(
-                r.get(0)?,
-                Some(r.get(1)?),
-                Some(r.get(2)?),
-                Some(fields[i as usize].clone()),
-                r.get(4)?,
-                detail,
-            );
-            Ok(())
-        };
-    let c = &config.changes;
-    let fields: Vec<String> = c.money.iter().chain(&c.counts).cloned().collect();
-    if !fields.is_empty() {
-        let lags = fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| fill(crate::sql::part(CHANGES_SQL, "lag"), i, f))
-            .collect::<Result<Vec<_>, _>>()?
-            .join(",\n");
-        let branches = fields
-            .iter()
-            .enumerate()
-            .map(|(i, f)| {
-                let kind = if i < c.money.len() { "money" } else { "count" };
-                fill(crate::sql::part(CHANGES_SQL, kind), i, f)
-            })
-            .collect::<Result<Vec<_>, _>>()?
-            .join("\nUNION ALL\n");
-        let sql = crate::sql::part(CHANGES_SQL, "query")
-            .replace("/*lags*/", &lags)
-            .replace("/*branches*/", &branches);
-        each_row(conn, &sql, duckdb::params![c.max_ratio, c.max_jump], |r| {
-            let detail = Detail::Change {
-                previous_wave: r.get(5)?,
-                previous: r.get(6)?,
-            };
-            answer(r, &fields, detail)
-        })?;
-    }
-
     // Contradictions: the rule's code comes after the submission.
     each_row(conn, INCONSISTENT_SQL, [], |r| {
         let code: String = r.get(3)?;
@@ -1017,41 +978,52 @@ fn run_checks(
     // keys cost several times as much on a nationwide database. In no
     // order: the counts do not depend on it and the findings are sorted
     // below (sorting the answers first took a tenth of a second).
-    // With the unit and the fields judged for outliers, as doubles.
-    let o = &config.outliers;
+    // With the unit, the KPM's number, the wave's order, and the fields
+    // judged for outliers and then for changes, as doubles.
+    let (o, c) = (&config.outliers, &config.changes);
     let judged: Vec<(&String, bool)> = (o.money.iter().map(|f| (f, true)))
         .chain(o.counts.iter().map(|f| (f, false)))
         .collect();
+    let compared: Vec<(&String, bool)> = (c.money.iter().map(|f| (f, true)))
+        .chain(c.counts.iter().map(|f| (f, false)))
+        .collect();
+    // Each field read once (the money fields are judged both ways), after
+    // the eight columns above: a field's column is 8 + its place here.
+    let mut read: Vec<&String> = Vec::new();
+    for (field, _) in judged.iter().chain(&compared) {
+        if !read.contains(field) {
+            read.push(field);
+        }
+    }
+    let at = |field: &String| 8 + read.iter().position(|f| *f == field).unwrap_or_default();
     let answers: Vec<RecordBatch> = {
         let mut sql = String::from(
             "SELECT kpm_id, wave, submission_id, epoch_us(submitted_at) AS submitted_us,
-                    dated_at_load IS TRUE AS undated, unit_id",
+                    dated_at_load IS TRUE AS undated, unit_id, n.kpm_index, wave_ordinal",
         );
-        for (field, _) in &judged {
+        for field in &read {
             sql.push_str(&format!(", {}::DOUBLE", column(field, columns)?));
         }
-        sql.push_str(" FROM qc_current");
+        sql.push_str(" FROM qc_current LEFT JOIN qc_kpm n USING (kpm_id)");
         let mut stmt = conn.prepare(&sql)?;
         stmt.query_arrow([])?.collect()
+    };
+    let text = |batch: usize, row: usize, c: usize| -> Result<String, MetricsError> {
+        Ok(arrow_column::<StringArray>(&answers[batch], c)?
+            .value(row)
+            .to_string())
     };
     // Robust outliers: money on the log scale, then counts.
     {
         let started = std::time::Instant::now();
-        let fields: Vec<(usize, bool)> = (judged.iter().enumerate())
-            .map(|(i, (_, log))| (6 + i, *log))
-            .collect();
+        let fields: Vec<(usize, bool)> = judged.iter().map(|(f, log)| (at(f), *log)).collect();
         let found = outliers::find(&answers, (5, 1), &fields, i64::from(o.min_n), o.max_z)?;
         for outlier in &found {
-            let batch = &answers[outlier.batch];
-            let text = |c: usize| -> Result<String, MetricsError> {
-                Ok(arrow_column::<StringArray>(batch, c)?
-                    .value(outlier.row)
-                    .to_string())
-            };
+            let cell = |c: usize| text(outlier.batch, outlier.row, c);
             push(
-                text(0)?,
-                Some(text(1)?),
-                Some(text(2)?),
+                cell(0)?,
+                Some(cell(1)?),
+                Some(cell(2)?),
                 Some(judged[outlier.field].0.clone()),
                 Some(outlier.x),
                 Detail::Outlier {
@@ -1065,6 +1037,38 @@ fn run_checks(
             found = found.len(),
             ms = started.elapsed().as_millis() as u64,
             "outliers"
+        );
+    }
+    // Implausible changes between a KPM's answered waves.
+    {
+        let started = std::time::Instant::now();
+        let fields: Vec<(usize, bool)> =
+            compared.iter().map(|(f, money)| (at(f), *money)).collect();
+        let read = changes::Columns {
+            kpm_id: 0,
+            kpm_index: 6,
+            ordinal: 7,
+            fields: &fields,
+        };
+        let found = changes::find(&answers, &read, infos.len(), c.max_ratio, c.max_jump)?;
+        for change in &found {
+            let cell = |c: usize| text(change.batch, change.row, c);
+            push(
+                cell(0)?,
+                Some(cell(1)?),
+                Some(cell(2)?),
+                Some(compared[change.field].0.clone()),
+                Some(change.x),
+                Detail::Change {
+                    previous_wave: text(change.previous_at.0, change.previous_at.1, 1)?,
+                    previous: change.previous,
+                },
+            );
+        }
+        tracing::debug!(
+            found = found.len(),
+            ms = started.elapsed().as_millis() as u64,
+            "changes between waves"
         );
     }
     // The waves by number: the calendar's first, then any other answered.
@@ -1095,6 +1099,7 @@ fn run_checks(
         let submissions = arrow_column::<StringArray>(batch, 2)?;
         let sent_at = arrow_column::<Int64Array>(batch, 3)?;
         let undated = arrow_column::<BooleanArray>(batch, 4)?;
+        let numbers = arrow_column::<Int64Array>(batch, 6)?;
         for row in 0..batch.num_rows() {
             let day = DateTime::from_timestamp_micros(sent_at.value(row))
                 .map(|t| schedule.local_date(t.naive_utc()))
@@ -1122,7 +1127,12 @@ fn run_checks(
                 Some(day)
             };
             let kpm_id = kpm_ids.value(row);
-            let Some(k) = kpm.get(kpm_id) else { continue };
+            // By the number the read gives it: looking its id up in a map
+            // of every KPM cost seconds at 2,000,000 households.
+            if numbers.is_null(row) {
+                continue;
+            }
+            let k = &infos[numbers.value(row) as usize];
             let wave = wave_column.value(row);
             let number = intern(&mut wave_names, wave);
             if number < calendar_waves {
@@ -1325,7 +1335,6 @@ fn sql_file(sql: &str) -> &'static str {
         (REGISTER_SQL, "queries/quality/register.sql"),
         (REGISTER_DIFFERS_SQL, "queries/quality/register_differs.sql"),
         (IDENTICAL_SQL, "queries/quality/identical.sql"),
-        (CHANGES_SQL, "queries/quality/changes.sql"),
         (INCONSISTENT_SQL, "queries/quality/inconsistent.sql"),
         (NOT_COLLECTED_SQL, "queries/quality/not_collected.sql"),
     ]

@@ -203,13 +203,7 @@ mod tests {
         .unwrap();
         // Groups of odd and even sizes, skewed amounts with zeros, missing
         // answers and repeated values, from a fixed generator.
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            state
-        };
+        let mut next = super::super::tests::generator(0x2545_f491_4f6c_dd1d_u64);
         {
             let mut app = conn.appender("answers").unwrap();
             for k in 0..3_000 {

@@ -6,6 +6,17 @@ use crate::format::Lang;
 use std::path::Path;
 
 /// Rows of a Kobo CSV export (`;`-separated, every field quoted).
+/// A fixed stream of pseudo-random numbers (xorshift) from `seed`, for the
+/// checks' generated answers.
+pub(super) fn generator(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
+
 fn read_export(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     let mut r = csv::ReaderBuilder::new()
         .delimiter(b';')
