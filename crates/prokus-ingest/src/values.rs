@@ -437,6 +437,8 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
         "%d/%m/%Y %H:%M",
         "%d/%m/%y %H:%M:%S",
         "%d/%m/%y %H:%M",
+        "%Y/%m/%d %H:%M:%S",
+        "%Y/%m/%d %H:%M",
     ] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt)
             && (four_digit_year || !fmt.contains("%Y"))
@@ -445,9 +447,12 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
         }
     }
     // Indonesia writes the day first, with `/`, `-` or `.` between, and a
-    // sheet shortens the year to two digits (`31/03/21`: 2021).
+    // sheet shortens the year to two digits (`31/03/21`: 2021); a year of
+    // four digits written first leaves no doubt (`2021/03/31`, as some
+    // spreadsheets' locales write it).
     for fmt in [
         "%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%y", "%d-%m-%y", "%d.%m.%y",
+        "%Y/%m/%d", "%Y.%m.%d",
     ] {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt)
             && (four_digit_year || !fmt.contains("%Y"))
@@ -737,6 +742,7 @@ mod tests {
         assert_eq!(parse_datetime("2021-03-31T15:30:00+07:00"), Ok(want));
         assert_eq!(parse_datetime("31/03/2021 08:30"), Ok(want));
         assert_eq!(parse_datetime("31/03/21 08:30"), Ok(want));
+        assert_eq!(parse_datetime("2021/03/31 08:30"), Ok(want));
         let day = NaiveDate::from_ymd_opt(2021, 3, 31)
             .unwrap()
             .and_time(NaiveTime::MIN);
@@ -756,6 +762,8 @@ mod tests {
             "31 Mar 2021",
             "31-Mar-21",
             "31 March 2021",
+            "2021/03/31",
+            "2021.03.31",
         ] {
             assert_eq!(parse_datetime(case), Ok(day), "{case}");
         }
@@ -776,6 +784,8 @@ mod tests {
             "31 Marchember 2021",
             "31 Ma 2021",
             "31 Maret",
+            // The year first, a day that is no month's.
+            "2021/31/03",
         ] {
             assert!(parse_datetime(bad).is_err(), "{bad}");
         }
