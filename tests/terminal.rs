@@ -396,6 +396,61 @@ fn ingest_says_how_many_rows_have_no_date() {
     );
 }
 
+/// On a terminal, `withdraw` says what it would take out and asks first:
+/// anything but yes changes nothing; `--yes` does not ask.
+#[test]
+fn withdraw_asks_first_on_a_terminal() {
+    use std::io::Write as _;
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = database(d);
+    // The export is the third file loaded, the calendar the fourth.
+    let schedule = d.join("data/schedule.toml");
+    let out = prokus(d, &["ingest", "--db", &db, schedule.to_str().unwrap()]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let listed =
+        || String::from_utf8_lossy(&prokus(d, &["files", "--db", &db]).stdout).into_owned();
+    assert!(listed().contains("kobo-csv") && listed().contains("schedule"));
+    let answer = |reply: &str, args: &str| {
+        let line = format!("{BIN} --db {db} withdraw {args}");
+        let mut child = Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("PROKUS_NIK_KEY_FILE", d.join("nik.key"))
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("`script` (util-linux) is needed by this test: {e}"));
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(reply.as_bytes())
+            .unwrap();
+        let out = child.wait_with_output().unwrap();
+        let shown = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{shown}");
+        shown
+    };
+    let shown = answer("n\n", "4");
+    assert!(
+        shown.contains("would withdraw batch 4, ")
+            && shown.contains("Withdraw it? [y/N]")
+            && shown.contains("nothing was changed"),
+        "{shown}"
+    );
+    assert!(listed().contains("schedule"));
+    let shown = answer("ya\n", "4");
+    assert!(shown.contains("withdrew batch 4, "), "{shown}");
+    assert!(!listed().contains("schedule"));
+    // Told not to ask, it does not.
+    let shown = answer("", "--yes 3");
+    assert!(
+        !shown.contains("[y/N]") && shown.contains("withdrew batch 3, "),
+        "{shown}"
+    );
+    assert!(!listed().contains("kobo-csv"));
+}
+
 /// `prokus files` lists what the database holds; `prokus withdraw` takes a
 /// file back out, named by its path, its batch number or the name it was
 /// loaded under, and refuses a list (exit 2), which wrote over what was

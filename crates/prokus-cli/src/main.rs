@@ -223,6 +223,10 @@ enum Command {
         /// Say what would be taken out, and change nothing.
         #[arg(long)]
         dry_run: bool,
+        /// Do not ask first. On a terminal, `withdraw` says what it would
+        /// take out and asks; elsewhere (a script) it never asks.
+        #[arg(long, short = 'y')]
+        yes: bool,
     },
     /// Export the rows that were not loaded, with their reasons (CSV or XLSX).
     Rejects {
@@ -1344,9 +1348,30 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        Command::Withdraw { file, dry_run } => {
+        Command::Withdraw { file, dry_run, yes } => {
             let mut db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let batch = db.batch_of(&file)?;
+            // A person at a terminal sees what a batch number or name
+            // would take out before it goes: a mistyped number would take
+            // out another file, which only loading it again brings back.
+            let asks = !dry_run
+                && !yes
+                && !cli.json
+                && std::io::stdin().is_terminal()
+                && std::io::stderr().is_terminal();
+            if asks {
+                let w = db.withdraw_preview(batch)?;
+                eprint!(
+                    "{}.\nWithdraw it? [y/N] ",
+                    withdraw_line(batch, &w, Some(""))
+                );
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if !matches!(answer.trim().to_lowercase().as_str(), "y" | "yes" | "ya") {
+                    eprintln!("nothing was changed");
+                    return Ok(ExitCode::SUCCESS);
+                }
+            }
             let w = if dry_run {
                 db.withdraw_preview(batch)?
             } else {
@@ -1355,38 +1380,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if cli.json {
                 println!("{}", serde_json::to_string(&w)?);
             } else {
-                let kept = if w.kpm_kept > 0 {
-                    format!(
-                        "; {} KPM it added are kept, since other files answer for them",
-                        w.kpm_kept
-                    )
-                } else {
-                    String::new()
-                };
-                let moved = if w.moved > 0 {
-                    format!(
-                        "; {} answers later files hold too are kept, as theirs",
-                        w.moved
-                    )
-                } else {
-                    String::new()
-                };
-                let (verb, taken, after) = if dry_run {
-                    (
-                        "would withdraw",
-                        "would be taken out",
-                        "; nothing was changed (run it without --dry-run to withdraw)",
-                    )
-                } else {
-                    ("withdrew", "taken out", "")
-                };
-                println!(
-                    "{verb} batch {batch}, {} ({}): {} answers and {} KPM it added {taken}{moved}{kept}{after}",
-                    prokus_files::for_terminal(&w.file),
-                    w.format,
-                    w.responses,
-                    w.kpm_removed
-                );
+                let after = dry_run
+                    .then_some("; nothing was changed (run it without --dry-run to withdraw)");
+                println!("{}", withdraw_line(batch, &w, after));
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -1734,6 +1730,48 @@ fn order_for_loading(files: &[PathBuf]) -> Vec<PathBuf> {
     let mut files = files.to_vec();
     files.sort_by_key(|f| prokus_ingest::sniff_load_order(f));
     files
+}
+
+/// What `withdraw` took out of `batch` (`after` is `None`), or would take
+/// out, followed by `after`.
+fn withdraw_line(
+    batch: i64,
+    w: &prokus_ingest::withdraw::Withdrawn,
+    after: Option<&str>,
+) -> String {
+    let kept = if w.kpm_kept > 0 {
+        format!(
+            "; {} KPM it added are kept, since other files answer for them",
+            w.kpm_kept
+        )
+    } else {
+        String::new()
+    };
+    let moved = if w.moved > 0 {
+        format!(
+            "; {} answers later files hold too are kept, as theirs",
+            w.moved
+        )
+    } else {
+        String::new()
+    };
+    let (verb, taken) = match after {
+        Some(_) => ("would withdraw", "would be taken out"),
+        None => ("withdrew", "taken out"),
+    };
+    let answers = if w.responses == 1 {
+        "answer"
+    } else {
+        "answers"
+    };
+    format!(
+        "{verb} batch {batch}, {} ({}): {} {answers} and {} KPM it added {taken}{moved}{kept}{}",
+        prokus_files::for_terminal(&w.file),
+        w.format,
+        w.responses,
+        w.kpm_removed,
+        after.unwrap_or_default()
+    )
 }
 
 fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
