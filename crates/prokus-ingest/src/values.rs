@@ -397,8 +397,37 @@ pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
         return Ok(t);
     }
     parse_datetime_by_format(s).ok_or_else(|| {
-        format!("`{text}` is not a date (use 2021-03-31, 31/03/2021, 31 Maret 2021 or an ISO time)")
+        if month_without_day(s) {
+            format!(
+                "`{text}` names a month but no day: give the interview's date \
+                 (31 Maret 2021 or 31/03/2021)"
+            )
+        } else {
+            format!(
+                "`{text}` is not a date (use 2021-03-31, 31/03/2021, 31 Maret 2021 or an ISO time)"
+            )
+        }
     })
+}
+
+/// Whether `s` is a month and a year alone (`Maret 2021`, `Mar-21`), as a
+/// sheet heads a month's visits.
+fn month_without_day(s: &str) -> bool {
+    let words: Vec<&str> = s
+        .split([' ', '-', '/', ',', '.'])
+        .filter(|w| !w.is_empty())
+        .collect();
+    let [month, year] = words[..] else {
+        return false;
+    };
+    let month = month.to_lowercase();
+    month.chars().count() >= 3
+        && month.chars().all(char::is_alphabetic)
+        && MONTHS
+            .iter()
+            .any(|names| names.iter().any(|name| name.starts_with(&month)))
+        && matches!(year.len(), 2 | 4)
+        && year.chars().all(|c| c.is_ascii_digit())
 }
 
 /// [`parse_datetime`] by chrono's parsers and an Excel serial date, each
@@ -789,6 +818,16 @@ mod tests {
         ] {
             assert!(parse_datetime(bad).is_err(), "{bad}");
         }
+        // A month without its day is told so.
+        for month in ["Maret 2021", "Mar-21", "agustus 2022"] {
+            let e = parse_datetime(month).unwrap_err();
+            assert!(e.contains("names a month but no day"), "{month}: {e}");
+        }
+        assert!(
+            parse_datetime("kemarin")
+                .unwrap_err()
+                .contains("is not a date")
+        );
     }
 
     #[test]
