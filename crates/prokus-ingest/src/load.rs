@@ -2579,6 +2579,9 @@ fn check_register_row(
             reason,
         })
     };
+    if let Some(totals) = totals_row(c.get(cells, "kpm_id")) {
+        return Err(vec![totals]);
+    }
     let kpm_id: String = c.get(cells, "kpm_id").split_whitespace().collect();
     if kpm_id.is_empty() {
         problem("kpm_id", "", "the KPM id is empty".into());
@@ -3038,6 +3041,43 @@ type StageRow = Vec<Value>;
 
 /// A template row: its response, and the KPM to add when the KPM is new and
 /// the row carries its region. A known KPM keeps its register data.
+/// The words a hand-made sheet's last rows start with in place of a KPM id:
+/// a total, a sum or an average of the rows above.
+const TOTALS_WORDS: &[&str] = &[
+    "total",
+    "jumlah",
+    "jumlah total",
+    "grand total",
+    "sub total",
+    "subtotal",
+    "rata-rata",
+    "rata rata",
+    "rerata",
+    "sum",
+    "average",
+];
+
+/// A row whose KPM id cell is a totals word (`TOTAL`, `Jumlah`,
+/// `Rata-rata`): refused as what it is, not as a KPM row with its answers
+/// missing or wrong.
+fn totals_row(kpm_id: &str) -> Option<Problem> {
+    let id = kpm_id.trim().trim_end_matches(':');
+    // Most ids start with a letter and a digit soon after: one look.
+    if !id
+        .starts_with(|c: char| matches!(c.to_ascii_lowercase(), 't' | 'j' | 'g' | 's' | 'r' | 'a'))
+        || !TOTALS_WORDS.iter().any(|w| id.eq_ignore_ascii_case(w))
+    {
+        return None;
+    }
+    Some(Problem {
+        column: "kpm_id".into(),
+        value: id.into(),
+        reason: "a row of totals or averages, not a KPM's: nothing of it is loaded \
+                 (it can stay in the sheet)"
+            .into(),
+    })
+}
+
 fn check_template_row(
     db: &Reference,
     survey: &SurveyPlan,
@@ -3047,6 +3087,9 @@ fn check_template_row(
     sheet: Option<&StagedKpm>,
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
     let own_incubator_only = sheet.is_some();
+    if own_incubator_only && let Some(totals) = totals_row(columns.get(cells, "kpm_id")) {
+        return Err(vec![totals]);
+    }
     let mut response = if own_incubator_only {
         survey.check(row, cells).and_then(|values| {
             // A row that answers nothing (a template sent back unfilled)
@@ -4652,6 +4695,50 @@ mod tests {
                 "baseline 2022-03-18 2000000 750000 monthly false"
             ]
         );
+    }
+
+    #[test]
+    fn a_row_of_totals_is_refused_as_one() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        let reasons = |db: &Database, batch: i64| -> Vec<(i64, String, String)> {
+            db.conn
+                .prepare(
+                    "SELECT source_row, value, reason FROM ingest_reject WHERE batch_id = ?
+                     ORDER BY 1",
+                )
+                .unwrap()
+                .query_map([batch], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        let sheet = "kpm_id,wave,business_income\n\
+                     K1,monitoring_1,900000\n\
+                     TOTAL,,900000\n\
+                     Rata-rata:,,900000\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 3, 1, 2), "{s:?}");
+        let refused = reasons(&db, s.batch_id);
+        assert_eq!(
+            refused
+                .iter()
+                .map(|r| (r.0, r.1.as_str()))
+                .collect::<Vec<_>>(),
+            [(3, "TOTAL"), (4, "Rata-rata")]
+        );
+        assert!(
+            refused.iter().all(|r| r.2.contains("totals or averages")),
+            "{refused:?}"
+        );
+        let register = "kpm_id,arm,incubator_id,regency_code\n\
+                        K9,prokus,INK-32-01,32.17\n\
+                        JUMLAH,,,\n";
+        let s = db
+            .ingest(&file(&dir, "register.csv", register), &m)
+            .unwrap();
+        assert_eq!(counts(&s), ("kpm-register", 2, 1, 1), "{s:?}");
+        assert_eq!(reasons(&db, s.batch_id)[0].1, "JUMLAH");
     }
 
     #[test]
