@@ -3039,8 +3039,6 @@ impl HouseholdPlan {
 /// The values of one staged row, in the stage table's column order.
 type StageRow = Vec<Value>;
 
-/// A template row: its response, and the KPM to add when the KPM is new and
-/// the row carries its region. A known KPM keeps its register data.
 /// The words a hand-made sheet's last rows start with in place of a KPM id:
 /// a total, a sum or an average of the rows above.
 const TOTALS_WORDS: &[&str] = &[
@@ -3078,6 +3076,8 @@ fn totals_row(kpm_id: &str) -> Option<Problem> {
     })
 }
 
+/// A template row: its response, and the KPM to add when the KPM is new and
+/// the row carries its region. A known KPM keeps its register data.
 fn check_template_row(
     db: &Reference,
     survey: &SurveyPlan,

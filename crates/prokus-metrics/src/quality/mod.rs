@@ -972,14 +972,14 @@ fn run_checks(
         }
     }
 
-    // Completeness and timeliness against the calendar: the latest answer of
-    // every KPM in every wave, read as Arrow columns, then counted by wave
-    // number and KPM number: the row interface and counting under string
-    // keys cost several times as much on a nationwide database. In no
-    // order: the counts do not depend on it and the findings are sorted
-    // below (sorting the answers first took a tenth of a second).
-    // With the unit, the KPM's number, the wave's order, and the fields
-    // judged for outliers and then for changes, as doubles.
+    // The latest answer of every KPM in every wave, read once as Arrow
+    // columns for the outliers, the changes and the calendar's counts: the
+    // row interface and counting under string keys cost several times as
+    // much on a nationwide database. In no order: the counts do not depend
+    // on it and the findings are sorted below (sorting the answers first
+    // took a tenth of a second). With the unit, the KPM's number, the
+    // wave's order, and the fields judged for outliers and for changes, as
+    // doubles.
     let (o, c) = (&config.outliers, &config.changes);
     let judged: Vec<(&String, bool)> = (o.money.iter().map(|f| (f, true)))
         .chain(o.counts.iter().map(|f| (f, false)))
@@ -1071,7 +1071,9 @@ fn run_checks(
             "changes between waves"
         );
     }
-    // The waves by number: the calendar's first, then any other answered.
+    // Completeness and timeliness against the calendar, counted by wave
+    // number and KPM number. The waves by number: the calendar's first,
+    // then any other answered.
     let mut wave_names: Vec<&str> = Vec::new();
     for w in &schedule.windows {
         intern(&mut wave_names, &w.wave);
