@@ -958,6 +958,17 @@ fn ingest_scanned(
             let (sender, receiver) =
                 std::sync::mpsc::sync_channel::<(usize, Result<Chunk, IngestError>)>(checkers * 2);
             let (plan, table, reference, stop) = (&plan, &table, &reference, &*scan);
+            // The header met again among the rows: two files joined one
+            // after the other, each with its header.
+            let headed = &headed;
+            let header_again = move |cells: &[&str]| {
+                cells.len() == headed.len()
+                    && cells
+                        .iter()
+                        .zip(headed)
+                        .all(|(c, h)| c.trim().eq_ignore_ascii_case(h.trim()))
+                    && headed.iter().any(|h| !h.trim().is_empty())
+            };
             let (stage_schema, kpm_schema) = (&stage_schema, &kpm_schema);
             let reader = scope.spawn(move || -> Result<(), IngestError> {
                 let mut rows = RawChunk::default();
@@ -1009,6 +1020,20 @@ fn ingest_scanned(
                                         &rows.numeric[raw.numeric.clone()]
                                     };
                                     chunk.read += 1;
+                                    if header_again(&cells) {
+                                        chunk.rejects.push((
+                                            raw.row,
+                                            vec![Problem {
+                                                column: table.headers[0].clone(),
+                                                value: cells[0].to_string(),
+                                                reason: "the header again, as a row (two files \
+                                                         joined one after the other?): nothing of \
+                                                         it is loaded"
+                                                    .into(),
+                                            }],
+                                        ));
+                                        continue;
+                                    }
                                     match plan.check(reference, raw.row, &cells, numeric) {
                                         Ok((values, kpm)) => {
                                             chunk.stage.push(&values)?;
@@ -4739,6 +4764,48 @@ mod tests {
             .unwrap();
         assert_eq!(counts(&s), ("kpm-register", 2, 1, 1), "{s:?}");
         assert_eq!(reasons(&db, s.batch_id)[0].1, "JUMLAH");
+    }
+
+    #[test]
+    fn a_header_met_again_among_the_rows_is_refused_as_one() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        // Two sheets joined, each with its header; and a Kobo export.
+        let sheet = "ID KPM;Putaran;Omzet\n\
+                     K1;monitoring 1;900000\n\
+                     ID KPM;Putaran;Omzet\n\
+                     K1;monitoring 2;950000\n";
+        let s = db.ingest(&file(&dir, "joined.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 3, 2, 1), "{s:?}");
+        let (column, value, reason): (String, String, String) = db
+            .conn
+            .query_row(
+                "SELECT column_name, value, reason FROM ingest_reject WHERE batch_id = ?",
+                [s.batch_id],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert_eq!((column.as_str(), value.as_str()), ("kpm_id", "ID KPM"));
+        assert!(reason.starts_with("the header again"), "{reason}");
+        let survey = kobo_with_ids();
+        let header = survey.lines().next().unwrap();
+        let joined = format!("{survey}{header}\n");
+        let s = db
+            .ingest(&file(&dir, "kobo-joined.csv", &joined), &m)
+            .unwrap();
+        let again: Vec<i64> = db
+            .conn
+            .prepare(
+                "SELECT source_row FROM ingest_reject
+                 WHERE batch_id = ? AND starts_with(reason, 'the header again')",
+            )
+            .unwrap()
+            .query_map([s.batch_id], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        // After the header and the rows, the header again.
+        assert_eq!(again, [s.rows_read as i64 + 1], "{s:?}");
     }
 
     #[test]
