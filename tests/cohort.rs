@@ -510,3 +510,31 @@ fn a_long_incubator_name_is_cut_in_the_running_header() {
         assert!(h.contains('…') && !h.contains("Akhir"), "{h}");
     }
 }
+
+/// An incubator list with no university column: the report's subtitle has
+/// the province and the KPM count, and no empty part before them.
+#[test]
+fn an_incubator_without_its_university_has_no_empty_part_in_its_subtitle() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = d.join("db.duckdb").to_string_lossy().into_owned();
+    let incubators = write_file(
+        d,
+        "incubators.csv",
+        "ID Inkubator,Nama Inkubator,Provinsi\nINK-32-01,Inkubator Unpad,32\n",
+    );
+    let sheet = write_file(d, "template.csv", &template());
+    let out = prokus(d, &["ingest", "--db", &db, &incubators, &sheet]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = reports(d, &db, "incubator");
+    let text = pdf_text(&out.join("incubator").join("INK-32-01.pdf"));
+    let subtitle = text
+        .lines()
+        .find(|l| l.contains("12 KPM"))
+        .unwrap_or_else(|| panic!("no subtitle with the KPM count: {text}"));
+    assert_eq!(subtitle.trim(), "Jawa Barat · 12 KPM", "{text}");
+}

@@ -669,12 +669,18 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                     w.pick("Umpan Balik Inkubator", "Incubator Feedback"),
                     info.name
                 ),
-                format!(
-                    "{} · {} · {} KPM",
-                    info.university,
-                    info.province_name,
-                    format::number(info.kpm as f64, 0, lang)
-                ),
+                // An incubator list without a university column leaves
+                // it empty: no empty part before the province.
+                [
+                    info.university.trim(),
+                    info.province_name.trim(),
+                    &format!("{} KPM", format::number(info.kpm as f64, 0, lang)),
+                ]
+                .iter()
+                .filter(|part| !part.is_empty())
+                .copied()
+                .collect::<Vec<_>>()
+                .join(" · "),
             ),
             headings: headings(&w),
             summary: summary(
