@@ -538,3 +538,36 @@ fn an_incubator_without_its_university_has_no_empty_part_in_its_subtitle() {
         .unwrap_or_else(|| panic!("no subtitle with the KPM count: {text}"));
     assert_eq!(subtitle.trim(), "Jawa Barat · 12 KPM", "{text}");
 }
+
+/// A partner's sheet that asks no saving question: the national report's
+/// breakdown tables still count each group's panel.
+#[test]
+fn a_breakdown_counts_its_panel_without_the_saving_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut sheet = String::from(
+        "kpm_id,wave,submitted_at,arm,cohort_year,incubator_id,province_code,regency_code,business_income\n",
+    );
+    for k in 1..=12 {
+        sheet.push_str(&format!(
+            "K22-{k:02},baseline,2022-03-10,prokus,2022,INK-32-01,32,32.17,1000000\n\
+             K22-{k:02},endline,2022-09-12,prokus,2022,INK-32-01,32,32.17,{}\n",
+            1_200_000 + k * 10_000
+        ));
+    }
+    let db = ingest_sheet(d, &sheet, "Inkubator");
+    let out = reports(d, &db, "national");
+    let text = pdf_text(&out.join("national.pdf"));
+    let rows: Vec<&str> = text
+        .lines()
+        .filter(|l| {
+            l.trim_start().starts_with("Jawa Barat") || l.trim_start().starts_with("Inkubator ")
+        })
+        .filter(|l| l.contains('%'))
+        .collect();
+    assert_eq!(rows.len(), 2, "{text}");
+    for row in rows {
+        let words: Vec<&str> = row.split_whitespace().collect();
+        assert!(words.contains(&"12") && !row.contains("n<5"), "{row}");
+    }
+}

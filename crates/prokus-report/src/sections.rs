@@ -163,9 +163,13 @@ pub(crate) fn group_table(
     columns.extend(indicators.iter().map(|i| short_label(i, w)));
     let mut rows = Vec::new();
     for (code, name) in groups {
-        let n = inputs
-            .row("saves_monthly", period, level, code)
+        // The panel: the most KPM any of these indicators counts (saving
+        // is asked of every KPM, but a partner's sheet may not ask it).
+        let n = std::iter::once("saves_monthly")
+            .chain(indicators.iter().map(|i| i.id.as_str()))
+            .filter_map(|id| inputs.row(id, period, level, code))
             .map(|r| r.n)
+            .max()
             .unwrap_or(0);
         let mut row = vec![Cell::from(name.clone()), Cell::from(w.n(n))];
         for i in &indicators {
