@@ -571,3 +571,20 @@ fn a_breakdown_counts_its_panel_without_the_saving_question() {
         assert!(words.contains(&"12") && !row.contains("n<5"), "{row}");
     }
 }
+
+/// The dashboard's table of the strongest and weakest incubators lists each
+/// once when there are six or fewer (the top and bottom three would share).
+#[test]
+fn the_dashboard_lists_a_lone_incubator_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = ingest_sheet(d, &template(), "Inkubator Satu");
+    let out = reports(d, &db, "dashboard");
+    let text = pdf_text(&out.join("dashboard.pdf"));
+    let listed = text
+        .lines()
+        .filter(|l| l.trim_start().starts_with("Inkubator Satu") && l.contains("Jawa Barat"))
+        .count();
+    assert_eq!(listed, 1, "{text}");
+    assert!(text.contains("Semua inkubator"), "{text}");
+}

@@ -95,8 +95,27 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
             },
         ]
     };
-    let mut rows: Vec<Vec<Cell>> = ranked.iter().take(3).map(line).collect();
-    rows.extend(ranked.iter().rev().take(3).rev().map(line));
+    // The three strongest and the three weakest; of six or fewer, each
+    // once (the top and the bottom three would share some).
+    let (rows, note) = if ranked.len() <= 6 {
+        (
+            ranked.iter().map(line).collect::<Vec<_>>(),
+            w.pick(
+                "Semua inkubator, dari kenaikan tertinggi.",
+                "Every incubator, from the highest change.",
+            ),
+        )
+    } else {
+        let mut rows: Vec<Vec<Cell>> = ranked.iter().take(3).map(line).collect();
+        rows.extend(ranked.iter().rev().take(3).rev().map(line));
+        (
+            rows,
+            w.pick(
+                "Tiga teratas dan tiga terbawah dari semua inkubator.",
+                "Top three and bottom three of all incubators.",
+            ),
+        )
+    };
     let table = Table {
         title: w
             .pick(
@@ -112,12 +131,7 @@ pub fn build(inputs: &Inputs, lang: Lang) -> Result<Built, ReportError> {
         ]),
         align: vec!["left", "left", "right", "right"],
         rows,
-        note: w
-            .pick(
-                "Tiga teratas dan tiga terbawah dari semua inkubator.",
-                "Top three and bottom three of all incubators.",
-            )
-            .into(),
+        note: note.into(),
         widths: Vec::new(),
     };
     Ok(Built {
