@@ -588,3 +588,38 @@ fn the_dashboard_lists_a_lone_incubator_once() {
     assert_eq!(listed, 1, "{text}");
     assert!(text.contains("Semua inkubator"), "{text}");
 }
+
+/// A sheet without the saving question, of KPM without a kecamatan: the
+/// province report lists its regency (by its other figures), and the
+/// regency report has no empty table by kecamatan.
+#[test]
+fn area_reports_list_their_sub_areas_by_any_figure_and_skip_empty_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut sheet = String::from(
+        "kpm_id,wave,submitted_at,arm,cohort_year,incubator_id,province_code,regency_code,business_income\n",
+    );
+    for k in 1..=12 {
+        sheet.push_str(&format!(
+            "K22-{k:02},baseline,2022-03-10,prokus,2022,INK-32-01,32,32.17,1000000\n\
+             K22-{k:02},endline,2022-09-12,prokus,2022,INK-32-01,32,32.17,1300000\n"
+        ));
+    }
+    let db = ingest_sheet(d, &sheet, "Inkubator");
+    let out = reports(d, &db, "province,regency");
+    let province = pdf_text(&out.join("province").join("32-jawa-barat.pdf"));
+    let listed = province
+        .lines()
+        .skip_while(|l| !l.starts_with("Per kabupaten/kota"))
+        .nth(2)
+        .unwrap_or_default();
+    assert!(
+        listed.trim_start().starts_with("Kabupaten Bandung Barat") && listed.contains("12"),
+        "{province}"
+    );
+    let regency = pdf_text(
+        &out.join("regency")
+            .join("32.17-kabupaten-bandung-barat.pdf"),
+    );
+    assert!(!regency.contains("Per kecamatan"), "{regency}");
+}

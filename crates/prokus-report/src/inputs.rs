@@ -494,7 +494,8 @@ pub struct Inputs {
     /// The quarters with national figures, oldest first: code (`2021-Q3`)
     /// and first day.
     pub(crate) quarters: Vec<(String, NaiveDate)>,
-    /// Per level, the groups with figures in the latest wave (code, name),
+    /// Per level, the groups with figures of the breakdown tables
+    /// (`GROUP_TABLE`) in the latest wave (code, name),
     /// in code order: an area report's sub-areas, found without scanning
     /// every row for each report.
     pub(crate) groups: BTreeMap<String, Vec<(String, String)>>,
@@ -732,11 +733,12 @@ impl Reads {
         quarters.sort_by_key(|q| q.1);
         quarters.dedup();
         let latest = self.as_of.wave;
+        // A group with a figure of a breakdown table's: saving is asked of
+        // every KPM, but a partner's sheet may not ask it.
         let mut groups: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
-        for r in rows
-            .iter()
-            .filter(|r| r.indicator_id == "saves_monthly" && r.period == latest)
-        {
+        for r in rows.iter().filter(|r| {
+            r.period == latest && crate::sections::GROUP_TABLE.contains(&r.indicator_id.as_str())
+        }) {
             groups
                 .entry(r.level.clone())
                 .or_default()
@@ -744,6 +746,7 @@ impl Reads {
         }
         for list in groups.values_mut() {
             list.sort();
+            list.dedup();
         }
         Inputs {
             rows,

@@ -194,14 +194,17 @@ pub(crate) fn area(
         crate::findings::ALL_FEEDBACK,
         inputs.asked_quarter(),
     ));
-    tables.extend([group_table(
-        inputs,
-        &w,
-        sub_level,
-        &sub_areas,
-        period,
-        sub_title.into(),
-    )]);
+    // A register without kecamatan gives a regency none: no empty table.
+    if !sub_areas.is_empty() {
+        tables.push(group_table(
+            inputs,
+            &w,
+            sub_level,
+            &sub_areas,
+            period,
+            sub_title.into(),
+        ));
+    }
     if !incubators.is_empty() {
         tables.push(group_table(
             inputs,
