@@ -539,12 +539,9 @@ fn an_incubator_without_its_university_has_no_empty_part_in_its_subtitle() {
     assert_eq!(subtitle.trim(), "Jawa Barat · 12 KPM", "{text}");
 }
 
-/// A partner's sheet that asks no saving question: the national report's
-/// breakdown tables still count each group's panel.
-#[test]
-fn a_breakdown_counts_its_panel_without_the_saving_question() {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
+/// A partner's sheet of 12 KPM of [`template`]'s incubator that asks only
+/// the business income: no saving question, no kecamatan.
+fn sheet_without_saving() -> String {
     let mut sheet = String::from(
         "kpm_id,wave,submitted_at,arm,cohort_year,incubator_id,province_code,regency_code,business_income\n",
     );
@@ -555,7 +552,16 @@ fn a_breakdown_counts_its_panel_without_the_saving_question() {
             1_200_000 + k * 10_000
         ));
     }
-    let db = ingest_sheet(d, &sheet, "Inkubator");
+    sheet
+}
+
+/// A partner's sheet that asks no saving question: the national report's
+/// breakdown tables still count each group's panel.
+#[test]
+fn a_breakdown_counts_its_panel_without_the_saving_question() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = ingest_sheet(d, &sheet_without_saving(), "Inkubator");
     let out = reports(d, &db, "national");
     let text = pdf_text(&out.join("national.pdf"));
     let rows: Vec<&str> = text
@@ -596,16 +602,7 @@ fn the_dashboard_lists_a_lone_incubator_once() {
 fn area_reports_list_their_sub_areas_by_any_figure_and_skip_empty_tables() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path();
-    let mut sheet = String::from(
-        "kpm_id,wave,submitted_at,arm,cohort_year,incubator_id,province_code,regency_code,business_income\n",
-    );
-    for k in 1..=12 {
-        sheet.push_str(&format!(
-            "K22-{k:02},baseline,2022-03-10,prokus,2022,INK-32-01,32,32.17,1000000\n\
-             K22-{k:02},endline,2022-09-12,prokus,2022,INK-32-01,32,32.17,1300000\n"
-        ));
-    }
-    let db = ingest_sheet(d, &sheet, "Inkubator");
+    let db = ingest_sheet(d, &sheet_without_saving(), "Inkubator");
     let out = reports(d, &db, "province,regency");
     let province = pdf_text(&out.join("province").join("32-jawa-barat.pdf"));
     let listed = province
