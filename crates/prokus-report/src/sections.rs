@@ -991,7 +991,11 @@ pub(crate) fn quality_annex(inputs: &Inputs, w: &Words) -> Vec<Table> {
         note: String::new(),
         widths: Vec::new(),
     };
-    let mut tables = vec![files, reasons];
+    // No row refused: no table of reasons with nothing in it.
+    let mut tables = vec![files];
+    if !reasons.rows.is_empty() {
+        tables.push(reasons);
+    }
     if !inputs.quality.not_collected.is_empty() {
         tables.push(Table {
             title: w
