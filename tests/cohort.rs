@@ -572,8 +572,10 @@ fn a_breakdown_counts_its_panel_without_the_saving_question() {
         .filter(|l| l.contains('%'))
         .collect();
     assert_eq!(rows.len(), 2, "{text}");
-    // No row was refused: no table of reasons for refusing.
+    // No row was refused: no table of reasons for refusing. No comparison
+    // group: none in the response chart's legend.
     assert!(!text.contains("Alasan penolakan terbanyak"), "{text}");
+    assert!(!text.contains("Kelompok pembanding"), "{text}");
     for row in rows {
         let words: Vec<&str> = row.split_whitespace().collect();
         assert!(words.contains(&"12") && !row.contains("n<5"), "{row}");

@@ -300,7 +300,9 @@ pub(crate) fn response_chart(
         .filter(|c| c.wave == "baseline")
         .map(|c| c.registered)
         .sum();
-    let series = vec![
+    // An arm with no answer (a partner's data without a comparison group)
+    // has no bars and no place in the legend.
+    let series: Vec<Series> = [
         Series {
             label: w.pick("KPM ProKUS", "ProKUS KPM").into(),
             values: get("prokus"),
@@ -309,7 +311,13 @@ pub(crate) fn response_chart(
             label: w.pick("Kelompok pembanding", "Comparison group").into(),
             values: get("comparison"),
         },
-    ];
+    ]
+    .into_iter()
+    .filter(|s| s.values.iter().any(Option::is_some))
+    .collect();
+    if series.is_empty() {
+        return Ok(None);
+    }
     let labels: Vec<String> = waves.iter().map(|wv| w.wave(wv)).collect();
     let lang = w.lang;
     let title = w.pick(
