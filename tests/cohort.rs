@@ -475,7 +475,13 @@ fn a_report_without_charts_has_no_charts_heading() {
         out.join("incubator").join("INK-32-01.pdf"),
     ] {
         let text = pdf_text(&pdf);
-        assert!(text.contains("Ringkasan"), "{}: {text}", pdf.display());
+        // The report is there, its title and period (its summary, with
+        // every figure withheld, has nothing to say: no heading either).
+        assert!(
+            text.contains("Triwulan III 2022"),
+            "{}: {text}",
+            pdf.display()
+        );
         assert!(!heading(&text), "{}: {text}", pdf.display());
     }
 }
@@ -623,4 +629,39 @@ fn area_reports_list_their_sub_areas_by_any_figure_and_skip_empty_tables() {
             .join("32.17-kabupaten-bandung-barat.pdf"),
     );
     assert!(!regency.contains("Per kecamatan"), "{regency}");
+}
+
+/// The first quarter of a cohort has its baseline only: its reports show
+/// the baseline's values once, with no change, no empty "before" and no
+/// heading over nothing.
+#[test]
+fn a_baseline_quarter_reports_the_baseline_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let baseline: String = sheet_without_saving()
+        .lines()
+        .filter(|l| !l.contains(",endline,"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    let db = ingest_sheet(d, &baseline, "Inkubator");
+    let out = reports(d, &db, "national");
+    let text = pdf_text(&out.join("national.pdf"));
+    let header = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Indikator ") && l.contains(" n "))
+        .unwrap_or_else(|| panic!("no indicator table: {text}"));
+    let columns: Vec<&str> = header.split_whitespace().collect();
+    assert_eq!(columns, ["Indikator", "n", "Awal", "IK", "95%"], "{text}");
+    assert!(
+        text.contains("Rp 1.000.000 per bulan pada survei awal (n = 12)"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("Indikator utama") && !text.contains("Survei awal"),
+        "{text}"
+    );
+    assert!(
+        text.contains("n = KPM yang menjawab survei awal."),
+        "{text}"
+    );
 }

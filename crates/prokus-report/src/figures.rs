@@ -50,7 +50,7 @@ pub(crate) fn income_chart(
     }
     let n: i64 = rows.iter().map(|(_, r)| r.n).sum();
     let cats: Vec<String> = rows.iter().map(|(name, _)| (*name).clone()).collect();
-    let series = vec![
+    let mut series = vec![
         Series {
             label: w.pick("Survei awal", "Baseline").into(),
             values: rows.iter().map(|(_, r)| r.baseline_value).collect(),
@@ -60,6 +60,10 @@ pub(crate) fn income_chart(
             values: rows.iter().map(|(_, r)| r.value).collect(),
         },
     ];
+    // At the baseline itself: its values once, not beside an empty "before".
+    if period == "baseline" {
+        series.remove(0);
+    }
     let lang = w.lang;
     let fmt = |v: f64| short_rupiah(v, lang);
     let chart = charts::grouped_hbars(

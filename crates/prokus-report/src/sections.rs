@@ -120,6 +120,17 @@ pub(crate) fn indicator_table(
         }
         rows.push(row);
     }
+    // At the baseline there is nothing before to show nor to change from:
+    // one column of the round's values, not `Awal` twice.
+    if period == "baseline" {
+        for at in [4, 2] {
+            columns.remove(at);
+            align.remove(at);
+            for row in &mut rows {
+                row.remove(at);
+            }
+        }
+    }
     let mut note = format!(
         "{} {} n < {} {}",
         w.pick(
@@ -189,9 +200,11 @@ pub(crate) fn group_table(
     align.extend(indicators.iter().map(|_| "right"));
     // The panel of the round printed (the endline, or a report's period).
     let round = w.wave(period).to_lowercase();
-    let panel = match w.lang {
-        Lang::Id => format!("n = KPM dalam panel survei awal–{round}."),
-        Lang::En => format!("n = KPM in the baseline–{round} panel."),
+    let panel = match (w.lang, period == "baseline") {
+        (Lang::Id, true) => "n = KPM yang menjawab survei awal.".to_string(),
+        (Lang::En, true) => "n = KPM who answered the baseline.".to_string(),
+        (Lang::Id, false) => format!("n = KPM dalam panel survei awal–{round}."),
+        (Lang::En, false) => format!("n = KPM in the baseline–{round} panel."),
     };
     let mut note = if inputs.settings.has_targets() {
         format!(
@@ -707,6 +720,27 @@ pub(crate) fn summary(
 ) -> Vec<String> {
     let mut out = Vec::new();
     let cat = &inputs.catalog;
+    // At the baseline: the income as it was, with no change yet.
+    if period == "baseline"
+        && let (Some(i), Some(r)) = (
+            cat.get("business_income"),
+            inputs.row("business_income", period, level, group),
+        )
+        && !r.suppressed
+    {
+        out.push(match w.lang {
+            Lang::Id => format!(
+                "Pendapatan bersih usaha rata-rata KPM {scope} {} per bulan pada survei awal (n = {}).",
+                w.value(i, r.value),
+                r.n
+            ),
+            Lang::En => format!(
+                "The mean net business income of KPM in {scope} was {} a month at the baseline (n = {}).",
+                w.value(i, r.value),
+                r.n
+            ),
+        });
+    }
     if let (Some(i), Some(r), Some(pct)) = (
         cat.get("business_income"),
         inputs.row("business_income", period, level, group),
@@ -738,14 +772,25 @@ pub(crate) fn summary(
         inputs.row("saves_monthly", period, level, group),
     ) && !r.suppressed
     {
-        out.push(match w.lang {
-            Lang::Id => format!(
+        out.push(match (w.lang, period == "baseline") {
+            // The baseline itself: nothing to compare with yet.
+            (Lang::Id, true) => format!(
+                "{} KPM menabung minimal sebulan sekali pada survei awal (n = {}).",
+                w.value(i, r.value),
+                r.n
+            ),
+            (Lang::En, true) => format!(
+                "{} of KPM saved at least monthly at the baseline (n = {}).",
+                w.value(i, r.value),
+                r.n
+            ),
+            (Lang::Id, false) => format!(
                 "{} KPM menabung minimal sebulan sekali, dibanding {} pada survei awal ({}).",
                 w.value(i, r.value),
                 w.value(i, r.baseline_value),
                 w.change(i, r.change)
             ),
-            Lang::En => format!(
+            (Lang::En, false) => format!(
                 "{} of KPM save at least monthly, against {} at the baseline ({}).",
                 w.value(i, r.value),
                 w.value(i, r.baseline_value),
