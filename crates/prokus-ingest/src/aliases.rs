@@ -297,16 +297,21 @@ pub fn note_problem(
         return None;
     }
     let (_, note) = resolve(header, aliases)?;
-    // `ribu`, `juta`, and `Rp 1.000` or `000`: a count of thousands.
+    // `ribu`, `juta`, and `Rp 1.000`, `1.000.000` or `000`: a count of
+    // thousands or millions. Any other number (a year, a code) is no scale.
+    let power_of_ten = |w: &str| {
+        let digits: String = w.chars().filter(|c| *c != '.').collect();
+        match digits.strip_prefix('1') {
+            Some(zeros) => zeros.len() >= 3 && zeros.chars().all(|c| c == '0'),
+            None => digits == "000",
+        }
+    };
     if let Some(w) = note
         .iter()
-        .find(|w| SCALE_WORDS.contains(&w.as_str()) || w.ends_with("000"))
+        .find(|w| SCALE_WORDS.contains(&w.as_str()) || power_of_ten(w))
     {
-        let times = if w.starts_with('j') || w.starts_with('m') {
-            "a million"
-        } else {
-            "a thousand"
-        };
+        let millions = w.starts_with('j') || w.starts_with('m') || w.len() >= 7;
+        let times = if millions { "a million" } else { "a thousand" };
         return Some(format!(
             "its header says the amounts are in `{w}`, but every amount is read in rupiah \
              (`1500000` or `1.500.000`): they would be {times} times too small"
@@ -433,6 +438,8 @@ mod tests {
             "Bantuan Modal (Rp)",
             "Kohort (tahun)",
             "Tanggal (tgl/bln/thn)",
+            // A number that is no power of ten (a NIK pasted in) is no scale.
+            "Omzet (3217055208850000)",
         ] {
             assert_eq!(problem(fine), None, "{fine}");
         }
@@ -444,6 +451,7 @@ mod tests {
             ("Pendapatan usaha per tahun", "tahun"),
             ("Omzet (Rp/minggu)", "minggu"),
             ("Bantuan Modal (ribu Rp)", "ribu"),
+            ("Omzet (Rp 1.000.000)", "1.000.000"),
         ] {
             let p = problem(wrong).unwrap_or_else(|| panic!("{wrong} passed"));
             assert!(p.contains(&format!("`{word}`")), "{wrong}: {p}");
