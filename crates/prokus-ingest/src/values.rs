@@ -420,14 +420,21 @@ fn month_without_day(s: &str) -> bool {
     let [month, year] = words[..] else {
         return false;
     };
-    let month = month.to_lowercase();
-    month.chars().count() >= 3
-        && month.chars().all(char::is_alphabetic)
-        && MONTHS
-            .iter()
-            .any(|names| names.iter().any(|name| name.starts_with(&month)))
+    month_number(month).is_some()
         && matches!(year.len(), 2 | 4)
         && year.chars().all(|c| c.is_ascii_digit())
+}
+
+/// The month (0 for January) `word` names: one of [`MONTHS`]' names, or
+/// the beginning of one, three letters or more, case aside.
+fn month_number(word: &str) -> Option<usize> {
+    let month = word.to_lowercase();
+    if month.chars().count() < 3 || !month.chars().all(char::is_alphabetic) {
+        return None;
+    }
+    MONTHS
+        .iter()
+        .position(|names| names.iter().any(|name| name.starts_with(&month)))
 }
 
 /// [`parse_datetime`] by chrono's parsers and an Excel serial date, each
@@ -530,14 +537,7 @@ fn named_month_date(s: &str) -> Option<NaiveDate> {
     let [day, month, year] = words[..] else {
         return None;
     };
-    let month = month.to_lowercase();
-    if month.chars().count() < 3 || !month.chars().all(char::is_alphabetic) {
-        return None;
-    }
-    // A name, or the beginning of one (three letters or more, above).
-    let number = MONTHS
-        .iter()
-        .position(|names| names.iter().any(|name| name.starts_with(&month)))?;
+    let number = month_number(month)?;
     let day: u32 = day.parse().ok()?;
     let year: i32 = match year.len() {
         4 => year.parse().ok()?,
