@@ -261,6 +261,25 @@ fn load_reference(conn: &Connection, wilayah: &Wilayah) -> Result<(), IngestErro
     Ok(())
 }
 
+/// A test's look into the tables.
+#[cfg(test)]
+impl Database {
+    /// The first column of the rows `sql` gives with `params`.
+    pub(crate) fn column<T: duckdb::types::FromSql>(
+        &self,
+        sql: &str,
+        params: impl duckdb::Params,
+    ) -> Vec<T> {
+        self.conn
+            .prepare(sql)
+            .unwrap()
+            .query_map(params, |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -281,14 +300,7 @@ mod tests {
             .unwrap();
         drop(db);
         let db = Database::open(&path).unwrap();
-        let files: Vec<String> = db
-            .conn
-            .prepare("SELECT file FROM ingest_batch ORDER BY batch_id")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let files: Vec<String> = db.column("SELECT file FROM ingest_batch ORDER BY batch_id", []);
         assert_eq!(
             files,
             ["/data/3217********0012.csv", "/data/monitoring.csv"]
@@ -437,14 +449,7 @@ mod tests {
                 "{table}'s answer columns are the canonical fields"
             );
         }
-        let waves: Vec<String> = db
-            .conn
-            .prepare("SELECT wave FROM wave ORDER BY ordinal")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let waves: Vec<String> = db.column("SELECT wave FROM wave ORDER BY ordinal", []);
         assert_eq!(waves, crate::mapping::WAVES, "the wave table is WAVES");
     }
 }

@@ -4587,13 +4587,10 @@ mod tests {
 
     /// The rows of batch `batch` refused, by their row in the file.
     fn refused_rows(db: &Database, batch: i64) -> Vec<i64> {
-        db.conn
-            .prepare("SELECT DISTINCT source_row FROM ingest_reject WHERE batch_id = ? ORDER BY 1")
-            .unwrap()
-            .query_map([batch], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap()
+        db.column(
+            "SELECT DISTINCT source_row FROM ingest_reject WHERE batch_id = ? ORDER BY 1",
+            [batch],
+        )
     }
 
     #[test]
@@ -4793,17 +4790,11 @@ mod tests {
         let s = db
             .ingest(&file(&dir, "kobo-joined.csv", &joined), &m)
             .unwrap();
-        let again: Vec<i64> = db
-            .conn
-            .prepare(
-                "SELECT source_row FROM ingest_reject
-                 WHERE batch_id = ? AND starts_with(reason, 'the header again')",
-            )
-            .unwrap()
-            .query_map([s.batch_id], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let again: Vec<i64> = db.column(
+            "SELECT source_row FROM ingest_reject
+             WHERE batch_id = ? AND starts_with(reason, 'the header again')",
+            [s.batch_id],
+        );
         // After the header and the rows, the header again.
         assert_eq!(again, [s.rows_read as i64 + 1], "{s:?}");
     }

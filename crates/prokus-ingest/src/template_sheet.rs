@@ -397,14 +397,7 @@ mod tests {
         // The labels are the ones the database's `wave` table gives the
         // rounds, which the reports print.
         let db = crate::Database::in_memory().unwrap();
-        let labels: Vec<String> = db
-            .connection()
-            .prepare("SELECT label_id FROM wave ORDER BY ordinal")
-            .unwrap()
-            .query_map([], |r| r.get(0))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let labels: Vec<String> = db.column("SELECT label_id FROM wave ORDER BY ordinal", []);
         assert_eq!(labels, WAVE_LABELS);
     }
 }
