@@ -57,6 +57,31 @@ impl Database {
                 hint: "create the folder first, or give another --db".into(),
             });
         }
+        // DuckDB would wait for ever to read a pipe given as the database,
+        // and write its log beside a device (`/dev/null.wal`).
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.is_dir() => {
+                return Err(IngestError::Unreadable {
+                    path: path.to_path_buf(),
+                    reason: "this is a folder, not a database file".into(),
+                    hint: format!(
+                        "--db names the database file itself: {}",
+                        path.join("prokus.duckdb").display()
+                    ),
+                });
+            }
+            Ok(meta) if !meta.is_file() => {
+                return Err(IngestError::Unreadable {
+                    path: path.to_path_buf(),
+                    reason:
+                        "this is not a file but a device or a pipe, which cannot hold a database"
+                            .into(),
+                    hint: "--db names the database file prokus keeps (by default prokus.duckdb)"
+                        .into(),
+                });
+            }
+            _ => {}
+        }
         let conn = Connection::open(path).map_err(|e| open_error(path, e))?;
         // DuckDB opens a CSV or Parquet file given as a database as a
         // database of its own in memory, with a view of the file: what
@@ -365,6 +390,36 @@ mod tests {
             }
             assert_eq!(std::fs::read(path).unwrap(), before, "{}", path.display());
         }
+    }
+
+    /// A pipe given as the database is refused at once: DuckDB would wait
+    /// for ever for something to write into it. A folder is refused too.
+    #[cfg(unix)]
+    #[test]
+    fn a_pipe_or_a_folder_given_as_the_database_is_refused_without_waiting() {
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("prokus.duckdb");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (tx, rx) = std::sync::mpsc::channel();
+        let path = fifo.clone();
+        // On a thread, so that a wait fails the test instead of hanging it.
+        std::thread::spawn(move || tx.send(Database::open(&path).err().map(|e| e.to_string())));
+        let said = rx
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("still waiting for the pipe after 20 s");
+        let said = said.expect("a pipe opened as a database");
+        assert!(said.contains("a device or a pipe"), "{said}");
+        assert!(said.contains("prokus.duckdb"), "{said}");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "nothing written beside the pipe");
+        // A folder is named as one, with the file to give instead.
+        let said = Database::open(dir.path()).err().unwrap().to_string();
+        assert!(said.contains("a folder"), "{said}");
+        assert!(said.contains("prokus.duckdb"), "{said}");
     }
 
     #[test]
