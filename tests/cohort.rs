@@ -518,7 +518,8 @@ fn a_long_incubator_name_is_cut_in_the_running_header() {
 }
 
 /// An incubator list with no university column: the report's subtitle has
-/// the province and the KPM count, and no empty part before them.
+/// the province and the KPM count, and no empty part before them. With no
+/// finding, the data to fix is a sentence, with no empty table.
 #[test]
 fn an_incubator_without_its_university_has_no_empty_part_in_its_subtitle() {
     let dir = tempfile::tempdir().unwrap();
@@ -543,6 +544,16 @@ fn an_incubator_without_its_university_has_no_empty_part_in_its_subtitle() {
         .find(|l| l.contains("12 KPM"))
         .unwrap_or_else(|| panic!("no subtitle with the KPM count: {text}"));
     assert_eq!(subtitle.trim(), "Jawa Barat · 12 KPM", "{text}");
+    // Nothing to fix: the note, with no table header over no row.
+    let to_fix = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Data yang perlu diperbaiki"))
+        .nth(1)
+        .unwrap_or_default();
+    assert!(
+        to_fix.starts_with("Tidak ada temuan pemeriksaan data"),
+        "{text}"
+    );
 }
 
 /// A partner's sheet of 12 KPM of [`template`]'s incubator that asks only
@@ -664,4 +675,46 @@ fn a_baseline_quarter_reports_the_baseline_once() {
         text.contains("n = KPM yang menjawab survei awal."),
         "{text}"
     );
+}
+
+/// A KPM register without NIKs gives every KPM the same problem: the
+/// incubator's list of findings has it once, with the KPM it concerns, and
+/// without a survey calendar there is no empty table of next dates.
+#[test]
+fn one_problem_of_many_kpm_is_listed_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let mut register = String::from("id_kpm,kelompok_studi,id_inkubator,Kode Kab/Kota\n");
+    for k in 1..=12 {
+        register.push_str(&format!("K22-{k:02},prokus,INK-32-01,32.17\n"));
+    }
+    let register = write_file(d, "kpm_register.csv", &register);
+    let db = ingest_sheet(d, &sheet_without_saving(), "Inkubator");
+    prokus(d, &["ingest", "--db", &db, &register]);
+    let out = reports(d, &db, "incubator");
+    let text = pdf_text(&out.join("incubator").join("INK-32-01.pdf"));
+    let list: Vec<&str> = text
+        .lines()
+        .skip_while(|l| !l.starts_with("Temuan per KPM"))
+        .collect();
+    let problem = list
+        .iter()
+        .filter(|l| l.contains("NIK kosong di daftar KPM"))
+        .count();
+    assert_eq!(problem, 1, "{text}");
+    // The row's first cell, over the lines it wraps on (up to where the
+    // header's second column begins).
+    let second = list[1].find("Putaran").unwrap();
+    let row: Vec<&str> = list[2..]
+        .iter()
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| l.get(..second).unwrap_or(l).trim())
+        .filter(|cell| !cell.is_empty())
+        .collect();
+    assert!(
+        row.join(" ")
+            .contains("K22-01, K22-02, K22-03 dan 9 KPM lain"),
+        "{text}"
+    );
+    assert!(!text.contains("Jadwal pelaporan berikutnya"), "{text}");
 }

@@ -105,27 +105,20 @@ pub(crate) fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Tabl
         .filter(|f| !matches!(f.detail.check(), Check::NoResponse | Check::Late))
         .collect();
     listed.sort_by_key(|f| (f.detail.check().severity() != "error", f.detail.check()));
-    // The findings shown in the list, each worded once.
-    let describe = |f: &prokus_metrics::quality::Finding| quality.describe(f, lang, Some(id));
-    let shown: Vec<(String, String)> = listed
+    // Each finding worded once: its problem and what to do.
+    let described: Vec<(String, String)> = listed
         .iter()
-        .take(FINDING_ROWS)
-        .map(|f| describe(f))
+        .map(|f| quality.describe(f, lang, Some(id)))
         .collect();
     // What to do, once per kind of finding (errors first), with how many
     // there are: the list below then needs no column repeating it. A kind's
-    // actions are those of its first FINDING_ROWS findings, worded above
-    // when they are shown.
+    // actions are those of its first FINDING_ROWS findings.
     let mut kinds: Vec<Vec<Cell>> = Vec::new();
     let mut at = 0;
     for group in listed.chunk_by(|a, b| a.detail.check() == b.detail.check()) {
-        let mut actions: Vec<String> = Vec::new();
-        for (i, f) in group.iter().enumerate().take(FINDING_ROWS) {
-            let action = match shown.get(at + i) {
-                Some((_, action)) => action.clone(),
-                None => describe(f).1,
-            };
-            if !actions.contains(&action) {
+        let mut actions: Vec<&str> = Vec::new();
+        for (_, action) in &described[at..at + group.len().min(FINDING_ROWS)] {
+            if !actions.contains(&action.as_str()) {
                 actions.push(action);
             }
         }
@@ -156,15 +149,33 @@ pub(crate) fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Tabl
         },
         widths: vec![1.6, 0.6, 3.8],
     };
+    // One row per problem: KPM with the same problem in the same round
+    // (a register without NIKs gives every KPM the same one) share it,
+    // where a row each filled the list with one line over and over.
+    let mut problems: Vec<(Option<&str>, &str, Vec<&str>)> = Vec::new();
+    let mut index: std::collections::HashMap<(Option<&str>, &str), usize> =
+        std::collections::HashMap::new();
+    for (f, (problem, _)) in listed.iter().zip(&described) {
+        let key = (f.wave.as_deref(), problem.as_str());
+        let i = *index.entry(key).or_insert_with(|| {
+            problems.push((key.0, key.1, Vec::new()));
+            problems.len() - 1
+        });
+        problems[i].2.push(&f.kpm_id);
+    }
+    let shown = &problems[..problems.len().min(FINDING_ROWS)];
+    let findings_shown: usize = shown.iter().map(|(_, _, kpm)| kpm.len()).sum();
     let mut note = String::new();
-    if listed.len() > FINDING_ROWS {
+    if findings_shown < listed.len() {
         note = match lang {
             Lang::Id => format!(
-                "Ditampilkan {FINDING_ROWS} dari {}, galat lebih dulu; daftar lengkap ada di berkas pemeriksaan data inkubator ini (prokus check --per-incubator).",
+                "Ditampilkan {} dari {} temuan, galat lebih dulu; daftar lengkap ada di berkas pemeriksaan data inkubator ini (prokus check --per-incubator).",
+                format::number(findings_shown as f64, 0, lang),
                 format::number(listed.len() as f64, 0, lang)
             ),
             Lang::En => format!(
-                "{FINDING_ROWS} of {} are shown, errors first; the full list is in this incubator's data-check workbook (prokus check --per-incubator).",
+                "{} of {} findings are shown, errors first; the full list is in this incubator's data-check workbook (prokus check --per-incubator).",
+                format::number(findings_shown as f64, 0, lang),
                 format::number(listed.len() as f64, 0, lang)
             ),
         };
@@ -177,26 +188,47 @@ pub(crate) fn data_to_fix(quality: &QualityReport, w: &Words, id: &str) -> [Tabl
             w.pick("Masalah", "Problem"),
         ]),
         align: vec!["left", "left", "left"],
-        rows: listed
+        rows: shown
             .iter()
-            .zip(shown)
-            .map(|(f, (problem, _))| {
+            .map(|(wave, problem, kpm)| {
                 vec![
-                    Cell::from(f.kpm_id.clone()),
-                    Cell::from(f.wave.as_deref().map(|x| w.wave(x)).unwrap_or_default()),
-                    Cell::from(problem),
+                    Cell::from(kpm_list(kpm, w)),
+                    Cell::from(wave.map(|x| w.wave(x)).unwrap_or_default()),
+                    Cell::from(problem.to_string()),
                 ]
             })
             .collect(),
         note,
-        widths: vec![1.1, 0.9, 4.6],
+        // A row of several KPM needs the room for three ids and the count.
+        widths: if shown.iter().any(|(_, _, kpm)| kpm.len() > 1) {
+            vec![1.4, 0.9, 4.3]
+        } else {
+            vec![1.1, 0.9, 4.6]
+        },
     };
     [summary, findings]
 }
 
+/// The KPM that share a problem, as a list's cell: up to four by id, more
+/// as the first three and how many others (the workbook lists them all).
+fn kpm_list(kpm: &[&str], w: &Words) -> String {
+    if kpm.len() <= 4 {
+        return kpm.join(", ");
+    }
+    let others = format::number((kpm.len() - 3) as f64, 0, w.lang);
+    match w.lang {
+        Lang::Id => format!("{} dan {others} KPM lain", kpm[..3].join(", ")),
+        Lang::En => format!("{} and {others} other KPM", kpm[..3].join(", ")),
+    }
+}
+
 /// The survey windows still to come after the data's date: the next
-/// reporting dates.
-pub(crate) fn next_dates(inputs: &Inputs, w: &Words) -> Table {
+/// reporting dates. None without a survey calendar, which the completeness
+/// table's note already says.
+pub(crate) fn next_dates(inputs: &Inputs, w: &Words) -> Option<Table> {
+    if inputs.settings.schedule.is_empty() {
+        return None;
+    }
     let lang = w.lang;
     let after = inputs.quality.as_of;
     let upcoming: Vec<_> = inputs
@@ -210,7 +242,7 @@ pub(crate) fn next_dates(inputs: &Inputs, w: &Words) -> Table {
                 .is_none_or(|a| a.iter().any(|a| a == "prokus"))
         })
         .collect();
-    Table {
+    Some(Table {
         title: w
             .pick("Jadwal pelaporan berikutnya", "Next reporting dates")
             .into(),
@@ -230,9 +262,7 @@ pub(crate) fn next_dates(inputs: &Inputs, w: &Words) -> Table {
                 ]
             })
             .collect(),
-        note: if inputs.settings.schedule.is_empty() {
-            w.no_schedule().into()
-        } else if upcoming.is_empty() {
+        note: if upcoming.is_empty() {
             w.pick(
                 "Kalender survei tidak memuat putaran berikutnya.",
                 "The survey calendar has no further round.",
@@ -249,7 +279,7 @@ pub(crate) fn next_dates(inputs: &Inputs, w: &Words) -> Table {
             )
         },
         widths: Vec::new(),
-    }
+    })
 }
 
 /// The most urgent KPM listed in an incubator's report (a large incubator
@@ -728,7 +758,7 @@ pub fn build(inputs: &Inputs, lang: Lang, id: &str) -> Result<Built, ReportError
                 Some(completeness),
                 Some(to_fix),
                 Some(fix_list),
-                Some(next),
+                next,
             ]
             .into_iter()
             .flatten()
