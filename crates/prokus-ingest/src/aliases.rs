@@ -243,11 +243,12 @@ fn resolve(header: &str, aliases: &[(&str, &'static str)]) -> Option<(usize, Vec
         return Some((r, Vec::new()));
     }
     let is_note_word = |w: &str| {
+        let number = without_times(w);
         w.is_empty()
             || NOTE_WORDS.contains(&w)
             || SCALE_WORDS.contains(&w)
             || PERIOD_WORDS.contains(&w)
-            || w.chars().all(|c| c.is_ascii_digit() || c == '.')
+            || number.chars().all(|c| c.is_ascii_digit() || c == '.')
     };
     // `Rp.`, `Rp,-`, `orang:` as `rp`, `orang`.
     let words = |text: &str| -> Vec<String> {
@@ -283,6 +284,15 @@ fn resolve(header: &str, aliases: &[(&str, &'static str)]) -> Option<(usize, Vec
     None
 }
 
+/// A note's word without the sign of a multiplier before a number: `1.000`
+/// of `x1.000` or `×1000`, and the sign alone (`x` of `x 1.000`) as nothing.
+fn without_times(w: &str) -> &str {
+    w.strip_prefix('x')
+        .or_else(|| w.strip_prefix('×'))
+        .or_else(|| w.strip_prefix('*'))
+        .unwrap_or(w)
+}
+
 /// What is wrong with reading a column headed `header` as `column` (one of
 /// `aliases`' columns), when its note says its amounts are not the rupiah
 /// of a month that the template and the register ask for (`Omzet (ribu
@@ -300,7 +310,7 @@ pub fn note_problem(
     // `ribu`, `juta`, and `Rp 1.000`, `1.000.000` or `000`: a count of
     // thousands or millions. Any other number (a year, a code) is no scale.
     let power_of_ten = |w: &str| {
-        let digits: String = w.chars().filter(|c| *c != '.').collect();
+        let digits: String = without_times(w).chars().filter(|c| *c != '.').collect();
         match digits.strip_prefix('1') {
             Some(zeros) => zeros.len() >= 3 && zeros.chars().all(|c| c == '0'),
             None => digits == "000",
@@ -440,6 +450,7 @@ mod tests {
             "Tanggal (tgl/bln/thn)",
             // A number that is no power of ten (a NIK pasted in) is no scale.
             "Omzet (3217055208850000)",
+            "Omzet (x 12)",
         ] {
             assert_eq!(problem(fine), None, "{fine}");
         }
@@ -452,6 +463,11 @@ mod tests {
             ("Omzet (Rp/minggu)", "minggu"),
             ("Bantuan Modal (ribu Rp)", "ribu"),
             ("Omzet (Rp 1.000.000)", "1.000.000"),
+            // A multiplier, with its number apart or not.
+            ("Omzet (x 1.000)", "1.000"),
+            ("Omzet (Rp × 1.000)", "1.000"),
+            ("Omzet (×1000)", "×1000"),
+            ("Omzet (Rp x1.000.000)", "x1.000.000"),
         ] {
             let p = problem(wrong).unwrap_or_else(|| panic!("{wrong} passed"));
             assert!(p.contains(&format!("`{word}`")), "{wrong}: {p}");
