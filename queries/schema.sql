@@ -248,3 +248,15 @@ CREATE OR REPLACE VIEW response_superseded AS
 SELECT *
 FROM response
 SEMI JOIN response_replaced ON response.rowid = response_replaced.rid;
+
+-- The written feedback each writer's latest sheet for a quarter holds: a
+-- corrected sheet replaces the earlier one of the same writer and quarter
+-- in every report, and the earlier rows are kept beneath it, so that
+-- withdrawing the correction (`prokus withdraw`) brings them back.
+-- Withdrawing the earlier sheet takes its text out of the database.
+CREATE OR REPLACE VIEW feedback_current AS
+SELECT f.*
+FROM feedback f
+SEMI JOIN (SELECT site_level, site_code, period, max(batch_id) AS batch_id
+           FROM feedback GROUP BY ALL) latest
+    USING (site_level, site_code, period, batch_id);

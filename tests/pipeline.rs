@@ -1691,8 +1691,8 @@ fn a_report_for_an_earlier_quarter_prints_that_quarters_round_only() {
 
 /// A re-run keeps the PDFs whose inputs did not change: all of them when
 /// nothing was loaded, and after one incubator's corrected feedback sheet
-/// all but that incubator's report, its province's and the national one;
-/// `--force` renders them all.
+/// (and after it is withdrawn) all but that incubator's report, its
+/// province's and the national one; `--force` renders them all.
 #[test]
 fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
     let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("rerun");
@@ -1836,6 +1836,26 @@ fn a_rerun_renders_only_the_reports_whose_inputs_changed() {
         )),
         "{third}"
     );
+    let incubator_pdf = out.join("incubator").join(format!("{incubator}.pdf"));
+    assert!(pdf_text(&incubator_pdf).contains("Koreksi: kunjungan TKSK"));
+    // Withdrawn, the corrected sheet leaves the report as it was before it.
+    let withdrawn = prokus(&[
+        "withdraw",
+        "--db",
+        db.to_str().unwrap(),
+        "--yes",
+        "feedback-corrected.csv",
+    ]);
+    let said = String::from_utf8(withdrawn.stdout).unwrap();
+    assert!(
+        said.starts_with("withdrew batch")
+            && said.contains(": 1 row of written feedback taken out"),
+        "{said}"
+    );
+    let fourth = report(&[]);
+    assert!(fourth.starts_with(REUSED), "{fourth}");
+    assert!(fourth.contains("wrote 3 PDFs"), "{fourth}");
+    assert!(!pdf_text(&incubator_pdf).contains("Koreksi: kunjungan TKSK"));
     let forced = report(&["--force"]);
     assert!(
         forced.starts_with(&format!("wrote {} PDFs", before.len())),

@@ -3,7 +3,9 @@
 -- the register and belong to the writer (its incubator, regency or
 -- province): nobody writes of another's households. A sheet replaces what
 -- the same writer wrote earlier for the same quarter, so that a corrected
--- sheet is sent whole.
+-- sheet is sent whole: the reports read the latest (`feedback_current`,
+-- queries/schema.sql), and the earlier rows stay beneath it until their
+-- sheet is withdrawn.
 
 -- name: reject_unknown_feedback_incubator
 INSERT INTO ingest_reject
@@ -52,14 +54,6 @@ FROM (SELECT *, min(source_row) OVER (
       FROM stage_feedback) s
 WHERE s.source_row > s.first_row
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
-
--- name: replace_feedback
-DELETE FROM feedback f
-WHERE EXISTS (
-    SELECT 1 FROM stage_feedback s
-    WHERE s.site_level = f.site_level AND s.site_code = f.site_code AND s.period = f.period
-      AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row)
-);
 
 -- name: insert_feedback
 INSERT INTO feedback

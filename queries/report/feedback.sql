@@ -20,7 +20,7 @@ SELECT f.site_level,
        f.kind,
        f.actor,
        f.text
-FROM feedback f
+FROM feedback_current f
 LEFT JOIN incubator i ON f.site_level = 'incubator' AND i.incubator_id = f.site_code
 LEFT JOIN regency r ON f.site_level = 'regency' AND r.code = f.site_code
 LEFT JOIN province p ON f.site_level = 'province' AND p.code = f.site_code

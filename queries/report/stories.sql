@@ -20,7 +20,7 @@ WITH rounds AS (
       -- below: a re-run after a feedback sheet reads their answers alone.
       AND c.kpm_id IN (SELECT kpm_id FROM kpm WHERE consent_story
                        UNION ALL
-                       SELECT kpm_id FROM feedback WHERE consent_story)
+                       SELECT kpm_id FROM feedback_current WHERE consent_story)
     GROUP BY c.kpm_id
 ),
 -- The incubator's own words for a KPM, from the feedback sheet's stories
@@ -30,7 +30,7 @@ told AS (
     SELECT kpm_id,
            arg_max(text, (period, batch_id, source_row)) AS story,
            arg_max(consent_story, (period, batch_id, source_row)) AS consent
-    FROM feedback
+    FROM feedback_current
     WHERE kind = 'story' AND kpm_id IS NOT NULL
     GROUP BY kpm_id
 )

@@ -1759,6 +1759,24 @@ fn withdraw_line(
         Some(_) => ("would withdraw", "would be taken out"),
         None => ("withdrew", "taken out"),
     };
+    if w.format == "feedback" {
+        let restored = match (w.feedback_restored, after) {
+            (0, _) => String::new(),
+            (n, Some(_)) => format!(
+                "; {n} rows of the earlier sheets of the same writers and quarters would be printed again"
+            ),
+            (n, None) => format!(
+                "; {n} rows of the earlier sheets of the same writers and quarters are printed again"
+            ),
+        };
+        return format!(
+            "{verb} batch {batch}, {} (feedback): {} {} of written feedback {taken}{restored}{}",
+            prokus_files::for_terminal(&w.file),
+            w.feedback,
+            if w.feedback == 1 { "row" } else { "rows" },
+            after.unwrap_or_default()
+        );
+    }
     let answers = if w.responses == 1 {
         "answer"
     } else {

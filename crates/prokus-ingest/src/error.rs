@@ -108,10 +108,10 @@ pub enum IngestError {
         /// Why it names no loaded file.
         why: String,
     },
-    /// A list or feedback sheet cannot be withdrawn: it wrote over what was
-    /// loaded before it, which is not kept.
+    /// A list (register, incubators) cannot be withdrawn: it wrote over
+    /// what was loaded before it, which is not kept.
     #[error(
-        "{file} ({format}) cannot be withdrawn: a list or a feedback sheet writes over what was loaded before it, which is not kept\n  hint: load the corrected file instead; its rows replace these"
+        "{file} ({format}) cannot be withdrawn: a list writes over what was loaded before it, which is not kept\n  hint: load the corrected list instead; its rows replace these"
     )]
     CannotWithdraw {
         /// The file as it was loaded.

@@ -309,11 +309,13 @@ mod tests {
         db
     }
 
+    /// The feedback the reports print (each writer's latest sheet for a
+    /// quarter), in the order it was loaded.
     fn stored(db: &Database) -> Vec<(String, String, String, String, String, Option<String>)> {
         db.conn
             .prepare(
                 "SELECT period, site_level || ':' || site_code, kind, actor, text, kpm_id
-                 FROM feedback ORDER BY batch_id, source_row",
+                 FROM feedback_current ORDER BY batch_id, source_row",
             )
             .unwrap()
             .query_map([], |r| {
@@ -510,9 +512,10 @@ mod tests {
     }
 
     /// A corrected sheet replaces what the same writer wrote for the same
-    /// quarter, and leaves the other quarters and writers alone.
+    /// quarter, and leaves the other quarters and writers alone; withdrawn,
+    /// it gives the earlier sheet's rows back.
     #[test]
-    fn a_corrected_sheet_replaces_its_writers_quarter_only() {
+    fn a_corrected_sheet_replaces_its_writers_quarter_only_until_withdrawn() {
         let dir = tempfile::tempdir().unwrap();
         let mut db = program(&dir);
         let m = FormMapping::prokus();
@@ -526,9 +529,25 @@ mod tests {
                       2021-Q3,INK-A,obstacle,incubator,Q3 baru\n";
         db.ingest(&write(&dir, "feedback-2.csv", second), &m)
             .unwrap();
-        let texts: Vec<String> = stored(&db).into_iter().map(|r| r.4).collect();
-        assert_eq!(texts, ["Q2 lama", "Kabupaten", "Q3 baru"]);
+        let texts =
+            |db: &Database| -> Vec<String> { stored(db).into_iter().map(|r| r.4).collect() };
+        assert_eq!(texts(&db), ["Q2 lama", "Kabupaten", "Q3 baru"]);
         assert_eq!(stored(&db)[0].0, "2021-Q2");
+
+        // Withdrawn, the correction gives the earlier sheet's quarter back.
+        let batch = db.batch_of("feedback-2.csv").unwrap();
+        let w = db.withdraw(batch).unwrap();
+        assert_eq!((w.feedback, w.feedback_restored), (1, 1), "{w:?}");
+        assert_eq!(texts(&db), ["Q2 lama", "Q3 lama", "Kabupaten"]);
+        // Withdrawn too, the earlier sheet leaves no text behind.
+        let batch = db.batch_of("feedback-1.csv").unwrap();
+        let w = db.withdraw(batch).unwrap();
+        assert_eq!((w.feedback, w.feedback_restored), (3, 0), "{w:?}");
+        let left: i64 = db
+            .conn
+            .query_row("SELECT count(*) FROM feedback", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
     }
 
     #[test]

@@ -6,9 +6,11 @@
 //! answers for; the file can then be loaded again. A settings file goes
 //! too, and the one of its kind loaded before it is current again.
 //!
-//! A list (register, incubators) updated rows in place, and a feedback
-//! sheet replaced its writer's earlier one: what they replaced is not kept,
-//! so they are not withdrawn. A corrected list or sheet is loaded instead.
+//! A feedback sheet goes with its rows: the earlier sheet of the same
+//! writer and quarter, kept beneath it, is the one the reports print again.
+//!
+//! A list (register, incubators) updated rows in place: what it replaced is
+//! not kept, so it is not withdrawn. A corrected list is loaded instead.
 
 use std::path::Path;
 
@@ -55,6 +57,11 @@ pub struct Withdrawn {
     pub kpm_removed: u64,
     /// KPM the file had added that another file answers for: kept.
     pub kpm_kept: u64,
+    /// Rows of written feedback taken out (a feedback sheet's).
+    pub feedback: u64,
+    /// Rows of earlier feedback sheets, of the same writers and quarters,
+    /// that the reports print again.
+    pub feedback_restored: u64,
 }
 
 impl Database {
@@ -148,8 +155,8 @@ impl Database {
 
     /// Takes batch `batch` out of the database, in one transaction: its
     /// answers and what its load recorded, the KPM it added that no other
-    /// file answers for, or the settings it loaded. A list or feedback
-    /// sheet is refused ([`IngestError::CannotWithdraw`]).
+    /// file answers for, the settings it loaded, or its written feedback.
+    /// A list is refused ([`IngestError::CannotWithdraw`]).
     pub fn withdraw(&mut self, batch: i64) -> Result<Withdrawn, IngestError> {
         self.take_out(batch, true)
     }
@@ -175,7 +182,7 @@ impl Database {
                 why: "no file was loaded as that batch".into(),
             })?;
         let settings = crate::settings::KINDS.contains(&format.as_str());
-        if !settings && !SURVEY_FORMATS.contains(&format.as_str()) {
+        if !settings && format != "feedback" && !SURVEY_FORMATS.contains(&format.as_str()) {
             return Err(IngestError::CannotWithdraw {
                 file: crate::privacy::safe_text(&file),
                 format,
@@ -216,6 +223,17 @@ impl Database {
              DROP TABLE withdraw_moved;",
         )?;
         let responses = tx.execute("DELETE FROM response WHERE batch_id = $1", params![batch])?;
+        // A feedback sheet's rows, and the earlier sheets' rows of the same
+        // writers and quarters that are the latest again without them.
+        let current_before: i64 = tx.query_row(
+            "SELECT count(*) FROM feedback_current WHERE batch_id <> $1",
+            params![batch],
+            |r| r.get(0),
+        )?;
+        let feedback = tx.execute("DELETE FROM feedback WHERE batch_id = $1", params![batch])?;
+        let current_after: i64 =
+            tx.query_row("SELECT count(*) FROM feedback_current", [], |r| r.get(0))?;
+        let feedback_restored = current_after - current_before;
         // The KPM this file added, apart from those another file answers for.
         let kpm_kept: i64 = tx.query_row(
             "SELECT count(*) FROM kpm k WHERE k.batch_id = $1
@@ -257,6 +275,8 @@ impl Database {
             moved: moved as u64,
             kpm_removed: kpm_removed as u64,
             kpm_kept: kpm_kept as u64,
+            feedback: feedback as u64,
+            feedback_restored: feedback_restored as u64,
         })
     }
 }
