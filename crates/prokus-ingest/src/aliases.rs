@@ -308,11 +308,12 @@ pub fn note_problem(
     }
     let (_, note) = resolve(header, aliases)?;
     // `ribu`, `juta`, and `Rp 1.000`, `1.000.000` or `000`: a count of
-    // thousands or millions. Any other number (a year, a code) is no scale.
+    // thousands or millions. Any other number (a year, a code, a NIK pasted
+    // in) is no scale, and is never quoted.
     let power_of_ten = |w: &str| {
         let digits: String = without_times(w).chars().filter(|c| *c != '.').collect();
         match digits.strip_prefix('1') {
-            Some(zeros) => zeros.len() >= 3 && zeros.chars().all(|c| c == '0'),
+            Some(zeros) => matches!(zeros, "000" | "000000"),
             None => digits == "000",
         }
     };

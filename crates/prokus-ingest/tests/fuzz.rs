@@ -186,6 +186,33 @@ proptest! {
         }
     }
 
+    /// A header with notes in brackets (units, periods, scales, numbers) is
+    /// read as a column or as none, and what is said of its note never
+    /// quotes a NIK pasted into it.
+    #[test]
+    fn headers_with_any_note_read_or_refuse(
+        name in prop::sample::select(vec!["Omzet", "Pendapatan Usaha", "ID KPM", "Tanggal", "x", ""]),
+        notes in prop::collection::vec("[(\\[][A-Za-z0-9 .,×x*/%=:_-]{0,24}[)\\]]?", 0..3),
+        nik in "[0-9]{16}",
+        any in ".{0,40}",
+    ) {
+        use prokus_ingest::aliases::{LIST_ALIASES, canonical, note_problem};
+        for header in [
+            format!("{name} {}", notes.concat()),
+            format!("{name} ({nik})"),
+            format!("{name} (x {nik}000)"),
+            format!("{name} (1{})", "0".repeat(15)),
+            format!("{name} {any}"),
+            any.clone(),
+        ] {
+            if let Some(column) = canonical(&header, LIST_ALIASES)
+                && let Some(problem) = note_problem(&header, column, LIST_ALIASES)
+            {
+                prop_assert!(longest_digit_run(&problem) < 16, "{header}: {problem}");
+            }
+        }
+    }
+
     #[test]
     fn mappings_of_any_text_parse_or_refuse(text in ".{0,300}") {
         let _ = FormMapping::parse(&text, Path::new("m.toml"));
