@@ -239,9 +239,22 @@ fn quarter_of(d: NaiveDate) -> String {
     format!("{}-Q{}", d.year(), d.month0() / 3 + 1)
 }
 
+/// Today's date in Indonesia's easternmost time (WIT, UTC+9): the latest
+/// date any of its offices has, against which a period still to come is
+/// told from one that has begun.
+pub(crate) fn today_in_indonesia() -> NaiveDate {
+    (chrono::Utc::now() + chrono::Duration::hours(9)).date_naive()
+}
+
 /// The round and quarter `period` means on data whose rounds have these
-/// counts, or why it means none.
-pub(crate) fn resolve_period(waves: &[WaveCount], period: &Period) -> Result<AsOf, ReportError> {
+/// counts, or why it means none. A quarter or year that begins after
+/// `today` is refused: its report would print the latest data under a
+/// date still to come (a mistyped year, `2031-Q1` for `2021-Q1`).
+pub(crate) fn resolve_period(
+    waves: &[WaveCount],
+    period: &Period,
+    today: NaiveDate,
+) -> Result<AsOf, ReportError> {
     // The rounds with ProKUS answers, in order, with their median dates.
     let surveyed: Vec<(&'static str, Option<NaiveDate>)> = WAVES
         .iter()
@@ -289,6 +302,12 @@ pub(crate) fn resolve_period(waves: &[WaveCount], period: &Period) -> Result<AsO
         Period::Quarter(code) => {
             let start = quarter_start(code)
                 .ok_or_else(|| fail("not a quarter: write it as 2021-Q3".into()))?;
+            if start > today {
+                return Err(fail(format!(
+                    "this quarter has not begun (today is {today}); the rounds with answers are: {}",
+                    listed()
+                )));
+            }
             let end = start
                 .checked_add_months(chrono::Months::new(3))
                 .and_then(|d| d.pred_opt())
@@ -300,6 +319,12 @@ pub(crate) fn resolve_period(waves: &[WaveCount], period: &Period) -> Result<AsO
         Period::YearToDate(year) => {
             let end =
                 NaiveDate::from_ymd_opt(*year, 12, 31).ok_or_else(|| fail("not a year".into()))?;
+            if *year > chrono::Datelike::year(&today) {
+                return Err(fail(format!(
+                    "this year has not begun (today is {today}); the rounds with answers are: {}",
+                    listed()
+                )));
+            }
             by(end).ok_or_else(|| {
                 fail(format!(
                     "no round was surveyed by the end of {year}; the rounds with answers are: {}",
@@ -537,7 +562,7 @@ impl Surveyed {
             "reading the rounds, areas, incubators and KPM"
         );
         let waves = prokus_metrics::wave_counts(conn)?;
-        let as_of = resolve_period(&waves, period)?;
+        let as_of = resolve_period(&waves, period, today_in_indonesia())?;
         let incubators = all(conn, INCUBATORS_SQL, |r| {
             Ok(IncubatorInfo {
                 id: r.get(0)?,
@@ -636,7 +661,7 @@ impl Reads {
             sql = "queries/report/*.sql",
             "reading the files loaded and the feedback"
         );
-        let as_of = resolve_period(&surveyed.waves, period)?;
+        let as_of = resolve_period(&surveyed.waves, period, today_in_indonesia())?;
         let hashes: String = conn.query_row(SNAPSHOT_SQL, [], |r| r.get(0))?;
         let snapshot = {
             use sha2::{Digest, Sha256};
@@ -873,8 +898,8 @@ mod tests {
     }
 
     /// A period is the latest round dated by its end; a round by name must
-    /// have ProKUS answers; a period before every round is refused, naming
-    /// the rounds there are.
+    /// have ProKUS answers; a period before every round, or still to come,
+    /// is refused, naming the rounds there are.
     #[test]
     fn a_period_is_the_latest_round_surveyed_by_its_end() {
         let waves = [
@@ -884,7 +909,8 @@ mod tests {
             count("monitoring_3", "comparison", "2021-07-20"),
             count("endline", "prokus", "2021-09-20"),
         ];
-        let at = |p: Period| resolve_period(&waves, &p).map(|a| (a.wave, a.quarter));
+        let today = NaiveDate::from_ymd_opt(2022, 2, 1).unwrap();
+        let at = |p: Period| resolve_period(&waves, &p, today).map(|a| (a.wave, a.quarter));
         assert_eq!(
             at(Period::Latest).unwrap(),
             ("endline", "2021-Q3".to_string())
@@ -914,5 +940,16 @@ mod tests {
             "{before}"
         );
         assert!(at(Period::YearToDate(2020)).is_err());
+        // A quarter or year still to come is refused, saying what there is.
+        let to_come = at(Period::Quarter("2022-Q2".into())).unwrap_err();
+        assert!(
+            to_come
+                .to_string()
+                .contains("has not begun (today is 2022-02-01)")
+                && to_come.to_string().contains("endline (2021-Q3)"),
+            "{to_come}"
+        );
+        assert!(at(Period::YearToDate(2023)).is_err());
+        assert_eq!(at(Period::YearToDate(2022)).unwrap().0, "endline");
     }
 }
