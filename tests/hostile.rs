@@ -395,9 +395,10 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
         &d.path("out/rejects.xlsx"),
     ]);
 
-    // K4 moves from INK-32-01 to INK-32-02: the next outputs of both follow.
+    // K4 moves from INK-32-01 to INK-32-02 (a move the load is told of):
+    // the next outputs of both follow.
     let moved = d.file("kpm_register_2.csv", &register("INK-32-02"));
-    d.ok(&["ingest", "--db", &db, &moved]);
+    d.ok(&["ingest", "--db", &db, "--move-kpm", &moved]);
     d.ok(&[
         "report",
         "--db",

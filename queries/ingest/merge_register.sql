@@ -18,6 +18,30 @@ WHERE s.incubator_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM incubator i WHERE i.incubator_id = s.incubator_id)
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
 
+-- A KPM the register holds with another incubator, or in the other arm of
+-- the study: most often two incubators that number their KPM alike (1, 2,
+-- 3 …), whose second list would take the first one's households. Refused,
+-- unless the load is told these KPM move (`prokus ingest --move-kpm`, which
+-- leaves this statement out). A list without an incubator column keeps
+-- the incubators the register holds (update_kpm), so moves none.
+
+-- name: reject_moved_kpm
+INSERT INTO ingest_reject
+SELECT $1, s.source_row, 'kpm_id', s.kpm_id, 'invalid',
+       'already registered ' ||
+       CASE WHEN k.arm IS DISTINCT FROM s.arm
+            THEN 'in the ' || coalesce(k.arm, '(none)') || ' arm (batch ' || k.batch_id || '); this row puts it in the ' || s.arm || ' arm'
+            ELSE 'with incubator ' || k.incubator_id || ' (batch ' || k.batch_id || '); this row moves it to ' || s.incubator_id
+       END ||
+       '. Numbered by each incubator? Give ids of their own (' ||
+       coalesce(s.incubator_id || '-', 'P-') || s.kpm_id || '). Moved indeed? Load a list of them with --move-kpm'
+FROM stage_kpm s
+JOIN kpm k USING (kpm_id)
+WHERE (k.arm IS DISTINCT FROM s.arm
+       OR (k.incubator_id IS NOT NULL AND s.incubator_id IS NOT NULL
+           AND k.incubator_id <> s.incubator_id))
+  AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
+
 -- A KPM already registered gets the newer list's row (update_kpm), then the
 -- new ones are added (insert_kpm, which sees the updated as registered):
 -- one `INSERT OR REPLACE` of every staged row was slower on both a first

@@ -96,6 +96,11 @@ enum Command {
         /// a grant); larger ones are rejected as typing errors.
         #[arg(long, value_name = "RUPIAH", default_value_t = 10e9, value_parser = parse_max_money)]
         max_money: f64,
+        /// Let a KPM register move KPM the database holds to another
+        /// incubator or study arm (refused without it: two incubators that
+        /// number their KPM alike would take each other's households).
+        #[arg(long)]
+        move_kpm: bool,
     },
     /// Compute every indicator at every level and wave. Computed as the
     /// reports compute theirs (the settings' --min-cell, no --winsorize),
@@ -848,6 +853,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             form,
             format,
             max_money,
+            move_kpm,
         } => {
             let json = cli.json;
             let mapping = match form {
@@ -873,6 +879,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     },
                 ))),
                 scanned: None,
+                move_kpm,
             };
             let mut db = Database::open(&cli.db)?;
             limit_memory(&db, cli.memory_limit.as_deref())?;

@@ -502,6 +502,11 @@ pub struct IngestOptions {
     /// The file's scan, made ahead of its turn by [`prescan`] (while the
     /// file before it loaded); used only for the very path it was made of.
     pub scanned: Option<Prescanned>,
+    /// Let a KPM register move KPM it already holds to another incubator or
+    /// to the other arm of the study. Without it such rows are refused: most
+    /// often two incubators number their KPM alike (1, 2, 3 …), and the
+    /// second list would take the first one's households.
+    pub move_kpm: bool,
 }
 
 /// A data file's one pass for its hash and encoding, started ahead of its
@@ -1182,9 +1187,10 @@ fn ingest_scanned(
     };
     let mut loaded = 0u64;
     // The KPM or incubators the list names that were already held.
-    // Asked before the merge, which makes every one held: whether the list
-    // names any already held (its rows refused while staged aside).
-    let held = match plan {
+    // Asked before the merge writes, which makes every one held, and after
+    // its refusals: whether the list names any already held (its rows
+    // refused aside).
+    let mut held = match plan {
         Plan::Register(_) => Some(
             "SELECT count(*) > 0 FROM stage_kpm s SEMI JOIN kpm USING (kpm_id)
              WHERE NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row)",
@@ -1195,13 +1201,17 @@ fn ingest_scanned(
         ),
         _ => None,
     };
-    let updates = match held {
-        Some(sql) => tx.query_row(sql, params![batch_id], |r| r.get::<_, bool>(0))?,
-        None => false,
-    };
+    let mut updates = false;
     for (file, name, sql) in merge {
+        if let Some(sql) = held
+            && !name.starts_with("reject_")
+        {
+            updates = tx.query_row(sql, params![batch_id], |r| r.get::<_, bool>(0))?;
+            held = None;
+        }
         let applies = match plan {
             Plan::Survey(_) | Plan::Template(..) | Plan::Feedback(_) => true,
+            Plan::Register(_) if name == "reject_moved_kpm" => !options.move_kpm,
             Plan::Register(_) => name.contains("kpm") || name == "reject_unknown_incubator",
             Plan::Incubators(_) => name.contains("incubator") && !name.contains("unknown"),
         };
@@ -3161,7 +3171,7 @@ fn check_template_row(
             value: incubator.into(),
             reason: format!(
                 "KPM {kpm_id} belongs to incubator {registered} in the register, not {incubator}: \
-                 a sheet may only answer for its own incubator's KPM (if the KPM moved, load the corrected register first)"
+                 a sheet may only answer for its own incubator's KPM (moved? load a register of it with --move-kpm first)"
             ),
         };
         response = match response {
@@ -4797,6 +4807,82 @@ mod tests {
         );
         // After the header and the rows, the header again.
         assert_eq!(again, [s.rows_read as i64 + 1], "{s:?}");
+    }
+
+    /// Two incubators that number their KPM alike: the second list would
+    /// move the first one's households to itself. Its rows are refused,
+    /// saying what to do; a KPM that did move is moved when the load is
+    /// told so (`move_kpm`).
+    #[test]
+    fn a_register_moves_no_kpm_to_another_incubator_or_arm_unless_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        let incubators =
+            "incubator_id,name,province_code\nINK-32-01,Unpad,32\nINK-33-01,Polines,33\n";
+        db.ingest(&file(&dir, "incubators.csv", incubators), &m)
+            .unwrap();
+        let list = |incubator: &str, regency: &str, arm: &str| {
+            let mut text = String::from("kpm_id,arm,incubator_id,regency_code\n");
+            for k in 1..=3 {
+                text.push_str(&format!("{k},{arm},{incubator},{regency}\n"));
+            }
+            text
+        };
+        let first = list("INK-32-01", "32.17", "prokus");
+        db.ingest(&file(&dir, "unpad.csv", &first), &m).unwrap();
+        let held = |db: &Database| -> Vec<String> {
+            db.column(
+                "SELECT concat_ws(' ', kpm_id, arm, incubator_id, regency_code) FROM kpm ORDER BY kpm_id",
+                [],
+            )
+        };
+        let before = held(&db);
+        let second = list("INK-33-01", "33.22", "prokus");
+        let s = db.ingest(&file(&dir, "polines.csv", &second), &m).unwrap();
+        assert_eq!(counts(&s), ("kpm-register", 3, 0, 3), "{s:?}");
+        assert_eq!(held(&db), before, "nothing of the first list moved");
+        let reasons: Vec<String> = db.column(
+            "SELECT reason FROM ingest_reject WHERE batch_id = ? ORDER BY source_row",
+            [s.batch_id],
+        );
+        assert!(
+            reasons[0].starts_with("already registered with incubator INK-32-01")
+                && reasons[0].contains("moves it to INK-33-01")
+                && reasons[0].contains("(INK-33-01-1)")
+                && reasons[0].contains("--move-kpm"),
+            "{reasons:?}"
+        );
+        // A comparison list with the same ids would move them to the other arm.
+        let comparison = list("", "32.04", "comparison");
+        let s = db
+            .ingest(&file(&dir, "comparison.csv", &comparison), &m)
+            .unwrap();
+        assert_eq!(counts(&s), ("kpm-register", 3, 0, 3), "{s:?}");
+        let reason: Vec<String> = db.column(
+            "SELECT reason FROM ingest_reject WHERE batch_id = ? ORDER BY source_row",
+            [s.batch_id],
+        );
+        assert!(reason[0].contains("in the prokus arm"), "{reason:?}");
+        assert_eq!(held(&db), before);
+        // KPM 1 did move: told so, the load moves it, and it alone.
+        let moved = "kpm_id,arm,incubator_id,regency_code\n1,prokus,INK-33-01,33.22\n";
+        let options = IngestOptions {
+            move_kpm: true,
+            ..Default::default()
+        };
+        let s = db
+            .ingest_with(&file(&dir, "moved.csv", moved), &m, &options)
+            .unwrap();
+        assert_eq!(counts(&s), ("kpm-register", 1, 1, 0), "{s:?}");
+        assert_eq!(
+            held(&db),
+            [
+                "1 prokus INK-33-01 33.22",
+                "2 prokus INK-32-01 32.17",
+                "3 prokus INK-32-01 32.17"
+            ]
+        );
     }
 
     #[test]
