@@ -718,3 +718,24 @@ fn one_problem_of_many_kpm_is_listed_once() {
     );
     assert!(!text.contains("Jadwal pelaporan berikutnya"), "{text}");
 }
+
+/// A name in Arabic script is printed in the fallback font (it was a row
+/// of empty boxes in Inter); an emoji, which no embedded font has, is left
+/// out of the PDF.
+#[test]
+fn a_name_in_another_script_is_printed_and_emoji_left_out() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let db = ingest_sheet(d, &template(), "Inkubator بركة 🚀");
+    let out = reports(d, &db, "incubator");
+    let pdf = out.join("incubator").join("INK-32-01.pdf");
+    let text = pdf_text(&pdf);
+    assert!(text.contains("بركة"), "{text}");
+    assert!(!text.contains('🚀'), "{text}");
+    let fonts = Command::new("pdffonts")
+        .arg(&pdf)
+        .output()
+        .expect("pdffonts (poppler-utils)");
+    let fonts = String::from_utf8_lossy(&fonts.stdout);
+    assert!(fonts.contains("DejaVuSans"), "{fonts}");
+}

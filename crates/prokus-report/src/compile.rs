@@ -79,7 +79,8 @@ pub fn payload_json(payload: &impl serde::Serialize) -> serde_json::Result<Vec<u
 
 /// `json` (UTF-8, as serde_json writes it) in Unicode normalization form C
 /// ([`payload_json`]), without bidirectional embedding, override and
-/// isolate controls ([`prokus_files::is_bidi_control`]).
+/// isolate controls ([`prokus_files::is_bidi_control`]) and without emoji
+/// ([`without_emoji`]).
 pub(crate) fn composed(json: Vec<u8>) -> Vec<u8> {
     use unicode_normalization::UnicodeNormalization;
     let text = match String::from_utf8(json) {
@@ -90,11 +91,50 @@ pub(crate) fn composed(json: Vec<u8>) -> Vec<u8> {
         std::borrow::Cow::Borrowed(_) => text,
         std::borrow::Cow::Owned(cleaned) => cleaned,
     };
+    let text = match without_emoji(&text) {
+        std::borrow::Cow::Borrowed(_) => text,
+        std::borrow::Cow::Owned(cleaned) => cleaned,
+    };
     if unicode_normalization::is_nfc(&text) {
         text.into_bytes()
     } else {
         text.nfc().collect::<String>().into_bytes()
     }
+}
+
+/// Whether `c` is an emoji picture (U+1F000 to U+1FAFF: faces, hands,
+/// food, flags' letters, skin tones) or a tag of a flag's sequence: no font
+/// the reports embed has them, and each printed as an empty box.
+fn is_emoji_picture(c: char) -> bool {
+    matches!(c, '\u{1F000}'..='\u{1FAFF}' | '\u{E0020}'..='\u{E007F}')
+}
+
+/// `text` without its emoji pictures and what only shapes them: the
+/// variation selector that asks for a picture (U+FE0F), a keycap's frame
+/// (U+20E3) and a joiner (U+200D) next to a picture. A business named
+/// `Keripik 🌶️` is printed `Keripik `; the database, the workbooks and the
+/// CSV keep the name as written. A symbol the fonts have (❤ ☺ ✓) stays.
+fn without_emoji(text: &str) -> std::borrow::Cow<'_, str> {
+    let shaper = |c: char| matches!(c, '\u{FE0F}' | '\u{20E3}');
+    if !text.chars().any(|c| is_emoji_picture(c) || shaper(c)) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let picture_at = |i: Option<usize>| {
+        i.and_then(|i| chars.get(i))
+            .is_some_and(|&c| is_emoji_picture(c))
+    };
+    chars
+        .iter()
+        .enumerate()
+        .filter(|&(i, &c)| {
+            let joins_a_picture =
+                c == '\u{200D}' && (picture_at(i.checked_sub(1)) || picture_at(Some(i + 1)));
+            !(is_emoji_picture(c) || shaper(c) || joins_a_picture)
+        })
+        .map(|(_, &c)| c)
+        .collect::<String>()
+        .into()
 }
 
 pub(crate) fn describe(errors: &[SourceDiagnostic]) -> String {
@@ -138,3 +178,26 @@ pub fn isolated<T>(
 /// longer let it grow several times over (`scripts/bench-reports.sh`
 /// measures the peak).
 pub const EVICT_EVERY: usize = 16;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Emoji pictures are left out of what Typst prints (no embedded font
+    /// has them: each was an empty box); text and symbols the fonts have
+    /// stay, and a joiner stays where it shapes a script.
+    #[test]
+    fn emoji_pictures_are_left_out_and_text_stays() {
+        assert_eq!(without_emoji("Keripik 🌶️ Bu Siti"), "Keripik  Bu Siti");
+        // A family (joined pictures), a flag (two letters), a keycap, a
+        // skin tone.
+        assert_eq!(without_emoji("👨‍👩‍👧 🇮🇩 1️⃣ 👍🏽!"), "  1 !");
+        assert_eq!(without_emoji("Toko ❤ ☺ ✓ بركة"), "Toko ❤ ☺ ✓ بركة");
+        // A joiner between letters of a script is not an emoji's.
+        assert_eq!(without_emoji("क्\u{200D}ष"), "क्\u{200D}ष");
+        assert!(matches!(
+            without_emoji("Rp 1.500.000"),
+            std::borrow::Cow::Borrowed(_)
+        ));
+    }
+}

@@ -1,5 +1,6 @@
 //! The font of every report and chart, Inter (SIL OFL 1.1), compiled into
-//! the binary, and the width of a text set in it.
+//! the binary, with DejaVu Sans for the characters Inter lacks, and the
+//! width of a text set in Inter.
 
 use std::sync::OnceLock;
 
@@ -26,6 +27,16 @@ pub(crate) const FONTS: [(&[u8], plotters::style::FontStyle); 4] = [
         include_bytes!("../../../report-templates/fonts/Inter-SemiBold.otf"),
         plotters::style::FontStyle::Oblique,
     ),
+];
+
+/// Fonts Typst falls back to for a character Inter lacks (Arabic script,
+/// Greek, Cyrillic, many symbols) in a name or a text the data gives: DejaVu
+/// Sans, regular and bold (the Bitstream Vera licence, shipped beside it).
+/// Without them such a character printed as an empty box. They are used
+/// for those characters alone, so a report in Inter is unchanged.
+pub(crate) const FALLBACK_FONTS: [&[u8]; 2] = [
+    include_bytes!("../../../report-templates/fonts/DejaVuSans.ttf"),
+    include_bytes!("../../../report-templates/fonts/DejaVuSans-Bold.ttf"),
 ];
 
 /// Advances (em) of the ASCII characters, and the font for the rest.

@@ -43,7 +43,8 @@ impl Shared {
         static SHARED: OnceLock<Shared> = OnceLock::new();
         SHARED.get_or_init(|| {
             let mut fonts = FontStore::new();
-            for (bytes, _) in FONTS {
+            let fallbacks = crate::fonts::FALLBACK_FONTS;
+            for bytes in FONTS.map(|(bytes, _)| bytes).into_iter().chain(fallbacks) {
                 for font in Font::iter(Bytes::new(bytes)) {
                     let info = font.info().clone();
                     fonts.push((font, info));
