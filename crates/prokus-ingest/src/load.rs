@@ -2401,8 +2401,21 @@ fn convert(raw: &str, field: &FieldMapping, limits: &Limits) -> Result<Value, St
         FieldType::Text | FieldType::Multi => Value::Text(raw.to_string()),
         FieldType::Choice => {
             let code = field.choice(raw).ok_or_else(|| {
-                let known: Vec<&str> = field.choices.keys().map(String::as_str).collect();
-                format!("`{raw}` is not one of the choices ({})", known.join(", "))
+                // The codes, short enough to be read whole (the wave has
+                // two dozen names for its six), and one of the other names.
+                let mut codes: Vec<&str> = field.choices.values().map(String::as_str).collect();
+                codes.sort_unstable();
+                codes.dedup();
+                let other = field
+                    .choices
+                    .keys()
+                    .find(|name| !codes.contains(&name.as_str()))
+                    .map(|name| format!(", or another name of one, as `{name}`"))
+                    .unwrap_or_default();
+                format!(
+                    "`{raw}` is not one of the choices: {}{other}",
+                    codes.join(", ")
+                )
             })?;
             Value::Text(code.to_string())
         }

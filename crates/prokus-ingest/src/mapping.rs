@@ -103,8 +103,33 @@ impl FieldMapping {
     /// The canonical code of a choice answer, by its name as written, in
     /// lower case, or else by its letters and digits alone (`Monitoring-1`,
     /// `monitoring1` and `MONITORING 1` are `monitoring_1`), when every
-    /// choice so written has one code.
+    /// choice so written has one code. An ordinal written the Indonesian
+    /// way is its number (`Monitoring ke-2`, `monev ke 3`).
     pub fn choice(&self, answer: &str) -> Option<&str> {
+        self.choice_as_written(answer).or_else(|| {
+            let number = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
+            let words: Vec<&str> = answer.split_whitespace().collect();
+            let mut plain = Vec::new();
+            let mut changed = false;
+            for (i, word) in words.iter().enumerate() {
+                let lower = word.to_lowercase();
+                if let Some(n) = lower.strip_prefix("ke-").filter(|n| number(n)) {
+                    plain.push(n.to_string());
+                    changed = true;
+                } else if lower == "ke" && words.get(i + 1).is_some_and(|n| number(n)) {
+                    changed = true;
+                } else {
+                    plain.push(word.to_string());
+                }
+            }
+            changed
+                .then(|| plain.join(" "))
+                .and_then(|plain| self.choice_as_written(&plain))
+        })
+    }
+
+    /// [`FieldMapping::choice`] without reading an ordinal.
+    fn choice_as_written(&self, answer: &str) -> Option<&str> {
         if let Some(code) = self
             .choices
             .get(answer)
@@ -518,10 +543,20 @@ mod tests {
             ("Monitoring II", "monitoring_2"),
             ("Monev 3", "monitoring_3"),
             ("Survei  Awal", "baseline"),
+            ("Monitoring ke-2", "monitoring_2"),
+            ("monev ke 3", "monitoring_3"),
+            ("Monitoring Ke-1", "monitoring_1"),
         ] {
             assert_eq!(wave.choice(answer), Some(code), "{answer}");
         }
-        for answer in ["Monitoring", "Monitoring 4", "-", "1"] {
+        for answer in [
+            "Monitoring",
+            "Monitoring 4",
+            "-",
+            "1",
+            "ke-2",
+            "Monitoring ke-4",
+        ] {
             assert_eq!(wave.choice(answer), None, "{answer}");
         }
         // Two choices written alike with other codes: neither.
