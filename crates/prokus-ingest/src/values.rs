@@ -101,6 +101,12 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
             break;
         }
     }
+    // `Rp -` is how a sheet in accounting format shows zero (saved as CSV,
+    // Excel writes what the cell shows). A bare `-` stays unread: typed by
+    // hand, it may mean nothing as well as zero.
+    if s == "-" && s.len() < original.trim().len() {
+        return Ok(0.0);
+    }
     // Every amount is per month: a sheet that says so (`Rp 1.500.000 per
     // bulan`, `2 jt/bln`) says what the column means.
     for per in [
@@ -137,7 +143,9 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
         format!("`{original}` is not an amount of rupiah (write e.g. 1500000 or Rp 1.500.000)")
     })?;
     if number < 0.0 {
-        return Err(format!("`{original}` is negative"));
+        return Err(format!(
+            "`{original}` is negative: the form asks 0 or more (a month's loss is written 0); leave it empty if not known"
+        ));
     }
     let value = number * multiplier;
     if !value.is_finite() {
@@ -720,6 +728,8 @@ mod tests {
             ("Rp1.500.000,-/bulan", 1_500_000.0),
             ("2 jt/bln", 2_000_000.0),
             ("0", 0.0),
+            ("Rp -", 0.0),
+            ("Rp  -  ", 0.0),
         ];
         for (text, want) in cases {
             assert_eq!(parse_money(text), Ok(want), "{text}");
@@ -732,6 +742,8 @@ mod tests {
             "12abc",
             "per bulan",
             "Rp 5 per tahun",
+            "-",
+            "-500000",
         ] {
             assert!(parse_money(bad).is_err(), "{bad} should not parse");
         }
