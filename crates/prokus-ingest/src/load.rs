@@ -4898,6 +4898,40 @@ mod tests {
         );
     }
 
+    /// A sheet that writes a registered KPM's id in other capitals: the
+    /// row with a region would have added the household a second time, the
+    /// row without one was refused as unknown. Both are refused naming the
+    /// register's id.
+    #[test]
+    fn a_kpm_id_in_other_capitals_names_the_registers_and_adds_no_household() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let register = "kpm_id,arm,incubator_id,regency_code\n\
+                        KPM22-001,prokus,INK-32-01,32.17\nKPM22-002,prokus,INK-32-01,32.17\n";
+        db.ingest(&file(&dir, "kpm_register.csv", register), &m)
+            .unwrap();
+        let sheet = "ID KPM;Putaran;Tanggal;Omzet (Rp);Kode Kab/Kota;incubator_id;arm\n\
+                     kpm22-001;awal;10/03/2022;1000000;32.17;INK-32-01;prokus\n\
+                     Kpm22-002;awal;10/03/2022;1000000;;;\n\
+                     KPM22-001;akhir;10/09/2022;1000000;;;\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 3, 1, 2), "{s:?}");
+        let kpm: Vec<String> = db.column("SELECT kpm_id FROM kpm ORDER BY kpm_id", []);
+        assert_eq!(kpm, ["KPM22-001", "KPM22-002"], "no household added twice");
+        let reasons: Vec<String> = db.column(
+            "SELECT reason FROM ingest_reject WHERE batch_id = ? ORDER BY source_row",
+            [s.batch_id],
+        );
+        assert!(
+            reasons[0].starts_with("the register has this KPM as KPM22-001:"),
+            "{reasons:?}"
+        );
+        assert!(reasons[1].contains("which has KPM22-002"), "{reasons:?}");
+    }
+
     #[test]
     fn a_register_says_how_many_of_its_kpm_have_no_nik() {
         let (_dir, _db, out) = loaded_program();
