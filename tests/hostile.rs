@@ -627,7 +627,7 @@ const MAPPING: &str = concat!(
 
 #[cfg(target_os = "linux")]
 #[test]
-fn devices_pipes_and_folders_are_refused_without_waiting_for_them() {
+fn devices_pipes_folders_and_files_for_folders_are_refused_without_waiting() {
     let mut dir = Dir::new("not-files");
     let fifo = dir.path("in/pipe.csv");
     let made = Command::new("mkfifo")
@@ -686,6 +686,40 @@ fn devices_pipes_and_folders_are_refused_without_waiting_for_them() {
     let out = dir.ok(&["--db", &db, "ingest", &good]);
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("already loaded as batch 1"), "{text}");
+    // A file given as the folder for the outputs is said at once, and left
+    // as it was.
+    let report = [
+        "--db",
+        &db,
+        "report",
+        "--audience",
+        "national",
+        "--out",
+        &good,
+    ];
+    let check = [
+        "--db",
+        &db,
+        "check",
+        "--output",
+        "-",
+        "--per-incubator",
+        &good,
+    ];
+    for (args, option) in [(&report[..], "--out"), (&check[..], "--per-incubator")] {
+        let out = dir.run(args);
+        let said = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{said}");
+        assert!(
+            said.contains("incubators.csv: this is a file, not a folder")
+                && said.contains(&format!("hint: {option} names the folder")),
+            "{said}"
+        );
+        assert_eq!(
+            std::fs::read_to_string(&good).unwrap(),
+            "incubator_id,name\nINK01,Inkubator Satu\n"
+        );
+    }
 }
 
 /// A digest is no NIK, and a NIK beside hex letters is still one.

@@ -1174,6 +1174,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             single_process,
             only,
         } => {
+            output_folder(&out, "--out")?;
             let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let settings = run_settings(&db, targets.as_deref(), schedule.as_deref(), None)?;
             print_missing_settings(&settings);
@@ -1411,6 +1412,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
             checks,
             as_of,
         } => {
+            if let Some(dir) = &per_incubator {
+                output_folder(dir, "--per-incubator")?;
+            }
             let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let settings = run_settings(&db, None, schedule.as_deref(), checks.as_deref())?;
             if !settings.has_schedule() {
@@ -1505,6 +1509,25 @@ fn run(cli: Cli) -> Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Makes the folder `path` that `option` names for a command's outputs
+/// (with the folders above it), before any work: a file there, or a folder
+/// that cannot be made, is said at once, where the reports were computed
+/// and then each failed to be written.
+fn output_folder(path: &Path, option: &str) -> Result<()> {
+    if path.exists() && !path.is_dir() {
+        bail!(
+            "{}: this is a file, not a folder\n  hint: {option} names the folder the outputs are written into (made if missing)",
+            prokus_files::for_terminal(&path.display().to_string())
+        );
+    }
+    std::fs::create_dir_all(path).with_context(|| {
+        format!(
+            "{}: the folder for the outputs cannot be made ({option})",
+            prokus_files::for_terminal(&path.display().to_string())
+        )
+    })
 }
 
 /// One line: the number of findings and the completeness.
@@ -2389,6 +2412,7 @@ fn start_helpers(count: usize) -> Vec<prokus_report::Helper> {
 }
 
 fn demo(out: &Path) -> Result<ExitCode> {
+    output_folder(out, "--out")?;
     let start = Instant::now();
     let data = out.join("data");
     let db_path = out.join("prokus.duckdb");
