@@ -3182,9 +3182,12 @@ fn check_template_row(
         let problem = Problem {
             column: "incubator_id".into(),
             value: incubator.into(),
+            // Most often two incubators that number their KPM alike; else
+            // a KPM that moved, which the register must say first.
             reason: format!(
-                "KPM {kpm_id} belongs to incubator {registered} in the register, not {incubator}: \
-                 a sheet may only answer for its own incubator's KPM (moved? load a register of it with --move-kpm first)"
+                "KPM {kpm_id} belongs to incubator {registered} in the register, not {incubator}. \
+                 Numbered by each incubator? Give ids of their own ({incubator}-{kpm_id}). \
+                 Moved? Load a register of it with --move-kpm"
             ),
         };
         response = match response {
