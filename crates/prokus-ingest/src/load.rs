@@ -1203,12 +1203,6 @@ fn ingest_scanned(
     };
     let mut updates = false;
     for (file, name, sql) in merge {
-        if let Some(sql) = held
-            && !name.starts_with("reject_")
-        {
-            updates = tx.query_row(sql, params![batch_id], |r| r.get::<_, bool>(0))?;
-            held = None;
-        }
         let applies = match plan {
             Plan::Survey(_) | Plan::Template(..) | Plan::Feedback(_) => true,
             Plan::Register(_) if name == "reject_moved_kpm" => !options.move_kpm,
@@ -1216,6 +1210,13 @@ fn ingest_scanned(
             Plan::Incubators(_) => name.contains("incubator") && !name.contains("unknown"),
         };
         if applies {
+            // The first statement that writes: the refusals are all made.
+            if let Some(sql) = held
+                && !name.starts_with("reject_")
+            {
+                updates = tx.query_row(sql, params![batch_id], |r| r.get::<_, bool>(0))?;
+                held = None;
+            }
             let at = std::time::Instant::now();
             let n = tx.execute(sql, params![batch_id]).map_err(with_context)?;
             let ms = at.elapsed().as_millis() as u64;
