@@ -550,6 +550,29 @@ mod tests {
         assert_eq!(left, 0);
     }
 
+    /// A story's KPM id in other capitals than the register's is refused
+    /// naming the register's.
+    #[test]
+    fn a_story_of_a_kpm_written_otherwise_names_the_registers_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = program(&dir);
+        let sheet = "period,incubator_id,kind,text,kpm_id,consent_story\n\
+                     2021-Q3,INK-A,story,Kini punya dua pekerja,a1,ya\n";
+        let s = db
+            .ingest(&write(&dir, "feedback.csv", sheet), &FormMapping::prokus())
+            .unwrap();
+        assert_eq!((s.rows_loaded, s.rows_rejected), (0, 1), "{s:?}");
+        let reason: String = db
+            .conn
+            .query_row(
+                "SELECT reason FROM ingest_reject WHERE batch_id = ?",
+                [s.batch_id],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(reason.contains("which has A1"), "{reason}");
+    }
+
     #[test]
     fn kinds_and_actors_are_read_in_either_language() {
         assert_eq!(canonical("Kendala", FEEDBACK_KINDS), Ok("obstacle"));
