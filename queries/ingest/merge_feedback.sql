@@ -24,22 +24,6 @@ WHERE s.kpm_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM kpm k WHERE k.kpm_id = s.kpm_id)
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
 
--- A KPM id that is a registered one's in other capitals: the reason names
--- the register's (as merge_response.sql does for answers).
-
--- name: name_the_registers_id
-UPDATE ingest_reject
-SET reason = 'this KPM is not in the register, which has ' || m.registered ||
-             ': write the id as the register does'
-FROM (SELECT j.source_row, min(k.kpm_id) AS registered
-      FROM ingest_reject j
-      JOIN kpm k ON upper(k.kpm_id) = upper(j.value)
-      WHERE j.batch_id = $1 AND j.column_name = 'kpm_id'
-        AND starts_with(j.reason, 'this KPM is not in the register:')
-      GROUP BY j.source_row) m
-WHERE ingest_reject.batch_id = $1 AND ingest_reject.source_row = m.source_row
-  AND ingest_reject.column_name = 'kpm_id';
-
 -- name: reject_feedback_kpm_elsewhere
 INSERT INTO ingest_reject
 SELECT $1, s.source_row, 'kpm_id', s.kpm_id, 'invalid',

@@ -30,23 +30,6 @@ FROM stage_response s
 WHERE NOT EXISTS (SELECT 1 FROM kpm k WHERE k.kpm_id = s.kpm_id)
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
 
--- An unknown KPM id that is a registered one's in other capitals: its
--- reason names the register's id. Only this file's refused ids are looked
--- up.
-
--- name: name_the_registers_id
-UPDATE ingest_reject
-SET reason = 'this KPM id is not in the KPM register, which has ' || m.registered ||
-             ': write the id as the register does'
-FROM (SELECT j.source_row, min(k.kpm_id) AS registered
-      FROM ingest_reject j
-      JOIN kpm k ON upper(k.kpm_id) = upper(j.value)
-      WHERE j.batch_id = $1 AND j.column_name = 'kpm_id'
-        AND starts_with(j.reason, 'this KPM id is not in the KPM register:')
-      GROUP BY j.source_row) m
-WHERE ingest_reject.batch_id = $1 AND ingest_reject.source_row = m.source_row
-  AND ingest_reject.column_name = 'kpm_id';
-
 -- name: insert_responses
 INSERT INTO response BY NAME
 SELECT s.*, $1 AS batch_id

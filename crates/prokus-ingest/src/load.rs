@@ -34,6 +34,7 @@ pub(crate) const STAGE_SQL: &str = include_str!("../../../queries/ingest/stage.s
 const MERGE_RESPONSE_SQL: &str = include_str!("../../../queries/ingest/merge_response.sql");
 const MERGE_REGISTER_SQL: &str = include_str!("../../../queries/ingest/merge_register.sql");
 const MERGE_FEEDBACK_SQL: &str = include_str!("../../../queries/ingest/merge_feedback.sql");
+const REGISTER_SPELLING_SQL: &str = include_str!("../../../queries/ingest/register_spelling.sql");
 const MERGE_TEMPLATE_SQL: &str = include_str!("../../../queries/ingest/merge_template.sql");
 const HOUSEHOLD_DIFFERENCES_SQL: &str =
     include_str!("../../../queries/ingest/household_differences.sql");
@@ -1171,18 +1172,33 @@ fn ingest_scanned(
             .map(move |(name, sql)| (file, name, sql))
             .collect::<Vec<_>>()
     };
+    let spelling = || {
+        of(
+            "queries/ingest/register_spelling.sql",
+            REGISTER_SPELLING_SQL,
+        )
+    };
     let merge = match plan {
-        Plan::Survey(_) => of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
+        Plan::Survey(_) => [
+            of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
+            spelling(),
+        ]
+        .concat(),
         Plan::Template(..) => [
             of("queries/ingest/merge_template.sql", MERGE_TEMPLATE_SQL),
             of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
+            spelling(),
             of(
                 "queries/ingest/household_differences.sql",
                 HOUSEHOLD_DIFFERENCES_SQL,
             ),
         ]
         .concat(),
-        Plan::Feedback(_) => of("queries/ingest/merge_feedback.sql", MERGE_FEEDBACK_SQL),
+        Plan::Feedback(_) => [
+            of("queries/ingest/merge_feedback.sql", MERGE_FEEDBACK_SQL),
+            spelling(),
+        ]
+        .concat(),
         _ => of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL),
     };
     let mut loaded = 0u64;
