@@ -4898,6 +4898,14 @@ mod tests {
         );
         assert!(reason[0].contains("in the prokus arm"), "{reason:?}");
         assert_eq!(held(&db), before);
+        // A list all of whose rows were refused wrote over nothing: it can
+        // be withdrawn, and loaded again.
+        let w = db.withdraw(s.batch_id).unwrap();
+        assert_eq!(w.format, "kpm-register");
+        let again = db
+            .ingest(&file(&dir, "comparison.csv", &comparison), &m)
+            .unwrap();
+        assert!(!again.already_loaded, "{again:?}");
         // KPM 1 did move: told so, the load moves it, and it alone.
         let moved = "kpm_id,arm,incubator_id,regency_code\n1,prokus,INK-33-01,33.22\n";
         let options = IngestOptions {

@@ -10,7 +10,8 @@
 //! writer and quarter, kept beneath it, is the one the reports print again.
 //!
 //! A list (register, incubators) updated rows in place: what it replaced is
-//! not kept, so it is not withdrawn. A corrected list is loaded instead.
+//! not kept, so it is not withdrawn, unless every row of it was refused. A
+//! corrected list is loaded instead.
 
 use std::path::Path;
 
@@ -156,7 +157,8 @@ impl Database {
     /// Takes batch `batch` out of the database, in one transaction: its
     /// answers and what its load recorded, the KPM it added that no other
     /// file answers for, the settings it loaded, or its written feedback.
-    /// A list is refused ([`IngestError::CannotWithdraw`]).
+    /// A list that loaded any row is refused
+    /// ([`IngestError::CannotWithdraw`]).
     pub fn withdraw(&mut self, batch: i64) -> Result<Withdrawn, IngestError> {
         self.take_out(batch, true)
     }
@@ -169,12 +171,12 @@ impl Database {
 
     /// Withdraws batch `batch`, committed when `commit`, else rolled back.
     fn take_out(&mut self, batch: i64, commit: bool) -> Result<Withdrawn, IngestError> {
-        let (file, format): (String, String) = self
+        let (file, format, loaded): (String, String, i64) = self
             .conn
             .query_row(
-                "SELECT file, format FROM ingest_batch WHERE batch_id = $1",
+                "SELECT file, format, rows_loaded FROM ingest_batch WHERE batch_id = $1",
                 params![batch],
-                |r| Ok((r.get(0)?, r.get(1)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
             )
             .optional()?
             .ok_or_else(|| IngestError::NoSuchFile {
@@ -182,7 +184,15 @@ impl Database {
                 why: "no file was loaded as that batch".into(),
             })?;
         let settings = crate::settings::KINDS.contains(&format.as_str());
-        if !settings && format != "feedback" && !SURVEY_FORMATS.contains(&format.as_str()) {
+        // A list every row of which was refused wrote over nothing: it goes
+        // (its refused rows with it), and can be loaded again, as a
+        // register of KPM that did move is with `--move-kpm`.
+        let wrote_nothing = loaded == 0;
+        if !settings
+            && !wrote_nothing
+            && format != "feedback"
+            && !SURVEY_FORMATS.contains(&format.as_str())
+        {
             return Err(IngestError::CannotWithdraw {
                 file: crate::privacy::safe_text(&file),
                 format,
