@@ -1789,6 +1789,17 @@ fn withdraw_line(
         Some(_) => ("would withdraw", "would be taken out"),
         None => ("withdrew", "taken out"),
     };
+    if matches!(w.format.as_str(), "kpm-register" | "incubators") {
+        // A list is withdrawn only when none of its rows loaded.
+        return format!(
+            "{verb} batch {batch}, {} ({}): none of its rows loaded; its {} refused {} {taken}{}",
+            prokus_files::for_terminal(&w.file),
+            w.format,
+            w.refused,
+            if w.refused == 1 { "row" } else { "rows" },
+            after.unwrap_or_default()
+        );
+    }
     if w.format == "feedback" {
         let restored = match (w.feedback_restored, after) {
             (0, _) => String::new(),

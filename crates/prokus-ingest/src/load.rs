@@ -4901,7 +4901,7 @@ mod tests {
         // A list all of whose rows were refused wrote over nothing: it can
         // be withdrawn, and loaded again.
         let w = db.withdraw(s.batch_id).unwrap();
-        assert_eq!(w.format, "kpm-register");
+        assert_eq!((w.format.as_str(), w.refused), ("kpm-register", 3), "{w:?}");
         let again = db
             .ingest(&file(&dir, "comparison.csv", &comparison), &m)
             .unwrap();

@@ -63,6 +63,8 @@ pub struct Withdrawn {
     /// Rows of earlier feedback sheets, of the same writers and quarters,
     /// that the reports print again.
     pub feedback_restored: u64,
+    /// The file's refused rows, taken out with it (a list's, all of them).
+    pub refused: u64,
 }
 
 impl Database {
@@ -259,8 +261,11 @@ impl Database {
                AND NOT EXISTS (SELECT 1 FROM response r WHERE r.kpm_id = kpm.kpm_id)",
             params![batch],
         )?;
+        let refused = tx.execute(
+            "DELETE FROM ingest_reject WHERE batch_id = $1",
+            params![batch],
+        )?;
         for table in [
-            "ingest_reject",
             "batch_field",
             "household_difference",
             "setting",
@@ -287,6 +292,7 @@ impl Database {
             kpm_kept: kpm_kept as u64,
             feedback: feedback as u64,
             feedback_restored: feedback_restored as u64,
+            refused: refused as u64,
         })
     }
 }
