@@ -1801,13 +1801,16 @@ fn withdraw_line(
         );
     }
     if w.format == "feedback" {
-        let restored = match (w.feedback_restored, after) {
-            (0, _) => String::new(),
-            (n, Some(_)) => format!(
-                "; {n} rows of the earlier sheets of the same writers and quarters would be printed again"
-            ),
-            (n, None) => format!(
-                "; {n} rows of the earlier sheets of the same writers and quarters are printed again"
+        let restored = match w.feedback_restored {
+            0 => String::new(),
+            n => format!(
+                "; {n} {} of the earlier sheets of the same writers and quarters {} printed again",
+                if n == 1 { "row" } else { "rows" },
+                match (after, n) {
+                    (Some(_), _) => "would be",
+                    (None, 1) => "is",
+                    (None, _) => "are",
+                }
             ),
         };
         return format!(
