@@ -543,11 +543,8 @@ mod tests {
         let batch = db.batch_of("feedback-1.csv").unwrap();
         let w = db.withdraw(batch).unwrap();
         assert_eq!((w.feedback, w.feedback_restored), (3, 0), "{w:?}");
-        let left: i64 = db
-            .conn
-            .query_row("SELECT count(*) FROM feedback", [], |r| r.get(0))
-            .unwrap();
-        assert_eq!(left, 0);
+        let left: Vec<i64> = db.column("SELECT count(*) FROM feedback", []);
+        assert_eq!(left, [0]);
     }
 
     /// A story's KPM id in other capitals than the register's is refused
@@ -562,15 +559,11 @@ mod tests {
             .ingest(&write(&dir, "feedback.csv", sheet), &FormMapping::prokus())
             .unwrap();
         assert_eq!((s.rows_loaded, s.rows_rejected), (0, 1), "{s:?}");
-        let reason: String = db
-            .conn
-            .query_row(
-                "SELECT reason FROM ingest_reject WHERE batch_id = ?",
-                [s.batch_id],
-                |r| r.get(0),
-            )
-            .unwrap();
-        assert!(reason.contains("which has A1"), "{reason}");
+        let reason: Vec<String> = db.column(
+            "SELECT reason FROM ingest_reject WHERE batch_id = ?",
+            [s.batch_id],
+        );
+        assert!(reason[0].contains("which has A1"), "{reason:?}");
     }
 
     #[test]
