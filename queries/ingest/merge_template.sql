@@ -1,6 +1,7 @@
 -- KPM that a hand-filled template introduces (rows whose KPM is not in the
 -- register yet and that carry its region). $1 is the batch id. Run before
 -- merge_response.sql; a KPM already registered keeps its register data.
+-- kpm_spelling.sql's refusals run before add_new_kpm.
 
 -- name: reject_unknown_incubator_of_new_kpm
 INSERT INTO ingest_reject
@@ -11,21 +12,6 @@ WHERE s.incubator_id IS NOT NULL
   AND NOT EXISTS (SELECT 1 FROM kpm k WHERE k.kpm_id = s.kpm_id)
   AND NOT EXISTS (SELECT 1 FROM incubator i WHERE i.incubator_id = s.incubator_id)
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);
-
--- A new KPM whose id is a registered one's in other capitals (`kpm22-001`
--- for `KPM22-001`, as a mentor types it): added, it would be the same
--- household a second time. Refused, naming the register's id.
-
--- name: reject_kpm_written_otherwise
-INSERT INTO ingest_reject
-SELECT $1, s.source_row, 'kpm_id', s.kpm_id, 'invalid',
-       'the register has this KPM as ' || min(k.kpm_id) ||
-       ': write the id as the register does (the row would add it a second time)'
-FROM stage_kpm s
-JOIN kpm k ON upper(k.kpm_id) = upper(s.kpm_id)
-WHERE NOT EXISTS (SELECT 1 FROM kpm e WHERE e.kpm_id = s.kpm_id)
-  AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row)
-GROUP BY s.source_row, s.kpm_id;
 
 -- name: add_new_kpm
 INSERT INTO kpm (kpm_id, nik_hash, nik_masked, nik_status, kpm_name, gender, business_name,

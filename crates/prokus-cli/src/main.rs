@@ -1066,8 +1066,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             if rejected > 0 && !json {
+                let (rows, them) = if rejected == 1 {
+                    ("row was", "it with its reason")
+                } else {
+                    ("rows were", "them with their reasons")
+                };
                 println!(
-                    "{rejected} rows were not loaded; `prokus rejects --db {} --output rejects.csv` lists them with their reasons",
+                    "{rejected} {rows} not loaded; `prokus rejects --db {} --output rejects.csv` lists {them}",
                     cli.db.display()
                 );
             }

@@ -36,6 +36,7 @@ const MERGE_REGISTER_SQL: &str = include_str!("../../../queries/ingest/merge_reg
 const MERGE_FEEDBACK_SQL: &str = include_str!("../../../queries/ingest/merge_feedback.sql");
 const REGISTER_SPELLING_SQL: &str = include_str!("../../../queries/ingest/register_spelling.sql");
 const MERGE_TEMPLATE_SQL: &str = include_str!("../../../queries/ingest/merge_template.sql");
+const KPM_SPELLING_SQL: &str = include_str!("../../../queries/ingest/kpm_spelling.sql");
 const HOUSEHOLD_DIFFERENCES_SQL: &str =
     include_str!("../../../queries/ingest/household_differences.sql");
 
@@ -1178,6 +1179,20 @@ fn ingest_scanned(
             REGISTER_SPELLING_SQL,
         )
     };
+    // A list that adds KPM refuses new ids written otherwise after its own
+    // refusals, before its first statement that writes.
+    let adding = |list: Vec<(&'static str, &'static str, &'static str)>| {
+        let at = list
+            .iter()
+            .position(|(_, name, _)| !name.starts_with("reject_"))
+            .unwrap_or(list.len());
+        let mut list = list;
+        list.splice(
+            at..at,
+            of("queries/ingest/kpm_spelling.sql", KPM_SPELLING_SQL),
+        );
+        list
+    };
     let merge = match plan {
         Plan::Survey(_) => [
             of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
@@ -1185,7 +1200,7 @@ fn ingest_scanned(
         ]
         .concat(),
         Plan::Template(..) => [
-            of("queries/ingest/merge_template.sql", MERGE_TEMPLATE_SQL),
+            adding(of("queries/ingest/merge_template.sql", MERGE_TEMPLATE_SQL)),
             of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
             spelling(),
             of(
@@ -1199,6 +1214,7 @@ fn ingest_scanned(
             spelling(),
         ]
         .concat(),
+        Plan::Register(_) => adding(of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL)),
         _ => of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL),
     };
     let mut loaded = 0u64;
@@ -4958,6 +4974,53 @@ mod tests {
             "{reasons:?}"
         );
         assert!(reasons[1].contains("which has KPM22-002"), "{reasons:?}");
+    }
+
+    /// New KPM ids that differ only in capitals, in one file or against
+    /// the register: a register or a template would have added each
+    /// spelling as a household of its own. The first spelling is kept.
+    #[test]
+    fn one_new_kpm_written_in_two_capitalisations_is_one_household() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let first = "kpm_id,arm,incubator_id,regency_code\nKPM-A1,prokus,INK-32-01,32.17\n";
+        db.ingest(&file(&dir, "first.csv", first), &m).unwrap();
+        let second = "kpm_id,arm,incubator_id,regency_code\n\
+                      kpm-a1,prokus,INK-32-01,32.17\nkpm-a3,prokus,INK-32-01,32.17\n\
+                      KPM-A3,prokus,INK-32-01,32.17\n";
+        let s = db.ingest(&file(&dir, "second.csv", second), &m).unwrap();
+        assert_eq!(counts(&s), ("kpm-register", 3, 1, 2), "{s:?}");
+        let reasons = |db: &Database, batch: i64| -> Vec<String> {
+            db.column(
+                "SELECT source_row || ' ' || reason FROM ingest_reject WHERE batch_id = ? ORDER BY source_row",
+                [batch],
+            )
+        };
+        let register = reasons(&db, s.batch_id);
+        assert!(
+            register[0].starts_with("2 the register has this KPM as KPM-A1:"),
+            "{register:?}"
+        );
+        assert!(
+            register[1].starts_with("4 row 3 of this file writes this KPM as kpm-a3:"),
+            "{register:?}"
+        );
+        let sheet = "ID KPM;Putaran;Tanggal;Omzet (Rp);Kode Kab/Kota;incubator_id;arm\n\
+                     kpm-b1;awal;10/03/2022;1000000;32.17;INK-32-01;prokus\n\
+                     KPM-B1;monitoring_1;10/06/2022;1200000;32.17;INK-32-01;prokus\n\
+                     kpm-b1;akhir;10/09/2022;1300000;32.17;INK-32-01;prokus\n";
+        let t = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&t), ("template", 3, 2, 1), "{t:?}");
+        let sheet_reasons = reasons(&db, t.batch_id);
+        assert!(
+            sheet_reasons[0].starts_with("3 row 2 of this file writes this KPM as kpm-b1:"),
+            "{sheet_reasons:?}"
+        );
+        let kpm: Vec<String> = db.column("SELECT kpm_id FROM kpm ORDER BY kpm_id", []);
+        assert_eq!(kpm, ["KPM-A1", "kpm-a3", "kpm-b1"]);
     }
 
     #[test]
