@@ -2430,7 +2430,12 @@ fn convert(raw: &str, field: &FieldMapping, limits: &Limits) -> Result<Value, St
         };
     }
     Ok(match field.field_type {
-        FieldType::Id => Value::Text(raw.split_whitespace().collect()),
+        FieldType::Id => {
+            if let Some(reason) = excel_number_id(raw) {
+                return Err(reason);
+            }
+            Value::Text(raw.split_whitespace().collect())
+        }
         FieldType::Text | FieldType::Multi => Value::Text(raw.to_string()),
         FieldType::Choice => {
             let code = field.choice(raw).ok_or_else(|| {
@@ -2666,6 +2671,8 @@ fn check_register_row(
     let kpm_id: String = c.get(cells, "kpm_id").split_whitespace().collect();
     if kpm_id.is_empty() {
         problem("kpm_id", "", "the KPM id is empty".into());
+    } else if let Some(reason) = excel_number_id(&kpm_id) {
+        problem("kpm_id", &kpm_id, reason);
     }
     let Some(key) = db.key else {
         return Err(vec![Problem {
@@ -3135,6 +3142,25 @@ const TOTALS_WORDS: &[&str] = &[
     "sum",
     "average",
 ];
+
+/// Why an id Excel saved as a number in e-notation (`3.20101E+11`,
+/// `1E+12`) is refused: only its first digits are left, so it may stand for
+/// any of many KPM, and two households would become one.
+pub(crate) fn excel_number_id(id: &str) -> Option<String> {
+    let id = id.trim();
+    let (mantissa, exponent) = id.split_once(['E', 'e'])?;
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let exponent = exponent.strip_prefix('+')?;
+    if whole.len() != 1 || !digits(whole) || !digits(fraction) || !digits(exponent) {
+        return None;
+    }
+    Some(
+        "Excel saved this id as a number and kept only its first digits: it may be any of \
+         many KPM. In Excel, format the column as Text, type or paste the ids again, and save"
+            .into(),
+    )
+}
 
 /// A row whose KPM id cell is a totals word (`TOTAL`, `Jumlah`,
 /// `Rata-rata`): refused as what it is, not as a KPM row with its answers
@@ -5021,6 +5047,62 @@ mod tests {
         );
         let kpm: Vec<String> = db.column("SELECT kpm_id FROM kpm ORDER BY kpm_id", []);
         assert_eq!(kpm, ["KPM-A1", "kpm-a3", "kpm-b1"]);
+    }
+
+    #[test]
+    fn an_id_excel_saved_in_e_notation_is_known() {
+        for damaged in ["3.20101E+11", "1E+12", "3.2e+15", " 3.21706E+15 "] {
+            assert!(excel_number_id(damaged).is_some(), "{damaged}");
+        }
+        for id in [
+            "320101234567",
+            "KPM-1E+2",
+            "2E10",
+            "E+5",
+            "3.E+5",
+            "INK-32-01",
+            "1.5",
+            "",
+        ] {
+            assert!(excel_number_id(id).is_none(), "{id}");
+        }
+    }
+
+    /// Ids Excel saved as numbers (`3.20101E+11`): two households' rows
+    /// would have become one KPM, added to the register. Refused in a sheet
+    /// and in a register, and the KPM written in full loads.
+    #[test]
+    fn a_kpm_id_excel_cut_to_e_notation_is_refused_in_sheets_and_registers() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let sheet = "kpm_id,wave,submitted_at,arm,incubator_id,province_code,regency_code,business_income\n\
+                     3.20101E+11,baseline,2022-03-10,prokus,INK-32-01,32,32.17,1000000\n\
+                     3.20101E+11,baseline,2022-03-11,prokus,INK-32-01,32,32.17,1200000\n\
+                     320101234567,baseline,2022-03-10,prokus,INK-32-01,32,32.17,1300000\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 3, 1, 2), "{s:?}");
+        let register = "kpm_id,arm,incubator_id,regency_code\n1.23457E+11,prokus,INK-32-01,32.17\n";
+        let r = db
+            .ingest(&file(&dir, "register.csv", register), &m)
+            .unwrap();
+        assert_eq!(counts(&r), ("kpm-register", 1, 0, 1), "{r:?}");
+        let reasons: Vec<String> = db.column(
+            "SELECT value || ' ' || reason FROM ingest_reject ORDER BY batch_id, source_row",
+            [],
+        );
+        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        for reason in &reasons {
+            assert!(
+                reason.contains("E+11 Excel saved this id as a number")
+                    && reason.contains("format the column as Text"),
+                "{reasons:?}"
+            );
+        }
+        let kpm: Vec<String> = db.column("SELECT kpm_id FROM kpm", []);
+        assert_eq!(kpm, ["320101234567"]);
     }
 
     #[test]
