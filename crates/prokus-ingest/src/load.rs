@@ -22,8 +22,8 @@ use crate::privacy::{contains_nik, safe_text};
 use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{
-    Limits, code_words, parse_arm, parse_category, parse_cluster, parse_count, parse_datetime,
-    parse_gender, parse_money, parse_yes_no, trim,
+    Limits, answer_cell, code_words, parse_arm, parse_category, parse_cluster, parse_count,
+    parse_datetime, parse_gender, parse_money, parse_yes_no, trim,
 };
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
@@ -1549,7 +1549,7 @@ pub fn check_mapping(
     let mut rows = 0u64;
     table.for_each_row(|_, cells, _| {
         rows += 1;
-        let cell = |i: usize| trim(cells.get(i).copied().unwrap_or(""));
+        let cell = |i: usize| answer_cell(cells.get(i).copied().unwrap_or(""));
         for (i, check) in fields.iter_mut() {
             let planned = &plan.fields[*i];
             if !check.found {
@@ -2185,7 +2185,7 @@ impl SurveyPlan {
     /// Whether `cells` leave every answer empty: every field but those
     /// every row must have (the KPM and the round).
     fn answers_nothing(&self, cells: &[&str]) -> bool {
-        let empty = |i: usize| trim(cells.get(i).copied().unwrap_or("")).is_empty();
+        let empty = |i: usize| answer_cell(cells.get(i).copied().unwrap_or("")).is_empty();
         self.fields
             .iter()
             .filter(|f| !f.field.required)
@@ -2193,7 +2193,7 @@ impl SurveyPlan {
     }
 
     fn check(&self, row: u64, cells: &[&str]) -> Result<Vec<Value>, Vec<Problem>> {
-        let cell = |i: usize| trim(cells.get(i).copied().unwrap_or(""));
+        let cell = |i: usize| answer_cell(cells.get(i).copied().unwrap_or(""));
         // Most exports have no repeat groups: no lookup for them.
         let mut problems: Vec<Problem> = if self.repeat_problems.is_empty() {
             Vec::new()
@@ -2569,7 +2569,7 @@ impl ColumnIndex {
             .iter()
             .position(|n| *n == name)
             .and_then(|i| self.index[i]);
-        trim(pos.and_then(|i| cells.get(i).copied()).unwrap_or(""))
+        answer_cell(pos.and_then(|i| cells.get(i).copied()).unwrap_or(""))
     }
 
     /// The same index, for cells that do not say whether they were numbers
@@ -3075,7 +3075,7 @@ impl HouseholdPlan {
                 let Some((index, field, labels)) = source else {
                     return String::new();
                 };
-                let raw = trim(cells.get(*index).copied().unwrap_or(""));
+                let raw = answer_cell(cells.get(*index).copied().unwrap_or(""));
                 let name = labels
                     .as_ref()
                     .and_then(|l| l.get(&normalize_label(raw)))
@@ -3107,7 +3107,7 @@ impl HouseholdPlan {
         let (index, field, labels) = self.sources[position]
             .as_ref()
             .expect("only asked when the form has the incubator");
-        let raw = trim(cells.get(*index).copied().unwrap_or(""));
+        let raw = answer_cell(cells.get(*index).copied().unwrap_or(""));
         let named = labels.as_ref().and_then(|l| l.get(&normalize_label(raw)));
         let choice = match named {
             Some(name) => format!("choice `{name}` (label \"{raw}\")"),
@@ -5103,6 +5103,66 @@ mod tests {
         }
         let kpm: Vec<String> = db.column("SELECT kpm_id FROM kpm", []);
         assert_eq!(kpm, ["320101234567"]);
+    }
+
+    /// `-` for "none" in a sheet's cell: read as no answer, so the row's
+    /// other answers load, where each such row was refused whole. A
+    /// register's `-` mentor is no mentor, not one named `-`.
+    #[test]
+    fn a_dash_in_a_cell_is_no_answer_and_the_row_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let sheet = "kpm_id,wave,arm,incubator_id,province_code,regency_code,business_income,paid_workers,saves,credit_source,attitude_1\n\
+                     D1,baseline,prokus,INK-32-01,32,32.17,-,2,ya,kur,3\n\
+                     D2,baseline,prokus,INK-32-01,32,32.17,1000000,--,ya,kur,3\n\
+                     D3,baseline,prokus,INK-32-01,32,32.17,1000000,2,\u{2013},kur,3\n\
+                     D4,baseline,prokus,INK-32-01,32,32.17,1000000,2,ya, \u{2014} ,3\n\
+                     D5,baseline,prokus,INK-32-01,32,32.17,1000000,-2,ya,kur,-\n\
+                     D6,-,prokus,INK-32-01,32,32.17,1000000,2,ya,kur,3\n\
+                     D7,baseline,prokus,INK-32-01,32,32.17,-,-,-,-,-\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 7, 4, 3), "{s:?}");
+        let reasons: Vec<String> = db.column(
+            "SELECT source_row || ' ' || column_name || ' ' || reason FROM ingest_reject ORDER BY source_row",
+            [],
+        );
+        // A negative count is no dash; a round is required; a row of
+        // dashes answers nothing.
+        assert!(reasons[0].starts_with("6 paid_workers"), "{reasons:?}");
+        assert!(
+            reasons[1].starts_with("7 wave a required answer is empty"),
+            "{reasons:?}"
+        );
+        assert!(reasons[2].contains("answers no question"), "{reasons:?}");
+        let answers: Vec<String> = db.column(
+            "SELECT kpm_id || ' ' || coalesce(business_income::VARCHAR, '?') || ' ' || coalesce(paid_workers::VARCHAR, '?')
+                 || ' ' || coalesce(saves::VARCHAR, '?') || ' ' || coalesce(credit_source, '?')
+             FROM response ORDER BY kpm_id",
+            [],
+        );
+        assert_eq!(
+            answers,
+            [
+                "D1 ? 2 true kur",
+                "D2 1000000.0 ? true kur",
+                "D3 1000000.0 2 ? kur",
+                "D4 1000000.0 2 true ?"
+            ]
+        );
+        let register = "kpm_id,arm,incubator_id,regency_code,gender,mentor,grant_amount\n\
+                        R1,prokus,INK-32-01,32.17,-,-,-\n";
+        let r = db
+            .ingest(&file(&dir, "register.csv", register), &m)
+            .unwrap();
+        assert_eq!(counts(&r), ("kpm-register", 1, 1, 0), "{r:?}");
+        let kpm: Vec<String> = db.column(
+            "SELECT coalesce(gender, '?') || coalesce(mentor, '?') || coalesce(grant_amount::VARCHAR, '?') FROM kpm WHERE kpm_id = 'R1'",
+            [],
+        );
+        assert_eq!(kpm, ["???"]);
     }
 
     #[test]

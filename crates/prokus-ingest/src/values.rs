@@ -102,8 +102,9 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
         }
     }
     // `Rp -` is how a sheet in accounting format shows zero (saved as CSV,
-    // Excel writes what the cell shows). A bare `-` stays unread: typed by
-    // hand, it may mean nothing as well as zero.
+    // Excel writes what the cell shows). A bare `-`, typed by hand, may
+    // mean nothing as well as zero: the cell is read as no answer before it
+    // gets here (`answer_cell`).
     if s == "-" && s.len() < original.trim().len() {
         return Ok(0.0);
     }
@@ -586,6 +587,28 @@ fn iso_digits(s: &str) -> Option<NaiveDateTime> {
     date.and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
 }
 
+/// A cell as an answer: trimmed, and empty when it holds only a dash (`-`,
+/// `--`, `–`, `—`), which Indonesian sheets write for "none" or "does not
+/// apply". Read as a value, it refused the whole row; read as no answer,
+/// the row's other answers load and `prokus check` lists the empty one
+/// where the round asks it. The hash of a sheet row keeps the cell as
+/// written ([`trim`]), as earlier versions hashed it.
+#[inline]
+pub(crate) fn answer_cell(s: &str) -> &str {
+    let s = trim(s);
+    match s.as_bytes().first() {
+        // `-` or the first byte of U+2013, U+2014 and U+2212 in UTF-8.
+        Some(b'-' | 0xE2) if only_dashes(s) => "",
+        _ => s,
+    }
+}
+
+fn only_dashes(s: &str) -> bool {
+    s.chars().count() <= 3
+        && s.chars()
+            .all(|c| matches!(c, '-' | '\u{2013}' | '\u{2014}' | '\u{2212}'))
+}
+
 /// `s.trim()`, without a look at its characters when it starts and ends
 /// with a visible ASCII character, as nearly every cell does (the checks
 /// trim each cell they read, millions in a large export).
@@ -614,6 +637,16 @@ pub fn excel_serial_to_datetime(serial: f64, system_1904: bool) -> NaiveDateTime
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_cell_of_dashes_is_no_answer() {
+        for none in ["-", " - ", "--", "---", "\u{2013}", "\u{2014}", "\u{2212}"] {
+            assert_eq!(answer_cell(none), "", "{none:?}");
+        }
+        for kept in ["-5", "----", "Rp -", "-a", "a-", " KPM-1 "] {
+            assert_eq!(answer_cell(kept), kept.trim(), "{kept:?}");
+        }
+    }
+
     use super::*;
 
     #[test]
