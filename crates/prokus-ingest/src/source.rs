@@ -227,6 +227,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
             ));
         }
     }
+    drop(reader);
     if !sorted {
         // Rows out of order (a file not written by a spreadsheet program):
         // put them in order and join the pieces of one row.
@@ -249,7 +250,8 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         }
         rows = joined;
     }
-    let headers = header
+    let headers: Vec<String> = header
+        .as_ref()
         .map(|(_, cells)| {
             cells
                 .iter()
@@ -257,7 +259,99 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
                 .collect()
         })
         .unwrap_or_default();
+    // Kobo's and ODK's exports merge no cell, and a merge to fill leaves an
+    // empty cell below a full one: otherwise the sheet is not read again.
+    let export = headers.iter().any(|h| EXPORT_COLUMNS.contains(&h.as_str()));
+    if let Some((header_row, _)) = header
+        && !export
+        && empty_below_full(&rows, width)
+    {
+        let merged = workbook
+            .merge_cells_by_sheet_name(name)
+            .map_err(|e| e.to_string())?;
+        fill_merged_down(&mut rows, &merged, header_row, width)?;
+    }
     Ok((headers, rows))
+}
+
+/// Whether a row has an empty cell where the row before it has one: what
+/// every merge [`fill_merged_down`] fills leaves (the first row it fills
+/// follows its own first row, or a row it does not fill for holding a
+/// value). A sheet without one has nothing to fill.
+fn empty_below_full(rows: &[(u64, Vec<Data>)], width: usize) -> bool {
+    rows.windows(2).any(|pair| {
+        let (above, below) = (&pair[0].1, &pair[1].1);
+        above.iter().take(width).enumerate().any(|(c, v)| {
+            !matches!(v, Data::Empty) && below.get(c).is_none_or(|b| matches!(b, Data::Empty))
+        })
+    })
+}
+
+/// Columns only Kobo's or ODK Central's exports have.
+const EXPORT_COLUMNS: &[&str] = &[
+    "_uuid",
+    "_index",
+    "_submission_time",
+    "KEY",
+    "meta/instanceID",
+];
+
+/// A cell merged down over several rows (a KPM's id and name beside each of
+/// its rounds, as sheets are often laid out) holds its value in its first
+/// row only; the spreadsheet shows it in every row. Each of its column's
+/// empty cells in the rows below that have a cell of their own takes that
+/// value, so that those rows are not refused as having no KPM. A merge
+/// across columns fills its first column only: the sheet shows one value,
+/// not one per column. Merges in or above the header are left as they are.
+fn fill_merged_down(
+    rows: &mut SheetRows,
+    merged: &[calamine::Dimensions],
+    header_row: u32,
+    width: usize,
+) -> Result<(), String> {
+    // Row numbers are 1-based in `rows`, 0-based in the merges.
+    let span = |rows: &SheetRows, d: &calamine::Dimensions| {
+        let first = rows.partition_point(|(r, _)| *r < u64::from(d.start.0) + 1);
+        let last = rows.partition_point(|(r, _)| *r <= u64::from(d.end.0) + 1);
+        first..last.max(first)
+    };
+    let down: Vec<&calamine::Dimensions> = merged
+        .iter()
+        .filter(|d| d.start.0 > header_row && d.end.0 > d.start.0 && (d.start.1 as usize) < width)
+        .collect();
+    // Overlapping merges, which no spreadsheet program writes, could make
+    // the rows visited many times the cells held.
+    let visits: u64 = down.iter().map(|d| span(rows, d).len() as u64).sum();
+    if visits > MAX_CELLS {
+        return Err(format!(
+            "its merged cells cover more than {MAX_CELLS} cells; unmerge them, or export the data as CSV"
+        ));
+    }
+    for d in down {
+        let range = span(rows, d);
+        let column = d.start.1 as usize;
+        let Some((row, cells)) = rows.get(range.start) else {
+            continue;
+        };
+        // The merge's value is its first row's; a first row without a cell
+        // of its own has none.
+        if *row != u64::from(d.start.0) + 1 {
+            continue;
+        }
+        let value = match cells.get(column) {
+            Some(v) if !matches!(v, Data::Empty) => v.clone(),
+            _ => continue,
+        };
+        for (_, cells) in &mut rows[range.start + 1..range.end] {
+            if cells.len() <= column {
+                cells.resize(column + 1, Data::Empty);
+            }
+            if matches!(cells[column], Data::Empty) {
+                cells[column] = value.clone();
+            }
+        }
+    }
+    Ok(())
 }
 
 /// How far down a sheet its header is looked for, below a title or notes.
@@ -1553,6 +1647,65 @@ mod tests {
             sheet.write_string(*r, *c, *text).unwrap();
         }
         book.save_to_buffer().unwrap()
+    }
+
+    /// A KPM's id and name merged down beside its rounds, as sheets are
+    /// laid out by hand: every row of the merge reads them. A merge across
+    /// columns fills its first column only; no row is made for a merge
+    /// alone; a Kobo export is not read for merges.
+    #[test]
+    fn cells_merged_down_read_in_every_row_they_span() {
+        let workbook = |headers: &[&str]| {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            let sheet = book.add_worksheet();
+            let plain = rust_xlsxwriter::Format::new();
+            for (c, h) in headers.iter().enumerate() {
+                sheet.write_string(0, c as u16, *h).unwrap();
+            }
+            sheet.merge_range(1, 0, 3, 0, "K1", &plain).unwrap();
+            sheet.merge_range(1, 1, 3, 1, "Sri", &plain).unwrap();
+            for (r, wave) in [(1, "baseline"), (2, "monitoring_1"), (3, "endline")] {
+                sheet.write_string(r, 2, wave).unwrap();
+            }
+            // K2's row, its answer merged across two columns, then a merge
+            // over rows that hold no other cell.
+            sheet.write_string(4, 0, "K2").unwrap();
+            sheet.write_string(4, 2, "baseline").unwrap();
+            sheet.merge_range(4, 3, 4, 4, "tidak ada", &plain).unwrap();
+            sheet.merge_range(5, 0, 7, 0, "K3", &plain).unwrap();
+            book.save_to_buffer().unwrap()
+        };
+        let t = Table::read(
+            Path::new("merged.xlsx"),
+            workbook(&["kpm_id", "nama", "wave", "a", "b"]),
+            Container::Xlsx,
+        )
+        .unwrap();
+        let text = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            rows(&t),
+            vec![
+                (2, text(&["K1", "Sri", "baseline"])),
+                (3, text(&["K1", "Sri", "monitoring_1"])),
+                (4, text(&["K1", "Sri", "endline"])),
+                (5, text(&["K2", "", "baseline", "tidak ada"])),
+                (6, text(&["K3"])),
+            ]
+        );
+        let export = Table::read(
+            Path::new("kobo.xlsx"),
+            workbook(&["kpm_id", "nama", "wave", "a", "_uuid"]),
+            Container::Xlsx,
+        )
+        .unwrap();
+        assert_eq!(rows(&export)[1], (3, text(&["", "", "monitoring_1"])));
+        // A sheet whose rows leave no cell empty below a full one has no
+        // merge to fill, and is not read again for one.
+        let data = |cells: &[&str]| cells.iter().map(|c| Data::String(c.to_string())).collect();
+        let mut full: SheetRows = vec![(2, data(&["K1", "a"])), (3, data(&["K2", "b"]))];
+        assert!(!empty_below_full(&full, 2));
+        full.push((4, vec![Data::Empty, Data::String("c".into())]));
+        assert!(empty_below_full(&full, 2));
     }
 
     #[test]
