@@ -728,21 +728,52 @@ impl Table {
         // The sheet and row of the header; a sheet that cannot be read is
         // passed over here, and said below if it is the first.
         let mut found = None;
+        // Other sheets with a header of the format and rows below it (a
+        // round per sheet, as a workbook is often kept): one sheet is read,
+        // so the others' rows would be lost without a word.
+        let mut others = Vec::new();
         for name in &sheet_names {
             let Ok(rows) = first_rows(&mut workbook, name) else {
                 continue;
             };
-            if let Some((row, _)) = rows.into_iter().find(|(_, cells)| is_header(cells)) {
-                found = Some((name.clone(), row));
-                break;
+            let Some(at) = rows.iter().position(|(_, cells)| is_header(cells)) else {
+                continue;
+            };
+            // A Kobo export's repeat groups are sheets of their own.
+            if rows[at].1.iter().any(|h| h == "_parent_index") {
+                continue;
             }
+            if found.is_none() {
+                found = Some((name.clone(), rows[at].0));
+                continue;
+            }
+            // A header on the last row looked at may have rows below it.
+            if at + 1 < rows.len() || rows.len() == HEADER_SEARCH_ROWS as usize {
+                others.push(name.clone());
+            }
+        }
+        // A sheet's name is the file's own text, named as a cell would be.
+        let shown = |name: &str| crate::privacy::safe_text(name);
+        if let (Some((main, _)), false) = (&found, others.is_empty()) {
+            let names: Vec<String> = std::iter::once(main)
+                .chain(&others)
+                .map(|n| format!("`{}`", shown(n)))
+                .collect();
+            return Err(IngestError::Unreadable {
+                path: path.to_path_buf(),
+                reason: format!(
+                    "it has data in {} sheets ({}), each under a header prokus reads; one sheet of a workbook is read, and the others' rows would be lost",
+                    names.len(),
+                    names.join(", ")
+                ),
+                hint: "put the rows in one sheet, or save each sheet as a file of its own (Save As CSV saves the sheet shown) and load those"
+                    .into(),
+            });
         }
         let (main, header_row) = match found {
             Some((name, row)) => (name, Some(row)),
             None => (first, None),
         };
-        // A sheet's name is the file's own text, named as a cell would be.
-        let shown = |name: &str| crate::privacy::safe_text(name);
         let (headers, rows) = read_sheet(&mut workbook, &main, header_row)
             .map_err(|e| unreadable(format!("sheet `{}` cannot be read: {e}", shown(&main))))?;
         if headers.is_empty() {
@@ -1706,6 +1737,38 @@ mod tests {
         assert!(!empty_below_full(&full, 2));
         full.push((4, vec![Data::Empty, Data::String("c".into())]));
         assert!(empty_below_full(&full, 2));
+    }
+
+    /// A round per sheet: one sheet is read, so the workbook is refused
+    /// naming the sheets, where the others' rows were left without a word.
+    /// A sheet of notes, or one with the header alone, is no data.
+    #[test]
+    fn a_workbook_with_data_in_two_sheets_is_refused_naming_them() {
+        let workbook = |second: &[&str]| {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            for (name, rows) in [
+                ("Awal", &["kpm_id", "K1"][..]),
+                ("Catatan", &["Semua KPM hadir"][..]),
+                ("Akhir", second),
+            ] {
+                let sheet = book.add_worksheet().set_name(name).unwrap();
+                for (r, text) in rows.iter().enumerate() {
+                    sheet.write_string(r as u32, 0, *text).unwrap();
+                }
+            }
+            book.save_to_buffer().unwrap()
+        };
+        let known = |headers: &[String]| headers.first().is_some_and(|h| h == "kpm_id");
+        let read =
+            |bytes| Table::read_finding(Path::new("rounds.xlsx"), bytes, Container::Xlsx, &known);
+        let Err(IngestError::Unreadable { reason, hint, .. }) = read(workbook(&["kpm_id", "K1"]))
+        else {
+            panic!("two sheets of data read as one");
+        };
+        assert!(reason.contains("2 sheets (`Awal`, `Akhir`)"), "{reason}");
+        assert!(hint.contains("one sheet"), "{hint}");
+        let t = read(workbook(&["kpm_id"])).unwrap();
+        assert_eq!(rows(&t), vec![(2, vec!["K1".to_string()])]);
     }
 
     #[test]
