@@ -235,8 +235,8 @@ fn open_table(
             source,
         })?;
         let container = Container::sniff(&bytes);
-        let known = |headers: &[String]| Format::detect(headers, container).is_some();
-        let table = Table::read_finding(file, bytes, container, &known)?;
+        let kind = |headers: &[String]| Format::detect(headers, container).map(Format::name);
+        let table = Table::read_finding(file, bytes, container, &kind)?;
         (container, table)
     };
     if container == Container::Csv {

@@ -478,18 +478,20 @@ impl Table {
         bytes: impl Into<Vec<u8>>,
         container: Container,
     ) -> Result<Self, IngestError> {
-        Self::read_finding(path, bytes, container, &|_| true)
+        Self::read_finding(path, bytes, container, &|_| Some(""))
     }
 
-    /// [`Table::read`], a workbook's table found where `is_header` says its
-    /// header is: the first sheet, in order, with such a row among its
-    /// first ten (an instructions sheet before the data, a title above the
-    /// header, are passed over); without one, the first sheet's first row.
+    /// [`Table::read`], a workbook's table found where `kind_of` says its
+    /// header is (naming the kind of data it heads): the first sheet, in
+    /// order, with such a row among its first ten (an instructions sheet
+    /// before the data, a title above the header, are passed over); without
+    /// one, the first sheet's first row. A workbook with data of that kind
+    /// in another sheet too is refused.
     pub fn read_finding(
         path: &Path,
         bytes: impl Into<Vec<u8>>,
         container: Container,
-        is_header: &dyn Fn(&[String]) -> bool,
+        kind_of: &dyn Fn(&[String]) -> Option<&'static str>,
     ) -> Result<Self, IngestError> {
         let bytes = bytes.into();
         if let Some((what, hint)) = foreign(&bytes) {
@@ -501,7 +503,7 @@ impl Table {
         }
         match container {
             Container::Csv => Self::from_csv(path, bytes),
-            Container::Xlsx => Self::from_xlsx(path, bytes, is_header),
+            Container::Xlsx => Self::from_xlsx(path, bytes, kind_of),
             Container::CsvZip => Self::from_csv_zip(path, bytes),
         }
     }
@@ -709,7 +711,7 @@ impl Table {
     fn from_xlsx(
         path: &Path,
         bytes: Vec<u8>,
-        is_header: &dyn Fn(&[String]) -> bool,
+        kind_of: &dyn Fn(&[String]) -> Option<&'static str>,
     ) -> Result<Self, IngestError> {
         let unreadable = |reason: String| IngestError::Unreadable {
             path: path.to_path_buf(),
@@ -728,33 +730,41 @@ impl Table {
         // The sheet and row of the header; a sheet that cannot be read is
         // passed over here, and said below if it is the first.
         let mut found = None;
-        // Other sheets with a header of the format and rows below it (a
+        // Other sheets with a header of the same kind and rows below it (a
         // round per sheet, as a workbook is often kept): one sheet is read,
-        // so the others' rows would be lost without a word.
+        // so the others' rows would be lost without a word. A sheet of
+        // another kind (the KPM list a sheet looks its names up in) is not
+        // the data.
         let mut others = Vec::new();
         for name in &sheet_names {
             let Ok(rows) = first_rows(&mut workbook, name) else {
                 continue;
             };
-            let Some(at) = rows.iter().position(|(_, cells)| is_header(cells)) else {
+            let Some((at, kind)) = rows
+                .iter()
+                .enumerate()
+                .find_map(|(at, (_, cells))| Some((at, kind_of(cells)?)))
+            else {
                 continue;
             };
             // A Kobo export's repeat groups are sheets of their own.
             if rows[at].1.iter().any(|h| h == "_parent_index") {
                 continue;
             }
-            if found.is_none() {
-                found = Some((name.clone(), rows[at].0));
+            let Some((_, _, main_kind)) = &found else {
+                found = Some((name.clone(), rows[at].0, kind));
                 continue;
-            }
+            };
             // A header on the last row looked at may have rows below it.
-            if at + 1 < rows.len() || rows.len() == HEADER_SEARCH_ROWS as usize {
+            if kind == *main_kind
+                && (at + 1 < rows.len() || rows.len() == HEADER_SEARCH_ROWS as usize)
+            {
                 others.push(name.clone());
             }
         }
         // A sheet's name is the file's own text, named as a cell would be.
         let shown = |name: &str| crate::privacy::safe_text(name);
-        if let (Some((main, _)), false) = (&found, others.is_empty()) {
+        if let (Some((main, _, kind)), false) = (&found, others.is_empty()) {
             let names: Vec<String> = std::iter::once(main)
                 .chain(&others)
                 .map(|n| format!("`{}`", shown(n)))
@@ -762,7 +772,7 @@ impl Table {
             return Err(IngestError::Unreadable {
                 path: path.to_path_buf(),
                 reason: format!(
-                    "it has data in {} sheets ({}), each under a header prokus reads; one sheet of a workbook is read, and the others' rows would be lost",
+                    "it has {kind} data in {} sheets ({}); one sheet of a workbook is read, and the others' rows would be lost",
                     names.len(),
                     names.join(", ")
                 ),
@@ -771,7 +781,7 @@ impl Table {
             });
         }
         let (main, header_row) = match found {
-            Some((name, row)) => (name, Some(row)),
+            Some((name, row, _)) => (name, Some(row)),
             None => (first, None),
         };
         let (headers, rows) = read_sheet(&mut workbook, &main, header_row)
@@ -1741,7 +1751,8 @@ mod tests {
 
     /// A round per sheet: one sheet is read, so the workbook is refused
     /// naming the sheets, where the others' rows were left without a word.
-    /// A sheet of notes, or one with the header alone, is no data.
+    /// A sheet of notes, one with the header alone, or one of another kind
+    /// (a list looked up in), is not the data.
     #[test]
     fn a_workbook_with_data_in_two_sheets_is_refused_naming_them() {
         let workbook = |second: &[&str]| {
@@ -1758,17 +1769,28 @@ mod tests {
             }
             book.save_to_buffer().unwrap()
         };
-        let known = |headers: &[String]| headers.first().is_some_and(|h| h == "kpm_id");
+        // The kind a header is of: its first column's name.
+        let known = |headers: &[String]| match headers.first().map(String::as_str) {
+            Some("kpm_id") => Some("template"),
+            Some("incubator_id") => Some("incubators"),
+            _ => None,
+        };
         let read =
             |bytes| Table::read_finding(Path::new("rounds.xlsx"), bytes, Container::Xlsx, &known);
         let Err(IngestError::Unreadable { reason, hint, .. }) = read(workbook(&["kpm_id", "K1"]))
         else {
             panic!("two sheets of data read as one");
         };
-        assert!(reason.contains("2 sheets (`Awal`, `Akhir`)"), "{reason}");
+        assert!(
+            reason.contains("template data in 2 sheets (`Awal`, `Akhir`)"),
+            "{reason}"
+        );
         assert!(hint.contains("one sheet"), "{hint}");
-        let t = read(workbook(&["kpm_id"])).unwrap();
-        assert_eq!(rows(&t), vec![(2, vec!["K1".to_string()])]);
+        // A header alone, or a list of another kind, is not the data.
+        for second in [&["kpm_id"][..], &["incubator_id", "INK-32-01"][..]] {
+            let t = read(workbook(second)).unwrap();
+            assert_eq!(rows(&t), vec![(2, vec!["K1".to_string()])], "{second:?}");
+        }
     }
 
     #[test]
