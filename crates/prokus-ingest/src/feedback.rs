@@ -130,6 +130,7 @@ pub(crate) fn check_feedback_row(
     cells: &[&str],
     numeric: &[bool],
 ) -> Result<Vec<Value>, Vec<Problem>> {
+    let excel_errors = c.excel_errors(cells);
     let mut problems = Vec::new();
     let mut problem = |column: &str, value: &str, reason: String| {
         problems.push(Problem {
@@ -260,6 +261,7 @@ pub(crate) fn check_feedback_row(
         },
     };
     problems.extend(nik_problems(cells, c.columns()));
+    let problems = crate::load::said_as_excel_errors(excel_errors, problems);
     let (Some(period), Some((level, code)), Some(kind), Some(actor)) = (period, site, kind, actor)
     else {
         return Err(problems);

@@ -22,8 +22,8 @@ use crate::privacy::{contains_nik, safe_text};
 use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{
-    Limits, answer_cell, code_words, parse_arm, parse_category, parse_cluster, parse_count,
-    parse_datetime, parse_gender, parse_money, parse_yes_no, trim,
+    Limits, answer_cell, code_words, excel_error, parse_arm, parse_category, parse_cluster,
+    parse_count, parse_datetime, parse_gender, parse_money, parse_yes_no, trim,
 };
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
@@ -2429,6 +2429,9 @@ fn convert(raw: &str, field: &FieldMapping, limits: &Limits) -> Result<Value, St
             Ok(Value::Null)
         };
     }
+    if let Some(reason) = excel_error(raw) {
+        return Err(reason);
+    }
     Ok(match field.field_type {
         FieldType::Id => {
             if let Some(reason) = excel_number_id(raw) {
@@ -2607,6 +2610,21 @@ impl ColumnIndex {
     }
 
     /// The columns the file has, by position and name.
+    /// A problem for each of the row's cells in these columns that holds
+    /// an Excel error value (`#N/A`).
+    pub(crate) fn excel_errors(&self, cells: &[&str]) -> Vec<Problem> {
+        self.columns()
+            .filter_map(|(i, name)| {
+                let cell = trim(cells.get(i).copied().unwrap_or(""));
+                excel_error(cell).map(|reason| Problem {
+                    column: name.into(),
+                    value: cell.into(),
+                    reason,
+                })
+            })
+            .collect()
+    }
+
     pub(crate) fn columns(&self) -> impl Iterator<Item = (usize, &'static str)> + '_ {
         self.names
             .iter()
@@ -2657,6 +2675,10 @@ fn check_register_row(
     cells: &[&str],
     numeric: &[bool],
 ) -> Result<Vec<Value>, Vec<Problem>> {
+    if let Some(totals) = totals_row(c.get(cells, "kpm_id")) {
+        return Err(vec![totals]);
+    }
+    let excel_errors = c.excel_errors(cells);
     let mut problems = Vec::new();
     let mut problem = |column: &str, value: &str, reason: String| {
         problems.push(Problem {
@@ -2665,9 +2687,6 @@ fn check_register_row(
             reason,
         })
     };
-    if let Some(totals) = totals_row(c.get(cells, "kpm_id")) {
-        return Err(vec![totals]);
-    }
     let kpm_id: String = c.get(cells, "kpm_id").split_whitespace().collect();
     if kpm_id.is_empty() {
         problem("kpm_id", "", "the KPM id is empty".into());
@@ -2829,6 +2848,7 @@ fn check_register_row(
         cells,
         c.columns().filter(|(_, name)| *name != "nik"),
     ));
+    let problems = said_as_excel_errors(excel_errors, problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -3160,6 +3180,24 @@ pub(crate) fn excel_number_id(id: &str) -> Option<String> {
          many KPM. In Excel, format the column as Text, type or paste the ids again, and save"
             .into(),
     )
+}
+
+/// A row's problems, those of a cell holding an Excel error
+/// ([`ColumnIndex::excel_errors`]) said once, as that: not also as a value
+/// its column cannot read.
+pub(crate) fn said_as_excel_errors(
+    mut excel_errors: Vec<Problem>,
+    problems: Vec<Problem>,
+) -> Vec<Problem> {
+    if excel_errors.is_empty() {
+        return problems;
+    }
+    let others = problems
+        .into_iter()
+        .filter(|p| !excel_errors.iter().any(|e| e.column == p.column))
+        .collect::<Vec<_>>();
+    excel_errors.extend(others);
+    excel_errors
 }
 
 /// A row whose KPM id cell is a totals word (`TOTAL`, `Jumlah`,
@@ -5163,6 +5201,56 @@ mod tests {
             [],
         );
         assert_eq!(kpm, ["???"]);
+    }
+
+    /// Excel's error values (`#N/A` from a failed lookup of a KPM's name):
+    /// refused as what they are, in an answer, a register column and a
+    /// feedback sheet, where `#N/A` was stored as a KPM's name.
+    #[test]
+    fn a_cell_holding_an_excel_error_is_refused_as_one() {
+        assert_eq!(
+            crate::source::cell_text(&calamine::Data::Error(calamine::CellErrorType::NA)).0,
+            "#N/A"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let sheet = "kpm_id,wave,arm,incubator_id,regency_code,kpm_name,business_income,saves\n\
+                     E1,baseline,prokus,INK-32-01,32.17,#N/A,1000000,ya\n\
+                     E2,baseline,prokus,INK-32-01,32.17,Ani,#VALUE!,ya\n\
+                     E3,baseline,prokus,INK-32-01,32.17,Budi,1000000, #ref! \n\
+                     E4,baseline,prokus,INK-32-01,32.17,#1 Tani,1000000,ya\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 4, 1, 3), "{s:?}");
+        // Said once: not also as an amount the grant's column cannot read.
+        let register = "kpm_id,arm,incubator_id,regency_code,kpm_name,grant_amount\n\
+                        R1,prokus,INK-32-01,32.17,#N/A,1000000\n\
+                        R2,prokus,INK-32-01,32.17,Sri,#VALUE!\n";
+        let r = db
+            .ingest(&file(&dir, "register.csv", register), &m)
+            .unwrap();
+        assert_eq!(counts(&r), ("kpm-register", 2, 0, 2), "{r:?}");
+        let reasons: Vec<String> = db.column(
+            "SELECT column_name || ' ' || reason FROM ingest_reject ORDER BY batch_id, source_row",
+            [],
+        );
+        assert_eq!(reasons.len(), 5, "{reasons:?}");
+        for (reason, start) in reasons.iter().zip([
+            "kpm_name `#N/A`",
+            "business_income `#VALUE!`",
+            "saves `#ref!`",
+            "kpm_name `#N/A`",
+            "grant_amount `#VALUE!`",
+        ]) {
+            assert!(
+                reason.starts_with(start) && reason.contains("is an Excel error"),
+                "{reasons:?}"
+            );
+        }
+        let names: Vec<String> = db.column("SELECT kpm_name FROM kpm", []);
+        assert_eq!(names, ["#1 Tani"]);
     }
 
     #[test]

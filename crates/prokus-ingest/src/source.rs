@@ -1421,7 +1421,8 @@ pub(crate) fn cell_text(cell: &Data) -> (String, bool) {
                 false,
             )
         }
-        Data::Error(e) => (format!("#{e:?}"), false),
+        // As Excel shows it (`#N/A`), which the checks know as an error.
+        Data::Error(e) => (e.to_string(), false),
     }
 }
 

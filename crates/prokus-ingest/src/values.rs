@@ -587,6 +587,40 @@ fn iso_digits(s: &str) -> Option<NaiveDateTime> {
     date.and_hms_opt(number(11..13)?, number(14..16)?, number(17..19)?)
 }
 
+/// Excel's error values, as a workbook's error cells read and as Excel
+/// writes them to CSV.
+const EXCEL_ERRORS: &[&str] = &[
+    "#N/A",
+    "#VALUE!",
+    "#REF!",
+    "#DIV/0!",
+    "#NUM!",
+    "#NAME?",
+    "#NULL!",
+    "#DATA!",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+];
+
+/// Why a cell holding one of Excel's error values (`#N/A`, `#VALUE!`) is
+/// refused: the formula that fills it failed, so it holds no value, and as
+/// text it would be printed as a KPM's name or answer.
+pub(crate) fn excel_error(cell: &str) -> Option<String> {
+    let cell = trim(cell);
+    if !cell.starts_with('#') || !EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(cell)) {
+        return None;
+    }
+    Some(format!(
+        "`{cell}` is an Excel error: the formula of this cell failed in the sheet. \
+         Correct the formula (or type the value) and save the file again"
+    ))
+}
+
 /// A cell as an answer: trimmed, and empty when it holds only a dash (`-`,
 /// `--`, `–`, `—`), which Indonesian sheets write for "none" or "does not
 /// apply". Read as a value, it refused the whole row; read as no answer,
