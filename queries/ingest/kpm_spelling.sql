@@ -1,9 +1,10 @@
--- New KPM whose id is another's in other capitals (`kpm22-001` for
--- `KPM22-001`, as a mentor types it): added, each would be the same
--- household a second time. Run by the register's and the template's merges
+-- New KPM whose id is another's written otherwise (`kpm22-001` for
+-- `KPM22-001`, as a mentor types it; `1` for `001`, as Excel keeps a
+-- number: stage.sql's kpm_key): added, each would be the same household a
+-- second time. Run by the register's and the template's merges
 -- after their other refusals and before they add a KPM. $1 is the batch id.
 
--- An id the register holds in other capitals: refused, naming the
+-- An id the register holds written otherwise: refused, naming the
 -- register's id.
 
 -- name: reject_kpm_written_otherwise
@@ -12,7 +13,7 @@ SELECT $1, s.source_row, 'kpm_id', s.kpm_id, 'invalid',
        'the register has this KPM as ' || min(k.kpm_id) ||
        ': write the id as the register does (the row would add it a second time)'
 FROM stage_kpm s
-JOIN kpm k ON upper(k.kpm_id) = upper(s.kpm_id)
+JOIN kpm k ON kpm_key(k.kpm_id) = kpm_key(s.kpm_id)
 WHERE NOT EXISTS (SELECT 1 FROM kpm e WHERE e.kpm_id = s.kpm_id)
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row)
 GROUP BY s.source_row, s.kpm_id;
@@ -28,13 +29,13 @@ SELECT $1, s.source_row, 'kpm_id', s.kpm_id, 'invalid',
        ': write the id the same way on every row (the row would add it a second time)'
 FROM stage_kpm s
 JOIN (
-    SELECT upper(kpm_id) AS spelling, arg_min(kpm_id, source_row) AS kpm_id,
+    SELECT kpm_key(kpm_id) AS spelling, arg_min(kpm_id, source_row) AS kpm_id,
            min(source_row) AS first_row
     FROM stage_kpm f
     WHERE NOT EXISTS (SELECT 1 FROM kpm k WHERE k.kpm_id = f.kpm_id)
       AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = f.source_row)
-    GROUP BY upper(kpm_id)
+    GROUP BY kpm_key(kpm_id)
     HAVING min(kpm_id) <> max(kpm_id)
-) f ON upper(s.kpm_id) = f.spelling
+) f ON kpm_key(s.kpm_id) = f.spelling
 WHERE s.kpm_id <> f.kpm_id
   AND NOT EXISTS (SELECT 1 FROM ingest_reject j WHERE j.batch_id = $1 AND j.source_row = s.source_row);

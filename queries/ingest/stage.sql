@@ -80,3 +80,12 @@ CREATE OR REPLACE TEMP TABLE stage_feedback (
     kpm_id        VARCHAR,
     consent_story BOOLEAN
 );
+
+-- How a KPM id is matched to one written otherwise (kpm_spelling.sql,
+-- register_spelling.sql): in any capitals, and, when it is digits alone,
+-- without its leading zeros and a `.0` a program added (`001` and `1`, as
+-- Excel drops the zeros of a number; `12.0` as pandas writes an integer
+-- column with gaps). An id is never changed by it, only named or refused.
+CREATE OR REPLACE TEMP MACRO kpm_key(id) AS
+    CASE WHEN regexp_full_match(id, '[0-9]+(\.0+)?') THEN ltrim(split_part(id, '.', 1), '0')
+         ELSE upper(id) END;

@@ -5006,33 +5006,45 @@ mod tests {
         );
     }
 
+    /// `sheet` loaded after a register of `register` (its KPM rows, with
+    /// INK-32-01 in 32.17): its counts, its rows' reasons and the KPM held.
+    fn sheet_after_register(
+        register: &[&str],
+        sheet: &str,
+    ) -> (BatchSummary, Vec<String>, Vec<String>) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let mut list = String::from("kpm_id,arm,incubator_id,regency_code\n");
+        for id in register {
+            list.push_str(&format!("{id},prokus,INK-32-01,32.17\n"));
+        }
+        db.ingest(&file(&dir, "kpm_register.csv", &list), &m)
+            .unwrap();
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        let reasons = db.column(
+            "SELECT reason FROM ingest_reject WHERE batch_id = ? ORDER BY source_row",
+            [s.batch_id],
+        );
+        let kpm = db.column("SELECT kpm_id FROM kpm ORDER BY kpm_id", []);
+        (s, reasons, kpm)
+    }
+
     /// A sheet that writes a registered KPM's id in other capitals: the
     /// row with a region would have added the household a second time, the
     /// row without one was refused as unknown. Both are refused naming the
     /// register's id.
     #[test]
     fn a_kpm_id_in_other_capitals_names_the_registers_and_adds_no_household() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
-        let register = "kpm_id,arm,incubator_id,regency_code\n\
-                        KPM22-001,prokus,INK-32-01,32.17\nKPM22-002,prokus,INK-32-01,32.17\n";
-        db.ingest(&file(&dir, "kpm_register.csv", register), &m)
-            .unwrap();
         let sheet = "ID KPM;Putaran;Tanggal;Omzet (Rp);Kode Kab/Kota;incubator_id;arm\n\
                      kpm22-001;awal;10/03/2022;1000000;32.17;INK-32-01;prokus\n\
                      Kpm22-002;awal;10/03/2022;1000000;;;\n\
                      KPM22-001;akhir;10/09/2022;1000000;;;\n";
-        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        let (s, reasons, kpm) = sheet_after_register(&["KPM22-001", "KPM22-002"], sheet);
         assert_eq!(counts(&s), ("template", 3, 1, 2), "{s:?}");
-        let kpm: Vec<String> = db.column("SELECT kpm_id FROM kpm ORDER BY kpm_id", []);
         assert_eq!(kpm, ["KPM22-001", "KPM22-002"], "no household added twice");
-        let reasons: Vec<String> = db.column(
-            "SELECT reason FROM ingest_reject WHERE batch_id = ? ORDER BY source_row",
-            [s.batch_id],
-        );
         assert!(
             reasons[0].starts_with("the register has this KPM as KPM22-001:"),
             "{reasons:?}"
@@ -5251,6 +5263,28 @@ mod tests {
         }
         let names: Vec<String> = db.column("SELECT kpm_name FROM kpm", []);
         assert_eq!(names, ["#1 Tani"]);
+    }
+
+    /// Numeric ids as programs rewrite them: `1` for the register's `001`
+    /// (Excel keeps a number), `12.0` for `12` (pandas writes an integer
+    /// column with gaps so). A row with a region would have added the
+    /// household a second time; one without was refused as unknown. Both
+    /// are refused naming the register's id.
+    #[test]
+    fn a_numeric_kpm_id_without_its_zeros_or_with_a_decimal_names_the_registers() {
+        let sheet = "kpm_id,wave,arm,incubator_id,regency_code,business_income\n\
+                     1,baseline,prokus,INK-32-01,32.17,1000000\n\
+                     12.0,baseline,,,,1000000\n\
+                     12,endline,,,,1200000\n\
+                     120,baseline,prokus,INK-32-01,32.17,1000000\n";
+        let (s, reasons, kpm) = sheet_after_register(&["001", "12"], sheet);
+        assert_eq!(counts(&s), ("template", 4, 2, 2), "{s:?}");
+        assert!(
+            reasons[0].starts_with("the register has this KPM as 001:"),
+            "{reasons:?}"
+        );
+        assert!(reasons[1].contains("which has 12:"), "{reasons:?}");
+        assert_eq!(kpm, ["001", "12", "120"]);
     }
 
     #[test]
