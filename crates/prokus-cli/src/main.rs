@@ -101,6 +101,11 @@ enum Command {
         /// number their KPM alike would take each other's households).
         #[arg(long)]
         move_kpm: bool,
+        /// Read dates of numbers alone with the month first (`3/25/2022`),
+        /// as Excel writes them to CSV with an English (US) setting; the
+        /// day is first without it, as Indonesia writes dates.
+        #[arg(long)]
+        month_first: bool,
     },
     /// Compute every indicator at every level and wave. Computed as the
     /// reports compute theirs (the settings' --min-cell, no --winsorize),
@@ -854,6 +859,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             format,
             max_money,
             move_kpm,
+            month_first,
         } => {
             let json = cli.json;
             let mapping = match form {
@@ -862,6 +868,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             };
             let limits = prokus_ingest::values::Limits {
                 max_money,
+                month_first,
                 ..Default::default()
             };
             // The current file's row counter, told the rows as they load.

@@ -23,7 +23,7 @@ use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{
     Limits, answer_cell, code_words, excel_error, parse_arm, parse_category, parse_cluster,
-    parse_count, parse_datetime, parse_gender, parse_money, parse_yes_no, trim,
+    parse_count, parse_gender, parse_money, parse_yes_no, trim,
 };
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
@@ -1140,6 +1140,9 @@ fn ingest_scanned(
     if let Some(summary) = earlier_batch(&tx, &sha256, &display)? {
         return Ok(Loaded::Batch(summary));
     }
+    if !options.limits.month_first {
+        month_first_dates(&tx, batch_id, file)?;
+    }
     // Which questions the file asks: the checks judge a missing answer only
     // where it was asked. Recorded before the merge, which reads it: a
     // register's update keeps the columns the file does not have.
@@ -2244,7 +2247,7 @@ impl SurveyPlan {
             }
         }
         let submitted = self.time_column.as_ref().map_or("", |(i, _)| cell(*i));
-        let parsed = parse_datetime(submitted).and_then(|t| self.limits.time(t, submitted));
+        let parsed = self.limits.date(submitted);
         // A hand-filled row without a date is dated when it is loaded, and
         // says so (`dated_at_load`).
         let mut dated_at_load = false;
@@ -2481,7 +2484,7 @@ fn convert(raw: &str, field: &FieldMapping, limits: &Limits) -> Result<Value, St
             }
             Value::Int(v as i32)
         }
-        FieldType::DateTime => timestamp(limits.time(parse_datetime(raw)?, raw)?),
+        FieldType::DateTime => timestamp(limits.date(raw)?),
     })
 }
 
@@ -2815,8 +2818,9 @@ fn check_register_row(
     let date_text = c.get(cells, "grant_date");
     let grant_date = match date_text {
         "" => None,
-        s => parse_datetime(s)
-            .and_then(|t| db.limits.time(t, s))
+        s => db
+            .limits
+            .date(s)
             .map_err(|r| {
                 problems.push(Problem {
                     column: "grant_date".into(),
@@ -3180,6 +3184,53 @@ pub(crate) fn excel_number_id(id: &str) -> Option<String> {
          many KPM. In Excel, format the column as Text, type or paste the ids again, and save"
             .into(),
     )
+}
+
+/// Refuses a file whose dates are written month first (`3/25/2022`, as
+/// Excel writes them to CSV with an English (US) setting): rows refused for
+/// a date that reads only so, and no date loaded that reads only day first
+/// (a day past 12). Its other dates, read day first, would be wrong
+/// without a word (`3/10/2022` as 3 October).
+fn month_first_dates(
+    tx: &duckdb::Transaction<'_>,
+    batch_id: i64,
+    file: &Path,
+) -> Result<(), IngestError> {
+    let first: Option<(i64, String, String)> = tx
+        .query_row(
+            "SELECT source_row, column_name, value FROM ingest_reject
+             WHERE batch_id = $1 AND contains(reason, $2)
+             ORDER BY source_row LIMIT 1",
+            params![batch_id, crate::values::MONTH_FIRST],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .map(Some)
+        .or_else(|e| match e {
+            duckdb::Error::QueryReturnedNoRows => Ok(None),
+            e => Err(e),
+        })?;
+    let Some((row, column, value)) = first else {
+        return Ok(());
+    };
+    let day_first: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM stage_response WHERE day(submitted_at) > 12 AND NOT dated_at_load)
+             OR EXISTS (SELECT 1 FROM stage_kpm WHERE day(grant_date) > 12)",
+        [],
+        |r| r.get(0),
+    )?;
+    if day_first {
+        return Ok(());
+    }
+    Err(IngestError::ColumnNote {
+        path: file.to_path_buf(),
+        column,
+        reason: format!(
+            "its dates are written month first (row {row}: `{value}`), as Excel writes them with an \
+             English (US) setting; read day first, as Indonesia writes them, its other dates would be \
+             wrong (3/10/2022 as 3 October)"
+        ),
+        hint: "load it with `prokus ingest --month-first`, or write its dates as 2022-03-25".into(),
+    })
 }
 
 /// A row's problems, those of a cell holding an Excel error
@@ -5285,6 +5336,72 @@ mod tests {
         );
         assert!(reasons[1].contains("which has 12:"), "{reasons:?}");
         assert_eq!(kpm, ["001", "12", "120"]);
+    }
+
+    /// A sheet saved as CSV by Excel with an English (US) setting writes
+    /// its dates month first. Read day first, `3/10/2022` loaded as 3
+    /// October and `3/25/2022` was refused: the file is refused whole,
+    /// naming a row, and loads with `month_first`. A file with a date that
+    /// reads only day first keeps its order, refusing the other rows.
+    #[test]
+    fn a_file_of_month_first_dates_is_refused_whole_and_loads_when_told() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let us = "kpm_id,wave,submitted_at,arm,incubator_id,regency_code,business_income\n\
+                  U1,baseline,3/10/2022,prokus,INK-32-01,32.17,1000000\n\
+                  U2,baseline,3/25/2022,prokus,INK-32-01,32.17,1000000\n\
+                  U3,baseline,4/2/2022 14:05,prokus,INK-32-01,32.17,1000000\n";
+        let path = file(&dir, "us.csv", us);
+        match db.ingest(&path, &m) {
+            Err(IngestError::ColumnNote {
+                column,
+                reason,
+                hint,
+                ..
+            }) => {
+                assert_eq!(column, "submitted_at");
+                assert!(reason.contains("row 3: `3/25/2022`"), "{reason}");
+                assert!(hint.contains("--month-first"), "{hint}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let dates = |db: &Database| -> Vec<String> {
+            db.column(
+                "SELECT kpm_id || ' ' || strftime(submitted_at, '%Y-%m-%d %H:%M') FROM response ORDER BY kpm_id",
+                [],
+            )
+        };
+        assert!(dates(&db).is_empty(), "nothing of the file is written");
+        let options = IngestOptions {
+            limits: Limits {
+                month_first: true,
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let s = db.ingest_with(&path, &m, &options).unwrap();
+        assert_eq!(counts(&s), ("template", 3, 3, 0), "{s:?}");
+        assert_eq!(
+            dates(&db),
+            [
+                "U1 2022-03-10 00:00",
+                "U2 2022-03-25 00:00",
+                "U3 2022-04-02 14:05"
+            ]
+        );
+        let mixed = "kpm_id,wave,submitted_at,arm,incubator_id,regency_code,business_income\n\
+                     V1,baseline,25/03/2022,prokus,INK-32-01,32.17,1000000\n\
+                     V2,baseline,3/25/2022,prokus,INK-32-01,32.17,1000000\n";
+        let s = db.ingest(&file(&dir, "mixed.csv", mixed), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 2, 1, 1), "{s:?}");
+        let reason: Vec<String> = db.column(
+            "SELECT reason FROM ingest_reject WHERE batch_id = ?",
+            [s.batch_id],
+        );
+        assert!(reason[0].contains("reads only month first"), "{reason:?}");
     }
 
     #[test]

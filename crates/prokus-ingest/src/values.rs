@@ -19,6 +19,10 @@ pub struct Limits {
     /// The latest date accepted: the day of the ingest (plus one, for time
     /// zones ahead of UTC).
     pub latest: NaiveDate,
+    /// Dates written with numbers alone have the month first (`3/25/2022`),
+    /// as Excel writes them to CSV with an English (US) setting; without
+    /// it the day is first, as Indonesia writes them.
+    pub month_first: bool,
 }
 
 impl Default for Limits {
@@ -28,6 +32,7 @@ impl Default for Limits {
             max_count: 10_000,
             earliest: NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default(),
             latest: Utc::now().date_naive() + Duration::days(1),
+            month_first: false,
         }
     }
 }
@@ -53,6 +58,31 @@ impl Limits {
             ));
         }
         Ok(value)
+    }
+
+    /// `text` read as a date or a time ([`parse_datetime`]), the day and
+    /// the month in the order these limits say, within the bounds. A date
+    /// that reads only with the month first says so.
+    pub fn date(&self, text: &str) -> Result<NaiveDateTime, String> {
+        let parsed = if self.month_first {
+            match day_and_month_swapped(text) {
+                Some(swapped) => parse_datetime(&swapped).map_err(|_| {
+                    format!("`{text}` is not a date with the month first (--month-first)")
+                }),
+                None => parse_datetime(text),
+            }
+        } else {
+            parse_datetime(text).map_err(|reason| {
+                match day_and_month_swapped(text).map(|s| parse_datetime(&s)) {
+                    Some(Ok(_)) => format!(
+                        "`{text}` {MONTH_FIRST}; if the file's dates are all so, load it with \
+                         `prokus ingest --month-first`"
+                    ),
+                    _ => reason,
+                }
+            })
+        };
+        self.time(parsed?, text)
     }
 
     /// `t` when its date is between [`Limits::earliest`] and
@@ -419,6 +449,37 @@ pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
     })
 }
 
+/// What a refused date's reason says when the date reads with the month
+/// first; the load finds those rows by it.
+pub(crate) const MONTH_FIRST: &str = "reads only month first (Excel's English (US) setting)";
+
+/// `text` with its first two numbers swapped when it is a date of numbers
+/// alone (`3/25/2022` → `25/3/2022`, a time after it kept), else `None`.
+fn day_and_month_swapped(text: &str) -> Option<String> {
+    let s = trim(text);
+    let (date, time) = s.split_once(' ').unwrap_or((s, ""));
+    let separator = date.chars().find(|c| matches!(c, '/' | '-' | '.'))?;
+    let parts: Vec<&str> = date.split(separator).collect();
+    let [first, second, year] = parts[..] else {
+        return None;
+    };
+    let short = |p: &str| (1..=2).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_digit());
+    if !short(first)
+        || !short(second)
+        || !matches!(year.len(), 2 | 4)
+        || !year.bytes().all(|b| b.is_ascii_digit())
+    {
+        return None;
+    }
+    let sep = separator.to_string();
+    let swapped = [second, first, year].join(&sep);
+    Some(if time.is_empty() {
+        swapped
+    } else {
+        format!("{swapped} {time}")
+    })
+}
+
 /// Whether `s` is a month and a year alone (`Maret 2021`, `Mar-21`), as a
 /// sheet heads a month's visits.
 fn month_without_day(s: &str) -> bool {
@@ -671,6 +732,46 @@ pub fn excel_serial_to_datetime(serial: f64, system_1904: bool) -> NaiveDateTime
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_date_of_numbers_reads_in_the_order_the_limits_say() {
+        assert_eq!(
+            day_and_month_swapped("3/25/2022").as_deref(),
+            Some("25/3/2022")
+        );
+        assert_eq!(
+            day_and_month_swapped("03-25-22 14:05").as_deref(),
+            Some("25-03-22 14:05")
+        );
+        for other in ["2022-03-25", "25 Maret 2022", "44286", "3/25", "123/4/2022"] {
+            assert_eq!(day_and_month_swapped(other), None, "{other}");
+        }
+        let day_first = Limits::default();
+        let month_first = Limits {
+            month_first: true,
+            ..Default::default()
+        };
+        let day = |y, m, d| {
+            NaiveDate::from_ymd_opt(y, m, d)
+                .unwrap()
+                .and_time(NaiveTime::MIN)
+        };
+        assert_eq!(day_first.date("3/10/2022"), Ok(day(2022, 10, 3)));
+        assert_eq!(month_first.date("3/10/2022"), Ok(day(2022, 3, 10)));
+        assert!(
+            day_first
+                .date("3/25/2022")
+                .unwrap_err()
+                .contains(MONTH_FIRST)
+        );
+        assert!(month_first.date("25/3/2022").is_err());
+        // Dates that say their month are read as they say, either way.
+        for limits in [day_first, month_first] {
+            assert_eq!(limits.date("2022-03-25"), Ok(day(2022, 3, 25)));
+            assert_eq!(limits.date("25 Maret 2022"), Ok(day(2022, 3, 25)));
+        }
+    }
+
     #[test]
     fn a_cell_of_dashes_is_no_answer() {
         for none in ["-", " - ", "--", "---", "\u{2013}", "\u{2014}", "\u{2212}"] {
