@@ -951,6 +951,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 prokus_files::for_terminal(&s.unlisted_incubators.join(", "))
                             );
                         }
+                        for (unread, field, read) in s.named_twice.iter().take(10) {
+                            eprintln!(
+                                "note: {}: {} is not read: {} gives the same field ({}) and is read; \
+                                 delete one of the two, or rename the one not read if it holds something else",
+                                prokus_files::for_terminal(&s.file),
+                                prokus_files::for_terminal(unread),
+                                prokus_files::for_terminal(read),
+                                field,
+                            );
+                        }
                         if !s.unread_columns.is_empty() {
                             // A sheet of thousands of stray columns gets a
                             // line, not a screenful.

@@ -351,6 +351,11 @@ pub struct BatchSummary {
     /// NIK in them masked. Exports of a form are not listed: their
     /// metadata and notes are columns no mapping reads.
     pub unread_columns: Vec<String>,
+    /// A hand-filled sheet's or list's columns not read because another
+    /// column gives the same field (`Omset` beside `Omzet`, or a header
+    /// twice): each as headed with its letter (`` `Omset` (column J) ``),
+    /// the field, and the column read for it.
+    pub named_twice: Vec<(String, String, String)>,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -621,7 +626,7 @@ pub(crate) fn ingest_file(
     let mut beside = Scan::beside(db, file, ahead.map(|a| std::sync::Arc::clone(&a.running)))?;
     let outcome = ingest_scanned(db, file, mapping, options, &mut beside);
     match outcome {
-        Ok(Loaded::Batch(summary)) => return Ok(summary),
+        Ok(Loaded::Batch(summary)) => return Ok(*summary),
         Ok(Loaded::Redo) => {}
         // The load read the file as UTF-8 text, or was stopped because
         // the file is known: its error stands only for a file it read
@@ -645,8 +650,9 @@ pub(crate) fn ingest_file(
 
 /// What one load of a file gave.
 enum Loaded {
-    /// Its batch, or the batch that loaded the same file before.
-    Batch(BatchSummary),
+    /// Its batch, or the batch that loaded the same file before (boxed:
+    /// the other variant is empty).
+    Batch(Box<BatchSummary>),
     /// Nothing: the scan beside the load found the file not to be UTF-8
     /// text (or to be an archive), which the load read as such; it is
     /// loaded again from the scan's facts.
@@ -658,7 +664,7 @@ impl Loaded {
     /// is never made again.
     fn summary(self) -> BatchSummary {
         match self {
-            Loaded::Batch(summary) => summary,
+            Loaded::Batch(summary) => *summary,
             Loaded::Redo => unreachable!("a load made from a finished scan is not made again"),
         }
     }
@@ -781,7 +787,7 @@ fn ingest_scanned(
     if let Some(scanned) = &scan.done
         && let Some(summary) = earlier_batch(&db.conn, &scanned.sha256, &display)?
     {
-        return Ok(Loaded::Batch(summary));
+        return Ok(Loaded::Batch(Box::new(summary)));
     }
     let assumed = scan.assumed();
     let (container, mut table) = open_table(file, &assumed)?;
@@ -1138,7 +1144,7 @@ fn ingest_scanned(
     }
     let sha256 = scanned.sha256.clone();
     if let Some(summary) = earlier_batch(&tx, &sha256, &display)? {
-        return Ok(Loaded::Batch(summary));
+        return Ok(Loaded::Batch(Box::new(summary)));
     }
     if !options.limits.month_first {
         month_first_dates(&tx, batch_id, file)?;
@@ -1385,30 +1391,43 @@ fn ingest_scanned(
             .collect(),
         _ => Vec::new(),
     };
+    // A header as the file heads it, on one line (a header broken over
+    // lines in its cell), any NIK in it masked.
+    let as_headed = |i: usize| {
+        let header = headed.get(i).unwrap_or(&table.headers[i]);
+        crate::privacy::safe_text(&header.split_whitespace().collect::<Vec<_>>().join(" "))
+    };
+    let mut named_twice = Vec::new();
     let unread_columns = plan
         .read_columns(&table.headers)
         .map(|read| {
-            table
-                .headers
-                .iter()
-                .enumerate()
-                .filter(|(i, header)| {
-                    !read.contains(i)
-                        && !header.trim().is_empty()
-                        && !aliases::is_row_number(header)
-                })
-                .map(|(i, header)| {
-                    // A header broken over lines in its cell, on one line.
-                    let header = headed.get(i).unwrap_or(header);
-                    crate::privacy::safe_text(
-                        &header.split_whitespace().collect::<Vec<_>>().join(" "),
-                    )
-                })
-                .collect()
+            let mut unread = Vec::new();
+            for (i, header) in table.headers.iter().enumerate() {
+                if read.contains(&i) || header.trim().is_empty() || aliases::is_row_number(header) {
+                    continue;
+                }
+                // Another name of a column read from another header (`Omset`
+                // beside `Omzet`), or the same name twice: not misspelt.
+                let name = headed
+                    .get(i)
+                    .and_then(|h| aliases::canonical(h, format.aliases()))
+                    .unwrap_or(header.trim());
+                let twin = (0..table.headers.len()).find(|j| {
+                    read.contains(j) && table.headers[*j].trim().eq_ignore_ascii_case(name)
+                });
+                // Named with its place: the two may be headed alike.
+                let placed =
+                    |i: usize| format!("`{}` (column {})", as_headed(i), column_letters(i));
+                match twin {
+                    Some(j) => named_twice.push((placed(i), name.to_string(), placed(j))),
+                    None => unread.push(as_headed(i)),
+                }
+            }
+            unread
         })
         .unwrap_or_default();
     tx.commit().map_err(with_context)?;
-    Ok(Loaded::Batch(BatchSummary {
+    Ok(Loaded::Batch(Box::new(BatchSummary {
         file: display,
         format: format.name().to_string(),
         rows_read: read,
@@ -1424,7 +1443,8 @@ fn ingest_scanned(
         unlisted_incubators,
         kept_columns,
         unread_columns,
-    }))
+        named_twice,
+    })))
 }
 
 /// What a mapping finds in one export, field by field: the dry run of
@@ -1776,6 +1796,7 @@ fn earlier_batch(
         unlisted_incubators: Vec::new(),
         kept_columns: Vec::new(),
         unread_columns: Vec::new(),
+        named_twice: Vec::new(),
     }))
 }
 
@@ -3184,6 +3205,20 @@ pub(crate) fn excel_number_id(id: &str) -> Option<String> {
          many KPM. In Excel, format the column as Text, type or paste the ids again, and save"
             .into(),
     )
+}
+
+/// A column's letters as a spreadsheet heads it: 0 is `A`, 26 `AA`.
+fn column_letters(mut index: usize) -> String {
+    let mut letters = Vec::new();
+    loop {
+        letters.push(b'A' + (index % 26) as u8);
+        if index < 26 {
+            break;
+        }
+        index = index / 26 - 1;
+    }
+    letters.reverse();
+    String::from_utf8(letters).unwrap_or_default()
 }
 
 /// Refuses a file whose dates are written month first (`3/25/2022`, as
@@ -4851,7 +4886,16 @@ mod tests {
         assert_eq!(s.unread_columns, ["Tanggal"], "{s:?}");
         let s = db.ingest(&file(&dir, "monitoring.csv", sheet), &m).unwrap();
         assert_eq!(counts(&s), ("template", 2, 2, 0), "{s:?}");
-        assert_eq!(s.unread_columns, ["Omset"]);
+        // Named as another name of a column read, not as misspelt.
+        assert!(s.unread_columns.is_empty(), "{s:?}");
+        assert_eq!(
+            s.named_twice,
+            [(
+                "`Omset` (column J)".to_string(),
+                "business_revenue".to_string(),
+                "`Omzet` (column E)".to_string()
+            )]
+        );
         let held: (String, String, String, String, String) = db
             .conn
             .query_row(
@@ -5402,6 +5446,29 @@ mod tests {
             [s.batch_id],
         );
         assert!(reason[0].contains("reads only month first"), "{reason:?}");
+    }
+
+    /// The same header twice: the second is named by its letter, as a
+    /// column the first gives, not as a misspelt one.
+    #[test]
+    fn a_header_twice_is_named_by_its_letter() {
+        let (dir, mut db, _) = loaded_program();
+        let m = FormMapping::prokus();
+        let twice =
+            "kpm_id,wave,business_income,business_income\nK1,monitoring_1,1000000,2000000\n";
+        let t = db.ingest(&file(&dir, "twice.csv", twice), &m).unwrap();
+        assert!(t.unread_columns.is_empty(), "{t:?}");
+        assert_eq!(
+            t.named_twice,
+            [(
+                "`business_income` (column D)".to_string(),
+                "business_income".to_string(),
+                "`business_income` (column C)".to_string()
+            )]
+        );
+        assert_eq!(column_letters(27), "AB");
+        assert_eq!(column_letters(701), "ZZ");
+        assert_eq!(column_letters(702), "AAA");
     }
 
     #[test]

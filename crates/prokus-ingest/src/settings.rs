@@ -102,6 +102,7 @@ impl Database {
             unlisted_incubators: Vec::new(),
             kept_columns: Vec::new(),
             unread_columns: Vec::new(),
+            named_twice: Vec::new(),
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),
