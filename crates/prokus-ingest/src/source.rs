@@ -486,7 +486,7 @@ impl Table {
     /// order, with such a row among its first ten (an instructions sheet
     /// before the data, a title above the header, are passed over); without
     /// one, the first sheet's first row. A workbook with data of that kind
-    /// in another sheet too is refused.
+    /// (a name that is not empty) in another sheet too is refused.
     pub fn read_finding(
         path: &Path,
         bytes: impl Into<Vec<u8>>,
@@ -755,8 +755,11 @@ impl Table {
                 found = Some((name.clone(), rows[at].0, kind));
                 continue;
             };
-            // A header on the last row looked at may have rows below it.
+            // A header on the last row looked at may have rows below it. A
+            // kind without a name (Table::read's) is any: no sheet after the
+            // first is the data.
             if kind == *main_kind
+                && !kind.is_empty()
                 && (at + 1 < rows.len() || rows.len() == HEADER_SEARCH_ROWS as usize)
             {
                 others.push(name.clone());
@@ -1787,6 +1790,14 @@ mod tests {
             "{reason}"
         );
         assert!(hint.contains("one sheet"), "{hint}");
+        // Table::read names no kind: its first sheet is the data.
+        let first = Table::read(
+            Path::new("rounds.xlsx"),
+            workbook(&["kpm_id", "K1"]),
+            Container::Xlsx,
+        )
+        .unwrap();
+        assert_eq!(rows(&first), vec![(2, vec!["K1".to_string()])]);
         // A header alone, or a list of another kind, is not the data.
         for second in [&["kpm_id"][..], &["incubator_id", "INK-32-01"][..]] {
             let t = read(workbook(second)).unwrap();
