@@ -3669,11 +3669,7 @@ mod tests {
     /// visits of each round, as the monitoring form does.
     #[test]
     fn a_hand_filled_sheet_records_mentoring_and_tksk_visits() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let register = "kpm_id,arm,incubator_id,province_code,regency_code\n\
                         M1,prokus,INK-32-01,32,32.17\n";
         db.ingest(&file(&dir, "kpm_register.csv", register), &m)
@@ -3697,11 +3693,7 @@ mod tests {
     /// told; a value that is neither yes nor no rejects the row, naming it.
     #[test]
     fn consent_to_a_story_is_read_from_the_register() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let register = "kpm_id,arm,incubator_id,province_code,regency_code,consent_story\n\
                         C1,prokus,INK-32-01,32,32.17,ya\n\
                         C2,prokus,INK-32-01,32,32.17,\n\
@@ -3762,11 +3754,7 @@ mod tests {
     /// spaces: the register keeps the names a reader sees.
     #[test]
     fn names_lose_their_control_characters() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let register = "kpm_id,arm,incubator_id,regency_code,kpm_name,business_name,mentor\n\
                         C1,prokus,INK-32-01,32.17,Siti\u{1b}[31m  Aminah\u{7},Warung\u{202E}Bu Siti,Pak\u{85}Budi\n";
         let s = db
@@ -5101,17 +5089,24 @@ mod tests {
         );
     }
 
+    /// A folder for a test's files, and a database that holds
+    /// [`INCUBATORS`], with the ProKUS form's mapping.
+    fn with_incubators() -> (tempfile::TempDir, Database, FormMapping) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        (dir, db, m)
+    }
+
     /// `sheet` loaded after a register of `register` (its KPM rows, with
     /// INK-32-01 in 32.17): its counts, its rows' reasons and the KPM held.
     fn sheet_after_register(
         register: &[&str],
         sheet: &str,
     ) -> (BatchSummary, Vec<String>, Vec<String>) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let mut list = String::from("kpm_id,arm,incubator_id,regency_code\n");
         for id in register {
             list.push_str(&format!("{id},prokus,INK-32-01,32.17\n"));
@@ -5152,11 +5147,7 @@ mod tests {
     /// spelling as a household of its own. The first spelling is kept.
     #[test]
     fn one_new_kpm_written_in_two_capitalisations_is_one_household() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let first = "kpm_id,arm,incubator_id,regency_code\nKPM-A1,prokus,INK-32-01,32.17\n";
         db.ingest(&file(&dir, "first.csv", first), &m).unwrap();
         let second = "kpm_id,arm,incubator_id,regency_code\n\
@@ -5218,11 +5209,7 @@ mod tests {
     /// and in a register, and the KPM written in full loads.
     #[test]
     fn a_kpm_id_excel_cut_to_e_notation_is_refused_in_sheets_and_registers() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let sheet = "kpm_id,wave,submitted_at,arm,incubator_id,province_code,regency_code,business_income\n\
                      3.20101E+11,baseline,2022-03-10,prokus,INK-32-01,32,32.17,1000000\n\
                      3.20101E+11,baseline,2022-03-11,prokus,INK-32-01,32,32.17,1200000\n\
@@ -5255,11 +5242,7 @@ mod tests {
     /// register's `-` mentor is no mentor, not one named `-`.
     #[test]
     fn a_dash_in_a_cell_is_no_answer_and_the_row_loads() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let sheet = "kpm_id,wave,arm,incubator_id,province_code,regency_code,business_income,paid_workers,saves,credit_source,attitude_1\n\
                      D1,baseline,prokus,INK-32-01,32,32.17,-,2,ya,kur,3\n\
                      D2,baseline,prokus,INK-32-01,32,32.17,1000000,--,ya,kur,3\n\
@@ -5319,11 +5302,7 @@ mod tests {
             crate::source::cell_text(&calamine::Data::Error(calamine::CellErrorType::NA)).0,
             "#N/A"
         );
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let sheet = "kpm_id,wave,arm,incubator_id,regency_code,kpm_name,business_income,saves\n\
                      E1,baseline,prokus,INK-32-01,32.17,#N/A,1000000,ya\n\
                      E2,baseline,prokus,INK-32-01,32.17,Ani,#VALUE!,ya\n\
@@ -5389,11 +5368,7 @@ mod tests {
     /// reads only day first keeps its order, refusing the other rows.
     #[test]
     fn a_file_of_month_first_dates_is_refused_whole_and_loads_when_told() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         let us = "kpm_id,wave,submitted_at,arm,incubator_id,regency_code,business_income\n\
                   U1,baseline,3/10/2022,prokus,INK-32-01,32.17,1000000\n\
                   U2,baseline,3/25/2022,prokus,INK-32-01,32.17,1000000\n\
@@ -5876,11 +5851,7 @@ mod tests {
 
     /// A database with the incubator and the register only.
     fn registered() -> (tempfile::TempDir, Database) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = with_incubators();
         db.ingest(&file(&dir, "kpm_register.csv", REGISTER), &m)
             .unwrap();
         (dir, db)
