@@ -22,8 +22,8 @@ use crate::privacy::{contains_nik, safe_text};
 use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{
-    Limits, answer_cell, code_words, excel_error, parse_arm, parse_category, parse_cluster,
-    parse_count, parse_gender, parse_money, parse_yes_no, trim,
+    Limits, answer_cell, code_words, excel_error, excel_number_id, parse_arm, parse_category,
+    parse_cluster, parse_count, parse_gender, parse_money, parse_yes_no, trim,
 };
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
@@ -3188,25 +3188,6 @@ const TOTALS_WORDS: &[&str] = &[
     "average",
 ];
 
-/// Why an id Excel saved as a number in e-notation (`3.20101E+11`,
-/// `1E+12`) is refused: only its first digits are left, so it may stand for
-/// any of many KPM, and two households would become one.
-pub(crate) fn excel_number_id(id: &str) -> Option<String> {
-    let id = id.trim();
-    let (mantissa, exponent) = id.split_once(['E', 'e'])?;
-    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
-    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
-    let exponent = exponent.strip_prefix('+')?;
-    if whole.len() != 1 || !digits(whole) || !digits(fraction) || !digits(exponent) {
-        return None;
-    }
-    Some(
-        "Excel saved this id as a number and kept only its first digits: it may be any of \
-         many KPM. In Excel, format the column as Text, type or paste the ids again, and save"
-            .into(),
-    )
-}
-
 /// A column's letters as a spreadsheet heads it: 0 is `A`, 26 `AA`.
 fn column_letters(mut index: usize) -> String {
     let mut letters = Vec::new();
@@ -5183,25 +5164,6 @@ mod tests {
         );
         let kpm: Vec<String> = db.column("SELECT kpm_id FROM kpm ORDER BY kpm_id", []);
         assert_eq!(kpm, ["KPM-A1", "kpm-a3", "kpm-b1"]);
-    }
-
-    #[test]
-    fn an_id_excel_saved_in_e_notation_is_known() {
-        for damaged in ["3.20101E+11", "1E+12", "3.2e+15", " 3.21706E+15 "] {
-            assert!(excel_number_id(damaged).is_some(), "{damaged}");
-        }
-        for id in [
-            "320101234567",
-            "KPM-1E+2",
-            "2E10",
-            "E+5",
-            "3.E+5",
-            "INK-32-01",
-            "1.5",
-            "",
-        ] {
-            assert!(excel_number_id(id).is_none(), "{id}");
-        }
     }
 
     /// Ids Excel saved as numbers (`3.20101E+11`): two households' rows

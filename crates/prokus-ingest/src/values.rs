@@ -682,6 +682,25 @@ pub(crate) fn excel_error(cell: &str) -> Option<String> {
     ))
 }
 
+/// Why an id Excel saved as a number in e-notation (`3.20101E+11`,
+/// `1E+12`) is refused: only its first digits are left, so it may stand for
+/// any of many KPM, and two households would become one.
+pub(crate) fn excel_number_id(id: &str) -> Option<String> {
+    let id = id.trim();
+    let (mantissa, exponent) = id.split_once(['E', 'e'])?;
+    let (whole, fraction) = mantissa.split_once('.').unwrap_or((mantissa, "0"));
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    let exponent = exponent.strip_prefix('+')?;
+    if whole.len() != 1 || !digits(whole) || !digits(fraction) || !digits(exponent) {
+        return None;
+    }
+    Some(
+        "Excel saved this id as a number and kept only its first digits: it may be any of \
+         many KPM. In Excel, format the column as Text, type or paste the ids again, and save"
+            .into(),
+    )
+}
+
 /// A cell as an answer: trimmed, and empty when it holds only a dash (`-`,
 /// `--`, `–`, `—`), which Indonesian sheets write for "none" or "does not
 /// apply". Read as a value, it refused the whole row; read as no answer,
@@ -732,6 +751,24 @@ pub fn excel_serial_to_datetime(serial: f64, system_1904: bool) -> NaiveDateTime
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_id_excel_saved_in_e_notation_is_known() {
+        for damaged in ["3.20101E+11", "1E+12", "3.2e+15", " 3.21706E+15 "] {
+            assert!(excel_number_id(damaged).is_some(), "{damaged}");
+        }
+        for id in [
+            "320101234567",
+            "KPM-1E+2",
+            "2E10",
+            "E+5",
+            "3.E+5",
+            "INK-32-01",
+            "1.5",
+            "",
+        ] {
+            assert!(excel_number_id(id).is_none(), "{id}");
+        }
+    }
 
     #[test]
     fn a_date_of_numbers_reads_in_the_order_the_limits_say() {
