@@ -5403,6 +5403,13 @@ mod tests {
                 "`business_income` (column C)".to_string()
             )]
         );
+        // Headed in the file's own capitals, the field is named as the
+        // format names it.
+        let capitals = "kpm_id,wave,Business_Income,BUSINESS_INCOME\nK1,endline,1000000,2000000\n";
+        let c = db
+            .ingest(&file(&dir, "capitals.csv", capitals), &m)
+            .unwrap();
+        assert_eq!(c.named_twice[0].1, "business_income", "{c:?}");
         assert_eq!(column_letters(27), "AB");
         assert_eq!(column_letters(701), "ZZ");
         assert_eq!(column_letters(702), "AAA");
