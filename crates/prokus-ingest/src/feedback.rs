@@ -239,9 +239,6 @@ pub(crate) fn check_feedback_row(
         );
     }
     let kpm_id: String = c.get(cells, "kpm_id").split_whitespace().collect();
-    if let Some(reason) = crate::values::excel_number_id(&kpm_id) {
-        problem("kpm_id", &kpm_id, reason);
-    }
     if kind == Some("story") && kpm_id.is_empty() {
         problem(
             "kpm_id",

@@ -2634,13 +2634,17 @@ impl ColumnIndex {
     }
 
     /// The columns the file has, by position and name.
-    /// A problem for each of the row's cells in these columns that holds
-    /// an Excel error value (`#N/A`).
+    /// A problem for each of the row's cells in these columns that Excel
+    /// damaged: one holding an Excel error value (`#N/A`), or a KPM id it
+    /// saved in e-notation (`3.20101E+11`). [`said_as_excel_errors`] joins
+    /// them to the row's other problems.
     pub(crate) fn excel_errors(&self, cells: &[&str]) -> Vec<Problem> {
         self.columns()
             .filter_map(|(i, name)| {
                 let cell = trim(cells.get(i).copied().unwrap_or(""));
-                excel_error(cell).map(|reason| Problem {
+                let reason = excel_error(cell)
+                    .or_else(|| (name == "kpm_id").then(|| excel_number_id(cell)).flatten())?;
+                Some(Problem {
                     column: name.into(),
                     value: cell.into(),
                     reason,
@@ -2714,8 +2718,6 @@ fn check_register_row(
     let kpm_id: String = c.get(cells, "kpm_id").split_whitespace().collect();
     if kpm_id.is_empty() {
         problem("kpm_id", "", "the KPM id is empty".into());
-    } else if let Some(reason) = excel_number_id(&kpm_id) {
-        problem("kpm_id", &kpm_id, reason);
     }
     let Some(key) = db.key else {
         return Err(vec![Problem {
