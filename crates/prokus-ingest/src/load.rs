@@ -190,15 +190,14 @@ impl Format {
     /// The export format of `headers` when they are a KoboToolbox or ODK
     /// Central export's, by their metadata columns.
     fn form_export(headers: &[String], container: Container) -> Option<Format> {
-        let has = |name: &str| headers.iter().any(|h| h.trim().eq_ignore_ascii_case(name));
-        if has("_uuid") || has("_submission_time") {
+        if crate::source::kobo_export(headers) {
             return Some(if container == Container::Xlsx {
                 Format::KoboXlsx
             } else {
                 Format::KoboCsv
             });
         }
-        if has("SubmissionDate") && (has("KEY") || has("meta-instanceID")) {
+        if crate::source::odk_export(headers) {
             return Some(if container == Container::CsvZip {
                 Format::OdkZip
             } else {

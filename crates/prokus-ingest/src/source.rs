@@ -261,7 +261,10 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         .unwrap_or_default();
     // Kobo's and ODK's exports merge no cell, and a merge to fill leaves an
     // empty cell below a full one: otherwise the sheet is not read again.
-    let export = headers.iter().any(|h| EXPORT_COLUMNS.contains(&h.as_str()));
+    // (A Kobo export's repeat groups are sheets of their own.)
+    let export = kobo_export(&headers)
+        || odk_export(&headers)
+        || headers.iter().any(|h| h == "_parent_index");
     if let Some((header_row, _)) = header
         && !export
         && empty_below_full(&rows, width)
@@ -287,14 +290,20 @@ fn empty_below_full(rows: &[(u64, Vec<Data>)], width: usize) -> bool {
     })
 }
 
-/// Columns only Kobo's or ODK Central's exports have.
-const EXPORT_COLUMNS: &[&str] = &[
-    "_uuid",
-    "_index",
-    "_submission_time",
-    "KEY",
-    "meta/instanceID",
-];
+/// Whether `headers` are a KoboToolbox export's (its metadata columns).
+pub(crate) fn kobo_export(headers: &[String]) -> bool {
+    has_header(headers, "_uuid") || has_header(headers, "_submission_time")
+}
+
+/// Whether `headers` are an ODK Central export's (its metadata columns).
+pub(crate) fn odk_export(headers: &[String]) -> bool {
+    has_header(headers, "SubmissionDate")
+        && (has_header(headers, "KEY") || has_header(headers, "meta-instanceID"))
+}
+
+fn has_header(headers: &[String], name: &str) -> bool {
+    headers.iter().any(|h| h.trim().eq_ignore_ascii_case(name))
+}
 
 /// A cell merged down over several rows (a KPM's id and name beside each of
 /// its rounds, as sheets are often laid out) holds its value in its first
