@@ -290,14 +290,15 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
         (2, 2)
     );
     // A NIK as kpm_id, in a name (also one split by an invisible override),
-    // as a grant; a comparison household with an incubator: rejected. K1 to
-    // K4 load.
-    assert_eq!(count("kpm_register.csv", "rows_loaded"), 4);
-    assert_eq!(count("kpm_register.csv", "rows_rejected"), 5);
+    // as a grant; a comparison household with an incubator; a business name
+    // that is a formula (K3): rejected. K1, K2 and K4 load.
+    assert_eq!(count("kpm_register.csv", "rows_loaded"), 3);
+    assert_eq!(count("kpm_register.csv", "rows_rejected"), 6);
     // A NIK as money, an infinite amount, a date in year 262142 or 2099, and
-    // a row naming another incubator's KPM: rejected, each with its reason.
-    assert_eq!(count("sheet.csv", "rows_rejected"), 6);
-    assert_eq!(count("sheet.csv", "rows_loaded"), 8);
+    // a row naming another incubator's KPM, and K3's two rows: rejected, each
+    // with its reason.
+    assert_eq!(count("sheet.csv", "rows_rejected"), 8);
+    assert_eq!(count("sheet.csv", "rows_loaded"), 6);
 
     let rejects = d.path("rejects.csv");
     d.ok(&["rejects", "--db", &db, "--output", &rejects]);
@@ -309,6 +310,8 @@ fn hostile_files_leak_no_nik_escape_no_folder_and_cross_no_incubator() {
         "not between 2000-01-01",
         "is more than Rp",
         "an id may only hold",
+        "a formula, and the file holds no value",
+        "this KPM id is not in the KPM register",
     ] {
         assert!(rejects_text.contains(reason), "no reject says {reason:?}");
     }

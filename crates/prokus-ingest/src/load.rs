@@ -5302,6 +5302,39 @@ mod tests {
         assert_eq!(names, ["#1 Tani"]);
     }
 
+    /// A cell holding a formula instead of its value (a workbook written by
+    /// a program that does not calculate, read as its formula; or a CSV so
+    /// written): its row is refused saying so, where it loaded with the
+    /// answer missing. A `=` that starts no formula is text.
+    #[test]
+    fn a_formula_without_its_value_refuses_its_row() {
+        let (dir, mut db, m) = with_incubators();
+        let sheet = "kpm_id,wave,arm,incubator_id,regency_code,kpm_name,business_income\n\
+                     F1,baseline,prokus,INK-32-01,32.17,Ani,=M2*0.4\n\
+                     F2,baseline,prokus,INK-32-01,32.17,\"=HYPERLINK(\"\"http://x\"\",\"\"Sri\"\")\",1000000\n\
+                     F3,baseline,prokus,INK-32-01,32.17,== Budi ==,1000000\n\
+                     F4,baseline,prokus,INK-32-01,32.17,Tini,1000000\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 4, 2, 2), "{s:?}");
+        let reasons: Vec<String> = db.column(
+            "SELECT column_name || ' ' || value || ': ' || reason FROM ingest_reject ORDER BY source_row",
+            [],
+        );
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
+        for (reason, start) in reasons.iter().zip([
+            "business_income =M2*0.4: a formula, and the file holds no value",
+            "kpm_name =HYPERLINK(\"http://x\",\"Sri\"): a formula",
+        ]) {
+            // Whole: a reason longer than a stored text is cut.
+            assert!(
+                reason.starts_with(start) && reason.ends_with("load it again"),
+                "{reasons:?}"
+            );
+        }
+        let names: Vec<String> = db.column("SELECT kpm_name FROM kpm ORDER BY kpm_id", []);
+        assert_eq!(names, ["== Budi ==", "Tini"]);
+    }
+
     /// Numeric ids as programs rewrite them: `1` for the register's `001`
     /// (Excel keeps a number), `12.0` for `12` (pandas writes an integer
     /// column with gaps so). A row with a region would have added the

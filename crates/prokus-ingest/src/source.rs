@@ -92,6 +92,11 @@ const MAX_CELLS: u64 = 60_000_000;
 /// How many columns a sheet's header may have.
 const MAX_COLUMNS: u32 = 5_000;
 
+/// The shared formulas of a sheet whose text is kept, to show in the cells
+/// they fill where a value was never saved (their cells read as `=(…)`
+/// beyond it).
+const MAX_SHARED_FORMULAS: usize = 10_000;
+
 /// Checks a ZIP archive (a workbook, or ODK Central's `.csv.zip`) before
 /// anything in it is inflated: the sizes its entries declare, their ratio to
 /// the compressed bytes, and, for a workbook, the number of strings its
@@ -171,10 +176,47 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     let mut rows: SheetRows = Vec::new();
     let mut width = MAX_COLUMNS as usize;
     let (mut kept, mut sorted) = (0u64, true);
-    while let Some(cell) = reader.next_cell().map_err(|e| e.to_string())? {
-        let (r, c) = cell.get_position();
-        let value: Data = cell.get_value().clone().into();
-        if matches!(value, Data::Empty) || c >= MAX_COLUMNS {
+    // Each shared formula's text, by its index, from the cell that holds it.
+    let mut shared: HashMap<usize, String> = HashMap::new();
+    while let Some(cell) = reader
+        .next_cell_with_formula_metadata()
+        .map_err(|e| e.to_string())?
+    {
+        let (r, c) = cell.pos;
+        if c >= MAX_COLUMNS {
+            continue;
+        }
+        let value: Data = match (cell.value, cell.formula) {
+            // A formula whose value was never saved (a program that does
+            // not calculate wrote the file) reads as the formula, which the
+            // checks refuse (`values::excel_error`); as an empty cell, its
+            // row loaded with the answer missing. The cells a shared formula
+            // fills read as the formula of the cell that holds it.
+            (calamine::DataRef::Empty, Some(formula)) => {
+                use calamine::XlsxFormulaMetadata as F;
+                let text = match formula {
+                    F::Normal { formula } => formula,
+                    F::Shared {
+                        shared_index,
+                        formula,
+                        ..
+                    } => {
+                        if shared.len() < MAX_SHARED_FORMULAS {
+                            shared.insert(shared_index, formula.clone());
+                        }
+                        formula
+                    }
+                    F::SharedDerived { shared_index } => {
+                        shared.get(&shared_index).cloned().unwrap_or_default()
+                    }
+                    _ => String::new(),
+                };
+                let text = text.trim_start_matches('=');
+                Data::String(format!("={}", if text.is_empty() { "(…)" } else { text }))
+            }
+            (value, _) => value.into(),
+        };
+        if matches!(value, Data::Empty) {
             continue;
         }
         let c = c as usize;
@@ -1701,6 +1743,76 @@ mod tests {
             sheet.write_string(*r, *c, *text).unwrap();
         }
         book.save_to_buffer().unwrap()
+    }
+
+    /// A formula whose value was never saved (openpyxl writes `<v />`, a
+    /// program may write no `<v>` at all) reads as its formula, which the
+    /// checks refuse; before, it read as an empty cell. A formula with its
+    /// value reads as the value; a shared formula's cells as its text.
+    #[test]
+    fn a_formula_without_its_value_reads_as_the_formula() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        for (c, h) in ["kpm_id", "revenue", "income"].iter().enumerate() {
+            ws.write_string(0, c as u16, *h).unwrap();
+        }
+        for r in 1..=3u32 {
+            ws.write_string(r, 0, format!("K{r}")).unwrap();
+            ws.write_number(r, 1, 1000.0 * f64::from(r)).unwrap();
+        }
+        ws.write_formula(
+            1,
+            2,
+            rust_xlsxwriter::Formula::new("=B2*0.4").set_result("400"),
+        )
+        .unwrap();
+        ws.write_formula(2, 2, "=B3*0.4").unwrap();
+        ws.write_formula(3, 2, "=B4*0.4").unwrap();
+        let bytes = patch_zip(
+            book.save_to_buffer().unwrap(),
+            "xl/worksheets/sheet1.xml",
+            |xml| {
+                // C3 as openpyxl writes it, C4 with no value at all.
+                let patched = xml
+                    .replacen("<f>B3*0.4</f><v>0</v>", "<f>B3*0.4</f><v />", 1)
+                    .replacen("<f>B4*0.4</f><v>0</v>", "<f>B4*0.4</f>", 1);
+                assert!(
+                    patched.contains("<v />") && patched.contains("0.4</f></c>"),
+                    "{xml}"
+                );
+                patched
+            },
+        );
+        let t = Table::read(Path::new("f.xlsx"), bytes, Container::Xlsx).unwrap();
+        let income: Vec<String> = rows(&t)
+            .into_iter()
+            .map(|(_, cells)| cells[2].clone())
+            .collect();
+        assert_eq!(income, ["400", "=B3*0.4", "=B4*0.4"]);
+        // Shared: the first cell holds the text, the others its index.
+        let shared = sheet(&[
+            (0, 0, "kpm_id"),
+            (0, 1, "income"),
+            (1, 0, "K1"),
+            (2, 0, "K2"),
+        ]);
+        let shared = patch_zip(shared, "xl/worksheets/sheet1.xml", |xml| {
+            let patched = xml
+                .replacen(
+                    "</row><row r=\"3\"",
+                    "<c r=\"B2\"><f t=\"shared\" ref=\"B2:B3\" si=\"0\">A2&amp;\"x\"</f></c></row><row r=\"3\"",
+                    1,
+                )
+                .replacen("</row></sheetData>", "<c r=\"B3\"><f t=\"shared\" si=\"0\"/></c></row></sheetData>", 1);
+            assert_eq!(patched.matches("si=\"0\"").count(), 2, "{xml}");
+            patched
+        });
+        let t = Table::read(Path::new("s.xlsx"), shared, Container::Xlsx).unwrap();
+        let income: Vec<String> = rows(&t)
+            .into_iter()
+            .map(|(_, cells)| cells[1].clone())
+            .collect();
+        assert_eq!(income, ["=A2&\"x\"", "=A2&\"x\""]);
     }
 
     /// A KPM's id and name merged down beside its rounds, as sheets are

@@ -670,9 +670,18 @@ const EXCEL_ERRORS: &[&str] = &[
 
 /// Why a cell holding one of Excel's error values (`#N/A`, `#VALUE!`) is
 /// refused: the formula that fills it failed, so it holds no value, and as
-/// text it would be printed as a KPM's name or answer.
+/// text it would be printed as a KPM's name or answer. A formula whose value
+/// the file does not hold ([`is_formula`]) is refused for the same reason:
+/// read as no answer, its row loaded with the answer missing, without a word.
 pub(crate) fn excel_error(cell: &str) -> Option<String> {
     let cell = trim(cell);
+    if is_formula(cell) {
+        return Some(
+            "a formula, and the file holds no value for it (a program that does not calculate \
+             wrote it): open the file in Excel or LibreOffice, save it, and load it again"
+                .into(),
+        );
+    }
     if !cell.starts_with('#') || !EXCEL_ERRORS.iter().any(|e| e.eq_ignore_ascii_case(cell)) {
         return None;
     }
@@ -680,6 +689,17 @@ pub(crate) fn excel_error(cell: &str) -> Option<String> {
         "`{cell}` is an Excel error: the formula of this cell failed in the sheet. \
          Correct the formula (or type the value) and save the file again"
     ))
+}
+
+/// Whether a cell holds a formula rather than its value (`=M2*0.4`): a
+/// workbook's formula cell whose value was never saved reads so (a program
+/// that writes formulas without calculating them, such as openpyxl), and
+/// a CSV cell so written holds no value either. A `=` that starts no
+/// formula (`== catatan ==`) is text.
+fn is_formula(cell: &str) -> bool {
+    cell.strip_prefix('=')
+        .and_then(|rest| rest.chars().next())
+        .is_some_and(|c| c.is_alphanumeric() || "(+-$'\"_".contains(c))
 }
 
 /// Why an id Excel saved as a number in e-notation (`3.20101E+11`,
