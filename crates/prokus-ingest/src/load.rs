@@ -3418,6 +3418,9 @@ fn check_incubator_row(
     row: u64,
     cells: &[&str],
 ) -> Result<Vec<Value>, Vec<Problem>> {
+    // `#N/A` or a formula as the name would be printed on the incubator's
+    // reports, as a register's KPM name would.
+    let excel_errors = c.excel_errors(cells);
     let mut problems = Vec::new();
     let id: String = c.get(cells, "incubator_id").split_whitespace().collect();
     if id.is_empty() {
@@ -3462,6 +3465,7 @@ fn check_incubator_row(
             }
         }
     };
+    let problems = said_as_excel_errors(excel_errors, problems);
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -5300,6 +5304,18 @@ mod tests {
         }
         let names: Vec<String> = db.column("SELECT kpm_name FROM kpm", []);
         assert_eq!(names, ["#1 Tani"]);
+        // An incubator list's, whose names head the incubators' reports.
+        let list = "incubator_id,name,university,province_code\n\
+                    INK-99-01,#N/A,Universitas Satu,32\n\
+                    INK-99-02,=VLOOKUP(A3;Daftar!A:B;2;0),Universitas Dua,32\n\
+                    INK-99-03,Inkubator Tiga,Universitas Tiga,32\n";
+        let l = db.ingest(&file(&dir, "incubators2.csv", list), &m).unwrap();
+        assert_eq!(counts(&l), ("incubators", 3, 1, 2), "{l:?}");
+        let names: Vec<String> = db.column(
+            "SELECT name FROM incubator WHERE incubator_id LIKE 'INK-99%'",
+            [],
+        );
+        assert_eq!(names, ["Inkubator Tiga"]);
     }
 
     /// A cell holding a formula instead of its value (a workbook written by
