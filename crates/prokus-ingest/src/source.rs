@@ -178,6 +178,10 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     let (mut kept, mut sorted) = (0u64, true);
     // Each shared formula's text, by its index, from the cell that holds it.
     let mut shared: HashMap<usize, String> = HashMap::new();
+    // The row right under the header, whole (not cut to the header's
+    // width), until a later row or the end shows it complete: the lower
+    // row of a header written over two rows ([`two_row_header`]), or data.
+    let mut below: Option<Vec<Data>> = None;
     while let Some(cell) = reader
         .next_cell_with_formula_metadata()
         .map_err(|e| e.to_string())?
@@ -243,6 +247,18 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
             header_cells[c] = value;
             continue;
         }
+        if r == *header_row + 1 && rows.is_empty() {
+            let cells = below.get_or_insert_with(Vec::new);
+            if cells.len() <= c {
+                cells.resize(c + 1, Data::Empty);
+            }
+            cells[c] = value;
+            kept += 1;
+            continue;
+        }
+        if let Some(cells) = below.take() {
+            settle_below(header_cells, cells, *header_row, &mut rows);
+        }
         width = width.min(header_cells.len());
         if c >= width {
             continue;
@@ -270,6 +286,9 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         }
     }
     drop(reader);
+    if let (Some((header_row, header_cells)), Some(cells)) = (&mut header, below.take()) {
+        settle_below(header_cells, cells, *header_row, &mut rows);
+    }
     if !sorted {
         // Rows out of order (a file not written by a spreadsheet program):
         // put them in order and join the pieces of one row.
@@ -317,6 +336,69 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         fill_merged_down(&mut rows, &merged, header_row, width)?;
     }
     Ok((headers, rows))
+}
+
+/// A header written over two rows, as forms group their questions: a
+/// group's name above (merged across its columns), its columns' own names
+/// below, and the other columns named in the upper row alone (merged
+/// down). Returns the header the two rows make: each column's lower name,
+/// or its upper one where it has none below. `None` unless `lower` is such
+/// a row: names below empty upper cells (at least one, and two in all),
+/// and under a named upper cell only the same name (merged down) or the
+/// first name of a group, whose next column is empty above and named below.
+/// A data row has values under the named columns, and is never one.
+pub(crate) fn two_row_header(upper: &[String], lower: &[String]) -> Option<Vec<String>> {
+    fn at(row: &[String], c: usize) -> &str {
+        row.get(c).map_or("", |s| s.trim())
+    }
+    let width = upper.len().max(lower.len());
+    let named_below = (0..width).filter(|&c| !at(lower, c).is_empty()).count();
+    let under_gaps = (0..width)
+        .filter(|&c| at(upper, c).is_empty() && !at(lower, c).is_empty())
+        .count();
+    if named_below < 2 || under_gaps == 0 {
+        return None;
+    }
+    for c in 0..width {
+        let (up, low) = (at(upper, c), at(lower, c));
+        let group_start = at(upper, c + 1).is_empty() && !at(lower, c + 1).is_empty();
+        // A number is a value, never a column's name.
+        if low.parse::<f64>().is_ok()
+            || (!up.is_empty() && !low.is_empty() && low != up && !group_start)
+        {
+            return None;
+        }
+    }
+    Some(
+        (0..width)
+            .map(|c| match at(lower, c) {
+                "" => at(upper, c).to_string(),
+                low => low.to_string(),
+            })
+            .collect(),
+    )
+}
+
+/// The row under a sheet's header, read whole: joined to the header when
+/// the two are one header written over two rows ([`two_row_header`]), else
+/// the first data row, cut to the header's width as the others are.
+fn settle_below(header: &mut Vec<Data>, below: Vec<Data>, header_row: u32, rows: &mut SheetRows) {
+    let text = |cells: &[Data]| -> Vec<String> {
+        cells
+            .iter()
+            .map(|c| cell_text(c).0.trim().to_string())
+            .collect()
+    };
+    if let Some(joined) = two_row_header(&text(header), &text(&below)) {
+        *header = joined.into_iter().map(Data::String).collect();
+        // Its cells go above the data: the header now spans its row.
+        return;
+    }
+    let mut below = below;
+    below.truncate(header.len().min(MAX_COLUMNS as usize));
+    if below.iter().any(|c| !matches!(c, Data::Empty)) {
+        rows.push((u64::from(header_row) + 2, below));
+    }
 }
 
 /// Whether a row has an empty cell where the row before it has one: what
@@ -1813,6 +1895,82 @@ mod tests {
             .map(|(_, cells)| cells[1].clone())
             .collect();
         assert_eq!(income, ["=A2&\"x\"", "=A2&\"x\""]);
+    }
+
+    /// A header written over two rows: a group's name merged across its
+    /// columns above (here the last columns, past the upper row's last
+    /// name), their names below, the other columns merged down. Read as one
+    /// header, where the lower names were a data row refused for its empty
+    /// id and the group's columns were cut off. A data row right under a
+    /// header is never taken for one.
+    #[test]
+    fn a_header_written_over_two_rows_reads_as_one() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        let plain = rust_xlsxwriter::Format::new();
+        ws.merge_range(0, 0, 1, 0, "kpm_id", &plain).unwrap();
+        ws.merge_range(0, 1, 1, 1, "wave", &plain).unwrap();
+        ws.merge_range(0, 2, 0, 3, "Pendapatan (Rp/bulan)", &plain)
+            .unwrap();
+        ws.write_string(1, 2, "business_revenue").unwrap();
+        ws.write_string(1, 3, "business_income").unwrap();
+        ws.write_string(2, 0, "K1").unwrap();
+        ws.write_string(2, 1, "baseline").unwrap();
+        ws.write_number(2, 2, 2_000_000.0).unwrap();
+        ws.write_number(2, 3, 800_000.0).unwrap();
+        let t = Table::read(
+            Path::new("two.xlsx"),
+            book.save_to_buffer().unwrap(),
+            Container::Xlsx,
+        )
+        .unwrap();
+        assert_eq!(
+            t.headers,
+            ["kpm_id", "wave", "business_revenue", "business_income"]
+        );
+        let text = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            rows(&t),
+            vec![(3, text(&["K1", "baseline", "2000000", "800000"]))]
+        );
+
+        let names = |row: &[&str]| text(row);
+        let upper = names(&["kpm_id", "wave", "Pendapatan", "", "saves"]);
+        assert_eq!(
+            two_row_header(
+                &upper,
+                &names(&["", "", "business_revenue", "business_income", ""])
+            ),
+            Some(names(&[
+                "kpm_id",
+                "wave",
+                "business_revenue",
+                "business_income",
+                "saves"
+            ]))
+        );
+        // Data: a value under a named column, a number, one name alone.
+        for lower in [
+            ["K1", "", "business_revenue", "business_income", ""],
+            ["", "", "2000000", "business_income", ""],
+            ["", "", "", "business_income", ""],
+            ["", "", "x", "", "ya"],
+        ] {
+            assert_eq!(two_row_header(&upper, &names(&lower)), None, "{lower:?}");
+        }
+        // A first data row under a one-row header stays a row.
+        let t = Table::read(
+            Path::new("one.xlsx"),
+            sheet(&[
+                (0, 0, "kpm_id"),
+                (0, 1, "wave"),
+                (1, 0, "K1"),
+                (1, 1, "baseline"),
+            ]),
+            Container::Xlsx,
+        )
+        .unwrap();
+        assert_eq!(rows(&t), vec![(2, text(&["K1", "baseline"]))]);
     }
 
     /// A KPM's id and name merged down beside its rounds, as sheets are
