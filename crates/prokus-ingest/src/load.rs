@@ -5666,6 +5666,33 @@ mod tests {
         assert_eq!(counts(&s), ("template", 1, 0, 1), "{s:?}");
     }
 
+    /// A sheet whose header is written over two rows (a group's name over
+    /// its columns' names), saved as CSV, below a title: read as one header,
+    /// its rows numbered by their lines. Before, the lower names were a row
+    /// refused for its empty id, and the group's answers were not read.
+    #[test]
+    fn a_header_written_over_two_rows_in_a_csv_reads_as_one() {
+        let (dir, mut db, m) = with_incubators();
+        let sheet = "Formulir Monitoring 2022,,,,,,\n\
+                     kpm_id,wave,arm,incubator_id,regency_code,Pendapatan (Rp/bulan),\n\
+                     ,,,,,business_revenue,business_income\n\
+                     T1,baseline,prokus,INK-32-01,32.17,2000000,800000\n\
+                     T2,baseline,prokus,INK-32-01,Kota Antah,2000000,800000\n";
+        let s = db.ingest(&file(&dir, "two.csv", sheet), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 2, 1, 1), "{s:?}");
+        assert_eq!(refused_rows(&db, s.batch_id), [5]);
+        let income: Vec<f64> = db.column(
+            "SELECT business_revenue + business_income FROM response",
+            [],
+        );
+        assert_eq!(income, [2_800_000.0]);
+        // A first data row under a one-row header stays a row.
+        let one = "kpm_id,wave,arm,incubator_id,regency_code,business_income\n\
+                   T3,baseline,prokus,INK-32-01,32.17,900000\n";
+        let s = db.ingest(&file(&dir, "one.csv", one), &m).unwrap();
+        assert_eq!(counts(&s), ("template", 1, 1, 0), "{s:?}");
+    }
+
     #[test]
     fn a_sheet_saved_as_csv_with_a_title_above_its_header_loads() {
         let (dir, mut db, _) = loaded_program();

@@ -680,22 +680,69 @@ impl Table {
     /// the records before it, passed over when the rows are read. Returns
     /// whether the header is one `is_header` knows.
     pub fn find_csv_header(&mut self, is_header: &dyn Fn(&[String]) -> bool) -> bool {
-        if is_header(&self.headers) {
-            return true;
+        let found = self.find_csv_header_row(is_header);
+        if found {
+            self.join_csv_lower_header();
         }
-        let start: std::borrow::Cow<'_, str> = match &self.body {
-            Body::Csv { text, .. } => text.as_str().into(),
+        found
+    }
+
+    /// The header written over two rows ([`two_row_header`]) of a sheet
+    /// saved as CSV: the line after the header joined to it, and passed
+    /// with it by the reader.
+    fn join_csv_lower_header(&mut self) {
+        let delimiter = match &self.body {
+            Body::Csv { delimiter, .. } | Body::CsvFile { delimiter, .. } => *delimiter,
+            Body::Sheet { .. } => return,
+        };
+        let Some(start) = self.head_text() else {
+            return;
+        };
+        // The reader passes its first record as the header, as
+        // `for_each_csv_record`'s does; then the title's and the header's.
+        let mut reader = csv_reader(start.as_bytes(), delimiter);
+        let mut record = csv::StringRecord::new();
+        for _ in 0..=self.records_above {
+            if !reader.read_record(&mut record).unwrap_or(false) {
+                return;
+            }
+        }
+        let lower: Vec<String> = record.iter().map(|c| c.trim().to_string()).collect();
+        let Some(joined) = two_row_header(&self.headers, &lower) else {
+            return;
+        };
+        let line = record
+            .position()
+            .map_or(self.header_line + 1, csv::Position::line);
+        self.headers = joined;
+        self.records_above += 1;
+        self.header_line = line;
+    }
+
+    /// The first MiB of a CSV body, as text; `None` for a sheet or a file
+    /// that cannot be read again.
+    fn head_text(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match &self.body {
+            Body::Csv { text, .. } => Some(text.as_str().into()),
             Body::CsvFile { bom, .. } => {
                 use std::io::Read;
                 let mut head = Vec::new();
-                let read = Self::csv_file(&self.path, *bom)
-                    .and_then(|f| f.take(1 << 20).read_to_end(&mut head));
-                if read.is_err() {
-                    return false;
-                }
-                String::from_utf8_lossy(&head).into_owned().into()
+                Self::csv_file(&self.path, *bom)
+                    .and_then(|f| f.take(1 << 20).read_to_end(&mut head))
+                    .ok()?;
+                Some(String::from_utf8_lossy(&head).into_owned().into())
             }
-            Body::Sheet { .. } => return false,
+            Body::Sheet { .. } => None,
+        }
+    }
+
+    /// [`Table::find_csv_header`]'s search, without the lower row.
+    fn find_csv_header_row(&mut self, is_header: &dyn Fn(&[String]) -> bool) -> bool {
+        if is_header(&self.headers) {
+            return true;
+        }
+        let Some(start) = self.head_text() else {
+            return false;
         };
         // The records before a line: the lines with a cell (the csv reader
         // passes over blank ones). Each line is read as a header is, its
