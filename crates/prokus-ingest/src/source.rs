@@ -346,7 +346,9 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
 /// a row: names below empty upper cells (at least one, and two in all),
 /// and under a named upper cell only the same name (merged down) or the
 /// first name of a group, whose next column is empty above and named below.
-/// A data row has values under the named columns, and is never one.
+/// A data row with a value under a named column is never one; a row with
+/// text only under unnamed columns (and so no KPM id) would be, and its
+/// texts are then columns the load names as not read.
 pub(crate) fn two_row_header(upper: &[String], lower: &[String]) -> Option<Vec<String>> {
     fn at(row: &[String], c: usize) -> &str {
         row.get(c).map_or("", |s| s.trim())
