@@ -313,19 +313,12 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     }
     let headers: Vec<String> = header
         .as_ref()
-        .map(|(_, cells)| {
-            cells
-                .iter()
-                .map(|c| cell_text(c).0.trim().to_string())
-                .collect()
-        })
+        .map(|(_, cells)| header_texts(cells))
         .unwrap_or_default();
     // Kobo's and ODK's exports merge no cell, and a merge to fill leaves an
     // empty cell below a full one: otherwise the sheet is not read again.
     // (A Kobo export's repeat groups are sheets of their own.)
-    let export = kobo_export(&headers)
-        || odk_export(&headers)
-        || headers.iter().any(|h| h == "_parent_index");
+    let export = kobo_export(&headers) || odk_export(&headers) || kobo_repeat(&headers);
     if let Some((header_row, _)) = header
         && !export
         && empty_below_full(&rows, width)
@@ -385,13 +378,7 @@ pub(crate) fn two_row_header(upper: &[String], lower: &[String]) -> Option<Vec<S
 /// the two are one header written over two rows ([`two_row_header`]), else
 /// the first data row, cut to the header's width as the others are.
 fn settle_below(header: &mut Vec<Data>, below: Vec<Data>, header_row: u32, rows: &mut SheetRows) {
-    let text = |cells: &[Data]| -> Vec<String> {
-        cells
-            .iter()
-            .map(|c| cell_text(c).0.trim().to_string())
-            .collect()
-    };
-    if let Some(joined) = two_row_header(&text(header), &text(&below)) {
+    if let Some(joined) = two_row_header(&header_texts(header), &header_texts(&below)) {
         *header = joined.into_iter().map(Data::String).collect();
         // Its cells go above the data: the header now spans its row.
         return;
@@ -401,6 +388,20 @@ fn settle_below(header: &mut Vec<Data>, below: Vec<Data>, header_row: u32, rows:
     if below.iter().any(|c| !matches!(c, Data::Empty)) {
         rows.push((u64::from(header_row) + 2, below));
     }
+}
+
+/// A row's cells as a header names its columns: their text, trimmed.
+fn header_texts(cells: &[Data]) -> Vec<String> {
+    cells
+        .iter()
+        .map(|c| cell_text(c).0.trim().to_string())
+        .collect()
+}
+
+/// Whether `headers` are a Kobo export's repeat-group sheet's, linked to
+/// its submissions by `_parent_index`.
+fn kobo_repeat(headers: &[String]) -> bool {
+    headers.iter().any(|h| h == "_parent_index")
 }
 
 /// Whether a row has an empty cell where the row before it has one: what
@@ -930,7 +931,7 @@ impl Table {
                 continue;
             };
             // A Kobo export's repeat groups are sheets of their own.
-            if rows[at].1.iter().any(|h| h == "_parent_index") {
+            if kobo_repeat(&rows[at].1) {
                 continue;
             }
             let Some((_, _, main_kind)) = &found else {
@@ -991,7 +992,7 @@ impl Table {
                 let (headers, rows) = read_sheet(&mut workbook, name, None).map_err(|e| {
                     unreadable(format!("sheet `{}` cannot be read: {e}", shown(name)))
                 })?;
-                if !headers.iter().any(|h| h == "_parent_index") {
+                if !kobo_repeat(&headers) {
                     continue;
                 }
                 let rows = rows
