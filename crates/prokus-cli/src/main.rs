@@ -961,22 +961,27 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 field,
                             );
                         }
+                        if !s.formulas_to_recalculate.is_empty() {
+                            let cells: u64 = s.formulas_to_recalculate.iter().map(|(_, n)| n).sum();
+                            let columns = at_most_ten(
+                                s.formulas_to_recalculate.iter().map(|(c, _)| c.as_str()),
+                            );
+                            eprintln!(
+                                "note: {}: the workbook asks to be calculated again when it is opened, as \
+                                 files written by programs that do not calculate formulas do (XlsxWriter \
+                                 saves 0 for each): {cells} {} in {} {} read as the value the file saved \
+                                 beside {}, which may not be its result; to be sure, open the file in Excel \
+                                 or LibreOffice, save it, and load it again (rows whose values change \
+                                 replace these)",
+                                prokus_files::for_terminal(&s.file),
+                                if cells == 1 { "formula" } else { "formulas" },
+                                prokus_files::for_terminal(&columns),
+                                if cells == 1 { "was" } else { "were" },
+                                if cells == 1 { "it" } else { "each" },
+                            );
+                        }
                         if !s.unread_columns.is_empty() {
-                            // A sheet of thousands of stray columns gets a
-                            // line, not a screenful.
-                            let mut named = s
-                                .unread_columns
-                                .iter()
-                                .take(10)
-                                .cloned()
-                                .collect::<Vec<_>>()
-                                .join(", ");
-                            if s.unread_columns.len() > 10 {
-                                named.push_str(&format!(
-                                    " and {} more",
-                                    s.unread_columns.len() - 10
-                                ));
-                            }
+                            let named = at_most_ten(s.unread_columns.iter().map(String::as_str));
                             eprintln!(
                                 "note: {}: {} not a column of the `{}` format and not read: {} \
                                  (check the spelling against the README's list; the file's other columns were loaded)",
@@ -1858,6 +1863,17 @@ fn withdraw_line(
     )
 }
 
+/// Names joined with commas, at most ten and how many more: a sheet of
+/// thousands of stray columns gets a line, not a screenful.
+fn at_most_ten<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
+    let total = names.len();
+    let mut joined = names.take(10).collect::<Vec<_>>().join(", ");
+    if total > 10 {
+        joined.push_str(&format!(" and {} more", total - 10));
+    }
+    joined
+}
+
 fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
     if json {
         let mut line = serde_json::json!({
@@ -1869,6 +1885,9 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
         }
         if s.kpm_without_nik > 0 {
             line["kpm_without_nik"] = serde_json::json!(s.kpm_without_nik);
+        }
+        if !s.formulas_to_recalculate.is_empty() {
+            line["formulas_to_recalculate"] = serde_json::json!(s.formulas_to_recalculate);
         }
         // What the notes say, for a script: only when there is something.
         for (key, columns) in [

@@ -355,6 +355,13 @@ pub struct BatchSummary {
     /// twice): each as headed with its letter (`` `Omset` (column J) ``),
     /// the field, and the column read for it.
     pub named_twice: Vec<(String, String, String)>,
+    /// A workbook's columns read whose cells hold formulas with values that
+    /// may not be their results: the file asks to be calculated again when
+    /// it is opened, as programs that write formulas without calculating
+    /// them do (XlsxWriter saves 0 for each). Each as headed with its letter
+    /// (`` `income` (column C) ``) and how many such cells it has. The
+    /// values were loaded as the file saved them.
+    pub formulas_to_recalculate: Vec<(String, u64)>,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -1397,8 +1404,18 @@ fn ingest_scanned(
         crate::privacy::safe_text(&header.split_whitespace().collect::<Vec<_>>().join(" "))
     };
     let mut named_twice = Vec::new();
-    let unread_columns = plan
-        .read_columns(&table.headers)
+    let read_columns = plan.read_columns(&table.headers);
+    let formulas_to_recalculate = table
+        .formulas_to_recalculate()
+        .filter(|(i, _)| read_columns.as_ref().is_none_or(|read| read.contains(i)))
+        .map(|(i, n)| {
+            (
+                format!("`{}` (column {})", as_headed(i), column_letters(i)),
+                n,
+            )
+        })
+        .collect();
+    let unread_columns = read_columns
         .map(|read| {
             let mut unread = Vec::new();
             for (i, header) in table.headers.iter().enumerate() {
@@ -1443,6 +1460,7 @@ fn ingest_scanned(
         kept_columns,
         unread_columns,
         named_twice,
+        formulas_to_recalculate,
     })))
 }
 
@@ -1796,6 +1814,7 @@ fn earlier_batch(
         kept_columns: Vec::new(),
         unread_columns: Vec::new(),
         named_twice: Vec::new(),
+        formulas_to_recalculate: Vec::new(),
     }))
 }
 
@@ -4759,6 +4778,14 @@ mod tests {
     }
 
     /// A summary's format and row counts: read, loaded, refused.
+    /// Writes `cells` as text into row `row` (0-based) of `sheet`, from its
+    /// first column.
+    fn write_texts(sheet: &mut rust_xlsxwriter::Worksheet, row: u32, cells: &[&str]) {
+        for (c, text) in cells.iter().enumerate() {
+            sheet.write_string(row, c as u16, *text).unwrap();
+        }
+    }
+
     fn counts(s: &BatchSummary) -> (&str, u64, u64, u64) {
         (
             s.format.as_str(),
@@ -4799,14 +4826,10 @@ mod tests {
             "regency_code",
             "business_income",
         ];
-        for (c, name) in header.iter().enumerate() {
-            data.write_string(2, c as u16, *name).unwrap();
-        }
+        write_texts(data, 2, &header);
         for (r, (kpm, regency)) in [("KX1", 32.1), ("KX2", 32.17)].into_iter().enumerate() {
             let r = 3 + r as u32;
-            for (c, text) in [kpm, "baseline", "prokus", "INK-32-01"].iter().enumerate() {
-                data.write_string(r, c as u16, *text).unwrap();
-            }
+            write_texts(data, r, &[kpm, "baseline", "prokus", "INK-32-01"]);
             data.write_number(r, 4, regency).unwrap();
             data.write_number(r, 5, 1_500_000.0).unwrap();
         }
@@ -5351,6 +5374,49 @@ mod tests {
         assert_eq!(names, ["== Budi ==", "Tini"]);
     }
 
+    /// A template workbook that asks to be calculated again when it is
+    /// opened, as XlsxWriter writes one (every formula's value saved as 0):
+    /// its rows load with the values saved, and the summary names the
+    /// columns read whose cells hold formulas, for the note that says to
+    /// recalculate; a column not read is not named.
+    #[test]
+    fn formulas_of_a_workbook_that_asks_to_be_recalculated_are_named() {
+        let (dir, mut db, m) = with_incubators();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let data = book.add_worksheet();
+        let header = [
+            "kpm_id",
+            "wave",
+            "arm",
+            "incubator_id",
+            "regency_code",
+            "business_revenue",
+            "business_income",
+            "catatan",
+        ];
+        write_texts(data, 0, &header);
+        for r in 1..=2u32 {
+            let kpm = format!("R{r}");
+            write_texts(data, r, &[&kpm, "baseline", "prokus", "INK-32-01", "32.17"]);
+            data.write_number(r, 5, 2_000_000.0).unwrap();
+            let income = format!("=F{}*0.4", r + 1);
+            data.write_formula(r, 6, income.as_str()).unwrap();
+            data.write_formula(r, 7, "=\"cek\"").unwrap();
+        }
+        let path = dir.path().join("xlsxwriter.xlsx");
+        book.save(&path).unwrap();
+        let s = db.ingest(&path, &m).unwrap();
+        assert_eq!(counts(&s), ("template", 2, 2, 0), "{s:?}");
+        assert_eq!(
+            s.formulas_to_recalculate,
+            [("`business_income` (column G)".to_string(), 2)],
+            "{s:?}"
+        );
+        assert_eq!(s.unread_columns, ["catatan"], "{s:?}");
+        let income: Vec<f64> = db.column("SELECT business_income FROM response", []);
+        assert_eq!(income, [0.0, 0.0], "the values saved, as the note says");
+    }
+
     /// Numeric ids as programs rewrite them: `1` for the register's `001`
     /// (Excel keeps a number), `12.0` for `12` (pandas writes an integer
     /// column with gaps so). A row with a region would have added the
@@ -5655,11 +5721,8 @@ mod tests {
         let data = book.add_worksheet();
         let header = ["kpm_id", "wave", "arm", "incubator_id", "regency_code"];
         let row = ["KS3", "baseline", "prokus", "INK-32-01", "32.1"];
-        for (r, cells) in [header, row].iter().enumerate() {
-            for (c, text) in cells.iter().enumerate() {
-                data.write_string(r as u32, c as u16, *text).unwrap();
-            }
-        }
+        write_texts(data, 0, &header);
+        write_texts(data, 1, &row);
         let path = dir.path().join("typed.xlsx");
         book.save(&path).unwrap();
         let s = db.ingest(&path, &m).unwrap();

@@ -103,6 +103,7 @@ impl Database {
             kept_columns: Vec::new(),
             unread_columns: Vec::new(),
             named_twice: Vec::new(),
+            formulas_to_recalculate: Vec::new(),
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),

@@ -28,6 +28,10 @@ pub struct Table {
     /// The line (1-based) of a CSV body's header, from which its rows are
     /// numbered.
     header_line: u64,
+    /// A workbook that asks to be calculated again when it is opened
+    /// ([`asks_to_recalculate`]): per column of the header, the data cells
+    /// that hold a formula with a value saved beside it. Empty otherwise.
+    formula_values: Vec<u64>,
 }
 
 /// The rows of one repeat group, each linked to the submission it belongs to.
@@ -96,6 +100,50 @@ const MAX_COLUMNS: u32 = 5_000;
 /// they fill where a value was never saved (their cells read as `=(…)`
 /// beyond it).
 const MAX_SHARED_FORMULAS: usize = 10_000;
+
+/// Whether a workbook asks to be calculated again when it is opened
+/// (`<calcPr fullCalcOnLoad="1"/>` in `xl/workbook.xml`). Programs that write
+/// formulas without calculating them ask this (XlsxWriter, which saves 0 as
+/// each formula's value, openpyxl, ExcelJS, openxlsx2 after changing cells a
+/// formula reads), so the values saved beside the formulas may not be their
+/// results. Excel and LibreOffice clear the flag when they save the file
+/// calculated. A file whose workbook part cannot be read asks nothing (the
+/// reader says what is wrong with it).
+fn asks_to_recalculate(bytes: &[u8]) -> bool {
+    use std::io::Read;
+    let Ok(mut archive) = zip::ZipArchive::new(std::io::Cursor::new(bytes)) else {
+        return false;
+    };
+    let Ok(entry) = archive.by_name("xl/workbook.xml") else {
+        return false;
+    };
+    // The calculation properties follow the sheets and defined names, near
+    // the end of a part that is a few kilobytes, or megabytes for a
+    // workbook with thousands of names: read at most 16 MiB.
+    let mut xml = Vec::new();
+    if entry.take(16 << 20).read_to_end(&mut xml).is_err() {
+        return false;
+    }
+    let xml = String::from_utf8_lossy(&xml);
+    // `<calcPr …/>` or, with a namespace prefix, `<x:calcPr …/>`.
+    let Some(at) = xml
+        .match_indices("calcPr")
+        .map(|(at, _)| at)
+        .find(|&at| matches!(xml[..at].chars().next_back(), Some('<' | ':')))
+    else {
+        return false;
+    };
+    let element = &xml[at..];
+    let element = &element[..element.find('>').unwrap_or(element.len())];
+    [
+        "fullCalcOnLoad=\"1\"",
+        "fullCalcOnLoad=\"true\"",
+        "fullCalcOnLoad='1'",
+        "fullCalcOnLoad='true'",
+    ]
+    .iter()
+    .any(|flag| element.contains(flag))
+}
 
 /// Checks a ZIP archive (a workbook, or ODK Central's `.csv.zip`) before
 /// anything in it is inflated: the sizes its entries declare, their ratio to
@@ -168,7 +216,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     workbook: &mut calamine::Xlsx<RS>,
     name: &str,
     header_row: Option<u32>,
-) -> Result<(Vec<String>, SheetRows), String> {
+) -> Result<(Vec<String>, SheetRows, Vec<u64>), String> {
     let mut reader = workbook
         .worksheet_cells_reader(name)
         .map_err(|e| e.to_string())?;
@@ -182,6 +230,8 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
     // width), until a later row or the end shows it complete: the lower
     // row of a header written over two rows ([`two_row_header`]), or data.
     let mut below: Option<Vec<Data>> = None;
+    // Per column, the data cells holding a formula with its saved value.
+    let mut formula_values: Vec<u64> = Vec::new();
     while let Some(cell) = reader
         .next_cell_with_formula_metadata()
         .map_err(|e| e.to_string())?
@@ -190,6 +240,8 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
         if c >= MAX_COLUMNS {
             continue;
         }
+        let valued_formula =
+            cell.formula.is_some() && !matches!(cell.value, calamine::DataRef::Empty);
         let value: Data = match (cell.value, cell.formula) {
             // A formula whose value was never saved (a program that does
             // not calculate wrote the file) reads as the formula, which the
@@ -246,6 +298,12 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
             }
             header_cells[c] = value;
             continue;
+        }
+        if valued_formula {
+            if formula_values.len() <= c {
+                formula_values.resize(c + 1, 0);
+            }
+            formula_values[c] += 1;
         }
         if r == *header_row + 1 && rows.is_empty() {
             let cells = below.get_or_insert_with(Vec::new);
@@ -328,7 +386,7 @@ fn read_sheet<RS: std::io::Read + std::io::Seek>(
             .map_err(|e| e.to_string())?;
         fill_merged_down(&mut rows, &merged, header_row, width)?;
     }
-    Ok((headers, rows))
+    Ok((headers, rows, formula_values))
 }
 
 /// A header written over two rows, as forms group their questions: a
@@ -607,6 +665,19 @@ impl Table {
         matches!(self.body, Body::Sheet { .. })
     }
 
+    /// The columns (by index) whose data cells hold formulas with values
+    /// that may not be their results, with how many such cells each has: a
+    /// workbook that asks to be calculated again when it is opened, written
+    /// by a program that does not calculate (`asks_to_recalculate`). None
+    /// for other files.
+    pub fn formulas_to_recalculate(&self) -> impl Iterator<Item = (usize, u64)> + '_ {
+        self.formula_values
+            .iter()
+            .enumerate()
+            .filter(|(_, n)| **n > 0)
+            .map(|(i, n)| (i, *n))
+    }
+
     /// Reads the file's bytes as `container`. The bytes are taken, not copied:
     /// a big export is held in memory once.
     pub fn read(
@@ -674,6 +745,7 @@ impl Table {
             extra: Vec::new(),
             records_above: 0,
             header_line: 1,
+            formula_values: Vec::new(),
         })
     }
 
@@ -804,6 +876,7 @@ impl Table {
             extra: Vec::new(),
             records_above: 0,
             header_line: 1,
+            formula_values: Vec::new(),
         })
     }
 
@@ -903,6 +976,7 @@ impl Table {
                 .into(),
         };
         check_archive(&bytes, true).map_err(&unreadable)?;
+        let recalculate = asks_to_recalculate(&bytes);
         let mut workbook: calamine::Xlsx<_> = calamine::Reader::new(std::io::Cursor::new(bytes))
             .map_err(|e| unreadable(format!("not a readable workbook: {e}")))?;
         let sheet_names = workbook.sheet_names();
@@ -970,7 +1044,7 @@ impl Table {
             Some((name, row, _)) => (name, Some(row)),
             None => (first, None),
         };
-        let (headers, rows) = read_sheet(&mut workbook, &main, header_row)
+        let (headers, rows, mut formula_values) = read_sheet(&mut workbook, &main, header_row)
             .map_err(|e| unreadable(format!("sheet `{}` cannot be read: {e}", shown(&main))))?;
         if headers.is_empty() {
             return Err(unreadable(format!("sheet `{}` is empty", shown(&main))));
@@ -983,13 +1057,18 @@ impl Table {
             extra: Vec::new(),
             records_above: 0,
             header_line: 1,
+            formula_values: Vec::new(),
         };
+        if recalculate {
+            formula_values.truncate(table.headers.len());
+            table.formula_values = formula_values;
+        }
         // Kobo: one more sheet per repeat group, `_parent_index` → `_index`.
         if sheet_names.len() > 1 && table.headers.iter().any(|h| h == "_index") {
             let index_of_row = table.column_values("_index")?;
             let mut repeats = Vec::new();
             for name in sheet_names.iter().filter(|n| **n != main) {
-                let (headers, rows) = read_sheet(&mut workbook, name, None).map_err(|e| {
+                let (headers, rows, _) = read_sheet(&mut workbook, name, None).map_err(|e| {
                     unreadable(format!("sheet `{}` cannot be read: {e}", shown(name)))
                 })?;
                 if !kobo_repeat(&headers) {
@@ -1945,6 +2024,55 @@ mod tests {
             .map(|(_, cells)| cells[1].clone())
             .collect();
         assert_eq!(income, ["=A2&\"x\"", "=A2&\"x\""]);
+    }
+
+    /// A workbook that asks to be calculated again when it is opened
+    /// (XlsxWriter's, which saves 0 as every formula's value; rust_xlsxwriter
+    /// asks it too) names the columns whose data cells hold formulas with
+    /// saved values, how many each; one that Excel saved calculated (no
+    /// flag) names none. The flag is found with a namespace prefix and as
+    /// `true`; a formula in the header, or past it, is not counted.
+    #[test]
+    fn a_workbook_that_asks_to_be_recalculated_names_its_formulas() {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let ws = book.add_worksheet();
+        ws.write_string(0, 0, "kpm_id").unwrap();
+        ws.write_string(0, 1, "revenue").unwrap();
+        ws.write_formula(
+            0,
+            2,
+            rust_xlsxwriter::Formula::new("=\"income\"").set_result("income"),
+        )
+        .unwrap();
+        for r in 1..=3u32 {
+            ws.write_string(r, 0, format!("K{r}")).unwrap();
+            ws.write_number(r, 1, 1000.0 * f64::from(r)).unwrap();
+            ws.write_formula(r, 2, format!("=B{}*0.4", r + 1).as_str())
+                .unwrap();
+        }
+        ws.write_formula(1, 5, "=1+1").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let flagged = |bytes: Vec<u8>| {
+            let t = Table::read(Path::new("f.xlsx"), bytes, Container::Xlsx).unwrap();
+            assert_eq!(t.headers, ["kpm_id", "revenue", "income"]);
+            t.formulas_to_recalculate().collect::<Vec<_>>()
+        };
+        assert_eq!(flagged(bytes.clone()), [(2, 3)]);
+        let calc = "<calcPr calcId=\"124519\" fullCalcOnLoad=\"1\"/>";
+        let with = |element: &'static str| {
+            patch_zip(bytes.clone(), "xl/workbook.xml", move |xml| {
+                assert!(xml.contains(calc), "{xml}");
+                xml.replacen(calc, element, 1)
+            })
+        };
+        assert_eq!(flagged(with("<calcPr calcId=\"191029\"/>")), []);
+        assert_eq!(flagged(with("<calcPr fullCalcOnLoad=\"0\"/>")), []);
+        assert_eq!(
+            flagged(with(
+                "<x:calcPr xmlns:x=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\" fullCalcOnLoad=\"true\"/>"
+            )),
+            [(2, 3)]
+        );
     }
 
     /// A header written over two rows: a group's name merged across its
