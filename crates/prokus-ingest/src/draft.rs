@@ -237,19 +237,7 @@ const CODES: &[(&str, &[Code])] = &[
             ),
         ],
     ),
-    (
-        "arm",
-        &[
-            (
-                "prokus",
-                &["prokus", "penerima", "treatment", "intervensi", "peserta"],
-            ),
-            (
-                "comparison",
-                &["comparison", "pembanding", "kontrol", "control"],
-            ),
-        ],
-    ),
+    ("arm", &crate::values::ARM_WORDS),
     (
         "save_frequency",
         &[

@@ -22,8 +22,8 @@ use crate::privacy::{contains_nik, safe_text};
 use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{
-    Limits, answer_cell, code_words, excel_error, excel_number_id, parse_arm, parse_category,
-    parse_cluster, parse_count, parse_gender, parse_money, parse_yes_no, trim,
+    Limits, answer_cell, arm_words_reason, code_words, excel_error, excel_number_id, parse_arm,
+    parse_category, parse_cluster, parse_count, parse_gender, parse_money, parse_yes_no, trim,
 };
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
@@ -2761,15 +2761,13 @@ fn check_register_row(
             None
         }),
     };
+    // An arm not understood refuses the row; the checks of the incubator
+    // against the arm are then not made (they would judge a guess).
     let arm = match c.get(cells, "arm") {
-        "" => "prokus",
-        text => parse_arm(text).unwrap_or_else(|| {
-            problem(
-                "arm",
-                &text.to_lowercase(),
-                "arm must be `prokus` or `comparison`".into(),
-            );
-            "prokus"
+        "" => Some("prokus"),
+        text => parse_arm(text).or_else(|| {
+            problem("arm", &text.to_lowercase(), arm_words_reason());
+            None
         }),
     };
     let cohort = c.get(cells, "cohort_year");
@@ -2799,14 +2797,14 @@ fn check_register_row(
         },
     };
     let incubator = c.get(cells, "incubator_id");
-    if arm == "prokus" && incubator.is_empty() {
+    if arm == Some("prokus") && incubator.is_empty() {
         problem(
             "incubator_id",
             "",
             "a ProKUS KPM needs its incubator (only the comparison group has none)".into(),
         );
     }
-    if arm == "comparison" && !incubator.is_empty() {
+    if arm == Some("comparison") && !incubator.is_empty() {
         problem(
             "incubator_id",
             incubator,
@@ -2907,7 +2905,8 @@ fn check_register_row(
         name_text(c.get(cells, "kpm_name")),
         gender.map_or(Value::Null, |g| Value::Text(g.into())),
         name_text(c.get(cells, "business_name")),
-        Value::Text(arm.into()),
+        // Known here: an arm not understood is a problem, returned above.
+        Value::Text(arm.unwrap_or("prokus").into()),
         cohort_year.map_or(Value::Null, Value::Int),
         text(incubator),
         name_text(c.get(cells, "mentor")),
@@ -4852,6 +4851,49 @@ mod tests {
         // A refused row is named by its row on the sheet, as the
         // spreadsheet shows it.
         assert_eq!(refused_rows(&db, s.batch_id), [6]);
+    }
+
+    /// A register's arms as sheets write them: the words of evaluations
+    /// (`treatment`, `control group`), Bahasa Indonesia (`Penerima`,
+    /// `Kelompok Pembanding`) and the codes. An arm not understood refuses
+    /// its row for that reason alone, naming the words that are: before,
+    /// `treatment` was refused and read as ProKUS, so a second reason said
+    /// a ProKUS KPM needs its incubator.
+    #[test]
+    fn a_register_reads_its_arms_as_people_write_them() {
+        let (dir, mut db, m) = with_incubators();
+        let register = "kpm_id,arm,incubator_id,regency_code\n\
+                        A1,treatment,INK-32-01,32.17\n\
+                        A2,control,,32.17\n\
+                        A3,Kelompok Pembanding,,32.17\n\
+                        A4,Penerima,INK-32-01,32.17\n\
+                        A5,Control group,,32.17\n\
+                        A6,kelompok A,,32.17\n";
+        let s = db.ingest(&file(&dir, "kpm.csv", register), &m).unwrap();
+        assert_eq!(counts(&s), ("kpm-register", 6, 5, 1), "{s:?}");
+        let arms: Vec<String> =
+            db.column("SELECT kpm_id || ' ' || arm FROM kpm ORDER BY kpm_id", []);
+        assert_eq!(
+            arms,
+            [
+                "A1 prokus",
+                "A2 comparison",
+                "A3 comparison",
+                "A4 prokus",
+                "A5 comparison"
+            ]
+        );
+        let reasons: Vec<String> = db.column(
+            "SELECT source_row || ' ' || column_name || ': ' || reason FROM ingest_reject",
+            [],
+        );
+        assert_eq!(
+            reasons,
+            [
+                "7 arm: the arm must be `prokus` (or penerima, treatment, intervensi, peserta, perlakuan) \
+              or `comparison` (or pembanding, kontrol, control)"
+            ]
+        );
     }
 
     #[test]

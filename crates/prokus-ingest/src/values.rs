@@ -315,14 +315,56 @@ pub fn parse_gender(text: &str) -> Option<&'static str> {
     }
 }
 
-/// A programme arm (`prokus`, `comparison`, `pembanding`, `kontrol`) to its
-/// code of [`ARMS`]; `None` for any other word (an empty cell included).
+/// The words people write for each programme arm of [`ARMS`], lowercase:
+/// the households ProKUS serves (`penerima`, `treatment`, ...) and the
+/// comparison group (`pembanding`, `kontrol`, `control`). [`parse_arm`]
+/// reads a cell by them, and a mapping's draft matches a form's choices
+/// with them.
+pub const ARM_WORDS: [(&str, &[&str]); 2] = [
+    (
+        "prokus",
+        &[
+            "prokus",
+            "penerima",
+            "treatment",
+            "intervensi",
+            "peserta",
+            "perlakuan",
+        ],
+    ),
+    (
+        "comparison",
+        &["comparison", "pembanding", "kontrol", "control"],
+    ),
+];
+
+/// A programme arm as people write it (`prokus`, `penerima`, `treatment`,
+/// `comparison`, `Kelompok pembanding`, `control group`; see
+/// [`ARM_WORDS`]) to its code of [`ARMS`]; `None` for any other word (an
+/// empty cell included).
 pub fn parse_arm(text: &str) -> Option<&'static str> {
-    match text.trim().to_lowercase().as_str() {
-        "prokus" => Some("prokus"),
-        "comparison" | "pembanding" | "kontrol" => Some("comparison"),
-        _ => None,
-    }
+    let text = text.trim().to_lowercase();
+    // The word a sheet puts around it: `Kelompok kontrol`, `treatment group`.
+    let word = ["kelompok ", "grup ", "group "]
+        .iter()
+        .find_map(|before| text.strip_prefix(before))
+        .or_else(|| text.strip_suffix(" group"))
+        .unwrap_or(&text)
+        .trim();
+    ARM_WORDS
+        .iter()
+        .find(|(_, words)| words.contains(&word))
+        .map(|(code, _)| *code)
+}
+
+/// Why a cell is no arm, with the words that are (for a refused row).
+pub fn arm_words_reason() -> String {
+    let [(prokus, treated), (comparison, compared)] = ARM_WORDS;
+    format!(
+        "the arm must be `{prokus}` (or {}) or `{comparison}` (or {})",
+        treated[1..].join(", "),
+        compared[1..].join(", ")
+    )
 }
 
 /// A business cluster (`Kuliner`, `retail`, `kriya tekstil/fesyen`, ...) to
