@@ -178,7 +178,7 @@ pub(crate) fn check_feedback_row(
             )),
             Err(e) => {
                 // The cell as the file holds it, not with a zero added.
-                let p = unknown_region(column, c.get(cells, column), level, e.nearest);
+                let p = unknown_region(column, c.get(cells, column), level, e);
                 problem(&p.column, &p.value, p.reason);
                 None
             }

@@ -2951,20 +2951,28 @@ pub(crate) fn unknown_region(
     column: &str,
     value: &str,
     level: Level,
-    nearest: Vec<String>,
+    unknown: crate::wilayah::UnknownRegion,
 ) -> Problem {
     let what = match level {
         Level::Province => "province",
         Level::Regency => "regency (kabupaten/kota)",
         Level::District => "district (kecamatan)",
     };
+    let reason = if unknown.ambiguous.is_empty() {
+        format!(
+            "unknown {what} code or name; nearest: {}",
+            unknown.nearest.join("; ")
+        )
+    } else {
+        format!(
+            "the name of more than one {what}: {}; write Kab. or Kota before the name, or the code",
+            unknown.ambiguous.join(" and ")
+        )
+    };
     Problem {
         column: column.into(),
         value: value.into(),
-        reason: format!(
-            "unknown {what} code or name; nearest: {}",
-            nearest.join("; ")
-        ),
+        reason,
     }
 }
 
@@ -2988,7 +2996,7 @@ fn resolve_regions(
                 "regency_code",
                 c.get(cells, "regency_code"),
                 Level::Regency,
-                e.nearest,
+                e,
             ));
             return None;
         }
@@ -3009,7 +3017,7 @@ fn resolve_regions(
                 "province_code",
                 province_text,
                 Level::Province,
-                e.nearest,
+                e,
             )),
         }
     }
@@ -3035,7 +3043,7 @@ fn resolve_regions(
                     "district_code",
                     district_text,
                     Level::District,
-                    e.nearest,
+                    e,
                 ));
                 None
             }
@@ -3477,7 +3485,7 @@ fn check_incubator_row(
                     "province_code",
                     province_text,
                     Level::Province,
-                    e.nearest,
+                    e,
                 ));
                 None
             }
@@ -4892,6 +4900,33 @@ mod tests {
             [
                 "7 arm: the arm must be `prokus` (or penerima, treatment, intervensi, peserta, perlakuan) \
               or `comparison` (or pembanding, kontrol, control)"
+            ]
+        );
+    }
+
+    /// A register's regencies named as people name them: a city without
+    /// `Kota` loads as the kota; a name a kabupaten and a kota share is
+    /// refused naming both, where it was taken for the kabupaten.
+    #[test]
+    fn a_regency_named_without_kabupaten_or_kota_is_read_or_refused_as_it_may_be() {
+        let (dir, mut db, m) = with_incubators();
+        let register = "kpm_id,arm,incubator_id,regency_code\n\
+                        B1,comparison,,Surabaya\n\
+                        B2,comparison,,Bogor\n\
+                        B3,comparison,,Kota Bogor\n";
+        let s = db.ingest(&file(&dir, "kpm.csv", register), &m).unwrap();
+        assert_eq!(counts(&s), ("kpm-register", 3, 2, 1), "{s:?}");
+        let regencies: Vec<String> = db.column(
+            "SELECT kpm_id || ' ' || regency_code FROM kpm ORDER BY kpm_id",
+            [],
+        );
+        assert_eq!(regencies, ["B1 35.78", "B3 32.71"]);
+        let reasons: Vec<String> = db.column("SELECT reason FROM ingest_reject", []);
+        assert_eq!(
+            reasons,
+            [
+                "the name of more than one regency (kabupaten/kota): 32.01 Kabupaten Bogor and \
+              32.71 Kota Bogor; write Kab. or Kota before the name, or the code"
             ]
         );
     }

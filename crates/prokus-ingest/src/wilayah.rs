@@ -58,6 +58,10 @@ pub struct Wilayah {
 pub struct UnknownRegion {
     /// Up to three known regions nearest to the value, as `code name`.
     pub nearest: Vec<String>,
+    /// The regions a bare name could be, as `code name`, when it is more
+    /// than one: `Bandung` is both a kabupaten (32.04) and a kota (32.73).
+    /// Empty when the value names no region.
+    pub ambiguous: Vec<String>,
 }
 
 impl Wilayah {
@@ -125,20 +129,43 @@ impl Wilayah {
                 return Ok(r);
             }
         } else if !value.is_empty() {
-            let key = (level, normalize_name(value));
-            if let Some(found) = self.by_name.get(&key) {
+            let name = normalize_name(value);
+            let named = |name: &str| -> Vec<&Region> {
                 let list = self.all(level);
-                let mut matches = found
-                    .iter()
+                self.by_name
+                    .get(&(level, name.to_string()))
+                    .into_iter()
+                    .flatten()
                     .map(|&i| &list[i])
-                    .filter(|r| parent.is_none_or(|p| r.parent == p));
-                if let (Some(first), None) = (matches.next(), matches.next()) {
-                    return Ok(first);
+                    .filter(|r| parent.is_none_or(|p| r.parent == p))
+                    .collect()
+            };
+            let mut matches = named(&name);
+            // A regency named without `Kabupaten` or `Kota` (`Surabaya`,
+            // `Bandung`) is also the kota of that name: the kota alone when
+            // there is no kabupaten so named, and neither when there is both
+            // (a guess would put a city's households in the regency around
+            // it, or the other way round).
+            if level == Level::Regency && !name.starts_with("kota ") && !says_kabupaten(value) {
+                matches.extend(named(&format!("kota {name}")));
+            }
+            match matches[..] {
+                [one] => return Ok(one),
+                [_, _, ..] => {
+                    return Err(UnknownRegion {
+                        nearest: Vec::new(),
+                        ambiguous: matches
+                            .iter()
+                            .map(|r| format!("{} {}", r.code, r.name))
+                            .collect(),
+                    });
                 }
+                [] => {}
             }
         }
         Err(UnknownRegion {
             nearest: self.nearest(level, value, parent),
+            ambiguous: Vec::new(),
         })
     }
 
@@ -160,7 +187,11 @@ impl Wilayah {
             .iter()
             .filter(|r| parent.is_none_or(|p| r.parent == p))
             .map(|r| {
-                let by_name = strsim::levenshtein(&norm, &normalize_name(&r.name));
+                // A kota is near its name without `Kota` too (`Surabya`).
+                let name = normalize_name(&r.name);
+                let bare = name.strip_prefix("kota ").unwrap_or(&name);
+                let by_name =
+                    strsim::levenshtein(&norm, &name).min(strsim::levenshtein(&norm, bare));
                 let by_code = if as_code.is_empty() {
                     usize::MAX
                 } else {
@@ -202,6 +233,15 @@ fn dotted(value: &str, level: Level) -> Option<String> {
     .filter(|p| !p.is_empty())
     .collect();
     Some(parts.join("."))
+}
+
+/// Whether a region's name says it is a kabupaten (`Kab. Bogor`,
+/// `KABUPATEN BOGOR`).
+fn says_kabupaten(name: &str) -> bool {
+    let lower = name.to_lowercase().replace(['.', ',', '-', '\''], " ");
+    lower
+        .split_whitespace()
+        .any(|w| w == "kabupaten" || w == "kab")
 }
 
 /// Lower-cases, drops the words that spellings disagree on (`Kabupaten`, `Kab.`,
@@ -275,6 +315,42 @@ mod tests {
                 .code,
             "32.04"
         );
+    }
+
+    /// A regency named without `Kabupaten` or `Kota`, as people name a
+    /// city: the kota when no kabupaten has its name, and refused naming
+    /// both when one has (before, `Surabaya` was unknown, its nearest
+    /// `Kabupaten Sumbawa`, and `Bandung` was the kabupaten without a word).
+    #[test]
+    fn a_bare_regency_name_is_its_kota_or_refused_when_a_kabupaten_shares_it() {
+        let w = Wilayah::embedded();
+        let code = |name: &str| {
+            w.resolve(Level::Regency, name, None)
+                .map(|r| r.code.clone())
+        };
+        for (name, expected) in [
+            ("Surabaya", "35.78"),
+            ("Jakarta Selatan", "31.74"),
+            ("Yogyakarta", "34.71"),
+            ("Bandung Barat", "32.17"),
+            ("Kab. Bandung", "32.04"),
+            ("KOTA BANDUNG", "32.73"),
+        ] {
+            assert_eq!(code(name).as_deref(), Ok(expected), "{name}");
+        }
+        let both = w.resolve(Level::Regency, "Bandung", None).unwrap_err();
+        assert_eq!(
+            both.ambiguous,
+            ["32.04 Kabupaten Bandung", "32.73 Kota Bandung"]
+        );
+        // A kabupaten that does not exist is unknown, the kota nearest.
+        let none = w
+            .resolve(Level::Regency, "Kab. Surabaya", None)
+            .unwrap_err();
+        assert!(none.ambiguous.is_empty());
+        assert_eq!(none.nearest[0], "35.78 Kota Surabaya");
+        let typo = w.resolve(Level::Regency, "Surabya", None).unwrap_err();
+        assert_eq!(typo.nearest[0], "35.78 Kota Surabaya");
     }
 
     #[test]
