@@ -2756,7 +2756,7 @@ fn check_register_row(
             problem(
                 "gender",
                 &text.to_lowercase(),
-                "gender must be P/perempuan/female or L/laki-laki/male".into(),
+                "gender must be P/Pr/perempuan/female or L/Lk/laki-laki/male".into(),
             );
             None
         }),

@@ -304,13 +304,20 @@ pub const CLUSTERS: [&str; 4] = ["fesyen", "agribisnis", "ritel", "kuliner"];
 /// See [`GENDERS`].
 pub const CATEGORIES: [&str; 3] = ["start_up", "scale_up", "inkubasi"];
 
-/// A gender as people write it (`P`, `perempuan`, `L`, `laki-laki`,
-/// `female`, ...) to its code of [`GENDERS`]; `None` for any other word
-/// (an empty cell included).
+/// A gender as people write it (`P`, `Pr`, `perempuan`, `L`, `Lk`,
+/// `laki-laki`, `laki2`, `female`, ...) to its code of [`GENDERS`]; `None`
+/// for any other word (an empty cell included).
 pub fn parse_gender(text: &str) -> Option<&'static str> {
-    match text.trim().to_lowercase().as_str() {
-        "p" | "perempuan" | "f" | "female" | "wanita" => Some("female"),
-        "l" | "laki-laki" | "laki laki" | "m" | "male" | "pria" => Some("male"),
+    // `Laki-laki`, `laki laki`, `lakilaki`, `laki2` and `laki` are one word.
+    let word: String = text
+        .trim()
+        .to_lowercase()
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '.' | '2'))
+        .collect();
+    match word.as_str() {
+        "p" | "pr" | "perempuan" | "f" | "female" | "wanita" | "woman" => Some("female"),
+        "l" | "lk" | "laki" | "lakilaki" | "m" | "male" | "pria" | "man" => Some("male"),
         _ => None,
     }
 }
@@ -1037,6 +1044,60 @@ mod tests {
             assert_eq!(parse_yes_no(no), Ok(false), "{no}");
         }
         assert!(parse_yes_no("mungkin").is_err());
+    }
+
+    /// Genders and arms as sheets write them: Indonesian forms' `Lk`/`Pr`,
+    /// `laki2`, English words; an arm by its words in Bahasa Indonesia and
+    /// in evaluations, with `kelompok` before or `group` after.
+    #[test]
+    fn genders_and_arms_as_people_write_them() {
+        for female in ["P", "Pr", "pr.", "Perempuan", " wanita ", "F", "Female"] {
+            assert_eq!(parse_gender(female), Some("female"), "{female}");
+        }
+        for male in [
+            "L",
+            "Lk",
+            "LK.",
+            "Laki-laki",
+            "laki laki",
+            "Laki2",
+            "laki",
+            "Pria",
+            "M",
+        ] {
+            assert_eq!(parse_gender(male), Some("male"), "{male}");
+        }
+        for neither in ["", "X", "lain", "perempuan/laki"] {
+            assert_eq!(parse_gender(neither), None, "{neither}");
+        }
+        for prokus in [
+            "prokus",
+            "ProKUS",
+            "Penerima",
+            "treatment",
+            "Treatment group",
+            "Peserta",
+        ] {
+            assert_eq!(parse_arm(prokus), Some("prokus"), "{prokus}");
+        }
+        for comparison in [
+            "comparison",
+            "Pembanding",
+            "Kelompok Kontrol",
+            "control",
+            "grup pembanding",
+        ] {
+            assert_eq!(parse_arm(comparison), Some("comparison"), "{comparison}");
+        }
+        for neither in [
+            "",
+            "kelompok",
+            "kelompok A",
+            "bukan penerima",
+            "non-treatment",
+        ] {
+            assert_eq!(parse_arm(neither), None, "{neither}");
+        }
     }
 
     #[test]
