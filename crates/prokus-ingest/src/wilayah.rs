@@ -94,10 +94,14 @@ impl Wilayah {
             let (parent, name) = (parent.to_string(), name.to_string());
             let index = list.len();
             self.by_code.insert((level, code.clone()), index);
-            self.by_name
-                .entry((level, normalize_name(&name)))
-                .or_default()
-                .push(index);
+            let normal = normalize_name(&name);
+            let mut names = vec![normal.clone()];
+            if level == Level::Province {
+                names.extend(province_short_names(&normal));
+            }
+            for key in names {
+                self.by_name.entry((level, key)).or_default().push(index);
+            }
             list.push(Region { code, parent, name });
         }
     }
@@ -235,6 +239,33 @@ fn dotted(value: &str, level: Level) -> Option<String> {
     Some(parts.join("."))
 }
 
+/// The names people give a province with a special status, besides the
+/// list's (normalised): `DKI Jakarta`, `Jakarta` and, since its 2024 law,
+/// `Daerah Khusus Jakarta` for the list's Daerah Khusus Ibukota Jakarta;
+/// `DI Yogyakarta`, `D.I. Yogyakarta`, `DIY` and `Yogyakarta` for Daerah
+/// Istimewa Yogyakarta.
+fn province_short_names(normal: &str) -> Vec<String> {
+    let mut names = Vec::new();
+    if let Some(rest) = normal.strip_prefix("daerah khusus ibukota ") {
+        for short in ["dki", "d k i", "dk", "daerah khusus"] {
+            names.push(format!("{short} {rest}"));
+        }
+        names.push(rest.to_string());
+        if rest == "jakarta" {
+            names.push("dkj".into());
+        }
+    } else if let Some(rest) = normal.strip_prefix("daerah istimewa ") {
+        for short in ["di", "d i"] {
+            names.push(format!("{short} {rest}"));
+        }
+        names.push(rest.to_string());
+        if rest == "yogyakarta" {
+            names.push("diy".into());
+        }
+    }
+    names
+}
+
 /// Whether a region's name says it is a kabupaten (`Kab. Bogor`,
 /// `KABUPATEN BOGOR`).
 fn says_kabupaten(name: &str) -> bool {
@@ -351,6 +382,34 @@ mod tests {
         assert_eq!(none.nearest[0], "35.78 Kota Surabaya");
         let typo = w.resolve(Level::Regency, "Surabya", None).unwrap_err();
         assert_eq!(typo.nearest[0], "35.78 Kota Surabaya");
+    }
+
+    /// Provinces of a special status by the names people give them, as the
+    /// incubator list's `Provinsi` column holds them.
+    #[test]
+    fn special_provinces_by_their_short_names() {
+        let w = Wilayah::embedded();
+        for (name, code) in [
+            ("DKI Jakarta", "31"),
+            ("D.K.I. Jakarta", "31"),
+            ("Jakarta", "31"),
+            ("Daerah Khusus Jakarta", "31"),
+            ("DKJ", "31"),
+            ("DI Yogyakarta", "34"),
+            ("D.I. Yogyakarta", "34"),
+            ("DIY", "34"),
+            ("Yogyakarta", "34"),
+            ("Daerah Istimewa Yogyakarta", "34"),
+            ("JAWA BARAT", "32"),
+        ] {
+            let found = w.resolve(Level::Province, name, None);
+            assert_eq!(found.map(|r| r.code.as_str()), Ok(code), "{name}");
+        }
+        // A regency named so is not the province's.
+        assert_eq!(
+            w.resolve(Level::Regency, "Yogyakarta", None).unwrap().code,
+            "34.71"
+        );
     }
 
     #[test]
