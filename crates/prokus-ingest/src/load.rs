@@ -2721,8 +2721,9 @@ fn check_register_row(
     cells: &[&str],
     numeric: &[bool],
 ) -> Result<Vec<Value>, Vec<Problem>> {
-    if let Some(totals) = totals_row(c.get(cells, "kpm_id")) {
-        return Err(vec![totals]);
+    let kpm_id = c.get(cells, "kpm_id");
+    if let Some(refused) = totals_row(kpm_id).or_else(|| note_row(kpm_id, cells)) {
+        return Err(vec![refused]);
     }
     let excel_errors = c.excel_errors(cells);
     let mut problems = Vec::new();
@@ -3315,6 +3316,29 @@ fn totals_row(kpm_id: &str) -> Option<Problem> {
     })
 }
 
+/// A row of one cell of text, with no KPM id or with the text in the id's
+/// cell (`Keterangan: diisi oleh pendamping`, `Catatan: S1 pindah usaha`):
+/// a note written below or among the rows, refused as what it is, where
+/// each empty required cell was named. A lone id (`S1`) is a KPM's row that
+/// answers nothing, refused as such by the checks; a lone number is no note.
+fn note_row(kpm_id: &str, cells: &[&str]) -> Option<Problem> {
+    let mut filled = cells.iter().map(|c| c.trim()).filter(|c| !c.is_empty());
+    let (Some(text), None) = (filled.next(), filled.next()) else {
+        return None;
+    };
+    let lone_id = !kpm_id.trim().is_empty() && !text.contains(char::is_whitespace);
+    if lone_id || !text.contains(char::is_alphabetic) {
+        return None;
+    }
+    Some(Problem {
+        column: "kpm_id".into(),
+        value: text.into(),
+        reason: "a line of text alone, not a KPM's row (a note?): nothing of it is loaded \
+                 (it can stay in the sheet)"
+            .into(),
+    })
+}
+
 /// A template row: its response, and the KPM to add when the KPM is new and
 /// the row carries its region. A known KPM keeps its register data.
 fn check_template_row(
@@ -3326,8 +3350,11 @@ fn check_template_row(
     sheet: Option<&StagedKpm>,
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
     let own_incubator_only = sheet.is_some();
-    if own_incubator_only && let Some(totals) = totals_row(columns.get(cells, "kpm_id")) {
-        return Err(vec![totals]);
+    let kpm_id = columns.get(cells, "kpm_id");
+    if own_incubator_only
+        && let Some(refused) = totals_row(kpm_id).or_else(|| note_row(kpm_id, cells))
+    {
+        return Err(vec![refused]);
     }
     let mut response = if own_incubator_only {
         survey.check(row, cells).and_then(|values| {
@@ -5011,8 +5038,11 @@ mod tests {
         );
     }
 
+    /// Rows of totals, and notes written below or among the rows, are
+    /// refused as what they are, where each empty required cell was named
+    /// (a note's text nowhere). A lone KPM id is a row that answers nothing.
     #[test]
-    fn a_row_of_totals_is_refused_as_one() {
+    fn a_row_of_totals_or_a_note_is_refused_as_one() {
         let (dir, mut db, _) = loaded_program();
         let m = FormMapping::prokus();
         let reasons = |db: &Database, batch: i64| -> Vec<(i64, String, String)> {
@@ -5030,29 +5060,55 @@ mod tests {
         let sheet = "kpm_id,wave,business_income\n\
                      K1,monitoring_1,900000\n\
                      TOTAL,,900000\n\
-                     Rata-rata:,,900000\n";
+                     Rata-rata:,,900000\n\
+                     Catatan: K1 pindah usaha,,\n\
+                     ,,lihat lampiran\n\
+                     K1,,\n";
         let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
-        assert_eq!(counts(&s), ("template", 3, 1, 2), "{s:?}");
+        assert_eq!(counts(&s), ("template", 6, 1, 5), "{s:?}");
         let refused = reasons(&db, s.batch_id);
         assert_eq!(
-            refused
+            refused[..4]
                 .iter()
                 .map(|r| (r.0, r.1.as_str()))
                 .collect::<Vec<_>>(),
-            [(3, "TOTAL"), (4, "Rata-rata")]
+            [
+                (3, "TOTAL"),
+                (4, "Rata-rata"),
+                (5, "Catatan: K1 pindah usaha"),
+                (6, "lihat lampiran")
+            ]
         );
         assert!(
-            refused.iter().all(|r| r.2.contains("totals or averages")),
+            refused[..2]
+                .iter()
+                .all(|r| r.2.contains("totals or averages")),
+            "{refused:?}"
+        );
+        assert!(
+            refused[2..4]
+                .iter()
+                .all(|r| r.2.starts_with("a line of text alone")),
+            "{refused:?}"
+        );
+        assert!(
+            refused[4..]
+                .iter()
+                .all(|r| r.0 == 7 && !r.2.contains("text alone")),
             "{refused:?}"
         );
         let register = "kpm_id,arm,incubator_id,regency_code\n\
                         K9,prokus,INK-32-01,32.17\n\
-                        JUMLAH,,,\n";
+                        JUMLAH,,,\n\
+                        ,Keterangan: data Januari,,\n";
         let s = db
             .ingest(&file(&dir, "register.csv", register), &m)
             .unwrap();
-        assert_eq!(counts(&s), ("kpm-register", 2, 1, 1), "{s:?}");
-        assert_eq!(reasons(&db, s.batch_id)[0].1, "JUMLAH");
+        assert_eq!(counts(&s), ("kpm-register", 3, 1, 2), "{s:?}");
+        let refused = reasons(&db, s.batch_id);
+        assert_eq!(refused[0].1, "JUMLAH");
+        assert_eq!(refused[1].1, "Keterangan: data Januari");
+        assert_eq!(refused.len(), 2, "one reason each: {refused:?}");
     }
 
     #[test]
