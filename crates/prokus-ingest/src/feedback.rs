@@ -72,13 +72,27 @@ pub const FEEDBACK_ALIASES: &[(&str, &str)] = &[
     ("jenis", "kind"),
     ("aktor", "actor"),
     ("untuk", "actor"),
+    ("pelaku", "actor"),
+    ("pihak", "actor"),
+    ("ditujukan_kepada", "actor"),
     ("isi", "text"),
     ("teks", "text"),
+    ("umpan_balik", "text"),
+    ("masukan", "text"),
+    ("uraian", "text"),
+    ("catatan", "text"),
+    ("keterangan", "text"),
     ("penulis", "author"),
     ("id_inkubator", "incubator_id"),
+    ("kode_inkubator", "incubator_id"),
     ("kode_kabupaten", "regency_code"),
+    ("kode_kab", "regency_code"),
+    ("kode_kab_kota", "regency_code"),
+    ("kode_kabupaten_kota", "regency_code"),
     ("kode_provinsi", "province_code"),
+    ("kode_prov", "province_code"),
     ("id_kpm", "kpm_id"),
+    ("kode_kpm", "kpm_id"),
     ("persetujuan_kisah", "consent_story"),
 ];
 
@@ -92,6 +106,12 @@ pub(crate) fn canonical_header(header: &str) -> String {
 /// Whether headers are those of a feedback sheet: a period, a kind and a
 /// text, by their names or their Indonesian ones.
 pub(crate) fn is_feedback(headers: &[String]) -> bool {
+    // A monitoring sheet may have a period, a kind and notes among its
+    // columns (`Periode`, `Jenis`, `Catatan`), but it has the round, which
+    // no piece of feedback does.
+    if crate::aliases::has_column(headers, "wave", crate::aliases::LIST_ALIASES) {
+        return false;
+    }
     let names: Vec<String> = headers.iter().map(|h| canonical_header(h)).collect();
     ["period", "kind", "text"]
         .iter()
@@ -362,6 +382,54 @@ mod tests {
         let s = db.ingest(&path, &FormMapping::prokus()).unwrap();
         assert_eq!((s.format.as_str(), s.rows_loaded), ("feedback", 1), "{s:?}");
         assert_eq!(stored(&db)[0].1, "regency:32.10");
+    }
+
+    /// A feedback sheet headed as an office writes it in Bahasa Indonesia
+    /// (`Kode Inkubator`, `Pelaku`, `Umpan Balik`): before, its header was
+    /// no format's, and the whole file was refused.
+    #[test]
+    fn a_feedback_sheet_headed_in_bahasa_indonesia_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = program(&dir);
+        let sheet = "Periode,Kode Inkubator,Jenis,Pelaku,Umpan Balik\n\
+            Triwulan III 2021,INK-A,Kendala,TKSK,Kunjungan TKSK belum terjadwal\n\
+            TW3 2021,INK-A,Saran,Pendamping,Perlu pelatihan pembukuan\n";
+        let s = db
+            .ingest(
+                &write(&dir, "umpan-balik.csv", sheet),
+                &FormMapping::prokus(),
+            )
+            .unwrap();
+        assert_eq!(
+            (s.format.as_str(), s.rows_loaded, s.rows_rejected),
+            ("feedback", 2, 0),
+            "{s:?}"
+        );
+        let rows: Vec<(String, String, String, String)> = stored(&db)
+            .into_iter()
+            .map(|(period, writer, kind, actor, _, _)| (period, writer, kind, actor))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (
+                    "2021-Q3".into(),
+                    "incubator:INK-A".into(),
+                    "obstacle".into(),
+                    "tksk".into()
+                ),
+                (
+                    "2021-Q3".into(),
+                    "incubator:INK-A".into(),
+                    "request".into(),
+                    "pkh_facilitator".into()
+                ),
+            ]
+        );
+        // A monitoring sheet with such columns is not taken for one.
+        let monitoring = ["ID KPM", "Putaran", "Periode", "Jenis", "Catatan"].map(String::from);
+        assert!(!is_feedback(&monitoring));
+        assert!(is_feedback(&monitoring[2..]));
     }
 
     /// Every row of a feedback sheet is loaded or rejected with its reason:
