@@ -618,10 +618,69 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
     if let Some(d) = named_month_date(s) {
         return Some(d.and_time(NaiveTime::MIN));
     }
+    if let Some(dt) = date_then_time(s) {
+        return Some(dt);
+    }
     if let Some(serial) = parse_id_number(s).filter(|v| (1.0..2_958_466.0).contains(v)) {
         return Some(excel_serial_to_datetime(serial, false));
     }
     None
+}
+
+/// A date in any form read here and a time of day after it, as
+/// Indonesian settings write it (`18/03/2022 10.11`: Excel saves a date
+/// cell so to CSV under them), with `pukul` or `jam` before it and
+/// Indonesia's time zone after it (`18 Maret 2022 pukul 10.11 WIB`), or as
+/// English (US) settings do (`3/18/2022 10:11:12 AM`, for the month-first
+/// check). WIB, WITA and WIT are turned into UTC, as an ISO time's offset
+/// is; a time without a zone is kept as written. `s` is trimmed; a cell of
+/// more than 64 characters is no date.
+fn date_then_time(s: &str) -> Option<NaiveDateTime> {
+    if s.len() > 64 {
+        return None;
+    }
+    let mut words: Vec<&str> = s.split_whitespace().collect();
+    let zone = match words.last()?.to_ascii_uppercase().as_str() {
+        "WIB" => Some(7),
+        "WITA" => Some(8),
+        "WIT" => Some(9),
+        _ => None,
+    };
+    if zone.is_some() {
+        words.pop();
+    }
+    let half = words
+        .last()
+        .filter(|w| w.eq_ignore_ascii_case("am") || w.eq_ignore_ascii_case("pm"))
+        .map(|w| w.to_ascii_uppercase());
+    if half.is_some() {
+        words.pop();
+    }
+    let clock = words.pop()?;
+    let time = match &half {
+        Some(half) => ["%I:%M:%S %p", "%I:%M %p", "%I.%M.%S %p", "%I.%M %p"]
+            .iter()
+            .find_map(|f| NaiveTime::parse_from_str(&format!("{clock} {half}"), f).ok()),
+        None => ["%H:%M:%S%.f", "%H:%M", "%H.%M.%S", "%H.%M"]
+            .iter()
+            .find_map(|f| NaiveTime::parse_from_str(clock, f).ok()),
+    }?;
+    if words
+        .last()
+        .is_some_and(|w| w.eq_ignore_ascii_case("pukul") || w.eq_ignore_ascii_case("jam"))
+    {
+        words.pop();
+    }
+    if words.is_empty() {
+        return None;
+    }
+    // A date alone: its time is midnight (a date with a time of its own
+    // and another after it is no date).
+    let date = parse_datetime_by_format(&words.join(" "))?;
+    if date.time() != NaiveTime::MIN {
+        return None;
+    }
+    Some(date.date().and_time(time) - Duration::hours(zone.unwrap_or(0)))
 }
 
 /// The months as a sheet names them, in Bahasa Indonesia and English, in
@@ -655,6 +714,12 @@ fn named_month_date(s: &str) -> Option<NaiveDate> {
     }
     let [day, month, year] = words[..] else {
         return None;
+    };
+    // The month named first, as English (US) writes it: `Mar 18, 2022`.
+    let (day, month) = if month_number(day).is_some() {
+        (month, day)
+    } else {
+        (day, month)
     };
     let number = month_number(month)?;
     let day: u32 = day.parse().ok()?;
@@ -1155,6 +1220,38 @@ mod tests {
             "31 Maret",
             // The year first, a day that is no month's.
             "2021/31/03",
+        ] {
+            assert!(parse_datetime(bad).is_err(), "{bad}");
+        }
+        // A time after the date, as Indonesian settings write it, with its
+        // zone (turned into UTC), or as English (US) settings do.
+        let morning = |h: u32, m: u32, s: u32| {
+            NaiveDate::from_ymd_opt(2022, 3, 18)
+                .unwrap()
+                .and_hms_opt(h, m, s)
+                .unwrap()
+        };
+        for (case, want) in [
+            ("18/03/2022 10.11", morning(10, 11, 0)),
+            ("18/03/2022 10.11.12", morning(10, 11, 12)),
+            ("18-03-2022 10:11", morning(10, 11, 0)),
+            ("18 Maret 2022 pukul 10.11", morning(10, 11, 0)),
+            ("Jumat, 18 Maret 2022 pukul 10.11 WIB", morning(3, 11, 0)),
+            ("2022-03-18 10:11:12 WIB", morning(3, 11, 12)),
+            ("18/03/2022 11:11 WITA", morning(3, 11, 0)),
+            ("18/03/2022 12.11 wit", morning(3, 11, 0)),
+            ("18/03/2022 10:11:12 PM", morning(22, 11, 12)),
+            ("Mar 18, 2022", morning(0, 0, 0)),
+            ("March 18 2022 10:11", morning(10, 11, 0)),
+        ] {
+            assert_eq!(parse_datetime(case), Ok(want), "{case}");
+        }
+        for bad in [
+            "18/03/2022 25.11",
+            "18/03/2022 10:11 10:12",
+            "pukul 10.11",
+            "18/03/2022 10.11 WIBX",
+            "Mar 18",
         ] {
             assert!(parse_datetime(bad).is_err(), "{bad}");
         }
