@@ -237,12 +237,24 @@ fn plain_digits(s: &str) -> Option<i64> {
     s.parse().ok()
 }
 
-/// Parses a whole count (workers, sessions): `3`, `3.0` (an Excel number).
+/// The units a count may be written with (see [`parse_count`]).
+const COUNT_UNITS: [&str; 7] = ["orang", "org", "kali", "x", "sesi", "kunjungan", "hari"];
+
+/// Parses a whole count (workers, sessions): `3`, `3.0` (an Excel number),
+/// `3 orang` (a unit of [`COUNT_UNITS`] after it).
 pub fn parse_count(text: &str) -> Result<i64, String> {
     if let Some(v) = plain_digits(text) {
         return Ok(v);
     }
     let s = text.trim();
+    // A sheet's count with its unit after it: `2 orang` (people), `3 org`,
+    // `4 kali` or `4x` (times), `2 sesi`, `1 kunjungan`, `30 hari` (days).
+    let lower = s.to_lowercase();
+    let s = COUNT_UNITS
+        .iter()
+        .find_map(|unit| lower.strip_suffix(unit))
+        .filter(|rest| rest.ends_with(|c: char| c.is_ascii_digit() || c == ' '))
+        .map_or(s, str::trim);
     let value = parse_id_number(s).ok_or_else(|| format!("`{text}` is not a whole number"))?;
     if value.fract() != 0.0 || value < 0.0 {
         return Err(format!("`{text}` is not a whole number of 0 or more"));
@@ -1094,6 +1106,19 @@ mod tests {
         assert_eq!(parse_count("3.0"), Ok(3));
         assert!(parse_count("2,5").is_err());
         assert!(parse_count("-1").is_err());
+        // With its unit, as a sheet writes it.
+        for (count, n) in [
+            ("2 orang", 2),
+            ("3 Org", 3),
+            ("4x", 4),
+            ("4 kali", 4),
+            ("1 kunjungan", 1),
+        ] {
+            assert_eq!(parse_count(count), Ok(n), "{count}");
+        }
+        for bad in ["2 anak", "orang", "x", "2 orang 3"] {
+            assert!(parse_count(bad).is_err(), "{bad}");
+        }
         for yes in ["1", "Ya", "yes", " YA ", "Sudah", "punya"] {
             assert_eq!(parse_yes_no(yes), Ok(true), "{yes}");
         }
