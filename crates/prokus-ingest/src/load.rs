@@ -5942,12 +5942,23 @@ mod tests {
         };
         let mut xls = vec![0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
         xls.resize(4096, 0);
-        let cases: [(&str, Vec<u8>, &str, &str); 6] = [
+        // A workbook encrypted with a password: an OLE file whose
+        // directory names the stream `EncryptedPackage` (in UTF-16).
+        let mut locked = xls.clone();
+        locked.extend("EncryptedPackage".encode_utf16().flat_map(u16::to_le_bytes));
+        locked.resize(8192, 0);
+        let cases: [(&str, Vec<u8>, &str, &str); 7] = [
             (
                 "monitoring.xls",
                 xls,
                 "an Excel 97-2003 workbook (.xls)",
                 "save it as an Excel Workbook (.xlsx)",
+            ),
+            (
+                "rahasia.xlsx",
+                locked,
+                "a workbook protected with a password",
+                "take the password off",
             ),
             (
                 "monitoring.ods",

@@ -628,6 +628,20 @@ fn foreign(bytes: &[u8]) -> Option<(&'static str, &'static str)> {
     let workbook = "open it in the spreadsheet program and save it as an Excel Workbook (.xlsx) \
                     or as CSV (File → Save As), then load that";
     if bytes.starts_with(OLE2) {
+        // A workbook protected with a password to open it (as files with
+        // NIKs often are) is an OLE file too: the workbook is its stream
+        // `EncryptedPackage`, which an old workbook does not have.
+        let encrypted: Vec<u8> = "EncryptedPackage"
+            .encode_utf16()
+            .flat_map(u16::to_le_bytes)
+            .collect();
+        if bytes.windows(encrypted.len()).any(|w| w == encrypted) {
+            return Some((
+                "a workbook protected with a password (encrypted), which prokus cannot open",
+                "open it in Excel, take the password off (File → Info → Protect Workbook → \
+                 Encrypt with Password: clear it) and save it, or save it as CSV, then load that",
+            ));
+        }
         return Some((
             "an Excel 97-2003 workbook (.xls) or another old Office file, which prokus does not read",
             workbook,
