@@ -125,9 +125,23 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
     if s.is_empty() {
         return Err("empty".into());
     }
+    // An amount in brackets is negative, as Excel's accounting format shows
+    // it (`(500.000)`, or `Rp (500.000)`): read so, and refused as negative
+    // below, where it was no amount at all.
+    let bracketed = |s: &str| {
+        s.strip_prefix('(')
+            .and_then(|inner| inner.strip_suffix(')'))
+            .map(|inner| format!("-{}", inner.trim()))
+    };
+    if let Some(negative) = bracketed(&s) {
+        s = negative;
+    }
     for prefix in ["rp.", "rp", "idr"] {
         if let Some(rest) = s.strip_prefix(prefix) {
             s = rest.trim().to_string();
+            if let Some(negative) = bracketed(&s) {
+                s = negative;
+            }
             break;
         }
     }
@@ -633,6 +647,15 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
     if let Some(dt) = date_then_time(s) {
         return Some(dt);
     }
+    // `20220318`, as some systems write a date: eight digits, too many for
+    // an Excel serial, a year of this programme's time.
+    if s.len() == 8
+        && s.bytes().all(|b| b.is_ascii_digit())
+        && let Ok(d) = NaiveDate::parse_from_str(s, "%Y%m%d")
+        && (1990..=2100).contains(&d.year())
+    {
+        return Some(d.and_time(NaiveTime::MIN));
+    }
     if let Some(serial) = parse_id_number(s).filter(|v| (1.0..2_958_466.0).contains(v)) {
         return Some(excel_serial_to_datetime(serial, false));
     }
@@ -1098,6 +1121,13 @@ mod tests {
         ] {
             assert!(parse_money(bad).is_err(), "{bad} should not parse");
         }
+        // Excel's accounting format shows a negative amount in brackets:
+        // refused as negative, not as no amount.
+        for negative in ["(500.000)", "Rp (500.000)", "( 500000 )"] {
+            let e = parse_money(negative).unwrap_err();
+            assert!(e.contains("is negative"), "{negative}: {e}");
+        }
+        assert!(!parse_money("(sejuta)").unwrap_err().contains("negative"));
     }
 
     #[test]
@@ -1267,6 +1297,7 @@ mod tests {
             ("18/03/2022 12.11 wit", morning(3, 11, 0)),
             ("18/03/2022 10:11:12 PM", morning(22, 11, 12)),
             ("Mar 18, 2022", morning(0, 0, 0)),
+            ("20220318", morning(0, 0, 0)),
             ("March 18 2022 10:11", morning(10, 11, 0)),
         ] {
             assert_eq!(parse_datetime(case), Ok(want), "{case}");
@@ -1277,6 +1308,8 @@ mod tests {
             "pukul 10.11",
             "18/03/2022 10.11 WIBX",
             "Mar 18",
+            "20221318",
+            "18032022",
         ] {
             assert!(parse_datetime(bad).is_err(), "{bad}");
         }
