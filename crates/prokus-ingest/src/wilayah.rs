@@ -155,7 +155,10 @@ impl Wilayah {
             }
             match matches[..] {
                 [one] => return Ok(one),
-                [_, _, ..] => {
+                // A kabupaten and a kota (no two regencies share a name
+                // otherwise); regions of other levels sharing a name are
+                // told the nearest, as an unknown one.
+                [_, _, ..] if level == Level::Regency => {
                     return Err(UnknownRegion {
                         nearest: Vec::new(),
                         ambiguous: matches
@@ -164,7 +167,7 @@ impl Wilayah {
                             .collect(),
                     });
                 }
-                [] => {}
+                _ => {}
             }
         }
         Err(UnknownRegion {
