@@ -255,7 +255,8 @@ fn plain_digits(s: &str) -> Option<i64> {
 const COUNT_UNITS: [&str; 7] = ["orang", "org", "kali", "x", "sesi", "kunjungan", "hari"];
 
 /// Parses a whole count (workers, sessions): `3`, `3.0` (an Excel number),
-/// `3 orang` (a unit of [`COUNT_UNITS`] after it).
+/// `3 orang` (a unit after it: `orang`, `org`, `kali`, `x`, `sesi`,
+/// `kunjungan`, `hari`).
 pub fn parse_count(text: &str) -> Result<i64, String> {
     if let Some(v) = plain_digits(text) {
         return Ok(v);
