@@ -278,7 +278,8 @@ pub fn parse_count(text: &str) -> Result<i64, String> {
 }
 
 /// Parses yes/no as exports and people write it: `1/0`, `ya/tidak`, `yes/no`,
-/// `y/t/n`, `true/false`, `benar/salah`, `ada/tidak ada`.
+/// `y/t/n`, `true/false`, `benar/salah`, `ada/tidak ada`, `bersedia/tidak
+/// bersedia`, `setuju/tidak setuju`.
 pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     match text {
         "1" => return Ok(true),
@@ -289,11 +290,13 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     // `tidak` fill millions of cells): the words are ASCII, and no other
     // character lowercases to one of their letters.
     // `sudah`/`belum` (already, not yet) answer the questions of a habit or
-    // a licence (`Sudah punya NIB?`) as a sheet asks them.
-    const YES: [&str; 11] = [
-        "1", "1.0", "ya", "y", "yes", "true", "benar", "ada", "iya", "sudah", "punya",
+    // a licence (`Sudah punya NIB?`) as a sheet asks them; `bersedia` and
+    // `setuju` (willing, agreed) a consent (`consent_story`).
+    const YES: [&str; 13] = [
+        "1", "1.0", "ya", "y", "yes", "true", "benar", "ada", "iya", "sudah", "punya", "bersedia",
+        "setuju",
     ];
-    const NO: [&str; 14] = [
+    const NO: [&str; 19] = [
         "0",
         "0.0",
         "tidak",
@@ -308,6 +311,11 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
         "belum",
         "tidak punya",
         "belum ada",
+        "tidak bersedia",
+        "tidak setuju",
+        "tdk bersedia",
+        "tdk setuju",
+        "menolak",
     ];
     let s = text.trim();
     if YES.iter().any(|w| w.eq_ignore_ascii_case(s)) {
@@ -1150,7 +1158,9 @@ mod tests {
         for bad in ["2 anak", "orang", "x", "2 orang 3"] {
             assert!(parse_count(bad).is_err(), "{bad}");
         }
-        for yes in ["1", "Ya", "yes", " YA ", "Sudah", "punya"] {
+        for yes in [
+            "1", "Ya", "yes", " YA ", "Sudah", "punya", "Bersedia", "SETUJU",
+        ] {
             assert_eq!(parse_yes_no(yes), Ok(true), "{yes}");
         }
         for no in [
@@ -1161,6 +1171,9 @@ mod tests {
             "Belum",
             "tidak punya",
             "belum ada",
+            "Tidak bersedia",
+            "tdk setuju",
+            "Menolak",
         ] {
             assert_eq!(parse_yes_no(no), Ok(false), "{no}");
         }
