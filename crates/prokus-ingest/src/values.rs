@@ -279,7 +279,8 @@ pub fn parse_count(text: &str) -> Result<i64, String> {
 
 /// Parses yes/no as exports and people write it: `1/0`, `ya/tidak`, `yes/no`,
 /// `y/t/n`, `true/false`, `benar/salah`, `ada/tidak ada`, `bersedia/tidak
-/// bersedia`, `setuju/tidak setuju`.
+/// bersedia`, `setuju/tidak setuju`, `sudah punya/belum punya`,
+/// `berjalan/tutup`, `aktif/tidak aktif`.
 pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     match text {
         "1" => return Ok(true),
@@ -291,12 +292,33 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     // character lowercases to one of their letters.
     // `sudah`/`belum` (already, not yet) answer the questions of a habit or
     // a licence (`Sudah punya NIB?`) as a sheet asks them; `bersedia` and
-    // `setuju` (willing, agreed) a consent (`consent_story`).
-    const YES: [&str; 13] = [
-        "1", "1.0", "ya", "y", "yes", "true", "benar", "ada", "iya", "sudah", "punya", "bersedia",
+    // `setuju` (willing, agreed) a consent (`consent_story`); `berjalan`,
+    // `aktif`, `buka` and `tutup`, `berhenti` (running, active, open; closed,
+    // stopped) whether the business still runs (`business_operating`).
+    const YES: [&str; 21] = [
+        "1",
+        "1.0",
+        "ya",
+        "y",
+        "yes",
+        "true",
+        "benar",
+        "ada",
+        "iya",
+        "sudah",
+        "punya",
+        "sudah punya",
+        "bersedia",
         "setuju",
+        "berjalan",
+        "masih berjalan",
+        "aktif",
+        "masih aktif",
+        "buka",
+        "masih buka",
+        "sudah ada",
     ];
-    const NO: [&str; 19] = [
+    const NO: [&str; 27] = [
         "0",
         "0.0",
         "tidak",
@@ -316,6 +338,14 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
         "tdk bersedia",
         "tdk setuju",
         "menolak",
+        "belum punya",
+        "tidak berjalan",
+        "tidak aktif",
+        "tutup",
+        "sudah tutup",
+        "berhenti",
+        "sudah berhenti",
+        "bangkrut",
     ];
     let s = text.trim();
     if YES.iter().any(|w| w.eq_ignore_ascii_case(s)) {
@@ -1159,7 +1189,17 @@ mod tests {
             assert!(parse_count(bad).is_err(), "{bad}");
         }
         for yes in [
-            "1", "Ya", "yes", " YA ", "Sudah", "punya", "Bersedia", "SETUJU",
+            "1",
+            "Ya",
+            "yes",
+            " YA ",
+            "Sudah",
+            "punya",
+            "Sudah punya",
+            "Bersedia",
+            "SETUJU",
+            "Masih berjalan",
+            "Aktif",
         ] {
             assert_eq!(parse_yes_no(yes), Ok(true), "{yes}");
         }
@@ -1174,6 +1214,10 @@ mod tests {
             "Tidak bersedia",
             "tdk setuju",
             "Menolak",
+            "Belum punya",
+            "Tutup",
+            "Tidak aktif",
+            "Berhenti",
         ] {
             assert_eq!(parse_yes_no(no), Ok(false), "{no}");
         }
