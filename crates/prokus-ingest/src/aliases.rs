@@ -116,13 +116,18 @@ pub const INCUBATOR_ALIASES: &[(&str, &str)] = &[
     ("id_inkubator", "incubator_id"),
     ("kode_inkubator", "incubator_id"),
     ("nama_inkubator", "name"),
+    ("incubator_name", "name"),
     ("nama", "name"),
     ("universitas", "university"),
+    ("nama_universitas", "university"),
     ("perguruan_tinggi", "university"),
+    ("asal_perguruan_tinggi", "university"),
     ("kampus", "university"),
     ("kode_provinsi", "province_code"),
     ("kode_prov", "province_code"),
     ("provinsi", "province_code"),
+    ("prov", "province_code"),
+    ("province", "province_code"),
 ];
 
 /// Whether `header` names a column that numbers the rows (`No`, `No.`,

@@ -4958,6 +4958,50 @@ mod tests {
         );
     }
 
+    /// Incubator lists headed as the ministry's staff head them, in English
+    /// or in Bahasa Indonesia: before, each was refused as no format's.
+    #[test]
+    fn incubator_lists_headed_otherwise_load() {
+        for (name, list) in [
+            (
+                "english.csv",
+                "incubator_id,incubator_name,university,province\nINK-32-01,Inkubator Satu,Unpad,32\n",
+            ),
+            (
+                "bahasa.csv",
+                "Kode Inkubator,Nama,Asal Perguruan Tinggi,Prov\nINK-32-01,Inkubator Satu,Unpad,Jawa Barat\n",
+            ),
+        ] {
+            let dir = tempfile::tempdir().unwrap();
+            let mut db = Database::in_memory().unwrap();
+            let s = db
+                .ingest(&file(&dir, name, list), &FormMapping::prokus())
+                .unwrap();
+            assert_eq!(counts(&s), ("incubators", 1, 1, 0), "{name}: {s:?}");
+            let held: String = db
+                .conn
+                .query_row(
+                    "SELECT incubator_id || ' ' || name || ' ' || university || ' ' || province_code FROM incubator",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(held, "INK-32-01 Inkubator Satu Unpad 32", "{name}");
+        }
+        // A form's export that asks an incubator and a name (`id_inkubator`,
+        // `nama`) is read as an export, before the lists: its submissions
+        // never rename the incubators.
+        let export = ["_uuid", "_submission_time", "id_inkubator", "nama"].map(String::from);
+        assert_eq!(
+            Format::detect(&export, Container::Csv),
+            Some(Format::KoboCsv)
+        );
+        assert_eq!(
+            Format::detect(&export[2..], Container::Csv),
+            Some(Format::Incubators)
+        );
+    }
+
     #[test]
     fn lists_with_indonesian_column_names_load_as_the_canonical_ones() {
         let dir = tempfile::tempdir().unwrap();
