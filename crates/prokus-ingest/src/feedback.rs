@@ -64,8 +64,10 @@ pub const FEEDBACK_ACTORS: &[(&str, &[&str])] = &[
     ("tksk", &[]),
 ];
 
-/// Indonesian column names a sheet may use, with the canonical one each
-/// stands for.
+/// Indonesian column names a sheet may use for the feedback's own columns,
+/// with the canonical one each stands for. The columns a feedback sheet
+/// shares with the other lists (who writes, a story's KPM) go by those
+/// lists' names ([`SHARED_COLUMNS`]).
 pub const FEEDBACK_ALIASES: &[(&str, &str)] = &[
     ("periode", "period"),
     ("triwulan", "period"),
@@ -83,23 +85,23 @@ pub const FEEDBACK_ALIASES: &[(&str, &str)] = &[
     ("catatan", "text"),
     ("keterangan", "text"),
     ("penulis", "author"),
-    ("id_inkubator", "incubator_id"),
-    ("kode_inkubator", "incubator_id"),
-    ("kode_kabupaten", "regency_code"),
-    ("kode_kab", "regency_code"),
-    ("kode_kab_kota", "regency_code"),
-    ("kode_kabupaten_kota", "regency_code"),
-    ("kode_provinsi", "province_code"),
-    ("kode_prov", "province_code"),
-    ("id_kpm", "kpm_id"),
-    ("kode_kpm", "kpm_id"),
     ("persetujuan_kisah", "consent_story"),
 ];
 
+/// The columns a feedback sheet shares with the template and the register,
+/// read by their names there (`aliases::LIST_ALIASES`: `kode_inkubator`,
+/// `kode_kab_kota`, `provinsi`, `id_kpm`, ...).
+pub const SHARED_COLUMNS: [&str; 4] = ["incubator_id", "regency_code", "province_code", "kpm_id"];
+
 /// `header` as its canonical column name when it is one of
-/// [`FEEDBACK_ALIASES`] (case and spacing aside), else as it is.
+/// [`FEEDBACK_ALIASES`], or a list's name of one of [`SHARED_COLUMNS`]
+/// (case and spacing aside), else as it is.
 pub(crate) fn canonical_header(header: &str) -> String {
     crate::aliases::canonical(header, FEEDBACK_ALIASES)
+        .or_else(|| {
+            crate::aliases::canonical(header, crate::aliases::LIST_ALIASES)
+                .filter(|column| SHARED_COLUMNS.contains(column))
+        })
         .map_or_else(|| header.to_string(), str::to_string)
 }
 
