@@ -272,17 +272,23 @@ fn province_short_names(normal: &str) -> Vec<String> {
 /// Whether a region's name says it is a kabupaten (`Kab. Bogor`,
 /// `KABUPATEN BOGOR`).
 fn says_kabupaten(name: &str) -> bool {
-    let lower = name.to_lowercase().replace(['.', ',', '-', '\''], " ");
-    lower
-        .split_whitespace()
+    name_words(name)
+        .iter()
         .any(|w| w == "kabupaten" || w == "kab")
+}
+
+/// A region name's words, lower case, punctuation folded to spaces.
+fn name_words(name: &str) -> Vec<String> {
+    name.to_lowercase()
+        .replace(['.', ',', '-', '\''], " ")
+        .split_whitespace()
+        .map(String::from)
+        .collect()
 }
 
 /// Lower-cases, drops the words that spellings disagree on (`Kabupaten`, `Kab.`,
 /// `Kota Administrasi`, `Provinsi`, `Kecamatan`) and folds punctuation and spaces.
 pub fn normalize_name(name: &str) -> String {
-    let lower = name.to_lowercase().replace(['.', ',', '-', '\''], " ");
-    let words: Vec<&str> = lower.split_whitespace().collect();
     let skip = [
         "kabupaten",
         "kab",
@@ -293,10 +299,9 @@ pub fn normalize_name(name: &str) -> String {
         "administrasi",
         "adm",
     ];
-    let kept: Vec<&str> = words
-        .iter()
-        .copied()
-        .filter(|w| !skip.contains(w))
+    let kept: Vec<String> = name_words(name)
+        .into_iter()
+        .filter(|w| !skip.contains(&w.as_str()))
         .collect();
     // Keep `kota` only to tell `Kota Bandung` from `Kabupaten Bandung`.
     kept.join(" ")
