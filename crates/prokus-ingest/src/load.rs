@@ -2722,7 +2722,7 @@ fn check_register_row(
     numeric: &[bool],
 ) -> Result<Vec<Value>, Vec<Problem>> {
     let kpm_id = c.get(cells, "kpm_id");
-    if let Some(refused) = totals_row(kpm_id).or_else(|| note_row(kpm_id, cells)) {
+    if let Some(refused) = no_kpm_row(kpm_id, cells) {
         return Err(vec![refused]);
     }
     let excel_errors = c.excel_errors(cells);
@@ -3316,6 +3316,13 @@ fn totals_row(kpm_id: &str) -> Option<Problem> {
     })
 }
 
+/// A row that is no KPM's, under or among a sheet's or register's rows: a
+/// row of totals ([`totals_row`]) or a note ([`note_row`]), refused as what
+/// it is.
+fn no_kpm_row(kpm_id: &str, cells: &[&str]) -> Option<Problem> {
+    totals_row(kpm_id).or_else(|| note_row(kpm_id, cells))
+}
+
 /// A row of one cell of text, with no KPM id or with the text in the id's
 /// cell (`Keterangan: diisi oleh pendamping`, `Catatan: S1 pindah usaha`):
 /// a note written below or among the rows, refused as what it is, where
@@ -3351,9 +3358,7 @@ fn check_template_row(
 ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
     let own_incubator_only = sheet.is_some();
     let kpm_id = columns.get(cells, "kpm_id");
-    if own_incubator_only
-        && let Some(refused) = totals_row(kpm_id).or_else(|| note_row(kpm_id, cells))
-    {
+    if own_incubator_only && let Some(refused) = no_kpm_row(kpm_id, cells) {
         return Err(vec![refused]);
     }
     let mut response = if own_incubator_only {
