@@ -428,6 +428,14 @@ mod tests {
                 ),
             ]
         );
+        // Who writes, by the names the template and the register give it.
+        let office = "Periode,Kab/Kota,Jenis,Pelaku,Uraian\n\
+            2021-Q3,Kab. Bandung,Saran,Dinsos,Perlu data lebih cepat\n";
+        let s = db
+            .ingest(&write(&dir, "dinsos.csv", office), &FormMapping::prokus())
+            .unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("feedback", 1), "{s:?}");
+        assert_eq!(stored(&db)[2].1, "regency:32.04");
         // A monitoring sheet with such columns is not taken for one.
         let monitoring = ["ID KPM", "Putaran", "Periode", "Jenis", "Catatan"].map(String::from);
         assert!(!is_feedback(&monitoring));
