@@ -396,6 +396,119 @@ fn ingest_says_how_many_rows_have_no_date() {
     );
 }
 
+/// A workbook with a round per sheet, each named after its round and
+/// without a `wave` column, as an incubator keeps it: `ingest` loads each
+/// sheet as a file of its own, a line each, and names the sheet of a
+/// rejected row; loaded again, each sheet adds nothing.
+#[test]
+fn a_workbook_with_a_round_per_sheet_loads_a_line_per_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let incubators = write(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+    );
+    let register = write(
+        "kpm_register.csv",
+        "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\nK2,prokus,INK-32-01,32.17\n",
+    );
+    let mut book = rust_xlsxwriter::Workbook::new();
+    for (name, rows) in [
+        (
+            "Baseline",
+            [
+                ["K1", "18/03/2022", "900000"],
+                ["K2", "18/03/2022", "800000"],
+            ],
+        ),
+        (
+            "Endline",
+            [
+                ["K1", "20/03/2023", "1500000"],
+                ["K2", "20/03/2023", "sejuta"],
+            ],
+        ),
+    ] {
+        let sheet = book.add_worksheet().set_name(name).unwrap();
+        for (c, head) in ["ID KPM", "Tanggal", "Pendapatan Usaha"].iter().enumerate() {
+            sheet.write_string(0, c as u16, *head).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, text) in row.iter().enumerate() {
+                sheet.write_string(r as u32 + 1, c as u16, *text).unwrap();
+            }
+        }
+    }
+    let workbook = dir.path().join("monitoring.xlsx");
+    book.save(&workbook).unwrap();
+    let workbook = workbook.to_string_lossy().into_owned();
+    let db = dir.path().join("t.duckdb").to_string_lossy().into_owned();
+    let out = prokus(
+        dir.path(),
+        &["ingest", "--db", &db, &incubators, &register, &workbook],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<Vec<String>> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter(|l| l.starts_with("monitoring.xlsx"))
+        .map(|l| {
+            let (file, counts) = l.split_at(l.find(']').unwrap() + 1);
+            std::iter::once(file.to_string())
+                .chain(counts.split_whitespace().map(String::from))
+                .collect()
+        })
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            ["monitoring.xlsx [Baseline]", "template", "2", "2", "0", "0"],
+            ["monitoring.xlsx [Endline]", "template", "2", "1", "1", "0"],
+        ]
+    );
+    let rejects = dir.path().join("rejects.csv");
+    let out = prokus(
+        dir.path(),
+        &[
+            "rejects",
+            "--db",
+            &db,
+            "--output",
+            rejects.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let rejects = std::fs::read_to_string(&rejects).unwrap();
+    assert!(
+        rejects.contains("monitoring.xlsx [Endline],3,business_income,sejuta,invalid,"),
+        "{rejects}"
+    );
+    let out = prokus(dir.path(), &["ingest", "--json", "--db", &db, &workbook]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let again: Vec<(String, u64, u64)> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).unwrap();
+            let file = v["file"].as_str().unwrap();
+            (
+                file[file.rfind('/').unwrap() + 1..].to_string(),
+                v["rows_loaded"].as_u64().unwrap(),
+                v["rows_duplicate"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        again,
+        [
+            ("monitoring.xlsx [Baseline]".to_string(), 0, 2),
+            ("monitoring.xlsx [Endline]".to_string(), 0, 2),
+        ]
+    );
+}
+
 /// On a terminal, `withdraw` says what it would take out and asks first:
 /// anything but yes changes nothing; `--yes` does not ask.
 #[test]

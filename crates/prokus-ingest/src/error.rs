@@ -45,6 +45,24 @@ pub enum IngestError {
         /// What to do instead.
         hint: String,
     },
+    /// A workbook holds data of one kind in several sheets (a round per
+    /// sheet, as workbooks are often kept), or in a sheet named as a round
+    /// without a `wave` column: each sheet is loaded on its own, as a file
+    /// of its own ([`crate::IngestOptions::sheet`]); the command line does
+    /// so by itself.
+    #[error(
+        "{path}: it has {kind} data in {} sheet(s) ({}), each to be loaded as a file of its own\n  hint: `prokus ingest` loads each sheet so (a program using this library: give each sheet as `IngestOptions::sheet`)",
+        sheets.len(),
+        sheets.iter().map(|s| format!("`{}`", crate::privacy::safe_text(s))).collect::<Vec<_>>().join(", ")
+    )]
+    Sheets {
+        /// The file.
+        path: PathBuf,
+        /// The kind of data (`template` …).
+        kind: String,
+        /// The sheets, in the workbook's order, as the workbook names them.
+        sheets: Vec<String>,
+    },
     /// A column the format needs is absent.
     #[error("{path}: missing required column `{column}` ({format})\n  hint: {hint}")]
     MissingColumn {
@@ -135,6 +153,27 @@ pub enum IngestError {
         /// DuckDB's error.
         source: duckdb::Error,
     },
+}
+
+impl IngestError {
+    /// The error of a load of one `sheet` of a workbook, naming the file as
+    /// its batch is named (`file.xlsx [sheet]`, the sheet's name made safe).
+    pub(crate) fn in_sheet(mut self, sheet: &str) -> Self {
+        match &mut self {
+            IngestError::Io { path, .. }
+            | IngestError::Unreadable { path, .. }
+            | IngestError::UnknownFormat { path, .. }
+            | IngestError::NotData { path, .. }
+            | IngestError::Sheets { path, .. }
+            | IngestError::MissingColumn { path, .. }
+            | IngestError::ColumnNote { path, .. } => {
+                let named = format!("{} [{}]", path.display(), crate::privacy::safe_text(sheet));
+                *path = PathBuf::from(named);
+            }
+            _ => {}
+        }
+        self
+    }
 }
 
 impl From<duckdb::Error> for IngestError {

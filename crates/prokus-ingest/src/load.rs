@@ -173,7 +173,8 @@ impl Format {
             };
             return format!(
                 "the file has a KPM id column: a monitoring sheet (the template) also needs `wave` \
-                 (or `putaran`), a KPM register also needs {register}{group}"
+                 (or `putaran`), or, in a workbook, each round in a sheet named after it \
+                 (`Baseline`, `Monitoring 1`, `Endline`); a KPM register also needs {register}{group}"
             );
         }
         let incubator = |name: &str| aliases::has_column(headers, name, aliases::INCUBATOR_ALIASES);
@@ -225,6 +226,7 @@ impl Format {
 fn open_table(
     file: &Path,
     scanned: &crate::source::Scanned,
+    sheet: Option<&str>,
 ) -> Result<(Container, Table), IngestError> {
     let (container, mut table) = if scanned.streamed() {
         (Container::Csv, Table::open_csv(file)?)
@@ -235,7 +237,15 @@ fn open_table(
         })?;
         let container = Container::sniff(&bytes);
         let kind = |headers: &[String]| Format::detect(headers, container).map(Format::name);
-        let table = Table::read_finding(file, bytes, container, &kind)?;
+        // The template's rounds, as a row's `wave` cell names them.
+        let waves = FormMapping::template();
+        let round = |name: &str| waves.fields["wave"].choice(name).is_some();
+        let finding = crate::source::Finding {
+            kind_of: &kind,
+            round_of: &round,
+            sheet,
+        };
+        let table = Table::read_finding(file, bytes, container, &finding)?;
         (container, table)
     };
     if container == Container::Csv {
@@ -520,6 +530,11 @@ pub struct IngestOptions {
     /// often two incubators number their KPM alike (1, 2, 3 …), and the
     /// second list would take the first one's households.
     pub move_kpm: bool,
+    /// The one sheet of a workbook to load, of those an
+    /// [`IngestError::Sheets`] named: loaded as a file of its own, named
+    /// `file.xlsx [sheet]`, each of its rows of the round the sheet's name
+    /// says when it has no `wave` column.
+    pub sheet: Option<String>,
 }
 
 /// A data file's one pass for its hash and encoding, started ahead of its
@@ -619,6 +634,20 @@ pub(crate) fn ingest_file(
         });
     }
     regular_file(file)?;
+    // One sheet of a workbook: known as loaded before by the workbook's
+    // hash and the sheet's name, the workbook's scan done first (as any
+    // archive's is).
+    if let Some(sheet) = &options.sheet {
+        let mut scanned =
+            crate::source::scan(file, SCAN_BUFFER).map_err(|source| IngestError::Io {
+                path: file.to_path_buf(),
+                source,
+            })?;
+        scanned.sha256 = sheet_hash(&scanned.sha256, sheet);
+        return ingest_scanned(db, file, mapping, options, &mut Scan::done(scanned))
+            .map(Loaded::summary)
+            .map_err(|e| e.in_sheet(sheet));
+    }
     // A scan started ahead is taken over while the file is as it was then,
     // done or still running. Otherwise the file is scanned beside its
     // load. Either way the load reads the file as UTF-8 until the scan is
@@ -652,6 +681,27 @@ pub(crate) fn ingest_file(
     }
     let mut scan = Scan::done(beside.finish(file)?);
     ingest_scanned(db, file, mapping, options, &mut scan).map(Loaded::summary)
+}
+
+/// The batch's name of `file`, or of one `sheet` of it: as the database,
+/// the screen and the rejects name it (no NIK, no control character).
+fn shown_file(file: &Path, sheet: Option<&str>) -> String {
+    let shown = crate::privacy::shown_path(file);
+    match sheet {
+        Some(sheet) => format!("{shown} [{}]", crate::privacy::safe_text(sheet)),
+        None => shown,
+    }
+}
+
+/// The hash a sheet of a workbook is known by, loaded on its own: its
+/// name's bytes hashed after the workbook's hash (hex).
+fn sheet_hash(workbook: &str, sheet: &str) -> String {
+    use sha2::Digest;
+    let mut hash = sha2::Sha256::new();
+    hash.update(workbook.as_bytes());
+    hash.update([0x1f]);
+    hash.update(sheet.as_bytes());
+    hex::encode(hash.finalize())
 }
 
 /// What one load of a file gave.
@@ -786,7 +836,7 @@ fn ingest_scanned(
 ) -> Result<Loaded, IngestError> {
     // A file named after a household keeps no NIK in the database or
     // on the screen.
-    let display = crate::privacy::shown_path(file);
+    let display = shown_file(file, options.sheet.as_deref());
     // A scan already done knows a file loaded before, before anything of it
     // is parsed; a running one is held against the files loaded before once
     // it is done (`Scan::stopped`, `Scan::finish`).
@@ -796,7 +846,7 @@ fn ingest_scanned(
         return Ok(Loaded::Batch(Box::new(summary)));
     }
     let assumed = scan.assumed();
-    let (container, mut table) = open_table(file, &assumed)?;
+    let (container, mut table) = open_table(file, &assumed, options.sheet.as_deref())?;
     if is_xlsform(&table.headers) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),
@@ -1516,7 +1566,7 @@ pub fn check_mapping(
         path: file.to_path_buf(),
         source,
     })?;
-    let (container, mut table) = open_table(file, &scanned)?;
+    let (container, mut table) = open_table(file, &scanned, options.sheet.as_deref())?;
     let format = options
         .format
         .or_else(|| Format::detect(&table.headers, container))
@@ -3581,8 +3631,8 @@ mod tests {
             utf8: false,
             ..scanned.clone()
         };
-        let (c1, streamed) = open_table(path, &scanned).unwrap();
-        let (c2, read) = open_table(path, &whole).unwrap();
+        let (c1, streamed) = open_table(path, &scanned, None).unwrap();
+        let (c2, read) = open_table(path, &whole, None).unwrap();
         assert!(c1 == Container::Csv && c2 == Container::Csv);
         assert_eq!(streamed.headers, read.headers);
         let rows = |t: &Table| {
@@ -6228,6 +6278,104 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
+    }
+
+    /// A workbook kept as incubators keep it, a round per sheet named after
+    /// the round and no `wave` column: each sheet loads as a file of its
+    /// own (`file.xlsx [sheet]`), its rows of that round, its rejects
+    /// named by the sheet and its row; loaded again, each is known.
+    #[test]
+    fn a_round_per_sheet_loads_each_sheet_as_its_round() {
+        let (dir, mut db) = registered();
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let header = ["No", "ID KPM", "Tanggal", "Omzet"];
+        // A sheet's name, the title above its header, its rows.
+        type Sheet<'a> = (&'a str, Option<&'a str>, Vec<[&'a str; 4]>);
+        let sheets: [Sheet; 3] = [
+            ("Petunjuk", Some("Isi satu lembar per putaran"), vec![]),
+            (
+                "Survei Awal",
+                None,
+                vec![
+                    header,
+                    ["1", "K1", "15/03/2021", "1000000"],
+                    ["2", "K2", "15/03/2021", "abc"],
+                ],
+            ),
+            (
+                "Monitoring 1",
+                Some("Data Monitoring Triwulan II"),
+                vec![header, ["1", "K1", "15/06/2021", "1500000"]],
+            ),
+        ];
+        for (name, title, rows) in &sheets {
+            let sheet = book.add_worksheet().set_name(*name).unwrap();
+            let top = u32::from(title.is_some());
+            if let Some(title) = title {
+                sheet.write_string(0, 0, *title).unwrap();
+            }
+            for (r, row) in rows.iter().enumerate() {
+                for (c, text) in row.iter().enumerate() {
+                    sheet.write_string(top + r as u32, c as u16, *text).unwrap();
+                }
+            }
+        }
+        let path = dir.path().join("monitoring.xlsx");
+        book.save(&path).unwrap();
+        let m = FormMapping::prokus();
+        let Err(IngestError::Sheets { sheets, .. }) = db.ingest(&path, &m) else {
+            panic!("a round per sheet loaded as one sheet");
+        };
+        assert_eq!(sheets, ["Survei Awal", "Monitoring 1"]);
+        let load = |db: &mut Database, sheet: &str| {
+            let options = IngestOptions {
+                sheet: Some(sheet.to_string()),
+                ..Default::default()
+            };
+            db.ingest_with(&path, &m, &options).unwrap()
+        };
+        let first: Vec<BatchSummary> = sheets.iter().map(|s| load(&mut db, s)).collect();
+        let counts: Vec<(&str, u64, u64)> = first
+            .iter()
+            .map(|b| {
+                (
+                    b.file.rsplit('/').next().unwrap(),
+                    b.rows_loaded,
+                    b.rows_rejected,
+                )
+            })
+            .collect();
+        assert_eq!(
+            counts,
+            [
+                ("monitoring.xlsx [Survei Awal]", 1, 1),
+                ("monitoring.xlsx [Monitoring 1]", 1, 0)
+            ]
+        );
+        let answers: Vec<String> = db
+            .conn
+            .prepare("SELECT kpm_id || ' ' || wave || ' ' || business_revenue::BIGINT FROM response ORDER BY wave")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(answers, ["K1 baseline 1000000", "K1 monitoring_1 1500000"]);
+        let (file, row, column): (String, i64, String) = db
+            .conn
+            .query_row(
+                "SELECT b.file, r.source_row, r.column_name FROM ingest_reject r JOIN ingest_batch b USING (batch_id)
+                 WHERE b.format = 'template'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .unwrap();
+        assert!(file.ends_with("monitoring.xlsx [Survei Awal]"), "{file}");
+        assert_eq!((row, column.as_str()), (3, "business_revenue"));
+        for sheet in &sheets {
+            assert!(load(&mut db, sheet).already_loaded, "{sheet}");
+        }
+        assert_eq!(count(&db, "SELECT count(*) FROM response"), 2);
     }
 
     #[test]

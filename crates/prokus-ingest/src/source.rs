@@ -586,6 +586,33 @@ fn first_rows<RS: std::io::Read + std::io::Seek>(
     Ok(rows)
 }
 
+/// How a workbook's table is found (see [`Table::read_finding`]).
+pub struct Finding<'a> {
+    /// The kind of data a header heads (`template`, `kpm-register` …), or
+    /// `None` for a row that is no header. A kind with an empty name is any
+    /// (the first sheet with a header is the data).
+    pub kind_of: &'a dyn Fn(&[String]) -> Option<&'static str>,
+    /// Whether a sheet's name is a round of the survey (`Baseline`,
+    /// `Monitoring 2`): such a sheet whose header is a kind's but for a
+    /// `wave` column holds that round's data, each row of that round.
+    pub round_of: &'a dyn Fn(&str) -> bool,
+    /// The one sheet to read, of those [`IngestError::Sheets`] names.
+    pub sheet: Option<&'a str>,
+}
+
+/// A workbook's sheet with a header of data (see [`Finding`]).
+struct DataSheet {
+    name: String,
+    /// The header's row (0-based).
+    header_row: u32,
+    /// The kind of data it heads.
+    kind: &'static str,
+    /// Named as a round, its header without a `wave` column.
+    round: bool,
+    /// Rows may follow the header.
+    rows: bool,
+}
+
 /// What kind of container a file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Container {
@@ -699,20 +726,28 @@ impl Table {
         bytes: impl Into<Vec<u8>>,
         container: Container,
     ) -> Result<Self, IngestError> {
-        Self::read_finding(path, bytes, container, &|_| Some(""))
+        let finding = Finding {
+            kind_of: &|_| Some(""),
+            round_of: &|_| false,
+            sheet: None,
+        };
+        Self::read_finding(path, bytes, container, &finding)
     }
 
-    /// [`Table::read`], a workbook's table found where `kind_of` says its
-    /// header is (naming the kind of data it heads): the first sheet, in
-    /// order, with such a row among its first ten (an instructions sheet
-    /// before the data, a title above the header, are passed over); without
-    /// one, the first sheet's first row. A workbook with data of that kind
-    /// (a name that is not empty) in another sheet too is refused.
+    /// [`Table::read`], a workbook's table found where `finding.kind_of`
+    /// says its header is (naming the kind of data it heads): the first
+    /// sheet, in order, with such a row among its first ten (an
+    /// instructions sheet before the data, a title above the header, are
+    /// passed over); without one, the first sheet's first row. A workbook
+    /// with data of that kind (a name that is not empty) in several sheets,
+    /// or in a sheet named as a round whose header lacks only the round
+    /// (see [`Finding::round_of`]), gives [`IngestError::Sheets`]: each of
+    /// those sheets is then read on its own (`finding.sheet`).
     pub fn read_finding(
         path: &Path,
         bytes: impl Into<Vec<u8>>,
         container: Container,
-        kind_of: &dyn Fn(&[String]) -> Option<&'static str>,
+        finding: &Finding,
     ) -> Result<Self, IngestError> {
         let bytes = bytes.into();
         if let Some((what, hint)) = foreign(&bytes) {
@@ -724,7 +759,7 @@ impl Table {
         }
         match container {
             Container::Csv => Self::from_csv(path, bytes),
-            Container::Xlsx => Self::from_xlsx(path, bytes, kind_of),
+            Container::Xlsx => Self::from_xlsx(path, bytes, finding),
             Container::CsvZip => Self::from_csv_zip(path, bytes),
         }
     }
@@ -978,11 +1013,7 @@ impl Table {
         Ok(out)
     }
 
-    fn from_xlsx(
-        path: &Path,
-        bytes: Vec<u8>,
-        kind_of: &dyn Fn(&[String]) -> Option<&'static str>,
-    ) -> Result<Self, IngestError> {
+    fn from_xlsx(path: &Path, bytes: Vec<u8>, finding: &Finding) -> Result<Self, IngestError> {
         let unreadable = |reason: String| IngestError::Unreadable {
             path: path.to_path_buf(),
             reason,
@@ -998,65 +1029,84 @@ impl Table {
             .first()
             .ok_or_else(|| unreadable("the workbook has no sheet".into()))?
             .clone();
-        // The sheet and row of the header; a sheet that cannot be read is
+        // The sheets of data, in order: a sheet that cannot be read is
         // passed over here, and said below if it is the first.
-        let mut found = None;
-        // Other sheets with a header of the same kind and rows below it (a
-        // round per sheet, as a workbook is often kept): one sheet is read,
-        // so the others' rows would be lost without a word. A sheet of
-        // another kind (the KPM list a sheet looks its names up in) is not
-        // the data.
-        let mut others = Vec::new();
+        let mut sheets: Vec<DataSheet> = Vec::new();
         for name in &sheet_names {
             let Ok(rows) = first_rows(&mut workbook, name) else {
                 continue;
             };
-            let Some((at, kind)) = rows
-                .iter()
-                .enumerate()
-                .find_map(|(at, (_, cells))| Some((at, kind_of(cells)?)))
-            else {
-                continue;
+            let header = |kind_of: &dyn Fn(&[String]) -> Option<&'static str>| {
+                rows.iter()
+                    .enumerate()
+                    .find_map(|(at, (_, cells))| Some((at, kind_of(cells)?)))
+            };
+            // A sheet named as a round (`Baseline`, `Monitoring 2`), as
+            // workbooks are often kept, whose header would be a kind's
+            // with a `wave` column: that round's data.
+            let with_round = |cells: &[String]| {
+                let mut cells = cells.to_vec();
+                cells.push("wave".into());
+                (finding.kind_of)(&cells).filter(|kind| !kind.is_empty())
+            };
+            let (at, kind, round) = match header(finding.kind_of) {
+                Some((at, kind)) => (at, kind, false),
+                None if (finding.round_of)(name) => match header(&with_round) {
+                    Some((at, kind)) => (at, kind, true),
+                    None => continue,
+                },
+                None => continue,
             };
             // A Kobo export's repeat groups are sheets of their own.
             if kobo_repeat(&rows[at].1) {
                 continue;
             }
-            let Some((_, _, main_kind)) = &found else {
-                found = Some((name.clone(), rows[at].0, kind));
-                continue;
-            };
-            // A header on the last row looked at may have rows below it. A
-            // kind without a name (Table::read's) is any: no sheet after the
-            // first is the data.
-            if kind == *main_kind
-                && !kind.is_empty()
-                && (at + 1 < rows.len() || rows.len() == HEADER_SEARCH_ROWS as usize)
-            {
-                others.push(name.clone());
-            }
+            sheets.push(DataSheet {
+                name: name.clone(),
+                header_row: rows[at].0,
+                kind,
+                round,
+                // A header on the last row looked at may have rows below it.
+                rows: at + 1 < rows.len() || rows.len() == HEADER_SEARCH_ROWS as usize,
+            });
         }
         // A sheet's name is the file's own text, named as a cell would be.
         let shown = |name: &str| crate::privacy::safe_text(name);
-        if let (Some((main, _, kind)), false) = (&found, others.is_empty()) {
-            let names: Vec<String> = std::iter::once(main)
-                .chain(&others)
-                .map(|n| format!("`{}`", shown(n)))
-                .collect();
-            return Err(IngestError::Unreadable {
-                path: path.to_path_buf(),
-                reason: format!(
-                    "it has {kind} data in {} sheets ({}); one sheet of a workbook is read, and the others' rows would be lost",
-                    names.len(),
-                    names.join(", ")
-                ),
-                hint: "put the rows in one sheet, or save each sheet as a file of its own (Save As CSV saves the sheet shown) and load those"
-                    .into(),
-            });
-        }
-        let (main, header_row) = match found {
-            Some((name, row, _)) => (name, Some(row)),
-            None => (first, None),
+        let picked = match finding.sheet {
+            Some(sheet) => Some(sheets.iter().find(|s| s.name == sheet).ok_or_else(|| {
+                unreadable(format!("it has no sheet `{}` of data", shown(sheet)))
+            })?),
+            None => {
+                // The other sheets with a header of the first's kind and
+                // rows below it (a round per sheet, as a workbook is often
+                // kept): each is read on its own, where one sheet alone
+                // would leave the others' rows without a word. A sheet of
+                // another kind (the KPM list a sheet looks its names up in)
+                // is not the data. A kind without a name (Table::read's) is
+                // any: no sheet after the first is the data.
+                let lead = sheets.first();
+                let of_kind: Vec<&DataSheet> = sheets
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, s)| {
+                        lead.is_some_and(|f| s.kind == f.kind && !f.kind.is_empty())
+                            && (*i == 0 || s.rows)
+                    })
+                    .map(|(_, s)| s)
+                    .collect();
+                if of_kind.len() > 1 || lead.is_some_and(|f| f.round) {
+                    return Err(IngestError::Sheets {
+                        path: path.to_path_buf(),
+                        kind: of_kind[0].kind.to_string(),
+                        sheets: of_kind.iter().map(|s| s.name.clone()).collect(),
+                    });
+                }
+                lead
+            }
+        };
+        let (main, header_row, round) = match picked {
+            Some(s) => (s.name.clone(), Some(s.header_row), s.round),
+            None => (first, None, false),
         };
         let (headers, rows, mut formula_values) = read_sheet(&mut workbook, &main, header_row)
             .map_err(|e| unreadable(format!("sheet `{}` cannot be read: {e}", shown(&main))))?;
@@ -1076,6 +1126,11 @@ impl Table {
         if recalculate {
             formula_values.truncate(table.headers.len());
             table.formula_values = formula_values;
+        }
+        // Each row of a round's sheet is of that round, as its name says;
+        // its value is the name, read as a `wave` cell would be.
+        if round {
+            table.add_column("wave".into(), HashMap::new(), main.clone());
         }
         // Kobo: one more sheet per repeat group, `_parent_index` → `_index`.
         if sheet_names.len() > 1 && table.headers.iter().any(|h| h == "_index") {
@@ -2224,12 +2279,12 @@ mod tests {
         assert!(empty_below_full(&full, 2));
     }
 
-    /// A round per sheet: one sheet is read, so the workbook is refused
-    /// naming the sheets, where the others' rows were left without a word.
-    /// A sheet of notes, one with the header alone, or one of another kind
-    /// (a list looked up in), is not the data.
+    /// A round per sheet: each sheet of data is named, to be read on its
+    /// own, where one sheet alone left the others' rows without a word. A
+    /// sheet of notes, one with the header alone, or one of another kind (a
+    /// list looked up in), is not the data.
     #[test]
-    fn a_workbook_with_data_in_two_sheets_is_refused_naming_them() {
+    fn a_workbook_with_data_in_two_sheets_names_them_and_reads_each() {
         let workbook = |second: &[&str]| {
             let mut book = rust_xlsxwriter::Workbook::new();
             for (name, rows) in [
@@ -2250,17 +2305,31 @@ mod tests {
             Some("incubator_id") => Some("incubators"),
             _ => None,
         };
-        let read =
-            |bytes| Table::read_finding(Path::new("rounds.xlsx"), bytes, Container::Xlsx, &known);
-        let Err(IngestError::Unreadable { reason, hint, .. }) = read(workbook(&["kpm_id", "K1"]))
+        let read_sheet = |bytes, sheet| {
+            let finding = Finding {
+                kind_of: &known,
+                round_of: &|_| false,
+                sheet,
+            };
+            Table::read_finding(Path::new("rounds.xlsx"), bytes, Container::Xlsx, &finding)
+        };
+        let read = |bytes| read_sheet(bytes, None);
+        let Err(IngestError::Sheets { kind, sheets, .. }) = read(workbook(&["kpm_id", "K2"]))
         else {
             panic!("two sheets of data read as one");
         };
-        assert!(
-            reason.contains("template data in 2 sheets (`Awal`, `Akhir`)"),
-            "{reason}"
+        assert_eq!(
+            (kind.as_str(), &sheets[..]),
+            ("template", &["Awal", "Akhir"].map(String::from)[..])
         );
-        assert!(hint.contains("one sheet"), "{hint}");
+        // Each read on its own, its rows numbered as the sheet shows them.
+        let second = read_sheet(workbook(&["kpm_id", "K2"]), Some("Akhir")).unwrap();
+        assert_eq!(rows(&second), vec![(2, vec!["K2".to_string()])]);
+        let err = read_sheet(workbook(&["kpm_id", "K2"]), Some("Catatan"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(err.contains("no sheet `Catatan` of data"), "{err}");
         // Table::read names no kind: its first sheet is the data.
         let first = Table::read(
             Path::new("rounds.xlsx"),
@@ -2274,6 +2343,62 @@ mod tests {
             let t = read(workbook(second)).unwrap();
             assert_eq!(rows(&t), vec![(2, vec!["K1".to_string()])], "{second:?}");
         }
+    }
+
+    /// A sheet named as a round whose header lacks only the `wave` column
+    /// is that round's data: named to be read on its own (alone in its
+    /// workbook too), each of its rows given the sheet's name as its wave.
+    /// A sheet of another name with that header is not the data.
+    #[test]
+    fn a_sheet_named_as_a_round_without_a_wave_column_is_that_round() {
+        let workbook = |names: &[&str]| {
+            let mut book = rust_xlsxwriter::Workbook::new();
+            for (i, name) in names.iter().enumerate() {
+                let sheet = book.add_worksheet().set_name(*name).unwrap();
+                sheet.write_string(0, 0, "Data KPM").unwrap();
+                sheet.write_string(1, 0, "id_kpm").unwrap();
+                sheet.write_string(2, 0, format!("K{i}")).unwrap();
+            }
+            book.save_to_buffer().unwrap()
+        };
+        // A template's header is an id with a wave.
+        let known = |headers: &[String]| {
+            (headers == ["id_kpm".to_string(), "wave".to_string()]).then_some("template")
+        };
+        let round = |name: &str| ["Baseline", "Monitoring 1"].contains(&name);
+        let read_sheet = |bytes, sheet| {
+            let finding = Finding {
+                kind_of: &known,
+                round_of: &round,
+                sheet,
+            };
+            Table::read_finding(Path::new("r.xlsx"), bytes, Container::Xlsx, &finding)
+        };
+        for (names, named) in [
+            (
+                &["Petunjuk", "Baseline", "Monitoring 1"][..],
+                &["Baseline", "Monitoring 1"][..],
+            ),
+            (&["Baseline"][..], &["Baseline"][..]),
+        ] {
+            let Err(IngestError::Sheets { sheets, .. }) = read_sheet(workbook(names), None) else {
+                panic!("{names:?}: a round's sheet read without its round");
+            };
+            assert_eq!(sheets, named);
+        }
+        let t = read_sheet(
+            workbook(&["Petunjuk", "Baseline", "Monitoring 1"]),
+            Some("Monitoring 1"),
+        )
+        .unwrap();
+        assert_eq!(t.headers, ["id_kpm", "wave"]);
+        assert_eq!(
+            rows(&t),
+            vec![(3, vec!["K2".to_string(), "Monitoring 1".to_string()])]
+        );
+        // Not named as a round: no header known, the first sheet's first row.
+        let t = read_sheet(workbook(&["Data"]), None).unwrap();
+        assert_eq!(t.headers, ["Data KPM"]);
     }
 
     #[test]
