@@ -76,30 +76,58 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("pendapatan_bersih_usaha", "business_income"),
     ("laba_usaha", "business_income"),
     ("keuntungan_usaha", "business_income"),
+    ("penghasilan_usaha", "business_income"),
+    ("penghasilan_bersih_usaha", "business_income"),
+    ("pendapatan_bersih", "business_income"),
+    ("laba_bersih", "business_income"),
+    ("laba", "business_income"),
+    ("keuntungan_bersih", "business_income"),
+    ("keuntungan", "business_income"),
     ("pendapatan_rumah_tangga", "household_income"),
     ("pendapatan_keluarga", "household_income"),
+    ("penghasilan_rumah_tangga", "household_income"),
+    ("penghasilan_keluarga", "household_income"),
     ("menabung_bulanan", "saves_monthly"),
     ("menabung_tiap_bulan", "saves_monthly"),
     ("menabung", "saves"),
+    ("memiliki_tabungan", "saves"),
+    ("punya_tabungan", "saves"),
     ("frekuensi_menabung", "save_frequency"),
     ("jumlah_tabungan", "savings_amount"),
+    ("tabungan_per_bulan", "savings_amount"),
+    ("tabungan_bulanan", "savings_amount"),
     ("pembukuan", "keeps_books"),
     ("mencatat_keuangan", "keeps_books"),
+    ("melakukan_pembukuan", "keeps_books"),
+    ("pembukuan_sederhana", "keeps_books"),
+    ("catatan_keuangan", "keeps_books"),
     ("memisahkan_uang", "separates_money"),
     ("rencana_usaha", "has_business_plan"),
+    ("memiliki_rencana_usaha", "has_business_plan"),
+    ("punya_rencana_usaha", "has_business_plan"),
+    ("rencana_bisnis", "has_business_plan"),
     ("pekerja_dibayar", "paid_workers"),
     ("tenaga_kerja_dibayar", "paid_workers"),
+    ("jumlah_karyawan", "paid_workers"),
+    ("karyawan", "paid_workers"),
     ("pekerja_keluarga", "family_workers"),
     ("tenaga_kerja_keluarga", "family_workers"),
     ("usaha_berjalan", "business_operating"),
     ("usaha_aktif", "business_operating"),
+    ("usaha_masih_berjalan", "business_operating"),
+    ("usaha_masih_aktif", "business_operating"),
     ("punya_nib", "has_nib"),
     ("memiliki_nib", "has_nib"),
     ("mendapat_kredit", "got_credit"),
     ("dapat_kredit", "got_credit"),
+    ("akses_kredit", "got_credit"),
+    ("mendapat_pinjaman", "got_credit"),
     ("sumber_kredit", "credit_source"),
     ("jual_online", "sells_online"),
     ("penjualan_online", "sells_online"),
+    ("pemasaran_online", "sells_online"),
+    ("jualan_online", "sells_online"),
+    ("penjualan_daring", "sells_online"),
     ("perubahan_produk", "product_changes"),
     ("sikap_1", "attitude_1"),
     ("sikap_2", "attitude_2"),
@@ -411,6 +439,55 @@ mod tests {
                 "{alias}: {name}"
             );
             assert_eq!(key(alias), *alias, "{alias} is not a key");
+        }
+    }
+
+    /// Names of columns as monitoring sheets write them (probed on a
+    /// sheet of 33 headers, of which these 24 were named as not read), and
+    /// names that may hold something else, left unread: `Status Usaha` (a
+    /// start-up or scale-up too), `Jumlah Tenaga Kerja` (paid and family
+    /// workers together), `Nominal Tabungan` (the balance, not a month's
+    /// saving), `Izin Usaha` (which licence), `Pendamping` (the PKH
+    /// facilitator too).
+    #[test]
+    fn the_names_sheets_commonly_give_their_answers_are_read() {
+        let column = |h: &str| canonical(h, LIST_ALIASES);
+        for (header, name) in [
+            ("Usaha Masih Berjalan", "business_operating"),
+            ("Penghasilan Usaha", "business_income"),
+            ("Laba Bersih", "business_income"),
+            ("Keuntungan", "business_income"),
+            ("Keuntungan Bersih (Rp/bulan)", "business_income"),
+            ("Pendapatan Bersih", "business_income"),
+            ("Penghasilan Keluarga", "household_income"),
+            ("Penghasilan Rumah Tangga", "household_income"),
+            ("Memiliki Tabungan", "saves"),
+            ("Tabungan per Bulan", "savings_amount"),
+            ("Tabungan Bulanan (Rp)", "savings_amount"),
+            ("Catatan Keuangan", "keeps_books"),
+            ("Melakukan Pembukuan", "keeps_books"),
+            ("Pembukuan Sederhana", "keeps_books"),
+            ("Memiliki Rencana Usaha", "has_business_plan"),
+            ("Rencana Bisnis", "has_business_plan"),
+            ("Jumlah Karyawan", "paid_workers"),
+            ("Karyawan (orang)", "paid_workers"),
+            ("Akses Kredit", "got_credit"),
+            ("Mendapat Pinjaman", "got_credit"),
+            ("Pemasaran Online", "sells_online"),
+            ("Jualan Online", "sells_online"),
+            ("Penjualan Daring", "sells_online"),
+        ] {
+            assert_eq!(column(header), Some(name), "{header}");
+        }
+        for header in [
+            "Status Usaha",
+            "Jumlah Tenaga Kerja",
+            "Nominal Tabungan",
+            "Tabungan",
+            "Izin Usaha",
+            "Pendamping",
+        ] {
+            assert_eq!(column(header), None, "{header}");
         }
     }
 
