@@ -695,7 +695,7 @@ fn shown_file(file: &Path, sheet: Option<&str>) -> String {
 
 /// The hash a sheet of a workbook is known by, loaded on its own: its
 /// name's bytes hashed after the workbook's hash (hex).
-fn sheet_hash(workbook: &str, sheet: &str) -> String {
+pub(crate) fn sheet_hash(workbook: &str, sheet: &str) -> String {
     use sha2::Digest;
     let mut hash = sha2::Sha256::new();
     hash.update(workbook.as_bytes());
@@ -6376,6 +6376,13 @@ mod tests {
             assert!(load(&mut db, sheet).already_loaded, "{sheet}");
         }
         assert_eq!(count(&db, "SELECT count(*) FROM response"), 2);
+        // The workbook given to `withdraw` names its sheets' batches.
+        let err = db.batch_of(path.to_str().unwrap()).unwrap_err().to_string();
+        let batches = format!(
+            "as batches {} (`Survei Awal`), {} (`Monitoring 1`)",
+            first[0].batch_id, first[1].batch_id
+        );
+        assert!(err.contains(&batches), "{err}");
     }
 
     #[test]

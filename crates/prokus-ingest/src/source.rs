@@ -586,6 +586,20 @@ fn first_rows<RS: std::io::Read + std::io::Seek>(
     Ok(rows)
 }
 
+/// The names of the sheets of the workbook at `path`, in order; none for a
+/// file that is no readable workbook.
+pub(crate) fn workbook_sheets(path: &Path) -> Vec<String> {
+    let Ok(bytes) = std::fs::read(path) else {
+        return Vec::new();
+    };
+    if Container::sniff(&bytes) != Container::Xlsx || check_archive(&bytes, true).is_err() {
+        return Vec::new();
+    }
+    calamine::Reader::new(std::io::Cursor::new(bytes))
+        .map(|workbook: calamine::Xlsx<_>| workbook.sheet_names())
+        .unwrap_or_default()
+}
+
 /// How a workbook's table is found (see [`Table::read_finding`]).
 pub struct Finding<'a> {
     /// The kind of data a header heads (`template`, `kpm-register` …), or

@@ -123,11 +123,37 @@ impl Database {
                     |r| r.get(0),
                 )
                 .optional()?;
-            return batch.ok_or_else(|| {
+            if let Some(batch) = batch {
+                return Ok(batch);
+            }
+            // A workbook loaded sheet by sheet (a round per sheet): each
+            // sheet is a batch, known by the workbook's hash and its name.
+            let mut sheets = Vec::new();
+            for sheet in crate::source::workbook_sheets(path) {
+                let hash = crate::load::sheet_hash(&scanned.sha256, &sheet);
+                let batch: Option<i64> = self
+                    .conn
+                    .query_row(
+                        "SELECT batch_id FROM ingest_batch WHERE sha256 = $1",
+                        params![hash],
+                        |r| r.get(0),
+                    )
+                    .optional()?;
+                if let Some(batch) = batch {
+                    sheets.push(format!("{batch} (`{}`)", crate::privacy::safe_text(&sheet)));
+                }
+            }
+            return Err(if sheets.is_empty() {
                 not_found(
                     "this file's content is not in the database (never loaded, or withdrawn; \
                      a file changed since is another file)",
                 )
+            } else {
+                not_found(&format!(
+                    "this workbook was loaded a sheet at a time, as batches {}: withdraw each \
+                     sheet by its batch's number",
+                    sheets.join(", ")
+                ))
             });
         }
         let name_of = |f: &str| {
