@@ -213,10 +213,13 @@ ALTER TABLE response ADD COLUMN IF NOT EXISTS dated_at_load BOOLEAN;
 -- submission counts: `response_current` and `response_superseded` below
 -- and the check queries/quality/superseded.sql all read it.
 --
--- The latest is the one submitted last; but where one of them has no date
--- of its own (`dated_at_load`), the one loaded last (of one file, its later
--- row): a sheet sent again with its dates filled in replaces the undated
--- one, which its load time would otherwise keep ahead of any real date.
+-- The latest is the one submitted last, and of two submitted at the same
+-- time the one loaded last (of one file, its later row): a sheet sent again
+-- with a value corrected and its interview dates as they were replaces the
+-- first. Where one of them has no date of its own (`dated_at_load`), the
+-- one loaded last: a sheet sent again with its dates filled in replaces
+-- the undated one, which its load time would otherwise keep ahead of any
+-- real date.
 CREATE OR REPLACE VIEW response_replaced AS
 WITH answered_again AS (
     SELECT kpm_id, wave, bool_or(dated_at_load) AS by_load
@@ -234,7 +237,8 @@ JOIN answered_again a USING (kpm_id, wave)
 WINDOW latest AS (PARTITION BY r.kpm_id, r.wave
                   ORDER BY CASE WHEN a.by_load THEN r.batch_id END DESC NULLS LAST,
                            CASE WHEN a.by_load THEN r.source_row END DESC NULLS LAST,
-                           r.submitted_at DESC, r.submission_id DESC)
+                           r.submitted_at DESC, r.batch_id DESC, r.source_row DESC,
+                           r.submission_id DESC)
 QUALIFY row_number() OVER latest > 1;
 
 -- The latest submission of each KPM in each wave: the replaced ones left

@@ -6280,6 +6280,32 @@ mod tests {
             .unwrap()
     }
 
+    /// A sheet sent again with a value corrected and its interview dates
+    /// as they were: the corrected answer counts, whichever order the two
+    /// rows' ids (hashes of their cells) happen to take.
+    #[test]
+    fn a_sheet_sent_again_corrected_with_the_same_dates_counts_the_correction() {
+        let (dir, mut db) = registered();
+        let m = FormMapping::prokus();
+        let head = "kpm_id,wave,submitted_at,business_income\n";
+        for (name, k1, k2) in [
+            ("first.csv", "1000000", "2000000"),
+            ("corrected.csv", "1100000", "2200000"),
+        ] {
+            let sheet = format!("{head}K1,baseline,2021-03-15,{k1}\nK2,baseline,2021-03-15,{k2}\n");
+            db.ingest(&file(&dir, name, &sheet), &m).unwrap();
+        }
+        let current: Vec<f64> = db
+            .conn
+            .prepare("SELECT business_income FROM response_current ORDER BY kpm_id")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(current, [1_100_000.0, 2_200_000.0]);
+    }
+
     /// A workbook kept as incubators keep it, a round per sheet named after
     /// the round and no `wave` column: each sheet loads as a file of its
     /// own (`file.xlsx [sheet]`), its rows of that round, its rejects
