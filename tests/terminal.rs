@@ -396,6 +396,121 @@ fn ingest_says_how_many_rows_have_no_date() {
     );
 }
 
+/// A folder given to `ingest` (as Windows' shells, which expand no
+/// `*.csv`, need): its data files and its subfolders' load, the lists
+/// first, then the rest in the order they were last changed (the newer
+/// version of a sheet last, whatever its name); hidden files, Excel's lock
+/// files and other kinds of file are not loaded, the latter named; a
+/// folder without data is an error of its own.
+#[test]
+fn a_folder_loads_its_data_files_oldest_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(data.join("sub")).unwrap();
+    std::fs::create_dir_all(dir.path().join("kosong")).unwrap();
+    let write = |name: &str, text: &str, day: u64| {
+        let path = data.join(name);
+        std::fs::write(&path, text).unwrap();
+        let at =
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_780_000_000 + day * 86_400);
+        std::fs::File::options()
+            .write(true)
+            .open(&path)
+            .unwrap()
+            .set_modified(at)
+            .unwrap();
+    };
+    write(
+        "z-first.csv",
+        "kpm_id,wave,submitted_at,business_income\nK1,baseline,2022-03-18,900000\n",
+        1,
+    );
+    write(
+        "sub/a-revised.csv",
+        "kpm_id,wave,submitted_at,business_income\nK1,baseline,2022-03-18,950000\n",
+        2,
+    );
+    write(
+        "kpm_register.csv",
+        "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n",
+        3,
+    );
+    write(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+        4,
+    );
+    write(".hidden.csv", "not,data\n", 5);
+    write("~$a-revised.xlsx", "lock", 5);
+    write("laporan.pdf", "%PDF-1.7", 5);
+    let db = dir.path().join("t.duckdb").to_string_lossy().into_owned();
+    let out = prokus(
+        dir.path(),
+        &[
+            "ingest",
+            "--db",
+            &db,
+            data.to_str().unwrap(),
+            dir.path().join("kosong").to_str().unwrap(),
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(&out), 1, "{stdout}{stderr}");
+    let loaded: Vec<&str> = stdout
+        .lines()
+        .skip(1)
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(
+        loaded,
+        [
+            "incubators.csv",
+            "kpm_register.csv",
+            "z-first.csv",
+            "a-revised.csv"
+        ],
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "data: this file is not loaded, not being .csv, .xlsx, .zip or .toml: laporan.pdf"
+        ),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("kosong: no data file in this folder or its subfolders"),
+        "{stderr}"
+    );
+    // The revised sheet, changed last, is the answer that counts.
+    let indicators = dir.path().join("i.csv");
+    let out = prokus(
+        dir.path(),
+        &[
+            "indicators",
+            "--db",
+            &db,
+            "--min-cell",
+            "1",
+            "--output",
+            indicators.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(&indicators).unwrap();
+    assert!(
+        text.lines().any(|l| l.starts_with("business_income,")
+            && l.contains(",baseline,")
+            && l.contains("950000")),
+        "{}",
+        text.lines()
+            .filter(|l| l.starts_with("business_income,"))
+            .take(5)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
+
 /// A workbook with a round per sheet, each named after its round and
 /// without a `wave` column, as an incubator keeps it: `ingest` loads each
 /// sheet as a file of its own, a line each, and names the sheet of a

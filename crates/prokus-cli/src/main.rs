@@ -83,7 +83,9 @@ enum Command {
     /// Each file loads in one transaction; rows that cannot be loaded are recorded
     /// with their reason (see `prokus rejects`). Loading a file twice adds nothing.
     Ingest {
-        /// Files to load: incubators.csv, kpm_register.csv, Kobo/ODK exports (.csv, .xlsx), feedback sheets.
+        /// Files to load: incubators.csv, kpm_register.csv, Kobo/ODK exports (.csv, .xlsx), feedback
+        /// sheets, settings (.toml); a folder loads the .csv, .xlsx, .zip and .toml files in it and
+        /// its subfolders
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// Mapping of another survey form to the canonical fields (TOML).
@@ -866,6 +868,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(path) => FormMapping::from_file(&path)?,
                 None => FormMapping::prokus(),
             };
+            let (files, empty_folders) = data_files(files, json);
             let limits = prokus_ingest::values::Limits {
                 max_money,
                 month_first,
@@ -898,6 +901,28 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     "{:<44} {:<13} {:>9} {:>9} {:>9} {:>9}",
                     "file", "format", "read", "loaded", "rejected", "duplicate"
                 );
+            }
+            for folder in empty_folders {
+                failed = failed.max(Some(Failure::Input));
+                let shown =
+                    prokus_files::for_terminal(&prokus_ingest::privacy::shown_path(&folder))
+                        .into_owned();
+                let error = format!(
+                    "{shown}: no data file in this folder or its subfolders (.csv, .xlsx, .zip or .toml)"
+                );
+                if json {
+                    eprintln!(
+                        "{}",
+                        serde_json::json!({
+                            "file": shown, "error": error, "kind": Failure::Input.name(),
+                            "exit_code": Failure::Input as u8,
+                        })
+                    );
+                } else {
+                    eprintln!(
+                        "error: {error}\n  hint: give the folder the exports or filled-in sheets were saved in, or the files themselves"
+                    );
+                }
             }
             let mut rejected = 0;
             let order = order_for_loading(&files);
@@ -1798,6 +1823,93 @@ fn print_mapping_check(check: &prokus_ingest::MappingCheck) {
             println!("      e.g. `{value}`: {reason}");
         }
     }
+}
+
+/// The files `given` names, for `ingest`: each file as given (a path that
+/// is no folder is left for the load to judge), and in place of each
+/// folder the data files in it and its subfolders (`.csv`, `.xlsx`, `.zip`,
+/// `.toml`), in the order they were last changed (the oldest first, so
+/// that of two versions of a sheet, such as `monitoring.xlsx` and
+/// `monitoring-revisi.xlsx`, the newer loads later and its answers count),
+/// then by name; with the folders that have none. A folder's other
+/// files are named in a note (unless `json`); hidden files and folders
+/// (`.name`), the lock files Excel leaves beside an open workbook
+/// (`~$name.xlsx`) and folders linked to from elsewhere are passed over,
+/// and no folder is walked deeper than 16 levels. Needed where the shell
+/// does not expand `folder/*.csv` (Windows' cmd and PowerShell).
+fn data_files(given: Vec<PathBuf>, json: bool) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    const DATA: [&str; 4] = ["csv", "xlsx", "zip", "toml"];
+    fn walk(folder: &Path, depth: usize, data: &mut Vec<PathBuf>, other: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(folder) else {
+            return;
+        };
+        let mut entries: Vec<std::fs::DirEntry> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(|e| e.file_name());
+        for entry in entries {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') || name.starts_with("~$") {
+                continue;
+            }
+            let path = entry.path();
+            // The entry itself: a link to a folder is not followed.
+            let Ok(kind) = entry.file_type() else {
+                continue;
+            };
+            if kind.is_dir() {
+                if depth < 16 {
+                    walk(&path, depth + 1, data, other);
+                }
+                continue;
+            }
+            let is_file = std::fs::metadata(&path).is_ok_and(|m| m.is_file());
+            let is_data = path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| DATA.iter().any(|d| e.eq_ignore_ascii_case(d)));
+            if is_file && is_data {
+                data.push(path);
+            } else if is_file {
+                other.push(path);
+            }
+        }
+    }
+    let mut files = Vec::new();
+    let mut empty = Vec::new();
+    for path in given {
+        if !path.is_dir() {
+            files.push(path);
+            continue;
+        }
+        let (mut data, mut other) = (Vec::new(), Vec::new());
+        walk(&path, 0, &mut data, &mut other);
+        let changed = |f: &PathBuf| std::fs::metadata(f).and_then(|m| m.modified()).ok();
+        data.sort_by_cached_key(|f| (changed(f), f.clone()));
+        if !other.is_empty() && !json {
+            let names: Vec<String> = other
+                .iter()
+                .map(|f| {
+                    let inside = f.strip_prefix(&path).unwrap_or(f);
+                    prokus_ingest::privacy::shown_path(inside)
+                })
+                .collect();
+            eprintln!(
+                "note: {}: {} not loaded, not being .csv, .xlsx, .zip or .toml: {}",
+                prokus_files::for_terminal(&prokus_ingest::privacy::shown_path(&path)),
+                if other.len() == 1 {
+                    "this file is"
+                } else {
+                    "these files are"
+                },
+                prokus_files::for_terminal(&at_most_ten(names.iter().map(String::as_str))),
+            );
+        }
+        if data.is_empty() {
+            empty.push(path);
+        }
+        files.append(&mut data);
+    }
+    (files, empty)
 }
 
 fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {

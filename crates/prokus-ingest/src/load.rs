@@ -284,7 +284,8 @@ fn regular_file(file: &Path) -> Result<(), IngestError> {
         } else {
             "this is not a regular file (a device or a pipe), whose reading may never end".into()
         },
-        hint: "give the exported or filled-in files themselves (a folder's files: `folder/*.csv`)"
+        hint: "give the exported or filled-in files themselves, or to `prokus ingest` the folder \
+               they are in"
             .into(),
     })
 }
