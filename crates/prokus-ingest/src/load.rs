@@ -239,7 +239,7 @@ fn open_table(
         let kind = |headers: &[String]| Format::detect(headers, container).map(Format::name);
         // The template's rounds, as a row's `wave` cell names them.
         let waves = FormMapping::template();
-        let round = |name: &str| waves.fields["wave"].choice(name).is_some();
+        let round = |name: &str| sheet_round(name, |n| waves.fields["wave"].choice(n).is_some());
         let finding = crate::source::Finding {
             kind_of: &kind,
             round_of: &round,
@@ -252,6 +252,34 @@ fn open_table(
         table.find_csv_header(&|headers| Format::detect(headers, container).is_some());
     }
     Ok((container, table))
+}
+
+/// The round a sheet's name says, as a `wave` cell would hold it, by
+/// `is_round`: the name itself, or the name without what a sheet's maker
+/// adds to it, a bracket at its end and a year (`Baseline 2022`,
+/// `Monitoring 1 (Juni)`, `Monev II - 2022`).
+fn sheet_round(name: &str, is_round: impl Fn(&str) -> bool) -> Option<String> {
+    let mut rest = name.trim();
+    loop {
+        if !rest.is_empty() && is_round(rest) {
+            return Some(rest.to_string());
+        }
+        let cut = rest
+            .strip_suffix(')')
+            .and_then(|inner| inner.rfind('(').map(|open| &rest[..open]))
+            .or_else(|| {
+                let (before, last) = rest.rsplit_once([' ', '-', '_'])?;
+                let year = last.len() == 4
+                    && last.starts_with("20")
+                    && last.chars().all(|c| c.is_ascii_digit());
+                year.then_some(before)
+            })?;
+        let trimmed = cut.trim_end_matches([' ', '-', '_']);
+        if trimmed.len() == rest.len() {
+            return None;
+        }
+        rest = trimmed;
+    }
 }
 
 /// The first columns of a header no format knows, for its error. A file
@@ -6279,6 +6307,37 @@ mod tests {
             .unwrap()
             .collect::<Result<_, _>>()
             .unwrap()
+    }
+
+    /// A sheet's name says its round as its maker writes it: the round's
+    /// name, with a year or a bracket after it; nothing else.
+    #[test]
+    fn a_sheets_name_says_its_round_past_a_year_or_a_bracket() {
+        let waves = FormMapping::template();
+        let round = |name: &str| sheet_round(name, |n| waves.fields["wave"].choice(n).is_some());
+        for (name, read) in [
+            ("Baseline", "Baseline"),
+            ("Baseline 2022", "Baseline"),
+            ("Monitoring 1 (Juni)", "Monitoring 1"),
+            ("Monitoring 1 (Juni 2022)", "Monitoring 1"),
+            ("Monev II - 2022", "Monev II"),
+            ("Survei Awal_2023", "Survei Awal"),
+            (" Endline ", "Endline"),
+        ] {
+            let got = round(name);
+            assert_eq!(got.as_deref(), Some(read), "{name}");
+            assert!(waves.fields["wave"].choice(read).is_some(), "{read}");
+        }
+        for name in [
+            "Sheet1",
+            "2022",
+            "Data 2022",
+            "Rekap (Baseline)",
+            "Baseline 1999x",
+            "(2022)",
+        ] {
+            assert_eq!(round(name), None, "{name}");
+        }
     }
 
     /// A sheet sent again with a value corrected and its interview dates

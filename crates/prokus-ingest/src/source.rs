@@ -606,10 +606,11 @@ pub struct Finding<'a> {
     /// `None` for a row that is no header. A kind with an empty name is any
     /// (the first sheet with a header is the data).
     pub kind_of: &'a dyn Fn(&[String]) -> Option<&'static str>,
-    /// Whether a sheet's name is a round of the survey (`Baseline`,
-    /// `Monitoring 2`): such a sheet whose header is a kind's but for a
-    /// `wave` column holds that round's data, each row of that round.
-    pub round_of: &'a dyn Fn(&str) -> bool,
+    /// The round a sheet's name says (`Baseline`, `Monitoring 2`, or
+    /// `Baseline 2022`: the name as a `wave` cell would hold it), if any:
+    /// such a sheet whose header is a kind's but for a `wave` column holds
+    /// that round's data, each row of that round.
+    pub round_of: &'a dyn Fn(&str) -> Option<String>,
     /// The one sheet to read, of those [`IngestError::Sheets`] names.
     pub sheet: Option<&'a str>,
 }
@@ -621,8 +622,8 @@ struct DataSheet {
     header_row: u32,
     /// The kind of data it heads.
     kind: &'static str,
-    /// Named as a round, its header without a `wave` column.
-    round: bool,
+    /// The round its name says, its header without a `wave` column.
+    round: Option<String>,
     /// Rows may follow the header.
     rows: bool,
 }
@@ -742,7 +743,7 @@ impl Table {
     ) -> Result<Self, IngestError> {
         let finding = Finding {
             kind_of: &|_| Some(""),
-            round_of: &|_| false,
+            round_of: &|_| None,
             sheet: None,
         };
         Self::read_finding(path, bytes, container, &finding)
@@ -1064,12 +1065,14 @@ impl Table {
                 (finding.kind_of)(&cells).filter(|kind| !kind.is_empty())
             };
             let (at, kind, round) = match header(finding.kind_of) {
-                Some((at, kind)) => (at, kind, false),
-                None if (finding.round_of)(name) => match header(&with_round) {
-                    Some((at, kind)) => (at, kind, true),
+                Some((at, kind)) => (at, kind, None),
+                None => match (finding.round_of)(name) {
+                    Some(round) => match header(&with_round) {
+                        Some((at, kind)) => (at, kind, Some(round)),
+                        None => continue,
+                    },
                     None => continue,
                 },
-                None => continue,
             };
             // A Kobo export's repeat groups are sheets of their own.
             if kobo_repeat(&rows[at].1) {
@@ -1108,7 +1111,7 @@ impl Table {
                     })
                     .map(|(_, s)| s)
                     .collect();
-                if of_kind.len() > 1 || lead.is_some_and(|f| f.round) {
+                if of_kind.len() > 1 || lead.is_some_and(|f| f.round.is_some()) {
                     return Err(IngestError::Sheets {
                         path: path.to_path_buf(),
                         kind: of_kind[0].kind.to_string(),
@@ -1119,8 +1122,8 @@ impl Table {
             }
         };
         let (main, header_row, round) = match picked {
-            Some(s) => (s.name.clone(), Some(s.header_row), s.round),
-            None => (first, None, false),
+            Some(s) => (s.name.clone(), Some(s.header_row), s.round.clone()),
+            None => (first, None, None),
         };
         let (headers, rows, mut formula_values) = read_sheet(&mut workbook, &main, header_row)
             .map_err(|e| unreadable(format!("sheet `{}` cannot be read: {e}", shown(&main))))?;
@@ -1141,10 +1144,10 @@ impl Table {
             formula_values.truncate(table.headers.len());
             table.formula_values = formula_values;
         }
-        // Each row of a round's sheet is of that round, as its name says;
-        // its value is the name, read as a `wave` cell would be.
-        if round {
-            table.add_column("wave".into(), HashMap::new(), main.clone());
+        // Each row of a round's sheet is of that round, as its name says,
+        // read as a `wave` cell would be.
+        if let Some(round) = round {
+            table.add_column("wave".into(), HashMap::new(), round);
         }
         // Kobo: one more sheet per repeat group, `_parent_index` → `_index`.
         if sheet_names.len() > 1 && table.headers.iter().any(|h| h == "_index") {
@@ -2322,7 +2325,7 @@ mod tests {
         let read_sheet = |bytes, sheet| {
             let finding = Finding {
                 kind_of: &known,
-                round_of: &|_| false,
+                round_of: &|_| None,
                 sheet,
             };
             Table::read_finding(Path::new("rounds.xlsx"), bytes, Container::Xlsx, &finding)
@@ -2379,7 +2382,11 @@ mod tests {
         let known = |headers: &[String]| {
             (headers == ["id_kpm".to_string(), "wave".to_string()]).then_some("template")
         };
-        let round = |name: &str| ["Baseline", "Monitoring 1"].contains(&name);
+        let round = |name: &str| {
+            ["Baseline", "Monitoring 1"]
+                .contains(&name)
+                .then(|| name.to_string())
+        };
         let read_sheet = |bytes, sheet| {
             let finding = Finding {
                 kind_of: &known,
