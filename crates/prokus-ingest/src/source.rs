@@ -1128,7 +1128,13 @@ impl Table {
         let (headers, rows, mut formula_values) = read_sheet(&mut workbook, &main, header_row)
             .map_err(|e| unreadable(format!("sheet `{}` cannot be read: {e}", shown(&main))))?;
         if headers.is_empty() {
-            return Err(unreadable(format!("sheet `{}` is empty", shown(&main))));
+            return Err(IngestError::Unreadable {
+                path: path.to_path_buf(),
+                reason: format!("sheet `{}` is empty", shown(&main)),
+                hint: "this workbook holds no data: fill in the sheet, or ask for the workbook \
+                       that has the data, and load that"
+                    .into(),
+            });
         }
         let mut table = Table {
             path: path.to_path_buf(),
@@ -2011,6 +2017,8 @@ mod tests {
             .unwrap()
             .to_string();
         assert!(err.contains("sheet `3217********0012` is empty"), "{err}");
+        // Nothing to save again: the data is elsewhere.
+        assert!(err.contains("hint: this workbook holds no data"), "{err}");
     }
 
     /// `bytes` (a ZIP) with `name`'s content passed through `patch`.
