@@ -308,6 +308,83 @@ fn impact_estimates_cover_every_outcome_estimator_and_standard_error() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("business_income"));
 }
 
+/// Every table and workbook prokus writes, given back to `ingest` (a
+/// folder of data that also holds last quarter's outputs): each is passed
+/// over, named once in one note, and nothing is loaded from it; the run
+/// ends well.
+#[test]
+fn prokus_own_outputs_given_to_ingest_are_passed_over() {
+    let run = run();
+    let _db = db_lock();
+    let outputs = run.dir.join("outputs-again");
+    let _ = std::fs::remove_dir_all(&outputs);
+    std::fs::create_dir_all(&outputs).unwrap();
+    let at = |name: &str| outputs.join(name).to_string_lossy().into_owned();
+    for args in [
+        vec!["check", "--output", &at("findings.csv")],
+        vec!["check", "--output", &at("data-quality.xlsx")],
+        vec!["rejects", "--output", &at("rejects.csv")],
+        vec!["rejects", "--output", &at("rejects.xlsx")],
+        vec![
+            "indicators",
+            "--format",
+            "xlsx",
+            "--output",
+            &at("indicators.xlsx"),
+        ],
+        vec![
+            "impact",
+            "--output",
+            &at("impact.csv"),
+            "--balance",
+            &at("balance.csv"),
+            "--qvalues",
+            &at("qvalues.csv"),
+        ],
+    ] {
+        let mut full = vec!["--db", run.db.as_str()];
+        full.extend(args);
+        prokus(&full);
+    }
+    std::fs::copy(
+        run.dir.join("indicators.csv"),
+        outputs.join("indicators.csv"),
+    )
+    .unwrap();
+    let attention = std::fs::read_dir(run.dir.join("reports/incubator"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with("-perhatian.xlsx"))
+        .expect("an incubator's attention workbook");
+    std::fs::copy(&attention, outputs.join("perhatian.xlsx")).unwrap();
+    let given = std::fs::read_dir(&outputs).unwrap().count();
+    assert_eq!(given, 10);
+    let fresh = run.dir.join("fresh.duckdb");
+    let _ = std::fs::remove_file(&fresh);
+    let out = prokus(&[
+        "ingest",
+        "--db",
+        fresh.to_str().unwrap(),
+        outputs.to_str().unwrap(),
+    ]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(
+        stdout.lines().count(),
+        1,
+        "only the header:\n{stdout}\n{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!("note: {given} files are ones prokus wrote")),
+        "{stderr}"
+    );
+    let conn = duckdb::Connection::open(&fresh).unwrap();
+    let batches: i64 = conn
+        .query_row("SELECT count(*) FROM ingest_batch", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(batches, 0);
+}
+
 #[test]
 fn check_writes_every_finding_and_one_file_per_incubator() {
     let run = run();

@@ -891,6 +891,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 scanned: None,
                 move_kpm,
                 sheet: None,
+                outputs: own_outputs(),
             };
             let mut db = Database::open(&cli.db)?;
             limit_memory(&db, cli.memory_limit.as_deref())?;
@@ -925,6 +926,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 }
             }
             let mut rejected = 0;
+            // The files prokus wrote itself, passed over.
+            let mut own_outputs_given: Vec<String> = Vec::new();
             let order = order_for_loading(&files);
             // The next file's scan (its hash and encoding), made while this
             // one loads, on a core the load leaves idle part of the time.
@@ -1132,6 +1135,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         {
                             eprintln!("note: {}", prokus_files::for_terminal(&e.to_string()))
                         }
+                        // Said once for all, after the files.
+                        Err(e)
+                            if matches!(
+                                e.downcast_ref::<prokus_ingest::IngestError>(),
+                                Some(prokus_ingest::IngestError::OwnOutput { .. })
+                            ) =>
+                        {
+                            own_outputs_given.push(prokus_ingest::privacy::shown_path(&file));
+                        }
                         Err(e) => {
                             let failure = classify(&e);
                             failed = failed.max(Some(failure));
@@ -1154,6 +1166,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         }
                     }
                 }
+            }
+            if !own_outputs_given.is_empty() && !json {
+                let one = own_outputs_given.len() == 1;
+                eprintln!(
+                    "note: {} {} prokus wrote (data-quality workbooks, indicator tables, attention lists), \
+                     not data, and not loaded: {}; load the exports and sheets they were made from",
+                    own_outputs_given.len(),
+                    if one { "file is one" } else { "files are ones" },
+                    prokus_files::for_terminal(&at_most_ten(
+                        own_outputs_given.iter().map(String::as_str)
+                    )),
+                );
             }
             if rejected > 0 && !json {
                 let (rows, them) = if rejected == 1 {
@@ -1910,6 +1934,27 @@ fn data_files(given: Vec<PathBuf>, json: bool) -> (Vec<PathBuf>, Vec<PathBuf>) {
         files.append(&mut data);
     }
     (files, empty)
+}
+
+/// The CSV tables prokus writes, what each is and its header, for
+/// `ingest` to pass over ([`prokus_ingest::IngestOptions::outputs`]): read
+/// as data, a findings table (`kpm_id`, `wave`) would make rows of rejects.
+fn own_outputs() -> Vec<(String, Vec<String>)> {
+    let owned = |header: &[&str]| header.iter().map(|h| h.to_string()).collect::<Vec<_>>();
+    let keys = |columns: &[(&str, &str, &str)]| columns.iter().map(|c| c.0.to_string()).collect();
+    use prokus_metrics::{impact, quality};
+    vec![
+        ("indicators".into(), owned(prokus_metrics::CSV_HEADER)),
+        ("check: findings".into(), keys(&quality::FINDING_COLUMNS)),
+        (
+            "check: completeness".into(),
+            keys(&quality::COMPLETENESS_COLUMNS),
+        ),
+        ("rejects".into(), owned(&prokus_ingest::REJECT_COLUMNS)),
+        ("impact".into(), owned(&impact::IMPACT_CSV_HEADER)),
+        ("impact: balance".into(), owned(impact::BALANCE_CSV_HEADER)),
+        ("impact: q-values".into(), owned(impact::QVALUE_CSV_HEADER)),
+    ]
 }
 
 fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {

@@ -63,6 +63,17 @@ pub enum IngestError {
         /// The sheets, in the workbook's order, as the workbook names them.
         sheets: Vec<String>,
     },
+    /// The file is one prokus wrote (a data-quality workbook, an
+    /// indicator table): not loaded.
+    #[error(
+        "{path}: this is {what} prokus wrote, not data; skipped\n  hint: prokus's own outputs are not loaded again: load the exports and sheets they were made from"
+    )]
+    OwnOutput {
+        /// The file.
+        path: PathBuf,
+        /// What it is (`a workbook (check)`).
+        what: String,
+    },
     /// A column the format needs is absent.
     #[error("{path}: missing required column `{column}` ({format})\n  hint: {hint}")]
     MissingColumn {
@@ -164,6 +175,7 @@ impl IngestError {
             | IngestError::Unreadable { path, .. }
             | IngestError::UnknownFormat { path, .. }
             | IngestError::NotData { path, .. }
+            | IngestError::OwnOutput { path, .. }
             | IngestError::Sheets { path, .. }
             | IngestError::MissingColumn { path, .. }
             | IngestError::ColumnNote { path, .. } => {

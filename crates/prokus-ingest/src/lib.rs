@@ -24,6 +24,7 @@ pub mod feedback;
 mod load;
 pub mod mapping;
 pub mod nik;
+pub mod outputs;
 pub mod privacy;
 mod rejects;
 pub mod settings;

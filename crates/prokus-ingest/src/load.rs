@@ -564,6 +564,11 @@ pub struct IngestOptions {
     /// `file.xlsx [sheet]`, each of its rows of the round the sheet's name
     /// says when it has no `wave` column.
     pub sheet: Option<String>,
+    /// The CSV files prokus itself writes, each what it is (`indicators`)
+    /// and its header: a file whose header begins with one of them is
+    /// passed over as no data ([`IngestError::OwnOutput`]). A workbook prokus
+    /// wrote is known by its document property ([`crate::outputs`]).
+    pub outputs: Vec<(String, Vec<String>)>,
 }
 
 /// A data file's one pass for its hash and encoding, started ahead of its
@@ -876,6 +881,12 @@ fn ingest_scanned(
     }
     let assumed = scan.assumed();
     let (container, mut table) = open_table(file, &assumed, options.sheet.as_deref())?;
+    if let Some(what) = crate::outputs::output_headed(&table.headers, &options.outputs) {
+        return Err(IngestError::OwnOutput {
+            path: file.to_path_buf(),
+            what: format!("a table ({what})"),
+        });
+    }
     if is_xlsform(&table.headers) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),

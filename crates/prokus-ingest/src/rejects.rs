@@ -74,6 +74,7 @@ pub fn export_rejects(db: &Database, output: &Path) -> Result<usize, IngestError
 fn xlsx_bytes(rows: &[[String; 6]]) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
+    book.set_properties(&crate::outputs::workbook_properties("rejects"));
     let sheet = book.add_worksheet().set_name("rejects")?;
     let bold = Format::new().set_bold();
     for (c, h) in REJECT_COLUMNS.iter().enumerate() {

@@ -772,6 +772,14 @@ impl Table {
                 hint: hint.into(),
             });
         }
+        if container == Container::Xlsx
+            && let Some(what) = crate::outputs::written_by_prokus(&bytes)
+        {
+            return Err(IngestError::OwnOutput {
+                path: path.to_path_buf(),
+                what: format!("a workbook ({what})"),
+            });
+        }
         match container {
             Container::Csv => Self::from_csv(path, bytes),
             Container::Xlsx => Self::from_xlsx(path, bytes, finding),

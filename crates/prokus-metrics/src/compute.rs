@@ -1527,6 +1527,7 @@ impl IndicatorTable {
             source: std::io::Error::other(e.to_string()),
         };
         let mut book = Workbook::new();
+        book.set_properties(&prokus_ingest::outputs::workbook_properties("indicators"));
         let sheet = book.add_worksheet().set_name("indicators").map_err(err)?;
         let bold = Format::new().set_bold();
         for (c, h) in CSV_HEADER.iter().enumerate() {

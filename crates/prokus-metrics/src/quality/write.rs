@@ -223,39 +223,45 @@ impl QualityReport {
                 Lang::En => c.2,
             }
         };
-        workbook(vec![
-            (
-                if lang == Lang::Id {
-                    "Temuan"
-                } else {
-                    "Findings"
-                },
-                FINDING_COLUMNS.iter().map(header).collect(),
-                self.finding_rows(lang, scope, true),
-                &[12, 30, 14, 22, 14, 38, 20, 9, 18, 14, 70, 60],
-            ),
-            (
-                if lang == Lang::Id {
-                    "Kelengkapan"
-                } else {
-                    "Completeness"
-                },
-                COMPLETENESS_COLUMNS.iter().map(header).collect(),
-                self.completeness_rows(lang, true),
-                &[12, 30, 14, 11, 11, 10, 10, 12, 10, 10, 12, 12],
-            ),
-        ])
+        workbook(
+            "check",
+            vec![
+                (
+                    if lang == Lang::Id {
+                        "Temuan"
+                    } else {
+                        "Findings"
+                    },
+                    FINDING_COLUMNS.iter().map(header).collect(),
+                    self.finding_rows(lang, scope, true),
+                    &[12, 30, 14, 22, 14, 38, 20, 9, 18, 14, 70, 60],
+                ),
+                (
+                    if lang == Lang::Id {
+                        "Kelengkapan"
+                    } else {
+                        "Completeness"
+                    },
+                    COMPLETENESS_COLUMNS.iter().map(header).collect(),
+                    self.completeness_rows(lang, true),
+                    &[12, 30, 14, 11, 11, 10, 10, 12, 10, 10, 12, 12],
+                ),
+            ],
+        )
     }
 }
 
 /// A workbook of `sheets`, the way every ProKUS workbook is written: bold
 /// headers, frozen and filterable; shares to one decimal, counts and rupiah
 /// as whole numbers with thousands separators (shown the reader's way by the
-/// spreadsheet).
-pub fn workbook(sheets: Vec<Sheet<'_>>) -> Result<Vec<u8>, MetricsError> {
+/// spreadsheet); marked as prokus's output `what`
+/// ([`prokus_ingest::outputs::workbook_properties`]), which `ingest` does
+/// not load.
+pub fn workbook(what: &str, sheets: Vec<Sheet<'_>>) -> Result<Vec<u8>, MetricsError> {
     use rust_xlsxwriter::{Format, Workbook};
     let err = |e: rust_xlsxwriter::XlsxError| MetricsError::Write(e.to_string());
     let mut book = Workbook::new();
+    book.set_properties(&prokus_ingest::outputs::workbook_properties(what));
     let bold = Format::new().set_bold();
     let decimal = Format::new().set_num_format("0.0");
     let whole = Format::new().set_num_format("#,##0");

@@ -361,12 +361,15 @@ pub(crate) fn attention_xlsx(attention: &[Attention], w: &Words) -> Result<Vec<u
             "Business income, latest round (Rp/month)",
         ),
     ];
-    Ok(prokus_metrics::quality::workbook(vec![(
-        w.pick("Perlu perhatian", "Need attention"),
-        headers,
-        rows,
-        &[14, 30, 19, 50, 16, 20, 20, 20],
-    )])?)
+    Ok(prokus_metrics::quality::workbook(
+        "attention",
+        vec![(
+            w.pick("Perlu perhatian", "Need attention"),
+            headers,
+            rows,
+            &[14, 30, 19, 50, 16, 20, 20, 20],
+        )],
+    )?)
 }
 
 /// Why `k` needs attention, judged on its latest answered round against the
