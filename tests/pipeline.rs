@@ -378,6 +378,24 @@ fn prokus_own_outputs_given_to_ingest_are_passed_over() {
         stderr.contains(&format!("note: {given} files are ones prokus wrote")),
         "{stderr}"
     );
+    // A script (`--json`) reads no object and the same note.
+    let out = prokus(&[
+        "ingest",
+        "--json",
+        "--db",
+        fresh.to_str().unwrap(),
+        outputs.to_str().unwrap(),
+    ]);
+    assert!(
+        out.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("note: {given} files are ones prokus wrote")),
+        "{stderr}"
+    );
     let conn = duckdb::Connection::open(&fresh).unwrap();
     let batches: i64 = conn
         .query_row("SELECT count(*) FROM ingest_batch", [], |r| r.get(0))

@@ -868,7 +868,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Some(path) => FormMapping::from_file(&path)?,
                 None => FormMapping::prokus(),
             };
-            let (files, empty_folders) = data_files(files, json);
+            let (files, empty_folders) = data_files(files);
             let limits = prokus_ingest::values::Limits {
                 max_money,
                 month_first,
@@ -1167,7 +1167,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
             }
-            if !own_outputs_given.is_empty() && !json {
+            if !own_outputs_given.is_empty() {
                 let one = own_outputs_given.len() == 1;
                 eprintln!(
                     "note: {} {} prokus wrote (data-quality workbooks, indicator tables, attention lists), \
@@ -1856,12 +1856,12 @@ fn print_mapping_check(check: &prokus_ingest::MappingCheck) {
 /// that of two versions of a sheet, such as `monitoring.xlsx` and
 /// `monitoring-revisi.xlsx`, the newer loads later and its answers count),
 /// then by name; with the folders that have none. A folder's other
-/// files are named in a note (unless `json`); hidden files and folders
+/// files are named in a note (on standard error, as the load's notes); hidden files and folders
 /// (`.name`), the lock files Excel leaves beside an open workbook
 /// (`~$name.xlsx`) and folders linked to from elsewhere are passed over,
 /// and no folder is walked deeper than 16 levels. Needed where the shell
 /// does not expand `folder/*.csv` (Windows' cmd and PowerShell).
-fn data_files(given: Vec<PathBuf>, json: bool) -> (Vec<PathBuf>, Vec<PathBuf>) {
+fn data_files(given: Vec<PathBuf>) -> (Vec<PathBuf>, Vec<PathBuf>) {
     const DATA: [&str; 4] = ["csv", "xlsx", "zip", "toml"];
     fn walk(folder: &Path, depth: usize, data: &mut Vec<PathBuf>, other: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(folder) else {
@@ -1909,7 +1909,7 @@ fn data_files(given: Vec<PathBuf>, json: bool) -> (Vec<PathBuf>, Vec<PathBuf>) {
         walk(&path, 0, &mut data, &mut other);
         let changed = |f: &PathBuf| std::fs::metadata(f).and_then(|m| m.modified()).ok();
         data.sort_by_cached_key(|f| (changed(f), f.clone()));
-        if !other.is_empty() && !json {
+        if !other.is_empty() {
             let names: Vec<String> = other
                 .iter()
                 .map(|f| {
