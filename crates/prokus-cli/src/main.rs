@@ -108,6 +108,12 @@ enum Command {
         /// day is first without it, as Indonesia writes dates.
         #[arg(long)]
         month_first: bool,
+        /// The round of every row of the files that have no round column: a
+        /// survey form made for one round, a sheet saved per round
+        /// (`endline`, `monitoring 2`, `akhir`). A file with its own round
+        /// column keeps it; lists and feedback sheets have none.
+        #[arg(long, value_name = "ROUND", value_parser = parse_wave)]
+        wave: Option<String>,
     },
     /// Compute every indicator at every level and wave. Computed as the
     /// reports compute theirs (the settings' --min-cell, no --winsorize),
@@ -862,6 +868,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             max_money,
             move_kpm,
             month_first,
+            wave,
         } => {
             let json = cli.json;
             let mapping = match form {
@@ -892,6 +899,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 move_kpm,
                 sheet: None,
                 outputs: own_outputs(),
+                wave,
             };
             let mut db = Database::open(&cli.db)?;
             limit_memory(&db, cli.memory_limit.as_deref())?;
@@ -1047,6 +1055,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                     prokus_files::for_terminal(&columns),
                                     if cells == 1 { "was" } else { "were" },
                                     if cells == 1 { "it" } else { "each" },
+                                );
+                            }
+                            if s.own_wave {
+                                eprintln!(
+                                    "note: {}: the file has its own round column, read as it is: \
+                                     --wave is for the files without one",
+                                    prokus_files::for_terminal(&s.file),
                                 );
                             }
                             if !s.unread_columns.is_empty() {
@@ -2350,6 +2365,22 @@ fn duckdb_size(text: &str) -> Option<u64> {
 
 /// A `--memory-limit`: a whole number and a unit (KB, MB, GB, TB), as
 /// DuckDB takes it; checked here, since it is set with a statement.
+/// A round as `--wave` takes it: a wave's code or one of the names a
+/// monitoring sheet's `wave` cell takes, as its code.
+fn parse_wave(text: &str) -> Result<String, String> {
+    let template = FormMapping::template();
+    template.fields["wave"]
+        .choice(text.trim())
+        .map(str::to_string)
+        .ok_or_else(|| {
+            format!(
+                "`{text}` is no round: give one of {}, or a name a sheet writes \
+                 (`survei awal`, `monitoring 2`, `akhir`)",
+                prokus_metrics::WAVES.join(", ")
+            )
+        })
+}
+
 fn parse_memory_limit(text: &str) -> Result<String, String> {
     let t = text.trim().to_uppercase().replace(' ', "");
     let digits = t.chars().take_while(char::is_ascii_digit).count();

@@ -174,7 +174,8 @@ impl Format {
             return format!(
                 "the file has a KPM id column: a monitoring sheet (the template) also needs `wave` \
                  (or `putaran`), or, in a workbook, each round in a sheet named after it \
-                 (`Baseline`, `Monitoring 1`, `Endline`); a KPM register also needs {register}{group}"
+                 (`Baseline`, `Monitoring 1`, `Endline`), or, for a file of one round, \
+                 `prokus ingest --wave ROUND`; a KPM register also needs {register}{group}"
             );
         }
         let incubator = |name: &str| aliases::has_column(headers, name, aliases::INCUBATOR_ALIASES);
@@ -252,6 +253,48 @@ fn open_table(
         table.find_csv_header(&|headers| Format::detect(headers, container).is_some());
     }
     Ok((container, table))
+}
+
+/// Gives every row of `table` the round `wave` (canonical), when it has no
+/// round column: a survey export (the mapping's round column, holding the
+/// form's answer for that round), or a monitoring sheet but for its round
+/// (`wave`). `Some(true)` when it did, `Some(false)` for a table with a
+/// round column of its own, `None` for a list or a feedback sheet (to which
+/// a round column would give another format).
+fn give_round(
+    table: &mut Table,
+    wave: &str,
+    mapping: &FormMapping,
+    container: Container,
+) -> Option<bool> {
+    let headers = &table.headers;
+    let form_round = mapping.fields.get("wave");
+    let has_round = aliases::has_column(headers, "wave", aliases::LIST_ALIASES)
+        || form_round.is_some_and(|f| find_column(headers, &f.column).is_some());
+    if has_round {
+        return Some(false);
+    }
+    if Format::form_export(headers, container).is_some() {
+        let field = form_round?;
+        // The form's own answer for the round, where its mapping names one.
+        let answer = field
+            .choices
+            .iter()
+            .find(|(_, code)| code.as_str() == wave)
+            .map_or(wave, |(answer, _)| answer.as_str())
+            .to_string();
+        table.add_column(field.column.clone(), HashMap::new(), answer);
+        return Some(true);
+    }
+    let mut with_round = headers.clone();
+    with_round.push("wave".into());
+    if Format::detect(headers, container).is_none()
+        && Format::detect(&with_round, container) == Some(Format::Template)
+    {
+        table.add_column("wave".into(), HashMap::new(), wave.to_string());
+        return Some(true);
+    }
+    None
 }
 
 /// The round a sheet's name says, as a `wave` cell would hold it, by
@@ -401,6 +444,10 @@ pub struct BatchSummary {
     /// (`` `income` (column C) ``) and how many such cells it has. The
     /// values were loaded as the file saved them.
     pub formulas_to_recalculate: Vec<(String, u64)>,
+    /// A round was given for files without a round column
+    /// ([`IngestOptions::wave`]), and this file has its own: its rows keep
+    /// theirs.
+    pub own_wave: bool,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -569,6 +616,11 @@ pub struct IngestOptions {
     /// passed over as no data ([`IngestError::OwnOutput`]). A workbook prokus
     /// wrote is known by its document property ([`crate::outputs`]).
     pub outputs: Vec<(String, Vec<String>)>,
+    /// The round (a canonical wave: `endline`) of every row of the files
+    /// that have no round column: a survey form made for one round, a
+    /// sheet saved per round. A file with its own round column keeps it
+    /// ([`BatchSummary::own_wave`]); lists and feedback sheets have none.
+    pub wave: Option<String>,
 }
 
 /// A data file's one pass for its hash and encoding, started ahead of its
@@ -887,6 +939,10 @@ fn ingest_scanned(
             what: format!("a table ({what})"),
         });
     }
+    let own_wave = match &options.wave {
+        Some(wave) => give_round(&mut table, wave, mapping, container) == Some(false),
+        None => false,
+    };
     if is_xlsform(&table.headers) {
         return Err(IngestError::NotData {
             path: file.to_path_buf(),
@@ -1551,6 +1607,7 @@ fn ingest_scanned(
         unread_columns,
         named_twice,
         formulas_to_recalculate,
+        own_wave,
     })))
 }
 
@@ -1905,6 +1962,7 @@ fn earlier_batch(
         unread_columns: Vec::new(),
         named_twice: Vec::new(),
         formulas_to_recalculate: Vec::new(),
+        own_wave: false,
     }))
 }
 
@@ -2260,10 +2318,16 @@ impl SurveyPlan {
                 Vec::new()
             };
             if index.is_none() && field.required {
+                // A form made for one round asks no round.
+                let one_round = if *name == "wave" {
+                    "; a form made for one round: give its round with `prokus ingest --wave ROUND`"
+                } else {
+                    ""
+                };
                 return Err(missing(
                     &field.column,
                     format!(
-                        "this export lacks the `{name}` question of form `{}`; export it with XML names (or pass --form for another form)",
+                        "this export lacks the `{name}` question of form `{}`; export it with XML names (or pass --form for another form){one_round}",
                         mapping.form.id
                     ),
                 ));
@@ -6349,6 +6413,66 @@ mod tests {
         ] {
             assert_eq!(round(name), None, "{name}");
         }
+    }
+
+    /// A round given for the files that have no round column
+    /// (`--wave`): a form made for one round (no round question), a sheet
+    /// saved per round. A file with its own keeps it and says so; a list
+    /// stays a list.
+    #[test]
+    fn a_round_given_is_the_round_of_files_without_one() {
+        let (dir, mut db) = registered();
+        let m = FormMapping::prokus();
+        let options = IngestOptions {
+            wave: Some("endline".into()),
+            ..Default::default()
+        };
+        // The form's export: its round column added with the form's answer.
+        let form = "\"identitas/kpm_id\";\"_uuid\";\"_submission_time\";\"usaha/omzet\"\r\n\
+                    \"K1\";\"u1\";\"2022-03-10T02:00:00\";\"900000\"\r\n";
+        let s = db
+            .ingest_with(&file(&dir, "form.csv", form), &m, &options)
+            .unwrap();
+        assert_eq!(
+            (s.format.as_str(), s.rows_loaded, s.own_wave),
+            ("kobo-csv", 1, false)
+        );
+        // A sheet without `wave`.
+        let sheet = "ID KPM,Tanggal,Omzet\nK2,2022-03-10,800000\n";
+        let s = db
+            .ingest_with(&file(&dir, "akhir.csv", sheet), &m, &options)
+            .unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("template", 1));
+        // A sheet with its own.
+        let own = "kpm_id,wave,business_revenue\nK1,baseline,500000\n";
+        let s = db
+            .ingest_with(&file(&dir, "own.csv", own), &m, &options)
+            .unwrap();
+        assert!(s.own_wave);
+        let waves: Vec<String> = db
+            .conn
+            .prepare("SELECT kpm_id || ' ' || wave FROM response ORDER BY ALL")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(waves, ["K1 baseline", "K1 endline", "K2 endline"]);
+        // A register given a round would read as a monitoring sheet.
+        let register = "kpm_id,arm,incubator_id,regency_code\nK9,prokus,INK-32-01,32.17\n";
+        let s = db
+            .ingest_with(&file(&dir, "more.csv", register), &m, &options)
+            .unwrap();
+        assert_eq!((s.format.as_str(), s.own_wave), ("kpm-register", false));
+        // Without the round: the export's error says how to give it.
+        let err = db
+            .ingest(&file(&dir, "form2.csv", &form.replace("u1", "u2")), &m)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("give its round with `prokus ingest --wave ROUND`"),
+            "{err}"
+        );
     }
 
     /// A sheet sent again with a value corrected and its interview dates

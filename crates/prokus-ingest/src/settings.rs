@@ -104,6 +104,7 @@ impl Database {
             unread_columns: Vec::new(),
             named_twice: Vec::new(),
             formulas_to_recalculate: Vec::new(),
+            own_wave: false,
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),
