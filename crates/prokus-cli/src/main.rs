@@ -1018,129 +1018,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         Ok(s) => {
                             rejected += s.rows_rejected;
                             print_summary(&s, json)?;
-                            if !s.unlisted_incubators.is_empty() {
-                                eprintln!(
-                                    "note: {}: rows name incubators that are not in the incubator list ({}); \
-                                 add them to incubators.csv and ingest it (or map the form's choices to listed ids), \
-                                 then ingest this file again",
-                                    prokus_files::for_terminal(&s.file),
-                                    prokus_files::for_terminal(&s.unlisted_incubators.join(", "))
-                                );
-                            }
-                            for (unread, field, read) in s.named_twice.iter().take(10) {
-                                eprintln!(
-                                    "note: {}: {} is not read: {} gives the same field ({}) and is read; \
-                                 delete one of the two, or rename the one not read if it holds something else",
-                                    prokus_files::for_terminal(&s.file),
-                                    prokus_files::for_terminal(unread),
-                                    prokus_files::for_terminal(read),
-                                    field,
-                                );
-                            }
-                            if !s.formulas_to_recalculate.is_empty() {
-                                let cells: u64 =
-                                    s.formulas_to_recalculate.iter().map(|(_, n)| n).sum();
-                                let columns = at_most_ten(
-                                    s.formulas_to_recalculate.iter().map(|(c, _)| c.as_str()),
-                                );
-                                eprintln!(
-                                    "note: {}: the workbook asks to be calculated again when it is opened, as \
-                                 files written by programs that do not calculate formulas do (XlsxWriter \
-                                 saves 0 for each): {cells} {} in {} {} read as the value the file saved \
-                                 beside {}, which may not be its result; to be sure, open the file in Excel \
-                                 or LibreOffice, save it, and load it again (rows whose values change \
-                                 replace these)",
-                                    prokus_files::for_terminal(&s.file),
-                                    if cells == 1 { "formula" } else { "formulas" },
-                                    prokus_files::for_terminal(&columns),
-                                    if cells == 1 { "was" } else { "were" },
-                                    if cells == 1 { "it" } else { "each" },
-                                );
-                            }
-                            if s.own_wave {
-                                eprintln!(
-                                    "note: {}: the file has its own round column, read as it is: \
-                                     --wave is for the files without one",
-                                    prokus_files::for_terminal(&s.file),
-                                );
-                            }
-                            if !s.unread_columns.is_empty() {
-                                let named =
-                                    at_most_ten(s.unread_columns.iter().map(String::as_str));
-                                eprintln!(
-                                    "note: {}: {} not a column of the `{}` format and not read: {} \
-                                 (check the spelling against the README's list; the file's other columns were loaded)",
-                                    prokus_files::for_terminal(&s.file),
-                                    if s.unread_columns.len() == 1 {
-                                        "this column is"
-                                    } else {
-                                        "each of these columns is"
-                                    },
-                                    s.format,
-                                    prokus_files::for_terminal(&named)
-                                );
-                            }
-                            if !s.kept_columns.is_empty() {
-                                let held = if s.format == "incubators" {
-                                    "incubators already listed"
-                                } else {
-                                    "KPM the register already holds"
-                                };
-                                // The kecamatan belongs to the regency: a KPM
-                                // the list moves has it cleared, not kept.
-                                let moved = if s.kept_columns.iter().any(|c| c == "district_code") {
-                                    "; a KPM it moves to another regency has its district_code cleared"
-                                } else {
-                                    ""
-                                };
-                                eprintln!(
-                                    "note: {}: this list updates {held}; \
-                                 the columns it does not have were kept as they were ({}){moved}",
-                                    prokus_files::for_terminal(&s.file),
-                                    s.kept_columns.join(", ")
-                                );
-                            }
-                            if s.kpm_without_nik > 0 {
-                                let why = if s.nik_column {
-                                    "their NIK cells are empty"
-                                } else {
-                                    "the list has no `nik` column"
-                                };
-                                let have = if s.kpm_without_nik == 1 {
-                                    "has"
-                                } else {
-                                    "have"
-                                };
-                                eprintln!(
-                                    "note: {}: {} KPM of the register {have} no NIK ({why}); `prokus check` \
-                                 lists each as nik_invalid: add the NIKs (as text, 16 digits) and load \
-                                 the list again, which updates the KPM it holds",
-                                    prokus_files::for_terminal(&s.file),
-                                    s.kpm_without_nik,
-                                );
-                            }
-                            if s.rows_dated_at_load > 0 {
-                                let one = s.rows_dated_at_load == 1;
-                                eprintln!(
-                                    "note: {}: {} {} no date (a `submitted_at` or `tanggal` column): \
-                                 {} counted in {} round, but in no quarter (Triwulan) or year to date, \
-                                 and not judged on time or late; to place {}, fill in the interview dates \
-                                 and load the file again (the dated rows replace these)",
-                                    prokus_files::for_terminal(&s.file),
-                                    s.rows_dated_at_load,
-                                    if one { "row has" } else { "rows have" },
-                                    if one { "it is" } else { "they are" },
-                                    if one { "its" } else { "their" },
-                                    if one { "it" } else { "them" },
-                                );
-                            }
-                            if s.orphan_repeat_rows > 0 {
-                                eprintln!(
-                                    "note: {}: {} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
-                                    prokus_files::for_terminal(&s.file),
-                                    s.orphan_repeat_rows
-                                );
-                            }
+                            print_load_notes(&s);
                         }
                         Err(e)
                             if matches!(
@@ -2087,6 +1965,131 @@ fn at_most_ten<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
         joined.push_str(&format!(" and {} more", total - 10));
     }
     joined
+}
+
+/// The notes on one file's load, on standard error: what a summary line
+/// cannot say (incubators not listed, columns not read, formulas, undated
+/// rows …), each with what to do.
+fn print_load_notes(s: &BatchSummary) {
+    if !s.unlisted_incubators.is_empty() {
+        eprintln!(
+            "note: {}: rows name incubators that are not in the incubator list ({}); \
+         add them to incubators.csv and ingest it (or map the form's choices to listed ids), \
+         then ingest this file again",
+            prokus_files::for_terminal(&s.file),
+            prokus_files::for_terminal(&s.unlisted_incubators.join(", "))
+        );
+    }
+    for (unread, field, read) in s.named_twice.iter().take(10) {
+        eprintln!(
+            "note: {}: {} is not read: {} gives the same field ({}) and is read; \
+         delete one of the two, or rename the one not read if it holds something else",
+            prokus_files::for_terminal(&s.file),
+            prokus_files::for_terminal(unread),
+            prokus_files::for_terminal(read),
+            field,
+        );
+    }
+    if !s.formulas_to_recalculate.is_empty() {
+        let cells: u64 = s.formulas_to_recalculate.iter().map(|(_, n)| n).sum();
+        let columns = at_most_ten(s.formulas_to_recalculate.iter().map(|(c, _)| c.as_str()));
+        eprintln!(
+            "note: {}: the workbook asks to be calculated again when it is opened, as \
+         files written by programs that do not calculate formulas do (XlsxWriter \
+         saves 0 for each): {cells} {} in {} {} read as the value the file saved \
+         beside {}, which may not be its result; to be sure, open the file in Excel \
+         or LibreOffice, save it, and load it again (rows whose values change \
+         replace these)",
+            prokus_files::for_terminal(&s.file),
+            if cells == 1 { "formula" } else { "formulas" },
+            prokus_files::for_terminal(&columns),
+            if cells == 1 { "was" } else { "were" },
+            if cells == 1 { "it" } else { "each" },
+        );
+    }
+    if s.own_wave {
+        eprintln!(
+            "note: {}: the file has its own round column, read as it is: \
+             --wave is for the files without one",
+            prokus_files::for_terminal(&s.file),
+        );
+    }
+    if !s.unread_columns.is_empty() {
+        let named = at_most_ten(s.unread_columns.iter().map(String::as_str));
+        eprintln!(
+            "note: {}: {} not a column of the `{}` format and not read: {} \
+         (check the spelling against the README's list; the file's other columns were loaded)",
+            prokus_files::for_terminal(&s.file),
+            if s.unread_columns.len() == 1 {
+                "this column is"
+            } else {
+                "each of these columns is"
+            },
+            s.format,
+            prokus_files::for_terminal(&named)
+        );
+    }
+    if !s.kept_columns.is_empty() {
+        let held = if s.format == "incubators" {
+            "incubators already listed"
+        } else {
+            "KPM the register already holds"
+        };
+        // The kecamatan belongs to the regency: a KPM
+        // the list moves has it cleared, not kept.
+        let moved = if s.kept_columns.iter().any(|c| c == "district_code") {
+            "; a KPM it moves to another regency has its district_code cleared"
+        } else {
+            ""
+        };
+        eprintln!(
+            "note: {}: this list updates {held}; \
+         the columns it does not have were kept as they were ({}){moved}",
+            prokus_files::for_terminal(&s.file),
+            s.kept_columns.join(", ")
+        );
+    }
+    if s.kpm_without_nik > 0 {
+        let why = if s.nik_column {
+            "their NIK cells are empty"
+        } else {
+            "the list has no `nik` column"
+        };
+        let have = if s.kpm_without_nik == 1 {
+            "has"
+        } else {
+            "have"
+        };
+        eprintln!(
+            "note: {}: {} KPM of the register {have} no NIK ({why}); `prokus check` \
+         lists each as nik_invalid: add the NIKs (as text, 16 digits) and load \
+         the list again, which updates the KPM it holds",
+            prokus_files::for_terminal(&s.file),
+            s.kpm_without_nik,
+        );
+    }
+    if s.rows_dated_at_load > 0 {
+        let one = s.rows_dated_at_load == 1;
+        eprintln!(
+            "note: {}: {} {} no date (a `submitted_at` or `tanggal` column): \
+         {} counted in {} round, but in no quarter (Triwulan) or year to date, \
+         and not judged on time or late; to place {}, fill in the interview dates \
+         and load the file again (the dated rows replace these)",
+            prokus_files::for_terminal(&s.file),
+            s.rows_dated_at_load,
+            if one { "row has" } else { "rows have" },
+            if one { "it is" } else { "they are" },
+            if one { "its" } else { "their" },
+            if one { "it" } else { "them" },
+        );
+    }
+    if s.orphan_repeat_rows > 0 {
+        eprintln!(
+            "note: {}: {} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
+            prokus_files::for_terminal(&s.file),
+            s.orphan_repeat_rows
+        );
+    }
 }
 
 fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
