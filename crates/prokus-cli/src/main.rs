@@ -1064,7 +1064,9 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 let one = own_outputs_given.len() == 1;
                 eprintln!(
                     "note: {} {} prokus wrote (data-quality workbooks, indicator tables, attention lists), \
-                     not data, and not loaded: {}; load the exports and sheets they were made from",
+                     not data, and not loaded: {}; load the exports and sheets they were made from \
+                     (answers corrected in a data-quality workbook are not read from it: correct them \
+                     in the sheet or the export it names, and load that)",
                     own_outputs_given.len(),
                     if one { "file is one" } else { "files are ones" },
                     prokus_files::for_terminal(&at_most_ten(

@@ -66,7 +66,7 @@ pub enum IngestError {
     /// The file is one prokus wrote (a data-quality workbook, an
     /// indicator table): not loaded.
     #[error(
-        "{path}: this is {what} prokus wrote, not data; skipped\n  hint: prokus's own outputs are not loaded again: load the exports and sheets they were made from"
+        "{path}: this is {what} prokus wrote, not data; skipped\n  hint: prokus's own outputs are not loaded again: load the exports and sheets they were made from (answers corrected in a data-quality workbook are not read from it: correct them in the sheet or the export it names, and load that)"
     )]
     OwnOutput {
         /// The file.
