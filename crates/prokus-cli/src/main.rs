@@ -2011,8 +2011,8 @@ fn print_load_notes(s: &BatchSummary) {
     }
     if s.own_wave {
         eprintln!(
-            "note: {}: the file has its own round column, read as it is: \
-             --wave is for the files without one",
+            "note: {}: the file gives its own round (a round column, or its sheet's \
+             name), read as it is: --wave is for the files without one",
             prokus_files::for_terminal(&s.file),
         );
     }

@@ -227,8 +227,19 @@ impl Format {
 fn open_table(
     file: &Path,
     scanned: &crate::source::Scanned,
-    sheet: Option<&str>,
+    options: &IngestOptions,
 ) -> Result<(Container, Table), IngestError> {
+    // A round given for the files without one (`--wave`): a header that
+    // lacks only the round is a monitoring sheet's too, given it later
+    // ([`give_round`]).
+    let wave_given = options.wave.is_some();
+    let without_round = |headers: &[String], container| {
+        let mut with_round = headers.to_vec();
+        with_round.push("wave".into());
+        wave_given
+            && Format::detect(headers, container).is_none()
+            && Format::detect(&with_round, container) == Some(Format::Template)
+    };
     let (container, mut table) = if scanned.streamed() {
         (Container::Csv, Table::open_csv(file)?)
     } else {
@@ -244,13 +255,16 @@ fn open_table(
         let finding = crate::source::Finding {
             kind_of: &kind,
             round_of: &round,
-            sheet,
+            sheet: options.sheet.as_deref(),
+            round_given: wave_given,
         };
         let table = Table::read_finding(file, bytes, container, &finding)?;
         (container, table)
     };
     if container == Container::Csv {
-        table.find_csv_header(&|headers| Format::detect(headers, container).is_some());
+        table.find_csv_header(&|headers| {
+            Format::detect(headers, container).is_some() || without_round(headers, container)
+        });
     }
     Ok((container, table))
 }
@@ -619,7 +633,9 @@ pub struct IngestOptions {
     /// The round (a canonical wave: `endline`) of every row of the files
     /// that have no round column: a survey form made for one round, a
     /// sheet saved per round. A file with its own round column keeps it
-    /// ([`BatchSummary::own_wave`]); lists and feedback sheets have none.
+    /// ([`BatchSummary::own_wave`]), as does a sheet named after a round;
+    /// lists and feedback sheets have none. A header that lacks only the
+    /// round is looked for below a title, as any header is.
     pub wave: Option<String>,
 }
 
@@ -932,7 +948,7 @@ fn ingest_scanned(
         return Ok(Loaded::Batch(Box::new(summary)));
     }
     let assumed = scan.assumed();
-    let (container, mut table) = open_table(file, &assumed, options.sheet.as_deref())?;
+    let (container, mut table) = open_table(file, &assumed, options)?;
     if let Some(what) = crate::outputs::output_headed(&table.headers, &options.outputs) {
         return Err(IngestError::OwnOutput {
             path: file.to_path_buf(),
@@ -1663,7 +1679,7 @@ pub fn check_mapping(
         path: file.to_path_buf(),
         source,
     })?;
-    let (container, mut table) = open_table(file, &scanned, options.sheet.as_deref())?;
+    let (container, mut table) = open_table(file, &scanned, options)?;
     let format = options
         .format
         .or_else(|| Format::detect(&table.headers, container))
@@ -3735,8 +3751,9 @@ mod tests {
             utf8: false,
             ..scanned.clone()
         };
-        let (c1, streamed) = open_table(path, &scanned, None).unwrap();
-        let (c2, read) = open_table(path, &whole, None).unwrap();
+        let options = IngestOptions::default();
+        let (c1, streamed) = open_table(path, &scanned, &options).unwrap();
+        let (c2, read) = open_table(path, &whole, &options).unwrap();
         assert!(c1 == Container::Csv && c2 == Container::Csv);
         assert_eq!(streamed.headers, read.headers);
         let rows = |t: &Table| {
@@ -6458,6 +6475,30 @@ mod tests {
             .collect::<Result<_, _>>()
             .unwrap();
         assert_eq!(waves, ["K1 baseline", "K1 endline", "K2 endline"]);
+        // Below a title, in a CSV file and in a workbook's sheet.
+        let titled = "LAPORAN MONITORING AKHIR\n\nID KPM,Tanggal,Omzet\nK1,2022-03-11,700000\n";
+        let s = db
+            .ingest_with(&file(&dir, "judul.csv", titled), &m, &options)
+            .unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("template", 1));
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let sheet = book.add_worksheet();
+        for (r, row) in [
+            ["LAPORAN", "", ""],
+            ["ID KPM", "Tanggal", "Omzet"],
+            ["K2", "2022-03-11", "600000"],
+        ]
+        .iter()
+        .enumerate()
+        {
+            for (c, text) in row.iter().enumerate() {
+                sheet.write_string(r as u32, c as u16, *text).unwrap();
+            }
+        }
+        let path = dir.path().join("judul.xlsx");
+        book.save(&path).unwrap();
+        let s = db.ingest_with(&path, &m, &options).unwrap();
+        assert_eq!((s.format.as_str(), s.rows_loaded), ("template", 1));
         // A register given a round would read as a monitoring sheet.
         let register = "kpm_id,arm,incubator_id,regency_code\nK9,prokus,INK-32-01,32.17\n";
         let s = db

@@ -613,6 +613,10 @@ pub struct Finding<'a> {
     pub round_of: &'a dyn Fn(&str) -> Option<String>,
     /// The one sheet to read, of those [`IngestError::Sheets`] names.
     pub sheet: Option<&'a str>,
+    /// A round is given for the files without one (`prokus ingest
+    /// --wave`): a sheet not named as a round whose header lacks only the
+    /// `wave` column is data too, its round given after it is read.
+    pub round_given: bool,
 }
 
 /// A workbook's sheet with a header of data (see [`Finding`]).
@@ -745,6 +749,7 @@ impl Table {
             kind_of: &|_| Some(""),
             round_of: &|_| None,
             sheet: None,
+            round_given: false,
         };
         Self::read_finding(path, bytes, container, &finding)
     }
@@ -1077,6 +1082,10 @@ impl Table {
                 None => match (finding.round_of)(name) {
                     Some(round) => match header(&with_round) {
                         Some((at, kind)) => (at, kind, Some(round)),
+                        None => continue,
+                    },
+                    None if finding.round_given => match header(&with_round) {
+                        Some((at, kind)) => (at, kind, None),
                         None => continue,
                     },
                     None => continue,
@@ -2343,6 +2352,7 @@ mod tests {
                 kind_of: &known,
                 round_of: &|_| None,
                 sheet,
+                round_given: false,
             };
             Table::read_finding(Path::new("rounds.xlsx"), bytes, Container::Xlsx, &finding)
         };
@@ -2408,6 +2418,7 @@ mod tests {
                 kind_of: &known,
                 round_of: &round,
                 sheet,
+                round_given: false,
             };
             Table::read_finding(Path::new("r.xlsx"), bytes, Container::Xlsx, &finding)
         };
