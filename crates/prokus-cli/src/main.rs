@@ -985,33 +985,31 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     },
                     Ok(_) => Vec::new(),
                 };
-                let loads: Vec<Result<BatchSummary>> = if sheets.is_empty() {
-                    vec![loaded]
+                // Lazily: each sheet's line is printed as soon as it is loaded.
+                let loads: Box<dyn Iterator<Item = Result<BatchSummary>>> = if sheets.is_empty() {
+                    Box::new(std::iter::once(loaded))
                 } else {
-                    sheets
-                        .into_iter()
-                        .map(|sheet| {
-                            if let Ok(mut bar) = counter.lock() {
-                                *bar = stages.rows(&format!(
-                                    "{name} [{}]",
-                                    prokus_files::for_terminal(&prokus_ingest::privacy::safe_text(
-                                        &sheet
-                                    ))
-                                ));
-                            }
-                            let options = prokus_ingest::IngestOptions {
-                                sheet: Some(sheet),
-                                ..options.clone()
-                            };
-                            let loaded = db
-                                .ingest_with(&file, &mapping, &options)
-                                .map_err(anyhow::Error::from);
-                            if let Ok(bar) = counter.lock() {
-                                bar.finish_and_clear();
-                            }
-                            loaded
-                        })
-                        .collect()
+                    Box::new(sheets.into_iter().map(|sheet| {
+                        if let Ok(mut bar) = counter.lock() {
+                            *bar = stages.rows(&format!(
+                                "{name} [{}]",
+                                prokus_files::for_terminal(&prokus_ingest::privacy::safe_text(
+                                    &sheet
+                                ))
+                            ));
+                        }
+                        let options = prokus_ingest::IngestOptions {
+                            sheet: Some(sheet),
+                            ..options.clone()
+                        };
+                        let loaded = db
+                            .ingest_with(&file, &mapping, &options)
+                            .map_err(anyhow::Error::from);
+                        if let Ok(bar) = counter.lock() {
+                            bar.finish_and_clear();
+                        }
+                        loaded
+                    }))
                 };
                 for loaded in loads {
                     match loaded {
