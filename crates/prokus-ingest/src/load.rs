@@ -233,13 +233,6 @@ fn open_table(
     // lacks only the round is a monitoring sheet's too, given it later
     // ([`give_round`]).
     let wave_given = options.wave.is_some();
-    let without_round = |headers: &[String], container| {
-        let mut with_round = headers.to_vec();
-        with_round.push("wave".into());
-        wave_given
-            && Format::detect(headers, container).is_none()
-            && Format::detect(&with_round, container) == Some(Format::Template)
-    };
     let (container, mut table) = if scanned.streamed() {
         (Container::Csv, Table::open_csv(file)?)
     } else {
@@ -263,7 +256,8 @@ fn open_table(
     };
     if container == Container::Csv {
         table.find_csv_header(&|headers| {
-            Format::detect(headers, container).is_some() || without_round(headers, container)
+            Format::detect(headers, container).is_some()
+                || (wave_given && lacks_only_round(headers, container))
         });
     }
     Ok((container, table))
@@ -300,15 +294,20 @@ fn give_round(
         table.add_column(field.column.clone(), HashMap::new(), answer);
         return Some(true);
     }
-    let mut with_round = headers.clone();
-    with_round.push("wave".into());
-    if Format::detect(headers, container).is_none()
-        && Format::detect(&with_round, container) == Some(Format::Template)
-    {
+    if lacks_only_round(headers, container) {
         table.add_column("wave".into(), HashMap::new(), wave.to_string());
         return Some(true);
     }
     None
+}
+
+/// Whether `headers` head no format, and would head a monitoring sheet
+/// with a `wave` column added.
+fn lacks_only_round(headers: &[String], container: Container) -> bool {
+    let mut with_round = headers.to_vec();
+    with_round.push("wave".into());
+    Format::detect(headers, container).is_none()
+        && Format::detect(&with_round, container) == Some(Format::Template)
 }
 
 /// The round a sheet's name says, as a `wave` cell would hold it, by
@@ -3066,6 +3065,10 @@ fn check_register_row(
     if !problems.is_empty() {
         return Err(problems);
     }
+    // An arm not understood is one of the problems returned above.
+    let Some(arm) = arm else {
+        return Err(problems);
+    };
     let (province, regency, district) = regions.unwrap_or_default();
     Ok(vec![
         Value::BigInt(row as i64),
@@ -3076,8 +3079,7 @@ fn check_register_row(
         name_text(c.get(cells, "kpm_name")),
         gender.map_or(Value::Null, |g| Value::Text(g.into())),
         name_text(c.get(cells, "business_name")),
-        // Known here: an arm not understood is a problem, returned above.
-        Value::Text(arm.unwrap_or("prokus").into()),
+        Value::Text(arm.into()),
         cohort_year.map_or(Value::Null, Value::Int),
         text(incubator),
         name_text(c.get(cells, "mentor")),
