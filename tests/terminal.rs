@@ -624,6 +624,69 @@ fn a_workbook_with_a_round_per_sheet_loads_a_line_per_sheet() {
     );
 }
 
+/// A sheet of such a workbook that cannot load is named by its sheet,
+/// for a script too (`--json`), and the other sheets load.
+#[test]
+fn a_round_sheet_that_cannot_load_is_named_by_its_sheet() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let lists = [
+        write(
+            "incubators.csv",
+            "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+        ),
+        write(
+            "kpm_register.csv",
+            "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n",
+        ),
+    ];
+    let mut book = rust_xlsxwriter::Workbook::new();
+    // Endline's amounts are in thousands: refused whole.
+    for (name, income) in [("Baseline", "Omzet"), ("Endline", "Omzet (ribu Rp)")] {
+        let sheet = book.add_worksheet().set_name(name).unwrap();
+        for (c, text) in ["ID KPM", income].iter().enumerate() {
+            sheet.write_string(0, c as u16, *text).unwrap();
+        }
+        sheet.write_string(1, 0, "K1").unwrap();
+        sheet.write_string(1, 1, "900").unwrap();
+    }
+    let workbook = dir.path().join("monitoring.xlsx");
+    book.save(&workbook).unwrap();
+    let db = dir.path().join("t.duckdb").to_string_lossy().into_owned();
+    let out = prokus(
+        dir.path(),
+        &[
+            "ingest",
+            "--json",
+            "--db",
+            &db,
+            &lists[0],
+            &lists[1],
+            workbook.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let loaded: Vec<String> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["file"].to_string())
+        .collect();
+    assert!(
+        loaded[2].ends_with("monitoring.xlsx [Baseline]\""),
+        "{loaded:?}"
+    );
+    let error: serde_json::Value = String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| serde_json::from_str(l).ok())
+        .expect("the error as one JSON object");
+    let file = error["file"].as_str().unwrap();
+    assert!(file.ends_with("monitoring.xlsx [Endline]"), "{error}");
+    assert!(error["error"].as_str().unwrap().contains("ribu"), "{error}");
+}
+
 /// On a terminal, `withdraw` says what it would take out and asks first:
 /// anything but yes changes nothing; `--yes` does not ask.
 #[test]

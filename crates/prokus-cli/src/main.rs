@@ -986,10 +986,16 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     Ok(_) => Vec::new(),
                 };
                 // Lazily: each sheet's line is printed as soon as it is loaded.
-                let loads: Box<dyn Iterator<Item = Result<BatchSummary>>> = if sheets.is_empty() {
-                    Box::new(std::iter::once(loaded))
+                // Each load with the name its batch and errors are known by:
+                // the file, or `file.xlsx [sheet]`.
+                let shown = prokus_ingest::privacy::shown_path(&file);
+                type Load = (String, Result<BatchSummary>);
+                let loads: Box<dyn Iterator<Item = Load>> = if sheets.is_empty() {
+                    Box::new(std::iter::once((shown.clone(), loaded)))
                 } else {
                     Box::new(sheets.into_iter().map(|sheet| {
+                        let named =
+                            format!("{shown} [{}]", prokus_ingest::privacy::safe_text(&sheet));
                         if let Ok(mut bar) = counter.lock() {
                             *bar = stages.rows(&format!(
                                 "{name} [{}]",
@@ -1008,10 +1014,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         if let Ok(bar) = counter.lock() {
                             bar.finish_and_clear();
                         }
-                        loaded
+                        (named, loaded)
                     }))
                 };
-                for loaded in loads {
+                for (shown, loaded) in loads {
                     match loaded {
                         Ok(s) => {
                             rejected += s.rows_rejected;
@@ -1033,7 +1039,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 Some(prokus_ingest::IngestError::OwnOutput { .. })
                             ) =>
                         {
-                            own_outputs_given.push(prokus_ingest::privacy::shown_path(&file));
+                            own_outputs_given.push(shown);
                         }
                         Err(e) => {
                             let failure = classify(&e);
@@ -1042,7 +1048,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                                 eprintln!(
                                     "{}",
                                     serde_json::json!({
-                                        "file": prokus_ingest::privacy::shown_path(&file),
+                                        "file": shown,
                                         "error": describe(&e),
                                         "kind": failure.name(),
                                         "exit_code": failure as u8,
