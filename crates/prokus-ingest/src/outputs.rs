@@ -6,8 +6,9 @@
 //! ([`crate::IngestError::OwnOutput`]).
 //!
 //! A workbook prokus writes carries a custom document property,
-//! [`OUTPUT_PROPERTY`] ([`workbook_properties`]), which Excel and
-//! LibreOffice keep when they save it again; a CSV file is known by its
+//! [`OUTPUT_PROPERTY`] ([`workbook_properties`]), which spreadsheet
+//! programs keep when they save it again (not tried: no Excel or
+//! LibreOffice where this was written); a CSV file is known by its
 //! header, which the command line gives ([`crate::IngestOptions::outputs`]).
 
 /// The name of the custom document property of every workbook prokus
