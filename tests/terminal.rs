@@ -402,6 +402,45 @@ fn ingest_says_how_many_rows_have_no_date() {
 /// version of a sheet last, whatever its name); hidden files, Excel's lock
 /// files and other kinds of file are not loaded, the latter named; a
 /// folder without data is an error of its own.
+/// An incubator's sheet that names it by its name loads, and the note
+/// says which names were read as which ids.
+#[test]
+fn ingest_says_which_incubator_names_it_read_as_ids() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let list = write(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,Inkubator Bisnis Unpad,Universitas Padjadjaran,32\n",
+    );
+    let sheet = write(
+        "unpad.csv",
+        "ID KPM,Putaran,Tanggal,Inkubator,Kode Kab/Kota,Omzet\n\
+         N1,baseline,2022-03-01,Inkubator Bisnis Unpad,32.17,900000\n\
+         N2,baseline,2022-03-01,INKUBATOR BISNIS UNPAD,32.17,900000\n",
+    );
+    let db = dir.path().join("t.duckdb").to_string_lossy().into_owned();
+    let out = prokus(dir.path(), &["ingest", "--db", &db, &list, &sheet]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout.lines().find(|l| l.starts_with("unpad.csv")).unwrap();
+    assert_eq!(
+        line.split_whitespace().collect::<Vec<_>>(),
+        ["unpad.csv", "template", "2", "2", "0", "0"]
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "unpad.csv: the incubator is named by its name, read as the id the incubator list gives it: \
+             `Inkubator Bisnis Unpad` as INK-32-01 (2 rows)"
+        ),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn a_folder_loads_its_data_files_oldest_first() {
     let dir = tempfile::tempdir().unwrap();

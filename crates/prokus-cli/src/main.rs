@@ -1977,6 +1977,25 @@ fn at_most_ten<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
 /// cannot say (incubators not listed, columns not read, formulas, undated
 /// rows …), each with what to do.
 fn print_load_notes(s: &BatchSummary) {
+    if !s.incubators_by_name.is_empty() {
+        let named: Vec<String> = s
+            .incubators_by_name
+            .iter()
+            .map(|(name, id, rows)| {
+                let rows = if *rows == 1 {
+                    "1 row".to_string()
+                } else {
+                    format!("{rows} rows")
+                };
+                format!("`{name}` as {id} ({rows})")
+            })
+            .collect();
+        eprintln!(
+            "note: {}: the incubator is named by its name, read as the id the incubator list gives it: {}",
+            prokus_files::for_terminal(&s.file),
+            prokus_files::for_terminal(&at_most_ten(named.iter().map(String::as_str)))
+        );
+    }
     if !s.unlisted_incubators.is_empty() {
         eprintln!(
             "note: {}: rows name incubators that are not in the incubator list ({}); \

@@ -48,6 +48,12 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("angkatan", "cohort_year"),
     ("id_inkubator", "incubator_id"),
     ("kode_inkubator", "incubator_id"),
+    // The incubator by its name, which the incubator list gives its id
+    // (incubators.rs): after its code, which a sheet with both reads.
+    ("inkubator", "incubator_id"),
+    ("nama_inkubator", "incubator_id"),
+    ("inkubator_bisnis", "incubator_id"),
+    ("asal_inkubator", "incubator_id"),
     ("nama_mentor", "mentor"),
     ("klaster", "cluster"),
     ("kategori", "category"),

@@ -21,6 +21,7 @@ mod db;
 pub mod draft;
 mod error;
 pub mod feedback;
+mod incubators;
 mod load;
 pub mod mapping;
 pub mod nik;

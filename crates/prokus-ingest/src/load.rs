@@ -12,6 +12,7 @@ use crate::IngestError;
 use crate::aliases;
 use crate::db::Database;
 use crate::feedback::{FEEDBACK_COLUMNS, check_feedback_row};
+use crate::incubators::IncubatorNames;
 use crate::mapping::{
     Aggregate, CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_choice_columns,
     find_column,
@@ -461,6 +462,10 @@ pub struct BatchSummary {
     /// ([`IngestOptions::wave`]), and this file has its own: its rows keep
     /// theirs.
     pub own_wave: bool,
+    /// The incubators the rows named by their name or university rather
+    /// than their id, read as the id the incubator list gives that name:
+    /// each as the first such row wrote it, the id, and how many rows.
+    pub incubators_by_name: Vec<(String, String, u64)>,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -1075,6 +1080,11 @@ fn ingest_scanned(
         }
     };
 
+    // The sheets that name incubators may name them by name.
+    let incubators = match plan {
+        Plan::Register(_) | Plan::Template(..) | Plan::Feedback(_) => IncubatorNames::of(&db.conn)?,
+        _ => IncubatorNames::default(),
+    };
     // Only the files with NIKs need the key (made on first use).
     let key = match plan {
         Plan::Register(_) | Plan::Template(..) => Some(db.nik_key()?.clone()),
@@ -1119,6 +1129,7 @@ fn ingest_scanned(
             wilayah: &db.wilayah,
             key: key.as_ref(),
             limits: &options.limits,
+            incubators: &incubators,
         };
         let mut read = 0u64;
         // Register rows a template staged (for the log: the repeats it spared).
@@ -1623,6 +1634,7 @@ fn ingest_scanned(
         named_twice,
         formulas_to_recalculate,
         own_wave,
+        incubators_by_name: incubators.used(),
     })))
 }
 
@@ -1978,6 +1990,7 @@ fn earlier_batch(
         named_twice: Vec::new(),
         formulas_to_recalculate: Vec::new(),
         own_wave: false,
+        incubators_by_name: Vec::new(),
     }))
 }
 
@@ -1998,6 +2011,8 @@ pub(crate) struct Reference<'a> {
     pub(crate) wilayah: &'a crate::wilayah::Wilayah,
     key: Option<&'a NikKey>,
     limits: &'a Limits,
+    /// The incubator list, to read an incubator's name as its id.
+    pub(crate) incubators: &'a IncubatorNames,
 }
 
 /// The problems of cells that hold a NIK-shaped number where no NIK belongs,
@@ -2034,6 +2049,35 @@ impl Plan {
     /// The stage row (and, for a template, the new KPM's register row), or
     /// the row's problems.
     fn check(
+        &self,
+        reference: &Reference,
+        row: u64,
+        cells: &[&str],
+        numeric: &[bool],
+    ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
+        // An incubator named by its name is read as its id (a form's
+        // incubator is a choice, which its mapping maps).
+        if let Some(c) = self.incubator_columns()
+            && let Some((at, renamed)) = with_incubator_id(reference, c, cells)
+        {
+            // A problem with the id is shown with the cell as written.
+            let written = answer_cell(cells[at]);
+            return self
+                .check_cells(reference, row, &renamed, numeric)
+                .map_err(|mut problems| {
+                    for p in &mut problems {
+                        if p.column == "incubator_id" && p.value == renamed[at] {
+                            p.value = written.to_string();
+                        }
+                    }
+                    problems
+                });
+        }
+        self.check_cells(reference, row, cells, numeric)
+    }
+
+    /// [`Plan::check`], with any incubator named as its id.
+    fn check_cells(
         &self,
         reference: &Reference,
         row: u64,
@@ -2109,6 +2153,17 @@ enum Plan {
 }
 
 impl Plan {
+    /// The columns of a hand-filled sheet or list that may name an
+    /// incubator.
+    fn incubator_columns(&self) -> Option<&ColumnIndex> {
+        match self {
+            Plan::Register(c)
+            | Plan::Feedback(c)
+            | Plan::Template(_, c, _, Household::Sheet(_)) => Some(c),
+            _ => None,
+        }
+    }
+
     /// The header positions a hand-filled sheet's or list's plan reads;
     /// `None` for an export of a form, the feedback form's included, whose
     /// metadata columns (`_uuid`, `SubmissionDate` …) are not meant to be
@@ -2778,12 +2833,19 @@ impl ColumnIndex {
     }
 
     pub(crate) fn get<'c>(&self, cells: &[&'c str], name: &str) -> &'c str {
-        let pos = self
-            .names
+        answer_cell(
+            self.position(name)
+                .and_then(|i| cells.get(i).copied())
+                .unwrap_or(""),
+        )
+    }
+
+    /// The cell position of column `name`, when the file has it.
+    fn position(&self, name: &str) -> Option<usize> {
+        self.names
             .iter()
             .position(|n| *n == name)
-            .and_then(|i| self.index[i]);
-        answer_cell(pos.and_then(|i| cells.get(i).copied()).unwrap_or(""))
+            .and_then(|i| self.index[i])
     }
 
     /// The same index, for cells that do not say whether they were numbers
@@ -2981,7 +3043,7 @@ fn check_register_row(
             "a comparison household has no incubator: leave incubator_id empty, or set arm to prokus".into(),
         );
     } else if !incubator.is_empty()
-        && let Err(reason) = check_id(incubator)
+        && let Some(reason) = db.incubators.refusal(incubator)
     {
         problem("incubator_id", incubator, reason);
     }
@@ -3223,6 +3285,26 @@ fn resolve_regions(
         }
     };
     Some((regency.parent.clone(), regency.code.clone(), district))
+}
+
+/// `cells` with the incubator column `c` has, when it names one incubator
+/// otherwise than by its id as listed, holding that id, and that column's
+/// position; `None` when it holds an id, nothing, or no one incubator's
+/// name.
+fn with_incubator_id<'x>(
+    reference: &'x Reference,
+    c: &ColumnIndex,
+    cells: &[&'x str],
+) -> Option<(usize, Vec<&'x str>)> {
+    let at = c.position("incubator_id")?;
+    let cell = answer_cell(cells.get(at)?);
+    if cell.is_empty() {
+        return None;
+    }
+    let id = reference.incubators.id_for(cell)?;
+    let mut renamed = cells.to_vec();
+    renamed[at] = id;
+    Some((at, renamed))
 }
 
 /// Whether `problems` already name an unlisted incubator.
@@ -4821,6 +4903,106 @@ mod tests {
             count(
                 &db,
                 "SELECT count(*) FROM kpm WHERE kpm_id = 'X2' AND incubator_id = 'INK-32-01'"
+            ),
+            1
+        );
+    }
+
+    /// An incubator's own sheet names it as `Inkubator Bisnis Unpad`, not
+    /// INK-32-01: read as the id the list gives that name or university;
+    /// a university of two incubators, or a name of none, is refused with
+    /// the cell as written.
+    #[test]
+    fn an_incubator_named_by_its_name_or_university_is_read_as_its_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        let list = "incubator_id,name,university,province_code\n\
+            INK-32-01,Inkubator Bisnis Unpad,Universitas Padjadjaran,32\n\
+            INK-33-03,Inkubator Bisnis UNS,Universitas Sebelas Maret,33\n\
+            INK-33-04,Solo Technopark,Universitas Sebelas Maret,33\n";
+        db.ingest(&file(&dir, "incubators.csv", list), &m).unwrap();
+        let sheet = "ID KPM,Putaran,Tanggal,Nama KPM,Inkubator,Kode Kab/Kota,Omzet\n\
+            N1,baseline,2022-03-01,Rina,Inkubator Bisnis Unpad,32.17,900000\n\
+            N2,baseline,2022-03-01,Sari,inkubator  bisnis unpad,32.17,900000\n\
+            N3,baseline,2022-03-01,Wati,Universitas Padjadjaran,32.17,900000\n\
+            N4,baseline,2022-03-01,Ani,Inkubator UNS,33.72,900000\n\
+            N5,baseline,2022-03-01,Dewi,Universitas Sebelas Maret,33.72,900000\n\
+            N6,baseline,2022-03-01,Tuti,Inkubator Bisnis Unnes,33.74,900000\n\
+            N7,baseline,2022-03-01,Yuli,INK-33-03,33.72,900000\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!((s.rows_loaded, s.rows_rejected), (5, 2), "{s:?}");
+        assert_eq!(
+            s.incubators_by_name,
+            [
+                (
+                    "Inkubator Bisnis Unpad".to_string(),
+                    "INK-32-01".to_string(),
+                    2
+                ),
+                ("Inkubator UNS".to_string(), "INK-33-03".to_string(), 1),
+                (
+                    "Universitas Padjadjaran".to_string(),
+                    "INK-32-01".to_string(),
+                    1
+                ),
+            ]
+        );
+        let registered: Vec<(String, String)> = db
+            .conn
+            .prepare("SELECT kpm_id, incubator_id FROM kpm ORDER BY kpm_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        let expected = [
+            ("N1", "INK-32-01"),
+            ("N2", "INK-32-01"),
+            ("N3", "INK-32-01"),
+            ("N4", "INK-33-03"),
+            ("N7", "INK-33-03"),
+        ];
+        assert_eq!(
+            registered,
+            expected.map(|(k, i)| (k.to_string(), i.to_string()))
+        );
+        let rejects: Vec<(i64, String, String)> = db
+            .conn
+            .prepare(
+                "SELECT source_row, value, reason FROM ingest_reject
+                 WHERE column_name = 'incubator_id' ORDER BY source_row",
+            )
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(rejects.len(), 2, "{rejects:?}");
+        assert_eq!(rejects[0].0, 6);
+        assert_eq!(rejects[0].1, "Universitas Sebelas Maret");
+        assert!(
+            rejects[0].2.contains("(INK-33-03, INK-33-04)"),
+            "{}",
+            rejects[0].2
+        );
+        assert_eq!(rejects[1].0, 7);
+        assert_eq!(rejects[1].1, "Inkubator Bisnis Unnes");
+        assert!(
+            rejects[1].2.contains("nor the name or university"),
+            "{}",
+            rejects[1].2
+        );
+        // A register names them so too.
+        let register = "kpm_id,arm,Nama Inkubator,regency_code\nR1,prokus,Solo Technopark,33.72\n";
+        let r = db
+            .ingest(&file(&dir, "register.csv", register), &m)
+            .unwrap();
+        assert_eq!(r.rows_loaded, 1, "{r:?}");
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM kpm WHERE kpm_id = 'R1' AND incubator_id = 'INK-33-04'"
             ),
             1
         );

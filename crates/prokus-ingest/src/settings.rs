@@ -105,6 +105,7 @@ impl Database {
             named_twice: Vec::new(),
             formulas_to_recalculate: Vec::new(),
             own_wave: false,
+            incubators_by_name: Vec::new(),
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),
