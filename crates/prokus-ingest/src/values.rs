@@ -374,15 +374,17 @@ pub const CATEGORIES: [&str; 3] = ["start_up", "scale_up", "inkubasi"];
 /// for any other word (an empty cell included).
 pub fn parse_gender(text: &str) -> Option<&'static str> {
     // `Laki-laki`, `laki laki`, `lakilaki`, `laki2` and `laki` are one word.
+    // Only after `laki` is a `2` the word again: `P2` or `2` is no gender
+    // (a code of 1 and 2, whose order no sheet says).
     let word: String = text
         .trim()
         .to_lowercase()
         .chars()
-        .filter(|c| !matches!(c, ' ' | '-' | '.' | '2'))
+        .filter(|c| !matches!(c, ' ' | '-' | '.'))
         .collect();
     match word.as_str() {
         "p" | "pr" | "perempuan" | "f" | "female" | "wanita" | "woman" => Some("female"),
-        "l" | "lk" | "laki" | "lakilaki" | "m" | "male" | "pria" | "man" => Some("male"),
+        "l" | "lk" | "laki" | "lakilaki" | "laki2" | "m" | "male" | "pria" | "man" => Some("male"),
         _ => None,
     }
 }
@@ -1239,13 +1241,14 @@ mod tests {
             "Laki-laki",
             "laki laki",
             "Laki2",
+            "laki-2",
             "laki",
             "Pria",
             "M",
         ] {
             assert_eq!(parse_gender(male), Some("male"), "{male}");
         }
-        for neither in ["", "X", "lain", "perempuan/laki"] {
+        for neither in ["", "X", "lain", "perempuan/laki", "P2", "2", "L22", "1"] {
             assert_eq!(parse_gender(neither), None, "{neither}");
         }
         for prokus in [
