@@ -575,20 +575,23 @@ fn a_workbook_with_a_round_per_sheet_loads_a_line_per_sheet() {
         (
             "Baseline",
             [
-                ["K1", "18/03/2022", "900000"],
-                ["K2", "18/03/2022", "800000"],
+                ["K1", "18/03/2022", "900000", "-"],
+                ["K2", "18/03/2022", "800000", "baru"],
             ],
         ),
         (
             "Endline",
             [
-                ["K1", "20/03/2023", "1500000"],
-                ["K2", "20/03/2023", "sejuta"],
+                ["K1", "20/03/2023", "1500000", "-"],
+                ["K2", "20/03/2023", "sejuta", "-"],
             ],
         ),
     ] {
         let sheet = book.add_worksheet().set_name(name).unwrap();
-        for (c, head) in ["ID KPM", "Tanggal", "Pendapatan Usaha"].iter().enumerate() {
+        for (c, head) in ["ID KPM", "Tanggal", "Pendapatan Usaha", "Keterangan"]
+            .iter()
+            .enumerate()
+        {
             sheet.write_string(0, c as u16, *head).unwrap();
         }
         for (r, row) in rows.iter().enumerate() {
@@ -622,6 +625,21 @@ fn a_workbook_with_a_round_per_sheet_loads_a_line_per_sheet() {
             ["monitoring.xlsx [Baseline]", "template", "2", "2", "0", "0"],
             ["monitoring.xlsx [Endline]", "template", "2", "1", "1", "0"],
         ]
+    );
+    // The column not read in both sheets is named once.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let notes: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("monitoring.xlsx"))
+        .collect();
+    assert_eq!(notes.len(), 2, "{stderr}");
+    assert!(
+        notes[0].contains("monitoring.xlsx [Baseline]: this column is not a column of the `template` format and not read: Keterangan"),
+        "{stderr}"
+    );
+    assert!(
+        notes[1].ends_with("monitoring.xlsx [Endline]: the same as noted for [Baseline]"),
+        "{stderr}"
     );
     let rejects = dir.path().join("rejects.csv");
     let out = prokus(

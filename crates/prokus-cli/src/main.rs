@@ -1017,12 +1017,13 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         (named, loaded)
                     }))
                 };
+                let mut said = SaidOfSheets::new(&shown);
                 for (shown, loaded) in loads {
                     match loaded {
                         Ok(s) => {
                             rejected += s.rows_rejected;
                             print_summary(&s, json)?;
-                            print_load_notes(&s);
+                            print_load_notes(&s, &mut said);
                         }
                         Err(e)
                             if matches!(
@@ -1975,8 +1976,68 @@ fn at_most_ten<'a>(names: impl ExactSizeIterator<Item = &'a str>) -> String {
 
 /// The notes on one file's load, on standard error: what a summary line
 /// cannot say (incubators not listed, columns not read, formulas, undated
-/// rows …), each with what to do.
-fn print_load_notes(s: &BatchSummary) {
+/// rows …), each with what to do. A note said of an earlier sheet of the
+/// same workbook is not said again in full (`said`).
+fn print_load_notes(s: &BatchSummary, said: &mut SaidOfSheets) {
+    let file = prokus_files::for_terminal(&s.file);
+    let mut again: Vec<String> = Vec::new();
+    for (note, first) in said.notes(s, load_notes(s)) {
+        match first {
+            None => eprintln!("note: {file}: {note}"),
+            Some(sheet) if !again.contains(&sheet) => again.push(sheet),
+            Some(_) => {}
+        }
+    }
+    if !again.is_empty() {
+        eprintln!(
+            "note: {file}: the same as noted for {}",
+            prokus_files::for_terminal(&again.join(" and "))
+        );
+    }
+}
+
+/// The notes said of the sheets of one workbook loaded sheet by sheet, each
+/// with the first sheet it was said of.
+struct SaidOfSheets {
+    /// The workbook as shown, which its sheets' batch names begin with.
+    workbook: String,
+    said: std::collections::HashMap<String, String>,
+}
+
+impl SaidOfSheets {
+    fn new(workbook: &str) -> Self {
+        SaidOfSheets {
+            workbook: workbook.to_string(),
+            said: std::collections::HashMap::new(),
+        }
+    }
+
+    /// `notes` of the load `s`, each with the sheet (`[Baseline]`) it was
+    /// said of first when that is an earlier one.
+    fn notes(&mut self, s: &BatchSummary, notes: Vec<String>) -> Vec<(String, Option<String>)> {
+        let sheet = s
+            .file
+            .strip_prefix(&self.workbook)
+            .map_or(s.file.as_str(), str::trim_start);
+        notes
+            .into_iter()
+            .map(|note| match self.said.get(&note) {
+                Some(first) if first != sheet => {
+                    let first = first.clone();
+                    (note, Some(first))
+                }
+                _ => {
+                    self.said.insert(note.clone(), sheet.to_string());
+                    (note, None)
+                }
+            })
+            .collect()
+    }
+}
+
+/// The notes on one file's load, each without the file's name.
+fn load_notes(s: &BatchSummary) -> Vec<String> {
+    let mut notes = Vec::new();
     if !s.incubators_by_name.is_empty() {
         let named: Vec<String> = s
             .incubators_by_name
@@ -1990,61 +2051,56 @@ fn print_load_notes(s: &BatchSummary) {
                 format!("`{name}` as {id} ({rows})")
             })
             .collect();
-        eprintln!(
-            "note: {}: the incubator is named by its name, read as the id the incubator list gives it: {}",
-            prokus_files::for_terminal(&s.file),
+        notes.push(format!(
+            "the incubator is named by its name, read as the id the incubator list gives it: {}",
             prokus_files::for_terminal(&at_most_ten(named.iter().map(String::as_str)))
-        );
+        ));
     }
     if !s.unlisted_incubators.is_empty() {
-        eprintln!(
-            "note: {}: rows name incubators that are not in the incubator list ({}); \
+        notes.push(format!(
+            "rows name incubators that are not in the incubator list ({}); \
          add them to incubators.csv and ingest it (or map the form's choices to listed ids), \
          then ingest this file again",
-            prokus_files::for_terminal(&s.file),
             prokus_files::for_terminal(&s.unlisted_incubators.join(", "))
-        );
+        ));
     }
     for (unread, field, read) in s.named_twice.iter().take(10) {
-        eprintln!(
-            "note: {}: {} is not read: {} gives the same field ({}) and is read; \
+        notes.push(format!(
+            "{} is not read: {} gives the same field ({}) and is read; \
          delete one of the two, or rename the one not read if it holds something else",
-            prokus_files::for_terminal(&s.file),
             prokus_files::for_terminal(unread),
             prokus_files::for_terminal(read),
             field,
-        );
+        ));
     }
     if !s.formulas_to_recalculate.is_empty() {
         let cells: u64 = s.formulas_to_recalculate.iter().map(|(_, n)| n).sum();
         let columns = at_most_ten(s.formulas_to_recalculate.iter().map(|(c, _)| c.as_str()));
-        eprintln!(
-            "note: {}: the workbook asks to be calculated again when it is opened, as \
+        notes.push(format!(
+            "the workbook asks to be calculated again when it is opened, as \
          files written by programs that do not calculate formulas do (XlsxWriter \
          saves 0 for each): {cells} {} in {} {} read as the value the file saved \
          beside {}, which may not be its result; to be sure, open the file in Excel \
          or LibreOffice, save it, and load it again (rows whose values change \
          replace these)",
-            prokus_files::for_terminal(&s.file),
             if cells == 1 { "formula" } else { "formulas" },
             prokus_files::for_terminal(&columns),
             if cells == 1 { "was" } else { "were" },
             if cells == 1 { "it" } else { "each" },
-        );
+        ));
     }
     if s.own_wave {
-        eprintln!(
-            "note: {}: the file gives its own round (a round column, or its sheet's \
-             name), read as it is: --wave is for the files without one",
-            prokus_files::for_terminal(&s.file),
+        notes.push(
+            "the file gives its own round (a round column, or its sheet's \
+             name), read as it is: --wave is for the files without one"
+                .to_string(),
         );
     }
     if !s.unread_columns.is_empty() {
         let named = at_most_ten(s.unread_columns.iter().map(String::as_str));
-        eprintln!(
-            "note: {}: {} not a column of the `{}` format and not read: {} \
+        notes.push(format!(
+            "{} not a column of the `{}` format and not read: {} \
          (check the spelling against the README's list; the file's other columns were loaded)",
-            prokus_files::for_terminal(&s.file),
             if s.unread_columns.len() == 1 {
                 "this column is"
             } else {
@@ -2052,7 +2108,7 @@ fn print_load_notes(s: &BatchSummary) {
             },
             s.format,
             prokus_files::for_terminal(&named)
-        );
+        ));
     }
     if !s.kept_columns.is_empty() {
         let held = if s.format == "incubators" {
@@ -2067,12 +2123,11 @@ fn print_load_notes(s: &BatchSummary) {
         } else {
             ""
         };
-        eprintln!(
-            "note: {}: this list updates {held}; \
+        notes.push(format!(
+            "this list updates {held}; \
          the columns it does not have were kept as they were ({}){moved}",
-            prokus_files::for_terminal(&s.file),
             s.kept_columns.join(", ")
-        );
+        ));
     }
     if s.kpm_without_nik > 0 {
         let why = if s.nik_column {
@@ -2085,36 +2140,34 @@ fn print_load_notes(s: &BatchSummary) {
         } else {
             "have"
         };
-        eprintln!(
-            "note: {}: {} KPM of the register {have} no NIK ({why}); `prokus check` \
+        notes.push(format!(
+            "{} KPM of the register {have} no NIK ({why}); `prokus check` \
          lists each as nik_invalid: add the NIKs (as text, 16 digits) and load \
          the list again, which updates the KPM it holds",
-            prokus_files::for_terminal(&s.file),
             s.kpm_without_nik,
-        );
+        ));
     }
     if s.rows_dated_at_load > 0 {
         let one = s.rows_dated_at_load == 1;
-        eprintln!(
-            "note: {}: {} {} no date (a `submitted_at` or `tanggal` column): \
+        notes.push(format!(
+            "{} {} no date (a `submitted_at` or `tanggal` column): \
          {} counted in {} round, but in no quarter (Triwulan) or year to date, \
          and not judged on time or late; to place {}, fill in the interview dates \
          and load the file again (the dated rows replace these)",
-            prokus_files::for_terminal(&s.file),
             s.rows_dated_at_load,
             if one { "row has" } else { "rows have" },
             if one { "it is" } else { "they are" },
             if one { "its" } else { "their" },
             if one { "it" } else { "them" },
-        );
+        ));
     }
     if s.orphan_repeat_rows > 0 {
-        eprintln!(
-            "note: {}: {} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
-            prokus_files::for_terminal(&s.file),
+        notes.push(format!(
+            "{} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
             s.orphan_repeat_rows
-        );
+        ));
     }
+    notes
 }
 
 fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
