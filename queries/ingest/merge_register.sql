@@ -2,12 +2,43 @@
 -- `incubator`. $1 is the batch id. A KPM or incubator already present is
 -- replaced by the newer list's row, in the columns that list has.
 
+-- A KPM twice in one list: its first row is loaded. A later row that says
+-- something else of it (a correction added below, a row pasted twice and
+-- edited) names the columns that differ, so that the user can tell which
+-- row is right; the NIK by name only.
+
 -- name: reject_duplicate_kpm
 INSERT INTO ingest_reject
-SELECT $1, s.source_row, 'kpm_id', s.kpm_id, 'duplicate',
-       'the same KPM id is at row ' || s.first_row || ' of this file'
-FROM (SELECT *, min(source_row) OVER (PARTITION BY kpm_id) AS first_row FROM stage_kpm) s
-WHERE s.source_row > s.first_row;
+SELECT $1, source_row, 'kpm_id', kpm_id, 'duplicate',
+       'the same KPM id is at row ' || first_row || ' of this file' ||
+       CASE WHEN differs = '' THEN ''
+            ELSE ', with other values in ' || differs || '; row ' || first_row ||
+                 ' was loaded: if this row is the right one, delete that row (or correct it) and load the list again'
+       END
+FROM (
+    SELECT s.source_row, s.kpm_id, f.source_row AS first_row, concat_ws(', ',
+        CASE WHEN s.nik_hash IS DISTINCT FROM f.nik_hash THEN 'nik' END,
+        CASE WHEN s.kpm_name IS DISTINCT FROM f.kpm_name THEN 'kpm_name' END,
+        CASE WHEN s.gender IS DISTINCT FROM f.gender THEN 'gender' END,
+        CASE WHEN s.business_name IS DISTINCT FROM f.business_name THEN 'business_name' END,
+        CASE WHEN s.arm IS DISTINCT FROM f.arm THEN 'arm' END,
+        CASE WHEN s.cohort_year IS DISTINCT FROM f.cohort_year THEN 'cohort_year' END,
+        CASE WHEN s.incubator_id IS DISTINCT FROM f.incubator_id THEN 'incubator_id' END,
+        CASE WHEN s.mentor IS DISTINCT FROM f.mentor THEN 'mentor' END,
+        CASE WHEN s.tksk IS DISTINCT FROM f.tksk THEN 'tksk' END,
+        CASE WHEN s.cluster IS DISTINCT FROM f.cluster THEN 'cluster' END,
+        CASE WHEN s.category IS DISTINCT FROM f.category THEN 'category' END,
+        CASE WHEN s.regency_code IS DISTINCT FROM f.regency_code THEN 'regency_code' END,
+        CASE WHEN s.district_code IS DISTINCT FROM f.district_code THEN 'district_code' END,
+        CASE WHEN s.grant_amount IS DISTINCT FROM f.grant_amount THEN 'grant_amount' END,
+        CASE WHEN s.grant_date IS DISTINCT FROM f.grant_date THEN 'grant_date' END,
+        CASE WHEN s.consent_story IS DISTINCT FROM f.consent_story THEN 'consent_story' END
+    ) AS differs
+    FROM stage_kpm s
+    JOIN (SELECT kpm_id, min(source_row) AS source_row FROM stage_kpm GROUP BY kpm_id) m USING (kpm_id)
+    JOIN stage_kpm f ON f.kpm_id = m.kpm_id AND f.source_row = m.source_row
+    WHERE s.source_row > m.source_row
+);
 
 -- name: reject_unknown_incubator
 INSERT INTO ingest_reject

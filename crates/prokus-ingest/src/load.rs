@@ -4908,6 +4908,64 @@ mod tests {
         );
     }
 
+    /// A KPM twice in one register: the first row loads; a later row that
+    /// differs names the columns it differs in (the NIK by name only),
+    /// one that does not is a plain repeat.
+    #[test]
+    fn a_kpm_twice_in_a_register_names_what_its_rows_differ_in() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let register = "kpm_id,nik,arm,incubator_id,regency_code,kpm_name\n\
+            D1,3217055208850012,prokus,INK-32-01,32.17,Siti\n\
+            D1,3217055208850012,prokus,INK-32-01,32.17,Siti Aminah\n\
+            D2,,prokus,INK-32-01,32.17,Sri\n\
+            D2,,prokus,INK-32-01,32.17,Sri\n\
+            D3,3217055208850020,prokus,INK-32-01,32.04,Ani\n\
+            D3,3217055208850038,prokus,INK-32-01,32.17,Ani\n";
+        let s = db
+            .ingest(&file(&dir, "register.csv", register), &m)
+            .unwrap();
+        assert_eq!((s.rows_loaded, s.rows_duplicate), (3, 3), "{s:?}");
+        let reasons: Vec<(i64, String)> = db
+            .conn
+            .prepare("SELECT source_row, reason FROM ingest_reject ORDER BY source_row")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        assert_eq!(
+            reasons,
+            [
+                (
+                    3,
+                    "the same KPM id is at row 2 of this file, with other values in kpm_name; \
+                     row 2 was loaded: if this row is the right one, delete that row (or correct it) \
+                     and load the list again"
+                        .to_string()
+                ),
+                (5, "the same KPM id is at row 4 of this file".to_string()),
+                (
+                    7,
+                    "the same KPM id is at row 6 of this file, with other values in nik, regency_code; \
+                     row 6 was loaded: if this row is the right one, delete that row (or correct it) \
+                     and load the list again"
+                        .to_string()
+                ),
+            ]
+        );
+        assert_eq!(
+            count(
+                &db,
+                "SELECT count(*) FROM kpm WHERE kpm_id = 'D1' AND kpm_name = 'Siti'"
+            ),
+            1
+        );
+    }
+
     /// An incubator's own sheet names it as `Inkubator Bisnis Unpad`, not
     /// INK-32-01: read as the id the list gives that name or university;
     /// a university of two incubators, or a name of none, is refused with
