@@ -24,7 +24,8 @@ use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
 use crate::values::{
     Limits, answer_cell, arm_words_reason, code_words, excel_error, excel_number_id, parse_arm,
-    parse_category, parse_cluster, parse_count, parse_gender, parse_money, parse_yes_no, trim,
+    parse_category, parse_cluster, parse_count, parse_gender, parse_money, parse_yes_no,
+    says_no_answer, trim,
 };
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm, normalize_label};
@@ -2552,6 +2553,13 @@ impl SurveyPlan {
                 }
             };
             let raw = named.as_deref().unwrap_or(raw);
+            // `tidak tahu` is no answer, as an empty cell is; a row must
+            // still say its KPM and round, and a mapping that maps such a
+            // choice (`na = "no"`) is followed.
+            if !field.required && says_no_answer(raw) && field.choice(raw).is_none() {
+                values.push(Value::Null);
+                continue;
+            }
             match convert(raw, field, &self.limits) {
                 Ok(v) => values.push(v),
                 Err(reason) => {
@@ -4906,6 +4914,45 @@ mod tests {
             ),
             1
         );
+    }
+
+    /// A sheet's `tidak tahu` or `N/A` is no answer, and the row's other
+    /// answers load; an amount about so much is that amount; a range is
+    /// refused as one.
+    #[test]
+    fn dont_know_is_no_answer_and_about_an_amount_is_the_amount() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
+            .unwrap();
+        let sheet = "kpm_id,wave,submitted_at,arm,incubator_id,regency_code,business_revenue,business_income,keeps_books,paid_workers\n\
+            N1,baseline,2022-03-01,prokus,INK-32-01,32.17,tidak tahu,± 2 juta,N/A,± 2 orang\n\
+            N2,baseline,2022-03-01,prokus,INK-32-01,32.17,2-3 juta,900000,ya,1\n\
+            N3,tidak tahu,2022-03-01,prokus,INK-32-01,32.17,900000,900000,ya,1\n";
+        let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
+        assert_eq!((s.rows_loaded, s.rows_rejected), (1, 2), "{s:?}");
+        let (revenue, income, books, workers): (Option<f64>, Option<f64>, Option<bool>, Option<i32>) = db
+            .conn
+            .query_row(
+                "SELECT business_revenue, business_income, keeps_books, paid_workers FROM response WHERE kpm_id = 'N1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            (revenue, income, books, workers),
+            (None, Some(2_000_000.0), None, Some(2))
+        );
+        let reason: String = db
+            .conn
+            .query_row(
+                "SELECT reason FROM ingest_reject WHERE source_row = 3",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert!(reason.contains("`2-3 juta` is a range"), "{reason}");
     }
 
     /// A KPM twice in one register: the first row loads; a later row that

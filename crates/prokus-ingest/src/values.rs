@@ -112,9 +112,44 @@ fn grouped(value: f64) -> String {
     out
 }
 
+/// Whether an amount's text (`2-3`, `1.000.000 - 1.500.000`, `2 s/d 3`,
+/// `2 sampai 3`) gives two numbers as a range.
+fn is_range(s: &str) -> bool {
+    let number = |p: &str| {
+        let p = p.trim();
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_digit() || matches!(c, '.' | ','))
+    };
+    [" s/d ", " sampai ", " hingga ", "-", "–"]
+        .iter()
+        .any(|sep| {
+            s.split_once(sep)
+                .is_some_and(|(a, b)| number(a) && number(b))
+        })
+}
+
+/// Words before an amount that say it is about so much, lower case (`±`,
+/// `+/-`, `sekitar`, `kurang lebih`, `kira-kira`): the amount is read
+/// without them.
+const APPROXIMATELY: &[&str] = &[
+    "±",
+    "+/-",
+    "+-",
+    "~",
+    "≈",
+    "kurang lebih",
+    "kurleb",
+    "kira-kira",
+    "kira kira",
+    "kira2",
+    "sekitar",
+    "lebih kurang",
+];
+
 /// Parses an amount of money as written in Indonesia: `1500000`, `1.500.000`,
 /// `Rp 1.500.000`, `Rp1.500.000,-`, `1.500.000,50`, `1,5 jt`, `750 rb`,
-/// `2 juta`, or an Excel number `1500000.0`. Returns rupiah.
+/// `2 juta`, `± 2 juta`, or an Excel number `1500000.0`. Returns rupiah.
 pub fn parse_money(text: &str) -> Result<f64, String> {
     // Most cells of a machine export are plain digits: no allocation for them.
     if let Some(v) = plain_digits(text) {
@@ -135,6 +170,12 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
     };
     if let Some(negative) = bracketed(&s) {
         s = negative;
+    }
+    // An amount the KPM gave as about so much (`± 2 juta`, `sekitar Rp
+    // 500.000`, `kurang lebih 1,5 jt`) is that amount: every amount a
+    // survey asks of a month's business is one.
+    if let Some(rest) = APPROXIMATELY.iter().find_map(|word| s.strip_prefix(word)) {
+        s = rest.trim().to_string();
     }
     for prefix in ["rp.", "rp", "idr"] {
         if let Some(rest) = s.strip_prefix(prefix) {
@@ -185,7 +226,14 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
         }
     }
     let number = parse_id_number(&s).ok_or_else(|| {
-        format!("`{original}` is not an amount of rupiah (write e.g. 1500000 or Rp 1.500.000)")
+        if is_range(&s) {
+            format!(
+                "`{original}` is a range: write one amount, the KPM's best guess \
+                 (such as the middle of the range)"
+            )
+        } else {
+            format!("`{original}` is not an amount of rupiah (write e.g. 1500000 or Rp 1.500.000)")
+        }
     })?;
     if number < 0.0 {
         return Err(format!(
@@ -264,7 +312,12 @@ pub fn parse_count(text: &str) -> Result<i64, String> {
     let s = text.trim();
     // A sheet's count with its unit after it: `2 orang` (people), `3 org`,
     // `4 kali` or `4x` (times), `2 sesi`, `1 kunjungan`, `30 hari` (days).
+    // About so many (`± 3 orang`, `sekitar 2`) is that many.
     let lower = s.to_lowercase();
+    let (s, lower) = match APPROXIMATELY.iter().find_map(|w| lower.strip_prefix(w)) {
+        Some(rest) => (rest.trim(), rest.trim()),
+        None => (s, lower.as_str()),
+    };
     let s = COUNT_UNITS
         .iter()
         .find_map(|unit| lower.strip_suffix(unit))
@@ -927,6 +980,57 @@ pub(crate) fn answer_cell(s: &str) -> &str {
     }
 }
 
+/// Words a sheet writes in an answer's cell for "does not know", "would not
+/// say" or "not filled in" (`tidak tahu`, `tdk tau`, `menolak menjawab`,
+/// `N/A`, `?`), case aside. An answer so written is no answer: read as a
+/// value it refused the row's every other answer.
+const NO_ANSWER_WORDS: &[&str] = &[
+    "tidak tahu",
+    "tidak tau",
+    "tdk tahu",
+    "tdk tau",
+    "tak tahu",
+    "gak tahu",
+    "gak tau",
+    "ga tahu",
+    "ga tau",
+    "nggak tahu",
+    "nggak tau",
+    "tidak diketahui",
+    "tidak menjawab",
+    "tidak mau menjawab",
+    "tidak ingin menjawab",
+    "menolak menjawab",
+    "tidak diisi",
+    "belum diisi",
+    "tidak ada data",
+    "belum ada data",
+    "kosong",
+    "n/a",
+    "na",
+    "n.a.",
+    "n.a",
+    "don't know",
+    "dont know",
+    "unknown",
+    "refused",
+    "?",
+    "??",
+    "???",
+];
+
+/// Whether an answer's cell (trimmed, as [`answer_cell`] gives it) says
+/// the KPM did not answer ([`NO_ANSWER_WORDS`]).
+#[inline]
+pub(crate) fn says_no_answer(s: &str) -> bool {
+    // An amount or a count (most cells) begins with a digit; `ya`, `tidak`
+    // and the choices are shorter or longer than most of these words.
+    match s.as_bytes().first() {
+        None | Some(b'0'..=b'9') => false,
+        _ => s.len() <= 20 && NO_ANSWER_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)),
+    }
+}
+
 fn only_dashes(s: &str) -> bool {
     s.chars().count() <= 3
         && s.chars()
@@ -1145,6 +1249,12 @@ mod tests {
             ("0", 0.0),
             ("Rp -", 0.0),
             ("Rp  -  ", 0.0),
+            ("± 2 juta", 2_000_000.0),
+            ("±Rp 500.000", 500_000.0),
+            ("sekitar Rp 1.500.000", 1_500_000.0),
+            ("Kurang lebih 1,5 jt", 1_500_000.0),
+            ("kira-kira 750 rb", 750_000.0),
+            ("+/- 2.000.000", 2_000_000.0),
         ];
         for (text, want) in cases {
             assert_eq!(parse_money(text), Ok(want), "{text}");
@@ -1169,11 +1279,54 @@ mod tests {
             assert!(e.contains("is negative"), "{negative}: {e}");
         }
         assert!(!parse_money("(sejuta)").unwrap_err().contains("negative"));
+        // A range is no one amount, and said to be a range.
+        for range in [
+            "2-3 juta",
+            "1.000.000 - 1.500.000",
+            "Rp 2 s/d 3 juta",
+            "± 2 sampai 3 jt",
+        ] {
+            let e = parse_money(range).unwrap_err();
+            assert!(e.contains("is a range"), "{range}: {e}");
+        }
+        assert!(!parse_money("sekitar").unwrap_err().contains("range"));
+    }
+
+    /// `tidak tahu`, `N/A` or `?` in an answer's cell is no answer; a
+    /// word that answers (`tidak`, `ya`, `tidak ada`) or a number is one.
+    #[test]
+    fn dont_know_is_no_answer() {
+        for none in [
+            "tidak tahu",
+            "Tidak Tahu",
+            "TDK TAU",
+            "menolak menjawab",
+            "N/A",
+            "na",
+            "?",
+            "Kosong",
+        ] {
+            assert!(says_no_answer(none), "{none}");
+        }
+        for answer in [
+            "",
+            "tidak",
+            "ya",
+            "tidak ada",
+            "0",
+            "2 juta",
+            "nanas",
+            "tidak tahu lagi",
+        ] {
+            assert!(!says_no_answer(answer), "{answer}");
+        }
     }
 
     #[test]
     fn counts_and_yes_no() {
         assert_eq!(parse_count("3"), Ok(3));
+        assert_eq!(parse_count("± 3 orang"), Ok(3));
+        assert_eq!(parse_count("Sekitar 2"), Ok(2));
         assert_eq!(parse_count("3.0"), Ok(3));
         assert!(parse_count("2,5").is_err());
         assert!(parse_count("-1").is_err());
