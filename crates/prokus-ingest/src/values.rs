@@ -406,10 +406,45 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     } else if NO.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         Ok(false)
     } else {
-        Err(format!(
-            "`{text}` is not yes/no (use 1/0, ya/tidak or yes/no)"
-        ))
+        yes_no_said_so(s).ok_or_else(|| {
+            if matches!(s, "✓" | "✔" | "☑" | "✗" | "✘" | "x" | "X" | "v" | "V") {
+                // A sheet of ticks leaves its noes empty, which would read
+                // as no answer: every share would be of the ticked alone.
+                format!(
+                    "`{text}` is a tick or a cross, not yes/no: write ya or tidak in every row \
+                     (an empty cell is no answer, not a no)"
+                )
+            } else {
+                format!("`{text}` is not yes/no (use 1/0, ya/tidak or yes/no)")
+            }
+        })
     }
+}
+
+/// A yes or a no said with more words than [`parse_yes_no`]'s, as a sheet's
+/// maker types them: a full stop after it (`Ya.`), a word that says it
+/// again after a comma or not (`Ya, sudah`, `ya sudah ada`, `Tidak,
+/// belum`), or shortened (`Sdh`, `Blm`). Any other word (`Ya, tapi belum
+/// rutin`) leaves it no yes/no.
+fn yes_no_said_so(s: &str) -> Option<bool> {
+    const SAYS_YES: [&str; 8] = ["ya", "iya", "y", "yes", "sudah", "sdh", "benar", "betul"];
+    const SAYS_NO: [&str; 6] = ["tidak", "tdk", "no", "belum", "blm", "bukan"];
+    // Words that only say the yes or the no again.
+    const AGAIN_YES: [&str; 6] = ["sudah", "sdh", "ada", "punya", "benar", "betul"];
+    const AGAIN_NO: [&str; 6] = ["belum", "blm", "tidak", "tdk", "ada", "punya"];
+    let lower = s.to_lowercase();
+    let mut words = lower
+        .split(|c: char| c.is_whitespace() || matches!(c, ',' | '.' | '!' | ';'))
+        .filter(|w| !w.is_empty());
+    let first = words.next()?;
+    let (yes, again) = if SAYS_YES.contains(&first) {
+        (true, &AGAIN_YES)
+    } else if SAYS_NO.contains(&first) {
+        (false, &AGAIN_NO)
+    } else {
+        return None;
+    };
+    words.all(|w| again.contains(&w)).then_some(yes)
 }
 
 /// The codes the register stores for a KPM's gender, programme arm, business
@@ -818,7 +853,7 @@ fn date_then_time(s: &str) -> Option<NaiveDateTime> {
 const MONTHS: [&[&str]; 12] = [
     &["januari", "january"],
     &["februari", "february", "pebruari"],
-    &["maret", "march"],
+    &["maret", "march", "mrt"],
     &["april"],
     &["mei", "may"],
     &["juni", "june"],
@@ -1355,6 +1390,10 @@ mod tests {
             "SETUJU",
             "Masih berjalan",
             "Aktif",
+            "Ya.",
+            "Ya, sudah",
+            "ya sudah ada",
+            "Sdh",
         ] {
             assert_eq!(parse_yes_no(yes), Ok(true), "{yes}");
         }
@@ -1373,10 +1412,27 @@ mod tests {
             "Tutup",
             "Tidak aktif",
             "Berhenti",
+            "Tidak, belum",
+            "Blm",
+            "belum.",
         ] {
             assert_eq!(parse_yes_no(no), Ok(false), "{no}");
         }
-        assert!(parse_yes_no("mungkin").is_err());
+        // Another word than one saying it again is no yes/no.
+        for neither in [
+            "mungkin",
+            "Ya, tapi belum rutin",
+            "ya tidak",
+            "Pernah",
+            "sudah tutup lagi",
+            ".",
+        ] {
+            assert!(parse_yes_no(neither).is_err(), "{neither}");
+        }
+        for tick in ["✓", "x", "V"] {
+            let e = parse_yes_no(tick).unwrap_err();
+            assert!(e.contains("is a tick or a cross"), "{tick}: {e}");
+        }
     }
 
     /// Genders and arms as sheets write them: Indonesian forms' `Lk`/`Pr`,
@@ -1467,6 +1523,7 @@ mod tests {
             "31 March 2021",
             "2021/03/31",
             "2021.03.31",
+            "31 Mrt 2021",
         ] {
             assert_eq!(parse_datetime(case), Ok(day), "{case}");
         }
