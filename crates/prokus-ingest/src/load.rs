@@ -120,10 +120,14 @@ impl Format {
         if household("kpm_id") && household("wave") {
             return Some(Format::Template);
         }
+        // A list of KPM with their regency and no round: the register. An
+        // incubator's own list of its KPM often has no arm column, all of
+        // them being ProKUS KPM: its incubator column says so, when no
+        // answer column makes it a monitoring sheet without its round.
         if household("kpm_id")
-            && household("arm")
             && household("regency_code")
             && !household("wave")
+            && (household("arm") || (household("incubator_id") && !has_answers(headers)))
         {
             return Some(Format::Register);
         }
@@ -159,10 +163,22 @@ impl Format {
                 .join(" and ")
         };
         if household("kpm_id") {
-            let register = lacks(
-                &[("arm", "kelompok_studi"), ("regency_code", "kode_kab_kota")],
-                &household,
-            );
+            let mut register = lacks(&[("regency_code", "kode_kab_kota")], &household);
+            if !household("arm") && !household("incubator_id") {
+                let arm = "`arm` (or `kelompok_studi`), or for ProKUS KPM alone their \
+                           incubator (`incubator_id` or `inkubator`)";
+                register = if register.is_empty() {
+                    arm.to_string()
+                } else {
+                    format!("{arm} and {register}")
+                };
+            }
+            // A file with all a register needs is not one for its answers.
+            let register = if register.is_empty() {
+                String::new()
+            } else {
+                format!("; a KPM register also needs {register}")
+            };
             // `kelompok` often names a business group: not read as the arm.
             let group = if headers
                 .iter()
@@ -177,7 +193,7 @@ impl Format {
                 "the file has a KPM id column: a monitoring sheet (the template) also needs `wave` \
                  (or `putaran`), or, in a workbook, each round in a sheet named after it \
                  (`Baseline`, `Monitoring 1`, `Endline`), or, for a file of one round, \
-                 `prokus ingest --wave ROUND`; a KPM register also needs {register}{group}"
+                 `prokus ingest --wave ROUND`{register}{group}"
             );
         }
         let incubator = |name: &str| aliases::has_column(headers, name, aliases::INCUBATOR_ALIASES);
@@ -301,6 +317,24 @@ fn give_round(
         return Some(true);
     }
     None
+}
+
+/// Whether `headers` have a column of a monitoring sheet's answers (the
+/// template's fields but the KPM, the round and the date), by its canonical
+/// or Indonesian name.
+fn has_answers(headers: &[String]) -> bool {
+    static ANSWERS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    let answers = ANSWERS.get_or_init(|| {
+        FormMapping::template()
+            .fields
+            .into_keys()
+            .filter(|f| !matches!(f.as_str(), "kpm_id" | "wave" | "submitted_at"))
+            .collect()
+    });
+    headers.iter().any(|h| {
+        let name = aliases::canonical(h, aliases::LIST_ALIASES).unwrap_or(h.trim());
+        answers.iter().any(|a| a.eq_ignore_ascii_case(name))
+    })
 }
 
 /// Whether `headers` head no format, and would head a monitoring sheet
@@ -3038,11 +3072,14 @@ fn check_register_row(
     };
     let incubator = c.get(cells, "incubator_id");
     if arm == Some("prokus") && incubator.is_empty() {
-        problem(
-            "incubator_id",
-            "",
-            "a ProKUS KPM needs its incubator (only the comparison group has none)".into(),
-        );
+        let reason = if c.position("arm").is_none() {
+            // A list without an arm column takes each KPM for a ProKUS KPM.
+            "a ProKUS KPM needs its incubator; the list has no `arm` column, so each KPM is taken \
+             for a ProKUS KPM: for a comparison household, add a column `arm` holding pembanding"
+        } else {
+            "a ProKUS KPM needs its incubator (only the comparison group has none)"
+        };
+        problem("incubator_id", "", reason.into());
     }
     if arm == Some("comparison") && !incubator.is_empty() {
         problem(
@@ -3875,6 +3912,17 @@ mod tests {
 
     fn count(db: &Database, sql: &str) -> i64 {
         db.conn.query_row(sql, [], |r| r.get(0)).unwrap()
+    }
+
+    /// The reason of the reject of file row `row` (one reject only).
+    fn reject_reason(db: &Database, row: i64) -> String {
+        db.conn
+            .query_row(
+                "SELECT reason FROM ingest_reject WHERE source_row = $1",
+                [row],
+                |r| r.get(0),
+            )
+            .unwrap()
     }
 
     fn loaded_program() -> (tempfile::TempDir, Database, Vec<BatchSummary>) {
@@ -4916,6 +4964,61 @@ mod tests {
         );
     }
 
+    /// An incubator's list of its KPM, as it keeps it: no arm column (all
+    /// are ProKUS KPM), its name in `Inkubator`, Indonesian headers. It is
+    /// a register; a row without an incubator is refused. A sheet of
+    /// answers without a round is no register, and is told to name its
+    /// round.
+    #[test]
+    fn an_incubators_kpm_list_without_an_arm_is_a_register() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        let list = "incubator_id,name\nINK-33-03,Inkubator Bisnis UNS\n";
+        db.ingest(&file(&dir, "incubators.csv", list), &m).unwrap();
+        let register = "No,ID KPM,Nama KPM,Kabupaten/Kota,Inkubator,Tahun Angkatan,Nama TKSK,Besaran Bantuan,Tanggal Pencairan\n\
+            1,R1,Sri,Kota Surakarta,Inkubator Bisnis UNS,2022,TKSK Ani,Rp 3.500.000,15/04/2022\n\
+            2,R2,Ani,Kota Surakarta,,2022,TKSK Ani,Rp 3.500.000,15/04/2022\n";
+        let s = db
+            .ingest(&file(&dir, "daftar-kpm.csv", register), &m)
+            .unwrap();
+        assert_eq!(
+            (s.format.as_str(), s.rows_loaded, s.rows_rejected),
+            ("kpm-register", 1, 1),
+            "{s:?}"
+        );
+        assert!(s.unread_columns.is_empty(), "{s:?}");
+        let row: (String, String, i32, String, f64, String) = db
+            .conn
+            .query_row(
+                "SELECT arm, incubator_id, cohort_year, tksk, grant_amount, CAST(grant_date AS VARCHAR) FROM kpm WHERE kpm_id = 'R1'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)),
+            )
+            .unwrap();
+        assert_eq!(
+            row,
+            (
+                "prokus".into(),
+                "INK-33-03".into(),
+                2022,
+                "TKSK Ani".into(),
+                3_500_000.0,
+                "2022-04-15".into()
+            )
+        );
+        let reason = reject_reason(&db, 3);
+        assert!(reason.contains("the list has no `arm` column"), "{reason}");
+        let answers = "ID KPM,Kabupaten/Kota,Inkubator,Omzet\nR1,Kota Surakarta,INK-33-03,900000\n";
+        let e = db
+            .ingest(&file(&dir, "omzet.csv", answers), &m)
+            .unwrap_err();
+        let IngestError::UnknownFormat { hint, .. } = e else {
+            panic!("{e}")
+        };
+        assert!(hint.ends_with("`prokus ingest --wave ROUND`"), "{hint}");
+    }
+
     /// A sheet's `tidak tahu` or `N/A` is no answer, and the row's other
     /// answers load; an amount about so much is that amount; a range is
     /// refused as one.
@@ -4944,14 +5047,7 @@ mod tests {
             (revenue, income, books, workers),
             (None, Some(2_000_000.0), None, Some(2))
         );
-        let reason: String = db
-            .conn
-            .query_row(
-                "SELECT reason FROM ingest_reject WHERE source_row = 3",
-                [],
-                |r| r.get(0),
-            )
-            .unwrap();
+        let reason = reject_reason(&db, 3);
         assert!(reason.contains("`2-3 juta` is a range"), "{reason}");
     }
 
@@ -6531,19 +6627,19 @@ mod tests {
         };
         let err = refused(
             "daftar.csv",
-            "id_kpm;nama;kelompok;id_inkubator;Kode Kab/Kota\nK1;Siti;prokus;INK-32-01;32.17\n",
+            "id_kpm;nama;kelompok;Kode Kab/Kota\nK1;Siti;prokus;32.17\n",
         );
         assert!(
             err.contains("unknown format")
                 && err.contains("also needs `wave` (or `putaran`)")
-                && err.contains("a KPM register also needs `arm` (or `kelompok_studi`);")
+                && err.contains("a KPM register also needs `arm` (or `kelompok_studi`), or for ProKUS KPM alone their incubator (`incubator_id` or `inkubator`);")
                 && !err.contains("`regency_code` (or")
                 && err.contains("a column headed `kelompok` is not read as the study arm"),
             "{err}"
         );
         let err = refused("kpm.csv", "kpm_id,nama\nK1,Siti\n");
         assert!(
-            err.contains("a KPM register also needs `arm` (or `kelompok_studi`) and `regency_code` (or `kode_kab_kota`)")
+            err.contains("a KPM register also needs `arm` (or `kelompok_studi`), or for ProKUS KPM alone their incubator (`incubator_id` or `inkubator`) and `regency_code` (or `kode_kab_kota`)")
                 && !err.contains("kelompok`"),
             "{err}"
         );
