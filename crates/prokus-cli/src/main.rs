@@ -346,7 +346,9 @@ enum MappingAction {
     /// they match, unmatched questions listed as comments. Read it through,
     /// then try it with `prokus mapping check`.
     Draft {
-        /// The form's XLSForm (.xlsx, as uploaded to KoboToolbox or ODK).
+        /// The form's XLSForm (.xlsx, as uploaded to KoboToolbox or ODK);
+        /// without it, a KoboToolbox or ODK Central export of its
+        /// submissions, whose values say each column's type and choices.
         form: PathBuf,
         /// Output file (`-` for standard output).
         #[arg(long, default_value = "-")]
@@ -1479,8 +1481,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
         Command::Mapping {
             action: MappingAction::Draft { form, output },
         } => {
-            let form = prokus_ingest::XlsForm::from_file(&form)?;
-            let text = prokus_ingest::draft_mapping(&form);
+            // An export, when the form itself is not at hand.
+            let text = if !prokus_ingest::XlsForm::is_form_file(&form) {
+                prokus_ingest::draft_mapping_from_export(&form)?
+            } else {
+                prokus_ingest::draft_mapping(&prokus_ingest::XlsForm::from_file(&form)?)
+            };
             if output.as_os_str() == "-" {
                 print!("{text}");
             } else {

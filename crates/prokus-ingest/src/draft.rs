@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::error::IngestError;
 use crate::mapping::{CANONICAL_FIELDS, FieldType, HOUSEHOLD_FIELDS};
 use crate::xlsform::{Question, XlsForm};
 
@@ -390,7 +391,220 @@ fn is_yes_no(q: &Question) -> bool {
 
 /// The mapping drafted for `form`, as TOML text with comments.
 pub fn draft_mapping(form: &XlsForm) -> String {
-    let questions = form.questions();
+    draft_questions(&form.form_id, &form.questions(), "")
+}
+
+/// Columns of a KoboToolbox or ODK Central export that are no question:
+/// the submission's metadata (its id and time the mapping's `[submission]`
+/// names) and the server's.
+const METADATA_COLUMNS: &[&str] = &[
+    "start",
+    "end",
+    "today",
+    "deviceid",
+    "username",
+    "simserial",
+    "subscriberid",
+    "phonenumber",
+    "audit",
+    "__version__",
+    "formhub/uuid",
+    "meta/instanceid",
+    "meta/instancename",
+    "meta-instanceid",
+    "meta-instancename",
+    "meta/deprecatedid",
+    "meta/audit",
+    "submissiondate",
+    "key",
+    "submitterid",
+    "submittername",
+    "attachmentspresent",
+    "attachmentsexpected",
+    "status",
+    "reviewstate",
+    "edits",
+    "formversion",
+];
+
+/// The most values a column may take for the draft to read it as a
+/// choice question.
+const MOST_CHOICES: usize = 12;
+
+/// What a column of an export holds, read cell by cell.
+#[derive(Default)]
+struct Seen {
+    /// Cells not empty.
+    cells: u64,
+    /// Of those, the whole numbers, the numbers (amounts as people write
+    /// them too) and the dates.
+    integers: u64,
+    numbers: u64,
+    dates: u64,
+    /// A NIK in a cell: its values are never written into the draft.
+    nik: bool,
+    /// Its values, with how many cells hold each, while there are few.
+    values: BTreeMap<String, u64>,
+    /// Its values' space-separated words (a select_multiple's choices).
+    words: BTreeMap<String, u64>,
+    /// A value of more than one word.
+    several_words: bool,
+}
+
+impl Seen {
+    fn add(&mut self, cell: &str) {
+        let cell = cell.trim();
+        if cell.is_empty() {
+            return;
+        }
+        self.cells += 1;
+        let integer = cell
+            .strip_prefix('-')
+            .unwrap_or(cell)
+            .bytes()
+            .all(|b| b.is_ascii_digit());
+        let number = integer
+            || cell.parse::<f64>().is_ok_and(f64::is_finite)
+            || crate::values::parse_money(cell).is_ok();
+        self.integers += u64::from(integer);
+        self.numbers += u64::from(number);
+        self.dates += u64::from(!number && crate::values::parse_datetime(cell).is_ok());
+        self.nik |= crate::privacy::contains_nik(cell);
+        let few = |map: &mut BTreeMap<String, u64>, value: &str| {
+            if map.len() <= MOST_CHOICES || map.contains_key(value) {
+                *map.entry(value.to_string()).or_default() += 1;
+            }
+        };
+        few(&mut self.values, cell);
+        self.several_words |= cell.contains(' ');
+        for word in cell.split_whitespace() {
+            few(&mut self.words, word);
+        }
+    }
+
+    /// The question type and choices its values say, as an XLSForm would:
+    /// a choice question when a few values fill many cells (never from a
+    /// column with a NIK, whose values would be the choices written); a
+    /// number or a date when nine cells in ten are one (a stray `n/a` or
+    /// `2,5 jt` in an export does not make its column text).
+    fn question(&self) -> (&'static str, Vec<String>) {
+        let few = |map: &BTreeMap<String, u64>| {
+            map.len() <= MOST_CHOICES && self.cells >= 2 * map.len() as u64 && !self.nik
+        };
+        let by_count = |map: &BTreeMap<String, u64>| {
+            let mut values: Vec<(&String, &u64)> = map.iter().collect();
+            values.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            values.into_iter().map(|(v, _)| v.clone()).collect()
+        };
+        let most = |n: u64| n * 10 >= self.cells * 9;
+        let yes_no = self.values.keys().all(|v| matches!(v.as_str(), "0" | "1"));
+        if self.cells == 0 {
+            ("text", Vec::new())
+        } else if few(&self.values) && (!most(self.numbers) || yes_no) && !self.several_words {
+            ("select_one", by_count(&self.values))
+        } else if self.several_words && !most(self.numbers) && few(&self.words) {
+            ("select_multiple", by_count(&self.words))
+        } else if most(self.integers) {
+            ("integer", Vec::new())
+        } else if most(self.numbers) {
+            ("decimal", Vec::new())
+        } else if most(self.dates) {
+            ("date", Vec::new())
+        } else {
+            ("text", Vec::new())
+        }
+    }
+}
+
+/// A mapping drafted from a form's export alone, when the form itself
+/// (its XLSForm) is not at hand: each column a question, its type and
+/// choices read from its values (a few values filling many cells are a
+/// choice question's), the metadata columns left out; then matched to the
+/// fields as a form's questions are. A column headed by its question's
+/// label (an export with labels) is matched by the label.
+pub fn draft_mapping_from_export(path: &std::path::Path) -> Result<String, IngestError> {
+    use crate::source::{Container, Table};
+    let bytes = std::fs::read(path).map_err(|source| IngestError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let container = Container::sniff(&bytes);
+    let table = match container {
+        Container::Csv => {
+            let text = crate::source::decode_owned(bytes);
+            Table::read(path, text.into_bytes(), container)?
+        }
+        _ => Table::read(path, bytes, container)?,
+    };
+    if crate::Format::form_export(&table.headers, container).is_none() {
+        return Err(IngestError::Unreadable {
+            path: path.to_path_buf(),
+            reason: "this is neither a form (an XLSForm, with a survey sheet) nor a KoboToolbox \
+                     or ODK Central export of one (no `_uuid` or `KEY` column)"
+                .into(),
+            hint: "give the form as it was uploaded to KoboToolbox or ODK, or, without it, an \
+                   export of its submissions (CSV or XLSX, with XML names or labels)"
+                .into(),
+        });
+    }
+    let mut seen: Vec<Seen> = table.headers.iter().map(|_| Seen::default()).collect();
+    let mut rows = 0u64;
+    table.for_each_row(|_, cells, _| {
+        rows += 1;
+        for (cell, seen) in cells.iter().zip(seen.iter_mut()) {
+            seen.add(cell);
+        }
+        Ok(())
+    })?;
+    let questions: Vec<Question> = table
+        .headers
+        .iter()
+        .zip(&seen)
+        .filter(|(h, _)| {
+            let h = h.trim();
+            !h.is_empty()
+                && !h.starts_with('_')
+                && !METADATA_COLUMNS.iter().any(|m| m.eq_ignore_ascii_case(h))
+        })
+        .map(|(header, seen)| {
+            let (kind, choices) = seen.question();
+            let header = header.trim().to_string();
+            Question {
+                // A header with spaces is a label; its question's name is
+                // unknown, and the column is named by the header.
+                labels: if header.contains(' ') {
+                    vec![header.clone()]
+                } else {
+                    Vec::new()
+                },
+                path: header,
+                kind: kind.into(),
+                choices: choices
+                    .into_iter()
+                    .map(|c| (crate::privacy::safe_text(&c), Vec::new()))
+                    .collect(),
+                in_repeat: false,
+            }
+        })
+        .collect();
+    let name = crate::privacy::shown_path(path);
+    let stem = path
+        .file_stem()
+        .map(|s| crate::privacy::safe_text(&s.to_string_lossy()))
+        .unwrap_or_default();
+    let origin = format!(
+        "# Drafted from the export {} alone ({rows} rows), without the form: each column's type\n\
+         # and choices were read from its values. Check them against the form, or draft again\n\
+         # from the form's XLSForm (KoboToolbox: the project's Form tab, Download XLS; ODK\n\
+         # Central: the form's Versions, Definition) for its questions' own types and labels.\n",
+        comment(&name)
+    );
+    Ok(draft_questions(&stem, &questions, &origin))
+}
+
+/// The mapping drafted for `questions` of form `form_id`, `origin` (comment
+/// lines, or nothing) said after the first lines.
+fn draft_questions(form_id: &str, questions: &[Question], origin: &str) -> String {
     let label = |q: &Question| {
         comment(
             &q.labels
@@ -433,14 +647,14 @@ pub fn draft_mapping(form: &XlsForm) -> String {
     out.push_str(&format!(
         "# Mapping drafted by `prokus mapping draft` for the form `{}`.\n\
          # Read it through: each field was matched by its question's name, labels and type.\n\
-         # Correct what is wrong, then try it: prokus mapping check THIS.toml EXPORT.csv\n\n",
-        comment(&form.form_id)
+         # Correct what is wrong, then try it: prokus mapping check THIS.toml EXPORT.csv\n{origin}\n",
+        comment(form_id)
     ));
     out.push_str(&format!(
         "[form]\nid = {}\n\n[submission]\n\
          id_columns = [\"_uuid\", \"meta/instanceID\", \"KEY\"]\n\
          time_columns = [\"_submission_time\", \"SubmissionDate\"]\n",
-        quoted(&form.form_id)
+        quoted(form_id)
     ));
     for (f, (field, types)) in fields.iter().enumerate() {
         let Some(&i) = chosen.get(&f) else {
@@ -454,9 +668,14 @@ pub fn draft_mapping(form: &XlsForm) -> String {
             continue;
         };
         let q = &questions[i];
+        let said = label(q);
         out.push_str(&format!(
-            "\n# {}\n[fields.{field}]\ncolumn = {}\n",
-            label(q),
+            "\n{}[fields.{field}]\ncolumn = {}\n",
+            if said.is_empty() {
+                String::new()
+            } else {
+                format!("# {said}\n")
+            },
             quoted(&q.path)
         ));
         let wants = |t: FieldType| types.contains(&t);
@@ -548,4 +767,99 @@ pub fn draft_mapping(form: &XlsForm) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::FormMapping;
+
+    /// A partner's Kobo export, without its form: 40 submissions of two
+    /// rounds, with a yes/no, an amount (one cell written `2,5 jt`), a
+    /// count and a column of NIKs.
+    fn partner_export(dir: &std::path::Path) -> std::path::PathBuf {
+        let mut text = String::from(
+            "start;identitas/kpm_id;identitas/putaran;identitas/nik;usaha/laba;keuangan/pembukuan;usaha/pekerja_dibayar;_uuid;_submission_time\n",
+        );
+        for i in 0..40 {
+            let round = if i < 20 { "awal" } else { "akhir" };
+            let income = if i == 7 {
+                "2,5 jt".to_string()
+            } else {
+                format!("{}", 900_000 + i * 10_000)
+            };
+            let books = if i % 3 == 0 { "tidak" } else { "ya" };
+            let nik = if i % 2 == 0 {
+                "3217055208850012"
+            } else {
+                "3217055208850020"
+            };
+            text.push_str(&format!(
+                "2022-03-01T09:00:00+07:00;M{:03};{round};{nik};{income};{books};{};uuid-{i};2022-03-01T02:00:00\n",
+                i % 20,
+                i % 4
+            ));
+        }
+        let path = dir.join("mitra.csv");
+        std::fs::write(&path, text).unwrap();
+        path
+    }
+
+    #[test]
+    fn a_mapping_drafted_from_an_export_alone_reads_it_and_writes_no_nik() {
+        let dir = tempfile::tempdir().unwrap();
+        let export = partner_export(dir.path());
+        let text = draft_mapping_from_export(&export).unwrap();
+        let draft = FormMapping::parse(&text, std::path::Path::new("draft.toml"))
+            .unwrap_or_else(|e| panic!("{e}\n{text}"));
+        let column = |field: &str| draft.fields.get(field).map(|f| f.column.as_str());
+        assert_eq!(column("kpm_id"), Some("identitas/kpm_id"), "{text}");
+        assert_eq!(column("wave"), Some("identitas/putaran"), "{text}");
+        assert_eq!(column("business_income"), Some("usaha/laba"), "{text}");
+        assert_eq!(column("keeps_books"), Some("keuangan/pembukuan"), "{text}");
+        assert_eq!(
+            column("paid_workers"),
+            Some("usaha/pekerja_dibayar"),
+            "{text}"
+        );
+        let wave = &draft.fields["wave"].choices;
+        assert_eq!(
+            wave.get("awal").map(String::as_str),
+            Some("baseline"),
+            "{text}"
+        );
+        assert_eq!(
+            wave.get("akhir").map(String::as_str),
+            Some("endline"),
+            "{text}"
+        );
+        // The metadata is no question; a NIK is never written.
+        assert!(
+            !text.contains("\"start\"") && !text.lines().any(|l| l.starts_with("#   start ")),
+            "{text}"
+        );
+        assert!(
+            !text.contains("3217055208850012") && !text.contains("85001"),
+            "{text}"
+        );
+        // The draft reads its export: every field found, no cell failing.
+        let check =
+            crate::check_mapping(&export, &draft, &crate::IngestOptions::default()).unwrap();
+        assert!(
+            check.fields.iter().all(|f| f.found && f.failed == 0),
+            "{check:?}"
+        );
+    }
+
+    #[test]
+    fn a_file_that_is_no_export_is_refused_saying_what_to_give() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("template.csv");
+        std::fs::write(&path, "kpm_id,wave,business_income\nK1,baseline,900000\n").unwrap();
+        let e = draft_mapping_from_export(&path).unwrap_err().to_string();
+        assert!(
+            e.contains("neither a form") && e.contains("template.csv"),
+            "{e}"
+        );
+    }
 }

@@ -38,7 +38,7 @@ pub mod withdraw;
 pub mod xlsform;
 
 pub use db::{Database, SCHEMA_SQL};
-pub use draft::draft_mapping;
+pub use draft::{draft_mapping, draft_mapping_from_export};
 pub use error::IngestError;
 pub use load::{
     BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck, Prescanned,

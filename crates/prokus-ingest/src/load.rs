@@ -209,7 +209,7 @@ impl Format {
 
     /// The export format of `headers` when they are a KoboToolbox or ODK
     /// Central export's, by their metadata columns.
-    fn form_export(headers: &[String], container: Container) -> Option<Format> {
+    pub(crate) fn form_export(headers: &[String], container: Container) -> Option<Format> {
         if crate::source::kobo_export(headers) {
             return Some(if container == Container::Xlsx {
                 Format::KoboXlsx
