@@ -2132,7 +2132,20 @@ impl Plan {
                 check_template_row(reference, p, c, known, (row, cells, numeric), Some(staged))
             }
             Plan::Template(p, c, known, Household::Form(household, incubators)) => {
-                let values = household.cells(cells);
+                let mut values = household.cells(cells);
+                // A choice the mapping does not map to an id, whose label
+                // (an export with labels) is an incubator's name in the
+                // list: that incubator.
+                if let Some(at) = household.incubator_at()
+                    && !values[at].is_empty()
+                    && !incubators.contains(&values[at])
+                    && let Some(id) = reference
+                        .incubators
+                        .id_for(&values[at])
+                        .or_else(|| reference.incubators.id_for(household.cell(cells, at)))
+                {
+                    values[at] = id.to_string();
+                }
                 let mapped: Vec<&str> = values.iter().map(String::as_str).collect();
                 let numeric = vec![false; mapped.len()];
                 let incubator = c.get(&mapped, "incubator_id");
@@ -3455,6 +3468,20 @@ impl HouseholdPlan {
                 field.choice(name).unwrap_or(name).to_string()
             })
             .collect()
+    }
+
+    /// Where the incubator is among the register's columns, when the form
+    /// feeds it.
+    fn incubator_at(&self) -> Option<usize> {
+        let at = REGISTER_COLUMNS.iter().position(|n| *n == "incubator_id")?;
+        self.sources[at].as_ref().map(|_| at)
+    }
+
+    /// The cell that feeds register column `at`, as the export holds it.
+    fn cell<'c>(&self, cells: &[&'c str], at: usize) -> &'c str {
+        self.sources[at].as_ref().map_or("", |(index, ..)| {
+            answer_cell(cells.get(*index).copied().unwrap_or(""))
+        })
     }
 
     /// `problem`, found under a register column, named by the form's column

@@ -302,6 +302,14 @@ type Loaded = (
 );
 
 fn load(export: fn(&Path) -> PathBuf) -> (Vec<Loaded>, Vec<(String, String, String)>) {
+    load_with(export, MAPPING)
+}
+
+/// [`load`] through the mapping `text`.
+fn load_with(
+    export: fn(&Path) -> PathBuf,
+    text: &str,
+) -> (Vec<Loaded>, Vec<(String, String, String)>) {
     let dir = tempfile::tempdir().unwrap();
     let mut db = Database::in_memory().unwrap();
     let prokus = FormMapping::prokus();
@@ -313,7 +321,7 @@ fn load(export: fn(&Path) -> PathBuf) -> (Vec<Loaded>, Vec<(String, String, Stri
         std::fs::write(&path, text).unwrap();
         db.ingest(&path, &prokus).unwrap();
     }
-    let mapping = FormMapping::parse(MAPPING, Path::new("mitra.mapping.toml")).unwrap();
+    let mapping = FormMapping::parse(text, Path::new("mitra.mapping.toml")).unwrap();
     let form = XlsForm::from_file(&xlsform(dir.path())).unwrap();
     let options = IngestOptions {
         xlsform: Some(form),
@@ -429,6 +437,22 @@ fn a_partner_form_exported_with_labels_loads_the_same() {
         reason.contains("choice `ink_sby` (label \"Inkubator Surabaya\")"),
         "{reason}"
     );
+}
+
+/// Exported with labels, the form's incubator choice `Inkubator Bandung`
+/// is the incubator the list names so: loaded without the mapping mapping
+/// the choice to its id.
+#[test]
+fn an_incubator_choice_labelled_with_the_lists_name_needs_no_mapping() {
+    let unmapped = MAPPING.replace(
+        "type = \"choice\"\nchoices = { ink_bdg = \"INK-32-01\" }\n",
+        "type = \"text\"\n",
+    );
+    assert_ne!(unmapped, MAPPING);
+    let (loaded, rejects) = load_with(kobo_labels_xlsx, &unmapped);
+    assert_eq!(loaded, expected());
+    assert_eq!(rejects.len(), 1, "{rejects:?}");
+    assert_eq!(rejects[0].1, "Inkubator Surabaya");
 }
 
 #[test]
