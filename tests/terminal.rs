@@ -439,6 +439,20 @@ fn ingest_says_which_incubator_names_it_read_as_ids() {
         ),
         "{stderr}"
     );
+    // For a script, with --json (the same sheet again, renamed: a new file).
+    let again = write(
+        "unpad-2.csv",
+        "ID KPM,Putaran,Tanggal,Inkubator,Kode Kab/Kota,Omzet\n\
+         N3,baseline,2022-03-02,Inkubator Bisnis Unpad,32.17,900000\n",
+    );
+    let out = prokus(dir.path(), &["ingest", "--json", "--db", &db, &again]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let line: serde_json::Value =
+        serde_json::from_str(String::from_utf8_lossy(&out.stdout).trim()).unwrap();
+    assert_eq!(
+        line["incubators_by_name"],
+        serde_json::json!([{"name": "Inkubator Bisnis Unpad", "id": "INK-32-01", "rows": 1}])
+    );
 }
 
 #[test]

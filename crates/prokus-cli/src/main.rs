@@ -2191,6 +2191,13 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
         if !s.formulas_to_recalculate.is_empty() {
             line["formulas_to_recalculate"] = serde_json::json!(s.formulas_to_recalculate);
         }
+        if !s.incubators_by_name.is_empty() {
+            line["incubators_by_name"] = s
+                .incubators_by_name
+                .iter()
+                .map(|(name, id, rows)| serde_json::json!({"name": name, "id": id, "rows": rows}))
+                .collect();
+        }
         // What the notes say, for a script: only when there is something.
         for (key, columns) in [
             ("unread_columns", &s.unread_columns),

@@ -2091,7 +2091,8 @@ impl Plan {
         numeric: &[bool],
     ) -> Result<(StageRow, Option<StageRow>), Vec<Problem>> {
         // An incubator named by its name is read as its id (a form's
-        // incubator is a choice, which its mapping maps).
+        // incubator, a choice its mapping maps first, in its own branch
+        // of `check_cells`).
         if let Some(c) = self.incubator_columns()
             && let Some((at, renamed)) = with_incubator_id(reference, c, cells)
         {
