@@ -402,6 +402,47 @@ fn ingest_says_how_many_rows_have_no_date() {
 /// version of a sheet last, whatever its name); hidden files, Excel's lock
 /// files and other kinds of file are not loaded, the latter named; a
 /// folder without data is an error of its own.
+/// A sheet's `tidak tahu` and `N/A` load as no answer, and the note (and
+/// --json) says how many.
+#[test]
+fn ingest_says_how_many_answers_were_not_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let list = write(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+    );
+    let sheet = write(
+        "bandung.csv",
+        "ID KPM,Putaran,Tanggal,Inkubator,Kode Kab/Kota,Omzet,Pembukuan\n\
+         N1,baseline,2022-03-01,INK-32-01,32.17,tidak tahu,N/A\n\
+         N2,baseline,2022-03-01,INK-32-01,32.17,900000,ya\n",
+    );
+    let db = dir.path().join("t.duckdb").to_string_lossy().into_owned();
+    let out = prokus(dir.path(), &["ingest", "--db", &db, &list, &sheet]);
+    assert_eq!(code(&out), 0, "{}", String::from_utf8_lossy(&out.stderr));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "bandung.csv: 2 answers are `tidak tahu`, `N/A`, `?` or the like (not known, not said or not filled in): read as no answer"
+        ),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let line = stdout
+        .lines()
+        .find(|l| l.starts_with("bandung.csv"))
+        .unwrap();
+    assert_eq!(
+        line.split_whitespace().collect::<Vec<_>>(),
+        ["bandung.csv", "template", "2", "2", "0", "0"]
+    );
+}
+
 /// An incubator's sheet that names it by its name loads, and the note
 /// says which names were read as which ids.
 #[test]

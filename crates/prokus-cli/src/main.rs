@@ -2167,6 +2167,18 @@ fn load_notes(s: &BatchSummary) -> Vec<String> {
             if one { "it" } else { "them" },
         ));
     }
+    if s.answers_not_given > 0 {
+        let one = s.answers_not_given == 1;
+        notes.push(format!(
+            "{} {} `tidak tahu`, `N/A`, `?` or the like (not known, not said or not filled \
+             in): read as no answer, as an empty cell is; `prokus check` lists {} where the \
+             round asks {}",
+            s.answers_not_given,
+            if one { "answer is" } else { "answers are" },
+            if one { "it" } else { "them" },
+            if one { "it" } else { "them" },
+        ));
+    }
     if s.orphan_repeat_rows > 0 {
         notes.push(format!(
             "{} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
@@ -2187,6 +2199,9 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
         }
         if s.kpm_without_nik > 0 {
             line["kpm_without_nik"] = serde_json::json!(s.kpm_without_nik);
+        }
+        if s.answers_not_given > 0 {
+            line["answers_not_given"] = serde_json::json!(s.answers_not_given);
         }
         if !s.formulas_to_recalculate.is_empty() {
             line["formulas_to_recalculate"] = serde_json::json!(s.formulas_to_recalculate);

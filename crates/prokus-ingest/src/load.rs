@@ -501,6 +501,10 @@ pub struct BatchSummary {
     /// than their id, read as the id the incubator list gives that name:
     /// each as the first such row wrote it, the id, and how many rows.
     pub incubators_by_name: Vec<(String, String, u64)>,
+    /// Answers in the file's rows that said the KPM did not know or would
+    /// not say, or that were not filled in (`tidak tahu`, `N/A`, `?`), read
+    /// as no answer.
+    pub answers_not_given: u64,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -1670,6 +1674,12 @@ fn ingest_scanned(
         formulas_to_recalculate,
         own_wave,
         incubators_by_name: incubators.used(),
+        answers_not_given: match &plan {
+            Plan::Survey(p) | Plan::Template(p, ..) => {
+                p.no_answers.load(std::sync::atomic::Ordering::Relaxed)
+            }
+            _ => 0,
+        },
     })))
 }
 
@@ -2026,6 +2036,7 @@ fn earlier_batch(
         formulas_to_recalculate: Vec::new(),
         own_wave: false,
         incubators_by_name: Vec::new(),
+        answers_not_given: 0,
     }))
 }
 
@@ -2347,6 +2358,9 @@ struct SurveyPlan {
     /// The id and text columns read, by position and header: where a NIK
     /// could be kept as written, so must not be.
     used: Vec<(usize, String)>,
+    /// Answers that said the KPM did not know or would not say (`tidak
+    /// tahu`, `N/A`), read as no answer (the checkers count them).
+    no_answers: std::sync::atomic::AtomicU64,
 }
 
 /// Where one canonical field comes from in this file.
@@ -2482,6 +2496,7 @@ impl SurveyPlan {
             repeat_problems: HashMap::new(),
             limits,
             used,
+            no_answers: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -2605,6 +2620,8 @@ impl SurveyPlan {
             // still say its KPM and round, and a mapping that maps such a
             // choice (`na = "no"`) is followed.
             if !field.required && says_no_answer(raw) && field.choice(raw).is_none() {
+                self.no_answers
+                    .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 values.push(Value::Null);
                 continue;
             }
@@ -5063,6 +5080,9 @@ mod tests {
             N3,tidak tahu,2022-03-01,prokus,INK-32-01,32.17,900000,900000,ya,1\n";
         let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
         assert_eq!((s.rows_loaded, s.rows_rejected), (1, 2), "{s:?}");
+        // `tidak tahu` and `N/A` in N1; `tidak tahu` as N3's round is no
+        // answer's: the round is required.
+        assert_eq!(s.answers_not_given, 2, "{s:?}");
         let (revenue, income, books, workers): (Option<f64>, Option<f64>, Option<bool>, Option<i32>) = db
             .conn
             .query_row(

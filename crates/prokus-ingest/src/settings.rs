@@ -106,6 +106,7 @@ impl Database {
             formulas_to_recalculate: Vec::new(),
             own_wave: false,
             incubators_by_name: Vec::new(),
+            answers_not_given: 0,
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),

@@ -1054,15 +1054,31 @@ const NO_ANSWER_WORDS: &[&str] = &[
     "???",
 ];
 
+/// The lengths of [`NO_ANSWER_WORDS`], as bits: a cell of another length
+/// (`tidak`, `kuliner`) is no such word without a comparison.
+const NO_ANSWER_LENGTHS: u64 = {
+    let mut bits = 0u64;
+    let mut i = 0;
+    while i < NO_ANSWER_WORDS.len() {
+        bits |= 1 << NO_ANSWER_WORDS[i].len();
+        i += 1;
+    }
+    bits
+};
+
 /// Whether an answer's cell (trimmed, as [`answer_cell`] gives it) says
-/// the KPM did not answer ([`NO_ANSWER_WORDS`]).
+/// the KPM did not answer ([`NO_ANSWER_WORDS`]). Asked of every answer of
+/// every row: an amount or a count (most cells) begins with a digit, and
+/// `tidak` has no such word's length.
 #[inline]
 pub(crate) fn says_no_answer(s: &str) -> bool {
-    // An amount or a count (most cells) begins with a digit; `ya`, `tidak`
-    // and the choices are shorter or longer than most of these words.
     match s.as_bytes().first() {
         None | Some(b'0'..=b'9') => false,
-        _ => s.len() <= 20 && NO_ANSWER_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s)),
+        _ => {
+            s.len() < 64
+                && NO_ANSWER_LENGTHS & (1 << s.len()) != 0
+                && NO_ANSWER_WORDS.iter().any(|w| w.eq_ignore_ascii_case(s))
+        }
     }
 }
 
