@@ -568,7 +568,8 @@ pub fn draft_mapping_from_export(path: &std::path::Path) -> Result<String, Inges
         })
         .map(|(header, seen)| {
             let (kind, choices) = seen.question();
-            let header = header.trim().to_string();
+            // A NIK as a header (a row pasted over it) is written masked.
+            let header = crate::privacy::redact(header.trim()).into_owned();
             Question {
                 // A header with spaces is a label; its question's name is
                 // unknown, and the column is named by the header.
@@ -776,10 +777,10 @@ mod tests {
 
     /// A partner's Kobo export, without its form: 40 submissions of two
     /// rounds, with a yes/no, an amount (one cell written `2,5 jt`), a
-    /// count and a column of NIKs.
+    /// count, a column of NIKs and a NIK as a header.
     fn partner_export(dir: &std::path::Path) -> std::path::PathBuf {
         let mut text = String::from(
-            "start;identitas/kpm_id;identitas/putaran;identitas/nik;usaha/laba;keuangan/pembukuan;usaha/pekerja_dibayar;_uuid;_submission_time\n",
+            "start;identitas/kpm_id;identitas/putaran;identitas/nik;usaha/laba;keuangan/pembukuan;usaha/pekerja_dibayar;_uuid;_submission_time;3217055208850038\n",
         );
         for i in 0..40 {
             let round = if i < 20 { "awal" } else { "akhir" };
@@ -795,7 +796,7 @@ mod tests {
                 "3217055208850020"
             };
             text.push_str(&format!(
-                "2022-03-01T09:00:00+07:00;M{:03};{round};{nik};{income};{books};{};uuid-{i};2022-03-01T02:00:00\n",
+                "2022-03-01T09:00:00+07:00;M{:03};{round};{nik};{income};{books};{};uuid-{i};2022-03-01T02:00:00;x\n",
                 i % 20,
                 i % 4
             ));
@@ -839,7 +840,9 @@ mod tests {
             "{text}"
         );
         assert!(
-            !text.contains("3217055208850012") && !text.contains("85001"),
+            !text.contains("3217055208850012")
+                && !text.contains("3217055208850038")
+                && !text.contains("85001"),
             "{text}"
         );
         // The draft reads its export: every field found, no cell failing.
