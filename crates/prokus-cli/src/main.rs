@@ -1888,11 +1888,84 @@ fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {
 }
 
 /// Lists before the survey rows that refer to them: incubators, then the
-/// register, then exports (in the order given).
+/// register, then exports (in the order given); and a file named as
+/// another's revision (`monitoring-revisi.xlsx` beside `monitoring.xlsx`)
+/// after it, said in a note, whatever order the shell gave them in (its
+/// `*.xlsx` puts `-revisi` first): of two answers at the same time, the one
+/// loaded later counts.
 fn order_for_loading(files: &[PathBuf]) -> Vec<PathBuf> {
-    let mut files = files.to_vec();
-    files.sort_by_key(|f| prokus_ingest::sniff_load_order(f));
-    files
+    let stems: Vec<String> = files.iter().map(|f| stem_of(f)).collect();
+    // How many revisions a file is of another given file (0: of none).
+    let depth = |stem: &str| {
+        let mut depth = 0;
+        let mut at = stem;
+        while let Some(base) = without_revision(at)
+            && stems.iter().any(|s| s.as_str() == base)
+        {
+            depth += 1;
+            at = base;
+        }
+        depth
+    };
+    let mut order: Vec<(u8, usize, usize, &PathBuf)> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (prokus_ingest::sniff_load_order(f), depth(&stems[i]), i, f))
+        .collect();
+    order.sort_by_key(|(load, depth, i, _)| (*load, *depth, *i));
+    for (_, depth, i, f) in &order {
+        // Said where the order given put the revision first.
+        let base = without_revision(&stems[*i]);
+        let given_after = (*i + 1..files.len()).find(|j| Some(stems[*j].as_str()) == base);
+        if let Some(j) = given_after
+            && *depth > 0
+        {
+            let shown = |f: &Path| {
+                let name = f.file_name().unwrap_or(f.as_os_str());
+                prokus_files::for_terminal(&prokus_ingest::privacy::shown_path(Path::new(name)))
+                    .into_owned()
+            };
+            eprintln!(
+                "note: {} is loaded after {}, which its name says it revises: of two answers \
+                 at the same time, the one loaded later counts",
+                shown(f),
+                shown(&files[j]),
+            );
+        }
+    }
+    order.into_iter().map(|(.., f)| f.clone()).collect()
+}
+
+/// A file's name without its extension, in lower case.
+fn stem_of(file: &Path) -> String {
+    file.file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+/// `stem` (lower case) less the word a sheet's sender adds to a revised
+/// version's name, after `-`, `_`, `.` or a space: `revisi`, `rev`,
+/// `perbaikan`, `koreksi`, `final`, `baru`, `update`, `v2`, `revisi2`, or a
+/// copy's ` (1)`; `None` when it has none.
+fn without_revision(stem: &str) -> Option<&str> {
+    if let Some(open) = stem.rfind(" (")
+        && let Some(inner) = stem[open + 2..].strip_suffix(')')
+        && !inner.is_empty()
+        && inner.bytes().all(|b| b.is_ascii_digit())
+    {
+        return Some(&stem[..open]);
+    }
+    let cut = stem.rfind(['-', '_', '.', ' '])?;
+    let (base, word) = (stem[..cut].trim_end(), &stem[cut + 1..]);
+    let digits = |w: &str| w.bytes().all(|b| b.is_ascii_digit());
+    let revision = matches!(
+        word,
+        "revisi" | "rev" | "perbaikan" | "koreksi" | "final" | "baru" | "update" | "updated"
+    ) || ["revisi", "rev", "v", "versi"].iter().any(|w| {
+        word.strip_prefix(w)
+            .is_some_and(|n| !n.is_empty() && digits(n))
+    });
+    (revision && !base.is_empty()).then_some(base)
 }
 
 /// What `withdraw` took out of `batch` (`after` is `None`), or would take
@@ -2973,6 +3046,67 @@ fn demo(out: &Path) -> Result<ExitCode> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The words a revised sheet's name ends with are read as such, and
+    /// nothing else is.
+    #[test]
+    fn a_revision_is_known_by_its_name() {
+        for (stem, base) in [
+            ("monitoring-revisi", "monitoring"),
+            ("monitoring_rev2", "monitoring"),
+            ("data unnes (1)", "data unnes"),
+            ("monev ii.v2", "monev ii"),
+            ("laporan-perbaikan", "laporan"),
+            ("monitoring-revisi-final", "monitoring-revisi"),
+        ] {
+            assert_eq!(without_revision(stem), Some(base), "{stem}");
+        }
+        for stem in [
+            "monitoring",
+            "revisi",
+            "monitoring-2022",
+            "data (a)",
+            "kpm-baru-2",
+        ] {
+            assert_eq!(without_revision(stem), None, "{stem}");
+        }
+    }
+
+    /// A file named as another's revision loads after it, the lists first.
+    #[test]
+    fn a_revision_given_first_loads_after_the_file_it_revises() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = |name: &str, text: &str| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            path
+        };
+        let sheet = "ID KPM,Putaran,Tanggal,Omzet\nS1,baseline,2022-03-01,900000\n";
+        let given = [
+            file("monitoring-revisi-final.csv", sheet),
+            file("monitoring-revisi.csv", sheet),
+            file("lain.csv", sheet),
+            file("monitoring.csv", sheet),
+            file(
+                "kpm_register.csv",
+                "kpm_id,arm,incubator_id,regency_code\nS1,prokus,I,32.17\n",
+            ),
+        ];
+        let names: Vec<String> = order_for_loading(&given)
+            .iter()
+            .map(|f| f.file_name().unwrap().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "kpm_register.csv",
+                "lain.csv",
+                "monitoring.csv",
+                "monitoring-revisi.csv",
+                "monitoring-revisi-final.csv"
+            ]
+        );
+    }
 
     #[test]
     fn a_database_s_default_memory_limit_grows_with_its_size_up_to_duckdb_s() {
