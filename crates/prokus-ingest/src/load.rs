@@ -2580,7 +2580,8 @@ impl SurveyPlan {
         let mut dated_at_load = false;
         let time = match (parsed, self.fallback_time) {
             (Ok(t), _) => Some(t),
-            (Err(_), Some(t)) if submitted.is_empty() => {
+            // `tidak tahu` as the date is no date, as an empty cell.
+            (Err(_), Some(t)) if submitted.is_empty() || says_no_answer(submitted) => {
                 dated_at_load = true;
                 Some(t)
             }
@@ -5077,9 +5078,12 @@ mod tests {
         let sheet = "kpm_id,wave,submitted_at,arm,incubator_id,regency_code,business_revenue,business_income,keeps_books,paid_workers\n\
             N1,baseline,2022-03-01,prokus,INK-32-01,32.17,tidak tahu,± 2 juta,N/A,± 2 orang\n\
             N2,baseline,2022-03-01,prokus,INK-32-01,32.17,2-3 juta,900000,ya,1\n\
-            N3,tidak tahu,2022-03-01,prokus,INK-32-01,32.17,900000,900000,ya,1\n";
+            N3,tidak tahu,2022-03-01,prokus,INK-32-01,32.17,900000,900000,ya,1\n\
+            N4,baseline,tidak tahu,prokus,INK-32-01,32.17,900000,900000,ya,1\n";
         let s = db.ingest(&file(&dir, "sheet.csv", sheet), &m).unwrap();
-        assert_eq!((s.rows_loaded, s.rows_rejected), (1, 2), "{s:?}");
+        assert_eq!((s.rows_loaded, s.rows_rejected), (2, 2), "{s:?}");
+        // N4's date: none, as an empty cell (dated when loaded).
+        assert_eq!(s.rows_dated_at_load, 1, "{s:?}");
         // `tidak tahu` and `N/A` in N1; `tidak tahu` as N3's round is no
         // answer's: the round is required.
         assert_eq!(s.answers_not_given, 2, "{s:?}");
