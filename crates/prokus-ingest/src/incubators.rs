@@ -107,6 +107,11 @@ impl IncubatorNames {
         }
     }
 
+    /// The ids of the incubators in the list.
+    pub(crate) fn ids(&self) -> &HashSet<String> {
+        &self.ids
+    }
+
     /// What `cell` (trimmed, not empty) names.
     pub(crate) fn lookup(&self, cell: &str) -> Named<'_> {
         if self.ids.contains(cell) {

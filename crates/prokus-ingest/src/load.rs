@@ -1043,6 +1043,12 @@ fn ingest_scanned(
                 .into(),
         });
     }
+    // The incubator list: its ids, which a row's incubator must be one of,
+    // and its names, which a sheet may name an incubator by.
+    let incubators = match format {
+        Format::Incubators => IncubatorNames::default(),
+        _ => IncubatorNames::of(&db.conn)?,
+    };
     let plan = match format {
         Format::KoboCsv | Format::KoboXlsx | Format::OdkCsv | Format::OdkZip => {
             let labels = label_headers(&mut table.headers, mapping, options);
@@ -1062,7 +1068,7 @@ fn ingest_scanned(
                     plan,
                     register_order().clone(),
                     known_kpm(db)?,
-                    Household::Form(household, known_incubators(db)?),
+                    Household::Form(household, incubators.ids().clone()),
                 ),
                 None => Plan::Survey(plan),
             }
@@ -1114,16 +1120,11 @@ fn ingest_scanned(
             survey.fallback_time = Some(Utc::now().naive_utc());
             let kpm = ColumnIndex::new(file, format, &table.headers, REGISTER_COLUMNS, &[])?
                 .untyped(!table.typed());
-            let sheet = Household::Sheet(StagedKpm::new(known_incubators(db)?));
+            let sheet = Household::Sheet(StagedKpm::new(incubators.ids().clone()));
             Plan::Template(survey, kpm, known_kpm(db)?, sheet)
         }
     };
 
-    // The sheets that name incubators may name them by name.
-    let incubators = match plan {
-        Plan::Register(_) | Plan::Template(..) | Plan::Feedback(_) => IncubatorNames::of(&db.conn)?,
-        _ => IncubatorNames::default(),
-    };
     // Only the files with NIKs need the key (made on first use).
     let key = match plan {
         Plan::Register(_) | Plan::Template(..) => Some(db.nik_key()?.clone()),
@@ -3420,11 +3421,6 @@ fn known_kpm(db: &Database) -> Result<HashMap<String, Registered>, IngestError> 
 struct Registered {
     arm: String,
     incubator: Option<String>,
-}
-
-/// The incubators in the list.
-fn known_incubators(db: &Database) -> Result<HashSet<String>, IngestError> {
-    Ok(db.incubator_ids()?.into_iter().collect())
 }
 
 /// A household field's column, how its values map, and its choice labels.
