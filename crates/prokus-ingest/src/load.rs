@@ -320,20 +320,14 @@ fn give_round(
 }
 
 /// Whether `headers` have a column of a monitoring sheet's answers (the
-/// template's fields but the KPM, the round and the date), by its canonical
-/// or Indonesian name.
+/// canonical fields but the KPM and the round), by its canonical or
+/// Indonesian name.
 fn has_answers(headers: &[String]) -> bool {
-    static ANSWERS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    let answers = ANSWERS.get_or_init(|| {
-        FormMapping::template()
-            .fields
-            .into_keys()
-            .filter(|f| !matches!(f.as_str(), "kpm_id" | "wave" | "submitted_at"))
-            .collect()
-    });
     headers.iter().any(|h| {
         let name = aliases::canonical(h, aliases::LIST_ALIASES).unwrap_or(h.trim());
-        answers.iter().any(|a| a.eq_ignore_ascii_case(name))
+        CANONICAL_FIELDS
+            .iter()
+            .any(|(f, _)| !matches!(*f, "kpm_id" | "wave") && f.eq_ignore_ascii_case(name))
     })
 }
 
