@@ -1895,12 +1895,18 @@ fn xlsform_among(files: &[PathBuf]) -> Option<prokus_ingest::XlsForm> {
 /// loaded later counts.
 fn order_for_loading(files: &[PathBuf]) -> Vec<PathBuf> {
     let stems: Vec<String> = files.iter().map(|f| stem_of(f)).collect();
+    // Where each name stands in the order given (a folder may give
+    // thousands of files: looked up, not searched).
+    let mut given: std::collections::HashMap<&str, Vec<usize>> = std::collections::HashMap::new();
+    for (i, stem) in stems.iter().enumerate() {
+        given.entry(stem.as_str()).or_default().push(i);
+    }
     // How many revisions a file is of another given file (0: of none).
     let depth = |stem: &str| {
         let mut depth = 0;
         let mut at = stem;
         while let Some(base) = without_revision(at)
-            && stems.iter().any(|s| s.as_str() == base)
+            && given.contains_key(base)
         {
             depth += 1;
             at = base;
@@ -1916,7 +1922,9 @@ fn order_for_loading(files: &[PathBuf]) -> Vec<PathBuf> {
     for (_, depth, i, f) in &order {
         // Said where the order given put the revision first.
         let base = without_revision(&stems[*i]);
-        let given_after = (*i + 1..files.len()).find(|j| Some(stems[*j].as_str()) == base);
+        let given_after = base
+            .and_then(|b| given.get(b))
+            .and_then(|at| at.iter().copied().find(|j| j > i));
         if let Some(j) = given_after
             && *depth > 0
         {
