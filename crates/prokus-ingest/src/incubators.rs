@@ -21,6 +21,9 @@ pub(crate) struct IncubatorNames {
     ids: HashSet<String>,
     /// A name's key ([`key`]) and the ids of the incubators it names.
     by_key: HashMap<String, Vec<String>>,
+    /// The keys of the ids themselves: an id in other case or with spaces
+    /// is read, but not counted as a name.
+    id_keys: HashSet<String>,
     /// The names read as ids, by their key: as the first row wrote each,
     /// its id and its rows (the checkers share it).
     used: Mutex<BTreeMap<String, (String, String, u64)>>,
@@ -101,6 +104,7 @@ impl IncubatorNames {
             ids.dedup();
         }
         IncubatorNames {
+            id_keys: listed.iter().map(|(id, ..)| key(id)).collect(),
             ids: listed.into_iter().map(|(id, ..)| id).collect(),
             by_key,
             used: Mutex::default(),
@@ -114,30 +118,36 @@ impl IncubatorNames {
 
     /// What `cell` (trimmed, not empty) names.
     pub(crate) fn lookup(&self, cell: &str) -> Named<'_> {
+        self.lookup_keyed(cell).0
+    }
+
+    /// [`IncubatorNames::lookup`], and the cell's key when it was made
+    /// (`None` for a listed id as written).
+    fn lookup_keyed(&self, cell: &str) -> (Named<'_>, Option<String>) {
         if self.ids.contains(cell) {
-            return Named::Id;
+            return (Named::Id, None);
         }
         let k = key(cell);
         let found = self
             .by_key
             .get(&k)
             .or_else(|| without_leading_words(&k).and_then(|short| self.by_key.get(short)));
-        match found.map(Vec::as_slice) {
+        let named = match found.map(Vec::as_slice) {
             Some([id]) => Named::One(id),
             Some(ids) if !ids.is_empty() => Named::Several(ids),
             _ => Named::Unknown,
-        }
+        };
+        (named, Some(k))
     }
 
     /// The id of the one incubator `cell` names otherwise than by its id as
     /// listed, counted for [`IncubatorNames::used`] unless it is that id in
     /// other case or with spaces.
     pub(crate) fn id_for(&self, cell: &str) -> Option<&str> {
-        let Named::One(id) = self.lookup(cell) else {
+        let (Named::One(id), Some(k)) = self.lookup_keyed(cell) else {
             return None;
         };
-        let k = key(cell);
-        if k != key(id) {
+        if !self.id_keys.contains(&k) {
             let mut used = self.used.lock().unwrap_or_else(|e| e.into_inner());
             let entry = used
                 .entry(k)
