@@ -355,15 +355,39 @@ fn mentions(text: &str, word: &str) -> bool {
 /// One line of comment text: no line breaks, no control characters.
 fn comment(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || prokus_files::is_bidi_control(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect::<String>()
         .trim()
         .to_string()
 }
 
-/// A TOML string (quoted and escaped by the toml crate).
+/// A TOML string (quoted and escaped by the toml crate). The toml crate
+/// writes a bidirectional control as it is, which would turn the rest of
+/// the line around where the draft is printed: such a string is written
+/// as a basic string with each escaped (`\u202E`), as TOML reads back.
 fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
+    if !text.contains(prokus_files::is_bidi_control) {
+        return toml::Value::String(text.to_string()).to_string();
+    }
+    let mut out = String::from("\"");
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() || prokus_files::is_bidi_control(c) => {
+                out.push_str(&format!("\\u{:04X}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A TOML inline table of choice name → code, keys quoted.
@@ -777,10 +801,11 @@ mod tests {
 
     /// A partner's Kobo export, without its form: 40 submissions of two
     /// rounds, with a yes/no, an amount (one cell written `2,5 jt`), a
-    /// count, a column of NIKs and a NIK as a header.
+    /// count, a column of NIKs, a NIK as a header and a header with a
+    /// right-to-left override in it.
     fn partner_export(dir: &std::path::Path) -> std::path::PathBuf {
         let mut text = String::from(
-            "start;identitas/kpm_id;identitas/putaran;identitas/nik;usaha/laba;keuangan/pembukuan;usaha/pekerja_dibayar;_uuid;_submission_time;3217055208850038\n",
+            "start;identitas/kpm_id;identitas/putaran;identitas/nik;usaha/laba\u{202E};keuangan/pembukuan;usaha/pekerja_dibayar;_uuid;_submission_time;3217055208850038\n",
         );
         for i in 0..40 {
             let round = if i < 20 { "awal" } else { "akhir" };
@@ -816,7 +841,13 @@ mod tests {
         let column = |field: &str| draft.fields.get(field).map(|f| f.column.as_str());
         assert_eq!(column("kpm_id"), Some("identitas/kpm_id"), "{text}");
         assert_eq!(column("wave"), Some("identitas/putaran"), "{text}");
-        assert_eq!(column("business_income"), Some("usaha/laba"), "{text}");
+        assert_eq!(
+            column("business_income"),
+            Some("usaha/laba\u{202E}"),
+            "{text}"
+        );
+        // Written escaped: printed, it turns no line around.
+        assert!(!text.contains('\u{202E}'), "{text}");
         assert_eq!(column("keeps_books"), Some("keuangan/pembukuan"), "{text}");
         assert_eq!(
             column("paid_workers"),
