@@ -17,6 +17,19 @@ fn prokus(dir: &Path, args: &[&str]) -> Output {
         .expect("prokus runs")
 }
 
+/// `text` written as `name` in `dir`: its path, as text.
+fn write_in(dir: &Path, name: &str, text: &str) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+/// The incubator list of one incubator, INK-32-01.
+const ONE_INCUBATOR: &str = "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n";
+
+/// A register of one KPM, K1, of INK-32-01.
+const ONE_KPM: &str = "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n";
+
 fn code(out: &Output) -> i32 {
     out.status.code().expect("an exit code, not a signal")
 }
@@ -302,20 +315,10 @@ fn a_files_own_text_reaches_the_terminal_without_its_control_characters() {
 #[test]
 fn ingest_says_how_many_rows_have_no_date() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_string_lossy().into_owned()
-    };
+    let write = |name: &str, text: &str| write_in(dir.path(), name, text);
     let lists = [
-        write(
-            "incubators.csv",
-            "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
-        ),
-        write(
-            "kpm_register.csv",
-            "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n",
-        ),
+        write("incubators.csv", ONE_INCUBATOR),
+        write("kpm_register.csv", ONE_KPM),
     ];
     let db = dir.path().join("t.duckdb").to_string_lossy().into_owned();
     let undated = write(
@@ -407,15 +410,8 @@ fn ingest_says_how_many_rows_have_no_date() {
 #[test]
 fn ingest_says_how_many_answers_were_not_given() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_string_lossy().into_owned()
-    };
-    let list = write(
-        "incubators.csv",
-        "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
-    );
+    let write = |name: &str, text: &str| write_in(dir.path(), name, text);
+    let list = write("incubators.csv", ONE_INCUBATOR);
     let sheet = write(
         "bandung.csv",
         "ID KPM,Putaran,Tanggal,Inkubator,Kode Kab/Kota,Omzet,Pembukuan\n\
@@ -448,11 +444,7 @@ fn ingest_says_how_many_answers_were_not_given() {
 #[test]
 fn ingest_says_which_incubator_names_it_read_as_ids() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_string_lossy().into_owned()
-    };
+    let write = |name: &str, text: &str| write_in(dir.path(), name, text);
     let list = write(
         "incubators.csv",
         "incubator_id,name,university,province_code\nINK-32-01,Inkubator Bisnis Unpad,Universitas Padjadjaran,32\n",
@@ -524,16 +516,8 @@ fn a_folder_loads_its_data_files_oldest_first() {
         "kpm_id,wave,submitted_at,business_income\nK1,baseline,2022-03-18,950000\n",
         2,
     );
-    write(
-        "kpm_register.csv",
-        "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n",
-        3,
-    );
-    write(
-        "incubators.csv",
-        "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
-        4,
-    );
+    write("kpm_register.csv", ONE_KPM, 3);
+    write("incubators.csv", ONE_INCUBATOR, 4);
     write(".hidden.csv", "not,data\n", 5);
     write("~$a-revised.xlsx", "lock", 5);
     write("laporan.pdf", "%PDF-1.7", 5);
@@ -612,15 +596,8 @@ fn a_folder_loads_its_data_files_oldest_first() {
 #[test]
 fn a_workbook_with_a_round_per_sheet_loads_a_line_per_sheet() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_string_lossy().into_owned()
-    };
-    let incubators = write(
-        "incubators.csv",
-        "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
-    );
+    let write = |name: &str, text: &str| write_in(dir.path(), name, text);
+    let incubators = write("incubators.csv", ONE_INCUBATOR);
     let register = write(
         "kpm_register.csv",
         "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\nK2,prokus,INK-32-01,32.17\n",
@@ -741,20 +718,10 @@ fn a_workbook_with_a_round_per_sheet_loads_a_line_per_sheet() {
 #[test]
 fn a_round_sheet_that_cannot_load_is_named_by_its_sheet() {
     let dir = tempfile::tempdir().unwrap();
-    let write = |name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_string_lossy().into_owned()
-    };
+    let write = |name: &str, text: &str| write_in(dir.path(), name, text);
     let lists = [
-        write(
-            "incubators.csv",
-            "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
-        ),
-        write(
-            "kpm_register.csv",
-            "kpm_id,arm,incubator_id,regency_code\nK1,prokus,INK-32-01,32.17\n",
-        ),
+        write("incubators.csv", ONE_INCUBATOR),
+        write("kpm_register.csv", ONE_KPM),
     ];
     let mut book = rust_xlsxwriter::Workbook::new();
     // Endline's amounts are in thousands: refused whole.
