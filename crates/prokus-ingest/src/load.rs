@@ -3950,6 +3950,31 @@ mod tests {
         db.conn.query_row(sql, [], |r| r.get(0)).unwrap()
     }
 
+    /// A database holding the incubator list `incubators`, the folder its
+    /// files are written to, and the ProKUS mapping.
+    fn listed(incubators: &str) -> (tempfile::TempDir, Database, FormMapping) {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = Database::in_memory().unwrap();
+        let m = FormMapping::prokus();
+        db.ingest(&file(&dir, "incubators.csv", incubators), &m)
+            .unwrap();
+        (dir, db, m)
+    }
+
+    /// The rows of `sql`, each a pair of its two columns.
+    fn pairs<A: duckdb::types::FromSql, B: duckdb::types::FromSql>(
+        db: &Database,
+        sql: &str,
+    ) -> Vec<(A, B)> {
+        db.conn
+            .prepare(sql)
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
     /// The reason of the reject of file row `row` (one reject only).
     fn reject_reason(db: &Database, row: i64) -> String {
         db.conn
@@ -4094,14 +4119,8 @@ mod tests {
             .ingest(&file(&dir, "kpm_register.csv", register), &m)
             .unwrap();
         assert_eq!((s.rows_loaded, s.rows_rejected), (3, 1), "{s:?}");
-        let consent: Vec<(String, Option<bool>)> = db
-            .conn
-            .prepare("SELECT kpm_id, consent_story FROM kpm ORDER BY kpm_id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let consent: Vec<(String, Option<bool>)> =
+            pairs(&db, "SELECT kpm_id, consent_story FROM kpm ORDER BY kpm_id");
         assert_eq!(
             consent,
             [
@@ -4457,14 +4476,10 @@ mod tests {
             .unwrap();
         assert_eq!(current, "u5");
         assert_eq!(count(&db, "SELECT count(*) FROM response_superseded"), 1);
-        let reasons: Vec<(i64, String)> = db
-            .conn
-            .prepare("SELECT source_row, reason FROM ingest_reject WHERE batch_id = 3 ORDER BY source_row")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let reasons: Vec<(i64, String)> = pairs(
+            &db,
+            "SELECT source_row, reason FROM ingest_reject WHERE batch_id = 3 ORDER BY source_row",
+        );
         assert_eq!(reasons.len(), 3);
         assert_eq!(reasons[0].0, 4);
         assert!(
@@ -4969,14 +4984,10 @@ mod tests {
                 (rows as i64 + 4, "incubator_id".into())
             ]
         );
-        let clusters: Vec<(String, String)> = db
-            .conn
-            .prepare("SELECT kpm_id, cluster FROM kpm WHERE kpm_id IN ('N0', 'N1', 'N2', 'N3') ORDER BY kpm_id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .map(Result::unwrap)
-            .collect();
+        let clusters: Vec<(String, String)> = pairs(
+            &db,
+            "SELECT kpm_id, cluster FROM kpm WHERE kpm_id IN ('N0', 'N1', 'N2', 'N3') ORDER BY kpm_id",
+        );
         let expected = [
             ("N0", "ritel"),
             ("N1", "kuliner"),
@@ -5007,11 +5018,8 @@ mod tests {
     /// round.
     #[test]
     fn an_incubators_kpm_list_without_an_arm_is_a_register() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
         let list = "incubator_id,name\nINK-33-03,Inkubator Bisnis UNS\n";
-        db.ingest(&file(&dir, "incubators.csv", list), &m).unwrap();
+        let (dir, mut db, m) = listed(list);
         let register = "No,ID KPM,Nama KPM,Kabupaten/Kota,Inkubator,Tahun Angkatan,Nama TKSK,Besaran Bantuan,Tanggal Pencairan\n\
             1,R1,Sri,Kota Surakarta,Inkubator Bisnis UNS,2022,TKSK Ani,Rp 3.500.000,15/04/2022\n\
             2,R2,Ani,Kota Surakarta,,2022,TKSK Ani,Rp 3.500.000,15/04/2022\n";
@@ -5060,11 +5068,7 @@ mod tests {
     /// refused as one.
     #[test]
     fn dont_know_is_no_answer_and_about_an_amount_is_the_amount() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = listed(INCUBATORS);
         let sheet = "kpm_id,wave,submitted_at,arm,incubator_id,regency_code,business_revenue,business_income,keeps_books,paid_workers\n\
             N1,baseline,2022-03-01,prokus,INK-32-01,32.17,tidak tahu,± 2 juta,N/A,± 2 orang\n\
             N2,baseline,2022-03-01,prokus,INK-32-01,32.17,2-3 juta,900000,ya,1\n\
@@ -5098,11 +5102,7 @@ mod tests {
     /// one that does not is a plain repeat.
     #[test]
     fn a_kpm_twice_in_a_register_names_what_its_rows_differ_in() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, mut db, m) = listed(INCUBATORS);
         let register = "kpm_id,nik,arm,incubator_id,regency_code,kpm_name\n\
             D1,3217055208850012,prokus,INK-32-01,32.17,Siti\n\
             D1,3217055208850012,prokus,INK-32-01,32.17,Siti Aminah\n\
@@ -5114,14 +5114,10 @@ mod tests {
             .ingest(&file(&dir, "register.csv", register), &m)
             .unwrap();
         assert_eq!((s.rows_loaded, s.rows_duplicate), (3, 3), "{s:?}");
-        let reasons: Vec<(i64, String)> = db
-            .conn
-            .prepare("SELECT source_row, reason FROM ingest_reject ORDER BY source_row")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let reasons: Vec<(i64, String)> = pairs(
+            &db,
+            "SELECT source_row, reason FROM ingest_reject ORDER BY source_row",
+        );
         assert_eq!(
             reasons,
             [
@@ -5157,14 +5153,11 @@ mod tests {
     /// the cell as written.
     #[test]
     fn an_incubator_named_by_its_name_or_university_is_read_as_its_id() {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
         let list = "incubator_id,name,university,province_code\n\
             INK-32-01,Inkubator Bisnis Unpad,Universitas Padjadjaran,32\n\
             INK-33-03,Inkubator Bisnis UNS,Universitas Sebelas Maret,33\n\
             INK-33-04,Solo Technopark,Universitas Sebelas Maret,33\n";
-        db.ingest(&file(&dir, "incubators.csv", list), &m).unwrap();
+        let (dir, mut db, m) = listed(list);
         let sheet = "ID KPM,Putaran,Tanggal,Nama KPM,Inkubator,Kode Kab/Kota,Omzet\n\
             N1,baseline,2022-03-01,Rina,Inkubator Bisnis Unpad,32.17,900000\n\
             N2,baseline,2022-03-01,Sari,inkubator  bisnis unpad,32.17,900000\n\
@@ -5191,14 +5184,8 @@ mod tests {
                 ),
             ]
         );
-        let registered: Vec<(String, String)> = db
-            .conn
-            .prepare("SELECT kpm_id, incubator_id FROM kpm ORDER BY kpm_id")
-            .unwrap()
-            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
-            .unwrap()
-            .collect::<Result<_, _>>()
-            .unwrap();
+        let registered: Vec<(String, String)> =
+            pairs(&db, "SELECT kpm_id, incubator_id FROM kpm ORDER BY kpm_id");
         let expected = [
             ("N1", "INK-32-01"),
             ("N2", "INK-32-01"),
@@ -5881,11 +5868,7 @@ mod tests {
     /// A folder for a test's files, and a database that holds
     /// [`INCUBATORS`], with the ProKUS form's mapping.
     fn with_incubators() -> (tempfile::TempDir, Database, FormMapping) {
-        let dir = tempfile::tempdir().unwrap();
-        let mut db = Database::in_memory().unwrap();
-        let m = FormMapping::prokus();
-        db.ingest(&file(&dir, "incubators.csv", INCUBATORS), &m)
-            .unwrap();
+        let (dir, db, m) = listed(INCUBATORS);
         (dir, db, m)
     }
 
