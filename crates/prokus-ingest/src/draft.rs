@@ -482,27 +482,39 @@ impl Seen {
             return;
         }
         self.cells += 1;
+        // A kind more than a tenth of the cells (and ten) are not cannot
+        // be the column's: not tried again, which spares a text column of
+        // a big export millions of failed parses.
+        let may_be = |n: u64| (self.cells - 1 - n) * 10 <= self.cells + 100;
         let integer = cell
             .strip_prefix('-')
             .unwrap_or(cell)
             .bytes()
             .all(|b| b.is_ascii_digit());
         let number = integer
-            || cell.parse::<f64>().is_ok_and(f64::is_finite)
-            || crate::values::parse_money(cell).is_ok();
+            || (may_be(self.numbers)
+                && (cell.parse::<f64>().is_ok_and(f64::is_finite)
+                    || crate::values::parse_money(cell).is_ok()));
+        let date = !number && may_be(self.dates) && crate::values::parse_datetime(cell).is_ok();
         self.integers += u64::from(integer);
         self.numbers += u64::from(number);
-        self.dates += u64::from(!number && crate::values::parse_datetime(cell).is_ok());
+        self.dates += u64::from(date);
         self.nik |= crate::privacy::contains_nik(cell);
+        // A value counted where it is known, added while there are few.
         let few = |map: &mut BTreeMap<String, u64>, value: &str| {
-            if map.len() <= MOST_CHOICES || map.contains_key(value) {
-                *map.entry(value.to_string()).or_default() += 1;
+            if let Some(n) = map.get_mut(value) {
+                *n += 1;
+            } else if map.len() <= MOST_CHOICES {
+                map.insert(value.to_string(), 1);
             }
         };
         few(&mut self.values, cell);
         self.several_words |= cell.contains(' ');
-        for word in cell.split_whitespace() {
-            few(&mut self.words, word);
+        // Past too many words no select_multiple is made of them.
+        if self.words.len() <= MOST_CHOICES {
+            for word in cell.split_whitespace() {
+                few(&mut self.words, word);
+            }
         }
     }
 
