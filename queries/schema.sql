@@ -167,7 +167,7 @@ CREATE TABLE IF NOT EXISTS response (
     submission_id      VARCHAR NOT NULL,     -- Kobo _uuid / ODK KEY / instanceID
     kpm_id             VARCHAR NOT NULL,
     wave               VARCHAR NOT NULL,
-    submitted_at       TIMESTAMP NOT NULL,   -- UTC
+    submitted_at       TIMESTAMP NOT NULL,   -- UTC, unless local_clock
     business_operating BOOLEAN,
     business_revenue   DOUBLE,               -- Rp per month
     business_income    DOUBLE,               -- net, Rp per month
@@ -198,12 +198,19 @@ CREATE TABLE IF NOT EXISTS response (
     -- A hand-filled row with no date: `submitted_at` is when it was loaded.
     -- Such an answer counts in its round but in no quarter or year to date,
     -- and is not judged on time or late.
-    dated_at_load      BOOLEAN
+    dated_at_load      BOOLEAN,
+    -- A hand-filled row whose date or time names no time zone: `submitted_at`
+    -- is the local time the sheet wrote, not UTC. Its local day, quarter and
+    -- year are its own; every other answer's are those of UTC plus the
+    -- programme's `utc_offset_hours` (the survey calendar's, WIB by default).
+    -- NULL (rows loaded before the column) is read as UTC.
+    local_clock        BOOLEAN
 );
 
 -- Columns added after the first release, for databases created before them.
 ALTER TABLE response ADD COLUMN IF NOT EXISTS tksk_visits INTEGER;
 ALTER TABLE response ADD COLUMN IF NOT EXISTS dated_at_load BOOLEAN;
+ALTER TABLE response ADD COLUMN IF NOT EXISTS local_clock BOOLEAN;
 
 -- The submissions a later one replaced: for each KPM and wave answered more
 -- than once, every submission but the latest, with the latest (`kept_id`,

@@ -33,7 +33,8 @@ CREATE OR REPLACE TEMP TABLE stage_response (
     attitude_4         INTEGER,
     attitude_5         INTEGER,
     saves_monthly      BOOLEAN,
-    dated_at_load      BOOLEAN NOT NULL
+    dated_at_load      BOOLEAN NOT NULL,
+    local_clock        BOOLEAN NOT NULL
 );
 
 CREATE OR REPLACE TEMP TABLE stage_kpm (

@@ -7,9 +7,15 @@
 --            that has data, answered or not (`responded`), so that survey
 --            completion is over the register.
 --   quarter  a Triwulan (`2021-Q3`): each KPM's latest post-baseline answer
---            submitted in that quarter (UTC date of submission).
+--            submitted in that quarter.
 --   ytd      the year to date (`2021-YTD`): each KPM's latest post-baseline
 --            answer submitted in that year.
+--
+-- An answer's day, quarter and year are those of its local time
+-- (`local_at`): UTC plus the programme's offset (`programme_clock`, which
+-- compute.rs makes from the survey calendar), or the time a hand-filled
+-- sheet wrote (`local_clock`). An interview at 07:00 WIB on 1 October is in
+-- the fourth quarter, though its UTC time is on 30 September.
 
 -- Values of the latest submission of each KPM in each wave, read once (the
 -- periods below are defined from this table too: a copy of
@@ -28,6 +34,8 @@ SELECT
     r.kpm_id,
     r.wave,
     r.submitted_at,
+    CASE WHEN r.local_clock THEN r.submitted_at
+         ELSE r.submitted_at + to_hours(c.utc_offset_hours) END AS local_at,
     -- Dated when loaded, not when answered: in its round, in no quarter.
     r.dated_at_load IS TRUE                          AS dated_at_load,
     r.business_income::DOUBLE                        AS business_income,
@@ -80,6 +88,7 @@ SELECT
     r.mentoring_sessions::DOUBLE                     AS mentoring_sessions,
     r.tksk_visits::DOUBLE                            AS tksk_visits
 FROM response_current r
+CROSS JOIN programme_clock c
 -- The deciding questions each file asked (`batch_field`; a file loaded
 -- before they were recorded, with no rows there, asked them all).
 LEFT JOIN (
@@ -97,13 +106,13 @@ LEFT JOIN (
 -- such answer's date, or with none the day its answers were loaded.
 CREATE OR REPLACE TEMP TABLE period_def AS
 WITH dated AS (
-    SELECT year(submitted_at) AS y, quarter(submitted_at) AS q, max(submitted_at)::DATE AS last_day
+    SELECT year(local_at) AS y, quarter(local_at) AS q, max(local_at)::DATE AS last_day
     FROM response_value WHERE wave <> 'baseline' AND NOT dated_at_load
     GROUP BY ALL
 )
 SELECT w.wave AS period, 'wave' AS kind, w.ordinal,
        w.label_id, w.label_en,
-       (SELECT coalesce(max(submitted_at) FILTER (WHERE NOT dated_at_load), max(submitted_at))::DATE
+       (SELECT coalesce(max(local_at) FILTER (WHERE NOT dated_at_load), max(local_at))::DATE
         FROM response_value r WHERE r.wave = w.wave) AS period_end
 FROM wave w
 WHERE EXISTS (SELECT 1 FROM response_value r WHERE r.wave = w.wave)
@@ -133,10 +142,10 @@ CREATE OR REPLACE TEMP VIEW kpm_period AS
 WITH latest AS MATERIALIZED (
     SELECT *,
            row_number() OVER w = 1 AS latest_in_year,
-           quarter(submitted_at) IS DISTINCT FROM lag(quarter(submitted_at)) OVER w AS latest_in_quarter
+           quarter(local_at) IS DISTINCT FROM lag(quarter(local_at)) OVER w AS latest_in_quarter
     FROM response_value
     WHERE wave <> 'baseline' AND NOT dated_at_load
-    WINDOW w AS (PARTITION BY kpm_id, year(submitted_at) ORDER BY submitted_at DESC, wave DESC)
+    WINDOW w AS (PARTITION BY kpm_id, year(local_at) ORDER BY local_at DESC, wave DESC)
     QUALIFY latest_in_year OR latest_in_quarter
 )
 SELECT wave AS period, 'wave' AS kind, *
@@ -148,12 +157,12 @@ CROSS JOIN period_def p
 WHERE p.kind = 'wave'
   AND NOT EXISTS (SELECT 1 FROM response_value r WHERE r.kpm_id = k.kpm_id AND r.wave = p.period)
 UNION ALL BY NAME
-SELECT printf('%d-Q%d', year(submitted_at), quarter(submitted_at)) AS period, 'quarter' AS kind,
+SELECT printf('%d-Q%d', year(local_at), quarter(local_at)) AS period, 'quarter' AS kind,
        * EXCLUDE (latest_in_year, latest_in_quarter)
 FROM latest
 WHERE latest_in_quarter
 UNION ALL BY NAME
-SELECT printf('%d-YTD', year(submitted_at)) AS period, 'ytd' AS kind,
+SELECT printf('%d-YTD', year(local_at)) AS period, 'ytd' AS kind,
        * EXCLUDE (latest_in_year, latest_in_quarter)
 FROM latest
 WHERE latest_in_year;
@@ -185,7 +194,7 @@ SELECT
     -- the column (not yet disbursed). A sheet that registered households
     -- without the column says nothing of their grants.
     k.grant_date IS NOT NULL OR registered.grant_date IS NOT FALSE AS grant_known,
-    b.submitted_at                                AS baseline_at,
+    b.local_at                                    AS baseline_at,
     b.business_income    AS business_income_0,
     b.business_revenue   AS business_revenue_0,
     b.household_income   AS household_income_0,
@@ -231,9 +240,9 @@ SELECT
     -- Grant: received by the end of the period (ProKUS KPM only), and how many
     -- days after the baseline interview it came.
     CASE WHEN k.arm = 'prokus' AND k.grant_known
-         THEN (k.grant_date IS NOT NULL AND k.grant_date <= coalesce(v.submitted_at::DATE, d.period_end))::DOUBLE
+         THEN (k.grant_date IS NOT NULL AND k.grant_date <= coalesce(v.local_at::DATE, d.period_end))::DOUBLE
     END                                           AS grant_disbursed,
-    CASE WHEN k.arm = 'prokus' AND k.grant_date <= coalesce(v.submitted_at::DATE, d.period_end)
+    CASE WHEN k.arm = 'prokus' AND k.grant_date <= coalesce(v.local_at::DATE, d.period_end)
          THEN date_diff('day', k.baseline_at::DATE, k.grant_date)::DOUBLE
     END                                           AS grant_days,
     v.business_income,    k.business_income_0,

@@ -1,9 +1,12 @@
 -- KPM registered and responding per wave and arm, with the median date of the
 -- wave's submissions (which sets its reporting quarter), of those with a date
--- of their own.
+-- of their own, local: UTC plus the programme's offset ($1, in hours), or the
+-- time a hand-filled sheet wrote (`local_clock`).
 SELECT w.wave, a.arm, a.registered,
        count(r.kpm_id) AS responded,
-       coalesce(strftime(median(r.submitted_at) FILTER (WHERE r.dated_at_load IS NOT TRUE), '%Y-%m-%d'), '')
+       coalesce(strftime(median(CASE WHEN r.local_clock THEN r.submitted_at
+                                     ELSE r.submitted_at + to_hours($1::BIGINT) END)
+                         FILTER (WHERE r.dated_at_load IS NOT TRUE), '%Y-%m-%d'), '')
            AS median_date
 FROM wave w
 CROSS JOIN (SELECT arm, count(*) AS registered FROM kpm GROUP BY arm) a

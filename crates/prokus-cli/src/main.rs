@@ -1150,6 +1150,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 targets: settings.targets.clone(),
                 levels,
                 winsorize,
+                utc_offset_hours: settings.schedule.utc_offset_hours,
                 ..Options::default()
             };
             if for_reports {
@@ -1286,7 +1287,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let db = open_existing(&cli.db, cli.memory_limit.as_deref())?;
             let stage = stages.start("estimating impact");
             let started = std::time::Instant::now();
-            let units = prokus_metrics::impact::units_by_variable(db.connection(), cluster)?;
+            // The answers' days are the programme's local ones.
+            let offset = prokus_metrics::settings::Settings::from_db(&db)?
+                .schedule
+                .utc_offset_hours;
+            let units =
+                prokus_metrics::impact::units_by_variable(db.connection(), cluster, offset)?;
             tracing::debug!(
                 variables = units.len(),
                 units = units.values().map(Vec::len).sum::<usize>(),
@@ -2935,6 +2941,7 @@ fn demo(out: &Path) -> Result<ExitCode> {
     let options = prokus_report::with_printed_levels(Options {
         min_cell: settings.min_cell(),
         targets: settings.targets.clone(),
+        utc_offset_hours: settings.schedule.utc_offset_hours,
         ..Options::default()
     });
     let mut table = prokus_metrics::compute(db.connection(), &Catalog::builtin(), &options)?;

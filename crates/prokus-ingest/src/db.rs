@@ -493,6 +493,7 @@ mod tests {
             "batch_id",
             "source_row",
             "dated_at_load",
+            "local_clock",
         ];
         for table in ["response", "stage_response"] {
             let answers: BTreeSet<String> = columns(&db.conn, table)

@@ -2573,8 +2573,15 @@ impl SurveyPlan {
         // A hand-filled row without a date is dated when it is loaded, and
         // says so (`dated_at_load`).
         let mut dated_at_load = false;
+        // A hand-filled sheet's date or time is the local one its writer
+        // saw, unless it names its zone (`+07:00`, `Z`, `WIB`); an export's
+        // submission time is the server's, in UTC.
+        let mut local_clock = false;
         let time = match (parsed, self.fallback_time) {
-            (Ok(t), _) => Some(t),
+            (Ok(t), fallback) => {
+                local_clock = fallback.is_some() && !crate::values::names_zone(submitted);
+                Some(t)
+            }
             // `tidak tahu` as the date is no date, as an empty cell.
             (Err(_), Some(t)) if submitted.is_empty() || says_no_answer(submitted) => {
                 dated_at_load = true;
@@ -2634,6 +2641,7 @@ impl SurveyPlan {
             }
         }
         values.push(Value::Boolean(dated_at_load));
+        values.push(Value::Boolean(local_clock));
         if problems.is_empty() {
             Ok(values)
         } else {

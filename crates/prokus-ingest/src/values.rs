@@ -791,6 +791,39 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
     None
 }
 
+/// Whether a date or time `text` names its time zone: an ISO time's offset
+/// or `Z` (`2022-03-18T10:11:12+07:00`, `…Z`), or Indonesia's zone written
+/// after it (`10.11 WIB`, `WITA`, `WIT`). [`parse_datetime`] turns those
+/// into UTC; any other is the local time its writer saw.
+pub fn names_zone(text: &str) -> bool {
+    let s = trim(text);
+    if let Some(last) = s.split_whitespace().last()
+        && ["WIB", "WITA", "WIT"]
+            .iter()
+            .any(|z| last.eq_ignore_ascii_case(z))
+    {
+        return true;
+    }
+    let b = s.as_bytes();
+    // An offset follows a time of day, which has a colon.
+    let Some(colon) = s.find(':') else {
+        return false;
+    };
+    if matches!(b.last(), Some(b'Z' | b'z')) && b.len() > 1 && b[b.len() - 2].is_ascii_digit() {
+        return true;
+    }
+    match s.rfind(['+', '-']) {
+        Some(sign) if sign > colon => {
+            let zone = &s[sign + 1..];
+            let digits = zone.bytes().filter(u8::is_ascii_digit).count();
+            matches!(zone.len(), 2 | 4 | 5)
+                && matches!(digits, 2 | 4)
+                && zone.bytes().all(|c| c.is_ascii_digit() || c == b':')
+        }
+        _ => false,
+    }
+}
+
 /// A date in any form read here and a time of day after it, as
 /// Indonesian settings write it (`18/03/2022 10.11`: Excel saves a date
 /// cell so to CSV under them), with `pukul` or `jam` before it and
@@ -1610,6 +1643,39 @@ mod tests {
                 .unwrap_err()
                 .contains("is not a date")
         );
+    }
+
+    /// A time that names its zone is turned into UTC; any other a sheet
+    /// holds is the local time its writer saw (`response.local_clock`).
+    #[test]
+    fn a_time_names_its_zone_or_is_local() {
+        for zoned in [
+            "2022-03-18T10:11:12+07:00",
+            "2022-03-18T10:11:12.000+0700",
+            "2022-03-18T10:11:12-03:00",
+            "2021-10-01T02:05:00Z",
+            "2022-03-18T10:11:12.123z",
+            "2022-03-18 10:11:12 WIB",
+            "18/03/2022 12.11 wit",
+            "Jumat, 18 Maret 2022 pukul 10.11 WITA",
+        ] {
+            assert!(names_zone(zoned), "{zoned}");
+            assert!(parse_datetime(zoned).is_ok(), "{zoned}");
+        }
+        for local in [
+            "2022-03-18",
+            "18/03/2022 10.11",
+            "18-03-2022 10:11",
+            "31-03-2021",
+            "2022-03-18T10:11:12",
+            "2021-10-01T02:05:00.000",
+            "18 Maret 2022 pukul 10.11",
+            "44651.5",
+            "Mar 18, 2022",
+            "",
+        ] {
+            assert!(!names_zone(local), "{local}");
+        }
     }
 
     #[test]

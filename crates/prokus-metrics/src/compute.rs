@@ -239,6 +239,11 @@ pub struct Options {
     /// reports, which print five indicators by kecamatan, keep those there
     /// (the kecamatan are nine in ten of the table's rows).
     pub level_indicators: HashMap<String, Vec<String>>,
+    /// The programme's local time, in hours east of UTC (the survey
+    /// calendar's `utc_offset_hours`; 7, WIB, by default): an answer's day,
+    /// quarter and year are those of its local time, not of UTC (see
+    /// `response.local_clock`).
+    pub utc_offset_hours: i32,
 }
 
 impl Default for Options {
@@ -250,6 +255,7 @@ impl Default for Options {
             winsorize: None,
             quarters_national_only: false,
             level_indicators: HashMap::new(),
+            utc_offset_hours: crate::schedule::DEFAULT_UTC_OFFSET_HOURS,
         }
     }
 }
@@ -325,13 +331,22 @@ pub struct Period {
     pub end: String,
 }
 
-/// Builds the KPM-level tables of queries/metrics/kpm_value.sql.
-pub(crate) fn prepare_kpm_values(conn: &Connection) -> Result<(), MetricsError> {
+/// Builds the KPM-level tables of queries/metrics/kpm_value.sql, each
+/// answer dated by its local time at `utc_offset_hours` east of UTC.
+pub(crate) fn prepare_kpm_values(
+    conn: &Connection,
+    utc_offset_hours: i32,
+) -> Result<(), MetricsError> {
     let responses: i64 = conn.query_row("SELECT count(*) FROM response", [], |r| r.get(0))?;
     if responses == 0 {
         return Err(MetricsError::NoData);
     }
     let started = std::time::Instant::now();
+    // The offset as a row the query joins, not as text written into it.
+    conn.execute_batch(
+        "CREATE OR REPLACE TEMP TABLE programme_clock (utc_offset_hours INTEGER NOT NULL)",
+    )?;
+    conn.execute("INSERT INTO programme_clock VALUES (?)", [utc_offset_hours])?;
     conn.execute_batch(KPM_VALUE_SQL)?;
     tracing::debug!(
         sql = "queries/metrics/kpm_value.sql",
@@ -513,7 +528,7 @@ fn compute_all(
             "winsorising percentiles must satisfy 0 < low < high < 100, not {lo} and {hi}"
         )));
     }
-    prepare_kpm_values(conn)?;
+    prepare_kpm_values(conn, options.utc_offset_hours)?;
     let known = kpm_variables(conn)?;
     let mut variables: Vec<Variable> = Vec::new();
     for i in &catalog.indicators {
@@ -1717,7 +1732,7 @@ pub const NATIONAL_CODE: &str = "ID";
 /// connection (`queries/metrics/kpm_value.sql`, `winsor_cut.sql` and the
 /// variable list), which the impact estimates on that connection reuse
 /// ([`crate::impact::outcome_units_after_compute`]); dropped by [`release_values`].
-pub const VALUE_SCRATCH: [&str; 9] = [
+pub const VALUE_SCRATCH: [&str; 10] = [
     "group_label",
     "kpm_base",
     "kpm_long",
@@ -1727,6 +1742,7 @@ pub const VALUE_SCRATCH: [&str; 9] = [
     "response_value",
     "winsor_cut",
     "variable_def",
+    "programme_clock",
 ];
 
 /// Drops what an indicator computation left on `conn` ([`VALUE_SCRATCH`]),
@@ -1784,10 +1800,14 @@ fn temporary(conn: &Connection, name: &str) -> Result<Option<Temporary>, Metrics
 }
 
 /// Responses per wave and arm, with the number registered, for response and
-/// attrition figures.
-pub fn wave_counts(conn: &Connection) -> Result<Vec<WaveCount>, MetricsError> {
+/// attrition figures; each median date local, at `utc_offset_hours` east of
+/// UTC ([`Options::utc_offset_hours`]).
+pub fn wave_counts(
+    conn: &Connection,
+    utc_offset_hours: i32,
+) -> Result<Vec<WaveCount>, MetricsError> {
     let mut stmt = conn.prepare(include_str!("../../../queries/metrics/wave_counts.sql"))?;
-    let rows = stmt.query_map([], |r| {
+    let rows = stmt.query_map([utc_offset_hours], |r| {
         Ok(WaveCount {
             wave: r.get(0)?,
             arm: r.get(1)?,
@@ -1811,7 +1831,12 @@ pub(crate) mod tests {
         let known: Vec<&str> = prokus_ingest::mapping::CANONICAL_FIELDS
             .iter()
             .map(|(name, _)| *name)
-            .chain(["submitted_at", "submission_id", "dated_at_load"])
+            .chain([
+                "submitted_at",
+                "submission_id",
+                "dated_at_load",
+                "local_clock",
+            ])
             .collect();
         let mut read = 0;
         for part in KPM_VALUE_SQL.split("r.").skip(1) {
@@ -1848,7 +1873,7 @@ pub(crate) mod tests {
         use crate::quality::{CheckConfig, check};
         let (_dir, db) = database();
         let conn = db.connection();
-        let counts = wave_counts(conn).unwrap();
+        let counts = wave_counts(conn, 7).unwrap();
         let findings = |conn: &Connection| {
             check(
                 conn,
@@ -1874,17 +1899,17 @@ pub(crate) mod tests {
         assert!(current_answers_kept(conn).unwrap());
         // The kept answers have the view's columns, in its order.
         assert_eq!(columns(conn), viewed);
-        assert_eq!(wave_counts(conn).unwrap(), counts);
+        assert_eq!(wave_counts(conn, 7).unwrap(), counts);
         assert_eq!(findings(conn), found);
         // The checks leave the kept table to its keeper.
         assert!(current_answers_kept(conn).unwrap());
         // A copy: answers deleted from `response` are still read from it.
         conn.execute_batch("DELETE FROM response WHERE wave = 'endline'")
             .unwrap();
-        assert_eq!(wave_counts(conn).unwrap(), counts);
+        assert_eq!(wave_counts(conn, 7).unwrap(), counts);
         release_current_answers(conn).unwrap();
         assert!(!current_answers_kept(conn).unwrap());
-        let after = wave_counts(conn).unwrap();
+        let after = wave_counts(conn, 7).unwrap();
         assert!(counts.iter().any(|w| w.wave == "endline"));
         assert!(after.iter().all(|w| w.wave != "endline"));
         release_current_answers(conn).unwrap();
@@ -1901,12 +1926,12 @@ pub(crate) mod tests {
              WHERE kpm_id IN (SELECT kpm_id FROM kpm ORDER BY kpm_id LIMIT 100)",
         )
         .unwrap();
-        let all = wave_counts(conn).unwrap();
+        let all = wave_counts(conn, 7).unwrap();
         let year: i32 = conn
             .query_row("SELECT min(cohort_year) FROM kpm", [], |r| r.get(0))
             .unwrap();
         assert!(keep_cohort(conn, year).unwrap() > 0);
-        let cohort = wave_counts(conn).unwrap();
+        let cohort = wave_counts(conn, 7).unwrap();
         assert_ne!(cohort, all);
         keep_current_answers(conn).unwrap();
         assert!(current_answers_kept(conn).unwrap());
@@ -1914,7 +1939,7 @@ pub(crate) mod tests {
             temporary(conn, "response_current").unwrap(),
             Some(Temporary::Table)
         );
-        assert_eq!(wave_counts(conn).unwrap(), cohort);
+        assert_eq!(wave_counts(conn, 7).unwrap(), cohort);
         release_current_answers(conn).unwrap();
         assert!(!current_answers_kept(conn).unwrap());
         // Still the cohort's answers, not the database's view.
@@ -1922,7 +1947,7 @@ pub(crate) mod tests {
             temporary(conn, "response_current").unwrap(),
             Some(Temporary::Table)
         );
-        assert_eq!(wave_counts(conn).unwrap(), cohort);
+        assert_eq!(wave_counts(conn, 7).unwrap(), cohort);
         release_cohort(conn).unwrap();
     }
 
@@ -2100,6 +2125,76 @@ pub(crate) mod tests {
             NATIONAL_CODE,
         );
         assert_eq!((quarter.n, quarter.value), (6, Some(50.0)), "{quarter:?}");
+    }
+
+    /// An answer's quarter is that of its local time: a time in UTC (an
+    /// export's submission time, or any time naming its zone) plus the
+    /// programme's offset, or a hand-filled sheet's time as written. At 06:30
+    /// WIB on 1 October an interview is in the fourth quarter, though in UTC
+    /// it is still 30 September; a sheet's 18:00 on 30 September stays in
+    /// the third, though seven hours after it in UTC is October.
+    #[test]
+    fn an_answer_is_in_the_quarter_of_its_local_time() {
+        let (dir, mut db) = one_incubator();
+        let mut register = String::from(
+            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
+        );
+        let mut sheet = String::from("kpm_id,wave,tanggal,saves_monthly\n");
+        for k in 1..=12 {
+            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
+            let (time, saves) = if k <= 6 {
+                ("2022-09-30T23:30:00Z", "ya")
+            } else {
+                ("30/09/2022 18:00", "tidak")
+            };
+            sheet.push_str(&format!(
+                "K{k},baseline,15/03/2022,tidak\nK{k},monitoring_1,{time},{saves}\n"
+            ));
+        }
+        load(&dir, &mut db, "kpm_register.csv", &register);
+        let s = load(&dir, &mut db, "monitoring.csv", &sheet);
+        assert_eq!(s.rows_loaded, 24, "{s:?}");
+        let local: i64 = db
+            .connection()
+            .query_row("SELECT count(*) FROM response WHERE local_clock", [], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert_eq!(local, 18, "the dates and times without a zone are local");
+        let quarters = |utc_offset_hours: i32| {
+            let options = Options {
+                utc_offset_hours,
+                ..Options::default()
+            };
+            let rows = compute(db.connection(), &Catalog::builtin(), &options)
+                .unwrap()
+                .rows()
+                .unwrap();
+            let mut found: Vec<(String, i64, Option<f64>)> = rows
+                .iter()
+                .filter(|r| {
+                    r.indicator_id == "saves_monthly"
+                        && r.level == "national"
+                        && r.period.starts_with("2022-Q")
+                })
+                .map(|r| (r.period.clone(), r.n, r.value))
+                .collect();
+            found.sort_by(|a, b| a.0.cmp(&b.0));
+            found
+        };
+        assert_eq!(
+            quarters(7),
+            [
+                ("2022-Q3".to_string(), 6, Some(0.0)),
+                ("2022-Q4".to_string(), 6, Some(100.0)),
+            ],
+            "WIB"
+        );
+        assert_eq!(
+            quarters(0),
+            [("2022-Q3".to_string(), 12, Some(50.0)),],
+            "UTC"
+        );
     }
 
     /// A value known without its question for part of the KPM (a closed
@@ -2636,7 +2731,7 @@ pub(crate) mod tests {
         );
 
         // Survey completion is over the register, as wave_counts counts it.
-        let counts = wave_counts(conn).unwrap();
+        let counts = wave_counts(conn, 7).unwrap();
         let m1 = counts
             .iter()
             .find(|c| c.wave == "monitoring_1" && c.arm == "prokus")

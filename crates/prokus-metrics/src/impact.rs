@@ -218,12 +218,15 @@ pub fn estimate(indicator_id: &str, units: &[Unit]) -> Vec<ImpactRow> {
 
 /// Every KPM-level variable's values at the baseline and the endline, with
 /// each household's arm and cluster at `level`: one query for all outcomes.
-/// Needs the ingest schema. Each variable's units are in KPM id order.
+/// Needs the ingest schema. Each variable's units are in KPM id order. The
+/// answers' days (a grant received by the endline interview) are local, at
+/// `utc_offset_hours` east of UTC ([`crate::Options::utc_offset_hours`]).
 pub fn units_by_variable(
     conn: &Connection,
     level: ClusterLevel,
+    utc_offset_hours: i32,
 ) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
-    crate::compute::prepare_kpm_values(conn)?;
+    crate::compute::prepare_kpm_values(conn, utc_offset_hours)?;
     read_units(conn, level, |_| true)
 }
 
@@ -231,16 +234,18 @@ pub fn units_by_variable(
 /// of the catalog's outcomes) only, on a connection where [`crate::compute`]
 /// or [`crate::compute_rows`] has run: reads the KPM-level values they built
 /// there instead of building them again, so answers loaded on this
-/// connection since then are not seen. Builds them when they are not there.
+/// connection since then are not seen. Builds them when they are not there,
+/// with the answers' days local at `utc_offset_hours` east of UTC.
 /// The other variables' units would be read for nothing (at 2,000,000
 /// households, some 56 bytes per household and variable).
 pub fn outcome_units_after_compute(
     conn: &Connection,
     level: ClusterLevel,
     catalog: &Catalog,
+    utc_offset_hours: i32,
 ) -> Result<HashMap<String, Vec<Unit>>, MetricsError> {
     if !values_built(conn)? {
-        crate::compute::prepare_kpm_values(conn)?;
+        crate::compute::prepare_kpm_values(conn, utc_offset_hours)?;
     }
     let outcomes: Vec<&str> = catalog
         .indicators
@@ -968,8 +973,8 @@ mod tests {
         let (_dir, db) = crate::compute::tests::database();
         let conn = db.connection();
         let catalog = Catalog::builtin();
-        let all = units_by_variable(conn, ClusterLevel::Kpm).unwrap();
-        let outcomes = outcome_units_after_compute(conn, ClusterLevel::Kpm, &catalog).unwrap();
+        let all = units_by_variable(conn, ClusterLevel::Kpm, 7).unwrap();
+        let outcomes = outcome_units_after_compute(conn, ClusterLevel::Kpm, &catalog, 7).unwrap();
         // Survey completion and the grant are no outcomes: not read.
         assert!(all.contains_key("responded") && !outcomes.contains_key("responded"));
         assert!(!outcomes.contains_key("grant_days"));
@@ -987,8 +992,8 @@ mod tests {
         let conn = db.connection();
         let catalog = Catalog::builtin();
         let after_compute =
-            |conn: &Connection| outcome_units_after_compute(conn, ClusterLevel::Kpm, &catalog);
-        let fresh = units_by_variable(conn, ClusterLevel::Kpm).unwrap();
+            |conn: &Connection| outcome_units_after_compute(conn, ClusterLevel::Kpm, &catalog, 7);
+        let fresh = units_by_variable(conn, ClusterLevel::Kpm, 7).unwrap();
         assert!(
             fresh["business_income"].len() > 100,
             "the sample has incomes"
@@ -1014,7 +1019,10 @@ mod tests {
                 .iter()
                 .all(|u| u.baseline.is_none_or(|v| v == 7.0) && u.endline.is_none_or(|v| v == 7.0))
         );
-        assert_eq!(units_by_variable(conn, ClusterLevel::Kpm).unwrap(), fresh);
+        assert_eq!(
+            units_by_variable(conn, ClusterLevel::Kpm, 7).unwrap(),
+            fresh
+        );
     }
 
     /// Each level's clusters, checked against the register: two households
@@ -1044,7 +1052,7 @@ mod tests {
             (ClusterLevel::Regency, Some(1)),
             (ClusterLevel::Incubator, Some(2)),
         ] {
-            let units = &units_by_variable(conn, level).unwrap()["business_income"];
+            let units = &units_by_variable(conn, level, 7).unwrap()["business_income"];
             assert!(units.len() > 100);
             let key = |u: &Unit| {
                 let r = &register[u.household as usize - 1];

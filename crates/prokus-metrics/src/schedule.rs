@@ -34,10 +34,15 @@ impl Window {
     }
 }
 
+/// The programme's local time without a calendar loaded: WIB (UTC+7), the
+/// ministry's, in Jakarta.
+pub const DEFAULT_UTC_OFFSET_HOURS: i32 = 7;
+
 /// The whole calendar.
 #[derive(Debug, Clone)]
 pub struct Schedule {
-    /// Local time of the deadlines, in hours east of UTC (7 for WIB).
+    /// Local time of the deadlines and of the answers' days, quarters and
+    /// years, in hours east of UTC (7 for WIB).
     pub utc_offset_hours: i32,
     /// The windows, in file order.
     pub windows: Vec<Window>,
@@ -85,7 +90,7 @@ impl Schedule {
     /// judged. What a database without a schedule file is checked against.
     pub fn none() -> Self {
         Schedule {
-            utc_offset_hours: 7,
+            utc_offset_hours: DEFAULT_UTC_OFFSET_HOURS,
             windows: Vec::new(),
         }
     }

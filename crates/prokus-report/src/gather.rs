@@ -242,7 +242,12 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             let started = std::time::Instant::now();
             // The KPM lists too are left for later when only audiences
             // rendered after the checks print them.
-            let reads = Reads::read(conn, &period, with_kpm && !kpm_later(deferred))?;
+            let reads = Reads::read(
+                conn,
+                &period,
+                with_kpm && !kpm_later(deferred),
+                indicator_options.utc_offset_hours,
+            )?;
             tracing::debug!(
                 ms = started.elapsed().as_millis() as u64,
                 "read what the reports print"
@@ -283,7 +288,7 @@ pub fn gather(conn: &Connection, options: GatherOptions<'_>) -> Result<Inputs, R
             // rendered after the checks print them: the KPM values stay on
             // the connection until then.
             let impact = if with_impact && !impact_later(deferred) {
-                estimate(conn, &catalog, on_step)?
+                estimate(conn, &catalog, indicator_options.utc_offset_hours, on_step)?
             } else {
                 Vec::new()
             };
@@ -330,10 +335,11 @@ pub(crate) struct Pending {
 
 /// The impact estimates of the catalog's outcomes against the comparison
 /// group, from the KPM values the indicators left on `conn` (built when
-/// they are not there).
+/// they are not there, the answers' days local at `utc_offset_hours`).
 fn estimate(
     conn: &Connection,
     catalog: &Catalog,
+    utc_offset_hours: i32,
     on_step: &(dyn Fn(Step, bool) + Sync),
 ) -> Result<Vec<prokus_metrics::impact::ImpactRow>, ReportError> {
     on_step(Step::Impact, true);
@@ -341,6 +347,7 @@ fn estimate(
         conn,
         prokus_metrics::impact::ClusterLevel::Kpm,
         catalog,
+        utc_offset_hours,
     )?;
     tracing::debug!("impact units read");
     let impact = prokus_metrics::impact::outcome_estimates(catalog, &units);
@@ -465,7 +472,8 @@ pub fn compute_later(
     };
     let impact = if pending.impact {
         let values = Values { conn };
-        let impact = estimate(conn, &inputs.catalog, on_step)?;
+        let offset = inputs.settings.schedule.utc_offset_hours;
+        let impact = estimate(conn, &inputs.catalog, offset, on_step)?;
         values.release()?;
         Some(impact)
     } else {

@@ -556,12 +556,13 @@ impl Surveyed {
         conn: &Connection,
         period: &Period,
         with_kpm: bool,
+        utc_offset_hours: i32,
     ) -> Result<Surveyed, ReportError> {
         tracing::debug!(
             sql = "queries/report/*.sql",
             "reading the rounds, areas, incubators and KPM"
         );
-        let waves = prokus_metrics::wave_counts(conn)?;
+        let waves = prokus_metrics::wave_counts(conn, utc_offset_hours)?;
         let as_of = resolve_period(&waves, period, today_in_indonesia())?;
         let incubators = all(conn, INCUBATORS_SQL, |r| {
             Ok(IncubatorInfo {
@@ -639,13 +640,16 @@ impl Reads {
     /// What the reports read from the database itself (areas, incubators,
     /// their KPM, the files loaded, the response counts): a caller may read
     /// it while the indicators and the checks are computed elsewhere, then
-    /// join them with [`Reads::finish`].
+    /// join them with [`Reads::finish`]. The rounds' dates are local, at
+    /// `utc_offset_hours` east of UTC.
     pub(crate) fn read(
         conn: &Connection,
         period: &Period,
         with_kpm: bool,
+        utc_offset_hours: i32,
     ) -> Result<Reads, ReportError> {
-        Reads::with(conn, Surveyed::read(conn, period, with_kpm)?, period)
+        let surveyed = Surveyed::read(conn, period, with_kpm, utc_offset_hours)?;
+        Reads::with(conn, surveyed, period)
     }
 
     /// What [`Reads::read`] reads, with `surveyed` (kept from an earlier

@@ -90,6 +90,7 @@ pub fn indicator_options(
         levels,
         quarters_national_only: true,
         level_indicators,
+        utc_offset_hours: settings.schedule.utc_offset_hours,
         ..prokus_metrics::Options::default()
     }
 }

@@ -600,7 +600,7 @@ pub fn answer_fields(
             "SELECT column_name, data_type FROM information_schema.columns
              WHERE table_name = 'response' AND column_name NOT IN
                  ('submission_id', 'kpm_id', 'wave', 'submitted_at', 'batch_id', 'source_row',
-                  'dated_at_load')",
+                  'dated_at_load', 'local_clock')",
         )?;
         stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
             .collect::<Result<_, _>>()?
@@ -997,8 +997,12 @@ fn run_checks(
     }
     let at = |field: &String| 8 + read.iter().position(|f| *f == field).unwrap_or_default();
     let answers: Vec<RecordBatch> = {
+        // Every time in UTC: a hand-filled sheet's local time is taken back
+        // by the programme's offset (a parameter), which the days below add.
         let mut sql = String::from(
-            "SELECT kpm_id, wave, submission_id, epoch_us(submitted_at) AS submitted_us,
+            "SELECT kpm_id, wave, submission_id,
+                    epoch_us(CASE WHEN local_clock THEN submitted_at - to_hours($1::BIGINT)
+                                  ELSE submitted_at END) AS submitted_us,
                     dated_at_load IS TRUE AS undated, unit_id, n.kpm_index, wave_ordinal",
         );
         for field in &read {
@@ -1006,7 +1010,7 @@ fn run_checks(
         }
         sql.push_str(" FROM qc_current LEFT JOIN qc_kpm n USING (kpm_id)");
         let mut stmt = conn.prepare(&sql)?;
-        stmt.query_arrow([])?.collect()
+        stmt.query_arrow([schedule.utc_offset_hours])?.collect()
     };
     let text = |batch: usize, row: usize, c: usize| -> Result<String, MetricsError> {
         Ok(arrow_column::<StringArray>(&answers[batch], c)?
