@@ -818,3 +818,48 @@ fn only_questions_a_file_asks_can_be_missing() {
         report.not_collected
     );
 }
+
+/// A hand-filled sheet's time without a zone is the local time it was
+/// written in: an interview at 20:00 on the window's last day is on time,
+/// though seven hours later in UTC it is the next day. The same time in
+/// UTC (`Z`) is 03:00 WIB the next day: late.
+#[test]
+fn a_sheet_s_local_time_on_the_last_day_is_on_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut db = prokus_ingest::Database::in_memory().unwrap();
+    let mut load = |name: &str, text: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).unwrap();
+        db.ingest(&path, &prokus_ingest::FormMapping::prokus())
+            .unwrap()
+    };
+    load(
+        "incubators.csv",
+        "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+    );
+    load(
+        "kpm_register.csv",
+        "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n\
+         K1,N1,P,prokus,2021,INK-32-01,32,32.17\n\
+         K2,N2,P,prokus,2021,INK-32-01,32,32.17\n",
+    );
+    let s = load(
+        "baseline.csv",
+        "kpm_id,wave,tanggal,business_income\n\
+         K1,baseline,20/03/2021 20:00,1500000\n\
+         K2,baseline,2021-03-20T20:00:00Z,1500000\n",
+    );
+    assert_eq!(s.rows_loaded, 2, "{s:?}");
+    let schedule = crate::schedule::Schedule::parse(
+        "utc_offset_hours = 7\n[[window]]\nwave = \"baseline\"\nopens = 2021-03-08\ncloses = 2021-03-20\n",
+    )
+    .unwrap();
+    let report = check(db.connection(), &CheckConfig::builtin(), &schedule, None).unwrap();
+    let late: Vec<&str> = report
+        .findings
+        .iter()
+        .filter(|f| f.detail.check() == Check::Late)
+        .map(|f| f.kpm_id.as_str())
+        .collect();
+    assert_eq!(late, ["K2"]);
+}
