@@ -262,7 +262,8 @@ fn open_table(
         let kind = |headers: &[String]| Format::detect(headers, container).map(Format::name);
         // The template's rounds, as a row's `wave` cell names them.
         let waves = FormMapping::template();
-        let round = |name: &str| sheet_round(name, |n| waves.fields["wave"].choice(n).is_some());
+        let round =
+            |name: &str| sheet_round(name, |n| waves.fields["wave"].choice_of_name(n).is_some());
         let finding = crate::source::Finding {
             kind_of: &kind,
             round_of: &round,
@@ -6824,7 +6825,8 @@ mod tests {
     #[test]
     fn a_sheets_name_says_its_round_past_a_year_or_a_bracket() {
         let waves = FormMapping::template();
-        let round = |name: &str| sheet_round(name, |n| waves.fields["wave"].choice(n).is_some());
+        let round =
+            |name: &str| sheet_round(name, |n| waves.fields["wave"].choice_of_name(n).is_some());
         for (name, read) in [
             ("Baseline", "Baseline"),
             ("Baseline 2022", "Baseline"),

@@ -60,6 +60,10 @@ pub enum FieldType {
     DateTime,
 }
 
+/// The Indonesian ordinals, first to sixth, as a round is named
+/// (`Monitoring Kedua`: the second).
+const ORDINALS: [&str; 6] = ["pertama", "kedua", "ketiga", "keempat", "kelima", "keenam"];
+
 /// One canonical field's source.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -104,8 +108,28 @@ impl FieldMapping {
     /// lower case, or else by its letters and digits alone (`Monitoring-1`,
     /// `monitoring1` and `MONITORING 1` are `monitoring_1`), when every
     /// choice so written has one code. An ordinal written the Indonesian
-    /// way is its number (`Monitoring ke-2`, `monev ke 3`).
+    /// way is its number (`Monitoring ke-2`, `monev ke 3`, `Monitoring
+    /// Kedua`). A name with a note in brackets after it, as a form's label
+    /// gives the English beside the Indonesian (`Survei Awal (Baseline)`,
+    /// `Monitoring 1 (Mei 2022)`), is the choice of either part, when the
+    /// other is the same choice or none.
     pub fn choice(&self, answer: &str) -> Option<&str> {
+        self.choice_of_name(answer).or_else(|| {
+            let (name, note) = answer.trim().strip_suffix(')')?.split_once('(')?;
+            if note.contains(['(', ')']) {
+                return None;
+            }
+            match (self.choice_of_name(name), self.choice_of_name(note)) {
+                (Some(a), Some(b)) => (a == b).then_some(a),
+                (one, other) => one.or(other),
+            }
+        })
+    }
+
+    /// [`FieldMapping::choice`] of a name alone, a note in brackets not
+    /// read: for a sheet's name, where `Rekap (Baseline)` is a summary of
+    /// the round, not its answers.
+    pub fn choice_of_name(&self, answer: &str) -> Option<&str> {
         self.choice_as_written(answer).or_else(|| {
             let number = |w: &str| !w.is_empty() && w.chars().all(|c| c.is_ascii_digit());
             let words: Vec<&str> = answer.split_whitespace().collect();
@@ -117,6 +141,9 @@ impl FieldMapping {
                     plain.push(n.to_string());
                     changed = true;
                 } else if lower == "ke" && words.get(i + 1).is_some_and(|n| number(n)) {
+                    changed = true;
+                } else if let Some(n) = ORDINALS.iter().position(|o| *o == lower) {
+                    plain.push((n + 1).to_string());
                     changed = true;
                 } else {
                     plain.push(word.to_string());
@@ -546,6 +573,18 @@ mod tests {
             ("Monitoring ke-2", "monitoring_2"),
             ("monev ke 3", "monitoring_3"),
             ("Monitoring Ke-1", "monitoring_1"),
+            ("Monitoring Pertama", "monitoring_1"),
+            ("Monev Kedua", "monitoring_2"),
+            ("Pemantauan ketiga", "monitoring_3"),
+            ("Survey Awal", "baseline"),
+            ("Survei Awal (Baseline)", "baseline"),
+            ("Survei Akhir (endline)", "endline"),
+            ("Monitoring 1 (Mei 2022)", "monitoring_1"),
+            ("Pendataan awal", "baseline"),
+            ("Baseline Survey", "baseline"),
+            ("Evaluasi Akhir", "endline"),
+            ("Pre-test", "baseline"),
+            ("Post Test", "endline"),
         ] {
             assert_eq!(wave.choice(answer), Some(code), "{answer}");
         }
@@ -556,6 +595,11 @@ mod tests {
             "1",
             "ke-2",
             "Monitoring ke-4",
+            "Monitoring Keempat",
+            "Survei Awal (Endline)",
+            "Monitoring 1 (Monitoring 2)",
+            "Tahap 1",
+            "M1",
         ] {
             assert_eq!(wave.choice(answer), None, "{answer}");
         }
