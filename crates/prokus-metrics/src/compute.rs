@@ -2197,6 +2197,47 @@ pub(crate) mod tests {
         );
     }
 
+    /// A sheet that says how often each KPM saves, without the yes/no
+    /// question, gives the savings habit: daily, weekly or monthly is a
+    /// monthly saver, rarely is not.
+    #[test]
+    fn how_often_a_kpm_saves_alone_gives_the_savings_habit() {
+        let (dir, mut db) = one_incubator();
+        let mut register = String::from(
+            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
+        );
+        let mut sheet = String::from("kpm_id,wave,tanggal,frekuensi_menabung\n");
+        for (k, often) in [
+            "Setiap hari",
+            "mingguan",
+            "Tiap bulan",
+            "jarang",
+            "Kadang-kadang",
+            "jarang",
+        ]
+        .iter()
+        .enumerate()
+        {
+            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
+            sheet.push_str(&format!("K{k},baseline,15/03/2022,{often}\n"));
+        }
+        load(&dir, &mut db, "kpm_register.csv", &register);
+        let s = load(&dir, &mut db, "baseline.csv", &sheet);
+        assert_eq!(s.rows_loaded, 6, "{s:?}");
+        let rows = compute(db.connection(), &Catalog::builtin(), &Options::default())
+            .unwrap()
+            .rows()
+            .unwrap();
+        let saves = find(
+            &rows,
+            "saves_monthly",
+            "baseline",
+            "national",
+            NATIONAL_CODE,
+        );
+        assert_eq!((saves.n, saves.value), (6, Some(50.0)), "{saves:?}");
+    }
+
     /// A value known without its question for part of the KPM (a closed
     /// business made no change and has no workers, a non-saver saved
     /// nothing, no credit is no KUR credit, no grant date in a list with
