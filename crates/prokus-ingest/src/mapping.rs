@@ -559,6 +559,43 @@ mod tests {
         );
     }
 
+    /// How often a KPM saves and where its credit came from, as incubators'
+    /// sheets write them: the template reads them into its codes.
+    #[test]
+    fn a_template_s_answers_are_read_as_sheets_write_them() {
+        let template = FormMapping::template();
+        let frequency = &template.fields["save_frequency"];
+        for (answer, code) in [
+            ("Setiap hari", "daily"),
+            ("Seminggu sekali", "weekly"),
+            ("2x seminggu", "weekly"),
+            ("Tiap bulan", "monthly"),
+            ("2 minggu sekali", "monthly"),
+            ("Kadang-kadang", "rarely"),
+            ("Tidak tentu", "rarely"),
+        ] {
+            assert_eq!(frequency.choice(answer), Some(code), "{answer}");
+        }
+        // Never saving is no frequency: the sheet says so with `saves`.
+        assert_eq!(frequency.choice("Tidak pernah"), None);
+        let source = &template.fields["credit_source"];
+        for (answer, code) in [
+            ("KUR BRI", "kur"),
+            ("Kredit Usaha Rakyat", "kur"),
+            ("Bank BRI", "bank_other"),
+            ("BPR", "bank_other"),
+            ("Koperasi Simpan Pinjam", "cooperative"),
+            ("BMT", "cooperative"),
+            ("PNM Mekaar", "pnm_mekaar"),
+            ("Pinjol", "other"),
+            ("Rentenir", "other"),
+        ] {
+            assert_eq!(source.choice(answer), Some(code), "{answer}");
+        }
+        // `Mandiri` alone may be the bank or money of one's own.
+        assert_eq!(source.choice("Mandiri"), None);
+    }
+
     #[test]
     fn a_choice_is_known_as_sheets_write_it() {
         let wave = &FormMapping::template().fields["wave"];

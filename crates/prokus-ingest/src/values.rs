@@ -532,11 +532,44 @@ pub fn arm_words_reason() -> String {
 /// A business cluster (`Kuliner`, `retail`, `kriya tekstil/fesyen`, ...) to
 /// its code of [`CLUSTERS`]; `None` for any other word.
 pub fn parse_cluster(text: &str) -> Option<&'static str> {
-    match code_words(text).as_str() {
-        "fesyen" | "kriya_tekstil" | "kriya_tekstil_fesyen" | "fashion" | "kriya" => Some("fesyen"),
-        "agribisnis" | "agribusiness" => Some("agribisnis"),
-        "ritel" | "retail" => Some("ritel"),
-        "kuliner" | "culinary" | "makanan" => Some("kuliner"),
+    // As incubators write the kind of business: a cluster's own name, or
+    // the trade it covers (`Makanan dan Minuman`, `Toko Kelontong`,
+    // `Peternakan`, `Konveksi`). A trade no cluster covers (`Jasa`,
+    // services) is refused.
+    let words = code_words(text)
+        .replace("_&_", "_dan_")
+        .replace('&', "_dan_");
+    match words.as_str() {
+        "fesyen"
+        | "kriya_tekstil"
+        | "kriya_tekstil_fesyen"
+        | "fashion"
+        | "kriya"
+        | "kerajinan"
+        | "konveksi"
+        | "jahit"
+        | "menjahit"
+        | "busana"
+        | "pakaian"
+        | "batik"
+        | "tenun"
+        | "tekstil" => Some("fesyen"),
+        "agribisnis" | "agribusiness" | "agrobisnis" | "pertanian" | "peternakan" | "perikanan"
+        | "perkebunan" | "budidaya" | "agriculture" => Some("agribisnis"),
+        "ritel" | "retail" | "perdagangan" | "dagang" | "warung" | "toko" | "toko_kelontong"
+        | "kelontong" | "sembako" | "warung_sembako" => Some("ritel"),
+        "kuliner"
+        | "culinary"
+        | "makanan"
+        | "minuman"
+        | "makanan_dan_minuman"
+        | "makanan_minuman"
+        | "mamin"
+        | "f_dan_b"
+        | "food_dan_beverage"
+        | "olahan_pangan"
+        | "pangan"
+        | "olahan_makanan" => Some("kuliner"),
         _ => None,
     }
 }
@@ -1481,6 +1514,31 @@ mod tests {
         for tick in ["✓", "x", "V"] {
             let e = parse_yes_no(tick).unwrap_err();
             assert!(e.contains("is a tick or a cross"), "{tick}: {e}");
+        }
+    }
+
+    /// A cluster as incubators write the kind of business: its own name, or
+    /// the trade it covers; a trade no cluster covers is none.
+    #[test]
+    fn a_cluster_is_read_from_the_trade_it_covers() {
+        for (text, cluster) in [
+            ("Kuliner", "kuliner"),
+            ("Makanan dan Minuman", "kuliner"),
+            ("Makanan & Minuman", "kuliner"),
+            ("F&B", "kuliner"),
+            ("Olahan Pangan", "kuliner"),
+            ("Toko Kelontong", "ritel"),
+            ("Warung", "ritel"),
+            ("Perdagangan", "ritel"),
+            ("Peternakan", "agribisnis"),
+            ("Pertanian", "agribisnis"),
+            ("Konveksi", "fesyen"),
+            ("Kriya Tekstil/Fesyen", "fesyen"),
+        ] {
+            assert_eq!(parse_cluster(text), Some(cluster), "{text}");
+        }
+        for text in ["Jasa", "Lainnya", "Makanan Ternak Warung", "-"] {
+            assert_eq!(parse_cluster(text), None, "{text}");
         }
     }
 
