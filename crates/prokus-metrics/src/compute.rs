@@ -1993,6 +1993,22 @@ pub(crate) mod tests {
         (dir, db)
     }
 
+    /// [`one_incubator`] with ProKUS KPM `K{k}` (named `N{k}`, women, of
+    /// its regency) for each `k` of `ids` registered.
+    fn registered(
+        ids: impl IntoIterator<Item = usize>,
+    ) -> (tempfile::TempDir, prokus_ingest::Database) {
+        let (dir, mut db) = one_incubator();
+        let mut register = String::from(
+            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
+        );
+        for k in ids {
+            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
+        }
+        load(&dir, &mut db, "kpm_register.csv", &register);
+        (dir, db)
+    }
+
     /// `text` written as `name` in `dir` and ingested into `db`.
     fn load(
         dir: &tempfile::TempDir,
@@ -2011,14 +2027,7 @@ pub(crate) mod tests {
     /// source is left out (it could be either).
     #[test]
     fn kur_counts_credit_from_kur_only_and_leaves_out_unknown_sources() {
-        let (dir, mut db) = one_incubator();
-        let mut register = String::from(
-            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
-        );
-        for k in 1..=7 {
-            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
-        }
-        load(&dir, &mut db, "kpm_register.csv", &register);
+        let (dir, mut db) = registered(1..=7);
         let sheet = "kpm_id,wave,got_credit,credit_source\n\
                      K1,baseline,ya,kur\n\
                      K2,baseline,ya,KUR\n\
@@ -2062,21 +2071,16 @@ pub(crate) mod tests {
     /// though those were loaded later than the dates they carry.
     #[test]
     fn answers_without_a_date_count_in_their_round_and_in_no_quarter_until_dated() {
-        let (dir, mut db) = one_incubator();
-        let mut register = String::from(
-            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
-        );
+        let (dir, mut db) = registered(1..=6);
         let mut undated = String::from("kpm_id,wave,saves_monthly\n");
         let mut dated = String::from("kpm_id,wave,tanggal,saves_monthly\n");
         for k in 1..=6 {
-            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
             undated.push_str(&format!("K{k},baseline,tidak\nK{k},monitoring_1,ya\n"));
             let saves = if k <= 3 { "ya" } else { "tidak" };
             dated.push_str(&format!(
                 "K{k},baseline,15/03/2022,tidak\nK{k},monitoring_1,20/06/2022,{saves}\n"
             ));
         }
-        load(&dir, &mut db, "kpm_register.csv", &register);
         let s = load(&dir, &mut db, "undated.csv", &undated);
         assert_eq!((s.rows_loaded, s.rows_dated_at_load), (12, 12), "{s:?}");
         let rows = |db: &prokus_ingest::Database| {
@@ -2135,13 +2139,9 @@ pub(crate) mod tests {
     /// the third, though seven hours after it in UTC is October.
     #[test]
     fn an_answer_is_in_the_quarter_of_its_local_time() {
-        let (dir, mut db) = one_incubator();
-        let mut register = String::from(
-            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
-        );
+        let (dir, mut db) = registered(1..=12);
         let mut sheet = String::from("kpm_id,wave,tanggal,saves_monthly\n");
         for k in 1..=12 {
-            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
             let (time, saves) = if k <= 6 {
                 ("2022-09-30T23:30:00Z", "ya")
             } else {
@@ -2151,7 +2151,6 @@ pub(crate) mod tests {
                 "K{k},baseline,15/03/2022,tidak\nK{k},monitoring_1,{time},{saves}\n"
             ));
         }
-        load(&dir, &mut db, "kpm_register.csv", &register);
         let s = load(&dir, &mut db, "monitoring.csv", &sheet);
         assert_eq!(s.rows_loaded, 24, "{s:?}");
         let local: i64 = db
@@ -2202,10 +2201,7 @@ pub(crate) mod tests {
     /// monthly saver, rarely is not.
     #[test]
     fn how_often_a_kpm_saves_alone_gives_the_savings_habit() {
-        let (dir, mut db) = one_incubator();
-        let mut register = String::from(
-            "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n",
-        );
+        let (dir, mut db) = registered(0..6);
         let mut sheet = String::from("kpm_id,wave,tanggal,frekuensi_menabung\n");
         for (k, often) in [
             "Setiap hari",
@@ -2218,10 +2214,8 @@ pub(crate) mod tests {
         .iter()
         .enumerate()
         {
-            register.push_str(&format!("K{k},N{k},P,prokus,2022,INK-32-01,32,32.17\n"));
             sheet.push_str(&format!("K{k},baseline,15/03/2022,{often}\n"));
         }
-        load(&dir, &mut db, "kpm_register.csv", &register);
         let s = load(&dir, &mut db, "baseline.csv", &sheet);
         assert_eq!(s.rows_loaded, 6, "{s:?}");
         let rows = compute(db.connection(), &Catalog::builtin(), &Options::default())
