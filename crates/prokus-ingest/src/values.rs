@@ -302,14 +302,28 @@ fn plain_digits(s: &str) -> Option<i64> {
 /// The units a count may be written with (see [`parse_count`]).
 const COUNT_UNITS: [&str; 7] = ["orang", "org", "kali", "x", "sesi", "kunjungan", "hari"];
 
+/// Numbers as words, zero to ten, as a sheet's maker writes a count
+/// (`dua orang`).
+const NUMBER_WORDS: [&str; 11] = [
+    "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+    "sepuluh",
+];
+
 /// Parses a whole count (workers, sessions): `3`, `3.0` (an Excel number),
 /// `3 orang` (a unit after it: `orang`, `org`, `kali`, `x`, `sesi`,
-/// `kunjungan`, `hari`).
+/// `kunjungan`, `hari`), `dua` (a number word, zero to ten), `tidak ada`
+/// (none: 0), a note in brackets after it (`1 (istri)`).
 pub fn parse_count(text: &str) -> Result<i64, String> {
     if let Some(v) = plain_digits(text) {
         return Ok(v);
     }
     let s = text.trim();
+    if let Some((count, _)) = with_note(s) {
+        return parse_count(count).map_err(|_| format!("`{text}` is not a whole number"));
+    }
+    if s.eq_ignore_ascii_case("tidak ada") {
+        return Ok(0);
+    }
     // A sheet's count with its unit after it: `2 orang` (people), `3 org`,
     // `4 kali` or `4x` (times), `2 sesi`, `1 kunjungan`, `30 hari` (days).
     // About so many (`± 3 orang`, `sekitar 2`) is that many.
@@ -323,7 +337,12 @@ pub fn parse_count(text: &str) -> Result<i64, String> {
         .find_map(|unit| lower.strip_suffix(unit))
         .filter(|rest| rest.ends_with(|c: char| c.is_ascii_digit() || c == ' '))
         .map_or(s, str::trim);
-    let value = parse_id_number(s).ok_or_else(|| format!("`{text}` is not a whole number"))?;
+    let value = parse_id_number(s)
+        .or_else(|| {
+            let word = NUMBER_WORDS.iter().position(|w| w.eq_ignore_ascii_case(s));
+            word.map(|n| n as f64)
+        })
+        .ok_or_else(|| format!("`{text}` is not a whole number"))?;
     if value.fract() != 0.0 || value < 0.0 {
         return Err(format!("`{text}` is not a whole number of 0 or more"));
     }
@@ -348,7 +367,7 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
     // `setuju` (willing, agreed) a consent (`consent_story`); `berjalan`,
     // `aktif`, `buka` and `tutup`, `berhenti` (running, active, open; closed,
     // stopped) whether the business still runs (`business_operating`).
-    const YES: [&str; 21] = [
+    const YES: [&str; 22] = [
         "1",
         "1.0",
         "ya",
@@ -370,6 +389,7 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
         "buka",
         "masih buka",
         "sudah ada",
+        "masih",
     ];
     const NO: [&str; 27] = [
         "0",
@@ -405,6 +425,17 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
         Ok(true)
     } else if NO.iter().any(|w| w.eq_ignore_ascii_case(s)) {
         Ok(false)
+    } else if let Some((answer, note)) = with_note(s)
+        && let Ok(yes) = parse_yes_no(answer)
+    {
+        // `Ya (WA)`, `Sudah (2022)`: the note says more, unless it says
+        // the opposite (`Ya (belum)`).
+        match parse_yes_no(note) {
+            Ok(other) if other != yes => Err(format!(
+                "`{text}` says yes and no: write ya or tidak, and the note in a column of its own"
+            )),
+            _ => Ok(yes),
+        }
     } else {
         yes_no_said_so(s).ok_or_else(|| {
             if matches!(s, "✓" | "✔" | "☑" | "✗" | "✘" | "x" | "X" | "v" | "V") {
@@ -419,6 +450,14 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
             }
         })
     }
+}
+
+/// A cell's answer and the note in brackets after it (`Ya (WA)` → `Ya`,
+/// `WA`), when the cell ends so and the answer is not empty.
+fn with_note(s: &str) -> Option<(&str, &str)> {
+    let (answer, note) = s.strip_suffix(')')?.split_once('(')?;
+    let answer = answer.trim();
+    (!answer.is_empty() && !note.contains(['(', ')'])).then_some((answer, note.trim()))
 }
 
 /// A yes or a no said with more words than [`parse_yes_no`]'s, as a sheet's
@@ -1454,10 +1493,23 @@ mod tests {
             ("4x", 4),
             ("4 kali", 4),
             ("1 kunjungan", 1),
+            ("dua", 2),
+            ("Tiga orang", 3),
+            ("Tidak ada", 0),
+            ("1 (istri)", 1),
+            ("2 orang (anak)", 2),
         ] {
             assert_eq!(parse_count(count), Ok(n), "{count}");
         }
-        for bad in ["2 anak", "orang", "x", "2 orang 3"] {
+        for bad in [
+            "2 anak",
+            "orang",
+            "x",
+            "2 orang 3",
+            "Suami",
+            "(2)",
+            "dua puluh",
+        ] {
             assert!(parse_count(bad).is_err(), "{bad}");
         }
         for yes in [
@@ -1476,6 +1528,10 @@ mod tests {
             "Ya, sudah",
             "ya sudah ada",
             "Sdh",
+            "Masih",
+            "Ya (WA)",
+            "Sudah (2022)",
+            "Ya (sudah)",
         ] {
             assert_eq!(parse_yes_no(yes), Ok(true), "{yes}");
         }
@@ -1497,6 +1553,7 @@ mod tests {
             "Tidak, belum",
             "Blm",
             "belum.",
+            "Tidak (masih proses)",
         ] {
             assert_eq!(parse_yes_no(no), Ok(false), "{no}");
         }
@@ -1508,9 +1565,14 @@ mod tests {
             "Pernah",
             "sudah tutup lagi",
             ".",
+            "Proses",
+            "(Ya)",
+            "mungkin (ya)",
         ] {
             assert!(parse_yes_no(neither).is_err(), "{neither}");
         }
+        let e = parse_yes_no("Ya (belum)").unwrap_err();
+        assert!(e.contains("says yes and no"), "{e}");
         for tick in ["✓", "x", "V"] {
             let e = parse_yes_no(tick).unwrap_err();
             assert!(e.contains("is a tick or a cross"), "{tick}: {e}");
