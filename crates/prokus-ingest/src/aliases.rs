@@ -40,7 +40,12 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("tgl", "submitted_at"),
     ("nama_kpm", "kpm_name"),
     ("nama", "kpm_name"),
+    ("nama_lengkap", "kpm_name"),
     ("jenis_kelamin", "gender"),
+    // A column headed by its answers alone (`L/P`: laki-laki/perempuan),
+    // or by the name's initials.
+    ("l_p", "gender"),
+    ("jk", "gender"),
     ("nama_usaha", "business_name"),
     ("kelompok_studi", "arm"),
     ("tahun_kohort", "cohort_year"),
@@ -57,7 +62,11 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("asal_inkubator", "incubator_id"),
     ("nama_mentor", "mentor"),
     ("klaster", "cluster"),
+    ("kluster", "cluster"),
+    ("klaster_usaha", "cluster"),
+    ("kluster_usaha", "cluster"),
     ("kategori", "category"),
+    ("kategori_usaha", "category"),
     ("kode_provinsi", "province_code"),
     ("kode_prov", "province_code"),
     ("provinsi", "province_code"),
@@ -490,6 +499,9 @@ mod tests {
             ("Pemasaran Online", "sells_online"),
             ("Jualan Online", "sells_online"),
             ("Penjualan Daring", "sells_online"),
+            ("Nama Lengkap", "kpm_name"),
+            ("Kluster Usaha", "cluster"),
+            ("Kategori Usaha", "category"),
         ] {
             assert_eq!(column(header), Some(name), "{header}");
         }
@@ -500,6 +512,11 @@ mod tests {
             "Tabungan",
             "Izin Usaha",
             "Pendamping",
+            // The trade, often free text (`Jualan gorengan`): its cells
+            // would be refused as clusters.
+            "Jenis Usaha",
+            "No. KK",
+            "No HP",
         ] {
             assert_eq!(column(header), None, "{header}");
         }
@@ -519,6 +536,8 @@ mod tests {
         assert_eq!(column("ID KPM (wajib)"), Some("kpm_id"));
         assert_eq!(column("Tanggal (dd/mm/yyyy)"), Some("submitted_at"));
         assert_eq!(column("Jenis Kelamin (L/P)"), Some("gender"));
+        assert_eq!(column("L/P"), Some("gender"));
+        assert_eq!(column("JK (L/P)"), Some("gender"));
         assert_eq!(column("business_revenue (Rp)"), Some("business_revenue"));
         // A canonical name's last word may be a note's.
         assert_eq!(column("saves_monthly"), Some("saves_monthly"));

@@ -202,6 +202,20 @@ impl Format {
                     (or `nama_inkubator`)"
                 .into();
         }
+        // A list of households as an office keeps it: by NIK and name,
+        // without the programme's id.
+        let of_households = household("nik")
+            || (household("kpm_name")
+                && ["regency_code", "incubator_id", "gender"]
+                    .iter()
+                    .any(|c| household(c)));
+        if of_households {
+            return "the file lists households (a NIK or name column) but has no KPM id column: \
+                    a KPM register or monitoring sheet needs `kpm_id` (or `id_kpm`), the \
+                    programme's id of each KPM, as the ministry's register gives it (a NIK is \
+                    not one: it is never stored in full)"
+                .into();
+        }
         "check that this is a survey export of the ProKUS form (or pass --form MAPPING for another form), \
          kpm_register.csv, incubators.csv or a feedback sheet (period, kind, text and who writes)"
             .into()
@@ -5070,6 +5084,31 @@ mod tests {
             panic!("{e}")
         };
         assert!(hint.ends_with("`prokus ingest --wave ROUND`"), "{hint}");
+    }
+
+    /// A list of households as an office keeps it, by NIK and name without
+    /// the programme's KPM id, is refused saying what id it needs (and that
+    /// a NIK is not one); its gender headed `L/P` is read as the gender.
+    #[test]
+    fn a_list_of_households_without_their_kpm_id_is_told_what_id_it_needs() {
+        let (dir, mut db, m) = listed(INCUBATORS);
+        let list = "No,Nama Lengkap,NIK,L/P,Kabupaten/Kota,Inkubator\n\
+                    1,Siti,3273014509850001,P,Kota Bandung,INK-32-01\n";
+        let e = db.ingest(&file(&dir, "list.csv", list), &m).unwrap_err();
+        let IngestError::UnknownFormat { hint, .. } = e else {
+            panic!("{e}")
+        };
+        assert!(hint.contains("but has no KPM id column"), "{hint}");
+        assert!(!hint.contains("3273014509850001"), "{hint}");
+        // With the id, the same list is a register, its `L/P` the gender.
+        let list = list.replace("No,", "ID KPM,").replace("\n1,", "\nK1,");
+        let s = db.ingest(&file(&dir, "list.csv", &list), &m).unwrap();
+        assert_eq!(s.rows_loaded, 1, "{s:?}");
+        let gender: String = db
+            .conn
+            .query_row("SELECT gender FROM kpm", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(gender, "female");
     }
 
     /// A sheet's `tidak tahu` or `N/A` is no answer, and the row's other
