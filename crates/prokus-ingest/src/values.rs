@@ -156,6 +156,15 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
         return Ok(v as f64);
     }
     let original = text;
+    // A note in brackets after the amount (`1.500.000 (estimasi)`) says
+    // more of it, unless it is another amount; the amount alone in
+    // brackets is negative, below.
+    if let Some((amount, note)) = with_note(text.trim())
+        && let Ok(value) = parse_money(amount)
+        && parse_money(note).is_err()
+    {
+        return Ok(value);
+    }
     let mut s = text.trim().to_lowercase();
     if s.is_empty() {
         return Err("empty".into());
@@ -225,16 +234,21 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
             break;
         }
     }
-    let number = parse_id_number(&s).ok_or_else(|| {
-        if is_range(&s) {
+    let Some(number) = parse_id_number(&s) else {
+        // Written out in words and parts (`1 juta 500 ribu`, `dua juta`,
+        // `setengah juta`): the whole cell, read again.
+        if let Some(value) = amount_in_words(&original.trim().to_lowercase()) {
+            return Ok(value);
+        }
+        return Err(if is_range(&s) {
             format!(
                 "`{original}` is a range: write one amount, the KPM's best guess \
                  (such as the middle of the range)"
             )
         } else {
             format!("`{original}` is not an amount of rupiah (write e.g. 1500000 or Rp 1.500.000)")
-        }
-    })?;
+        });
+    };
     if number < 0.0 {
         return Err(format!(
             "`{original}` is negative: the form asks 0 or more (a month's loss is written 0); leave it empty if not known"
@@ -245,6 +259,46 @@ pub fn parse_money(text: &str) -> Result<f64, String> {
         return Err(format!("`{original}` is not a finite amount"));
     }
     Ok(value)
+}
+
+/// An amount written in parts, each a number and its unit, the largest
+/// first (`1 juta 500 ribu`, `Rp 2 jt 250 rb`), a number being digits, a
+/// word of zero to ten (`dua juta`) or `setengah` (a half: `setengah
+/// juta`), with `Rp` before it or not; `None` for any other text.
+fn amount_in_words(lower: &str) -> Option<f64> {
+    let mut words = lower.split_whitespace().peekable();
+    if words
+        .peek()
+        .is_some_and(|w| matches!(*w, "rp" | "rp." | "idr"))
+    {
+        words.next();
+    }
+    let unit = |w: &str| match w {
+        "miliar" | "milyar" => Some(1e9),
+        "juta" | "jt" => Some(1e6),
+        "ribu" | "rb" => Some(1e3),
+        _ => None,
+    };
+    let mut total = 0.0;
+    let mut last_unit = f64::INFINITY;
+    let mut parts = 0;
+    while let Some(word) = words.next() {
+        let number = match word {
+            "setengah" => 0.5,
+            w => match NUMBER_WORDS.iter().position(|n| *n == w) {
+                Some(n) => n as f64,
+                None => parse_id_number(w)?,
+            },
+        };
+        let multiplier = unit(words.next()?)?;
+        if multiplier >= last_unit || number < 0.0 {
+            return None;
+        }
+        last_unit = multiplier;
+        total += number * multiplier;
+        parts += 1;
+    }
+    (parts > 0 && total.is_finite()).then_some(total)
 }
 
 /// Parses a number with Indonesian separators (`.` thousands, `,` decimal) or a
@@ -1411,6 +1465,12 @@ mod tests {
             ("Kurang lebih 1,5 jt", 1_500_000.0),
             ("kira-kira 750 rb", 750_000.0),
             ("+/- 2.000.000", 2_000_000.0),
+            ("1 juta 500 ribu", 1_500_000.0),
+            ("Rp 2 jt 250 rb", 2_250_000.0),
+            ("dua juta", 2_000_000.0),
+            ("setengah juta", 500_000.0),
+            ("1.500.000 (estimasi)", 1_500_000.0),
+            ("Rp 500.000 (bersih)", 500_000.0),
         ];
         for (text, want) in cases {
             assert_eq!(parse_money(text), Ok(want), "{text}");
@@ -1425,6 +1485,11 @@ mod tests {
             "Rp 5 per tahun",
             "-",
             "-500000",
+            "500 ribu 1 juta",
+            "1 juta 500",
+            "dua",
+            "juta",
+            "Rp 1 juta (2 juta)",
         ] {
             assert!(parse_money(bad).is_err(), "{bad} should not parse");
         }
