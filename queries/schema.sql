@@ -238,7 +238,9 @@ SELECT r.rowid AS rid,
        r.submission_id,
        r.submitted_at,
        first_value(r.submission_id) OVER latest AS kept_id,
-       first_value(r.submitted_at) OVER latest AS kept_at
+       first_value(r.submitted_at) OVER latest AS kept_at,
+       -- Whether the kept one's time is a sheet's local time, not UTC.
+       first_value(r.local_clock) OVER latest AS kept_local
 FROM response r
 JOIN answered_again a USING (kpm_id, wave)
 WINDOW latest AS (PARTITION BY r.kpm_id, r.wave

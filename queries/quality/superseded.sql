@@ -1,6 +1,9 @@
 -- Second and later submissions for the same KPM and wave: the latest is the
 -- one used (view `response_current`); the others are listed with it. The
 -- view `response_replaced` (queries/schema.sql) holds the rule and finds
--- them.
-SELECT kpm_id, wave, submission_id, submitted_at, kept_id, kept_at
+-- them. The kept one's time in UTC, as the checks read every time: a
+-- hand-filled sheet's local time (`kept_local`) taken back by the
+-- programme's offset ($1, in hours).
+SELECT kpm_id, wave, submission_id, submitted_at, kept_id,
+       CASE WHEN kept_local THEN kept_at - to_hours($1::BIGINT) ELSE kept_at END AS kept_at
 FROM response_replaced

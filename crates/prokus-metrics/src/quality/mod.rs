@@ -863,7 +863,7 @@ fn run_checks(
     })?;
 
     // Second submissions for one KPM and wave.
-    each_row(conn, SUPERSEDED_SQL, [], |r| {
+    each_row(conn, SUPERSEDED_SQL, [schedule.utc_offset_hours], |r| {
         let detail = Detail::Superseded {
             kept: r.get(4)?,
             kept_at: r.get(5)?,

@@ -822,28 +822,32 @@ fn only_questions_a_file_asks_can_be_missing() {
 /// A hand-filled sheet's time without a zone is the local time it was
 /// written in: an interview at 20:00 on the window's last day is on time,
 /// though seven hours later in UTC it is the next day. The same time in
-/// UTC (`Z`) is 03:00 WIB the next day: late.
+/// UTC (`Z`) is 03:00 WIB the next day: late. A finding dates such an
+/// answer by the day it was written.
 #[test]
 fn a_sheet_s_local_time_on_the_last_day_is_on_time() {
     let dir = tempfile::tempdir().unwrap();
     let mut db = prokus_ingest::Database::in_memory().unwrap();
-    let mut load = |name: &str, text: &str| {
+    let load = |db: &mut prokus_ingest::Database, name: &str, text: &str| {
         let path = dir.path().join(name);
         std::fs::write(&path, text).unwrap();
         db.ingest(&path, &prokus_ingest::FormMapping::prokus())
             .unwrap()
     };
     load(
+        &mut db,
         "incubators.csv",
         "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
     );
     load(
+        &mut db,
         "kpm_register.csv",
         "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n\
          K1,N1,P,prokus,2021,INK-32-01,32,32.17\n\
          K2,N2,P,prokus,2021,INK-32-01,32,32.17\n",
     );
     let s = load(
+        &mut db,
         "baseline.csv",
         "kpm_id,wave,tanggal,business_income\n\
          K1,baseline,20/03/2021 20:00,1500000\n\
@@ -862,4 +866,21 @@ fn a_sheet_s_local_time_on_the_last_day_is_on_time() {
         .map(|f| f.kpm_id.as_str())
         .collect();
     assert_eq!(late, ["K2"]);
+
+    // K1's answer sent again, corrected, later that evening: the finding
+    // names the day the kept one was written, not the next.
+    let s = load(
+        &mut db,
+        "baseline-koreksi.csv",
+        "kpm_id,wave,tanggal,business_income\nK1,baseline,20/03/2021 21:00,1600000\n",
+    );
+    assert_eq!(s.rows_loaded, 1, "{s:?}");
+    let report = check(db.connection(), &CheckConfig::builtin(), &schedule, None).unwrap();
+    let again = report
+        .findings
+        .iter()
+        .find(|f| f.detail.check() == Check::Superseded)
+        .unwrap();
+    let (problem, _) = report.describe(again, Lang::En, None);
+    assert!(problem.ends_with("(20 March 2021)"), "{problem}");
 }
