@@ -18,12 +18,15 @@ WITH rounds AS (
                     'income': c.business_income,
                     'operating': c.business_operating,
                     -- Saved at least monthly, as kpm_value.sql's
-                    -- saves_monthly has it (a sheet's own yes/no when it
-                    -- does not ask whether and how often; unknown when how
-                    -- often is not said), but per KPM: one who does not
-                    -- save is known not to save monthly, whatever the file
-                    -- asked.
-                    'monthly': CASE WHEN c.saves IS NULL THEN c.saves_monthly
+                    -- saves_monthly has it (without the yes/no question, a
+                    -- sheet's own answer, else how often alone; unknown
+                    -- when how often is not said), but per KPM: one who
+                    -- does not save is known not to save monthly, whatever
+                    -- the file asked.
+                    'monthly': CASE WHEN c.saves IS NULL THEN coalesce(
+                                        c.saves_monthly,
+                                        CASE WHEN c.save_frequency IN ('daily', 'weekly', 'monthly') THEN true
+                                             WHEN c.save_frequency IS NOT NULL THEN false END)
                                     WHEN NOT c.saves THEN false
                                     WHEN c.save_frequency IN ('daily', 'weekly', 'monthly') THEN true
                                     WHEN c.save_frequency IS NOT NULL THEN false

@@ -901,6 +901,44 @@ mod tests {
         }
     }
 
+    /// An incubator's list of its KPM says whether each saved at least
+    /// monthly from how often it saves, when its sheet gives that alone,
+    /// as the savings-habit indicator does.
+    #[test]
+    fn how_often_a_kpm_saves_alone_says_whether_it_saves_monthly() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = prokus_ingest::Database::in_memory().unwrap();
+        for (name, text) in [
+            (
+                "incubators.csv",
+                "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
+            ),
+            (
+                "kpm_register.csv",
+                "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n\
+                 K1,N1,P,prokus,2022,INK-32-01,32,32.17\n",
+            ),
+            (
+                "sheet.csv",
+                "kpm_id,wave,tanggal,frekuensi_menabung\n\
+                 K1,baseline,15/03/2022,Setiap hari\n\
+                 K1,monitoring_1,20/05/2022,jarang\n",
+            ),
+        ] {
+            let path = dir.path().join(name);
+            std::fs::write(&path, text).unwrap();
+            db.ingest(&path, &prokus_ingest::FormMapping::prokus())
+                .unwrap();
+        }
+        let lists = read_kpm_lists(db.connection(), "monitoring_1").unwrap();
+        let kpm = &lists["INK-32-01"][0];
+        let monthly = |round: &Option<Round>| round.as_ref().and_then(|r| r.saves_monthly);
+        assert_eq!(
+            (monthly(&kpm.previous), monthly(&kpm.latest)),
+            (Some(true), Some(false))
+        );
+    }
+
     /// A period is the latest round dated by its end; a round by name must
     /// have ProKUS answers; a period before every round, or still to come,
     /// is refused, naming the rounds there are.
