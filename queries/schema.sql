@@ -212,6 +212,16 @@ ALTER TABLE response ADD COLUMN IF NOT EXISTS tksk_visits INTEGER;
 ALTER TABLE response ADD COLUMN IF NOT EXISTS dated_at_load BOOLEAN;
 ALTER TABLE response ADD COLUMN IF NOT EXISTS local_clock BOOLEAN;
 
+-- The one rule between an answer's stored time and the programme's local
+-- time (`local_clock` above), `hours` east of UTC (the survey calendar's
+-- `utc_offset_hours`, which the caller passes): the local time, which
+-- sets an answer's day, quarter and year, and the UTC time, which the
+-- checks add the offset to themselves.
+CREATE OR REPLACE MACRO local_time(t, is_local, hours) AS
+    CASE WHEN is_local THEN t ELSE t + to_hours(hours::BIGINT) END;
+CREATE OR REPLACE MACRO utc_time(t, is_local, hours) AS
+    CASE WHEN is_local THEN t - to_hours(hours::BIGINT) ELSE t END;
+
 -- The submissions a later one replaced: for each KPM and wave answered more
 -- than once, every submission but the latest, with the latest (`kept_id`,
 -- `kept_at`) and its own row id in `response` (`rid`). Most KPM answer a

@@ -34,8 +34,7 @@ SELECT
     r.kpm_id,
     r.wave,
     r.submitted_at,
-    CASE WHEN r.local_clock THEN r.submitted_at
-         ELSE r.submitted_at + to_hours(c.utc_offset_hours) END AS local_at,
+    local_time(r.submitted_at, r.local_clock, c.utc_offset_hours) AS local_at,
     -- Dated when loaded, not when answered: in its round, in no quarter.
     r.dated_at_load IS TRUE                          AS dated_at_load,
     r.business_income::DOUBLE                        AS business_income,

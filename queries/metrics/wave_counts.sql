@@ -4,8 +4,7 @@
 -- time a hand-filled sheet wrote (`local_clock`).
 SELECT w.wave, a.arm, a.registered,
        count(r.kpm_id) AS responded,
-       coalesce(strftime(median(CASE WHEN r.local_clock THEN r.submitted_at
-                                     ELSE r.submitted_at + to_hours($1::BIGINT) END)
+       coalesce(strftime(median(local_time(r.submitted_at, r.local_clock, $1))
                          FILTER (WHERE r.dated_at_load IS NOT TRUE), '%Y-%m-%d'), '')
            AS median_date
 FROM wave w

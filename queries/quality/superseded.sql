@@ -5,5 +5,5 @@
 -- hand-filled sheet's local time (`kept_local`) taken back by the
 -- programme's offset ($1, in hours).
 SELECT kpm_id, wave, submission_id, submitted_at, kept_id,
-       CASE WHEN kept_local THEN kept_at - to_hours($1::BIGINT) ELSE kept_at END AS kept_at
+       utc_time(kept_at, kept_local, $1) AS kept_at
 FROM response_replaced

@@ -1001,8 +1001,7 @@ fn run_checks(
         // by the programme's offset (a parameter), which the days below add.
         let mut sql = String::from(
             "SELECT kpm_id, wave, submission_id,
-                    epoch_us(CASE WHEN local_clock THEN submitted_at - to_hours($1::BIGINT)
-                                  ELSE submitted_at END) AS submitted_us,
+                    epoch_us(utc_time(submitted_at, local_clock, $1)) AS submitted_us,
                     dated_at_load IS TRUE AS undated, unit_id, n.kpm_index, wave_ordinal",
         );
         for field in &read {
