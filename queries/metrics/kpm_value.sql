@@ -42,11 +42,8 @@ SELECT
     r.household_income::DOUBLE                       AS household_income,
     -- A sheet without the yes/no question says it with its own column, or
     -- with how often the KPM saves alone (a frequency is of someone who
-    -- saves).
-    CASE WHEN r.saves IS NULL THEN coalesce(
-             r.saves_monthly::INTEGER::DOUBLE,
-             CASE WHEN r.save_frequency IN ('daily', 'weekly', 'monthly') THEN 1.0
-                  WHEN r.save_frequency IS NOT NULL THEN 0.0 END)
+    -- saves), which the branches after the first read.
+    CASE WHEN r.saves IS NULL AND r.saves_monthly IS NOT NULL THEN r.saves_monthly::INTEGER::DOUBLE
          WHEN asked.save_frequency = false THEN NULL
          WHEN NOT r.saves THEN 0.0
          WHEN r.save_frequency IN ('daily', 'weekly', 'monthly') THEN 1.0

@@ -23,10 +23,8 @@ WITH rounds AS (
                     -- when how often is not said), but per KPM: one who
                     -- does not save is known not to save monthly, whatever
                     -- the file asked.
-                    'monthly': CASE WHEN c.saves IS NULL THEN coalesce(
-                                        c.saves_monthly,
-                                        CASE WHEN c.save_frequency IN ('daily', 'weekly', 'monthly') THEN true
-                                             WHEN c.save_frequency IS NOT NULL THEN false END)
+                    'monthly': CASE WHEN c.saves IS NULL AND c.saves_monthly IS NOT NULL
+                                        THEN c.saves_monthly
                                     WHEN NOT c.saves THEN false
                                     WHEN c.save_frequency IN ('daily', 'weekly', 'monthly') THEN true
                                     WHEN c.save_frequency IS NOT NULL THEN false
