@@ -2584,7 +2584,7 @@ impl SurveyPlan {
             }
         }
         let submitted = self.time_column.as_ref().map_or("", |(i, _)| cell(*i));
-        let parsed = self.limits.date(submitted);
+        let parsed = self.limits.date_zoned(submitted);
         // A hand-filled row without a date is dated when it is loaded, and
         // says so (`dated_at_load`).
         let mut dated_at_load = false;
@@ -2593,8 +2593,8 @@ impl SurveyPlan {
         // submission time is the server's, in UTC.
         let mut local_clock = false;
         let time = match (parsed, self.fallback_time) {
-            (Ok(t), fallback) => {
-                local_clock = fallback.is_some() && !crate::values::names_zone(submitted);
+            (Ok((t, zoned)), fallback) => {
+                local_clock = fallback.is_some() && !zoned;
                 Some(t)
             }
             // `tidak tahu` as the date is no date, as an empty cell.

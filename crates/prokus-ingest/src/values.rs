@@ -64,15 +64,21 @@ impl Limits {
     /// the month in the order these limits say, within the bounds. A date
     /// that reads only with the month first says so.
     pub fn date(&self, text: &str) -> Result<NaiveDateTime, String> {
+        self.date_zoned(text).map(|(t, _)| t)
+    }
+
+    /// [`Limits::date`], and whether `text` named its time zone
+    /// ([`parse_datetime_zoned`]).
+    pub fn date_zoned(&self, text: &str) -> Result<(NaiveDateTime, bool), String> {
         let parsed = if self.month_first {
             match day_and_month_swapped(text) {
-                Some(swapped) => parse_datetime(&swapped).map_err(|_| {
+                Some(swapped) => parse_datetime_zoned(&swapped).map_err(|_| {
                     format!("`{text}` is not a date with the month first (--month-first)")
                 }),
-                None => parse_datetime(text),
+                None => parse_datetime_zoned(text),
             }
         } else {
-            parse_datetime(text).map_err(|reason| {
+            parse_datetime_zoned(text).map_err(|reason| {
                 match day_and_month_swapped(text).map(|s| parse_datetime(&s)) {
                     Some(Ok(_)) => format!(
                         "`{text}` {MONTH_FIRST}; if the file's dates are all so, load it with \
@@ -82,7 +88,8 @@ impl Limits {
                 }
             })
         };
-        self.time(parsed?, text)
+        let (t, zoned) = parsed?;
+        Ok((self.time(t, text)?, zoned))
     }
 
     /// `t` when its date is between [`Limits::earliest`] and
@@ -758,12 +765,20 @@ fn quarter_code(year: i32, quarter: u32) -> String {
 /// offset (naive times are taken as UTC, as Kobo's `_submission_time` is),
 /// `dd/mm/yyyy [hh:mm[:ss]]`, or an Excel serial number (1900 date system).
 pub fn parse_datetime(text: &str) -> Result<NaiveDateTime, String> {
+    parse_datetime_zoned(text).map(|(t, _)| t)
+}
+
+/// [`parse_datetime`], and whether the text named its time zone: an ISO
+/// time's offset or `Z` (`2022-03-18T10:11:12+07:00`), or Indonesia's zone
+/// after it (`10.11 WIB`), which the time was turned into UTC by. Any other
+/// is as written: for a hand-filled sheet, the local time its writer saw.
+pub fn parse_datetime_zoned(text: &str) -> Result<(NaiveDateTime, bool), String> {
     let s = trim(text);
     // The two shapes nearly every cell has, read digit by digit: chrono's
     // parsers, which give the same values for them, were some 3% of the
     // CPU time of a template's ingest.
     if let Some(t) = iso_digits(s) {
-        return Ok(t);
+        return Ok((t, false));
     }
     parse_datetime_by_format(s).ok_or_else(|| {
         if month_without_day(s) {
@@ -837,13 +852,14 @@ fn month_number(word: &str) -> Option<usize> {
         .position(|names| names.iter().any(|name| name.starts_with(&month)))
 }
 
-/// [`parse_datetime`] by chrono's parsers and an Excel serial date, each
-/// form in turn; `s` is trimmed.
-fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
+/// [`parse_datetime_zoned`] by chrono's parsers and an Excel serial date,
+/// each form in turn; `s` is trimmed.
+fn parse_datetime_by_format(s: &str) -> Option<(NaiveDateTime, bool)> {
+    let local = |t: NaiveDateTime| Some((t, false));
     // An ISO time with fractions of a second (`2021-06-30T10:11:12.5`),
     // naive: UTC, as Kobo's `_submission_time`.
     if let Ok(dt) = s.parse::<NaiveDateTime>() {
-        return Some(dt);
+        return local(dt);
     }
     // chrono's `%Y` takes `21` as the year 21: a year written with two
     // digits is `%y`'s, below.
@@ -856,14 +872,14 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
     if let Ok(d) = s.parse::<NaiveDate>()
         && four_digit_year
     {
-        return Some(d.and_time(NaiveTime::MIN));
+        return local(d.and_time(NaiveTime::MIN));
     }
     if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
-        return Some(dt.with_timezone(&Utc).naive_utc());
+        return Some((dt.with_timezone(&Utc).naive_utc(), true));
     }
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%dT%H:%M:%S%.f%:z"] {
         if let Ok(dt) = DateTime::parse_from_str(s, fmt) {
-            return Some(dt.with_timezone(&Utc).naive_utc());
+            return Some((dt.with_timezone(&Utc).naive_utc(), true));
         }
     }
     for fmt in [
@@ -879,7 +895,7 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
         if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt)
             && (four_digit_year || !fmt.contains("%Y"))
         {
-            return Some(dt);
+            return local(dt);
         }
     }
     // Indonesia writes the day first, with `/`, `-` or `.` between, and a
@@ -893,11 +909,11 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
         if let Ok(d) = NaiveDate::parse_from_str(s, fmt)
             && (four_digit_year || !fmt.contains("%Y"))
         {
-            return Some(d.and_time(NaiveTime::MIN));
+            return local(d.and_time(NaiveTime::MIN));
         }
     }
     if let Some(d) = named_month_date(s) {
-        return Some(d.and_time(NaiveTime::MIN));
+        return local(d.and_time(NaiveTime::MIN));
     }
     if let Some(dt) = date_then_time(s) {
         return Some(dt);
@@ -909,45 +925,12 @@ fn parse_datetime_by_format(s: &str) -> Option<NaiveDateTime> {
         && let Ok(d) = NaiveDate::parse_from_str(s, "%Y%m%d")
         && (1990..=2100).contains(&d.year())
     {
-        return Some(d.and_time(NaiveTime::MIN));
+        return local(d.and_time(NaiveTime::MIN));
     }
     if let Some(serial) = parse_id_number(s).filter(|v| (1.0..2_958_466.0).contains(v)) {
-        return Some(excel_serial_to_datetime(serial, false));
+        return local(excel_serial_to_datetime(serial, false));
     }
     None
-}
-
-/// Whether a date or time `text` names its time zone: an ISO time's offset
-/// or `Z` (`2022-03-18T10:11:12+07:00`, `…Z`), or Indonesia's zone written
-/// after it (`10.11 WIB`, `WITA`, `WIT`). [`parse_datetime`] turns those
-/// into UTC; any other is the local time its writer saw.
-pub fn names_zone(text: &str) -> bool {
-    let s = trim(text);
-    if let Some(last) = s.split_whitespace().last()
-        && ["WIB", "WITA", "WIT"]
-            .iter()
-            .any(|z| last.eq_ignore_ascii_case(z))
-    {
-        return true;
-    }
-    let b = s.as_bytes();
-    // An offset follows a time of day, which has a colon.
-    let Some(colon) = s.find(':') else {
-        return false;
-    };
-    if matches!(b.last(), Some(b'Z' | b'z')) && b.len() > 1 && b[b.len() - 2].is_ascii_digit() {
-        return true;
-    }
-    match s.rfind(['+', '-']) {
-        Some(sign) if sign > colon => {
-            let zone = &s[sign + 1..];
-            let digits = zone.bytes().filter(u8::is_ascii_digit).count();
-            matches!(zone.len(), 2 | 4 | 5)
-                && matches!(digits, 2 | 4)
-                && zone.bytes().all(|c| c.is_ascii_digit() || c == b':')
-        }
-        _ => false,
-    }
 }
 
 /// A date in any form read here and a time of day after it, as
@@ -958,7 +941,7 @@ pub fn names_zone(text: &str) -> bool {
 /// check). WIB, WITA and WIT are turned into UTC, as an ISO time's offset
 /// is; a time without a zone is kept as written. `s` is trimmed; a cell of
 /// more than 64 characters is no date.
-fn date_then_time(s: &str) -> Option<NaiveDateTime> {
+fn date_then_time(s: &str) -> Option<(NaiveDateTime, bool)> {
     if s.len() > 64 {
         return None;
     }
@@ -999,11 +982,12 @@ fn date_then_time(s: &str) -> Option<NaiveDateTime> {
     }
     // A date alone: its time is midnight (a date with a time of its own
     // and another after it is no date).
-    let date = parse_datetime_by_format(&words.join(" "))?;
+    let (date, _) = parse_datetime_by_format(&words.join(" "))?;
     if date.time() != NaiveTime::MIN {
         return None;
     }
-    Some(date.date().and_time(time) - Duration::hours(zone.unwrap_or(0)))
+    let at = date.date().and_time(time) - Duration::hours(zone.unwrap_or(0));
+    Some((at, zone.is_some()))
 }
 
 /// The months as a sheet names them, in Bahasa Indonesia and English, in
@@ -1391,7 +1375,7 @@ mod tests {
         }
         let mut read = 0;
         for case in &cases {
-            let slow = parse_datetime_by_format(trim(case));
+            let slow = parse_datetime_by_format(trim(case)).map(|(t, _)| t);
             if let Some(fast) = iso_digits(trim(case)) {
                 read += 1;
                 assert_eq!(Some(fast), slow, "{case}");
@@ -1834,7 +1818,8 @@ mod tests {
     /// holds is the local time its writer saw (`response.local_clock`).
     #[test]
     fn a_time_names_its_zone_or_is_local() {
-        for zoned in [
+        let zoned = |text: &str| parse_datetime_zoned(text).map(|(_, zoned)| zoned);
+        for named in [
             "2022-03-18T10:11:12+07:00",
             "2022-03-18T10:11:12.000+0700",
             "2022-03-18T10:11:12-03:00",
@@ -1844,8 +1829,7 @@ mod tests {
             "18/03/2022 12.11 wit",
             "Jumat, 18 Maret 2022 pukul 10.11 WITA",
         ] {
-            assert!(names_zone(zoned), "{zoned}");
-            assert!(parse_datetime(zoned).is_ok(), "{zoned}");
+            assert_eq!(zoned(named), Ok(true), "{named}");
         }
         for local in [
             "2022-03-18",
@@ -1857,10 +1841,10 @@ mod tests {
             "18 Maret 2022 pukul 10.11",
             "44651.5",
             "Mar 18, 2022",
-            "",
         ] {
-            assert!(!names_zone(local), "{local}");
+            assert_eq!(zoned(local), Ok(false), "{local}");
         }
+        assert!(zoned("").is_err());
     }
 
     #[test]
