@@ -115,10 +115,7 @@ impl FieldMapping {
     /// other is the same choice or none.
     pub fn choice(&self, answer: &str) -> Option<&str> {
         self.choice_of_name(answer).or_else(|| {
-            let (name, note) = answer.trim().strip_suffix(')')?.split_once('(')?;
-            if note.contains(['(', ')']) {
-                return None;
-            }
+            let (name, note) = crate::values::with_note(answer.trim())?;
             match (self.choice_of_name(name), self.choice_of_name(note)) {
                 (Some(a), Some(b)) => (a == b).then_some(a),
                 (one, other) => one.or(other),

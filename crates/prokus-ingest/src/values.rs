@@ -514,8 +514,9 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
 }
 
 /// A cell's answer and the note in brackets after it (`Ya (WA)` → `Ya`,
-/// `WA`), when the cell ends so and the answer is not empty.
-fn with_note(s: &str) -> Option<(&str, &str)> {
+/// `WA`), when the cell ends so and the answer is not empty: for amounts,
+/// counts, yes/no and choices alike.
+pub(crate) fn with_note(s: &str) -> Option<(&str, &str)> {
     let (answer, note) = s.strip_suffix(')')?.split_once('(')?;
     let answer = answer.trim();
     (!answer.is_empty() && !note.contains(['(', ')'])).then_some((answer, note.trim()))
