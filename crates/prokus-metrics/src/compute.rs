@@ -1995,7 +1995,7 @@ pub(crate) mod tests {
 
     /// [`one_incubator`] with ProKUS KPM `K{k}` (named `N{k}`, women, of
     /// its regency) for each `k` of `ids` registered.
-    fn registered(
+    pub(crate) fn registered(
         ids: impl IntoIterator<Item = usize>,
     ) -> (tempfile::TempDir, prokus_ingest::Database) {
         let (dir, mut db) = one_incubator();
@@ -2010,7 +2010,7 @@ pub(crate) mod tests {
     }
 
     /// `text` written as `name` in `dir` and ingested into `db`.
-    fn load(
+    pub(crate) fn load(
         dir: &tempfile::TempDir,
         db: &mut prokus_ingest::Database,
         name: &str,

@@ -170,6 +170,16 @@ fn has(report: &QualityReport, kpm: &str, check: Check, field: Option<&str>) -> 
     })
 }
 
+/// The KPM of `report`'s findings of `check`, in its order.
+fn kpm_with(report: &QualityReport, check: Check) -> Vec<&str> {
+    report
+        .findings
+        .iter()
+        .filter(|f| f.detail.check() == check)
+        .map(|f| f.kpm_id.as_str())
+        .collect()
+}
+
 fn count(conn: &Connection, sql: &str) -> usize {
     conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap() as usize
 }
@@ -712,13 +722,10 @@ fn only_questions_a_file_asks_can_be_missing() {
         .collect();
     // The register is where NIKs come from: one without a NIK column
     // leaves each of its KPM without one to check, a finding each.
-    let nik: Vec<&str> = report
-        .findings
-        .iter()
-        .filter(|f| f.detail.check() == Check::NikInvalid)
-        .map(|f| f.kpm_id.as_str())
-        .collect();
-    assert_eq!(nik, ["K1", "K2", "K3", "K4"]);
+    assert_eq!(
+        kpm_with(&report, Check::NikInvalid),
+        ["K1", "K2", "K3", "K4"]
+    );
     // K2 runs its business but left its income empty; K3's business is
     // closed, so its income was not asked; K4 skipped bookkeeping.
     assert_eq!(
@@ -826,27 +833,10 @@ fn only_questions_a_file_asks_can_be_missing() {
 /// answer by the day it was written.
 #[test]
 fn a_sheet_s_local_time_on_the_last_day_is_on_time() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut db = prokus_ingest::Database::in_memory().unwrap();
-    let load = |db: &mut prokus_ingest::Database, name: &str, text: &str| {
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        db.ingest(&path, &prokus_ingest::FormMapping::prokus())
-            .unwrap()
-    };
-    load(
-        &mut db,
-        "incubators.csv",
-        "incubator_id,name,university,province_code\nINK-32-01,I,U,32\n",
-    );
-    load(
-        &mut db,
-        "kpm_register.csv",
-        "kpm_id,kpm_name,gender,arm,cohort_year,incubator_id,province_code,regency_code\n\
-         K1,N1,P,prokus,2021,INK-32-01,32,32.17\n\
-         K2,N2,P,prokus,2021,INK-32-01,32,32.17\n",
-    );
+    use crate::compute::tests::{load, registered};
+    let (dir, mut db) = registered(1..=2);
     let s = load(
+        &dir,
         &mut db,
         "baseline.csv",
         "kpm_id,wave,tanggal,business_income\n\
@@ -859,17 +849,12 @@ fn a_sheet_s_local_time_on_the_last_day_is_on_time() {
     )
     .unwrap();
     let report = check(db.connection(), &CheckConfig::builtin(), &schedule, None).unwrap();
-    let late: Vec<&str> = report
-        .findings
-        .iter()
-        .filter(|f| f.detail.check() == Check::Late)
-        .map(|f| f.kpm_id.as_str())
-        .collect();
-    assert_eq!(late, ["K2"]);
+    assert_eq!(kpm_with(&report, Check::Late), ["K2"]);
 
     // K1's answer sent again, corrected, later that evening: the finding
     // names the day the kept one was written, not the next.
     let s = load(
+        &dir,
         &mut db,
         "baseline-koreksi.csv",
         "kpm_id,wave,tanggal,business_income\nK1,baseline,20/03/2021 21:00,1600000\n",
