@@ -204,13 +204,22 @@ CREATE TABLE IF NOT EXISTS response (
     -- year are its own; every other answer's are those of UTC plus the
     -- programme's `utc_offset_hours` (the survey calendar's, WIB by default).
     -- NULL (rows loaded before the column) is read as UTC.
-    local_clock        BOOLEAN
+    local_clock        BOOLEAN,
+    -- When the interview was made, in UTC: a Kobo/ODK form's `end` (or
+    -- `start`), kept when it names the device's offset and falls at most 90
+    -- days before the submission (load.rs, `interview_time`); NULL for a
+    -- hand-filled sheet, whose date is the interview's, and where the
+    -- export has none. It sets the answer's day, quarter and year
+    -- (`answered_local` below); `submitted_at` still says whether it was
+    -- sent on time, and which of two answers is the latest.
+    interviewed_at     TIMESTAMP
 );
 
 -- Columns added after the first release, for databases created before them.
 ALTER TABLE response ADD COLUMN IF NOT EXISTS tksk_visits INTEGER;
 ALTER TABLE response ADD COLUMN IF NOT EXISTS dated_at_load BOOLEAN;
 ALTER TABLE response ADD COLUMN IF NOT EXISTS local_clock BOOLEAN;
+ALTER TABLE response ADD COLUMN IF NOT EXISTS interviewed_at TIMESTAMP;
 
 -- The one rule between an answer's stored time and the programme's local
 -- time (`local_clock` above), `hours` east of UTC (the survey calendar's
@@ -221,6 +230,12 @@ CREATE OR REPLACE MACRO local_time(t, is_local, hours) AS
     CASE WHEN is_local THEN t ELSE t + to_hours(hours::BIGINT) END;
 CREATE OR REPLACE MACRO utc_time(t, is_local, hours) AS
     CASE WHEN is_local THEN t - to_hours(hours::BIGINT) ELSE t END;
+-- The local time an answer was made, which sets its day, quarter and year:
+-- its interview's (`interviewed_at`, UTC) where the export gave one, else
+-- that of its stored time.
+CREATE OR REPLACE MACRO answered_local(t, is_local, interviewed, hours) AS
+    CASE WHEN interviewed IS NOT NULL THEN interviewed + to_hours(hours::BIGINT)
+         ELSE local_time(t, is_local, hours) END;
 
 -- The submissions a later one replaced: for each KPM and wave answered more
 -- than once, every submission but the latest, with the latest (`kept_id`,

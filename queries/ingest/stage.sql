@@ -34,7 +34,8 @@ CREATE OR REPLACE TEMP TABLE stage_response (
     attitude_5         INTEGER,
     saves_monthly      BOOLEAN,
     dated_at_load      BOOLEAN NOT NULL,
-    local_clock        BOOLEAN NOT NULL
+    local_clock        BOOLEAN NOT NULL,
+    interviewed_at     TIMESTAMP
 );
 
 CREATE OR REPLACE TEMP TABLE stage_kpm (

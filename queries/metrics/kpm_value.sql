@@ -11,11 +11,14 @@
 --   ytd      the year to date (`2021-YTD`): each KPM's latest post-baseline
 --            answer submitted in that year.
 --
--- An answer's day, quarter and year are those of its local time
--- (`local_at`): UTC plus the programme's offset (`programme_clock`, which
--- compute.rs makes from the survey calendar), or the time a hand-filled
--- sheet wrote (`local_clock`). An interview at 07:00 WIB on 1 October is in
--- the fourth quarter, though its UTC time is on 30 September.
+-- An answer's day, quarter and year are those of the local time it was
+-- made (`local_at`, the macro `answered_local`): its interview's or its
+-- submission's UTC time plus the programme's offset (`programme_clock`,
+-- which compute.rs makes from the survey calendar), or the time a
+-- hand-filled sheet wrote (`local_clock`). An interview at 07:00 WIB on 1
+-- October is in the fourth quarter, though its UTC time is on 30
+-- September; one made offline on 28 September and sent on 3 October is in
+-- the third.
 
 -- Values of the latest submission of each KPM in each wave, read once (the
 -- periods below are defined from this table too: a copy of
@@ -34,7 +37,7 @@ SELECT
     r.kpm_id,
     r.wave,
     r.submitted_at,
-    local_time(r.submitted_at, r.local_clock, c.utc_offset_hours) AS local_at,
+    answered_local(r.submitted_at, r.local_clock, r.interviewed_at, c.utc_offset_hours) AS local_at,
     -- Dated when loaded, not when answered: in its round, in no quarter.
     r.dated_at_load IS TRUE                          AS dated_at_load,
     r.business_income::DOUBLE                        AS business_income,

@@ -494,6 +494,7 @@ mod tests {
             "source_row",
             "dated_at_load",
             "local_clock",
+            "interviewed_at",
         ];
         for table in ["response", "stage_response"] {
             let answers: BTreeSet<String> = columns(&db.conn, table)

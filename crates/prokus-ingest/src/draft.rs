@@ -690,7 +690,9 @@ fn draft_questions(form_id: &str, questions: &[Question], origin: &str) -> Strin
     out.push_str(&format!(
         "[form]\nid = {}\n\n[submission]\n\
          id_columns = [\"_uuid\", \"meta/instanceID\", \"KEY\"]\n\
-         time_columns = [\"_submission_time\", \"SubmissionDate\"]\n",
+         time_columns = [\"_submission_time\", \"SubmissionDate\"]\n\
+         # When the interview was made (the form's metadata), for its quarter.\n\
+         interview_columns = [\"end\", \"start\"]\n",
         quoted(form_id)
     ));
     for (f, (field, types)) in fields.iter().enumerate() {
@@ -877,9 +879,11 @@ mod tests {
             Some("endline"),
             "{text}"
         );
-        // The metadata is no question; a NIK is never written.
+        // The metadata is no question (only the interview's time); a NIK
+        // is never written.
         assert!(
-            !text.contains("\"start\"") && !text.lines().any(|l| l.starts_with("#   start ")),
+            !text.contains("column = \"start\"")
+                && !text.lines().any(|l| l.starts_with("#   start ")),
             "{text}"
         );
         assert!(

@@ -1728,7 +1728,8 @@ pub struct FieldCheck {
     /// Why no cells are counted for this line, when none are: a household
     /// field, whose values are checked when the household is registered
     /// (regions against the Kemendagri list, the incubator against the
-    /// list), or the submission's id or time, found or not.
+    /// list), or the submission's id or time, found or not, or the
+    /// interview's time, listed only when found.
     pub uncounted: Option<&'static str>,
 }
 
@@ -1769,10 +1770,23 @@ pub fn check_mapping(
         f.required = false;
     }
     let submission = [
-        ("(submission id)", &expanded.submission.id_columns),
-        ("(submission time)", &expanded.submission.time_columns),
+        (
+            "(submission id)",
+            &expanded.submission.id_columns,
+            "metadata: every row needs it",
+        ),
+        (
+            "(submission time)",
+            &expanded.submission.time_columns,
+            "metadata: every row needs it",
+        ),
+        (
+            "(interview time)",
+            &expanded.submission.interview_columns,
+            "metadata: dates an answer's quarter",
+        ),
     ]
-    .map(|(what, candidates)| FieldCheck {
+    .map(|(what, candidates, why)| FieldCheck {
         field: what.to_string(),
         column: candidates.join(" / "),
         found: candidates
@@ -1782,7 +1796,7 @@ pub fn check_mapping(
         empty: 0,
         failed: 0,
         samples: Vec::new(),
-        uncounted: Some("metadata: every row needs it"),
+        uncounted: Some(why),
     });
     expanded.submission.id_columns.clear();
     expanded.submission.time_columns.clear();
@@ -1851,8 +1865,10 @@ pub fn check_mapping(
         }
         Ok(())
     })?;
+    // The interview's time is optional: a line only when the export has it.
     let mut fields: Vec<FieldCheck> = submission
         .into_iter()
+        .filter(|f| f.found || f.field != "(interview time)")
         .chain(fields.into_iter().map(|(_, f)| f))
         .collect();
     // The household fields, found or not (their values are checked at loading).
@@ -2358,6 +2374,9 @@ struct SurveyPlan {
     time_column: Option<(usize, String)>,
     /// ODK Central's `ReviewState` or Kobo's `_validation_status`.
     review_column: Option<(usize, String)>,
+    /// When the interview was made (the form's `end` or `start`); `None`
+    /// for hand-filled sheets, whose date is the interview's.
+    interview_column: Option<(usize, String)>,
     /// The time of a row without one (hand-filled sheets: the ingest time).
     fallback_time: Option<NaiveDateTime>,
     fields: Vec<PlannedField>,
@@ -2388,14 +2407,19 @@ impl SurveyPlan {
     /// The header positions this plan reads: the id, time and review
     /// columns and every field's.
     fn read_columns(&self) -> impl Iterator<Item = usize> + '_ {
-        [&self.id_column, &self.time_column, &self.review_column]
-            .into_iter()
-            .filter_map(|c| c.as_ref().map(|(i, _)| *i))
-            .chain(
-                self.fields
-                    .iter()
-                    .flat_map(|f| f.index.into_iter().chain(f.split.iter().map(|(i, _)| *i))),
-            )
+        [
+            &self.id_column,
+            &self.time_column,
+            &self.review_column,
+            &self.interview_column,
+        ]
+        .into_iter()
+        .filter_map(|c| c.as_ref().map(|(i, _)| *i))
+        .chain(
+            self.fields
+                .iter()
+                .flat_map(|f| f.index.into_iter().chain(f.split.iter().map(|(i, _)| *i))),
+        )
     }
 
     fn new(
@@ -2427,6 +2451,11 @@ impl SurveyPlan {
         }
         let time_column = first_of(&mapping.submission.time_columns);
         let review_column = first_of(&mapping.submission.review_columns);
+        let interview_column = if sheet {
+            None
+        } else {
+            first_of(&mapping.submission.interview_columns)
+        };
         if time_column.is_none() && !sheet {
             return Err(missing(
                 &mapping.submission.time_columns.join(" / "),
@@ -2501,6 +2530,7 @@ impl SurveyPlan {
             id_column,
             time_column,
             review_column,
+            interview_column,
             fallback_time: None,
             fields,
             repeat_problems: HashMap::new(),
@@ -2657,11 +2687,42 @@ impl SurveyPlan {
         }
         values.push(Value::Boolean(dated_at_load));
         values.push(Value::Boolean(local_clock));
+        let interviewed = match (&self.interview_column, time) {
+            (Some((i, _)), Some(submitted)) => interview_time(cell(*i), submitted),
+            _ => None,
+        };
+        values.push(interviewed.map_or(Value::Null, timestamp));
         if problems.is_empty() {
             Ok(values)
         } else {
             Err(problems)
         }
+    }
+}
+
+/// The longest an interview is believed to have waited on its device
+/// before it was sent (an enumerator without a signal for weeks).
+const MAX_OFFLINE_DAYS: i64 = 90;
+
+/// When a Kobo/ODK interview was made, in UTC, from its form's `end` (or
+/// `start`) as the export writes it, when it can be believed: a time that
+/// names its zone (the device's offset), not after its submission (a
+/// device's clock ahead of the server's) and at most [`MAX_OFFLINE_DAYS`]
+/// before it (a device's clock set to another year). Otherwise `None`, and
+/// the answer is dated by its submission, as an export without the column
+/// is. An unbelievable time refuses nothing: the answer stands.
+fn interview_time(text: &str, submitted: NaiveDateTime) -> Option<NaiveDateTime> {
+    let text = text.trim();
+    if text.is_empty() {
+        return None;
+    }
+    match crate::values::parse_datetime_zoned(text) {
+        Ok((t, true))
+            if t <= submitted && submitted - t <= chrono::TimeDelta::days(MAX_OFFLINE_DAYS) =>
+        {
+            Some(t)
+        }
+        _ => None,
     }
 }
 

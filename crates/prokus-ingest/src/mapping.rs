@@ -214,10 +214,23 @@ pub struct SubmissionColumns {
     /// Central's `ReviewState` and Kobo's `_validation_status`.
     #[serde(default = "default_review_columns")]
     pub review_columns: Vec<String>,
+    /// Candidates for when the interview was made, the first present wins:
+    /// by default the XLSForm metadata `end` (the form finished on the
+    /// device), then `start`. An answer's day, quarter and year are its
+    /// interview's where the export has one that can be believed, so that
+    /// an interview made offline on 28 September and sent on 3 October is
+    /// in the third quarter; the submission time still says whether it was
+    /// sent on time. `[]` dates every answer by its submission.
+    #[serde(default = "default_interview_columns")]
+    pub interview_columns: Vec<String>,
 }
 
 fn default_review_columns() -> Vec<String> {
     vec!["ReviewState".into(), "_validation_status".into()]
+}
+
+fn default_interview_columns() -> Vec<String> {
+    vec!["end".into(), "start".into()]
 }
 
 /// Identification of the form a mapping is for.

@@ -1836,6 +1836,7 @@ pub(crate) mod tests {
                 "submission_id",
                 "dated_at_load",
                 "local_clock",
+                "interviewed_at",
             ])
             .collect();
         let mut read = 0;
@@ -2131,6 +2132,26 @@ pub(crate) mod tests {
         assert_eq!((quarter.n, quarter.value), (6, Some(50.0)), "{quarter:?}");
     }
 
+    /// The national savings habit of each quarter of 2022: the quarter, n
+    /// and the share, in order.
+    fn savings_by_quarter(conn: &Connection, options: &Options) -> Vec<(String, i64, Option<f64>)> {
+        let rows = compute(conn, &Catalog::builtin(), options)
+            .unwrap()
+            .rows()
+            .unwrap();
+        let mut found: Vec<(String, i64, Option<f64>)> = rows
+            .iter()
+            .filter(|r| {
+                r.indicator_id == "saves_monthly"
+                    && r.level == "national"
+                    && r.period.starts_with("2022-Q")
+            })
+            .map(|r| (r.period.clone(), r.n, r.value))
+            .collect();
+        found.sort_by(|a, b| a.0.cmp(&b.0));
+        found
+    }
+
     /// An answer's quarter is that of its local time: a time in UTC (an
     /// export's submission time, or any time naming its zone) plus the
     /// programme's offset, or a hand-filled sheet's time as written. At 06:30
@@ -2165,21 +2186,7 @@ pub(crate) mod tests {
                 utc_offset_hours,
                 ..Options::default()
             };
-            let rows = compute(db.connection(), &Catalog::builtin(), &options)
-                .unwrap()
-                .rows()
-                .unwrap();
-            let mut found: Vec<(String, i64, Option<f64>)> = rows
-                .iter()
-                .filter(|r| {
-                    r.indicator_id == "saves_monthly"
-                        && r.level == "national"
-                        && r.period.starts_with("2022-Q")
-                })
-                .map(|r| (r.period.clone(), r.n, r.value))
-                .collect();
-            found.sort_by(|a, b| a.0.cmp(&b.0));
-            found
+            savings_by_quarter(db.connection(), &options)
         };
         assert_eq!(
             quarters(7),
@@ -2193,6 +2200,79 @@ pub(crate) mod tests {
             quarters(0),
             [("2022-Q3".to_string(), 12, Some(50.0)),],
             "UTC"
+        );
+    }
+
+    /// A Kobo answer's quarter is its interview's: the form's `end`, in the
+    /// device's offset, when it can be believed. Interviews made offline on
+    /// 28 September and sent on 3 October are in the third quarter; those
+    /// whose `end` is after their submission (a clock ahead), years before
+    /// it (a clock reset) or without an offset are dated by their
+    /// submission, in the fourth, and are loaded all the same.
+    #[test]
+    fn a_kobo_answer_is_in_the_quarter_of_its_interview() {
+        let (dir, mut db) = registered(1..=12);
+        let mut baseline = String::from("kpm_id,wave,tanggal,saves_monthly\n");
+        let mut export = String::from(
+            "\"start\";\"end\";\"identitas/kpm_id\";\"identitas/putaran\";\"keuangan/menabung\";\
+             \"keuangan/frekuensi_menabung\";\"_uuid\";\"_submission_time\"\n",
+        );
+        for k in 1..=12 {
+            baseline.push_str(&format!("K{k},baseline,15/03/2022,tidak\n"));
+            let (start, end, saves) = match k {
+                1..=6 => (
+                    "2022-09-28T14:30:00.000+07:00",
+                    "2022-09-28T15:00:00.000+07:00",
+                    "ya\";\"harian",
+                ),
+                7 | 8 => (
+                    "2022-10-05T09:30:00.000+07:00",
+                    "2022-10-05T10:00:00.000+07:00",
+                    "tidak\";\"",
+                ),
+                9 | 10 => (
+                    "2019-01-01T09:30:00.000+07:00",
+                    "2019-01-01T10:00:00.000+07:00",
+                    "tidak\";\"",
+                ),
+                _ => ("2022-09-28 14:30:00", "2022-09-28 15:00:00", "tidak\";\""),
+            };
+            export.push_str(&format!(
+                "\"{start}\";\"{end}\";\"K{k}\";\"monitoring_1\";\"{saves}\";\"uuid-{k}\";\"2022-10-03T02:00:00\"\n"
+            ));
+        }
+        assert_eq!(
+            load(&dir, &mut db, "baseline.csv", &baseline).rows_loaded,
+            12
+        );
+        let s = load(&dir, &mut db, "prokus_monitoring_2022-10-03.csv", &export);
+        assert_eq!(s.rows_loaded, 12, "{s:?}");
+        let interviewed: Vec<(String, String)> = {
+            let mut stmt = db
+                .connection()
+                .prepare(
+                    "SELECT kpm_id, interviewed_at::VARCHAR FROM response
+                     WHERE interviewed_at IS NOT NULL ORDER BY kpm_id",
+                )
+                .unwrap();
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap()
+        };
+        assert_eq!(
+            interviewed,
+            (1..=6)
+                .map(|k| (format!("K{k}"), "2022-09-28 08:00:00".to_string()))
+                .collect::<Vec<_>>(),
+            "the end of the interview, in UTC, where it can be believed"
+        );
+        assert_eq!(
+            savings_by_quarter(db.connection(), &Options::default()),
+            [
+                ("2022-Q3".to_string(), 6, Some(100.0)),
+                ("2022-Q4".to_string(), 6, Some(0.0)),
+            ]
         );
     }
 
