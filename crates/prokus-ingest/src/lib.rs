@@ -31,6 +31,7 @@ mod rejects;
 pub mod settings;
 pub mod source;
 mod stage;
+mod survey;
 pub mod template_sheet;
 pub mod values;
 pub mod wilayah;
