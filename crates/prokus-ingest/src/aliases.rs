@@ -442,7 +442,7 @@ mod tests {
         let template = crate::FormMapping::template();
         for (alias, name) in LIST_ALIASES {
             assert!(
-                crate::load::REGISTER_COLUMNS.contains(name)
+                crate::register::REGISTER_COLUMNS.contains(name)
                     || template.fields.values().any(|f| f.column == *name)
                     || *name == "submitted_at",
                 "{alias} stands for {name}, no column of the template or register"
@@ -451,7 +451,7 @@ mod tests {
         }
         for (alias, name) in INCUBATOR_ALIASES {
             assert!(
-                crate::load::INCUBATOR_COLUMNS.contains(name),
+                crate::register::INCUBATOR_COLUMNS.contains(name),
                 "{alias}: {name}"
             );
         }

@@ -11,7 +11,8 @@
 
 use duckdb::types::Value;
 
-use crate::load::{ColumnIndex, Problem, Reference, nik_problems, text, unknown_region};
+use crate::load::{Problem, Reference, nik_problems};
+use crate::register::{ColumnIndex, text, unknown_region};
 use crate::values::{parse_quarter, parse_yes_no};
 use crate::wilayah::Level;
 

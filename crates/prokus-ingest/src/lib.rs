@@ -27,6 +27,7 @@ pub mod mapping;
 pub mod nik;
 pub mod outputs;
 pub mod privacy;
+mod register;
 mod rejects;
 pub mod settings;
 pub mod source;
@@ -42,10 +43,11 @@ pub use db::{Database, SCHEMA_SQL};
 pub use draft::{draft_mapping, draft_mapping_from_export};
 pub use error::IngestError;
 pub use load::{
-    BatchSummary, FieldCheck, Format, INCUBATOR_COLUMNS, IngestOptions, MappingCheck, Prescanned,
-    REGISTER_COLUMNS, RowProgress, check_mapping, is_settings_file, prescan, sniff_load_order,
+    BatchSummary, FieldCheck, Format, IngestOptions, MappingCheck, Prescanned, RowProgress,
+    check_mapping, is_settings_file, prescan, sniff_load_order,
 };
 pub use mapping::FormMapping;
+pub use register::{INCUBATOR_COLUMNS, REGISTER_COLUMNS};
 pub use rejects::{REJECT_COLUMNS, export_rejects};
 pub use settings::StoredSetting;
 pub use xlsform::XlsForm;

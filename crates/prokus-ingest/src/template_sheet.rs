@@ -366,7 +366,7 @@ mod tests {
         let template = crate::FormMapping::template();
         for (name, _, rule) in COLUMNS {
             assert!(
-                crate::load::REGISTER_COLUMNS.contains(name)
+                crate::register::REGISTER_COLUMNS.contains(name)
                     || template.fields.values().any(|f| f.column == *name)
                     || *name == "submitted_at",
                 "{name} is no column of the template"
