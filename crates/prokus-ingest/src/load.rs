@@ -977,6 +977,247 @@ impl Scan {
     }
 }
 
+/// What the rows of one file are staged by: its plan, its table, its
+/// header as the file wrote it, and the reference its rows are checked
+/// against.
+#[derive(Clone, Copy)]
+struct Staging<'a> {
+    plan: &'a Plan,
+    table: &'a Table,
+    headed: &'a [String],
+    reference: &'a Reference<'a>,
+}
+
+impl Staging<'_> {
+    /// Checks each row of `rows` into `chunk`: staged, or refused with
+    /// its problems. `no_numbers` is a checker's list of "no cell is a
+    /// number", for the rows of a file that does not say.
+    fn check_chunk(
+        &self,
+        rows: &RawChunk,
+        mut chunk: Chunk,
+        no_numbers: &mut Vec<bool>,
+    ) -> Result<Chunk, IngestError> {
+        // One list of cells for the chunk's rows.
+        let mut cells: Vec<&str> = Vec::new();
+        for raw in &rows.rows {
+            rows.cells(raw, &mut cells);
+            let numeric = if raw.numeric.is_empty() {
+                no_numbers.resize(cells.len(), false);
+                &no_numbers[..cells.len()]
+            } else {
+                &rows.numeric[raw.numeric.clone()]
+            };
+            chunk.read += 1;
+            if self.is_header(&cells) {
+                chunk.rejects.push((
+                    raw.row,
+                    vec![Problem {
+                        column: self.table.headers[0].clone(),
+                        value: cells[0].to_string(),
+                        reason: "the header again, as a row (two files joined one after the \
+                                 other?): nothing of it is loaded"
+                            .into(),
+                    }],
+                ));
+                continue;
+            }
+            match self.plan.check(self.reference, raw.row, &cells, numeric) {
+                Ok((values, kpm)) => {
+                    chunk.stage.push(&values)?;
+                    if let (Some(kpm), Some(batch)) = (kpm, chunk.kpm.as_mut()) {
+                        batch.push(&kpm)?;
+                    }
+                }
+                Err(problems) => chunk.rejects.push((raw.row, problems)),
+            }
+        }
+        Ok(chunk)
+    }
+
+    /// Whether `cells` are the file's header met again among its rows: two
+    /// files joined one after the other, each with its header.
+    fn is_header(&self, cells: &[&str]) -> bool {
+        cells.len() == self.headed.len()
+            && cells
+                .iter()
+                .zip(self.headed)
+                .all(|(c, h)| c.trim().eq_ignore_ascii_case(h.trim()))
+            && self.headed.iter().any(|h| !h.trim().is_empty())
+    }
+}
+
+/// Reads, checks and stages every row of `staging`'s table on `conn`
+/// (in the load's transaction): the good rows into the staging table of its
+/// plan (and a template's new households into `stage_kpm`), the others into
+/// `ingest_reject` with their problems, as batch `batch_id`. Returns how
+/// many rows were read. `stop` ends it early (the scan beside the load
+/// found the file not to be the text it was read as).
+fn stage_rows(
+    conn: &Connection,
+    staging: Staging<'_>,
+    stop: &Scan,
+    options: &IngestOptions,
+    batch_id: i64,
+) -> Result<u64, IngestError> {
+    let started = std::time::Instant::now();
+    let Staging { plan, table, .. } = staging;
+    let stage_table = match plan {
+        Plan::Survey(_) | Plan::Template(..) => "stage_response",
+        Plan::Register(_) => "stage_kpm",
+        Plan::Incubators(_) => "stage_incubator",
+        Plan::Feedback(_) => "stage_feedback",
+    };
+    let stage_schema = StageSchema::of(conn, stage_table)?;
+    let kpm_schema = match plan {
+        Plan::Template(..) => Some(StageSchema::of(conn, "stage_kpm")?),
+        _ => None,
+    };
+    let mut stage = conn.appender_to_catalog_and_db(stage_table, "temp", "main")?;
+    let mut kpm_stage = match plan {
+        Plan::Template(..) => Some(conn.appender_to_catalog_and_db("stage_kpm", "temp", "main")?),
+        _ => None,
+    };
+    let mut rows = Rows {
+        batch_id,
+        rejects: conn.appender("ingest_reject")?,
+    };
+    let mut read = 0u64;
+    // Register rows a template staged (for the log: the repeats it spared).
+    let mut register_rows = 0u64;
+    // Wall time the appending thread spent handing chunks to DuckDB, for
+    // the log (on a busy machine it includes waiting for a core).
+    let mut append_time = std::time::Duration::ZERO;
+    // Three stages: one thread reads the file's rows into chunks, as
+    // many threads as there are cores check the chunks (the most work:
+    // parsing, the NIK scan, regions, the sheet id's hash), and this
+    // one appends the checked chunks to DuckDB in the file's order.
+    std::thread::scope(|scope| -> Result<(), IngestError> {
+        let checkers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
+        let (raw_sender, raw_receiver) =
+            std::sync::mpsc::sync_channel::<(usize, RawChunk)>(checkers * 2);
+        let raw_receiver = std::sync::Arc::new(std::sync::Mutex::new(raw_receiver));
+        let (sender, receiver) =
+            std::sync::mpsc::sync_channel::<(usize, Result<Chunk, IngestError>)>(checkers * 2);
+        let (stage_schema, kpm_schema) = (&stage_schema, &kpm_schema);
+        let reader = scope.spawn(move || -> Result<(), IngestError> {
+            let mut rows = RawChunk::default();
+            let mut seq = 0;
+            table.for_each_record(|row, record, numeric| {
+                rows.push(row, record, numeric);
+                if rows.rows.len() == CHUNK_ROWS {
+                    if stop.stopped() {
+                        return Err(IngestError::Stopped);
+                    }
+                    let next = RawChunk::sized_like(&rows);
+                    let full = std::mem::replace(&mut rows, next);
+                    raw_sender
+                        .send((seq, full))
+                        .map_err(|_| IngestError::Stopped)?;
+                    seq += 1;
+                }
+                Ok(())
+            })?;
+            // A checker only hangs up after an error of the appender's.
+            let _ = raw_sender.send((seq, rows));
+            Ok(())
+        });
+        let checking: Vec<_> = (0..checkers)
+            .map(|_| {
+                let sender = sender.clone();
+                let raw_receiver = std::sync::Arc::clone(&raw_receiver);
+                scope.spawn(move || -> Result<(), IngestError> {
+                    let mut no_numbers: Vec<bool> = Vec::new();
+                    loop {
+                        let next = match raw_receiver.lock() {
+                            Ok(receiver) => receiver.recv(),
+                            Err(_) => return Err(IngestError::Stopped),
+                        };
+                        // The reader is done (or stopped, with its error).
+                        let Ok((seq, rows)) = next else {
+                            return Ok(());
+                        };
+                        let checked = staging.check_chunk(
+                            &rows,
+                            Chunk::new(stage_schema, kpm_schema.as_ref()),
+                            &mut no_numbers,
+                        );
+                        // A chunk that failed goes to the appender in its
+                        // place, which then stops everything at once
+                        // instead of waiting for it behind later chunks.
+                        let failed = checked.is_err();
+                        sender
+                            .send((seq, checked))
+                            .map_err(|_| IngestError::Stopped)?;
+                        if failed {
+                            return Ok(());
+                        }
+                    }
+                })
+            })
+            .collect();
+        // The checkers hold the only receivers and senders left: when
+        // they stop, the reader and the appender do too.
+        drop((raw_receiver, sender));
+        let appended = (|| -> Result<(), IngestError> {
+            // Dropped when this returns, also early: the other threads
+            // then stop instead of waiting to hand over their chunks.
+            let receiver = receiver;
+            // Chunks checked ahead of their turn wait here.
+            let mut waiting = std::collections::BTreeMap::new();
+            let mut next = 0;
+            for (seq, chunk) in receiver.iter() {
+                waiting.insert(seq, chunk);
+                while let Some(checked) = waiting.remove(&next) {
+                    let mut chunk = checked?;
+                    let at = std::time::Instant::now();
+                    next += 1;
+                    read += chunk.read;
+                    if let Some(RowProgress(tell)) = &options.progress {
+                        tell(read);
+                    }
+                    if chunk.stage.len() > 0 {
+                        stage.append_record_batch(chunk.stage.take()?)?;
+                    }
+                    if let (Some(batch), Some(app)) = (chunk.kpm.as_mut(), kpm_stage.as_mut())
+                        && batch.len() > 0
+                    {
+                        register_rows += batch.len() as u64;
+                        app.append_record_batch(batch.take()?)?;
+                    }
+                    for (row, problems) in chunk.rejects {
+                        rows.reject(row, problems)?;
+                    }
+                    append_time += at.elapsed();
+                }
+            }
+            Ok(())
+        })();
+        let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), IngestError>>| {
+            h.join().unwrap_or(Err(IngestError::Stopped))
+        };
+        let read_rows = joined(reader);
+        let checked = checking.into_iter().map(joined).collect::<Vec<_>>();
+        // An error of the appender (or of a chunk it was handed) comes
+        // first: it made the others stop; then the reader's (a
+        // malformed file), then a checker's (a panic).
+        appended.and(read_rows).and(checked.into_iter().collect())
+    })?;
+    stage.flush()?;
+    if let Some(app) = kpm_stage.as_mut() {
+        app.flush()?;
+    }
+    rows.rejects.flush()?;
+    tracing::debug!(
+        rows = read,
+        register_rows,
+        append_ms = append_time.as_millis() as u64,
+        ms = started.elapsed().as_millis() as u64,
+        "staged"
+    );
+    Ok(read)
+}
+
 /// Loads `file` with its `scan`, finished or running beside the load.
 fn ingest_scanned(
     db: &mut Database,
@@ -1148,218 +1389,19 @@ fn ingest_scanned(
         [],
         |r| r.get(0),
     )?;
-    let read = {
-        let stage_table = match plan {
-            Plan::Survey(_) | Plan::Template(..) => "stage_response",
-            Plan::Register(_) => "stage_kpm",
-            Plan::Incubators(_) => "stage_incubator",
-            Plan::Feedback(_) => "stage_feedback",
-        };
-        let stage_schema = StageSchema::of(&tx, stage_table)?;
-        let kpm_schema = match plan {
-            Plan::Template(..) => Some(StageSchema::of(&tx, "stage_kpm")?),
-            _ => None,
-        };
-        let mut stage = tx.appender_to_catalog_and_db(stage_table, "temp", "main")?;
-        let mut kpm_stage = match plan {
-            Plan::Template(..) => {
-                Some(tx.appender_to_catalog_and_db("stage_kpm", "temp", "main")?)
-            }
-            _ => None,
-        };
-        let mut rows = Rows {
-            batch_id,
-            rejects: tx.appender("ingest_reject")?,
-        };
-        let reference = Reference {
-            wilayah: &db.wilayah,
-            key: key.as_ref(),
-            limits: &options.limits,
-            incubators: &incubators,
-        };
-        let mut read = 0u64;
-        // Register rows a template staged (for the log: the repeats it spared).
-        let mut register_rows = 0u64;
-        // Wall time the appending thread spent handing chunks to DuckDB, for
-        // the log (on a busy machine it includes waiting for a core).
-        let mut append_time = std::time::Duration::ZERO;
-        // Three stages: one thread reads the file's rows into chunks, as
-        // many threads as there are cores check the chunks (the most work:
-        // parsing, the NIK scan, regions, the sheet id's hash), and this
-        // one appends the checked chunks to DuckDB in the file's order.
-        std::thread::scope(|scope| -> Result<(), IngestError> {
-            let checkers = std::thread::available_parallelism().map_or(2, |n| n.get().min(8));
-            let (raw_sender, raw_receiver) =
-                std::sync::mpsc::sync_channel::<(usize, RawChunk)>(checkers * 2);
-            let raw_receiver = std::sync::Arc::new(std::sync::Mutex::new(raw_receiver));
-            let (sender, receiver) =
-                std::sync::mpsc::sync_channel::<(usize, Result<Chunk, IngestError>)>(checkers * 2);
-            let (plan, table, reference, stop) = (&plan, &table, &reference, &*scan);
-            // The header met again among the rows: two files joined one
-            // after the other, each with its header.
-            let headed = &headed;
-            let header_again = move |cells: &[&str]| {
-                cells.len() == headed.len()
-                    && cells
-                        .iter()
-                        .zip(headed)
-                        .all(|(c, h)| c.trim().eq_ignore_ascii_case(h.trim()))
-                    && headed.iter().any(|h| !h.trim().is_empty())
-            };
-            let (stage_schema, kpm_schema) = (&stage_schema, &kpm_schema);
-            let reader = scope.spawn(move || -> Result<(), IngestError> {
-                let mut rows = RawChunk::default();
-                let mut seq = 0;
-                table.for_each_record(|row, record, numeric| {
-                    rows.push(row, record, numeric);
-                    if rows.rows.len() == CHUNK_ROWS {
-                        if stop.stopped() {
-                            return Err(IngestError::Stopped);
-                        }
-                        let next = RawChunk::sized_like(&rows);
-                        let full = std::mem::replace(&mut rows, next);
-                        raw_sender
-                            .send((seq, full))
-                            .map_err(|_| IngestError::Stopped)?;
-                        seq += 1;
-                    }
-                    Ok(())
-                })?;
-                // A checker only hangs up after an error of the appender's.
-                let _ = raw_sender.send((seq, rows));
-                Ok(())
-            });
-            let checking: Vec<_> = (0..checkers)
-                .map(|_| {
-                    let sender = sender.clone();
-                    let raw_receiver = std::sync::Arc::clone(&raw_receiver);
-                    scope.spawn(move || -> Result<(), IngestError> {
-                        let mut no_numbers: Vec<bool> = Vec::new();
-                        loop {
-                            let next = match raw_receiver.lock() {
-                                Ok(receiver) => receiver.recv(),
-                                Err(_) => return Err(IngestError::Stopped),
-                            };
-                            // The reader is done (or stopped, with its error).
-                            let Ok((seq, rows)) = next else {
-                                return Ok(());
-                            };
-                            let checked = (|| -> Result<Chunk, IngestError> {
-                                let mut chunk = Chunk::new(stage_schema, kpm_schema.as_ref());
-                                // One list of cells for the chunk's rows.
-                                let mut cells: Vec<&str> = Vec::new();
-                                for raw in &rows.rows {
-                                    rows.cells(raw, &mut cells);
-                                    let numeric = if raw.numeric.is_empty() {
-                                        no_numbers.resize(cells.len(), false);
-                                        &no_numbers[..cells.len()]
-                                    } else {
-                                        &rows.numeric[raw.numeric.clone()]
-                                    };
-                                    chunk.read += 1;
-                                    if header_again(&cells) {
-                                        chunk.rejects.push((
-                                            raw.row,
-                                            vec![Problem {
-                                                column: table.headers[0].clone(),
-                                                value: cells[0].to_string(),
-                                                reason: "the header again, as a row (two files \
-                                                         joined one after the other?): nothing of \
-                                                         it is loaded"
-                                                    .into(),
-                                            }],
-                                        ));
-                                        continue;
-                                    }
-                                    match plan.check(reference, raw.row, &cells, numeric) {
-                                        Ok((values, kpm)) => {
-                                            chunk.stage.push(&values)?;
-                                            if let (Some(kpm), Some(batch)) =
-                                                (kpm, chunk.kpm.as_mut())
-                                            {
-                                                batch.push(&kpm)?;
-                                            }
-                                        }
-                                        Err(problems) => chunk.rejects.push((raw.row, problems)),
-                                    }
-                                }
-                                Ok(chunk)
-                            })();
-                            // A chunk that failed goes to the appender in its
-                            // place, which then stops everything at once
-                            // instead of waiting for it behind later chunks.
-                            let failed = checked.is_err();
-                            sender
-                                .send((seq, checked))
-                                .map_err(|_| IngestError::Stopped)?;
-                            if failed {
-                                return Ok(());
-                            }
-                        }
-                    })
-                })
-                .collect();
-            // The checkers hold the only receivers and senders left: when
-            // they stop, the reader and the appender do too.
-            drop((raw_receiver, sender));
-            let appended = (|| -> Result<(), IngestError> {
-                // Dropped when this returns, also early: the other threads
-                // then stop instead of waiting to hand over their chunks.
-                let receiver = receiver;
-                // Chunks checked ahead of their turn wait here.
-                let mut waiting = std::collections::BTreeMap::new();
-                let mut next = 0;
-                for (seq, chunk) in receiver.iter() {
-                    waiting.insert(seq, chunk);
-                    while let Some(checked) = waiting.remove(&next) {
-                        let mut chunk = checked?;
-                        let at = std::time::Instant::now();
-                        next += 1;
-                        read += chunk.read;
-                        if let Some(RowProgress(tell)) = &options.progress {
-                            tell(read);
-                        }
-                        if chunk.stage.len() > 0 {
-                            stage.append_record_batch(chunk.stage.take()?)?;
-                        }
-                        if let (Some(batch), Some(app)) = (chunk.kpm.as_mut(), kpm_stage.as_mut())
-                            && batch.len() > 0
-                        {
-                            register_rows += batch.len() as u64;
-                            app.append_record_batch(batch.take()?)?;
-                        }
-                        for (row, problems) in chunk.rejects {
-                            rows.reject(row, problems)?;
-                        }
-                        append_time += at.elapsed();
-                    }
-                }
-                Ok(())
-            })();
-            let joined = |h: std::thread::ScopedJoinHandle<'_, Result<(), IngestError>>| {
-                h.join().unwrap_or(Err(IngestError::Stopped))
-            };
-            let read_rows = joined(reader);
-            let checked = checking.into_iter().map(joined).collect::<Vec<_>>();
-            // An error of the appender (or of a chunk it was handed) comes
-            // first: it made the others stop; then the reader's (a
-            // malformed file), then a checker's (a panic).
-            appended.and(read_rows).and(checked.into_iter().collect())
-        })?;
-        stage.flush()?;
-        if let Some(app) = kpm_stage.as_mut() {
-            app.flush()?;
-        }
-        rows.rejects.flush()?;
-        tracing::debug!(
-            rows = read,
-            register_rows,
-            append_ms = append_time.as_millis() as u64,
-            ms = (Utc::now().naive_utc() - started).num_milliseconds(),
-            "staged"
-        );
-        read
+    let reference = Reference {
+        wilayah: &db.wilayah,
+        key: key.as_ref(),
+        limits: &options.limits,
+        incubators: &incubators,
     };
+    let staging = Staging {
+        plan: &plan,
+        table: &table,
+        headed: &headed,
+        reference: &reference,
+    };
+    let read = stage_rows(&tx, staging, scan, options, batch_id)?;
     // The load read the file as UTF-8 text: wasted if it is not, or if the
     // same file was loaded before (the transaction is then rolled back).
     let scanned = scan.finish(file)?;
