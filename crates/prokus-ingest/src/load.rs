@@ -1218,6 +1218,65 @@ fn stage_rows(
     Ok(read)
 }
 
+/// A merge statement: the file it is in, its name, its SQL.
+type Statement = (&'static str, &'static str, &'static str);
+
+/// The statements that merge what `plan` staged, in their order: the
+/// refusals, then the writes, then the checks made after them.
+fn merge_statements(plan: &Plan) -> Vec<Statement> {
+    // Each statement with its file, for the logs.
+    let of = |file: &'static str, text: &'static str| {
+        statements(text)
+            .into_iter()
+            .map(move |(name, sql)| (file, name, sql))
+            .collect::<Vec<_>>()
+    };
+    let spelling = || {
+        of(
+            "queries/ingest/register_spelling.sql",
+            REGISTER_SPELLING_SQL,
+        )
+    };
+    // A list that adds KPM refuses new ids written otherwise after its own
+    // refusals, before its first statement that writes.
+    let adding = |list: Vec<Statement>| {
+        let at = list
+            .iter()
+            .position(|(_, name, _)| !name.starts_with("reject_"))
+            .unwrap_or(list.len());
+        let mut list = list;
+        list.splice(
+            at..at,
+            of("queries/ingest/kpm_spelling.sql", KPM_SPELLING_SQL),
+        );
+        list
+    };
+    match plan {
+        Plan::Survey(_) => [
+            of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
+            spelling(),
+        ]
+        .concat(),
+        Plan::Template(..) => [
+            adding(of("queries/ingest/merge_template.sql", MERGE_TEMPLATE_SQL)),
+            of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
+            spelling(),
+            of(
+                "queries/ingest/household_differences.sql",
+                HOUSEHOLD_DIFFERENCES_SQL,
+            ),
+        ]
+        .concat(),
+        Plan::Feedback(_) => [
+            of("queries/ingest/merge_feedback.sql", MERGE_FEEDBACK_SQL),
+            spelling(),
+        ]
+        .concat(),
+        Plan::Register(_) => adding(of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL)),
+        _ => of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL),
+    }
+}
+
 /// Loads `file` with its `scan`, finished or running beside the load.
 fn ingest_scanned(
     db: &mut Database,
@@ -1441,57 +1500,7 @@ fn ingest_scanned(
         }
         carried.flush()?;
     }
-    // Each statement with its file, for the logs.
-    let of = |file: &'static str, text: &'static str| {
-        statements(text)
-            .into_iter()
-            .map(move |(name, sql)| (file, name, sql))
-            .collect::<Vec<_>>()
-    };
-    let spelling = || {
-        of(
-            "queries/ingest/register_spelling.sql",
-            REGISTER_SPELLING_SQL,
-        )
-    };
-    // A list that adds KPM refuses new ids written otherwise after its own
-    // refusals, before its first statement that writes.
-    let adding = |list: Vec<(&'static str, &'static str, &'static str)>| {
-        let at = list
-            .iter()
-            .position(|(_, name, _)| !name.starts_with("reject_"))
-            .unwrap_or(list.len());
-        let mut list = list;
-        list.splice(
-            at..at,
-            of("queries/ingest/kpm_spelling.sql", KPM_SPELLING_SQL),
-        );
-        list
-    };
-    let merge = match plan {
-        Plan::Survey(_) => [
-            of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
-            spelling(),
-        ]
-        .concat(),
-        Plan::Template(..) => [
-            adding(of("queries/ingest/merge_template.sql", MERGE_TEMPLATE_SQL)),
-            of("queries/ingest/merge_response.sql", MERGE_RESPONSE_SQL),
-            spelling(),
-            of(
-                "queries/ingest/household_differences.sql",
-                HOUSEHOLD_DIFFERENCES_SQL,
-            ),
-        ]
-        .concat(),
-        Plan::Feedback(_) => [
-            of("queries/ingest/merge_feedback.sql", MERGE_FEEDBACK_SQL),
-            spelling(),
-        ]
-        .concat(),
-        Plan::Register(_) => adding(of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL)),
-        _ => of("queries/ingest/merge_register.sql", MERGE_REGISTER_SQL),
-    };
+    let merge = merge_statements(&plan);
     let mut loaded = 0u64;
     // The KPM or incubators the list names that were already held.
     // Asked before the merge writes, which makes every one held, and after
@@ -1510,13 +1519,7 @@ fn ingest_scanned(
     };
     let mut updates = false;
     for (file, name, sql) in merge {
-        let applies = match plan {
-            Plan::Survey(_) | Plan::Template(..) | Plan::Feedback(_) => true,
-            Plan::Register(_) if name == "reject_moved_kpm" => !options.move_kpm,
-            Plan::Register(_) => name.contains("kpm") || name == "reject_unknown_incubator",
-            Plan::Incubators(_) => name.contains("incubator") && !name.contains("unknown"),
-        };
-        if applies {
+        if plan.applies(name, options.move_kpm) {
             // The first statement that writes: the refusals are all made.
             if let Some(sql) = held
                 && !name.starts_with("reject_")
@@ -2278,6 +2281,19 @@ enum Plan {
 }
 
 impl Plan {
+    /// Whether merge statement `name` ([`merge_statements`]) is run for
+    /// this plan: a register's are those of the KPM (its refusal of KPM
+    /// moved to another incubator unless `move_kpm`) and the refusal of an
+    /// unknown incubator, an incubator list's those of the incubators.
+    fn applies(&self, name: &str, move_kpm: bool) -> bool {
+        match self {
+            Plan::Survey(_) | Plan::Template(..) | Plan::Feedback(_) => true,
+            Plan::Register(_) if name == "reject_moved_kpm" => !move_kpm,
+            Plan::Register(_) => name.contains("kpm") || name == "reject_unknown_incubator",
+            Plan::Incubators(_) => name.contains("incubator") && !name.contains("unknown"),
+        }
+    }
+
     /// The columns of a hand-filled sheet or list that may name an
     /// incubator.
     fn incubator_columns(&self) -> Option<&ColumnIndex> {
