@@ -20,6 +20,8 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("kode_kpm", "kpm_id"),
     ("putaran", "wave"),
     ("putaran_survei", "wave"),
+    ("putaran_monitoring", "wave"),
+    ("putaran_monev", "wave"),
     ("tahap_survei", "wave"),
     ("tanggal_isi", "submitted_at"),
     ("tanggal_pengisian", "submitted_at"),
@@ -38,6 +40,10 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     // `tanggal`, say of registering, is named among its unread columns).
     ("tanggal", "submitted_at"),
     ("tgl", "submitted_at"),
+    // A Google Form's time of sending, in its sheet's time zone: the date
+    // when the form asks none (any of the above is read before it).
+    ("timestamp", "submitted_at"),
+    ("cap_waktu", "submitted_at"),
     ("nama_kpm", "kpm_name"),
     ("nama", "kpm_name"),
     ("nama_lengkap", "kpm_name"),
@@ -112,6 +118,7 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("penghasilan_keluarga", "household_income"),
     ("menabung_bulanan", "saves_monthly"),
     ("menabung_tiap_bulan", "saves_monthly"),
+    ("menabung_setiap_bulan", "saves_monthly"),
     ("menabung", "saves"),
     ("memiliki_tabungan", "saves"),
     ("punya_tabungan", "saves"),
@@ -123,6 +130,7 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("mencatat_keuangan", "keeps_books"),
     ("melakukan_pembukuan", "keeps_books"),
     ("pembukuan_sederhana", "keeps_books"),
+    ("mencatat_pembukuan", "keeps_books"),
     ("catatan_keuangan", "keeps_books"),
     ("memisahkan_uang", "separates_money"),
     ("rencana_usaha", "has_business_plan"),
@@ -145,12 +153,14 @@ pub const LIST_ALIASES: &[(&str, &str)] = &[
     ("dapat_kredit", "got_credit"),
     ("akses_kredit", "got_credit"),
     ("mendapat_pinjaman", "got_credit"),
+    ("mendapat_kredit_pinjaman", "got_credit"),
     ("sumber_kredit", "credit_source"),
     ("jual_online", "sells_online"),
     ("penjualan_online", "sells_online"),
     ("pemasaran_online", "sells_online"),
     ("jualan_online", "sells_online"),
     ("penjualan_daring", "sells_online"),
+    ("menjual_online", "sells_online"),
     ("perubahan_produk", "product_changes"),
     ("sikap_1", "attitude_1"),
     ("sikap_2", "attitude_2"),
@@ -189,6 +199,13 @@ pub fn is_row_number(header: &str) -> bool {
         key(header.trim().trim_end_matches('.')).as_str(),
         "no" | "nomor" | "no_urut" | "#" | "nr"
     )
+}
+
+/// Whether `header` is a Google Form's time of sending (`Timestamp`, or
+/// `Cap waktu` in Indonesian), read as the date of a sheet that has no
+/// other: beside a date the form asks, it is left unread without a word.
+pub fn is_sending_time(header: &str) -> bool {
+    matches!(key(header).as_str(), "timestamp" | "cap_waktu")
 }
 
 /// A header as the lists' aliases are keyed: trimmed, lower case, spaces
@@ -288,6 +305,9 @@ const MONEY_COLUMNS: &[&str] = &[
 /// other word makes the header none of them (`Nama (ibu)` is not the
 /// KPM's name).
 fn resolve(header: &str, aliases: &[(&str, &'static str)]) -> Option<(usize, Vec<String>)> {
+    if let Some(plain) = unasked(header) {
+        return resolve(&plain, aliases);
+    }
     let find = |name: &str| {
         aliases
             .iter()
@@ -337,6 +357,44 @@ fn resolve(header: &str, aliases: &[(&str, &'static str)]) -> Option<(usize, Vec
         note.insert(0, name.pop().unwrap_or_default());
     }
     None
+}
+
+/// Words that make a header a question, as a Google Form heads the column
+/// of each answer (`Apakah KPM menabung?`, `Berapa omzet per bulan?`).
+const QUESTION_WORDS: &[&str] = &["apakah", "berapa", "berapakah"];
+
+/// The words a question puts around its column's name: whom it asks, and
+/// that it is so already (`Apakah KPM sudah memiliki NIB?` asks for
+/// `memiliki_nib`).
+const ASKED_WORDS: &[&str] = &[
+    "kpm", "anda", "ibu", "bapak", "bu", "pak", "saudara", "sudah", "telah", "yang", "secara",
+];
+
+/// A question's header as the name it asks for (`Apakah KPM menabung?` is
+/// `menabung`, `Berapa laba bersih per bulan (Rp)?` is `laba bersih per
+/// bulan (Rp)`): its question mark, its question word and the words of
+/// [`ASKED_WORDS`] left out. `None` for a header that is no question (it
+/// neither ends with `?` nor starts with a question word), whose words all
+/// stay: `id_kpm` keeps its `kpm`.
+fn unasked(header: &str) -> Option<String> {
+    let trimmed = header.trim();
+    let first = trimmed
+        .split_whitespace()
+        .next()
+        .map(str::to_lowercase)
+        .unwrap_or_default();
+    if !trimmed.ends_with('?') && !QUESTION_WORDS.contains(&first.as_str()) {
+        return None;
+    }
+    let kept: Vec<&str> = trimmed
+        .trim_end_matches(['?', ' '])
+        .split_whitespace()
+        .filter(|w| {
+            let w = w.to_lowercase();
+            !QUESTION_WORDS.contains(&w.as_str()) && !ASKED_WORDS.contains(&w.as_str())
+        })
+        .collect();
+    Some(kept.join(" "))
 }
 
 /// A note's word without the sign of a multiplier before a number: `1.000`
@@ -520,6 +578,55 @@ mod tests {
         ] {
             assert_eq!(column(header), None, "{header}");
         }
+    }
+
+    /// A Google Form heads each column with its question: the name it asks
+    /// for is read, past the question's words; a question that asks
+    /// something more (`di bank`, `bulan ini`) is no column of the list.
+    #[test]
+    fn a_google_form_s_questions_name_their_columns() {
+        let column = |h: &str| canonical(h, LIST_ALIASES);
+        for (header, name) in [
+            ("Apakah KPM menabung?", "saves"),
+            ("Apakah KPM menabung setiap bulan?", "saves_monthly"),
+            ("Apakah KPM mencatat pembukuan?", "keeps_books"),
+            ("Apakah usaha KPM masih berjalan?", "business_operating"),
+            ("Apakah KPM sudah memiliki NIB?", "has_nib"),
+            ("Apakah KPM mendapat kredit/pinjaman?", "got_credit"),
+            ("Apakah KPM menjual secara online?", "sells_online"),
+            ("Apakah Ibu memiliki rencana usaha?", "has_business_plan"),
+            ("Berapa omzet usaha per bulan?", "business_revenue"),
+            ("Berapa laba bersih per bulan (Rp)?", "business_income"),
+            ("Berapakah jumlah tabungan?", "savings_amount"),
+            ("Berapa pekerja yang dibayar?", "paid_workers"),
+            ("Putaran Monitoring", "wave"),
+            ("Timestamp", "submitted_at"),
+            ("Cap waktu", "submitted_at"),
+        ] {
+            assert_eq!(column(header), Some(name), "{header}");
+        }
+        for header in [
+            "Apakah KPM menabung di bank?",
+            "Apakah KPM menabung bulan ini?",
+            "Berapa jumlah tabungan bulan ini?",
+            "Apakah KPM bersedia kisahnya diceritakan?",
+            "Apakah?",
+            "?",
+            "Email Address",
+        ] {
+            assert_eq!(column(header), None, "{header}");
+        }
+        // A question of an amount of another period than a month is said.
+        assert!(
+            note_problem("Berapa omzet per tahun?", "business_revenue", LIST_ALIASES)
+                .is_some_and(|p| p.contains("tahun"))
+        );
+        // Of a sheet with a date and a Google Form's time, the date is read.
+        let mut headers: Vec<String> = ["Timestamp", "ID KPM", "Tanggal Kunjungan"]
+            .map(String::from)
+            .into();
+        rename(&mut headers, LIST_ALIASES);
+        assert_eq!(headers, ["Timestamp", "kpm_id", "submitted_at"]);
     }
 
     #[test]

@@ -1698,6 +1698,9 @@ fn ingest_scanned(
                 let placed =
                     |i: usize| format!("`{}` (column {})", as_headed(i), column_letters(i));
                 match twin {
+                    // A Google Form's time of sending beside the date it
+                    // asks: the date is meant.
+                    Some(_) if aliases::is_sending_time(header) => {}
                     Some(j) => named_twice.push((placed(i), name.to_string(), placed(j))),
                     None => unread.push(as_headed(i)),
                 }
@@ -4796,6 +4799,56 @@ mod tests {
         );
         let kpm = db.column("SELECT kpm_id FROM kpm ORDER BY kpm_id", []);
         (s, reasons, kpm)
+    }
+
+    /// A Google Form's responses, exported as a sheet: each column headed
+    /// by its question, the time of sending first. They load as the
+    /// template: the questions read as the names they ask for, the time of
+    /// sending as the date (local, as the form's sheet writes it) where the
+    /// form asks none, and left unread without a word where it asks one.
+    #[test]
+    fn a_google_form_s_responses_load_as_a_sheet() {
+        let sheet = "Cap waktu,Alamat email,ID KPM,Putaran Monitoring,Omzet per bulan,\
+                     Apakah KPM menabung?,Apakah KPM mencatat pembukuan?\n\
+                     03/10/2022 9:15:22,mentor@contoh.id,KPM22-001,Monitoring 1,\"1.500.000\",Ya,Tidak\n\
+                     04/10/2022 14:02:51,mentor@contoh.id,KPM22-002,Monitoring 1,2000000,Tidak,Ya\n";
+        let (s, reasons, _) = sheet_after_register(&["KPM22-001", "KPM22-002"], sheet);
+        assert_eq!(counts(&s), ("template", 2, 2, 0), "{s:?} {reasons:?}");
+        assert_eq!(s.unread_columns, ["Alamat email"], "{s:?}");
+        let (dir, mut db, m) = with_incubators();
+        db.ingest(
+            &file(
+                &dir,
+                "kpm_register.csv",
+                "kpm_id,arm,incubator_id,regency_code\nKPM22-001,prokus,INK-32-01,32.17\n\
+                 KPM22-002,prokus,INK-32-01,32.17\n",
+            ),
+            &m,
+        )
+        .unwrap();
+        db.ingest(&file(&dir, "form.csv", sheet), &m).unwrap();
+        let rows: Vec<String> = db.column(
+            "SELECT concat_ws(' ', kpm_id, wave, submitted_at, local_clock, business_revenue,
+                              saves, keeps_books)
+             FROM response ORDER BY kpm_id",
+            [],
+        );
+        assert_eq!(
+            rows,
+            [
+                "KPM22-001 monitoring_1 2022-10-03 09:15:22 true 1500000.0 true false",
+                "KPM22-002 monitoring_1 2022-10-04 14:02:51 true 2000000.0 false true",
+            ]
+        );
+        // With the date the form asks, its time of sending is not named.
+        let asked = "Timestamp,ID KPM,Putaran Monitoring,Tanggal Kunjungan,Omzet per bulan\n\
+                     03/10/2022 9:15:22,KPM22-001,Monitoring 1,28/09/2022,1000000\n";
+        let (s, reasons, _) = sheet_after_register(&["KPM22-001"], asked);
+        assert_eq!(counts(&s), ("template", 1, 1, 0), "{s:?} {reasons:?}");
+        assert!(
+            s.unread_columns.is_empty() && s.named_twice.is_empty(),
+            "{s:?}"
+        );
     }
 
     /// A sheet that writes a registered KPM's id in other capitals: the
