@@ -370,14 +370,17 @@ fn interview_time(text: &str, submitted: NaiveDateTime) -> Option<NaiveDateTime>
     if text.is_empty() {
         return None;
     }
-    match crate::values::parse_datetime_zoned(text) {
-        Ok((t, true))
-            if t <= submitted && submitted - t <= chrono::TimeDelta::days(MAX_OFFLINE_DAYS) =>
-        {
-            Some(t)
-        }
-        _ => None,
-    }
+    // Kobo and ODK write RFC 3339 (`2021-09-28T15:00:00.000+07:00`): read
+    // first, by chrono's own parser for it, for every row of an export;
+    // any other shape by the sheets' parser.
+    let t = match chrono::DateTime::parse_from_rfc3339(text) {
+        Ok(t) => t.naive_utc(),
+        Err(_) => match crate::values::parse_datetime_zoned(text) {
+            Ok((t, true)) => t,
+            _ => return None,
+        },
+    };
+    (t <= submitted && submitted - t <= chrono::TimeDelta::days(MAX_OFFLINE_DAYS)).then_some(t)
 }
 
 /// The SHA-256 of the bytes `fill` writes, into a buffer each thread keeps
@@ -590,6 +593,8 @@ mod tests {
             ("2021-09-28T15:00:00.000+07:00", Some("2021-09-28 08:00:00")),
             ("2021-09-28T15:00:00.000+08:00", Some("2021-09-28 07:00:00")),
             ("2021-10-03T01:59:00.000Z", Some("2021-10-03 01:59:00")),
+            // An offset without its colon: not RFC 3339, read all the same.
+            ("2021-09-28T15:00:00.000+0700", Some("2021-09-28 08:00:00")),
             (
                 " 2021-10-03T09:00:00.000+07:00 ",
                 Some("2021-10-03 02:00:00"),
