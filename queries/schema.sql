@@ -207,7 +207,7 @@ CREATE TABLE IF NOT EXISTS response (
     local_clock        BOOLEAN,
     -- When the interview was made, in UTC: a Kobo/ODK form's `end` (or
     -- `start`), kept when it names the device's offset and falls at most 90
-    -- days before the submission (load.rs, `interview_time`); NULL for a
+    -- days before the submission (survey.rs, `interview_time`); NULL for a
     -- hand-filled sheet, whose date is the interview's, and where the
     -- export has none. It sets the answer's day, quarter and year
     -- (`answered_local` below); `submitted_at` still says whether it was
