@@ -387,6 +387,9 @@ pub enum Detail {
         closes: NaiveDate,
         /// The local day it was sent.
         sent: NaiveDate,
+        /// The local day of its interview (a Kobo/ODK form's `end`), when
+        /// it was by the deadline: the form waited on the device.
+        interviewed: Option<NaiveDate>,
     },
     /// Sent before the window opened.
     Early {
@@ -988,21 +991,22 @@ fn run_checks(
         .chain(c.counts.iter().map(|f| (f, false)))
         .collect();
     // Each field read once (the money fields are judged both ways), after
-    // the eight columns above: a field's column is 8 + its place here.
+    // the nine columns above: a field's column is 9 + its place here.
     let mut read: Vec<&String> = Vec::new();
     for (field, _) in judged.iter().chain(&compared) {
         if !read.contains(field) {
             read.push(field);
         }
     }
-    let at = |field: &String| 8 + read.iter().position(|f| *f == field).unwrap_or_default();
+    let at = |field: &String| 9 + read.iter().position(|f| *f == field).unwrap_or_default();
     let answers: Vec<RecordBatch> = {
         // Every time in UTC: a hand-filled sheet's local time is taken back
         // by the programme's offset (a parameter), which the days below add.
         let mut sql = String::from(
             "SELECT kpm_id, wave, submission_id,
                     epoch_us(utc_time(submitted_at, local_clock, $1)) AS submitted_us,
-                    dated_at_load IS TRUE AS undated, unit_id, n.kpm_index, wave_ordinal",
+                    dated_at_load IS TRUE AS undated, unit_id, n.kpm_index, wave_ordinal,
+                    epoch_us(interviewed_at) AS interviewed_us",
         );
         for field in &read {
             sql.push_str(&format!(", {}::DOUBLE", column(field, columns)?));
@@ -1105,6 +1109,7 @@ fn run_checks(
         let sent_at = arrow_column::<Int64Array>(batch, 3)?;
         let undated = arrow_column::<BooleanArray>(batch, 4)?;
         let numbers = arrow_column::<Int64Array>(batch, 6)?;
+        let interviewed_at = arrow_column::<Int64Array>(batch, 8)?;
         for row in 0..batch.num_rows() {
             let day = DateTime::from_timestamp_micros(sent_at.value(row))
                 .map(|t| schedule.local_date(t.naive_utc()))
@@ -1156,9 +1161,17 @@ fn run_checks(
             let Some(sent) = sent else { continue };
             let detail = if sent > w.closes {
                 cell.late += 1;
+                // The local day of its interview, when the export gave one
+                // that falls by the deadline: made in time, sent late.
+                let interviewed = (!interviewed_at.is_null(row))
+                    .then(|| DateTime::from_timestamp_micros(interviewed_at.value(row)))
+                    .flatten()
+                    .map(|t| schedule.local_date(t.naive_utc()))
+                    .filter(|day| *day <= w.closes);
                 Detail::Late {
                     closes: w.closes,
                     sent,
+                    interviewed,
                 }
             } else if sent < w.opens {
                 Detail::Early {

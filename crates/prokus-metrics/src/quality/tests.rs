@@ -142,8 +142,11 @@ fn planted_database() -> (tempfile::TempDir, prokus_ingest::Database, Planted) {
     let (from, to) = (h("usaha/masih_berjalan"), h("sikap/s5"));
     let copy: Vec<String> = rows[candidates[3]][from..=to].to_vec();
     rows[candidates[4]][from..=to].clone_from_slice(&copy);
-    // Sent five days after the baseline window closed (10:00 WIB).
+    // Made and sent five days after the baseline window closed (10:00
+    // WIB).
     rows[candidates[5]][h("_submission_time")] = "2021-03-25T03:00:00".into();
+    rows[candidates[5]][h("start")] = "2021-03-25T09:30:00.000+07:00".into();
+    rows[candidates[5]][h("end")] = "2021-03-25T09:50:00.000+07:00".into();
     write_export(&export, &header, &rows);
 
     // One NIK given to a KPM of each incubator.
@@ -823,6 +826,59 @@ fn only_questions_a_file_asks_can_be_missing() {
         report.not_collected.is_empty(),
         "{:?}",
         report.not_collected
+    );
+}
+
+/// A Kobo form made before the deadline and sent after it is late, and
+/// its finding says when it was made and that it waited to be sent; one
+/// made after the deadline is late as any other.
+#[test]
+fn a_form_made_in_time_and_sent_late_says_so() {
+    use crate::compute::tests::{load, registered};
+    let (dir, mut db) = registered(1..=2);
+    let s = load(
+        &dir,
+        &mut db,
+        "prokus_monitoring_2021-03-23.csv",
+        "\"start\";\"end\";\"identitas/kpm_id\";\"identitas/putaran\";\"usaha/laba_bersih\";\
+         \"_uuid\";\"_submission_time\"\n\
+         \"2021-03-19T10:00:00.000+07:00\";\"2021-03-19T10:30:00.000+07:00\";\"K1\";\"baseline\";\
+         \"1500000\";\"u1\";\"2021-03-23T02:00:00\"\n\
+         \"2021-03-22T10:00:00.000+07:00\";\"2021-03-22T10:30:00.000+07:00\";\"K2\";\"baseline\";\
+         \"1500000\";\"u2\";\"2021-03-23T02:00:00\"\n",
+    );
+    assert_eq!(s.rows_loaded, 2, "{s:?}");
+    let schedule = crate::schedule::Schedule::parse(
+        "utc_offset_hours = 7\n[[window]]\nwave = \"baseline\"\nopens = 2021-03-08\ncloses = 2021-03-20\n",
+    )
+    .unwrap();
+    let report = check(db.connection(), &CheckConfig::builtin(), &schedule, None).unwrap();
+    assert_eq!(kpm_with(&report, Check::Late), ["K1", "K2"]);
+    let worded = |kpm: &str, lang: Lang| {
+        let late = report
+            .findings
+            .iter()
+            .find(|f| f.kpm_id == kpm && f.detail.check() == Check::Late)
+            .unwrap();
+        report.describe(late, lang, None)
+    };
+    assert_eq!(
+        worded("K1", Lang::En),
+        (
+            "Sent on 23 March 2021, 3 days after the deadline of 20 March 2021; \
+             interviewed on 19 March 2021, before it"
+                .to_string(),
+            "Send each form as soon as it is made, before the deadline".to_string()
+        )
+    );
+    assert_eq!(
+        worded("K1", Lang::Id).0,
+        "Dikirim 23 Maret 2021, 3 hari setelah batas 20 Maret 2021; wawancara 19 Maret 2021, \
+         sebelum batas"
+    );
+    assert_eq!(
+        worded("K2", Lang::En).0,
+        "Sent on 23 March 2021, 3 days after the deadline of 20 March 2021"
     );
 }
 

@@ -380,7 +380,11 @@ impl QualityReport {
                     "Survey this KPM, or record why not (moved, refused, died)".into(),
                 ),
             ),
-            Detail::Late { closes, sent } => {
+            Detail::Late {
+                closes,
+                sent,
+                interviewed: None,
+            } => {
                 let days = (*sent - *closes).num_days();
                 (
                     pick(
@@ -398,6 +402,34 @@ impl QualityReport {
                     pick(
                         "Kirim data putaran berikutnya sebelum batas waktu".into(),
                         "Send the next wave's data before its deadline".into(),
+                    ),
+                )
+            }
+            // Made in time, sent late: the form waited on the device.
+            Detail::Late {
+                closes,
+                sent,
+                interviewed: Some(interviewed),
+            } => {
+                let days = (*sent - *closes).num_days();
+                (
+                    pick(
+                        format!(
+                            "Dikirim {}, {days} hari setelah batas {}; wawancara {}, sebelum batas",
+                            date(*sent),
+                            date(*closes),
+                            date(*interviewed)
+                        ),
+                        format!(
+                            "Sent on {}, {days} days after the deadline of {}; interviewed on {}, before it",
+                            date(*sent),
+                            date(*closes),
+                            date(*interviewed)
+                        ),
+                    ),
+                    pick(
+                        "Kirim formulir segera setelah wawancara, sebelum batas waktu".into(),
+                        "Send each form as soon as it is made, before the deadline".into(),
                     ),
                 )
             }
