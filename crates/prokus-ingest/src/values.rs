@@ -452,7 +452,7 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
         "sudah ada",
         "masih",
     ];
-    const NO: [&str; 27] = [
+    const NO: [&str; 29] = [
         "0",
         "0.0",
         "tidak",
@@ -480,6 +480,8 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
         "berhenti",
         "sudah berhenti",
         "bangkrut",
+        "tidak pernah",
+        "belum pernah",
     ];
     let s = text.trim();
     if YES.iter().any(|w| w.eq_ignore_ascii_case(s)) {
@@ -496,6 +498,21 @@ pub fn parse_yes_no(text: &str) -> Result<bool, String> {
                 "`{text}` says yes and no: write ya or tidak, and the note in a column of its own"
             )),
             _ => Ok(yes),
+        }
+    } else if let Some((answer, more)) = s.split_once(',')
+        && more.chars().any(char::is_alphabetic)
+        && let Ok(yes) = parse_yes_no(answer)
+        && let Ok(again) = parse_yes_no(more.trim())
+    {
+        // A form's choice that says its answer, then says it again in a
+        // phrase of its own (`Ya, masih berjalan`, `Tidak, sudah tutup`),
+        // unless the phrase says the opposite (`Ya, tidak`).
+        if again == yes {
+            Ok(yes)
+        } else {
+            Err(format!(
+                "`{text}` says yes and no: write ya or tidak, and the note in a column of its own"
+            ))
         }
     } else {
         yes_no_said_so(s).ok_or_else(|| {
@@ -1604,8 +1621,27 @@ mod tests {
             "Blm",
             "belum.",
             "Tidak (masih proses)",
+            // A Google Form's choices: the answer, then a phrase saying it
+            // again.
+            "Tidak, sudah tutup",
+            "Tidak pernah",
+            "Belum pernah",
         ] {
             assert_eq!(parse_yes_no(no), Ok(false), "{no}");
+        }
+        for yes in [
+            "Ya, masih berjalan",
+            "Iya, sudah punya (2022)",
+            "Sudah, aktif",
+        ] {
+            assert_eq!(parse_yes_no(yes), Ok(true), "{yes}");
+        }
+        // A number with a decimal comma is no answer and its phrase.
+        let e = parse_yes_no("1,0").unwrap_err();
+        assert!(e.contains("is not yes/no"), "{e}");
+        for both in ["Ya, sudah tutup", "Tidak, masih berjalan"] {
+            let e = parse_yes_no(both).unwrap_err();
+            assert!(e.contains("says yes and no"), "{both}: {e}");
         }
         // Another word than one saying it again is no yes/no.
         for neither in [
