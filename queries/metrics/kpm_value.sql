@@ -7,9 +7,9 @@
 --            that has data, answered or not (`responded`), so that survey
 --            completion is over the register.
 --   quarter  a Triwulan (`2021-Q3`): each KPM's latest post-baseline answer
---            submitted in that quarter.
+--            made in that quarter.
 --   ytd      the year to date (`2021-YTD`): each KPM's latest post-baseline
---            answer submitted in that year.
+--            answer made in that year.
 --
 -- An answer's day, quarter and year are those of the local time it was
 -- made (`local_at`, the macro `answered_local`): its interview's or its
