@@ -2266,6 +2266,19 @@ fn load_notes(s: &BatchSummary) -> Vec<String> {
             if one { "it" } else { "them" },
         ));
     }
+    if s.interview_times_not_believed > 0 {
+        let one = s.interview_times_not_believed == 1;
+        notes.push(format!(
+            "{} {} the form's interview time (`end`) after {} submission, more than 90 days \
+             before it or without the device's offset: {} dated by {} submission; many such \
+             rows say a device's clock is wrong (set it to the network's time)",
+            s.interview_times_not_believed,
+            if one { "row gives" } else { "rows give" },
+            if one { "its" } else { "their" },
+            if one { "it is" } else { "they are" },
+            if one { "its" } else { "their" },
+        ));
+    }
     if s.orphan_repeat_rows > 0 {
         notes.push(format!(
             "{} repeat-group rows belong to no submission of the file; they are listed by `prokus rejects`",
@@ -2289,6 +2302,10 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
         }
         if s.answers_not_given > 0 {
             line["answers_not_given"] = serde_json::json!(s.answers_not_given);
+        }
+        if s.interview_times_not_believed > 0 {
+            line["interview_times_not_believed"] =
+                serde_json::json!(s.interview_times_not_believed);
         }
         if !s.formulas_to_recalculate.is_empty() {
             line["formulas_to_recalculate"] = serde_json::json!(s.formulas_to_recalculate);

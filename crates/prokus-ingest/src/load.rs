@@ -511,6 +511,11 @@ pub struct BatchSummary {
     /// not say, or that were not filled in (`tidak tahu`, `N/A`, `?`), read
     /// as no answer.
     pub answers_not_given: u64,
+    /// A Kobo/ODK export's rows whose interview time (the form's `end`)
+    /// was not believed: after the submission, more than 90 days before
+    /// it, or without the device's offset. Dated by their submission; many
+    /// say a device's clock is wrong.
+    pub interview_times_not_believed: u64,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -1735,6 +1740,12 @@ fn ingest_scanned(
             }
             _ => 0,
         },
+        interview_times_not_believed: match &plan {
+            Plan::Survey(p) | Plan::Template(p, ..) => p
+                .interviews_not_believed
+                .load(std::sync::atomic::Ordering::Relaxed),
+            _ => 0,
+        },
     })))
 }
 
@@ -2108,6 +2119,7 @@ fn earlier_batch(
         own_wave: false,
         incubators_by_name: Vec::new(),
         answers_not_given: 0,
+        interview_times_not_believed: 0,
     }))
 }
 

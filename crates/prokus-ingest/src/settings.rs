@@ -107,6 +107,7 @@ impl Database {
             own_wave: false,
             incubators_by_name: Vec::new(),
             answers_not_given: 0,
+            interview_times_not_believed: 0,
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),

@@ -44,6 +44,9 @@ pub(crate) struct SurveyPlan {
     /// Answers that said the KPM did not know or would not say (`tidak
     /// tahu`, `N/A`), read as no answer (the checkers count them).
     pub(crate) no_answers: std::sync::atomic::AtomicU64,
+    /// Rows whose interview time was given but not believed
+    /// ([`interview_time`]): dated by their submission.
+    pub(crate) interviews_not_believed: std::sync::atomic::AtomicU64,
 }
 
 /// Where one canonical field comes from in this file.
@@ -191,6 +194,7 @@ impl SurveyPlan {
             limits,
             used,
             no_answers: std::sync::atomic::AtomicU64::new(0),
+            interviews_not_believed: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -342,7 +346,15 @@ impl SurveyPlan {
         values.push(Value::Boolean(dated_at_load));
         values.push(Value::Boolean(local_clock));
         let interviewed = match (&self.interview_column, time) {
-            (Some((i, _)), Some(submitted)) => interview_time(cell(*i), submitted),
+            (Some((i, _)), Some(submitted)) => {
+                let given = cell(*i);
+                let believed = interview_time(given, submitted);
+                if believed.is_none() && !given.trim().is_empty() {
+                    self.interviews_not_believed
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                }
+                believed
+            }
             _ => None,
         };
         values.push(interviewed.map_or(Value::Null, timestamp));
