@@ -2269,13 +2269,27 @@ fn load_notes(s: &BatchSummary) -> Vec<String> {
     if s.interview_times_not_believed > 0 {
         let one = s.interview_times_not_believed == 1;
         notes.push(format!(
-            "{} {} the form's interview time (`end`) after {} submission, more than 90 days \
-             before it or without the device's offset: {} dated by {} submission; many such \
-             rows say a device's clock is wrong (set it to the network's time)",
+            "{} {} the form's interview time (`end`) after {} submission or more than 90 \
+             days before it: {} dated by {} submission; many such rows say a device's clock \
+             is wrong (set it to the network's time)",
             s.interview_times_not_believed,
             if one { "row gives" } else { "rows give" },
             if one { "its" } else { "their" },
             if one { "it is" } else { "they are" },
+            if one { "its" } else { "their" },
+        ));
+    }
+    if s.interview_times_without_offset > 0 {
+        let one = s.interview_times_without_offset == 1;
+        notes.push(format!(
+            "{} {} the form's interview time (`end`) without the device's offset (an XLSX \
+             export with dates as numbers?): {} dated by {} submission; export the data as CSV, \
+             or as XLSX with dates as text, to date {} by {} interview",
+            s.interview_times_without_offset,
+            if one { "row gives" } else { "rows give" },
+            if one { "it is" } else { "they are" },
+            if one { "its" } else { "their" },
+            if one { "it" } else { "them" },
             if one { "its" } else { "their" },
         ));
     }
@@ -2306,6 +2320,10 @@ fn print_summary(s: &BatchSummary, json: bool) -> Result<()> {
         if s.interview_times_not_believed > 0 {
             line["interview_times_not_believed"] =
                 serde_json::json!(s.interview_times_not_believed);
+        }
+        if s.interview_times_without_offset > 0 {
+            line["interview_times_without_offset"] =
+                serde_json::json!(s.interview_times_without_offset);
         }
         if !s.formulas_to_recalculate.is_empty() {
             line["formulas_to_recalculate"] = serde_json::json!(s.formulas_to_recalculate);

@@ -512,10 +512,13 @@ pub struct BatchSummary {
     /// as no answer.
     pub answers_not_given: u64,
     /// A Kobo/ODK export's rows whose interview time (the form's `end`)
-    /// was not believed: after the submission, more than 90 days before
-    /// it, or without the device's offset. Dated by their submission; many
-    /// say a device's clock is wrong.
+    /// was not believed: after the submission or more than 90 days before
+    /// it. Dated by their submission; many say a device's clock is wrong.
     pub interview_times_not_believed: u64,
+    /// A Kobo/ODK export's rows whose interview time names no offset (an
+    /// XLSX export with dates as numbers) or is no time: dated by their
+    /// submission.
+    pub interview_times_without_offset: u64,
 }
 
 /// A problem with one cell, becoming one `ingest_reject` row.
@@ -1746,6 +1749,12 @@ fn ingest_scanned(
                 .load(std::sync::atomic::Ordering::Relaxed),
             _ => 0,
         },
+        interview_times_without_offset: match &plan {
+            Plan::Survey(p) | Plan::Template(p, ..) => p
+                .interviews_without_offset
+                .load(std::sync::atomic::Ordering::Relaxed),
+            _ => 0,
+        },
     })))
 }
 
@@ -2120,6 +2129,7 @@ fn earlier_batch(
         incubators_by_name: Vec::new(),
         answers_not_given: 0,
         interview_times_not_believed: 0,
+        interview_times_without_offset: 0,
     }))
 }
 

@@ -108,6 +108,7 @@ impl Database {
             incubators_by_name: Vec::new(),
             answers_not_given: 0,
             interview_times_not_believed: 0,
+            interview_times_without_offset: 0,
         };
         let with_context = |source: duckdb::Error| IngestError::Database {
             context: format!(" while loading {display}"),

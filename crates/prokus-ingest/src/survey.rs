@@ -45,8 +45,10 @@ pub(crate) struct SurveyPlan {
     /// tahu`, `N/A`), read as no answer (the checkers count them).
     pub(crate) no_answers: std::sync::atomic::AtomicU64,
     /// Rows whose interview time was given but not believed
-    /// ([`interview_time`]): dated by their submission.
+    /// ([`interview_time`]), by why: dated by their submission.
     pub(crate) interviews_not_believed: std::sync::atomic::AtomicU64,
+    /// See `interviews_not_believed`.
+    pub(crate) interviews_without_offset: std::sync::atomic::AtomicU64,
 }
 
 /// Where one canonical field comes from in this file.
@@ -195,6 +197,7 @@ impl SurveyPlan {
             used,
             no_answers: std::sync::atomic::AtomicU64::new(0),
             interviews_not_believed: std::sync::atomic::AtomicU64::new(0),
+            interviews_without_offset: std::sync::atomic::AtomicU64::new(0),
         })
     }
 
@@ -346,15 +349,17 @@ impl SurveyPlan {
         values.push(Value::Boolean(dated_at_load));
         values.push(Value::Boolean(local_clock));
         let interviewed = match (&self.interview_column, time) {
-            (Some((i, _)), Some(submitted)) => {
-                let given = cell(*i);
-                let believed = interview_time(given, submitted);
-                if believed.is_none() && !given.trim().is_empty() {
-                    self.interviews_not_believed
-                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            (Some((i, _)), Some(submitted)) => match interview_time(cell(*i), submitted) {
+                Ok(t) => t,
+                Err(why) => {
+                    let count = match why {
+                        Unbelieved::Clock => &self.interviews_not_believed,
+                        Unbelieved::NoOffset => &self.interviews_without_offset,
+                    };
+                    count.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    None
                 }
-                believed
-            }
+            },
             _ => None,
         };
         values.push(interviewed.map_or(Value::Null, timestamp));
@@ -370,17 +375,32 @@ impl SurveyPlan {
 /// before it was sent (an enumerator without a signal for weeks).
 const MAX_OFFLINE_DAYS: i64 = 90;
 
+/// Why an interview time that was given is not used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Unbelieved {
+    /// After its submission, or more than [`MAX_OFFLINE_DAYS`] before it:
+    /// the device's clock was wrong.
+    Clock,
+    /// Not a time with the device's offset (an XLSX export with dates as
+    /// numbers writes none).
+    NoOffset,
+}
+
 /// When a Kobo/ODK interview was made, in UTC, from its form's `end` (or
-/// `start`) as the export writes it, when it can be believed: a time that
-/// names its zone (the device's offset), not after its submission (a
-/// device's clock ahead of the server's) and at most [`MAX_OFFLINE_DAYS`]
-/// before it (a device's clock set to another year). Otherwise `None`, and
-/// the answer is dated by its submission, as an export without the column
-/// is. An unbelievable time refuses nothing: the answer stands.
-fn interview_time(text: &str, submitted: NaiveDateTime) -> Option<NaiveDateTime> {
+/// `start`) as the export writes it (`None` when the cell is empty), when
+/// it can be believed: a time that names its zone (the device's offset),
+/// not after its submission (a device's clock ahead of the server's) and
+/// at most [`MAX_OFFLINE_DAYS`] before it (a device's clock set to another
+/// year). Otherwise why not, and the answer is dated by its submission, as
+/// an export without the column is. An unbelievable time refuses nothing:
+/// the answer stands.
+pub(crate) fn interview_time(
+    text: &str,
+    submitted: NaiveDateTime,
+) -> Result<Option<NaiveDateTime>, Unbelieved> {
     let text = text.trim();
     if text.is_empty() {
-        return None;
+        return Ok(None);
     }
     // Kobo and ODK write RFC 3339 (`2021-09-28T15:00:00.000+07:00`): read
     // first, by chrono's own parser for it, for every row of an export;
@@ -389,10 +409,14 @@ fn interview_time(text: &str, submitted: NaiveDateTime) -> Option<NaiveDateTime>
         Ok(t) => t.naive_utc(),
         Err(_) => match crate::values::parse_datetime_zoned(text) {
             Ok((t, true)) => t,
-            _ => return None,
+            _ => return Err(Unbelieved::NoOffset),
         },
     };
-    (t <= submitted && submitted - t <= chrono::TimeDelta::days(MAX_OFFLINE_DAYS)).then_some(t)
+    if t <= submitted && submitted - t <= chrono::TimeDelta::days(MAX_OFFLINE_DAYS) {
+        Ok(Some(t))
+    } else {
+        Err(Unbelieved::Clock)
+    }
 }
 
 /// The SHA-256 of the bytes `fill` writes, into a buffer each thread keeps
@@ -599,31 +623,45 @@ mod tests {
     fn an_interview_time_is_believed_only_when_it_can_be() {
         let submitted =
             NaiveDateTime::parse_from_str("2021-10-03 02:00:00", "%Y-%m-%d %H:%M:%S").unwrap();
-        let at = |text: &str| interview_time(text, submitted).map(|t| t.to_string());
+        let at = |text: &str| interview_time(text, submitted).map(|t| t.map(|t| t.to_string()));
+        let clock: Result<Option<&str>, _> = Err(Unbelieved::Clock);
+        let no_offset: Result<Option<&str>, _> = Err(Unbelieved::NoOffset);
         let cases = [
             // Kobo's offset, ODK's `Z`: kept, in UTC.
-            ("2021-09-28T15:00:00.000+07:00", Some("2021-09-28 08:00:00")),
-            ("2021-09-28T15:00:00.000+08:00", Some("2021-09-28 07:00:00")),
-            ("2021-10-03T01:59:00.000Z", Some("2021-10-03 01:59:00")),
+            (
+                "2021-09-28T15:00:00.000+07:00",
+                Ok(Some("2021-09-28 08:00:00")),
+            ),
+            (
+                "2021-09-28T15:00:00.000+08:00",
+                Ok(Some("2021-09-28 07:00:00")),
+            ),
+            ("2021-10-03T01:59:00.000Z", Ok(Some("2021-10-03 01:59:00"))),
             // An offset without its colon: not RFC 3339, read all the same.
-            ("2021-09-28T15:00:00.000+0700", Some("2021-09-28 08:00:00")),
+            (
+                "2021-09-28T15:00:00.000+0700",
+                Ok(Some("2021-09-28 08:00:00")),
+            ),
             (
                 " 2021-10-03T09:00:00.000+07:00 ",
-                Some("2021-10-03 02:00:00"),
+                Ok(Some("2021-10-03 02:00:00")),
             ),
             // 90 days before the submission, and a minute more.
-            ("2021-07-05T09:00:00.000+07:00", Some("2021-07-05 02:00:00")),
-            ("2021-07-05T08:59:00.000+07:00", None),
+            (
+                "2021-07-05T09:00:00.000+07:00",
+                Ok(Some("2021-07-05 02:00:00")),
+            ),
+            ("2021-07-05T08:59:00.000+07:00", clock),
             // After the submission: the device's clock was ahead.
-            ("2021-10-03T09:01:00.000+07:00", None),
+            ("2021-10-03T09:01:00.000+07:00", clock),
             // No offset (Kobo's xlsx with dates as numbers), none, nonsense.
-            ("2021-09-28 15:00:00", None),
-            ("", None),
-            ("kemarin", None),
-            ("2019-01-01T10:00:00.000+07:00", None),
+            ("2021-09-28 15:00:00", no_offset),
+            ("", Ok(None)),
+            ("kemarin", no_offset),
+            ("2019-01-01T10:00:00.000+07:00", clock),
         ];
         for (text, expected) in cases {
-            assert_eq!(at(text).as_deref(), expected, "{text:?}");
+            assert_eq!(at(text), expected.map(|t| t.map(String::from)), "{text:?}");
         }
     }
 }

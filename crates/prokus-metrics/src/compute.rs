@@ -2247,7 +2247,14 @@ pub(crate) mod tests {
         );
         let s = load(&dir, &mut db, "prokus_monitoring_2022-10-03.csv", &export);
         assert_eq!(s.rows_loaded, 12, "{s:?}");
-        assert_eq!(s.interview_times_not_believed, 6, "{s:?}");
+        assert_eq!(
+            (
+                s.interview_times_not_believed,
+                s.interview_times_without_offset
+            ),
+            (4, 2),
+            "{s:?}"
+        );
         let interviewed: Vec<(String, String)> = {
             let mut stmt = db
                 .connection()
