@@ -22,7 +22,7 @@ use crate::register::{
 };
 use crate::source::{Container, Table, sheet_is_group};
 use crate::stage::{StageBatch, StageSchema};
-use crate::survey::{SurveyPlan, convert, digest_of};
+use crate::survey::{SurveyPlan, Unbelieved, convert, digest_of, interview_time};
 use crate::values::{Limits, answer_cell, parse_count, parse_money, parse_yes_no, trim};
 use crate::wilayah::Level;
 use crate::xlsform::{LabelHeaders, XlsForm};
@@ -1796,6 +1796,10 @@ pub struct FieldCheck {
     /// list), or the submission's id or time, found or not, or the
     /// interview's time, listed only when found.
     pub uncounted: Option<&'static str>,
+    /// Whether its failures load all the same, so are said but are no
+    /// error of the mapping: the interview's time, whose rows a time not
+    /// believed dates by their submission.
+    pub advisory: bool,
 }
 
 /// Reads `file` through `mapping` as `prokus ingest` would, without a
@@ -1862,7 +1866,21 @@ pub fn check_mapping(
         failed: 0,
         samples: Vec::new(),
         uncounted: Some(why),
+        advisory: false,
     });
+    let [_, _, mut interview] = submission.clone();
+    let [id_line, time_line, _] = submission;
+    // The interview's times are counted as `ingest` would use them: read
+    // against each row's submission time.
+    let first_of = |candidates: &[String]| {
+        candidates
+            .iter()
+            .find_map(|c| find_column(&table.headers, c))
+    };
+    let times = first_of(&expanded.submission.time_columns)
+        .zip(first_of(&expanded.submission.interview_columns));
+    interview.uncounted = None;
+    interview.advisory = true;
     expanded.submission.id_columns.clear();
     expanded.submission.time_columns.clear();
     let plan = SurveyPlan::new(
@@ -1890,6 +1908,7 @@ pub fn check_mapping(
                     failed: 0,
                     samples: Vec::new(),
                     uncounted: None,
+                    advisory: false,
                 },
             ))
         })
@@ -1898,6 +1917,33 @@ pub fn check_mapping(
     table.for_each_row(|_, cells, _| {
         rows += 1;
         let cell = |i: usize| answer_cell(cells.get(i).copied().unwrap_or(""));
+        if let Some((sent, made)) = times
+            && let Ok((submitted, _)) = plan.limits.date_zoned(cell(sent))
+        {
+            match interview_time(cell(made), submitted) {
+                Ok(Some(_)) => interview.parsed += 1,
+                Ok(None) => interview.empty += 1,
+                Err(why) => {
+                    interview.failed += 1;
+                    let value = safe_text(cell(made));
+                    let reason = match why {
+                        Unbelieved::Clock => {
+                            "after the submission or more than 90 days before it (the device's \
+                             clock?): the answer is dated by its submission"
+                        }
+                        Unbelieved::NoOffset => {
+                            "no device's offset (an XLSX export with dates as numbers?): the \
+                             answer is dated by its submission"
+                        }
+                    };
+                    if interview.samples.len() < 3
+                        && !interview.samples.iter().any(|(v, _)| *v == value)
+                    {
+                        interview.samples.push((value, reason.to_string()));
+                    }
+                }
+            }
+        }
         for (i, check) in fields.iter_mut() {
             let planned = &plan.fields[*i];
             if !check.found {
@@ -1931,9 +1977,9 @@ pub fn check_mapping(
         Ok(())
     })?;
     // The interview's time is optional: a line only when the export has it.
-    let mut fields: Vec<FieldCheck> = submission
+    let mut fields: Vec<FieldCheck> = [id_line, time_line]
         .into_iter()
-        .filter(|f| f.found || f.field != "(interview time)")
+        .chain(interview.found.then_some(interview))
         .chain(fields.into_iter().map(|(_, f)| f))
         .collect();
     // The household fields, found or not (their values are checked at loading).
@@ -1948,6 +1994,7 @@ pub fn check_mapping(
                 failed: 0,
                 samples: Vec::new(),
                 uncounted: Some("household field: checked when a household is registered"),
+                advisory: false,
             });
         }
     }
@@ -2848,6 +2895,44 @@ mod tests {
         for f in counted {
             assert_eq!(f.parsed + f.empty + f.failed, 2514, "{f:?}");
         }
+    }
+
+    /// A dry run counts the interview times as `ingest` uses them, and
+    /// says why one is not: its failures are advisory (the rows load,
+    /// dated by their submission), so they fail no mapping.
+    #[test]
+    fn a_mapping_check_counts_the_interview_times_it_would_not_believe() {
+        let dir = tempfile::tempdir().unwrap();
+        let export = file(
+            &dir,
+            "prokus_monitoring_2021-03-23.csv",
+            "\"start\";\"end\";\"identitas/kpm_id\";\"identitas/putaran\";\"_uuid\";\
+             \"_submission_time\"\n\
+             \"\";\"2021-03-19T10:30:00.000+07:00\";\"K1\";\"baseline\";\"u1\";\"2021-03-23T02:00:00\"\n\
+             \"\";\"2021-03-24T10:30:00.000+07:00\";\"K2\";\"baseline\";\"u2\";\"2021-03-23T02:00:00\"\n\
+             \"\";\"2021-03-19 10:30:00\";\"K3\";\"baseline\";\"u3\";\"2021-03-23T02:00:00\"\n\
+             \"\";\"\";\"K4\";\"baseline\";\"u4\";\"2021-03-23T02:00:00\"\n",
+        );
+        let check =
+            check_mapping(&export, &FormMapping::prokus(), &IngestOptions::default()).unwrap();
+        let line = check
+            .fields
+            .iter()
+            .find(|f| f.field == "(interview time)")
+            .unwrap();
+        assert_eq!(
+            (line.parsed, line.empty, line.failed, line.advisory),
+            (1, 1, 2, true),
+            "{line:?}"
+        );
+        assert!(line.samples[0].1.contains("device's clock"), "{line:?}");
+        assert!(line.samples[1].1.contains("offset"), "{line:?}");
+        // Every other line is as before: no failure of its own.
+        assert!(
+            check.fields.iter().all(|f| f.advisory || f.failed == 0),
+            "{:?}",
+            check.fields
+        );
     }
 
     fn count(db: &Database, sql: &str) -> i64 {
