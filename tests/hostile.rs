@@ -638,6 +638,29 @@ const MAPPING: &str = concat!(
 );
 
 #[cfg(target_os = "linux")]
+/// A mapping's dry run prints failing cells as examples: a terminal's
+/// escape in one (which recolours or rewrites the screen) and a NIK are
+/// not printed as they are, in an answer or in the interview's time.
+#[test]
+fn a_mapping_check_prints_no_cell_s_escape_nor_nik() {
+    let mut d = Dir::new("mapping-check-cells");
+    let export = d.file(
+        "prokus_monitoring_2021-03-23.csv",
+        "\"end\";\"identitas/kpm_id\";\"identitas/putaran\";\"usaha/omzet\";\"_uuid\";\
+         \"_submission_time\"\n\
+         \"3217055208850012 \u{1b}[2J\";\"K1\";\"baseline\";\"12\u{1b}]0;pwned\u{7}abc\";\"u1\";\
+         \"2021-03-23T02:00:00\"\n",
+    );
+    let out = d.run(&["mapping", "check", MAPPING, &export]);
+    let printed = String::from_utf8_lossy(&out.stdout);
+    assert!(printed.contains("e.g."), "{printed}");
+    assert!(
+        !printed.contains('\u{1b}') && !printed.contains('\u{7}'),
+        "{printed:?}"
+    );
+    assert_no_nik("mapping check", &printed);
+}
+
 #[test]
 fn devices_pipes_and_files_for_folders_are_refused_and_a_folders_pipe_passed_over() {
     let mut dir = Dir::new("not-files");

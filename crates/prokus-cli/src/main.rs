@@ -1740,26 +1740,35 @@ fn parse_format(name: &str) -> Result<prokus_ingest::Format, String> {
 /// label headers be read.
 /// One export's dry run: a line per field, then its sample failures.
 fn print_mapping_check(check: &prokus_ingest::MappingCheck) {
-    println!("{} ({}, {} rows)", check.file, check.format, check.rows);
+    // A file's name, a mapping's column and a cell are the user's text:
+    // no control of theirs reaches the terminal.
+    let shown = prokus_files::for_terminal;
+    println!(
+        "{} ({}, {} rows)",
+        shown(&check.file),
+        check.format,
+        check.rows
+    );
     println!(
         "  {:<22} {:<34} {:>8} {:>8} {:>8}",
         "field", "column", "read", "empty", "failed"
     );
     for f in &check.fields {
+        let column = shown(&f.column);
         if !f.found {
-            println!("  {:<22} {:<34} not in this export", f.field, f.column);
+            println!("  {:<22} {:<34} not in this export", f.field, column);
             continue;
         }
         if let Some(why) = f.uncounted {
-            println!("  {:<22} {:<34} found ({why})", f.field, f.column);
+            println!("  {:<22} {:<34} found ({why})", f.field, column);
             continue;
         }
         println!(
             "  {:<22} {:<34} {:>8} {:>8} {:>8}",
-            f.field, f.column, f.parsed, f.empty, f.failed
+            f.field, column, f.parsed, f.empty, f.failed
         );
         for (value, reason) in &f.samples {
-            println!("      e.g. `{value}`: {reason}");
+            println!("      e.g. `{}`: {}", shown(value), shown(reason));
         }
     }
 }
