@@ -12,7 +12,9 @@ use crate::aliases;
 use crate::db::Database;
 use crate::feedback::{FEEDBACK_COLUMNS, check_feedback_row};
 use crate::incubators::IncubatorNames;
-use crate::mapping::{Aggregate, CANONICAL_FIELDS, FieldType, FormMapping, find_column};
+use crate::mapping::{
+    Aggregate, CANONICAL_FIELDS, FieldType, FormMapping, find_column, find_first_column,
+};
 use crate::nik::NikKey;
 use crate::privacy::{contains_nik, safe_text};
 use crate::register::{
@@ -1858,9 +1860,7 @@ pub fn check_mapping(
     .map(|(what, candidates, why)| FieldCheck {
         field: what.to_string(),
         column: candidates.join(" / "),
-        found: candidates
-            .iter()
-            .any(|c| find_column(&table.headers, c).is_some()),
+        found: find_first_column(&table.headers, candidates).is_some(),
         parsed: 0,
         empty: 0,
         failed: 0,
@@ -1868,17 +1868,12 @@ pub fn check_mapping(
         uncounted: Some(why),
         advisory: false,
     });
-    let [_, _, mut interview] = submission.clone();
-    let [id_line, time_line, _] = submission;
+    let [id_line, time_line, mut interview] = submission;
     // The interview's times are counted as `ingest` would use them: read
     // against each row's submission time.
-    let first_of = |candidates: &[String]| {
-        candidates
-            .iter()
-            .find_map(|c| find_column(&table.headers, c))
-    };
-    let times = first_of(&expanded.submission.time_columns)
-        .zip(first_of(&expanded.submission.interview_columns));
+    let times = find_first_column(&table.headers, &expanded.submission.time_columns).zip(
+        find_first_column(&table.headers, &expanded.submission.interview_columns),
+    );
     interview.uncounted = None;
     interview.advisory = true;
     expanded.submission.id_columns.clear();

@@ -511,6 +511,12 @@ fn naming(header: &str, column: &str) -> Naming {
     }
 }
 
+/// The first of `candidates` (a mapping's submission columns, the first
+/// present wins) found among `headers` ([`find_column`]): its index.
+pub fn find_first_column(headers: &[String], candidates: &[String]) -> Option<usize> {
+    candidates.iter().find_map(|c| find_column(headers, c))
+}
+
 /// Finds `column` among `headers`: exactly; with ODK's `-` group separator in
 /// place of `/`; or, for exports without the group hierarchy in the header, by
 /// its last path segment when that is unique. Returns the header index.

@@ -14,6 +14,7 @@ use crate::IngestError;
 use crate::load::{Format, Problem, nik_problems};
 use crate::mapping::{
     CANONICAL_FIELDS, FieldMapping, FieldType, FormMapping, find_choice_columns, find_column,
+    find_first_column,
 };
 use crate::values::{
     Limits, answer_cell, excel_error, excel_number_id, parse_count, parse_money, parse_yes_no,
@@ -96,9 +97,7 @@ impl SurveyPlan {
             hint,
         };
         let first_of = |candidates: &[String]| {
-            candidates
-                .iter()
-                .find_map(|c| find_column(headers, c).map(|i| (i, headers[i].clone())))
+            find_first_column(headers, candidates).map(|i| (i, headers[i].clone()))
         };
         let sheet = mapping.submission.id_columns.is_empty();
         let id_column = first_of(&mapping.submission.id_columns);
