@@ -829,6 +829,15 @@ fn only_questions_a_file_asks_can_be_missing() {
     );
 }
 
+/// A calendar of one window, the baseline's from 8 to 20 March 2021, in
+/// WIB.
+fn baseline_window() -> crate::schedule::Schedule {
+    crate::schedule::Schedule::parse(
+        "utc_offset_hours = 7\n[[window]]\nwave = \"baseline\"\nopens = 2021-03-08\ncloses = 2021-03-20\n",
+    )
+    .unwrap()
+}
+
 /// A Kobo form made before the deadline and sent after it is late, and
 /// its finding says when it was made and that it waited to be sent; one
 /// made after the deadline is late as any other.
@@ -848,10 +857,7 @@ fn a_form_made_in_time_and_sent_late_says_so() {
          \"1500000\";\"u2\";\"2021-03-23T02:00:00\"\n",
     );
     assert_eq!(s.rows_loaded, 2, "{s:?}");
-    let schedule = crate::schedule::Schedule::parse(
-        "utc_offset_hours = 7\n[[window]]\nwave = \"baseline\"\nopens = 2021-03-08\ncloses = 2021-03-20\n",
-    )
-    .unwrap();
+    let schedule = baseline_window();
     let report = check(db.connection(), &CheckConfig::builtin(), &schedule, None).unwrap();
     assert_eq!(kpm_with(&report, Check::Late), ["K1", "K2"]);
     let worded = |kpm: &str, lang: Lang| {
@@ -900,10 +906,7 @@ fn a_sheet_s_local_time_on_the_last_day_is_on_time() {
          K2,baseline,2021-03-20T20:00:00Z,1500000\n",
     );
     assert_eq!(s.rows_loaded, 2, "{s:?}");
-    let schedule = crate::schedule::Schedule::parse(
-        "utc_offset_hours = 7\n[[window]]\nwave = \"baseline\"\nopens = 2021-03-08\ncloses = 2021-03-20\n",
-    )
-    .unwrap();
+    let schedule = baseline_window();
     let report = check(db.connection(), &CheckConfig::builtin(), &schedule, None).unwrap();
     assert_eq!(kpm_with(&report, Check::Late), ["K2"]);
 
