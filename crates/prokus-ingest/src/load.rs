@@ -1795,8 +1795,7 @@ pub struct FieldCheck {
     /// Why no cells are counted for this line, when none are: a household
     /// field, whose values are checked when the household is registered
     /// (regions against the Kemendagri list, the incubator against the
-    /// list), or the submission's id or time, found or not, or the
-    /// interview's time, listed only when found.
+    /// list), or the submission's id or time, found or not.
     pub uncounted: Option<&'static str>,
     /// Whether its failures load all the same, so are said but are no
     /// error of the mapping: the interview's time, whose rows a time not
@@ -1840,24 +1839,27 @@ pub fn check_mapping(
     for f in expanded.fields.values_mut() {
         f.required = false;
     }
-    let submission = [
+    // The id and the time every row needs, found or not; the interview's
+    // times, counted below, whose failures load all the same (advisory).
+    let every_row = Some("metadata: every row needs it");
+    let [id_line, time_line, mut interview] = [
         (
             "(submission id)",
             &expanded.submission.id_columns,
-            "metadata: every row needs it",
+            every_row,
         ),
         (
             "(submission time)",
             &expanded.submission.time_columns,
-            "metadata: every row needs it",
+            every_row,
         ),
         (
             "(interview time)",
             &expanded.submission.interview_columns,
-            "metadata: dates an answer's quarter",
+            None,
         ),
     ]
-    .map(|(what, candidates, why)| FieldCheck {
+    .map(|(what, candidates, uncounted)| FieldCheck {
         field: what.to_string(),
         column: candidates.join(" / "),
         found: find_first_column(&table.headers, candidates).is_some(),
@@ -1865,17 +1867,14 @@ pub fn check_mapping(
         empty: 0,
         failed: 0,
         samples: Vec::new(),
-        uncounted: Some(why),
-        advisory: false,
+        uncounted,
+        advisory: uncounted.is_none(),
     });
-    let [id_line, time_line, mut interview] = submission;
     // The interview's times are counted as `ingest` would use them: read
     // against each row's submission time.
     let times = find_first_column(&table.headers, &expanded.submission.time_columns).zip(
         find_first_column(&table.headers, &expanded.submission.interview_columns),
     );
-    interview.uncounted = None;
-    interview.advisory = true;
     expanded.submission.id_columns.clear();
     expanded.submission.time_columns.clear();
     let plan = SurveyPlan::new(
